@@ -1,0 +1,31 @@
+/**
+ * The stable vocabulary of causes. Users filter and count diagnoses by these names, so a new cause
+ * is added only with a note on why none of the existing ones fits.
+ */
+export const CAUSES = [
+  'teammate_api_access_disabled',
+  'token_missing_private_scope',
+  'token_missing_shared_scope',
+  'token_missing_permission',
+  'token_workspace_restricted',
+  'oauth_token_private_resources',
+  'token_invalid',
+  'oauth_token_expired',
+  'oauth_admin_required',
+  'resource_not_found',
+  'conversation_merged',
+  'rate_limited',
+  'rate_limited_burst',
+  'invalid_request_body',
+  'malformed_json',
+  'feature_not_enabled',
+  'front_unavailable',
+  'not_reproducible',
+  'unknown',
+] as const;
+
+export type Cause = (typeof CAUSES)[number];
+
+export function isCause(value: string): value is Cause {
+  return (CAUSES as readonly string[]).includes(value);
+}

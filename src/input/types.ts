@@ -1,0 +1,57 @@
+/** What the paste parser extracts from whatever an agent pasted. */
+
+/** How an error was recognised in the paste. */
+export type ErrorFormat = 'json' | 'http' | 'html' | 'text';
+
+export interface RateLimitHeaders {
+  limit?: number;
+  remaining?: number;
+  /** Unix seconds, as Front sends it in `x-ratelimit-reset`. */
+  reset?: number;
+  /** Seconds, from `retry-after`. */
+  retryAfter?: number;
+  /** `x-front-tier`, present on burst-limited routes. */
+  tier?: string;
+}
+
+/** One Front error found in a paste. Every field is optional: Front's envelope is, in practice. */
+export interface Observation {
+  format: ErrorFormat;
+  status?: number;
+  title?: string;
+  message?: string;
+  details?: string[];
+  /** From `This agent is not allowed to <verb> the "<kind>" with ID: "<id>"`. */
+  resource?: { verb?: string; kind?: string; id?: string };
+  request?: { method?: string; path?: string };
+  rateLimit?: RateLimitHeaders;
+  /** `Location` header of a 301 (a merged conversation). */
+  location?: string;
+  /** Front IDs mentioned in or next to this error (resource id, request path, Location). */
+  ids: string[];
+  /** A short excerpt of the text this error came from, for evidence. Never longer than 300 characters. */
+  excerpt: string;
+}
+
+export interface FrontIdRef {
+  id: string;
+  /** `cnv`, `msg`, `tea`, … */
+  prefix: string;
+  /** Human name of the prefix: conversation, message, teammate, … ('unknown' for an unlisted prefix). */
+  kind: string;
+  /** True when it came from an app link such as https://app.frontapp.com/open/cnv_… */
+  fromLink: boolean;
+}
+
+export type ParseResult =
+  | {
+      ok: true;
+      /** Front errors, in the order they appear. Empty when the paste holds no Front error. */
+      errors: Observation[];
+      /** Every distinct Front ID or app-link ID in the paste, in order of first appearance. */
+      ids: FrontIdRef[];
+    }
+  | { ok: false; reason: 'too_large' | 'empty'; message: string };
+
+/** Pastes larger than this are refused with a clear message. */
+export const MAX_PASTE_BYTES = 64 * 1024;
