@@ -1,0 +1,163 @@
+import { systemClock, type Clock } from './clock';
+
+/** What Front's rate-limit headers said on one response. */
+export interface RateLimitInfo {
+  /** `x-ratelimit-limit`: requests per minute for the company. */
+  limit?: number;
+  /** `x-ratelimit-remaining`. */
+  remaining?: number;
+  /** `x-ratelimit-reset`: unix seconds. */
+  reset?: number;
+  /** `retry-after` in seconds (an HTTP date is converted). */
+  retryAfterSec?: number;
+  /** `x-front-tier`, sent on burst-limited routes. */
+  tier?: string;
+  /** Only on a 429: true for a burst (per-route, per-second) limit, false for the per-minute company limit. */
+  burst?: boolean;
+}
+
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+export function headerValue(headers: HeaderBag, name: string): string | undefined {
+  const value = headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.trim();
+}
+
+function nonNegative(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d+(?:\.\d+)?$/.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Reads Front's rate-limit headers; a header that is missing or malformed is left out, never guessed. */
+export function parseRateLimit(headers: HeaderBag, status: number, now: number): RateLimitInfo {
+  const info: RateLimitInfo = {};
+  const limit = nonNegative(headerValue(headers, 'x-ratelimit-limit'));
+  if (limit !== undefined) info.limit = limit;
+  const remaining = nonNegative(headerValue(headers, 'x-ratelimit-remaining'));
+  if (remaining !== undefined) info.remaining = remaining;
+  const reset = nonNegative(headerValue(headers, 'x-ratelimit-reset'));
+  if (reset !== undefined) info.reset = reset;
+  const retryAfterRaw = headerValue(headers, 'retry-after');
+  let retryAfter = nonNegative(retryAfterRaw);
+  if (retryAfter === undefined && retryAfterRaw !== undefined) {
+    const date = Date.parse(retryAfterRaw);
+    if (Number.isFinite(date)) retryAfter = Math.max(0, Math.ceil((date - now) / 1000));
+  }
+  if (retryAfter !== undefined) info.retryAfterSec = retryAfter;
+  const tier = headerValue(headers, 'x-front-tier');
+  if (tier !== undefined && tier !== '') info.tier = tier.slice(0, 64);
+  if (status === 429) {
+    // Front adds x-front-tier on burst-limited routes; and a 429 while requests remain in the minute
+    // cannot be the per-minute limit.
+    info.burst = info.tier !== undefined || (info.remaining !== undefined && info.remaining > 0);
+  }
+  return info;
+}
+
+export type BudgetDecision = { ok: true; release(seen?: RateLimitInfo): void } | { ok: false; message: string };
+
+/** Asked before every request; `release` hands back what the response's headers said. */
+export interface RateBudget {
+  acquire(): BudgetDecision;
+}
+
+export interface TenantRateBudget extends RateBudget {
+  /** Record headers seen outside `acquire`/`release` (e.g. from a pasted response). */
+  observe(seen: RateLimitInfo): void;
+  snapshot(): { remaining?: number; limit?: number; resetsAt?: number; inFlight: number; reserve: number };
+  /** A view for one diagnosis: shares the tenant's state, and refuses after `maxRequests` requests. */
+  forDiagnosis(maxRequests?: number): RateBudget & { used(): number };
+}
+
+export interface RateBudgetOptions {
+  /** Requests left to the customer's own integrations: never spent by front-why before the reset. */
+  reserve?: number;
+  /** Default cap for `forDiagnosis()`. */
+  maxPerDiagnosis?: number;
+  clock?: Pick<Clock, 'now'>;
+}
+
+// Front's window is a minute; without a reset header, a remaining count is trusted for that long.
+const WINDOW_MS = 60_000;
+
+/**
+ * One per tenant (Front's limit is per company, not per token). It remembers the last remaining count
+ * and counts requests in flight, so parallel probes cannot together spend the reserve.
+ */
+export function createRateBudget(options: RateBudgetOptions = {}): TenantRateBudget {
+  const reserve = options.reserve ?? 5;
+  const clock = options.clock ?? systemClock;
+  let known: { remaining: number; limit?: number; until: number } | undefined;
+  let inFlight = 0;
+
+  function current(): typeof known {
+    if (known && clock.now() >= known.until) known = undefined;
+    return known;
+  }
+
+  function observe(seen: RateLimitInfo): void {
+    if (seen.remaining === undefined) return;
+    const until = seen.reset !== undefined ? seen.reset * 1000 : clock.now() + WINDOW_MS;
+    const prev = current();
+    // Responses can arrive out of order: within one window the smallest count is the latest truth,
+    // and a response from an older window says nothing about the current one.
+    if (prev && until < prev.until) return;
+    const remaining = prev && until === prev.until ? Math.min(prev.remaining, seen.remaining) : seen.remaining;
+    known = { remaining, until, ...(seen.limit !== undefined ? { limit: seen.limit } : {}) };
+  }
+
+  function acquire(): BudgetDecision {
+    const state = current();
+    if (state && state.remaining - inFlight <= reserve) {
+      const left = Math.max(0, state.remaining - inFlight);
+      const seconds = Math.max(1, Math.ceil((state.until - clock.now()) / 1000));
+      return {
+        ok: false,
+        message: `not sent: Front reports ${left} request${left === 1 ? '' : 's'} left for this company for about ${seconds} s, and front-why leaves the last ${reserve} to the customer's own integrations`,
+      };
+    }
+    inFlight += 1;
+    let released = false;
+    return {
+      ok: true,
+      release(seen) {
+        if (released) return;
+        released = true;
+        inFlight -= 1;
+        if (seen) observe(seen);
+      },
+    };
+  }
+
+  function forDiagnosis(maxRequests = options.maxPerDiagnosis ?? Number.POSITIVE_INFINITY): RateBudget & { used(): number } {
+    let used = 0;
+    return {
+      used: () => used,
+      acquire() {
+        if (used >= maxRequests) {
+          return { ok: false, message: `not sent: this diagnosis already made ${used} Front request${used === 1 ? '' : 's'}, its limit` };
+        }
+        const decision = acquire();
+        if (decision.ok) used += 1;
+        return decision;
+      },
+    };
+  }
+
+  return {
+    acquire,
+    observe,
+    forDiagnosis,
+    snapshot() {
+      const state = current();
+      return {
+        ...(state ? { remaining: state.remaining, resetsAt: state.until } : {}),
+        ...(state?.limit !== undefined ? { limit: state.limit } : {}),
+        inFlight,
+        reserve,
+      };
+    },
+  };
+}
