@@ -1,0 +1,34 @@
+import { loadConfig } from '../config';
+import { runAudit } from '../diagnosis/audit';
+import { auditToText } from '../diagnosis/audit-text';
+import { parseCommandArgs } from './explain';
+import { UsageError, writeJson, type CliIo } from './io';
+import { openConnection } from './live-token';
+
+export const AUDIT_USAGE = 'usage: front-why audit [--tenant NAME] [--json]';
+
+/** Sweeping a large company takes a while at the customer's rate limit. */
+const AUDIT_TIMEOUT_MS = 10 * 60_000;
+
+/** `front-why audit`: the admin's view of a token and of every teammate's API access preference. */
+export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, AUDIT_USAGE, { json: { type: 'boolean' }, tenant: { type: 'string' } });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${AUDIT_USAGE}`);
+  const config = loadConfig(io.env);
+  const { connection } = await openConnection(config, { tenant: values.tenant });
+  const showProgress = io.stderr.isTTY === true && !values.json;
+  try {
+    const report = await runAudit({
+      gateway: connection.gateway,
+      token: connection.live.token,
+      deadline: Date.now() + AUDIT_TIMEOUT_MS,
+      onProgress: showProgress ? (done, total) => io.stderr.write(`\rchecking teammates: ${done}/${total}`) : undefined,
+    });
+    if (showProgress) io.stderr.write('\n');
+    if (values.json) writeJson(io, { token: { masked: connection.maskedToken, ...report.token }, teammates: report.teammates ?? null, incomplete: report.incomplete ?? null, calls: report.calls });
+    else io.stdout.write(`${auditToText(report, connection.maskedToken)}\n`);
+    return report.token.valid === true ? 0 : 1;
+  } finally {
+    await connection.close();
+  }
+}

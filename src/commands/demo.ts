@@ -1,0 +1,64 @@
+import { loadConfig } from '../config';
+import { diagnose, diagnosesToText } from '../diagnosis';
+import { connectTenant } from '../diagnosis/live';
+import { loadRulesOrThrow } from '../rules';
+import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox } from '../sandbox';
+import { parseCommandArgs } from './explain';
+import { UsageError, writeJson, type CliIo } from './io';
+
+export const DEMO_USAGE = 'usage: front-why demo [--json] [--only NAME]';
+
+/**
+ * `front-why demo` (`npm run demo`): starts the local sandbox and diagnoses each of its scenarios the way the
+ * bot would, printing the reply an agent would read. Needs no Slack or Front account.
+ */
+export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, DEMO_USAGE, { json: { type: 'boolean' }, only: { type: 'string' } });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${DEMO_USAGE}`);
+  const config = loadConfig(io.env);
+  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  const scenarios = SANDBOX_SCENARIOS.filter((s) => !values.only || s.name === values.only);
+  if (scenarios.length === 0) throw new UsageError(`no scenario named "${values.only}"; known: ${SANDBOX_SCENARIOS.map((s) => s.name).join(', ')}`);
+
+  const sandbox = await startSandbox({ port: 0 });
+  const results: { scenario: string; expected: string; got: string[]; calls: number; ok: boolean }[] = [];
+  try {
+    for (const scenario of scenarios) {
+      sandbox.setFaults({ ...NO_FAULTS, ...scenario.faults });
+      sandbox.resetRateLimits();
+      const connection = connectTenant(sandbox.tokens[scenario.tokenName], {
+        baseUrl: sandbox.url,
+        requestTimeoutMs: 1_500,
+        timeoutMs: 4_000,
+        maxCalls: config.FRONT_WHY_MAX_CALLS,
+      });
+      try {
+        const outcome = await diagnose(scenario.input, { rules, live: connection.live });
+        const causes = outcome.ok ? outcome.diagnoses.map((d) => d.cause) : [];
+        const ok = causes[0] === scenario.expectedCause;
+        const calls = outcome.ok ? outcome.calls : 0;
+        results.push({ scenario: scenario.name, expected: scenario.expectedCause, got: causes, calls, ok });
+        if (!values.json) {
+          io.stdout.write(`━━ ${scenario.name} ━━ ${scenario.description}\n`);
+          io.stdout.write(`Agent: /front-why ${oneLine(scenario.input)}\n`);
+          io.stdout.write(`(customer token ${connection.maskedToken}, ${calls} request(s) to Front)\n\n`);
+          const reply = !outcome.ok ? outcome.message : outcome.diagnoses.length > 0 ? diagnosesToText(outcome.diagnoses) : 'No cause found.';
+          io.stdout.write(`${reply}\n\n${ok ? '✓' : '✗'} expected ${scenario.expectedCause}, got ${causes[0] ?? 'nothing'}\n\n`);
+        }
+      } finally {
+        await connection.close();
+      }
+    }
+  } finally {
+    await sandbox.close();
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  if (values.json) writeJson(io, { scenarios: results });
+  else io.stdout.write(`${results.length - failed} of ${results.length} scenarios diagnosed as expected.\n`);
+  return failed === 0 ? 0 : 1;
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 117)}…` : flat;
+}

@@ -1,0 +1,26 @@
+import { loadConfig } from '../config';
+import { diagnose } from '../diagnosis';
+import { loadRulesOrThrow } from '../rules';
+import { printOutcome, parseCommandArgs, textFrom } from './explain';
+import type { CliIo } from './io';
+import { openConnection } from './live-token';
+
+export const DIAGNOSE_USAGE = 'usage: front-why diagnose <cnv_…|Front app link|pasted error> [--tenant NAME] [--json]   (reads stdin when no input is given)';
+
+/** `front-why diagnose`: the paste plus live checks with the customer's token. */
+export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, DIAGNOSE_USAGE, { json: { type: 'boolean' }, tenant: { type: 'string' } });
+  const config = loadConfig(io.env);
+  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  const text = await textFrom(positionals, io, DIAGNOSE_USAGE);
+  const { connection, label } = await openConnection(config, { tenant: values.tenant });
+  try {
+    const outcome = await diagnose(text, { rules, live: connection.live });
+    if (!values.json && outcome.ok) {
+      io.stderr.write(`Checked live with ${label} (${connection.maskedToken}) against ${config.FRONT_API_BASE_URL}: ${outcome.calls} request(s) to Front.\n\n`);
+    }
+    return printOutcome(outcome, io, values.json === true);
+  } finally {
+    await connection.close();
+  }
+}

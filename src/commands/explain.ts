@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config';
+import { diagnose, diagnosesToText, type DiagnoseOutcome } from '../diagnosis';
+import { MAX_PASTE_BYTES } from '../input';
+import { loadRulesOrThrow } from '../rules';
+import { readAll, UsageError, writeJson, type CliIo } from './io';
+
+export const EXPLAIN_USAGE = 'usage: front-why explain [TEXT] [--json]   (reads the paste from stdin when TEXT is absent)';
+
+/** `front-why explain`: the paste alone, no network. */
+export async function explainCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, EXPLAIN_USAGE, { json: { type: 'boolean' } });
+  const config = loadConfig(io.env);
+  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  const text = await textFrom(positionals, io, EXPLAIN_USAGE);
+  const outcome = await diagnose(text, { rules });
+  return printOutcome(outcome, io, values.json === true);
+}
+
+export async function textFrom(positionals: string[], io: CliIo, usage: string): Promise<string> {
+  if (positionals.length > 0) return positionals.join(' ');
+  if (io.stdin.isTTY) throw new UsageError(`nothing to explain: give the paste as an argument or pipe it in\n${usage}`);
+  return readAll(io.stdin, MAX_PASTE_BYTES);
+}
+
+export function printOutcome(outcome: DiagnoseOutcome, io: CliIo, json: boolean): number {
+  if (!outcome.ok) {
+    io.stderr.write(`front-why: ${outcome.message}\n`);
+    return 1;
+  }
+  if (json) {
+    writeJson(io, { diagnoses: outcome.diagnoses });
+    return 0;
+  }
+  io.stdout.write(`${outcome.diagnoses.length > 0 ? diagnosesToText(outcome.diagnoses) : nothingFound(outcome)}\n`);
+  return 0;
+}
+
+function nothingFound(outcome: Extract<DiagnoseOutcome, { ok: true }>): string {
+  if (outcome.sawError) return 'The paste holds a Front error, but no rule explains it.';
+  if (outcome.targets.length > 0 && !outcome.live) {
+    return `No Front error in the paste. To check ${outcome.targets.join(', ')} live, run \`front-why diagnose\` with the customer's token (a tenant or FRONT_API_TOKEN).`;
+  }
+  return 'No Front error or conversation ID found in the paste: nothing to diagnose.';
+}
+
+type OptionSpec = Record<string, { type: 'boolean' | 'string'; short?: string }>;
+
+export function parseCommandArgs<T extends OptionSpec>(argv: string[], usage: string, options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${usage}`);
+  }
+}

@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_FRONT_BASE_URL, validateBaseUrl } from './front/base-url';
+
+/**
+ * Every environment variable front-why reads, validated once. A bad value is reported with the variable's
+ * name and how to fix it; a secret's value is never echoed back.
+ */
+
+const PACKAGE_ROOT = path.resolve(__dirname, '..');
+
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) {
+        ctx.addIssue({ code: 'custom', message: `must be a positive whole number (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const baseUrl = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const checked = validateBaseUrl(v && v.trim() !== '' ? v.trim() : DEFAULT_FRONT_BASE_URL);
+    if (!checked.ok) {
+      ctx.addIssue({ code: 'custom', message: `${checked.message}; leave it unset for ${DEFAULT_FRONT_BASE_URL}` });
+      return z.NEVER;
+    }
+    return checked.url.toString().replace(/\/$/, '');
+  });
+
+const secret = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+
+const envSchema = z.object({
+  FRONT_API_TOKEN: secret,
+  FRONT_API_BASE_URL: baseUrl,
+  FRONT_WHY_RULES_DIR: z.string().optional().transform((v) => (v && v.trim() !== '' ? path.resolve(v) : path.join(PACKAGE_ROOT, 'rules'))),
+  FRONT_WHY_DB: z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : './data/front-why.db')),
+  FRONT_WHY_ENCRYPTION_KEY: secret,
+  FRONT_WHY_TIMEOUT_MS: positiveInt(10_000),
+  FRONT_WHY_REQUEST_TIMEOUT_MS: positiveInt(4_000),
+  FRONT_WHY_MAX_CALLS: positiveInt(12),
+  FRONT_WHY_CHANNELS: list,
+  FRONT_WHY_ADMINS: list,
+  FRONT_WHY_ADMIN_GROUP: secret,
+  SLACK_BOT_TOKEN: secret,
+  SLACK_SIGNING_SECRET: secret,
+  SLACK_APP_TOKEN: secret,
+  SLACK_API_URL: z.string().optional().transform((v, ctx) => {
+    if (!v || v.trim() === '') return undefined;
+    try {
+      return new URL(v.trim()).toString();
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `is not a URL (got "${v}"); leave it unset for https://slack.com/api/` });
+      return z.NEVER;
+    }
+  }),
+  PORT: positiveInt(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`configuration error:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? 'environment');
+    // zod's enum message lists the allowed values, which is the fix.
+    return `${variable} ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}

@@ -1,0 +1,194 @@
+import { PROBE_DESCRIPTIONS, factSource, isFactPath, type FactPath, type ProbeId } from '../facts';
+import { parsePaste, type FrontIdRef, type Observation } from '../input';
+import { matchRules, renderTemplate, templateFields, type FactSource, type Rule, type RuleMatch } from '../rules';
+import { ProbeRun, type FrontGateway } from '../probes';
+import { parseFrontId, type TokenInfo } from '../front';
+import { createFactSource } from './fact-source';
+import { pasteFacts, targetConversation } from './paste-facts';
+import type { Diagnosis, Evidence } from './types';
+
+/** A pasted log may hold many errors; each costs probes, so only the first few are diagnosed. */
+export const MAX_ERRORS_PER_PASTE = 5;
+/** A message listing many conversation IDs gets one combined reply about the first few. */
+export const MAX_BARE_TARGETS = 3;
+
+export interface LiveAccess {
+  gateway: FrontGateway;
+  token: TokenInfo;
+  /** Requests one diagnosis may send to Front. */
+  maxCalls?: number;
+  /** Time for every check of one diagnosis. */
+  timeoutMs?: number;
+}
+
+export interface DiagnoseDeps {
+  rules: Rule[];
+  /** Absent: explain from the paste alone. */
+  live?: LiveAccess;
+  clock?: () => number;
+}
+
+export type DiagnoseOutcome =
+  | {
+      ok: true;
+      diagnoses: Diagnosis[];
+      /** The conversations looked at. */
+      targets: string[];
+      /** Whether the paste held a Front error at all. */
+      sawError: boolean;
+      live: boolean;
+      /** Requests sent to Front in all. */
+      calls: number;
+      /** Requests sent before the causes were decided (the rest named the people involved). */
+      callsToDecide: number;
+      /** Every live check made, for "what was checked". */
+      checks: Evidence[];
+    }
+  | { ok: false; message: string };
+
+export async function diagnose(text: string, deps: DiagnoseDeps): Promise<DiagnoseOutcome> {
+  const parsed = parsePaste(text);
+  if (!parsed.ok) return { ok: false, message: parsed.message };
+
+  const clock = deps.clock ?? Date.now;
+  const deadline = clock() + (deps.live?.timeoutMs ?? 10_000);
+  const units = unitsOf(parsed.errors, parsed.ids);
+  const runs = new Map<string, ProbeRun>();
+  const runFor = (target: string | undefined): ProbeRun | undefined => {
+    if (!deps.live) return undefined;
+    const key = target ?? '';
+    let run = runs.get(key);
+    if (!run) {
+      run = new ProbeRun({
+        gateway: deps.live.gateway,
+        token: deps.live.token,
+        target,
+        deadline,
+        maxCalls: deps.live.maxCalls ?? 12,
+        clock,
+      });
+      runs.set(key, run);
+    }
+    return run;
+  };
+
+  const decided = await Promise.all(
+    units.map(async ({ observation, target }) => {
+      const probes = runFor(target);
+      const source = createFactSource(pasteFacts(observation, parsed.ids), probes);
+      const matches = keepConfirmedIfAny(await matchRules(deps.rules, source));
+      return { matches, source, probes, target };
+    }),
+  );
+  const runList = [...runs.values()];
+  const callsToDecide = runList.reduce((sum, run) => sum + run.calls, 0);
+
+  // Only now, with the causes decided, spend (bounded) calls on what the replies mention: who to ask.
+  const perUnit = await Promise.all(
+    decided.map(async ({ matches, source, probes, target }) => {
+      const mentioned = matches.flatMap((m) => renderedTemplates(m.rule).flatMap(templateFields));
+      const wanted = unique(mentioned.filter(isFactPath).filter((path) => source.canResolve(path)));
+      if (wanted.length > 0) await source.resolve(wanted);
+      return matches.map((match) => toDiagnosis(match, source, probes, target, deps.live !== undefined));
+    }),
+  );
+
+  return {
+    ok: true,
+    diagnoses: dedupe(perUnit.flat()),
+    targets: unique(units.map((u) => u.target).filter((t): t is string => t !== undefined)),
+    sawError: parsed.errors.length > 0,
+    live: deps.live !== undefined,
+    calls: runList.reduce((sum, run) => sum + run.calls, 0),
+    callsToDecide,
+    checks: runList.flatMap((run) => run.evidence),
+  };
+}
+
+interface Unit {
+  observation?: Observation;
+  target?: string;
+}
+
+function unitsOf(errors: Observation[], ids: FrontIdRef[]): Unit[] {
+  if (errors.length > 0) {
+    return errors.slice(0, MAX_ERRORS_PER_PASTE).map((observation) => ({ observation, target: validTarget(targetConversation(observation, ids)) }));
+  }
+  return ids
+    .filter((ref) => parseFrontId(ref.id, 'cnv').ok)
+    .slice(0, MAX_BARE_TARGETS)
+    .map((ref) => ({ target: ref.id }));
+}
+
+/** Only an ID in Front's exact format is ever put into a request path. */
+function validTarget(id: string | undefined): string | undefined {
+  return id !== undefined && parseFrontId(id, 'cnv').ok ? id : undefined;
+}
+
+/** Once a cause is confirmed, the merely possible ones would only distract (and may be exactly what was ruled out). */
+function keepConfirmedIfAny(matches: RuleMatch[]): RuleMatch[] {
+  return matches.some((m) => m.outcome === 'confirmed') ? matches.filter((m) => m.outcome === 'confirmed') : matches;
+}
+
+function toDiagnosis(match: RuleMatch, source: FactSource, probes: ProbeRun | undefined, target: string | undefined, live: boolean): Diagnosis {
+  const { rule } = match;
+  const render = (template: string) => renderTemplate(template, (path) => source.get(path));
+  const pasteEvidence: Evidence[] = match.trace
+    .filter((entry) => factSource(entry.fact) === 'paste' && entry.result === 'true')
+    .map((entry) => ({ source: 'paste', check: entry.fact, result: formatValue(entry.actual), ok: false }));
+  return {
+    cause: rule.cause,
+    rule: rule.id,
+    status: match.outcome,
+    confidence: rule.confidence,
+    summary: render(rule.summary),
+    explanation: render(rule.explanation).trim(),
+    steps: {
+      agent: (rule.steps.agent ?? []).map(render),
+      teammate: (rule.steps.teammate ?? []).map(render),
+      admin: (rule.steps.admin ?? []).map(render),
+    },
+    links: (rule.links ?? []).map((link) => ({ title: render(link.title), url: link.url })),
+    evidence: uniqueBy([...pasteEvidence, ...(probes?.evidence ?? [])], (e) => `${e.source}|${e.check}|${e.result}`),
+    decidedBy: match.outcome === 'possible' ? decidingChecks(match.unknownFacts, live) : [],
+    ...(target ? { target } : {}),
+  };
+}
+
+function renderedTemplates(rule: Rule): string[] {
+  return [rule.summary, rule.explanation, ...Object.values(rule.steps).flatMap((steps) => steps ?? [])];
+}
+
+function decidingChecks(unknownFacts: FactPath[], live: boolean): string[] {
+  const probes = unique(unknownFacts.map(factSource).filter((s): s is ProbeId => s !== 'paste'));
+  const checks = probes.map((id) => PROBE_DESCRIPTIONS[id]);
+  return live ? checks : checks.map((check) => `${check} (needs the customer's token: connect a tenant)`);
+}
+
+function dedupe(diagnoses: Diagnosis[]): Diagnosis[] {
+  const kept = uniqueBy(diagnoses, (d) => `${d.rule}|${d.target ?? ''}`);
+  return kept.sort((a, b) => rank(a) - rank(b));
+}
+
+function rank(d: Diagnosis): number {
+  return d.status === 'confirmed' ? 0 : 1;
+}
+
+function formatValue(value: unknown): string {
+  if (Array.isArray(value)) return value.join(', ');
+  return value === undefined ? '(absent)' : String(value);
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

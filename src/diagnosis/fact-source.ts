@@ -1,0 +1,22 @@
+import { factSource, type FactPath } from '../facts';
+import { UNKNOWN, type FactSource, type FactValue } from '../rules';
+import type { ProbeRun } from '../probes';
+import type { PasteFacts } from './paste-facts';
+
+/** Facts for the rule engine: the paste's (always known) and, when a tenant token is at hand, the live probes'. */
+export function createFactSource(paste: PasteFacts, probes: ProbeRun | undefined): FactSource {
+  return {
+    get(path: FactPath): FactValue | typeof UNKNOWN {
+      if (factSource(path) === 'paste') return paste[path];
+      if (!probes) return UNKNOWN;
+      const fact = probes.fact(path);
+      return fact.state === 'known' ? fact.value : UNKNOWN;
+    },
+    canResolve(path: FactPath): boolean {
+      return probes?.canRun(path) ?? false;
+    },
+    async resolve(paths: FactPath[]): Promise<void> {
+      await probes?.runFor(paths);
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { createFrontClient, createRateBudget, inspectToken, maskToken, systemClock, type Clock } from '../front';
+import { createFrontGateway, type FrontGateway } from '../probes';
+import type { LiveAccess } from './diagnose';
+
+export interface LiveSettings {
+  baseUrl: string;
+  requestTimeoutMs: number;
+  timeoutMs: number;
+  maxCalls: number;
+  /** How long a tenant's answers from Front are reused. */
+  cacheTtlMs?: number;
+  /** Requests per rate-limit window that front-why never spends. */
+  rateLimitReserve?: number;
+}
+
+export interface TenantConnection {
+  live: LiveAccess;
+  gateway: FrontGateway;
+  /** For display only: a short prefix and the last characters. */
+  maskedToken: string;
+  close(): Promise<void>;
+}
+
+/** Everything needed to ask Front about one tenant; the token stays inside the client. */
+export function connectTenant(token: string, settings: LiveSettings, clock: Clock = systemClock): TenantConnection {
+  // The reserve leaves the customer's own integrations their last requests of each rate-limit window.
+  const budget = createRateBudget({ reserve: settings.rateLimitReserve ?? 5, clock });
+  const client = createFrontClient({ baseUrl: settings.baseUrl, token, requestTimeoutMs: settings.requestTimeoutMs, clock, budget });
+  const gateway = createFrontGateway(client, { ttlMs: settings.cacheTtlMs ?? 60_000, clock: clock.now });
+  const info = inspectToken(token, clock);
+  return {
+    live: { gateway, token: info, maxCalls: settings.maxCalls, timeoutMs: settings.timeoutMs },
+    gateway,
+    maskedToken: maskToken(token),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,25 @@
+import { factSource, type FactPath } from '../facts';
+import { parsePaste } from '../input';
+import { runRuleExamples, UNKNOWN, type ExampleFailure, type FactSource, type FactValue, type Rule } from '../rules';
+import { pasteFacts } from './paste-facts';
+
+/**
+ * The facts of one rule example: its paste parsed exactly as a live paste would be (first error only), plus the
+ * facts it states. Probe facts it does not state stay unknown, as they are offline; `null` states "absent".
+ */
+export function exampleFactSource(paste: string, stated: Record<string, FactValue | null>): FactSource {
+  const parsed = parsePaste(paste);
+  const fromPaste = parsed.ok ? pasteFacts(parsed.errors[0], parsed.ids) : pasteFacts(undefined, []);
+  return {
+    get(path: FactPath) {
+      if (Object.prototype.hasOwnProperty.call(stated, path)) return stated[path] ?? undefined;
+      return factSource(path) === 'paste' ? fromPaste[path] : UNKNOWN;
+    },
+    canResolve: () => false,
+    resolve: async () => undefined,
+  };
+}
+
+export function checkRuleExamples(rules: Rule[]): Promise<ExampleFailure[]> | ExampleFailure[] {
+  return runRuleExamples(rules, exampleFactSource);
+}

@@ -1,0 +1,190 @@
+import { frontPaths } from '../front';
+import type { FactPath, ProbeId } from '../facts';
+import {
+  answeredStatus,
+  frontErrorMessage,
+  frontWasUnreachable,
+  idFromLink,
+  isRecord,
+  readPrivateAccess,
+  readTeammates,
+  teammateLabel,
+} from './front-reads';
+import type { Probe, ProbeContext, ProbeFactValue, ProbeOutput } from './types';
+
+/** How many teammates one diagnosis may check to name whose preference is off; `audit` checks everyone. */
+export const TEAMMATES_PER_DIAGNOSIS = 8;
+
+const tokenProbe: Probe = {
+  id: 'token',
+  needs: [],
+  async run({ token }) {
+    const facts: ProbeOutput['facts'] = {
+      'token.kind': token.kind,
+      'token.workspace_restricted': token.workspaceRestricted,
+    };
+    if (token.expired !== undefined) facts['token.expired'] = token.expired;
+    const unknown: FactPath[] = [];
+    // A token without a scopes claim keeps its permissions server-side: that is "cannot tell", not "no access".
+    if (token.scopes) facts['token.scopes'] = token.scopes;
+    else unknown.push('token.scopes');
+    if (token.privateScope !== undefined) facts['token.private_scope'] = token.privateScope;
+    else unknown.push('token.private_scope');
+    if (token.sharedScope !== undefined) facts['token.shared_scope'] = token.sharedScope;
+    else unknown.push('token.shared_scope');
+    return { ok: true, facts, unknown };
+  },
+};
+
+const meProbe: Probe = {
+  id: 'me',
+  needs: [],
+  async run(ctx) {
+    const result = await ctx.call(frontPaths.me(), 'GET /me');
+    if (frontWasUnreachable(result)) return { ok: false, facts: { 'me.reachable': false } };
+    const status = answeredStatus(result);
+    if (status === undefined) return { ok: false, facts: {} };
+    const facts: ProbeOutput['facts'] = { 'me.status': status, 'me.reachable': true };
+    setIf(facts, 'me.error_message', frontErrorMessage(result));
+    if (result.kind === 'response' && status === 200 && isRecord(result.body) && typeof result.body.name === 'string') {
+      facts['me.company_name'] = result.body.name;
+    }
+    return { ok: true, facts };
+  },
+};
+
+const conversationProbe: Probe = {
+  id: 'conversation',
+  needs: [],
+  async run(ctx) {
+    const target = ctx.target;
+    if (!target) return { ok: false, facts: {} };
+    const result = await ctx.call(frontPaths.conversation(target), `GET /conversations/${target}`, { fresh: true });
+    if (frontWasUnreachable(result)) return { ok: false, facts: { 'conversation.reachable': false } };
+    const status = answeredStatus(result);
+    if (status === undefined) return { ok: false, facts: {} };
+    const facts: ProbeOutput['facts'] = { 'conversation.status': status, 'conversation.reachable': true };
+    setIf(facts, 'conversation.error_message', frontErrorMessage(result));
+    if (result.kind !== 'response') return { ok: true, facts };
+    if (status === 200 && isRecord(result.body) && typeof result.body.is_private === 'boolean') {
+      facts['conversation.is_private'] = result.body.is_private;
+    }
+    if (status === 301) {
+      const mergedInto = idFromLink(result.location, 'conversations');
+      if (mergedInto) {
+        facts['conversation.merged_into'] = mergedInto;
+        // Follow once, so the reply can say whether the conversation it was merged into reads fine.
+        if (ctx.callsLeft() > 0) await ctx.call(frontPaths.conversation(mergedInto), `GET /conversations/${mergedInto} (merged into)`, { fresh: true });
+      }
+    }
+    return { ok: true, facts };
+  },
+};
+
+const inboxesProbe: Probe = {
+  id: 'inboxes',
+  needs: [],
+  async run(ctx) {
+    const target = ctx.target;
+    if (!target) return { ok: false, facts: {} };
+    const result = await ctx.call(frontPaths.conversationInboxes(target), `GET /conversations/${target}/inboxes`);
+    const status = answeredStatus(result);
+    if (status === undefined || result.kind !== 'response') return { ok: false, facts: {} };
+    const facts: ProbeOutput['facts'] = { 'inboxes.status': status };
+    setIf(facts, 'inboxes.error_message', frontErrorMessage(result));
+    const list = isRecord(result.body) ? result.body._results : undefined;
+    if (status !== 200 || !Array.isArray(list)) return { ok: true, facts };
+    const inboxes = list.filter(isRecord);
+    facts['inboxes.private'] = inboxes.some((inbox) => inbox.is_private === true);
+    const ownerLinks = inboxes.map((inbox) => ownerLink(inbox));
+    const teammate = ownerLinks.map((link) => idFromLink(link, 'teammates')).find((id) => id !== undefined);
+    setIf(facts, 'inboxes.owner_teammate_id', teammate);
+    facts['inboxes.team_ids'] = ownerLinks.map((link) => idFromLink(link, 'teams')).filter((id): id is string => id !== undefined);
+    return { ok: true, facts };
+  },
+};
+
+const ownerProbe: Probe = {
+  id: 'owner',
+  needs: ['inboxes'],
+  async run(ctx) {
+    const ownerId = ownerOf(ctx);
+    if (!ownerId) return { ok: true, facts: {} };
+    const result = await ctx.call(frontPaths.teammate(ownerId), `GET /teammates/${ownerId}`);
+    if (result.kind !== 'response') return { ok: false, facts: {} };
+    const teammate = result.status === 200 ? teammateLabel(result.body) : undefined;
+    return { ok: true, facts: teammate ? { 'owner.name': teammate.label } : {} };
+  },
+};
+
+const ownerAccessProbe: Probe = {
+  id: 'owner_access',
+  needs: ['inboxes'],
+  async run(ctx) {
+    const ownerId = ownerOf(ctx);
+    if (!ownerId) return { ok: true, facts: {} };
+    const access = await readPrivateAccess(ctx.call, ownerId);
+    return access === 'unknown' ? { ok: false, facts: {} } : { ok: true, facts: { 'owner.private_access': access } };
+  },
+};
+
+const teammatesAccessProbe: Probe = {
+  id: 'teammates_access',
+  needs: [],
+  async run(ctx) {
+    const teammates = await readTeammates(ctx.call);
+    if (!teammates) return { ok: false, facts: {} };
+    const limit = Math.max(0, Math.min(TEAMMATES_PER_DIAGNOSIS, ctx.callsLeft()));
+    const checked = teammates.slice(0, limit);
+    const results = await Promise.all(checked.map(async (t) => ({ teammate: t, access: await readPrivateAccess(ctx.call, t.id) })));
+    const decided = results.filter((r) => r.access !== 'unknown');
+    return {
+      ok: true,
+      facts: {
+        'teammates.access_denied': decided.filter((r) => r.access === 'denied').map((r) => r.teammate.label),
+        'teammates.access_allowed_count': decided.filter((r) => r.access === 'allowed').length,
+        'teammates.checked_count': decided.length,
+        'teammates.complete': decided.length === teammates.length,
+      },
+    };
+  },
+};
+
+const teamsProbe: Probe = {
+  id: 'teams',
+  needs: [],
+  async run(ctx) {
+    const result = await ctx.call(frontPaths.teams(), 'GET /teams');
+    if (result.kind !== 'response' || result.status !== 200 || !isRecord(result.body) || !Array.isArray(result.body._results)) {
+      return { ok: false, facts: {} };
+    }
+    const ids = result.body._results.filter(isRecord).map((team) => team.id).filter((id): id is string => typeof id === 'string');
+    return { ok: true, facts: { 'teams.visible_ids': ids } };
+  },
+};
+
+export const PROBES: Record<ProbeId, Probe> = {
+  token: tokenProbe,
+  me: meProbe,
+  conversation: conversationProbe,
+  inboxes: inboxesProbe,
+  owner: ownerProbe,
+  owner_access: ownerAccessProbe,
+  teammates_access: teammatesAccessProbe,
+  teams: teamsProbe,
+};
+
+function ownerOf(ctx: ProbeContext): string | undefined {
+  const id = ctx.fact('inboxes.owner_teammate_id');
+  return typeof id === 'string' ? id : undefined;
+}
+
+function ownerLink(inbox: Record<string, unknown>): unknown {
+  const links = inbox._links;
+  if (!isRecord(links) || !isRecord(links.related)) return undefined;
+  return links.related.owner;
+}
+
+function setIf(facts: ProbeOutput['facts'], path: FactPath, value: ProbeFactValue | undefined): void {
+  if (value !== undefined && value !== '') facts[path] = value;
+}

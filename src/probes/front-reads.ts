@@ -1,0 +1,70 @@
+import { frontPaths, type FrontPath, type FrontResult } from '../front';
+
+/** A GET that is recorded as evidence; probes and the audit sweep both read Front through it. */
+export type RecordedGet = (path: FrontPath, label: string, opts?: { fresh?: boolean }) => Promise<FrontResult>;
+
+export type PrivateAccess = 'allowed' | 'denied' | 'forbidden' | 'unknown';
+
+/** Front's wording when a teammate has "Allow access to my individual resources via the API" off. */
+export const PREFERENCE_OFF_MESSAGE = /do not have access to the resources of this teammate/i;
+
+export interface TeammateSummary {
+  id: string;
+  /** "First Last <email>", for people to read. */
+  label: string;
+}
+
+export function frontErrorMessage(result: FrontResult): string | undefined {
+  return result.kind === 'response' ? result.error?.message : undefined;
+}
+
+/**
+ * Whether Front itself failed or was too slow (so nothing can be concluded), as opposed to answering,
+ * refusing, or us holding back to spare the tenant's rate limit.
+ */
+export function frontWasUnreachable(result: FrontResult): boolean {
+  return result.kind === 'unreachable' && result.reason !== 'budget' && result.reason !== 'rate_limited';
+}
+
+/** Status Front answered with, counting a 429 we gave up waiting on as an answer. */
+export function answeredStatus(result: FrontResult): number | undefined {
+  if (result.kind === 'response') return result.status;
+  if (result.reason === 'rate_limited') return 429;
+  return undefined;
+}
+
+export function teammateLabel(body: unknown): TeammateSummary | undefined {
+  if (!isRecord(body) || typeof body.id !== 'string') return undefined;
+  const name = [body.first_name, body.last_name].filter((part) => typeof part === 'string' && part !== '').join(' ');
+  const email = typeof body.email === 'string' ? body.email : undefined;
+  const label = name && email ? `${name} <${email}>` : name || email || body.id;
+  return { id: body.id, label };
+}
+
+export async function readPrivateAccess(get: RecordedGet, teammateId: string): Promise<PrivateAccess> {
+  const result = await get(frontPaths.teammatePrivateInboxes(teammateId), `private inboxes of ${teammateId}`);
+  if (result.kind !== 'response') return 'unknown';
+  if (result.status === 200) return 'allowed';
+  if (result.status === 403) return PREFERENCE_OFF_MESSAGE.test(result.error?.message ?? '') ? 'denied' : 'forbidden';
+  return 'unknown';
+}
+
+/** One page of teammates (Front pages at 100 by default; a diagnosis never walks further). */
+export async function readTeammates(get: RecordedGet): Promise<TeammateSummary[] | undefined> {
+  const result = await get(frontPaths.teammates(), 'list teammates');
+  if (result.kind !== 'response' || result.status !== 200 || !isRecord(result.body)) return undefined;
+  const list = result.body._results;
+  if (!Array.isArray(list)) return undefined;
+  return list.map(teammateLabel).filter((t): t is TeammateSummary => t !== undefined);
+}
+
+/** The ID at the end of a Front link such as https://acme.api.frontapp.com/teammates/tea_1. */
+export function idFromLink(link: unknown, collection: string): string | undefined {
+  if (typeof link !== 'string') return undefined;
+  const match = new RegExp(`/${collection}/([a-z]{2,4}_[0-9a-z]+)(?:[/?#]|$)`).exec(link);
+  return match?.[1];
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

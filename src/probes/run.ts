@@ -1,0 +1,138 @@
+import { FACTS, PROBE_DESCRIPTIONS, factSource, type FactPath, type ProbeId } from '../facts';
+import type { FrontPath, FrontResult, TokenInfo } from '../front';
+import type { Evidence } from '../diagnosis/types';
+import { PROBES } from './catalog';
+import type { FrontGateway } from './gateway';
+import type { Probe, ProbeContext, ProbeFactValue, ProbeOutput } from './types';
+
+export interface ProbeRunOptions {
+  gateway: FrontGateway;
+  token: TokenInfo;
+  target?: string;
+  /** Epoch ms by which every check must be done. */
+  deadline: number;
+  /** Requests this diagnosis may send to Front (cache hits are free). */
+  maxCalls: number;
+  clock?: () => number;
+  probes?: Record<ProbeId, Probe>;
+}
+
+export type ProbeFact = { state: 'known'; value: ProbeFactValue | undefined } | { state: 'unknown' } | { state: 'not-run' };
+
+/**
+ * The live checks of one diagnosis: each probe runs at most once, only when asked, after the probes it needs.
+ * Everything Front was asked is kept as evidence.
+ */
+export class ProbeRun {
+  readonly evidence: Evidence[] = [];
+  private readonly outputs = new Map<ProbeId, Promise<ProbeOutput>>();
+  private readonly settled = new Map<ProbeId, ProbeOutput>();
+  private callsSent = 0;
+  private readonly clock: () => number;
+  private readonly probes: Record<ProbeId, Probe>;
+
+  constructor(private readonly options: ProbeRunOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.probes = options.probes ?? PROBES;
+  }
+
+  /** Requests actually sent to Front so far. */
+  get calls(): number {
+    return this.callsSent;
+  }
+
+  fact(path: FactPath): ProbeFact {
+    const source = factSource(path);
+    if (source === 'paste') return { state: 'unknown' };
+    const output = this.settled.get(source);
+    if (!output) return { state: 'not-run' };
+    if (path in output.facts) return { state: 'known', value: output.facts[path] };
+    if (!output.ok || output.unknown?.includes(path)) return { state: 'unknown' };
+    return { state: 'known', value: undefined };
+  }
+
+  /** Whether running the fact's probe could still tell something. */
+  canRun(path: FactPath): boolean {
+    const source = factSource(path);
+    return source !== 'paste' && !this.outputs.has(source) && this.isApplicable(source);
+  }
+
+  async runFor(paths: FactPath[]): Promise<void> {
+    const ids = new Set<ProbeId>();
+    for (const path of paths) {
+      const source = factSource(path);
+      if (source !== 'paste') ids.add(source);
+    }
+    await Promise.all([...ids].map((id) => this.run(id)));
+  }
+
+  run(id: ProbeId): Promise<ProbeOutput> {
+    const existing = this.outputs.get(id);
+    if (existing) return existing;
+    const probe = this.probes[id];
+    const started = (async () => {
+      await Promise.all(probe.needs.map((need) => this.run(need)));
+      let output: ProbeOutput;
+      try {
+        output = await probe.run(this.contextFor(probe));
+      } catch (err) {
+        // A probe that breaks costs its own facts, never the reply.
+        this.evidence.push({ source: 'probe', check: PROBE_DESCRIPTIONS[id], result: `could not check: ${describeError(err)}`, ok: null });
+        output = { ok: false, facts: {} };
+      }
+      this.settled.set(id, output);
+      return output;
+    })();
+    this.outputs.set(id, started);
+    return started;
+  }
+
+  private isApplicable(id: ProbeId): boolean {
+    if (id === 'conversation' || id === 'inboxes') return this.options.target !== undefined;
+    return true;
+  }
+
+  private contextFor(probe: Probe): ProbeContext {
+    return {
+      token: this.options.token,
+      target: this.options.target,
+      callsLeft: () => this.options.maxCalls - this.callsSent,
+      fact: (path) => {
+        const fact = this.fact(path);
+        return fact.state === 'known' ? fact.value : undefined;
+      },
+      call: (path, label, opts) => this.call(path, label, opts?.fresh ?? false),
+    };
+  }
+
+  private async call(path: FrontPath, label: string, fresh: boolean): Promise<FrontResult> {
+    const started = this.clock();
+    if (this.callsSent >= this.options.maxCalls) {
+      const result: FrontResult = { kind: 'unreachable', reason: 'budget', message: 'the per-diagnosis call budget is spent', ms: 0, attempts: 0 };
+      this.evidence.push({ source: 'probe', check: label, result: 'not checked: the per-diagnosis call budget is spent (run audit for the rest)', ok: null, ms: 0 });
+      return result;
+    }
+    this.callsSent += 1;
+    const { result, shared } = await this.options.gateway.get(path, { deadline: this.options.deadline, fresh });
+    if (shared) this.callsSent -= 1;
+    this.evidence.push({ source: 'probe', check: label, ...describeResult(result, shared), ms: this.clock() - started });
+    return result;
+  }
+}
+
+function describeResult(result: FrontResult, shared: boolean): Pick<Evidence, 'result' | 'ok'> {
+  const suffix = shared ? ' (recent answer)' : '';
+  if (result.kind === 'unreachable') {
+    return { result: `could not check: ${result.message}${suffix}`, ok: null };
+  }
+  const message = result.error?.message ?? result.error?.title;
+  const text = message ? `${result.status} ${message}` : String(result.status);
+  return { result: text + suffix, ok: result.status >= 200 && result.status < 300 };
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : 'unexpected error';
+}
+
+/** Every probe fact path, for callers that list what live checks can tell. */
+export const PROBE_FACTS = (Object.keys(FACTS) as FactPath[]).filter((path) => factSource(path) !== 'paste');

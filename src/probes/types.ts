@@ -1,0 +1,40 @@
+import type { FactPath, ProbeId } from '../facts';
+import type { FrontPath, FrontResult, TokenInfo } from '../front';
+import type { Evidence } from '../diagnosis/types';
+
+export type ProbeFactValue = string | number | boolean | string[];
+
+/**
+ * What a probe learned. With `ok: false` it could not check, and every fact of it that is not listed stays
+ * unknown; with `ok: true` an unlisted fact is absent, except those named in `unknown`.
+ */
+export interface ProbeOutput {
+  ok: boolean;
+  facts: Partial<Record<FactPath, ProbeFactValue>>;
+  unknown?: FactPath[];
+}
+
+export interface ProbeContext {
+  /** Claims of the token, decoded without verifying; never the token itself. */
+  token: TokenInfo;
+  /** The conversation under diagnosis, already validated as a Front ID. */
+  target?: string;
+  /**
+   * One GET against Front, recorded as evidence. `fresh` bypasses the per-tenant cache (still single-flight):
+   * reproducing the error must see Front as it is now.
+   */
+  call(path: FrontPath, label: string, opts?: { fresh?: boolean }): Promise<FrontResult>;
+  /** A fact of a probe listed in `needs` (already run). */
+  fact(path: FactPath): ProbeFactValue | undefined;
+  /** Calls this diagnosis may still spend. */
+  callsLeft(): number;
+}
+
+export interface Probe {
+  id: ProbeId;
+  /** Probes whose facts this one reads; they run first. */
+  needs: ProbeId[];
+  run(ctx: ProbeContext): Promise<ProbeOutput>;
+}
+
+export type { Evidence };

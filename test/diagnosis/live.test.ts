@@ -1,0 +1,151 @@
+import path from 'node:path';
+import { diagnose, type DiagnoseOutcome } from '../../src/diagnosis';
+import { connectTenant, type TenantConnection } from '../../src/diagnosis/live';
+import { loadRulesOrThrow } from '../../src/rules';
+import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox, type Sandbox, type TokenName } from '../../src/sandbox';
+
+const rules = loadRulesOrThrow(path.join(__dirname, '../../rules'));
+
+let sandbox: Sandbox;
+const connections: TenantConnection[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+});
+
+afterAll(async () => {
+  await Promise.all(connections.map((c) => c.close()));
+  await sandbox.close();
+});
+
+beforeEach(() => {
+  sandbox.setFaults({ ...NO_FAULTS });
+  sandbox.resetRateLimits();
+  sandbox.resetStats();
+});
+
+function connect(tokenName: TokenName, overrides: { timeoutMs?: number; requestTimeoutMs?: number } = {}): TenantConnection {
+  const connection = connectTenant(sandbox.tokens[tokenName], {
+    baseUrl: sandbox.url,
+    requestTimeoutMs: overrides.requestTimeoutMs ?? 2_000,
+    timeoutMs: overrides.timeoutMs ?? 5_000,
+    maxCalls: 12,
+  });
+  connections.push(connection);
+  return connection;
+}
+
+function ok(outcome: DiagnoseOutcome): Extract<DiagnoseOutcome, { ok: true }> {
+  if (!outcome.ok) throw new Error(`diagnosis refused: ${outcome.message}`);
+  return outcome;
+}
+
+describe('each sandbox scenario is decided live', () => {
+  test.each(SANDBOX_SCENARIOS.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
+    sandbox.setFaults({ ...NO_FAULTS, ...scenario.faults });
+    const outcome = ok(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
+    expect(outcome.diagnoses[0]?.cause).toBe(scenario.expectedCause);
+    expect(outcome.diagnoses[0]?.status).toBe('confirmed');
+  });
+});
+
+describe("the original report's case", () => {
+  const scenario = SANDBOX_SCENARIOS.find((s) => s.name === 'original_report')!;
+
+  test('names the teammate whose preference is off and tells the admin where to turn it on', async () => {
+    const outcome = ok(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
+    const [first] = outcome.diagnoses;
+    expect(first?.cause).toBe('teammate_api_access_disabled');
+    const text = JSON.stringify(first);
+    expect(text).toContain('Bruno Keller');
+    expect(first?.steps.admin.join('\n')).toMatch(/Company settings → Teammates/);
+    expect(first?.steps.teammate.join('\n')).toMatch(/Allow access to my individual resources via the API/);
+    // Nobody else in Acme with the preference on is blamed.
+    expect(text).not.toContain('Ada Moreno');
+    expect(outcome.diagnoses.map((d) => d.cause)).not.toContain('token_missing_private_scope');
+  });
+
+  test('is decided within 4 requests cold and costs 1 request warm', async () => {
+    const connection = connect(scenario.tokenName);
+    const cold = ok(await diagnose(scenario.input, { rules, live: connection.live }));
+    expect(cold.callsToDecide).toBeLessThanOrEqual(4);
+    expect(cold.calls).toBeLessThanOrEqual(12);
+    expect(sandbox.stats().total).toBe(cold.calls);
+
+    sandbox.resetStats();
+    const warm = ok(await diagnose(scenario.input, { rules, live: connection.live }));
+    expect(warm.diagnoses[0]?.cause).toBe('teammate_api_access_disabled');
+    expect(warm.calls).toBe(1);
+    expect(sandbox.stats().total).toBe(1);
+  });
+
+  test('says access works now once the teammate turns the preference on', async () => {
+    const connection = connect(scenario.tokenName);
+    sandbox.setApiAccess('tea_6r55b', true);
+    try {
+      const outcome = ok(await diagnose(scenario.input, { rules, live: connection.live }));
+      expect(outcome.diagnoses[0]?.cause).toBe('not_reproducible');
+    } finally {
+      sandbox.setApiAccess('tea_6r55b', false);
+    }
+  });
+});
+
+describe('without a token the same paste stays an honest either/or', () => {
+  test('both causes are possible, the likelier first, each naming the checks that decide', async () => {
+    const scenario = SANDBOX_SCENARIOS.find((s) => s.name === 'original_report')!;
+    const outcome = ok(await diagnose(scenario.input, { rules }));
+    const causes = outcome.diagnoses.map((d) => d.cause);
+    expect(causes.slice(0, 2).sort()).toEqual(['teammate_api_access_disabled', 'token_missing_private_scope']);
+    for (const d of outcome.diagnoses) {
+      expect(d.status).toBe('possible');
+      expect(d.decidedBy.length).toBeGreaterThan(0);
+    }
+    expect(outcome.calls).toBe(0);
+  });
+});
+
+describe('when Front does not answer in time', () => {
+  test('the diagnosis returns by its deadline and says what it could not check, never a scope problem', async () => {
+    sandbox.setFaults({ ...NO_FAULTS, latencyMs: 3_000 });
+    const started = Date.now();
+    const outcome = ok(
+      await diagnose('cnv_yo1kg5q', { rules, live: connect('acme_private', { timeoutMs: 1_200, requestTimeoutMs: 800 }).live }),
+    );
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeLessThan(1_200 + 1_000);
+    const causes = outcome.diagnoses.map((d) => d.cause);
+    expect(causes).not.toContain('token_missing_private_scope');
+    expect(causes).not.toContain('teammate_api_access_disabled');
+    expect(outcome.checks.some((c) => c.ok === null && /could not check/.test(c.result))).toBe(true);
+  });
+});
+
+describe('hostile IDs never reach Front', () => {
+  test.each(['cnv_1/../teammates', 'cnv_1%2F..%2Fteammates', 'CNV_1', 'cnv_1?x=1'])('%s', async (id) => {
+    const outcome = await diagnose(`{"_error":{"status":403,"message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"${id}\\""}}`, {
+      rules,
+      live: connect('acme_private').live,
+    });
+    expect(outcome.ok).toBe(true);
+    const paths = Object.keys(sandbox.stats().byPath);
+    expect(paths.every((p) => /^\/[a-z_]+(\/[a-z]{2,4}_[0-9a-z]+)?(\/[a-z_]+)?$/.test(p))).toBe(true);
+    expect(paths.join(' ')).not.toMatch(/\.\.|%2F|CNV|\?/i);
+  });
+});
+
+describe('the token stays secret', () => {
+  test('no diagnosis, evidence or check ever contains the token', async () => {
+    const seen: string[] = [];
+    for (const scenario of SANDBOX_SCENARIOS) {
+      sandbox.setFaults({ ...NO_FAULTS, ...scenario.faults });
+      sandbox.resetRateLimits();
+      seen.push(JSON.stringify(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live })));
+    }
+    const all = seen.join('\n');
+    for (const token of Object.values(sandbox.tokens)) {
+      expect(all).not.toContain(token);
+      expect(all).not.toContain(token.split('.')[2] ?? token);
+    }
+  });
+});
