@@ -1,0 +1,164 @@
+import type { Cause } from '../causes';
+import type { FaultSettings } from './faults';
+import type { TokenName } from './tokens';
+
+/**
+ * Demo scenarios: what an agent would type or paste, with the sandbox token of the customer it
+ * concerns and the cause front-why should find. The demo and the benchmark replay these; a test
+ * checks each one still reproduces live against the sandbox.
+ */
+export interface SandboxScenario {
+  name: string;
+  description: string;
+  tokenName: TokenName;
+  /** A cnv_ ID, an app link or an error paste, as an agent would give it. */
+  input: string;
+  expectedCause: Cause;
+  /** Conditions to set on the sandbox (setFaults) before running the scenario. */
+  faults?: Partial<FaultSettings>;
+}
+
+const forbiddenConversation = (id: string): string =>
+  `{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"${id}\\""}}`;
+
+export const SANDBOX_SCENARIOS: readonly SandboxScenario[] = [
+  {
+    name: 'original_report',
+    description:
+      'The community report: a token with shared + private + provisioning scopes gets 403 on a conversation in Bruno Keller\'s private inbox, because Bruno has "Allow access to my individual resources via the API" off.',
+    tokenName: 'acme_private',
+    input: `GET https://api2.frontapp.com/conversations/cnv_yo1kg5q\n403 ${forbiddenConversation('cnv_yo1kg5q')}`,
+    expectedCause: 'teammate_api_access_disabled',
+  },
+  {
+    name: 'new_style_token_preference_off',
+    description:
+      "A new-style token (no scopes claim, so the claims cannot tell) reads a conversation in Dmitri Ivanov's private inbox; his preference is off.",
+    tokenName: 'acme_new_style',
+    input: 'https://app.frontapp.com/open/cnv_yo1kg5v',
+    expectedCause: 'teammate_api_access_disabled',
+  },
+  {
+    name: 'globex_teammate_resources_denied',
+    description: "Globex's integration lists Marco Rossi's private inboxes; Marco's preference is off.",
+    tokenName: 'globex_private',
+    input:
+      'GET /teammates/tea_7k20b/private_inboxes -> 403 {"_error":{"status":403,"title":"Forbidden","message":"You do not have access to the resources of this teammate"}}',
+    expectedCause: 'teammate_api_access_disabled',
+  },
+  {
+    name: 'missing_private_scope',
+    description: "A token with only the shared scope opens a conversation in Ada Moreno's private inbox (her preference is on).",
+    tokenName: 'acme_shared_only',
+    input: 'https://app.frontapp.com/open/cnv_yo1kg5r',
+    expectedCause: 'token_missing_private_scope',
+  },
+  {
+    name: 'workspace_restricted',
+    description: 'A token restricted to the Support workspace (tim:26028 = tim_k30) reads a conversation in the Billing inbox (tim_k31).',
+    tokenName: 'acme_workspace',
+    input: `Front API error on cnv_yo1kg5t: ${forbiddenConversation('cnv_yo1kg5t')}`,
+    expectedCause: 'token_workspace_restricted',
+  },
+  {
+    name: 'missing_inboxes_read',
+    description: 'A new-style token without the inboxes:read permission lists the inboxes of a conversation it can read.',
+    tokenName: 'acme_no_inboxes_read',
+    input: [
+      '$ curl -i https://api2.frontapp.com/conversations/cnv_yo1kg5s/inboxes -H "Authorization: Bearer $FRONT_TOKEN"',
+      'HTTP/2 403',
+      'content-type: application/json; charset=utf-8',
+      '',
+      '{"_error":{"status":403,"title":"Forbidden","message":"Token lacks the required `inboxes:read` scope"}}',
+    ].join('\n'),
+    expectedCause: 'token_missing_permission',
+  },
+  {
+    name: 'oauth_private_resources',
+    description: "An OAuth app token (old model: shared resources only) opens a conversation in Ada Moreno's private inbox.",
+    tokenName: 'acme_oauth',
+    input: `GET /conversations/cnv_yo1kg5r 403 ${forbiddenConversation('cnv_yo1kg5r')}`,
+    expectedCause: 'oauth_token_private_resources',
+  },
+  {
+    name: 'revoked_token',
+    description: 'An admin revoked the API token the integration still uses.',
+    tokenName: 'acme_revoked',
+    input:
+      '[sync-worker] GET /conversations/cnv_yo1kg5s failed: 401 {"_error":{"status":401,"title":"Unauthenticated","message":"JSON Web Token error"}}',
+    expectedCause: 'token_invalid',
+  },
+  {
+    name: 'oauth_token_expired',
+    description: 'The OAuth access token expired (they live about an hour) and the app did not refresh it.',
+    tokenName: 'acme_oauth_expired',
+    input:
+      'Our Front app stopped working an hour after install:\nGET /me → 401 {"_error":{"status":401,"title":"Unauthenticated","message":"JSON Web Token error"}}',
+    expectedCause: 'oauth_token_expired',
+  },
+  {
+    name: 'unknown_conversation',
+    description: 'The conversation ID does not exist in this company (a typo, or an ID from another company).',
+    tokenName: 'acme_private',
+    input: '{"_error":{"status":404,"title":"Not found","message":"Unknown conversation ID cnv_zz9k2x1"}}',
+    expectedCause: 'resource_not_found',
+  },
+  {
+    name: 'merged_conversation',
+    description: 'cnv_yo1kg5u was merged into cnv_yo1kg5s; reading the old ID answers 301.',
+    tokenName: 'acme_private',
+    input: 'cnv_yo1kg5u',
+    expectedCause: 'conversation_merged',
+  },
+  {
+    name: 'rate_limited',
+    description: "The company's per-minute budget (Starter: 50) is spent; every call answers 429 until the window resets.",
+    tokenName: 'acme_private',
+    input: [
+      'HTTP/1.1 429 Too Many Requests',
+      'x-ratelimit-limit: 50',
+      'x-ratelimit-remaining: 0',
+      'x-ratelimit-reset: 1718200160',
+      'retry-after: 21',
+      '',
+      '{"_error":{"status":429,"title":"Too many requests","message":"Rate limit exceeded. Please retry in 20480 milliseconds."}}',
+    ].join('\n'),
+    expectedCause: 'rate_limited',
+    faults: { rateLimitPerMinute: 0 },
+  },
+  {
+    name: 'rate_limited_burst',
+    description: 'A loop hit the burst limit of a tier-2 route: 429 while the minute budget still has room.',
+    tokenName: 'acme_private',
+    input: [
+      'HTTP/1.1 429 Too Many Requests',
+      'x-front-tier: tier-2',
+      'x-ratelimit-limit: 50',
+      'x-ratelimit-remaining: 37',
+      'retry-after: 1',
+      '',
+      '{"_error":{"status":429,"title":"Too many requests","message":"Rate limit exceeded for tier-2 route. Please retry in 341 milliseconds."}}',
+    ].join('\n'),
+    expectedCause: 'rate_limited_burst',
+    faults: { burstPerSecond: 5 },
+  },
+  {
+    name: 'front_outage',
+    description: "Front's edge answers 503 pages to everything: the problem is on Front's side, not the token.",
+    tokenName: 'acme_private',
+    input: [
+      'GET /conversations/cnv_yo1kg5s -> 503',
+      '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>',
+    ].join('\n'),
+    expectedCause: 'front_unavailable',
+    faults: { outage: true },
+  },
+  {
+    name: 'now_works',
+    description:
+      "Yesterday's 403 on a conversation in Chloé Martin's private inbox: she has since turned the preference on, and the call now succeeds.",
+    tokenName: 'acme_private',
+    input: `Yesterday: ${forbiddenConversation('cnv_yo1kg5w')}`,
+    expectedCause: 'not_reproducible',
+  },
+];

@@ -1,0 +1,204 @@
+/**
+ * Deterministic seed data: two small companies that between them hold every situation the diagnosis
+ * rules must tell apart (preference on/off, private vs shared inboxes, several workspaces, a merge).
+ * IDs follow Front's shape (prefix + lowercase base-36) so the paste parser treats them as real ones.
+ */
+
+export type CompanyKey = 'acme' | 'globex';
+export type Plan = 'Starter' | 'Professional' | 'Enterprise';
+
+/** Requests per minute per company, by plan (front-facts §4). */
+export const PLAN_RATE_LIMITS: Record<Plan, number> = { Starter: 50, Professional: 100, Enterprise: 200 };
+
+export interface SeedTeam {
+  id: string;
+  name: string;
+  memberIds: string[];
+}
+
+export interface SeedTeammate {
+  id: string;
+  email: string;
+  username: string;
+  firstName: string;
+  lastName: string;
+  isAdmin: boolean;
+  isAvailable: boolean;
+  isBlocked: boolean;
+  /** The personal preference "Allow access to my individual resources via the API". No API field shows it. */
+  apiAccessToIndividualResources: boolean;
+}
+
+export type InboxOwner = { kind: 'teammate'; id: string } | { kind: 'team'; id: string };
+
+export interface SeedInbox {
+  id: string;
+  name: string;
+  owner: InboxOwner;
+  isPublic: boolean;
+}
+
+export interface SeedTag {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface SeedConversation {
+  id: string;
+  subject: string;
+  status: 'assigned' | 'unassigned' | 'archived';
+  inboxIds: string[];
+  assigneeId: string | null;
+  recipient: { name: string; handle: string; contactId: string };
+  tagIds: string[];
+  lastMessageId: string;
+  createdAt: number;
+  updatedAt: number;
+  waitingSince?: number;
+}
+
+export interface SeedCompany {
+  key: CompanyKey;
+  id: string;
+  name: string;
+  /** Subdomain Front uses in its own links (https://<slug>.api.frontapp.com). */
+  slug: string;
+  plan: Plan;
+  /** 20 hex characters, the `sub` claim of this company's tokens. */
+  tokenSubject: string;
+  teams: SeedTeam[];
+  teammates: SeedTeammate[];
+  inboxes: SeedInbox[];
+  tags: SeedTag[];
+  conversations: SeedConversation[];
+  /** Old conversation ID → the conversation it was merged into (answers 301). */
+  merged: Record<string, string>;
+}
+
+/** `tim:<n>` scopes name a team by the number behind its base-36 ID (tim_k30 ↔ tim:26028). */
+export function teamNumber(teamId: string): number {
+  return parseInt(teamId.replace(/^tim_/, ''), 36);
+}
+
+export function teamIdFromNumber(n: number): string {
+  return `tim_${n.toString(36)}`;
+}
+
+const ACME: SeedCompany = {
+  key: 'acme',
+  id: 'cmp_a3c1',
+  name: 'Acme Support',
+  slug: 'acme-support',
+  plan: 'Starter',
+  tokenSubject: '5f2b8c1e9a0d47b3c6e1',
+  teams: [
+    { id: 'tim_k30', name: 'Support', memberIds: ['tea_6r55a', 'tea_6r55b', 'tea_6r55c', 'tea_6r55e'] },
+    { id: 'tim_k31', name: 'Billing', memberIds: ['tea_6r55a', 'tea_6r55d'] },
+  ],
+  teammates: [
+    { id: 'tea_6r55a', email: 'ada.moreno@acme.example', username: 'ada', firstName: 'Ada', lastName: 'Moreno', isAdmin: true, isAvailable: true, isBlocked: false, apiAccessToIndividualResources: true },
+    { id: 'tea_6r55b', email: 'bruno.keller@acme.example', username: 'bruno', firstName: 'Bruno', lastName: 'Keller', isAdmin: false, isAvailable: true, isBlocked: false, apiAccessToIndividualResources: false },
+    { id: 'tea_6r55c', email: 'chloe.martin@acme.example', username: 'chloe', firstName: 'Chloé', lastName: 'Martin', isAdmin: false, isAvailable: true, isBlocked: false, apiAccessToIndividualResources: true },
+    { id: 'tea_6r55d', email: 'dmitri.ivanov@acme.example', username: 'dmitri', firstName: 'Dmitri', lastName: 'Ivanov', isAdmin: false, isAvailable: true, isBlocked: false, apiAccessToIndividualResources: false },
+    { id: 'tea_6r55e', email: 'erin.walsh@acme.example', username: 'erin', firstName: 'Erin', lastName: 'Walsh', isAdmin: false, isAvailable: false, isBlocked: false, apiAccessToIndividualResources: true },
+  ],
+  inboxes: [
+    { id: 'inb_1ix6', name: 'Support', owner: { kind: 'team', id: 'tim_k30' }, isPublic: true },
+    { id: 'inb_1ix7', name: 'Billing', owner: { kind: 'team', id: 'tim_k31' }, isPublic: false },
+    { id: 'inb_1ix8', name: 'Ada Moreno', owner: { kind: 'teammate', id: 'tea_6r55a' }, isPublic: false },
+    { id: 'inb_1ix9', name: 'Bruno Keller', owner: { kind: 'teammate', id: 'tea_6r55b' }, isPublic: false },
+    { id: 'inb_1ixa', name: 'Chloé Martin', owner: { kind: 'teammate', id: 'tea_6r55c' }, isPublic: false },
+    { id: 'inb_1ixb', name: 'Dmitri Ivanov', owner: { kind: 'teammate', id: 'tea_6r55d' }, isPublic: false },
+  ],
+  tags: [{ id: 'tag_2oxhvy', name: 'Refund', createdAt: 1700000000.125 }],
+  conversations: [
+    {
+      id: 'cnv_yo1kg5q', subject: 'Refund for order #4417', status: 'assigned', inboxIds: ['inb_1ix9'], assigneeId: 'tea_6r55b',
+      recipient: { name: 'Olivia Grant', handle: 'olivia.grant@customer.example', contactId: 'crd_2njtoem' }, tagIds: ['tag_2oxhvy'],
+      lastMessageId: 'msg_1q15qmtq', createdAt: 1718003021.481, updatedAt: 1718089455.02, waitingSince: 1718089455.02,
+    },
+    {
+      id: 'cnv_yo1kg5r', subject: 'Invoice copy for March', status: 'assigned', inboxIds: ['inb_1ix8'], assigneeId: 'tea_6r55a',
+      recipient: { name: 'Samir Haddad', handle: 'samir@haddad-trading.example', contactId: 'crd_2njtoen' }, tagIds: [],
+      lastMessageId: 'msg_1q15qmtr', createdAt: 1718100012.5, updatedAt: 1718103377.75,
+    },
+    {
+      id: 'cnv_yo1kg5s', subject: 'Password reset email not arriving', status: 'unassigned', inboxIds: ['inb_1ix6'], assigneeId: null,
+      recipient: { name: 'Jonas Berg', handle: 'jonas.berg@mail.example', contactId: 'crd_2njtoeo' }, tagIds: [],
+      lastMessageId: 'msg_1q15qmts', createdAt: 1718200101.2, updatedAt: 1718200101.2, waitingSince: 1718200101.2,
+    },
+    {
+      id: 'cnv_yo1kg5t', subject: 'VAT number on invoices', status: 'assigned', inboxIds: ['inb_1ix7'], assigneeId: 'tea_6r55d',
+      recipient: { name: 'Marie Dubois', handle: 'compta@dubois-sarl.example', contactId: 'crd_2njtoep' }, tagIds: [],
+      lastMessageId: 'msg_1q15qmtt', createdAt: 1718300444.9, updatedAt: 1718310000.1,
+    },
+    {
+      id: 'cnv_yo1kg5v', subject: 'Contract renewal draft', status: 'assigned', inboxIds: ['inb_1ixb'], assigneeId: 'tea_6r55d',
+      recipient: { name: 'Kenji Watanabe', handle: 'k.watanabe@example.org', contactId: 'crd_2njtoeq' }, tagIds: [],
+      lastMessageId: 'msg_1q15qmtv', createdAt: 1718400555.3, updatedAt: 1718400999.6,
+    },
+    {
+      id: 'cnv_yo1kg5w', subject: 'Shipping delay follow-up', status: 'archived', inboxIds: ['inb_1ixa'], assigneeId: 'tea_6r55c',
+      recipient: { name: 'Lucía Fernández', handle: 'lucia.fernandez@example.net', contactId: 'crd_2njtoer' }, tagIds: [],
+      lastMessageId: 'msg_1q15qmtw', createdAt: 1718500666.8, updatedAt: 1718590000.4,
+    },
+  ],
+  merged: { cnv_yo1kg5u: 'cnv_yo1kg5s' },
+};
+
+const GLOBEX: SeedCompany = {
+  key: 'globex',
+  id: 'cmp_g10b',
+  name: 'Globex',
+  slug: 'globex',
+  plan: 'Professional',
+  tokenSubject: 'a94c03d7e2f1b6588d20',
+  teams: [
+    { id: 'tim_m10', name: 'Customer Care', memberIds: ['tea_7k20a', 'tea_7k20c'] },
+    { id: 'tim_m11', name: 'Logistics', memberIds: ['tea_7k20a', 'tea_7k20b', 'tea_7k20d'] },
+  ],
+  teammates: [
+    { id: 'tea_7k20a', email: 'hana.sato@globex.example', username: 'hana', firstName: 'Hana', lastName: 'Sato', isAdmin: true, isAvailable: true, isBlocked: false, apiAccessToIndividualResources: true },
+    { id: 'tea_7k20b', email: 'marco.rossi@globex.example', username: 'marco', firstName: 'Marco', lastName: 'Rossi', isAdmin: false, isAvailable: true, isBlocked: false, apiAccessToIndividualResources: false },
+    { id: 'tea_7k20c', email: 'priya.nair@globex.example', username: 'priya', firstName: 'Priya', lastName: 'Nair', isAdmin: false, isAvailable: true, isBlocked: false, apiAccessToIndividualResources: true },
+    { id: 'tea_7k20d', email: 'lena.fischer@globex.example', username: 'lena', firstName: 'Lena', lastName: 'Fischer', isAdmin: false, isAvailable: false, isBlocked: true, apiAccessToIndividualResources: false },
+  ],
+  inboxes: [
+    { id: 'inb_2b00', name: 'Customer Care', owner: { kind: 'team', id: 'tim_m10' }, isPublic: true },
+    { id: 'inb_2b01', name: 'Logistics', owner: { kind: 'team', id: 'tim_m11' }, isPublic: true },
+    { id: 'inb_2b02', name: 'Hana Sato', owner: { kind: 'teammate', id: 'tea_7k20a' }, isPublic: false },
+    { id: 'inb_2b03', name: 'Marco Rossi', owner: { kind: 'teammate', id: 'tea_7k20b' }, isPublic: false },
+    { id: 'inb_2b04', name: 'Priya Nair', owner: { kind: 'teammate', id: 'tea_7k20c' }, isPublic: false },
+  ],
+  tags: [],
+  conversations: [
+    {
+      id: 'cnv_zq3ab10', subject: 'Damaged pallet in Rotterdam', status: 'assigned', inboxIds: ['inb_2b01'], assigneeId: 'tea_7k20b',
+      recipient: { name: 'Pieter de Vries', handle: 'p.devries@havenlogistiek.example', contactId: 'crd_3a0b1c' }, tagIds: [],
+      lastMessageId: 'msg_2a11b0', createdAt: 1719000100.1, updatedAt: 1719003600.9,
+    },
+    {
+      id: 'cnv_zq3ab11', subject: 'Customs paperwork for shipment 88-120', status: 'assigned', inboxIds: ['inb_2b03'], assigneeId: 'tea_7k20b',
+      recipient: { name: 'Aylin Demir', handle: 'aylin.demir@example.com', contactId: 'crd_3a0b1d' }, tagIds: [],
+      lastMessageId: 'msg_2a11b1', createdAt: 1719100200.2, updatedAt: 1719100900.4,
+    },
+    {
+      id: 'cnv_zq3ab12', subject: 'Quote for 40 units', status: 'assigned', inboxIds: ['inb_2b02'], assigneeId: 'tea_7k20a',
+      recipient: { name: 'Tom Becker', handle: 'tom.becker@example.com', contactId: 'crd_3a0b1e' }, tagIds: [],
+      lastMessageId: 'msg_2a11b2', createdAt: 1719200300.3, updatedAt: 1719200300.3, waitingSince: 1719200300.3,
+    },
+    {
+      // Listed in a shared inbox and in a teammate's individual inbox at once.
+      id: 'cnv_zq3ab14', subject: 'Warranty claim #A-2291', status: 'unassigned', inboxIds: ['inb_2b00', 'inb_2b04'], assigneeId: null,
+      recipient: { name: 'Grace Okafor', handle: 'grace.okafor@example.org', contactId: 'crd_3a0b1f' }, tagIds: [],
+      lastMessageId: 'msg_2a11b4', createdAt: 1719400500.5, updatedAt: 1719401000.5,
+    },
+  ],
+  merged: { cnv_zq3ab13: 'cnv_zq3ab10' },
+};
+
+/** A fresh copy each time, so one sandbox's run-time changes never leak into another. */
+export function seedCompanies(): Record<CompanyKey, SeedCompany> {
+  return structuredClone({ acme: ACME, globex: GLOBEX });
+}
