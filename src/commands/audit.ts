@@ -15,7 +15,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, AUDIT_USAGE, { json: { type: 'boolean' }, tenant: { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${AUDIT_USAGE}`);
   const config = loadConfig(io.env);
-  const { connection } = await openConnection(config, { tenant: values.tenant });
+  const { connection } = await openConnection(config, io.env, { tenant: values.tenant });
   const showProgress = io.stderr.isTTY === true && !values.json;
   try {
     const report = await runAudit({

@@ -13,7 +13,7 @@ export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number
   const config = loadConfig(io.env);
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
   const text = await textFrom(positionals, io, DIAGNOSE_USAGE);
-  const { connection, label } = await openConnection(config, { tenant: values.tenant });
+  const { connection, label } = await openConnection(config, io.env, { tenant: values.tenant });
   try {
     const outcome = await diagnose(text, { rules, live: connection.live });
     if (!values.json && outcome.ok) {

@@ -1,6 +1,8 @@
 import type { Config } from '../config';
 import { connectTenant, type TenantConnection } from '../diagnosis/live';
 import { UsageError } from './io';
+import { withStore } from './store';
+import { liveSettings } from './tenants';
 
 export interface TenantChoice {
   tenant?: string;
@@ -10,18 +12,19 @@ export interface TenantChoice {
  * The token a live command uses: a stored tenant's, or FRONT_API_TOKEN. Tokens never come from the command
  * line, where they would land in shell history and process listings.
  */
-export async function openConnection(config: Config, choice: TenantChoice): Promise<{ connection: TenantConnection; label: string }> {
-  const settings = {
-    baseUrl: config.FRONT_API_BASE_URL,
-    requestTimeoutMs: config.FRONT_WHY_REQUEST_TIMEOUT_MS,
-    timeoutMs: config.FRONT_WHY_TIMEOUT_MS,
-    maxCalls: config.FRONT_WHY_MAX_CALLS,
-  };
+export async function openConnection(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  choice: TenantChoice,
+): Promise<{ connection: TenantConnection; label: string }> {
   if (choice.tenant) {
-    throw new UsageError('--tenant needs the tenant store, which is not available yet; set FRONT_API_TOKEN instead');
+    const name = choice.tenant;
+    const token = await withStore(config, env, (store) => store.getTenantToken(name));
+    if (!token) throw new UsageError(`no tenant named "${name}": add it with \`front-why tenants add ${name} < token-file\``);
+    return { connection: connectTenant(token, liveSettings(config)), label: `tenant "${name}"` };
   }
   if (!config.FRONT_API_TOKEN) {
-    throw new UsageError("no token to check with: set FRONT_API_TOKEN (or use --tenant NAME with a stored tenant)");
+    throw new UsageError('no token to check with: use --tenant NAME (a stored tenant) or set FRONT_API_TOKEN');
   }
-  return { connection: connectTenant(config.FRONT_API_TOKEN, settings), label: 'FRONT_API_TOKEN' };
+  return { connection: connectTenant(config.FRONT_API_TOKEN, liveSettings(config)), label: 'FRONT_API_TOKEN' };
 }
