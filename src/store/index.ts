@@ -1,0 +1,42 @@
+import { Keyring } from './crypto';
+import { StoreError } from './errors';
+import { describePostgresUrl, PostgresStore } from './postgres';
+import { SqliteStore } from './sqlite';
+import type { Store, StoreOptions } from './types';
+
+export { Keyring, KEY_VARIABLE } from './crypto';
+export { StoreError, isStoreError, type StoreErrorCode } from './errors';
+export { MIGRATIONS, type Migration } from './migrations';
+export { redactSecrets } from './validate';
+export * from './types';
+
+const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
+const OTHER_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+export function isPostgresUrl(urlOrPath: string): boolean {
+  return POSTGRES_URL.test(urlOrPath);
+}
+
+/** For start-up lines and errors: a Postgres URL loses its user and password, a path stays as it is. */
+export function describeStoreLocation(urlOrPath: string): string {
+  return isPostgresUrl(urlOrPath) ? `postgres://${describePostgresUrl(urlOrPath)}` : urlOrPath;
+}
+
+/**
+ * `postgres://` / `postgresql://` → PostgreSQL (for several replicas); anything else is a SQLite file path,
+ * whose parent directory is created. Migrations run before this resolves, safely when replicas start together.
+ */
+export async function openStore(urlOrPath: string, keyring: Keyring, options: StoreOptions = {}): Promise<Store> {
+  if (!(keyring instanceof Keyring)) {
+    throw new StoreError('key_config', 'openStore needs a Keyring; build one with Keyring.fromEnv()');
+  }
+  if (isPostgresUrl(urlOrPath)) return PostgresStore.open(urlOrPath, keyring, options);
+  if (OTHER_URL.test(urlOrPath)) {
+    throw new StoreError(
+      'invalid_input',
+      'the store location must be a postgres:// (or postgresql://) URL or a SQLite file path, e.g. ./data/front-why.db',
+    );
+  }
+  if (urlOrPath.trim() === '') throw new StoreError('invalid_input', 'the store location is empty');
+  return SqliteStore.open(urlOrPath, keyring, options);
+}

@@ -1,0 +1,215 @@
+import type { Database } from 'better-sqlite3';
+import type { ClientBase } from 'pg';
+import { StoreError } from './errors';
+
+/**
+ * One entry per schema change, never edited once released: a replica that started on version N must find
+ * the same tables N means everywhere. SQLite keeps times as epoch milliseconds (INTEGER), Postgres as timestamptz.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sqlite: string;
+  postgres: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tenants, bindings, settings, audit log, event claims, key checks',
+    sqlite: `
+      CREATE TABLE tenants (
+        name TEXT PRIMARY KEY,
+        company_id TEXT,
+        company_name TEXT,
+        scopes TEXT,
+        checked_at INTEGER,
+        added_by TEXT,
+        added_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        token_key_id TEXT NOT NULL,
+        token_nonce BLOB NOT NULL,
+        token_ciphertext BLOB NOT NULL,
+        token_tag BLOB NOT NULL
+      ) STRICT;
+      CREATE TABLE channel_bindings (
+        team_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        tenant TEXT NOT NULL REFERENCES tenants(name) ON DELETE CASCADE,
+        bound_by TEXT NOT NULL,
+        bound_at INTEGER NOT NULL,
+        PRIMARY KEY (team_id, channel_id)
+      ) STRICT;
+      CREATE INDEX channel_bindings_tenant ON channel_bindings (tenant);
+      CREATE TABLE channel_settings (
+        team_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        listen INTEGER NOT NULL DEFAULT 0,
+        allow_external INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (team_id, channel_id)
+      ) STRICT;
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        team_id TEXT,
+        channel_id TEXT,
+        tenant TEXT,
+        action TEXT NOT NULL,
+        target TEXT,
+        cause TEXT,
+        detail TEXT
+      ) STRICT;
+      CREATE INDEX audit_log_at ON audit_log (at, id);
+      CREATE INDEX audit_log_tenant_at ON audit_log (tenant, at, id);
+      CREATE TABLE event_claims (
+        key TEXT PRIMARY KEY,
+        claimed_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX event_claims_expires ON event_claims (expires_at);
+      CREATE TABLE encryption_keys (
+        key_id TEXT PRIMARY KEY,
+        check_nonce BLOB NOT NULL,
+        check_ciphertext BLOB NOT NULL,
+        check_tag BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+    postgres: `
+      CREATE TABLE tenants (
+        name text PRIMARY KEY,
+        company_id text,
+        company_name text,
+        scopes text[],
+        checked_at timestamptz,
+        added_by text,
+        added_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        token_key_id text NOT NULL,
+        token_nonce bytea NOT NULL,
+        token_ciphertext bytea NOT NULL,
+        token_tag bytea NOT NULL
+      );
+      CREATE TABLE channel_bindings (
+        team_id text NOT NULL,
+        channel_id text NOT NULL,
+        tenant text NOT NULL REFERENCES tenants(name) ON DELETE CASCADE,
+        bound_by text NOT NULL,
+        bound_at timestamptz NOT NULL,
+        PRIMARY KEY (team_id, channel_id)
+      );
+      CREATE INDEX channel_bindings_tenant ON channel_bindings (tenant);
+      CREATE TABLE channel_settings (
+        team_id text NOT NULL,
+        channel_id text NOT NULL,
+        listen boolean NOT NULL DEFAULT false,
+        allow_external boolean NOT NULL DEFAULT false,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (team_id, channel_id)
+      );
+      CREATE TABLE audit_log (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at timestamptz NOT NULL,
+        actor text NOT NULL,
+        team_id text,
+        channel_id text,
+        tenant text,
+        action text NOT NULL,
+        target text,
+        cause text,
+        detail text
+      );
+      CREATE INDEX audit_log_at ON audit_log (at, id);
+      CREATE INDEX audit_log_tenant_at ON audit_log (tenant, at, id);
+      CREATE TABLE event_claims (
+        key text PRIMARY KEY,
+        claimed_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX event_claims_expires ON event_claims (expires_at);
+      CREATE TABLE encryption_keys (
+        key_id text PRIMARY KEY,
+        check_nonce bytea NOT NULL,
+        check_ciphertext bytea NOT NULL,
+        check_tag bytea NOT NULL,
+        created_at timestamptz NOT NULL
+      );
+    `,
+  },
+];
+
+function pending(applied: Set<number>, migrations: readonly Migration[]): Migration[] {
+  const newest = Math.max(0, ...migrations.map((m) => m.version));
+  const ahead = [...applied].filter((v) => v > newest);
+  if (ahead.length > 0) {
+    throw new StoreError(
+      'schema_too_new',
+      `the database schema is at version ${Math.max(...ahead)} but this build of front-why knows versions up ` +
+        `to ${newest}; run the newer front-why (or restore a backup taken before the upgrade)`,
+    );
+  }
+  return migrations.filter((m) => !applied.has(m.version)).sort((a, b) => a.version - b.version);
+}
+
+/**
+ * BEGIN IMMEDIATE takes the write lock before reading the applied versions, so a second process starting at
+ * the same moment waits (busy_timeout) and then finds nothing left to do. DDL is transactional in SQLite,
+ * so a failed migration leaves no half-built table behind.
+ */
+export function migrateSqlite(db: Database, now: Date, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  const run = db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
+    const rows = db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[];
+    const todo = pending(new Set(rows.map((r) => r.version)), migrations);
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    for (const m of todo) {
+      db.exec(m.sqlite);
+      record.run(m.version, m.name, now.getTime());
+    }
+    return todo.map((m) => m.version);
+  });
+  return run.immediate();
+}
+
+/** Any constant works; it only has to be the same in every replica. ("fwmigr" in ASCII.) */
+const MIGRATION_LOCK = 0x66776d696772;
+
+/**
+ * A session-level advisory lock serialises replicas starting together: `CREATE TABLE IF NOT EXISTS` racing
+ * itself fails on Postgres, and two replicas must not both apply version N. The lock is per database, so
+ * deployments in different schemas of one database merely take turns.
+ */
+export async function migratePostgres(
+  client: ClientBase,
+  now: Date,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  try {
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)`);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const todo = pending(new Set(rows.map((r) => r.version)), migrations);
+    for (const m of todo) {
+      await client.query('BEGIN');
+      try {
+        await client.query(m.postgres);
+        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          now,
+        ]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      }
+    }
+    return todo.map((m) => m.version);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+  }
+}

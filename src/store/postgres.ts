@@ -1,0 +1,457 @@
+import { Pool, type PoolClient } from 'pg';
+import type { Keyring, Sealed } from './crypto';
+import { StoreError } from './errors';
+import { migratePostgres } from './migrations';
+import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from './secrets';
+import type {
+  AuditEntry,
+  AuditQuery,
+  ChannelBinding,
+  ChannelSettings,
+  NewAuditEntry,
+  NewTenant,
+  RotationResult,
+  Store,
+  StoreOptions,
+  TenantCheck,
+  TenantInfo,
+} from './types';
+import {
+  checkAudit,
+  checkAuditQuery,
+  checkBinding,
+  checkClaim,
+  checkNewTenant,
+  checkSettings,
+  checkSlackId,
+  checkTenantCheck,
+  checkTenantName,
+  checkToken,
+} from './validate';
+
+const PURGE_EVERY_MS = 60_000;
+/** node-postgres waits forever by default; a start-up against a blackholed host should fail instead. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const FOREIGN_KEY_VIOLATION = '23503';
+
+interface TenantRow {
+  name: string;
+  company_id: string | null;
+  company_name: string | null;
+  scopes: string[] | null;
+  checked_at: Date | null;
+  added_by: string | null;
+  added_at: Date;
+  updated_at: Date;
+  token_key_id: string;
+}
+
+interface SealedRow {
+  key_id: string;
+  nonce: Buffer;
+  ciphertext: Buffer;
+  tag: Buffer;
+}
+
+interface BindingRow {
+  team_id: string;
+  channel_id: string;
+  tenant: string;
+  bound_by: string;
+  bound_at: Date;
+}
+
+interface AuditRow {
+  id: string;
+  at: Date;
+  actor: string;
+  team_id: string | null;
+  channel_id: string | null;
+  tenant: string | null;
+  action: string;
+  target: string | null;
+  cause: string | null;
+  detail: string | null;
+}
+
+const TENANT_COLUMNS =
+  'name, company_id, company_name, scopes, checked_at, added_by, added_at, updated_at, token_key_id';
+const SEALED_COLUMNS = 'token_key_id AS key_id, token_nonce AS nonce, token_ciphertext AS ciphertext, token_tag AS tag';
+
+function toTenant(row: TenantRow): TenantInfo {
+  return {
+    name: row.name,
+    companyId: row.company_id,
+    companyName: row.company_name,
+    scopes: row.scopes,
+    checkedAt: row.checked_at,
+    addedBy: row.added_by,
+    addedAt: row.added_at,
+    updatedAt: row.updated_at,
+    tokenKeyId: row.token_key_id,
+  };
+}
+
+function toSealed(row: SealedRow): Sealed {
+  return { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext, tag: row.tag };
+}
+
+function toBinding(row: BindingRow): ChannelBinding {
+  return {
+    teamId: row.team_id,
+    channelId: row.channel_id,
+    tenant: row.tenant,
+    boundBy: row.bound_by,
+    boundAt: row.bound_at,
+  };
+}
+
+function toAudit(row: AuditRow): AuditEntry {
+  return {
+    id: Number(row.id),
+    at: row.at,
+    actor: row.actor,
+    teamId: row.team_id,
+    channelId: row.channel_id,
+    tenant: row.tenant,
+    action: row.action,
+    target: row.target,
+    cause: row.cause,
+    detail: row.detail,
+  };
+}
+
+function notFound(name: string): StoreError {
+  return new StoreError('tenant_not_found', `there is no tenant named "${name}"`);
+}
+
+/** Where we tried to connect, without the user or password the URL may carry. */
+export function describePostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname || '/'}`;
+  } catch {
+    return 'the configured PostgreSQL URL';
+  }
+}
+
+export class PostgresStore implements Store {
+  #lastPurge = Number.NEGATIVE_INFINITY;
+  #closed = false;
+
+  private constructor(
+    private readonly pool: Pool,
+    private keyring: Keyring,
+    private readonly clock: () => Date,
+  ) {}
+
+  static async open(url: string, keyring: Keyring, options: StoreOptions = {}): Promise<PostgresStore> {
+    const clock = options.clock ?? (() => new Date());
+    const pool = new Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const onError = options.onBackgroundError;
+    pool.on('error', (err) => onError?.(err));
+    try {
+      let client: PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw new StoreError(
+          'connection_failed',
+          `cannot connect to PostgreSQL at ${describePostgresUrl(url)}: ${(err as Error).message}`,
+        );
+      }
+      try {
+        await migratePostgres(client, clock());
+      } finally {
+        client.release();
+      }
+      const store = new PostgresStore(pool, keyring, clock);
+      await store.tx((c) => store.checkKeys(c, keyring));
+      return store;
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async tx<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Fails if a key id in the keyring names different bytes than the ones this database was written with. */
+  private async checkKeys(client: PoolClient, keyring: Keyring): Promise<void> {
+    const select = () =>
+      client.query<SealedRow>(
+        'SELECT key_id, check_nonce AS nonce, check_ciphertext AS ciphertext, check_tag AS tag FROM encryption_keys',
+      );
+    let { rows } = await select();
+    for (const row of rows) verifyKeyCheck(keyring, toSealed(row));
+    if (rows.some((r) => r.key_id === keyring.currentId)) return;
+    const check = sealKeyCheck(keyring);
+    const inserted = await client.query(
+      `INSERT INTO encryption_keys (key_id, check_nonce, check_ciphertext, check_tag, created_at)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key_id) DO NOTHING`,
+      [check.keyId, check.nonce, check.ciphertext, check.tag, this.clock()],
+    );
+    if (inserted.rowCount === 0) {
+      // Another replica recorded this key id a moment ago; make sure it was the same key.
+      ({ rows } = await select());
+      for (const row of rows) verifyKeyCheck(keyring, toSealed(row));
+    }
+  }
+
+  private async tenantRow(name: string): Promise<TenantRow | undefined> {
+    const { rows } = await this.pool.query<TenantRow>(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE name = $1`, [name]);
+    return rows[0];
+  }
+
+  async addTenant(tenant: NewTenant): Promise<TenantInfo> {
+    const t = checkNewTenant(tenant);
+    const sealed = sealTenantToken(this.keyring, t.name, t.token);
+    const now = this.clock();
+    const { rows } = await this.pool.query<TenantRow>(
+      `INSERT INTO tenants (name, company_id, company_name, scopes, checked_at, added_by, added_at, updated_at,
+         token_key_id, token_nonce, token_ciphertext, token_tag)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11)
+       ON CONFLICT (name) DO NOTHING
+       RETURNING ${TENANT_COLUMNS}`,
+      [
+        t.name,
+        t.companyId,
+        t.companyName,
+        t.scopes,
+        t.checkedAt,
+        t.addedBy,
+        now,
+        sealed.keyId,
+        sealed.nonce,
+        sealed.ciphertext,
+        sealed.tag,
+      ],
+    );
+    const row = rows[0];
+    if (!row) throw new StoreError('tenant_exists', `a tenant named "${t.name}" already exists`);
+    return toTenant(row);
+  }
+
+  async getTenant(name: string): Promise<TenantInfo | null> {
+    const row = await this.tenantRow(checkTenantName(name));
+    return row ? toTenant(row) : null;
+  }
+
+  async getTenantToken(name: string): Promise<string | null> {
+    checkTenantName(name);
+    const { rows } = await this.pool.query<SealedRow>(`SELECT ${SEALED_COLUMNS} FROM tenants WHERE name = $1`, [name]);
+    const row = rows[0];
+    return row ? openTenantToken(this.keyring, name, toSealed(row)) : null;
+  }
+
+  async listTenants(): Promise<TenantInfo[]> {
+    const { rows } = await this.pool.query<TenantRow>(`SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY name`);
+    return rows.map(toTenant);
+  }
+
+  async removeTenant(name: string): Promise<boolean> {
+    checkTenantName(name);
+    // Bindings go with it through ON DELETE CASCADE.
+    const { rowCount } = await this.pool.query('DELETE FROM tenants WHERE name = $1', [name]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async updateTenantCheck(name: string, check: TenantCheck): Promise<TenantInfo> {
+    checkTenantName(name);
+    const c = checkTenantCheck(check);
+    const { rows } = await this.pool.query<TenantRow>(
+      `UPDATE tenants SET company_id = $1, company_name = $2, scopes = $3, checked_at = $4, updated_at = $5
+       WHERE name = $6 RETURNING ${TENANT_COLUMNS}`,
+      [c.companyId, c.companyName, c.scopes, c.checkedAt, this.clock(), name],
+    );
+    const row = rows[0];
+    if (!row) throw notFound(name);
+    return toTenant(row);
+  }
+
+  async replaceTenantToken(name: string, token: string, check?: TenantCheck): Promise<TenantInfo> {
+    checkTenantName(name);
+    const sealed = sealTenantToken(this.keyring, name, checkToken(token));
+    const c = check === undefined ? undefined : checkTenantCheck(check);
+    const { rows } = await this.pool.query<TenantRow>(
+      `UPDATE tenants SET token_key_id = $1, token_nonce = $2, token_ciphertext = $3, token_tag = $4,
+         scopes = $5, checked_at = $6, company_id = coalesce($7, company_id),
+         company_name = coalesce($8, company_name), updated_at = $9
+       WHERE name = $10 RETURNING ${TENANT_COLUMNS}`,
+      [
+        sealed.keyId,
+        sealed.nonce,
+        sealed.ciphertext,
+        sealed.tag,
+        c ? c.scopes : null,
+        c ? c.checkedAt : null,
+        c?.companyId ?? null,
+        c?.companyName ?? null,
+        this.clock(),
+        name,
+      ],
+    );
+    const row = rows[0];
+    if (!row) throw notFound(name);
+    return toTenant(row);
+  }
+
+  async bindChannel(binding: { teamId: string; channelId: string; tenant: string; boundBy: string }): Promise<ChannelBinding> {
+    const b = checkBinding(binding);
+    try {
+      // Selecting from tenants makes a missing tenant insert nothing; the foreign key covers a concurrent removal.
+      const { rows } = await this.pool.query<BindingRow>(
+        `INSERT INTO channel_bindings (team_id, channel_id, tenant, bound_by, bound_at)
+         SELECT $1, $2, name, $4, $5 FROM tenants WHERE name = $3
+         ON CONFLICT (team_id, channel_id) DO UPDATE SET
+           tenant = EXCLUDED.tenant, bound_by = EXCLUDED.bound_by, bound_at = EXCLUDED.bound_at
+         RETURNING team_id, channel_id, tenant, bound_by, bound_at`,
+        [b.teamId, b.channelId, b.tenant, b.boundBy, this.clock()],
+      );
+      const row = rows[0];
+      if (!row) throw notFound(b.tenant);
+      return toBinding(row);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) throw notFound(b.tenant);
+      throw err;
+    }
+  }
+
+  async unbindChannel(teamId: string, channelId: string): Promise<boolean> {
+    checkSlackId('teamId', teamId);
+    checkSlackId('channelId', channelId);
+    const { rowCount } = await this.pool.query('DELETE FROM channel_bindings WHERE team_id = $1 AND channel_id = $2', [
+      teamId,
+      channelId,
+    ]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async getChannelBinding(teamId: string, channelId: string): Promise<ChannelBinding | null> {
+    checkSlackId('teamId', teamId);
+    checkSlackId('channelId', channelId);
+    const { rows } = await this.pool.query<BindingRow>(
+      `SELECT team_id, channel_id, tenant, bound_by, bound_at FROM channel_bindings
+       WHERE team_id = $1 AND channel_id = $2`,
+      [teamId, channelId],
+    );
+    const row = rows[0];
+    return row ? toBinding(row) : null;
+  }
+
+  async setChannelSettings(
+    teamId: string,
+    channelId: string,
+    settings: Partial<ChannelSettings>,
+  ): Promise<ChannelSettings> {
+    checkSlackId('teamId', teamId);
+    checkSlackId('channelId', channelId);
+    const s = checkSettings(settings);
+    // NULL means "leave as it is": the upsert merges in one statement, so two partial updates never undo each other.
+    const { rows } = await this.pool.query<{ listen: boolean; allow_external: boolean }>(
+      `INSERT INTO channel_settings (team_id, channel_id, listen, allow_external, updated_at)
+       VALUES ($1, $2, coalesce($3::boolean, false), coalesce($4::boolean, false), $5)
+       ON CONFLICT (team_id, channel_id) DO UPDATE SET
+         listen = coalesce($3::boolean, channel_settings.listen),
+         allow_external = coalesce($4::boolean, channel_settings.allow_external),
+         updated_at = EXCLUDED.updated_at
+       RETURNING listen, allow_external`,
+      [teamId, channelId, s.listen ?? null, s.allowExternal ?? null, this.clock()],
+    );
+    const row = rows[0] as { listen: boolean; allow_external: boolean };
+    return { listen: row.listen, allowExternal: row.allow_external };
+  }
+
+  async getChannelSettings(teamId: string, channelId: string): Promise<ChannelSettings> {
+    checkSlackId('teamId', teamId);
+    checkSlackId('channelId', channelId);
+    const { rows } = await this.pool.query<{ listen: boolean; allow_external: boolean }>(
+      'SELECT listen, allow_external FROM channel_settings WHERE team_id = $1 AND channel_id = $2',
+      [teamId, channelId],
+    );
+    const row = rows[0];
+    return { listen: row?.listen ?? false, allowExternal: row?.allow_external ?? false };
+  }
+
+  async appendAudit(entry: NewAuditEntry): Promise<void> {
+    const e = checkAudit(entry);
+    await this.pool.query(
+      `INSERT INTO audit_log (at, actor, team_id, channel_id, tenant, action, target, cause, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [e.at, e.actor, e.teamId, e.channelId, e.tenant, e.action, e.target, e.cause, e.detail],
+    );
+  }
+
+  async listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    const q = checkAuditQuery(query);
+    const { rows } = await this.pool.query<AuditRow>(
+      `SELECT id, at, actor, team_id, channel_id, tenant, action, target, cause, detail FROM audit_log
+       WHERE ($1::text IS NULL OR tenant = $1) AND ($2::timestamptz IS NULL OR at >= $2)
+       ORDER BY at DESC, id DESC LIMIT $3`,
+      [q.tenant, q.since, q.limit],
+    );
+    return rows.map(toAudit);
+  }
+
+  async claimEvent(key: string, ttlSeconds: number): Promise<boolean> {
+    const c = checkClaim(key, ttlSeconds);
+    const now = this.clock();
+    if (now.getTime() - this.#lastPurge >= PURGE_EVERY_MS) {
+      this.#lastPurge = now.getTime();
+      await this.pool.query('DELETE FROM event_claims WHERE expires_at <= $1', [now]);
+    }
+    // One statement decides: a fresh key inserts, an expired one is taken over, a live one changes nothing.
+    // Concurrent inserts of one key wait on the unique index, then see the winner's row as live.
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO event_claims (key, claimed_at, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET claimed_at = EXCLUDED.claimed_at, expires_at = EXCLUDED.expires_at
+       WHERE event_claims.expires_at <= $2`,
+      [c.key, now, new Date(now.getTime() + c.ttlMs)],
+    );
+    return rowCount === 1;
+  }
+
+  async rotateKey(newKeyring: Keyring): Promise<RotationResult> {
+    const keyring = newKeyring.extendedWith(this.keyring);
+    const result = await this.tx(async (client): Promise<RotationResult> => {
+      await this.checkKeys(client, keyring);
+      // FOR UPDATE keeps another replica's replaceTenantToken from being overwritten with the old token.
+      const { rows } = await client.query<SealedRow & { name: string }>(
+        `SELECT name, ${SEALED_COLUMNS} FROM tenants ORDER BY name FOR UPDATE`,
+      );
+      let rotated = 0;
+      for (const row of rows) {
+        if (row.key_id === keyring.currentId) continue;
+        const token = openTenantToken(keyring, row.name, toSealed(row));
+        const sealed = sealTenantToken(keyring, row.name, token);
+        await client.query(
+          'UPDATE tenants SET token_key_id = $1, token_nonce = $2, token_ciphertext = $3, token_tag = $4 WHERE name = $5',
+          [sealed.keyId, sealed.nonce, sealed.ciphertext, sealed.tag, row.name],
+        );
+        rotated += 1;
+      }
+      return { keyId: keyring.currentId, rotated, total: rows.length };
+    });
+    this.keyring = keyring;
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,425 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Keyring, Sealed } from './crypto';
+import { StoreError } from './errors';
+import { migrateSqlite } from './migrations';
+import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from './secrets';
+import type {
+  AuditEntry,
+  AuditQuery,
+  ChannelBinding,
+  ChannelSettings,
+  NewAuditEntry,
+  NewTenant,
+  RotationResult,
+  Store,
+  StoreOptions,
+  TenantCheck,
+  TenantInfo,
+} from './types';
+import {
+  checkAudit,
+  checkAuditQuery,
+  checkBinding,
+  checkClaim,
+  checkNewTenant,
+  checkSettings,
+  checkSlackId,
+  checkTenantCheck,
+  checkTenantName,
+  checkToken,
+} from './validate';
+
+/** Long enough to ride out another process's migration or rotation; a claim or audit write takes microseconds. */
+const BUSY_TIMEOUT_MS = 10_000;
+const PURGE_EVERY_MS = 60_000;
+
+interface TenantRow {
+  name: string;
+  company_id: string | null;
+  company_name: string | null;
+  scopes: string | null;
+  checked_at: number | null;
+  added_by: string | null;
+  added_at: number;
+  updated_at: number;
+  token_key_id: string;
+}
+
+interface SealedRow {
+  key_id: string;
+  nonce: Buffer;
+  ciphertext: Buffer;
+  tag: Buffer;
+}
+
+interface BindingRow {
+  team_id: string;
+  channel_id: string;
+  tenant: string;
+  bound_by: string;
+  bound_at: number;
+}
+
+interface AuditRow {
+  id: number;
+  at: number;
+  actor: string;
+  team_id: string | null;
+  channel_id: string | null;
+  tenant: string | null;
+  action: string;
+  target: string | null;
+  cause: string | null;
+  detail: string | null;
+}
+
+const TENANT_COLUMNS =
+  'name, company_id, company_name, scopes, checked_at, added_by, added_at, updated_at, token_key_id';
+const SEALED_COLUMNS = 'token_key_id AS key_id, token_nonce AS nonce, token_ciphertext AS ciphertext, token_tag AS tag';
+
+function toTenant(row: TenantRow): TenantInfo {
+  return {
+    name: row.name,
+    companyId: row.company_id,
+    companyName: row.company_name,
+    scopes: row.scopes === null ? null : (JSON.parse(row.scopes) as string[]),
+    checkedAt: row.checked_at === null ? null : new Date(row.checked_at),
+    addedBy: row.added_by,
+    addedAt: new Date(row.added_at),
+    updatedAt: new Date(row.updated_at),
+    tokenKeyId: row.token_key_id,
+  };
+}
+
+function toSealed(row: SealedRow): Sealed {
+  return { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext, tag: row.tag };
+}
+
+function toBinding(row: BindingRow): ChannelBinding {
+  return {
+    teamId: row.team_id,
+    channelId: row.channel_id,
+    tenant: row.tenant,
+    boundBy: row.bound_by,
+    boundAt: new Date(row.bound_at),
+  };
+}
+
+function toAudit(row: AuditRow): AuditEntry {
+  return {
+    id: row.id,
+    at: new Date(row.at),
+    actor: row.actor,
+    teamId: row.team_id,
+    channelId: row.channel_id,
+    tenant: row.tenant,
+    action: row.action,
+    target: row.target,
+    cause: row.cause,
+    detail: row.detail,
+  };
+}
+
+function notFound(name: string): StoreError {
+  return new StoreError('tenant_not_found', `there is no tenant named "${name}"`);
+}
+
+/**
+ * better-sqlite3 is synchronous; the methods are async only to share the Store interface with Postgres.
+ * Every multi-statement write is BEGIN IMMEDIATE so that two processes on one file queue on the write lock
+ * (busy_timeout) instead of failing with SQLITE_BUSY when a read transaction tries to upgrade.
+ */
+export class SqliteStore implements Store {
+  #lastPurge = Number.NEGATIVE_INFINITY;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private keyring: Keyring,
+    private readonly clock: () => Date,
+  ) {}
+
+  static open(path: string, keyring: Keyring, options: StoreOptions = {}): SqliteStore {
+    const clock = options.clock ?? (() => new Date());
+    // Only a directory the store creates gets 0700; one that exists keeps the operator's choice.
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      migrateSqlite(db, clock());
+      const store = new SqliteStore(db, keyring, clock);
+      store.checkKeys(keyring);
+      return store;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** Fails if a key id in the keyring names different bytes than the ones this database was written with. */
+  private checkKeys(keyring: Keyring): void {
+    this.db
+      .transaction(() => {
+        const rows = this.db
+          .prepare(
+            'SELECT key_id, check_nonce AS nonce, check_ciphertext AS ciphertext, check_tag AS tag FROM encryption_keys',
+          )
+          .all() as SealedRow[];
+        for (const row of rows) verifyKeyCheck(keyring, toSealed(row));
+        if (!rows.some((r) => r.key_id === keyring.currentId)) {
+          const check = sealKeyCheck(keyring);
+          this.db
+            .prepare(
+              `INSERT INTO encryption_keys (key_id, check_nonce, check_ciphertext, check_tag, created_at)
+               VALUES (?, ?, ?, ?, ?)`,
+            )
+            .run(check.keyId, check.nonce, check.ciphertext, check.tag, this.clock().getTime());
+        }
+      })
+      .immediate();
+  }
+
+  private tenantRow(name: string): TenantRow | undefined {
+    return this.db.prepare(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE name = ?`).get(name) as TenantRow | undefined;
+  }
+
+  async addTenant(tenant: NewTenant): Promise<TenantInfo> {
+    const t = checkNewTenant(tenant);
+    const sealed = sealTenantToken(this.keyring, t.name, t.token);
+    const now = this.clock().getTime();
+    const info = this.db
+      .prepare(
+        `INSERT INTO tenants (name, company_id, company_name, scopes, checked_at, added_by, added_at, updated_at,
+           token_key_id, token_nonce, token_ciphertext, token_tag)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO NOTHING`,
+      )
+      .run(
+        t.name,
+        t.companyId,
+        t.companyName,
+        t.scopes === null ? null : JSON.stringify(t.scopes),
+        t.checkedAt?.getTime() ?? null,
+        t.addedBy,
+        now,
+        now,
+        sealed.keyId,
+        sealed.nonce,
+        sealed.ciphertext,
+        sealed.tag,
+      );
+    if (info.changes === 0) throw new StoreError('tenant_exists', `a tenant named "${t.name}" already exists`);
+    return toTenant(this.tenantRow(t.name) as TenantRow);
+  }
+
+  async getTenant(name: string): Promise<TenantInfo | null> {
+    const row = this.tenantRow(checkTenantName(name));
+    return row ? toTenant(row) : null;
+  }
+
+  async getTenantToken(name: string): Promise<string | null> {
+    checkTenantName(name);
+    const row = this.db.prepare(`SELECT ${SEALED_COLUMNS} FROM tenants WHERE name = ?`).get(name) as
+      | SealedRow
+      | undefined;
+    return row ? openTenantToken(this.keyring, name, toSealed(row)) : null;
+  }
+
+  async listTenants(): Promise<TenantInfo[]> {
+    const rows = this.db.prepare(`SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY name`).all() as TenantRow[];
+    return rows.map(toTenant);
+  }
+
+  async removeTenant(name: string): Promise<boolean> {
+    checkTenantName(name);
+    // Bindings go with it through ON DELETE CASCADE (foreign_keys is on for every connection).
+    return this.db.prepare('DELETE FROM tenants WHERE name = ?').run(name).changes > 0;
+  }
+
+  async updateTenantCheck(name: string, check: TenantCheck): Promise<TenantInfo> {
+    checkTenantName(name);
+    const c = checkTenantCheck(check);
+    const info = this.db
+      .prepare(
+        `UPDATE tenants SET company_id = ?, company_name = ?, scopes = ?, checked_at = ?, updated_at = ?
+         WHERE name = ?`,
+      )
+      .run(c.companyId, c.companyName, JSON.stringify(c.scopes), c.checkedAt.getTime(), this.clock().getTime(), name);
+    if (info.changes === 0) throw notFound(name);
+    return toTenant(this.tenantRow(name) as TenantRow);
+  }
+
+  async replaceTenantToken(name: string, token: string, check?: TenantCheck): Promise<TenantInfo> {
+    checkTenantName(name);
+    const sealed = sealTenantToken(this.keyring, name, checkToken(token));
+    const c = check === undefined ? undefined : checkTenantCheck(check);
+    const info = this.db
+      .prepare(
+        `UPDATE tenants SET token_key_id = ?, token_nonce = ?, token_ciphertext = ?, token_tag = ?,
+           scopes = ?, checked_at = ?, company_id = coalesce(?, company_id), company_name = coalesce(?, company_name),
+           updated_at = ?
+         WHERE name = ?`,
+      )
+      .run(
+        sealed.keyId,
+        sealed.nonce,
+        sealed.ciphertext,
+        sealed.tag,
+        c ? JSON.stringify(c.scopes) : null,
+        c ? c.checkedAt.getTime() : null,
+        c?.companyId ?? null,
+        c?.companyName ?? null,
+        this.clock().getTime(),
+        name,
+      );
+    if (info.changes === 0) throw notFound(name);
+    return toTenant(this.tenantRow(name) as TenantRow);
+  }
+
+  async bindChannel(binding: { teamId: string; channelId: string; tenant: string; boundBy: string }): Promise<ChannelBinding> {
+    const b = checkBinding(binding);
+    const boundAt = this.clock().getTime();
+    // The existence check and the write share one immediate transaction so a concurrent removeTenant cannot slip between.
+    this.db
+      .transaction(() => {
+        if (!this.tenantRow(b.tenant)) throw notFound(b.tenant);
+        this.db
+          .prepare(
+            `INSERT INTO channel_bindings (team_id, channel_id, tenant, bound_by, bound_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (team_id, channel_id) DO UPDATE SET
+               tenant = excluded.tenant, bound_by = excluded.bound_by, bound_at = excluded.bound_at`,
+          )
+          .run(b.teamId, b.channelId, b.tenant, b.boundBy, boundAt);
+      })
+      .immediate();
+    return { ...b, boundAt: new Date(boundAt) };
+  }
+
+  async unbindChannel(teamId: string, channelId: string): Promise<boolean> {
+    checkSlackId('teamId', teamId);
+    checkSlackId('channelId', channelId);
+    return (
+      this.db.prepare('DELETE FROM channel_bindings WHERE team_id = ? AND channel_id = ?').run(teamId, channelId)
+        .changes > 0
+    );
+  }
+
+  async getChannelBinding(teamId: string, channelId: string): Promise<ChannelBinding | null> {
+    checkSlackId('teamId', teamId);
+    checkSlackId('channelId', channelId);
+    const row = this.db
+      .prepare('SELECT team_id, channel_id, tenant, bound_by, bound_at FROM channel_bindings WHERE team_id = ? AND channel_id = ?')
+      .get(teamId, channelId) as BindingRow | undefined;
+    return row ? toBinding(row) : null;
+  }
+
+  async setChannelSettings(
+    teamId: string,
+    channelId: string,
+    settings: Partial<ChannelSettings>,
+  ): Promise<ChannelSettings> {
+    checkSlackId('teamId', teamId);
+    checkSlackId('channelId', channelId);
+    const s = checkSettings(settings);
+    const toInt = (v: boolean | undefined) => (v === undefined ? null : v ? 1 : 0);
+    // NULL means "leave as it is": the upsert merges in one statement, so two partial updates never undo each other.
+    const row = this.db
+      .prepare(
+        `INSERT INTO channel_settings (team_id, channel_id, listen, allow_external, updated_at)
+         VALUES (@teamId, @channelId, coalesce(@listen, 0), coalesce(@allowExternal, 0), @now)
+         ON CONFLICT (team_id, channel_id) DO UPDATE SET listen = coalesce(@listen, listen),
+           allow_external = coalesce(@allowExternal, allow_external), updated_at = excluded.updated_at
+         RETURNING listen, allow_external`,
+      )
+      .get({
+        teamId,
+        channelId,
+        listen: toInt(s.listen),
+        allowExternal: toInt(s.allowExternal),
+        now: this.clock().getTime(),
+      }) as { listen: number; allow_external: number };
+    return { listen: row.listen === 1, allowExternal: row.allow_external === 1 };
+  }
+
+  async getChannelSettings(teamId: string, channelId: string): Promise<ChannelSettings> {
+    checkSlackId('teamId', teamId);
+    checkSlackId('channelId', channelId);
+    const row = this.db
+      .prepare('SELECT listen, allow_external FROM channel_settings WHERE team_id = ? AND channel_id = ?')
+      .get(teamId, channelId) as { listen: number; allow_external: number } | undefined;
+    return { listen: row?.listen === 1, allowExternal: row?.allow_external === 1 };
+  }
+
+  async appendAudit(entry: NewAuditEntry): Promise<void> {
+    const e = checkAudit(entry);
+    this.db
+      .prepare(
+        `INSERT INTO audit_log (at, actor, team_id, channel_id, tenant, action, target, cause, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(e.at.getTime(), e.actor, e.teamId, e.channelId, e.tenant, e.action, e.target, e.cause, e.detail);
+  }
+
+  async listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    const q = checkAuditQuery(query);
+    const rows = this.db
+      .prepare(
+        `SELECT id, at, actor, team_id, channel_id, tenant, action, target, cause, detail FROM audit_log
+         WHERE (@tenant IS NULL OR tenant = @tenant) AND (@since IS NULL OR at >= @since)
+         ORDER BY at DESC, id DESC LIMIT @limit`,
+      )
+      .all({ tenant: q.tenant, since: q.since?.getTime() ?? null, limit: q.limit }) as AuditRow[];
+    return rows.map(toAudit);
+  }
+
+  async claimEvent(key: string, ttlSeconds: number): Promise<boolean> {
+    const c = checkClaim(key, ttlSeconds);
+    const now = this.clock().getTime();
+    if (now - this.#lastPurge >= PURGE_EVERY_MS) {
+      this.#lastPurge = now;
+      this.db.prepare('DELETE FROM event_claims WHERE expires_at <= ?').run(now);
+    }
+    // One statement decides: a fresh key inserts, an expired one is taken over, a live one changes nothing.
+    const info = this.db
+      .prepare(
+        `INSERT INTO event_claims (key, claimed_at, expires_at) VALUES (@key, @now, @expires)
+         ON CONFLICT (key) DO UPDATE SET claimed_at = excluded.claimed_at, expires_at = excluded.expires_at
+         WHERE event_claims.expires_at <= @now`,
+      )
+      .run({ key: c.key, now, expires: now + c.ttlMs });
+    return info.changes === 1;
+  }
+
+  async rotateKey(newKeyring: Keyring): Promise<RotationResult> {
+    const keyring = newKeyring.extendedWith(this.keyring);
+    const result = this.db
+      .transaction((): RotationResult => {
+        this.checkKeys(keyring);
+        const rows = this.db.prepare(`SELECT name, ${SEALED_COLUMNS} FROM tenants`).all() as (SealedRow & {
+          name: string;
+        })[];
+        const update = this.db.prepare(
+          'UPDATE tenants SET token_key_id = ?, token_nonce = ?, token_ciphertext = ?, token_tag = ? WHERE name = ?',
+        );
+        let rotated = 0;
+        for (const row of rows) {
+          if (row.key_id === keyring.currentId) continue;
+          const token = openTenantToken(keyring, row.name, toSealed(row));
+          const sealed = sealTenantToken(keyring, row.name, token);
+          update.run(sealed.keyId, sealed.nonce, sealed.ciphertext, sealed.tag, row.name);
+          rotated += 1;
+        }
+        return { keyId: keyring.currentId, rotated, total: rows.length };
+      })
+      .immediate();
+    this.keyring = keyring;
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

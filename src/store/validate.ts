@@ -1,0 +1,176 @@
+import { StoreError } from './errors';
+import type { AuditQuery, ChannelSettings, NewAuditEntry, NewTenant, TenantCheck } from './types';
+
+const TENANT_NAME = /^[a-z0-9-]{1,40}$/;
+const SLACK_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const ACTION = /^[a-z][a-z0-9_.-]{0,63}$/;
+const MAX_TOKEN_CHARS = 8192;
+const MAX_EVENT_KEY_CHARS = 512;
+const MAX_TEXT_CHARS = 4000;
+const DEFAULT_AUDIT_LIMIT = 100;
+const MAX_AUDIT_LIMIT = 1000;
+
+function invalid(message: string): StoreError {
+  return new StoreError('invalid_input', message);
+}
+
+export function checkTenantName(name: unknown): string {
+  if (typeof name === 'string' && TENANT_NAME.test(name)) return name;
+  // Someone who swaps the arguments pastes a token here; a long value is never echoed back.
+  let shown = `(${typeof name})`;
+  if (typeof name === 'string') shown = name.length <= 40 ? `"${name}"` : `(${name.length} characters)`;
+  throw invalid(
+    `tenant name ${shown} is not valid: use 1–40 lowercase letters, digits or dashes, e.g. "acme-prod"`,
+  );
+}
+
+export function checkToken(token: unknown): string {
+  if (typeof token !== 'string' || token.trim() === '') throw invalid('the Front API token is empty');
+  if (token.length > MAX_TOKEN_CHARS) {
+    throw invalid(`the Front API token is ${token.length} characters long; that is not a Front token`);
+  }
+  return token;
+}
+
+export function checkSlackId(what: string, value: unknown): string {
+  if (typeof value === 'string' && SLACK_ID.test(value)) return value;
+  throw invalid(`${what} must be a Slack ID (letters, digits, '_' or '-', at most 64 characters)`);
+}
+
+function checkText(what: string, value: unknown): string {
+  if (typeof value === 'string' && value.trim() !== '' && value.length <= 200) return value;
+  throw invalid(`${what} must be a non-empty text of at most 200 characters`);
+}
+
+function checkDate(what: string, value: unknown): Date {
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
+  throw invalid(`${what} must be a valid Date`);
+}
+
+function checkScopes(value: unknown): string[] {
+  if (Array.isArray(value) && value.every((s) => typeof s === 'string')) return [...(value as string[])];
+  throw invalid('scopes must be a list of strings');
+}
+
+function optionalText(what: string, value: unknown): string | null {
+  return value === undefined || value === null ? null : checkText(what, value);
+}
+
+export interface TenantRowInput {
+  name: string;
+  token: string;
+  companyId: string | null;
+  companyName: string | null;
+  scopes: string[] | null;
+  checkedAt: Date | null;
+  addedBy: string | null;
+}
+
+export function checkNewTenant(t: NewTenant): TenantRowInput {
+  return {
+    name: checkTenantName(t.name),
+    token: checkToken(t.token),
+    companyId: optionalText('companyId', t.companyId),
+    companyName: optionalText('companyName', t.companyName),
+    scopes: t.scopes === undefined ? null : checkScopes(t.scopes),
+    checkedAt: t.checkedAt === undefined ? null : checkDate('checkedAt', t.checkedAt),
+    addedBy: optionalText('addedBy', t.addedBy),
+  };
+}
+
+export function checkTenantCheck(c: TenantCheck): TenantCheck {
+  return {
+    companyId: optionalText('companyId', c.companyId),
+    companyName: optionalText('companyName', c.companyName),
+    scopes: checkScopes(c.scopes),
+    checkedAt: checkDate('checkedAt', c.checkedAt),
+  };
+}
+
+export function checkBinding(b: { teamId: string; channelId: string; tenant: string; boundBy: string }) {
+  return {
+    teamId: checkSlackId('teamId', b.teamId),
+    channelId: checkSlackId('channelId', b.channelId),
+    tenant: checkTenantName(b.tenant),
+    boundBy: checkText('boundBy', b.boundBy),
+  };
+}
+
+export function checkSettings(s: Partial<ChannelSettings>): Partial<ChannelSettings> {
+  for (const key of Object.keys(s)) {
+    if (key !== 'listen' && key !== 'allowExternal') throw invalid(`unknown channel setting "${key}"`);
+  }
+  for (const key of ['listen', 'allowExternal'] as const) {
+    if (s[key] !== undefined && typeof s[key] !== 'boolean') throw invalid(`channel setting ${key} must be true or false`);
+  }
+  return s;
+}
+
+/**
+ * Front API tokens are JWTs; an audit line is free text written by many callers. Anything shaped like a
+ * JWT or a bearer credential is cut out here, the one place every audit write passes.
+ */
+const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+const AUTH_HEADER_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+
+export function redactSecrets(text: string): string {
+  return text.replace(JWT, '[redacted token]').replace(AUTH_HEADER_VALUE, '$1 [redacted]');
+}
+
+function auditText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw invalid('audit fields must be text');
+  const clean = redactSecrets(value);
+  return clean.length > MAX_TEXT_CHARS ? `${clean.slice(0, MAX_TEXT_CHARS - 1)}…` : clean;
+}
+
+export interface AuditRowInput {
+  at: Date;
+  actor: string;
+  teamId: string | null;
+  channelId: string | null;
+  tenant: string | null;
+  action: string;
+  target: string | null;
+  cause: string | null;
+  detail: string | null;
+}
+
+export function checkAudit(e: NewAuditEntry): AuditRowInput {
+  if (typeof e.action !== 'string' || !ACTION.test(e.action)) {
+    throw invalid('audit action must be lowercase words joined by dots, e.g. "tenant.add"');
+  }
+  const actor = auditText(e.actor);
+  if (!actor) throw invalid('audit actor is required');
+  return {
+    at: checkDate('at', e.at),
+    actor,
+    teamId: auditText(e.teamId),
+    channelId: auditText(e.channelId),
+    tenant: auditText(e.tenant),
+    action: e.action,
+    target: auditText(e.target),
+    cause: auditText(e.cause),
+    detail: auditText(e.detail),
+  };
+}
+
+export function checkAuditQuery(q: AuditQuery): { tenant: string | null; since: Date | null; limit: number } {
+  const limit = q.limit ?? DEFAULT_AUDIT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1) throw invalid('audit limit must be a positive whole number');
+  return {
+    tenant: q.tenant ?? null,
+    since: q.since === undefined ? null : checkDate('since', q.since),
+    limit: Math.min(limit, MAX_AUDIT_LIMIT),
+  };
+}
+
+export function checkClaim(key: unknown, ttlSeconds: unknown): { key: string; ttlMs: number } {
+  if (typeof key !== 'string' || key === '' || key.length > MAX_EVENT_KEY_CHARS) {
+    throw invalid(`event key must be a non-empty text of at most ${MAX_EVENT_KEY_CHARS} characters`);
+  }
+  if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+    throw invalid('event claim ttlSeconds must be a positive number');
+  }
+  return { key, ttlMs: Math.ceil(ttlSeconds * 1000) };
+}

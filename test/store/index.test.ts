@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeStoreLocation, isStoreError, Keyring, openStore, type StoreErrorCode } from '../../src/store';
+import { newKey } from './harness';
+
+async function rejection(promise: Promise<unknown>, code: StoreErrorCode): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    if (isStoreError(err, code)) return err.message;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('openStore', () => {
+  const ring = Keyring.parse(newKey());
+
+  it('opens a SQLite file, creating its missing parent directories privately', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'fw-open-'));
+    try {
+      const path = join(root, 'a', 'b', 'front-why.db');
+      const store = await openStore(path, ring);
+      await store.close();
+      await store.close();
+      expect(existsSync(path)).toBe(true);
+      expect(statSync(join(root, 'a', 'b')).mode & 0o777).toBe(0o700);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects a URL scheme it does not speak instead of making a file named after it', async () => {
+    expect(await rejection(openStore('mysql://db/front', ring), 'invalid_input')).toMatch(/postgres:\/\/ .* SQLite file path/);
+    expect(await rejection(openStore(' ', ring), 'invalid_input')).toMatch(/empty/);
+  });
+
+  it('requires a keyring', async () => {
+    expect(await rejection(openStore(':memory:', undefined as unknown as Keyring), 'key_config')).toMatch(/Keyring/);
+  });
+
+  it('reports an unreachable PostgreSQL by host, never with the password', async () => {
+    const message = await rejection(
+      openStore('postgresql://front:s3cret-pw@127.0.0.1:1/frontwhy', ring),
+      'connection_failed',
+    );
+    expect(message).toMatch(/^cannot connect to PostgreSQL at 127\.0\.0\.1:1\/frontwhy: /);
+    expect(message).not.toContain('s3cret-pw');
+  });
+
+  it('describes a location without credentials', () => {
+    expect(describeStoreLocation('postgres://u:pw@db.internal:6543/fw?sslmode=require')).toBe(
+      'postgres://db.internal:6543/fw',
+    );
+    expect(describeStoreLocation('./data/front-why.db')).toBe('./data/front-why.db');
+  });
+});

@@ -1,0 +1,4 @@
+import { describeStoreContract } from './contract';
+import { SqliteHarness } from './harness';
+
+describeStoreContract('SqliteStore', async () => new SqliteHarness());
