@@ -1,0 +1,110 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSandbox, type Sandbox } from '../../src/sandbox';
+import { runCli, type RunResult } from './helpers';
+
+let sandbox: Sandbox;
+let dir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, faults: { rateLimitPerMinute: 10_000 } });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-cli-'));
+  env = {
+    FRONT_API_BASE_URL: sandbox.url,
+    FRONT_WHY_DB: path.join(dir, 'front-why.db'),
+    FRONT_WHY_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+  };
+});
+
+afterAll(async () => {
+  await sandbox.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function expectNoToken(result: RunResult, token: string): void {
+  expect(result.stdout).not.toContain(token);
+  expect(result.stderr).not.toContain(token);
+}
+
+describe('front-why diagnose', () => {
+  test("with FRONT_API_TOKEN: the original report's case names the teammate", async () => {
+    const token = sandbox.tokens.acme_private;
+    const result = await runCli(['diagnose', '--json', 'cnv_yo1kg5q'], { env: { ...env, FRONT_API_TOKEN: token } });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { diagnoses: { cause: string; summary: string; evidence: { check: string; ms?: number }[] }[] };
+    expect(report.diagnoses[0]?.cause).toBe('teammate_api_access_disabled');
+    expect(JSON.stringify(report.diagnoses[0])).toContain('Bruno Keller');
+    expect(report.diagnoses[0]?.evidence.some((e) => e.check.includes('/conversations/cnv_yo1kg5q') && typeof e.ms === 'number')).toBe(true);
+    expectNoToken(result, token);
+  });
+
+  test('without any token it says how to give one', async () => {
+    const result = await runCli(['diagnose', 'cnv_yo1kg5q'], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--tenant NAME|FRONT_API_TOKEN/);
+  });
+});
+
+describe('front-why tenants and --tenant', () => {
+  test('a token added through stdin is checked, stored encrypted, listed masked and used by --tenant', async () => {
+    const token = sandbox.tokens.globex_private;
+    const add = await runCli(['tenants', 'add', 'globex'], { env, stdin: `${token}\n` });
+    expect(add.code).toBe(0);
+    expect(add.stderr).toMatch(/valid — company "Globex"/);
+    expectNoToken(add, token);
+
+    const raw = fs.readFileSync(env.FRONT_WHY_DB!);
+    expect(raw.includes(Buffer.from(token))).toBe(false);
+
+    const list = await runCli(['tenants', 'list'], { env });
+    expect(list.stdout).toMatch(/^globex\tGlobex\ttoken eyJ\S*…\S{4}\t/m);
+    expectNoToken(list, token);
+
+    const diagnosis = await runCli(['diagnose', '--tenant', 'globex', '--json', 'cnv_zq3ab11'], { env });
+    expect(diagnosis.code).toBe(0);
+    expect(JSON.parse(diagnosis.stdout).diagnoses[0].cause).toBe('teammate_api_access_disabled');
+    expect(diagnosis.stdout).toContain('Marco Rossi');
+
+    const log = await runCli(['audit-log', '--tenant', 'globex'], { env });
+    expect(log.stdout).toMatch(/tenant\.add/);
+    expectNoToken(log, token);
+  });
+
+  test('a revoked token is refused and not stored', async () => {
+    const add = await runCli(['tenants', 'add', 'revoked'], { env, stdin: sandbox.tokens.acme_revoked });
+    expect(add.code).toBe(1);
+    expect(add.stderr).toMatch(/refused by Front \(401/);
+    const list = await runCli(['tenants', 'list', '--json'], { env });
+    expect(JSON.parse(list.stdout).tenants.map((t: { name: string }) => t.name)).not.toContain('revoked');
+  });
+
+  test('without an encryption key the store refuses to open, naming the variable', async () => {
+    const result = await runCli(['tenants', 'list'], { env: { ...env, FRONT_WHY_ENCRYPTION_KEY: '' } });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/FRONT_WHY_ENCRYPTION_KEY/);
+  });
+});
+
+describe('front-why audit', () => {
+  test('lists exactly the teammates whose preference is off', async () => {
+    const token = sandbox.tokens.acme_private;
+    const result = await runCli(['audit', '--json'], { env: { ...env, FRONT_API_TOKEN: token } });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { token: { valid: boolean; companyName: string }; teammates: { preferenceOff: { label: string }[]; total: number } };
+    expect(report.token).toMatchObject({ valid: true, companyName: 'Acme Support' });
+    expect(report.teammates.preferenceOff.map((t) => t.label).sort()).toEqual([
+      'Bruno Keller <bruno.keller@acme.example>',
+      'Dmitri Ivanov <dmitri.ivanov@acme.example>',
+    ]);
+    expectNoToken(result, token);
+  });
+
+  test('a revoked token: invalid, no teammate sweep', async () => {
+    const result = await runCli(['audit'], { env: { ...env, FRONT_API_TOKEN: sandbox.tokens.acme_revoked } });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/refused by Front \(401/);
+  });
+});
