@@ -1,0 +1,31 @@
+export { UNKNOWN, type FactSource, type FactValue } from './source';
+export {
+  conditionSchema,
+  makeRuleSchema,
+  ruleSchema,
+  OPERATORS,
+  RULE_ID,
+  type Condition,
+  type LeafCondition,
+  type MatchExample,
+  type NoMatchExample,
+  type Operator,
+  type Rule,
+  type Scalar,
+} from './schema';
+export {
+  formatLoadError,
+  loadRules,
+  loadRulesOrThrow,
+  parseRuleText,
+  RULE_EXTENSION,
+  RuleSetError,
+  type LoadResult,
+  type ParseResult,
+  type RuleLoadError,
+} from './loader';
+export { evaluateRule, matchRules, type ConditionTrace, type MatchOptions, type RuleEvaluation, type RuleMatch, type Truth } from './engine';
+export { MAX_VALUE_LENGTH, PLACEHOLDER, renderTemplate, templateFields } from './template';
+export { formatExampleFailure, runRuleExamples, type ExampleFailure, type ExampleSourceFactory } from './examples';
+export { describeFacts } from './facts-doc';
+export { compileRegex } from './regex';

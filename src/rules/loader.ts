@@ -1,0 +1,167 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import { displayPath } from './display-path';
+import { describeIssues, type PathMessage } from './issues';
+import { makeRuleSchema, RULE_ID, type Rule } from './schema';
+import { locate } from './yaml-position';
+
+export interface RuleLoadError {
+  file: string;
+  line: number;
+  col: number;
+  ruleId?: string;
+  message: string;
+}
+
+export type LoadResult = { ok: true; rules: Rule[] } | { ok: false; errors: RuleLoadError[] };
+/** `declaredId`: the `id` the file states, when it is a string, for the duplicate check across files. */
+export type ParseResult = { ok: true; rule: Rule } | { ok: false; errors: RuleLoadError[]; declaredId?: string };
+
+export const RULE_EXTENSION = '.yml';
+
+export function formatLoadError(e: RuleLoadError): string {
+  const rule = e.ruleId === undefined ? '' : ` rule=${e.ruleId}`;
+  return `${e.file}:${e.line}:${e.col}${rule}: ${e.message}`;
+}
+
+/** The bot refuses to start with this: every problem in the rule set, one per line. */
+export class RuleSetError extends Error {
+  constructor(readonly errors: RuleLoadError[]) {
+    super(`the rule set does not load (${errors.length} ${errors.length === 1 ? 'error' : 'errors'}):\n${errors.map((e) => `  ${formatLoadError(e)}`).join('\n')}`);
+    this.name = 'RuleSetError';
+  }
+}
+
+export function loadRulesOrThrow(dir: string): Rule[] {
+  const result = loadRules(dir);
+  if (!result.ok) throw new RuleSetError(result.errors);
+  return result.rules;
+}
+
+/**
+ * Loads every `*.yml` in `dir` (not subfolders). All files are checked and every error is returned,
+ * so an author fixes them in one go; any error means no rule is loaded.
+ */
+export function loadRules(dir: string): LoadResult {
+  const shownDir = displayPath(dir);
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => !name.startsWith('.')).sort();
+  } catch (error) {
+    const reason = errorText(error);
+    const message = reason === 'ENOENT' ? 'the rules folder does not exist' : `cannot read the rules folder: ${reason}`;
+    return { ok: false, errors: [{ file: shownDir, line: 1, col: 1, message }] };
+  }
+
+  const errors: RuleLoadError[] = [];
+  const rules: Rule[] = [];
+  const declared: Declared[] = [];
+  for (const name of names) {
+    const file = path.join(shownDir, name);
+    if (name.endsWith('.yaml')) {
+      errors.push({ file, line: 1, col: 1, message: `rule files end in ${RULE_EXTENSION}: rename it to ${name.slice(0, -'.yaml'.length)}${RULE_EXTENSION}` });
+      continue;
+    }
+    if (!name.endsWith(RULE_EXTENSION)) continue;
+    let text: string;
+    try {
+      text = readFileSync(path.join(dir, name), 'utf8');
+    } catch (error) {
+      errors.push({ file, line: 1, col: 1, message: `cannot read the file: ${errorText(error)}` });
+      continue;
+    }
+    const result = parseRuleText(text, file, name.slice(0, -RULE_EXTENSION.length));
+    const id = result.ok ? result.rule.id : result.declaredId;
+    if (id !== undefined) declared.push({ id, file, text: stripBom(text) });
+    if (result.ok) rules.push(result.rule);
+    else errors.push(...result.errors);
+  }
+
+  errors.push(...duplicateIds(declared));
+  if (errors.length > 0) return { ok: false, errors: errors.sort(byFileAndPosition) };
+  if (rules.length === 0) {
+    return { ok: false, errors: [{ file: shownDir, line: 1, col: 1, message: `no rule files (*${RULE_EXTENSION}) in this folder` }] };
+  }
+  return { ok: true, rules };
+}
+
+/** Validates one rule file's text; `file` is only used in the errors, `fileId` is what `id` must equal. */
+export function parseRuleText(rawText: string, file: string, fileId: string): ParseResult {
+  const text = stripBom(rawText);
+  let data: unknown;
+  try {
+    // CORE_SCHEMA: no timestamps or other implicit types an author would not expect from plain YAML.
+    data = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file });
+  } catch (error) {
+    if (error instanceof yaml.YAMLException) {
+      const line = error.mark ? error.mark.line + 1 : 1;
+      const col = error.mark ? error.mark.column + 1 : 1;
+      return { ok: false, errors: [{ file, line, col, ruleId: fileId, message: `YAML: ${error.reason}` }] };
+    }
+    throw error;
+  }
+
+  const declaredId = typeof data === 'object' && data !== null && 'id' in data && typeof data.id === 'string' ? data.id : undefined;
+  const ruleId = declaredId !== undefined && RULE_ID.test(declaredId) ? declaredId : fileId;
+  if (data === undefined || data === null) {
+    return { ok: false, errors: [{ file, line: 1, col: 1, ruleId, message: 'the file is empty; a rule starts with "id:"' }] };
+  }
+  const parsed = makeRuleSchema(fileId).safeParse(data, { reportInput: true });
+  if (parsed.success) return { ok: true, rule: parsed.data };
+  const errors = describeIssues(parsed.error.issues).map((m) => positioned(m, text, file, ruleId)).sort(byPosition);
+  return { ok: false, errors, declaredId };
+}
+
+function positioned(issue: PathMessage, text: string, file: string, ruleId: string): RuleLoadError {
+  const { line, col } = locate(text, issue.path);
+  return { file, line, col, ruleId, message: issue.message };
+}
+
+function byPosition(a: RuleLoadError, b: RuleLoadError): number {
+  return a.line - b.line || a.col - b.col;
+}
+
+function byFileAndPosition(a: RuleLoadError, b: RuleLoadError): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : byPosition(a, b);
+}
+
+interface Declared {
+  id: string;
+  file: string;
+  text: string;
+}
+
+// Reachable only alongside an "id must equal the file name" error (file names are unique), but a copied
+// file is the usual way to get there, and naming the original tells the author what happened.
+function duplicateIds(declared: Declared[]): RuleLoadError[] {
+  const firstFile = new Map<string, string>();
+  const errors: RuleLoadError[] = [];
+  // The file named after the id owns it, so the error lands on the copy.
+  const owners = [...declared].sort((a, b) => Number(isNamedAfter(b)) - Number(isNamedAfter(a)));
+  for (const { id, file, text } of owners) {
+    const first = firstFile.get(id);
+    if (first === undefined) {
+      firstFile.set(id, file);
+      continue;
+    }
+    const { line, col } = locate(text, ['id']);
+    errors.push({ file, line, col, ruleId: id, message: `duplicate id "${id}", also in ${first}` });
+  }
+  return errors;
+}
+
+function isNamedAfter(d: Declared): boolean {
+  return path.basename(d.file) === `${d.id}${RULE_EXTENSION}`;
+}
+
+function stripBom(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+// Not `instanceof Error`: fs errors may come from another realm (a test runner's sandbox).
+function errorText(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return String(error);
+  if ('code' in error && typeof error.code === 'string') return error.code;
+  return 'message' in error && typeof error.message === 'string' ? error.message : String(error);
+}

@@ -1,0 +1,294 @@
+import { z } from 'zod';
+import { CAUSES } from '../causes';
+import { FACTS, isFactPath, type FactPath, type FactType } from '../facts';
+import { compileRegex, regexError } from './regex';
+import type { FactValue } from './source';
+import { didYouMean } from './suggest';
+import { templateFields } from './template';
+
+export type Scalar = string | number | boolean;
+
+export const OPERATORS = ['equals', 'in', 'matches', 'exists', 'includes', 'gt', 'lt'] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+/** A test of one fact, normalised from `{ fact, <operator>: value }`. */
+export type LeafCondition =
+  | { fact: FactPath; op: 'equals'; value: Scalar }
+  | { fact: FactPath; op: 'in'; value: Scalar[] }
+  | { fact: FactPath; op: 'matches'; value: string; regex: RegExp }
+  | { fact: FactPath; op: 'exists'; value: boolean }
+  | { fact: FactPath; op: 'includes'; value: string }
+  | { fact: FactPath; op: 'gt' | 'lt'; value: number };
+
+export type Condition = LeafCondition | { all: Condition[] } | { any: Condition[] } | { not: Condition };
+
+const COMBINATORS = ['all', 'any', 'not'] as const;
+const FACT_PATHS = Object.keys(FACTS);
+
+function factType(path: FactPath): FactType {
+  return FACTS[path].type;
+}
+
+type Ctx = z.core.$RefinementCtx;
+
+function issue(ctx: Ctx, message: string, path: (string | number)[] = []): void {
+  ctx.addIssue({ code: 'custom', message, path, input: undefined });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+// Conditions: one strict object carries every possible key so that an error names the key at fault
+// ("one operator per condition") instead of zod's "no union member matched".
+
+const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' });
+
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  rawCondition.superRefine(checkCondition, { when: (payload) => isRecord(payload.value) }).transform(toCondition),
+);
+
+const notACondition = (i: { code: string; input?: unknown }) =>
+  i.code === 'invalid_type' && i.input !== undefined
+    ? `a condition is a mapping ({ fact, <operator> }, or all / any / not)${Array.isArray(i.input) ? '; to require every condition of a list, put it under "all:"' : ''}`
+    : undefined;
+
+const rawCondition = z
+  .object(
+    {
+      fact: z.string().optional(),
+      equals: scalar.optional(),
+      in: z.array(scalar).min(1, 'in needs at least one value').optional(),
+      matches: z.string().optional(),
+      exists: z.boolean().optional(),
+      includes: z.string().optional(),
+      gt: z.number().optional(),
+      lt: z.number().optional(),
+      all: z.array(conditionSchema).min(1, 'all needs at least one condition').optional(),
+      any: z.array(conditionSchema).min(1, 'any needs at least one condition').optional(),
+      not: conditionSchema.optional(),
+    },
+    { error: notACondition },
+  )
+  .strict();
+
+type RawCondition = z.infer<typeof rawCondition>;
+
+// Runs even when a child already failed (the `when` above), so that every mistake is reported at once;
+// hence the defensive typeof checks on fields that may be ill-typed.
+function checkCondition(value: Record<string, unknown>, ctx: Ctx): void {
+  const operators = OPERATORS.filter((op) => value[op] !== undefined);
+  const combinators = COMBINATORS.filter((key) => value[key] !== undefined);
+  const hasFact = value.fact !== undefined;
+
+  if (combinators.length > 0) {
+    const [first, ...rest] = combinators;
+    const extra = [...rest, ...(hasFact ? ['fact'] : []), ...operators];
+    for (const key of extra) issue(ctx, `"${key}" cannot sit next to "${first}" in one condition; nest it in its own list entry`, [key]);
+    return;
+  }
+  if (!hasFact) {
+    if (operators.length > 0) for (const op of operators) issue(ctx, `"${op}" needs a "fact" next to it`, [op]);
+    else issue(ctx, 'a condition needs "fact" with one operator, or "all", "any" or "not"');
+    return;
+  }
+  const [operator, ...others] = operators;
+  for (const op of others) issue(ctx, `one operator per condition ("${operator}" and "${op}"); combine conditions with "all"`, [op]);
+  if (typeof value.fact !== 'string') return;
+  if (!isFactPath(value.fact)) {
+    issue(ctx, `unknown fact path "${value.fact}"${didYouMean(value.fact, FACT_PATHS)} (\`front-why rules facts\` lists them)`, ['fact']);
+    return;
+  }
+  if (operator === undefined) {
+    issue(ctx, `fact "${value.fact}" needs one operator: ${OPERATORS.join(', ')}`, ['fact']);
+    return;
+  }
+  checkOperator(value.fact, operator, value[operator], ctx);
+}
+
+function checkOperator(fact: FactPath, op: Operator, operand: unknown, ctx: Ctx): void {
+  const type = factType(fact);
+  switch (op) {
+    case 'equals':
+    case 'in':
+      if (type === 'string[]') issue(ctx, `"${fact}" is a list: use includes (one value) or matches, not ${op}`, [op]);
+      else if (op === 'equals') checkScalarType(fact, type, op, operand, [op], ctx);
+      else if (Array.isArray(operand)) operand.forEach((v, i) => checkScalarType(fact, type, op, v, [op, i], ctx));
+      return;
+    case 'matches':
+      if (type !== 'string' && type !== 'string[]') issue(ctx, `matches needs a text fact; "${fact}" is a ${type} (use equals or in)`, [op]);
+      else if (typeof operand === 'string') {
+        const reason = regexError(operand);
+        if (reason !== undefined) issue(ctx, `regular expression does not compile: ${reason}`, [op]);
+      }
+      return;
+    case 'includes':
+      if (type !== 'string[]') issue(ctx, `includes needs a list fact; "${fact}" is a ${type} (use equals)`, [op]);
+      return;
+    case 'gt':
+    case 'lt':
+      if (type !== 'number') issue(ctx, `${op} needs a number fact; "${fact}" is a ${type}`, [op]);
+      return;
+    case 'exists':
+      return;
+  }
+}
+
+function checkScalarType(fact: FactPath, type: FactType, op: string, operand: unknown, path: (string | number)[], ctx: Ctx): void {
+  if (operand !== undefined && typeof operand !== type) {
+    issue(ctx, `"${fact}" is a ${type}, so ${op} needs a ${type}, got ${describeValue(operand)}`, path);
+  }
+}
+
+function toCondition(raw: RawCondition): Condition {
+  if (raw.all !== undefined) return { all: raw.all };
+  if (raw.any !== undefined) return { any: raw.any };
+  if (raw.not !== undefined) return { not: raw.not };
+  // checkCondition guaranteed a known fact with exactly one operator.
+  const fact = raw.fact as FactPath;
+  if (raw.equals !== undefined) return { fact, op: 'equals', value: raw.equals };
+  if (raw.in !== undefined) return { fact, op: 'in', value: raw.in };
+  if (raw.matches !== undefined) return { fact, op: 'matches', value: raw.matches, regex: compileRegex(raw.matches) };
+  if (raw.exists !== undefined) return { fact, op: 'exists', value: raw.exists };
+  if (raw.includes !== undefined) return { fact, op: 'includes', value: raw.includes };
+  if (raw.gt !== undefined) return { fact, op: 'gt', value: raw.gt };
+  return { fact, op: 'lt', value: raw.lt ?? Number.NaN };
+}
+
+const template = z.string().superRefine((text, ctx) => {
+  for (const path of templateFields(text)) {
+    if (!isFactPath(path)) issue(ctx, `unknown fact path "{{${path}}}" in text${didYouMean(path, FACT_PATHS)}`);
+  }
+});
+
+const summary = template.refine((text) => !text.trim().includes('\n'), 'summary is one line');
+
+const steps = z
+  .object({
+    agent: z.array(template).default([]),
+    teammate: z.array(template).default([]),
+    admin: z.array(template).default([]),
+  })
+  .strict()
+  .refine((s) => s.agent.length + s.teammate.length + s.admin.length > 0, 'at least one audience (agent, teammate, admin) needs a step');
+
+const link = z
+  .object({
+    title: template,
+    url: z.string().regex(/^https:\/\/[^\s]+$/, 'links need an https:// URL'),
+  })
+  .strict();
+
+const exampleFactValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()], {
+  error: 'expected a string, number, boolean, list of strings, or null (checked and absent)',
+});
+
+/** Probe facts as the probes would report them; `null` means "checked, and absent". */
+const exampleFacts = z
+  .record(z.string(), exampleFactValue)
+  .superRefine(
+    (facts, ctx) => {
+      for (const [path, value] of Object.entries(facts)) {
+        if (!isFactPath(path)) {
+          issue(ctx, `unknown fact path "${path}"${didYouMean(path, FACT_PATHS)}`, [path]);
+          continue;
+        }
+        const spec = FACTS[path];
+        if (spec.source === 'paste') {
+          issue(ctx, `"${path}" comes from the paste: put it in paste, not facts`, [path]);
+          continue;
+        }
+        if (value !== null && value !== undefined && !hasType(value, spec.type)) {
+          issue(ctx, `"${path}" is a ${spec.type}, got ${describeValue(value)}`, [path]);
+        }
+      }
+    },
+    { when: (payload) => isRecord(payload.value) },
+  )
+  .transform((facts) => {
+    const out: Record<string, FactValue> = {};
+    for (const [path, value] of Object.entries(facts)) out[path] = value ?? undefined;
+    return out;
+  });
+
+function hasType(value: unknown, type: FactType): boolean {
+  if (type === 'string[]') return Array.isArray(value) && value.every((v) => typeof v === 'string');
+  return typeof value === type;
+}
+
+const matchExample = z
+  .object({
+    paste: z.string(),
+    facts: exampleFacts.default({}),
+    expect: z.enum(['confirmed', 'possible']).default('confirmed'),
+    summary_contains: z.string().optional(),
+  })
+  .strict();
+
+const noMatchExample = z
+  .object({
+    paste: z.string(),
+    facts: exampleFacts.default({}),
+  })
+  .strict();
+
+const examples = z
+  .object({
+    match: z.array(matchExample).min(1, 'a rule needs at least one match example'),
+    no_match: z.array(noMatchExample).default([]),
+  })
+  .strict();
+
+export const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** The schema of one rule file; with `fileId`, `id` must also equal the file's name. */
+export function makeRuleSchema(fileId?: string) {
+  const id = z
+    .string()
+    .regex(RULE_ID, 'id is lowercase letters, digits and dashes')
+    .refine((value) => fileId === undefined || value === fileId, {
+      message: `id must equal the file name without .yml ("${fileId ?? ''}")`,
+    });
+  return z
+    .object({
+      id,
+      cause: z.enum(CAUSES, { error: (i) => `unknown cause ${JSON.stringify(i.input)}${typeof i.input === 'string' ? didYouMean(i.input, CAUSES) : ''} (causes: ${CAUSES.join(', ')})` }),
+      priority: z.number().int('priority is a whole number').min(0, 'priority is 0–100').max(100, 'priority is 0–100'),
+      confidence: z.enum(['high', 'medium', 'low']),
+      fallback: z.boolean().default(false),
+      when: conditionSchema,
+      summary,
+      explanation: template,
+      steps,
+      links: z.array(link).default([]),
+      examples,
+    })
+    .strict();
+}
+
+export const ruleSchema = makeRuleSchema();
+
+export type Rule = z.infer<typeof ruleSchema>;
+export type MatchExample = z.infer<typeof matchExample>;
+export type NoMatchExample = z.infer<typeof noMatchExample>;
+
+/** Every key the format knows, for "did you mean" on an unknown one. */
+export const KNOWN_KEYS = [
+  ...Object.keys(ruleSchema.shape),
+  ...Object.keys(rawCondition.shape),
+  ...Object.keys(steps.shape),
+  'title',
+  'url',
+  'match',
+  'no_match',
+  'paste',
+  'facts',
+  'expect',
+  'summary_contains',
+];

@@ -1,0 +1,88 @@
+import { isFactPath, type FactPath } from '../facts';
+import { UNKNOWN, type FactValue } from './source';
+
+/** Rendered for a fact that is absent or unknown when the template gives no default of its own. */
+export const PLACEHOLDER = '(unknown)';
+export const MAX_VALUE_LENGTH = 200;
+
+// Braces are excluded inside a field so that `{{a|{{b}}}}` never nests, and the default text is literal.
+const FIELD = /\{\{([^{}]*)\}\}/g;
+
+interface Field {
+  path: string;
+  fallback: string | undefined;
+}
+
+function parseField(inner: string): Field {
+  const bar = inner.indexOf('|');
+  if (bar === -1) return { path: inner.trim(), fallback: undefined };
+  return { path: inner.slice(0, bar).trim(), fallback: inner.slice(bar + 1).trim() };
+}
+
+/** Every path a template refers to, as written (the schema rejects those not in the catalogue). */
+export function templateFields(template: string): string[] {
+  return [...template.matchAll(FIELD)].map((m) => parseField(m[1] ?? '').path);
+}
+
+/**
+ * Replaces `{{path}}` and `{{path|default}}` in one pass: `String.replace` never rescans what it inserted,
+ * so a pasted value that looks like a template stays plain text. Output-specific escaping (Slack's `&<>`)
+ * is left to each output; this only keeps values to one short, printable line.
+ */
+export function renderTemplate(template: string, get: (path: FactPath) => FactValue | typeof UNKNOWN): string {
+  return template.replace(FIELD, (_match, inner: string) => {
+    const field = parseField(inner);
+    const value = isFactPath(field.path) ? get(field.path) : UNKNOWN;
+    const text = value === UNKNOWN ? '' : formatValue(value);
+    if (text !== '') return text;
+    return field.fallback ?? PLACEHOLDER;
+  });
+}
+
+function formatValue(value: FactValue): string {
+  if (value === undefined) return '';
+  const raw = Array.isArray(value) ? value.map(sanitize).filter((v) => v !== '').join(', ') : String(value);
+  return cap(sanitize(raw));
+}
+
+/**
+ * Control and invisible formatting characters (bidi overrides, zero-width) are dropped so a paste cannot
+ * break a line or visually reorder the reply; line breaks and tabs become one space.
+ */
+export function sanitize(text: string): string {
+  let out = '';
+  let pendingSpace = false;
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (isBreak(code)) {
+      pendingSpace = true;
+      continue;
+    }
+    if (isInvisible(code)) continue;
+    if (pendingSpace && out !== '') out += ' ';
+    pendingSpace = false;
+    out += ch;
+  }
+  return out.trim();
+}
+
+function isBreak(code: number): boolean {
+  return code === 0x09 || code === 0x0a || code === 0x0b || code === 0x0c || code === 0x0d || code === 0x2028 || code === 0x2029 || code === 0x85;
+}
+
+function isInvisible(code: number): boolean {
+  return (
+    code < 0x20 ||
+    (code >= 0x7f && code <= 0x9f) ||
+    (code >= 0x200b && code <= 0x200f) ||
+    (code >= 0x202a && code <= 0x202e) ||
+    (code >= 0x2060 && code <= 0x2069) ||
+    code === 0xfeff
+  );
+}
+
+function cap(text: string): string {
+  const chars = Array.from(text);
+  if (chars.length <= MAX_VALUE_LENGTH) return text;
+  return chars.slice(0, MAX_VALUE_LENGTH - 1).join('') + '…';
+}
