@@ -140,7 +140,7 @@ function toDiagnosis(match: RuleMatch, source: FactSource, probes: ProbeRun | un
     cause: rule.cause,
     rule: rule.id,
     status: match.outcome,
-    confidence: rule.confidence,
+    confidence: match.outcome === 'confirmed' ? rule.confidence : lowered(rule.confidence),
     summary: render(rule.summary),
     explanation: render(rule.explanation).trim(),
     steps: {
@@ -153,6 +153,11 @@ function toDiagnosis(match: RuleMatch, source: FactSource, probes: ProbeRun | un
     decidedBy: match.outcome === 'possible' ? decidingChecks(match.unknownFacts, live) : [],
     ...(target ? { target } : {}),
   };
+}
+
+/** A rule's confidence holds when its conditions are known; a merely possible diagnosis is one step less sure. */
+function lowered(confidence: Rule['confidence']): Rule['confidence'] {
+  return confidence === 'high' ? 'medium' : 'low';
 }
 
 function renderedTemplates(rule: Rule): string[] {

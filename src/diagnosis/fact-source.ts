@@ -18,5 +18,8 @@ export function createFactSource(paste: PasteFacts, probes: ProbeRun | undefined
     async resolve(paths: FactPath[]): Promise<void> {
       await probes?.runFor(paths);
     },
+    cost(path: FactPath): number {
+      return probes?.costOf(path) ?? 0;
+    },
   };
 }

@@ -18,6 +18,7 @@ export const TEAMMATES_PER_DIAGNOSIS = 8;
 const tokenProbe: Probe = {
   id: 'token',
   needs: [],
+  cost: 0,
   async run({ token }) {
     const facts: ProbeOutput['facts'] = {
       'token.kind': token.kind,
@@ -39,6 +40,7 @@ const tokenProbe: Probe = {
 const meProbe: Probe = {
   id: 'me',
   needs: [],
+  cost: 1,
   async run(ctx) {
     const result = await ctx.call(frontPaths.me(), 'GET /me');
     if (frontWasUnreachable(result)) return { ok: false, facts: { 'me.reachable': false } };
@@ -56,6 +58,7 @@ const meProbe: Probe = {
 const conversationProbe: Probe = {
   id: 'conversation',
   needs: [],
+  cost: 1,
   async run(ctx) {
     const target = ctx.target;
     if (!target) return { ok: false, facts: {} };
@@ -84,6 +87,7 @@ const conversationProbe: Probe = {
 const inboxesProbe: Probe = {
   id: 'inboxes',
   needs: [],
+  cost: 1,
   async run(ctx) {
     const target = ctx.target;
     if (!target) return { ok: false, facts: {} };
@@ -107,6 +111,7 @@ const inboxesProbe: Probe = {
 const ownerProbe: Probe = {
   id: 'owner',
   needs: ['inboxes'],
+  cost: 1,
   async run(ctx) {
     const ownerId = ownerOf(ctx);
     if (!ownerId) return { ok: true, facts: {} };
@@ -120,6 +125,7 @@ const ownerProbe: Probe = {
 const ownerAccessProbe: Probe = {
   id: 'owner_access',
   needs: ['inboxes'],
+  cost: 1,
   async run(ctx) {
     const ownerId = ownerOf(ctx);
     if (!ownerId) return { ok: true, facts: {} };
@@ -131,6 +137,7 @@ const ownerAccessProbe: Probe = {
 const teammatesAccessProbe: Probe = {
   id: 'teammates_access',
   needs: [],
+  cost: 1 + TEAMMATES_PER_DIAGNOSIS,
   async run(ctx) {
     const teammates = await readTeammates(ctx.call);
     if (!teammates) return { ok: false, facts: {} };
@@ -153,6 +160,7 @@ const teammatesAccessProbe: Probe = {
 const teamsProbe: Probe = {
   id: 'teams',
   needs: [],
+  cost: 1,
   async run(ctx) {
     const result = await ctx.call(frontPaths.teams(), 'GET /teams');
     if (result.kind !== 'response' || result.status !== 200 || !isRecord(result.body) || !Array.isArray(result.body._results)) {

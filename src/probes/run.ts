@@ -57,6 +57,14 @@ export class ProbeRun {
     return source !== 'paste' && !this.outputs.has(source) && this.isApplicable(source);
   }
 
+  /** Requests learning the fact would cost (0 once its probe has run). */
+  costOf(path: FactPath): number {
+    const source = factSource(path);
+    if (source === 'paste' || this.outputs.has(source)) return 0;
+    const probe = this.probes[source];
+    return probe.cost + probe.needs.reduce((sum, need) => sum + (this.outputs.has(need) ? 0 : this.probes[need].cost), 0);
+  }
+
   async runFor(paths: FactPath[]): Promise<void> {
     const ids = new Set<ProbeId>();
     for (const path of paths) {

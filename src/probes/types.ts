@@ -34,6 +34,8 @@ export interface Probe {
   id: ProbeId;
   /** Probes whose facts this one reads; they run first. */
   needs: ProbeId[];
+  /** Requests it usually sends; costly probes run only once the cheap ones cannot decide. */
+  cost: number;
   run(ctx: ProbeContext): Promise<ProbeOutput>;
 }
 

@@ -1,6 +1,6 @@
 import type { FactPath } from '../facts';
 import type { Condition, LeafCondition, Rule } from './schema';
-import { UNKNOWN, type FactSource, type FactValue } from './source';
+import { CHEAP_FACT_COST, UNKNOWN, type FactSource, type FactValue } from './source';
 
 export { UNKNOWN, type FactSource, type FactValue } from './source';
 
@@ -153,7 +153,7 @@ export interface MatchOptions {
  * turn a failed probe into facts that stay unknown.
  */
 export async function matchRules(rules: Rule[], source: FactSource, opts: MatchOptions = {}): Promise<RuleMatch[]> {
-  const budget = { rounds: opts.maxRounds ?? 6 };
+  const budget = { rounds: opts.maxRounds ?? 8 };
   const requested = new Set<FactPath>();
   const primary = await settle(rules.filter((r) => !r.fallback), source, budget, requested);
   if (primary.length > 0) return primary;
@@ -173,9 +173,17 @@ async function settle(rules: Rule[], source: FactSource, budget: { rounds: numbe
     }
     if (wanted.size === 0) return report(evaluations);
     budget.rounds--;
-    for (const fact of wanted) requested.add(fact);
-    await source.resolve([...wanted]);
+    const batch = cheapestFirst([...wanted], source);
+    for (const fact of batch) requested.add(fact);
+    await source.resolve(batch);
   }
+}
+
+function cheapestFirst(facts: FactPath[], source: FactSource): FactPath[] {
+  const cost = source.cost?.bind(source);
+  if (!cost) return facts;
+  const cheap = facts.filter((fact) => cost(fact) <= CHEAP_FACT_COST);
+  return cheap.length > 0 ? cheap : facts;
 }
 
 function report(evaluations: { rule: Rule; evaluation: RuleEvaluation }[]): RuleMatch[] {

@@ -16,4 +16,12 @@ export interface FactSource {
   canResolve(path: FactPath): boolean;
   /** Learn these facts. Afterwards each is known, or stays unknown and `canResolve` turns false. */
   resolve(paths: FactPath[]): Promise<void>;
+  /**
+   * Roughly how many requests learning the fact costs (0: none). When a round needs both cheap and costly
+   * facts, the cheap ones are learnt first: they often decide the rule and make the costly ones moot.
+   */
+  cost?(path: FactPath): number;
 }
+
+/** Facts costing at most this are learnt together in one round; costlier ones wait until nothing cheap is left. */
+export const CHEAP_FACT_COST = 1;
