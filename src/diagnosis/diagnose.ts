@@ -134,7 +134,8 @@ function toDiagnosis(match: RuleMatch, source: FactSource, probes: ProbeRun | un
   const { rule } = match;
   const render = (template: string) => renderTemplate(template, (path) => source.get(path));
   const pasteEvidence: Evidence[] = match.trace
-    .filter((entry) => factSource(entry.fact) === 'paste' && entry.result === 'true')
+    // What the paste showed that made the rule apply; a field that held only by being absent shows nothing.
+    .filter((entry) => factSource(entry.fact) === 'paste' && entry.result === 'true' && entry.actual !== undefined)
     .map((entry) => ({ source: 'paste', check: entry.fact, result: formatValue(entry.actual), ok: false }));
   return {
     cause: rule.cause,

@@ -44,6 +44,8 @@ export class ProbeRun {
   fact(path: FactPath): ProbeFact {
     const source = factSource(path);
     if (source === 'paste') return { state: 'unknown' };
+    // Without a conversation to ask about, there is nothing to learn: known absent, not unknown.
+    if (!this.isApplicable(source)) return { state: 'known', value: undefined };
     const output = this.settled.get(source);
     if (!output) return { state: 'not-run' };
     if (path in output.facts) return { state: 'known', value: output.facts[path] };

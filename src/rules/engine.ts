@@ -171,19 +171,21 @@ async function settle(rules: Rule[], source: FactSource, budget: { rounds: numbe
         for (const fact of evaluation.unknownFacts) if (!requested.has(fact) && source.canResolve(fact)) wanted.add(fact);
       }
     }
-    if (wanted.size === 0) return report(evaluations);
+    // Once a cause is confirmed, costly checks for the still-open rules are not worth the customer's requests.
+    const settledOne = evaluations.some(({ evaluation }) => evaluation.outcome === 'true');
+    const batch = cheapestFirst([...wanted], source, settledOne);
+    if (batch.length === 0) return report(evaluations);
     budget.rounds--;
-    const batch = cheapestFirst([...wanted], source);
     for (const fact of batch) requested.add(fact);
     await source.resolve(batch);
   }
 }
 
-function cheapestFirst(facts: FactPath[], source: FactSource): FactPath[] {
+function cheapestFirst(facts: FactPath[], source: FactSource, cheapOnly: boolean): FactPath[] {
   const cost = source.cost?.bind(source);
   if (!cost) return facts;
   const cheap = facts.filter((fact) => cost(fact) <= CHEAP_FACT_COST);
-  return cheap.length > 0 ? cheap : facts;
+  return cheap.length > 0 || cheapOnly ? cheap : facts;
 }
 
 function report(evaluations: { rule: Rule; evaluation: RuleEvaluation }[]): RuleMatch[] {

@@ -149,3 +149,14 @@ describe('the token stays secret', () => {
     }
   });
 });
+
+describe('a pasted error about something other than a conversation', () => {
+  test('live checks do not invent conversation causes for it', async () => {
+    const paste = '{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"tag\\" with ID: \\"tag_2oxhvy\\""}}';
+    const outcome = ok(await diagnose(paste, { rules, live: connect('acme_private').live }));
+    const causes = outcome.diagnoses.map((d) => d.cause);
+    expect(causes).not.toContain('token_missing_private_scope');
+    expect(causes).not.toContain('teammate_api_access_disabled');
+    expect(causes.length).toBeGreaterThan(0);
+  });
+});

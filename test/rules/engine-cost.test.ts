@@ -43,3 +43,16 @@ describe('cheap facts are learnt before costly ones', () => {
     expect(source.calls[0]?.sort()).toEqual(['teammates.access_allowed_count', 'token.private_scope']);
   });
 });
+
+describe('once a cause is confirmed', () => {
+  test('costly checks for the other rules are skipped', async () => {
+    const confirmedCheaply = makeRule({ id: 'cheap', when: { fact: 'token.private_scope', equals: false } });
+    const source = priced(objectSource({ 'error.status': 403 }, { 'token.private_scope': false, 'teammates.access_allowed_count': 3 }), {
+      'token.private_scope': 0,
+      'teammates.access_allowed_count': 9,
+    });
+    const matches = await matchRules([confirmedCheaply, rule], source);
+    expect(matches.map((m) => [m.rule.id, m.outcome])).toEqual([['cheap', 'confirmed'], ['test-rule', 'possible']]);
+    expect(source.calls).toEqual([['token.private_scope']]);
+  });
+});
