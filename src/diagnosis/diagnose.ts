@@ -41,6 +41,8 @@ export type DiagnoseOutcome =
       calls: number;
       /** Requests sent before the causes were decided (the rest named the people involved). */
       callsToDecide: number;
+      /** The longest chain of requests that each waited for the one before (see ProbeRun.depth). */
+      depth: number;
       /** Every live check made, for "what was checked". */
       checks: Evidence[];
     }
@@ -101,6 +103,7 @@ export async function diagnose(text: string, deps: DiagnoseDeps): Promise<Diagno
     live: deps.live !== undefined,
     calls: runList.reduce((sum, run) => sum + run.calls, 0),
     callsToDecide,
+    depth: Math.max(0, ...runList.map((run) => run.depth)),
     checks: runList.flatMap((run) => run.evidence),
   };
 }

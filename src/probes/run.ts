@@ -27,6 +27,8 @@ export class ProbeRun {
   readonly evidence: Evidence[] = [];
   private readonly outputs = new Map<ProbeId, Promise<ProbeOutput>>();
   private readonly settled = new Map<ProbeId, ProbeOutput>();
+  /** How deep in a chain of dependent requests each settled probe ended (0: it sent none). */
+  private readonly depths = new Map<ProbeId, number>();
   private callsSent = 0;
   private readonly clock: () => number;
   private readonly probes: Record<ProbeId, Probe>;
@@ -39,6 +41,15 @@ export class ProbeRun {
   /** Requests actually sent to Front so far. */
   get calls(): number {
     return this.callsSent;
+  }
+
+  /**
+   * The longest chain of requests that each needed the previous one's answer (a request depends on those
+   * its probe had seen answered when it started, and on everything the probes it needs sent). Times the
+   * latency of one request, this is the fastest any diagnosis making these requests could be.
+   */
+  get depth(): number {
+    return Math.max(0, ...this.depths.values());
   }
 
   fact(path: FactPath): ProbeFact {
@@ -83,14 +94,17 @@ export class ProbeRun {
     const started = (async () => {
       await Promise.all(probe.needs.map((need) => this.run(need)));
       let output: ProbeOutput;
+      const chain = { base: Math.max(0, ...probe.needs.map((need) => this.depths.get(need) ?? 0)), done: 0 };
+      chain.done = chain.base;
       try {
-        output = await probe.run(this.contextFor(probe));
+        output = await probe.run(this.contextFor(probe, chain));
       } catch (err) {
         // A probe that breaks costs its own facts, never the reply.
         this.evidence.push({ source: 'probe', check: PROBE_DESCRIPTIONS[id], result: `could not check: ${describeError(err)}`, ok: null });
         output = { ok: false, facts: {} };
       }
       this.settled.set(id, output);
+      this.depths.set(id, chain.done);
       return output;
     })();
     this.outputs.set(id, started);
@@ -102,7 +116,7 @@ export class ProbeRun {
     return true;
   }
 
-  private contextFor(probe: Probe): ProbeContext {
+  private contextFor(probe: Probe, chain: { base: number; done: number }): ProbeContext {
     return {
       token: this.options.token,
       target: this.options.target,
@@ -111,22 +125,27 @@ export class ProbeRun {
         const fact = this.fact(path);
         return fact.state === 'known' ? fact.value : undefined;
       },
-      call: (path, label, opts) => this.call(path, label, opts?.fresh ?? false),
+      call: async (path, label, opts) => {
+        const level = chain.done + 1;
+        const { result, sent } = await this.call(path, label, opts?.fresh ?? false);
+        if (sent) chain.done = Math.max(chain.done, level);
+        return result;
+      },
     };
   }
 
-  private async call(path: FrontPath, label: string, fresh: boolean): Promise<FrontResult> {
+  private async call(path: FrontPath, label: string, fresh: boolean): Promise<{ result: FrontResult; sent: boolean }> {
     const started = this.clock();
     if (this.callsSent >= this.options.maxCalls) {
       const result: FrontResult = { kind: 'unreachable', reason: 'budget', message: 'the per-diagnosis call budget is spent', ms: 0, attempts: 0 };
       this.evidence.push({ source: 'probe', check: label, result: 'not checked: the per-diagnosis call budget is spent (run audit for the rest)', ok: null, ms: 0 });
-      return result;
+      return { result, sent: false };
     }
     this.callsSent += 1;
     const { result, shared } = await this.options.gateway.get(path, { deadline: this.options.deadline, fresh });
     if (shared) this.callsSent -= 1;
     this.evidence.push({ source: 'probe', check: label, ...describeResult(result, shared), ms: this.clock() - started });
-    return result;
+    return { result, sent: !shared };
   }
 }
 
