@@ -18,6 +18,9 @@ export function createFactSource(paste: PasteFacts, probes: ProbeRun | undefined
     async resolve(paths: FactPath[]): Promise<void> {
       await probes?.runFor(paths);
     },
+    async prepare(paths: FactPath[]): Promise<void> {
+      await probes?.prepareFor(paths);
+    },
     cost(path: FactPath): number {
       return probes?.costOf(path) ?? 0;
     },

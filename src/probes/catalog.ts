@@ -138,6 +138,10 @@ const teammatesAccessProbe: Probe = {
   id: 'teammates_access',
   needs: [],
   cost: 1 + TEAMMATES_PER_DIAGNOSIS,
+  async prepare(ctx) {
+    // The list is one request and is kept per tenant: the sweep then reads it without asking again.
+    await readTeammates(ctx.call);
+  },
   async run(ctx) {
     const teammates = await readTeammates(ctx.call);
     if (!teammates) return { ok: false, facts: {} };

@@ -29,6 +29,7 @@ export class ProbeRun {
   private readonly settled = new Map<ProbeId, ProbeOutput>();
   /** How deep in a chain of dependent requests each settled probe ended (0: it sent none). */
   private readonly depths = new Map<ProbeId, number>();
+  private readonly preparing = new Map<ProbeId, Promise<number>>();
   private callsSent = 0;
   private readonly clock: () => number;
   private readonly probes: Record<ProbeId, Probe>;
@@ -87,6 +88,25 @@ export class ProbeRun {
     await Promise.all([...ids].map((id) => this.run(id)));
   }
 
+  /** Starts the cheap first steps of the probes behind these facts, without running the probes. */
+  async prepareFor(paths: FactPath[]): Promise<void> {
+    const ids = new Set<ProbeId>();
+    for (const path of paths) {
+      const source = factSource(path);
+      if (source !== 'paste' && !this.outputs.has(source) && !this.preparing.has(source) && this.probes[source].prepare) ids.add(source);
+    }
+    await Promise.all(
+      [...ids].map((id) => {
+        const chain = { base: 0, done: 0 };
+        const prepared = this.probes[id].prepare!(this.contextFor(this.probes[id], chain))
+          .catch(() => undefined)
+          .then(() => chain.done);
+        this.preparing.set(id, prepared);
+        return prepared;
+      }),
+    );
+  }
+
   run(id: ProbeId): Promise<ProbeOutput> {
     const existing = this.outputs.get(id);
     if (existing) return existing;
@@ -94,7 +114,9 @@ export class ProbeRun {
     const started = (async () => {
       await Promise.all(probe.needs.map((need) => this.run(need)));
       let output: ProbeOutput;
-      const chain = { base: Math.max(0, ...probe.needs.map((need) => this.depths.get(need) ?? 0)), done: 0 };
+      // Requests its early first step made count in its chain, as if the probe had made them itself.
+      const prepared = (await this.preparing.get(id)) ?? 0;
+      const chain = { base: Math.max(prepared, ...probe.needs.map((need) => this.depths.get(need) ?? 0)), done: 0 };
       chain.done = chain.base;
       try {
         output = await probe.run(this.contextFor(probe, chain));

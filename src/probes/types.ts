@@ -37,6 +37,8 @@ export interface Probe {
   /** Requests it usually sends; costly probes run only once the cheap ones cannot decide. */
   cost: number;
   run(ctx: ProbeContext): Promise<ProbeOutput>;
+  /** The cheap first step of a costly probe, which may be started before the probe itself is asked for. */
+  prepare?(ctx: ProbeContext): Promise<void>;
 }
 
 export type { Evidence };

@@ -177,7 +177,8 @@ async function settle(rules: Rule[], source: FactSource, budget: { rounds: numbe
     if (batch.length === 0) return report(evaluations);
     budget.rounds--;
     for (const fact of batch) requested.add(fact);
-    await source.resolve(batch);
+    const deferred = settledOne ? [] : [...wanted].filter((fact) => !batch.includes(fact));
+    await Promise.all([source.resolve(batch), deferred.length > 0 ? source.prepare?.(deferred) : undefined]);
   }
 }
 

@@ -21,6 +21,11 @@ export interface FactSource {
    * facts, the cheap ones are learnt first: they often decide the rule and make the costly ones moot.
    */
   cost?(path: FactPath): number;
+  /**
+   * Costly facts that were held back this round and may be asked for next: a source can start their cheap
+   * first steps now, alongside the round, so asking later waits for less.
+   */
+  prepare?(paths: FactPath[]): Promise<void>;
 }
 
 /** Facts costing at most this are learnt together in one round; costlier ones wait until nothing cheap is left. */

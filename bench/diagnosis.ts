@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { diagnose } from '../src/diagnosis';
+import { connectTenant } from '../src/diagnosis/live';
+import { loadRulesOrThrow } from '../src/rules';
+import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox } from '../src/sandbox';
+
+export interface ScenarioFigures {
+  scenario: string;
+  cause: string | undefined;
+  expected: string;
+  coldCalls: number;
+  coldCallsToDecide: number;
+  warmCalls: number;
+  coldMs: number;
+  warmMs: number;
+  depth: number;
+  boundMs: number;
+  ratio: number | null;
+}
+
+/**
+ * Each sandbox scenario diagnosed cold (new tenant connection, empty cache) and warm (the same again), with a
+ * fixed latency injected into every Front answer, next to the critical-path bound: the longest chain of
+ * dependent requests times that latency.
+ */
+export async function benchDiagnoses(latencyMs: number): Promise<ScenarioFigures[]> {
+  const rules = loadRulesOrThrow(path.join(__dirname, '../../rules'));
+  const sandbox = await startSandbox({ port: 0 });
+  const figures: ScenarioFigures[] = [];
+  try {
+    await warmUp(rules, sandbox.url, sandbox.tokens.acme_legacy_all);
+    for (const scenario of SANDBOX_SCENARIOS) {
+      // Scenarios that need the company's minute budget spent keep their own limit; the others get room.
+      sandbox.setFaults({ ...NO_FAULTS, rateLimitPerMinute: 100_000, latencyMs, ...scenario.faults });
+      sandbox.resetRateLimits();
+      const connection = connectTenant(sandbox.tokens[scenario.tokenName], { baseUrl: sandbox.url, requestTimeoutMs: 5_000, timeoutMs: 10_000, maxCalls: 12 });
+      try {
+        const coldStart = performance.now();
+        const cold = await diagnose(scenario.input, { rules, live: connection.live });
+        const coldMs = performance.now() - coldStart;
+        const warmStart = performance.now();
+        const warm = await diagnose(scenario.input, { rules, live: connection.live });
+        const warmMs = performance.now() - warmStart;
+        if (!cold.ok || !warm.ok) throw new Error(`scenario ${scenario.name} was refused`);
+        const boundMs = cold.depth * latencyMs;
+        figures.push({
+          scenario: scenario.name,
+          cause: cold.diagnoses[0]?.cause,
+          expected: scenario.expectedCause,
+          coldCalls: cold.calls,
+          coldCallsToDecide: cold.callsToDecide,
+          warmCalls: warm.calls,
+          coldMs: Math.round(coldMs),
+          warmMs: Math.round(warmMs),
+          depth: cold.depth,
+          boundMs,
+          ratio: boundMs > 0 ? Number((coldMs / boundMs).toFixed(2)) : null,
+        });
+      } finally {
+        await connection.close();
+      }
+    }
+  } finally {
+    await sandbox.close();
+  }
+  return figures;
+}
+
+/** The first diagnosis of a process pays for JIT compilation and opening sockets; keep that out of the figures. */
+async function warmUp(rules: ReturnType<typeof loadRulesOrThrow>, baseUrl: string, token: string): Promise<void> {
+  const connection = connectTenant(token, { baseUrl, requestTimeoutMs: 5_000, timeoutMs: 10_000, maxCalls: 12 });
+  try {
+    for (let i = 0; i < 3; i++) await diagnose('cnv_yo1kg5s', { rules, live: connection.live });
+  } finally {
+    await connection.close();
+  }
+}
+
+export function formatDiagnosisFigures(figures: ScenarioFigures[], latencyMs: number): string {
+  const header = ['scenario', 'cause', 'calls cold (to decide)', 'calls warm', 'cold ms', 'bound ms (depth × latency)', 'ratio', 'warm ms'];
+  const rows = figures.map((f) => [
+    f.scenario,
+    f.cause === f.expected ? f.cause ?? '-' : `${f.cause ?? '-'} (expected ${f.expected})`,
+    `${f.coldCalls} (${f.coldCallsToDecide})`,
+    String(f.warmCalls),
+    String(f.coldMs),
+    `${f.boundMs} (${f.depth} × ${latencyMs})`,
+    f.ratio === null ? '-' : String(f.ratio),
+    String(f.warmMs),
+  ]);
+  return table(header, rows);
+}
+
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
