@@ -10,6 +10,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   diagnose: { summary: "diagnose a conversation or paste live, with the customer's token", load: async () => (await import('./commands/diagnose')).diagnoseCommand },
   audit: { summary: 'check the token and list every teammate whose API access preference is off', load: async () => (await import('./commands/audit')).auditCommand },
   rules: { summary: 'lint the rule files, run their examples, list the fact paths', load: async () => (await import('./commands/rules')).rulesCommand },
+  tenants: { summary: 'add, list, check, remove tenants (encrypted Front tokens); rotate the encryption key', load: async () => (await import('./commands/tenants')).tenantsCommand },
+  'audit-log': { summary: 'print who ran which diagnosis or changed which tenant', load: async () => (await import('./commands/audit-log')).auditLogCommand },
+  serve: { summary: 'run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)', load: async () => (await import('./commands/serve')).serveCommand },
   sandbox: { summary: 'run the local Front-compatible sandbox and print its demo tokens', load: async () => (await import('./commands/sandbox')).sandboxCommand },
   demo: { summary: 'start the sandbox and diagnose its scenarios as the bot would reply', load: async () => (await import('./commands/demo')).demoCommand },
 };

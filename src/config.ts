@@ -23,6 +23,21 @@ const positiveInt = (fallback: number) =>
       return n;
     });
 
+/** A TCP port; 0 asks the system for a free one (tests, or several instances on one host). */
+const port = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({ code: 'custom', message: `must be a port number from 0 to 65535 (got "${v}"); 0 picks a free port` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const baseUrl = z
   .string()
   .optional()
@@ -69,7 +84,7 @@ const envSchema = z.object({
       return z.NEVER;
     }
   }),
-  PORT: positiveInt(3000),
+  PORT: port(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
 });
 

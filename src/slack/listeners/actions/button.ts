@@ -1,0 +1,60 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { isExternal } from '../../access';
+import { simpleMessage, type SlackMessage } from '../../block-kit';
+import type { Requester, SlackDeps } from '../../context';
+import { failureText, logFailure } from '../../failure';
+import { postEphemeral, reachUser, respondEphemeral } from '../../reply';
+
+export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+export interface ButtonClick {
+  who: Requester;
+  /** The thread the button's message is in (or starts). */
+  threadTs: string | undefined;
+  value: string;
+}
+
+/**
+ * Shared by both buttons: ack first, work out who clicked where, refuse Slack Connect guests unless the channel
+ * allows them, then run `work`; a failure still reaches the person who clicked.
+ */
+export function buttonHandler(deps: SlackDeps, what: string, work: (click: ButtonClick, args: ButtonArgs) => Promise<void>) {
+  return async (args: ButtonArgs): Promise<void> => {
+    await args.ack();
+    const { body, action } = args;
+    const channelId = body.channel?.id;
+    if (!channelId) return;
+    const click: ButtonClick = {
+      who: { userId: body.user.id, teamId: deps.identity.teamId, channelId },
+      threadTs: (body.message?.thread_ts as string | undefined) ?? body.message?.ts,
+      value: action.value ?? '',
+    };
+    const tell = (message: SlackMessage) => tellClicker(args, click, message);
+    await deps.inflight.track(
+      (async () => {
+        try {
+          const userTeam = body.user.team_id ?? body.team?.id;
+          if (isExternal(deps.identity, userTeam ? { teamId: userTeam } : {})) {
+            const settings = await deps.store.getChannelSettings(click.who.teamId, channelId);
+            if (!settings.allowExternal) {
+              await tell(simpleMessage(':no_entry: People from outside this workspace (Slack Connect) cannot run front-why checks in this channel.'));
+              return;
+            }
+          }
+          await work(click, args);
+        } catch (err) {
+          const ref = logFailure(deps.logger, what, err, { channel: channelId, user: click.who.userId });
+          if (!(await tell(simpleMessage(failureText(what, err, ref))))) deps.logger.error({ ref }, 'could not tell the user about the failure');
+        }
+      })(),
+    );
+  };
+}
+
+/** Privately to whoever clicked: in the channel if the bot is there, else through the action's response_url. */
+export function tellClicker(args: ButtonArgs, click: ButtonClick, message: SlackMessage): Promise<boolean> {
+  return reachUser([
+    () => postEphemeral(args.client, click.who.channelId, click.who.userId, message, click.threadTs),
+    () => respondEphemeral(args.respond, message),
+  ]);
+}

@@ -1,0 +1,18 @@
+import { renderOutcome } from '../../blocks';
+import { contexts } from '../../block-kit';
+import type { SlackDeps } from '../../context';
+import { postAll } from '../../reply';
+import { runDiagnosis } from '../../run-diagnosis';
+import { channelTenant } from '../../tenants';
+import { buttonHandler } from './button';
+
+/** "Check again": runs the checks again now and adds the fresh answer to the same thread. */
+export function checkAgainAction(deps: SlackDeps) {
+  return buttonHandler(deps, 'checking again', async (click, { client }) => {
+    const tenant = await channelTenant(deps.store, deps.config, click.who.teamId, click.who.channelId);
+    const result = await runDiagnosis(deps, click.who, click.value, tenant, 'check again');
+    const [first, ...rest] = renderOutcome(result.outcome, result.view);
+    const stamped = first ? [{ ...first, blocks: [...contexts(':repeat: Checked again just now'), ...first.blocks].slice(0, 50) }, ...rest] : [];
+    if (click.threadTs) await postAll(client, click.who.channelId, stamped, click.threadTs);
+  });
+}

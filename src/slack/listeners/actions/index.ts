@@ -1,0 +1,10 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { ACTION_IDS } from '../../blocks';
+import type { SlackDeps } from '../../context';
+import { checkAgainAction } from './check-again';
+import { customerMessageAction } from './customer-message';
+
+export function registerActions(app: App, deps: SlackDeps): void {
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.checkAgain, checkAgainAction(deps));
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.customerMessage, customerMessageAction(deps));
+}

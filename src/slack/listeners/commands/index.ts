@@ -1,0 +1,7 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../../context';
+import { COMMAND, frontWhyCommand } from './front-why';
+
+export function registerCommands(app: App, deps: SlackDeps): void {
+  app.command(COMMAND, frontWhyCommand(deps));
+}

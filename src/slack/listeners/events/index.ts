@@ -1,0 +1,7 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../../context';
+import { passiveMessage } from './message';
+
+export function registerEvents(app: App, deps: SlackDeps): void {
+  app.event('message', passiveMessage(deps));
+}

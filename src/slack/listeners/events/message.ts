@@ -1,0 +1,70 @@
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { diagnose } from '../../../diagnosis';
+import { isExternal } from '../../access';
+import { renderOutcome } from '../../blocks';
+import { simpleMessage } from '../../block-kit';
+import type { Requester, SlackDeps } from '../../context';
+import { claimMessage } from '../../dedupe';
+import { failureText, logFailure } from '../../failure';
+import { post, postAll, reachUser } from '../../reply';
+import { runDiagnosis } from '../../run-diagnosis';
+import { channelTenant } from '../../tenants';
+
+type Args = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
+
+/** The fields of a plain user message this listener reads; every other message kind has a `subtype`. */
+interface UserMessage {
+  subtype?: string;
+  bot_id?: string;
+  user?: string;
+  /** Set on messages in channels shared with other organisations. */
+  user_team?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+  channel: string;
+}
+
+/**
+ * Passive detection: in a listening channel, a message holding a Front error or conversation IDs gets one
+ * threaded reply (all its IDs together). Bots, edits, deletions, joins and every other subtype are ignored, and a
+ * message is answered once whatever Slack retries or re-delivers.
+ */
+export function passiveMessage(deps: SlackDeps) {
+  return async ({ event, body, client, context }: Args): Promise<void> => {
+    const message = event as unknown as UserMessage;
+    if (message.subtype !== undefined || message.bot_id || !message.user || message.user === deps.identity.botUserId) return;
+    const text = message.text ?? '';
+    if (text.trim() === '') return;
+
+    const who: Requester = { userId: message.user, teamId: deps.identity.teamId, channelId: message.channel };
+    const settings = await deps.store.getChannelSettings(who.teamId, who.channelId);
+    if (!settings.listen && !deps.config.FRONT_WHY_CHANNELS.includes(who.channelId)) return;
+    const userTeam = message.user_team ?? (body as { team_id?: string }).team_id;
+    if (isExternal(deps.identity, userTeam ? { teamId: userTeam } : {}) && !settings.allowExternal) return;
+
+    // Offline first: most messages in a support channel are not Front errors, and those cost no claim and no probe.
+    const offline = await diagnose(text, { rules: deps.rules, clock: deps.clock });
+    if (!offline.ok || (!offline.sawError && offline.targets.length === 0)) return;
+
+    const eventId = (body as { event_id?: string }).event_id;
+    if (!(await claimMessage(deps.store, eventId, who.channelId, message.ts))) {
+      deps.logger.debug({ eventId, channel: who.channelId, retry: context.retryNum }, 'message already answered; skipped');
+      return;
+    }
+
+    const threadTs = message.thread_ts ?? message.ts;
+    await deps.inflight.track(answer(deps, client, who, text, threadTs));
+  };
+}
+
+async function answer(deps: SlackDeps, client: Args['client'], who: Requester, text: string, threadTs: string): Promise<void> {
+  try {
+    const tenant = await channelTenant(deps.store, deps.config, who.teamId, who.channelId);
+    const result = await runDiagnosis(deps, who, text, tenant, 'message');
+    await postAll(client, who.channelId, renderOutcome(result.outcome, result.view), threadTs);
+  } catch (err) {
+    const ref = logFailure(deps.logger, 'passive diagnosis', err, { channel: who.channelId, user: who.userId });
+    await reachUser([() => post(client, who.channelId, simpleMessage(failureText('checking this message', err, ref)), threadTs)]);
+  }
+}

@@ -1,0 +1,66 @@
+import { diagnose, type DiagnoseOutcome } from '../diagnosis';
+import type { OutcomeView } from './blocks';
+import { LIMITS } from './block-kit';
+import { escapeText } from './escape';
+import { recordAudit } from './audit-log';
+import type { Requester, SlackDeps } from './context';
+import { tenantLabel, type ChannelTenant } from './tenants';
+
+export interface DiagnosisResult {
+  outcome: DiagnoseOutcome;
+  view: OutcomeView;
+}
+
+/**
+ * Diagnoses `text` for the channel's tenant and records it in the audit log. Without a tenant (or when the
+ * bound tenant was removed) the answer comes from the paste alone and says so; never with another tenant's token.
+ */
+export async function runDiagnosis(deps: SlackDeps, who: Requester, text: string, tenant: ChannelTenant, origin: string): Promise<DiagnosisResult> {
+  const label = tenantLabel(tenant);
+  const lease = tenant.kind === 'none' ? undefined : await deps.tenants.lease(tenant);
+  let outcome: DiagnoseOutcome;
+  let offlineReason: string | undefined;
+  try {
+    if (lease) {
+      outcome = await diagnose(text, { rules: deps.rules, live: lease.connection.live, clock: deps.clock });
+    } else {
+      offlineReason = tenant.kind === 'none' ? 'no tenant is bound to this channel' : `tenant ${label ?? ''} no longer exists`;
+      outcome = await diagnose(text, { rules: deps.rules, clock: deps.clock });
+    }
+  } finally {
+    lease?.release();
+  }
+  await recordRun(deps, who, lease ? label : undefined, outcome, origin);
+  const buttonValue = buttonValueFor(text, outcome);
+  return {
+    outcome,
+    view: {
+      ...(lease && label ? { tenant: label } : {}),
+      ...(offlineReason ? { offlineReason } : {}),
+      ...(buttonValue ? { buttonValue } : {}),
+    },
+  };
+}
+
+async function recordRun(deps: SlackDeps, who: Requester, tenant: string | undefined, outcome: DiagnoseOutcome, origin: string): Promise<void> {
+  const targets = outcome.ok ? outcome.targets.join(',') : '';
+  const causes = outcome.ok ? [...new Set(outcome.diagnoses.map((d) => d.cause))].join(',') : '';
+  await recordAudit(deps, who, {
+    action: tenant ? 'diagnose' : 'explain',
+    ...(tenant ? { tenant } : {}),
+    ...(targets ? { target: targets } : {}),
+    ...(causes ? { cause: causes } : {}),
+    detail: `slack ${origin}${outcome.ok ? `, ${outcome.calls} request(s) to Front` : ''}`,
+  });
+}
+
+/**
+ * What the buttons re-run. Stored escaped (the paste parser reads Slack-escaped text) so that not even a
+ * hidden button value carries a raw `<!channel>`; a paste too long for a button falls back to its targets.
+ */
+function buttonValueFor(text: string, outcome: DiagnoseOutcome): string | undefined {
+  const escaped = escapeText(text.trim());
+  if (escaped.length > 0 && escaped.length <= LIMITS.buttonValueChars - 100) return escaped;
+  if (outcome.ok && outcome.targets.length > 0) return outcome.targets.join(' ');
+  return undefined;
+}

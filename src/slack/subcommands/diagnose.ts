@@ -1,0 +1,60 @@
+import { renderOutcome } from '../blocks';
+import { simpleMessage } from '../block-kit';
+import { escapeText, inlineCode } from '../escape';
+import { failureText, logFailure } from '../failure';
+import { inviteHint, withHint } from '../invite-hint';
+import { cannotPostHere, post, postAll, reachUser, respondEphemeral } from '../reply';
+import { runDiagnosis } from '../run-diagnosis';
+import { channelTenant, tenantLabel } from '../tenants';
+import { requireInsider } from './guards';
+import type { CommandContext } from './types';
+
+/** A response_url takes five messages; the answer never needs more than the first few. */
+const MAX_EPHEMERAL_MESSAGES = 4;
+
+/**
+ * `/front-why cnv_X | link | paste`: a short parent message at once, then the diagnosis in its thread. Where the
+ * bot cannot post, the whole answer goes privately to the asker with the exact `/invite` to fix that.
+ */
+export async function diagnoseSubcommand(ctx: CommandContext): Promise<void> {
+  if (!(await requireInsider(ctx))) return;
+  const { deps, who, client } = ctx;
+  const tenant = await channelTenant(deps.store, deps.config, who.teamId, who.channelId);
+
+  let threadTs: string | undefined;
+  try {
+    threadTs = await post(client, who.channelId, simpleMessage(parentText(ctx.text, tenantLabel(tenant))));
+  } catch (err) {
+    if (!cannotPostHere(err)) throw err;
+  }
+
+  try {
+    const result = await runDiagnosis(deps, who, ctx.text, tenant, 'command');
+    if (threadTs) {
+      await postAll(client, who.channelId, renderOutcome(result.outcome, result.view), threadTs);
+    } else {
+      const messages = withHint(inviteHint(deps.identity.botName, who.channelId), renderOutcome(result.outcome, { ...result.view, buttonValue: undefined }));
+      for (const message of messages.slice(0, MAX_EPHEMERAL_MESSAGES)) await respondEphemeral(ctx.respond, message);
+    }
+  } catch (err) {
+    const ref = logFailure(deps.logger, 'slash command diagnosis', err, { channel: who.channelId, user: who.userId });
+    const note = simpleMessage(failureText('this check', err, ref));
+    const inThread = threadTs;
+    const reached = await reachUser([
+      ...(inThread ? [() => post(client, who.channelId, note, inThread)] : []),
+      () => respondEphemeral(ctx.respond, note),
+    ]);
+    if (!reached) deps.logger.error({ ref }, 'could not tell the user about the failure');
+  }
+}
+
+const CONVERSATION_ID = /\bcnv_[0-9a-z]{1,24}\b/g;
+
+/** Names what is being checked; only IDs of Front's exact shape are echoed, never the raw paste. */
+export function parentText(text: string, tenant: string | undefined): string {
+  const ids = [...new Set(text.match(CONVERSATION_ID) ?? [])];
+  const shown = ids.slice(0, 3).map((id) => inlineCode(id)).join(', ');
+  const what = ids.length === 0 ? 'the pasted error' : ids.length > 3 ? `${shown} (the first 3 of ${ids.length})` : shown;
+  const forWhom = tenant ? ` for *${escapeText(tenant)}*` : ' (no tenant is bound here, so from the paste alone)';
+  return `:mag: Checking ${what}${forWhom}…`;
+}

@@ -1,0 +1,223 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../../src/config';
+import { createLogger } from '../../../src/log';
+import { loadRulesOrThrow } from '../../../src/rules';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/server';
+import { createSlackApp, type SlackApp } from '../../../src/slack/app';
+import type { ConnectFn } from '../../../src/slack/tenants';
+import { Keyring, openStore, type Store } from '../../../src/store';
+import { signedHeaders } from './signing';
+import { startSlackStandIn, TEAM_ID, type RecordedCall, type SlackStandIn } from './slack-standin';
+
+export const ADMIN = 'U0ADMIN';
+export const AGENT = 'U0AGENT';
+export const GUEST = 'U0GUEST';
+export const GUEST_TEAM = 'T0OTHERORG';
+export const CHANNEL = 'C0SUPPORT';
+
+export interface Who {
+  user?: string;
+  team?: string;
+  channel?: string;
+}
+
+export interface HttpReply {
+  status: number;
+  body: string;
+  /** When the app's HTTP response (the ack) arrived, in ms since the request was sent. */
+  elapsedMs: number;
+  receivedAt: number;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string | undefined>;
+  socket?: boolean;
+  sandbox?: SandboxOptions;
+  connect?: ConnectFn;
+}
+
+export interface Harness {
+  url: string;
+  port: number;
+  slack: SlackStandIn;
+  sandbox: Sandbox;
+  store: Store;
+  config: Config;
+  app: SlackApp;
+  secret: string;
+  botToken: string;
+  appToken: string | undefined;
+  /** Every log line the app wrote, at trace level. */
+  logs: string[];
+  /** A signed POST to /slack/events. */
+  send(body: string, contentType: string, headers?: Record<string, string>): Promise<HttpReply>;
+  command(text: string, who?: Who): Promise<HttpReply & { responseUrl: string }>;
+  event(event: Record<string, unknown>, opts?: { eventId?: string; retryNum?: number }): Promise<HttpReply>;
+  interact(payload: Record<string, unknown>): Promise<HttpReply>;
+  /** Adds a tenant (token from the sandbox) and binds `channel` to it, as an admin would. */
+  bindTenant(name: string, token: string, channel: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const botToken = `xoxb-${randomBytes(8).toString('hex')}-test`;
+  const appToken = options.socket ? `xapp-1-${randomBytes(8).toString('hex')}-test` : undefined;
+  const secret = randomBytes(16).toString('hex');
+  const dir = mkdtempSync(path.join(tmpdir(), 'front-why-slack-'));
+  const slack = await startSlackStandIn({ botToken, ...(appToken ? { appToken } : {}) });
+  const sandbox = await startSandbox({ port: 0, ...options.sandbox });
+  const env: Record<string, string | undefined> = {
+    SLACK_BOT_TOKEN: botToken,
+    SLACK_SIGNING_SECRET: secret,
+    SLACK_APP_TOKEN: appToken,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    FRONT_API_BASE_URL: sandbox.url,
+    FRONT_WHY_DB: path.join(dir, 'front-why.db'),
+    FRONT_WHY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    FRONT_WHY_ADMINS: ADMIN,
+    FRONT_WHY_REQUEST_TIMEOUT_MS: '2000',
+    FRONT_WHY_TIMEOUT_MS: '5000',
+    LOG_LEVEL: 'trace',
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'trace', destination: { write: (line: string) => logs.push(line) } });
+  const store = await openStore(config.FRONT_WHY_DB, Keyring.parse(env.FRONT_WHY_ENCRYPTION_KEY));
+  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  const app = createSlackApp({ config, store, rules, logger, ...(options.connect ? { connect: options.connect } : {}) });
+  const { port } = await app.start();
+  const url = `http://127.0.0.1:${port}`;
+
+  const send = async (body: string, contentType: string, headers: Record<string, string> = {}): Promise<HttpReply> => {
+    const started = Date.now();
+    const res = await fetch(`${url}/slack/events`, { method: 'POST', headers: { ...signedHeaders(secret, body, contentType), ...headers }, body });
+    const receivedAt = Date.now();
+    return { status: res.status, body: await res.text(), elapsedMs: receivedAt - started, receivedAt };
+  };
+
+  return {
+    url,
+    port,
+    slack,
+    sandbox,
+    store,
+    config,
+    app,
+    secret,
+    botToken,
+    appToken,
+    logs,
+    send,
+    async command(text, who = {}) {
+      const responseUrl = slack.responseUrl();
+      const reply = await send(new URLSearchParams(commandPayload(text, responseUrl, who)).toString(), 'application/x-www-form-urlencoded');
+      return { ...reply, responseUrl };
+    },
+    event(event, opts = {}) {
+      const body = JSON.stringify(eventEnvelope(event, opts.eventId));
+      return send(body, 'application/json', opts.retryNum ? { 'x-slack-retry-num': String(opts.retryNum), 'x-slack-retry-reason': 'http_timeout' } : {});
+    },
+    interact(payload) {
+      return send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    },
+    async bindTenant(name, token, channel) {
+      if (!(await store.getTenant(name))) await store.addTenant({ name, token, addedBy: ADMIN });
+      await store.bindChannel({ teamId: TEAM_ID, channelId: channel, tenant: name, boundBy: ADMIN });
+    },
+    async close() {
+      await app.stop();
+      await store.close();
+      await sandbox.close();
+      await slack.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function commandPayload(text: string, responseUrl: string, who: Who = {}): Record<string, string> {
+  return {
+    token: 'legacy-verification-token',
+    team_id: who.team ?? TEAM_ID,
+    team_domain: 'front-why-test',
+    channel_id: who.channel ?? CHANNEL,
+    channel_name: 'support',
+    user_id: who.user ?? AGENT,
+    user_name: 'someone',
+    command: '/front-why',
+    text,
+    api_app_id: 'A0FRONTWHY',
+    is_enterprise_install: 'false',
+    response_url: responseUrl,
+    trigger_id: `${Date.now()}.1234.${randomBytes(4).toString('hex')}`,
+  };
+}
+
+let eventCounter = 0;
+
+export function eventEnvelope(event: Record<string, unknown>, eventId?: string): Record<string, unknown> {
+  eventCounter += 1;
+  return {
+    token: 'legacy-verification-token',
+    team_id: TEAM_ID,
+    api_app_id: 'A0FRONTWHY',
+    type: 'event_callback',
+    event_id: eventId ?? `Ev${Date.now()}${eventCounter}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: TEAM_ID, user_id: 'U0BOTUSER', is_bot: true, is_enterprise_install: false }],
+    event,
+  };
+}
+
+let messageCounter = 0;
+
+/** A plain user message in a channel, as the Events API delivers it. */
+export function userMessage(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  messageCounter += 1;
+  return { type: 'message', channel: CHANNEL, channel_type: 'channel', user: AGENT, text, ts: `1710000000.${String(messageCounter).padStart(6, '0')}`, team: TEAM_ID, ...extra };
+}
+
+/** A button click on a message the bot posted. */
+export function buttonClick(call: RecordedCall, actionId: string, who: Who & { responseUrl: string }): Record<string, unknown> {
+  const args = call.args as { channel: string; thread_ts?: string; blocks: { type: string; elements?: { action_id: string; value: string }[] }[] };
+  const button = args.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === actionId);
+  if (!button) throw new Error(`no button ${actionId} in that message`);
+  const ts = `1710000999.${String(++messageCounter).padStart(6, '0')}`;
+  return {
+    type: 'block_actions',
+    user: { id: who.user ?? AGENT, username: 'someone', name: 'someone', team_id: who.team ?? TEAM_ID },
+    api_app_id: 'A0FRONTWHY',
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: ts, channel_id: args.channel, is_ephemeral: false, ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}) },
+    trigger_id: `${Date.now()}.1234.abcd`,
+    team: { id: TEAM_ID, domain: 'front-why-test' },
+    channel: { id: args.channel, name: 'support' },
+    message: { type: 'message', ts, ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}), text: 'answer', user: 'U0BOTUSER', bot_id: 'B0BOTID' },
+    response_url: who.responseUrl,
+    actions: [{ type: 'button', action_id: actionId, block_id: 'b1', text: { type: 'plain_text', text: 'button' }, value: button.value, action_ts: `${Date.now() / 1000}` }],
+  };
+}
+
+export async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 8_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Lets the app finish anything still running, so "nothing more happened" can be asserted. */
+export function settle(ms = 300): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** All text Slack would render from a recorded call, for content assertions. */
+export function renderedText(call: RecordedCall): string {
+  return JSON.stringify(call.args);
+}

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { serveCommand } from '../../src/commands/serve';
+import type { CliIo } from '../../src/commands/io';
+import { ConfigError } from '../../src/config';
+import { RuleSetError } from '../../src/rules';
+import { waitFor } from './helpers/harness';
+import { startSlackStandIn, type SlackStandIn } from './helpers/slack-standin';
+
+/** `front-why serve` in-process: config, store, rules, app, "ready", and a clean stop on SIGTERM. */
+
+let dir: string;
+let slack: SlackStandIn;
+const botToken = 'xoxb-serve-test-token';
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'front-why-serve-'));
+  slack = await startSlackStandIn({ botToken });
+});
+
+afterAll(async () => {
+  await slack.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function io(env: NodeJS.ProcessEnv): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, stdin: new PassThrough(), env };
+}
+
+function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    SLACK_BOT_TOKEN: botToken,
+    SLACK_SIGNING_SECRET: 'serve-test-secret',
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    FRONT_WHY_DB: path.join(dir, `serve-${randomBytes(4).toString('hex')}.db`),
+    FRONT_WHY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+test('starts, logs "ready" with the bound port, serves /healthz, and stops cleanly on SIGTERM', async () => {
+  const cli = io(env());
+  const running = serveCommand([], cli);
+  const ready = await waitFor(() => cli.err.map((line) => JSON.parse(line) as { msg: string; port?: number }).find((l) => l.msg === 'ready'), '"ready"');
+  expect(ready.port).toBeGreaterThan(0);
+  expect((await fetch(`http://127.0.0.1:${ready.port}/healthz`)).status).toBe(200);
+  process.emit('SIGTERM');
+  await expect(running).resolves.toBe(0);
+  expect(cli.err.join('')).toContain('"msg":"stopped"');
+  await expect(fetch(`http://127.0.0.1:${ready.port}/healthz`)).rejects.toThrow();
+  expect(cli.err.join('')).not.toContain(botToken);
+});
+
+test('refuses to start on a broken rule file, naming it', async () => {
+  const rules = path.join(dir, 'broken-rules');
+  mkdirSync(rules);
+  writeFileSync(path.join(rules, 'broken.yml'), 'id: broken\ncause: [unclosed\n');
+  const before = slack.calls.length;
+  await expect(serveCommand([], io(env({ FRONT_WHY_RULES_DIR: rules })))).rejects.toThrow(RuleSetError);
+  await expect(serveCommand([], io(env({ FRONT_WHY_RULES_DIR: rules })))).rejects.toThrow(/broken\.yml/);
+  // Stopped before reaching Slack at all.
+  expect(slack.calls.length).toBe(before);
+});
+
+test('refuses to start without the Slack settings it needs, naming the variable and the fix', async () => {
+  const promise = serveCommand([], io(env({ SLACK_SIGNING_SECRET: '' })));
+  await expect(promise).rejects.toThrow(ConfigError);
+  await expect(serveCommand([], io(env({ SLACK_SIGNING_SECRET: '' })))).rejects.toThrow(/SLACK_SIGNING_SECRET is not set: copy the "Signing Secret"/);
+});
+
+test('a missing encryption key is a clear error, not a silent plaintext store', async () => {
+  const cli = io(env({ FRONT_WHY_ENCRYPTION_KEY: '' }));
+  await expect(serveCommand([], cli)).resolves.toBe(1);
+  expect(cli.err.join('')).toContain('FRONT_WHY_ENCRYPTION_KEY is not set');
+});

@@ -1,0 +1,60 @@
+import type { TenantConnection } from '../../src/diagnosis/live';
+import type { Store } from '../../src/store';
+import { TenantConnections } from '../../src/slack/tenants';
+
+/** One Front connection per tenant for the app's lifetime, replaced (and the old one closed) when the token changes. */
+
+function fakeConnection(token: string, closed: string[]): TenantConnection {
+  return { maskedToken: token, close: async () => void closed.push(token) } as unknown as TenantConnection;
+}
+
+function setup() {
+  const tokens = new Map<string, string>([['acme', 'token-a1']]);
+  const created: string[] = [];
+  const closed: string[] = [];
+  const store = { getTenantToken: async (name: string) => tokens.get(name) ?? null } as unknown as Store;
+  const registry = new TenantConnections(
+    (token) => {
+      created.push(token);
+      return fakeConnection(token, closed);
+    },
+    store,
+    'default-token',
+  );
+  return { tokens, created, closed, registry };
+}
+
+test('reuses the tenant’s connection across diagnoses', async () => {
+  const { registry, created } = setup();
+  const first = await registry.lease({ kind: 'bound', name: 'acme' });
+  const second = await registry.lease({ kind: 'bound', name: 'acme' });
+  expect(first?.connection).toBe(second?.connection);
+  first?.release();
+  second?.release();
+  expect(created).toEqual(['token-a1']);
+});
+
+test('a replaced token gets a new connection; the old one closes once its last user is done', async () => {
+  const { registry, created, closed, tokens } = setup();
+  const inFlight = await registry.lease({ kind: 'bound', name: 'acme' });
+  tokens.set('acme', 'token-a2');
+  const fresh = await registry.lease({ kind: 'bound', name: 'acme' });
+  expect(created).toEqual(['token-a1', 'token-a2']);
+  expect(closed).toEqual([]);
+  inFlight?.release();
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(closed).toEqual(['token-a1']);
+  fresh?.release();
+  await registry.closeAll();
+  expect(closed).toEqual(['token-a1', 'token-a2']);
+});
+
+test('the default tenant and a bound tenant never share a connection; a removed tenant gets none', async () => {
+  const { registry, created, tokens } = setup();
+  const bound = await registry.lease({ kind: 'bound', name: 'acme' });
+  const fallback = await registry.lease({ kind: 'default' });
+  expect(bound?.connection).not.toBe(fallback?.connection);
+  expect(created).toEqual(['token-a1', 'default-token']);
+  tokens.delete('acme');
+  expect(await registry.lease({ kind: 'bound', name: 'acme' })).toBeUndefined();
+});
