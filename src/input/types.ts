@@ -1,6 +1,10 @@
 /** What the paste parser extracts from whatever an agent pasted. */
 
-/** How an error was recognised in the paste. */
+/**
+ * How an error was recognised in the paste: `json` an `_error` envelope on its own (in a log line, a stack
+ * trace, an object dump); `http` a status line (curl -i/-v), with its headers and body merged in; `html` an
+ * error page from the edge (with or without a status line); `text` a Front wording without an envelope.
+ */
 export type ErrorFormat = 'json' | 'http' | 'html' | 'text';
 
 export interface RateLimitHeaders {
@@ -18,6 +22,11 @@ export interface RateLimitHeaders {
 export interface Observation {
   format: ErrorFormat;
   status?: number;
+  /**
+   * True when the paste showed no status and it was inferred from an unmistakable Front wording
+   * (e.g. "This agent is not allowed to read the …" → 403).
+   */
+  statusInferred?: boolean;
   title?: string;
   message?: string;
   details?: string[];
@@ -39,7 +48,10 @@ export interface FrontIdRef {
   prefix: string;
   /** Human name of the prefix: conversation, message, teammate, … ('unknown' for an unlisted prefix). */
   kind: string;
-  /** True when it came from an app link such as https://app.frontapp.com/open/cnv_… */
+  /**
+   * True when it came from an app link such as https://app.frontapp.com/open/cnv_… (Front's UI). An ID seen
+   * only in an API link (https://acme.api.frontapp.com/conversations/cnv_…) is found but is not `fromLink`.
+   */
   fromLink: boolean;
 }
 

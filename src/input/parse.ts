@@ -1,0 +1,41 @@
+import { findErrors } from './assemble';
+import { distinctIds, scanFrontIds } from './ids';
+import { normalisePaste } from './normalise';
+import { MAX_PASTE_BYTES, type ParseResult } from './types';
+
+function empty(): ParseResult {
+  return { ok: false, reason: 'empty', message: 'Nothing to read: paste the error (the response body, curl output or log line).' };
+}
+
+function tooLarge(bytes: number): ParseResult {
+  const kib = (n: number): string => `${Math.ceil(n / 1024)} KiB`;
+  return {
+    ok: false,
+    reason: 'too_large',
+    message:
+      `That paste is ${kib(bytes)}, over the ${kib(MAX_PASTE_BYTES)} limit. Paste just the error: the status line ` +
+      'and the `{"_error": …}` body, or the one log line that shows it.',
+  };
+}
+
+/** A reader bug must not cost the agent a reply: what could be read is kept, the rest left out. */
+function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+/** Reads whatever an agent pasted into the Front errors and Front IDs it holds. Never throws. */
+export function parsePaste(text: string): ParseResult {
+  if (typeof text !== 'string') return empty();
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_PASTE_BYTES) return tooLarge(bytes);
+  const normalised = safely(() => normalisePaste(text), text);
+  if (normalised.trim() === '') return empty();
+
+  const occurrences = safely(() => scanFrontIds(normalised), []);
+  const errors = safely(() => findErrors(normalised, occurrences), []);
+  return { ok: true, errors, ids: distinctIds(occurrences) };
+}

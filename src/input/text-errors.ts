@@ -1,0 +1,163 @@
+import { lineEndAt, lineStartAt } from './lines';
+import { STATUS_NUMBER, STATUS_THEN_REASON } from './reasons';
+import { lowerBound, matchesIn } from './regex';
+import type { Span } from './spans';
+import { FRONT_WORDING, classifyWording, wordingEnd } from './wordings';
+
+/**
+ * Front errors written out without an envelope: `403 Forbidden: You do not have access to the resources of
+ * this teammate`, `Front API error 429: Rate limit exceeded for tier-2 route. …`, Python's
+ * `403 Client Error: Forbidden for url: …`. Conservative: a 4xx/5xx next to a reason phrase or a Front
+ * wording, or one of Front's unmistakable sentences on its own.
+ */
+export interface TextHit {
+  /** The line (or the part of it outside envelopes and responses) the hit is on. */
+  start: number;
+  end: number;
+  /** Where the first recognised words start, for the excerpt and the request lookup. */
+  focus: number;
+  status?: number;
+  statusInferred?: boolean;
+  title?: string;
+  message?: string;
+}
+
+const MAX_MESSAGE_CHARS = 500;
+const STATUS_TOKEN = new RegExp(STATUS_NUMBER, 'g');
+/** A previous line may carry the status for a wording on the next one (axios: `Request failed with status code 403`). */
+const STATUS_KEYWORD = /\bstatus(?:[ _-]?code)?["']?[ \t]*(?:=>|[:=]|is)?[ \t]*["']?([45]\d\d)(?!\d)/i;
+/** Keys whose strings are content (a subject, a message body), not an error report. */
+const ERRORISH_KEY = /err|msg|mess|reason|detail|exception|response|stack|trace|log|output|result|status|fault|problem|warn|cause/i;
+/** An email or message field written out (`Subject: Re: 403 Forbidden on API`): what someone wrote, not what Front answered. */
+const CONTENT_LINE = /^[ \t>*-]*(?:subject|blurb|preview|snippet|summary|topic|description)[ \t]*:/i;
+/** A key as data writes it (quoted, after `{` or `,`, or starting an indented line), not prose like `Customer sees: "…"`. */
+const KEY_BEFORE_QUOTE = /(?:^[ \t]*|[{,][ \t]*|["':])([A-Za-z_$][\w$-]*)["']?[ \t]*(?::|=>|=)[ \t]*$/;
+
+interface Match {
+  index: number;
+  end: number;
+  kind: 'reason' | 'wording';
+  exec: RegExpExecArray;
+  segment: Span;
+}
+
+export function findTextHits(text: string, segments: readonly Span[]): TextHit[] {
+  const matches = [
+    ...withinSegments(matchesIn(STATUS_THEN_REASON, text), segments, 'reason'),
+    ...withinSegments(matchesIn(FRONT_WORDING, text), segments, 'wording'),
+  ].sort((a, b) => a.index - b.index);
+
+  const hits: TextHit[] = [];
+  let i = 0;
+  while (i < matches.length) {
+    const first = matches[i] as Match;
+    const segment = first.segment;
+    const lineStart = lineStartAt(text, first.index);
+    const start = Math.max(segment.start, lineStart);
+    const end = Math.min(segment.end, lineEndAt(text, first.index));
+    const onLine: Match[] = [];
+    while (i < matches.length && (matches[i] as Match).index < end) onLine.push(matches[i++] as Match);
+    if (insideContentString(text, lineStart, first.index) || isContentLine(text, lineStart, first.index)) continue;
+    const hit = hitFromLine(text, start, end, onLine, segment);
+    if (hit) hits.push(hit);
+  }
+  return hits;
+}
+
+function isContentLine(text: string, lineStart: number, pos: number): boolean {
+  return pos - lineStart < 200 && CONTENT_LINE.test(text.slice(lineStart, pos));
+}
+
+/** The matches that lie wholly inside one of the (sorted, disjoint) segments. */
+function withinSegments(found: RegExpExecArray[], segments: readonly Span[], kind: Match['kind']): Match[] {
+  const kept: Match[] = [];
+  for (const m of found) {
+    const end = m.index + m[0].length;
+    const segment = segments[lowerBound(segments, m.index + 1, (s) => s.end)];
+    if (segment && segment.start <= m.index && end <= segment.end) kept.push({ index: m.index, end, kind, exec: m, segment });
+  }
+  return kept;
+}
+
+function hitFromLine(text: string, start: number, end: number, onLine: Match[], segment: Span): TextHit | undefined {
+  const reason = onLine.find((m) => m.kind === 'reason');
+  const wording = onLine.find((m) => m.kind === 'wording');
+  const hit: TextHit = { start, end, focus: (onLine[0] as Match).index };
+  if (reason) {
+    hit.status = Number(reason.exec[1]);
+    hit.title = reason.exec[2];
+  }
+  if (wording) {
+    hit.message = messageAt(text, wording.index, wordingEnd(text, wording.index, wording.end), end);
+    hit.status ??= lastStatusIn(text, start, wording.index) ?? statusOnLineBefore(text, start, segment);
+    const { impliesStatus, standsAlone } = classifyWording(wording.exec);
+    if (hit.status === undefined && impliesStatus !== undefined) {
+      hit.status = impliesStatus;
+      hit.statusInferred = true;
+    }
+    if (hit.status === undefined && !standsAlone) return undefined;
+  } else if (reason) {
+    const rest = trailingMessage(text.slice(reason.end, end));
+    if (rest) hit.message = rest;
+  }
+  return hit;
+}
+
+function lastStatusIn(text: string, from: number, to: number): number | undefined {
+  const found = matchesIn(STATUS_TOKEN, text, from, to);
+  const last = found[found.length - 1];
+  return last ? Number(last[1]) : undefined;
+}
+
+function statusOnLineBefore(text: string, lineStart: number, segment: Span): number | undefined {
+  if (lineStart - 1 <= segment.start) return undefined;
+  const previous = text.slice(Math.max(segment.start, lineStartAt(text, lineStart - 1)), lineStart - 1);
+  const m = STATUS_KEYWORD.exec(previous);
+  return m?.[1] ? Number(m[1]) : undefined;
+}
+
+/** The wording to the end of its quoted string, or of its line; the quotes inside the wording itself do not end it. */
+function messageAt(text: string, from: number, wordingEnd: number, lineEnd: number): string {
+  const opener = text.charAt(from - 1);
+  let message: string;
+  if (opener === '"' || opener === "'") {
+    let i = Math.min(wordingEnd, lineEnd);
+    while (i < lineEnd && text.charAt(i) !== opener) i += text.charAt(i) === '\\' ? 2 : 1;
+    message = text.slice(from, Math.min(i, lineEnd)).replace(/\\(.)/g, '$1');
+  } else {
+    message = text.slice(from, lineEnd).replace(/[\s,;)}\]]+$/, '');
+    if ((message.match(/"/g) ?? []).length % 2 === 1) message = message.replace(/"$/, '');
+  }
+  message = message.trim();
+  return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…` : message;
+}
+
+/** `403 Forbidden: <message>`; Python's `… Forbidden for url: …` carries none. */
+function trailingMessage(rest: string): string | undefined {
+  const m = /^[ \t]*[:\-–][ \t]*(.+)$/.exec(rest);
+  const message = m?.[1]?.replace(/[\s,;)}\]]+$/, '').trim();
+  return message && !/^for url\b/i.test(message) ? message.slice(0, MAX_MESSAGE_CHARS) : undefined;
+}
+
+/**
+ * True when `pos` sits inside a quoted string whose key is content (`"subject": "Re: 404 Not Found"` in a
+ * conversation), where a status and reason are just words. Unkeyed quotes (prose, arrays) do not count.
+ */
+function insideContentString(text: string, lineStart: number, pos: number): boolean {
+  let quote = '';
+  let openedAt = -1;
+  // Bounded, so a minified one-line body with many hits stays linear.
+  for (let i = Math.max(lineStart, pos - 4096); i < pos; i++) {
+    const c = text.charAt(i);
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      openedAt = i;
+    }
+  }
+  if (!quote) return false;
+  const key = KEY_BEFORE_QUOTE.exec(text.slice(Math.max(lineStart, openedAt - 80), openedAt))?.[1];
+  return key !== undefined && !ERRORISH_KEY.test(key);
+}
