@@ -68,6 +68,8 @@ export function createLogger(options: { level?: string; destination?: Destinatio
 
 function scrubObject(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubSecrets(value);
+  // An Error's message and stack are not enumerable: serialise it first, or it would log as {}.
+  if (value instanceof Error) return scrubObject(pino.stdSerializers.err(value), depth);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => scrubObject(v, depth + 1));
   const out: Record<string, unknown> = {};

@@ -37,6 +37,9 @@ describe('logging never carries a token', () => {
     // What is not secret stays readable.
     expect(out).toContain('"tenant":"acme"');
     expect(out).toContain('probe crashed');
+    // An error keeps its message (scrubbed) and stack.
+    expect(out).toMatch(/"err":\{[^}]*"message":"request failed with token \[redacted\]"/);
+    expect(out).toMatch(/"stack":"Error: request failed/);
   });
 
   test('scrubSecrets leaves ordinary text and Front IDs alone', () => {
