@@ -3,7 +3,7 @@ import { runAudit } from '../diagnosis/audit';
 import { auditToText } from '../diagnosis/audit-text';
 import { parseCommandArgs } from './explain';
 import { UsageError, writeJson, type CliIo } from './io';
-import { openConnection } from './live-token';
+import { auditProbeRun, openConnection } from './live-token';
 
 export const AUDIT_USAGE = 'usage: front-why audit [--tenant NAME] [--json]';
 
@@ -15,7 +15,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, AUDIT_USAGE, { json: { type: 'boolean' }, tenant: { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${AUDIT_USAGE}`);
   const config = loadConfig(io.env);
-  const { connection } = await openConnection(config, io.env, { tenant: values.tenant });
+  const { connection, tenant } = await openConnection(config, io.env, { tenant: values.tenant });
   const showProgress = io.stderr.isTTY === true && !values.json;
   try {
     const report = await runAudit({
@@ -25,6 +25,8 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
       onProgress: showProgress ? (done, total) => io.stderr.write(`\rchecking teammates: ${done}/${total}`) : undefined,
     });
     if (showProgress) io.stderr.write('\n');
+    const off = report.teammates?.preferenceOff.length;
+    await auditProbeRun(config, io.env, { tenant, action: 'audit', detail: off === undefined ? report.incomplete : `${off} teammate(s) with the preference off` });
     if (values.json) writeJson(io, { token: { masked: connection.maskedToken, ...report.token }, teammates: report.teammates ?? null, incomplete: report.incomplete ?? null, calls: report.calls });
     else io.stdout.write(`${auditToText(report, connection.maskedToken)}\n`);
     return report.token.valid === true ? 0 : 1;

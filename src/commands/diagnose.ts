@@ -3,7 +3,7 @@ import { diagnose } from '../diagnosis';
 import { loadRulesOrThrow } from '../rules';
 import { printOutcome, parseCommandArgs, textFrom } from './explain';
 import type { CliIo } from './io';
-import { openConnection } from './live-token';
+import { auditProbeRun, openConnection } from './live-token';
 
 export const DIAGNOSE_USAGE = 'usage: front-why diagnose <cnv_…|Front app link|pasted error> [--tenant NAME] [--json]   (reads stdin when no input is given)';
 
@@ -13,9 +13,12 @@ export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number
   const config = loadConfig(io.env);
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
   const text = await textFrom(positionals, io, DIAGNOSE_USAGE);
-  const { connection, label } = await openConnection(config, io.env, { tenant: values.tenant });
+  const { connection, label, tenant } = await openConnection(config, io.env, { tenant: values.tenant });
   try {
     const outcome = await diagnose(text, { rules, live: connection.live });
+    if (outcome.ok) {
+      await auditProbeRun(config, io.env, { tenant, action: 'diagnose', target: outcome.targets.join(' ') || undefined, cause: outcome.diagnoses[0]?.cause });
+    }
     if (!values.json && outcome.ok) {
       io.stderr.write(`Checked live with ${label} (${connection.maskedToken}) against ${config.FRONT_API_BASE_URL}: ${outcome.calls} request(s) to Front.\n\n`);
     }

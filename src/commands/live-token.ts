@@ -16,15 +16,26 @@ export async function openConnection(
   config: Config,
   env: NodeJS.ProcessEnv,
   choice: TenantChoice,
-): Promise<{ connection: TenantConnection; label: string }> {
+): Promise<{ connection: TenantConnection; label: string; tenant?: string }> {
   if (choice.tenant) {
     const name = choice.tenant;
     const token = await withStore(config, env, (store) => store.getTenantToken(name));
     if (!token) throw new UsageError(`no tenant named "${name}": add it with \`front-why tenants add ${name} < token-file\``);
-    return { connection: connectTenant(token, liveSettings(config)), label: `tenant "${name}"` };
+    return { connection: connectTenant(token, liveSettings(config)), label: `tenant "${name}"`, tenant: name };
   }
   if (!config.FRONT_API_TOKEN) {
     throw new UsageError('no token to check with: use --tenant NAME (a stored tenant) or set FRONT_API_TOKEN');
   }
   return { connection: connectTenant(config.FRONT_API_TOKEN, liveSettings(config)), label: 'FRONT_API_TOKEN' };
+}
+
+/** Probe runs against a stored tenant are audited like those from Slack; FRONT_API_TOKEN runs have no store. */
+export async function auditProbeRun(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  entry: { tenant?: string; action: 'diagnose' | 'audit'; target?: string; cause?: string; detail?: string },
+): Promise<void> {
+  const { tenant } = entry;
+  if (!tenant) return;
+  await withStore(config, env, (store) => store.appendAudit({ at: new Date(), actor: `cli:${env.USER ?? 'unknown'}`, ...entry, tenant }));
 }

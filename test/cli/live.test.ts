@@ -68,8 +68,15 @@ describe('front-why tenants and --tenant', () => {
     expect(JSON.parse(diagnosis.stdout).diagnoses[0].cause).toBe('teammate_api_access_disabled');
     expect(diagnosis.stdout).toContain('Marco Rossi');
 
+    const audit = await runCli(['audit', '--tenant', 'globex'], { env });
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toMatch(/is OFF for 2:\n  - Marco Rossi <marco\.rossi@globex\.example>\n  - Lena Fischer/);
+    expectNoToken(audit, token);
+
     const log = await runCli(['audit-log', '--tenant', 'globex'], { env });
     expect(log.stdout).toMatch(/tenant\.add/);
+    expect(log.stdout).toMatch(/ diagnose  tenant=globex target=cnv_zq3ab11 cause=teammate_api_access_disabled/);
+    expect(log.stdout).toMatch(/ audit  tenant=globex 2 teammate\(s\) with the preference off/);
     expectNoToken(log, token);
   });
 
