@@ -70,7 +70,7 @@ describe('front-why tenants and --tenant', () => {
 
     const audit = await runCli(['audit', '--tenant', 'globex'], { env });
     expect(audit.code).toBe(0);
-    expect(audit.stdout).toMatch(/is OFF for 2:\n  - Marco Rossi <marco\.rossi@globex\.example>\n  - Lena Fischer/);
+    expect(audit.stdout).toMatch(/is OFF for 2:\n {2}- Marco Rossi <marco\.rossi@globex\.example>\n {2}- Lena Fischer/);
     expectNoToken(audit, token);
 
     const log = await runCli(['audit-log', '--tenant', 'globex'], { env });
