@@ -75,8 +75,8 @@ describe('front-why tenants and --tenant', () => {
 
     const log = await runCli(['audit-log', '--tenant', 'globex'], { env });
     expect(log.stdout).toMatch(/tenant\.add/);
-    expect(log.stdout).toMatch(/ diagnose  tenant=globex target=cnv_zq3ab11 cause=teammate_api_access_disabled/);
-    expect(log.stdout).toMatch(/ audit  tenant=globex 2 teammate\(s\) with the preference off/);
+    expect(log.stdout).toMatch(/ diagnose {2}tenant=globex target=cnv_zq3ab11 cause=teammate_api_access_disabled/);
+    expect(log.stdout).toMatch(/ audit {2}tenant=globex 2 teammate\(s\) with the preference off/);
     expectNoToken(log, token);
   });
 
