@@ -1,19 +1,10 @@
+import { FRONT_ID_KINDS } from '../front/ids';
 import type { FrontIdRef } from './types';
 
 /** Front IDs (`cnv_yo1kg5q`: prefix, `_`, lowercase base 36) and the app links that carry them. */
 
-export const KIND_BY_PREFIX: Readonly<Record<string, string>> = {
-  cnv: 'conversation',
-  msg: 'message',
-  inb: 'inbox',
-  tea: 'teammate',
-  tim: 'team',
-  cha: 'channel',
-  tag: 'tag',
-  cmp: 'company',
-  com: 'comment',
-  crd: 'contact',
-};
+/** Prefixes Front uses, with a human name (one table for the whole project: the client validates against it). */
+export const KIND_BY_PREFIX = FRONT_ID_KINDS;
 
 export interface IdOccurrence extends FrontIdRef {
   index: number;
