@@ -148,11 +148,11 @@ function toDiagnosis(match: RuleMatch, source: FactSource, probes: ProbeRun | un
     summary: render(rule.summary),
     explanation: render(rule.explanation).trim(),
     steps: {
-      agent: (rule.steps.agent ?? []).map(render),
-      teammate: (rule.steps.teammate ?? []).map(render),
-      admin: (rule.steps.admin ?? []).map(render),
+      agent: rule.steps.agent.map(render),
+      teammate: rule.steps.teammate.map(render),
+      admin: rule.steps.admin.map(render),
     },
-    links: (rule.links ?? []).map((link) => ({ title: render(link.title), url: link.url })),
+    links: rule.links.map((link) => ({ title: render(link.title), url: link.url })),
     evidence: uniqueBy([...pasteEvidence, ...(probes?.evidence ?? [])], (e) => `${e.source}|${e.check}|${e.result}`),
     decidedBy: match.outcome === 'possible' ? decidingChecks(match.unknownFacts, live) : [],
     ...(target ? { target } : {}),
@@ -165,7 +165,7 @@ function lowered(confidence: Rule['confidence']): Rule['confidence'] {
 }
 
 function renderedTemplates(rule: Rule): string[] {
-  return [rule.summary, rule.explanation, ...Object.values(rule.steps).flatMap((steps) => steps ?? [])];
+  return [rule.summary, rule.explanation, ...rule.steps.agent, ...rule.steps.teammate, ...rule.steps.admin];
 }
 
 function decidingChecks(unknownFacts: FactPath[], live: boolean): string[] {
@@ -184,8 +184,7 @@ function rank(d: Diagnosis): number {
 }
 
 function formatValue(value: unknown): string {
-  if (Array.isArray(value)) return value.join(', ');
-  return value === undefined ? '(absent)' : String(value);
+  return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
 function unique<T>(items: T[]): T[] {
