@@ -18,9 +18,26 @@ module.exports = tseslint.config(
       'no-restricted-syntax': ['error', { selector: "CallExpression[callee.object.name='console'][callee.property.name='log']", message: 'Write through the injected output or logger, not console.log.' }],
     },
   },
-  {
-    // Imports flow one way: nothing below the Slack layer may import Bolt.
-    files: ['src/{input,rules,probes,front,diagnosis,store,sandbox}/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@slack/*'], message: 'Only src/slack may import Slack packages.' }] }] },
-  },
+  // Imports flow one way (slack, cli → diagnosis → input, rules, probes → front): nothing below the Slack
+  // layer imports Bolt, and no layer imports one above it.
+  ...[
+    ['src/{diagnosis,store,sandbox}/**/*.ts', ['../slack', '../slack/*', '../commands/*', '../cli']],
+    ['src/probes/**/*.ts', ['../diagnosis', '../diagnosis/*', '../slack/*', '../commands/*', '../rules', '../rules/*', '../input', '../input/*']],
+    ['src/rules/**/*.ts', ['../diagnosis', '../diagnosis/*', '../probes', '../probes/*', '../front', '../front/*', '../input', '../input/*', '../slack/*']],
+    ['src/input/**/*.ts', ['../diagnosis', '../diagnosis/*', '../probes', '../probes/*', '../rules', '../rules/*', '../slack/*']],
+    ['src/front/**/*.ts', ['../diagnosis', '../diagnosis/*', '../probes', '../probes/*', '../rules', '../rules/*', '../input', '../input/*', '../slack/*']],
+  ].map(([files, above]) => ({
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@slack/*'], message: 'Only src/slack may import Slack packages.' },
+            { group: above, message: 'Imports flow one way (see DESIGN): this layer may not import that one.' },
+          ],
+        },
+      ],
+    },
+  })),
 );

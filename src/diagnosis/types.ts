@@ -1,19 +1,9 @@
 import type { Cause } from '../causes';
+import type { Evidence } from '../probes/types';
 
 export type Audience = 'agent' | 'teammate' | 'admin';
 
-/** One thing that was looked at: a part of the paste, or a live check against Front. */
-export interface Evidence {
-  source: 'paste' | 'probe';
-  /** What was checked, e.g. "GET /conversations/cnv_1" or "error.status". */
-  check: string;
-  /** What it said, e.g. "403 This agent is not allowed to read …", or "could not check: timed out". */
-  result: string;
-  /** true: as expected / fine; false: the problem shows here; null: could not check. */
-  ok: boolean | null;
-  /** Time the check took, for probes. */
-  ms?: number;
-}
+export type { Evidence } from '../probes/types';
 
 /** A finding: data that each output (CLI text, JSON, Slack blocks) renders in its own way. */
 export interface Diagnosis {

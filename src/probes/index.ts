@@ -1,5 +1,5 @@
 export { PROBES, TEAMMATES_PER_DIAGNOSIS } from './catalog';
 export { createFrontGateway, type FrontGateway, type GatewayResult } from './gateway';
-export { ProbeRun, PROBE_FACTS, type ProbeRunOptions, type ProbeFact } from './run';
+export { ProbeRun, type ProbeRunOptions, type ProbeFact } from './run';
 export * from './front-reads';
-export type { Probe, ProbeContext, ProbeOutput, ProbeFactValue } from './types';
+export type { Evidence, Probe, ProbeContext, ProbeOutput, ProbeFactValue } from './types';

@@ -1,9 +1,8 @@
-import { FACTS, PROBE_DESCRIPTIONS, factSource, type FactPath, type ProbeId } from '../facts';
+import { PROBE_DESCRIPTIONS, factSource, type FactPath, type ProbeId } from '../facts';
 import type { FrontPath, FrontResult, TokenInfo } from '../front';
-import type { Evidence } from '../diagnosis/types';
 import { PROBES } from './catalog';
 import type { FrontGateway } from './gateway';
-import type { Probe, ProbeContext, ProbeFactValue, ProbeOutput } from './types';
+import type { Evidence, Probe, ProbeContext, ProbeFactValue, ProbeOutput } from './types';
 
 export interface ProbeRunOptions {
   gateway: FrontGateway;
@@ -184,6 +183,3 @@ function describeResult(result: FrontResult, shared: boolean): Pick<Evidence, 'r
 function describeError(err: unknown): string {
   return err instanceof Error ? err.message : 'unexpected error';
 }
-
-/** Every probe fact path, for callers that list what live checks can tell. */
-export const PROBE_FACTS = (Object.keys(FACTS) as FactPath[]).filter((path) => factSource(path) !== 'paste');

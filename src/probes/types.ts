@@ -1,6 +1,5 @@
 import type { FactPath, ProbeId } from '../facts';
 import type { FrontPath, FrontResult, TokenInfo } from '../front';
-import type { Evidence } from '../diagnosis/types';
 
 export type ProbeFactValue = string | number | boolean | string[];
 
@@ -41,4 +40,15 @@ export interface Probe {
   prepare?(ctx: ProbeContext): Promise<void>;
 }
 
-export type { Evidence };
+/** One thing that was looked at: a part of the paste, or a live check against Front. */
+export interface Evidence {
+  source: 'paste' | 'probe';
+  /** What was checked, e.g. "GET /conversations/cnv_1" or "error.status". */
+  check: string;
+  /** What it said, e.g. "403 This agent is not allowed to read …", or "could not check: timed out". */
+  result: string;
+  /** true: as expected / fine; false: the problem shows here; null: could not check. */
+  ok: boolean | null;
+  /** Time the check took, for probes. */
+  ms?: number;
+}
