@@ -69,6 +69,8 @@ const envSchema = z.object({
   FRONT_WHY_TIMEOUT_MS: positiveInt(10_000),
   FRONT_WHY_REQUEST_TIMEOUT_MS: positiveInt(4_000),
   FRONT_WHY_MAX_CALLS: positiveInt(12),
+  FRONT_WHY_PID_FILE: z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : './data/front-why.pid')),
+  FRONT_WHY_SHUTDOWN_GRACE_MS: positiveInt(15_000),
   FRONT_WHY_CHANNELS: list,
   FRONT_WHY_ADMINS: list,
   FRONT_WHY_ADMIN_GROUP: secret,

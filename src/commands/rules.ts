@@ -1,11 +1,16 @@
-import { loadConfig } from '../config';
+import path from 'node:path';
+import { loadConfig, type Config } from '../config';
 import { checkRuleExamples } from '../diagnosis/rule-examples';
 import { describeFacts, formatLoadError, formatExampleFailure, loadRules } from '../rules';
 import { UsageError, type CliIo } from './io';
+import { isFrontWhy, processState, readPidFile, readReloadStatus, type ReloadStatus } from './pid-file';
 
-export const RULES_USAGE = 'usage: front-why rules lint|test|facts';
+export const RULES_USAGE = 'usage: front-why rules lint|test|facts|reload';
 
-/** `front-why rules …`: what support engineers run while writing a rule. */
+/** How long `rules reload` waits for the server to say how its reload went. */
+const CONFIRM_MS = 5_000;
+
+/** `front-why rules …`: what support engineers run while writing a rule, and how a running server picks it up. */
 export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"\n${RULES_USAGE}`);
@@ -13,22 +18,83 @@ export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${describeFacts()}\n`);
     return 0;
   }
-  if (sub !== 'lint' && sub !== 'test') throw new UsageError(RULES_USAGE);
+  if (sub !== 'lint' && sub !== 'test' && sub !== 'reload') throw new UsageError(RULES_USAGE);
 
-  const dir = loadConfig(io.env).FRONT_WHY_RULES_DIR;
+  const config = loadConfig(io.env);
+  const dir = config.FRONT_WHY_RULES_DIR;
   const loaded = loadRules(dir);
   if (!loaded.ok) {
     for (const error of loaded.errors) io.stderr.write(`${formatLoadError(error)}\n`);
     io.stderr.write(`${loaded.errors.length} error(s) in ${dir}\n`);
+    if (sub === 'reload') io.stderr.write('Nothing was sent to the server: it keeps serving the rules it has.\n');
     return 1;
   }
   if (sub === 'lint') {
     io.stdout.write(`${loaded.rules.length} rules OK in ${dir}\n`);
     return 0;
   }
+  if (sub === 'reload') return reloadServer(io, config, loaded.rules.length);
   const failures = await checkRuleExamples(loaded.rules);
   const total = loaded.rules.reduce((sum, rule) => sum + rule.examples.match.length + rule.examples.no_match.length, 0);
   for (const failure of failures) io.stderr.write(`${formatExampleFailure(failure)}\n`);
   io.stdout.write(`${total - failures.length} passed, ${failures.length} failed (${loaded.rules.length} rules)\n`);
   return failures.length === 0 ? 0 : 1;
+}
+
+/**
+ * The rules checked out here, so the running `front-why serve` (found through FRONT_WHY_PID_FILE) is asked to
+ * reload them with SIGHUP; then the outcome it records next to its pid file is reported (see pid-file.ts).
+ */
+async function reloadServer(io: CliIo, config: Config, checked: number): Promise<number> {
+  const fail = (message: string) => {
+    io.stderr.write(`front-why rules reload: ${message}\n`);
+    return 1;
+  };
+  const pidFile = path.resolve(config.FRONT_WHY_PID_FILE);
+  const state = readPidFile(pidFile);
+  if (state.kind === 'missing') {
+    return fail(
+      `no front-why server is running here: ${pidFile} does not exist. Start one with \`front-why serve\`, or set FRONT_WHY_PID_FILE to the pid file of the one that runs.`,
+    );
+  }
+  if (state.kind === 'unreadable') return fail(`cannot read ${pidFile} (${state.reason}); run this as the user that runs \`front-why serve\`.`);
+  if (state.kind === 'invalid') return fail(`${pidFile} does not hold a process id (it reads "${state.content}"); remove it and restart \`front-why serve\`.`);
+
+  const { pid } = state;
+  const alive = processState(pid);
+  if (alive === 'gone') {
+    return fail(`no front-why server is running: ${pidFile} names pid ${pid}, which has exited without removing it (a stale pid file). Start the server again with \`front-why serve\`.`);
+  }
+  if (alive === 'not-permitted') return fail(`pid ${pid} (from ${pidFile}) belongs to another user; run this as the user that runs \`front-why serve\`.`);
+  if (isFrontWhy(pid) === false) {
+    return fail(`pid ${pid} (from ${pidFile}) is not a front-why process, so the pid file is stale; nothing was signalled. Start the server again with \`front-why serve\`.`);
+  }
+
+  const before = readReloadStatus(pidFile);
+  try {
+    process.kill(pid, 'SIGHUP');
+  } catch (err) {
+    return fail(`could not signal pid ${pid}: ${(err as { code?: string }).code ?? String(err)}`);
+  }
+  const after = await confirmation(pidFile, pid, before);
+  if (!after) {
+    return fail(`sent SIGHUP to the server (pid ${pid}), but it did not confirm within ${CONFIRM_MS / 1000} s; its log says "rules reloaded" or "rules reload failed".`);
+  }
+  if (!after.ok) {
+    for (const line of after.errors ?? []) io.stderr.write(`${line}\n`);
+    return fail(`the server (pid ${pid}) could not load the rules in ${after.dir}, so it keeps serving its ${after.serving ?? '?'} rules.`);
+  }
+  const where = after.dir === config.FRONT_WHY_RULES_DIR ? '' : ` from ${after.dir} (here FRONT_WHY_RULES_DIR is ${config.FRONT_WHY_RULES_DIR}, ${checked} rules)`;
+  io.stdout.write(`reloaded: the server (pid ${pid}) now serves ${after.rules ?? '?'} rules${where}\n`);
+  return 0;
+}
+
+async function confirmation(pidFile: string, pid: number, before: ReloadStatus | undefined): Promise<ReloadStatus | undefined> {
+  const deadline = Date.now() + CONFIRM_MS;
+  for (;;) {
+    const status = readReloadStatus(pidFile);
+    if (status && status.pid === pid && (!before || before.pid !== pid || status.seq > before.seq)) return status;
+    if (Date.now() > deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

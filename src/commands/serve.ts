@@ -1,19 +1,27 @@
+import path from 'node:path';
 import { loadConfig } from '../config';
 import { closeSharedFrontDispatcher } from '../front';
 import { createLogger, type Logger } from '../log';
 import { loadRulesOrThrow } from '../rules';
-import { checkSlackConfig, createSlackApp } from '../slack/app';
+import { checkSlackConfig, createSlackApp, type SlackApp } from '../slack/app';
 import { errorFields } from '../slack/failure';
+import type { RulesReload } from '../slack/rule-book';
 import { isStoreError, Keyring, openStore, type Store } from '../store';
 import { UsageError, type CliIo } from './io';
+import { processState, readPidFile, removePidFile, writePidFile, writeReloadStatus } from './pid-file';
 
 export const SERVE_USAGE = 'usage: front-why serve   (configuration from the environment: see docs/slack.md)';
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+const RELOAD_SIGNAL = 'SIGHUP';
 
 /**
  * `front-why serve`: config, store, rules, then the Slack app, logging "ready" once Slack can reach it. A broken
- * rule file or a bad setting stops it before it connects anywhere; SIGTERM / SIGINT stop it cleanly.
+ * rule file or a bad setting stops it before it connects anywhere.
+ *
+ * Signals: SIGHUP reloads the rules (a broken file keeps the old ones serving; the errors go to the log).
+ * SIGTERM / SIGINT stop it gracefully: new requests are refused politely, checks already running get up to
+ * FRONT_WHY_SHUTDOWN_GRACE_MS, the store is closed, exit 0. A second SIGTERM / SIGINT ends it at once.
  */
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -27,6 +35,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const logger = createLogger({ level: config.LOG_LEVEL, destination: { write: (line: string) => io.stderr.write(line) } });
   // Refuses to start on a broken rule file, with the file:line:col message (printed by the CLI).
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  const pidFile = path.resolve(config.FRONT_WHY_PID_FILE);
 
   let store: Store;
   try {
@@ -39,28 +48,81 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
 
-  let app: ReturnType<typeof createSlackApp> | undefined;
+  // What `front-why rules reload` reads back after its SIGHUP; kept only while this server owns the pid file.
+  let recording = false;
+  let seq = 0;
+  const record = (result: RulesReload | { ok: true; rules: number }, trigger: string) => {
+    if (!recording) return;
+    writeReloadStatus(pidFile, {
+      pid: process.pid,
+      seq,
+      at: new Date().toISOString(),
+      trigger,
+      ok: result.ok,
+      dir: config.FRONT_WHY_RULES_DIR,
+      ...(result.ok ? { rules: result.rules } : { serving: result.serving, errors: result.errors }),
+    });
+    seq += 1;
+  };
+
+  let app: SlackApp | undefined;
+  // Installed before anything could send it: without a handler, SIGHUP would end the process.
+  const onReload = () => app?.reloadRules(RELOAD_SIGNAL);
+  process.on(RELOAD_SIGNAL, onReload);
   let started: { mode: string; port: number };
   try {
-    app = createSlackApp({ config, store, rules, logger });
+    app = createSlackApp({ config, store, rules, logger, onRulesReloaded: (result, trigger) => record(result, trigger) });
     started = await app.start();
   } catch (err) {
+    process.off(RELOAD_SIGNAL, onReload);
     await app?.stop().catch(() => undefined);
     await store.close();
     throw err;
   }
-  logger.info({ mode: started.mode, port: started.port, rules: rules.length }, 'ready');
+  const wrotePid = claimPidFile(pidFile, logger);
+  if (wrotePid) {
+    recording = true;
+    try {
+      record({ ok: true, rules: app.rules.length }, 'start');
+    } catch (err) {
+      logger.warn({ err: errorFields(err) }, 'could not write the reload status file');
+    }
+  }
+  logger.info({ mode: started.mode, port: started.port, rules: rules.length, pid: process.pid, ...(wrotePid ? { pidFile } : {}) }, 'ready');
 
   const signal = await nextSignal();
   logger.info({ signal }, 'stopping');
-  await shutdown(app, store, logger);
+  try {
+    await shutdown(app, store, logger);
+  } finally {
+    recording = false;
+    if (wrotePid) removePidFile(pidFile, process.pid);
+    process.off(RELOAD_SIGNAL, onReload);
+  }
+  logger.info('stopped');
   return 0;
+}
+
+/** Best effort: without a pid file `front-why rules reload` cannot find this server, but SIGHUP still works. */
+function claimPidFile(file: string, logger: Logger): boolean {
+  const previous = readPidFile(file);
+  if (previous.kind === 'pid' && previous.pid !== process.pid && processState(previous.pid) !== 'gone') {
+    logger.warn({ pidFile: file, previousPid: previous.pid }, 'the pid file named another running process; this server takes it over');
+  }
+  try {
+    writePidFile(file, process.pid);
+    return true;
+  } catch (err) {
+    logger.warn({ pidFile: file, err: errorFields(err) }, 'could not write the pid file; `front-why rules reload` will not find this server (SIGHUP still works)');
+    return false;
+  }
 }
 
 function nextSignal(): Promise<string> {
   return new Promise((resolve) => {
     const handlers = STOP_SIGNALS.map((signal) => {
       const handler = () => {
+        // From here a second SIGTERM / SIGINT gets Node's default: the process ends at once.
         handlers.forEach(([s, h]) => process.off(s, h));
         resolve(signal);
       };
@@ -70,12 +132,12 @@ function nextSignal(): Promise<string> {
   });
 }
 
-async function shutdown(app: { stop(): Promise<void> }, store: Store, logger: Logger): Promise<void> {
+async function shutdown(app: SlackApp, store: Store, logger: Logger): Promise<void> {
   try {
     await app.stop();
   } finally {
-    await store.close();
+    // After every check finished or was cut short, so no audit line is lost; SQLite checkpoints its WAL here.
+    await store.close().catch((err: unknown) => logger.error({ err: errorFields(err) }, 'could not close the store cleanly'));
     await closeSharedFrontDispatcher();
-    logger.info('stopped');
   }
 }

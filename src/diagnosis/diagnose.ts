@@ -88,9 +88,11 @@ export async function diagnose(text: string, deps: DiagnoseDeps): Promise<Diagno
   // Only now, with the causes decided, spend (bounded) calls on what the replies mention: who to ask.
   const perUnit = await Promise.all(
     decided.map(async ({ matches, source, probes, target }) => {
-      const mentioned = matches.flatMap((m) => renderedTemplates(m.rule).flatMap(templateFields));
-      const wanted = unique(mentioned.filter(isFactPath).filter((path) => source.canResolve(path)));
-      if (wanted.length > 0) await source.resolve(wanted);
+      // Offline there is nothing left to learn (and scanning every template of every match costs).
+      if (probes) {
+        const wanted = mentionedFacts(matches).filter((path) => source.canResolve(path));
+        if (wanted.length > 0) await source.resolve(wanted);
+      }
       return matches.map((match) => toDiagnosis(match, source, probes, target, deps.live !== undefined));
     }),
   );
@@ -166,6 +168,17 @@ function lowered(confidence: Rule['confidence']): Rule['confidence'] {
 
 function renderedTemplates(rule: Rule): string[] {
   return [rule.summary, rule.explanation, ...rule.steps.agent, ...rule.steps.teammate, ...rule.steps.admin];
+}
+
+/** The fact paths the matched rules' texts refer to, each once. */
+function mentionedFacts(matches: RuleMatch[]): FactPath[] {
+  const paths = new Set<FactPath>();
+  for (const match of matches) {
+    for (const template of renderedTemplates(match.rule)) {
+      for (const path of templateFields(template)) if (isFactPath(path)) paths.add(path);
+    }
+  }
+  return [...paths];
 }
 
 function decidingChecks(unknownFacts: FactPath[], live: boolean): string[] {

@@ -26,6 +26,8 @@ export type FrontResult =
   | {
       kind: 'unreachable';
       reason: UnreachableReason;
+      /** With reason 'budget': not sent because Front had reported the company out of requests for now. */
+      exhausted?: boolean;
       status?: number;
       message: string;
       ms: number;
@@ -224,6 +226,14 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
       ...(status !== undefined ? { status } : {}),
       ...(rateLimit ? { rateLimit } : {}),
     });
+    const heldBack = (message: string, exhausted: boolean): FrontResult => ({
+      kind: 'unreachable',
+      reason: 'budget',
+      exhausted,
+      message: redact(message),
+      ms: clock.now() - started,
+      attempts,
+    });
     const tooLate = (): FrontResult => {
       const after = lastProblem ? ` (after ${plural(attempts, 'attempt')}; last: ${lastProblem.text})` : '';
       return unreachable('deadline', `${what} not checked: no time left before the deadline${after}`, lastProblem?.status);
@@ -235,7 +245,7 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
       const remainingMs = opts.deadline - clock.now();
       if (remainingMs < minAttemptMs) return tooLate();
       const ticket = budget?.acquire();
-      if (ticket && !ticket.ok) return unreachable('budget', `${what} ${ticket.message}`);
+      if (ticket && !ticket.ok) return heldBack(`${what} ${ticket.message}`, ticket.exhausted);
       attempts += 1;
       const timeoutMs = Math.min(requestTimeoutMs, remainingMs);
       const outcome = await attempt(path, timeoutMs, timeoutMs < requestTimeoutMs);

@@ -56,7 +56,10 @@ export function parseRateLimit(headers: HeaderBag, status: number, now: number):
   return info;
 }
 
-export type BudgetDecision = { ok: true; release(seen?: RateLimitInfo): void } | { ok: false; message: string };
+export type BudgetDecision =
+  | { ok: true; release(seen?: RateLimitInfo): void }
+  /** `exhausted`: Front itself reported the company out of requests (not just a cap of front-why's own). */
+  | { ok: false; message: string; exhausted: boolean };
 
 /** Asked before every request; `release` hands back what the response's headers said. */
 export interface RateBudget {
@@ -116,6 +119,7 @@ export function createRateBudget(options: RateBudgetOptions = {}): TenantRateBud
       return {
         ok: false,
         message: `not sent: Front reports ${left} request${left === 1 ? '' : 's'} left for this company for about ${seconds} s, and front-why leaves the last ${reserve} to the customer's own integrations`,
+        exhausted: true,
       };
     }
     inFlight += 1;
@@ -137,7 +141,7 @@ export function createRateBudget(options: RateBudgetOptions = {}): TenantRateBud
       used: () => used,
       acquire() {
         if (used >= maxRequests) {
-          return { ok: false, message: `not sent: this diagnosis already made ${used} Front request${used === 1 ? '' : 's'}, its limit` };
+          return { ok: false, message: `not sent: this diagnosis already made ${used} Front request${used === 1 ? '' : 's'}, its limit`, exhausted: false };
         }
         const decision = acquire();
         if (decision.ok) used += 1;

@@ -26,10 +26,13 @@ export function frontWasUnreachable(result: FrontResult): boolean {
   return result.kind === 'unreachable' && result.reason !== 'budget' && result.reason !== 'rate_limited';
 }
 
-/** Status Front answered with, counting a 429 we gave up waiting on as an answer. */
+/**
+ * Status Front answered with, counting as a 429 both a 429 we gave up waiting on and a request held back
+ * because Front's last answers said the company had no requests left this minute.
+ */
 export function answeredStatus(result: FrontResult): number | undefined {
   if (result.kind === 'response') return result.status;
-  if (result.reason === 'rate_limited') return 429;
+  if (result.reason === 'rate_limited' || (result.reason === 'budget' && result.exhausted === true)) return 429;
   return undefined;
 }
 

@@ -109,17 +109,15 @@ function testLeaf(condition: LeafCondition, actual: FactValue): boolean {
 /**
  * The unknown facts that could still decide this node. A decided node needs none, which is what
  * short-circuits probing: a false child of `all` (or a true child of `any`) makes its siblings moot.
+ * Collected into one array: every rule is evaluated on every paste, and `flatMap` here cost more than the
+ * rest of the evaluation (see the benchmark's paste throughput).
  */
-function neededFacts(node: Evaluated): FactPath[] {
-  if (node.result !== 'unknown') return [];
-  switch (node.kind) {
-    case 'leaf':
-      return [node.condition.fact];
-    case 'not':
-      return neededFacts(node.child);
-    default:
-      return node.children.flatMap(neededFacts);
-  }
+function neededFacts(node: Evaluated, into: FactPath[] = []): FactPath[] {
+  if (node.result !== 'unknown') return into;
+  if (node.kind === 'leaf') into.push(node.condition.fact);
+  else if (node.kind === 'not') neededFacts(node.child, into);
+  else for (const child of node.children) neededFacts(child, into);
+  return into;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
+import { App, defaultProcessEventErrorHandler, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import { ConfigError, type Config } from '../config';
 import { connectTenant } from '../diagnosis/live';
 import { systemClock } from '../front';
@@ -10,7 +10,7 @@ import type { Store } from '../store';
 import { AdminCheck } from './access';
 import { boltLogger } from './bolt-logger';
 import type { SlackDeps } from './context';
-import { logFailure } from './failure';
+import { errorFields, logFailure } from './failure';
 import { HEALTH_PATH, healthHandler, startHealthServer, type HealthServer } from './health';
 import { whoAmI } from './identity';
 import { InFlight } from './inflight';
@@ -18,6 +18,8 @@ import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 import { registerEvents } from './listeners/events';
 import { registerViews } from './listeners/views';
+import { RuleBook, type RulesReload } from './rule-book';
+import { gateRequests, RestartingError } from './shutdown-gate';
 import { TenantConnections, type ConnectFn } from './tenants';
 
 export interface SlackAppOptions {
@@ -28,18 +30,36 @@ export interface SlackAppOptions {
   clock?: () => number;
   /** token → the tenant's Front connection; defaults to `connectTenant` with the config's Front settings. */
   connect?: ConnectFn;
+  /** Where `reloadRules` reads the rules again; defaults to FRONT_WHY_RULES_DIR. */
+  rulesDir?: string;
+  /** Told after every reload, whatever triggered it (`serve` records the outcome for `front-why rules reload`). */
+  onRulesReloaded?: (result: RulesReload, trigger: string) => void;
 }
 
 export interface SlackApp {
   /** `port`: where /slack/events (HTTP mode) or /healthz (both modes) listens, useful with PORT=0. */
   start(): Promise<{ mode: 'http' | 'socket'; port: number }>;
-  /** Stops taking work, lets running checks finish (bounded), then closes every Front connection. */
+  /**
+   * Refuses new work at once (see shutdown-gate.ts), lets the checks already running finish for up to
+   * FRONT_WHY_SHUTDOWN_GRACE_MS, then cuts what is left short, stops listening and closes every Front connection.
+   * Calling it again while it runs returns the same promise.
+   */
   stop(): Promise<void>;
+  /**
+   * Loads the rules again and swaps them in for the next diagnoses; a broken file changes nothing. Logs the
+   * outcome (`trigger` says what asked: SIGHUP, slack, …) and returns it.
+   */
+  reloadRules(trigger?: string): RulesReload;
+  /** The rule set in force. */
+  readonly rules: Rule[];
 }
 
 export const EVENTS_PATH = '/slack/events';
-/** How long a shutdown waits for checks already running; Front calls are bounded by FRONT_WHY_TIMEOUT_MS. */
-const DRAIN_MS = 15_000;
+/**
+ * After the grace period, the Front calls still running are cut short; this long is then left for those checks
+ * to post what they found ("could not check …") and write their audit line before the store closes.
+ */
+const WRAP_UP_MS = 2_000;
 
 interface Running {
   mode: 'http' | 'socket';
@@ -54,7 +74,7 @@ interface Running {
  * `start()`, which first asks Slack who the bot is (auth.test).
  */
 export function createSlackApp(options: SlackAppOptions): SlackApp {
-  const { config, store, rules, logger } = options;
+  const { config, store, logger } = options;
   const mode = checkSlackConfig(config);
   const botToken = config.SLACK_BOT_TOKEN as string;
   const clock = options.clock ?? Date.now;
@@ -69,10 +89,59 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const tenants = new TenantConnections(connect, store, config.FRONT_API_TOKEN);
   const admins = new AdminCheck(config, clock);
   const inflight = new InFlight();
+  /** Every request let through the gate, until its listeners return (they await the work they start). */
+  const requests = new InFlight();
+  const ruleBook = new RuleBook(options.rulesDir ?? config.FRONT_WHY_RULES_DIR, options.rules);
   const log = boltLogger(logger);
   let running: Running | undefined;
   let stopping = false;
+  let stopped: Promise<void> | undefined;
   const health = healthHandler(() => ({ mode, stopping, inflight: inflight.size }));
+
+  const reloadRules = (trigger: string, fields: Record<string, unknown> = {}): RulesReload => {
+    const result = ruleBook.reload();
+    if (result.ok) {
+      logger.info({ trigger, ...fields, rules: result.rules, previous: result.previous, dir: result.dir }, 'rules reloaded');
+    } else {
+      logger.error({ trigger, ...fields, serving: result.serving, dir: result.dir, errors: result.errors }, 'rules reload failed; the rules already loaded keep serving');
+    }
+    try {
+      options.onRulesReloaded?.(result, trigger);
+    } catch (err) {
+      logger.warn({ err: errorFields(err) }, 'could not record the rules reload');
+    }
+    return result;
+  };
+
+  /** Waits until no request and no check is running, or until `deadline`; true when everything finished. */
+  const drain = async (deadline: number): Promise<boolean> => {
+    for (const work of [requests, inflight]) {
+      if (!(await work.drain(Math.max(0, deadline - Date.now())))) return false;
+    }
+    return requests.size === 0 && inflight.size === 0;
+  };
+
+  const shutdown = async (current: Running): Promise<void> => {
+    stopping = true;
+    const graceMs = config.FRONT_WHY_SHUTDOWN_GRACE_MS;
+    logger.info({ mode, running: inflight.size, graceMs }, 'stopping: new requests are refused, checks already running may finish');
+    if (!(await drain(Date.now() + graceMs))) {
+      logger.warn({ running: inflight.size, graceMs }, 'checks still running after the grace period: cutting their Front calls short');
+      // Closing a connection aborts its requests: each check then answers with what it has ("could not check …").
+      await tenants.closeAll();
+      if (!(await drain(Date.now() + WRAP_UP_MS))) logger.warn({ running: inflight.size }, 'stopping without waiting for the checks still running');
+    }
+    // Listening stops only now: until here, new requests got a polite refusal rather than a connection error.
+    if (current.receiver instanceof SocketModeReceiver) {
+      // Bolt's stop() does not wait for the socket to close; the client's disconnect() does.
+      await current.receiver.client.disconnect();
+    } else {
+      await current.app.stop();
+    }
+    await current.health?.close();
+    await tenants.closeAll();
+    logger.info({ mode }, 'slack app stopped');
+  };
 
   // Fresh objects each time: Bolt writes its logger into the options it is given.
   const clientOptions = (): webApi.WebClientOptions => ({
@@ -87,12 +156,33 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     async start() {
       if (running) throw new Error('the Slack app is already started');
       stopping = false;
+      stopped = undefined;
       const identity = await identify(new webApi.WebClient(botToken, clientOptions()));
-      const deps: SlackDeps = { config, store, rules, logger, clock, tenants, connect, admins, identity, inflight };
+      const deps: SlackDeps = {
+        config,
+        store,
+        get rules() {
+          return ruleBook.current;
+        },
+        reloadRules,
+        logger,
+        clock,
+        tenants,
+        connect,
+        admins,
+        identity,
+        inflight,
+      };
 
       const receiver =
         mode === 'socket'
-          ? new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN as string, logger: log, installerOptions: { clientOptions: clientOptions() } })
+          ? new SocketModeReceiver({
+              appToken: config.SLACK_APP_TOKEN as string,
+              logger: log,
+              installerOptions: { clientOptions: clientOptions() },
+              // An event refused while stopping stays unacknowledged, so Slack delivers it again later.
+              processEventErrorHandler: async (args) => (args.error instanceof RestartingError ? false : defaultProcessEventErrorHandler(args)),
+            })
           : new HTTPReceiver({
               signingSecret: config.SLACK_SIGNING_SECRET as string,
               endpoints: EVENTS_PATH,
@@ -101,6 +191,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
               // The ack is sent as soon as a listener calls ack(): probes run after Slack has its answer.
               processBeforeResponse: false,
               customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: health }],
+              processEventErrorHandler: async (args) => {
+                if (!(args.error instanceof RestartingError) || args.response.headersSent) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+                // Slack retries an event answered with anything but 2xx (at once, after 1 and 5 minutes).
+                args.response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '60' });
+                args.response.end('front-why is restarting\n');
+                return true;
+              },
             });
       const app = new App({
         token: botToken,
@@ -116,6 +213,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       registerEvents(app, deps);
       registerActions(app, deps);
       registerViews(app, deps);
+      gateRequests(app, { stopping: () => stopping, requests, logger });
       app.error(async (err) => {
         logFailure(logger, 'slack request', err);
       });
@@ -136,22 +234,20 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       return { mode, port };
     },
 
-    async stop() {
+    stop() {
       const current = running;
-      if (!current) return;
+      if (!current) return stopped ?? Promise.resolve();
       running = undefined;
-      stopping = true;
-      if (current.receiver instanceof SocketModeReceiver) {
-        // Bolt's stop() does not wait for the socket to close; the client's disconnect() does.
-        await current.receiver.client.disconnect();
-      } else {
-        await current.app.stop();
-      }
-      // In Socket Mode /healthz keeps answering (503) while the checks already running finish.
-      await inflight.drain(DRAIN_MS);
-      await current.health?.close();
-      await tenants.closeAll();
-      logger.info({ mode }, 'slack app stopped');
+      stopped = shutdown(current);
+      return stopped;
+    },
+
+    reloadRules(trigger = 'api') {
+      return reloadRules(trigger);
+    },
+
+    get rules() {
+      return ruleBook.current;
     },
   };
 }

@@ -120,6 +120,9 @@ export function blockChars(block: Block): number {
   return JSON.stringify(block).length;
 }
 
+/** Room kept for a note a caller puts on top of the first message (the invite hint). */
+const NOTE_CHARS = 600;
+
 /**
  * Packs blocks into as many messages as Slack's limits need. `tail` (the buttons) goes on the last message,
  * so they sit under the whole answer.
@@ -127,12 +130,15 @@ export function blockChars(block: Block): number {
 export function packMessages(blocks: Block[], fallback: string, tail?: Block): SlackMessage[] {
   // Two blocks kept free: the buttons, and a note a caller may put on top (the invite hint, "checked again").
   const maxBlocks = LIMITS.blocksPerMessage - 2;
+  // Any group may turn out to be the first or the last one, so each leaves room for the note and for the tail
+  // (two button values of up to 2,000 characters).
+  const maxChars = LIMITS.messageChars - NOTE_CHARS - (tail ? blockChars(tail) : 0);
   const groups: Block[][] = [];
   let current: Block[] = [];
   let chars = 0;
   for (const block of blocks) {
     const size = blockChars(block);
-    if (current.length > 0 && (current.length + 1 > maxBlocks || chars + size > LIMITS.messageChars)) {
+    if (current.length > 0 && (current.length + 1 > maxBlocks || chars + size > maxChars)) {
       groups.push(current);
       current = [];
       chars = 0;

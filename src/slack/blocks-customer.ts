@@ -1,5 +1,5 @@
 import type { DiagnoseOutcome, Diagnosis } from '../diagnosis';
-import { contexts, escapedFallback, sections, type SlackMessage } from './block-kit';
+import { contexts, escapedFallback, LIMITS, sections, splitMrkdwn, type Block, type SlackMessage } from './block-kit';
 import { escapeText, oneLine } from './escape';
 
 /**
@@ -13,14 +13,28 @@ export function customerMessage(outcome: DiagnoseOutcome): SlackMessage {
     return { text, blocks: sections(text) };
   }
   const body = customerText(found, outcome.ok ? outcome.targets : []);
+  // One code block per section, each within a section's limit, and no more than one message holds.
+  const chunks = splitMrkdwn(escapeText(body), LIMITS.sectionChars - 2 * FENCE.length);
+  const kept: string[] = [];
+  let used = 0;
+  for (const chunk of chunks) {
+    if (used + chunk.length > MAX_BODY_CHARS) break;
+    kept.push(chunk);
+    used += chunk.length;
+  }
+  const shortened = kept.length < chunks.length ? ' It is too long for one Slack message, so only its beginning is shown.' : '';
   return {
     text: escapedFallback('Message for the customer (only you can see this)'),
     blocks: [
-      ...contexts('Only you can see this. Copy it to the customer’s Front admin:'),
-      ...sections(`\`\`\`${escapeText(body)}\`\`\``),
+      ...contexts(`Only you can see this. Copy it to the customer’s Front admin:${shortened}`),
+      ...kept.map((chunk): Block => ({ type: 'section', text: { type: 'mrkdwn', text: `${FENCE}${chunk}${FENCE}` } })),
     ],
   };
 }
+
+const FENCE = '```';
+/** Room left in one message for the note above the text. */
+const MAX_BODY_CHARS = LIMITS.messageChars - 1_000;
 
 export function customerText(diagnoses: Diagnosis[], targets: string[]): string {
   const about = targets.length > 0 ? ` about ${targets.join(', ')}` : '';

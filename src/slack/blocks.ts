@@ -21,6 +21,7 @@ export interface OutcomeView {
 const AUDIENCES: Audience[] = ['agent', 'teammate', 'admin'];
 const MAX_CHECK_LINES = 20;
 const MAX_CHECK_LINE_CHARS = 220;
+const MAX_UNREADABLE_CHARS = 1_000;
 
 /**
  * A diagnosis outcome as one or more thread replies. Every value that came from the paste, from Front or from a
@@ -28,7 +29,8 @@ const MAX_CHECK_LINE_CHARS = 220;
  */
 export function renderOutcome(outcome: DiagnoseOutcome, view: OutcomeView): SlackMessage[] {
   if (!outcome.ok) {
-    return [simpleMessage(`I could not read that: ${escapeText(outcome.message)}`)];
+    // Our own words from the parser today; cut anyway, so this reply is one message whatever it says.
+    return [simpleMessage(`I could not read that: ${escapeText(truncate(outcome.message, MAX_UNREADABLE_CHARS))}`)];
   }
   const blocks: Block[] = [...contexts(headline(outcome, view))];
   if (outcome.diagnoses.length === 0) {

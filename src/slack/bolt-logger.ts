@@ -11,6 +11,9 @@ import { errorFields } from './failure';
 export function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'slack' });
   const write = (level: 'trace' | 'info' | 'warn' | 'error') => (...parts: unknown[]) => {
+    // Bolt and the Web API client log several debug lines per request, whole payloads among them: at the usual
+    // level they are dropped, so they are not formatted first.
+    if (!child.isLevelEnabled(level)) return;
     const err = parts.find((p): p is Error => p instanceof Error);
     const text = withoutPayloads(
       parts

@@ -5,13 +5,17 @@ import type { Store } from '../store';
 import type { AdminCheck } from './access';
 import type { Identity } from './identity';
 import type { InFlight } from './inflight';
+import type { RulesReload } from './rule-book';
 import type { ConnectFn, TenantConnections } from './tenants';
 
 /** Everything a listener needs, built once in `createSlackApp` and passed to each handler factory. */
 export interface SlackDeps {
   config: Config;
   store: Store;
-  rules: Rule[];
+  /** The rule set in force: read once per diagnosis, since a reload swaps it (never edits it in place). */
+  readonly rules: Rule[];
+  /** Loads rules/ again; on a broken file the current set keeps serving. Logged, with `fields` added. */
+  reloadRules: (trigger: string, fields?: Record<string, unknown>) => RulesReload;
   logger: Logger;
   clock: () => number;
   tenants: TenantConnections;

@@ -41,16 +41,31 @@ export function slackErrorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/** What the person sees when something broke: what could not be done, why in a few words, and the reference. */
-export function failureText(what: string, err: unknown, ref: string): string {
-  return `:warning: I could not finish ${what}: ${reasonOf(err)}. Reference \`${ref}\` (for whoever runs front-why: it is in the logs).`;
+/**
+ * true when a Web API call gave up because Slack rate limited it (HTTP 429 with Retry-After). The client waits
+ * and retries on its own; once its retries are spent it throws a request error wrapping this one.
+ */
+export function slackRateLimited(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, original } = err as { code?: unknown; original?: unknown };
+  if (code === 'slack_webapi_rate_limited_error') return true;
+  const message = typeof original === 'object' && original !== null ? (original as { message?: unknown }).message : undefined;
+  return code === 'slack_webapi_request_error' && typeof message === 'string' && /^A rate limit was exceeded\b/.test(message);
 }
 
-function reasonOf(err: unknown): string {
+/** What the person sees when something broke: what could not be done, why in a few words, and the reference. */
+export function failureText(what: string, err: unknown, ref: string): string {
+  return `:warning: I could not finish ${what}: ${failureReason(err)}. Reference \`${ref}\` (for whoever runs front-why: it is in the logs).`;
+}
+
+/** Why, in a few words a support agent can act on; never the error's own text (it may quote a paste). */
+export function failureReason(err: unknown): string {
   const slack = slackErrorCode(err);
   if (slack) return `Slack answered \`${slack.replace(/[^a-z0-9_]/gi, '')}\``;
+  if (slackRateLimited(err)) return 'Slack is rate limiting front-why\'s messages right now (`ratelimited`); try again in a minute';
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (code === 'slack_webapi_request_error' || code === 'slack_webapi_http_error') return 'Slack could not be reached';
   if (err instanceof Error && err.name === 'StoreError') {
-    const code = (err as { code?: unknown }).code;
     return `the tenant store failed${typeof code === 'string' ? ` (${code.replace(/[^a-z0-9_]/gi, '')})` : ''}`;
   }
   return 'an unexpected error';

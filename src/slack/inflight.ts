@@ -13,14 +13,22 @@ export class InFlight {
     return this.running.size;
   }
 
-  /** Resolves when everything running has settled, or after `timeoutMs`, whichever is first. */
-  async drain(timeoutMs: number): Promise<void> {
-    if (this.running.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    await Promise.race([Promise.allSettled([...this.running]), timeout]);
-    clearTimeout(timer);
+  /**
+   * Resolves true once nothing is running (work tracked meanwhile included), or false after `timeoutMs` if
+   * something still is.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.running.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, left);
+      });
+      await Promise.race([Promise.allSettled([...this.running]), timeout]);
+      clearTimeout(timer);
+    }
+    return true;
   }
 }

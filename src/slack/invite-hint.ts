@@ -11,6 +11,11 @@ export function inviteHint(botName: string, channelId: string): string {
   return `:information_source: Only you can see this: I am not a member of this channel. Run ${invite} here, then ask again to get the answer in a thread everyone can see.`;
 }
 
+/** Said when Slack would not take the bot's message for another reason (rate limited, unreachable). */
+export function postFailedHint(reason: string, ref: string): string {
+  return `:information_source: Only you can see this: I could not post in this channel: ${reason}. Reference \`${ref}\` (for whoever runs front-why: it is in the logs). Here is the answer privately; ask again later to get it in a thread everyone can see.`;
+}
+
 /** The hint on top of the first message of an answer. */
 export function withHint(hint: string, messages: SlackMessage[]): SlackMessage[] {
   const [first, ...rest] = messages;

@@ -43,11 +43,12 @@ describe('createRateBudget', () => {
     budget.observe({ remaining: 6, reset: 1_030 });
     const ticket = budget.acquire();
     expect(ticket.ok).toBe(true);
-    expect(budget.acquire()).toEqual({ ok: false, message: expect.stringContaining('leaves the last 5') });
+    expect(budget.acquire()).toEqual({ ok: false, exhausted: true, message: expect.stringContaining('leaves the last 5') });
     if (ticket.ok) ticket.release({ remaining: 5, reset: 1_030 });
     const refused = budget.acquire();
     expect(refused).toEqual({
       ok: false,
+      exhausted: true,
       message: "not sent: Front reports 5 requests left for this company for about 30 s, and front-why leaves the last 5 to the customer's own integrations",
     });
   });
@@ -83,7 +84,7 @@ describe('createRateBudget', () => {
     const tenant = createRateBudget({ reserve: 5, maxPerDiagnosis: 2, clock: at(0) });
     const diagnosis = tenant.forDiagnosis();
     expect([diagnosis.acquire().ok, diagnosis.acquire().ok]).toEqual([true, true]);
-    expect(diagnosis.acquire()).toEqual({ ok: false, message: 'not sent: this diagnosis already made 2 Front requests, its limit' });
+    expect(diagnosis.acquire()).toEqual({ ok: false, exhausted: false, message: 'not sent: this diagnosis already made 2 Front requests, its limit' });
     expect(diagnosis.used()).toBe(2);
     expect(tenant.forDiagnosis().acquire().ok).toBe(true);
     tenant.observe({ remaining: 5, reset: 60 });

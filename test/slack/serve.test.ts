@@ -40,6 +40,7 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     PORT: '0',
     FRONT_WHY_DB: path.join(dir, `serve-${randomBytes(4).toString('hex')}.db`),
     FRONT_WHY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    FRONT_WHY_PID_FILE: path.join(dir, `serve-${randomBytes(4).toString('hex')}.pid`),
     LOG_LEVEL: 'info',
     ...extra,
   };

@@ -37,6 +37,11 @@ export interface HarnessOptions {
   socket?: boolean;
   sandbox?: SandboxOptions;
   connect?: ConnectFn;
+  /**
+   * Starts another replica of `replicaOf`'s app: the same Slack stand-in, sandbox, signing secret, bot token and
+   * store location (its own Store connection, as a second process would have). Closing it leaves those running.
+   */
+  replicaOf?: Harness;
 }
 
 export interface Harness {
@@ -50,6 +55,8 @@ export interface Harness {
   secret: string;
   botToken: string;
   appToken: string | undefined;
+  /** The environment the app's config was read from. */
+  env: Record<string, string | undefined>;
   /** Every log line the app wrote, at trace level. */
   logs: string[];
   /** A signed POST to /slack/events. */
@@ -63,27 +70,30 @@ export interface Harness {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const botToken = `xoxb-${randomBytes(8).toString('hex')}-test`;
-  const appToken = options.socket ? `xapp-1-${randomBytes(8).toString('hex')}-test` : undefined;
-  const secret = randomBytes(16).toString('hex');
-  const dir = mkdtempSync(path.join(tmpdir(), 'front-why-slack-'));
-  const slack = await startSlackStandIn({ botToken, ...(appToken ? { appToken } : {}) });
-  const sandbox = await startSandbox({ port: 0, ...options.sandbox });
-  const env: Record<string, string | undefined> = {
-    SLACK_BOT_TOKEN: botToken,
-    SLACK_SIGNING_SECRET: secret,
-    SLACK_APP_TOKEN: appToken,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
-    FRONT_API_BASE_URL: sandbox.url,
-    FRONT_WHY_DB: path.join(dir, 'front-why.db'),
-    FRONT_WHY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    FRONT_WHY_ADMINS: ADMIN,
-    FRONT_WHY_REQUEST_TIMEOUT_MS: '2000',
-    FRONT_WHY_TIMEOUT_MS: '5000',
-    LOG_LEVEL: 'trace',
-    ...options.env,
-  };
+  const base = options.replicaOf;
+  const botToken = base?.botToken ?? `xoxb-${randomBytes(8).toString('hex')}-test`;
+  const appToken = base ? base.appToken : options.socket ? `xapp-1-${randomBytes(8).toString('hex')}-test` : undefined;
+  const secret = base?.secret ?? randomBytes(16).toString('hex');
+  const dir = base ? undefined : mkdtempSync(path.join(tmpdir(), 'front-why-slack-'));
+  const slack = base?.slack ?? (await startSlackStandIn({ botToken, ...(appToken ? { appToken } : {}) }));
+  const sandbox = base?.sandbox ?? (await startSandbox({ port: 0, ...options.sandbox }));
+  const env: Record<string, string | undefined> = base
+    ? { ...base.env, ...options.env }
+    : {
+        SLACK_BOT_TOKEN: botToken,
+        SLACK_SIGNING_SECRET: secret,
+        SLACK_APP_TOKEN: appToken,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: '0',
+        FRONT_API_BASE_URL: sandbox.url,
+        FRONT_WHY_DB: path.join(dir as string, 'front-why.db'),
+        FRONT_WHY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        FRONT_WHY_ADMINS: ADMIN,
+        FRONT_WHY_REQUEST_TIMEOUT_MS: '2000',
+        FRONT_WHY_TIMEOUT_MS: '5000',
+        LOG_LEVEL: 'trace',
+        ...options.env,
+      };
   const config = loadConfig(env);
   const logs: string[] = [];
   const logger = createLogger({ level: 'trace', destination: { write: (line: string) => logs.push(line) } });
@@ -111,6 +121,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     secret,
     botToken,
     appToken,
+    env,
     logs,
     send,
     async command(text, who = {}) {
@@ -132,9 +143,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await app.stop();
       await store.close();
+      if (base) return;
       await sandbox.close();
       await slack.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

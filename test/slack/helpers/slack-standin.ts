@@ -23,6 +23,10 @@ export interface RecordedCall {
   raw: string;
   authorization: string | undefined;
   at: number;
+  /** The request path: `/api/chat.postMessage`, or the response_url's own path. */
+  path: string;
+  /** What the stand-in answered: the HTTP status and, for the Web API, `ok`, `error` and a posted message's `ts`. */
+  answer?: { status: number; ok: boolean; error?: string; ts?: string };
 }
 
 export interface SocketAck {
@@ -41,6 +45,16 @@ export interface SlackStandIn {
   failChannel(channel: string, error: string): void;
   /** Makes every call to `method` fail with `error` until cleared with `undefined`. */
   failMethod(method: string, error: string | undefined): void;
+  /** Makes the next `times` calls to `method` fail with `error` (HTTP 200, `ok: false`), then work again. */
+  failNext(method: string, error: string, times?: number): void;
+  /**
+   * Rate limits `method` as Slack does: HTTP 429, a `Retry-After` header (seconds) and
+   * `{"ok":false,"error":"ratelimited"}`, for the next `times` calls (every call when absent) until cleared
+   * with `undefined`.
+   */
+  rateLimit(method: string, limit: { retryAfterSec: number; times?: number } | undefined): void;
+  /** Makes every response_url answer `status` (404 `expired_url`, as Slack does after 30 minutes) until cleared. */
+  failResponseUrls(status: number | undefined): void;
   setGroupMembers(group: string, users: string[]): void;
   /** A fresh response_url, as Slack puts one in each command and interaction. */
   responseUrl(): string;
@@ -62,6 +76,9 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
   const calls: RecordedCall[] = [];
   const channelErrors = new Map<string, string>();
   const methodErrors = new Map<string, string>();
+  const nextErrors = new Map<string, { error: string; left: number }>();
+  const rateLimits = new Map<string, { retryAfterSec: number; left: number }>();
+  let responseUrlStatus: number | undefined;
   const groups = new Map<string, string[]>();
   const sockets = new Set<WebSocket>();
   const pendingAcks = new Map<string, (ack: SocketAck) => void>();
@@ -108,6 +125,11 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
     if (bearer !== options.botToken) return { ok: false, error: 'invalid_auth' };
     const forced = methodErrors.get(method);
     if (forced) return { ok: false, error: forced };
+    const once = nextErrors.get(method);
+    if (once && once.left > 0) {
+      once.left -= 1;
+      return { ok: false, error: once.error };
+    }
     const channel = typeof args.channel === 'string' ? args.channel : undefined;
     switch (method) {
       case 'auth.test':
@@ -160,9 +182,10 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
       const contentType = String(req.headers['content-type'] ?? '');
       const authorization = req.headers.authorization;
       if (path.startsWith('/response/')) {
-        calls.push({ method: 'response_url', args: parseArgs(raw, 'application/json'), raw, authorization, at: Date.now() });
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.end('ok');
+        const status = responseUrlStatus ?? 200;
+        calls.push({ method: 'response_url', args: parseArgs(raw, 'application/json'), raw, authorization, at: Date.now(), path, answer: { status, ok: status === 200 } });
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end(status === 200 ? 'ok' : 'expired_url');
         return;
       }
       const match = /^\/api\/([a-zA-Z.]+)$/.exec(path);
@@ -173,8 +196,26 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
       }
       const method = match[1]!;
       const args = parseArgs(raw, contentType);
-      calls.push({ method, args, raw, authorization, at: Date.now() });
-      const body = JSON.stringify(answerApi(method, args, authorization));
+      const call: RecordedCall = { method, args, raw, authorization, at: Date.now(), path };
+      calls.push(call);
+      const limit = rateLimits.get(method);
+      if (limit && limit.left > 0) {
+        limit.left -= 1;
+        // Slack's answer to a rate-limited Web API call: the only non-200 status its Web API uses.
+        const body = JSON.stringify({ ok: false, error: 'ratelimited' });
+        call.answer = { status: 429, ok: false, error: 'ratelimited' };
+        res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(limit.retryAfterSec), 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+        return;
+      }
+      const answer = answerApi(method, args, authorization);
+      call.answer = {
+        status: 200,
+        ok: answer.ok === true,
+        ...(typeof answer.error === 'string' ? { error: answer.error } : {}),
+        ...(typeof answer.ts === 'string' ? { ts: answer.ts } : {}),
+      };
+      const body = JSON.stringify(answer);
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     });
@@ -210,6 +251,12 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
     callsTo: (method) => calls.filter((c) => c.method === method),
     failChannel: (channel, error) => channelErrors.set(channel, error),
     failMethod: (method, error) => (error ? methodErrors.set(method, error) : methodErrors.delete(method)),
+    failNext: (method, error, times = 1) => nextErrors.set(method, { error, left: times }),
+    rateLimit: (method, limit) =>
+      limit ? rateLimits.set(method, { retryAfterSec: limit.retryAfterSec, left: limit.times ?? Number.POSITIVE_INFINITY }) : rateLimits.delete(method),
+    failResponseUrls: (status) => {
+      responseUrlStatus = status;
+    },
     setGroupMembers: (group, users) => groups.set(group, users),
     responseUrl: () => `${base}/response/${randomUUID()}`,
     socketConnected: (timeoutMs = 5_000) =>

@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { isExternal } from '../../access';
+import { afterPendingAcks } from '../../after-acks';
 import { simpleMessage } from '../../block-kit';
 import type { SlackDeps } from '../../context';
 import { failureText, logFailure } from '../../failure';
@@ -9,6 +10,7 @@ import { bindSubcommand } from '../../subcommands/bind';
 import { connectSubcommand } from '../../subcommands/connect';
 import { diagnoseSubcommand } from '../../subcommands/diagnose';
 import { helpSubcommand } from '../../subcommands/help';
+import { reloadSubcommand } from '../../subcommands/reload';
 import { allowExternalSubcommand, listenSubcommand } from '../../subcommands/settings';
 import { statusSubcommand } from '../../subcommands/status';
 import type { CommandContext, Subcommand } from '../../subcommands/types';
@@ -25,6 +27,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   listen: listenSubcommand,
   'allow-external': allowExternalSubcommand,
   audit: auditSubcommand,
+  reload: reloadSubcommand,
 };
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -36,6 +39,8 @@ type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 export function frontWhyCommand(deps: SlackDeps) {
   return async ({ command, ack, client, respond }: Args): Promise<void> => {
     await ack();
+    // The other commands of a burst (already received, not yet acknowledged) go first.
+    await afterPendingAcks();
     const text = command.text.trim();
     const [first = '', ...rest] = text.split(/\s+/);
     const sub = SUBCOMMANDS[first.toLowerCase()];

@@ -5,8 +5,8 @@ import { renderOutcome } from '../../blocks';
 import { simpleMessage } from '../../block-kit';
 import type { Requester, SlackDeps } from '../../context';
 import { claimMessage } from '../../dedupe';
-import { failureText, logFailure } from '../../failure';
-import { post, postAll, reachUser } from '../../reply';
+import { failureText, logFailure, slackRateLimited } from '../../failure';
+import { post, postAll, postEphemeral, reachUser } from '../../reply';
 import { runDiagnosis } from '../../run-diagnosis';
 import { channelTenant } from '../../tenants';
 
@@ -65,6 +65,12 @@ async function answer(deps: SlackDeps, client: Args['client'], who: Requester, t
     await postAll(client, who.channelId, renderOutcome(result.outcome, result.view), threadTs);
   } catch (err) {
     const ref = logFailure(deps.logger, 'passive diagnosis', err, { channel: who.channelId, user: who.userId });
-    await reachUser([() => post(client, who.channelId, simpleMessage(failureText('checking this message', err, ref)), threadTs)]);
+    const note = simpleMessage(failureText('checking this message', err, ref));
+    // Privately to the author when the thread is out of reach (chat.postEphemeral has its own rate limit); when
+    // Slack rate limited the answer, a note in the thread would only wait out the same limit again.
+    const inThread = () => post(client, who.channelId, note, threadTs);
+    const privately = () => postEphemeral(client, who.channelId, who.userId, note, threadTs);
+    const reached = await reachUser(slackRateLimited(err) ? [privately] : [inThread, privately]);
+    if (!reached) deps.logger.error({ ref }, 'could not tell the user about the failure');
   }
 }
