@@ -3,6 +3,7 @@ import { diagnose } from '../src/diagnosis';
 import { connectTenant } from '../src/diagnosis/live';
 import { loadRulesOrThrow } from '../src/rules';
 import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox, type Sandbox } from '../src/sandbox';
+import { table } from './stats';
 
 export interface ScenarioFigures {
   scenario: string;
@@ -95,10 +96,4 @@ export function formatDiagnosisFigures(figures: ScenarioFigures[], latencyMs: nu
     String(f.warmMs),
   ]);
   return table(header, rows);
-}
-
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

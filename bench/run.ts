@@ -1,22 +1,94 @@
+import os from 'node:os';
+import { loadRulesOrThrow } from '../src/rules';
 import { benchDiagnoses, formatDiagnosisFigures } from './diagnosis';
+import { evaluateTargets, formatBurst, formatEndToEnd, formatTargets, type BenchResult } from './report';
+import { benchSlack } from './slack';
+import { benchRulesLoad, benchThroughput, rulesDir } from './throughput';
 
-/** `npm run bench [-- --json] [-- --latency 40]`: prints figures; asserts nothing. */
+const USAGE = 'usage: npm run -s bench -- [--json] [--latency MS] [--burst N]';
+
+/**
+ * `npm run bench`: every figure of issue 6 in one run, against the sandbox and the Slack stand-in on loopback.
+ * Prints figures next to their targets; asserts nothing (timings on shared machines are noisy).
+ */
 async function main(argv: string[]): Promise<void> {
   const json = argv.includes('--json');
-  const latencyArg = argv.indexOf('--latency');
-  const latencyMs = latencyArg >= 0 ? Number(argv[latencyArg + 1]) : 40;
-  if (!Number.isFinite(latencyMs) || latencyMs <= 0) throw new Error('--latency takes a positive number of milliseconds');
+  const latencyMs = numberArg(argv, '--latency', 40);
+  const burst = numberArg(argv, '--burst', 200);
+  const machine = {
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    loadAverage: Number((os.loadavg()[0] ?? 0).toFixed(2)),
+  };
+  // On stderr, so `--json` leaves stdout to the one object.
+  const progress = (step: string) => process.stderr.write(`bench: ${step}…\n`);
 
+  progress('diagnoses in-process');
   const diagnoses = await benchDiagnoses(latencyMs);
-  if (json) {
-    process.stdout.write(`${JSON.stringify({ latencyMs, diagnoses }, null, 2)}\n`);
-    return;
-  }
-  process.stdout.write(`Diagnoses against the sandbox, ${latencyMs} ms injected per Front answer (node ${process.version}):\n\n`);
-  process.stdout.write(`${formatDiagnosisFigures(diagnoses, latencyMs)}\n`);
+  progress('paste parsing and rule matching');
+  const rules = loadRulesOrThrow(rulesDir());
+  const throughput = await benchThroughput(rules);
+  const rulesLoad = benchRulesLoad();
+  progress('Slack app: start-up, end to end, burst');
+  const slack = await benchSlack({ latencyMs, burst, depthByScenario: new Map(diagnoses.map((d) => [d.scenario, d.depth])) });
+
+  const partial = { machine, latencyMs, diagnoses, throughput, rulesLoad, slack };
+  const result: BenchResult = { command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '), ...partial, targets: evaluateTargets(partial) };
+  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${formatText(result)}\n`);
+}
+
+function formatText(r: BenchResult): string {
+  const { machine: m, slack, throughput: t, rulesLoad } = r;
+  const startup = slack.startup;
+  return [
+    `front-why benchmark: ${r.command}`,
+    `node ${m.node}, ${m.platform}, ${m.cpus} × ${m.cpuModel}; load average ${m.loadAverage} at start`,
+    `Front sandbox and Slack stand-in on loopback; ${r.latencyMs} ms injected into every Front answer.`,
+    '',
+    `1. Diagnoses in-process (diagnose() with a tenant connection), cold (empty tenant cache) and warm (the same again)`,
+    '',
+    formatDiagnosisFigures(r.diagnoses, r.latencyMs),
+    '',
+    '2. Slack end to end: `front-why serve` in its own process; signed command sent → threaded reply posted (at the',
+    '   Slack stand-in), each scenario cold in a channel of its own tenant, after one warm-up run per scenario',
+    '',
+    formatEndToEnd(slack.endToEnd, r.latencyMs),
+    '',
+    `3. Burst: ${slack.burst.commands} signed /front-why commands at once over ${slack.burst.channels} channels bound to 2 tenants; the sandbox`,
+    "   enforces each plan's own per-minute limit (acme: Starter, 50/min) in a fresh minute window",
+    '',
+    formatBurst(slack.burst),
+    '',
+    '4. Paste parsing and rule matching, offline, one core',
+    '',
+    `corpus: ${t.pastes.toLocaleString('en-US')} pastes (generated, plus every rule example and sandbox scenario), median ${t.medianChars} characters;`,
+    `        ${Math.round(t.withErrorShare * 100)}% hold a Front error, ${Math.round(t.diagnosedShare * 100)}% get at least one diagnosis`,
+    `parsePaste alone:                          ${t.parsePerSec.toLocaleString('en-US')} pastes/s`,
+    `parsePaste + matchRules (diagnose offline): ${t.parseAndMatchPerSec.toLocaleString('en-US')} pastes/s`,
+    `loadRulesOrThrow (${rulesLoad.rules} rules): ${rulesLoad.coldMs} ms in a fresh process, ${rulesLoad.warmMs} ms warm`,
+    '',
+    '5. Start-up: `node bin/front-why.js serve` (HTTP mode, PORT=0, full rule set, SQLite store) until it logs "ready"',
+    '',
+    `ready: median ${startup.medianReadyMs} ms over ${startup.runs} runs (${startup.readyMs.join(', ')}); /healthz answered at ${startup.medianHealthMs} ms`,
+    `resident memory at ready: ${startup.rssAtReadyMb} MB (JS heap live: ${startup.heapAtReadyMb} MB); after the burst: ${slack.burst.rssAfterMb} MB (heap live: ${slack.burst.heapLiveMb} MB)`,
+    '',
+    `Targets (${m.cpus} cores)`,
+    '',
+    formatTargets(r.targets),
+  ].join('\n');
+}
+
+function numberArg(argv: string[], name: string, fallback: number): number {
+  const at = argv.indexOf(name);
+  if (at < 0) return fallback;
+  const value = Number(argv[at + 1]);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} takes a positive number\n${USAGE}`);
+  return value;
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });

@@ -37,5 +37,8 @@ export function parsePaste(text: string): ParseResult {
 
   const occurrences = safely(() => scanFrontIds(normalised), []);
   const errors = safely(() => findErrors(normalised, occurrences), []);
-  return { ok: true, errors, ids: distinctIds(occurrences) };
+  // An error body can hold an ID only its unescaping reveals (a JSON string wrapped with a literal "\n"):
+  // it joins the paste's IDs after the ones seen as written.
+  const revealed = errors.flatMap((error) => scanFrontIds(error.ids.join(' '))).map((o) => ({ ...o, index: Infinity }));
+  return { ok: true, errors, ids: distinctIds([...occurrences, ...revealed]) };
 }

@@ -157,3 +157,13 @@ describe('properties', () => {
     );
   });
 });
+
+describe('an ID revealed only by unescaping', () => {
+  it('is listed among the paste IDs too', () => {
+    const result = parsePaste('The customer keeps getting "This agent is not allowed to read the "conversation" with ID: "c\\nv_q9a0" in their Zapier logs');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.errors[0]?.ids).toEqual(['cnv_q9a0']);
+    expect(result.ids.map((ref) => ref.id)).toEqual(['cnv_q9a0']);
+  });
+});

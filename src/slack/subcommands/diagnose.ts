@@ -1,8 +1,8 @@
 import { renderOutcome } from '../blocks';
 import { simpleMessage } from '../block-kit';
 import { escapeText, inlineCode } from '../escape';
-import { failureText, logFailure } from '../failure';
-import { inviteHint, withHint } from '../invite-hint';
+import { failureReason, failureText, logFailure, slackRateLimited } from '../failure';
+import { inviteHint, postFailedHint, withHint } from '../invite-hint';
 import { cannotPostHere, post, postAll, reachUser, respondEphemeral } from '../reply';
 import { runDiagnosis } from '../run-diagnosis';
 import { channelTenant, tenantLabel } from '../tenants';
@@ -14,32 +14,46 @@ const MAX_EPHEMERAL_MESSAGES = 4;
 
 /**
  * `/front-why cnv_X | link | paste`: a short parent message at once, then the diagnosis in its thread. Where the
- * bot cannot post, the whole answer goes privately to the asker with the exact `/invite` to fix that.
+ * bot cannot post, the whole answer goes privately to the asker with the exact `/invite` to fix that; where Slack
+ * refuses the post for another reason (rate limited, unreachable), privately too, saying why.
  */
 export async function diagnoseSubcommand(ctx: CommandContext): Promise<void> {
   if (!(await requireInsider(ctx))) return;
   const { deps, who, client } = ctx;
   const tenant = await channelTenant(deps.store, deps.config, who.teamId, who.channelId);
+  // The checks start now, not once the parent message is posted: the answer needs both, so they overlap.
+  const diagnosis = runDiagnosis(deps, who, ctx.text, tenant, 'command');
+  // A failure is handled below, after the parent is posted; until then it must not count as unhandled.
+  diagnosis.catch(() => undefined);
 
   let threadTs: string | undefined;
+  // Why the answer goes privately, when the parent message could not be posted.
+  let privately: string | undefined;
   try {
     threadTs = await post(client, who.channelId, simpleMessage(parentText(ctx.text, tenantLabel(tenant))));
   } catch (err) {
-    if (!cannotPostHere(err)) throw err;
+    if (cannotPostHere(err)) {
+      privately = inviteHint(deps.identity.botName, who.channelId);
+    } else {
+      // Rate limited, Slack unreachable, …: the checks still run and the asker still gets the answer.
+      const ref = logFailure(deps.logger, 'posting the parent message', err, { channel: who.channelId, user: who.userId });
+      privately = postFailedHint(failureReason(err), ref);
+    }
   }
 
   try {
-    const result = await runDiagnosis(deps, who, ctx.text, tenant, 'command');
+    const result = await diagnosis;
     if (threadTs) {
       await postAll(client, who.channelId, renderOutcome(result.outcome, result.view), threadTs);
     } else {
-      const messages = withHint(inviteHint(deps.identity.botName, who.channelId), renderOutcome(result.outcome, { ...result.view, buttonValue: undefined }));
+      const messages = withHint(privately ?? inviteHint(deps.identity.botName, who.channelId), renderOutcome(result.outcome, { ...result.view, buttonValue: undefined }));
       for (const message of messages.slice(0, MAX_EPHEMERAL_MESSAGES)) await respondEphemeral(ctx.respond, message);
     }
   } catch (err) {
     const ref = logFailure(deps.logger, 'slash command diagnosis', err, { channel: who.channelId, user: who.userId });
     const note = simpleMessage(failureText('this check', err, ref));
-    const inThread = threadTs;
+    // Not into a thread Slack just rate limited: the note would only wait out the same limit again.
+    const inThread = slackRateLimited(err) ? undefined : threadTs;
     const reached = await reachUser([
       ...(inThread ? [() => post(client, who.channelId, note, inThread)] : []),
       () => respondEphemeral(ctx.respond, note),
