@@ -4,6 +4,7 @@ import { diagnose } from '../src/diagnosis';
 import { parsePaste } from '../src/input';
 import { loadRulesOrThrow, type Rule } from '../src/rules';
 import { SANDBOX_SCENARIOS } from '../src/sandbox';
+import { seededRandom } from '../src/sandbox/faults';
 import { ROOT } from './serve-process';
 import { median, round } from './stats';
 
@@ -39,7 +40,7 @@ export function rulesDir(): string {
 
 /** A few thousand pastes of the shapes agents paste, made deterministically (the same corpus every run). */
 export function pasteCorpus(rules: Rule[]): string[] {
-  const random = seeded(20_260_306);
+  const random = seededRandom(20_260_306);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const id = (prefix: string) => `${prefix}_${Math.floor(random() * 36 ** 6).toString(36).padStart(6, '0')}`;
 
@@ -151,16 +152,4 @@ export function benchRulesLoad(): RulesLoadFigures {
     cold.push(Number(result.stdout));
   }
   return { rules: count, coldMs: round(median(cold), 1), warmMs: round(median(warm), 1) };
-}
-
-/** mulberry32. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -100,8 +100,8 @@ function checkSettings(s: FaultSettings): void {
   if (s.burstPerSecond !== null) count('burstPerSecond', s.burstPerSecond);
 }
 
-/** mulberry32: tiny, seedable, good enough to spread injected failures. */
-function seededRandom(seed: number): () => number {
+/** mulberry32: tiny, seedable, good enough to spread injected failures (and to generate a repeatable corpus). */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,4 +1,4 @@
-import type { FaultSettings } from '../../src/sandbox/faults';
+import { NO_FAULTS, type FaultSettings } from '../../src/sandbox/faults';
 import { CHANNEL, settle, startHarness, userMessage, waitFor, type Harness } from '../slack/helpers/harness';
 import { TEAM_ID } from '../slack/helpers/slack-standin';
 import { acceptedSince, expectHealthy, expectNothingLost, freshConversation, snapshotStore, textOf, threadedAnswer, type StoreSnapshot } from './helpers';
@@ -11,21 +11,8 @@ import { acceptedSince, expectHealthy, expectNothingLost, freshConversation, sna
  */
 
 const GLOBEX = 'C0GLOBEX';
-const CALM: Partial<FaultSettings> = {
-  latencyMs: 0,
-  errorRate: 0,
-  failNext: 0,
-  failKind: '502_html',
-  dropRate: 0,
-  dropNext: 0,
-  outage: false,
-  hang: false,
-  hangNext: 0,
-  onlyPaths: null,
-  // The plans' own limits (Starter: 50 a minute) would be spent by this file's checks; the storm sets its own.
-  rateLimitPerMinute: 100_000,
-  burstPerSecond: null,
-};
+// The plans' own limits (Starter: 50 a minute) would be spent by this file's checks; the storm sets its own.
+const CALM: Partial<FaultSettings> = { ...NO_FAULTS, rateLimitPerMinute: 100_000 };
 
 let h: Harness;
 let before: StoreSnapshot;
