@@ -69,6 +69,25 @@ function evaluate(condition: Condition, read: (fact: FactPath) => FactValue | ty
   return { kind: 'leaf', condition, result };
 }
 
+const FALSE: RuleEvaluation = Object.freeze({ outcome: 'false', trace: [], unknownFacts: [], anyTrue: false });
+
+/** The same three-valued outcome as `evaluate`, short-circuiting and allocating nothing. */
+function truthOf(condition: Condition, source: Pick<FactSource, 'get'>): Truth {
+  if ('all' in condition || 'any' in condition) {
+    const isAll = 'all' in condition;
+    let unknown = false;
+    for (const child of isAll ? condition.all : condition.any) {
+      const result = truthOf(child, source);
+      if (result === (isAll ? 'false' : 'true')) return result;
+      if (result === 'unknown') unknown = true;
+    }
+    return unknown ? 'unknown' : isAll ? 'true' : 'false';
+  }
+  if ('not' in condition) return invert(truthOf(condition.not, source));
+  const actual = source.get(condition.fact);
+  return actual === UNKNOWN ? 'unknown' : testLeaf(condition, actual) ? 'true' : 'false';
+}
+
 export function and(results: Truth[]): Truth {
   if (results.includes('false')) return 'false';
   return results.includes('unknown') ? 'unknown' : 'true';
@@ -160,7 +179,8 @@ export async function matchRules(rules: Rule[], source: FactSource, opts: MatchO
 
 async function settle(rules: Rule[], source: FactSource, budget: { rounds: number }, requested: Set<FactPath>): Promise<RuleMatch[]> {
   for (;;) {
-    const evaluations = rules.map((rule) => ({ rule, evaluation: evaluateRule(rule, source) }));
+    // Most rules are plainly false for a given paste: settle those without building their trace.
+    const evaluations = rules.map((rule) => ({ rule, evaluation: truthOf(rule.when, source) === 'false' ? FALSE : evaluateRule(rule, source) }));
     const wanted = new Set<FactPath>();
     if (budget.rounds > 0) {
       for (const { evaluation } of evaluations) {
