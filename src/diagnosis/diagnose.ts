@@ -97,6 +97,7 @@ export async function diagnose(text: string, deps: DiagnoseDeps): Promise<Diagno
     }),
   );
 
+  await Promise.all(runList.map((run) => run.idle()));
   return {
     ok: true,
     diagnoses: dedupe(perUnit.flat()),

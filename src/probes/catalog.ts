@@ -35,6 +35,8 @@ const tokenProbe: Probe = {
     else unknown.push('token.shared_scope');
     return { ok: true, facts, unknown };
   },
+  // A token restricted to workspaces is explained by which workspaces it can see: ask alongside the first reads.
+  followUps: (output) => (output.facts['token.workspace_restricted'] === true ? ['teams'] : []),
 };
 
 const meProbe: Probe = {

@@ -29,6 +29,7 @@ export class ProbeRun {
   /** How deep in a chain of dependent requests each settled probe ended (0: it sent none). */
   private readonly depths = new Map<ProbeId, number>();
   private readonly preparing = new Map<ProbeId, Promise<number>>();
+  private readonly followUps: Promise<ProbeOutput>[] = [];
   private callsSent = 0;
   private readonly clock: () => number;
   private readonly probes: Record<ProbeId, Probe>;
@@ -52,6 +53,11 @@ export class ProbeRun {
     return Math.max(0, ...this.depths.values());
   }
 
+  /** Resolves once the follow-ups started on the way are done, so no request outlives the diagnosis. */
+  async idle(): Promise<void> {
+    await Promise.all(this.followUps);
+  }
+
   fact(path: FactPath): ProbeFact {
     const source = factSource(path);
     if (source === 'paste') return { state: 'unknown' };
@@ -64,10 +70,10 @@ export class ProbeRun {
     return { state: 'known', value: undefined };
   }
 
-  /** Whether running the fact's probe could still tell something. */
+  /** Whether the fact's probe could still tell something: it has not finished (it may be running already). */
   canRun(path: FactPath): boolean {
     const source = factSource(path);
-    return source !== 'paste' && !this.outputs.has(source) && this.isApplicable(source);
+    return source !== 'paste' && !this.settled.has(source) && this.isApplicable(source);
   }
 
   /** Requests learning the fact would cost (0 once its probe has run). */
@@ -126,6 +132,8 @@ export class ProbeRun {
       }
       this.settled.set(id, output);
       this.depths.set(id, chain.done);
+      // Not awaited here: a follow-up runs alongside whatever asked for this probe (and never fails, see above).
+      for (const next of probe.followUps?.(output) ?? []) if (this.isApplicable(next)) this.followUps.push(this.run(next));
       return output;
     })();
     this.outputs.set(id, started);

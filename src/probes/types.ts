@@ -38,6 +38,8 @@ export interface Probe {
   run(ctx: ProbeContext): Promise<ProbeOutput>;
   /** The cheap first step of a costly probe, which may be started before the probe itself is asked for. */
   prepare?(ctx: ProbeContext): Promise<void>;
+  /** Probes its answer makes worth starting at once, before any rule asks (the reply will need them). */
+  followUps?(output: ProbeOutput): ProbeId[];
 }
 
 /** One thing that was looked at: a part of the paste, or a live check against Front. */

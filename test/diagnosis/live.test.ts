@@ -160,3 +160,16 @@ describe('a pasted error about something other than a conversation', () => {
     expect(causes.length).toBeGreaterThan(0);
   });
 });
+
+describe('a workspace-restricted token', () => {
+  test('has its visible workspaces fetched alongside the first reads, and named in the answer', async () => {
+    const scenario = SANDBOX_SCENARIOS.find((s) => s.name === 'workspace_restricted')!;
+    const outcome = ok(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
+    expect(outcome.diagnoses[0]?.cause).toBe('token_workspace_restricted');
+    expect(JSON.stringify(outcome.diagnoses[0])).toContain('tim_k30');
+    // GET /teams did not wait for the decision: one round of requests in all.
+    expect(outcome.depth).toBe(1);
+    expect(sandbox.stats().byPath['/teams']).toBe(1);
+    expect(sandbox.stats().total).toBe(outcome.calls);
+  });
+});
