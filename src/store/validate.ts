@@ -1,5 +1,5 @@
 import { StoreError } from './errors';
-import type { AuditQuery, ChannelSettings, NewAuditEntry, NewTenant, TenantCheck } from './types';
+import type { AuditEntry, AuditQuery, ChannelSettings, NewAuditEntry, NewTenant, TenantCheck } from './types';
 
 const TENANT_NAME = /^[a-z0-9-]{1,40}$/;
 const SLACK_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -124,17 +124,8 @@ function auditText(value: unknown): string | null {
   return clean.length > MAX_TEXT_CHARS ? `${clean.slice(0, MAX_TEXT_CHARS - 1)}…` : clean;
 }
 
-export interface AuditRowInput {
-  at: Date;
-  actor: string;
-  teamId: string | null;
-  channelId: string | null;
-  tenant: string | null;
-  action: string;
-  target: string | null;
-  cause: string | null;
-  detail: string | null;
-}
+/** An audit entry as it is written: everything but the id the database gives it. */
+export type AuditRowInput = Omit<AuditEntry, 'id'>;
 
 export function checkAudit(e: NewAuditEntry): AuditRowInput {
   if (typeof e.action !== 'string' || !ACTION.test(e.action)) {
