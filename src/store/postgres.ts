@@ -1,5 +1,5 @@
 import { Pool, type PoolClient } from 'pg';
-import type { Keyring, Sealed } from './crypto';
+import type { Keyring } from './crypto';
 import { StoreError } from './errors';
 import { migratePostgres } from './migrations';
 import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from './secrets';
@@ -28,6 +28,10 @@ import {
   checkTenantName,
   checkToken,
 } from './validate';
+import { notFound, SEALED_COLUMNS, TENANT_COLUMNS, toAudit, toBinding, toSealed, type AuditRow, type BindingRow, type SealedRow } from './rows';
+
+/** node-postgres reads timestamptz as a Date already. */
+const storedDate = (d: Date) => d;
 
 const PURGE_EVERY_MS = 60_000;
 /** node-postgres waits forever by default; a start-up against a blackholed host should fail instead. */
@@ -46,38 +50,6 @@ interface TenantRow {
   token_key_id: string;
 }
 
-interface SealedRow {
-  key_id: string;
-  nonce: Buffer;
-  ciphertext: Buffer;
-  tag: Buffer;
-}
-
-interface BindingRow {
-  team_id: string;
-  channel_id: string;
-  tenant: string;
-  bound_by: string;
-  bound_at: Date;
-}
-
-interface AuditRow {
-  id: string;
-  at: Date;
-  actor: string;
-  team_id: string | null;
-  channel_id: string | null;
-  tenant: string | null;
-  action: string;
-  target: string | null;
-  cause: string | null;
-  detail: string | null;
-}
-
-const TENANT_COLUMNS =
-  'name, company_id, company_name, scopes, checked_at, added_by, added_at, updated_at, token_key_id';
-const SEALED_COLUMNS = 'token_key_id AS key_id, token_nonce AS nonce, token_ciphertext AS ciphertext, token_tag AS tag';
-
 function toTenant(row: TenantRow): TenantInfo {
   return {
     name: row.name,
@@ -90,39 +62,6 @@ function toTenant(row: TenantRow): TenantInfo {
     updatedAt: row.updated_at,
     tokenKeyId: row.token_key_id,
   };
-}
-
-function toSealed(row: SealedRow): Sealed {
-  return { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext, tag: row.tag };
-}
-
-function toBinding(row: BindingRow): ChannelBinding {
-  return {
-    teamId: row.team_id,
-    channelId: row.channel_id,
-    tenant: row.tenant,
-    boundBy: row.bound_by,
-    boundAt: row.bound_at,
-  };
-}
-
-function toAudit(row: AuditRow): AuditEntry {
-  return {
-    id: Number(row.id),
-    at: row.at,
-    actor: row.actor,
-    teamId: row.team_id,
-    channelId: row.channel_id,
-    tenant: row.tenant,
-    action: row.action,
-    target: row.target,
-    cause: row.cause,
-    detail: row.detail,
-  };
-}
-
-function notFound(name: string): StoreError {
-  return new StoreError('tenant_not_found', `there is no tenant named "${name}"`);
 }
 
 /** Where we tried to connect, without the user or password the URL may carry. */
@@ -313,7 +252,7 @@ export class PostgresStore implements Store {
     const b = checkBinding(binding);
     try {
       // Selecting from tenants makes a missing tenant insert nothing; the foreign key covers a concurrent removal.
-      const { rows } = await this.pool.query<BindingRow>(
+      const { rows } = await this.pool.query<BindingRow<Date>>(
         `INSERT INTO channel_bindings (team_id, channel_id, tenant, bound_by, bound_at)
          SELECT $1, $2, name, $4, $5 FROM tenants WHERE name = $3
          ON CONFLICT (team_id, channel_id) DO UPDATE SET
@@ -323,7 +262,7 @@ export class PostgresStore implements Store {
       );
       const row = rows[0];
       if (!row) throw notFound(b.tenant);
-      return toBinding(row);
+      return toBinding(row, storedDate);
     } catch (err) {
       if ((err as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) throw notFound(b.tenant);
       throw err;
@@ -343,13 +282,13 @@ export class PostgresStore implements Store {
   async getChannelBinding(teamId: string, channelId: string): Promise<ChannelBinding | null> {
     checkSlackId('teamId', teamId);
     checkSlackId('channelId', channelId);
-    const { rows } = await this.pool.query<BindingRow>(
+    const { rows } = await this.pool.query<BindingRow<Date>>(
       `SELECT team_id, channel_id, tenant, bound_by, bound_at FROM channel_bindings
        WHERE team_id = $1 AND channel_id = $2`,
       [teamId, channelId],
     );
     const row = rows[0];
-    return row ? toBinding(row) : null;
+    return row ? toBinding(row, storedDate) : null;
   }
 
   async setChannelSettings(
@@ -397,13 +336,13 @@ export class PostgresStore implements Store {
 
   async listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     const q = checkAuditQuery(query);
-    const { rows } = await this.pool.query<AuditRow>(
+    const { rows } = await this.pool.query<AuditRow<Date>>(
       `SELECT id, at, actor, team_id, channel_id, tenant, action, target, cause, detail FROM audit_log
        WHERE ($1::text IS NULL OR tenant = $1) AND ($2::timestamptz IS NULL OR at >= $2)
        ORDER BY at DESC, id DESC LIMIT $3`,
       [q.tenant, q.since, q.limit],
     );
-    return rows.map(toAudit);
+    return rows.map((row) => toAudit(row, storedDate));
   }
 
   async claimEvent(key: string, ttlSeconds: number): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Keyring, Sealed } from './crypto';
+import type { Keyring } from './crypto';
 import { StoreError } from './errors';
 import { migrateSqlite } from './migrations';
 import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from './secrets';
@@ -30,6 +30,10 @@ import {
   checkTenantName,
   checkToken,
 } from './validate';
+import { notFound, SEALED_COLUMNS, TENANT_COLUMNS, toAudit, toBinding, toSealed, type AuditRow, type BindingRow, type SealedRow } from './rows';
+
+/** Times are stored as epoch milliseconds. */
+const storedDate = (ms: number) => new Date(ms);
 
 /** Long enough to ride out another process's migration or rotation; a claim or audit write takes microseconds. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -47,38 +51,6 @@ interface TenantRow {
   token_key_id: string;
 }
 
-interface SealedRow {
-  key_id: string;
-  nonce: Buffer;
-  ciphertext: Buffer;
-  tag: Buffer;
-}
-
-interface BindingRow {
-  team_id: string;
-  channel_id: string;
-  tenant: string;
-  bound_by: string;
-  bound_at: number;
-}
-
-interface AuditRow {
-  id: number;
-  at: number;
-  actor: string;
-  team_id: string | null;
-  channel_id: string | null;
-  tenant: string | null;
-  action: string;
-  target: string | null;
-  cause: string | null;
-  detail: string | null;
-}
-
-const TENANT_COLUMNS =
-  'name, company_id, company_name, scopes, checked_at, added_by, added_at, updated_at, token_key_id';
-const SEALED_COLUMNS = 'token_key_id AS key_id, token_nonce AS nonce, token_ciphertext AS ciphertext, token_tag AS tag';
-
 function toTenant(row: TenantRow): TenantInfo {
   return {
     name: row.name,
@@ -91,39 +63,6 @@ function toTenant(row: TenantRow): TenantInfo {
     updatedAt: new Date(row.updated_at),
     tokenKeyId: row.token_key_id,
   };
-}
-
-function toSealed(row: SealedRow): Sealed {
-  return { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext, tag: row.tag };
-}
-
-function toBinding(row: BindingRow): ChannelBinding {
-  return {
-    teamId: row.team_id,
-    channelId: row.channel_id,
-    tenant: row.tenant,
-    boundBy: row.bound_by,
-    boundAt: new Date(row.bound_at),
-  };
-}
-
-function toAudit(row: AuditRow): AuditEntry {
-  return {
-    id: row.id,
-    at: new Date(row.at),
-    actor: row.actor,
-    teamId: row.team_id,
-    channelId: row.channel_id,
-    tenant: row.tenant,
-    action: row.action,
-    target: row.target,
-    cause: row.cause,
-    detail: row.detail,
-  };
-}
-
-function notFound(name: string): StoreError {
-  return new StoreError('tenant_not_found', `there is no tenant named "${name}"`);
 }
 
 /**
@@ -312,8 +251,8 @@ export class SqliteStore implements Store {
     checkSlackId('channelId', channelId);
     const row = this.db
       .prepare('SELECT team_id, channel_id, tenant, bound_by, bound_at FROM channel_bindings WHERE team_id = ? AND channel_id = ?')
-      .get(teamId, channelId) as BindingRow | undefined;
-    return row ? toBinding(row) : null;
+      .get(teamId, channelId) as BindingRow<number> | undefined;
+    return row ? toBinding(row, storedDate) : null;
   }
 
   async setChannelSettings(
@@ -371,8 +310,8 @@ export class SqliteStore implements Store {
          WHERE (@tenant IS NULL OR tenant = @tenant) AND (@since IS NULL OR at >= @since)
          ORDER BY at DESC, id DESC LIMIT @limit`,
       )
-      .all({ tenant: q.tenant, since: q.since?.getTime() ?? null, limit: q.limit }) as AuditRow[];
-    return rows.map(toAudit);
+      .all({ tenant: q.tenant, since: q.since?.getTime() ?? null, limit: q.limit }) as AuditRow<number>[];
+    return rows.map((row) => toAudit(row, storedDate));
   }
 
   async claimEvent(key: string, ttlSeconds: number): Promise<boolean> {

@@ -1,0 +1,76 @@
+import type { Sealed } from './crypto';
+import { StoreError } from './errors';
+import type { AuditEntry, ChannelBinding } from './types';
+
+/**
+ * Row shapes and mappers both dialects share. They differ only in how a time is stored (Postgres: timestamptz,
+ * read as a Date; SQLite: epoch milliseconds), so the mappers take that conversion.
+ */
+
+export type ToDate<T> = (stored: T) => Date;
+
+export interface SealedRow {
+  key_id: string;
+  nonce: Buffer;
+  ciphertext: Buffer;
+  tag: Buffer;
+}
+
+export interface BindingRow<T> {
+  team_id: string;
+  channel_id: string;
+  tenant: string;
+  bound_by: string;
+  bound_at: T;
+}
+
+export interface AuditRow<T> {
+  /** Postgres returns a bigint identity as text. */
+  id: string | number;
+  at: T;
+  actor: string;
+  team_id: string | null;
+  channel_id: string | null;
+  tenant: string | null;
+  action: string;
+  target: string | null;
+  cause: string | null;
+  detail: string | null;
+}
+
+export const TENANT_COLUMNS =
+  'name, company_id, company_name, scopes, checked_at, added_by, added_at, updated_at, token_key_id';
+export const SEALED_COLUMNS = 'token_key_id AS key_id, token_nonce AS nonce, token_ciphertext AS ciphertext, token_tag AS tag';
+
+export function toSealed(row: SealedRow): Sealed {
+  return { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext, tag: row.tag };
+}
+
+export function toBinding<T>(row: BindingRow<T>, toDate: ToDate<T>): ChannelBinding {
+  return {
+    teamId: row.team_id,
+    channelId: row.channel_id,
+    tenant: row.tenant,
+    boundBy: row.bound_by,
+    boundAt: toDate(row.bound_at),
+  };
+}
+
+export function toAudit<T>(row: AuditRow<T>, toDate: ToDate<T>): AuditEntry {
+  return {
+    id: Number(row.id),
+    at: toDate(row.at),
+    actor: row.actor,
+    teamId: row.team_id,
+    channelId: row.channel_id,
+    tenant: row.tenant,
+    action: row.action,
+    target: row.target,
+    cause: row.cause,
+    detail: row.detail,
+  };
+}
+
+export function notFound(name: string): StoreError {
+  return new StoreError('tenant_not_found', `there is no tenant named "${name}"`);
+}
