@@ -1,6 +1,5 @@
 import { loadConfig } from '../config';
-import { parseCommandArgs } from './explain';
-import { UsageError, writeJson, type CliIo } from './io';
+import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { withStore } from './store';
 
 export const AUDIT_LOG_USAGE = 'usage: front-why audit-log [--tenant NAME] [--since 2026-11-01|24h|7d] [--limit N] [--json]';

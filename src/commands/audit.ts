@@ -1,8 +1,7 @@
 import { loadConfig } from '../config';
 import { runAudit } from '../diagnosis/audit';
 import { auditToText } from '../diagnosis/audit-text';
-import { parseCommandArgs } from './explain';
-import { UsageError, writeJson, type CliIo } from './io';
+import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { auditProbeRun, openConnection } from './live-token';
 
 export const AUDIT_USAGE = 'usage: front-why audit [--tenant NAME] [--json]';

@@ -3,8 +3,7 @@ import { diagnose, diagnosesToText } from '../diagnosis';
 import { connectTenant } from '../diagnosis/live';
 import { loadRulesOrThrow } from '../rules';
 import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox } from '../sandbox';
-import { parseCommandArgs } from './explain';
-import { UsageError, writeJson, type CliIo } from './io';
+import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 
 export const DEMO_USAGE = 'usage: front-why demo [--json] [--only NAME]';
 

@@ -1,8 +1,8 @@
 import { loadConfig } from '../config';
 import { diagnose } from '../diagnosis';
 import { loadRulesOrThrow } from '../rules';
-import { printOutcome, parseCommandArgs, textFrom } from './explain';
-import type { CliIo } from './io';
+import { printOutcome, textFrom } from './explain';
+import { parseCommandArgs, type CliIo } from './io';
 import { auditProbeRun, openConnection } from './live-token';
 
 export const DIAGNOSE_USAGE = 'usage: front-why diagnose <cnv_…|Front app link|pasted error> [--tenant NAME] [--json]   (reads stdin when no input is given)';

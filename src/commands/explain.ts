@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { diagnose, diagnosesToText, type DiagnoseOutcome } from '../diagnosis';
 import { MAX_PASTE_BYTES } from '../input';
 import { loadRulesOrThrow } from '../rules';
-import { readAll, UsageError, writeJson, type CliIo } from './io';
+import { parseCommandArgs, readAll, UsageError, writeJson, type CliIo } from './io';
 
 export const EXPLAIN_USAGE = 'usage: front-why explain [TEXT] [--json]   (reads the paste from stdin when TEXT is absent)';
 
@@ -42,14 +41,4 @@ function nothingFound(outcome: Extract<DiagnoseOutcome, { ok: true }>): string {
     return `No Front error in the paste. To check ${outcome.targets.join(', ')} live, run \`front-why diagnose\` with the customer's token (a tenant or FRONT_API_TOKEN).`;
   }
   return 'No Front error or conversation ID found in the paste: nothing to diagnose.';
-}
-
-type OptionSpec = Record<string, { type: 'boolean' | 'string'; short?: string }>;
-
-export function parseCommandArgs<T extends OptionSpec>(argv: string[], usage: string, options: T) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${usage}`);
-  }
 }

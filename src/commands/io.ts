@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 /** What a CLI command may touch, passed in so tests can run commands in-process with captured output. */
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -31,4 +32,15 @@ export async function readAll(stream: NodeJS.ReadableStream, maxBytes: number): 
 
 export function writeJson(io: CliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Flags as each command declares them; a wrong one is a usage error with the command's usage line. */
+type OptionSpec = Record<string, { type: 'boolean' | 'string'; short?: string }>;
+
+export function parseCommandArgs<T extends OptionSpec>(argv: string[], usage: string, options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${usage}`);
+  }
 }

@@ -3,8 +3,7 @@ import { connectTenant } from '../diagnosis/live';
 import { checkToken, describeTokenCheck } from '../diagnosis/token-check';
 import { maskToken } from '../front';
 import { Keyring } from '../store';
-import { parseCommandArgs } from './explain';
-import { UsageError, writeJson, type CliIo } from './io';
+import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { readSecret } from './secret-input';
 import { withStore } from './store';
 
