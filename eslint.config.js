@@ -34,7 +34,7 @@ module.exports = tseslint.config(
         {
           patterns: [
             { group: ['@slack/*'], message: 'Only src/slack may import Slack packages.' },
-            { group: above, message: 'Imports flow one way (see DESIGN): this layer may not import that one.' },
+            { group: above, message: 'Imports flow one way (README, How it works): this layer may not import that one.' },
           ],
         },
       ],

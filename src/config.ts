@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_FRONT_BASE_URL, validateBaseUrl } from './front/base-url';
+import { DEFAULT_FRONT_BASE_URL, validateBaseUrl, validateServiceUrl } from './front/base-url';
 
 /**
  * Every environment variable front-why reads, validated once. A bad value is reported with the variable's
@@ -50,6 +50,23 @@ const baseUrl = z
     return checked.url.toString().replace(/\/$/, '');
   });
 
+const SLACK_API = { label: 'the Slack API URL', secret: 'the bot token', example: 'https://slack.com/api/' };
+
+/** Where the Web API client sends the bot token: the same rule as Front's base URL. */
+const slackApiUrl = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (!v || v.trim() === '') return undefined;
+    const checked = validateServiceUrl(v, SLACK_API);
+    if (!checked.ok) {
+      ctx.addIssue({ code: 'custom', message: `${checked.message}; leave it unset for ${SLACK_API.example}` });
+      return z.NEVER;
+    }
+    // The Web API client appends method names to this prefix.
+    return `${checked.url.toString().replace(/\/$/, '')}/`;
+  });
+
 const secret = z
   .string()
   .optional()
@@ -77,15 +94,7 @@ const envSchema = z.object({
   SLACK_BOT_TOKEN: secret,
   SLACK_SIGNING_SECRET: secret,
   SLACK_APP_TOKEN: secret,
-  SLACK_API_URL: z.string().optional().transform((v, ctx) => {
-    if (!v || v.trim() === '') return undefined;
-    try {
-      return new URL(v.trim()).toString();
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `is not a URL (got "${v}"); leave it unset for https://slack.com/api/` });
-      return z.NEVER;
-    }
-  }),
+  SLACK_API_URL: slackApiUrl,
   PORT: port(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
 });

@@ -1,7 +1,7 @@
 import type { Observation } from './types';
 
 /**
- * Front's own error wordings (front-facts.md §3). They let a paste without an `_error` envelope still count
+ * Front's own error wordings (docs/front-behaviour.md §3). They let a paste without an `_error` envelope still count
  * as a Front error, and the resource wording names what was refused.
  */
 

@@ -2,7 +2,7 @@ import type { Grants } from './tokens';
 import type { SeedCompany, SeedConversation, SeedInbox, SeedTeammate } from './seed';
 
 /**
- * Who may read what (front-facts §1, §2, §6). Kept apart from the handlers so each rule reads as one
+ * Who may read what (docs/front-behaviour.md §1, §2, §6). Kept apart from the handlers so each rule reads as one
  * small function and the handlers only choose the wording.
  */
 

@@ -1,4 +1,4 @@
-/** Front's error envelope and the exact wordings the diagnosis rules match on (front-facts §3). */
+/** Front's error envelope and the exact wordings the diagnosis rules match on (docs/front-behaviour.md §3). */
 
 export interface ErrorBody {
   _error: { status: number; title: string; message: string };

@@ -1,5 +1,5 @@
 /**
- * Front's two limits (front-facts §4): a per-company budget per minute, and an optional burst limit
+ * Front's two limits (docs/front-behaviour.md §4): a per-company budget per minute, and an optional burst limit
  * per route. All time comes from the injected clock so tests can step across windows.
  */
 

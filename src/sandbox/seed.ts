@@ -7,7 +7,7 @@
 export type CompanyKey = 'acme' | 'globex';
 export type Plan = 'Starter' | 'Professional' | 'Enterprise';
 
-/** Requests per minute per company, by plan (front-facts §4). */
+/** Requests per minute per company, by plan (docs/front-behaviour.md §4). */
 export const PLAN_RATE_LIMITS: Record<Plan, number> = { Starter: 50, Professional: 100, Enterprise: 200 };
 
 export interface SeedTeam {

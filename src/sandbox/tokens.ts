@@ -6,7 +6,7 @@ import { teamNumber } from './seed';
 /**
  * The demo tokens and how the server resolves an Authorization header to one of them.
  * Legacy tokens carry their scopes in the JWT; new-style ones carry none and keep their grants
- * server-side (front-facts §2), which is exactly what makes claim-only inspection uncertain.
+ * server-side (docs/front-behaviour.md §2), which is exactly what makes claim-only inspection uncertain.
  */
 
 export const READ_PERMISSIONS = ['conversations:read', 'inboxes:read', 'teammates:read', 'teams:read'] as const;

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import yaml from 'js-yaml';
 
-const SCHEMA_PATH = path.resolve(__dirname, '../../../shared/slack-schemas/manifest.schema.1.0.0.json');
+const SCHEMA_PATH = path.resolve(__dirname, '../../vendor/slack-manifest-schema/manifest.schema.1.0.0.json');
 const MANIFEST_PATH = path.resolve(__dirname, '../../manifest.yml');
 
 interface Manifest {
@@ -18,9 +18,6 @@ function compile(): ReturnType<Ajv['compile']> {
 }
 
 function loadSchema(): object {
-  if (!existsSync(SCHEMA_PATH)) {
-    throw new Error(`Slack's manifest schema is missing at ${SCHEMA_PATH}; it ships in the shared folder next to the repository (shared/slack-schemas/)`);
-  }
   return JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object;
 }
 

@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('SLACK_API_URL: the bot token goes there, so the Front base URL rule applies', () => {
+  test.each(['http://slack.example.com/api/', 'http://10.0.0.5/api/', 'ftp://slack.example.com/api/'])('refuses %s', (url) => {
+    const found = problems({ SLACK_API_URL: url });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^SLACK_API_URL the Slack API URL .* must use https/);
+    expect(found[0]).toContain('leave it unset for https://slack.com/api/');
+  });
+
+  test('refuses credentials in the URL without echoing them', () => {
+    const found = problems({ SLACK_API_URL: 'https://bot:xoxb-secret@slack.example.com/api/' });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain('must not contain a user name or password');
+    expect(found[0]).not.toContain('xoxb-secret');
+  });
+
+  test.each([
+    ['https://slack.example.com/api', 'https://slack.example.com/api/'],
+    ['http://127.0.0.1:4100/api/', 'http://127.0.0.1:4100/api/'],
+    ['http://localhost:4100/api', 'http://localhost:4100/api/'],
+  ])('accepts %s as %s (https, or loopback for a local stand-in)', (url, expected) => {
+    expect(loadConfig({ SLACK_API_URL: url }).SLACK_API_URL).toBe(expected);
+  });
+
+  test('unset means Slack itself', () => {
+    expect(loadConfig({}).SLACK_API_URL).toBeUndefined();
+  });
+});
+
+test('FRONT_API_BASE_URL keeps its own wording', () => {
+  expect(problems({ FRONT_API_BASE_URL: 'http://api.example.com' })[0]).toMatch(
+    /^FRONT_API_BASE_URL the Front base URL http:\/\/api\.example\.com\/ must use https/,
+  );
+});
