@@ -1,5 +1,5 @@
-// CLI tests spawn the built CLI, so dist/ is rebuilt from src/ before any test runs. Type errors are
-// reported by `npm run typecheck`; here they only warn, so one broken module does not hide every test result.
+// CLI and process tests spawn the built CLI, so dist/ is rebuilt from src/ before any test runs. A build that
+// fails stops the run: tests against a stale dist/ would report on code that is no longer there.
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
@@ -10,6 +10,6 @@ module.exports = async function globalSetup() {
     encoding: 'utf8',
   });
   if (result.status !== 0) {
-    process.stderr.write(`\nbuild reported errors (dist/ may be partly stale):\n${result.stdout}${result.stderr}\n`);
+    throw new Error(`the build failed, so no test ran (fix it, then run the tests again):\n${result.stdout}${result.stderr}`);
   }
 };
