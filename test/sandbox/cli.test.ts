@@ -50,7 +50,7 @@ describe('runSandboxCli', () => {
     await expect(done).resolves.toBe(0);
     expect(out.text()).toContain('Front sandbox stopped.');
     expect(process.listenerCount('SIGINT')).toBe(sigintBefore);
-    await expect(get(sandbox, '/me', { token: 'acme_private' })).rejects.toBeDefined();
+    await expect(get(sandbox, '/me', { token: 'acme_private' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it('--port=N and --latency are honoured', async () => {
