@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { ConditionLibrary, positionProblem, type NamedCondition } from './conditions';
 import { displayPath } from './display-path';
+import { CONDITION_NAME } from './expression';
 import { describeIssues, type PathMessage } from './issues';
-import { makeRuleSchema, RULE_ID, type Rule } from './schema';
+import { conditionSchema, makeRuleSchema, RULE_ID, type Rule } from './schema';
 import { locate } from './yaml-position';
 
 export interface RuleLoadError {
@@ -19,6 +21,8 @@ export type LoadResult = { ok: true; rules: Rule[] } | { ok: false; errors: Rule
 export type ParseResult = { ok: true; rule: Rule } | { ok: false; errors: RuleLoadError[]; declaredId?: string };
 
 export const RULE_EXTENSION = '.yml';
+/** The subfolder of the rules folder that holds the named conditions any rule may use. */
+export const CONDITIONS_FOLDER = 'conditions';
 
 export function formatLoadError(e: RuleLoadError): string {
   const rule = e.ruleId === undefined ? '' : ` rule=${e.ruleId}`;
@@ -54,7 +58,9 @@ export function loadRules(dir: string): LoadResult {
     return { ok: false, errors: [{ file: shownDir, line: 1, col: 1, message }] };
   }
 
-  const errors: RuleLoadError[] = [];
+  const conditions = loadConditionFiles(path.join(dir, CONDITIONS_FOLDER), path.join(shownDir, CONDITIONS_FOLDER));
+  const library = new ConditionLibrary(conditions.definitions);
+  const errors: RuleLoadError[] = [...conditions.errors];
   const rules: Rule[] = [];
   const declared: Declared[] = [];
   for (const name of names) {
@@ -71,7 +77,7 @@ export function loadRules(dir: string): LoadResult {
       errors.push({ file, line: 1, col: 1, message: `cannot read the file: ${errorText(error)}` });
       continue;
     }
-    const result = parseRuleText(text, file, name.slice(0, -RULE_EXTENSION.length));
+    const result = parseRuleText(text, file, name.slice(0, -RULE_EXTENSION.length), library);
     const id = result.ok ? result.rule.id : result.declaredId;
     if (id !== undefined) declared.push({ id, file, text: stripBom(text) });
     if (result.ok) rules.push(result.rule);
@@ -79,6 +85,8 @@ export function loadRules(dir: string): LoadResult {
   }
 
   errors.push(...duplicateIds(declared));
+  library.checkAll();
+  errors.push(...library.problems.map(positionProblem));
   if (errors.length > 0) return { ok: false, errors: errors.sort(byFileAndPosition) };
   if (rules.length === 0) {
     return { ok: false, errors: [{ file: shownDir, line: 1, col: 1, message: `no rule files (*${RULE_EXTENSION}) in this folder` }] };
@@ -86,8 +94,11 @@ export function loadRules(dir: string): LoadResult {
   return { ok: true, rules };
 }
 
-/** Validates one rule file's text; `file` is only used in the errors, `fileId` is what `id` must equal. */
-export function parseRuleText(rawText: string, file: string, fileId: string): ParseResult {
+/**
+ * Validates one rule file's text; `file` is only used in the errors, `fileId` is what `id` must equal. Names in
+ * its conditions are resolved against `library` (the rule set's named conditions).
+ */
+export function parseRuleText(rawText: string, file: string, fileId: string, library = new ConditionLibrary([])): ParseResult {
   const text = stripBom(rawText);
   let data: unknown;
   try {
@@ -108,9 +119,70 @@ export function parseRuleText(rawText: string, file: string, fileId: string): Pa
     return { ok: false, errors: [{ file, line: 1, col: 1, ruleId, message: 'the file is empty; a rule starts with "id:"' }] };
   }
   const parsed = makeRuleSchema(fileId).safeParse(data, { reportInput: true });
-  if (parsed.success) return { ok: true, rule: parsed.data };
-  const errors = describeIssues(parsed.error.issues).map((m) => positioned(m, text, file, ruleId)).sort(byPosition);
-  return { ok: false, errors, declaredId };
+  if (!parsed.success) {
+    const errors = describeIssues(parsed.error.issues).map((m) => positioned(m, text, file, ruleId)).sort(byPosition);
+    return { ok: false, errors, declaredId };
+  }
+  const { condition, problems } = library.resolve(parsed.data.when, { file, text, path: ['when'], ruleId });
+  if (condition === undefined) return { ok: false, errors: problems.map(positionProblem).sort(byPosition), declaredId };
+  return { ok: true, rule: { ...parsed.data, when: condition } };
+}
+
+/**
+ * Reads every `*.yml` in the conditions folder: each file maps condition names to conditions. A missing folder
+ * is fine (a rule set need not share conditions).
+ */
+function loadConditionFiles(dir: string, shownDir: string): { definitions: NamedCondition[]; errors: RuleLoadError[] } {
+  const definitions: NamedCondition[] = [];
+  const errors: RuleLoadError[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith(RULE_EXTENSION) && !name.startsWith('.')).sort();
+  } catch (error) {
+    if (errorText(error) !== 'ENOENT') errors.push({ file: shownDir, line: 1, col: 1, message: `cannot read the conditions folder: ${errorText(error)}` });
+    return { definitions, errors };
+  }
+  for (const name of names) {
+    const file = path.join(shownDir, name);
+    let text: string;
+    let data: unknown;
+    try {
+      text = stripBom(readFileSync(path.join(dir, name), 'utf8'));
+      data = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file });
+    } catch (error) {
+      errors.push(yamlOrReadError(error, file));
+      continue;
+    }
+    if (data === undefined || data === null) continue;
+    if (typeof data !== 'object' || Array.isArray(data)) {
+      errors.push({ file, line: 1, col: 1, message: 'a conditions file maps names to conditions (`name: <condition>`)' });
+      continue;
+    }
+    for (const [conditionName, value] of Object.entries(data)) {
+      const at = (segments: (string | number)[], message: string): RuleLoadError => {
+        const { line, col } = locate(text, [conditionName, ...segments]);
+        return { file, line, col, message };
+      };
+      if (!CONDITION_NAME.test(conditionName)) {
+        errors.push(at([], `"${conditionName}" is not a condition name: use lowercase words joined by dashes`));
+        continue;
+      }
+      const parsed = conditionSchema.safeParse(value, { reportInput: true });
+      if (!parsed.success) {
+        errors.push(...describeIssues(parsed.error.issues).map((m) => at(m.path, m.message)));
+        continue;
+      }
+      definitions.push({ name: conditionName, draft: parsed.data, origin: { file, text, path: [conditionName] } });
+    }
+  }
+  return { definitions, errors };
+}
+
+function yamlOrReadError(error: unknown, file: string): RuleLoadError {
+  if (error instanceof yaml.YAMLException) {
+    return { file, line: error.mark ? error.mark.line + 1 : 1, col: error.mark ? error.mark.column + 1 : 1, message: `YAML: ${error.reason}` };
+  }
+  return { file, line: 1, col: 1, message: `cannot read the file: ${errorText(error)}` };
 }
 
 function positioned(issue: PathMessage, text: string, file: string, ruleId: string): RuleLoadError {

@@ -22,6 +22,17 @@ export type LeafCondition =
 
 export type Condition = LeafCondition | { all: Condition[] } | { any: Condition[] } | { not: Condition };
 
+/**
+ * A condition as written: it may also be a line of logic over named conditions (`a and not b`), which the
+ * loader resolves against the rule set's named conditions once every file is read.
+ */
+export type ConditionDraft =
+  | LeafCondition
+  | { all: ConditionDraft[] }
+  | { any: ConditionDraft[] }
+  | { not: ConditionDraft }
+  | { expression: string };
+
 const COMBINATORS = ['all', 'any', 'not'] as const;
 const FACT_PATHS = Object.keys(FACTS);
 
@@ -50,8 +61,12 @@ function describeValue(value: unknown): string {
 
 const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' });
 
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  rawCondition.superRefine(checkCondition, { when: (payload) => isRecord(payload.value) }).transform(toCondition),
+export const conditionSchema: z.ZodType<ConditionDraft> = z.lazy(() =>
+  z.preprocess(
+    // A bare string is a line of logic over named conditions; zod's union would bury the object branch's errors.
+    (value) => (typeof value === 'string' ? { expression: value } : value),
+    rawCondition.superRefine(checkCondition, { when: (payload) => isRecord(payload.value) }).transform(toCondition),
+  ),
 );
 
 const notACondition = (i: { code: string; input?: unknown }) =>
@@ -73,6 +88,7 @@ const rawCondition = z
       all: z.array(conditionSchema).min(1, 'all needs at least one condition').optional(),
       any: z.array(conditionSchema).min(1, 'any needs at least one condition').optional(),
       not: conditionSchema.optional(),
+      expression: z.string().optional(),
     },
     { error: notACondition },
   )
@@ -83,6 +99,7 @@ type RawCondition = z.infer<typeof rawCondition>;
 // Runs even when a child already failed (the `when` above), so that every mistake is reported at once;
 // hence the defensive typeof checks on fields that may be ill-typed.
 function checkCondition(value: Record<string, unknown>, ctx: Ctx): void {
+  if (value.expression !== undefined) return;
   const operators = OPERATORS.filter((op) => value[op] !== undefined);
   const combinators = COMBINATORS.filter((key) => value[key] !== undefined);
   const hasFact = value.fact !== undefined;
@@ -146,7 +163,8 @@ function checkScalarType(fact: FactPath, type: FactType, op: string, operand: un
   }
 }
 
-function toCondition(raw: RawCondition): Condition {
+function toCondition(raw: RawCondition): ConditionDraft {
+  if (raw.expression !== undefined) return { expression: raw.expression };
   if (raw.all !== undefined) return { all: raw.all };
   if (raw.any !== undefined) return { any: raw.any };
   if (raw.not !== undefined) return { not: raw.not };
@@ -274,14 +292,17 @@ export function makeRuleSchema(fileId?: string) {
 
 export const ruleSchema = makeRuleSchema();
 
-export type Rule = z.infer<typeof ruleSchema>;
+/** A rule as its file states it; its `when` may still name shared conditions. */
+export type RuleDraft = z.infer<typeof ruleSchema>;
+/** A loaded rule: every named condition inlined, ready for the engine. */
+export type Rule = Omit<RuleDraft, 'when'> & { when: Condition };
 export type MatchExample = z.infer<typeof matchExample>;
 export type NoMatchExample = z.infer<typeof noMatchExample>;
 
 /** Every key the format knows, for "did you mean" on an unknown one. */
 export const KNOWN_KEYS = [
   ...Object.keys(ruleSchema.shape),
-  ...Object.keys(rawCondition.shape),
+  ...Object.keys(rawCondition.shape).filter((key) => key !== 'expression'),
   ...Object.keys(steps.shape),
   'title',
   'url',

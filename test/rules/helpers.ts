@@ -1,5 +1,6 @@
 import { factSource, type FactPath } from '../../src/facts';
 import { ruleSchema, UNKNOWN, type FactSource, type FactValue, type Rule } from '../../src/rules';
+import { ConditionLibrary } from '../../src/rules/conditions';
 
 export interface CountingSource extends FactSource {
   /** Each `resolve` call's argument, in order. */
@@ -51,7 +52,7 @@ export function exampleSource(paste: string, facts: Record<string, FactValue>): 
 
 /** A valid rule from the parts a test cares about, validated by the real schema. */
 export function makeRule(parts: { id?: string; when: unknown; priority?: number; fallback?: boolean; summary?: string; examples?: unknown }): Rule {
-  return ruleSchema.parse({
+  const draft = ruleSchema.parse({
     id: parts.id ?? 'test-rule',
     cause: 'unknown',
     priority: parts.priority ?? 50,
@@ -63,4 +64,7 @@ export function makeRule(parts: { id?: string; when: unknown; priority?: number;
     steps: { agent: ['step'] },
     examples: parts.examples ?? { match: [{ paste: '' }] },
   });
+  const { condition, problems } = new ConditionLibrary([]).resolve(draft.when, { file: 'test', text: '', path: ['when'] });
+  if (condition === undefined) throw new Error(problems.map((p) => p.message).join('; '));
+  return { ...draft, when: condition };
 }
