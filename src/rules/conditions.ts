@@ -47,6 +47,13 @@ export function positionProblem(problem: ConditionProblem): PositionedProblem {
  * engine sees plain conditions) and resolved once, however many rules use it. A name used inside its own
  * definition, directly or through others, is a cycle and reported with the whole chain.
  */
+/** The diagnosis's own state, usable in the `if:` of a text line and nowhere else. */
+export type DiagnosisState = 'confirmed' | 'possible';
+const STATE_NAMES: readonly string[] = ['confirmed', 'possible'] satisfies DiagnosisState[];
+// An empty `all` is true and an empty `any` false, in the engine as in logic.
+const ALWAYS: Condition = { all: [] };
+const NEVER: Condition = { any: [] };
+
 export class ConditionLibrary {
   private readonly byName = new Map<string, NamedCondition>();
   private readonly resolved = new Map<string, Condition | null>();
@@ -54,9 +61,13 @@ export class ConditionLibrary {
   /** Problems inside the named conditions themselves, reported once each, whoever uses them. */
   readonly problems: ConditionProblem[] = [];
 
-  constructor(definitions: NamedCondition[]) {
+  /** `parent`: the rule set's shared conditions, when these are one rule's own. */
+  constructor(
+    definitions: NamedCondition[],
+    private readonly parent?: ConditionLibrary,
+  ) {
     for (const definition of definitions) {
-      const first = this.byName.get(definition.name);
+      const first = this.byName.get(definition.name) ?? parent?.byName.get(definition.name);
       if (first === undefined) {
         this.byName.set(definition.name, definition);
         continue;
@@ -73,7 +84,11 @@ export class ConditionLibrary {
   }
 
   get names(): string[] {
-    return [...this.byName.keys()];
+    return [...this.byName.keys(), ...(this.parent?.names ?? [])];
+  }
+
+  private has(name: string): boolean {
+    return this.byName.has(name) || (this.parent?.has(name) ?? false);
   }
 
   /** Every named condition resolved, so that a broken one is reported even when no rule uses it yet. */
@@ -81,14 +96,18 @@ export class ConditionLibrary {
     for (const name of this.byName.keys()) this.named(name);
   }
 
-  /** The draft with every name inlined, or undefined when something in it (or in a name it uses) is broken. */
-  resolve(draft: ConditionDraft, origin: Origin): { condition?: Condition; problems: ConditionProblem[] } {
+  /**
+   * The draft with every name inlined, or undefined when something in it (or in a name it uses) is broken.
+   * With `state`, `confirmed` and `possible` stand for the diagnosis being in that state (text conditions).
+   */
+  resolve(draft: ConditionDraft, origin: Origin, state?: DiagnosisState): { condition?: Condition; problems: ConditionProblem[] } {
     const problems: ConditionProblem[] = [];
-    const condition = this.inline(draft, origin, origin.path, problems);
+    const condition = this.inline(draft, origin, origin.path, problems, state);
     return { condition: condition ?? undefined, problems };
   }
 
   private named(name: string): Condition | null {
+    if (!this.byName.has(name) && this.parent !== undefined) return this.parent.named(name);
     const done = this.resolved.get(name);
     if (done !== undefined) return done;
     const definition = this.byName.get(name);
@@ -100,22 +119,22 @@ export class ConditionLibrary {
     return condition;
   }
 
-  private inline(draft: ConditionDraft, origin: Origin, path: (string | number)[], problems: ConditionProblem[]): Condition | null {
-    if ('expression' in draft) return this.inlineExpression(draft.expression, origin, path, problems);
+  private inline(draft: ConditionDraft, origin: Origin, path: (string | number)[], problems: ConditionProblem[], state?: DiagnosisState): Condition | null {
+    if ('expression' in draft) return this.inlineExpression(draft.expression, origin, path, problems, state);
     if ('all' in draft || 'any' in draft) {
       const key = 'all' in draft ? 'all' : 'any';
-      const children = ('all' in draft ? draft.all : draft.any).map((child, i) => this.inline(child, origin, [...path, key, i], problems));
+      const children = ('all' in draft ? draft.all : draft.any).map((child, i) => this.inline(child, origin, [...path, key, i], problems, state));
       if (children.some((c) => c === null)) return null;
       return key === 'all' ? { all: children as Condition[] } : { any: children as Condition[] };
     }
     if ('not' in draft) {
-      const child = this.inline(draft.not, origin, [...path, 'not'], problems);
+      const child = this.inline(draft.not, origin, [...path, 'not'], problems, state);
       return child === null ? null : { not: child };
     }
     return draft;
   }
 
-  private inlineExpression(source: string, origin: Origin, path: (string | number)[], problems: ConditionProblem[]): Condition | null {
+  private inlineExpression(source: string, origin: Origin, path: (string | number)[], problems: ConditionProblem[], state?: DiagnosisState): Condition | null {
     const parsed = parseExpression(source);
     if (!parsed.ok) {
       problems.push({ origin, path, offset: parsed.offset, message: parsed.message });
@@ -123,19 +142,23 @@ export class ConditionLibrary {
     }
     let broken = false;
     for (const { name, offset } of namesIn(parsed.expression)) {
-      const problem = this.checkName(name);
+      const problem = this.checkName(name, state !== undefined);
       if (problem !== undefined) {
         problems.push({ origin, path, offset, message: problem });
         broken = true;
       }
     }
     // A name whose own definition is broken was reported there; whatever uses it cannot be evaluated either.
-    return broken ? null : this.fromExpression(parsed.expression);
+    return broken ? null : this.fromExpression(parsed.expression, state);
   }
 
-  private checkName(name: string): string | undefined {
-    if (!this.byName.has(name)) {
-      return `unknown condition "${name}"${didYouMean(name, this.names)} (named conditions live in rules/conditions/*.yml)`;
+  private checkName(name: string, stateAllowed: boolean): string | undefined {
+    if (STATE_NAMES.includes(name)) {
+      return stateAllowed ? undefined : `"${name}" is the diagnosis's state, known only once the rule has matched: use it in the "if" of a text line`;
+    }
+    if (!this.has(name)) {
+      const known = stateAllowed ? [...this.names, ...STATE_NAMES] : this.names;
+      return `unknown condition "${name}"${didYouMean(name, known)} (named conditions live in rules/conditions/*.yml)`;
     }
     const loopStart = this.resolving.indexOf(name);
     if (loopStart !== -1) {
@@ -145,16 +168,17 @@ export class ConditionLibrary {
     return undefined;
   }
 
-  private fromExpression(expression: Expression): Condition | null {
+  private fromExpression(expression: Expression, state?: DiagnosisState): Condition | null {
     switch (expression.kind) {
       case 'name':
+        if (state !== undefined && STATE_NAMES.includes(expression.name)) return expression.name === state ? ALWAYS : NEVER;
         return this.named(expression.name);
       case 'not': {
-        const item = this.fromExpression(expression.item);
+        const item = this.fromExpression(expression.item, state);
         return item === null ? null : { not: item };
       }
       default: {
-        const items = expression.items.map((item) => this.fromExpression(item));
+        const items = expression.items.map((item) => this.fromExpression(item, state));
         if (items.some((item) => item === null)) return null;
         return expression.kind === 'and' ? { all: items as Condition[] } : { any: items as Condition[] };
       }

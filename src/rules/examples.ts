@@ -3,7 +3,7 @@ import { displayPath } from './display-path';
 import { matchRules } from './engine';
 import type { Rule } from './schema';
 import type { FactSource, FactValue } from './source';
-import { renderTemplate } from './template';
+import { renderRuleText } from './text';
 
 export interface ExampleFailure {
   ruleId: string;
@@ -29,7 +29,7 @@ export async function runRuleExamples(rules: Rule[], makeSource: ExampleSourceFa
       const failure = await check(rule, makeSource, example.paste, example.facts, (outcome, source, unknownFacts) => {
         if (outcome !== example.expect) return `expected ${example.expect}, got ${outcome}${unknownNote(outcome, unknownFacts)}`;
         if (example.summary_contains === undefined) return undefined;
-        const summary = renderTemplate(rule.summary, (path) => source.get(path));
+        const { summary } = renderRuleText(rule, source, example.expect);
         return summary.includes(example.summary_contains) ? undefined : `summary ${JSON.stringify(summary)} does not contain ${JSON.stringify(example.summary_contains)}`;
       });
       if (failure !== undefined) failures.push({ ruleId: rule.id, which, message: failure });

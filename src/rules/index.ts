@@ -11,6 +11,7 @@ export {
   type NoMatchExample,
   type Operator,
   type Rule,
+  type TextLine,
   type Scalar,
 } from './schema';
 export {
@@ -26,6 +27,7 @@ export {
 } from './loader';
 export { evaluateRule, matchRules, type ConditionTrace, type MatchOptions, type RuleEvaluation, type RuleMatch, type Truth } from './engine';
 export { MAX_VALUE_LENGTH, PLACEHOLDER, renderTemplate, templateFields } from './template';
+export { renderRuleText, textFacts, type DiagnosisState, type RuleText } from './text';
 export { formatExampleFailure, runRuleExamples, type ExampleFailure, type ExampleSourceFactory } from './examples';
 export { describeFacts } from './facts-doc';
 export { compileRegex } from './regex';

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { ConditionLibrary, positionProblem, type NamedCondition } from './conditions';
+import { ConditionLibrary, positionProblem, type ConditionProblem, type NamedCondition, type Origin } from './conditions';
 import { displayPath } from './display-path';
 import { CONDITION_NAME } from './expression';
 import { describeIssues, type PathMessage } from './issues';
-import { conditionSchema, makeRuleSchema, RULE_ID, type Rule } from './schema';
+import { conditionSchema, makeRuleSchema, RULE_ID, type Rule, type RuleDraft, type TextLine, type TextLineDraft } from './schema';
 import { locate } from './yaml-position';
 
 export interface RuleLoadError {
@@ -123,9 +123,40 @@ export function parseRuleText(rawText: string, file: string, fileId: string, lib
     const errors = describeIssues(parsed.error.issues).map((m) => positioned(m, text, file, ruleId)).sort(byPosition);
     return { ok: false, errors, declaredId };
   }
-  const { condition, problems } = library.resolve(parsed.data.when, { file, text, path: ['when'], ruleId });
-  if (condition === undefined) return { ok: false, errors: problems.map(positionProblem).sort(byPosition), declaredId };
-  return { ok: true, rule: { ...parsed.data, when: condition } };
+  const resolved = resolveRule(parsed.data, library, { file, text, path: [], ruleId });
+  if (!resolved.ok) return { ok: false, errors: resolved.problems.map(positionProblem).sort(byPosition), declaredId };
+  return { ok: true, rule: resolved.rule };
+}
+
+/** Inlines every name a rule uses: in `when`, in its own `conditions`, and in the `if` of each text line. */
+export function resolveRule(draft: RuleDraft, shared: ConditionLibrary, origin: Origin): { ok: true; rule: Rule } | { ok: false; problems: ConditionProblem[] } {
+  const own = Object.entries(draft.conditions).map(([name, condition]) => ({ name, draft: condition, origin: { ...origin, path: ['conditions', name] } }));
+  const library = new ConditionLibrary(own, shared);
+  library.checkAll();
+  const problems = [...library.problems];
+  const when = library.resolve(draft.when, { ...origin, path: ['when'] });
+  problems.push(...when.problems);
+
+  const lines = (items: TextLineDraft[], path: (string | number)[]): TextLine[] =>
+    items.map((line, i) => {
+      if (line.if === undefined) return { text: line.text };
+      const at = { ...origin, path: [...path, i, 'if'] };
+      const confirmed = library.resolve(line.if, at, 'confirmed');
+      // Both states resolve the same names, so the second would only repeat the first's problems.
+      const possible = confirmed.problems.length > 0 ? confirmed : library.resolve(line.if, at, 'possible');
+      problems.push(...confirmed.problems);
+      return { text: line.text, if: confirmed.condition && possible.condition && { confirmed: confirmed.condition, possible: possible.condition } };
+    });
+  const rule = {
+    ...draft,
+    when: when.condition,
+    summary: lines(draft.summary, ['summary']),
+    explanation: lines(draft.explanation, ['explanation']),
+    steps: { agent: lines(draft.steps.agent, ['steps', 'agent']), teammate: lines(draft.steps.teammate, ['steps', 'teammate']), admin: lines(draft.steps.admin, ['steps', 'admin']) },
+  };
+  if (problems.length > 0 || rule.when === undefined) return { ok: false, problems };
+  const { conditions: _own, ...rest } = rule;
+  return { ok: true, rule: { ...rest, when: rule.when } };
 }
 
 /**

@@ -185,13 +185,42 @@ const template = z.string().superRefine((text, ctx) => {
   }
 });
 
-const summary = template.refine((text) => !text.trim().includes('\n'), 'summary is one line');
+/**
+ * A line of text, shown only when its condition holds. The condition may use named conditions, fact tests and
+ * the diagnosis's own state (`confirmed`, `possible`); an unknown condition does not show the line.
+ */
+export interface TextLineDraft {
+  text: string;
+  if?: ConditionDraft;
+}
+
+const oneLine = (what: string) => (text: string) => !text.trim().includes('\n') || `${what} is one line`;
+
+const textLine = (what?: string) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' ? { text: value } : value),
+    z
+      .object(
+        { text: what === undefined ? template : template.refine((t) => oneLine(what)(t) === true, `${what} is one line`), if: conditionSchema.optional() },
+        { error: (i) => (i.code === 'invalid_type' && i.input !== undefined ? 'a line of text, or { if: <condition>, text: <text> }' : undefined) },
+      )
+      .strict(),
+  ) as z.ZodType<TextLineDraft>;
+
+/** Text as one string, or as a list of (conditional) lines. */
+const lines = (what?: string) =>
+  z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(textLine(what)).min(1, 'needs at least one line'));
+
+/** The first line whose condition holds is the summary, so the last must hold always. */
+const summary = lines('summary').refine((alternatives) => alternatives[alternatives.length - 1]?.if === undefined, {
+  message: 'the last summary line must have no "if", so that some summary always shows',
+});
 
 const steps = z
   .object({
-    agent: z.array(template).default([]),
-    teammate: z.array(template).default([]),
-    admin: z.array(template).default([]),
+    agent: z.array(textLine()).default([]),
+    teammate: z.array(textLine()).default([]),
+    admin: z.array(textLine()).default([]),
   })
   .strict()
   .refine((s) => s.agent.length + s.teammate.length + s.admin.length > 0, 'at least one audience (agent, teammate, admin) needs a step');
@@ -281,8 +310,9 @@ export function makeRuleSchema(fileId?: string) {
       confidence: z.enum(['high', 'medium', 'low']),
       fallback: z.boolean().default(false),
       when: conditionSchema,
+      conditions: z.record(z.string(), conditionSchema).default({}),
       summary,
-      explanation: template,
+      explanation: lines(),
       steps,
       links: z.array(link).default([]),
       examples,
@@ -292,10 +322,22 @@ export function makeRuleSchema(fileId?: string) {
 
 export const ruleSchema = makeRuleSchema();
 
-/** A rule as its file states it; its `when` may still name shared conditions. */
+/** A rule as its file states it; its conditions may still use names. */
 export type RuleDraft = z.infer<typeof ruleSchema>;
+
+/** A line of text with its condition resolved once for each state the diagnosis can be in. */
+export interface TextLine {
+  text: string;
+  if?: { confirmed: Condition; possible: Condition };
+}
+
 /** A loaded rule: every named condition inlined, ready for the engine. */
-export type Rule = Omit<RuleDraft, 'when'> & { when: Condition };
+export type Rule = Omit<RuleDraft, 'when' | 'conditions' | 'summary' | 'explanation' | 'steps'> & {
+  when: Condition;
+  summary: TextLine[];
+  explanation: TextLine[];
+  steps: Record<'agent' | 'teammate' | 'admin', TextLine[]>;
+};
 export type MatchExample = z.infer<typeof matchExample>;
 export type NoMatchExample = z.infer<typeof noMatchExample>;
 

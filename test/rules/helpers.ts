@@ -1,6 +1,7 @@
 import { factSource, type FactPath } from '../../src/facts';
 import { ruleSchema, UNKNOWN, type FactSource, type FactValue, type Rule } from '../../src/rules';
 import { ConditionLibrary } from '../../src/rules/conditions';
+import { resolveRule } from '../../src/rules/loader';
 
 export interface CountingSource extends FactSource {
   /** Each `resolve` call's argument, in order. */
@@ -64,7 +65,7 @@ export function makeRule(parts: { id?: string; when: unknown; priority?: number;
     steps: { agent: ['step'] },
     examples: parts.examples ?? { match: [{ paste: '' }] },
   });
-  const { condition, problems } = new ConditionLibrary([]).resolve(draft.when, { file: 'test', text: '', path: ['when'] });
-  if (condition === undefined) throw new Error(problems.map((p) => p.message).join('; '));
-  return { ...draft, when: condition };
+  const resolved = resolveRule(draft, new ConditionLibrary([]), { file: 'test', text: '', path: [] });
+  if (!resolved.ok) throw new Error(resolved.problems.map((p) => p.message).join('; '));
+  return resolved.rule;
 }

@@ -31,7 +31,7 @@ describe('loadRules: a valid folder', () => {
     expect(teammate.examples.match[0]).toMatchObject({ expect: 'confirmed', facts: { 'owner.private_access': 'denied' } });
     expect(teammate.examples.no_match[0]!.facts).toEqual({});
     expect(result.rules[2]!.fallback).toBe(true);
-    expect(result.rules[2]!.steps).toEqual({ agent: ["Send the paste to the bot's maintainers."], teammate: [], admin: [] });
+    expect(result.rules[2]!.steps).toEqual({ agent: [{ text: "Send the paste to the bot's maintainers." }], teammate: [], admin: [] });
     expect(result.rules[0]!.links).toEqual([]);
   });
 
