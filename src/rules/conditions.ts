@@ -49,7 +49,12 @@ export function positionProblem(problem: ConditionProblem): PositionedProblem {
  */
 /** The diagnosis's own state, usable in the `if:` of a text line and nowhere else. */
 export type DiagnosisState = 'confirmed' | 'possible';
-const STATE_NAMES: readonly string[] = ['confirmed', 'possible'] satisfies DiagnosisState[];
+export const STATE_NAMES: readonly DiagnosisState[] = ['confirmed', 'possible'];
+/**
+ * Names whose truth is fixed when a text line is resolved: the diagnosis's state, and which variant of the rule
+ * matched. A text line is resolved once per combination, so at render time it is a plain condition.
+ */
+export type Constants = ReadonlyMap<string, boolean>;
 // An empty `all` is true and an empty `any` false, in the engine as in logic.
 const ALWAYS: Condition = { all: [] };
 const NEVER: Condition = { any: [] };
@@ -87,7 +92,7 @@ export class ConditionLibrary {
     return [...this.byName.keys(), ...(this.parent?.names ?? [])];
   }
 
-  private has(name: string): boolean {
+  has(name: string): boolean {
     return this.byName.has(name) || (this.parent?.has(name) ?? false);
   }
 
@@ -98,11 +103,11 @@ export class ConditionLibrary {
 
   /**
    * The draft with every name inlined, or undefined when something in it (or in a name it uses) is broken.
-   * With `state`, `confirmed` and `possible` stand for the diagnosis being in that state (text conditions).
+   * With `constants` (text conditions), those names stand for fixed truths: the state, the variant.
    */
-  resolve(draft: ConditionDraft, origin: Origin, state?: DiagnosisState): { condition?: Condition; problems: ConditionProblem[] } {
+  resolve(draft: ConditionDraft, origin: Origin, constants?: Constants): { condition?: Condition; problems: ConditionProblem[] } {
     const problems: ConditionProblem[] = [];
-    const condition = this.inline(draft, origin, origin.path, problems, state);
+    const condition = this.inline(draft, origin, origin.path, problems, constants);
     return { condition: condition ?? undefined, problems };
   }
 
@@ -119,22 +124,22 @@ export class ConditionLibrary {
     return condition;
   }
 
-  private inline(draft: ConditionDraft, origin: Origin, path: (string | number)[], problems: ConditionProblem[], state?: DiagnosisState): Condition | null {
-    if ('expression' in draft) return this.inlineExpression(draft.expression, origin, path, problems, state);
+  private inline(draft: ConditionDraft, origin: Origin, path: (string | number)[], problems: ConditionProblem[], constants?: Constants): Condition | null {
+    if ('expression' in draft) return this.inlineExpression(draft.expression, origin, path, problems, constants);
     if ('all' in draft || 'any' in draft) {
       const key = 'all' in draft ? 'all' : 'any';
-      const children = ('all' in draft ? draft.all : draft.any).map((child, i) => this.inline(child, origin, [...path, key, i], problems, state));
+      const children = ('all' in draft ? draft.all : draft.any).map((child, i) => this.inline(child, origin, [...path, key, i], problems, constants));
       if (children.some((c) => c === null)) return null;
       return key === 'all' ? { all: children as Condition[] } : { any: children as Condition[] };
     }
     if ('not' in draft) {
-      const child = this.inline(draft.not, origin, [...path, 'not'], problems, state);
+      const child = this.inline(draft.not, origin, [...path, 'not'], problems, constants);
       return child === null ? null : { not: child };
     }
     return draft;
   }
 
-  private inlineExpression(source: string, origin: Origin, path: (string | number)[], problems: ConditionProblem[], state?: DiagnosisState): Condition | null {
+  private inlineExpression(source: string, origin: Origin, path: (string | number)[], problems: ConditionProblem[], constants?: Constants): Condition | null {
     const parsed = parseExpression(source);
     if (!parsed.ok) {
       problems.push({ origin, path, offset: parsed.offset, message: parsed.message });
@@ -142,22 +147,23 @@ export class ConditionLibrary {
     }
     let broken = false;
     for (const { name, offset } of namesIn(parsed.expression)) {
-      const problem = this.checkName(name, state !== undefined);
+      const problem = this.checkName(name, constants);
       if (problem !== undefined) {
         problems.push({ origin, path, offset, message: problem });
         broken = true;
       }
     }
     // A name whose own definition is broken was reported there; whatever uses it cannot be evaluated either.
-    return broken ? null : this.fromExpression(parsed.expression, state);
+    return broken ? null : this.fromExpression(parsed.expression, constants);
   }
 
-  private checkName(name: string, stateAllowed: boolean): string | undefined {
-    if (STATE_NAMES.includes(name)) {
-      return stateAllowed ? undefined : `"${name}" is the diagnosis's state, known only once the rule has matched: use it in the "if" of a text line`;
+  private checkName(name: string, constants: Constants | undefined): string | undefined {
+    if (constants?.has(name)) return undefined;
+    if ((STATE_NAMES as readonly string[]).includes(name)) {
+      return `"${name}" is the diagnosis's state, known only once the rule has matched: use it in the "if" of a text line`;
     }
     if (!this.has(name)) {
-      const known = stateAllowed ? [...this.names, ...STATE_NAMES] : this.names;
+      const known = [...this.names, ...(constants?.keys() ?? [])];
       return `unknown condition "${name}"${didYouMean(name, known)} (named conditions live in rules/conditions/*.yml)`;
     }
     const loopStart = this.resolving.indexOf(name);
@@ -168,17 +174,19 @@ export class ConditionLibrary {
     return undefined;
   }
 
-  private fromExpression(expression: Expression, state?: DiagnosisState): Condition | null {
+  private fromExpression(expression: Expression, constants?: Constants): Condition | null {
     switch (expression.kind) {
-      case 'name':
-        if (state !== undefined && STATE_NAMES.includes(expression.name)) return expression.name === state ? ALWAYS : NEVER;
+      case 'name': {
+        const constant = constants?.get(expression.name);
+        if (constant !== undefined) return constant ? ALWAYS : NEVER;
         return this.named(expression.name);
+      }
       case 'not': {
-        const item = this.fromExpression(expression.item, state);
+        const item = this.fromExpression(expression.item, constants);
         return item === null ? null : { not: item };
       }
       default: {
-        const items = expression.items.map((item) => this.fromExpression(item, state));
+        const items = expression.items.map((item) => this.fromExpression(item, constants));
         if (items.some((item) => item === null)) return null;
         return expression.kind === 'and' ? { all: items as Condition[] } : { any: items as Condition[] };
       }

@@ -7,8 +7,7 @@ export {
   RULE_ID,
   type Condition,
   type LeafCondition,
-  type MatchExample,
-  type NoMatchExample,
+  type RuleTestDraft,
   type Operator,
   type Rule,
   type TextLine,
@@ -29,5 +28,6 @@ export { evaluateRule, matchRules, type ConditionTrace, type MatchOptions, type 
 export { MAX_VALUE_LENGTH, PLACEHOLDER, renderTemplate, templateFields } from './template';
 export { renderRuleText, textFacts, type DiagnosisState, type RuleText } from './text';
 export { formatExampleFailure, runRuleExamples, type ExampleFailure, type ExampleSourceFactory } from './examples';
+export { loadRuleTests, TEST_SUFFIX, type RuleTest, type RuleTestsResult } from './rule-tests';
 export { describeFacts } from './facts-doc';
 export { compileRegex } from './regex';

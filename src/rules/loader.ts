@@ -1,12 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { ConditionLibrary, positionProblem, type ConditionProblem, type NamedCondition, type Origin } from './conditions';
+import { ConditionLibrary, positionProblem, STATE_NAMES, type ConditionProblem, type DiagnosisState, type NamedCondition, type Origin } from './conditions';
 import { displayPath } from './display-path';
 import { CONDITION_NAME } from './expression';
 import { describeIssues, type PathMessage } from './issues';
-import { conditionSchema, makeRuleSchema, RULE_ID, type Rule, type RuleDraft, type TextLine, type TextLineDraft } from './schema';
+import { causeOfId, conditionSchema, makeRuleSchema, RULE_ID, type ConditionDraft, type Rule, type RuleDraft, type TextLine, type TextLineDraft } from './schema';
 import { locate } from './yaml-position';
+
+/** Beside each rule `<id>.yml`, its tests (see rule-tests.ts). */
+export const TEST_SUFFIX = '.test.yml';
 
 export interface RuleLoadError {
   file: string;
@@ -18,7 +21,8 @@ export interface RuleLoadError {
 
 export type LoadResult = { ok: true; rules: Rule[] } | { ok: false; errors: RuleLoadError[] };
 /** `declaredId`: the `id` the file states, when it is a string, for the duplicate check across files. */
-export type ParseResult = { ok: true; rule: Rule } | { ok: false; errors: RuleLoadError[]; declaredId?: string };
+/** A file with variants gives one rule per variant. */
+export type ParseResult = { ok: true; rules: Rule[] } | { ok: false; errors: RuleLoadError[]; declaredId?: string };
 
 export const RULE_EXTENSION = '.yml';
 /** The subfolder of the rules folder that holds the named conditions any rule may use. */
@@ -69,7 +73,7 @@ export function loadRules(dir: string): LoadResult {
       errors.push({ file, line: 1, col: 1, message: `rule files end in ${RULE_EXTENSION}: rename it to ${name.slice(0, -'.yaml'.length)}${RULE_EXTENSION}` });
       continue;
     }
-    if (!name.endsWith(RULE_EXTENSION)) continue;
+    if (!name.endsWith(RULE_EXTENSION) || name.endsWith(TEST_SUFFIX)) continue;
     let text: string;
     try {
       text = readFileSync(path.join(dir, name), 'utf8');
@@ -78,9 +82,9 @@ export function loadRules(dir: string): LoadResult {
       continue;
     }
     const result = parseRuleText(text, file, name.slice(0, -RULE_EXTENSION.length), library);
-    const id = result.ok ? result.rule.id : result.declaredId;
+    const id = result.ok ? result.rules[0]?.id : result.declaredId;
     if (id !== undefined) declared.push({ id, file, text: stripBom(text) });
-    if (result.ok) rules.push(result.rule);
+    if (result.ok) rules.push(...result.rules);
     else errors.push(...result.errors);
   }
 
@@ -125,38 +129,63 @@ export function parseRuleText(rawText: string, file: string, fileId: string, lib
   }
   const resolved = resolveRule(parsed.data, library, { file, text, path: [], ruleId });
   if (!resolved.ok) return { ok: false, errors: resolved.problems.map(positionProblem).sort(byPosition), declaredId };
-  return { ok: true, rule: resolved.rule };
+  return { ok: true, rules: resolved.rules };
 }
 
-/** Inlines every name a rule uses: in `when`, in its own `conditions`, and in the `if` of each text line. */
-export function resolveRule(draft: RuleDraft, shared: ConditionLibrary, origin: Origin): { ok: true; rule: Rule } | { ok: false; problems: ConditionProblem[] } {
+/**
+ * Inlines every name a rule uses: in `when` (or each variant's), in its own `conditions`, and in the `if` of each
+ * text line, which is resolved for each state and variant so that the names `confirmed`, `possible` and the
+ * variant names are fixed truths by the time the text is rendered.
+ */
+export function resolveRule(draft: RuleDraft, shared: ConditionLibrary, origin: Origin): { ok: true; rules: Rule[] } | { ok: false; problems: ConditionProblem[] } {
   const own = Object.entries(draft.conditions).map(([name, condition]) => ({ name, draft: condition, origin: { ...origin, path: ['conditions', name] } }));
   const library = new ConditionLibrary(own, shared);
   library.checkAll();
   const problems = [...library.problems];
-  const when = library.resolve(draft.when, { ...origin, path: ['when'] });
-  problems.push(...when.problems);
 
-  const lines = (items: TextLineDraft[], path: (string | number)[]): TextLine[] =>
-    items.map((line, i) => {
-      if (line.if === undefined) return { text: line.text };
-      const at = { ...origin, path: [...path, i, 'if'] };
-      const confirmed = library.resolve(line.if, at, 'confirmed');
-      // Both states resolve the same names, so the second would only repeat the first's problems.
-      const possible = confirmed.problems.length > 0 ? confirmed : library.resolve(line.if, at, 'possible');
-      problems.push(...confirmed.problems);
-      return { text: line.text, if: confirmed.condition && possible.condition && { confirmed: confirmed.condition, possible: possible.condition } };
-    });
-  const rule = {
-    ...draft,
-    when: when.condition,
-    summary: lines(draft.summary, ['summary']),
-    explanation: lines(draft.explanation, ['explanation']),
-    steps: { agent: lines(draft.steps.agent, ['steps', 'agent']), teammate: lines(draft.steps.teammate, ['steps', 'teammate']), admin: lines(draft.steps.admin, ['steps', 'admin']) },
-  };
-  if (problems.length > 0 || rule.when === undefined) return { ok: false, problems };
-  const { conditions: _own, ...rest } = rule;
-  return { ok: true, rule: { ...rest, when: rule.when } };
+  const variants = draft.variants
+    ? Object.entries(draft.variants).map(([name, v]) => ({ name, ...v, path: ['variants', name, 'when'] }))
+    : [{ name: undefined, when: draft.when as ConditionDraft, priority: undefined, confidence: undefined, path: ['when'] }];
+  const variantNames = variants.flatMap((v) => (v.name === undefined ? [] : [v.name]));
+  for (const name of variantNames) {
+    if (library.has(name)) problems.push({ origin, path: ['variants', name], offset: 0, atKey: true, message: `variant "${name}" has the name of a condition; rename one of them` });
+  }
+
+  const rules = variants.map((variant): Rule | undefined => {
+    const when = library.resolve(variant.when, { ...origin, path: variant.path });
+    problems.push(...when.problems);
+    const reported = problems.length;
+    const lines = (items: TextLineDraft[], path: (string | number)[]): TextLine[] =>
+      items.map((line, i) => {
+        if (line.if === undefined) return { text: line.text };
+        const at = { ...origin, path: [...path, i, 'if'] };
+        const resolveFor = (state: DiagnosisState) => {
+          const constants = new Map<string, boolean>(STATE_NAMES.map((s) => [s, s === state]));
+          for (const name of variantNames) constants.set(name, name === variant.name);
+          return library.resolve(line.if as ConditionDraft, at, constants);
+        };
+        const confirmed = resolveFor('confirmed');
+        const possible = resolveFor('possible');
+        // Every variant resolves the same names: report a text line's problems once, from the first variant.
+        if (variant === variants[0]) problems.push(...confirmed.problems);
+        return { text: line.text, if: confirmed.condition && possible.condition && { confirmed: confirmed.condition, possible: possible.condition } };
+      });
+    const rule = {
+      id: draft.id,
+      cause: causeOfId(draft.id) ?? 'unknown',
+      ...(variant.name === undefined ? {} : { variant: variant.name }),
+      priority: variant.priority ?? draft.priority ?? 0,
+      confidence: variant.confidence ?? draft.confidence ?? 'low',
+      fallback: draft.fallback,
+      summary: lines(draft.summary, ['summary']),
+      explanation: lines(draft.explanation, ['explanation']),
+      steps: { agent: lines(draft.steps.agent, ['steps', 'agent']), teammate: lines(draft.steps.teammate, ['steps', 'teammate']), admin: lines(draft.steps.admin, ['steps', 'admin']) },
+      links: draft.links,
+    };
+    return when.condition === undefined || problems.length > reported ? undefined : { ...rule, when: when.condition };
+  });
+  if (problems.length > 0 || rules.some((rule) => rule === undefined)) return { ok: false, problems };
+  return { ok: true, rules: rules as Rule[] };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CAUSES } from '../causes';
+import { CAUSES, isCause, type Cause } from '../causes';
+import { CONDITION_NAME } from './expression';
 import { FACTS, isFactPath, type FactPath, type FactType } from '../facts';
 import { compileRegex, regexError } from './regex';
 import type { FactValue } from './source';
@@ -269,30 +270,53 @@ function hasType(value: unknown, type: FactType): boolean {
   return typeof value === type;
 }
 
-const matchExample = z
+/**
+ * One test of a rule, in the rule's `<id>.test.yml`: a paste (or the name of a shared one), probe facts (stated
+ * here, or named fact sets from the shared fixtures), and what the rule must make of them.
+ */
+export const ruleTestSchema = z
   .object({
-    paste: z.string(),
+    paste: z.string().optional(),
+    pasted: z.string().optional(),
+    with: z.array(z.string()).default([]),
     facts: exampleFacts.default({}),
-    expect: z.enum(['confirmed', 'possible']).default('confirmed'),
+    expect: z.enum(['confirmed', 'possible', 'none']).default('confirmed'),
+    variant: z.string().optional(),
     summary_contains: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    if ((t.paste === undefined) === (t.pasted === undefined)) {
+      issue(ctx, 'a test has "paste" (the text itself) or "pasted" (the name of a shared paste), not both or neither');
+    }
+    if (t.expect === 'none' && (t.variant !== undefined || t.summary_contains !== undefined)) {
+      issue(ctx, 'a test that expects none cannot name a variant or a summary', ['expect']);
+    }
+  });
 
-const noMatchExample = z
-  .object({
-    paste: z.string(),
-    facts: exampleFacts.default({}),
-  })
-  .strict();
+export const ruleTestFileSchema = z.array(ruleTestSchema).min(1, 'a test file needs at least one test');
 
-const examples = z
-  .object({
-    match: z.array(matchExample).min(1, 'a rule needs at least one match example'),
-    no_match: z.array(noMatchExample).default([]),
-  })
-  .strict();
+/** `fixtures/pastes.yml` names pastes, `fixtures/facts.yml` names fact sets; tests use them by name. */
+export const pasteFixturesSchema = z.record(z.string(), z.string());
+export const factFixturesSchema = z.record(z.string(), exampleFacts);
+
+export type RuleTestDraft = z.infer<typeof ruleTestSchema>;
 
 export const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** A rule's id names its cause: `rate-limited` is the cause `rate_limited`. */
+export function causeOfId(id: string): Cause | undefined {
+  const cause = id.replaceAll('-', '_');
+  return isCause(cause) ? cause : undefined;
+}
+
+const CAUSE_IDS = CAUSES.map((cause) => cause.replaceAll('_', '-'));
+
+const priority = z.number().int('priority is a whole number').min(0, 'priority is 0–100').max(100, 'priority is 0–100');
+const confidence = z.enum(['high', 'medium', 'low']);
+
+/** One way a cause shows: its own conditions, and where it differs from the rule's, its own priority and confidence. */
+const variant = z.object({ when: conditionSchema, priority: priority.optional(), confidence: confidence.optional() }).strict();
 
 /** The schema of one rule file; with `fileId`, `id` must also equal the file's name. */
 export function makeRuleSchema(fileId?: string) {
@@ -301,23 +325,40 @@ export function makeRuleSchema(fileId?: string) {
     .regex(RULE_ID, 'id is lowercase letters, digits and dashes')
     .refine((value) => fileId === undefined || value === fileId, {
       message: `id must equal the file name without .yml ("${fileId ?? ''}")`,
+    })
+    .refine((value) => !RULE_ID.test(value) || causeOfId(value) !== undefined, {
+      error: (i) =>
+        `the id names the rule's cause, and "${String(i.input)}" is none${typeof i.input === 'string' ? didYouMean(i.input, CAUSE_IDS) : ''} (causes: ${CAUSE_IDS.join(', ')})`,
     });
   return z
     .object({
       id,
-      cause: z.enum(CAUSES, { error: (i) => `unknown cause ${JSON.stringify(i.input)}${typeof i.input === 'string' ? didYouMean(i.input, CAUSES) : ''} (causes: ${CAUSES.join(', ')})` }),
-      priority: z.number().int('priority is a whole number').min(0, 'priority is 0–100').max(100, 'priority is 0–100'),
-      confidence: z.enum(['high', 'medium', 'low']),
+      priority: priority.optional(),
+      confidence: confidence.optional(),
       fallback: z.boolean().default(false),
-      when: conditionSchema,
+      when: conditionSchema.optional(),
+      variants: z.record(z.string(), variant).optional(),
       conditions: z.record(z.string(), conditionSchema).default({}),
       summary,
       explanation: lines(),
       steps,
       links: z.array(link).default([]),
-      examples,
     })
-    .strict();
+    .strict()
+    .superRefine((rule, ctx) => {
+      if ((rule.when === undefined) === (rule.variants === undefined)) {
+        issue(ctx, rule.when === undefined ? 'a rule needs "when", or "variants" each with its own "when"' : 'write "when" in each variant, not next to "variants"', rule.when === undefined ? [] : ['when']);
+      }
+      const variants = Object.entries(rule.variants ?? {});
+      for (const key of ['priority', 'confidence'] as const) {
+        if (rule[key] !== undefined) continue;
+        if (variants.length === 0) issue(ctx, `missing required key "${key}"`);
+        for (const [name, v] of variants) {
+          if (v[key] === undefined) issue(ctx, `missing required key "${key}" (for variant "${name}", or once for the whole rule)`, ['variants', name]);
+        }
+      }
+      for (const [name] of variants) if (!CONDITION_NAME.test(name)) issue(ctx, `variant names are lowercase words joined by dashes ("${name}")`, ['variants', name]);
+    });
 }
 
 export const ruleSchema = makeRuleSchema();
@@ -331,15 +372,23 @@ export interface TextLine {
   if?: { confirmed: Condition; possible: Condition };
 }
 
-/** A loaded rule: every named condition inlined, ready for the engine. */
-export type Rule = Omit<RuleDraft, 'when' | 'conditions' | 'summary' | 'explanation' | 'steps'> & {
+/**
+ * A loaded rule, ready for the engine: every named condition inlined. A rule file with variants loads as one
+ * rule per variant, sharing the id and cause, each with its text resolved for that variant.
+ */
+export interface Rule {
+  id: string;
+  cause: Cause;
+  variant?: string;
+  priority: number;
+  confidence: 'high' | 'medium' | 'low';
+  fallback: boolean;
   when: Condition;
   summary: TextLine[];
   explanation: TextLine[];
   steps: Record<'agent' | 'teammate' | 'admin', TextLine[]>;
-};
-export type MatchExample = z.infer<typeof matchExample>;
-export type NoMatchExample = z.infer<typeof noMatchExample>;
+  links: { title: string; url: string }[];
+}
 
 /** Every key the format knows, for "did you mean" on an unknown one. */
 export const KNOWN_KEYS = [
@@ -348,10 +397,7 @@ export const KNOWN_KEYS = [
   ...Object.keys(steps.shape),
   'title',
   'url',
-  'match',
-  'no_match',
-  'paste',
-  'facts',
-  'expect',
-  'summary_contains',
+  'text',
+  'if',
+  ...Object.keys(ruleTestSchema.shape),
 ];
