@@ -345,20 +345,24 @@ export function makeRuleSchema(fileId?: string) {
       links: z.array(link).default([]),
     })
     .strict()
-    .superRefine((rule, ctx) => {
-      if ((rule.when === undefined) === (rule.variants === undefined)) {
-        issue(ctx, rule.when === undefined ? 'a rule needs "when", or "variants" each with its own "when"' : 'write "when" in each variant, not next to "variants"', rule.when === undefined ? [] : ['when']);
-      }
-      const variants = Object.entries(rule.variants ?? {});
-      for (const key of ['priority', 'confidence'] as const) {
-        if (rule[key] !== undefined) continue;
-        if (variants.length === 0) issue(ctx, `missing required key "${key}"`);
-        for (const [name, v] of variants) {
-          if (v[key] === undefined) issue(ctx, `missing required key "${key}" (for variant "${name}", or once for the whole rule)`, ['variants', name]);
-        }
-      }
-      for (const [name] of variants) if (!CONDITION_NAME.test(name)) issue(ctx, `variant names are lowercase words joined by dashes ("${name}")`, ['variants', name]);
-    });
+    // Runs even when other keys failed, so that every mistake is reported at once; hence the defensive checks.
+    .superRefine(checkWhenAndVariants, { when: (payload) => isRecord(payload.value) });
+}
+
+function checkWhenAndVariants(rule: Record<string, unknown>, ctx: Ctx): void {
+  if ((rule.when === undefined) === (rule.variants === undefined)) {
+    if (rule.when === undefined) issue(ctx, 'missing required key "when" (or "variants", each with its own "when")');
+    else issue(ctx, 'write "when" in each variant, not next to "variants"', ['when']);
+  }
+  const variants = isRecord(rule.variants) ? Object.entries(rule.variants) : [];
+  for (const key of ['priority', 'confidence'] as const) {
+    if (rule[key] !== undefined) continue;
+    if (variants.length === 0) issue(ctx, `missing required key "${key}"`);
+    for (const [name, v] of variants) {
+      if (isRecord(v) && v[key] === undefined) issue(ctx, `missing required key "${key}" (for variant "${name}", or once for the whole rule)`, ['variants', name]);
+    }
+  }
+  for (const [name] of variants) if (!CONDITION_NAME.test(name)) issue(ctx, `variant names are lowercase words joined by dashes ("${name}")`, ['variants', name]);
 }
 
 export const ruleSchema = makeRuleSchema();

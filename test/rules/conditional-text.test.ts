@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { formatLoadError, loadRulesOrThrow, parseRuleText, renderRuleText, runRuleExamples, type FactValue, type Rule } from '../../src/rules';
+import { formatLoadError, loadRulesOrThrow, loadRuleTests, parseRuleText, renderRuleText, runRuleExamples, type FactValue, type Rule } from '../../src/rules';
 import { ConditionLibrary } from '../../src/rules/conditions';
 import { exampleSource, objectSource } from './helpers';
 
@@ -43,34 +43,34 @@ describe('conditional text', () => {
     expect(shown.summary).toBe('The teammate who owns the conversation has the preference off');
   });
 
-  test('examples check the summary of the state they expect', async () => {
-    expect(await runRuleExamples([rule], exampleSource)).toEqual([]);
+  test('tests check the summary of the state they expect', async () => {
+    const tests = loadRuleTests(dir, [rule]);
+    expect(await runRuleExamples([rule], tests.ok ? tests.tests : [], exampleSource)).toEqual([]);
   });
 });
 
 describe('conditional text: load errors', () => {
-  const base = (extra: string) =>
-    `id: r\ncause: unknown\npriority: 1\nconfidence: low\n${extra}\nexplanation: e\nsteps: {agent: [a]}\nexamples: {match: [{paste: x}]}\n`;
+  const base = (extra: string) => `id: unknown\n# line 2\npriority: 1\nconfidence: low\n${extra}\nexplanation: e\nsteps: {agent: [a]}\n`;
   const errors = (text: string, library = new ConditionLibrary([])) => {
-    const result = parseRuleText(text, 'r.yml', 'r', library);
+    const result = parseRuleText(text, 'r.yml', 'unknown', library);
     return result.ok ? [] : result.errors.map(formatLoadError);
   };
 
   test('the state is not a condition of when: it is known only after matching', () => {
     expect(errors(base('when: confirmed\nsummary: s'))).toEqual([
-      'r.yml:5:7 rule=r: "confirmed" is the diagnosis\'s state, known only once the rule has matched: use it in the "if" of a text line',
+      'r.yml:5:7 rule=unknown: "confirmed" is the diagnosis\'s state, known only once the rule has matched: use it in the "if" of a text line',
     ]);
   });
 
   test('the last summary line must show always', () => {
     expect(errors(base("when: {fact: error.status, equals: 1}\nsummary:\n  - if: possible\n    text: s"))).toEqual([
-      'r.yml:6:1 rule=r: the last summary line must have no "if", so that some summary always shows',
+      'r.yml:6:1 rule=unknown: the last summary line must have no "if", so that some summary always shows',
     ]);
   });
 
   test('an unknown name in a line condition points at it, with a suggestion', () => {
     expect(errors(base("when: {fact: error.status, equals: 1}\nsummary:\n  - if: confirmd\n    text: s\n  - t"))).toEqual([
-      'r.yml:7:9 rule=r: unknown condition "confirmd"; did you mean "confirmed"? (named conditions live in rules/conditions/*.yml)',
+      'r.yml:7:9 rule=unknown: unknown condition "confirmd"; did you mean "confirmed"? (named conditions live in rules/conditions/*.yml)',
     ]);
   });
 
@@ -79,7 +79,7 @@ describe('conditional text: load errors', () => {
       { name: 'pasted-403', draft: { fact: 'error.status', op: 'equals', value: 403 }, origin: { file: 'conditions/a.yml', text: 'pasted-403: x\n', path: ['pasted-403'] } },
     ]);
     expect(errors(base('conditions:\n  pasted-403: {fact: error.status, equals: 404}\nwhen: pasted-403\nsummary: s'), shared)).toEqual([
-      'r.yml:6:3 rule=r: condition "pasted-403" is defined twice; the first is in conditions/a.yml:1. Rename one, or keep one definition',
+      'r.yml:6:3 rule=unknown: condition "pasted-403" is defined twice; the first is in conditions/a.yml:1. Rename one, or keep one definition',
     ]);
   });
 });

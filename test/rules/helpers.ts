@@ -52,10 +52,10 @@ export function exampleSource(paste: string, facts: Record<string, FactValue>): 
 }
 
 /** A valid rule from the parts a test cares about, validated by the real schema. */
-export function makeRule(parts: { id?: string; when: unknown; priority?: number; fallback?: boolean; summary?: string; examples?: unknown }): Rule {
+export function makeRule(parts: { id?: string; when: unknown; priority?: number; fallback?: boolean; summary?: string }): Rule {
+  // A rule's id names its cause; tests only need distinct ids, so the draft is made for the cause "unknown".
   const draft = ruleSchema.parse({
-    id: parts.id ?? 'test-rule',
-    cause: 'unknown',
+    id: 'unknown',
     priority: parts.priority ?? 50,
     confidence: 'medium',
     fallback: parts.fallback,
@@ -63,9 +63,8 @@ export function makeRule(parts: { id?: string; when: unknown; priority?: number;
     summary: parts.summary ?? 'summary',
     explanation: 'explanation',
     steps: { agent: ['step'] },
-    examples: parts.examples ?? { match: [{ paste: '' }] },
   });
   const resolved = resolveRule(draft, new ConditionLibrary([]), { file: 'test', text: '', path: [] });
   if (!resolved.ok) throw new Error(resolved.problems.map((p) => p.message).join('; '));
-  return resolved.rule;
+  return { ...(resolved.rules[0] as Rule), id: parts.id ?? 'test-rule' };
 }

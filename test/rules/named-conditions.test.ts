@@ -63,9 +63,9 @@ describe('named conditions shared across rules', () => {
   });
 
   test('a rule file alone cannot use names it was not given', () => {
-    const result = parseRuleText('id: r\ncause: unknown\npriority: 1\nconfidence: low\nwhen: pasted-429\nsummary: s\nexplanation: e\nsteps: {agent: [a]}\nexamples: {match: [{paste: x}]}\n', 'r.yml', 'r');
+    const result = parseRuleText('id: unknown\npriority: 1\nconfidence: low\nwhen: pasted-429\nsummary: s\nexplanation: e\nsteps: {agent: [a]}\n', 'unknown.yml', 'unknown');
     expect(result.ok ? [] : result.errors.map(formatLoadError)).toEqual([
-      'r.yml:5:7 rule=r: unknown condition "pasted-429" (named conditions live in rules/conditions/*.yml)',
+      'unknown.yml:4:7 rule=unknown: unknown condition "pasted-429" (named conditions live in rules/conditions/*.yml)',
     ]);
   });
 
@@ -76,8 +76,8 @@ describe('named conditions shared across rules', () => {
       `${dir}/conditions/a.yml:4:13: unknown fact path "error.stauts"; did you mean "error.status"? (\`front-why rules facts\` lists them)`,
       `${dir}/conditions/a.yml:5:1: "Bad_Name" is not a condition name: use lowercase words joined by dashes`,
       `${dir}/conditions/b.yml:2:1: condition "pasted-429" is defined twice; the first is in ${dir}/conditions/a.yml:1. Rename one, or keep one definition`,
-      `${dir}/uses.yml:7:7 rule=uses: unknown condition "pasted-492"; did you mean "pasted-429"? (named conditions live in rules/conditions/*.yml)`,
-      `${dir}/uses.yml:8:30 rule=uses: a "(" is not closed`,
+      `${dir}/unknown.yml:6:7 rule=unknown: unknown condition "pasted-492"; did you mean "pasted-429"? (named conditions live in rules/conditions/*.yml)`,
+      `${dir}/unknown.yml:7:30 rule=unknown: a "(" is not closed`,
     ]);
   });
 });

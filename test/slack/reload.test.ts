@@ -13,7 +13,8 @@ import type { RecordedCall } from './helpers/slack-standin';
 const RULES = path.join(__dirname, '../../rules');
 const TEAPOT = '{"_error":{"status":418,"title":"Teapot","message":"short and stout"}}';
 const UNKNOWN_SUMMARY = "summary: 'No rule explains this Front error yet";
-const TEAMMATE_SUMMARY = "summary: '{{owner.name|The teammate who owns the conversation}} has";
+/** The first paragraph of the teammate rule's explanation, which every answer of that rule shows. */
+const TEAMMATE_TEXT = "    A teammate's individual (private) inbox";
 
 let h: Harness;
 let dir: string;
@@ -127,7 +128,7 @@ describe('reloadRules (what SIGHUP calls)', () => {
     await h.command('cnv_yo1kg5q', { channel: 'C0BOUND' });
     // Front has been asked: the check has its rule set by now.
     await waitFor(() => h.sandbox.stats().total > 0, 'the first request to Front');
-    editRule('teammate-api-access-disabled.yml', TEAMMATE_SUMMARY, "summary: 'NEW-SET-MARKER {{owner.name|The teammate who owns the conversation}} has");
+    editRule('teammate-api-access-disabled.yml', TEAMMATE_TEXT, `    NEW-SET-MARKER ${TEAMMATE_TEXT.trim()}`);
     expect(h.app.reloadRules('test').ok).toBe(true);
 
     const first = await answerAfter(mark, 'C0BOUND');
