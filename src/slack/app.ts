@@ -52,6 +52,11 @@ export interface SlackApp {
   reloadRules(trigger?: string): RulesReload;
   /** The rule set in force. */
   readonly rules: Rule[];
+  /**
+   * Resolves true once no request and no check is running (work started meanwhile included), false if some still
+   * is after `timeoutMs`: the moment a request's effects are all visible.
+   */
+  idle(timeoutMs: number): Promise<boolean>;
 }
 
 export const EVENTS_PATH = '/slack/events';
@@ -248,6 +253,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
     get rules() {
       return ruleBook.current;
+    },
+
+    idle(timeoutMs) {
+      return drain(Date.now() + timeoutMs);
     },
   };
 }
