@@ -18,6 +18,7 @@ import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 import { registerEvents } from './listeners/events';
 import { registerViews } from './listeners/views';
+import { guardRequests, RefusedRequestError, signedStamp } from './request-guard';
 import { RuleBook, type RulesReload } from './rule-book';
 import { gateRequests, RestartingError } from './shutdown-gate';
 import { TenantConnections, type ConnectFn } from './tenants';
@@ -196,7 +197,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
               // The ack is sent as soon as a listener calls ack(): probes run after Slack has its answer.
               processBeforeResponse: false,
               customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: health }],
+              customPropertiesExtractor: signedStamp,
               processEventErrorHandler: async (args) => {
+                if (args.error instanceof RefusedRequestError && !args.response.headersSent) {
+                  // As Bolt answers a bad signature: Slack never sends such a request, so whoever did learns nothing more.
+                  args.response.writeHead(401, { 'content-type': 'text/plain' });
+                  args.response.end(args.error.reason === 'stale' ? 'request timestamp out of range\n' : 'request already received\n');
+                  return true;
+                }
                 if (!(args.error instanceof RestartingError) || args.response.headersSent) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
                 // Slack retries an event answered with anything but 2xx (at once, after 1 and 5 minutes).
                 args.response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '60' });
@@ -218,6 +226,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       registerEvents(app, deps);
       registerActions(app, deps);
       registerViews(app, deps);
+      // The gate wraps the guard: a request refused while stopping costs no claim, and a claim is part of the request.
+      guardRequests(app, { store, clock, logger });
       gateRequests(app, { stopping: () => stopping, requests, logger });
       app.error(async (err) => {
         logFailure(logger, 'slack request', err);

@@ -28,7 +28,8 @@ export function connectTokenSubmission(deps: SlackDeps) {
     if (inspectToken(token, { now: deps.clock }).problem?.startsWith('not a JWT')) {
       return refuse('That is not a Front API token: they are long texts starting with "eyJ" (Settings → Developers → API Tokens). Nothing was stored.');
     }
-    const userTeam = body.user.team_id ?? body.team?.id;
+    // Only the user's own team counts: `body.team` is where the form was opened, a guest's too.
+    const userTeam = body.user.team_id;
     const verdict = await deps.admins.check(client, body.user.id);
     if (!verdict.admin || isExternal(deps.identity, userTeam ? { teamId: userTeam } : {})) {
       return refuse('Only front-why admins of this workspace can connect tenants. Nothing was stored.');
