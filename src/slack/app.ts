@@ -155,6 +155,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     // The SDK default retries for half an hour; a reply that late helps no one, and a retried post may duplicate.
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
+    // Left alone, the client answers a 429 by pausing every call of the workspace for Retry-After, so a form
+    // whose trigger expires in 3 seconds would wait it out too. Each caller decides instead (see rate-limit.ts).
+    rejectRateLimitedCalls: true,
     timeout: 10_000,
   });
 

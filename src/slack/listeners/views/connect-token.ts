@@ -8,6 +8,7 @@ import { connectCheckingView, connectResultView, parseConnectMetadata, TOKEN_ACT
 import type { Requester, SlackDeps } from '../../context';
 import { escapeText, inlineCode } from '../../escape';
 import { failureText, logFailure } from '../../failure';
+import { retryRateLimited } from '../../rate-limit';
 import { postEphemeral, reachUser } from '../../reply';
 import { checkTokenHealth, describeHealth } from '../../token-health';
 
@@ -47,7 +48,7 @@ export function connectTokenSubmission(deps: SlackDeps) {
           text = failureText(`connecting *${escapeText(meta.tenant)}*`, err, ref);
         }
         const shown = await reachUser([
-          () => client.views.update({ view_id: body.view.id, view: connectResultView(text) }),
+          () => retryRateLimited(() => client.views.update({ view_id: body.view.id, view: connectResultView(text) })),
           () => postEphemeral(client, who.channelId, who.userId, simpleMessage(text)),
         ]);
         if (!shown) deps.logger.warn({ tenant: meta.tenant, user: who.userId }, 'could not show the connect result');
