@@ -99,7 +99,7 @@ describe('HTTP mode', () => {
 
     expect(app.logs.some((l) => l.includes('"msg":"request refused while stopping"') && l.includes('"kind":"event_callback"'))).toBe(true);
     // Stopped listening once done.
-    await expect(fetch(`${app.url}/healthz`)).rejects.toThrow();
+    await expect(fetch(`${app.url}/healthz`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
   });
 
   test('the connect form submitted during a shutdown stays open with a note, and nothing is stored', async () => {
