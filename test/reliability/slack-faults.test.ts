@@ -130,6 +130,20 @@ describe('/front-why where Slack will not take the message', () => {
     await expectRecovered([{ target, channel: CHANNEL }]);
   });
 
+  test('rate limited with a long Retry-After (60 s): not waited for, the answer comes privately at once', async () => {
+    h.slack.rateLimit('chat.postMessage', { retryAfterSec: 60 });
+    const target = freshConversation();
+    const mark = h.slack.calls.length;
+    const { responseUrl } = await h.command(target);
+    const answer = (await ephemeralAnswer(h, responseUrl, 8_000)).map(textOf).join('\n');
+    expect(answer).toContain('Slack is rate limiting front-why');
+    expect(answer).toContain('resource_not_found');
+    await h.idle();
+    // One try of the parent message: a wait that long would only make the answer later.
+    expect(callsSince(h, mark, 'chat.postMessage')).toHaveLength(1);
+    await expectRecovered([{ target, channel: CHANNEL }]);
+  });
+
   test('nowhere to answer (not a member, response_url expired): logged, and the app carries on', async () => {
     const channel = 'C0BROKENURL';
     h.slack.failChannel(channel, 'not_in_channel');
