@@ -1,4 +1,4 @@
-import { AGENT, CHANNEL, GUEST, GUEST_TEAM, settle, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
+import { AGENT, CHANNEL, GUEST, GUEST_TEAM, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
 import { BOT_ID, BOT_USER_ID, TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 
 /** Passive detection over the Events API: one threaded reply per message, whatever Slack retries. */
@@ -25,7 +25,7 @@ function repliesSince(mark: number): RecordedCall[] {
 
 async function oneReply(mark: number): Promise<RecordedCall> {
   const reply = await waitFor(() => repliesSince(mark)[0], 'the threaded reply');
-  await settle();
+  await h.idle();
   expect(repliesSince(mark)).toHaveLength(1);
   return reply;
 }
@@ -87,7 +87,7 @@ test('bots (itself included), edits, deletions, joins and other subtypes are ign
     userMessage(ERROR_PASTE, { subtype: 'thread_broadcast' }),
   ];
   for (const event of ignored) expect((await h.event(event)).status).toBe(200);
-  await settle();
+  await h.idle();
   expect(repliesSince(mark)).toEqual([]);
 });
 
@@ -95,7 +95,7 @@ test('chit-chat gets no reply, and channels without listening are left alone', a
   const mark = h.slack.calls.length;
   await h.event(userMessage('Thanks, that fixed it! Have a nice weekend.'));
   await h.event(userMessage(ERROR_PASTE, { channel: QUIET }));
-  await settle();
+  await h.idle();
   expect(repliesSince(mark)).toEqual([]);
 });
 
@@ -118,7 +118,7 @@ test('a Slack Connect guest’s paste triggers no probe unless the channel allow
   let mark = h.slack.calls.length;
   h.sandbox.resetStats();
   await h.event(userMessage(ERROR_PASTE, { user: GUEST, user_team: GUEST_TEAM }));
-  await settle();
+  await h.idle();
   expect(repliesSince(mark)).toEqual([]);
   expect(h.sandbox.stats().total).toBe(0);
 

@@ -55,7 +55,8 @@ test('starts, logs "ready" with the bound port, serves /healthz, and stops clean
   process.emit('SIGTERM');
   await expect(running).resolves.toBe(0);
   expect(cli.err.join('')).toContain('"msg":"stopped"');
-  await expect(fetch(`http://127.0.0.1:${ready.port}/healthz`)).rejects.toThrow();
+  // Nothing listens any more (not merely an error answer).
+  await expect(fetch(`http://127.0.0.1:${ready.port}/healthz`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
   expect(cli.err.join('')).not.toContain(botToken);
 });
 

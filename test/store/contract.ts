@@ -490,6 +490,20 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         expect(results.filter(Boolean)).toHaveLength(1);
       });
 
+      it('remembers Slack request signatures for their window, then forgets them (no unbounded growth)', async () => {
+        const c = manualClock();
+        const store = await h.open(ring1, { clock: c.clock });
+        const signature = (i: number) => `request:v0=${i.toString(16).padStart(64, 'a')}`;
+        for (let i = 0; i < 100; i += 1) expect(await store.claimEvent(signature(i), 660)).toBe(true);
+        // A replay within the window, on this instance or another sharing the database.
+        expect(await store.claimEvent(signature(7), 660)).toBe(false);
+        expect(await (await h.open(ring1, { clock: c.clock })).claimEvent(signature(8), 660)).toBe(false);
+        expect(await h.count('event_claims')).toBe(100);
+        c.advance(661_000);
+        expect(await store.claimEvent(signature(100), 660)).toBe(true);
+        expect(await h.count('event_claims')).toBe(1);
+      });
+
       it('rejects an empty key or a non-positive ttl', async () => {
         const store = await h.open(ring1);
         await expectStoreError(store.claimEvent('', 60), 'invalid_input');

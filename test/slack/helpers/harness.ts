@@ -64,6 +64,11 @@ export interface Harness {
   command(text: string, who?: Who): Promise<HttpReply & { responseUrl: string }>;
   event(event: Record<string, unknown>, opts?: { eventId?: string; retryNum?: number }): Promise<HttpReply>;
   interact(payload: Record<string, unknown>): Promise<HttpReply>;
+  /**
+   * Resolves once every request the app received and every check it started has finished, so "nothing more
+   * happened" can be asserted; throws if work is still running after 10 s.
+   */
+  idle(): Promise<void>;
   /** Adds a tenant (token from the sandbox) and binds `channel` to it, as an admin would. */
   bindTenant(name: string, token: string, channel: string): Promise<void>;
   close(): Promise<void>;
@@ -135,6 +140,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     interact(payload) {
       return send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    },
+    async idle() {
+      if (!(await app.idle(10_000))) throw new Error('the app still had work running after 10 s');
     },
     async bindTenant(name, token, channel) {
       if (!(await store.getTenant(name))) await store.addTenant({ name, token, addedBy: ADMIN });
@@ -222,11 +230,6 @@ export async function waitFor<T>(probe: () => T | undefined | false, what: strin
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/** Lets the app finish anything still running, so "nothing more happened" can be asserted. */
-export function settle(ms = 300): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** All text Slack would render from a recorded call, for content assertions. */

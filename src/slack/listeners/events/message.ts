@@ -19,6 +19,8 @@ interface UserMessage {
   user?: string;
   /** Set on messages in channels shared with other organisations. */
   user_team?: string;
+  /** The author's workspace. */
+  team?: string;
   text?: string;
   ts: string;
   thread_ts?: string;
@@ -40,7 +42,8 @@ export function passiveMessage(deps: SlackDeps) {
     const who: Requester = { userId: message.user, teamId: deps.identity.teamId, channelId: message.channel };
     const settings = await deps.store.getChannelSettings(who.teamId, who.channelId);
     if (!settings.listen && !deps.config.FRONT_WHY_CHANNELS.includes(who.channelId)) return;
-    const userTeam = message.user_team ?? (body as { team_id?: string }).team_id;
+    // The author's team, never the envelope's `team_id` (the workspace the event was delivered to).
+    const userTeam = message.user_team ?? message.team;
     if (isExternal(deps.identity, userTeam ? { teamId: userTeam } : {}) && !settings.allowExternal) return;
 
     // Offline first: most messages in a support channel are not Front errors, and those cost no claim and no probe.
