@@ -82,20 +82,20 @@ describe('connections', () => {
     expect(sandbox.stats().byStatus).toMatchObject({ dropped: 1, '200': 1 });
   });
 
+  // Latency far beyond the client's patience: the answer cannot come in time, whatever the machine's speed.
   it('latency delays every answer', async () => {
-    sandbox.setFaults({ latencyMs: 150 });
-    const started = Date.now();
-    const res = await get(sandbox, '/me', { token: 'acme_private' });
-    expect(res.status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect((await get(sandbox, '/me', { token: 'acme_private', timeoutMs: 200 })).status).toBe(200);
+    sandbox.setFaults({ latencyMs: 10_000 });
+    await expect(get(sandbox, '/me', { token: 'acme_private', timeoutMs: 200 })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+    await expect(get(sandbox, '/teams', { token: 'acme_private', timeoutMs: 200 })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+    expect(sandbox.stats().total).toBe(3);
   });
 
   it('latency can be given at start', async () => {
-    const slow = await startSandbox({ port: 0, latencyMs: 120 });
+    const slow = await startSandbox({ port: 0, latencyMs: 10_000 });
     try {
-      const started = Date.now();
-      await get(slow, '/me', { token: 'acme_private' });
-      expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+      expect(slow.faults().latencyMs).toBe(10_000);
+      await expect(get(slow, '/me', { token: 'acme_private', timeoutMs: 200 })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
     } finally {
       await slow.close();
     }
@@ -108,9 +108,8 @@ describe('connections', () => {
     sandbox.setFaults({ hang: true });
     const pending = get(sandbox, '/me', { token: 'acme_private', timeoutMs: 5_000 });
     await new Promise((r) => setTimeout(r, 50));
-    const started = Date.now();
+    // A close() that waited for the hung request would outlast the test's time limit.
     await sandbox.close();
-    expect(Date.now() - started).toBeLessThan(1_000);
     await expect(pending).rejects.toBeDefined();
   });
 
