@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Keyring } from './crypto';
@@ -31,6 +31,19 @@ import {
   checkToken,
 } from './validate';
 import { notFound, SEALED_COLUMNS, TENANT_COLUMNS, toAudit, toBinding, toSealed, type AuditRow, type BindingRow, type SealedRow } from './rows';
+
+/**
+ * Creates a missing database file readable by its owner only, before SQLite would create it with 0644 in
+ * a directory others may read. SQLite gives its -wal and -shm files the database file's permissions. An
+ * existing file keeps the operator's choice.
+ */
+function createPrivately(path: string): void {
+  try {
+    closeSync(openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
 
 /** Times are stored as epoch milliseconds. */
 const storedDate = (ms: number) => new Date(ms);
@@ -82,7 +95,10 @@ export class SqliteStore implements Store {
   static open(path: string, keyring: Keyring, options: StoreOptions = {}): SqliteStore {
     const clock = options.clock ?? (() => new Date());
     // Only a directory the store creates gets 0700; one that exists keeps the operator's choice.
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      createPrivately(path);
+    }
     const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     try {
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
