@@ -325,7 +325,7 @@ test('close() aborts requests in flight and refuses new ones', async () => {
   server.on('/me', hang);
   const c = client();
   const pending = c.get(frontPaths.me(), { deadline: inSeconds(5) });
-  await new Promise((r) => setTimeout(r, 50));
+  await until(() => server.hitCount() === 1, 'the request to arrive');
   await c.close();
   const result = asUnreachable(await pending);
   expect(result.reason).toBe('network');

@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
+import { until } from '../front/helpers/test-clock';
 import { errorOf, get } from './helpers';
 
 let sandbox: Sandbox;
@@ -106,17 +107,17 @@ describe('connections', () => {
     await expect(get(sandbox, '/me', { token: 'acme_private', timeoutMs: 200 })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
     expect((await get(sandbox, '/me', { token: 'acme_private' })).status).toBe(200);
     sandbox.setFaults({ hang: true });
-    const pending = get(sandbox, '/me', { token: 'acme_private', timeoutMs: 5_000 });
-    await new Promise((r) => setTimeout(r, 50));
-    // A close() that waited for the hung request would outlast the test's time limit.
+    // The client would wait longer than the test may run: a close() that waited for the request would fail the test.
+    const pending = get(sandbox, '/me', { token: 'acme_private', timeoutMs: 120_000 });
+    await until(() => sandbox.stats().total === 3, 'the request to arrive');
     await sandbox.close();
     await expect(pending).rejects.toBeDefined();
   });
 
   it('close() also returns while a delayed answer is pending', async () => {
-    sandbox.setFaults({ latencyMs: 10_000 });
-    const pending = get(sandbox, '/me', { token: 'acme_private' }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 50));
+    sandbox.setFaults({ latencyMs: 120_000 });
+    const pending = get(sandbox, '/me', { token: 'acme_private', timeoutMs: 180_000 }).catch((e: unknown) => e);
+    await until(() => sandbox.stats().total === 1, 'the request to arrive');
     await sandbox.close();
     expect(await pending).toBeInstanceOf(Error);
   });
