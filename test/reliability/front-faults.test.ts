@@ -152,7 +152,8 @@ describe('rate limits', () => {
     h.sandbox.setFaults({ rateLimitPerMinute: 0 });
     h.sandbox.resetStats();
     const again = await ask(GLOBEX);
-    expect(again.answer).toMatch(/not sent: Front reports 0 requests left for this company/);
+    // Front's retry-after, not a guess, says how long: nothing is sent before it.
+    expect(again.answer).toMatch(/not sent: Front's per-minute rate limit for this company is used up, and Front asked \(retry-after\) for no request in the next \d+ s/);
     // Held back, not guessed: the answer is still the rate limit, not a token or scope problem.
     expect(again.answer).toContain('Front is rate limiting this company right now');
     expect(again.answer).not.toContain('token_invalid');

@@ -137,10 +137,9 @@ describe('HTTP mode', () => {
     await app.command('cnv_yo1kg5q');
     await waitFor(() => app.sandbox.stats().total > 0, 'the check to be asking Front');
 
-    const started = Date.now();
+    // Front's deadline (60 s) is past the test's own time limit: stop() returns in time only if the grace
+    // period cut the check short.
     await app.app.stop();
-    // Generous: the bound is the grace period plus a short wrap-up, far below the 60 s Front deadline.
-    expect(Date.now() - started).toBeLessThan(15_000);
     const answer = answerSince(app, mark);
     expect(answer).toBeDefined();
     expect(text(answer as RecordedCall)).toContain('could not check');

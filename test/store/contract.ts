@@ -629,13 +629,33 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         expect((await store.getTenant('acme'))?.tokenKeyId).toBe('k1');
       });
 
-      it('refuses a new key under an id the database already knows with other bytes', async () => {
+      it('refuses a new key under an id the database already knows with other bytes, suggesting an unused id', async () => {
         const key2 = newKey();
         const store = await h.open(keyring(`k2:${key2},k1:${key1}`));
+        await store.addTenant({ name: 'acme', token: fakeToken() });
+        await store.removeTenant('acme');
         await store.close();
-        // k2 was recorded when that store opened; a different k2 is caught even though no token uses it yet.
+        // k2 was recorded by the write under it; a different k2 is caught even though no token uses it now.
         const other = await h.open(ring1);
-        await expectStoreError(other.rotateKey(keyring(`k2:${newKey()}`)), 'key_mismatch', /key k2 is not the key/);
+        const err = await expectStoreError(other.rotateKey(keyring(`k2:${newKey()}`)), 'key_mismatch', /key k2 is not the key/);
+        expect(err.message).toContain('(it knows key k2)');
+        expect(err.message).toContain('`k3:…,k2:…`');
+      });
+
+      it('records no key id for a store that only reads: a mistyped new key leaves the right one usable', async () => {
+        const key2 = newKey();
+        const token = fakeToken();
+        const store = await h.open(ring1);
+        await store.addTenant({ name: 'acme', token });
+        await store.close();
+        const typo = await h.open(keyring(`k2:${newKey()},k1:${key1}`));
+        expect(await typo.getTenantToken('acme')).toBe(token);
+        await typo.listTenants();
+        await typo.close();
+        const right = await h.open(keyring(`k2:${key2},k1:${key1}`));
+        expect(await right.rotateKey(keyring(`k2:${key2},k1:${key1}`))).toEqual({ keyId: 'k2', rotated: 1, total: 1 });
+        await right.close();
+        expect(await (await h.open(keyring(`k2:${key2}`))).getTenantToken('acme')).toBe(token);
       });
     });
 
