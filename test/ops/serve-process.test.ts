@@ -230,7 +230,7 @@ describe('a wrong FRONT_WHY_ENCRYPTION_KEY', () => {
 
     const run = await runCli(['serve'], { ...env, FRONT_WHY_ENCRYPTION_KEY: wrong.toString('base64') });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('front-why serve: FRONT_WHY_ENCRYPTION_KEY key k1 is not the key this database was written with. Restore the original value of k1');
+    expect(run.stderr).toContain('front-why serve: FRONT_WHY_ENCRYPTION_KEY key k1 is not the key this database was written with (it knows key k1). Restore the original value of k1');
     expect(run.stderr).not.toContain('"msg":"ready"');
     const printed = run.stdout + run.stderr;
     for (const secret of [key, wrong.toString('base64'), wrong.toString('hex'), Buffer.from(key, 'base64').toString('hex'), sandbox.tokens.acme_private]) {
