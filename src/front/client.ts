@@ -5,7 +5,7 @@ import { systemClock, type Clock } from './clock';
 import { sharedFrontDispatcher } from './dispatcher';
 import { parseFrontError, type FrontErrorBody } from './errors';
 import { isSafeFrontPath, type FrontPath } from './ids';
-import { redactToken } from './mask';
+import { redactToken, redactTokenInJson } from './mask';
 import { headerValue, parseRateLimit, type HeaderBag, type RateBudget, type RateLimitInfo } from './rate-limit';
 
 export type UnreachableReason = 'timeout' | 'network' | 'server_error' | 'deadline' | 'rate_limited' | 'budget';
@@ -278,7 +278,8 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
       const { status, headers, text, truncated } = outcome;
       rateLimit = parseRateLimit(headers, status, clock.now());
       ticket?.release(rateLimit);
-      const body = parseBody(text, headers, truncated);
+      // Redacted again once parsed: JSON escapes hide an echoed token from the pass over the raw text.
+      const body = redactTokenInJson(parseBody(text, headers, truncated), token);
       const error = errorFromBody(body, status);
 
       if (status === 429) {

@@ -439,7 +439,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         await store.appendAudit({ at: new Date(T0), actor: 'U1', action: 'diagnose', detail: 'Basic dXNlcjpwYXNzd29yZA==' });
         const [basic, entry] = await store.listAudit();
         expect(JSON.stringify(entry)).not.toContain(token.split('.')[2]);
-        expect(entry?.detail).toBe('pasted curl -H "Authorization: Bearer [redacted token]" and [redacted token]');
+        expect(entry?.detail).toBe('pasted curl -H "Authorization: Bearer [redacted]" and [redacted token]');
         expect(basic?.detail).toBe('Basic [redacted]');
         expectAbsent(await h.rawDump(), [token]);
       });
