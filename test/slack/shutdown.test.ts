@@ -1,6 +1,6 @@
 import { ACTION_IDS } from '../../src/slack/blocks';
 import { CONNECT_CALLBACK_ID, TOKEN_BLOCK_ID } from '../../src/slack/connect-view';
-import { buttonClick, CHANNEL, commandPayload, eventEnvelope, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
+import { buttonClick, CHANNEL, commandPayload, eventEnvelope, newConnectionError, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 
 /**
@@ -99,7 +99,7 @@ describe('HTTP mode', () => {
 
     expect(app.logs.some((l) => l.includes('"msg":"request refused while stopping"') && l.includes('"kind":"event_callback"'))).toBe(true);
     // Stopped listening once done.
-    await expect(fetch(`${app.url}/healthz`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
+    expect(await newConnectionError(app.url)).toBe('ECONNREFUSED');
   });
 
   test('the connect form submitted during a shutdown stays open with a note, and nothing is stored', async () => {

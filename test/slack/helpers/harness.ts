@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../../src/config';
 import { createLogger } from '../../../src/log';
@@ -235,4 +236,21 @@ export async function waitFor<T>(probe: () => T | undefined | false, what: strin
 /** All text Slack would render from a recorded call, for content assertions. */
 export function renderedText(call: RecordedCall): string {
   return JSON.stringify(call.args);
+}
+
+/**
+ * The error a brand-new TCP connection to `url` meets, or undefined when it connects. A new socket, never a pooled
+ * one: fetch may reuse a kept-alive connection, and that one's closing says nothing about whether the server
+ * still listens.
+ */
+export function newConnectionError(url: string): Promise<string | undefined> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code));
+  });
 }
