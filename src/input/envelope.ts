@@ -102,7 +102,7 @@ function readEnvelopeAt(text: string, at: number): EnvelopeRead {
 }
 
 /** Unescaping starts with this many characters of the paste and doubles while the envelope wants more. */
-const FIRST_STRETCH = 32;
+const FIRST_STRETCH = 16;
 /** A stretch cut in the middle of an escape garbles at most this many characters at its end. */
 const CUT_MARGIN = 8;
 

@@ -94,11 +94,12 @@ export function transportNoiseFrom(text: string, from: number, until: number = t
     i = end + 1;
   }
   // Where the text of a line starts, for the lines asked about more than once.
-  const textStarts = new Map<number, number>();
+  let textStarts: Map<number, number> | undefined;
   return (to: number): boolean => {
     if (to <= from) return true;
     const lineStart = Math.max(from, lineStartAt(text, to));
     if (lineStart > firstReal) return false;
+    textStarts ??= new Map();
     let first = textStarts.get(lineStart);
     if (first === undefined) {
       first = firstNonSpace(text, lineStart, lineEndAt(text, lineStart));
