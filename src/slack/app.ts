@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, defaultProcessEventErrorHandler, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import { ConfigError, type Config } from '../config';
+import { parsePaste, type ParseResult } from '../diagnosis';
 import { connectTenant } from '../diagnosis/live';
 import { systemClock } from '../front';
 import type { Logger } from '../log';
@@ -35,6 +36,8 @@ export interface SlackAppOptions {
   rulesDir?: string;
   /** Told after every reload, whatever triggered it (`serve` records the outcome for `front-why rules reload`). */
   onRulesReloaded?: (result: RulesReload, trigger: string) => void;
+  /** The paste parser; defaults to `parsePaste`. */
+  parse?: (text: string) => ParseResult;
 }
 
 export interface SlackApp {
@@ -181,6 +184,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         admins,
         identity,
         inflight,
+        parse: options.parse ?? ((text) => parsePaste(text)),
       };
 
       const receiver =

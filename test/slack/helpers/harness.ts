@@ -8,6 +8,7 @@ import { createLogger } from '../../../src/log';
 import { loadRulesOrThrow } from '../../../src/rules';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/server';
 import { createSlackApp, type SlackApp } from '../../../src/slack/app';
+import type { ParseResult } from '../../../src/input';
 import type { ConnectFn } from '../../../src/slack/tenants';
 import { Keyring, openStore, type Store } from '../../../src/store';
 import { signedHeaders } from './signing';
@@ -43,6 +44,8 @@ export interface HarnessOptions {
    * store location (its own Store connection, as a second process would have). Closing it leaves those running.
    */
   replicaOf?: Harness;
+  /** The app's paste parser (the real one, perhaps counted). */
+  parse?: (text: string) => ParseResult;
 }
 
 export interface Harness {
@@ -105,7 +108,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logger = createLogger({ level: 'trace', destination: { write: (line: string) => logs.push(line) } });
   const store = await openStore(config.FRONT_WHY_DB, Keyring.parse(env.FRONT_WHY_ENCRYPTION_KEY));
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
-  const app = createSlackApp({ config, store, rules, logger, ...(options.connect ? { connect: options.connect } : {}) });
+  const app = createSlackApp({ config, store, rules, logger, ...(options.connect ? { connect: options.connect } : {}), ...(options.parse ? { parse: options.parse } : {}) });
   const { port } = await app.start();
   const url = `http://127.0.0.1:${port}`;
 
