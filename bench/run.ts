@@ -67,6 +67,8 @@ function formatText(r: BenchResult): string {
     `        ${Math.round(t.withErrorShare * 100)}% hold a Front error, ${Math.round(t.diagnosedShare * 100)}% get at least one diagnosis`,
     `parsePaste alone:                          ${t.parsePerSec.toLocaleString('en-US')} pastes/s`,
     `parsePaste + matchRules (diagnose offline): ${t.parseAndMatchPerSec.toLocaleString('en-US')} pastes/s`,
+    `hostile 64 KiB pastes (${t.hostile.pastes} kinds, median of 9 parses each): slowest ${t.hostile.worst} ${t.hostile.worstMs} ms;`,
+    `        benign 64 KiB (corpus pastes one after another) ${t.hostile.benignMs} ms; ratio ${t.hostile.ratio}×`,
     `loadRulesOrThrow (${rulesLoad.rules} rules): ${rulesLoad.coldMs} ms in a fresh process, ${rulesLoad.warmMs} ms warm`,
     '',
     '5. Start-up: `node bin/front-why.js serve` (HTTP mode, PORT=0, full rule set, SQLite store) until it logs "ready"',

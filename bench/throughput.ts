@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { diagnose } from '../src/diagnosis';
-import { parsePaste } from '../src/input';
+import { MAX_PASTE_BYTES, parsePaste } from '../src/input';
 import { loadRulesOrThrow, loadRuleTests, type Rule } from '../src/rules';
 import { SANDBOX_SCENARIOS } from '../src/sandbox';
 import { seededRandom } from '../src/sandbox/faults';
@@ -24,6 +24,80 @@ export interface ThroughputFigures {
   parsePerSec: number;
   /** parsePaste + matchRules, as `diagnose(text, { rules })` runs them offline. */
   parseAndMatchPerSec: number;
+  hostile: HostileFigures;
+}
+
+/** The slowest hostile 64 KiB paste against a benign one of the same size. */
+export interface HostileFigures {
+  /** Median ms to parse 64 KiB of the corpus (real pastes one after another: a long log full of errors). */
+  benignMs: number;
+  /** The hostile paste that took longest, and its median ms. */
+  worst: string;
+  worstMs: number;
+  /** worstMs / benignMs. */
+  ratio: number;
+  pastes: number;
+}
+
+/**
+ * Pastes built to make a reader rescan: each repeats one piece to 64 KiB. Before parsing was made linear, the
+ * escaped keys took seconds each (every key unescaped up to 32 KiB) and the pages a quarter second.
+ */
+export const HOSTILE_PIECES: Record<string, string> = {
+  'escaped keys, 1 backslash': String.raw`\"_error\":{}`,
+  'escaped keys, 3 backslashes': String.raw`\\\"_error\\\":{}`,
+  'escaped keys, 7 backslashes': String.raw`\\\\\\\"_error\\\\\\\":{}`,
+  'escaped keys, open': String.raw`\"_error\":{`,
+  'single-quoted bodies': `'{"_error":{}`,
+  'empty HTML pages': '<html></html>',
+  'unclosed envelopes': '{"_error":{',
+  'strings left open': '{"_error":{"m":"a" x',
+  'status lines': 'HTTP/1.1 403 Forbidden\n',
+  'curl -v status lines': '< HTTP/2 403\n',
+  'text errors': '403 Forbidden\n',
+  'status and envelope on one line': '403 Forbidden {"_error":{}} ',
+  'wordings on one line': 'You do not have access to the resources of this teammate {"_error":{}} ',
+  'Front URLs on a curl line': 'curl https://api2.frontapp.com/conversations/cnv_a1 ',
+  'trailing spaces': `This agent is not allowed to ${' '.repeat(200)}x`,
+  'entities': '&amp;',
+  'IDs': 'cnv_a1 ',
+};
+
+function filledTo(unit: string, size: number): string {
+  return unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+}
+
+/** Median ms of `runs` parses of `text`, after one warm-up. */
+function parseMs(text: string, runs = 9): number {
+  parsePaste(text);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const started = performance.now();
+    parsePaste(text);
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+export function benchHostile(corpus: string[]): HostileFigures {
+  // Whole pastes, as many as fit under the size limit (in UTF-8 bytes: the corpus has smart quotes).
+  let benign = '';
+  for (let i = 0; ; i += 1) {
+    const next = `${benign}${corpus[i % corpus.length]}\n\n`;
+    if (Buffer.byteLength(next, 'utf8') > MAX_PASTE_BYTES) break;
+    benign = next;
+  }
+  const benignMs = parseMs(benign);
+  let worst = '';
+  let worstMs = 0;
+  for (const [name, piece] of Object.entries(HOSTILE_PIECES)) {
+    const ms = parseMs(filledTo(piece, MAX_PASTE_BYTES));
+    if (ms > worstMs) {
+      worst = name;
+      worstMs = ms;
+    }
+  }
+  return { benignMs: round(benignMs, 2), worst, worstMs: round(worstMs, 2), ratio: round(worstMs / benignMs, 2), pastes: Object.keys(HOSTILE_PIECES).length };
 }
 
 export interface RulesLoadFigures {
@@ -132,6 +206,7 @@ export async function benchThroughput(rules: Rule[]): Promise<ThroughputFigures>
     medianChars: median(corpus.map((text) => text.length)),
     parsePerSec: Math.round(await rate(corpus, (text) => parsePaste(text))),
     parseAndMatchPerSec: Math.round(await rate(corpus, (text) => diagnose(text, { rules }))),
+    hostile: benchHostile(corpus),
   };
 }
 

@@ -1,54 +1,92 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError } from './config';
 import { RuleSetError } from './rules';
+import { asksForHelp, HELP, helpText, helpTopic } from './commands/help';
 import { UsageError, type CliIo } from './commands/io';
+import { guardOutput } from './commands/output';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
 /** Commands load lazily so `front-why explain` never pays for Bolt or the database drivers. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  explain: { summary: 'explain a pasted Front error from the text alone', load: async () => (await import('./commands/explain')).explainCommand },
-  diagnose: { summary: "diagnose a conversation or paste live, with the customer's token", load: async () => (await import('./commands/diagnose')).diagnoseCommand },
-  audit: { summary: 'check the token and list every teammate whose API access preference is off', load: async () => (await import('./commands/audit')).auditCommand },
-  rules: { summary: 'lint the rule files, run their examples, list the fact paths, reload them in the running server', load: async () => (await import('./commands/rules')).rulesCommand },
-  tenants: { summary: 'add, list, check, remove tenants (encrypted Front tokens); rotate the encryption key', load: async () => (await import('./commands/tenants')).tenantsCommand },
-  'audit-log': { summary: 'print who ran which diagnosis or changed which tenant', load: async () => (await import('./commands/audit-log')).auditLogCommand },
-  serve: { summary: 'run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)', load: async () => (await import('./commands/serve')).serveCommand },
-  sandbox: { summary: 'run the local Front-compatible sandbox and print its demo tokens', load: async () => (await import('./commands/sandbox')).sandboxCommand },
-  demo: { summary: 'start the sandbox and diagnose its scenarios as the bot would reply', load: async () => (await import('./commands/demo')).demoCommand },
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  explain: async () => (await import('./commands/explain')).explainCommand,
+  diagnose: async () => (await import('./commands/diagnose')).diagnoseCommand,
+  audit: async () => (await import('./commands/audit')).auditCommand,
+  rules: async () => (await import('./commands/rules')).rulesCommand,
+  tenants: async () => (await import('./commands/tenants')).tenantsCommand,
+  'audit-log': async () => (await import('./commands/audit-log')).auditLogCommand,
+  serve: async () => (await import('./commands/serve')).serveCommand,
+  sandbox: async () => (await import('./commands/sandbox')).sandboxCommand,
+  demo: async () => (await import('./commands/demo')).demoCommand,
 };
 
 export function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `usage: front-why <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((name) => name.length));
+  const lines = names.map((name) => `  ${name.padEnd(width)}  ${HELP[name]?.summary ?? ''}`);
+  return [
+    'usage: front-why <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'Run `front-why <command> --help` for its usage and examples; `front-why --version` prints the version.',
+    '',
+  ].join('\n');
 }
 
-export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+/** package.json sits one level above both src/ and dist/. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
+
+export async function runCli(argv: string[], processIo: CliIo = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
+  // Everything printed from here on, errors included, goes through the guard (see output.ts).
+  const io = guardOutput(processIo, { known: [processIo.env.FRONT_API_TOKEN], redact: name !== 'sandbox' });
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    io.stdout.write(usage());
+    const topic = name === 'help' && rest[0] ? helpTopic(rest[0], rest.slice(1)) : undefined;
+    if (topic && !COMMANDS[topic.split(' ')[0]!]) {
+      io.stderr.write(`front-why: no command "${rest[0]}"\n${usage()}`);
+      return 2;
+    }
+    io.stdout.write(topic ? helpText(topic) : usage());
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    io.stderr.write(`front-why: unknown command "${name}"\n${usage()}`);
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    const what = name.startsWith('-') ? `unknown option "${name}"` : `unknown command "${name}"`;
+    io.stderr.write(`front-why: ${what}\n${usage()}`);
     return 2;
   }
+  const topic = helpTopic(name, rest);
+  if (asksForHelp(rest)) {
+    io.stdout.write(helpText(topic));
+    return 0;
+  }
   try {
-    return await (await command.load())(rest, io);
+    return await (await load())(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`front-why ${name}: ${err.message}\n`);
+      io.stderr.write(`front-why ${name}: ${err.message}\nRun \`front-why ${topic} --help\` for usage and examples.\n`);
       return 2;
     }
     if (err instanceof ConfigError || err instanceof RuleSetError) {
       io.stderr.write(`front-why: ${err.message}\n`);
       return 1;
     }
-    throw err;
+    // Printed here, not by the caller, so an unexpected error's message passes the guard too.
+    io.stderr.write(`front-why: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
   }
 }
 
-function processIo(): CliIo {
+function defaultIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { redactSecrets } from './redact';
 
 /**
  * Paths that can hold a token or a credential anywhere in a log object. pino's redaction works on paths, so
@@ -35,10 +36,8 @@ const REDACT_PATHS = [
 ];
 
 /** JWTs (Front API tokens are JWTs), bearer values and Slack tokens, wherever they appear in text. */
-const SECRET_IN_TEXT = /\b(eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*|xox[abposr]-[A-Za-z0-9-]{6,}|xapp-[A-Za-z0-9-]{6,})|(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g;
-
 export function scrubSecrets(text: string): string {
-  return text.replace(SECRET_IN_TEXT, (_m, _secret, bearer?: string) => (bearer ? `${bearer}[redacted]` : '[redacted]'));
+  return redactSecrets(text);
 }
 
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {

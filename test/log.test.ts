@@ -38,7 +38,7 @@ describe('logging never carries a token', () => {
     expect(out).toContain('"tenant":"acme"');
     expect(out).toContain('probe crashed');
     // An error keeps its message (scrubbed) and stack.
-    expect(out).toMatch(/"err":\{[^}]*"message":"request failed with token \[redacted\]"/);
+    expect(out).toMatch(/"err":\{[^}]*"message":"request failed with token \[redacted token\]"/);
     expect(out).toMatch(/"stack":"Error: request failed/);
   });
 

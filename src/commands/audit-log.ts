@@ -1,8 +1,9 @@
 import { loadConfig } from '../config';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { withStore } from './store';
+import { usageOf } from './help';
 
-export const AUDIT_LOG_USAGE = 'usage: front-why audit-log [--tenant NAME] [--since 2026-11-01|24h|7d] [--limit N] [--json]';
+export const AUDIT_LOG_USAGE = usageOf('audit-log');
 
 /** `front-why audit-log`: who ran which probe or changed which tenant, where, and what it found. */
 export async function auditLogCommand(argv: string[], io: CliIo): Promise<number> {

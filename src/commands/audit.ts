@@ -3,8 +3,9 @@ import { runAudit } from '../diagnosis/audit';
 import { auditToText } from '../diagnosis/audit-text';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { auditProbeRun, openConnection } from './live-token';
+import { usageOf } from './help';
 
-export const AUDIT_USAGE = 'usage: front-why audit [--tenant NAME] [--json]';
+export const AUDIT_USAGE = usageOf('audit');
 
 /** Sweeping a large company takes a while at the customer's rate limit. */
 const AUDIT_TIMEOUT_MS = 10 * 60_000;
@@ -14,7 +15,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, AUDIT_USAGE, { json: { type: 'boolean' }, tenant: { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${AUDIT_USAGE}`);
   const config = loadConfig(io.env);
-  const { connection, tenant } = await openConnection(config, io.env, { tenant: values.tenant });
+  const { connection, tenant } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets);
   const showProgress = io.stderr.isTTY === true && !values.json;
   try {
     const report = await runAudit({

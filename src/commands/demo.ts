@@ -4,8 +4,9 @@ import { connectTenant } from '../diagnosis/live';
 import { loadRulesOrThrow } from '../rules';
 import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox } from '../sandbox';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
+import { usageOf } from './help';
 
-export const DEMO_USAGE = 'usage: front-why demo [--json] [--only NAME]';
+export const DEMO_USAGE = usageOf('demo');
 
 /**
  * `front-why demo` (`npm run demo`): starts the local sandbox and diagnoses each of its scenarios the way the

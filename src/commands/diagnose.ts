@@ -4,8 +4,9 @@ import { loadRulesOrThrow } from '../rules';
 import { printOutcome, textFrom } from './explain';
 import { parseCommandArgs, type CliIo } from './io';
 import { auditProbeRun, openConnection } from './live-token';
+import { usageOf } from './help';
 
-export const DIAGNOSE_USAGE = 'usage: front-why diagnose <cnv_…|Front app link|pasted error> [--tenant NAME] [--json]   (reads stdin when no input is given)';
+export const DIAGNOSE_USAGE = usageOf('diagnose');
 
 /** `front-why diagnose`: the paste plus live checks with the customer's token. */
 export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number> {
@@ -13,7 +14,7 @@ export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number
   const config = loadConfig(io.env);
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
   const text = await textFrom(positionals, io, DIAGNOSE_USAGE);
-  const { connection, label, tenant } = await openConnection(config, io.env, { tenant: values.tenant });
+  const { connection, label, tenant } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets);
   try {
     const outcome = await diagnose(text, { rules, live: connection.live });
     if (outcome.ok) {

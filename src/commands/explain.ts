@@ -3,8 +3,9 @@ import { diagnose, diagnosesToText, type DiagnoseOutcome } from '../diagnosis';
 import { MAX_PASTE_BYTES } from '../input';
 import { loadRulesOrThrow } from '../rules';
 import { parseCommandArgs, readAll, UsageError, writeJson, type CliIo } from './io';
+import { usageOf } from './help';
 
-export const EXPLAIN_USAGE = 'usage: front-why explain [TEXT] [--json]   (reads the paste from stdin when TEXT is absent)';
+export const EXPLAIN_USAGE = usageOf('explain');
 
 /** `front-why explain`: the paste alone, no network. */
 export async function explainCommand(argv: string[], io: CliIo): Promise<number> {

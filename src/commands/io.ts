@@ -1,10 +1,13 @@
 import { parseArgs } from 'node:util';
+
 /** What a CLI command may touch, passed in so tests can run commands in-process with captured output. */
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** Where a command registers a token it holds, so output never carries it (see output.ts). */
+  secrets?: { add(secret: string): void };
 }
 
 export class UsageError extends Error {
@@ -41,6 +44,16 @@ export function parseCommandArgs<T extends OptionSpec>(argv: string[], usage: st
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${usage}`);
+    throw new UsageError(`${describeArgError(err)}\n${usage}`);
   }
+}
+
+/** parseArgs' own message for an unknown option runs to three lines about `--`; one is enough. */
+function describeArgError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if ((err as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /'([^']+)'/.exec(message)?.[1];
+    if (option) return `unknown option "${option}"`;
+  }
+  return message;
 }

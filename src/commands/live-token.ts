@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import { connectTenant, type TenantConnection } from '../diagnosis/live';
-import { UsageError } from './io';
+import { UsageError, type CliIo } from './io';
 import { withStore } from './store';
 import { liveSettings } from './tenants';
 
@@ -16,11 +16,14 @@ export async function openConnection(
   config: Config,
   env: NodeJS.ProcessEnv,
   choice: TenantChoice,
+  secrets?: CliIo['secrets'],
 ): Promise<{ connection: TenantConnection; label: string; tenant?: string }> {
   if (choice.tenant) {
     const name = choice.tenant;
     const token = await withStore(config, env, (store) => store.getTenantToken(name));
     if (!token) throw new UsageError(`no tenant named "${name}": add it with \`front-why tenants add ${name} < token-file\``);
+    // The command's output is told which token to keep out of what it prints.
+    secrets?.add(token);
     return { connection: connectTenant(token, liveSettings(config)), label: `tenant "${name}"`, tenant: name };
   }
   if (!config.FRONT_API_TOKEN) {

@@ -4,8 +4,9 @@ import { checkRuleExamples } from '../diagnosis/rule-examples';
 import { describeFacts, formatLoadError, formatExampleFailure, loadRules, loadRuleTests } from '../rules';
 import { UsageError, type CliIo } from './io';
 import { isFrontWhy, processState, readPidFile, readReloadStatus, type ReloadStatus } from './pid-file';
+import { usageOf } from './help';
 
-export const RULES_USAGE = 'usage: front-why rules lint|test|facts|reload';
+export const RULES_USAGE = usageOf('rules');
 
 /** How long `rules reload` waits for the server to say how its reload went. */
 const CONFIRM_MS = 5_000;
@@ -18,7 +19,7 @@ export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${describeFacts()}\n`);
     return 0;
   }
-  if (sub !== 'lint' && sub !== 'test' && sub !== 'reload') throw new UsageError(RULES_USAGE);
+  if (sub !== 'lint' && sub !== 'test' && sub !== 'reload') throw new UsageError(sub ? `unknown subcommand "${sub}"\n${RULES_USAGE}` : RULES_USAGE);
 
   const config = loadConfig(io.env);
   const dir = config.FRONT_WHY_RULES_DIR;

@@ -9,8 +9,9 @@ import type { RulesReload } from '../slack/rule-book';
 import { isStoreError, Keyring, openStore, type Store } from '../store';
 import { UsageError, type CliIo } from './io';
 import { processState, readPidFile, removePidFile, writePidFile, writeReloadStatus } from './pid-file';
+import { usageOf } from './help';
 
-export const SERVE_USAGE = 'usage: front-why serve   (configuration from the environment: see docs/slack.md)';
+export const SERVE_USAGE = usageOf('serve');
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 const RELOAD_SIGNAL = 'SIGHUP';

@@ -6,14 +6,9 @@ import { Keyring } from '../store';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { readSecret } from './secret-input';
 import { withStore } from './store';
+import { usageOf } from './help';
 
-export const TENANTS_USAGE = [
-  'usage: front-why tenants add NAME [--force]   (reads the token from stdin; never pass it as an argument)',
-  '       front-why tenants list [--json]',
-  '       front-why tenants check NAME',
-  '       front-why tenants remove NAME',
-  '       front-why tenants rotate-key            (re-encrypts every token under the first key of FRONT_WHY_ENCRYPTION_KEY)',
-].join('\n');
+export const TENANTS_USAGE = usageOf('tenants');
 
 /** `front-why tenants …`: the customers whose Front tokens the bot holds, encrypted. */
 export async function tenantsCommand(argv: string[], io: CliIo): Promise<number> {
@@ -47,7 +42,7 @@ export async function tenantsCommand(argv: string[], io: CliIo): Promise<number>
         return 0;
       });
     default:
-      throw new UsageError(TENANTS_USAGE);
+      throw new UsageError(sub ? `unknown subcommand "${sub}"\n${TENANTS_USAGE}` : TENANTS_USAGE);
   }
 }
 
@@ -59,6 +54,7 @@ function nameArg(positionals: string[]): string {
 async function addTenant(config: Config, io: CliIo, name: string, force: boolean, actor: string): Promise<number> {
   const token = await readSecret(io, `Paste the Front API token for "${name}" and press Enter: `);
   if (token === '') throw new UsageError('no token on stdin: pipe it in, e.g. `front-why tenants add acme < token.txt`');
+  io.secrets?.add(token);
   const connection = connectTenant(token, liveSettings(config));
   try {
     const check = await checkToken(connection);
@@ -96,6 +92,7 @@ async function listTenants(config: Config, io: CliIo, json: boolean): Promise<nu
     const rows = await Promise.all(
       tenants.map(async (t) => {
         const token = await store.getTenantToken(t.name);
+        if (token) io.secrets?.add(token);
         return {
           name: t.name,
           company: t.companyName,
@@ -130,6 +127,7 @@ async function checkTenant(config: Config, io: CliIo, name: string, actor: strin
       io.stderr.write(`front-why: no tenant named "${name}"\n`);
       return 1;
     }
+    io.secrets?.add(token);
     const connection = connectTenant(token, liveSettings(config));
     try {
       const check = await checkToken(connection);

@@ -23,6 +23,10 @@ export function auditToText(report: AuditReport, maskedToken: string): string {
         'gear icon → Company settings → Teammates → pick the teammate → Preferences.',
       );
     }
+    if (tm.skipped) {
+      lines.push('', `Skipped ${tm.skipped.length} teammate(s):`);
+      tm.skipped.forEach((t) => lines.push(`  - ${t.label}: ${t.note}`));
+    }
     if (tm.forbidden.length > 0) {
       lines.push('', `The token could not read the private resources of ${tm.forbidden.length} teammate(s) for another reason (does it have the private resources scope?):`);
       tm.forbidden.forEach((t) => lines.push(`  - ${t.label}`));

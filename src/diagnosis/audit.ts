@@ -1,4 +1,4 @@
-import { frontPaths, type FrontResult, type TokenInfo } from '../front';
+import { frontPaths, parseFrontId, type FrontResult, type TokenInfo } from '../front';
 import { answeredStatus, frontErrorMessage, isRecord, readPrivateAccess, readTeammates, type PrivateAccess, type RecordedGet, type TeammateSummary } from '../probes';
 import type { FrontGateway } from '../probes';
 
@@ -23,6 +23,8 @@ export interface AuditReport {
     /** Another 403: the token itself cannot read private resources. */
     forbidden: TeammateSummary[];
     notChecked: TeammateSummary[];
+    /** Listed by Front with an ID that is not a teammate ID: not asked about (so also in `notChecked`); `note` says why. */
+    skipped?: (TeammateSummary & { note: string })[];
   };
   /** Why the sweep stopped early, when it did. */
   incomplete?: string;
@@ -70,17 +72,25 @@ export async function runAudit({ gateway, token, deadline, concurrency = 3, onPr
     return report;
   }
 
+  // An ID no request path may carry is one teammate the audit cannot ask about, not a reason to stop.
+  const skipped: (TeammateSummary & { note: string })[] = [];
+  const checkable = teammates.filter((t) => {
+    const id = parseFrontId(t.id, 'tea');
+    if (!id.ok) skipped.push({ ...t, note: `Front listed an ID that is not a teammate ID, so nothing was asked about it: ${id.message}` });
+    return id.ok;
+  });
+
   const outcomes = new Map<string, PrivateAccess>();
   let next = 0;
   let stopped: string | undefined;
   const worker = async () => {
-    while (next < teammates.length && !stopped) {
-      const teammate = teammates[next++];
+    while (next < checkable.length && !stopped) {
+      const teammate = checkable[next++];
       if (!teammate) break;
       const access = await readPrivateAccess(get, teammate.id);
       if (access === 'unknown') stopped ??= 'Front stopped answering or the rate-limit reserve was reached; run the audit again later for the rest';
       else outcomes.set(teammate.id, access);
-      onProgress?.(outcomes.size, teammates.length);
+      onProgress?.(outcomes.size, checkable.length);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
@@ -92,6 +102,7 @@ export async function runAudit({ gateway, token, deadline, concurrency = 3, onPr
     allowed: pick('allowed'),
     forbidden: pick('forbidden'),
     notChecked: teammates.filter((t) => !outcomes.has(t.id)),
+    ...(skipped.length > 0 ? { skipped } : {}),
   };
   if (stopped) report.incomplete = stopped;
   report.calls = calls;

@@ -1,5 +1,5 @@
 import { PROBE_DESCRIPTIONS, factSource, isFactPath, type FactPath, type ProbeId } from '../facts';
-import { parsePaste, type FrontIdRef, type Observation } from '../input';
+import { parsePaste, type FrontIdRef, type Observation, type ParseResult } from '../input';
 import { matchRules, renderRuleText, textFacts, type FactSource, type Rule, type RuleMatch } from '../rules';
 import { ProbeRun, type FrontGateway } from '../probes';
 import { parseFrontId, type TokenInfo } from '../front';
@@ -49,7 +49,11 @@ export type DiagnoseOutcome =
   | { ok: false; message: string };
 
 export async function diagnose(text: string, deps: DiagnoseDeps): Promise<DiagnoseOutcome> {
-  const parsed = parsePaste(text);
+  return diagnoseParsed(parsePaste(text), deps);
+}
+
+/** `diagnose` of a paste already read: a caller that looks at one paste twice (offline, then live) reads it once. */
+export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): Promise<DiagnoseOutcome> {
   if (!parsed.ok) return { ok: false, message: parsed.message };
 
   const clock = deps.clock ?? Date.now;

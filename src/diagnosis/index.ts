@@ -1,4 +1,6 @@
-export { diagnose, MAX_ERRORS_PER_PASTE, MAX_BARE_TARGETS, type DiagnoseDeps, type DiagnoseOutcome, type LiveAccess } from './diagnose';
+export { diagnose, diagnoseParsed, MAX_ERRORS_PER_PASTE, MAX_BARE_TARGETS, type DiagnoseDeps, type DiagnoseOutcome, type LiveAccess } from './diagnose';
 export { diagnosesToText, diagnosisToText, AUDIENCE_TITLES } from './text';
 export { pasteFacts, targetConversation } from './paste-facts';
 export type { Diagnosis, DiagnosisReport, Evidence, Audience } from './types';
+// A caller that diagnoses one paste twice (offline first, then live) reads it once and hands over the result.
+export { parsePaste, type ParseResult } from '../input';

@@ -5,7 +5,7 @@ import { systemClock, type Clock } from './clock';
 import { sharedFrontDispatcher } from './dispatcher';
 import { parseFrontError, type FrontErrorBody } from './errors';
 import { isSafeFrontPath, type FrontPath } from './ids';
-import { redactToken } from './mask';
+import { redactToken, redactTokenInJson } from './mask';
 import { headerValue, parseRateLimit, type HeaderBag, type RateBudget, type RateLimitInfo } from './rate-limit';
 
 export type UnreachableReason = 'timeout' | 'network' | 'server_error' | 'deadline' | 'rate_limited' | 'budget';
@@ -154,6 +154,7 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
   const requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   const clock = options.clock ?? systemClock;
+  const startTimer = (ms: number, fire: () => void): (() => void) => (clock.timeout ?? systemClock.timeout)(ms, fire);
   const random = options.random ?? Math.random;
   const dispatcher = options.dispatcher ?? sharedFrontDispatcher();
   const budget = options.budget;
@@ -169,10 +170,10 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
   async function attempt(path: string, timeoutMs: number, cappedByDeadline: boolean): Promise<Attempt> {
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const cancelTimer = startTimer(timeoutMs, () => {
       timedOut = true;
       controller.abort(new Error('attempt timed out'));
-    }, timeoutMs);
+    });
     inFlight.add(controller);
     try {
       const res = await dispatcher.request({
@@ -196,7 +197,7 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
         detail: redact(code ? `${code}: ${message}` : message).slice(0, 200),
       };
     } finally {
-      clearTimeout(timer);
+      cancelTimer();
       inFlight.delete(controller);
     }
   }
@@ -214,6 +215,7 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
     const what = `GET ${path}`;
     const started = clock.now();
     let attempts = 0;
+    let refused429 = 0;
     let rateLimit: RateLimitInfo | undefined;
     let lastProblem: { text: string; status?: number } | undefined;
 
@@ -245,7 +247,14 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
       const remainingMs = opts.deadline - clock.now();
       if (remainingMs < minAttemptMs) return tooLate();
       const ticket = budget?.acquire();
-      if (ticket && !ticket.ok) return heldBack(`${what} ${ticket.message}`, ticket.exhausted);
+      if (ticket && !ticket.ok) {
+        // Front named the moment requests may go again: wait for it when it comes before the deadline.
+        if (ticket.retryAt !== undefined && ticket.retryAt + minAttemptMs <= opts.deadline) {
+          await clock.sleep(ticket.retryAt - clock.now());
+          continue;
+        }
+        return heldBack(`${what} ${ticket.message}`, ticket.exhausted);
+      }
       attempts += 1;
       const timeoutMs = Math.min(requestTimeoutMs, remainingMs);
       const outcome = await attempt(path, timeoutMs, timeoutMs < requestTimeoutMs);
@@ -269,7 +278,8 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
       const { status, headers, text, truncated } = outcome;
       rateLimit = parseRateLimit(headers, status, clock.now());
       ticket?.release(rateLimit);
-      const body = parseBody(text, headers, truncated);
+      // Redacted again once parsed: JSON escapes hide an echoed token from the pass over the raw text.
+      const body = redactTokenInJson(parseBody(text, headers, truncated), token);
       const error = errorFromBody(body, status);
 
       if (status === 429) {
@@ -284,8 +294,10 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
               ? Math.max(0, rateLimit.reset * 1000 - clock.now())
               : backoff(attempts);
         const waitText = `retry in ${Math.ceil(wait / 1000)} s`;
-        if (attempts >= maxAttempts) {
-          return unreachable('rate_limited', `${limitText} ${plural(attempts, 'time')}; ${waitText}${front}`, 429);
+        refused429 += 1;
+        // One retry after a 429: a second refusal means the limit is not a passing one.
+        if (refused429 > 1 || attempts >= maxAttempts) {
+          return unreachable('rate_limited', `${limitText} ${plural(refused429, 'time')}; ${waitText}${front}`, 429);
         }
         if (clock.now() + wait + minAttemptMs > opts.deadline) {
           return unreachable('rate_limited', `${limitText}; ${waitText}, which is past the deadline${front}`, 429);

@@ -1,3 +1,5 @@
+import { redactParsedJson, redactSecrets, type RedactOptions } from '../redact';
+
 const ELLIPSIS = '…';
 
 /**
@@ -11,10 +13,20 @@ export function maskToken(token: string): string {
 }
 
 /**
- * Replaces every occurrence of the token in text that came from elsewhere (a response body, a header, an
- * error from the HTTP stack). Front never echoes the token, but an operator-configured base URL could.
+ * Replaces the token in text that came from elsewhere (a response body, a header, an error from the HTTP stack),
+ * also when it comes back altered: cut short, changed further on, or only its signature. Front never echoes the
+ * token, but an operator-configured base URL could.
  */
 export function redactToken(text: string, token: string): string {
-  if (token === '' || !text.includes(token)) return text;
-  return text.split(token).join(maskToken(token));
+  return redactSecrets(text, echoOptions(token));
+}
+
+/** The same for a parsed JSON body, whose strings may have held the token JSON-escaped (`\u0065yJ…`). In place. */
+export function redactTokenInJson<T>(value: T, token: string): T {
+  return redactParsedJson(value, echoOptions(token));
+}
+
+function echoOptions(token: string): RedactOptions {
+  // Only the token: a body is data, and other JWT-shaped values in it are no secret of ours to cut.
+  return { known: [token], shapes: false, knownMask: maskToken(token) };
 }

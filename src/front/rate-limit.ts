@@ -58,8 +58,12 @@ export function parseRateLimit(headers: HeaderBag, status: number, now: number):
 
 export type BudgetDecision =
   | { ok: true; release(seen?: RateLimitInfo): void }
-  /** `exhausted`: Front itself reported the company out of requests (not just a cap of front-why's own). */
-  | { ok: false; message: string; exhausted: boolean };
+  /**
+   * `exhausted`: Front itself reported the company out of requests (not just a cap of front-why's own).
+   * `retryAt` (epoch ms): when Front said requests may go again (a 429's `retry-after`); absent when the
+   * refusal lasts until the window resets.
+   */
+  | { ok: false; message: string; exhausted: boolean; retryAt?: number };
 
 /** Asked before every request; `release` hands back what the response's headers said. */
 export interface RateBudget {
@@ -69,7 +73,8 @@ export interface RateBudget {
 export interface TenantRateBudget extends RateBudget {
   /** Record headers seen outside `acquire`/`release` (e.g. from a pasted response). */
   observe(seen: RateLimitInfo): void;
-  snapshot(): { remaining?: number; limit?: number; resetsAt?: number; inFlight: number; reserve: number };
+  /** `pausedUntil`: epoch ms before which a per-minute 429's `retry-after` asked for no request. */
+  snapshot(): { remaining?: number; limit?: number; resetsAt?: number; pausedUntil?: number; inFlight: number; reserve: number };
   /** A view for one diagnosis: shares the tenant's state, and refuses after `maxRequests` requests. */
   forDiagnosis(maxRequests?: number): RateBudget & { used(): number };
 }
@@ -88,12 +93,22 @@ const WINDOW_MS = 60_000;
 /**
  * One per tenant (Front's limit is per company, not per token). It remembers the last remaining count
  * and counts requests in flight, so parallel probes cannot together spend the reserve.
+ *
+ * A per-minute 429 is different: its `retry-after` is Front's word on when the company may send again,
+ * and Front starts counting afresh then. So nothing is sent before that moment, and the count and reset
+ * that came with the 429 (or arrive during the pause, from requests sent before it) are not carried past it.
  */
 export function createRateBudget(options: RateBudgetOptions = {}): TenantRateBudget {
   const reserve = options.reserve ?? 5;
   const clock = options.clock ?? systemClock;
   let known: { remaining: number; limit?: number; until: number } | undefined;
+  let pausedUntil: number | undefined;
   let inFlight = 0;
+
+  function paused(): number | undefined {
+    if (pausedUntil !== undefined && clock.now() >= pausedUntil) pausedUntil = undefined;
+    return pausedUntil;
+  }
 
   function current(): typeof known {
     if (known && clock.now() >= known.until) known = undefined;
@@ -101,6 +116,12 @@ export function createRateBudget(options: RateBudgetOptions = {}): TenantRateBud
   }
 
   function observe(seen: RateLimitInfo): void {
+    if (seen.burst === false && seen.retryAfterSec !== undefined) {
+      pausedUntil = Math.max(paused() ?? 0, clock.now() + seen.retryAfterSec * 1000);
+      known = undefined;
+      return;
+    }
+    if (paused() !== undefined) return;
     if (seen.remaining === undefined) return;
     const until = seen.reset !== undefined ? seen.reset * 1000 : clock.now() + WINDOW_MS;
     const prev = current();
@@ -112,6 +133,16 @@ export function createRateBudget(options: RateBudgetOptions = {}): TenantRateBud
   }
 
   function acquire(): BudgetDecision {
+    const resumeAt = paused();
+    if (resumeAt !== undefined) {
+      const seconds = Math.max(1, Math.ceil((resumeAt - clock.now()) / 1000));
+      return {
+        ok: false,
+        message: `not sent: Front's per-minute rate limit for this company is used up, and Front asked (retry-after) for no request in the next ${seconds} s`,
+        exhausted: true,
+        retryAt: resumeAt,
+      };
+    }
     const state = current();
     if (state && state.remaining - inFlight <= reserve) {
       const left = Math.max(0, state.remaining - inFlight);
@@ -156,8 +187,10 @@ export function createRateBudget(options: RateBudgetOptions = {}): TenantRateBud
     forDiagnosis,
     snapshot() {
       const state = current();
+      const resumeAt = paused();
       return {
         ...(state ? { remaining: state.remaining, resetsAt: state.until } : {}),
+        ...(resumeAt !== undefined ? { pausedUntil: resumeAt } : {}),
         ...(state?.limit !== undefined ? { limit: state.limit } : {}),
         inFlight,
         reserve,

@@ -5,11 +5,12 @@ import { findHtmlPages, type HtmlPage } from './html';
 import { findHttpResponses, locateBody, rateLimitFrom, type HttpResponse } from './http';
 import { idsIn, isFrontId, type IdOccurrence } from './ids';
 import { joinPieces, type Candidate } from './join';
-import { lineEndAt, lineStartAt, onlyTransportNoise } from './lines';
+import { lineEndAt, lineStartAt, transportNoiseFrom } from './lines';
 import { lowerBound } from './regex';
-import { insideAny, uncovered, type Span } from './spans';
+import { coverage, insideAny, uncovered, type Span } from './spans';
 import { findTextHits, type TextHit } from './text-errors';
-import type { Observation } from './types';
+import { MAX_ERRORS, type Observation } from './types';
+import { charge } from './work';
 import { resourceFromMessage } from './wordings';
 
 const MAX_BODY_MESSAGE_CHARS = 500;
@@ -35,13 +36,14 @@ export function findErrors(text: string, idOccurrences: readonly IdOccurrence[])
     if (read.candidate) candidates.push(read.candidate);
     else quiet.push(read.span);
   }
+  const quietParts = coverage(quiet);
   for (const envelope of envelopes) {
-    if (used.has(envelope) || insideAny(quiet, envelope.start)) continue;
+    if (used.has(envelope) || insideAny(quietParts, envelope.start)) continue;
     claimed.push(envelope);
     candidates.push(envelopeCandidate(text, envelope));
   }
   for (const page of pages) {
-    if (used.has(page) || insideAny(quiet, page.start)) continue;
+    if (used.has(page) || insideAny(quietParts, page.start)) continue;
     claimed.push(page);
     if (page.status !== undefined && page.status >= 400) candidates.push(pageCandidate(text, page));
   }
@@ -49,7 +51,9 @@ export function findErrors(text: string, idOccurrences: readonly IdOccurrence[])
 
   const errors = joinPieces(text, candidates.sort((a, b) => a.start - b.start));
   const contexts = contextsOf(text, errors, quiet);
-  return errors.map((c) => toObservation(text, c, contexts.get(c) ?? { start: 0, end: text.length }, idOccurrences));
+  return errors
+    .slice(0, MAX_ERRORS)
+    .map((c) => toObservation(text, c, contexts.get(c) ?? { start: 0, end: text.length }, idOccurrences));
 }
 
 function readResponse(
@@ -59,11 +63,9 @@ function readResponse(
   pages: readonly HtmlPage[],
   used: Set<Envelope | HtmlPage>,
 ): { span: Span; candidate?: Candidate } {
-  const inBody = (part: Envelope | HtmlPage): boolean => !used.has(part) && part.start >= r.headersEnd && part.start < r.limit;
-  const envelope = envelopes.find(
-    (e) => inBody(e) && (onlyTransportNoise(text, r.headersEnd, e.start) || e.status === r.status),
-  );
-  const page = envelope ? undefined : pages.find((p) => inBody(p) && onlyTransportNoise(text, r.headersEnd, p.start));
+  const noiseUntil = transportNoiseFrom(text, r.headersEnd, r.limit);
+  const envelope = firstInBody(envelopes, r, used, (e) => noiseUntil(e.start) || e.status === r.status);
+  const page = envelope ? undefined : firstInBody(pages, r, used, (p) => noiseUntil(p.start));
   const body = envelope || page ? undefined : locateBody(text, r.headersEnd, r.limit);
   if (envelope) used.add(envelope);
   if (page) used.add(page);
@@ -90,6 +92,16 @@ function readResponse(
     quote: () => excerpt(r.statusLine, quotedHeaders.join(' '), bodyQuote),
   };
   return { span, candidate };
+}
+
+/** The first part (in paste order) that starts in the response's body, is not taken yet and passes `fits`. */
+function firstInBody<T extends Envelope | HtmlPage>(parts: readonly T[], r: HttpResponse, used: ReadonlySet<Envelope | HtmlPage>, fits: (part: T) => boolean): T | undefined {
+  for (let i = lowerBound(parts, r.headersEnd, (p) => p.start); i < parts.length; i++) {
+    const part = parts[i] as T;
+    if (part.start >= r.limit) return undefined;
+    if (!used.has(part) && fits(part)) return part;
+  }
+  return undefined;
 }
 
 function envelopeCandidate(text: string, e: Envelope): Candidate {
@@ -179,6 +191,8 @@ function idsBetween(occurrences: readonly IdOccurrence[], start: number, end: nu
 
 function toObservation(text: string, c: Candidate, context: Span, idOccurrences: readonly IdOccurrence[]): Observation {
   const observation: Observation = { format: c.format, ids: [], excerpt: c.quote(context.start) };
+  // Quoting reads at most four times what it keeps (see excerpt); redacting reads the message.
+  charge(4 * observation.excerpt.length + 2 * (context.end - context.start) + 4 * (c.message?.length ?? 0));
 
   const status = c.status ?? (c.format === 'json' ? statusHint(text, context.start, c.focus) : undefined);
   if (status !== undefined) observation.status = status;

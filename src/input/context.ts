@@ -1,6 +1,8 @@
 import { asStatus } from './envelope';
-import { lineEndAt } from './lines';
+import { lineEndAt, lineStartAt } from './lines';
 import { matchesIn } from './regex';
+import { trimEndWhere } from './trim';
+import { charge } from './work';
 
 /**
  * What the text around an error says about it: the request that failed, a status printed next to the body,
@@ -27,20 +29,32 @@ const METHOD_KEY = new RegExp(String.raw`\bmethod["']?[ \t]*(?::|=>|=)[ \t]*["']
 const CURL_METHOD = new RegExp(String.raw`(?:-X|--request)[ \t]*["']?(${METHODS})\b`, 'g');
 const CURL_DATA = /[ \t](?:-d|--data(?:-raw|-binary|-urlencode)?|-F|--form|--json)\b/;
 
+const isSentencePunctuation = (c: string): boolean => ".,;:)]}'\"".includes(c);
+
 /** Just the path: no scheme, host, query or fragment, no trailing punctuation from the sentence around it. */
 export function pathOf(target: string): string {
+  charge(3 * target.length);
   let path = target.replace(/^https?:\/\/[^/?#]*/i, '');
-  path = path.replace(/[?#].*$/, '').replace(/[.,;:)\]}'"]+$/, '');
+  path = trimEndWhere(path.replace(/[?#].*$/, ''), isSentencePunctuation);
   return path === '' ? '/' : path;
 }
 
-function curlMethod(text: string, at: number): string | undefined {
-  const lineStart = text.lastIndexOf('\n', at) + 1;
-  const line = text.slice(lineStart, lineEndAt(text, at));
-  if (!/\bcurl\b/.test(line)) return undefined;
-  CURL_METHOD.lastIndex = 0;
-  const explicit = CURL_METHOD.exec(line)?.[1];
-  return explicit ?? (CURL_DATA.test(line) ? 'POST' : 'GET');
+/**
+ * The method a curl command on the line around `at` uses, reading only the line's part in [from, to) (the
+ * stretch being searched), once per line: a log line may hold many Front URLs.
+ */
+function curlMethod(text: string, at: number, from: number, to: number, byLine: Map<number, string | undefined>): string | undefined {
+  const lineStart = Math.max(lineStartAt(text, at), from);
+  if (byLine.has(lineStart)) return byLine.get(lineStart);
+  const line = text.slice(lineStart, Math.min(lineEndAt(text, at), to));
+  charge(4 * line.length);
+  let method: string | undefined;
+  if (/\bcurl\b/.test(line)) {
+    CURL_METHOD.lastIndex = 0;
+    method = CURL_METHOD.exec(line)?.[1] ?? (CURL_DATA.test(line) ? 'POST' : 'GET');
+  }
+  byLine.set(lineStart, method);
+  return method;
 }
 
 function requestClues(text: string, from: number, to: number): RequestClue[] {
@@ -58,8 +72,9 @@ function requestClues(text: string, from: number, to: number): RequestClue[] {
     targetsRead.add(targetStart(m, target));
     clues.push({ index: m.index, path: pathOf(target) });
   }
+  const curlLines = new Map<number, string | undefined>();
   for (const m of matchesIn(FRONT_API_URL, text, from, to)) {
-    if (!targetsRead.has(m.index)) clues.push({ index: m.index, path: pathOf(m[0]), method: curlMethod(text, m.index) });
+    if (!targetsRead.has(m.index)) clues.push({ index: m.index, path: pathOf(m[0]), method: curlMethod(text, m.index, from, to, curlLines) });
   }
   for (const m of matchesIn(METHOD_KEY, text, from, to)) clues.push({ index: m.index, method: (m[1] ?? '').toUpperCase() });
   for (const m of matchesIn(CURL_METHOD, text, from, to)) clues.push({ index: m.index, method: m[1] });

@@ -1,6 +1,7 @@
 import { unescapeLayers } from './json-unescape';
 import { skipSpace } from './lines';
 import { parseLoose, type LooseObject, type LooseParse, type LooseValue } from './loose-json';
+import { charge } from './work';
 
 /** One `_error` envelope found in the paste, wherever it sits: bare JSON, a log line, an object dump, a string. */
 export interface Envelope {
@@ -24,15 +25,14 @@ export function findEnvelopes(text: string): Envelope[] {
   let from = 0;
   for (;;) {
     const at = text.indexOf(KEY, from);
+    charge((at < 0 ? text.length : at + KEY.length) - from);
     if (at < 0) return found;
-    const envelope = readEnvelopeAt(text, at);
-    if (envelope) {
-      found.push(envelope);
-      // An `_error` inside this one (quoted in its message, say) is part of it, not another error.
-      from = Math.max(envelope.end, at + KEY.length);
-    } else {
-      from = at + KEY.length;
-    }
+    const read = readEnvelopeAt(text, at);
+    if (read.envelope) found.push(read.envelope);
+    // Nothing reading this one looked at is read again: an `_error` inside it (quoted in its message, say) is
+    // part of it, and one after a string left open on its line is past text already given up on. Resuming any
+    // earlier would read the same stretch again for every key in it.
+    from = Math.max(read.readTo, at + KEY.length);
   }
 }
 
@@ -46,8 +46,15 @@ function layersFromBackslashes(count: number): number | undefined {
   return Number.isInteger(layers) && layers <= 3 ? layers : undefined;
 }
 
-function readEnvelopeAt(text: string, at: number): Envelope | undefined {
-  if (isWordChar(text.charCodeAt(at - 1)) || isWordChar(text.charCodeAt(at + KEY.length))) return undefined;
+interface EnvelopeRead {
+  envelope?: Envelope;
+  /** Where the search for the next key may resume. */
+  readTo: number;
+}
+
+function readEnvelopeAt(text: string, at: number): EnvelopeRead {
+  const keyEnd = at + KEY.length;
+  if (isWordChar(text.charCodeAt(at - 1)) || isWordChar(text.charCodeAt(keyEnd))) return { readTo: keyEnd };
 
   let keyStart = at;
   let afterKey = at + KEY.length;
@@ -57,16 +64,18 @@ function readEnvelopeAt(text: string, at: number): Envelope | undefined {
     let b = at - 2;
     while (b >= 0 && text.charCodeAt(b) === BACKSLASH) b--;
     backslashes = at - 2 - b;
+    charge(backslashes + 1);
     keyStart = b + 1;
     let a = afterKey;
     while (a - afterKey < backslashes && text.charCodeAt(a) === BACKSLASH) a++;
-    if (a - afterKey !== backslashes || text.charCodeAt(a) !== opening) return undefined;
+    charge(a - afterKey + 1);
+    if (a - afterKey !== backslashes || text.charCodeAt(a) !== opening) return { readTo: keyEnd };
     afterKey = a + 1;
   } else if (opening === 58) {
     keyStart = at - 1; // Ruby symbol :_error
   }
   const layers = layersFromBackslashes(backslashes);
-  if (layers === undefined) return undefined;
+  if (layers === undefined) return { readTo: keyEnd };
 
   let p = skipSpace(text, afterKey);
   if (text.startsWith('=>', p)) p += 2;
@@ -75,8 +84,8 @@ function readEnvelopeAt(text: string, at: number): Envelope | undefined {
 
   const start = holderStart(text, keyStart);
   // util.inspect stops at depth 2: axios dumps print `data: { _error: [Object] }`; the status is elsewhere.
-  if (text.startsWith('[Object]', p)) return { start, end: p + '[Object]'.length };
-  if (text.charCodeAt(p) !== 123) return undefined;
+  if (text.startsWith('[Object]', p)) return { envelope: { start, end: p + '[Object]'.length }, readTo: p + '[Object]'.length };
+  if (text.charCodeAt(p) !== 123) return { readTo: keyEnd };
 
   // `'{"_error": …}'`: Python and util.inspect print a body as a single-quoted string, doubling its backslashes.
   const inQuotedRepr = layers === 0 && text.charAt(start) === '{' && text.charAt(start - 1) === "'";
@@ -85,19 +94,40 @@ function readEnvelopeAt(text: string, at: number): Envelope | undefined {
     : layers === 0
       ? parseLoose(text, p, p + MAX_ENVELOPE_CHARS)
       : parseInLayers(text, p, layers, '"');
-  if (!(parsed.value instanceof Map)) return undefined;
-  return { start, end: closeHolder(text, parsed.end), ...envelopeFields(parsed.value) };
+  // A key may start on the last character the reader peeked at (the one that ended a run of spaces).
+  const readTo = Math.max(parsed.end, parsed.furthest - 1);
+  if (!(parsed.value instanceof Map)) return { readTo };
+  const end = closeHolder(text, parsed.end);
+  return { envelope: { start, end, ...envelopeFields(parsed.value) }, readTo: Math.max(end, readTo) };
 }
 
+/** Unescaping starts with this many characters of the paste and doubles while the envelope wants more. */
+const FIRST_STRETCH = 16;
+/** A stretch cut in the middle of an escape garbles at most this many characters at its end. */
+const CUT_MARGIN = 8;
+
+/**
+ * An envelope inside a string (`\"_error\":{…}`) is read from its unescaped text. A long paste of short
+ * escaped envelopes must not cost a full-size unescape per key, so only as much is unescaped as the reader
+ * turns out to need: a stretch, doubled whenever reading got near its end.
+ */
 function parseInLayers(text: string, p: number, layers: number, outerQuote: '"' | "'"): LooseParse {
-  const unescaped = unescapeLayers(text, p, Math.min(text.length, p + MAX_ENVELOPE_CHARS), layers, outerQuote);
-  const parsed = parseLoose(unescaped.text, 0);
-  return { ...parsed, end: unescaped.toSource(parsed.end) };
+  const limit = Math.min(text.length, p + MAX_ENVELOPE_CHARS);
+  for (let to = Math.min(limit, p + FIRST_STRETCH); ; to = Math.min(limit, p + 2 * (to - p))) {
+    const unescaped = unescapeLayers(text, p, to, layers, outerQuote);
+    const parsed = parseLoose(unescaped.text, 0);
+    const wantsMore = to < limit && unescaped.cut && parsed.furthest + CUT_MARGIN >= unescaped.text.length;
+    if (!wantsMore) {
+      const furthest = unescaped.toSource(Math.min(parsed.furthest, unescaped.text.length));
+      return { ...parsed, end: unescaped.toSource(parsed.end), furthest };
+    }
+  }
 }
 
 function holderStart(text: string, keyStart: number): number {
   let i = keyStart - 1;
   while (i >= 0 && /\s/.test(text.charAt(i))) i--;
+  charge(keyStart - i);
   return text.charAt(i) === '{' ? i : keyStart;
 }
 

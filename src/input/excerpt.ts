@@ -1,24 +1,16 @@
+import { redactSecrets as redactText } from '../redact';
+
 /** Short, single-line quotations of the paste for evidence, with credentials blanked out. */
 
 export const MAX_EXCERPT_CHARS = 300;
 
-const AUTH_SCHEME = /\b(Bearer|Basic)[ \t]+[^\s"',;]+/gi;
-const SECRET_PAIR = /\b(authorization|api[_-]?key|access[_-]?token|api[_-]?token|token|password|secret)(["']?[ \t]*(?::|=>|=)[ \t]*["']?)(?:Bearer[ \t]+|Basic[ \t]+)?([^\s"',;}[]+)/gi;
-const LONG_WORD = /[A-Za-z0-9_\-.+/=]{24,}/g;
-const JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
-
 /**
  * A paste is whatever the agent had at hand: curl -v shows the Authorization header, logs print tokens.
- * Nothing derived from it may carry one further (into Slack, logs or the store).
+ * Nothing derived from it may carry one further (into Slack, logs or the store). Beyond the shapes every
+ * output is scrubbed of, a paste's `token=…` / `"api_key": "…"` pairs are blanked too.
  */
 export function redactSecrets(text: string): string {
-  const redacted = text
-    .replace(AUTH_SCHEME, '$1 [redacted]')
-    .replace(SECRET_PAIR, (all, key: string, separator: string, value: string) =>
-      /^(?:Bearer|Basic)$/i.test(value) ? all : `${key}${separator}[redacted]`,
-    );
-  // Every JWT starts with eyJ (base64 of `{"`); most pastes have none, so skip the word scan then.
-  return redacted.includes('eyJ') ? redacted.replace(LONG_WORD, (word) => (JWT.test(word) ? '[redacted token]' : word)) : redacted;
+  return redactText(text, { pairs: true });
 }
 
 /** Cuts at `max` characters (an ellipsis included) without splitting a surrogate pair. */

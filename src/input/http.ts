@@ -1,6 +1,8 @@
 import { isTransportNoiseLine, lineEndAt } from './lines';
 import { parseLoose } from './loose-json';
+import { trimEndWhere } from './trim';
 import type { RateLimitHeaders } from './types';
+import { charge } from './work';
 
 /** One HTTP response as curl -i / -v (or a raw dump) shows it: a status line, then headers, then maybe a body. */
 export interface HttpResponse {
@@ -30,25 +32,34 @@ const STATUS_LINE = /^[ \t<>*`]*HTTP\/\d(?:\.\d)?[ \t]+([1-5]\d\d)(?!\d)([^\n]*)
 const REQUEST_LINE = /^[ \t>]*(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)[ \t]+\S+[ \t]+HTTP\/\d/gm;
 const HEADER_LINE = /^[ \t<]*([A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)$/;
 
+const isBacktick = (c: string): boolean => c === '`';
+
 export function findHttpResponses(text: string): HttpResponse[] {
+  charge(text.length);
   if (!text.includes('HTTP/')) return [];
   const found: Omit<HttpResponse, 'limit'>[] = [];
+  charge(text.length);
   for (const m of text.matchAll(STATUS_LINE)) {
     const start = m.index;
     const statusLineEnd = start + m[0].length;
-    const reason = (m[2] ?? '').trim().replace(/`+$/, '').trim();
+    charge(3 * m[0].length);
+    const reason = trimEndWhere((m[2] ?? '').trim(), isBacktick).trim();
     found.push({
       start,
-      statusLine: m[0].replace(/^[ \t<>*`]+/, '').replace(/`+$/, '').trim(),
+      statusLine: trimEndWhere(m[0].replace(/^[ \t<>*`]+/, ''), isBacktick).trim(),
       status: Number(m[1]),
       ...(reason ? { reason } : {}),
       ...readHeaders(text, statusLineEnd + 1),
     });
   }
+  charge(text.length);
   const requestStarts = [...text.matchAll(REQUEST_LINE)].map((m) => m.index);
+  // Both lists are in order: one walk pairs each response with the first request after its headers.
+  let request = 0;
   return found.map((r, i) => {
+    while (request < requestStarts.length && (requestStarts[request] as number) < r.headersEnd) request++;
     const nextResponse = found[i + 1]?.start ?? text.length;
-    const nextRequest = requestStarts.find((s) => s >= r.headersEnd) ?? text.length;
+    const nextRequest = requestStarts[request] ?? text.length;
     return { ...r, limit: Math.min(nextResponse, nextRequest) };
   });
 }
@@ -60,10 +71,11 @@ function readHeaders(text: string, from: number): Pick<HttpResponse, 'headers' |
   while (p < text.length) {
     const end = lineEndAt(text, p);
     const line = text.slice(p, end);
+    charge(3 * line.length + 1);
     const m = HEADER_LINE.exec(line);
     if (!m || m[1] === undefined) break;
     const name = m[1].toLowerCase();
-    if (!headers.has(name)) headers.set(name, (m[2] ?? '').trim().replace(/`+$/, ''));
+    if (!headers.has(name)) headers.set(name, trimEndWhere((m[2] ?? '').trim(), isBacktick));
     headerLines.push({ name, line: line.replace(/^[ \t<]+/, '').trim() });
     p = end + 1;
   }
@@ -80,6 +92,7 @@ export function locateBody(text: string, from: number, limit: number): BodySpan 
   while (p < limit) {
     const end = Math.min(lineEndAt(text, p), limit);
     const line = text.slice(p, end);
+    charge(2 * line.length + 1);
     const trimmed = line.trim();
     if (trimmed === '') {
       if (++blankLines > 1) return undefined;
@@ -102,6 +115,7 @@ function paragraphEnd(text: string, firstLineEnd: number, limit: number): number
   while (end + 1 < limit) {
     const next = Math.min(lineEndAt(text, end + 1), limit);
     const line = text.slice(end + 1, next).trim();
+    charge(next - end);
     if (line === '' || isTransportNoiseLine(line)) break;
     end = next;
   }

@@ -1,5 +1,6 @@
 import { FRONT_ID_KINDS } from '../front/ids';
 import type { FrontIdRef } from './types';
+import { charge } from './work';
 
 /** Front IDs (`cnv_yo1kg5q`: prefix, `_`, lowercase base 36) and the app links that carry them. */
 
@@ -38,9 +39,12 @@ export function isFrontId(value: string): boolean {
 
 /** App (UI) links on frontapp.com; API hosts (`api2.`, `acme.api.`) are not app links. */
 function appLinkSpans(text: string): { start: number; end: number }[] {
+  charge(text.length);
   if (!text.includes('frontapp.com')) return [];
   const spans: { start: number; end: number }[] = [];
+  charge(text.length);
   for (const m of text.matchAll(URL)) {
+    charge(m[0].length);
     const host = (/^https?:\/\/([^/?#:]*)/i.exec(m[0])?.[1] ?? '').toLowerCase();
     const isFront = host === 'frontapp.com' || host.endsWith('.frontapp.com');
     const isApi = host === 'api2.frontapp.com' || host === 'api.frontapp.com' || host.endsWith('.api.frontapp.com');
@@ -52,6 +56,7 @@ function appLinkSpans(text: string): { start: number; end: number }[] {
 
 /** Every Front ID occurrence, in order, with the kind of its prefix and whether it sits in an app link. */
 export function scanFrontIds(text: string): IdOccurrence[] {
+  charge(2 * text.length);
   if (!text.includes('_')) return [];
   const links = appLinkSpans(text);
   const found: IdOccurrence[] = [];

@@ -1,4 +1,5 @@
-export { parsePaste } from './parse';
+export { parsePaste, type ParseOptions } from './parse';
+export type { WorkMeter } from './work';
 export { normalisePaste } from './normalise';
 export { isFrontId, KIND_BY_PREFIX, scanFrontIds, distinctIds } from './ids';
 export { redactSecrets } from './excerpt';

@@ -1,4 +1,5 @@
 import { decodeEscape } from './escapes';
+import { charge } from './work';
 
 /**
  * A forgiving reader for the object literals people paste: JSON; JavaScript and util.inspect output (bare
@@ -16,6 +17,11 @@ export interface LooseParse {
   end: number;
   /** False when reading stopped early (truncated or unreadable input). */
   complete: boolean;
+  /**
+   * Index just past the last character looked at, which may lie beyond `end`: a string with a stray quote is
+   * read to the end of its line to find where it really closes.
+   */
+  furthest: number;
 }
 
 /** Deep enough for any real payload, shallow enough that `{{{{…` cannot exhaust the stack. */
@@ -53,7 +59,10 @@ const WORDS: Record<string, boolean | null> = {
 export function parseLoose(src: string, start: number, limit: number = src.length): LooseParse {
   const reader = new LooseReader(src, start, Math.min(limit, src.length));
   const value = reader.readValue(0);
-  return { value, end: reader.pos, complete: !reader.failed };
+  const furthest = Math.max(reader.furthest, reader.pos);
+  // Each character up to `furthest` is looked at a bounded number of times (a quote's lookahead rereads spaces).
+  charge(furthest - start + 1);
+  return { value, end: reader.pos, complete: !reader.failed, furthest };
 }
 
 function isQuote(c: number): boolean {
@@ -67,6 +76,7 @@ function isIdentifierStart(c: number): boolean {
 class LooseReader {
   pos: number;
   failed = false;
+  furthest = 0;
 
   constructor(
     private readonly src: string,
@@ -80,6 +90,7 @@ class LooseReader {
     this.skipSpace();
     if (this.pos >= this.limit) return this.fail();
     const c = this.src.charCodeAt(this.pos);
+    this.saw(this.pos + 2);
     if (c === OPEN_BRACE) return this.readObject(depth);
     if (c === OPEN_BRACKET) return this.readArray(depth);
     if (isQuote(c)) return this.readConcatenatedString(c);
@@ -152,6 +163,7 @@ class LooseReader {
 
   private readKey(): string | undefined {
     const c = this.src.charCodeAt(this.pos);
+    this.saw(this.pos + 2);
     if (isQuote(c)) return this.readString(c, false);
     if (c === COLON && isIdentifierStart(this.src.charCodeAt(this.pos + 1))) this.pos++;
     return this.match(KEY_IDENTIFIER) ?? this.match(DIGITS);
@@ -160,6 +172,7 @@ class LooseReader {
   /** `:` (JSON, JS, Python), `=>` (Ruby), `=` (key=value logs), or nothing at all (colons a forum ate). */
   private skipSeparator(): void {
     const c = this.src.charCodeAt(this.pos);
+    this.saw(this.pos + 2);
     if (c === COLON) this.pos++;
     else if (c === 61) this.pos += this.src.charCodeAt(this.pos + 1) === 62 ? 2 : 1;
   }
@@ -210,6 +223,7 @@ class LooseReader {
       }
       if (c === quote) {
         if (!repairable || this.closesValue(i + 1)) {
+          this.saw(i + 1);
           this.pos = i + 1;
           return out + src.slice(chunkStart, i);
         }
@@ -222,6 +236,7 @@ class LooseReader {
       }
       i++;
     }
+    this.saw(i + 1);
     this.failed = true;
     if (firstClose >= 0) {
       this.pos = firstClose + 1;
@@ -238,6 +253,7 @@ class LooseReader {
       if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
       i++;
     }
+    this.saw(i + 1);
     if (i >= this.limit) return true;
     const c = this.src.charCodeAt(i);
     return c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || c === 41 || c === PLUS || c === 59;
@@ -251,6 +267,7 @@ class LooseReader {
   private match(pattern: RegExp): string | undefined {
     pattern.lastIndex = this.pos;
     const m = pattern.exec(this.src);
+    this.saw(this.pos + (m ? m[0].length : 0) + 1);
     if (!m || m.index + m[0].length > this.limit) return undefined;
     this.pos += m[0].length;
     return m[0];
@@ -259,9 +276,15 @@ class LooseReader {
   private skipSpace(): void {
     while (this.pos < this.limit) {
       const c = this.src.charCodeAt(this.pos);
-      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return;
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
       this.pos++;
     }
+    // The character that stopped the skip (or the limit, which tells a caller more text was wanted).
+    this.saw(this.pos + 1);
+  }
+
+  private saw(index: number): void {
+    if (index > this.furthest) this.furthest = index;
   }
 
   private fail(): undefined {

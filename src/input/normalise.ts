@@ -1,3 +1,5 @@
+import { charge } from './work';
+
 /**
  * Undo what travelling through Slack, chat apps and rich-text editors did to a paste, so the readers that
  * follow only ever see plain ASCII punctuation and `\n` line breaks.
@@ -66,7 +68,11 @@ export function unquoteBlockquote(text: string): string {
   return lines.map((l) => l.replace(/^> ?/, '')).join('\n');
 }
 
+/** Passes `normalisePaste` makes over the paste, each linear (every pattern above matches at a fixed start). */
+const NORMALISE_PASSES = 12;
+
 export function normalisePaste(text: string): string {
+  charge(NORMALISE_PASSES * text.length);
   const lines = text.replace(LINE_SEPARATORS, '\n');
   return dropCodeFences(straightenTypography(unwrapSlackLinks(unquoteBlockquote(decodeSlackEntities(lines)))));
 }

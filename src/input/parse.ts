@@ -2,6 +2,12 @@ import { findErrors } from './assemble';
 import { distinctIds, scanFrontIds } from './ids';
 import { normalisePaste } from './normalise';
 import { MAX_PASTE_BYTES, type ParseResult } from './types';
+import { metered, type WorkMeter } from './work';
+
+export interface ParseOptions {
+  /** Counts the characters the readers visit (see work.ts). */
+  meter?: WorkMeter;
+}
 
 function empty(): ParseResult {
   return { ok: false, reason: 'empty', message: 'Nothing to read: paste the error (the response body, curl output or log line).' };
@@ -28,7 +34,11 @@ function safely<T>(read: () => T, fallback: T): T {
 }
 
 /** Reads whatever an agent pasted into the Front errors and Front IDs it holds. Never throws. */
-export function parsePaste(text: string): ParseResult {
+export function parsePaste(text: string, options: ParseOptions = {}): ParseResult {
+  return metered(options.meter, () => parseMetered(text));
+}
+
+function parseMetered(text: string): ParseResult {
   if (typeof text !== 'string') return empty();
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_PASTE_BYTES) return tooLarge(bytes);

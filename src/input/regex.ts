@@ -1,3 +1,5 @@
+import { charge } from './work';
+
 /**
  * Every match of a global pattern inside [from, to), with indexes into the whole text. The pattern runs on
  * that stretch alone: running it on the whole text from `from` would scan on past `to` whenever nothing
@@ -5,6 +7,7 @@
  */
 export function matchesIn(pattern: RegExp, text: string, from = 0, to = text.length): RegExpExecArray[] {
   const piece = from === 0 && to === text.length ? text : text.slice(from, to);
+  charge(piece.length);
   const found: RegExpExecArray[] = [];
   pattern.lastIndex = 0;
   for (let m = pattern.exec(piece); m; m = pattern.exec(piece)) {

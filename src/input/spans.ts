@@ -4,8 +4,24 @@ export interface Span {
   end: number;
 }
 
-export function insideAny(spans: readonly Span[], pos: number): boolean {
-  return spans.some((s) => pos >= s.start && pos < s.end);
+import { lowerBound } from './regex';
+
+/** Whether `pos` lies in one of `parts`, sorted and disjoint as `coverage` makes them. */
+export function insideAny(parts: readonly Span[], pos: number): boolean {
+  const part = parts[lowerBound(parts, pos + 1, (s) => s.end)];
+  return part !== undefined && part.start <= pos;
+}
+
+/** The union of the spans, as sorted disjoint ranges (so a position is looked up, not compared with each). */
+export function coverage(spans: readonly Span[]): Span[] {
+  const sorted = [...spans].filter((s) => s.end > s.start).sort((a, b) => a.start - b.start);
+  const merged: Span[] = [];
+  for (const s of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && s.start <= last.end) last.end = Math.max(last.end, s.end);
+    else merged.push({ start: s.start, end: s.end });
+  }
+  return merged;
 }
 
 /** The parts of [0, length) that no span covers, in order. */

@@ -2,7 +2,9 @@ import { lineEndAt, lineStartAt } from './lines';
 import { STATUS_NUMBER, STATUS_THEN_REASON } from './reasons';
 import { lowerBound, matchesIn } from './regex';
 import type { Span } from './spans';
+import { isTrailingNoise, trimEndWhere } from './trim';
 import { FRONT_WORDING, classifyWording, wordingEnd } from './wordings';
+import { charge } from './work';
 
 /**
  * Front errors written out without an envelope: `403 Forbidden: You do not have access to the resources of
@@ -42,12 +44,14 @@ interface Match {
 }
 
 export function findTextHits(text: string, segments: readonly Span[]): TextHit[] {
+  charge(2 * text.length);
   const matches = [
     ...withinSegments(matchesIn(STATUS_THEN_REASON, text), segments, 'reason'),
     ...withinSegments(matchesIn(FRONT_WORDING, text), segments, 'wording'),
   ].sort((a, b) => a.index - b.index);
 
   const hits: TextHit[] = [];
+  const contentEnds = new Map<number, number>();
   let i = 0;
   while (i < matches.length) {
     const first = matches[i] as Match;
@@ -57,15 +61,27 @@ export function findTextHits(text: string, segments: readonly Span[]): TextHit[]
     const end = Math.min(segment.end, lineEndAt(text, first.index));
     const onLine: Match[] = [];
     while (i < matches.length && (matches[i] as Match).index < end) onLine.push(matches[i++] as Match);
-    if (insideContentString(text, lineStart, first.index) || isContentLine(text, lineStart, first.index)) continue;
+    if (insideContentString(text, lineStart, start, first.index) || isContentLine(text, lineStart, first.index, contentEnds)) continue;
     const hit = hitFromLine(text, start, end, onLine, segment);
     if (hit) hits.push(hit);
   }
   return hits;
 }
 
-function isContentLine(text: string, lineStart: number, pos: number): boolean {
-  return pos - lineStart < 200 && CONTENT_LINE.test(text.slice(lineStart, pos));
+/**
+ * `Subject: …` and the like before `pos` on its line. Each hit on a line asks; the line's start is read once
+ * (`contentEnds` keeps where its label ends, or Infinity).
+ */
+function isContentLine(text: string, lineStart: number, pos: number, contentEnds: Map<number, number>): boolean {
+  if (pos - lineStart >= 200) return false;
+  let labelEnd = contentEnds.get(lineStart);
+  if (labelEnd === undefined) {
+    charge(200);
+    const m = CONTENT_LINE.exec(text.slice(lineStart, lineStart + 200));
+    labelEnd = m ? lineStart + m[0].length : Infinity;
+    contentEnds.set(lineStart, labelEnd);
+  }
+  return labelEnd <= pos;
 }
 
 /** The matches that lie wholly inside one of the (sorted, disjoint) segments. */
@@ -88,7 +104,7 @@ function hitFromLine(text: string, start: number, end: number, onLine: Match[], 
     hit.title = reason.exec[2];
   }
   if (wording) {
-    hit.message = messageAt(text, wording.index, wordingEnd(text, wording.index, wording.end), end);
+    hit.message = messageAt(text, wording.index, wordingEnd(text, wording.index, wording.end, end), end);
     hit.status ??= lastStatusIn(text, start, wording.index) ?? statusOnLineBefore(text, start, segment);
     const { impliesStatus, standsAlone } = classifyWording(wording.exec);
     if (hit.status === undefined && impliesStatus !== undefined) {
@@ -104,6 +120,7 @@ function hitFromLine(text: string, start: number, end: number, onLine: Match[], 
 }
 
 function lastStatusIn(text: string, from: number, to: number): number | undefined {
+  charge(to - from);
   const found = matchesIn(STATUS_TOKEN, text, from, to);
   const last = found[found.length - 1];
   return last ? Number(last[1]) : undefined;
@@ -112,6 +129,7 @@ function lastStatusIn(text: string, from: number, to: number): number | undefine
 function statusOnLineBefore(text: string, lineStart: number, segment: Span): number | undefined {
   if (lineStart - 1 <= segment.start) return undefined;
   const previous = text.slice(Math.max(segment.start, lineStartAt(text, lineStart - 1)), lineStart - 1);
+  charge(previous.length);
   const m = STATUS_KEYWORD.exec(previous);
   return m?.[1] ? Number(m[1]) : undefined;
 }
@@ -123,11 +141,13 @@ function messageAt(text: string, from: number, wordingEnd: number, lineEnd: numb
   if (opener === '"' || opener === "'") {
     let i = Math.min(wordingEnd, lineEnd);
     while (i < lineEnd && text.charAt(i) !== opener) i += text.charAt(i) === '\\' ? 2 : 1;
+    charge(i - from);
     message = text.slice(from, Math.min(i, lineEnd)).replace(/\\(.)/g, '$1');
   } else {
-    message = text.slice(from, lineEnd).replace(/[\s,;)}\]]+$/, '');
+    message = trimEndWhere(text.slice(from, lineEnd), isTrailingNoise);
     if ((message.match(/"/g) ?? []).length % 2 === 1) message = message.replace(/"$/, '');
   }
+  charge(2 * message.length);
   message = message.trim();
   return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…` : message;
 }
@@ -135,7 +155,8 @@ function messageAt(text: string, from: number, wordingEnd: number, lineEnd: numb
 /** `403 Forbidden: <message>`; Python's `… Forbidden for url: …` carries none. */
 function trailingMessage(rest: string): string | undefined {
   const m = /^[ \t]*[:\-–][ \t]*(.+)$/.exec(rest);
-  const message = m?.[1]?.replace(/[\s,;)}\]]+$/, '').trim();
+  charge(rest.length);
+  const message = m?.[1] === undefined ? undefined : trimEndWhere(m[1], isTrailingNoise).trim();
   return message && !/^for url\b/i.test(message) ? message.slice(0, MAX_MESSAGE_CHARS) : undefined;
 }
 
@@ -143,11 +164,14 @@ function trailingMessage(rest: string): string | undefined {
  * True when `pos` sits inside a quoted string whose key is content (`"subject": "Re: 404 Not Found"` in a
  * conversation), where a status and reason are just words. Unkeyed quotes (prose, arrays) do not count.
  */
-function insideContentString(text: string, lineStart: number, pos: number): boolean {
+function insideContentString(text: string, lineStart: number, from: number, pos: number): boolean {
   let quote = '';
   let openedAt = -1;
-  // Bounded, so a minified one-line body with many hits stays linear.
-  for (let i = Math.max(lineStart, pos - 4096); i < pos; i++) {
+  // From where this part of the line starts (after an envelope or a response on it, whose quotes are its own)
+  // and at most 4096 back: each hit reads only its own part of a minified one-line body.
+  const scanFrom = Math.max(from, pos - 4096);
+  charge(pos - scanFrom + 80);
+  for (let i = scanFrom; i < pos; i++) {
     const c = text.charAt(i);
     if (quote) {
       if (c === '\\') i++;

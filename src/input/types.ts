@@ -58,12 +58,21 @@ export interface FrontIdRef {
 export type ParseResult =
   | {
       ok: true;
-      /** Front errors, in the order they appear. Empty when the paste holds no Front error. */
+      /**
+       * Front errors, in the order they appear, the first MAX_ERRORS of them. Empty when the paste holds no
+       * Front error.
+       */
       errors: Observation[];
       /** Every distinct Front ID or app-link ID in the paste, in order of first appearance. */
       ids: FrontIdRef[];
     }
   | { ok: false; reason: 'too_large' | 'empty'; message: string };
+
+/**
+ * Errors read out of one paste. A diagnosis looks at the first few; a log of thousands of failing calls would
+ * otherwise cost a full reading (request, headers, excerpt) of each.
+ */
+export const MAX_ERRORS = 50;
 
 /** Pastes larger than this are refused with a clear message. */
 export const MAX_PASTE_BYTES = 64 * 1024;

@@ -1,4 +1,5 @@
 import type { Observation } from './types';
+import { charge } from './work';
 
 /**
  * Front's own error wordings (docs/front-behaviour.md §3). They let a paste without an `_error` envelope still count
@@ -40,13 +41,18 @@ export function classifyWording(match: RegExpExecArray): Pick<Wording, 'impliesS
 const NOT_ALLOWED = /not allowed to ([A-Za-z_]+) the \\?["']([^"'\\\n]{1,80})\\?["'] with ID:?[ \t]*\\?["']?([A-Za-z0-9][^"'\\\s]{0,119})(?:\\?["'])?/i;
 const UNKNOWN_ID = /\bUnknown ([a-z_]+(?: [a-z_]+)?) ID:?[ \t]*["']?([^"'\s,;]{1,120})/i;
 
-/** What was refused: `This agent is not allowed to read the "conversation" with ID: "cnv_1"`, or `Unknown conversation ID cn_123`. */
-/** Where a wording starting at `from` ends: past the quoted ID of a "not allowed" sentence, which has quotes of its own. */
-export function wordingEnd(text: string, from: number, matchEnd: number): number {
-  const refused = NOT_ALLOWED.exec(text.slice(from, Math.min(text.length, from + 400)));
+/**
+ * Where a wording starting at `from` ends: past the quoted ID of a "not allowed" sentence, which has quotes of
+ * its own. Only [from, limit) is read: the part of the line the wording was found in.
+ */
+export function wordingEnd(text: string, from: number, matchEnd: number, limit: number = text.length): number {
+  const window = text.slice(from, Math.min(limit, from + 400));
+  charge(window.length);
+  const refused = NOT_ALLOWED.exec(window);
   return refused && refused.index <= 'This agent is '.length ? from + refused.index + refused[0].length : matchEnd;
 }
 
+/** What was refused: `This agent is not allowed to read the "conversation" with ID: "cnv_1"`, or `Unknown conversation ID cn_123`. */
 export function resourceFromMessage(message: string | undefined): Observation['resource'] | undefined {
   if (!message) return undefined;
   const refused = NOT_ALLOWED.exec(message);

@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Config } from '../config';
+import { slackErrorCode, slackRateLimited } from './failure';
 import type { Identity } from './identity';
 
 export interface AdminVerdict {
@@ -29,7 +30,7 @@ export class AdminCheck {
     try {
       return { admin: (await this.members(client, group)).has(userId) };
     } catch (err) {
-      const code = (err as { data?: { error?: string } }).data?.error ?? 'no answer';
+      const code = slackErrorCode(err) ?? (slackRateLimited(err) ? 'ratelimited' : 'no answer');
       return { admin: false, problem: `could not read the members of the admin user group (${code})` };
     }
   }

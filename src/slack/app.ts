@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, defaultProcessEventErrorHandler, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import { ConfigError, type Config } from '../config';
+import { parsePaste, type ParseResult } from '../diagnosis';
 import { connectTenant } from '../diagnosis/live';
 import { systemClock } from '../front';
 import type { Logger } from '../log';
@@ -18,6 +19,7 @@ import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 import { registerEvents } from './listeners/events';
 import { registerViews } from './listeners/views';
+import { guardRequests, RefusedRequestError, signedStamp } from './request-guard';
 import { RuleBook, type RulesReload } from './rule-book';
 import { gateRequests, RestartingError } from './shutdown-gate';
 import { TenantConnections, type ConnectFn } from './tenants';
@@ -34,6 +36,8 @@ export interface SlackAppOptions {
   rulesDir?: string;
   /** Told after every reload, whatever triggered it (`serve` records the outcome for `front-why rules reload`). */
   onRulesReloaded?: (result: RulesReload, trigger: string) => void;
+  /** The paste parser; defaults to `parsePaste`. */
+  parse?: (text: string) => ParseResult;
 }
 
 export interface SlackApp {
@@ -52,6 +56,11 @@ export interface SlackApp {
   reloadRules(trigger?: string): RulesReload;
   /** The rule set in force. */
   readonly rules: Rule[];
+  /**
+   * Resolves true once no request and no check is running (work started meanwhile included), false if some still
+   * is after `timeoutMs`: the moment a request's effects are all visible.
+   */
+  idle(timeoutMs: number): Promise<boolean>;
 }
 
 export const EVENTS_PATH = '/slack/events';
@@ -149,6 +158,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     // The SDK default retries for half an hour; a reply that late helps no one, and a retried post may duplicate.
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
+    // Left alone, the client answers a 429 by pausing every call of the workspace for Retry-After, so a form
+    // whose trigger expires in 3 seconds would wait it out too. Each caller decides instead (see rate-limit.ts).
+    rejectRateLimitedCalls: true,
     timeout: 10_000,
   });
 
@@ -172,6 +184,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         admins,
         identity,
         inflight,
+        parse: options.parse ?? ((text) => parsePaste(text)),
       };
 
       const receiver =
@@ -191,7 +204,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
               // The ack is sent as soon as a listener calls ack(): probes run after Slack has its answer.
               processBeforeResponse: false,
               customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: health }],
+              customPropertiesExtractor: signedStamp,
               processEventErrorHandler: async (args) => {
+                if (args.error instanceof RefusedRequestError && !args.response.headersSent) {
+                  // As Bolt answers a bad signature: Slack never sends such a request, so whoever did learns nothing more.
+                  args.response.writeHead(401, { 'content-type': 'text/plain' });
+                  args.response.end(args.error.reason === 'stale' ? 'request timestamp out of range\n' : 'request already received\n');
+                  return true;
+                }
                 if (!(args.error instanceof RestartingError) || args.response.headersSent) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
                 // Slack retries an event answered with anything but 2xx (at once, after 1 and 5 minutes).
                 args.response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '60' });
@@ -213,6 +233,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       registerEvents(app, deps);
       registerActions(app, deps);
       registerViews(app, deps);
+      // The gate wraps the guard: a request refused while stopping costs no claim, and a claim is part of the request.
+      guardRequests(app, { store, clock, logger });
       gateRequests(app, { stopping: () => stopping, requests, logger });
       app.error(async (err) => {
         logFailure(logger, 'slack request', err);
@@ -248,6 +270,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
     get rules() {
       return ruleBook.current;
+    },
+
+    idle(timeoutMs) {
+      return drain(Date.now() + timeoutMs);
     },
   };
 }

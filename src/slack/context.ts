@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import type { ParseResult } from '../diagnosis';
 import type { Logger } from '../log';
 import type { Rule } from '../rules';
 import type { Store } from '../store';
@@ -24,6 +25,8 @@ export interface SlackDeps {
   admins: AdminCheck;
   identity: Identity;
   inflight: InFlight;
+  /** The paste parser (`parsePaste`). Every message in a listening channel goes through it, so it runs once per message. */
+  parse: (text: string) => ParseResult;
 }
 
 /** The person asking and where, as every check and audit line needs it. */

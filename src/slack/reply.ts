@@ -1,6 +1,7 @@
 import type { RespondFn, webApi } from '@slack/bolt';
 import type { SlackMessage } from './block-kit';
 import { slackErrorCode } from './failure';
+import { retryRateLimited } from './rate-limit';
 
 /** Errors meaning "the bot cannot post here" (not a member, a DM between people, an archived channel). */
 const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'cannot_dm_bot', 'messages_tab_disabled']);
@@ -10,16 +11,18 @@ export function cannotPostHere(err: unknown): boolean {
   return code !== undefined && CANNOT_POST.has(code);
 }
 
-/** Every bot post goes through here: links and media are never unfurled, mentions never parsed from text. */
+/** Every bot post goes through here (a rate-limited one is tried again after Retry-After): links and media are never unfurled, mentions never parsed from text. */
 export async function post(client: webApi.WebClient, channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
-  const result = await client.chat.postMessage({
-    channel,
-    text: message.text,
-    blocks: message.blocks,
-    unfurl_links: false,
-    unfurl_media: false,
-    ...(threadTs ? { thread_ts: threadTs } : {}),
-  });
+  const result = await retryRateLimited(() =>
+    client.chat.postMessage({
+      channel,
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    }),
+  );
   if (!result.ts) throw new Error('chat.postMessage returned no ts');
   return result.ts;
 }
@@ -30,11 +33,11 @@ export async function postAll(client: webApi.WebClient, channel: string, message
 }
 
 export async function update(client: webApi.WebClient, channel: string, ts: string, message: SlackMessage): Promise<void> {
-  await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+  await retryRateLimited(() => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
 }
 
 export async function postEphemeral(client: webApi.WebClient, channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void> {
-  await client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  await retryRateLimited(() => client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }));
 }
 
 /** Through the command's `response_url`: works where the bot is not a member, which is exactly when it is needed. */

@@ -1,4 +1,4 @@
-import { diagnose, type DiagnoseOutcome } from '../diagnosis';
+import { diagnoseParsed, type DiagnoseOutcome, type ParseResult } from '../diagnosis';
 import type { OutcomeView } from './blocks';
 import { LIMITS } from './block-kit';
 import { escapeText } from './escape';
@@ -11,21 +11,29 @@ export interface DiagnosisResult {
   view: OutcomeView;
 }
 
+/** A paste as typed, and what the parser read in it when the caller already read it. */
+export interface Paste {
+  text: string;
+  parsed?: ParseResult;
+}
+
 /**
- * Diagnoses `text` for the channel's tenant and records it in the audit log. Without a tenant (or when the
+ * Diagnoses the paste for the channel's tenant and records it in the audit log. Without a tenant (or when the
  * bound tenant was removed) the answer comes from the paste alone and says so; never with another tenant's token.
  */
-export async function runDiagnosis(deps: SlackDeps, who: Requester, text: string, tenant: ChannelTenant, origin: string): Promise<DiagnosisResult> {
+export async function runDiagnosis(deps: SlackDeps, who: Requester, paste: string | Paste, tenant: ChannelTenant, origin: string): Promise<DiagnosisResult> {
+  const { text, parsed: given } = typeof paste === 'string' ? { text: paste, parsed: undefined } : paste;
+  const parsed = given ?? deps.parse(text);
   const label = tenantLabel(tenant);
   const lease = tenant.kind === 'none' ? undefined : await deps.tenants.lease(tenant);
   let outcome: DiagnoseOutcome;
   let offlineReason: string | undefined;
   try {
     if (lease) {
-      outcome = await diagnose(text, { rules: deps.rules, live: lease.connection.live, clock: deps.clock });
+      outcome = await diagnoseParsed(parsed, { rules: deps.rules, live: lease.connection.live, clock: deps.clock });
     } else {
       offlineReason = tenant.kind === 'none' ? 'no tenant is bound to this channel' : `tenant ${label ?? ''} no longer exists`;
-      outcome = await diagnose(text, { rules: deps.rules, clock: deps.clock });
+      outcome = await diagnoseParsed(parsed, { rules: deps.rules, clock: deps.clock });
     }
   } finally {
     lease?.release();
@@ -57,10 +65,14 @@ async function recordRun(deps: SlackDeps, who: Requester, tenant: string | undef
 /**
  * What the buttons re-run. Stored escaped (the paste parser reads Slack-escaped text) so that not even a
  * hidden button value carries a raw `<!channel>`; a paste too long for a button falls back to its targets.
+ * A paste longer than a button holds falls back without being escaped (escaping only shortens one that
+ * holds a token, which is no reason to re-run it): only what may be sent is escaped.
  */
 function buttonValueFor(text: string, outcome: DiagnoseOutcome): string | undefined {
-  const escaped = escapeText(text.trim());
-  if (escaped.length > 0 && escaped.length <= LIMITS.buttonValueChars - 100) return escaped;
+  const max = LIMITS.buttonValueChars - 100;
+  const trimmed = text.trim();
+  const escaped = trimmed.length <= max ? escapeText(trimmed) : '';
+  if (escaped.length > 0 && escaped.length <= max) return escaped;
   if (outcome.ok && outcome.targets.length > 0) return outcome.targets.join(' ');
   return undefined;
 }

@@ -77,6 +77,7 @@ export function describePostgresUrl(url: string): string {
 export class PostgresStore implements Store {
   #lastPurge = Number.NEGATIVE_INFINITY;
   #closed = false;
+  #keyRegistered = false;
 
   private constructor(
     private readonly pool: Pool,
@@ -105,7 +106,7 @@ export class PostgresStore implements Store {
         client.release();
       }
       const store = new PostgresStore(pool, keyring, clock);
-      await store.tx((c) => store.checkKeys(c, keyring));
+      await store.tx((c) => store.checkKeys(c, keyring, false));
       return store;
     } catch (err) {
       await pool.end().catch(() => undefined);
@@ -128,15 +129,23 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Fails if a key id in the keyring names different bytes than the ones this database was written with. */
-  private async checkKeys(client: PoolClient, keyring: Keyring): Promise<void> {
+  /**
+   * Fails if a key id in the keyring names different bytes than the ones this database was written with.
+   * `register` records the current key id: only writes under it and a rotation do, so a command that only
+   * reads, run with a mistyped new key, leaves nothing behind that would refuse the right key later.
+   */
+  private async checkKeys(client: PoolClient, keyring: Keyring, register: boolean): Promise<void> {
     const select = () =>
       client.query<SealedRow>(
         'SELECT key_id, check_nonce AS nonce, check_ciphertext AS ciphertext, check_tag AS tag FROM encryption_keys',
       );
     let { rows } = await select();
-    for (const row of rows) verifyKeyCheck(keyring, toSealed(row));
-    if (rows.some((r) => r.key_id === keyring.currentId)) return;
+    const verify = () => {
+      const known = rows.map((r) => r.key_id);
+      for (const row of rows) verifyKeyCheck(keyring, toSealed(row), known);
+    };
+    verify();
+    if (!register || rows.some((r) => r.key_id === keyring.currentId)) return;
     const check = sealKeyCheck(keyring);
     const inserted = await client.query(
       `INSERT INTO encryption_keys (key_id, check_nonce, check_ciphertext, check_tag, created_at)
@@ -146,8 +155,14 @@ export class PostgresStore implements Store {
     if (inserted.rowCount === 0) {
       // Another replica recorded this key id a moment ago; make sure it was the same key.
       ({ rows } = await select());
-      for (const row of rows) verifyKeyCheck(keyring, toSealed(row));
+      verify();
     }
+  }
+
+  private async registerCurrentKey(): Promise<void> {
+    if (this.#keyRegistered) return;
+    await this.tx((c) => this.checkKeys(c, this.keyring, true));
+    this.#keyRegistered = true;
   }
 
   private async tenantRow(name: string): Promise<TenantRow | undefined> {
@@ -157,6 +172,7 @@ export class PostgresStore implements Store {
 
   async addTenant(tenant: NewTenant): Promise<TenantInfo> {
     const t = checkNewTenant(tenant);
+    await this.registerCurrentKey();
     const sealed = sealTenantToken(this.keyring, t.name, t.token);
     const now = this.clock();
     const { rows } = await this.pool.query<TenantRow>(
@@ -223,6 +239,7 @@ export class PostgresStore implements Store {
 
   async replaceTenantToken(name: string, token: string, check?: TenantCheck): Promise<TenantInfo> {
     checkTenantName(name);
+    await this.registerCurrentKey();
     const sealed = sealTenantToken(this.keyring, name, checkToken(token));
     const c = check === undefined ? undefined : checkTenantCheck(check);
     const { rows } = await this.pool.query<TenantRow>(
@@ -366,7 +383,7 @@ export class PostgresStore implements Store {
   async rotateKey(newKeyring: Keyring): Promise<RotationResult> {
     const keyring = newKeyring.extendedWith(this.keyring);
     const result = await this.tx(async (client): Promise<RotationResult> => {
-      await this.checkKeys(client, keyring);
+      await this.checkKeys(client, keyring, true);
       // FOR UPDATE keeps another replica's replaceTenantToken from being overwritten with the old token.
       const { rows } = await client.query<SealedRow & { name: string }>(
         `SELECT name, ${SEALED_COLUMNS} FROM tenants ORDER BY name FOR UPDATE`,
@@ -385,6 +402,7 @@ export class PostgresStore implements Store {
       return { keyId: keyring.currentId, rotated, total: rows.length };
     });
     this.keyring = keyring;
+    this.#keyRegistered = true;
     return result;
   }
 

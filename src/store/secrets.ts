@@ -33,7 +33,7 @@ function checkAad(keyId: string): Buffer {
 }
 
 /**
- * A known value sealed under each key id the database has seen. Without it, setting a fresh key under an old
+ * A known value sealed under each key id the database has been written with. Without it, setting a fresh key under an old
  * id (k1) would go unnoticed until a token failed to decrypt — and every tenant added meanwhile would be
  * written under a key that no longer matches the others.
  */
@@ -41,7 +41,8 @@ export function sealKeyCheck(keyring: Keyring): Sealed {
   return keyring.seal(CHECK_PLAINTEXT, checkAad(keyring.currentId));
 }
 
-export function verifyKeyCheck(keyring: Keyring, check: Sealed): void {
+/** `known`: every key id the database has a check for; the message suggests an id outside them. */
+export function verifyKeyCheck(keyring: Keyring, check: Sealed, known: readonly string[] = [check.keyId]): void {
   let plain: Buffer | null;
   try {
     plain = keyring.open(check, checkAad(check.keyId), `the key check of key ${check.keyId}`);
@@ -50,11 +51,15 @@ export function verifyKeyCheck(keyring: Keyring, check: Sealed): void {
   }
   if (plain === null) return;
   if (!plain.equals(CHECK_PLAINTEXT)) {
+    const taken = new Set([...known, ...keyring.ids, check.keyId]);
+    let n = 2;
+    while (taken.has(`k${n}`)) n += 1;
     throw new StoreError(
       'key_mismatch',
-      `${KEY_VARIABLE} key ${check.keyId} is not the key this database was written with. Restore the ` +
-        `original value of ${check.keyId}; a new key needs a new id, listed first, with the old one after it ` +
-        `(\`k2:…,${check.keyId}:…\`) until the key rotation has run.`,
+      `${KEY_VARIABLE} key ${check.keyId} is not the key this database was written with (it knows key ` +
+        `${[...new Set(known)].join(', ')}). Restore the original value of ${check.keyId}; a new key needs an id ` +
+        `the database does not know, listed first, with the old one after it (\`k${n}:…,${check.keyId}:…\`) ` +
+        `until the key rotation has run.`,
     );
   }
 }

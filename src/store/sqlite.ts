@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Keyring } from './crypto';
@@ -31,6 +31,19 @@ import {
   checkToken,
 } from './validate';
 import { notFound, SEALED_COLUMNS, TENANT_COLUMNS, toAudit, toBinding, toSealed, type AuditRow, type BindingRow, type SealedRow } from './rows';
+
+/**
+ * Creates a missing database file readable by its owner only, before SQLite would create it with 0644 in
+ * a directory others may read. SQLite gives its -wal and -shm files the database file's permissions. An
+ * existing file keeps the operator's choice.
+ */
+function createPrivately(path: string): void {
+  try {
+    closeSync(openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
 
 /** Times are stored as epoch milliseconds. */
 const storedDate = (ms: number) => new Date(ms);
@@ -72,6 +85,7 @@ function toTenant(row: TenantRow): TenantInfo {
  */
 export class SqliteStore implements Store {
   #lastPurge = Number.NEGATIVE_INFINITY;
+  #keyRegistered = false;
 
   private constructor(
     private readonly db: Database.Database,
@@ -82,7 +96,10 @@ export class SqliteStore implements Store {
   static open(path: string, keyring: Keyring, options: StoreOptions = {}): SqliteStore {
     const clock = options.clock ?? (() => new Date());
     // Only a directory the store creates gets 0700; one that exists keeps the operator's choice.
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      createPrivately(path);
+    }
     const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     try {
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -90,7 +107,7 @@ export class SqliteStore implements Store {
       db.pragma('foreign_keys = ON');
       migrateSqlite(db, clock());
       const store = new SqliteStore(db, keyring, clock);
-      store.checkKeys(keyring);
+      store.checkKeys(keyring, false);
       return store;
     } catch (err) {
       db.close();
@@ -98,8 +115,12 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Fails if a key id in the keyring names different bytes than the ones this database was written with. */
-  private checkKeys(keyring: Keyring): void {
+  /**
+   * Fails if a key id in the keyring names different bytes than the ones this database was written with.
+   * `register` records the current key id: only writes under it and a rotation do, so a command that only
+   * reads, run with a mistyped new key, leaves nothing behind that would refuse the right key later.
+   */
+  private checkKeys(keyring: Keyring, register: boolean): void {
     this.db
       .transaction(() => {
         const rows = this.db
@@ -107,8 +128,9 @@ export class SqliteStore implements Store {
             'SELECT key_id, check_nonce AS nonce, check_ciphertext AS ciphertext, check_tag AS tag FROM encryption_keys',
           )
           .all() as SealedRow[];
-        for (const row of rows) verifyKeyCheck(keyring, toSealed(row));
-        if (!rows.some((r) => r.key_id === keyring.currentId)) {
+        const known = rows.map((r) => r.key_id);
+        for (const row of rows) verifyKeyCheck(keyring, toSealed(row), known);
+        if (register && !known.includes(keyring.currentId)) {
           const check = sealKeyCheck(keyring);
           this.db
             .prepare(
@@ -121,12 +143,19 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
+  private registerCurrentKey(): void {
+    if (this.#keyRegistered) return;
+    this.checkKeys(this.keyring, true);
+    this.#keyRegistered = true;
+  }
+
   private tenantRow(name: string): TenantRow | undefined {
     return this.db.prepare(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE name = ?`).get(name) as TenantRow | undefined;
   }
 
   async addTenant(tenant: NewTenant): Promise<TenantInfo> {
     const t = checkNewTenant(tenant);
+    this.registerCurrentKey();
     const sealed = sealTenantToken(this.keyring, t.name, t.token);
     const now = this.clock().getTime();
     const info = this.db
@@ -193,6 +222,7 @@ export class SqliteStore implements Store {
 
   async replaceTenantToken(name: string, token: string, check?: TenantCheck): Promise<TenantInfo> {
     checkTenantName(name);
+    this.registerCurrentKey();
     const sealed = sealTenantToken(this.keyring, name, checkToken(token));
     const c = check === undefined ? undefined : checkTenantCheck(check);
     const info = this.db
@@ -336,7 +366,7 @@ export class SqliteStore implements Store {
     const keyring = newKeyring.extendedWith(this.keyring);
     const result = this.db
       .transaction((): RotationResult => {
-        this.checkKeys(keyring);
+        this.checkKeys(keyring, true);
         const rows = this.db.prepare(`SELECT name, ${SEALED_COLUMNS} FROM tenants`).all() as (SealedRow & {
           name: string;
         })[];
@@ -355,6 +385,7 @@ export class SqliteStore implements Store {
       })
       .immediate();
     this.keyring = keyring;
+    this.#keyRegistered = true;
     return result;
   }
 

@@ -1,3 +1,4 @@
+import { redactSecrets as redactText } from '../redact';
 import { StoreError } from './errors';
 import type { AuditEntry, AuditQuery, ChannelSettings, NewAuditEntry, NewTenant, TenantCheck } from './types';
 
@@ -110,11 +111,8 @@ export function checkSettings(s: Partial<ChannelSettings>): Partial<ChannelSetti
  * Front API tokens are JWTs; an audit line is free text written by many callers. Anything shaped like a
  * JWT or a bearer credential is cut out here, the one place every audit write passes.
  */
-const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-const AUTH_HEADER_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-
 export function redactSecrets(text: string): string {
-  return text.replace(JWT, '[redacted token]').replace(AUTH_HEADER_VALUE, '$1 [redacted]');
+  return redactText(text);
 }
 
 function auditText(value: unknown): string | null {

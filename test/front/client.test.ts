@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { createFrontClient, createFrontDispatcher, frontPaths, type FrontClientOptions, type FrontResult } from '../../src/front';
-import { delayed, frontError, hang, html, json, rateLimitHeaders, resetConnection, startStubServer, type StubServer } from './helpers/stub-server';
+import { frontError, hang, html, json, rateLimitHeaders, resetConnection, startStubServer, type Responder, type StubServer } from './helpers/stub-server';
+import { testClock, until, type TestClock } from './helpers/test-clock';
 
 const TOKEN = 'test-token-abc.def.ghi';
 const NOT_ALLOWED = 'This agent is not allowed to read the "conversation" with ID: "cnv_1"';
@@ -85,21 +86,22 @@ test('5xx is retried, then the success is returned with the attempt count', asyn
   server.assertAllUsed();
 });
 
+/** Answers after `ms` of the test clock's time: the clock moves, then the responder answers. */
+function takes(clock: TestClock, ms: number, responder: Responder, answeredAt: number[] = []): Responder {
+  return (req, res) => {
+    clock.advance(ms);
+    answeredAt.push(clock.now());
+    responder(req, res);
+  };
+}
+
 test('backoff is exponential with jitter from the injected random, timed by the injected clock', async () => {
   server.on('/me', json(503, {}), json(500, {}), json(503, {}), json(200, {}));
-  const waits: number[] = [];
-  let now = 1_000_000;
-  const clock = {
-    now: () => now,
-    sleep: async (ms: number) => {
-      waits.push(ms);
-      now += ms;
-    },
-  };
-  const result = await client({ clock, random: () => 0.5, retryBaseDelayMs: 100, maxAttempts: 4 }).get(frontPaths.me(), { deadline: now + 10_000 });
+  const clock = testClock();
+  const result = await client({ clock, random: () => 0.5, retryBaseDelayMs: 100, maxAttempts: 4 }).get(frontPaths.me(), { deadline: clock.now() + 10_000 });
   expect(result).toMatchObject({ kind: 'response', status: 200, attempts: 4, ms: 75 + 150 + 300 });
   // ceiling 100, 200, 400 ms; half fixed, half scaled by random().
-  expect(waits).toEqual([75, 150, 300]);
+  expect(clock.waits).toEqual([75, 150, 300]);
   server.assertAllUsed();
 });
 
@@ -149,56 +151,64 @@ test('an HTML 502 followed by a 403 returns the 403', async () => {
 
 test('per-request timeout: a silent server gives timeout, not retried, not a bad token', async () => {
   server.on('/me', hang);
-  const started = Date.now();
-  const result = asUnreachable(await client({ requestTimeoutMs: 300 }).get(frontPaths.me(), { deadline: inSeconds(10) }));
-  const elapsed = Date.now() - started;
-  expect(result).toMatchObject({ reason: 'timeout', attempts: 1, message: 'GET /me: Front did not answer within 300 ms' });
-  expect(elapsed).toBeGreaterThanOrEqual(290);
-  expect(elapsed).toBeLessThan(1000);
+  const clock = testClock();
+  let settled = false;
+  const pending = client({ clock, requestTimeoutMs: 300 })
+    .get(frontPaths.me(), { deadline: clock.now() + 10_000 })
+    .finally(() => (settled = true));
+  await until(() => server.hitCount() === 1, 'the request to arrive');
+  clock.advance(299);
+  expect(clock.pendingTimers()).toBe(1);
+  clock.advance(1);
+  const result = asUnreachable(await pending);
+  expect(settled).toBe(true);
+  expect(result).toMatchObject({ reason: 'timeout', attempts: 1, ms: 300, message: 'GET /me: Front did not answer within 300 ms' });
+  await until(() => server.hits[0]?.closedAt !== undefined, 'the server to see the request end');
   server.assertAllUsed();
 });
 
 describe('deadline', () => {
-  const SLACK_MS = 80;
-
   test('a request in flight is cut at the deadline, with what could not be checked', async () => {
     server.on('/conversations/cnv_1/inboxes', hang);
-    const deadline = Date.now() + 400;
-    const result = asUnreachable(await client({ requestTimeoutMs: 5000 }).get(frontPaths.conversationInboxes('cnv_1'), { deadline }));
-    expect(Date.now()).toBeLessThan(deadline + SLACK_MS);
-    expect(result).toMatchObject({ reason: 'deadline', attempts: 1 });
+    const clock = testClock();
+    const deadline = clock.now() + 400;
+    const pending = client({ clock, requestTimeoutMs: 5000 }).get(frontPaths.conversationInboxes('cnv_1'), { deadline });
+    await until(() => server.hitCount() === 1, 'the request to arrive');
+    clock.advance(399);
+    expect(server.hits[0]?.closedAt).toBeUndefined();
+    clock.advance(1);
+    const result = asUnreachable(await pending);
+    expect(result).toMatchObject({ reason: 'deadline', attempts: 1, ms: 400 });
     expect(result.message).toContain('GET /conversations/cnv_1/inboxes');
-    // The server saw the request end (aborted by the client) by the deadline.
-    await new Promise((r) => setTimeout(r, 20));
-    expect(server.hits[0]?.closedAt).toBeLessThan(deadline + SLACK_MS);
+    // The client aborted the request at the deadline: the server sees it end.
+    await until(() => server.hits[0]?.closedAt !== undefined, 'the server to see the request end');
     server.assertAllUsed();
   });
 
   test('retries stop when the next wait and attempt would not fit; every attempt ended by the deadline', async () => {
-    const slow503 = delayed(100, json(503, {}));
+    const clock = testClock();
+    const answeredAt: number[] = [];
+    const slow503 = takes(clock, 100, json(503, {}), answeredAt);
     server.on('/teammates', slow503, slow503, slow503);
-    const deadline = Date.now() + 600;
+    const deadline = clock.now() + 600;
     const result = asUnreachable(
-      await client({ maxAttempts: 10, retryBaseDelayMs: 100, minAttemptMs: 100 }).get(frontPaths.teammates(), { deadline }),
+      await client({ clock, maxAttempts: 10, retryBaseDelayMs: 100, minAttemptMs: 100 }).get(frontPaths.teammates(), { deadline }),
     );
-    const returnedAt = Date.now();
-    expect(returnedAt).toBeLessThan(deadline + SLACK_MS);
-    expect(result).toMatchObject({ reason: 'deadline', status: 503 });
-    expect(result.message).toMatch(/^GET \/teammates not checked: no time left before the deadline \(after \d attempts; last: Front answered 503 Service Unavailable\)$/);
-    // Answers take 100 ms and waits 50, 100, 200 ms: the third attempt starts near 350 ms (needs 100 ms,
-    // fits by 150 ms) and ends near 450 ms; a 200 ms wait plus 100 ms would end near 750 ms. 150 ms of
-    // margin each way keeps this steady on a slow machine.
-    expect(result.attempts).toBe(3);
-    for (const hit of server.hits) expect(hit.closedAt).toBeLessThanOrEqual(deadline);
+    expect(result).toMatchObject({ reason: 'deadline', status: 503, attempts: 3, ms: 450 });
+    expect(result.message).toBe('GET /teammates not checked: no time left before the deadline (after 3 attempts; last: Front answered 503 Service Unavailable)');
+    // Answers take 100 ms and waits 50, 100 ms: the third attempt starts at 350 ms and ends at 450 ms;
+    // a 200 ms wait plus a 100 ms attempt would end at 750 ms, past the deadline, so it is not begun.
+    expect(clock.waits).toEqual([50, 100]);
+    for (const at of answeredAt) expect(at).toBeLessThanOrEqual(deadline);
     server.assertAllUsed();
   });
 
   test('a 5xx retry-after longer than the time left is not waited for', async () => {
     server.on('/me', json(503, {}, { 'retry-after': '5' }));
-    const started = Date.now();
-    const result = asUnreachable(await client().get(frontPaths.me(), { deadline: inSeconds(2) }));
-    expect(Date.now() - started).toBeLessThan(300);
-    expect(result).toMatchObject({ reason: 'deadline', status: 503, attempts: 1 });
+    const clock = testClock();
+    const result = asUnreachable(await client({ clock }).get(frontPaths.me(), { deadline: clock.now() + 2_000 }));
+    expect(result).toMatchObject({ reason: 'deadline', status: 503, attempts: 1, ms: 0 });
+    expect(clock.waits).toEqual([]);
     server.assertAllUsed();
   });
 
@@ -211,7 +221,7 @@ describe('deadline', () => {
 });
 
 describe('429', () => {
-  test('retry-after: 1 is honoured: the retry comes at least 1000 ms later and succeeds', async () => {
+  test('retry-after: 1 is honoured: the retry waits 1000 ms and succeeds', async () => {
     server.on(
       '/conversations/cnv_1',
       frontError(429, 'Too many requests', 'Rate limit exceeded for tier-2 route. Please retry in 341 milliseconds.', {
@@ -221,13 +231,10 @@ describe('429', () => {
       }),
       json(200, { id: 'cnv_1', is_private: true }, rateLimitHeaders(50, 29)),
     );
-    const started = Date.now();
-    const result = asResponse(await client().get(frontPaths.conversation('cnv_1'), { deadline: inSeconds(5) }));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-    expect(result).toMatchObject({ status: 200, attempts: 2, rateLimit: { remaining: 29 } });
-    const [first, second] = server.hits;
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(1000);
-    expect(second!.at - first!.at).toBeLessThan(1500);
+    const clock = testClock();
+    const result = asResponse(await client({ clock }).get(frontPaths.conversation('cnv_1'), { deadline: clock.now() + 5_000 }));
+    expect(result).toMatchObject({ status: 200, attempts: 2, ms: 1000, rateLimit: { remaining: 29 } });
+    expect(clock.waits).toEqual([1000]);
     server.assertAllUsed();
   });
 
@@ -240,10 +247,10 @@ describe('429', () => {
         ...rateLimitHeaders(100, 62),
       }),
     );
-    const started = Date.now();
-    const result = asUnreachable(await client().get(frontPaths.teammatePrivateInboxes('tea_1'), { deadline: inSeconds(3) }));
-    expect(Date.now() - started).toBeLessThan(300);
-    expect(result).toMatchObject({ reason: 'rate_limited', status: 429, attempts: 1, rateLimit: { burst: true, tier: 'tier-2', remaining: 62, retryAfterSec: 30 } });
+    const clock = testClock();
+    const result = asUnreachable(await client({ clock }).get(frontPaths.teammatePrivateInboxes('tea_1'), { deadline: clock.now() + 3_000 }));
+    expect(clock.waits).toEqual([]);
+    expect(result).toMatchObject({ reason: 'rate_limited', status: 429, attempts: 1, ms: 0, rateLimit: { burst: true, tier: 'tier-2', remaining: 62, retryAfterSec: 30 } });
     expect(result.message).toBe(
       "Front's burst limit (tier-2) refused GET /teammates/tea_1/private_inboxes; retry in 30 s, which is past the deadline; Front said: \"Rate limit exceeded for tier-2 route. Please retry in 341 milliseconds.\"",
     );
@@ -262,6 +269,15 @@ describe('429', () => {
     server.on('/me', json(429, {}, { 'retry-after': '0', ...rateLimitHeaders(50, 12) }), json(200, {}));
     const result = asResponse(await client().get(frontPaths.me(), { deadline: inSeconds(3) }));
     expect(result).toMatchObject({ status: 200, attempts: 2 });
+    server.assertAllUsed();
+  });
+
+  test('a 429 is retried once: a second 429 ends as rate_limited, though attempts are left', async () => {
+    const busy = json(429, {}, { 'retry-after': '0', 'x-front-tier': 'tier-1' });
+    server.on('/me', busy, busy);
+    const result = asUnreachable(await client({ maxAttempts: 5 }).get(frontPaths.me(), { deadline: inSeconds(3) }));
+    expect(result).toMatchObject({ reason: 'rate_limited', attempts: 2 });
+    expect(result.message).toBe("Front's burst limit (tier-1) refused GET /me 2 times; retry in 0 s");
     server.assertAllUsed();
   });
 
@@ -309,7 +325,7 @@ test('close() aborts requests in flight and refuses new ones', async () => {
   server.on('/me', hang);
   const c = client();
   const pending = c.get(frontPaths.me(), { deadline: inSeconds(5) });
-  await new Promise((r) => setTimeout(r, 50));
+  await until(() => server.hitCount() === 1, 'the request to arrive');
   await c.close();
   const result = asUnreachable(await pending);
   expect(result.reason).toBe('network');
@@ -319,10 +335,15 @@ test('close() aborts requests in flight and refuses new ones', async () => {
 
 test('close() during a retry wait: the retry is not sent', async () => {
   server.on('/me', json(503, {}, { 'retry-after': '1' }));
-  const c = client();
-  const pending = c.get(frontPaths.me(), { deadline: inSeconds(5) });
-  await new Promise((r) => setTimeout(r, 200));
+  const base = testClock();
+  let wake: (() => void) | undefined;
+  // The wait ends only when the test says so, after close().
+  const clock = { ...base, sleep: () => new Promise<void>((resolve) => (wake = resolve)) };
+  const c = client({ clock });
+  const pending = c.get(frontPaths.me(), { deadline: base.now() + 5_000 });
+  await until(() => wake !== undefined, 'the retry wait');
   await c.close();
+  wake!();
   expect(await pending).toMatchObject({ kind: 'unreachable', reason: 'network', message: 'GET /me: not sent, the client was closed', attempts: 1 });
   expect(server.hitCount()).toBe(1);
   server.assertAllUsed();

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { createFrontClient, createFrontDispatcher, createRateBudget, frontPaths, parseRateLimit, type RateBudget } from '../../src/front';
 import { json, rateLimitHeaders, startStubServer, type StubServer } from './helpers/stub-server';
+import { testClock } from './helpers/test-clock';
 
 describe('parseRateLimit', () => {
   const now = Date.UTC(2026, 0, 1);
@@ -80,6 +81,34 @@ describe('createRateBudget', () => {
     expect(budget.snapshot().remaining).toBe(50);
   });
 
+  test("a per-minute 429's retry-after, not its reset, says when requests may go again", () => {
+    let now = 0;
+    const budget = createRateBudget({ reserve: 5, clock: { now: () => now } });
+    budget.observe({ limit: 50, remaining: 0, reset: 60, retryAfterSec: 2, burst: false });
+    expect(budget.acquire()).toEqual({
+      ok: false,
+      exhausted: true,
+      retryAt: 2_000,
+      message: "not sent: Front's per-minute rate limit for this company is used up, and Front asked (retry-after) for no request in the next 2 s",
+    });
+    // An answer to a request sent before the 429 arrives during the pause: its count ends with the pause.
+    budget.observe({ remaining: 3, reset: 60 });
+    now = 2_000;
+    expect(budget.snapshot()).toEqual({ inFlight: 0, reserve: 5 });
+    const ticket = budget.acquire();
+    expect(ticket.ok).toBe(true);
+    // The customer's reserve still holds once Front reports counts again.
+    if (ticket.ok) ticket.release({ remaining: 5, reset: 62 });
+    expect(budget.acquire()).toMatchObject({ ok: false, message: expect.stringContaining('leaves the last 5') });
+  });
+
+  test('a burst 429 holds back only its own request: the company count it carries is used as usual', () => {
+    const budget = createRateBudget({ reserve: 5, clock: at(0) });
+    budget.observe({ remaining: 40, reset: 60, retryAfterSec: 1, tier: 'tier-2', burst: true });
+    expect(budget.acquire().ok).toBe(true);
+    expect(budget.snapshot()).toMatchObject({ remaining: 40, inFlight: 1 });
+  });
+
   test('forDiagnosis caps one diagnosis and shares the tenant state', () => {
     const tenant = createRateBudget({ reserve: 5, maxPerDiagnosis: 2, clock: at(0) });
     const diagnosis = tenant.forDiagnosis();
@@ -120,6 +149,36 @@ describe('budget with the client, over HTTP', () => {
     expect(refused).toMatchObject({ kind: 'unreachable', reason: 'budget', attempts: 0 });
     expect(refused.kind === 'unreachable' && refused.message).toMatch(/^GET \/conversations\/cnv_1 not sent: Front reports 5 requests left/);
     expect(server.hitCount()).toBe(3);
+    server.assertAllUsed();
+  });
+
+  test('a per-minute 429 (none remaining, reset in a minute) with retry-after 1: waited out, retried, answered', async () => {
+    const clock = testClock();
+    const at = clock.now();
+    server
+      .on('/teams', json(429, { _error: { status: 429, title: 'Too many requests' } }, { 'retry-after': '1', ...rateLimitHeaders(50, 0, 60, at) }))
+      .on('/teams', json(200, { _results: [] }, rateLimitHeaders(50, 49, 60, at + 1_000)))
+      .on('/me', json(200, {}, rateLimitHeaders(50, 48, 60, at + 1_000)));
+    const tenant = createRateBudget({ clock });
+    const c = createFrontClient({ baseUrl: server.url, token: 'tenant-token-0001', dispatcher, budget: tenant, clock });
+    expect(await c.get(frontPaths.teams(), { deadline: at + 5_000 })).toMatchObject({ kind: 'response', status: 200, attempts: 2, ms: 1_000 });
+    expect(clock.waits).toEqual([1_000]);
+    // Front's fresh count, not the 429's "0 until the reset", decides the next request.
+    expect(await c.get(frontPaths.me(), { deadline: clock.now() + 5_000 })).toMatchObject({ kind: 'response', status: 200 });
+    server.assertAllUsed();
+  });
+
+  test("another request of the tenant during a 429's pause waits for it, then goes", async () => {
+    const clock = testClock();
+    const at = clock.now();
+    server
+      .on('/teams', json(429, {}, { 'retry-after': '2', ...rateLimitHeaders(50, 0, 60, at) }))
+      .on('/me', json(200, {}, rateLimitHeaders(50, 49, 60, at + 2_000)));
+    const tenant = createRateBudget({ clock });
+    const c = createFrontClient({ baseUrl: server.url, token: 'tenant-token-0001', dispatcher, budget: tenant, clock });
+    expect(await c.get(frontPaths.teams(), { deadline: at + 1_500 })).toMatchObject({ kind: 'unreachable', reason: 'rate_limited' });
+    expect(await c.get(frontPaths.me(), { deadline: at + 5_000 })).toMatchObject({ kind: 'response', status: 200, attempts: 1, ms: 2_000 });
+    expect(clock.waits).toEqual([2_000]);
     server.assertAllUsed();
   });
 

@@ -112,10 +112,6 @@ describe('rules reload', () => {
     return server.waitForLog((l) => server.logs.indexOf(l) >= before && (l.msg === 'rules reloaded' || l.msg.startsWith('rules reload failed')), 'the reload to be logged');
   }
 
-  function reloadLines(): number {
-    return server.logs.filter((l) => l.msg === 'rules reloaded' || l.msg.startsWith('rules reload failed')).length;
-  }
-
   test('writes its pid file once ready', () => {
     expect(readFileSync(env.FRONT_WHY_PID_FILE as string, 'utf8')).toBe(`${server.pid}\n`);
   });
@@ -151,16 +147,24 @@ describe('rules reload', () => {
   });
 
   test('`front-why rules reload` with a broken file: exit 1 with the errors, and the server is not signalled', async () => {
+    // Its own starting point, whatever ran before: the server serves a set with a marker.
+    editRule('unknown.yml', UNKNOWN_SUMMARY, "summary: 'SERVING-MARKER: no rule explains this Front error yet");
+    expect(await hup()).toMatchObject({ msg: 'rules reloaded' });
+    editRule('unknown.yml', 'SERVING-MARKER', 'BROKEN-SET-MARKER');
     editRule('rate-limited.yml', 'priority:', 'priorty:');
-    const before = reloadLines();
+    const before = server.logs.length;
     const run = await runCli(['rules', 'reload'], { FRONT_WHY_RULES_DIR: rules, FRONT_WHY_PID_FILE: env.FRONT_WHY_PID_FILE as string });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/rate-limited\.yml:\d+:\d+ rule=rate-limited: .*priorty/);
     expect(run.stderr).toContain('Nothing was sent to the server: it keeps serving the rules it has.');
     expect(run.stdout).toBe('');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(reloadLines()).toBe(before);
-    expect(await check(server, TEAPOT)).toContain('CLI-MARKER');
+    // Our own SIGHUP after the CLI exited: once its outcome is logged, a signal from the CLI would have been too.
+    const ours = await hup();
+    expect(ours).toMatchObject({ msg: 'rules reload failed; the rules already loaded keep serving', trigger: 'SIGHUP' });
+    expect(server.logs.slice(before).filter((l) => l.msg === 'rules reloaded' || l.msg.startsWith('rules reload failed'))).toEqual([ours]);
+    const answer = await check(server, TEAPOT);
+    expect(answer).toContain('SERVING-MARKER');
+    expect(answer).not.toContain('BROKEN-SET-MARKER');
   });
 
   test('`front-why rules reload` without a running server says so clearly', async () => {
@@ -213,6 +217,32 @@ describe('rules reload', () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(existsSync(env.FRONT_WHY_PID_FILE as string)).toBe(false);
+  });
+});
+
+describe('a wrong FRONT_WHY_ENCRYPTION_KEY', () => {
+  test('serve refuses to start: exit 1, a message naming the fix, no key material printed', async () => {
+    const env = serveEnv('wrongkey');
+    const store = await openStore(env.FRONT_WHY_DB as string, Keyring.parse(key));
+    await store.addTenant({ name: 'acme', token: sandbox.tokens.acme_private, addedBy: ADMIN });
+    await store.close();
+    const wrong = randomBytes(32);
+
+    const run = await runCli(['serve'], { ...env, FRONT_WHY_ENCRYPTION_KEY: wrong.toString('base64') });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('front-why serve: FRONT_WHY_ENCRYPTION_KEY key k1 is not the key this database was written with (it knows key k1). Restore the original value of k1');
+    expect(run.stderr).not.toContain('"msg":"ready"');
+    const printed = run.stdout + run.stderr;
+    for (const secret of [key, wrong.toString('base64'), wrong.toString('hex'), Buffer.from(key, 'base64').toString('hex'), sandbox.tokens.acme_private]) {
+      expect(printed).not.toContain(secret);
+    }
+    // Nothing was changed: the right key still opens the database and its token.
+    const again = await openStore(env.FRONT_WHY_DB as string, Keyring.parse(key));
+    try {
+      expect(await again.getTenantToken('acme')).toBe(sandbox.tokens.acme_private);
+    } finally {
+      await again.close();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { NO_FAULTS, type FaultSettings } from '../../src/sandbox/faults';
-import { CHANNEL, settle, startHarness, userMessage, waitFor, type Harness } from '../slack/helpers/harness';
+import { CHANNEL, startHarness, userMessage, waitFor, type Harness } from '../slack/helpers/harness';
 import { TEAM_ID } from '../slack/helpers/slack-standin';
 import { acceptedSince, expectHealthy, expectNothingLost, freshConversation, snapshotStore, textOf, threadedAnswer, type StoreSnapshot } from './helpers';
 
@@ -112,7 +112,7 @@ describe('a pasted message in a listening channel while Front fails', () => {
     const mark = h.slack.calls.length;
     expect((await h.event(message)).status).toBe(200);
     const replies = await threadedAnswer(h, mark);
-    await settle();
+    await h.idle();
     expect(acceptedSince(h, mark, 'chat.postMessage').every((c) => c.args.thread_ts === message.ts)).toBe(true);
     const answer = replies.map(textOf).join('\n');
     expect(answer).toContain(`could not check: GET /conversations/${target}: Front answered 503`);
@@ -129,7 +129,7 @@ describe('rate limits', () => {
     expect(acks.map((a) => a.status)).toEqual(targets.map(() => 200));
     const parents = await waitForParents(mark, targets);
     await waitForEveryThread(mark, parents);
-    await settle();
+    await h.idle();
     // One parent per command, and no thread answered twice (a retried 429 never doubles a reply).
     const posted = acceptedSince(h, mark, 'chat.postMessage');
     expect(posted.filter((c) => c.args.thread_ts === undefined)).toHaveLength(targets.length);
@@ -152,7 +152,8 @@ describe('rate limits', () => {
     h.sandbox.setFaults({ rateLimitPerMinute: 0 });
     h.sandbox.resetStats();
     const again = await ask(GLOBEX);
-    expect(again.answer).toMatch(/not sent: Front reports 0 requests left for this company/);
+    // Front's retry-after, not a guess, says how long: nothing is sent before it.
+    expect(again.answer).toMatch(/not sent: Front's per-minute rate limit for this company is used up, and Front asked \(retry-after\) for no request in the next \d+ s/);
     // Held back, not guessed: the answer is still the rate limit, not a token or scope problem.
     expect(again.answer).toContain('Front is rate limiting this company right now');
     expect(again.answer).not.toContain('token_invalid');
@@ -175,7 +176,7 @@ describe('everything at once', () => {
     const parents = await waitForParents(mark, commands);
     const threads = new Map([...parents, ...messages.map((m, i) => [pasted[i]!, m.ts as string] as const)]);
     await waitForEveryThread(mark, threads);
-    await settle();
+    await h.idle();
     const posted = acceptedSince(h, mark, 'chat.postMessage');
     for (const ts of threads.values()) {
       expect(posted.filter((c) => c.args.thread_ts === ts && textOf(c).includes('front_why_check_again'))).toHaveLength(1);

@@ -1,4 +1,4 @@
-import { CHANNEL, eventEnvelope, settle, startHarness, userMessage, waitFor, type Harness, type HttpReply } from '../slack/helpers/harness';
+import { CHANNEL, eventEnvelope, startHarness, userMessage, waitFor, type Harness, type HttpReply } from '../slack/helpers/harness';
 import { TEAM_ID } from '../slack/helpers/slack-standin';
 import { PostgresHarness, probePostgres, testPostgresUrl } from '../store/harness';
 import { acceptedSince, freshConversation, textOf, threadedAnswer } from './helpers';
@@ -42,11 +42,11 @@ if (probe.ok) {
       return to.send(body, 'application/json', retryNum > 0 ? { 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': 'http_timeout' } : {});
     }
 
-    /** Waits for a reply in each message's thread, lets any duplicate arrive, then counts. */
+    /** Waits for a reply in each message's thread and for both replicas to finish all they started, then counts. */
     async function expectOneReplyEach(mark: number, threads: string[]): Promise<void> {
       const replies = () => acceptedSince(a, mark, 'chat.postMessage');
       await waitFor(() => threads.every((ts) => replies().some((c) => c.args.thread_ts === ts)), 'a reply in every thread', 15_000);
-      await settle(500);
+      await Promise.all([a.idle(), b.idle()]);
       for (const ts of threads) expect(replies().filter((c) => c.args.thread_ts === ts)).toHaveLength(1);
       expect(replies()).toHaveLength(threads.length);
     }
@@ -90,7 +90,7 @@ if (probe.ok) {
       await expectOneReplyEach(mark, [message.ts as string]);
       // A late retry, after the answer: still nothing more.
       expect((await deliver(b, body, 3)).status).toBe(200);
-      await settle(300);
+      await Promise.all([a.idle(), b.idle()]);
       expect(acceptedSince(a, mark, 'chat.postMessage')).toHaveLength(1);
       expect(await diagnoseEntries(target)).toHaveLength(1);
     });

@@ -1,5 +1,5 @@
 import { ACTION_IDS } from '../../src/slack/blocks';
-import { buttonClick, CHANNEL, settle, startHarness, userMessage, waitFor, type Harness } from '../slack/helpers/harness';
+import { ADMIN, buttonClick, CHANNEL, startHarness, userMessage, waitFor, type Harness } from '../slack/helpers/harness';
 import { BOT_NAME, TEAM_ID } from '../slack/helpers/slack-standin';
 import {
   acceptedSince,
@@ -16,8 +16,8 @@ import {
 
 /**
  * Slack refusing front-why's messages: `not_in_channel`, `channel_not_found`, and rate limiting as Slack does it
- * (HTTP 429, `Retry-After`, `{"ok":false,"error":"ratelimited"}`; the Web API client waits and retries on its
- * own). Whatever Slack answers, the agent gets the answer or a notice saying what could not be done (in the
+ * (HTTP 429, `Retry-After`, `{"ok":false,"error":"ratelimited"}`). A rate-limited call fails at once and holds
+ * up no other call; a reply is tried again after Retry-After, a form (whose trigger expires) is not. Whatever Slack answers, the agent gets the answer or a notice saying what could not be done (in the
  * thread, through the command's response_url, or with chat.postEphemeral), the app keeps serving, and the store
  * keeps everything and audits the run.
  */
@@ -42,6 +42,7 @@ beforeEach(async () => {
 
 afterEach(() => {
   h.slack.rateLimit('chat.postMessage', undefined);
+  h.slack.rateLimit('views.open', undefined);
   h.slack.failResponseUrls(undefined);
   h.sandbox.setFaults({ latencyMs: 0 });
 });
@@ -100,13 +101,13 @@ describe('/front-why where Slack will not take the message', () => {
     await expectRecovered([{ target, channel }]);
   });
 
-  test('rate limited once (429, Retry-After: 1): the client waits, retries, and each message is posted exactly once', async () => {
+  test('rate limited once (429, Retry-After: 1): the reply waits, is tried again, and each message is posted exactly once', async () => {
     h.slack.rateLimit('chat.postMessage', { retryAfterSec: 1, times: 1 });
     const target = freshConversation();
     const mark = h.slack.calls.length;
     await h.command(target);
     const replies = await threadedAnswer(h, mark);
-    await settle();
+    await h.idle();
     const attempts = callsSince(h, mark, 'chat.postMessage');
     expect(attempts[0]!.answer).toEqual({ status: 429, ok: false, error: 'ratelimited' });
     const posted = acceptedSince(h, mark, 'chat.postMessage');
@@ -116,7 +117,7 @@ describe('/front-why where Slack will not take the message', () => {
     await expectRecovered([{ target, channel: CHANNEL }]);
   });
 
-  test('rate limited for good: once the client’s retries are spent, the answer comes privately and says why', async () => {
+  test('rate limited for good: once its tries are spent, the answer comes privately and says why', async () => {
     h.slack.rateLimit('chat.postMessage', { retryAfterSec: 1 });
     const target = freshConversation();
     const mark = h.slack.calls.length;
@@ -126,6 +127,20 @@ describe('/front-why where Slack will not take the message', () => {
     expect(answer).toMatch(/Reference `[0-9A-F]{6}`/);
     expect(answer).toContain('resource_not_found');
     expect(acceptedSince(h, mark, 'chat.postMessage')).toEqual([]);
+    await expectRecovered([{ target, channel: CHANNEL }]);
+  });
+
+  test('rate limited with a long Retry-After (60 s): not waited for, the answer comes privately at once', async () => {
+    h.slack.rateLimit('chat.postMessage', { retryAfterSec: 60 });
+    const target = freshConversation();
+    const mark = h.slack.calls.length;
+    const { responseUrl } = await h.command(target);
+    const answer = (await ephemeralAnswer(h, responseUrl, 8_000)).map(textOf).join('\n');
+    expect(answer).toContain('Slack is rate limiting front-why');
+    expect(answer).toContain('resource_not_found');
+    await h.idle();
+    // One try of the parent message: a wait that long would only make the answer later.
+    expect(callsSince(h, mark, 'chat.postMessage')).toHaveLength(1);
     await expectRecovered([{ target, channel: CHANNEL }]);
   });
 
@@ -140,6 +155,34 @@ describe('/front-why where Slack will not take the message', () => {
     expect(callsSince(h, mark, 'response_url').length).toBeGreaterThan(0);
     h.slack.failResponseUrls(undefined);
     await expectRecovered([{ target, channel }]);
+  });
+});
+
+describe('the connect form while Slack rate limits views.open', () => {
+  test('the form fails at once with a message saying when to try again; views.open is not retried', async () => {
+    h.slack.rateLimit('views.open', { retryAfterSec: 30, times: 1 });
+    const mark = h.slack.calls.length;
+    const { responseUrl } = await h.command('connect limitedco', { user: ADMIN });
+    // Well before the 30 s Slack asked for: the trigger would have expired by then.
+    const answer = (await ephemeralAnswer(h, responseUrl, 8_000)).map(textOf).join('\n');
+    expect(answer).toContain('Slack is rate limiting front-why right now (`ratelimited`), so the form could not open');
+    expect(answer).toContain('Run `/front-why connect limitedco` again in 30 seconds');
+    await h.idle();
+    expect(callsSince(h, mark, 'views.open')).toHaveLength(1);
+    expect(await h.store.getTenant('limitedco')).toBeNull();
+  });
+
+  test('a rate-limited call holds up no other: a check started meanwhile is answered at once', async () => {
+    h.slack.rateLimit('views.open', { retryAfterSec: 30 });
+    const mark = h.slack.calls.length;
+    const target = freshConversation();
+    const [form] = await Promise.all([h.command('connect limitedco', { user: ADMIN }), h.command(target)]);
+    const replies = await threadedAnswer(h, mark, CHANNEL, 8_000);
+    expect(replies.map(textOf).join('\n')).toContain('resource_not_found');
+    await ephemeralAnswer(h, form.responseUrl, 8_000);
+    await h.idle();
+    expect(callsSince(h, mark, 'views.open')).toHaveLength(1);
+    await expectRecovered([{ target, channel: CHANNEL }]);
   });
 });
 

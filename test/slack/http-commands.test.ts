@@ -1,5 +1,5 @@
 import { ACTION_IDS } from '../../src/slack/blocks';
-import { AGENT, buttonClick, CHANNEL, settle, startHarness, waitFor, type Harness } from './helpers/harness';
+import { AGENT, buttonClick, CHANNEL, startHarness, waitFor, type Harness } from './helpers/harness';
 import { signedHeaders } from './helpers/signing';
 import { BOT_NAME, TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 
@@ -59,7 +59,7 @@ describe('the HTTP endpoint', () => {
     expect(tampered.status).toBe(401);
     const unsigned = await fetch(`${h.url}/slack/events`, { method: 'POST', headers: { 'content-type': contentType }, body });
     expect(unsigned.status).toBe(401);
-    await settle();
+    await h.idle();
     expect(callsSince(mark)).toEqual([]);
   });
 });
@@ -152,7 +152,7 @@ describe('/front-why <conversation>', () => {
     const mark = h.slack.calls.length;
     await h.command(hostile);
     await threadAfter(mark);
-    await settle();
+    await h.idle();
     const sent = callsSince(mark).map((c) => c.raw + JSON.stringify(c.args)).join('\n');
     for (const needle of ['<!channel>', '<@U123>', '<https://evil.example', '<!here>']) {
       expect(sent).not.toContain(needle);
@@ -172,7 +172,7 @@ describe('/front-why <conversation>', () => {
     const mark = h.slack.calls.length;
     await h.command(paste);
     await threadAfter(mark);
-    await settle();
+    await h.idle();
     const sent = callsSince(mark).map((c) => c.raw + JSON.stringify(c.args)).join('\n');
     expect(sent).not.toContain(token);
     expect(sent).not.toContain(token.split('.')[1]);

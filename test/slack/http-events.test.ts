@@ -1,5 +1,6 @@
-import { AGENT, CHANNEL, GUEST, GUEST_TEAM, settle, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
+import { AGENT, CHANNEL, GUEST, GUEST_TEAM, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
 import { BOT_ID, BOT_USER_ID, TEAM_ID, type RecordedCall } from './helpers/slack-standin';
+import { parsePaste } from '../../src/input';
 
 /** Passive detection over the Events API: one threaded reply per message, whatever Slack retries. */
 
@@ -8,9 +9,18 @@ const FROM_ENV = 'C0ENVLISTEN';
 const ERROR_PASTE = 'Our integration gets this: {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}';
 
 let h: Harness;
+/** How often the app's (real) paste parser read each text. */
+const parses = new Map<string, number>();
 
 beforeAll(async () => {
-  h = await startHarness({ env: { FRONT_WHY_CHANNELS: FROM_ENV }, sandbox: { faults: { rateLimitPerMinute: 100_000 } } });
+  h = await startHarness({
+    env: { FRONT_WHY_CHANNELS: FROM_ENV },
+    sandbox: { faults: { rateLimitPerMinute: 100_000 } },
+    parse: (text) => {
+      parses.set(text, (parses.get(text) ?? 0) + 1);
+      return parsePaste(text);
+    },
+  });
   for (const channel of [CHANNEL, QUIET, FROM_ENV]) await h.bindTenant('acme', h.sandbox.tokens.acme_private, channel);
   await h.store.setChannelSettings(TEAM_ID, CHANNEL, { listen: true });
 });
@@ -25,7 +35,7 @@ function repliesSince(mark: number): RecordedCall[] {
 
 async function oneReply(mark: number): Promise<RecordedCall> {
   const reply = await waitFor(() => repliesSince(mark)[0], 'the threaded reply');
-  await settle();
+  await h.idle();
   expect(repliesSince(mark)).toHaveLength(1);
   return reply;
 }
@@ -40,6 +50,15 @@ test('a message with a Front error in a listening channel gets one threaded repl
   expect(JSON.stringify(reply.args)).toContain('teammate_api_access_disabled');
   const [entry] = await h.store.listAudit({ limit: 1 });
   expect(entry).toMatchObject({ actor: AGENT, action: 'diagnose', tenant: 'acme', target: 'cnv_yo1kg5q' });
+});
+
+test('a message in a listening channel is parsed once, for the offline check and the live diagnosis alike', async () => {
+  // Every message of a listening channel is read: parsing is the part an attacker controls the cost of.
+  const text = `${ERROR_PASTE} (parsed once)`;
+  const mark = h.slack.calls.length;
+  await h.event(userMessage(text));
+  await oneReply(mark);
+  expect(parses.get(text)).toBe(1);
 });
 
 test('a reply inside a thread stays in that thread', async () => {
@@ -87,7 +106,7 @@ test('bots (itself included), edits, deletions, joins and other subtypes are ign
     userMessage(ERROR_PASTE, { subtype: 'thread_broadcast' }),
   ];
   for (const event of ignored) expect((await h.event(event)).status).toBe(200);
-  await settle();
+  await h.idle();
   expect(repliesSince(mark)).toEqual([]);
 });
 
@@ -95,7 +114,7 @@ test('chit-chat gets no reply, and channels without listening are left alone', a
   const mark = h.slack.calls.length;
   await h.event(userMessage('Thanks, that fixed it! Have a nice weekend.'));
   await h.event(userMessage(ERROR_PASTE, { channel: QUIET }));
-  await settle();
+  await h.idle();
   expect(repliesSince(mark)).toEqual([]);
 });
 
@@ -118,7 +137,7 @@ test('a Slack Connect guest’s paste triggers no probe unless the channel allow
   let mark = h.slack.calls.length;
   h.sandbox.resetStats();
   await h.event(userMessage(ERROR_PASTE, { user: GUEST, user_team: GUEST_TEAM }));
-  await settle();
+  await h.idle();
   expect(repliesSince(mark)).toEqual([]);
   expect(h.sandbox.stats().total).toBe(0);
 

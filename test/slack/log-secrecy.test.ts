@@ -1,4 +1,4 @@
-import { CHANNEL, settle, startHarness, waitFor, type Harness } from './helpers/harness';
+import { CHANNEL, startHarness, waitFor, type Harness } from './helpers/harness';
 
 /** The tenant's token in every log line the app writes (trace level) while it diagnoses, and while it fails. */
 
@@ -17,7 +17,7 @@ async function diagnoseAndWait(text: string): Promise<void> {
   const mark = h.slack.calls.length;
   await h.command(text);
   await waitFor(() => h.slack.calls.slice(mark).find((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined), 'the threaded reply');
-  await settle();
+  await h.idle();
 }
 
 test('a full diagnosis and a failing one log no token bytes', async () => {

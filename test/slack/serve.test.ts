@@ -7,7 +7,7 @@ import { serveCommand } from '../../src/commands/serve';
 import type { CliIo } from '../../src/commands/io';
 import { ConfigError } from '../../src/config';
 import { RuleSetError } from '../../src/rules';
-import { waitFor } from './helpers/harness';
+import { newConnectionError, waitFor } from './helpers/harness';
 import { startSlackStandIn, type SlackStandIn } from './helpers/slack-standin';
 
 /** `front-why serve` in-process: config, store, rules, app, "ready", and a clean stop on SIGTERM. */
@@ -55,7 +55,8 @@ test('starts, logs "ready" with the bound port, serves /healthz, and stops clean
   process.emit('SIGTERM');
   await expect(running).resolves.toBe(0);
   expect(cli.err.join('')).toContain('"msg":"stopped"');
-  await expect(fetch(`http://127.0.0.1:${ready.port}/healthz`)).rejects.toThrow();
+  // Nothing listens any more (not merely an error answer).
+  expect(await newConnectionError(`http://127.0.0.1:${ready.port}`)).toBe('ECONNREFUSED');
   expect(cli.err.join('')).not.toContain(botToken);
 });
 

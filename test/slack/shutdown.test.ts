@@ -1,6 +1,6 @@
 import { ACTION_IDS } from '../../src/slack/blocks';
 import { CONNECT_CALLBACK_ID, TOKEN_BLOCK_ID } from '../../src/slack/connect-view';
-import { buttonClick, CHANNEL, commandPayload, eventEnvelope, settle, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
+import { buttonClick, CHANNEL, commandPayload, eventEnvelope, newConnectionError, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 
 /**
@@ -99,7 +99,7 @@ describe('HTTP mode', () => {
 
     expect(app.logs.some((l) => l.includes('"msg":"request refused while stopping"') && l.includes('"kind":"event_callback"'))).toBe(true);
     // Stopped listening once done.
-    await expect(fetch(`${app.url}/healthz`)).rejects.toThrow();
+    expect(await newConnectionError(app.url)).toBe('ECONNREFUSED');
   });
 
   test('the connect form submitted during a shutdown stays open with a note, and nothing is stored', async () => {
@@ -137,10 +137,9 @@ describe('HTTP mode', () => {
     await app.command('cnv_yo1kg5q');
     await waitFor(() => app.sandbox.stats().total > 0, 'the check to be asking Front');
 
-    const started = Date.now();
+    // Front's deadline (60 s) is past the test's own time limit: stop() returns in time only if the grace
+    // period cut the check short.
     await app.app.stop();
-    // Generous: the bound is the grace period plus a short wrap-up, far below the 60 s Front deadline.
-    expect(Date.now() - started).toBeLessThan(15_000);
     const answer = answerSince(app, mark);
     expect(answer).toBeDefined();
     expect(text(answer as RecordedCall)).toContain('could not check');
@@ -178,11 +177,11 @@ describe('Socket Mode', () => {
     expect(ack.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('front-why is restarting') });
     await expect(app.slack.sendEnvelope('events_api', eventEnvelope(userMessage(PASTE)), 1_000)).rejects.toThrow(/no ack/);
 
+    // stop() resolves once every check it let finish has posted: anything more would already be recorded.
     await stopped;
     const answer = answerSince(app, mark);
     expect(answer).toBeDefined();
     expect(text(answer as RecordedCall)).toContain('teammate_api_access_disabled');
-    await settle(100);
     const parents = since(app, mark, 'chat.postMessage').filter((c) => !c.args.thread_ts);
     expect(parents).toHaveLength(1);
   });

@@ -439,7 +439,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         await store.appendAudit({ at: new Date(T0), actor: 'U1', action: 'diagnose', detail: 'Basic dXNlcjpwYXNzd29yZA==' });
         const [basic, entry] = await store.listAudit();
         expect(JSON.stringify(entry)).not.toContain(token.split('.')[2]);
-        expect(entry?.detail).toBe('pasted curl -H "Authorization: Bearer [redacted token]" and [redacted token]');
+        expect(entry?.detail).toBe('pasted curl -H "Authorization: Bearer [redacted]" and [redacted token]');
         expect(basic?.detail).toBe('Basic [redacted]');
         expectAbsent(await h.rawDump(), [token]);
       });
@@ -488,6 +488,20 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
           Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).claimEvent('Ev-shared', 3600)),
         );
         expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('remembers Slack request signatures for their window, then forgets them (no unbounded growth)', async () => {
+        const c = manualClock();
+        const store = await h.open(ring1, { clock: c.clock });
+        const signature = (i: number) => `request:v0=${i.toString(16).padStart(64, 'a')}`;
+        for (let i = 0; i < 100; i += 1) expect(await store.claimEvent(signature(i), 660)).toBe(true);
+        // A replay within the window, on this instance or another sharing the database.
+        expect(await store.claimEvent(signature(7), 660)).toBe(false);
+        expect(await (await h.open(ring1, { clock: c.clock })).claimEvent(signature(8), 660)).toBe(false);
+        expect(await h.count('event_claims')).toBe(100);
+        c.advance(661_000);
+        expect(await store.claimEvent(signature(100), 660)).toBe(true);
+        expect(await h.count('event_claims')).toBe(1);
       });
 
       it('rejects an empty key or a non-positive ttl', async () => {
@@ -615,13 +629,33 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         expect((await store.getTenant('acme'))?.tokenKeyId).toBe('k1');
       });
 
-      it('refuses a new key under an id the database already knows with other bytes', async () => {
+      it('refuses a new key under an id the database already knows with other bytes, suggesting an unused id', async () => {
         const key2 = newKey();
         const store = await h.open(keyring(`k2:${key2},k1:${key1}`));
+        await store.addTenant({ name: 'acme', token: fakeToken() });
+        await store.removeTenant('acme');
         await store.close();
-        // k2 was recorded when that store opened; a different k2 is caught even though no token uses it yet.
+        // k2 was recorded by the write under it; a different k2 is caught even though no token uses it now.
         const other = await h.open(ring1);
-        await expectStoreError(other.rotateKey(keyring(`k2:${newKey()}`)), 'key_mismatch', /key k2 is not the key/);
+        const err = await expectStoreError(other.rotateKey(keyring(`k2:${newKey()}`)), 'key_mismatch', /key k2 is not the key/);
+        expect(err.message).toContain('(it knows key k2)');
+        expect(err.message).toContain('`k3:…,k2:…`');
+      });
+
+      it('records no key id for a store that only reads: a mistyped new key leaves the right one usable', async () => {
+        const key2 = newKey();
+        const token = fakeToken();
+        const store = await h.open(ring1);
+        await store.addTenant({ name: 'acme', token });
+        await store.close();
+        const typo = await h.open(keyring(`k2:${newKey()},k1:${key1}`));
+        expect(await typo.getTenantToken('acme')).toBe(token);
+        await typo.listTenants();
+        await typo.close();
+        const right = await h.open(keyring(`k2:${key2},k1:${key1}`));
+        expect(await right.rotateKey(keyring(`k2:${key2},k1:${key1}`))).toEqual({ keyId: 'k2', rotated: 1, total: 1 });
+        await right.close();
+        expect(await (await h.open(keyring(`k2:${key2}`))).getTenantToken('acme')).toBe(token);
       });
     });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeStoreLocation, isStoreError, Keyring, openStore, type StoreErrorCode } from '../../src/store';
@@ -26,6 +26,42 @@ describe('openStore', () => {
       await store.close();
       expect(existsSync(path)).toBe(true);
       expect(statSync(join(root, 'a', 'b')).mode & 0o777).toBe(0o700);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('creates the SQLite file and its -wal and -shm readable by the owner only, in a directory it did not make', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'fw-perm-'));
+    try {
+      chmodSync(root, 0o755);
+      const path = join(root, 'front-why.db');
+      const store = await openStore(path, ring);
+      try {
+        await store.addTenant({ name: 'acme', token: 'a-front-token-1234567890', addedBy: 'U1' });
+        const modes = ['', '-wal', '-shm'].map((suffix) => [suffix, statSync(path + suffix).mode & 0o777]);
+        expect(modes).toEqual([
+          ['', 0o600],
+          ['-wal', 0o600],
+          ['-shm', 0o600],
+        ]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps an existing SQLite file's permissions", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'fw-perm-'));
+    try {
+      const path = join(root, 'front-why.db');
+      writeFileSync(path, '', { mode: 0o640 });
+      chmodSync(path, 0o640);
+      const store = await openStore(path, ring);
+      await store.close();
+      expect(statSync(path).mode & 0o777).toBe(0o640);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

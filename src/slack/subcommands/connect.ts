@@ -1,5 +1,7 @@
 import { simpleMessage } from '../block-kit';
 import { connectModal } from '../connect-view';
+import { escapeText } from '../escape';
+import { retryAfterSeconds } from '../rate-limit';
 import { respondEphemeral } from '../reply';
 import { requireAdmin, requireInsider, shownName, TENANT_NAME } from './guards';
 import type { CommandContext } from './types';
@@ -17,8 +19,19 @@ export async function connectSubcommand(ctx: CommandContext): Promise<void> {
     return;
   }
   const existing = await ctx.deps.store.getTenant(name);
-  await ctx.client.views.open({
-    trigger_id: ctx.triggerId,
-    view: connectModal({ tenant: name, teamId: ctx.who.teamId, channelId: ctx.who.channelId }, existing !== null),
-  });
+  try {
+    await ctx.client.views.open({
+      trigger_id: ctx.triggerId,
+      view: connectModal({ tenant: name, teamId: ctx.who.teamId, channelId: ctx.who.channelId }, existing !== null),
+    });
+  } catch (err) {
+    // Not retried: the trigger expires 3 seconds after the command, long before Slack's limit lifts.
+    const wait = retryAfterSeconds(err);
+    if (wait === undefined) throw err;
+    const when = wait > 0 ? `in ${Math.ceil(wait)} seconds` : 'in a moment';
+    await respondEphemeral(
+      ctx.respond,
+      simpleMessage(`:hourglass_flowing_sand: Slack is rate limiting front-why right now (\`ratelimited\`), so the form could not open. Run \`/front-why connect ${escapeText(name)}\` again ${when}.`),
+    );
+  }
 }

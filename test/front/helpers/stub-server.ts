@@ -103,10 +103,11 @@ export function delayed(ms: number, responder: Responder): Responder {
   };
 }
 
-export function rateLimitHeaders(limit: number, remaining: number, resetInSec = 60): Record<string, string> {
+/** `nowMs`: the time the reset is counted from (a test clock's, when the code under test runs on one). */
+export function rateLimitHeaders(limit: number, remaining: number, resetInSec = 60, nowMs = Date.now()): Record<string, string> {
   return {
     'x-ratelimit-limit': String(limit),
     'x-ratelimit-remaining': String(remaining),
-    'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + resetInSec),
+    'x-ratelimit-reset': String(Math.floor(nowMs / 1000) + resetInSec),
   };
 }

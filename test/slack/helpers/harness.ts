@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../../src/config';
 import { createLogger } from '../../../src/log';
 import { loadRulesOrThrow } from '../../../src/rules';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/server';
 import { createSlackApp, type SlackApp } from '../../../src/slack/app';
+import type { ParseResult } from '../../../src/input';
 import type { ConnectFn } from '../../../src/slack/tenants';
 import { Keyring, openStore, type Store } from '../../../src/store';
 import { signedHeaders } from './signing';
@@ -42,6 +44,8 @@ export interface HarnessOptions {
    * store location (its own Store connection, as a second process would have). Closing it leaves those running.
    */
   replicaOf?: Harness;
+  /** The app's paste parser (the real one, perhaps counted). */
+  parse?: (text: string) => ParseResult;
 }
 
 export interface Harness {
@@ -64,6 +68,11 @@ export interface Harness {
   command(text: string, who?: Who): Promise<HttpReply & { responseUrl: string }>;
   event(event: Record<string, unknown>, opts?: { eventId?: string; retryNum?: number }): Promise<HttpReply>;
   interact(payload: Record<string, unknown>): Promise<HttpReply>;
+  /**
+   * Resolves once every request the app received and every check it started has finished, so "nothing more
+   * happened" can be asserted; throws if work is still running after 10 s.
+   */
+  idle(): Promise<void>;
   /** Adds a tenant (token from the sandbox) and binds `channel` to it, as an admin would. */
   bindTenant(name: string, token: string, channel: string): Promise<void>;
   close(): Promise<void>;
@@ -99,7 +108,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logger = createLogger({ level: 'trace', destination: { write: (line: string) => logs.push(line) } });
   const store = await openStore(config.FRONT_WHY_DB, Keyring.parse(env.FRONT_WHY_ENCRYPTION_KEY));
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
-  const app = createSlackApp({ config, store, rules, logger, ...(options.connect ? { connect: options.connect } : {}) });
+  const app = createSlackApp({ config, store, rules, logger, ...(options.connect ? { connect: options.connect } : {}), ...(options.parse ? { parse: options.parse } : {}) });
   const { port } = await app.start();
   const url = `http://127.0.0.1:${port}`;
 
@@ -135,6 +144,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     interact(payload) {
       return send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    },
+    async idle() {
+      if (!(await app.idle(10_000))) throw new Error('the app still had work running after 10 s');
     },
     async bindTenant(name, token, channel) {
       if (!(await store.getTenant(name))) await store.addTenant({ name, token, addedBy: ADMIN });
@@ -224,12 +236,24 @@ export async function waitFor<T>(probe: () => T | undefined | false, what: strin
   }
 }
 
-/** Lets the app finish anything still running, so "nothing more happened" can be asserted. */
-export function settle(ms = 300): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** All text Slack would render from a recorded call, for content assertions. */
 export function renderedText(call: RecordedCall): string {
   return JSON.stringify(call.args);
+}
+
+/**
+ * The error a brand-new TCP connection to `url` meets, or undefined when it connects. A new socket, never a pooled
+ * one: fetch may reuse a kept-alive connection, and that one's closing says nothing about whether the server
+ * still listens.
+ */
+export function newConnectionError(url: string): Promise<string | undefined> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code));
+  });
 }

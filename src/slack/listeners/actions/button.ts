@@ -33,7 +33,8 @@ export function buttonHandler(deps: SlackDeps, what: string, work: (click: Butto
     await deps.inflight.track(
       (async () => {
         try {
-          const userTeam = body.user.team_id ?? body.team?.id;
+          // Only the user's own team counts: `body.team` is the channel's workspace, a guest's click included.
+          const userTeam = body.user.team_id;
           if (isExternal(deps.identity, userTeam ? { teamId: userTeam } : {})) {
             const settings = await deps.store.getChannelSettings(click.who.teamId, channelId);
             if (!settings.allowExternal) {

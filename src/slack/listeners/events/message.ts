@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { diagnose } from '../../../diagnosis';
+import { diagnoseParsed } from '../../../diagnosis';
 import { isExternal } from '../../access';
 import { renderOutcome } from '../../blocks';
 import { simpleMessage } from '../../block-kit';
@@ -7,7 +7,7 @@ import type { Requester, SlackDeps } from '../../context';
 import { claimMessage } from '../../dedupe';
 import { failureText, logFailure, slackRateLimited } from '../../failure';
 import { post, postAll, postEphemeral, reachUser } from '../../reply';
-import { runDiagnosis } from '../../run-diagnosis';
+import { runDiagnosis, type Paste } from '../../run-diagnosis';
 import { channelTenant } from '../../tenants';
 
 type Args = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
@@ -19,6 +19,8 @@ interface UserMessage {
   user?: string;
   /** Set on messages in channels shared with other organisations. */
   user_team?: string;
+  /** The author's workspace. */
+  team?: string;
   text?: string;
   ts: string;
   thread_ts?: string;
@@ -40,11 +42,14 @@ export function passiveMessage(deps: SlackDeps) {
     const who: Requester = { userId: message.user, teamId: deps.identity.teamId, channelId: message.channel };
     const settings = await deps.store.getChannelSettings(who.teamId, who.channelId);
     if (!settings.listen && !deps.config.FRONT_WHY_CHANNELS.includes(who.channelId)) return;
-    const userTeam = message.user_team ?? (body as { team_id?: string }).team_id;
+    // The author's team, never the envelope's `team_id` (the workspace the event was delivered to).
+    const userTeam = message.user_team ?? message.team;
     if (isExternal(deps.identity, userTeam ? { teamId: userTeam } : {}) && !settings.allowExternal) return;
 
     // Offline first: most messages in a support channel are not Front errors, and those cost no claim and no probe.
-    const offline = await diagnose(text, { rules: deps.rules, clock: deps.clock });
+    // The paste is read once; the live diagnosis reuses what was read.
+    const parsed = deps.parse(text);
+    const offline = await diagnoseParsed(parsed, { rules: deps.rules, clock: deps.clock });
     if (!offline.ok || (!offline.sawError && offline.targets.length === 0)) return;
 
     const eventId = (body as { event_id?: string }).event_id;
@@ -54,14 +59,14 @@ export function passiveMessage(deps: SlackDeps) {
     }
 
     const threadTs = message.thread_ts ?? message.ts;
-    await deps.inflight.track(answer(deps, client, who, text, threadTs));
+    await deps.inflight.track(answer(deps, client, who, { text, parsed }, threadTs));
   };
 }
 
-async function answer(deps: SlackDeps, client: Args['client'], who: Requester, text: string, threadTs: string): Promise<void> {
+async function answer(deps: SlackDeps, client: Args['client'], who: Requester, paste: Paste, threadTs: string): Promise<void> {
   try {
     const tenant = await channelTenant(deps.store, deps.config, who.teamId, who.channelId);
-    const result = await runDiagnosis(deps, who, text, tenant, 'message');
+    const result = await runDiagnosis(deps, who, paste, tenant, 'message');
     await postAll(client, who.channelId, renderOutcome(result.outcome, result.view), threadTs);
   } catch (err) {
     const ref = logFailure(deps.logger, 'passive diagnosis', err, { channel: who.channelId, user: who.userId });

@@ -8,6 +8,7 @@ import { connectCheckingView, connectResultView, parseConnectMetadata, TOKEN_ACT
 import type { Requester, SlackDeps } from '../../context';
 import { escapeText, inlineCode } from '../../escape';
 import { failureText, logFailure } from '../../failure';
+import { retryRateLimited } from '../../rate-limit';
 import { postEphemeral, reachUser } from '../../reply';
 import { checkTokenHealth, describeHealth } from '../../token-health';
 
@@ -28,7 +29,8 @@ export function connectTokenSubmission(deps: SlackDeps) {
     if (inspectToken(token, { now: deps.clock }).problem?.startsWith('not a JWT')) {
       return refuse('That is not a Front API token: they are long texts starting with "eyJ" (Settings → Developers → API Tokens). Nothing was stored.');
     }
-    const userTeam = body.user.team_id ?? body.team?.id;
+    // Only the user's own team counts: `body.team` is where the form was opened, a guest's too.
+    const userTeam = body.user.team_id;
     const verdict = await deps.admins.check(client, body.user.id);
     if (!verdict.admin || isExternal(deps.identity, userTeam ? { teamId: userTeam } : {})) {
       return refuse('Only front-why admins of this workspace can connect tenants. Nothing was stored.');
@@ -46,7 +48,7 @@ export function connectTokenSubmission(deps: SlackDeps) {
           text = failureText(`connecting *${escapeText(meta.tenant)}*`, err, ref);
         }
         const shown = await reachUser([
-          () => client.views.update({ view_id: body.view.id, view: connectResultView(text) }),
+          () => retryRateLimited(() => client.views.update({ view_id: body.view.id, view: connectResultView(text) })),
           () => postEphemeral(client, who.channelId, who.userId, simpleMessage(text)),
         ]);
         if (!shown) deps.logger.warn({ tenant: meta.tenant, user: who.userId }, 'could not show the connect result');

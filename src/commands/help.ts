@@ -1,0 +1,239 @@
+/**
+ * What each command says about itself, for `--help` and for usage errors. Kept apart from the commands so
+ * `front-why X --help` answers without loading X (and its database drivers or Bolt).
+ */
+export interface CommandHelp {
+  /** One line for the overview `front-why --help` prints. */
+  summary: string;
+  usage: string;
+  /** What it does, options, examples. */
+  details: string;
+}
+
+export const HELP: Record<string, CommandHelp> = {
+  explain: {
+    summary: 'explain a pasted Front error from the text alone',
+    usage: 'usage: front-why explain [TEXT] [--json]   (reads the paste from stdin when TEXT is absent)',
+    details: `Explains a Front API error from the paste alone: no token, no request to Front.
+
+options:
+  --json       one JSON object {"diagnoses": [...]}, most likely first
+  -h, --help   this help
+
+examples:
+  front-why explain '403 {"_error":{"status":403,"title":"Forbidden","message":"..."}}'
+  pbpaste | front-why explain --json`,
+  },
+  diagnose: {
+    summary: "diagnose a conversation or paste live, with the customer's token",
+    usage: 'usage: front-why diagnose <cnv_…|Front app link|pasted error> [--tenant NAME] [--json]   (reads stdin when no input is given)',
+    details: `The paste's explanation plus live checks against Front with the customer's token: a stored tenant
+(--tenant NAME) or FRONT_API_TOKEN. Tokens are never taken from the command line.
+
+options:
+  --tenant NAME   use the token stored for this tenant (see \`front-why tenants add\`)
+  --json          one JSON object {"diagnoses": [...]}
+  -h, --help      this help
+
+examples:
+  front-why diagnose --tenant acme cnv_yo1kg5q
+  FRONT_API_TOKEN="$(cat token.txt)" front-why diagnose --json 'https://app.frontapp.com/open/cnv_yo1kg5q'`,
+  },
+  audit: {
+    summary: 'check the token and list every teammate whose API access preference is off',
+    usage: 'usage: front-why audit [--tenant NAME] [--json]',
+    details: `The admin's view of a token: valid or not, for which company, with which scopes; then every teammate whose
+"Allow access to my individual resources via the API" is off. Exit 0 when the token is valid.
+
+options:
+  --tenant NAME   use the token stored for this tenant; else FRONT_API_TOKEN
+  --json          one JSON object
+  -h, --help      this help
+
+examples:
+  front-why audit --tenant acme
+  front-why audit --tenant acme --json`,
+  },
+  rules: {
+    summary: 'lint the rule files, run their examples, list the fact paths, reload them in the running server',
+    usage: 'usage: front-why rules lint|test|facts|reload',
+    details: `Rule files are read from FRONT_WHY_RULES_DIR (default: the rules/ of the package).
+
+subcommands:
+  lint     check every rule file; errors name file:line:column
+  test     run every rule's examples
+  facts    list the fact paths rules can use
+  reload   lint, then have the running \`front-why serve\` load the rules (SIGHUP) and report what it serves
+
+examples:
+  front-why rules lint && front-why rules test
+  FRONT_WHY_RULES_DIR=./my-rules front-why rules reload`,
+  },
+  'rules lint': {
+    summary: 'check every rule file',
+    usage: 'usage: front-why rules lint',
+    details: `Loads every rule file in FRONT_WHY_RULES_DIR and reports each error as file:line:column. Exit 1 on any error.
+
+example:
+  FRONT_WHY_RULES_DIR=./my-rules front-why rules lint`,
+  },
+  'rules test': {
+    summary: "run every rule's examples",
+    usage: 'usage: front-why rules test',
+    details: `Runs the match and no_match examples of every rule and prints "N passed, M failed". Exit 1 on a failure.
+
+example:
+  front-why rules test`,
+  },
+  'rules facts': {
+    summary: 'list the fact paths rules can use',
+    usage: 'usage: front-why rules facts',
+    details: `Prints every fact path a rule's conditions can name, with what it holds.
+
+example:
+  front-why rules facts | grep teammate`,
+  },
+  'rules reload': {
+    summary: 'have the running server load the rules',
+    usage: 'usage: front-why rules reload',
+    details: `Lints the rules, then sends SIGHUP to the \`front-why serve\` named in FRONT_WHY_PID_FILE and prints how many
+rules it now serves. A broken file changes nothing: the server keeps the rules it has.
+
+example:
+  FRONT_WHY_PID_FILE=/var/run/front-why.pid front-why rules reload`,
+  },
+  tenants: {
+    summary: 'add, list, check, remove tenants (encrypted Front tokens); rotate the encryption key',
+    usage: [
+      'usage: front-why tenants add NAME [--force]   (reads the token from stdin; never pass it as an argument)',
+      '       front-why tenants list [--json]',
+      '       front-why tenants check NAME',
+      '       front-why tenants remove NAME',
+      '       front-why tenants rotate-key            (re-encrypts every token under the first key of FRONT_WHY_ENCRYPTION_KEY)',
+    ].join('\n'),
+    details: `Tenants are the customers whose Front tokens front-why holds, encrypted with FRONT_WHY_ENCRYPTION_KEY in
+FRONT_WHY_DB. Run \`front-why tenants <subcommand> --help\` for one subcommand.
+
+examples:
+  front-why tenants add acme < token.txt
+  front-why tenants list --json`,
+  },
+  'tenants add': {
+    summary: "store a customer's token",
+    usage: 'usage: front-why tenants add NAME [--force]   (reads the token from stdin; never pass it as an argument)',
+    details: `Reads the token from stdin (on a terminal: prompts without echo), checks it with GET /me and stores it
+encrypted. A token Front refuses is not stored unless --force is given. Replaces the token of an existing tenant.
+
+options:
+  --force      store the token even if the check fails
+  -h, --help   this help
+
+examples:
+  front-why tenants add acme < token.txt
+  pbpaste | front-why tenants add acme`,
+  },
+  'tenants list': {
+    summary: 'list tenants with masked tokens',
+    usage: 'usage: front-why tenants list [--json]',
+    details: `One line per tenant: company, masked token, scopes, when it was last checked.
+
+example:
+  front-why tenants list --json`,
+  },
+  'tenants check': {
+    summary: "check a tenant's token again",
+    usage: 'usage: front-why tenants check NAME',
+    details: `Checks the stored token with GET /me and records what Front said. Exit 1 when the token is not valid.
+
+example:
+  front-why tenants check acme`,
+  },
+  'tenants remove': {
+    summary: 'remove a tenant and its channel bindings',
+    usage: 'usage: front-why tenants remove NAME',
+    details: `example:
+  front-why tenants remove acme`,
+  },
+  'tenants rotate-key': {
+    summary: 'rotate the encryption key',
+    usage: 'usage: front-why tenants rotate-key            (re-encrypts every token under the first key of FRONT_WHY_ENCRYPTION_KEY)',
+    details: `Put the new key first in FRONT_WHY_ENCRYPTION_KEY (kid:key,kid:key), run this, then drop the old key.
+
+example:
+  FRONT_WHY_ENCRYPTION_KEY="k2:$(openssl rand -base64 32),k1:$OLD_KEY" front-why tenants rotate-key`,
+  },
+  'audit-log': {
+    summary: 'print who ran which diagnosis or changed which tenant',
+    usage: 'usage: front-why audit-log [--tenant NAME] [--since 2026-11-01|24h|7d] [--limit N] [--json]',
+    details: `options:
+  --tenant NAME   only this tenant
+  --since WHEN    a date, or a duration back from now (30m, 24h, 7d)
+  --limit N       at most N entries (1–1000, default 100)
+  --json          one JSON object {"entries": [...]}
+  -h, --help      this help
+
+examples:
+  front-why audit-log --tenant acme --since 7d
+  front-why audit-log --json --limit 1000`,
+  },
+  serve: {
+    summary: 'run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)',
+    usage: 'usage: front-why serve   (configuration from the environment: see docs/slack.md)',
+    details: `Runs the Slack app until SIGTERM or Ctrl-C (a graceful stop); SIGHUP reloads the rules.
+
+example:
+  SLACK_BOT_TOKEN=… SLACK_SIGNING_SECRET=… FRONT_WHY_ENCRYPTION_KEY=… front-why serve`,
+  },
+  sandbox: {
+    summary: 'run the local Front-compatible sandbox and print its demo tokens',
+    usage: 'usage: front-why sandbox [--port <n>] [--host <address>] [--latency <ms>]',
+    details: `Runs a local Front-compatible API with seeded companies and demo tokens (fakes that work only against it),
+until Ctrl-C.
+
+options:
+  --port <n>         port to listen on (default 4010; 0 picks a free one)
+  --host <address>   address to bind (default 127.0.0.1)
+  --latency <ms>     delay added to every answer
+  -h, --help         this help
+
+examples:
+  front-why sandbox --port 4010
+  FRONT_API_BASE_URL=http://127.0.0.1:4010 FRONT_API_TOKEN=<a demo token> front-why diagnose cnv_yo1kg5q`,
+  },
+  demo: {
+    summary: 'start the sandbox and diagnose its scenarios as the bot would reply',
+    usage: 'usage: front-why demo [--json] [--only NAME]',
+    details: `options:
+  --only NAME   one scenario
+  --json        one JSON object {"scenarios": [...]}
+  -h, --help    this help
+
+examples:
+  front-why demo
+  front-why demo --only original_report`,
+  },
+};
+
+/** The help topic for a command line: `tenants add` when that has its own entry, else the command. */
+export function helpTopic(name: string, rest: readonly string[]): string {
+  const sub = rest[0];
+  return sub !== undefined && HELP[`${name} ${sub}`] ? `${name} ${sub}` : name;
+}
+
+export function helpText(topic: string): string {
+  const help = HELP[topic];
+  return help ? `${help.usage}\n\n${help.details}\n` : '';
+}
+
+/** True when --help or -h comes before a `--` that ends the options. */
+export function asksForHelp(args: readonly string[]): boolean {
+  for (const arg of args) {
+    if (arg === '--') return false;
+    if (arg === '--help' || arg === '-h') return true;
+  }
+  return false;
+}
+
+export function usageOf(topic: string): string {
+  return HELP[topic]?.usage ?? '';
+}

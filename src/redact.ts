@@ -1,0 +1,288 @@
+/**
+ * The one secret redactor. Logs, audit lines, evidence quoted from a paste, Front's answers and everything the
+ * CLI prints pass their text through here, so what counts as a secret is decided in one place:
+ *
+ * - JWTs (every Front API token is one) wherever they start, even glued to other characters
+ *   (`FRONT_TOKEN=eyJ…`, `…/eyJ…`, `eyJ….`), and with their first character JSON-escaped (`\u0065yJ…`);
+ * - the value after `Bearer` or `Basic`; Slack tokens (`xoxb-…`, `xapp-…`);
+ * - with `known`, a secret known by value (the token in use) and its altered forms: anything that starts like it
+ *   (its first 20 characters; for a JWT, all but its signature) whatever follows, cut short or changed, and a
+ *   JWT's signature on its own, whole or cut short;
+ * - with `pairs`, the value in `token=…`, `password: …`, `"api_key": "…"` (for pastes, where such pairs are common).
+ *
+ * It is one left-to-right scan that never re-reads more than a bounded stretch, so its cost is linear in the text:
+ * input built to make regular expressions backtrack (`-eyJ` repeated) costs no more than any other text.
+ * `redactCounting` reports the characters it read, which is how the tests hold it to that.
+ */
+
+export const REDACTED_TOKEN = '[redacted token]';
+export const REDACTED = '[redacted]';
+
+export interface RedactOptions {
+  /** Secrets known by value. */
+  known?: readonly (string | undefined)[];
+  /** What replaces a known secret; `[redacted token]` unless given (e.g. a masked form a human can recognise). */
+  knownMask?: string;
+  /** Recognise secrets by their shape (JWT, Bearer/Basic value, Slack token). On unless false. */
+  shapes?: boolean;
+  /** Also redact the value of `token=`, `password:`, `api_key:`… pairs. */
+  pairs?: boolean;
+}
+
+/** How many characters of a long known secret identify it. */
+const KNOWN_PREFIX = 20;
+/** A JWT's first segment is at least `{"a":1}` encoded; its second at least a few characters. */
+const MIN_JWT_HEADER = 10;
+const MIN_JWT_PAYLOAD = 6;
+const MIN_SCHEME_VALUE = 8;
+const MIN_SLACK_TAIL = 6;
+const SCHEMES = ['bearer', 'basic'];
+/** Longest first where one is a prefix of another; each starts with a, t, p or s (the scan checks that first). */
+const PAIR_KEYS = [
+  'authorization',
+  'access_token',
+  'access-token',
+  'accesstoken',
+  'api_token',
+  'api-token',
+  'apitoken',
+  'api_key',
+  'api-key',
+  'apikey',
+  'password',
+  'secret',
+  'token',
+];
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isWord = (c: number) => isDigit(c) || isLetter(c) || c === 95;
+/** base64url, the alphabet of each JWT segment. */
+const isB64Url = (c: number) => isDigit(c) || isLetter(c) || c === 45 || c === 95;
+/** RFC 6750's b64token: what may follow `Bearer `. */
+const isB64Token = (c: number) => isB64Url(c) || c === 46 || c === 126 || c === 43 || c === 47 || c === 61;
+const isSlackTail = (c: number) => isDigit(c) || isLetter(c) || c === 45;
+const isBlank = (c: number) => c === 32 || c === 9;
+const isSpace = (c: number) =>
+  (c >= 9 && c <= 13) || c === 32 || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+/** A pair's value ends at a space, a quote or a separator, as `[^\s"',;}[]` would. */
+const endsPairValue = (c: number) => isSpace(c) || c === 34 || c === 39 || c === 44 || c === 59 || c === 125 || c === 91;
+const lower = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+
+interface KnownForm {
+  value: string;
+  /** How many leading characters must match before the rest may differ. */
+  need: number;
+}
+
+/**
+ * The token, and its signature alone when it is a JWT. A JWT's first two segments are claims anyone can decode,
+ * and are much alike from one token to the next (the same header, similar claims), so they do not identify the
+ * token: a text is taken for it once it matches through the second dot, and the signature, the part that makes
+ * it a credential, is recognised from its first 20 characters wherever it appears.
+ */
+function knownForms(known: readonly (string | undefined)[]): KnownForm[] {
+  const forms = new Map<string, KnownForm>();
+  const add = (value: string, need: number) => forms.set(value, { value, need: Math.min(value.length, need) });
+  for (const secret of known) {
+    if (!secret) continue;
+    const parts = secret.split('.');
+    if (parts.length === 3 && parts[2]!.length >= 16) {
+      add(secret, parts[0]!.length + parts[1]!.length + 2);
+      add(parts[2]!, KNOWN_PREFIX);
+    } else add(secret, KNOWN_PREFIX);
+  }
+  return [...forms.values()];
+}
+
+export function redactSecrets(text: string, options: RedactOptions = {}): string {
+  return redactCounting(text, options).text;
+}
+
+export function redactCounting(text: string, options: RedactOptions = {}): { text: string; visited: number } {
+  const n = text.length;
+  const shapes = options.shapes !== false;
+  const pairs = options.pairs === true;
+  // A known secret absent from the text costs one native search, not a comparison at every position.
+  const forms = knownForms(options.known ?? []).filter((f) => text.includes(f.value.slice(0, f.need)));
+  if (forms.length === 0 && !shapes && !pairs) return { text, visited: 0 };
+  const knownMask = options.knownMask ?? REDACTED_TOKEN;
+  let visited = 0;
+  const at = (i: number): number => {
+    visited += 1;
+    return i < n ? text.charCodeAt(i) : -1;
+  };
+  /** The end of the run of characters from `from` that pass `test`. */
+  const runEnd = (from: number, test: (c: number) => boolean): number => {
+    let i = from;
+    while (i < n && test(at(i))) i += 1;
+    return i;
+  };
+  const matchesLower = (i: number, word: string): boolean => {
+    for (let k = 0; k < word.length; k += 1) if (lower(at(i + k)) !== word.charCodeAt(k)) return false;
+    return true;
+  };
+  const boundaryBefore = (i: number): boolean => i === 0 || !isWord(at(i - 1));
+
+  /** End of a known secret (or its altered form) starting at i, or -1. */
+  const knownAt = (i: number): number => {
+    for (const { value, need } of forms) {
+      let k = 0;
+      while (k < need && at(i + k) === value.charCodeAt(k)) k += 1;
+      if (k < need) continue;
+      if (need === value.length) return i + k;
+      while (k < value.length && at(i + k) === value.charCodeAt(k)) k += 1;
+      // What follows a long shared prefix is the rest of the token, changed: take it up to the run's end.
+      let end = runEnd(i + k, (c) => isB64Url(c) || c === 46);
+      while (end > i + k && text.charCodeAt(end - 1) === 46) end -= 1;
+      return end;
+    }
+    return -1;
+  };
+
+  /** JWT attempts before this index are known to fail: a failed header run is never read twice. */
+  let noJwtBefore = 0;
+  /** End of a JWT starting at i (`eyJ` or `\u0065yJ`), or -1. */
+  const jwtAt = (i: number): number => {
+    let segStart: number;
+    let headerLength: number;
+    const c = at(i);
+    if (c === 101 && at(i + 1) === 121 && at(i + 2) === 74) {
+      segStart = i;
+      headerLength = 0;
+    } else if (c === 92 && matchesLower(i + 1, 'u0065') && at(i + 6) === 121 && at(i + 7) === 74) {
+      segStart = i + 6;
+      headerLength = 1;
+    } else return -1;
+    const headerEnd = runEnd(segStart, isB64Url);
+    noJwtBefore = headerEnd;
+    headerLength += headerEnd - segStart;
+    if (headerLength < MIN_JWT_HEADER || at(headerEnd) !== 46) return -1;
+    const payloadEnd = runEnd(headerEnd + 1, isB64Url);
+    if (payloadEnd - headerEnd - 1 < MIN_JWT_PAYLOAD) return -1;
+    if (at(payloadEnd) !== 46) return payloadEnd;
+    const signatureEnd = runEnd(payloadEnd + 1, isB64Url);
+    return signatureEnd > payloadEnd + 1 ? signatureEnd : payloadEnd;
+  };
+
+  const slackAt = (i: number): number => {
+    let tail: number;
+    if (matchesLower(i, 'xox') && 'abposr'.includes(String.fromCharCode(at(i + 3))) && at(i + 4) === 45) tail = i + 5;
+    else if (matchesLower(i, 'xapp-')) tail = i + 5;
+    else return -1;
+    const end = runEnd(tail, isSlackTail);
+    return end - tail >= MIN_SLACK_TAIL ? end : -1;
+  };
+
+  /** `Bearer <value>`: the index where the value starts and where it ends, or undefined. */
+  const schemeAt = (i: number): { valueStart: number; end: number } | undefined => {
+    const scheme = SCHEMES.find((s) => matchesLower(i, s));
+    if (!scheme) return undefined;
+    const valueStart = runEnd(i + scheme.length, isBlank);
+    if (valueStart === i + scheme.length) return undefined;
+    const end = runEnd(valueStart, isB64Token);
+    return end - valueStart >= MIN_SCHEME_VALUE ? { valueStart, end } : undefined;
+  };
+
+  /** `token: "…"`: where the value starts and ends, or undefined. A `Bearer ` before the value is kept. */
+  const pairAt = (i: number): { valueStart: number; end: number } | undefined => {
+    const key = PAIR_KEYS.find((k) => matchesLower(i, k));
+    if (!key) return undefined;
+    let j = i + key.length;
+    if (at(j) === 34 || at(j) === 39) j += 1;
+    j = runEnd(j, isBlank);
+    if (at(j) === 61 && at(j + 1) === 62) j += 2;
+    else if (at(j) === 58 || at(j) === 61) j += 1;
+    else return undefined;
+    j = runEnd(j, isBlank);
+    if (at(j) === 34 || at(j) === 39) j += 1;
+    const scheme = SCHEMES.find((s) => matchesLower(j, s));
+    if (scheme && isBlank(at(j + scheme.length))) j = runEnd(j + scheme.length, isBlank);
+    const end = runEnd(j, (c) => !endsPairValue(c));
+    return end > j ? { valueStart: j, end } : undefined;
+  };
+
+  const out: string[] = [];
+  let copied = 0;
+  const replace = (from: number, to: number, replacement: string) => {
+    out.push(text.slice(copied, from), replacement);
+    copied = to;
+  };
+
+  let i = 0;
+  while (i < n) {
+    if (forms.length > 0) {
+      const end = knownAt(i);
+      if (end > i) {
+        replace(i, end, knownMask);
+        i = end;
+        continue;
+      }
+    }
+    const c = at(i);
+    const first = lower(c);
+    if (pairs && (first === 97 || first === 116 || first === 112 || first === 115) && boundaryBefore(i)) {
+      const pair = pairAt(i);
+      if (pair) {
+        replace(pair.valueStart, pair.end, REDACTED);
+        i = pair.end;
+        continue;
+      }
+    }
+    if (shapes) {
+      if ((c === 101 || c === 92) && i >= noJwtBefore) {
+        const end = jwtAt(i);
+        if (end > i) {
+          replace(i, end, REDACTED_TOKEN);
+          i = end;
+          continue;
+        }
+      }
+      if (c === 120 || c === 88) {
+        const end = slackAt(i);
+        if (end > i) {
+          replace(i, end, REDACTED_TOKEN);
+          i = end;
+          continue;
+        }
+      }
+      if ((c === 98 || c === 66) && boundaryBefore(i)) {
+        const scheme = schemeAt(i);
+        if (scheme) {
+          replace(scheme.valueStart, scheme.end, REDACTED);
+          i = scheme.end;
+          continue;
+        }
+      }
+    }
+    i += 1;
+  }
+  if (copied === 0) return { text, visited };
+  out.push(text.slice(copied));
+  return { text: out.join(''), visited };
+}
+
+/**
+ * Redacts every string in a value freshly parsed from JSON (object keys included), in place, and returns it.
+ * Iterative, so a deeply nested body cannot overflow the stack. A JSON escape such as `\u0065yJ…` is only
+ * undone by the parser, which is why text is redacted again after parsing.
+ */
+export function redactParsedJson<T>(value: T, options: RedactOptions = {}): T {
+  if (typeof value === 'string') return redactSecrets(value, options) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const pending: object[] = [value];
+  while (pending.length > 0) {
+    const node = pending.pop() as Record<string, unknown>;
+    for (const key of Object.keys(node)) {
+      const child = node[key];
+      let clean = child;
+      if (typeof child === 'string') clean = redactSecrets(child, options);
+      else if (typeof child === 'object' && child !== null) pending.push(child);
+      const cleanKey = Array.isArray(node) ? key : redactSecrets(key, options);
+      if (cleanKey !== key) delete node[key];
+      // defineProperty, not assignment: a parsed `"__proto__"` key is an own property an assignment would miss.
+      if (cleanKey !== key || clean !== child) Object.defineProperty(node, cleanKey, { value: clean, writable: true, enumerable: true, configurable: true });
+    }
+  }
+  return value;
+}
