@@ -149,6 +149,7 @@ function toDiagnosis(match: RuleMatch, source: FactSource, probes: ProbeRun | un
   return {
     cause: rule.cause,
     rule: rule.id,
+    ...(rule.variant ? { variant: rule.variant } : {}),
     status: match.outcome,
     confidence: match.outcome === 'confirmed' ? rule.confidence : lowered(rule.confidence),
     ...renderRuleText(rule, source, match.outcome),

@@ -42,9 +42,9 @@ async function judge(variants: Rule[], test: RuleTest, makeSource: ExampleSource
     }
     if (match === undefined) return undefined;
     if (test.variant !== undefined && match.rule.variant !== test.variant) return `expected variant ${test.variant}, got ${match.rule.variant ?? 'none'}`;
-    if (test.summaryContains === undefined) return undefined;
-    const { summary } = renderRuleText(match.rule, source, match.outcome);
-    return summary.includes(test.summaryContains) ? undefined : `summary ${JSON.stringify(summary)} does not contain ${JSON.stringify(test.summaryContains)}`;
+    if (test.headlineContains === undefined) return undefined;
+    const { headline } = renderRuleText(match.rule, source, match.outcome);
+    return headline.includes(test.headlineContains) ? undefined : `headline ${JSON.stringify(headline)} does not contain ${JSON.stringify(test.headlineContains)}`;
   } catch (error) {
     return `could not run: ${typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error)}`;
   }

@@ -177,8 +177,8 @@ export function resolveRule(draft: RuleDraft, shared: ConditionLibrary, origin: 
       priority: variant.priority ?? draft.priority ?? 0,
       confidence: variant.confidence ?? draft.confidence ?? 'low',
       fallback: draft.fallback,
-      summary: lines(draft.summary, ['summary']),
-      explanation: lines(draft.explanation, ['explanation']),
+      headline: lines(draft.headline, ['headline']),
+      why: lines(draft.why, ['why']),
       steps: { agent: lines(draft.steps.agent, ['steps', 'agent']), teammate: lines(draft.steps.teammate, ['steps', 'teammate']), admin: lines(draft.steps.admin, ['steps', 'admin']) },
       links: draft.links,
     };

@@ -23,7 +23,7 @@ export interface RuleTest {
   facts: Record<string, FactValue>;
   expect: 'confirmed' | 'possible' | 'none';
   variant?: string;
-  summaryContains?: string;
+  headlineContains?: string;
 }
 
 export type RuleTestsResult = { ok: true; tests: RuleTest[] } | { ok: false; errors: RuleLoadError[] };
@@ -101,7 +101,7 @@ function readTestFile(fullPath: string, file: string, ruleId: string, variants: 
       facts,
       expect: test.expect,
       ...(test.variant === undefined ? {} : { variant: test.variant }),
-      ...(test.summary_contains === undefined ? {} : { summaryContains: test.summary_contains }),
+      ...(test.headline_contains === undefined ? {} : { headlineContains: test.headline_contains }),
     });
   });
   return tests;

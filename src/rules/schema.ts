@@ -212,9 +212,9 @@ const textLine = (what?: string) =>
 const lines = (what?: string) =>
   z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(textLine(what)).min(1, 'needs at least one line'));
 
-/** The first line whose condition holds is the summary, so the last must hold always. */
-const summary = lines('summary').refine((alternatives) => alternatives[alternatives.length - 1]?.if === undefined, {
-  message: 'the last summary line must have no "if", so that some summary always shows',
+/** The first line whose condition holds is the headline, so the last must hold always. */
+const headline = lines('headline').refine((alternatives) => alternatives[alternatives.length - 1]?.if === undefined, {
+  message: 'the last headline line must have no "if", so that some headline always shows',
 });
 
 const steps = z
@@ -282,15 +282,15 @@ export const ruleTestSchema = z
     facts: exampleFacts.default({}),
     expect: z.enum(['confirmed', 'possible', 'none']).default('confirmed'),
     variant: z.string().optional(),
-    summary_contains: z.string().optional(),
+    headline_contains: z.string().optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
     if ((t.paste === undefined) === (t.pasted === undefined)) {
       issue(ctx, 'a test has "paste" (the text itself) or "pasted" (the name of a shared paste), not both or neither');
     }
-    if (t.expect === 'none' && (t.variant !== undefined || t.summary_contains !== undefined)) {
-      issue(ctx, 'a test that expects none cannot name a variant or a summary', ['expect']);
+    if (t.expect === 'none' && (t.variant !== undefined || t.headline_contains !== undefined)) {
+      issue(ctx, 'a test that expects none cannot name a variant or a headline', ['expect']);
     }
   });
 
@@ -339,8 +339,8 @@ export function makeRuleSchema(fileId?: string) {
       when: conditionSchema.optional(),
       variants: z.record(z.string(), variant).optional(),
       conditions: z.record(z.string(), conditionSchema).default({}),
-      summary,
-      explanation: lines(),
+      headline,
+      why: lines(),
       steps,
       links: z.array(link).default([]),
     })
@@ -388,8 +388,8 @@ export interface Rule {
   confidence: 'high' | 'medium' | 'low';
   fallback: boolean;
   when: Condition;
-  summary: TextLine[];
-  explanation: TextLine[];
+  headline: TextLine[];
+  why: TextLine[];
   steps: Record<'agent' | 'teammate' | 'admin', TextLine[]>;
   links: { title: string; url: string }[];
 }

@@ -8,8 +8,10 @@ import { renderTemplate, templateFields } from './template';
 export type { DiagnosisState } from './conditions';
 
 export interface RuleText {
-  summary: string;
-  explanation: string;
+  /** What the agent reads first: one line naming the person or thing when known, and the fix. */
+  headline: string;
+  /** The reasoning, on demand. */
+  why: string;
   steps: Record<keyof Rule['steps'], string[]>;
   links: { title: string; url: string }[];
 }
@@ -17,16 +19,16 @@ export interface RuleText {
 /**
  * A rule's text for one diagnosis: the lines whose condition holds for this state and these facts, with their
  * fields filled. A line whose condition is unknown is left out: text is shown only for what is known. The
- * summary is the first line that holds (the schema makes the last one unconditional).
+ * headline is the first line that holds (the schema makes the last one unconditional).
  */
 export function renderRuleText(rule: Rule, source: Pick<FactSource, 'get'>, state: DiagnosisState): RuleText {
   const get = (path: FactPath) => source.get(path);
   const shown = (lines: TextLine[]) => lines.filter((line) => line.if === undefined || truthOf(line.if[state], source) === 'true');
   const render = (lines: TextLine[]) => shown(lines).map((line) => renderTemplate(line.text, get));
-  const summary = shown(rule.summary)[0] ?? rule.summary[rule.summary.length - 1];
+  const headline = shown(rule.headline)[0] ?? rule.headline[rule.headline.length - 1];
   return {
-    summary: summary === undefined ? '' : renderTemplate(summary.text, get),
-    explanation: render(rule.explanation).map((paragraph) => paragraph.trim()).join('\n\n'),
+    headline: headline === undefined ? '' : renderTemplate(headline.text, get),
+    why: render(rule.why).map((paragraph) => paragraph.trim()).join('\n\n'),
     steps: { agent: render(rule.steps.agent), teammate: render(rule.steps.teammate), admin: render(rule.steps.admin) },
     links: rule.links.map((link) => ({ title: renderTemplate(link.title, get), url: link.url })),
   };
@@ -34,7 +36,7 @@ export function renderRuleText(rule: Rule, source: Pick<FactSource, 'get'>, stat
 
 /** Every fact a rule's text may show or depend on: its fields, and the facts its line conditions test. */
 export function textFacts(rule: Rule): string[] {
-  const lines = [...rule.summary, ...rule.explanation, ...rule.steps.agent, ...rule.steps.teammate, ...rule.steps.admin];
+  const lines = [...rule.headline, ...rule.why, ...rule.steps.agent, ...rule.steps.teammate, ...rule.steps.admin];
   const paths = new Set<string>();
   for (const line of lines) {
     for (const path of templateFields(line.text)) paths.add(path);

@@ -75,7 +75,7 @@ describe('matching the shipped rules', () => {
           expect(['confirmed', 'possible']).toContain(m.outcome);
           if (m.outcome === 'possible') expect(m.unknownFacts.length).toBeGreaterThan(0);
           const text = renderRuleText(m.rule, source, m.outcome);
-          expect(text.summary).not.toBe('');
+          expect(text.headline).not.toBe('');
           expect(text.steps.agent.length + text.steps.teammate.length + text.steps.admin.length).toBeGreaterThan(0);
         }
         // A fallback rule answers only when no other rule does.
@@ -114,7 +114,7 @@ function expectWellFormed(outcome: DiagnoseOutcome): void {
     expect(['confirmed', 'possible']).toContain(d.status);
     expect(['high', 'medium', 'low']).toContain(d.confidence);
     if (d.target !== undefined) expect(outcome.targets).toContain(d.target);
-    for (const text of [d.summary, d.explanation, ...d.steps.agent, ...d.steps.teammate, ...d.steps.admin, ...d.decidedBy]) expect(typeof text).toBe('string');
+    for (const text of [d.headline, d.why, ...d.steps.agent, ...d.steps.teammate, ...d.steps.admin, ...d.decidedBy]) expect(typeof text).toBe('string');
     for (const e of d.evidence) expect(e.source).toBe('paste');
   }
 }

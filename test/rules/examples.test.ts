@@ -31,18 +31,18 @@ variants:
         - { fact: error.message, matches: 'not allowed' }
         - { fact: owner.private_access, equals: denied }
   live: { when: { fact: conversation.status, equals: 403 }, priority: 70 }
-summary:
+headline:
   - if: confirmed
     text: '{{owner.name|The owner}} has API access turned off'
   - Possibly the owner's preference
-explanation: e
+why: e
 steps: { agent: [a] }
 `;
 
 const TESTS = `- pasted: forbidden
   with: [owner-off]
   facts: { owner.name: Ada }
-  summary_contains: Ada has
+  headline_contains: Ada has
 - pasted: forbidden
 - pasted: forbidden
   expect: possible
@@ -53,7 +53,7 @@ const TESTS = `- pasted: forbidden
 - paste: '{"error.status": 404}'
 - pasted: forbidden
   with: [owner-off]
-  summary_contains: Grace
+  headline_contains: Grace
 - paste: '{"error.status": 404}'
   expect: none
 - pasted: forbidden
@@ -85,7 +85,7 @@ describe('rule tests beside the rule', () => {
       `${shown}:5: expected confirmed, got possible (variant pasted) (unknown: owner.private_access)`,
       `${shown}:9: expected possible, got confirmed (variant pasted)`,
       `${shown}:12: expected confirmed, got none`,
-      `${shown}:13: summary "The owner has API access turned off" does not contain "Grace"`,
+      `${shown}:13: headline "The owner has API access turned off" does not contain "Grace"`,
       `${shown}:18: expected none, got confirmed (variant pasted)`,
       `${shown}:21: expected variant pasted, got live`,
     ]);
@@ -136,13 +136,13 @@ describe('rule tests beside the rule', () => {
       '3:5 "error.status" comes from the paste: put it in paste, not facts',
       '4:5 "token.scopes" is a string[], got string "private"',
       '6:3 a test has "paste" (the text itself) or "pasted" (the name of a shared paste), not both or neither',
-      '8:3 a test that expects none cannot name a variant or a summary',
+      '8:3 a test that expects none cannot name a variant or a headline',
     ]);
   });
 
   test('a fallback rule is tested on its own, so its tests can match', async () => {
     const dir = folder({
-      'unknown.yml': 'id: unknown\npriority: 0\nconfidence: low\nfallback: true\nwhen: { fact: input.has_error, equals: true }\nsummary: s\nexplanation: e\nsteps: { agent: [a] }\n',
+      'unknown.yml': 'id: unknown\npriority: 0\nconfidence: low\nfallback: true\nwhen: { fact: input.has_error, equals: true }\nheadline: s\nwhy: e\nsteps: { agent: [a] }\n',
       'unknown.test.yml': `- paste: '{"input.has_error": true}'\n`,
     });
     expect(await failures(dir)).toEqual([]);

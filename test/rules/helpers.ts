@@ -60,8 +60,8 @@ export function makeRule(parts: { id?: string; when: unknown; priority?: number;
     confidence: 'medium',
     fallback: parts.fallback,
     when: parts.when,
-    summary: parts.summary ?? 'summary',
-    explanation: 'explanation',
+    headline: parts.summary ?? 'headline',
+    why: 'why',
     steps: { agent: ['step'] },
   });
   const resolved = resolveRule(draft, new ConditionLibrary([]), { file: 'test', text: '', path: [] });

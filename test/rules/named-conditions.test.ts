@@ -63,7 +63,7 @@ describe('named conditions shared across rules', () => {
   });
 
   test('a rule file alone cannot use names it was not given', () => {
-    const result = parseRuleText('id: unknown\npriority: 1\nconfidence: low\nwhen: pasted-429\nsummary: s\nexplanation: e\nsteps: {agent: [a]}\n', 'unknown.yml', 'unknown');
+    const result = parseRuleText('id: unknown\npriority: 1\nconfidence: low\nwhen: pasted-429\nheadline: s\nwhy: e\nsteps: {agent: [a]}\n', 'unknown.yml', 'unknown');
     expect(result.ok ? [] : result.errors.map(formatLoadError)).toEqual([
       'unknown.yml:4:7 rule=unknown: unknown condition "pasted-429" (named conditions live in rules/conditions/*.yml)',
     ]);

@@ -1,7 +1,7 @@
 import { formatLoadError, parseRuleText, type Rule } from '../../src/rules';
 
 /** A valid rule whose `when` and extra lines a test replaces. */
-function ruleText(options: { when?: string; extra?: string; summary?: string; steps?: string } = {}): string {
+function ruleText(options: { when?: string; extra?: string; headline?: string; steps?: string } = {}): string {
   return [
     'id: unknown',
     '# The rule the schema tests vary.',
@@ -9,8 +9,8 @@ function ruleText(options: { when?: string; extra?: string; summary?: string; st
     'confidence: medium',
     'when:',
     options.when ?? '  fact: error.status\n  equals: 404',
-    `summary: ${options.summary ?? 'Not found'}`,
-    'explanation: It does not exist.',
+    `headline: ${options.headline ?? 'Not found'}`,
+    'why: It does not exist.',
     options.steps ?? 'steps:\n  agent: [Check the ID.]',
     options.extra ?? '',
   ].join('\n');
@@ -34,8 +34,8 @@ describe('rule schema: the rule', () => {
 
   it('names each missing required key', () => {
     expect(errors('id: unknown\n')).toEqual([
-      'unknown.yml:1:1 rule=unknown: missing required key "summary"',
-      'unknown.yml:1:1 rule=unknown: missing required key "explanation"',
+      'unknown.yml:1:1 rule=unknown: missing required key "headline"',
+      'unknown.yml:1:1 rule=unknown: missing required key "why"',
       'unknown.yml:1:1 rule=unknown: missing required key "steps"',
       'unknown.yml:1:1 rule=unknown: missing required key "when" (or "variants", each with its own "when")',
       'unknown.yml:1:1 rule=unknown: missing required key "priority"',
@@ -59,9 +59,9 @@ describe('rule schema: the rule', () => {
     expect(errors(ruleText().replace('priority: 40', 'priority: high'))).toEqual(['unknown.yml:3:1 rule=unknown: "priority" must be a number, got string "high"']);
   });
 
-  it('keeps the summary to one line and needs at least one step', () => {
-    const text = ruleText({ summary: '"two\\nlines"', steps: 'steps:\n  agent: []' });
-    expect(errors(text)).toEqual(['unknown.yml:8:1 rule=unknown: summary is one line', 'unknown.yml:10:1 rule=unknown: at least one audience (agent, teammate, admin) needs a step']);
+  it('keeps the headline to one line and needs at least one step', () => {
+    const text = ruleText({ headline: '"two\\nlines"', steps: 'steps:\n  agent: []' });
+    expect(errors(text)).toEqual(['unknown.yml:8:1 rule=unknown: headline is one line', 'unknown.yml:10:1 rule=unknown: at least one audience (agent, teammate, admin) needs a step']);
   });
 
   it('wants https links and checks templates in link titles and steps', () => {
