@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { diagnose } from '../src/diagnosis';
 import { MAX_PASTE_BYTES, parsePaste } from '../src/input';
-import { loadRulesOrThrow, type Rule } from '../src/rules';
+import { loadRulesOrThrow, loadRuleTests, type Rule } from '../src/rules';
 import { SANDBOX_SCENARIOS } from '../src/sandbox';
 import { seededRandom } from '../src/sandbox/faults';
 import { ROOT } from './serve-process';
@@ -168,7 +168,8 @@ export function pasteCorpus(rules: Rule[]): string[] {
     const after = random() < 0.2 ? `\n${pick(chatter)}` : '';
     return `${before}${body}${after}`;
   });
-  const examples = rules.flatMap((rule) => [...rule.examples.match, ...rule.examples.no_match].map((example) => example.paste));
+  const tests = loadRuleTests(rulesDir(), rules);
+  const examples = tests.ok ? tests.tests.map((test) => test.paste) : [];
   return [...generated, ...examples, ...SANDBOX_SCENARIOS.map((s) => s.input)];
 }
 

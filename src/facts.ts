@@ -88,6 +88,7 @@ export const FACTS = {
 
   // ---- the teammate sweep ----
   'teammates.access_denied': { type: 'string[]', source: 'teammates_access', description: 'Teammates whose private listing answers "You do not have access to the resources of this teammate" (preference off), as "Name <email>".' },
+  'teammates.access_denied_count': { type: 'number', source: 'teammates_access', description: 'How many teammates were found with the preference off (for text that names one teammate or several).' },
   'teammates.access_allowed_count': { type: 'number', source: 'teammates_access', description: 'How many teammates\' private resources the token could read (≥1 proves the token has the private namespace).' },
   'teammates.checked_count': { type: 'number', source: 'teammates_access', description: 'How many teammates were checked (bounded per diagnosis; `audit` checks everyone).' },
   'teammates.complete': { type: 'boolean', source: 'teammates_access', description: 'Every teammate was checked within the budget.' },

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { checkRuleExamples } from '../diagnosis/rule-examples';
-import { describeFacts, formatLoadError, formatExampleFailure, loadRules } from '../rules';
+import { describeFacts, formatLoadError, formatExampleFailure, loadRules, loadRuleTests } from '../rules';
 import { UsageError, type CliIo } from './io';
 import { isFrontWhy, processState, readPidFile, readReloadStatus, type ReloadStatus } from './pid-file';
 import { usageOf } from './help';
@@ -30,15 +30,21 @@ export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
     if (sub === 'reload') io.stderr.write('Nothing was sent to the server: it keeps serving the rules it has.\n');
     return 1;
   }
+  const ruleCount = new Set(loaded.rules.map((rule) => rule.id)).size;
+  if (sub === 'reload') return reloadServer(io, config, ruleCount);
+  const tests = loadRuleTests(dir, loaded.rules);
+  if (!tests.ok) {
+    for (const error of tests.errors) io.stderr.write(`${formatLoadError(error)}\n`);
+    io.stderr.write(`${tests.errors.length} error(s) in the tests in ${dir}\n`);
+    return 1;
+  }
   if (sub === 'lint') {
-    io.stdout.write(`${loaded.rules.length} rules OK in ${dir}\n`);
+    io.stdout.write(`${ruleCount} rules and their ${tests.tests.length} tests OK in ${dir}\n`);
     return 0;
   }
-  if (sub === 'reload') return reloadServer(io, config, loaded.rules.length);
-  const failures = await checkRuleExamples(loaded.rules);
-  const total = loaded.rules.reduce((sum, rule) => sum + rule.examples.match.length + rule.examples.no_match.length, 0);
+  const failures = await checkRuleExamples(loaded.rules, tests.tests);
   for (const failure of failures) io.stderr.write(`${formatExampleFailure(failure)}\n`);
-  io.stdout.write(`${total - failures.length} passed, ${failures.length} failed (${loaded.rules.length} rules)\n`);
+  io.stdout.write(`${tests.tests.length - failures.length} passed, ${failures.length} failed (${ruleCount} rules)\n`);
   return failures.length === 0 ? 0 : 1;
 }
 

@@ -1,6 +1,6 @@
 import { PROBE_DESCRIPTIONS, factSource, isFactPath, type FactPath, type ProbeId } from '../facts';
 import { parsePaste, type FrontIdRef, type Observation, type ParseResult } from '../input';
-import { matchRules, renderTemplate, templateFields, type FactSource, type Rule, type RuleMatch } from '../rules';
+import { matchRules, renderRuleText, textFacts, type FactSource, type Rule, type RuleMatch } from '../rules';
 import { ProbeRun, type FrontGateway } from '../probes';
 import { parseFrontId, type TokenInfo } from '../front';
 import { createFactSource } from './fact-source';
@@ -142,7 +142,6 @@ function keepConfirmedIfAny(matches: RuleMatch[]): RuleMatch[] {
 
 function toDiagnosis(match: RuleMatch, source: FactSource, probes: ProbeRun | undefined, target: string | undefined, live: boolean): Diagnosis {
   const { rule } = match;
-  const render = (template: string) => renderTemplate(template, (path) => source.get(path));
   const pasteEvidence: Evidence[] = match.trace
     // What the paste showed that made the rule apply; a field that held only by being absent shows nothing.
     .filter((entry) => factSource(entry.fact) === 'paste' && entry.result === 'true' && entry.actual !== undefined)
@@ -150,16 +149,10 @@ function toDiagnosis(match: RuleMatch, source: FactSource, probes: ProbeRun | un
   return {
     cause: rule.cause,
     rule: rule.id,
+    ...(rule.variant ? { variant: rule.variant } : {}),
     status: match.outcome,
     confidence: match.outcome === 'confirmed' ? rule.confidence : lowered(rule.confidence),
-    summary: render(rule.summary),
-    explanation: render(rule.explanation).trim(),
-    steps: {
-      agent: rule.steps.agent.map(render),
-      teammate: rule.steps.teammate.map(render),
-      admin: rule.steps.admin.map(render),
-    },
-    links: rule.links.map((link) => ({ title: render(link.title), url: link.url })),
+    ...renderRuleText(rule, source, match.outcome),
     evidence: uniqueBy([...pasteEvidence, ...(probes?.evidence ?? [])], (e) => `${e.source}|${e.check}|${e.result}`),
     decidedBy: match.outcome === 'possible' ? decidingChecks(match.unknownFacts, live) : [],
     ...(target ? { target } : {}),
@@ -171,18 +164,10 @@ function lowered(confidence: Rule['confidence']): Rule['confidence'] {
   return confidence === 'high' ? 'medium' : 'low';
 }
 
-function renderedTemplates(rule: Rule): string[] {
-  return [rule.summary, rule.explanation, ...rule.steps.agent, ...rule.steps.teammate, ...rule.steps.admin];
-}
-
-/** The fact paths the matched rules' texts refer to, each once. */
+/** The fact paths the matched rules' texts show or depend on, each once. */
 function mentionedFacts(matches: RuleMatch[]): FactPath[] {
   const paths = new Set<FactPath>();
-  for (const match of matches) {
-    for (const template of renderedTemplates(match.rule)) {
-      for (const path of templateFields(template)) if (isFactPath(path)) paths.add(path);
-    }
-  }
+  for (const match of matches) for (const path of textFacts(match.rule)) if (isFactPath(path)) paths.add(path);
   return [...paths];
 }
 

@@ -1,6 +1,6 @@
 import { factSource, type FactPath } from '../facts';
 import { parsePaste } from '../input';
-import { runRuleExamples, UNKNOWN, type ExampleFailure, type FactSource, type FactValue, type Rule } from '../rules';
+import { runRuleExamples, UNKNOWN, type ExampleFailure, type FactSource, type FactValue, type Rule, type RuleTest } from '../rules';
 import { pasteFacts } from './paste-facts';
 
 /**
@@ -20,6 +20,6 @@ export function exampleFactSource(paste: string, stated: Record<string, FactValu
   };
 }
 
-export function checkRuleExamples(rules: Rule[]): Promise<ExampleFailure[]> | ExampleFailure[] {
-  return runRuleExamples(rules, exampleFactSource);
+export function checkRuleExamples(rules: Rule[], tests: RuleTest[]): Promise<ExampleFailure[]> {
+  return runRuleExamples(rules, tests, exampleFactSource);
 }

@@ -10,9 +10,9 @@ export const AUDIENCE_TITLES: Record<Audience, string> = {
 export function diagnosisToText(d: Diagnosis, index: number): string {
   const lines: string[] = [];
   const label = d.status === 'confirmed' ? 'Cause' : 'Possible cause';
-  lines.push(`${index + 1}. ${label}: ${d.summary}`);
+  lines.push(`${index + 1}. ${label}: ${d.headline}`);
   lines.push(`   [${d.cause} · rule ${d.rule} · confidence ${d.confidence}${d.target ? ` · ${d.target}` : ''}]`);
-  lines.push('', indent(d.explanation, '   '));
+  // What to do comes first; the reasoning and the evidence follow for whoever reads on.
   for (const audience of Object.keys(AUDIENCE_TITLES) as Audience[]) {
     const steps = d.steps[audience];
     if (steps.length === 0) continue;
@@ -23,6 +23,7 @@ export function diagnosisToText(d: Diagnosis, index: number): string {
     lines.push('', '   What would decide it:');
     d.decidedBy.forEach((check) => lines.push(`     - ${check}`));
   }
+  if (d.why !== '') lines.push('', '   Why:', indent(d.why, '     '));
   if (d.evidence.length > 0) {
     lines.push('', '   What was checked:');
     d.evidence.forEach((e) => lines.push(`     ${evidenceMark(e)} ${e.check}: ${e.result}${e.ms !== undefined ? ` (${e.ms} ms)` : ''}`));

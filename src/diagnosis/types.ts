@@ -9,11 +9,15 @@ export type { Evidence } from '../probes/types';
 export interface Diagnosis {
   cause: Cause;
   rule: string;
+  /** Which way the cause showed, for a rule with variants (`live`, `pasted`, …). */
+  variant?: string;
   /** confirmed: every condition known to hold; possible: some condition could not be checked. */
   status: 'confirmed' | 'possible';
   confidence: 'high' | 'medium' | 'low';
-  summary: string;
-  explanation: string;
+  /** What the agent reads first: who or what, and the fix, in one line. */
+  headline: string;
+  /** Why, for whoever asks: the reasoning behind the headline. */
+  why: string;
   steps: Record<Audience, string[]>;
   links: { title: string; url: string }[];
   evidence: Evidence[];

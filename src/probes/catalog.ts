@@ -155,6 +155,7 @@ const teammatesAccessProbe: Probe = {
       ok: true,
       facts: {
         'teammates.access_denied': decided.filter((r) => r.access === 'denied').map((r) => r.teammate.label),
+        'teammates.access_denied_count': decided.filter((r) => r.access === 'denied').length,
         'teammates.access_allowed_count': decided.filter((r) => r.access === 'allowed').length,
         'teammates.checked_count': decided.length,
         'teammates.complete': decided.length === teammates.length,

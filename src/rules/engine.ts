@@ -72,7 +72,7 @@ function evaluate(condition: Condition, read: (fact: FactPath) => FactValue | ty
 const FALSE: RuleEvaluation = Object.freeze({ outcome: 'false', trace: [], unknownFacts: [], anyTrue: false });
 
 /** The same three-valued outcome as `evaluate`, short-circuiting and allocating nothing. */
-function truthOf(condition: Condition, source: Pick<FactSource, 'get'>): Truth {
+export function truthOf(condition: Condition, source: Pick<FactSource, 'get'>): Truth {
   if ('all' in condition || 'any' in condition) {
     const isAll = 'all' in condition;
     let unknown = false;

@@ -7,10 +7,10 @@ export {
   RULE_ID,
   type Condition,
   type LeafCondition,
-  type MatchExample,
-  type NoMatchExample,
+  type RuleTestDraft,
   type Operator,
   type Rule,
+  type TextLine,
   type Scalar,
 } from './schema';
 export {
@@ -26,6 +26,8 @@ export {
 } from './loader';
 export { evaluateRule, matchRules, type ConditionTrace, type MatchOptions, type RuleEvaluation, type RuleMatch, type Truth } from './engine';
 export { MAX_VALUE_LENGTH, PLACEHOLDER, renderTemplate, templateFields } from './template';
+export { renderRuleText, textFacts, type DiagnosisState, type RuleText } from './text';
 export { formatExampleFailure, runRuleExamples, type ExampleFailure, type ExampleSourceFactory } from './examples';
+export { loadRuleTests, TEST_SUFFIX, type RuleTest, type RuleTestsResult } from './rule-tests';
 export { describeFacts } from './facts-doc';
 export { compileRegex } from './regex';

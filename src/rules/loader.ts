@@ -1,10 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { ConditionLibrary, positionProblem, STATE_NAMES, type ConditionProblem, type DiagnosisState, type NamedCondition, type Origin } from './conditions';
 import { displayPath } from './display-path';
+import { CONDITION_NAME } from './expression';
 import { describeIssues, type PathMessage } from './issues';
-import { makeRuleSchema, RULE_ID, type Rule } from './schema';
+import { causeOfId, conditionSchema, makeRuleSchema, RULE_ID, type ConditionDraft, type Rule, type RuleDraft, type TextLine, type TextLineDraft } from './schema';
 import { locate } from './yaml-position';
+
+/** Beside each rule `<id>.yml`, its tests (see rule-tests.ts). */
+export const TEST_SUFFIX = '.test.yml';
 
 export interface RuleLoadError {
   file: string;
@@ -16,9 +21,12 @@ export interface RuleLoadError {
 
 export type LoadResult = { ok: true; rules: Rule[] } | { ok: false; errors: RuleLoadError[] };
 /** `declaredId`: the `id` the file states, when it is a string, for the duplicate check across files. */
-export type ParseResult = { ok: true; rule: Rule } | { ok: false; errors: RuleLoadError[]; declaredId?: string };
+/** A file with variants gives one rule per variant. */
+export type ParseResult = { ok: true; rules: Rule[] } | { ok: false; errors: RuleLoadError[]; declaredId?: string };
 
 export const RULE_EXTENSION = '.yml';
+/** The subfolder of the rules folder that holds the named conditions any rule may use. */
+export const CONDITIONS_FOLDER = 'conditions';
 
 export function formatLoadError(e: RuleLoadError): string {
   const rule = e.ruleId === undefined ? '' : ` rule=${e.ruleId}`;
@@ -54,7 +62,9 @@ export function loadRules(dir: string): LoadResult {
     return { ok: false, errors: [{ file: shownDir, line: 1, col: 1, message }] };
   }
 
-  const errors: RuleLoadError[] = [];
+  const conditions = loadConditionFiles(path.join(dir, CONDITIONS_FOLDER), path.join(shownDir, CONDITIONS_FOLDER));
+  const library = new ConditionLibrary(conditions.definitions);
+  const errors: RuleLoadError[] = [...conditions.errors];
   const rules: Rule[] = [];
   const declared: Declared[] = [];
   for (const name of names) {
@@ -63,7 +73,7 @@ export function loadRules(dir: string): LoadResult {
       errors.push({ file, line: 1, col: 1, message: `rule files end in ${RULE_EXTENSION}: rename it to ${name.slice(0, -'.yaml'.length)}${RULE_EXTENSION}` });
       continue;
     }
-    if (!name.endsWith(RULE_EXTENSION)) continue;
+    if (!name.endsWith(RULE_EXTENSION) || name.endsWith(TEST_SUFFIX)) continue;
     let text: string;
     try {
       text = readFileSync(path.join(dir, name), 'utf8');
@@ -71,14 +81,16 @@ export function loadRules(dir: string): LoadResult {
       errors.push({ file, line: 1, col: 1, message: `cannot read the file: ${errorText(error)}` });
       continue;
     }
-    const result = parseRuleText(text, file, name.slice(0, -RULE_EXTENSION.length));
-    const id = result.ok ? result.rule.id : result.declaredId;
+    const result = parseRuleText(text, file, name.slice(0, -RULE_EXTENSION.length), library);
+    const id = result.ok ? result.rules[0]?.id : result.declaredId;
     if (id !== undefined) declared.push({ id, file, text: stripBom(text) });
-    if (result.ok) rules.push(result.rule);
+    if (result.ok) rules.push(...result.rules);
     else errors.push(...result.errors);
   }
 
   errors.push(...duplicateIds(declared));
+  library.checkAll();
+  errors.push(...library.problems.map(positionProblem));
   if (errors.length > 0) return { ok: false, errors: errors.sort(byFileAndPosition) };
   if (rules.length === 0) {
     return { ok: false, errors: [{ file: shownDir, line: 1, col: 1, message: `no rule files (*${RULE_EXTENSION}) in this folder` }] };
@@ -86,8 +98,11 @@ export function loadRules(dir: string): LoadResult {
   return { ok: true, rules };
 }
 
-/** Validates one rule file's text; `file` is only used in the errors, `fileId` is what `id` must equal. */
-export function parseRuleText(rawText: string, file: string, fileId: string): ParseResult {
+/**
+ * Validates one rule file's text; `file` is only used in the errors, `fileId` is what `id` must equal. Names in
+ * its conditions are resolved against `library` (the rule set's named conditions).
+ */
+export function parseRuleText(rawText: string, file: string, fileId: string, library = new ConditionLibrary([])): ParseResult {
   const text = stripBom(rawText);
   let data: unknown;
   try {
@@ -108,9 +123,126 @@ export function parseRuleText(rawText: string, file: string, fileId: string): Pa
     return { ok: false, errors: [{ file, line: 1, col: 1, ruleId, message: 'the file is empty; a rule starts with "id:"' }] };
   }
   const parsed = makeRuleSchema(fileId).safeParse(data, { reportInput: true });
-  if (parsed.success) return { ok: true, rule: parsed.data };
-  const errors = describeIssues(parsed.error.issues).map((m) => positioned(m, text, file, ruleId)).sort(byPosition);
-  return { ok: false, errors, declaredId };
+  if (!parsed.success) {
+    const errors = describeIssues(parsed.error.issues).map((m) => positioned(m, text, file, ruleId)).sort(byPosition);
+    return { ok: false, errors, declaredId };
+  }
+  const resolved = resolveRule(parsed.data, library, { file, text, path: [], ruleId });
+  if (!resolved.ok) return { ok: false, errors: resolved.problems.map(positionProblem).sort(byPosition), declaredId };
+  return { ok: true, rules: resolved.rules };
+}
+
+/**
+ * Inlines every name a rule uses: in `when` (or each variant's), in its own `conditions`, and in the `if` of each
+ * text line, which is resolved for each state and variant so that the names `confirmed`, `possible` and the
+ * variant names are fixed truths by the time the text is rendered.
+ */
+export function resolveRule(draft: RuleDraft, shared: ConditionLibrary, origin: Origin): { ok: true; rules: Rule[] } | { ok: false; problems: ConditionProblem[] } {
+  const own = Object.entries(draft.conditions).map(([name, condition]) => ({ name, draft: condition, origin: { ...origin, path: ['conditions', name] } }));
+  const library = new ConditionLibrary(own, shared);
+  library.checkAll();
+  const problems = [...library.problems];
+
+  const variants = draft.variants
+    ? Object.entries(draft.variants).map(([name, v]) => ({ name, ...v, path: ['variants', name, 'when'] }))
+    : [{ name: undefined, when: draft.when as ConditionDraft, priority: undefined, confidence: undefined, path: ['when'] }];
+  const variantNames = variants.flatMap((v) => (v.name === undefined ? [] : [v.name]));
+  for (const name of variantNames) {
+    if (library.has(name)) problems.push({ origin, path: ['variants', name], offset: 0, atKey: true, message: `variant "${name}" has the name of a condition; rename one of them` });
+  }
+
+  const rules = variants.map((variant): Rule | undefined => {
+    const when = library.resolve(variant.when, { ...origin, path: variant.path });
+    problems.push(...when.problems);
+    const reported = problems.length;
+    const lines = (items: TextLineDraft[], path: (string | number)[]): TextLine[] =>
+      items.map((line, i) => {
+        if (line.if === undefined) return { text: line.text };
+        const at = { ...origin, path: [...path, i, 'if'] };
+        const resolveFor = (state: DiagnosisState) => {
+          const constants = new Map<string, boolean>(STATE_NAMES.map((s) => [s, s === state]));
+          for (const name of variantNames) constants.set(name, name === variant.name);
+          return library.resolve(line.if as ConditionDraft, at, constants);
+        };
+        const confirmed = resolveFor('confirmed');
+        const possible = resolveFor('possible');
+        // Every variant resolves the same names: report a text line's problems once, from the first variant.
+        if (variant === variants[0]) problems.push(...confirmed.problems);
+        return { text: line.text, if: confirmed.condition && possible.condition && { confirmed: confirmed.condition, possible: possible.condition } };
+      });
+    const rule = {
+      id: draft.id,
+      cause: causeOfId(draft.id) ?? 'unknown',
+      ...(variant.name === undefined ? {} : { variant: variant.name }),
+      priority: variant.priority ?? draft.priority ?? 0,
+      confidence: variant.confidence ?? draft.confidence ?? 'low',
+      fallback: draft.fallback,
+      headline: lines(draft.headline, ['headline']),
+      why: lines(draft.why, ['why']),
+      steps: { agent: lines(draft.steps.agent, ['steps', 'agent']), teammate: lines(draft.steps.teammate, ['steps', 'teammate']), admin: lines(draft.steps.admin, ['steps', 'admin']) },
+      links: draft.links,
+    };
+    return when.condition === undefined || problems.length > reported ? undefined : { ...rule, when: when.condition };
+  });
+  if (problems.length > 0 || rules.some((rule) => rule === undefined)) return { ok: false, problems };
+  return { ok: true, rules: rules as Rule[] };
+}
+
+/**
+ * Reads every `*.yml` in the conditions folder: each file maps condition names to conditions. A missing folder
+ * is fine (a rule set need not share conditions).
+ */
+function loadConditionFiles(dir: string, shownDir: string): { definitions: NamedCondition[]; errors: RuleLoadError[] } {
+  const definitions: NamedCondition[] = [];
+  const errors: RuleLoadError[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith(RULE_EXTENSION) && !name.startsWith('.')).sort();
+  } catch (error) {
+    if (errorText(error) !== 'ENOENT') errors.push({ file: shownDir, line: 1, col: 1, message: `cannot read the conditions folder: ${errorText(error)}` });
+    return { definitions, errors };
+  }
+  for (const name of names) {
+    const file = path.join(shownDir, name);
+    let text: string;
+    let data: unknown;
+    try {
+      text = stripBom(readFileSync(path.join(dir, name), 'utf8'));
+      data = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file });
+    } catch (error) {
+      errors.push(yamlOrReadError(error, file));
+      continue;
+    }
+    if (data === undefined || data === null) continue;
+    if (typeof data !== 'object' || Array.isArray(data)) {
+      errors.push({ file, line: 1, col: 1, message: 'a conditions file maps names to conditions (`name: <condition>`)' });
+      continue;
+    }
+    for (const [conditionName, value] of Object.entries(data)) {
+      const at = (segments: (string | number)[], message: string): RuleLoadError => {
+        const { line, col } = locate(text, [conditionName, ...segments]);
+        return { file, line, col, message };
+      };
+      if (!CONDITION_NAME.test(conditionName)) {
+        errors.push(at([], `"${conditionName}" is not a condition name: use lowercase words joined by dashes`));
+        continue;
+      }
+      const parsed = conditionSchema.safeParse(value, { reportInput: true });
+      if (!parsed.success) {
+        errors.push(...describeIssues(parsed.error.issues).map((m) => at(m.path, m.message)));
+        continue;
+      }
+      definitions.push({ name: conditionName, draft: parsed.data, origin: { file, text, path: [conditionName] } });
+    }
+  }
+  return { definitions, errors };
+}
+
+function yamlOrReadError(error: unknown, file: string): RuleLoadError {
+  if (error instanceof yaml.YAMLException) {
+    return { file, line: error.mark ? error.mark.line + 1 : 1, col: error.mark ? error.mark.column + 1 : 1, message: `YAML: ${error.reason}` };
+  }
+  return { file, line: 1, col: 1, message: `cannot read the file: ${errorText(error)}` };
 }
 
 function positioned(issue: PathMessage, text: string, file: string, ruleId: string): RuleLoadError {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CAUSES } from '../causes';
+import { CAUSES, isCause, type Cause } from '../causes';
+import { CONDITION_NAME } from './expression';
 import { FACTS, isFactPath, type FactPath, type FactType } from '../facts';
 import { compileRegex, regexError } from './regex';
 import type { FactValue } from './source';
@@ -21,6 +22,17 @@ export type LeafCondition =
   | { fact: FactPath; op: 'gt' | 'lt'; value: number };
 
 export type Condition = LeafCondition | { all: Condition[] } | { any: Condition[] } | { not: Condition };
+
+/**
+ * A condition as written: it may also be a line of logic over named conditions (`a and not b`), which the
+ * loader resolves against the rule set's named conditions once every file is read.
+ */
+export type ConditionDraft =
+  | LeafCondition
+  | { all: ConditionDraft[] }
+  | { any: ConditionDraft[] }
+  | { not: ConditionDraft }
+  | { expression: string };
 
 const COMBINATORS = ['all', 'any', 'not'] as const;
 const FACT_PATHS = Object.keys(FACTS);
@@ -50,8 +62,12 @@ function describeValue(value: unknown): string {
 
 const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' });
 
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  rawCondition.superRefine(checkCondition, { when: (payload) => isRecord(payload.value) }).transform(toCondition),
+export const conditionSchema: z.ZodType<ConditionDraft> = z.lazy(() =>
+  z.preprocess(
+    // A bare string is a line of logic over named conditions; zod's union would bury the object branch's errors.
+    (value) => (typeof value === 'string' ? { expression: value } : value),
+    rawCondition.superRefine(checkCondition, { when: (payload) => isRecord(payload.value) }).transform(toCondition),
+  ),
 );
 
 const notACondition = (i: { code: string; input?: unknown }) =>
@@ -73,6 +89,7 @@ const rawCondition = z
       all: z.array(conditionSchema).min(1, 'all needs at least one condition').optional(),
       any: z.array(conditionSchema).min(1, 'any needs at least one condition').optional(),
       not: conditionSchema.optional(),
+      expression: z.string().optional(),
     },
     { error: notACondition },
   )
@@ -83,6 +100,7 @@ type RawCondition = z.infer<typeof rawCondition>;
 // Runs even when a child already failed (the `when` above), so that every mistake is reported at once;
 // hence the defensive typeof checks on fields that may be ill-typed.
 function checkCondition(value: Record<string, unknown>, ctx: Ctx): void {
+  if (value.expression !== undefined) return;
   const operators = OPERATORS.filter((op) => value[op] !== undefined);
   const combinators = COMBINATORS.filter((key) => value[key] !== undefined);
   const hasFact = value.fact !== undefined;
@@ -146,7 +164,8 @@ function checkScalarType(fact: FactPath, type: FactType, op: string, operand: un
   }
 }
 
-function toCondition(raw: RawCondition): Condition {
+function toCondition(raw: RawCondition): ConditionDraft {
+  if (raw.expression !== undefined) return { expression: raw.expression };
   if (raw.all !== undefined) return { all: raw.all };
   if (raw.any !== undefined) return { any: raw.any };
   if (raw.not !== undefined) return { not: raw.not };
@@ -167,13 +186,42 @@ const template = z.string().superRefine((text, ctx) => {
   }
 });
 
-const summary = template.refine((text) => !text.trim().includes('\n'), 'summary is one line');
+/**
+ * A line of text, shown only when its condition holds. The condition may use named conditions, fact tests and
+ * the diagnosis's own state (`confirmed`, `possible`); an unknown condition does not show the line.
+ */
+export interface TextLineDraft {
+  text: string;
+  if?: ConditionDraft;
+}
+
+const oneLine = (what: string) => (text: string) => !text.trim().includes('\n') || `${what} is one line`;
+
+const textLine = (what?: string) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' ? { text: value } : value),
+    z
+      .object(
+        { text: what === undefined ? template : template.refine((t) => oneLine(what)(t) === true, `${what} is one line`), if: conditionSchema.optional() },
+        { error: (i) => (i.code === 'invalid_type' && i.input !== undefined ? 'a line of text, or { if: <condition>, text: <text> }' : undefined) },
+      )
+      .strict(),
+  ) as z.ZodType<TextLineDraft>;
+
+/** Text as one string, or as a list of (conditional) lines. */
+const lines = (what?: string) =>
+  z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(textLine(what)).min(1, 'needs at least one line'));
+
+/** The first line whose condition holds is the headline, so the last must hold always. */
+const headline = lines('headline').refine((alternatives) => alternatives[alternatives.length - 1]?.if === undefined, {
+  message: 'the last headline line must have no "if", so that some headline always shows',
+});
 
 const steps = z
   .object({
-    agent: z.array(template).default([]),
-    teammate: z.array(template).default([]),
-    admin: z.array(template).default([]),
+    agent: z.array(textLine()).default([]),
+    teammate: z.array(textLine()).default([]),
+    admin: z.array(textLine()).default([]),
   })
   .strict()
   .refine((s) => s.agent.length + s.teammate.length + s.admin.length > 0, 'at least one audience (agent, teammate, admin) needs a step');
@@ -222,30 +270,53 @@ function hasType(value: unknown, type: FactType): boolean {
   return typeof value === type;
 }
 
-const matchExample = z
+/**
+ * One test of a rule, in the rule's `<id>.test.yml`: a paste (or the name of a shared one), probe facts (stated
+ * here, or named fact sets from the shared fixtures), and what the rule must make of them.
+ */
+export const ruleTestSchema = z
   .object({
-    paste: z.string(),
+    paste: z.string().optional(),
+    pasted: z.string().optional(),
+    with: z.array(z.string()).default([]),
     facts: exampleFacts.default({}),
-    expect: z.enum(['confirmed', 'possible']).default('confirmed'),
-    summary_contains: z.string().optional(),
+    expect: z.enum(['confirmed', 'possible', 'none']).default('confirmed'),
+    variant: z.string().optional(),
+    headline_contains: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    if ((t.paste === undefined) === (t.pasted === undefined)) {
+      issue(ctx, 'a test has "paste" (the text itself) or "pasted" (the name of a shared paste), not both or neither');
+    }
+    if (t.expect === 'none' && (t.variant !== undefined || t.headline_contains !== undefined)) {
+      issue(ctx, 'a test that expects none cannot name a variant or a headline', ['expect']);
+    }
+  });
 
-const noMatchExample = z
-  .object({
-    paste: z.string(),
-    facts: exampleFacts.default({}),
-  })
-  .strict();
+export const ruleTestFileSchema = z.array(ruleTestSchema).min(1, 'a test file needs at least one test');
 
-const examples = z
-  .object({
-    match: z.array(matchExample).min(1, 'a rule needs at least one match example'),
-    no_match: z.array(noMatchExample).default([]),
-  })
-  .strict();
+/** `fixtures/pastes.yml` names pastes, `fixtures/facts.yml` names fact sets; tests use them by name. */
+export const pasteFixturesSchema = z.record(z.string(), z.string());
+export const factFixturesSchema = z.record(z.string(), exampleFacts);
+
+export type RuleTestDraft = z.infer<typeof ruleTestSchema>;
 
 export const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** A rule's id names its cause: `rate-limited` is the cause `rate_limited`. */
+export function causeOfId(id: string): Cause | undefined {
+  const cause = id.replaceAll('-', '_');
+  return isCause(cause) ? cause : undefined;
+}
+
+const CAUSE_IDS = CAUSES.map((cause) => cause.replaceAll('_', '-'));
+
+const priority = z.number().int('priority is a whole number').min(0, 'priority is 0–100').max(100, 'priority is 0–100');
+const confidence = z.enum(['high', 'medium', 'low']);
+
+/** One way a cause shows: its own conditions, and where it differs from the rule's, its own priority and confidence. */
+const variant = z.object({ when: conditionSchema, priority: priority.optional(), confidence: confidence.optional() }).strict();
 
 /** The schema of one rule file; with `fileId`, `id` must also equal the file's name. */
 export function makeRuleSchema(fileId?: string) {
@@ -254,41 +325,83 @@ export function makeRuleSchema(fileId?: string) {
     .regex(RULE_ID, 'id is lowercase letters, digits and dashes')
     .refine((value) => fileId === undefined || value === fileId, {
       message: `id must equal the file name without .yml ("${fileId ?? ''}")`,
+    })
+    .refine((value) => !RULE_ID.test(value) || causeOfId(value) !== undefined, {
+      error: (i) =>
+        `the id names the rule's cause, and "${String(i.input)}" is none${typeof i.input === 'string' ? didYouMean(i.input, CAUSE_IDS) : ''} (causes: ${CAUSE_IDS.join(', ')})`,
     });
   return z
     .object({
       id,
-      cause: z.enum(CAUSES, { error: (i) => `unknown cause ${JSON.stringify(i.input)}${typeof i.input === 'string' ? didYouMean(i.input, CAUSES) : ''} (causes: ${CAUSES.join(', ')})` }),
-      priority: z.number().int('priority is a whole number').min(0, 'priority is 0–100').max(100, 'priority is 0–100'),
-      confidence: z.enum(['high', 'medium', 'low']),
+      priority: priority.optional(),
+      confidence: confidence.optional(),
       fallback: z.boolean().default(false),
-      when: conditionSchema,
-      summary,
-      explanation: template,
+      when: conditionSchema.optional(),
+      variants: z.record(z.string(), variant).optional(),
+      conditions: z.record(z.string(), conditionSchema).default({}),
+      headline,
+      why: lines(),
       steps,
       links: z.array(link).default([]),
-      examples,
     })
-    .strict();
+    .strict()
+    // Runs even when other keys failed, so that every mistake is reported at once; hence the defensive checks.
+    .superRefine(checkWhenAndVariants, { when: (payload) => isRecord(payload.value) });
+}
+
+function checkWhenAndVariants(rule: Record<string, unknown>, ctx: Ctx): void {
+  if ((rule.when === undefined) === (rule.variants === undefined)) {
+    if (rule.when === undefined) issue(ctx, 'missing required key "when" (or "variants", each with its own "when")');
+    else issue(ctx, 'write "when" in each variant, not next to "variants"', ['when']);
+  }
+  const variants = isRecord(rule.variants) ? Object.entries(rule.variants) : [];
+  for (const key of ['priority', 'confidence'] as const) {
+    if (rule[key] !== undefined) continue;
+    if (variants.length === 0) issue(ctx, `missing required key "${key}"`);
+    for (const [name, v] of variants) {
+      if (isRecord(v) && v[key] === undefined) issue(ctx, `missing required key "${key}" (for variant "${name}", or once for the whole rule)`, ['variants', name]);
+    }
+  }
+  for (const [name] of variants) if (!CONDITION_NAME.test(name)) issue(ctx, `variant names are lowercase words joined by dashes ("${name}")`, ['variants', name]);
 }
 
 export const ruleSchema = makeRuleSchema();
 
-export type Rule = z.infer<typeof ruleSchema>;
-export type MatchExample = z.infer<typeof matchExample>;
-export type NoMatchExample = z.infer<typeof noMatchExample>;
+/** A rule as its file states it; its conditions may still use names. */
+export type RuleDraft = z.infer<typeof ruleSchema>;
+
+/** A line of text with its condition resolved once for each state the diagnosis can be in. */
+export interface TextLine {
+  text: string;
+  if?: { confirmed: Condition; possible: Condition };
+}
+
+/**
+ * A loaded rule, ready for the engine: every named condition inlined. A rule file with variants loads as one
+ * rule per variant, sharing the id and cause, each with its text resolved for that variant.
+ */
+export interface Rule {
+  id: string;
+  cause: Cause;
+  variant?: string;
+  priority: number;
+  confidence: 'high' | 'medium' | 'low';
+  fallback: boolean;
+  when: Condition;
+  headline: TextLine[];
+  why: TextLine[];
+  steps: Record<'agent' | 'teammate' | 'admin', TextLine[]>;
+  links: { title: string; url: string }[];
+}
 
 /** Every key the format knows, for "did you mean" on an unknown one. */
 export const KNOWN_KEYS = [
   ...Object.keys(ruleSchema.shape),
-  ...Object.keys(rawCondition.shape),
+  ...Object.keys(rawCondition.shape).filter((key) => key !== 'expression'),
   ...Object.keys(steps.shape),
   'title',
   'url',
-  'match',
-  'no_match',
-  'paste',
-  'facts',
-  'expect',
-  'summary_contains',
+  'text',
+  'if',
+  ...Object.keys(ruleTestSchema.shape),
 ];

@@ -24,18 +24,33 @@ interface Found {
 }
 
 export function locate(text: string, path: readonly Segment[]): Position {
+  return walk(text, path, false);
+}
+
+/** Like `locate`, but where the value itself starts (past `key: ` and an opening quote): for columns inside it. */
+export function locateValue(text: string, path: readonly Segment[]): Position {
+  return walk(text, path, true);
+}
+
+function walk(text: string, path: readonly Segment[], toValue: boolean): Position {
   const doc = new Scanner(text);
   let node = doc.firstContent(0);
   if (node === undefined) return { line: 1, col: 1 };
   let at = node;
+  let complete = true;
   for (const segment of path) {
     const found = doc.child(node, segment);
-    if (found === undefined) break;
+    if (found === undefined || found.value === undefined) {
+      if (found !== undefined) at = found.at;
+      complete = false;
+      break;
+    }
     at = found.at;
-    if (found.value === undefined) break;
     node = found.value;
   }
-  return doc.position(at);
+  if (!toValue || !complete) return doc.position(at);
+  const quote = text[node];
+  return doc.position(quote === '"' || quote === "'" ? node + 1 : node);
 }
 
 class Scanner {

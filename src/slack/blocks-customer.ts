@@ -41,7 +41,7 @@ export function customerText(diagnoses: Diagnosis[], targets: string[]): string 
   const lines = [`Hello, we looked into the Front API error you reported${about}.`];
   diagnoses.forEach((d, i) => {
     const lead = d.status === 'confirmed' ? 'What is happening' : 'What is most likely happening';
-    lines.push('', `${diagnoses.length > 1 ? `${i + 1}. ` : ''}${lead}: ${oneLine(d.summary)}`);
+    lines.push('', `${diagnoses.length > 1 ? `${i + 1}. ` : ''}${lead}: ${oneLine(d.headline)}`);
     const steps = d.steps.admin.length > 0 ? d.steps.admin : d.steps.teammate;
     if (steps.length > 0) {
       lines.push('What to change:');

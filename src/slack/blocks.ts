@@ -74,11 +74,11 @@ function noMatchText(outcome: Extract<DiagnoseOutcome, { ok: true }>): string {
 function diagnosisBlocks(d: Diagnosis, index: number, total: number): Block[] {
   const label = d.status === 'confirmed' ? 'Cause' : 'Possible cause';
   const number = total > 1 ? `${index + 1}. ` : '';
-  const blocks: Block[] = [...sections(`${number}*${label}:* ${escapeText(oneLine(d.summary))}`)];
+  const blocks: Block[] = [...sections(`${number}*${label}:* ${escapeText(oneLine(d.headline))}`)];
   const meta = [inlineCode(d.cause), `confidence ${escapeText(d.confidence)}`, `rule ${escapeText(d.rule)}`];
   if (d.target) meta.push(inlineCode(d.target));
   blocks.push(...contexts(meta.join(' · ')));
-  if (d.explanation.trim() !== '') blocks.push(...sections(`*Why:* ${escapeText(d.explanation.trim())}`));
+  // What to do comes first; the reasoning follows for whoever reads on.
   for (const audience of AUDIENCES) {
     const steps = d.steps[audience];
     if (steps.length === 0) continue;
@@ -88,6 +88,7 @@ function diagnosisBlocks(d: Diagnosis, index: number, total: number): Block[] {
   if (d.decidedBy.length > 0) {
     blocks.push(...sections(`*What would decide it*\n${d.decidedBy.map((c) => `• ${escapeText(oneLine(c))}`).join('\n')}`));
   }
+  if (d.why.trim() !== '') blocks.push(...sections(`*Why:* ${escapeText(d.why.trim())}`));
   if (d.links.length > 0) {
     blocks.push(...contexts(`*Links:* ${d.links.map((l) => slackLink(l.url, l.title)).join(' · ')}`));
   }
@@ -123,5 +124,5 @@ function fallbackFor(outcome: Extract<DiagnoseOutcome, { ok: true }>): string {
   if (!first) return outcome.sawError || outcome.targets.length > 0 ? 'No known cause matched.' : 'Nothing to check.';
   const label = first.status === 'confirmed' ? 'Cause' : 'Possible cause';
   const more = outcome.diagnoses.length > 1 ? ` (+${outcome.diagnoses.length - 1} more)` : '';
-  return escapedFallback(`${label}: ${oneLine(first.summary)}${more}`);
+  return escapedFallback(`${label}: ${oneLine(first.headline)}${more}`);
 }

@@ -10,7 +10,7 @@ describe('front-why explain', () => {
   test('--json prints exactly one object with both possible causes, the likelier first', async () => {
     const result = await runCli(['explain', '--json', ORIGINAL]);
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { diagnoses: { cause: string; status: string; summary: string; steps: Record<string, string[]>; decidedBy: string[] }[] };
+    const report = JSON.parse(result.stdout) as { diagnoses: { cause: string; status: string; headline: string; steps: Record<string, string[]>; decidedBy: string[] }[] };
     const causes = report.diagnoses.map((d) => d.cause);
     expect(causes[0]).toBe('teammate_api_access_disabled');
     expect(causes).toContain('token_missing_private_scope');

@@ -34,7 +34,7 @@ describe('front-why diagnose', () => {
     const token = sandbox.tokens.acme_private;
     const result = await runCli(['diagnose', '--json', 'cnv_yo1kg5q'], { env: { ...env, FRONT_API_TOKEN: token } });
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { diagnoses: { cause: string; summary: string; evidence: { check: string; ms?: number }[] }[] };
+    const report = JSON.parse(result.stdout) as { diagnoses: { cause: string; headline: string; evidence: { check: string; ms?: number }[] }[] };
     expect(report.diagnoses[0]?.cause).toBe('teammate_api_access_disabled');
     expect(JSON.stringify(report.diagnoses[0])).toContain('Bruno Keller');
     expect(report.diagnoses[0]?.evidence.some((e) => e.check.includes('/conversations/cnv_yo1kg5q') && typeof e.ms === 'number')).toBe(true);

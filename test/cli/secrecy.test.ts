@@ -41,9 +41,9 @@ describe('a pasted token is never printed back, glued to other characters or not
       expect(text.code).toBe(0);
       expect(json.code).toBe(0);
       // The paste is quoted (so the test sees the path that used to leak), with the token cut out.
-      const report = JSON.parse(json.stdout) as { diagnoses: { explanation: string; evidence: unknown[] }[] };
+      const report = JSON.parse(json.stdout) as { diagnoses: { why: string; evidence: unknown[] }[] };
       expect(report.diagnoses.length).toBeGreaterThan(0);
-      expect(JSON.stringify(report.diagnoses.map((d) => [d.explanation, d.evidence]))).toMatch(/Pasted: 401/);
+      expect(JSON.stringify(report.diagnoses.map((d) => [d.why, d.evidence]))).toMatch(/Pasted: 401/);
       expect(text.stdout).toMatch(/Pasted: 401/);
       expectNoSecret(text, TOKEN);
       expectNoSecret(json, TOKEN);

@@ -5,7 +5,7 @@ import { diagnose, pasteFacts, type DiagnoseOutcome } from '../../src/diagnosis'
 import { FACTS, factSource, type FactPath, type FactType } from '../../src/facts';
 import { parseFrontId } from '../../src/front';
 import { parsePaste } from '../../src/input';
-import { loadRulesOrThrow, matchRules, renderTemplate, UNKNOWN, type FactValue, type Rule } from '../../src/rules';
+import { loadRulesOrThrow, matchRules, renderRuleText, UNKNOWN, type FactValue, type Rule } from '../../src/rules';
 import { renderOutcome } from '../../src/slack/blocks';
 import { customerMessage } from '../../src/slack/blocks-customer';
 import { escapeText } from '../../src/slack/escape';
@@ -74,9 +74,9 @@ describe('matching the shipped rules', () => {
           expect(RULE_IDS.has(m.rule.id)).toBe(true);
           expect(['confirmed', 'possible']).toContain(m.outcome);
           if (m.outcome === 'possible') expect(m.unknownFacts.length).toBeGreaterThan(0);
-          const get = (p: FactPath) => source.get(p);
-          const templates = [m.rule.summary, m.rule.explanation, ...Object.values(m.rule.steps).flat(), ...m.rule.links.map((l) => l.title)];
-          for (const t of templates) expect(typeof renderTemplate(t, get)).toBe('string');
+          const text = renderRuleText(m.rule, source, m.outcome);
+          expect(text.headline).not.toBe('');
+          expect(text.steps.agent.length + text.steps.teammate.length + text.steps.admin.length).toBeGreaterThan(0);
         }
         // A fallback rule answers only when no other rule does.
         if (matches.some((m) => !m.rule.fallback)) expect(matches.filter((m) => m.rule.fallback)).toEqual([]);
@@ -114,7 +114,7 @@ function expectWellFormed(outcome: DiagnoseOutcome): void {
     expect(['confirmed', 'possible']).toContain(d.status);
     expect(['high', 'medium', 'low']).toContain(d.confidence);
     if (d.target !== undefined) expect(outcome.targets).toContain(d.target);
-    for (const text of [d.summary, d.explanation, ...d.steps.agent, ...d.steps.teammate, ...d.steps.admin, ...d.decidedBy]) expect(typeof text).toBe('string');
+    for (const text of [d.headline, d.why, ...d.steps.agent, ...d.steps.teammate, ...d.steps.admin, ...d.decidedBy]) expect(typeof text).toBe('string');
     for (const e of d.evidence) expect(e.source).toBe('paste');
   }
 }

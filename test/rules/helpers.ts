@@ -1,5 +1,7 @@
 import { factSource, type FactPath } from '../../src/facts';
 import { ruleSchema, UNKNOWN, type FactSource, type FactValue, type Rule } from '../../src/rules';
+import { ConditionLibrary } from '../../src/rules/conditions';
+import { resolveRule } from '../../src/rules/loader';
 
 export interface CountingSource extends FactSource {
   /** Each `resolve` call's argument, in order. */
@@ -50,17 +52,19 @@ export function exampleSource(paste: string, facts: Record<string, FactValue>): 
 }
 
 /** A valid rule from the parts a test cares about, validated by the real schema. */
-export function makeRule(parts: { id?: string; when: unknown; priority?: number; fallback?: boolean; summary?: string; examples?: unknown }): Rule {
-  return ruleSchema.parse({
-    id: parts.id ?? 'test-rule',
-    cause: 'unknown',
+export function makeRule(parts: { id?: string; when: unknown; priority?: number; fallback?: boolean; summary?: string }): Rule {
+  // A rule's id names its cause; tests only need distinct ids, so the draft is made for the cause "unknown".
+  const draft = ruleSchema.parse({
+    id: 'unknown',
     priority: parts.priority ?? 50,
     confidence: 'medium',
     fallback: parts.fallback,
     when: parts.when,
-    summary: parts.summary ?? 'summary',
-    explanation: 'explanation',
+    headline: parts.summary ?? 'headline',
+    why: 'why',
     steps: { agent: ['step'] },
-    examples: parts.examples ?? { match: [{ paste: '' }] },
   });
+  const resolved = resolveRule(draft, new ConditionLibrary([]), { file: 'test', text: '', path: [] });
+  if (!resolved.ok) throw new Error(resolved.problems.map((p) => p.message).join('; '));
+  return { ...(resolved.rules[0] as Rule), id: parts.id ?? 'test-rule' };
 }

@@ -18,7 +18,11 @@ describe('loadRules: a valid folder', () => {
   it('loads every rule, with defaults filled in and conditions normalised', () => {
     const result = loadRules(fixture('rules-valid'));
     if (!result.ok) throw new Error(result.errors.map(formatLoadError).join('\n'));
-    expect(result.rules.map((r) => r.id)).toEqual(['rate-limited', 'teammate-api-access-disabled', 'unknown-error']);
+    expect(result.rules.map((r) => [r.id, r.cause])).toEqual([
+      ['rate-limited', 'rate_limited'],
+      ['teammate-api-access-disabled', 'teammate_api_access_disabled'],
+      ['unknown', 'unknown'],
+    ]);
     const teammate = result.rules[1]!;
     expect(teammate.fallback).toBe(false);
     expect(teammate.when).toEqual({
@@ -28,10 +32,8 @@ describe('loadRules: a valid folder', () => {
         { fact: 'owner.private_access', op: 'equals', value: 'denied' },
       ],
     });
-    expect(teammate.examples.match[0]).toMatchObject({ expect: 'confirmed', facts: { 'owner.private_access': 'denied' } });
-    expect(teammate.examples.no_match[0]!.facts).toEqual({});
     expect(result.rules[2]!.fallback).toBe(true);
-    expect(result.rules[2]!.steps).toEqual({ agent: ["Send the paste to the bot's maintainers."], teammate: [], admin: [] });
+    expect(result.rules[2]!.steps).toEqual({ agent: [{ text: "Send the paste to the bot's maintainers." }], teammate: [], admin: [] });
     expect(result.rules[0]!.links).toEqual([]);
   });
 
@@ -47,34 +49,34 @@ describe('loadRules: errors carry file:line:col rule=<id>', () => {
   it('rejects unknown keys at every level, pointing at each key', () => {
     const dir = fixture('rules-unknown-key');
     expect(errorLines(dir)).toEqual([
-      `${dir}/bad-keys.yml:5:1 rule=bad-keys: unknown key "severity"`,
-      `${dir}/bad-keys.yml:10:7 rule=bad-keys: unknown key "note"; did you mean "not"?`,
-      `${dir}/bad-keys.yml:16:3 rule=bad-keys: unknown key "customer"`,
-      `${dir}/bad-keys.yml:21:7 rule=bad-keys: unknown key "expected"; did you mean "expect"?`,
+      `${dir}/rate-limited.yml:4:1 rule=rate-limited: unknown key "severity"`,
+      `${dir}/rate-limited.yml:9:7 rule=rate-limited: unknown key "note"; did you mean "not"?`,
+      `${dir}/rate-limited.yml:15:3 rule=rate-limited: unknown key "customer"`,
     ]);
   });
 
-  it('rejects a cause outside the vocabulary', () => {
+  it('rejects an id that names no cause', () => {
     const dir = fixture('rules-bad-cause');
     const [line, ...rest] = errorLines(dir);
     expect(rest).toEqual([]);
-    expect(line).toMatch(new RegExp(`^${dir}/bad-cause\\.yml:2:1 rule=bad-cause: unknown cause "rate_limit"; did you mean "rate_limited"\\? \\(causes: teammate_api_access_disabled, .*, unknown\\)$`));
+    expect(line).toMatch(
+      new RegExp(`^${dir}/rate-limit\\.yml:1:1 rule=rate-limit: the id names the rule's cause, and "rate-limit" is none; did you mean "rate-limited"\\? \\(causes: teammate-api-access-disabled, .*, unknown\\)$`),
+    );
   });
 
-  it('rejects fact paths outside the catalogue, in conditions, templates and example facts', () => {
+  it('rejects fact paths outside the catalogue, in conditions and templates', () => {
     const dir = fixture('rules-bad-fact');
     expect(errorLines(dir)).toEqual([
-      `${dir}/bad-fact.yml:9:7 rule=bad-fact: unknown fact path "owner.private_acess"; did you mean "owner.private_access"? (\`front-why rules facts\` lists them)`,
-      `${dir}/bad-fact.yml:11:1 rule=bad-fact: unknown fact path "{{owner.nam}}" in text; did you mean "owner.name"?`,
-      `${dir}/bad-fact.yml:19:46 rule=bad-fact: unknown fact path "owner.id"`,
+      `${dir}/teammate-api-access-disabled.yml:8:7 rule=teammate-api-access-disabled: unknown fact path "owner.private_acess"; did you mean "owner.private_access"? (\`front-why rules facts\` lists them)`,
+      `${dir}/teammate-api-access-disabled.yml:10:1 rule=teammate-api-access-disabled: unknown fact path "{{owner.nam}}" in text; did you mean "owner.name"?`,
     ]);
   });
 
   it('rejects a regex that does not compile, and matches on a number fact', () => {
     const dir = fixture('rules-bad-regex');
     expect(errorLines(dir)).toEqual([
-      `${dir}/bad-regex.yml:8:7 rule=bad-regex: regular expression does not compile: Invalid regular expression: /not allowed to (read/i: Unterminated group`,
-      `${dir}/bad-regex.yml:10:7 rule=bad-regex: matches needs a text fact; "error.status" is a number (use equals or in)`,
+      `${dir}/token-missing-private-scope.yml:7:7 rule=token-missing-private-scope: regular expression does not compile: Invalid regular expression: /not allowed to (read/i: Unterminated group`,
+      `${dir}/token-missing-private-scope.yml:9:7 rule=token-missing-private-scope: matches needs a text fact; "error.status" is a number (use equals or in)`,
     ]);
   });
 
@@ -83,30 +85,27 @@ describe('loadRules: errors carry file:line:col rule=<id>', () => {
     const result = loadRules(dir);
     expect(result.ok).toBe(false);
     expect(errorLines(dir)).toEqual([
-      `${dir}/a-syntax.yml:6:6 rule=a-syntax: YAML: bad indentation of a sequence entry`,
-      `${dir}/b-nested.yml:12:7 rule=b-nested: regular expression does not compile: Invalid regular expression: /Unknown (conversation/: Unterminated group`,
-      `${dir}/b-nested.yml:14:7 rule=b-nested: gt needs a number fact; "error.message" is a string`,
-      `${dir}/b-nested.yml:24:7 rule=b-nested: "expect" is "maybe"; expected one of "confirmed", "possible"`,
-      `${dir}/b-nested.yml:25:15 rule=b-nested: "conversation.status" is a number, got string "404"`,
-      `${dir}/b-nested.yml:28:7 rule=b-nested: "summary_contains" does not belong here`,
+      `${dir}/a-syntax.yml:5:6 rule=a-syntax: YAML: bad indentation of a sequence entry`,
       `${dir}/d-empty.yml:1:1 rule=d-empty: the file is empty; a rule starts with "id:"`,
-      `${dir}/e-id.yml:2:1 rule=c-ok: id must equal the file name without .yml ("e-id")`,
-      `${dir}/e-id.yml:2:1 rule=c-ok: duplicate id "c-ok", also in ${dir}/c-ok.yml`,
+      `${dir}/e-id.yml:2:1 rule=unknown: id must equal the file name without .yml ("e-id")`,
+      `${dir}/e-id.yml:2:1 rule=unknown: duplicate id "unknown", also in ${dir}/unknown.yml`,
       `${dir}/notes.yaml:1:1: rule files end in .yml: rename it to notes.yml`,
+      `${dir}/resource-not-found.yml:11:7 rule=resource-not-found: regular expression does not compile: Invalid regular expression: /Unknown (conversation/: Unterminated group`,
+      `${dir}/resource-not-found.yml:13:7 rule=resource-not-found: gt needs a number fact; "error.message" is a string`,
     ]);
   });
 
   it('reports a duplicate id on the copy, not on the file named after it', () => {
     const dir = fixture('rules-duplicate');
     expect(errorLines(dir)).toEqual([
-      `${dir}/a.yml:1:1 rule=b: id must equal the file name without .yml ("a")`,
-      `${dir}/a.yml:1:1 rule=b: duplicate id "b", also in ${dir}/b.yml`,
+      `${dir}/a-copy.yml:1:1 rule=unknown: id must equal the file name without .yml ("a-copy")`,
+      `${dir}/a-copy.yml:1:1 rule=unknown: duplicate id "unknown", also in ${dir}/unknown.yml`,
     ]);
   });
 
   it('names files relative to the working directory when given an absolute folder under it', () => {
     const result = loadRules(path.join(__dirname, '..', 'fixtures', 'rules-bad-cause'));
-    expect(result.ok ? [] : result.errors.map((e) => e.file)).toEqual([`${fixture('rules-bad-cause')}/bad-cause.yml`]);
+    expect(result.ok ? [] : result.errors.map((e) => e.file)).toEqual([`${fixture('rules-bad-cause')}/rate-limit.yml`]);
   });
 });
 
@@ -152,8 +151,8 @@ describe('formatLoadError and loadRulesOrThrow', () => {
     expect(error.message).toBe(
       [
         'the rule set does not load (2 errors):',
-        `  ${dir}/a.yml:1:1 rule=b: id must equal the file name without .yml ("a")`,
-        `  ${dir}/a.yml:1:1 rule=b: duplicate id "b", also in ${dir}/b.yml`,
+        `  ${dir}/a-copy.yml:1:1 rule=unknown: id must equal the file name without .yml ("a-copy")`,
+        `  ${dir}/a-copy.yml:1:1 rule=unknown: duplicate id "unknown", also in ${dir}/unknown.yml`,
       ].join('\n'),
     );
   });

@@ -12,8 +12,8 @@ function diagnosis(overrides: Partial<Diagnosis> = {}): Diagnosis {
     rule: 'teammate-api-access-disabled',
     status: 'confirmed',
     confidence: 'high',
-    summary: 'Bruno Keller <bruno@acme.example> has the preference off',
-    explanation: 'Because the teammate turned it off.',
+    headline: 'Bruno Keller <bruno@acme.example> has the preference off',
+    why: 'Because the teammate turned it off.',
     steps: { agent: ['Tell the customer.'], teammate: ['Turn it on.'], admin: ['Do it for Bruno Keller.'] },
     links: [{ title: 'Front help', url: 'https://help.front.com/t/80d8nt' }],
     evidence: [{ source: 'probe', check: 'GET /conversations/cnv_yo1kg5q', result: '403 forbidden', ok: false, ms: 12 }],
@@ -65,8 +65,8 @@ describe('escaping', () => {
 describe('renderOutcome', () => {
   test('every value from the paste, Front or a rule is escaped; the fallback text is always set', () => {
     const hostile = diagnosis({
-      summary: `Summary ${HOSTILE}`,
-      explanation: `Why ${HOSTILE}`,
+      headline: `Headline ${HOSTILE}`,
+      why: `Why ${HOSTILE}`,
       steps: { agent: [`Agent ${HOSTILE}`], teammate: [`Teammate ${HOSTILE}`], admin: [`Admin ${HOSTILE}`] },
       links: [{ title: `Title ${HOSTILE}`, url: 'https://help.front.com/x' }, { title: 'bad', url: 'http://evil.example' }],
       evidence: [{ source: 'paste', check: 'error.message', result: HOSTILE, ok: false }],
@@ -104,7 +104,7 @@ describe('renderOutcome', () => {
   test('splits a huge answer into several messages within Slack limits, buttons on the last one', () => {
     const long = 'A long explanation line that goes on and on. '.repeat(300);
     const many = Array.from({ length: 30 }, (_, i) =>
-      diagnosis({ rule: `rule-${i}`, explanation: long, steps: { agent: Array.from({ length: 40 }, (_, n) => `step ${n} ${'x'.repeat(120)}`), teammate: [], admin: [] } }),
+      diagnosis({ rule: `rule-${i}`, why: long, steps: { agent: Array.from({ length: 40 }, (_, n) => `step ${n} ${'x'.repeat(120)}`), teammate: [], admin: [] } }),
     );
     const messages = renderOutcome(outcome(many), { tenant: 'acme', buttonValue: 'v' });
     expect(messages.length).toBeGreaterThan(1);

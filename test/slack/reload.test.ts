@@ -12,8 +12,9 @@ import type { RecordedCall } from './helpers/slack-standin';
 
 const RULES = path.join(__dirname, '../../rules');
 const TEAPOT = '{"_error":{"status":418,"title":"Teapot","message":"short and stout"}}';
-const UNKNOWN_SUMMARY = "summary: 'No rule explains this Front error yet";
-const TEAMMATE_SUMMARY = "summary: '{{owner.name|The teammate who owns the conversation}} has";
+const UNKNOWN_HEADLINE = "headline: 'No rule explains this Front error yet";
+/** The first paragraph of the teammate rule's explanation, which every answer of that rule shows. */
+const TEAMMATE_TEXT = "    A teammate's individual (private) inbox";
 
 let h: Harness;
 let dir: string;
@@ -80,7 +81,7 @@ describe('reloadRules (what SIGHUP calls)', () => {
     await h.command(TEAPOT);
     expect(await answerAfter(before)).toContain('No rule explains this Front error yet');
 
-    editRule('unknown.yml', UNKNOWN_SUMMARY, "summary: 'RELOADED-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'RELOADED-MARKER: no rule explains this Front error yet");
     const result = h.app.reloadRules('SIGHUP');
     expect(result).toEqual({ ok: true, rules: ruleCount, previous: ruleCount, dir: expect.any(String) });
     const line = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'rules reloaded' && l.trigger === 'SIGHUP');
@@ -94,7 +95,7 @@ describe('reloadRules (what SIGHUP calls)', () => {
   });
 
   test('a broken file keeps the old rules serving and reports file:line:col rule=<id>', async () => {
-    editRule('unknown.yml', UNKNOWN_SUMMARY, "summary: 'GOOD-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'GOOD-MARKER: no rule explains this Front error yet");
     expect(h.app.reloadRules('test').ok).toBe(true);
 
     // Both a YAML error and a schema error, in two files: every problem is reported, and nothing is swapped in.
@@ -127,7 +128,7 @@ describe('reloadRules (what SIGHUP calls)', () => {
     await h.command('cnv_yo1kg5q', { channel: 'C0BOUND' });
     // Front has been asked: the check has its rule set by now.
     await waitFor(() => h.sandbox.stats().total > 0, 'the first request to Front');
-    editRule('teammate-api-access-disabled.yml', TEAMMATE_SUMMARY, "summary: 'NEW-SET-MARKER {{owner.name|The teammate who owns the conversation}} has");
+    editRule('teammate-api-access-disabled.yml', TEAMMATE_TEXT, `    NEW-SET-MARKER ${TEAMMATE_TEXT.trim()}`);
     expect(h.app.reloadRules('test').ok).toBe(true);
 
     const first = await answerAfter(mark, 'C0BOUND');
@@ -148,7 +149,7 @@ describe('/front-why reload (admins)', () => {
   });
 
   test('an admin reloads and is told how many rules are loaded; it is audited', async () => {
-    editRule('unknown.yml', UNKNOWN_SUMMARY, "summary: 'ADMIN-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'ADMIN-MARKER: no rule explains this Front error yet");
     const mark0 = h.slack.calls.length;
     const { status } = await h.command('reload', { user: ADMIN });
     expect(status).toBe(200);
@@ -164,7 +165,7 @@ describe('/front-why reload (admins)', () => {
   });
 
   test('a broken file: the admin sees file:line:col lines privately, and the old rules keep serving', async () => {
-    editRule('unknown.yml', UNKNOWN_SUMMARY, "summary: 'NOT-LOADED-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'NOT-LOADED-MARKER: no rule explains this Front error yet");
     editRule('rate-limited.yml', 'priority:', 'priorty:');
     const mark0 = h.slack.calls.length;
     await h.command('reload', { user: ADMIN });
@@ -182,7 +183,7 @@ describe('/front-why reload (admins)', () => {
   });
 
   test('refused for a non-admin, and nothing is reloaded', async () => {
-    editRule('unknown.yml', UNKNOWN_SUMMARY, "summary: 'SNEAKY-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'SNEAKY-MARKER: no rule explains this Front error yet");
     const reloadsBefore = h.logs.filter((l) => l.includes('"msg":"rules reloaded"')).length;
     const mark0 = h.slack.calls.length;
     await h.command('reload', { user: AGENT });

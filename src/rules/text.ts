@@ -1,0 +1,54 @@
+import type { FactPath } from '../facts';
+import type { DiagnosisState } from './conditions';
+import { truthOf } from './engine';
+import type { Condition, Rule, TextLine } from './schema';
+import type { FactSource } from './source';
+import { renderTemplate, templateFields } from './template';
+
+export type { DiagnosisState } from './conditions';
+
+export interface RuleText {
+  /** What the agent reads first: one line naming the person or thing when known, and the fix. */
+  headline: string;
+  /** The reasoning, on demand. */
+  why: string;
+  steps: Record<keyof Rule['steps'], string[]>;
+  links: { title: string; url: string }[];
+}
+
+/**
+ * A rule's text for one diagnosis: the lines whose condition holds for this state and these facts, with their
+ * fields filled. A line whose condition is unknown is left out: text is shown only for what is known. The
+ * headline is the first line that holds (the schema makes the last one unconditional).
+ */
+export function renderRuleText(rule: Rule, source: Pick<FactSource, 'get'>, state: DiagnosisState): RuleText {
+  const get = (path: FactPath) => source.get(path);
+  const shown = (lines: TextLine[]) => lines.filter((line) => line.if === undefined || truthOf(line.if[state], source) === 'true');
+  const render = (lines: TextLine[]) => shown(lines).map((line) => renderTemplate(line.text, get));
+  const headline = shown(rule.headline)[0] ?? rule.headline[rule.headline.length - 1];
+  return {
+    headline: headline === undefined ? '' : renderTemplate(headline.text, get),
+    why: render(rule.why).map((paragraph) => paragraph.trim()).join('\n\n'),
+    steps: { agent: render(rule.steps.agent), teammate: render(rule.steps.teammate), admin: render(rule.steps.admin) },
+    links: rule.links.map((link) => ({ title: renderTemplate(link.title, get), url: link.url })),
+  };
+}
+
+/** Every fact a rule's text may show or depend on: its fields, and the facts its line conditions test. */
+export function textFacts(rule: Rule): string[] {
+  const lines = [...rule.headline, ...rule.why, ...rule.steps.agent, ...rule.steps.teammate, ...rule.steps.admin];
+  const paths = new Set<string>();
+  for (const line of lines) {
+    for (const path of templateFields(line.text)) paths.add(path);
+    if (line.if !== undefined) conditionFacts(line.if.possible, paths);
+  }
+  for (const link of rule.links) for (const path of templateFields(link.title)) paths.add(path);
+  return [...paths];
+}
+
+function conditionFacts(condition: Condition, into: Set<string>): void {
+  if ('all' in condition) condition.all.forEach((c) => conditionFacts(c, into));
+  else if ('any' in condition) condition.any.forEach((c) => conditionFacts(c, into));
+  else if ('not' in condition) conditionFacts(condition.not, into);
+  else into.add(condition.fact);
+}
