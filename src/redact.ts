@@ -99,6 +99,123 @@ export function redactSecrets(text: string, options: RedactOptions = {}): string
   return redactCounting(text, options).text;
 }
 
+/**
+ * The text under scan. Every character read goes through `at` and is counted: the count is what holds the scan to
+ * linear time in the tests and the bench.
+ */
+interface Reader {
+  readonly text: string;
+  at(i: number): number;
+  /** The end of the run of characters from `from` that pass `test`. */
+  runEnd(from: number, test: (c: number) => boolean): number;
+  matchesLower(i: number, word: string): boolean;
+  boundaryBefore(i: number): boolean;
+  visited(): number;
+}
+
+function createReader(text: string): Reader {
+  const n = text.length;
+  let visited = 0;
+  const at = (i: number): number => {
+    visited += 1;
+    return i < n ? text.charCodeAt(i) : -1;
+  };
+  return {
+    text,
+    at,
+    runEnd(from, test) {
+      let i = from;
+      while (i < n && test(at(i))) i += 1;
+      return i;
+    },
+    matchesLower(i, word) {
+      for (let k = 0; k < word.length; k += 1) if (lower(at(i + k)) !== word.charCodeAt(k)) return false;
+      return true;
+    },
+    boundaryBefore: (i) => i === 0 || !isWord(at(i - 1)),
+    visited: () => visited,
+  };
+}
+
+/** End of a known secret (or its altered form) starting at i, or -1. */
+function knownSecretAt(r: Reader, forms: readonly KnownForm[], i: number): number {
+  for (const { value, need } of forms) {
+    let k = 0;
+    while (k < need && r.at(i + k) === value.charCodeAt(k)) k += 1;
+    if (k < need) continue;
+    if (need === value.length) return i + k;
+    while (k < value.length && r.at(i + k) === value.charCodeAt(k)) k += 1;
+    // What follows a long shared prefix is the rest of the token, changed: take it up to the run's end.
+    let end = r.runEnd(i + k, (c) => isB64Url(c) || c === 46);
+    while (end > i + k && r.text.charCodeAt(end - 1) === 46) end -= 1;
+    return end;
+  }
+  return -1;
+}
+
+/**
+ * A JWT starting at i (`eyJ` or `\u0065yJ`): its end, or -1. `headerEnd`, when a header run was read: no JWT can
+ * start before it, so the scan need not read that run twice.
+ */
+function jwtAt(r: Reader, i: number): { end: number; headerEnd?: number } {
+  let segStart: number;
+  let headerLength: number;
+  const c = r.at(i);
+  if (c === 101 && r.at(i + 1) === 121 && r.at(i + 2) === 74) {
+    segStart = i;
+    headerLength = 0;
+  } else if (c === 92 && r.matchesLower(i + 1, 'u0065') && r.at(i + 6) === 121 && r.at(i + 7) === 74) {
+    segStart = i + 6;
+    headerLength = 1;
+  } else return { end: -1 };
+  const headerEnd = r.runEnd(segStart, isB64Url);
+  headerLength += headerEnd - segStart;
+  if (headerLength < MIN_JWT_HEADER || r.at(headerEnd) !== 46) return { end: -1, headerEnd };
+  const payloadEnd = r.runEnd(headerEnd + 1, isB64Url);
+  if (payloadEnd - headerEnd - 1 < MIN_JWT_PAYLOAD) return { end: -1, headerEnd };
+  if (r.at(payloadEnd) !== 46) return { end: payloadEnd, headerEnd };
+  const signatureEnd = r.runEnd(payloadEnd + 1, isB64Url);
+  return { end: signatureEnd > payloadEnd + 1 ? signatureEnd : payloadEnd, headerEnd };
+}
+
+/** End of a Slack token (`xoxb-…`, `xapp-…`) starting at i, or -1. */
+function slackTokenAt(r: Reader, i: number): number {
+  let tail: number;
+  if (r.matchesLower(i, 'xox') && 'abposr'.includes(String.fromCharCode(r.at(i + 3))) && r.at(i + 4) === 45) tail = i + 5;
+  else if (r.matchesLower(i, 'xapp-')) tail = i + 5;
+  else return -1;
+  const end = r.runEnd(tail, isSlackTail);
+  return end - tail >= MIN_SLACK_TAIL ? end : -1;
+}
+
+/** `Bearer <value>`: the index where the value starts and where it ends, or undefined. */
+function schemeValueAt(r: Reader, i: number): { valueStart: number; end: number } | undefined {
+  const scheme = SCHEMES.find((s) => r.matchesLower(i, s));
+  if (!scheme) return undefined;
+  const valueStart = r.runEnd(i + scheme.length, isBlank);
+  if (valueStart === i + scheme.length) return undefined;
+  const end = r.runEnd(valueStart, isB64Token);
+  return end - valueStart >= MIN_SCHEME_VALUE ? { valueStart, end } : undefined;
+}
+
+/** `token: "…"`: where the value starts and ends, or undefined. A `Bearer ` before the value is kept. */
+function pairValueAt(r: Reader, i: number): { valueStart: number; end: number } | undefined {
+  const key = PAIR_KEYS.find((k) => r.matchesLower(i, k));
+  if (!key) return undefined;
+  let j = i + key.length;
+  if (r.at(j) === 34 || r.at(j) === 39) j += 1;
+  j = r.runEnd(j, isBlank);
+  if (r.at(j) === 61 && r.at(j + 1) === 62) j += 2;
+  else if (r.at(j) === 58 || r.at(j) === 61) j += 1;
+  else return undefined;
+  j = r.runEnd(j, isBlank);
+  if (r.at(j) === 34 || r.at(j) === 39) j += 1;
+  const scheme = SCHEMES.find((s) => r.matchesLower(j, s));
+  if (scheme && isBlank(r.at(j + scheme.length))) j = r.runEnd(j + scheme.length, isBlank);
+  const end = r.runEnd(j, (c) => !endsPairValue(c));
+  return end > j ? { valueStart: j, end } : undefined;
+}
+
 export function redactCounting(text: string, options: RedactOptions = {}): { text: string; visited: number } {
   const n = text.length;
   const shapes = options.shapes !== false;
@@ -107,100 +224,9 @@ export function redactCounting(text: string, options: RedactOptions = {}): { tex
   const forms = knownForms(options.known ?? []).filter((f) => text.includes(f.value.slice(0, f.need)));
   if (forms.length === 0 && !shapes && !pairs) return { text, visited: 0 };
   const knownMask = options.knownMask ?? REDACTED_TOKEN;
-  let visited = 0;
-  const at = (i: number): number => {
-    visited += 1;
-    return i < n ? text.charCodeAt(i) : -1;
-  };
-  /** The end of the run of characters from `from` that pass `test`. */
-  const runEnd = (from: number, test: (c: number) => boolean): number => {
-    let i = from;
-    while (i < n && test(at(i))) i += 1;
-    return i;
-  };
-  const matchesLower = (i: number, word: string): boolean => {
-    for (let k = 0; k < word.length; k += 1) if (lower(at(i + k)) !== word.charCodeAt(k)) return false;
-    return true;
-  };
-  const boundaryBefore = (i: number): boolean => i === 0 || !isWord(at(i - 1));
-
-  /** End of a known secret (or its altered form) starting at i, or -1. */
-  const knownAt = (i: number): number => {
-    for (const { value, need } of forms) {
-      let k = 0;
-      while (k < need && at(i + k) === value.charCodeAt(k)) k += 1;
-      if (k < need) continue;
-      if (need === value.length) return i + k;
-      while (k < value.length && at(i + k) === value.charCodeAt(k)) k += 1;
-      // What follows a long shared prefix is the rest of the token, changed: take it up to the run's end.
-      let end = runEnd(i + k, (c) => isB64Url(c) || c === 46);
-      while (end > i + k && text.charCodeAt(end - 1) === 46) end -= 1;
-      return end;
-    }
-    return -1;
-  };
-
+  const r = createReader(text);
   /** JWT attempts before this index are known to fail: a failed header run is never read twice. */
   let noJwtBefore = 0;
-  /** End of a JWT starting at i (`eyJ` or `\u0065yJ`), or -1. */
-  const jwtAt = (i: number): number => {
-    let segStart: number;
-    let headerLength: number;
-    const c = at(i);
-    if (c === 101 && at(i + 1) === 121 && at(i + 2) === 74) {
-      segStart = i;
-      headerLength = 0;
-    } else if (c === 92 && matchesLower(i + 1, 'u0065') && at(i + 6) === 121 && at(i + 7) === 74) {
-      segStart = i + 6;
-      headerLength = 1;
-    } else return -1;
-    const headerEnd = runEnd(segStart, isB64Url);
-    noJwtBefore = headerEnd;
-    headerLength += headerEnd - segStart;
-    if (headerLength < MIN_JWT_HEADER || at(headerEnd) !== 46) return -1;
-    const payloadEnd = runEnd(headerEnd + 1, isB64Url);
-    if (payloadEnd - headerEnd - 1 < MIN_JWT_PAYLOAD) return -1;
-    if (at(payloadEnd) !== 46) return payloadEnd;
-    const signatureEnd = runEnd(payloadEnd + 1, isB64Url);
-    return signatureEnd > payloadEnd + 1 ? signatureEnd : payloadEnd;
-  };
-
-  const slackAt = (i: number): number => {
-    let tail: number;
-    if (matchesLower(i, 'xox') && 'abposr'.includes(String.fromCharCode(at(i + 3))) && at(i + 4) === 45) tail = i + 5;
-    else if (matchesLower(i, 'xapp-')) tail = i + 5;
-    else return -1;
-    const end = runEnd(tail, isSlackTail);
-    return end - tail >= MIN_SLACK_TAIL ? end : -1;
-  };
-
-  /** `Bearer <value>`: the index where the value starts and where it ends, or undefined. */
-  const schemeAt = (i: number): { valueStart: number; end: number } | undefined => {
-    const scheme = SCHEMES.find((s) => matchesLower(i, s));
-    if (!scheme) return undefined;
-    const valueStart = runEnd(i + scheme.length, isBlank);
-    if (valueStart === i + scheme.length) return undefined;
-    const end = runEnd(valueStart, isB64Token);
-    return end - valueStart >= MIN_SCHEME_VALUE ? { valueStart, end } : undefined;
-  };
-
-  /** `token: "…"`: where the value starts and ends, or undefined. A `Bearer ` before the value is kept. */
-  const pairAt = (i: number): { valueStart: number; end: number } | undefined => {
-    const key = PAIR_KEYS.find((k) => matchesLower(i, k));
-    if (!key) return undefined;
-    let j = i + key.length;
-    if (at(j) === 34 || at(j) === 39) j += 1;
-    j = runEnd(j, isBlank);
-    if (at(j) === 61 && at(j + 1) === 62) j += 2;
-    else if (at(j) === 58 || at(j) === 61) j += 1;
-    else return undefined;
-    j = runEnd(j, isBlank);
-    if (at(j) === 34 || at(j) === 39) j += 1;
-    const scheme = SCHEMES.find((s) => matchesLower(j, s));
-    if (scheme && isBlank(at(j + scheme.length))) j = runEnd(j + scheme.length, isBlank);
-    const end = runEnd(j, (c) => !endsPairValue(c));
-    return end > j ? { valueStart: j, end } : undefined;
-  };
 
   const out: string[] = [];
   let copied = 0;
@@ -212,17 +238,17 @@ export function redactCounting(text: string, options: RedactOptions = {}): { tex
   let i = 0;
   while (i < n) {
     if (forms.length > 0) {
-      const end = knownAt(i);
+      const end = knownSecretAt(r, forms, i);
       if (end > i) {
         replace(i, end, knownMask);
         i = end;
         continue;
       }
     }
-    const c = at(i);
+    const c = r.at(i);
     const first = lower(c);
-    if (pairs && (first === 97 || first === 116 || first === 112 || first === 115) && boundaryBefore(i)) {
-      const pair = pairAt(i);
+    if (pairs && (first === 97 || first === 116 || first === 112 || first === 115) && r.boundaryBefore(i)) {
+      const pair = pairValueAt(r, i);
       if (pair) {
         replace(pair.valueStart, pair.end, REDACTED);
         i = pair.end;
@@ -231,23 +257,24 @@ export function redactCounting(text: string, options: RedactOptions = {}): { tex
     }
     if (shapes) {
       if ((c === 101 || c === 92) && i >= noJwtBefore) {
-        const end = jwtAt(i);
-        if (end > i) {
-          replace(i, end, REDACTED_TOKEN);
-          i = end;
+        const jwt = jwtAt(r, i);
+        if (jwt.headerEnd !== undefined) noJwtBefore = jwt.headerEnd;
+        if (jwt.end > i) {
+          replace(i, jwt.end, REDACTED_TOKEN);
+          i = jwt.end;
           continue;
         }
       }
       if (c === 120 || c === 88) {
-        const end = slackAt(i);
+        const end = slackTokenAt(r, i);
         if (end > i) {
           replace(i, end, REDACTED_TOKEN);
           i = end;
           continue;
         }
       }
-      if ((c === 98 || c === 66) && boundaryBefore(i)) {
-        const scheme = schemeAt(i);
+      if ((c === 98 || c === 66) && r.boundaryBefore(i)) {
+        const scheme = schemeValueAt(r, i);
         if (scheme) {
           replace(scheme.valueStart, scheme.end, REDACTED);
           i = scheme.end;
@@ -257,9 +284,9 @@ export function redactCounting(text: string, options: RedactOptions = {}): { tex
     }
     i += 1;
   }
-  if (copied === 0) return { text, visited };
+  if (copied === 0) return { text, visited: r.visited() };
   out.push(text.slice(copied));
-  return { text: out.join(''), visited };
+  return { text: out.join(''), visited: r.visited() };
 }
 
 /**

@@ -1,5 +1,5 @@
-import { STATUS_CODES } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { createAttemptSender, type Attempt } from './attempt';
 import { validateBaseUrl } from './base-url';
 import { systemClock, type Clock } from './clock';
 import { sharedFrontDispatcher } from './dispatcher';
@@ -7,8 +7,20 @@ import { parseFrontError, type FrontErrorBody } from './errors';
 import { isSafeFrontPath, type FrontPath } from './ids';
 import { redactToken, redactTokenInJson } from './mask';
 import { headerValue, parseRateLimit, type HeaderBag, type RateBudget, type RateLimitInfo } from './rate-limit';
+import {
+  afterRateLimited,
+  afterServerError,
+  afterTransportFailure,
+  backoffDelay,
+  noTimeLeft,
+  type GiveUp,
+  type NextStep,
+  type Progress,
+  type RetryLimits,
+  type UnreachableReason,
+} from './retry';
 
-export type UnreachableReason = 'timeout' | 'network' | 'server_error' | 'deadline' | 'rate_limited' | 'budget';
+export type { UnreachableReason } from './retry';
 
 export type FrontResult =
   | {
@@ -60,60 +72,6 @@ export interface FrontClientOptions {
   maxBodyBytes?: number;
 }
 
-type Attempt =
-  | { kind: 'http'; status: number; headers: HeaderBag; text: string; truncated: boolean }
-  | { kind: 'failed'; cause: 'timeout' | 'deadline' | 'network'; retryable: boolean; detail: string };
-
-// Transient transport failures worth a second try. DNS and TLS failures are left out: retrying does
-// not fix a wrong host name or certificate.
-const RETRYABLE_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ECONNABORTED',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-// Duck-typed rather than `instanceof Error`: errors from Node's core can come from another realm.
-function errorCode(err: unknown): string | undefined {
-  let e = err as { code?: unknown; cause?: unknown } | null | undefined;
-  for (let depth = 0; typeof e === 'object' && e !== null && depth < 4; depth += 1) {
-    if (typeof e.code === 'string') return e.code;
-    e = e.cause as typeof e;
-  }
-  return undefined;
-}
-
-function errorMessage(err: unknown): string {
-  const message = (err as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(err);
-}
-
-function statusText(status: number): string {
-  const text = STATUS_CODES[status];
-  return text ? `${status} ${text}` : String(status);
-}
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-async function readBody(body: AsyncIterable<unknown> & { destroy(): unknown }, max: number): Promise<{ text: string; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    if (size + buf.length > max) {
-      chunks.push(buf.subarray(0, max - size));
-      return { text: Buffer.concat(chunks).toString('utf8'), truncated: true };
-    }
-    chunks.push(buf);
-    size += buf.length;
-  }
-  return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
-}
-
 function parseBody(text: string, headers: HeaderBag, truncated: boolean): unknown {
   const type = headerValue(headers, 'content-type') ?? '';
   const trimmed = text.trim();
@@ -138,74 +96,91 @@ function errorFromBody(body: unknown, status: number): FrontErrorBody | undefine
   return undefined;
 }
 
+
+/** Front's answer as the caller sees it: parsed, redacted, its error envelope read. */
+function readAnswer(http: Extract<Attempt, { kind: 'http' }>, token: string): { body: unknown; error: FrontErrorBody | undefined } {
+  // Redacted again once parsed: JSON escapes hide an echoed token from the pass over the raw text.
+  const body = redactTokenInJson(parseBody(http.text, http.headers, http.truncated), token);
+  return { body, error: errorFromBody(body, http.status) };
+}
+
+function answeredResult(
+  http: Extract<Attempt, { kind: 'http' }>,
+  answer: { body: unknown; error: FrontErrorBody | undefined },
+  rateLimit: RateLimitInfo,
+  progress: Progress,
+  now: number,
+  redact: (text: string) => string,
+): FrontResult {
+  const location = headerValue(http.headers, 'location');
+  return {
+    kind: 'response',
+    status: http.status,
+    body: answer.body,
+    ...(location !== undefined ? { location: redact(location) } : {}),
+    rateLimit,
+    ms: now - progress.started,
+    attempts: progress.attempts,
+    ...(answer.error ? { error: answer.error } : {}),
+  };
+}
+
+/** `message` must be redacted already. */
+function unreachableResult(progress: Progress, now: number, reason: UnreachableReason, message: string, status: number | undefined): FrontResult {
+  return {
+    kind: 'unreachable',
+    reason,
+    message,
+    ms: now - progress.started,
+    attempts: progress.attempts,
+    ...(status !== undefined ? { status } : {}),
+    ...(progress.rateLimit ? { rateLimit: progress.rateLimit } : {}),
+  };
+}
+
+/** Not sent because the rate budget refused it; `message` must be redacted already. */
+function heldBackResult(progress: Progress, now: number, message: string, exhausted: boolean): FrontResult {
+  return { kind: 'unreachable', reason: 'budget', exhausted, message, ms: now - progress.started, attempts: progress.attempts };
+}
+
+function checkedToken(token: unknown): string {
+  if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
+    throw new TypeError('the Front API token is empty or contains characters that cannot be sent in an HTTP header (spaces, line breaks, non-ASCII)');
+  }
+  return token;
+}
+
 /**
- * A Front API client for one token. The token lives only in this closure: it is not a property of the
- * returned object or of any result or error, so logging or inspecting them cannot leak it.
+ * A Front API client for one token. The token lives only in closures (this one and the attempt sender's): it
+ * is not a property of the returned object or of any result or error, so logging or inspecting them cannot leak it.
  */
 export function createFrontClient(options: FrontClientOptions): FrontClient {
   const base = validateBaseUrl(options.baseUrl);
   if (!base.ok) throw new TypeError(base.message);
-  const token = options.token;
-  if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
-    throw new TypeError('the Front API token is empty or contains characters that cannot be sent in an HTTP header (spaces, line breaks, non-ASCII)');
-  }
+  const token = checkedToken(options.token);
   const origin = base.url.origin;
-  const prefix = base.url.pathname === '/' ? '' : base.url.pathname;
   const requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   const clock = options.clock ?? systemClock;
-  const startTimer = (ms: number, fire: () => void): (() => void) => (clock.timeout ?? systemClock.timeout)(ms, fire);
   const random = options.random ?? Math.random;
-  const dispatcher = options.dispatcher ?? sharedFrontDispatcher();
   const budget = options.budget;
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 250;
   const retryMaxDelayMs = options.retryMaxDelayMs ?? 4_000;
   const minAttemptMs = options.minAttemptMs ?? 100;
-  const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
-  const inFlight = new Set<AbortController>();
+  const limits: RetryLimits = {
+    maxAttempts: Math.max(1, options.maxAttempts ?? 3),
+    backoff: (attempts) => backoffDelay(attempts, retryBaseDelayMs, retryMaxDelayMs, random),
+  };
   let closed = false;
-
+  const sender = createAttemptSender({
+    origin,
+    prefix: base.url.pathname === '/' ? '' : base.url.pathname,
+    token,
+    dispatcher: options.dispatcher ?? sharedFrontDispatcher(),
+    maxBodyBytes: options.maxBodyBytes ?? 2 * 1024 * 1024,
+    startTimer: (ms, fire) => (clock.timeout ?? systemClock.timeout)(ms, fire),
+    isClosed: () => closed,
+  });
   const redact = (text: string): string => redactToken(text, token);
-
-  async function attempt(path: string, timeoutMs: number, cappedByDeadline: boolean): Promise<Attempt> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const cancelTimer = startTimer(timeoutMs, () => {
-      timedOut = true;
-      controller.abort(new Error('attempt timed out'));
-    });
-    inFlight.add(controller);
-    try {
-      const res = await dispatcher.request({
-        origin,
-        path: `${prefix}${path}`,
-        method: 'GET',
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'user-agent': 'front-why' },
-        signal: controller.signal,
-      });
-      const { text, truncated } = await readBody(res.body, maxBodyBytes);
-      return { kind: 'http', status: res.statusCode, headers: res.headers, text: redact(text), truncated };
-    } catch (err) {
-      if (timedOut) return { kind: 'failed', cause: cappedByDeadline ? 'deadline' : 'timeout', retryable: false, detail: '' };
-      if (closed) return { kind: 'failed', cause: 'network', retryable: false, detail: 'the client was closed' };
-      const code = errorCode(err);
-      const message = errorMessage(err);
-      return {
-        kind: 'failed',
-        cause: 'network',
-        retryable: code !== undefined && RETRYABLE_CODES.has(code),
-        detail: redact(code ? `${code}: ${message}` : message).slice(0, 200),
-      };
-    } finally {
-      cancelTimer();
-      inFlight.delete(controller);
-    }
-  }
-
-  function backoff(attempts: number): number {
-    const ceiling = Math.min(retryMaxDelayMs, retryBaseDelayMs * 2 ** (attempts - 1));
-    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-  }
 
   async function get(path: FrontPath, opts: { deadline: number }): Promise<FrontResult> {
     if (closed) throw new Error('the Front client is closed');
@@ -213,39 +188,16 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
       throw new TypeError('refusing a request path not built by frontPaths; build paths with frontPaths.*()');
     }
     const what = `GET ${path}`;
-    const started = clock.now();
-    let attempts = 0;
-    let refused429 = 0;
-    let rateLimit: RateLimitInfo | undefined;
-    let lastProblem: { text: string; status?: number } | undefined;
-
-    const unreachable = (reason: UnreachableReason, message: string, status?: number): FrontResult => ({
-      kind: 'unreachable',
-      reason,
-      message: redact(message),
-      ms: clock.now() - started,
-      attempts,
-      ...(status !== undefined ? { status } : {}),
-      ...(rateLimit ? { rateLimit } : {}),
-    });
-    const heldBack = (message: string, exhausted: boolean): FrontResult => ({
-      kind: 'unreachable',
-      reason: 'budget',
-      exhausted,
-      message: redact(message),
-      ms: clock.now() - started,
-      attempts,
-    });
-    const tooLate = (): FrontResult => {
-      const after = lastProblem ? ` (after ${plural(attempts, 'attempt')}; last: ${lastProblem.text})` : '';
-      return unreachable('deadline', `${what} not checked: no time left before the deadline${after}`, lastProblem?.status);
-    };
+    const progress: Progress = { what, started: clock.now(), attempts: 0, refused429: 0 };
+    const unreachable = (reason: UnreachableReason, message: string, status?: number): FrontResult =>
+      unreachableResult(progress, clock.now(), reason, redact(message), status);
+    const gaveUp = (step: GiveUp): FrontResult => unreachable(step.reason, step.message, step.status);
 
     for (;;) {
       // close() may have come during a retry wait.
       if (closed) return unreachable('network', `${what}: not sent, the client was closed`);
       const remainingMs = opts.deadline - clock.now();
-      if (remainingMs < minAttemptMs) return tooLate();
+      if (remainingMs < minAttemptMs) return gaveUp(noTimeLeft(progress));
       const ticket = budget?.acquire();
       if (ticket && !ticket.ok) {
         // Front named the moment requests may go again: wait for it when it comes before the deadline.
@@ -253,83 +205,35 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
           await clock.sleep(ticket.retryAt - clock.now());
           continue;
         }
-        return heldBack(`${what} ${ticket.message}`, ticket.exhausted);
+        return heldBackResult(progress, clock.now(), redact(`${what} ${ticket.message}`), ticket.exhausted);
       }
-      attempts += 1;
+      progress.attempts += 1;
       const timeoutMs = Math.min(requestTimeoutMs, remainingMs);
-      const outcome = await attempt(path, timeoutMs, timeoutMs < requestTimeoutMs);
+      const outcome = await sender.send(path, timeoutMs, timeoutMs < requestTimeoutMs);
 
+      let next: NextStep;
       if (outcome.kind === 'failed') {
         ticket?.release();
-        if (outcome.cause === 'deadline') {
-          return unreachable('deadline', `${what}: Front had not answered when the deadline came (${timeoutMs} ms)`, lastProblem?.status);
+        next = afterTransportFailure(outcome, timeoutMs, progress, origin, limits);
+      } else {
+        const rateLimit = parseRateLimit(outcome.headers, outcome.status, clock.now());
+        progress.rateLimit = rateLimit;
+        ticket?.release(rateLimit);
+        const answer = readAnswer(outcome, token);
+        if (outcome.status === 429) {
+          progress.refused429 += 1;
+          next = afterRateLimited(rateLimit, answer.error, clock.now(), progress, limits);
+        } else if (outcome.status >= 500) {
+          next = afterServerError(outcome.status, outcome.text, rateLimit, progress, limits);
+        } else {
+          return answeredResult(outcome, answer, rateLimit, progress, clock.now(), redact);
         }
-        if (outcome.cause === 'timeout') return unreachable('timeout', `${what}: Front did not answer within ${timeoutMs} ms`);
-        lastProblem = { text: outcome.detail };
-        if (!outcome.retryable || attempts >= maxAttempts) {
-          return unreachable('network', `${what}: could not reach Front at ${origin} after ${plural(attempts, 'attempt')} (${outcome.detail})`);
-        }
-        const wait = backoff(attempts);
-        if (clock.now() + wait + minAttemptMs > opts.deadline) return tooLate();
-        await clock.sleep(wait);
-        continue;
       }
 
-      const { status, headers, text, truncated } = outcome;
-      rateLimit = parseRateLimit(headers, status, clock.now());
-      ticket?.release(rateLimit);
-      // Redacted again once parsed: JSON escapes hide an echoed token from the pass over the raw text.
-      const body = redactTokenInJson(parseBody(text, headers, truncated), token);
-      const error = errorFromBody(body, status);
-
-      if (status === 429) {
-        const front = error?.message ? `; Front said: "${error.message}"` : '';
-        const limitText = rateLimit.burst
-          ? `Front's burst limit${rateLimit.tier ? ` (${rateLimit.tier})` : ''} refused ${what}`
-          : `Front's per-minute rate limit for this company is used up${rateLimit.limit !== undefined ? ` (${rateLimit.limit} requests/minute)` : ''}, so ${what} was refused`;
-        const wait =
-          rateLimit.retryAfterSec !== undefined
-            ? rateLimit.retryAfterSec * 1000
-            : !rateLimit.burst && rateLimit.reset !== undefined
-              ? Math.max(0, rateLimit.reset * 1000 - clock.now())
-              : backoff(attempts);
-        const waitText = `retry in ${Math.ceil(wait / 1000)} s`;
-        refused429 += 1;
-        // One retry after a 429: a second refusal means the limit is not a passing one.
-        if (refused429 > 1 || attempts >= maxAttempts) {
-          return unreachable('rate_limited', `${limitText} ${plural(refused429, 'time')}; ${waitText}${front}`, 429);
-        }
-        if (clock.now() + wait + minAttemptMs > opts.deadline) {
-          return unreachable('rate_limited', `${limitText}; ${waitText}, which is past the deadline${front}`, 429);
-        }
-        lastProblem = { text: 'Front answered 429', status };
-        await clock.sleep(wait);
-        continue;
-      }
-
-      if (status >= 500) {
-        const html = /^\s*</.test(text) ? ' (an HTML error page, likely from an edge proxy)' : '';
-        lastProblem = { text: `Front answered ${statusText(status)}${html}`, status };
-        if (attempts >= maxAttempts) {
-          return unreachable('server_error', `${what}: Front answered ${statusText(status)}${html} after ${plural(attempts, 'attempt')}`, status);
-        }
-        const wait = rateLimit.retryAfterSec !== undefined ? rateLimit.retryAfterSec * 1000 : backoff(attempts);
-        if (clock.now() + wait + minAttemptMs > opts.deadline) return tooLate();
-        await clock.sleep(wait);
-        continue;
-      }
-
-      const location = headerValue(headers, 'location');
-      return {
-        kind: 'response',
-        status,
-        body,
-        ...(location !== undefined ? { location: redact(location) } : {}),
-        rateLimit,
-        ms: clock.now() - started,
-        attempts,
-        ...(error ? { error } : {}),
-      };
+      if (next.kind === 'give-up') return gaveUp(next);
+      progress.lastProblem = next.problem;
+      if (clock.now() + next.waitMs + minAttemptMs > opts.deadline) return gaveUp(next.ifPastDeadline ?? noTimeLeft(progress));
+      await clock.sleep(next.waitMs);
     }
   }
 
@@ -337,8 +241,7 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
     get,
     async close() {
       closed = true;
-      for (const controller of inFlight) controller.abort(new Error('the Front client was closed'));
-      inFlight.clear();
+      sender.abortAll(new Error('the Front client was closed'));
     },
   };
 }

@@ -90,6 +90,43 @@ export interface RateBudgetOptions {
 // Front's window is a minute; without a reset header, a remaining count is trusted for that long.
 const WINDOW_MS = 60_000;
 
+const secondsUntil = (at: number, now: number): number => Math.max(1, Math.ceil((at - now) / 1000));
+
+function pausedRefusal(resumeAt: number, now: number): BudgetDecision {
+  return {
+    ok: false,
+    message: `not sent: Front's per-minute rate limit for this company is used up, and Front asked (retry-after) for no request in the next ${secondsUntil(resumeAt, now)} s`,
+    exhausted: true,
+    retryAt: resumeAt,
+  };
+}
+
+/** `unclaimed`: Front's remaining count less the requests in flight; may be negative. */
+function reserveRefusal(unclaimed: number, until: number, reserve: number, now: number): BudgetDecision {
+  const left = Math.max(0, unclaimed);
+  return {
+    ok: false,
+    message: `not sent: Front reports ${left} request${left === 1 ? '' : 's'} left for this company for about ${secondsUntil(until, now)} s, and front-why leaves the last ${reserve} to the customer's own integrations`,
+    exhausted: true,
+  };
+}
+
+/** A diagnosis's view of the budget: it also refuses once `maxRequests` requests have gone through it. */
+function capForDiagnosis(acquire: () => BudgetDecision, maxRequests: number): RateBudget & { used(): number } {
+  let used = 0;
+  return {
+    used: () => used,
+    acquire() {
+      if (used >= maxRequests) {
+        return { ok: false, message: `not sent: this diagnosis already made ${used} Front request${used === 1 ? '' : 's'}, its limit`, exhausted: false };
+      }
+      const decision = acquire();
+      if (decision.ok) used += 1;
+      return decision;
+    },
+  };
+}
+
 /**
  * One per tenant (Front's limit is per company, not per token). It remembers the last remaining count
  * and counts requests in flight, so parallel probes cannot together spend the reserve.
@@ -134,25 +171,9 @@ export function createRateBudget(options: RateBudgetOptions = {}): TenantRateBud
 
   function acquire(): BudgetDecision {
     const resumeAt = paused();
-    if (resumeAt !== undefined) {
-      const seconds = Math.max(1, Math.ceil((resumeAt - clock.now()) / 1000));
-      return {
-        ok: false,
-        message: `not sent: Front's per-minute rate limit for this company is used up, and Front asked (retry-after) for no request in the next ${seconds} s`,
-        exhausted: true,
-        retryAt: resumeAt,
-      };
-    }
+    if (resumeAt !== undefined) return pausedRefusal(resumeAt, clock.now());
     const state = current();
-    if (state && state.remaining - inFlight <= reserve) {
-      const left = Math.max(0, state.remaining - inFlight);
-      const seconds = Math.max(1, Math.ceil((state.until - clock.now()) / 1000));
-      return {
-        ok: false,
-        message: `not sent: Front reports ${left} request${left === 1 ? '' : 's'} left for this company for about ${seconds} s, and front-why leaves the last ${reserve} to the customer's own integrations`,
-        exhausted: true,
-      };
-    }
+    if (state && state.remaining - inFlight <= reserve) return reserveRefusal(state.remaining - inFlight, state.until, reserve, clock.now());
     inFlight += 1;
     let released = false;
     return {
@@ -167,18 +188,7 @@ export function createRateBudget(options: RateBudgetOptions = {}): TenantRateBud
   }
 
   function forDiagnosis(maxRequests = options.maxPerDiagnosis ?? Number.POSITIVE_INFINITY): RateBudget & { used(): number } {
-    let used = 0;
-    return {
-      used: () => used,
-      acquire() {
-        if (used >= maxRequests) {
-          return { ok: false, message: `not sent: this diagnosis already made ${used} Front request${used === 1 ? '' : 's'}, its limit`, exhausted: false };
-        }
-        const decision = acquire();
-        if (decision.ok) used += 1;
-        return decision;
-      },
-    };
+    return capForDiagnosis(acquire, maxRequests);
   }
 
   return {
