@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
-import { createFrontClient, createFrontDispatcher, frontPaths, type FrontClientOptions, type FrontResult } from '../../src/front';
-import { frontError, hang, html, json, rateLimitHeaders, resetConnection, startStubServer, type Responder, type StubServer } from './helpers/stub-server';
+import { createFrontClient, frontPaths, type FrontClientOptions, type FrontResult } from '../../src/front';
+import { frontError, hang, html, json, rateLimitHeaders, resetConnection, useStubFront, type Responder, type StubServer } from './helpers/stub-server';
 import { testClock, until, type TestClock } from './helpers/test-clock';
 
 const TOKEN = 'test-token-abc.def.ghi';
@@ -9,14 +9,9 @@ const NOT_ALLOWED = 'This agent is not allowed to read the "conversation" with I
 let server: StubServer;
 let dispatcher: Dispatcher;
 
-beforeEach(async () => {
-  server = await startStubServer();
-  dispatcher = createFrontDispatcher();
-});
-
-afterEach(async () => {
-  await dispatcher.close();
-  await server.close();
+useStubFront((s, d) => {
+  server = s;
+  dispatcher = d;
 });
 
 function client(extra: Partial<FrontClientOptions> = {}) {
@@ -130,7 +125,6 @@ test('a refused connection is network, retried, never a bad token', async () => 
   );
   expect(result.message).toContain('ECONNREFUSED');
   expect(result).toMatchObject({ reason: 'network', attempts: 3 });
-  server = await startStubServer(); // afterEach closes it
 });
 
 test('an HTML 502 page from the edge is a 5xx: retried, and summarised without the HTML', async () => {

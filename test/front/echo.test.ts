@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
-import { createFrontClient, createFrontDispatcher, frontPaths, maskToken } from '../../src/front';
+import { createFrontClient, frontPaths, maskToken } from '../../src/front';
 import { makeJwt } from './helpers/jwt';
-import { startStubServer, type Responder, type StubServer } from './helpers/stub-server';
+import { useStubFront, type Responder, type StubServer } from './helpers/stub-server';
 
 const TOKEN = makeJwt({ iss: 'front', sub: 'planet_express', jti: 'CANARYCANARY0004' });
 const SIGNATURE = TOKEN.split('.')[2]!;
@@ -17,13 +17,9 @@ function echo(form: (token: string) => string): Responder {
 
 let server: StubServer;
 let dispatcher: Dispatcher;
-beforeEach(async () => {
-  server = await startStubServer();
-  dispatcher = createFrontDispatcher();
-});
-afterEach(async () => {
-  await dispatcher.close();
-  await server.close();
+useStubFront((s, d) => {
+  server = s;
+  dispatcher = d;
 });
 
 test.each([

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
-import { createFrontClient, createFrontDispatcher, createRateBudget, frontPaths, parseRateLimit, type RateBudget } from '../../src/front';
-import { json, rateLimitHeaders, startStubServer, type StubServer } from './helpers/stub-server';
+import { createFrontClient, createRateBudget, frontPaths, parseRateLimit, type RateBudget } from '../../src/front';
+import { json, rateLimitHeaders, useStubFront, type StubServer } from './helpers/stub-server';
 import { testClock } from './helpers/test-clock';
 
 describe('parseRateLimit', () => {
@@ -124,13 +124,9 @@ describe('createRateBudget', () => {
 describe('budget with the client, over HTTP', () => {
   let server: StubServer;
   let dispatcher: Dispatcher;
-  beforeEach(async () => {
-    server = await startStubServer();
-    dispatcher = createFrontDispatcher();
-  });
-  afterEach(async () => {
-    await dispatcher.close();
-    await server.close();
+  useStubFront((s, d) => {
+    server = s;
+    dispatcher = d;
   });
   const client = (budget: RateBudget, token = 'tenant-token-0001') => createFrontClient({ baseUrl: server.url, token, dispatcher, budget });
   const deadline = () => Date.now() + 3000;

@@ -2,7 +2,6 @@ import { inspect } from 'node:util';
 import type { Dispatcher } from 'undici';
 import {
   createFrontClient,
-  createFrontDispatcher,
   createRateBudget,
   frontPaths,
   inspectToken,
@@ -10,7 +9,7 @@ import {
   type FrontResult,
 } from '../../src/front';
 import { makeJwt } from './helpers/jwt';
-import { delayed, frontError, hang, html, json, rateLimitHeaders, resetConnection, startStubServer, type StubServer } from './helpers/stub-server';
+import { delayed, frontError, hang, html, json, rateLimitHeaders, resetConnection, useStubFront, type StubServer } from './helpers/stub-server';
 
 // A long, distinctive token: any leak of it, or of its signature alone, is easy to find.
 const TOKEN = makeJwt({ iss: 'front', sub: 'planet_express', scopes: ['shared:*', 'private:*'], jti: 'CANARYCANARY0001' });
@@ -27,13 +26,9 @@ function expectNoToken(value: unknown): void {
 
 let server: StubServer;
 let dispatcher: Dispatcher;
-beforeEach(async () => {
-  server = await startStubServer();
-  dispatcher = createFrontDispatcher();
-});
-afterEach(async () => {
-  await dispatcher.close();
-  await server.close();
+useStubFront((s, d) => {
+  server = s;
+  dispatcher = d;
 });
 
 test('the token is sent, but appears in no result, message or inspect output', async () => {
@@ -115,5 +110,4 @@ test('a network error message from an unreachable host has no token', async () =
   const result = await client.get(frontPaths.me(), { deadline: Date.now() + 2000 });
   expect(result).toMatchObject({ kind: 'unreachable', reason: 'network' });
   expectNoToken(result);
-  server = await startStubServer();
 });

@@ -1,4 +1,6 @@
 import http from 'node:http';
+import type { Dispatcher } from 'undici';
+import { createFrontDispatcher } from '../../../src/front';
 import type { AddressInfo } from 'node:net';
 
 /** One scripted answer; each is used for exactly one request, in order. */
@@ -110,4 +112,21 @@ export function rateLimitHeaders(limit: number, remaining: number, resetInSec = 
     'x-ratelimit-remaining': String(remaining),
     'x-ratelimit-reset': String(Math.floor(nowMs / 1000) + resetInSec),
   };
+}
+
+/**
+ * A fresh stub Front and a fresh client dispatcher for every test of the calling file, both closed after it (a test
+ * may close the server itself first);
+ * `use` hands them to the file's own variables.
+ */
+export function useStubFront(use: (server: StubServer, dispatcher: Dispatcher) => void): void {
+  let opened: { server: StubServer; dispatcher: Dispatcher } | undefined;
+  beforeEach(async () => {
+    opened = { server: await startStubServer(), dispatcher: createFrontDispatcher() };
+    use(opened.server, opened.dispatcher);
+  });
+  afterEach(async () => {
+    await opened?.dispatcher.close();
+    await opened?.server.close();
+  });
 }
