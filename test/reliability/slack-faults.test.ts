@@ -1,4 +1,4 @@
-import { ACTION_IDS } from '../../src/slack/blocks';
+import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { ADMIN, buttonClick, CHANNEL, startHarness, userMessage, waitFor, type Harness } from '../slack/helpers/harness';
 import { BOT_NAME, TEAM_ID } from '../slack/helpers/slack-standin';
 import {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { CONNECT_CALLBACK_ID, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/connect-view';
+import { CONNECT_CALLBACK_ID, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
 import { ADMIN, AGENT, CHANNEL, GUEST, GUEST_TEAM, startHarness, waitFor, type Harness } from './helpers/harness';
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 
@@ -50,7 +50,7 @@ function submission(opened: RecordedCall, token: string, user = ADMIN): Record<s
   };
 }
 
-describe('admin-only subcommands', () => {
+describe('admin-only verbs', () => {
   test.each([
     ['bind acme', 'bind channels'],
     ['unbind', 'unbind channels'],

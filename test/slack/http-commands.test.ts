@@ -1,4 +1,4 @@
-import { ACTION_IDS } from '../../src/slack/blocks';
+import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { AGENT, buttonClick, CHANNEL, startHarness, waitFor, type Harness } from './helpers/harness';
 import { signedHeaders } from './helpers/signing';
 import { BOT_NAME, TEAM_ID, type RecordedCall } from './helpers/slack-standin';
@@ -259,7 +259,7 @@ describe('buttons', () => {
   });
 });
 
-describe('subcommands', () => {
+describe('/front-why verbs', () => {
   test('help lists the commands privately', async () => {
     const mark = h.slack.calls.length;
     await h.command('help');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ACTION_IDS } from '../../src/slack/blocks';
-import { CONNECT_CALLBACK_ID, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/connect-view';
+import { ACTION_IDS } from '../../src/slack/render/blocks';
+import { CONNECT_CALLBACK_ID, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
 import { ADMIN, buttonClick, CHANNEL, commandPayload, eventEnvelope, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
 import { signedHeaders } from './helpers/signing';
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';

@@ -1,5 +1,5 @@
-import { ACTION_IDS } from '../../src/slack/blocks';
-import { CONNECT_CALLBACK_ID, TOKEN_BLOCK_ID } from '../../src/slack/connect-view';
+import { ACTION_IDS } from '../../src/slack/render/blocks';
+import { CONNECT_CALLBACK_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
 import { buttonClick, CHANNEL, commandPayload, eventEnvelope, newConnectionError, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 

@@ -1,16 +1,16 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { inspectToken } from '../../../front';
 import { isStoreError, type TenantCheck } from '../../../store';
-import { isExternal } from '../../access';
-import { recordAudit } from '../../audit-log';
-import { simpleMessage } from '../../block-kit';
-import { connectCheckingView, connectResultView, parseConnectMetadata, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../connect-view';
-import type { Requester, SlackDeps } from '../../context';
-import { escapeText, inlineCode } from '../../escape';
-import { failureText, logFailure } from '../../failure';
-import { retryRateLimited } from '../../rate-limit';
-import { postEphemeral, reachUser } from '../../reply';
-import { checkTokenHealth, describeHealth } from '../../token-health';
+import { isExternal } from '../../app/admins';
+import { recordAudit } from '../../checks/record-activity';
+import { simpleMessage } from '../../render/block-kit';
+import { connectCheckingView, connectResultView, parseConnectMetadata, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../render/connect-view';
+import type { Requester, SlackDeps } from '../../app/deps';
+import { escapeText, inlineCode } from '../../render/escape';
+import { failureText, logFailure } from '../../send/failure';
+import { retryRateLimited } from '../../send/slack-retry';
+import { postEphemeral, reachUser } from '../../send/reply';
+import { checkTokenHealth, describeHealth } from '../../checks/token-health';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
