@@ -1,5 +1,7 @@
 import { displayPath } from '../../rules/display-path';
 import { formatLoadError, loadRules, type Rule } from '../../rules';
+import type { Logger } from '../../log';
+import { errorFields } from '../send/failure';
 
 /** What a reload did. On failure nothing changed: `serving` rules (the set loaded before) keep answering. */
 export type RulesReload =
@@ -34,4 +36,29 @@ export class RuleBook {
     this.rules = loaded.rules;
     return { ok: true, rules: loaded.rules.length, previous, dir };
   }
+}
+
+/**
+ * The app's reload: reloads `book`, logs the outcome with what asked for it (`trigger`: SIGHUP, slack, …) and
+ * tells `onReloaded`, whose failure is logged and does not undo the reload.
+ */
+export function loggedReload(
+  book: RuleBook,
+  logger: Logger,
+  onReloaded?: (result: RulesReload, trigger: string) => void,
+): (trigger: string, fields?: Record<string, unknown>) => RulesReload {
+  return (trigger, fields = {}) => {
+    const result = book.reload();
+    if (result.ok) {
+      logger.info({ trigger, ...fields, rules: result.rules, previous: result.previous, dir: result.dir }, 'rules reloaded');
+    } else {
+      logger.error({ trigger, ...fields, serving: result.serving, dir: result.dir, errors: result.errors }, 'rules reload failed; the rules already loaded keep serving');
+    }
+    try {
+      onReloaded?.(result, trigger);
+    } catch (err) {
+      logger.warn({ err: errorFields(err) }, 'could not record the rules reload');
+    }
+    return result;
+  };
 }
