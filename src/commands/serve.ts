@@ -137,7 +137,7 @@ async function shutdown(app: SlackApp, store: Store, logger: Logger): Promise<vo
   try {
     await app.stop();
   } finally {
-    // After every check finished or was cut short, so no audit line is lost; SQLite checkpoints its WAL here.
+    // After every check finished or was cut short, so no activity line is lost; SQLite checkpoints its WAL here.
     await store.close().catch((err: unknown) => logger.error({ err: errorFields(err) }, 'could not close the store cleanly'));
     await closeSharedFrontDispatcher();
   }

@@ -45,7 +45,7 @@ export interface ChannelSettings {
   allowExternal: boolean;
 }
 
-export const KNOWN_AUDIT_ACTIONS = [
+export const KNOWN_ACTIVITY_ACTIONS = [
   'diagnose',
   'explain',
   'audit',
@@ -59,22 +59,22 @@ export const KNOWN_AUDIT_ACTIONS = [
   'key.rotate',
 ] as const;
 
-/** Open-ended so a new command can audit itself without touching the store; the known ones autocomplete. */
-export type AuditAction = (typeof KNOWN_AUDIT_ACTIONS)[number] | (string & {});
+/** Open-ended so a new command can record its activity without touching the store; the known ones autocomplete. */
+export type ActivityAction = (typeof KNOWN_ACTIVITY_ACTIONS)[number] | (string & {});
 
-export interface NewAuditEntry {
+export interface NewActivityEntry {
   at: Date;
   actor: string;
   teamId?: string;
   channelId?: string;
   tenant?: string;
-  action: AuditAction;
+  action: ActivityAction;
   target?: string;
   cause?: string;
   detail?: string;
 }
 
-export interface AuditEntry {
+export interface ActivityEntry {
   id: number;
   at: Date;
   actor: string;
@@ -87,7 +87,7 @@ export interface AuditEntry {
   detail: string | null;
 }
 
-export interface AuditQuery {
+export interface ActivityQuery {
   tenant?: string;
   since?: Date;
   /** Default 100, at most 1000. */
@@ -137,9 +137,9 @@ export interface Store {
   getChannelSettings(teamId: string, channelId: string): Promise<ChannelSettings>;
 
   /** Anything shaped like a bearer token or JWT in the text fields is redacted before it is written. */
-  appendAudit(entry: NewAuditEntry): Promise<void>;
+  recordActivity(entry: NewActivityEntry): Promise<void>;
   /** Newest first. */
-  listAudit(query?: AuditQuery): Promise<AuditEntry[]>;
+  listActivity(query?: ActivityQuery): Promise<ActivityEntry[]>;
 
   /**
    * true for the first caller only, across every process sharing the database, until the key expires.

@@ -225,7 +225,7 @@ describe('buttons where Slack will not take the message', () => {
     const notice = (await ephemeralAnswer(h, responseUrl)).map(textOf).join('\n');
     expect(notice).toContain('I could not finish checking again: Slack answered `channel_not_found`');
     await expectRecovered([]);
-    const audit = await h.store.listAudit({ limit: 5 });
+    const audit = await h.store.listActivity({ limit: 5 });
     expect(audit.filter((e) => e.channelId === 'C0VANISHING2' && e.action === 'explain')).toHaveLength(2);
   });
 });

@@ -98,7 +98,7 @@ describe('/front-why <conversation>', () => {
     const parentTs = await waitFor(() => replies[0]?.args.thread_ts as string | undefined, 'thread ts');
     expect(replies.every((r) => r.args.thread_ts === parentTs)).toBe(true);
 
-    const [entry] = await h.store.listAudit({ tenant: 'acme', limit: 1 });
+    const [entry] = await h.store.listActivity({ tenant: 'acme', limit: 1 });
     expect(entry).toMatchObject({ actor: AGENT, channelId: CHANNEL, tenant: 'acme', action: 'diagnose', target: 'cnv_yo1kg5q', cause: 'teammate_api_access_disabled' });
   });
 
@@ -294,7 +294,7 @@ describe('/front-why verbs', () => {
     expect(text(report)).toContain('Bruno Keller');
     expect(text(report)).toContain('Dmitri Ivanov');
     expect(text(report)).not.toContain('Ada Moreno');
-    const [entry] = await h.store.listAudit({ tenant: 'acme', limit: 1 });
+    const [entry] = await h.store.listActivity({ tenant: 'acme', limit: 1 });
     expect(entry).toMatchObject({ action: 'audit', actor: AGENT, cause: 'teammate_api_access_disabled' });
   });
 });

@@ -29,7 +29,7 @@ export interface SlackDeps {
   parse: (text: string) => ParseResult;
 }
 
-/** The person asking and where, as every check and audit line needs it. */
+/** The person asking and where, as every check and activity line needs it. */
 export interface Requester {
   userId: string;
   /** The workspace the app is installed in: bindings and settings are keyed by it, whoever asks. */

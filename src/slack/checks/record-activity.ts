@@ -1,4 +1,4 @@
-import type { NewAuditEntry } from '../../store';
+import type { NewActivityEntry } from '../../store';
 import type { Requester, SlackDeps } from '../app/deps';
 import { logFailure } from '../send/failure';
 
@@ -7,14 +7,14 @@ import { logFailure } from '../send/failure';
  * the token (the store also redacts anything token-shaped). A failed write is logged loudly, but the person
  * still gets their answer.
  */
-export async function recordAudit(
+export async function recordActivity(
   deps: Pick<SlackDeps, 'store' | 'logger' | 'clock'>,
   who: Requester,
-  entry: Omit<NewAuditEntry, 'at' | 'actor' | 'teamId' | 'channelId'>,
+  entry: Omit<NewActivityEntry, 'at' | 'actor' | 'teamId' | 'channelId'>,
 ): Promise<void> {
   try {
-    await deps.store.appendAudit({ at: new Date(deps.clock()), actor: who.userId, teamId: who.teamId, channelId: who.channelId, ...entry });
+    await deps.store.recordActivity({ at: new Date(deps.clock()), actor: who.userId, teamId: who.teamId, channelId: who.channelId, ...entry });
   } catch (err) {
-    logFailure(deps.logger, 'audit log write', err, { channel: who.channelId, user: who.userId, action: entry.action });
+    logFailure(deps.logger, 'activity log write', err, { channel: who.channelId, user: who.userId, action: entry.action });
   }
 }

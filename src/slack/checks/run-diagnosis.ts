@@ -2,7 +2,7 @@ import { diagnoseParsed, type DiagnoseOutcome, type ParseResult } from '../../di
 import type { OutcomeView } from '../render/blocks';
 import { LIMITS } from '../render/block-kit';
 import { escapeText } from '../render/escape';
-import { recordAudit } from './record-activity';
+import { recordActivity } from './record-activity';
 import type { Requester, SlackDeps } from '../app/deps';
 import { tenantLabel, type ChannelTenant } from './tenant-connections';
 
@@ -18,7 +18,7 @@ export interface Paste {
 }
 
 /**
- * Diagnoses the paste for the channel's tenant and records it in the audit log. Without a tenant (or when the
+ * Diagnoses the paste for the channel's tenant and records it in the activity log. Without a tenant (or when the
  * bound tenant was removed) the answer comes from the paste alone and says so; never with another tenant's token.
  */
 export async function runDiagnosis(deps: SlackDeps, who: Requester, paste: string | Paste, tenant: ChannelTenant, origin: string): Promise<DiagnosisResult> {
@@ -53,7 +53,7 @@ export async function runDiagnosis(deps: SlackDeps, who: Requester, paste: strin
 async function recordRun(deps: SlackDeps, who: Requester, tenant: string | undefined, outcome: DiagnoseOutcome, origin: string): Promise<void> {
   const targets = outcome.ok ? outcome.targets.join(',') : '';
   const causes = outcome.ok ? [...new Set(outcome.diagnoses.map((d) => d.cause))].join(',') : '';
-  await recordAudit(deps, who, {
+  await recordActivity(deps, who, {
     action: tenant ? 'diagnose' : 'explain',
     ...(tenant ? { tenant } : {}),
     ...(targets ? { target: targets } : {}),

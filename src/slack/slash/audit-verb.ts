@@ -1,5 +1,5 @@
 import { runAudit } from '../../diagnosis/audit';
-import { recordAudit } from '../checks/record-activity';
+import { recordActivity } from '../checks/record-activity';
 import { auditDoneMessage, auditProgressMessage, auditReportMessages } from '../render/blocks-audit';
 import { simpleMessage } from '../render/block-kit';
 import { escapeText } from '../render/escape';
@@ -60,7 +60,7 @@ export async function auditVerb(ctx: VerbContext): Promise<void> {
     else for (const message of withHint(inviteHint(deps.identity.botName, who.channelId), messages).slice(0, 4)) await respondEphemeral(ctx.respond, message);
 
     const off = report.teammates?.preferenceOff.length ?? 0;
-    await recordAudit(deps, who, {
+    await recordActivity(deps, who, {
       action: 'audit',
       tenant: label,
       ...(off > 0 ? { cause: 'teammate_api_access_disabled' } : {}),

@@ -1,5 +1,5 @@
 import { simpleMessage } from '../render/block-kit';
-import { recordAudit } from '../checks/record-activity';
+import { recordActivity } from '../checks/record-activity';
 import { escapeText } from '../render/escape';
 import { respondEphemeral } from '../send/reply';
 import { isStoreError } from '../../store';
@@ -23,6 +23,6 @@ export async function bindVerb(ctx: VerbContext): Promise<void> {
     await respondEphemeral(ctx.respond, simpleMessage(`There is no tenant named \`${escapeText(name)}\`.${list} Add one with \`/front-why connect ${escapeText(name)}\`.`));
     return;
   }
-  await recordAudit(deps, who, { action: 'tenant.bind', tenant: name });
+  await recordActivity(deps, who, { action: 'tenant.bind', tenant: name });
   await respondEphemeral(ctx.respond, simpleMessage(`:link: This channel now checks with tenant *${escapeText(name)}*. Try \`/front-why status\`.`));
 }

@@ -1,4 +1,4 @@
-import { recordAudit } from '../checks/record-activity';
+import { recordActivity } from '../checks/record-activity';
 import { simpleMessage } from '../render/block-kit';
 import { escapeText, inlineCode, truncate } from '../render/escape';
 import { respondEphemeral } from '../send/reply';
@@ -20,7 +20,7 @@ export async function reloadVerb(ctx: VerbContext): Promise<void> {
     return;
   }
   const result = ctx.deps.reloadRules('slack', { user: ctx.who.userId, channel: ctx.who.channelId });
-  await recordAudit(ctx.deps, ctx.who, {
+  await recordActivity(ctx.deps, ctx.who, {
     action: 'rules.reload',
     detail: result.ok ? `slack: ${result.rules} rules loaded (was ${result.previous})` : `slack: refused, ${result.errors.length} error(s); ${result.serving} rules keep serving`,
   });

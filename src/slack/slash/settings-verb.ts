@@ -1,11 +1,11 @@
 import { simpleMessage } from '../render/block-kit';
-import { recordAudit } from '../checks/record-activity';
+import { recordActivity } from '../checks/record-activity';
 import { escapeText } from '../render/escape';
 import { respondEphemeral } from '../send/reply';
 import { parseOnOff, requireAdmin, requireInsider } from './guards';
 import type { VerbContext, SlashVerb } from './verb';
 
-/** `listen on|off` and `allow-external on|off`: one per-channel switch each, admins only, audited. */
+/** `listen on|off` and `allow-external on|off`: one per-channel switch each, admins only, recorded in the activity log. */
 function channelSwitch(setting: 'listen' | 'allowExternal', word: string, describe: (on: boolean, ctx: VerbContext) => string): SlashVerb {
   return async (ctx) => {
     if (!(await requireInsider(ctx)) || !(await requireAdmin(ctx, `change \`${word}\``))) return;
@@ -15,7 +15,7 @@ function channelSwitch(setting: 'listen' | 'allowExternal', word: string, descri
       return;
     }
     await ctx.deps.store.setChannelSettings(ctx.who.teamId, ctx.who.channelId, { [setting]: value });
-    await recordAudit(ctx.deps, ctx.who, { action: 'channel.settings', detail: `${word} ${value ? 'on' : 'off'}` });
+    await recordActivity(ctx.deps, ctx.who, { action: 'channel.settings', detail: `${word} ${value ? 'on' : 'off'}` });
     await respondEphemeral(ctx.respond, simpleMessage(describe(value, ctx)));
   };
 }

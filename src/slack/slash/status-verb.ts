@@ -1,5 +1,5 @@
 import { simpleMessage } from '../render/block-kit';
-import { recordAudit } from '../checks/record-activity';
+import { recordActivity } from '../checks/record-activity';
 import { escapeText, inlineCode } from '../render/escape';
 import { respondEphemeral } from '../send/reply';
 import { channelTenant, tenantLabel } from '../checks/tenant-connections';
@@ -32,7 +32,7 @@ export async function statusVerb(ctx: VerbContext): Promise<void> {
         lines.push(`*Token:* ${inlineCode(lease.connection.maskedToken)} — ${describeHealth(health)}`);
         if (info?.companyName) lines.push(`*Front company:* ${escapeText(info.companyName)}${info.companyId ? ` (${inlineCode(info.companyId)})` : ''}`);
         if (info?.scopes) lines.push(`*Scopes when last checked:* ${info.scopes.length > 0 ? info.scopes.map((s) => inlineCode(s)).join(', ') : 'none in the token (Front keeps them)'}`);
-        await recordAudit(deps, who, { action: 'tenant.check', tenant: label, detail: `slack status: ${health.kind}` });
+        await recordActivity(deps, who, { action: 'tenant.check', tenant: label, detail: `slack status: ${health.kind}` });
       } finally {
         lease.release();
       }

@@ -1,5 +1,5 @@
 import { simpleMessage } from '../render/block-kit';
-import { recordAudit } from '../checks/record-activity';
+import { recordActivity } from '../checks/record-activity';
 import { escapeText } from '../render/escape';
 import { respondEphemeral } from '../send/reply';
 import { requireAdmin, requireInsider } from './guards';
@@ -14,7 +14,7 @@ export async function unbindVerb(ctx: VerbContext): Promise<void> {
     await respondEphemeral(ctx.respond, simpleMessage('This channel was not bound to a tenant; nothing changed.'));
     return;
   }
-  await recordAudit(deps, who, { action: 'tenant.unbind', ...(binding ? { tenant: binding.tenant } : {}) });
+  await recordActivity(deps, who, { action: 'tenant.unbind', ...(binding ? { tenant: binding.tenant } : {}) });
   const fallback = deps.config.FRONT_API_TOKEN ? 'Checks here now use the default token (FRONT_API_TOKEN).' : 'Checks here now explain pastes without live checks.';
   await respondEphemeral(ctx.respond, simpleMessage(`This channel is no longer bound${binding ? ` to *${escapeText(binding.tenant)}*` : ''}. ${fallback}`));
 }

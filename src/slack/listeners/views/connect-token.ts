@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { inspectToken } from '../../../front';
 import { isStoreError, type TenantCheck } from '../../../store';
 import { isExternal } from '../../app/admins';
-import { recordAudit } from '../../checks/record-activity';
+import { recordActivity } from '../../checks/record-activity';
 import { simpleMessage } from '../../render/block-kit';
 import { connectCheckingView, connectResultView, parseConnectMetadata, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../render/connect-view';
 import type { Requester, SlackDeps } from '../../app/deps';
@@ -63,7 +63,7 @@ async function checkAndStore(deps: SlackDeps, who: Requester, name: string, toke
   try {
     const health = await checkTokenHealth(connection, deps.clock, deps.config.FRONT_WHY_REQUEST_TIMEOUT_MS);
     if (health.kind !== 'valid') {
-      await recordAudit(deps, who, { action: 'tenant.check', tenant: name, detail: `slack connect refused: ${health.kind}` });
+      await recordActivity(deps, who, { action: 'tenant.check', tenant: name, detail: `slack connect refused: ${health.kind}` });
       return `Nothing was stored for *${escapeText(name)}*. ${describeHealth(health)}.`;
     }
     const scopes = connection.live.token.scopes;
@@ -77,7 +77,7 @@ async function checkAndStore(deps: SlackDeps, who: Requester, name: string, toke
     const action = await store(deps, who, name, token, check);
     deps.tenants.adopt(name, token, connection);
     adopted = true;
-    await recordAudit(deps, who, { action, tenant: name, detail: `slack connect: company ${health.companyName ?? health.companyId ?? 'unknown'}` });
+    await recordActivity(deps, who, { action, tenant: name, detail: `slack connect: company ${health.companyName ?? health.companyId ?? 'unknown'}` });
     const verb = action === 'tenant.add' ? 'is connected' : 'has a new token';
     return [
       `:white_check_mark: Tenant *${escapeText(name)}* ${verb}. ${describeHealth(health)}.`,

@@ -3,27 +3,27 @@ import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { withStore } from './store';
 import { usageOf } from './help';
 
-export const AUDIT_LOG_USAGE = usageOf('audit-log');
+export const ACTIVITY_USAGE = usageOf('activity');
 
-/** `front-why audit-log`: who ran which probe or changed which tenant, where, and what it found. */
-export async function auditLogCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, AUDIT_LOG_USAGE, {
+/** `front-why activity`: the activity log, who ran which probe or changed which tenant, where, and what it found. */
+export async function activityCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, ACTIVITY_USAGE, {
     tenant: { type: 'string' },
     since: { type: 'string' },
     limit: { type: 'string' },
     json: { type: 'boolean' },
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${AUDIT_LOG_USAGE}`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${ACTIVITY_USAGE}`);
   const since = values.since ? parseSince(values.since, new Date()) : undefined;
   const limit = values.limit ? parseLimit(values.limit) : undefined;
   const config = loadConfig(io.env);
   return withStore(config, io.env, async (store) => {
-    const entries = await store.listAudit({ tenant: values.tenant, since, limit });
+    const entries = await store.listActivity({ tenant: values.tenant, since, limit });
     if (values.json) {
       writeJson(io, { entries });
       return 0;
     }
-    if (entries.length === 0) io.stdout.write('No audit entries match.\n');
+    if (entries.length === 0) io.stdout.write('No activity matches.\n');
     for (const e of entries) {
       const where = [e.teamId, e.channelId].filter(Boolean).join('/');
       const fields = [e.tenant && `tenant=${e.tenant}`, e.target && `target=${e.target}`, e.cause && `cause=${e.cause}`, where && `in=${where}`, e.detail]
