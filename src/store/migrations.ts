@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { ClientBase } from 'pg';
-import { StoreError } from './errors';
+import { StoreError } from './store-error';
 
 /**
  * One entry per schema change, never edited once released: a replica that started on version N must find

@@ -1,6 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import type { Keyring } from './crypto';
-import { StoreError } from './errors';
+import { StoreError } from './store-error';
 import { migratePostgres } from './migrations';
 import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from './secrets';
 import type {
@@ -15,7 +15,7 @@ import type {
   StoreOptions,
   TenantCheck,
   TenantInfo,
-} from './types';
+} from './store-api';
 import {
   checkActivity,
   checkActivityQuery,

@@ -1,6 +1,6 @@
 import type { Sealed } from './crypto';
-import { StoreError } from './errors';
-import type { ActivityEntry, ChannelBinding } from './types';
+import { StoreError } from './store-error';
+import type { ActivityEntry, ChannelBinding } from './store-api';
 
 /**
  * Row shapes and mappers both dialects share. They differ only in how a time is stored (Postgres: timestamptz,

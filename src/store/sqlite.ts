@@ -2,7 +2,7 @@ import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Keyring } from './crypto';
-import { StoreError } from './errors';
+import { StoreError } from './store-error';
 import { migrateSqlite } from './migrations';
 import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from './secrets';
 import type {
@@ -17,7 +17,7 @@ import type {
   StoreOptions,
   TenantCheck,
   TenantInfo,
-} from './types';
+} from './store-api';
 import {
   checkActivity,
   checkActivityQuery,

@@ -1,6 +1,6 @@
 import { redactSecrets as redactText } from '../redact';
-import { StoreError } from './errors';
-import type { ActivityEntry, ActivityQuery, ChannelSettings, NewActivityEntry, NewTenant, TenantCheck } from './types';
+import { StoreError } from './store-error';
+import type { ActivityEntry, ActivityQuery, ChannelSettings, NewActivityEntry, NewTenant, TenantCheck } from './store-api';
 
 const TENANT_NAME = /^[a-z0-9-]{1,40}$/;
 const SLACK_ID = /^[A-Za-z0-9_-]{1,64}$/;
