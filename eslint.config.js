@@ -40,4 +40,19 @@ module.exports = tseslint.config(
       ],
     },
   })),
+  // Inside src/slack the same one-way flow (src/slack/README.md): a request comes in through app/, a listener or a
+  // slash verb handles it, checks/ runs the diagnosis, render/ builds the blocks and send/ posts them. Rendering
+  // and sending know nothing of who asked; nothing but app/create-app wires the listeners.
+  ...[
+    ['src/slack/render/**/*.ts', ['../app/*', '../checks/*', '../listeners/*', '../slash/*', '../send/*']],
+    ['src/slack/send/**/*.ts', ['../app/*', '../checks/*', '../listeners/*', '../slash/*']],
+    ['src/slack/checks/**/*.ts', ['../app/create-app', '../listeners/*', '../slash/*']],
+    ['src/slack/slash/**/*.ts', ['../app/create-app', '../listeners/*']],
+    ['src/slack/listeners/**/*.ts', ['../../app/create-app']],
+  ].map(([files, above]) => ({
+    files: [files],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: above, message: 'Imports flow one way inside src/slack (src/slack/README.md).' }] }],
+    },
+  })),
 );

@@ -10,7 +10,7 @@ const TOKEN =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJmcm9udCIsInN1YiI6ImFjbWUifQ.c2lnbmF0dXJlLXNlY3JldC1wYXJ0LTEyMzQ1Njc4OQ';
 const PIECES = ['-eyJ', 'eyJ.eyJ.', 'eyJaaaaaaaaaa.', 'Bearer ', 'token=', 'xoxb-', TOKEN.slice(0, 40), 'plain words, nothing secret. '];
 const MODES: [string, RedactOptions][] = [
-  ['shapes (logs, audit lines)', {}],
+  ['shapes (logs, activity lines)', {}],
   ['shapes + pairs (pastes)', { pairs: true }],
   ['shapes + known token (CLI output)', { known: [TOKEN] }],
 ];

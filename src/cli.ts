@@ -15,11 +15,24 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   audit: async () => (await import('./commands/audit')).auditCommand,
   rules: async () => (await import('./commands/rules')).rulesCommand,
   tenants: async () => (await import('./commands/tenants')).tenantsCommand,
-  'audit-log': async () => (await import('./commands/audit-log')).auditLogCommand,
+  activity: async () => (await import('./commands/activity')).activityCommand,
   serve: async () => (await import('./commands/serve')).serveCommand,
   sandbox: async () => (await import('./commands/sandbox')).sandboxCommand,
   demo: async () => (await import('./commands/demo')).demoCommand,
 };
+
+/** Old names that still work, so scripts written against them lose nothing; each use says the new name on stderr. */
+const RENAMED: Record<string, string> = {
+  'audit-log': 'activity',
+};
+
+/** The command an argument names, after a note on stderr when it is a renamed one. */
+function commandName(name: string, io: CliIo): string {
+  const renamed = Object.hasOwn(RENAMED, name) ? RENAMED[name] : undefined;
+  if (!renamed) return name;
+  io.stderr.write(`front-why: \`${name}\` is now \`${renamed}\`; the old name still works.\n`);
+  return renamed;
+}
 
 export function usage(): string {
   const names = Object.keys(COMMANDS);
@@ -43,11 +56,12 @@ export function version(): string {
 }
 
 export async function runCli(argv: string[], processIo: CliIo = defaultIo()): Promise<number> {
-  const [name, ...rest] = argv;
+  const [given, ...rest] = argv;
   // Everything printed from here on, errors included, goes through the guard (see output.ts).
-  const io = guardOutput(processIo, { known: [processIo.env.FRONT_API_TOKEN], redact: name !== 'sandbox' });
+  const io = guardOutput(processIo, { known: [processIo.env.FRONT_API_TOKEN], redact: given !== 'sandbox' });
+  const name = given === undefined ? undefined : commandName(given, io);
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    const topic = name === 'help' && rest[0] ? helpTopic(rest[0], rest.slice(1)) : undefined;
+    const topic = name === 'help' && rest[0] ? helpTopic(commandName(rest[0], io), rest.slice(1)) : undefined;
     if (topic && !COMMANDS[topic.split(' ')[0]!]) {
       io.stderr.write(`front-why: no command "${rest[0]}"\n${usage()}`);
       return 2;

@@ -1,5 +1,5 @@
 /**
- * The one secret redactor. Logs, audit lines, evidence quoted from a paste, Front's answers and everything the
+ * The one secret redactor. Logs, activity lines, evidence quoted from a paste, Front's answers and everything the
  * CLI prints pass their text through here, so what counts as a secret is decided in one place:
  *
  * - JWTs (every Front API token is one) wherever they start, even glued to other characters

@@ -2,7 +2,7 @@ import { loadConfig } from '../config';
 import { runAudit } from '../diagnosis/audit';
 import { auditToText } from '../diagnosis/audit-text';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
-import { auditProbeRun, openConnection } from './live-token';
+import { recordProbeRun, openConnection } from './live-token';
 import { usageOf } from './help';
 
 export const AUDIT_USAGE = usageOf('audit');
@@ -26,7 +26,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
     });
     if (showProgress) io.stderr.write('\n');
     const off = report.teammates?.preferenceOff.length;
-    await auditProbeRun(config, io.env, { tenant, action: 'audit', detail: off === undefined ? report.incomplete : `${off} teammate(s) with the preference off` });
+    await recordProbeRun(config, io.env, { tenant, action: 'audit', detail: off === undefined ? report.incomplete : `${off} teammate(s) with the preference off` });
     if (values.json) writeJson(io, { token: { masked: connection.maskedToken, ...report.token }, teammates: report.teammates ?? null, incomplete: report.incomplete ?? null, calls: report.calls });
     else io.stdout.write(`${auditToText(report, connection.maskedToken)}\n`);
     return report.token.valid === true ? 0 : 1;

@@ -3,7 +3,7 @@ import { diagnose } from '../diagnosis';
 import { loadRulesOrThrow } from '../rules';
 import { printOutcome, textFrom } from './explain';
 import { parseCommandArgs, type CliIo } from './io';
-import { auditProbeRun, openConnection } from './live-token';
+import { recordProbeRun, openConnection } from './live-token';
 import { usageOf } from './help';
 
 export const DIAGNOSE_USAGE = usageOf('diagnose');
@@ -18,7 +18,7 @@ export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number
   try {
     const outcome = await diagnose(text, { rules, live: connection.live });
     if (outcome.ok) {
-      await auditProbeRun(config, io.env, { tenant, action: 'diagnose', target: outcome.targets.join(' ') || undefined, cause: outcome.diagnoses[0]?.cause });
+      await recordProbeRun(config, io.env, { tenant, action: 'diagnose', target: outcome.targets.join(' ') || undefined, cause: outcome.diagnoses[0]?.cause });
     }
     if (!values.json && outcome.ok) {
       io.stderr.write(`Checked live with ${label} (${connection.maskedToken}) against ${config.FRONT_API_BASE_URL}: ${outcome.calls} request(s) to Front.\n\n`);

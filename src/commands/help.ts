@@ -162,9 +162,9 @@ example:
 example:
   FRONT_WHY_ENCRYPTION_KEY="k2:$(openssl rand -base64 32),k1:$OLD_KEY" front-why tenants rotate-key`,
   },
-  'audit-log': {
-    summary: 'print who ran which diagnosis or changed which tenant',
-    usage: 'usage: front-why audit-log [--tenant NAME] [--since 2026-11-01|24h|7d] [--limit N] [--json]',
+  activity: {
+    summary: 'print the activity log: who ran which diagnosis or changed which tenant',
+    usage: 'usage: front-why activity [--tenant NAME] [--since 2026-11-01|24h|7d] [--limit N] [--json]',
     details: `options:
   --tenant NAME   only this tenant
   --since WHEN    a date, or a duration back from now (30m, 24h, 7d)
@@ -172,9 +172,11 @@ example:
   --json          one JSON object {"entries": [...]}
   -h, --help      this help
 
+Formerly \`front-why audit-log\`, which still works (and says so on stderr).
+
 examples:
-  front-why audit-log --tenant acme --since 7d
-  front-why audit-log --json --limit 1000`,
+  front-why activity --tenant acme --since 7d
+  front-why activity --json --limit 1000`,
   },
   serve: {
     summary: 'run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)',

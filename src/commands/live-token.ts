@@ -32,13 +32,13 @@ export async function openConnection(
   return { connection: connectTenant(config.FRONT_API_TOKEN, liveSettings(config)), label: 'FRONT_API_TOKEN' };
 }
 
-/** Probe runs against a stored tenant are audited like those from Slack; FRONT_API_TOKEN runs have no store. */
-export async function auditProbeRun(
+/** Probe runs against a stored tenant are recorded in the activity log like those from Slack; FRONT_API_TOKEN runs have no store. */
+export async function recordProbeRun(
   config: Config,
   env: NodeJS.ProcessEnv,
   entry: { tenant?: string; action: 'diagnose' | 'audit'; target?: string; cause?: string; detail?: string },
 ): Promise<void> {
   const { tenant } = entry;
   if (!tenant) return;
-  await withStore(config, env, (store) => store.appendAudit({ at: new Date(), actor: `cli:${env.USER ?? 'unknown'}`, ...entry, tenant }));
+  await withStore(config, env, (store) => store.recordActivity({ at: new Date(), actor: `cli:${env.USER ?? 'unknown'}`, ...entry, tenant }));
 }

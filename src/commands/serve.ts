@@ -3,9 +3,9 @@ import { loadConfig } from '../config';
 import { closeSharedFrontDispatcher } from '../front';
 import { createLogger, type Logger } from '../log';
 import { loadRulesOrThrow } from '../rules';
-import { checkSlackConfig, createSlackApp, type SlackApp } from '../slack/app';
-import { errorFields } from '../slack/failure';
-import type { RulesReload } from '../slack/rule-book';
+import { checkSlackConfig, createSlackApp, type SlackApp } from '../slack/app/create-app';
+import { errorFields } from '../slack/send/failure';
+import type { RulesReload } from '../slack/app/rule-book';
 import { isStoreError, Keyring, openStore, type Store } from '../store';
 import { UsageError, type CliIo } from './io';
 import { processState, readPidFile, removePidFile, writePidFile, writeReloadStatus } from './pid-file';
@@ -137,7 +137,7 @@ async function shutdown(app: SlackApp, store: Store, logger: Logger): Promise<vo
   try {
     await app.stop();
   } finally {
-    // After every check finished or was cut short, so no audit line is lost; SQLite checkpoints its WAL here.
+    // After every check finished or was cut short, so no activity line is lost; SQLite checkpoints its WAL here.
     await store.close().catch((err: unknown) => logger.error({ err: errorFields(err) }, 'could not close the store cleanly'));
     await closeSharedFrontDispatcher();
   }

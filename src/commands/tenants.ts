@@ -30,14 +30,14 @@ export async function tenantsCommand(argv: string[], io: CliIo): Promise<number>
           io.stderr.write(`front-why: no tenant named "${name}"\n`);
           return 1;
         }
-        await store.appendAudit({ at: new Date(), actor, tenant: name, action: 'tenant.remove' });
+        await store.recordActivity({ at: new Date(), actor, tenant: name, action: 'tenant.remove' });
         io.stdout.write(`Removed tenant "${name}" and its channel bindings.\n`);
         return 0;
       });
     case 'rotate-key':
       return withStore(config, io.env, async (store) => {
         const result = await store.rotateKey(Keyring.fromEnv(io.env));
-        await store.appendAudit({ at: new Date(), actor, action: 'key.rotate', detail: `key ${result.keyId}: ${result.rotated} of ${result.total} re-encrypted` });
+        await store.recordActivity({ at: new Date(), actor, action: 'key.rotate', detail: `key ${result.keyId}: ${result.rotated} of ${result.total} re-encrypted` });
         io.stdout.write(`Re-encrypted ${result.rotated} of ${result.total} token(s) under key "${result.keyId}".\n`);
         return 0;
       });
@@ -77,7 +77,7 @@ async function addTenant(config: Config, io: CliIo, name: string, force: boolean
         const checked = valid ? { companyId: valid.companyId, companyName: valid.companyName, scopes: record.scopes, checkedAt: record.checkedAt } : {};
         await store.addTenant({ name, token, addedBy: actor, ...checked });
       }
-      await store.appendAudit({ at: new Date(), actor, tenant: name, action: existing ? 'tenant.token.replace' : 'tenant.add', detail: describeTokenCheck(check) });
+      await store.recordActivity({ at: new Date(), actor, tenant: name, action: existing ? 'tenant.token.replace' : 'tenant.add', detail: describeTokenCheck(check) });
       io.stdout.write(`${existing ? 'Replaced the token of' : 'Added'} tenant "${name}" (token ${connection.maskedToken}, stored encrypted).\n`);
       return 0;
     });
@@ -134,7 +134,7 @@ async function checkTenant(config: Config, io: CliIo, name: string, actor: strin
       if (check.verdict === 'valid') {
         await store.updateTenantCheck(name, { companyId: check.companyId ?? null, companyName: check.companyName ?? null, scopes: check.scopes ?? [], checkedAt: new Date() });
       }
-      await store.appendAudit({ at: new Date(), actor, tenant: name, action: 'tenant.check', detail: describeTokenCheck(check) });
+      await store.recordActivity({ at: new Date(), actor, tenant: name, action: 'tenant.check', detail: describeTokenCheck(check) });
       io.stdout.write(`${name}: token ${connection.maskedToken} ${describeTokenCheck(check)}\n`);
       return check.verdict === 'valid' ? 0 : 1;
     } finally {

@@ -1,6 +1,6 @@
 import { asStatus } from './envelope';
 import { lineEndAt, lineStartAt } from './lines';
-import { matchesIn } from './regex';
+import { matchesIn } from './range-search';
 import { trimEndWhere } from './trim';
 import { charge } from './work';
 

@@ -1,6 +1,6 @@
 export { parsePaste, type ParseOptions } from './parse';
 export type { WorkMeter } from './work';
 export { normalisePaste } from './normalise';
-export { isFrontId, KIND_BY_PREFIX, scanFrontIds, distinctIds } from './ids';
+export { isFrontId, KIND_BY_PREFIX, scanFrontIds, distinctIds } from './id-scan';
 export { redactSecrets } from './excerpt';
 export * from './types';

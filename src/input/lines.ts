@@ -1,5 +1,5 @@
 /** Line arithmetic on the normalised paste (its line breaks are all `\n`). */
-import { lowerBound } from './regex';
+import { lowerBound } from './range-search';
 import { charge } from './work';
 
 /*

@@ -1,5 +1,5 @@
 import { findErrors } from './assemble';
-import { distinctIds, scanFrontIds } from './ids';
+import { distinctIds, scanFrontIds } from './id-scan';
 import { normalisePaste } from './normalise';
 import { MAX_PASTE_BYTES, type ParseResult } from './types';
 import { metered, type WorkMeter } from './work';

@@ -4,7 +4,7 @@ export interface Span {
   end: number;
 }
 
-import { lowerBound } from './regex';
+import { lowerBound } from './range-search';
 
 /** Whether `pos` lies in one of `parts`, sorted and disjoint as `coverage` makes them. */
 export function insideAny(parts: readonly Span[], pos: number): boolean {

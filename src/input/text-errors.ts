@@ -1,6 +1,6 @@
 import { lineEndAt, lineStartAt } from './lines';
 import { STATUS_NUMBER, STATUS_THEN_REASON } from './reasons';
-import { lowerBound, matchesIn } from './regex';
+import { lowerBound, matchesIn } from './range-search';
 import type { Span } from './spans';
 import { isTrailingNoise, trimEndWhere } from './trim';
 import { FRONT_WORDING, classifyWording, wordingEnd } from './wordings';

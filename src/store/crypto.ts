@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
-import { StoreError } from './errors';
+import { StoreError } from './store-error';
 
 export const KEY_VARIABLE = 'FRONT_WHY_ENCRYPTION_KEY';
 

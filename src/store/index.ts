@@ -1,14 +1,14 @@
 import { Keyring } from './crypto';
-import { StoreError } from './errors';
+import { StoreError } from './store-error';
 import { describePostgresUrl, PostgresStore } from './postgres';
 import { SqliteStore } from './sqlite';
-import type { Store, StoreOptions } from './types';
+import type { Store, StoreOptions } from './store-api';
 
 export { Keyring, KEY_VARIABLE } from './crypto';
-export { StoreError, isStoreError, type StoreErrorCode } from './errors';
+export { StoreError, isStoreError, type StoreErrorCode } from './store-error';
 export { MIGRATIONS, type Migration } from './migrations';
 export { redactSecrets } from './validate';
-export * from './types';
+export * from './store-api';
 
 const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
 const OTHER_URL = /^[a-z][a-z0-9+.-]*:\/\//i;

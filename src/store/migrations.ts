@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { ClientBase } from 'pg';
-import { StoreError } from './errors';
+import { StoreError } from './store-error';
 
 /**
  * One entry per schema change, never edited once released: a replica that started on version N must find
@@ -136,6 +136,25 @@ export const MIGRATIONS: readonly Migration[] = [
         check_tag bytea NOT NULL,
         created_at timestamptz NOT NULL
       );
+    `,
+  },
+  {
+    // The log of who did what is the activity log; "audit" is the teammate sweep. The rows stay as they are.
+    version: 2,
+    name: 'audit_log renamed activity_log',
+    sqlite: `
+      ALTER TABLE audit_log RENAME TO activity_log;
+      DROP INDEX audit_log_at;
+      DROP INDEX audit_log_tenant_at;
+      CREATE INDEX activity_log_at ON activity_log (at, id);
+      CREATE INDEX activity_log_tenant_at ON activity_log (tenant, at, id);
+    `,
+    postgres: `
+      ALTER TABLE audit_log RENAME TO activity_log;
+      ALTER TABLE activity_log RENAME CONSTRAINT audit_log_pkey TO activity_log_pkey;
+      ALTER SEQUENCE audit_log_id_seq RENAME TO activity_log_id_seq;
+      ALTER INDEX audit_log_at RENAME TO activity_log_at;
+      ALTER INDEX audit_log_tenant_at RENAME TO activity_log_tenant_at;
     `,
   },
 ];

@@ -1,24 +1,24 @@
 import { Pool, type PoolClient } from 'pg';
 import type { Keyring } from './crypto';
-import { StoreError } from './errors';
+import { StoreError } from './store-error';
 import { migratePostgres } from './migrations';
 import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from './secrets';
 import type {
-  AuditEntry,
-  AuditQuery,
+  ActivityEntry,
+  ActivityQuery,
   ChannelBinding,
   ChannelSettings,
-  NewAuditEntry,
+  NewActivityEntry,
   NewTenant,
   RotationResult,
   Store,
   StoreOptions,
   TenantCheck,
   TenantInfo,
-} from './types';
+} from './store-api';
 import {
-  checkAudit,
-  checkAuditQuery,
+  checkActivity,
+  checkActivityQuery,
   checkBinding,
   checkClaim,
   checkNewTenant,
@@ -28,7 +28,7 @@ import {
   checkTenantName,
   checkToken,
 } from './validate';
-import { notFound, SEALED_COLUMNS, TENANT_COLUMNS, toAudit, toBinding, toSealed, type AuditRow, type BindingRow, type SealedRow } from './rows';
+import { notFound, SEALED_COLUMNS, TENANT_COLUMNS, toActivity, toBinding, toSealed, type ActivityRow, type BindingRow, type SealedRow } from './rows';
 
 /** node-postgres reads timestamptz as a Date already. */
 const storedDate = (d: Date) => d;
@@ -342,24 +342,24 @@ export class PostgresStore implements Store {
     return { listen: row?.listen ?? false, allowExternal: row?.allow_external ?? false };
   }
 
-  async appendAudit(entry: NewAuditEntry): Promise<void> {
-    const e = checkAudit(entry);
+  async recordActivity(entry: NewActivityEntry): Promise<void> {
+    const e = checkActivity(entry);
     await this.pool.query(
-      `INSERT INTO audit_log (at, actor, team_id, channel_id, tenant, action, target, cause, detail)
+      `INSERT INTO activity_log (at, actor, team_id, channel_id, tenant, action, target, cause, detail)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [e.at, e.actor, e.teamId, e.channelId, e.tenant, e.action, e.target, e.cause, e.detail],
     );
   }
 
-  async listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
-    const q = checkAuditQuery(query);
-    const { rows } = await this.pool.query<AuditRow<Date>>(
-      `SELECT id, at, actor, team_id, channel_id, tenant, action, target, cause, detail FROM audit_log
+  async listActivity(query: ActivityQuery = {}): Promise<ActivityEntry[]> {
+    const q = checkActivityQuery(query);
+    const { rows } = await this.pool.query<ActivityRow<Date>>(
+      `SELECT id, at, actor, team_id, channel_id, tenant, action, target, cause, detail FROM activity_log
        WHERE ($1::text IS NULL OR tenant = $1) AND ($2::timestamptz IS NULL OR at >= $2)
        ORDER BY at DESC, id DESC LIMIT $3`,
       [q.tenant, q.since, q.limit],
     );
-    return rows.map((row) => toAudit(row, storedDate));
+    return rows.map((row) => toActivity(row, storedDate));
   }
 
   async claimEvent(key: string, ttlSeconds: number): Promise<boolean> {

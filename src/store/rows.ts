@@ -1,6 +1,6 @@
 import type { Sealed } from './crypto';
-import { StoreError } from './errors';
-import type { AuditEntry, ChannelBinding } from './types';
+import { StoreError } from './store-error';
+import type { ActivityEntry, ChannelBinding } from './store-api';
 
 /**
  * Row shapes and mappers both dialects share. They differ only in how a time is stored (Postgres: timestamptz,
@@ -24,7 +24,7 @@ export interface BindingRow<T> {
   bound_at: T;
 }
 
-export interface AuditRow<T> {
+export interface ActivityRow<T> {
   /** Postgres returns a bigint identity as text. */
   id: string | number;
   at: T;
@@ -56,7 +56,7 @@ export function toBinding<T>(row: BindingRow<T>, toDate: ToDate<T>): ChannelBind
   };
 }
 
-export function toAudit<T>(row: AuditRow<T>, toDate: ToDate<T>): AuditEntry {
+export function toActivity<T>(row: ActivityRow<T>, toDate: ToDate<T>): ActivityEntry {
   return {
     id: Number(row.id),
     at: toDate(row.at),

@@ -1,5 +1,5 @@
 import { KEY_VARIABLE, type Keyring, type Sealed } from './crypto';
-import { StoreError } from './errors';
+import { StoreError } from './store-error';
 
 /**
  * The tenant name is the AEAD additional data: a ciphertext copied onto another tenant's row fails to

@@ -2,25 +2,25 @@ import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Keyring } from './crypto';
-import { StoreError } from './errors';
+import { StoreError } from './store-error';
 import { migrateSqlite } from './migrations';
 import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from './secrets';
 import type {
-  AuditEntry,
-  AuditQuery,
+  ActivityEntry,
+  ActivityQuery,
   ChannelBinding,
   ChannelSettings,
-  NewAuditEntry,
+  NewActivityEntry,
   NewTenant,
   RotationResult,
   Store,
   StoreOptions,
   TenantCheck,
   TenantInfo,
-} from './types';
+} from './store-api';
 import {
-  checkAudit,
-  checkAuditQuery,
+  checkActivity,
+  checkActivityQuery,
   checkBinding,
   checkClaim,
   checkNewTenant,
@@ -30,7 +30,7 @@ import {
   checkTenantName,
   checkToken,
 } from './validate';
-import { notFound, SEALED_COLUMNS, TENANT_COLUMNS, toAudit, toBinding, toSealed, type AuditRow, type BindingRow, type SealedRow } from './rows';
+import { notFound, SEALED_COLUMNS, TENANT_COLUMNS, toActivity, toBinding, toSealed, type ActivityRow, type BindingRow, type SealedRow } from './rows';
 
 /**
  * Creates a missing database file readable by its owner only, before SQLite would create it with 0644 in
@@ -48,7 +48,7 @@ function createPrivately(path: string): void {
 /** Times are stored as epoch milliseconds. */
 const storedDate = (ms: number) => new Date(ms);
 
-/** Long enough to ride out another process's migration or rotation; a claim or audit write takes microseconds. */
+/** Long enough to ride out another process's migration or rotation; a claim or activity write takes microseconds. */
 const BUSY_TIMEOUT_MS = 10_000;
 const PURGE_EVERY_MS = 60_000;
 
@@ -322,26 +322,26 @@ export class SqliteStore implements Store {
     return { listen: row?.listen === 1, allowExternal: row?.allow_external === 1 };
   }
 
-  async appendAudit(entry: NewAuditEntry): Promise<void> {
-    const e = checkAudit(entry);
+  async recordActivity(entry: NewActivityEntry): Promise<void> {
+    const e = checkActivity(entry);
     this.db
       .prepare(
-        `INSERT INTO audit_log (at, actor, team_id, channel_id, tenant, action, target, cause, detail)
+        `INSERT INTO activity_log (at, actor, team_id, channel_id, tenant, action, target, cause, detail)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(e.at.getTime(), e.actor, e.teamId, e.channelId, e.tenant, e.action, e.target, e.cause, e.detail);
   }
 
-  async listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
-    const q = checkAuditQuery(query);
+  async listActivity(query: ActivityQuery = {}): Promise<ActivityEntry[]> {
+    const q = checkActivityQuery(query);
     const rows = this.db
       .prepare(
-        `SELECT id, at, actor, team_id, channel_id, tenant, action, target, cause, detail FROM audit_log
+        `SELECT id, at, actor, team_id, channel_id, tenant, action, target, cause, detail FROM activity_log
          WHERE (@tenant IS NULL OR tenant = @tenant) AND (@since IS NULL OR at >= @since)
          ORDER BY at DESC, id DESC LIMIT @limit`,
       )
-      .all({ tenant: q.tenant, since: q.since?.getTime() ?? null, limit: q.limit }) as AuditRow<number>[];
-    return rows.map((row) => toAudit(row, storedDate));
+      .all({ tenant: q.tenant, since: q.since?.getTime() ?? null, limit: q.limit }) as ActivityRow<number>[];
+    return rows.map((row) => toActivity(row, storedDate));
   }
 
   async claimEvent(key: string, ttlSeconds: number): Promise<boolean> {

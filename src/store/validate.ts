@@ -1,6 +1,6 @@
 import { redactSecrets as redactText } from '../redact';
-import { StoreError } from './errors';
-import type { AuditEntry, AuditQuery, ChannelSettings, NewAuditEntry, NewTenant, TenantCheck } from './types';
+import { StoreError } from './store-error';
+import type { ActivityEntry, ActivityQuery, ChannelSettings, NewActivityEntry, NewTenant, TenantCheck } from './store-api';
 
 const TENANT_NAME = /^[a-z0-9-]{1,40}$/;
 const SLACK_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -8,8 +8,8 @@ const ACTION = /^[a-z][a-z0-9_.-]{0,63}$/;
 const MAX_TOKEN_CHARS = 8192;
 const MAX_EVENT_KEY_CHARS = 512;
 const MAX_TEXT_CHARS = 4000;
-const DEFAULT_AUDIT_LIMIT = 100;
-const MAX_AUDIT_LIMIT = 1000;
+const DEFAULT_ACTIVITY_LIMIT = 100;
+const MAX_ACTIVITY_LIMIT = 1000;
 
 function invalid(message: string): StoreError {
   return new StoreError('invalid_input', message);
@@ -108,49 +108,49 @@ export function checkSettings(s: Partial<ChannelSettings>): Partial<ChannelSetti
 }
 
 /**
- * Front API tokens are JWTs; an audit line is free text written by many callers. Anything shaped like a
- * JWT or a bearer credential is cut out here, the one place every audit write passes.
+ * Front API tokens are JWTs; an activity line is free text written by many callers. Anything shaped like a
+ * JWT or a bearer credential is cut out here, the one place every activity write passes.
  */
 export function redactSecrets(text: string): string {
   return redactText(text);
 }
 
-function auditText(value: unknown): string | null {
+function activityText(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw invalid('audit fields must be text');
+  if (typeof value !== 'string') throw invalid('activity fields must be text');
   const clean = redactSecrets(value);
   return clean.length > MAX_TEXT_CHARS ? `${clean.slice(0, MAX_TEXT_CHARS - 1)}…` : clean;
 }
 
-/** An audit entry as it is written: everything but the id the database gives it. */
-export type AuditRowInput = Omit<AuditEntry, 'id'>;
+/** An activity entry as it is written: everything but the id the database gives it. */
+export type ActivityRowInput = Omit<ActivityEntry, 'id'>;
 
-export function checkAudit(e: NewAuditEntry): AuditRowInput {
+export function checkActivity(e: NewActivityEntry): ActivityRowInput {
   if (typeof e.action !== 'string' || !ACTION.test(e.action)) {
-    throw invalid('audit action must be lowercase words joined by dots, e.g. "tenant.add"');
+    throw invalid('activity action must be lowercase words joined by dots, e.g. "tenant.add"');
   }
-  const actor = auditText(e.actor);
-  if (!actor) throw invalid('audit actor is required');
+  const actor = activityText(e.actor);
+  if (!actor) throw invalid('activity actor is required');
   return {
     at: checkDate('at', e.at),
     actor,
-    teamId: auditText(e.teamId),
-    channelId: auditText(e.channelId),
-    tenant: auditText(e.tenant),
+    teamId: activityText(e.teamId),
+    channelId: activityText(e.channelId),
+    tenant: activityText(e.tenant),
     action: e.action,
-    target: auditText(e.target),
-    cause: auditText(e.cause),
-    detail: auditText(e.detail),
+    target: activityText(e.target),
+    cause: activityText(e.cause),
+    detail: activityText(e.detail),
   };
 }
 
-export function checkAuditQuery(q: AuditQuery): { tenant: string | null; since: Date | null; limit: number } {
-  const limit = q.limit ?? DEFAULT_AUDIT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1) throw invalid('audit limit must be a positive whole number');
+export function checkActivityQuery(q: ActivityQuery): { tenant: string | null; since: Date | null; limit: number } {
+  const limit = q.limit ?? DEFAULT_ACTIVITY_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1) throw invalid('activity limit must be a positive whole number');
   return {
     tenant: q.tenant ?? null,
     since: q.since === undefined ? null : checkDate('since', q.since),
-    limit: Math.min(limit, MAX_AUDIT_LIMIT),
+    limit: Math.min(limit, MAX_ACTIVITY_LIMIT),
   };
 }
 

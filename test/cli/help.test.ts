@@ -9,7 +9,7 @@ describe('--help and --version', () => {
     ['explain'],
     ['diagnose'],
     ['audit'],
-    ['audit-log'],
+    ['activity'],
     ['rules'],
     ['rules', 'lint'],
     ['rules', 'test'],
@@ -43,10 +43,18 @@ describe('--help and --version', () => {
     expect((await runCli(['help', 'tenants', 'add'])).stdout).toBe((await runCli(['tenants', 'add', '--help'])).stdout);
   });
 
+  test('`audit-log`, the activity log\'s old name, still answers --help and `help`, with a note on stderr', async () => {
+    const activity = await runCli(['activity', '--help']);
+    const note = 'front-why: `audit-log` is now `activity`; the old name still works.\n';
+    expect(await runCli(['audit-log', '--help'])).toEqual({ ...activity, stderr: note });
+    expect(await runCli(['help', 'audit-log'])).toEqual({ ...activity, stderr: note });
+    expect((await runCli(['--help'])).stdout).not.toMatch(/audit-log/);
+  });
+
   test('the overview lists every command and says how to get more', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const name of ['explain', 'diagnose', 'audit', 'rules', 'tenants', 'audit-log', 'serve', 'sandbox', 'demo']) expect(result.stdout).toMatch(new RegExp(`^ {2}${name} +\\S`, 'm'));
+    for (const name of ['explain', 'diagnose', 'audit', 'rules', 'tenants', 'activity', 'serve', 'sandbox', 'demo']) expect(result.stdout).toMatch(new RegExp(`^ {2}${name} +\\S`, 'm'));
     expect(result.stdout).toContain('front-why <command> --help');
     expect(result.stdout).toContain('--version');
   });
@@ -64,7 +72,8 @@ describe('unknown flags', () => {
     [['explain', '--bogus', 'x'], 'explain'],
     [['diagnose', '--bogus'], 'diagnose'],
     [['audit', '--bogus'], 'audit'],
-    [['audit-log', '--bogus'], 'audit-log'],
+    [['activity', '--bogus'], 'activity'],
+    [['audit-log', '--bogus'], 'activity'],
     [['tenants', 'add', 'acme', '--bogus'], 'tenants add'],
     [['tenants', 'list', '--bogus'], 'tenants list'],
     [['demo', '--bogus'], 'demo'],

@@ -73,7 +73,7 @@ describe('front-why tenants and --tenant', () => {
     expect(audit.stdout).toMatch(/is OFF for 2:\n {2}- Marco Rossi <marco\.rossi@globex\.example>\n {2}- Lena Fischer/);
     expectNoToken(audit, token);
 
-    const log = await runCli(['audit-log', '--tenant', 'globex'], { env });
+    const log = await runCli(['activity', '--tenant', 'globex'], { env });
     expect(log.stdout).toMatch(/tenant\.add/);
     expect(log.stdout).toMatch(/ diagnose {2}tenant=globex target=cnv_zq3ab11 cause=teammate_api_access_disabled/);
     expect(log.stdout).toMatch(/ audit {2}tenant=globex 2 teammate\(s\) with the preference off/);

@@ -61,8 +61,12 @@ describe('tenants remove', () => {
     const again = await runCli(['tenants', 'remove', 'acme'], { env });
     expect(again).toMatchObject({ code: 1, stderr: 'front-why: no tenant named "acme"\n' });
 
-    const log = await runCli(['audit-log', '--tenant', 'acme'], { env });
+    const log = await runCli(['activity', '--tenant', 'acme'], { env });
+    expect(log).toMatchObject({ code: 0, stderr: '' });
     expect(log.stdout).toMatch(/tenant\.remove/);
+    // The old name keeps working for scripts, and says the new one where a script's output is not read.
+    const old = await runCli(['audit-log', '--tenant', 'acme'], { env });
+    expect(old).toEqual({ code: 0, stdout: log.stdout, stderr: 'front-why: `audit-log` is now `activity`; the old name still works.\n' });
   });
 });
 
@@ -77,7 +81,7 @@ describe('tenants check', () => {
     const after = (await listed())[0]?.checkedAt;
     expect(after).not.toBeNull();
     expect(Date.parse(after!)).toBeGreaterThanOrEqual(Date.parse(before!));
-    expect((await runCli(['audit-log', '--tenant', 'globex'], { env })).stdout).toMatch(/tenant\.check/);
+    expect((await runCli(['activity', '--tenant', 'globex'], { env })).stdout).toMatch(/tenant\.check/);
   });
 
   test('a token Front refuses: exit 1 and the reason', async () => {
@@ -126,7 +130,7 @@ describe('tenants rotate-key', () => {
     const typo = `k2:${newKey()},k1:${oldKey}`;
 
     expect((await listed({ ...env, FRONT_WHY_ENCRYPTION_KEY: typo })).map((t) => t.name)).toEqual(['acme']);
-    const log = await runCli(['audit-log'], { env: { ...env, FRONT_WHY_ENCRYPTION_KEY: typo } });
+    const log = await runCli(['activity'], { env: { ...env, FRONT_WHY_ENCRYPTION_KEY: typo } });
     expect(log.code).toBe(0);
 
     const rotated = await runCli(['tenants', 'rotate-key'], { env: { ...env, FRONT_WHY_ENCRYPTION_KEY: `k2:${key2},k1:${oldKey}` } });

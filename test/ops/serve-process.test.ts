@@ -289,7 +289,7 @@ describe('graceful shutdown on SIGTERM', () => {
       expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0);
       const store = await openStore(env.FRONT_WHY_DB as string, Keyring.parse(key));
       try {
-        const entries = await store.listAudit({ limit: 10 });
+        const entries = await store.listActivity({ limit: 10 });
         expect(entries).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'diagnose', tenant: 'default', target: 'cnv_yo1kg5q', cause: 'teammate_api_access_disabled' })]));
         // The event refused while stopping was not claimed: Slack's redelivery will be answered.
         expect(await store.claimEvent('event:Ev0OPSDURINGSTOP', 60)).toBe(true);

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../src/store';
+import type { ActivityEntry } from '../../src/store';
 import { CHANNEL, waitFor, type Harness } from '../slack/helpers/harness';
 import { TEAM_ID, type RecordedCall } from '../slack/helpers/slack-standin';
 
@@ -57,13 +57,13 @@ export async function ephemeralAnswer(h: Harness, responseUrl: string, timeoutMs
 export interface StoreSnapshot {
   tenants: { name: string; token: string | null }[];
   bindings: { channel: string; tenant: string | undefined }[];
-  audit: AuditEntry[];
+  audit: ActivityEntry[];
 }
 
 export async function snapshotStore(h: Harness, channels: string[]): Promise<StoreSnapshot> {
   const tenants = await Promise.all((await h.store.listTenants()).map(async (t) => ({ name: t.name, token: await h.store.getTenantToken(t.name) })));
   const bindings = await Promise.all(channels.map(async (channel) => ({ channel, tenant: (await h.store.getChannelBinding(TEAM_ID, channel))?.tenant })));
-  const audit = await h.store.listAudit({ limit: 1000 });
+  const audit = await h.store.listActivity({ limit: 1000 });
   return { tenants, bindings, audit };
 }
 
@@ -71,7 +71,7 @@ export async function snapshotStore(h: Harness, channels: string[]): Promise<Sto
  * Nothing lost: every tenant still there with a token that decrypts to the same value, every binding still in
  * place, every earlier audit entry still listed unchanged; and the runs since `before` were audited.
  */
-export async function expectNothingLost(h: Harness, before: StoreSnapshot, expectAudited: Partial<AuditEntry>[] = []): Promise<void> {
+export async function expectNothingLost(h: Harness, before: StoreSnapshot, expectActivity: Partial<ActivityEntry>[] = []): Promise<void> {
   const after = await snapshotStore(
     h,
     before.bindings.map((b) => b.channel),
@@ -81,7 +81,7 @@ export async function expectNothingLost(h: Harness, before: StoreSnapshot, expec
   const ids = new Set(before.audit.map((e) => e.id));
   expect(after.audit.filter((e) => ids.has(e.id))).toEqual(before.audit);
   const added = after.audit.filter((e) => !ids.has(e.id));
-  for (const expected of expectAudited) expect(added).toContainEqual(expect.objectContaining(expected));
+  for (const expected of expectActivity) expect(added).toContainEqual(expect.objectContaining(expected));
 }
 
 /** /healthz answers 200. */

@@ -2,13 +2,13 @@ import fc from 'fast-check';
 import { CAUSES } from '../../src/causes';
 import type { DiagnoseOutcome, Diagnosis, Evidence } from '../../src/diagnosis';
 import type { AuditReport } from '../../src/diagnosis/audit';
-import { renderOutcome, type OutcomeView } from '../../src/slack/blocks';
-import { auditDoneMessage, auditProgressMessage, auditReportMessages } from '../../src/slack/blocks-audit';
-import { customerMessage } from '../../src/slack/blocks-customer';
-import { simpleMessage, type SlackMessage } from '../../src/slack/block-kit';
-import { escapeText } from '../../src/slack/escape';
-import { failureText } from '../../src/slack/failure';
-import { inviteHint, postFailedHint, withHint } from '../../src/slack/invite-hint';
+import { renderOutcome, type OutcomeView } from '../../src/slack/render/blocks';
+import { auditDoneMessage, auditProgressMessage, auditReportMessages } from '../../src/slack/render/blocks-audit';
+import { customerMessage } from '../../src/slack/render/blocks-customer';
+import { simpleMessage, type SlackMessage } from '../../src/slack/render/block-kit';
+import { escapeText } from '../../src/slack/render/escape';
+import { failureText } from '../../src/slack/send/failure';
+import { inviteHint, postFailedHint, withHint } from '../../src/slack/render/invite-hint';
 import { slackProblems } from './slack-limits';
 
 /**

@@ -52,7 +52,7 @@ if (probe.ok) {
     }
 
     async function diagnoseEntries(target: string) {
-      return (await a.store.listAudit({ limit: 1000 })).filter((e) => e.action === 'diagnose' && e.target === target);
+      return (await a.store.listActivity({ limit: 1000 })).filter((e) => e.action === 'diagnose' && e.target === target);
     }
 
     test('the replicas share one store: a tenant bound through one is used by the other', async () => {
@@ -118,7 +118,7 @@ if (probe.ok) {
         mark,
         messages.map((m) => m.ts as string),
       );
-      const audited = (await a.store.listAudit({ limit: 1000 })).filter((e) => e.action === 'diagnose');
+      const audited = (await a.store.listActivity({ limit: 1000 })).filter((e) => e.action === 'diagnose');
       expect(audited).toHaveLength(messages.length);
     });
   });

@@ -6,9 +6,9 @@ import { FACTS, factSource, type FactPath, type FactType } from '../../src/facts
 import { parseFrontId } from '../../src/front';
 import { parsePaste } from '../../src/input';
 import { loadRulesOrThrow, matchRules, renderRuleText, UNKNOWN, type FactValue, type Rule } from '../../src/rules';
-import { renderOutcome } from '../../src/slack/blocks';
-import { customerMessage } from '../../src/slack/blocks-customer';
-import { escapeText } from '../../src/slack/escape';
+import { renderOutcome } from '../../src/slack/render/blocks';
+import { customerMessage } from '../../src/slack/render/blocks-customer';
+import { escapeText } from '../../src/slack/render/escape';
 import { objectSource } from '../rules/helpers';
 import { ALL_PASTES } from '../input/pastes';
 import { slackProblems } from './slack-limits';

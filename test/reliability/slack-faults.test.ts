@@ -1,4 +1,4 @@
-import { ACTION_IDS } from '../../src/slack/blocks';
+import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { ADMIN, buttonClick, CHANNEL, startHarness, userMessage, waitFor, type Harness } from '../slack/helpers/harness';
 import { BOT_NAME, TEAM_ID } from '../slack/helpers/slack-standin';
 import {
@@ -225,7 +225,7 @@ describe('buttons where Slack will not take the message', () => {
     const notice = (await ephemeralAnswer(h, responseUrl)).map(textOf).join('\n');
     expect(notice).toContain('I could not finish checking again: Slack answered `channel_not_found`');
     await expectRecovered([]);
-    const audit = await h.store.listAudit({ limit: 5 });
+    const audit = await h.store.listActivity({ limit: 5 });
     expect(audit.filter((e) => e.channelId === 'C0VANISHING2' && e.action === 'explain')).toHaveLength(2);
   });
 });

@@ -1,4 +1,4 @@
-import type { SlackMessage } from '../../src/slack/block-kit';
+import type { SlackMessage } from '../../src/slack/render/block-kit';
 
 /**
  * What Slack accepts in one chat.postMessage / response_url message, and what must never be in one: the shared

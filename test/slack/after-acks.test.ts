@@ -1,4 +1,4 @@
-import { afterPendingAcks } from '../../src/slack/after-acks';
+import { afterPendingAcks } from '../../src/slack/app/after-acks';
 
 /** The order of events, not their timing: work after an ack starts one piece per turn of the event loop. */
 

@@ -1,8 +1,8 @@
 import type { DiagnoseOutcome, Diagnosis } from '../../src/diagnosis';
-import { LIMITS, renderOutcome, ACTION_IDS, type SlackMessage } from '../../src/slack/blocks';
-import { customerMessage } from '../../src/slack/blocks-customer';
-import { splitMrkdwn } from '../../src/slack/block-kit';
-import { escapeText, safeHttpsUrl, slackLink } from '../../src/slack/escape';
+import { LIMITS, renderOutcome, ACTION_IDS, type SlackMessage } from '../../src/slack/render/blocks';
+import { customerMessage } from '../../src/slack/render/blocks-customer';
+import { splitMrkdwn } from '../../src/slack/render/block-kit';
+import { escapeText, safeHttpsUrl, slackLink } from '../../src/slack/render/escape';
 
 const HOSTILE = '<!channel> <@U123> <https://evil.example|front.com> <!here> & <#C1>';
 

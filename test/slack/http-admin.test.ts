@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { CONNECT_CALLBACK_ID, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/connect-view';
+import { CONNECT_CALLBACK_ID, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
 import { ADMIN, AGENT, CHANNEL, GUEST, GUEST_TEAM, startHarness, waitFor, type Harness } from './helpers/harness';
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 
@@ -50,7 +50,7 @@ function submission(opened: RecordedCall, token: string, user = ADMIN): Record<s
   };
 }
 
-describe('admin-only subcommands', () => {
+describe('admin-only verbs', () => {
   test.each([
     ['bind acme', 'bind channels'],
     ['unbind', 'unbind channels'],
@@ -74,7 +74,7 @@ describe('admin-only subcommands', () => {
     // Fetched once and cached: the refusals above already asked Slack for the group's members.
     expect(since(0, 'usergroups.users.list').map((c) => c.args.usergroup)).toEqual([GROUP]);
     expect(await h.store.getChannelBinding(TEAM_ID, 'C0BYGROUP')).toMatchObject({ tenant: 'acme', boundBy: GROUP_ADMIN });
-    const [entry] = await h.store.listAudit({ limit: 1 });
+    const [entry] = await h.store.listActivity({ limit: 1 });
     expect(entry).toMatchObject({ action: 'tenant.bind', actor: GROUP_ADMIN, channelId: 'C0BYGROUP', tenant: 'acme' });
   });
 
@@ -93,7 +93,7 @@ describe('admin-only subcommands', () => {
     await h.command('unbind', { user: ADMIN, channel: 'C0ADMINOPS' });
     expect(await privateAnswer(mark)).toContain('no longer bound to *acme*');
     expect(await h.store.getChannelBinding(TEAM_ID, 'C0ADMINOPS')).toBeNull();
-    const actions = (await h.store.listAudit({ limit: 2 })).map((e) => e.action);
+    const actions = (await h.store.listActivity({ limit: 2 })).map((e) => e.action);
     expect(actions).toEqual(['tenant.unbind', 'channel.settings']);
   });
 });
@@ -152,7 +152,7 @@ describe('connect NAME', () => {
 
     expect(await h.store.getTenant('globex')).toMatchObject({ companyId: 'cmp_g10b', companyName: 'Globex', addedBy: ADMIN });
     expect(await h.store.getTenantToken('globex')).toBe(token);
-    const [entry] = await h.store.listAudit({ tenant: 'globex', limit: 1 });
+    const [entry] = await h.store.listActivity({ tenant: 'globex', limit: 1 });
     expect(entry).toMatchObject({ action: 'tenant.add', actor: ADMIN });
 
     // The new tenant works at once in a channel bound to it.
@@ -167,7 +167,7 @@ describe('connect NAME', () => {
     const everything = h.slack.calls.map((c) => `${c.raw}\n${JSON.stringify(c.args)}`).join('\n');
     expect(everything).not.toContain(token);
     expect(h.logs.join('\n')).not.toContain(token);
-    expect((await h.store.listAudit({ limit: 1000 })).map((e) => JSON.stringify(e)).join('\n')).not.toContain(token);
+    expect((await h.store.listActivity({ limit: 1000 })).map((e) => JSON.stringify(e)).join('\n')).not.toContain(token);
     // The database file and whichever of its WAL files exist right now.
     const files = ['', '-wal', '-shm'].map((suffix) => `${h.config.FRONT_WHY_DB}${suffix}`).filter((file) => existsSync(file));
     expect(files).toContain(h.config.FRONT_WHY_DB);
@@ -184,7 +184,7 @@ describe('connect NAME', () => {
     const result = await waitFor(() => since(mark, 'views.update')[0], 'the result');
     expect(JSON.stringify(result.args)).toContain('has a new token');
     expect(await h.store.getTenantToken('globex')).toBe(h.sandbox.tokens.globex_legacy_all);
-    expect((await h.store.listAudit({ tenant: 'globex', limit: 1 }))[0]).toMatchObject({ action: 'tenant.token.replace' });
+    expect((await h.store.listActivity({ tenant: 'globex', limit: 1 }))[0]).toMatchObject({ action: 'tenant.token.replace' });
   });
 
   test('a token Front refuses is not stored, and the modal says why', async () => {

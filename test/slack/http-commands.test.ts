@@ -1,4 +1,4 @@
-import { ACTION_IDS } from '../../src/slack/blocks';
+import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { AGENT, buttonClick, CHANNEL, startHarness, waitFor, type Harness } from './helpers/harness';
 import { signedHeaders } from './helpers/signing';
 import { BOT_NAME, TEAM_ID, type RecordedCall } from './helpers/slack-standin';
@@ -98,7 +98,7 @@ describe('/front-why <conversation>', () => {
     const parentTs = await waitFor(() => replies[0]?.args.thread_ts as string | undefined, 'thread ts');
     expect(replies.every((r) => r.args.thread_ts === parentTs)).toBe(true);
 
-    const [entry] = await h.store.listAudit({ tenant: 'acme', limit: 1 });
+    const [entry] = await h.store.listActivity({ tenant: 'acme', limit: 1 });
     expect(entry).toMatchObject({ actor: AGENT, channelId: CHANNEL, tenant: 'acme', action: 'diagnose', target: 'cnv_yo1kg5q', cause: 'teammate_api_access_disabled' });
   });
 
@@ -259,7 +259,7 @@ describe('buttons', () => {
   });
 });
 
-describe('subcommands', () => {
+describe('/front-why verbs', () => {
   test('help lists the commands privately', async () => {
     const mark = h.slack.calls.length;
     await h.command('help');
@@ -294,7 +294,7 @@ describe('subcommands', () => {
     expect(text(report)).toContain('Bruno Keller');
     expect(text(report)).toContain('Dmitri Ivanov');
     expect(text(report)).not.toContain('Ada Moreno');
-    const [entry] = await h.store.listAudit({ tenant: 'acme', limit: 1 });
+    const [entry] = await h.store.listActivity({ tenant: 'acme', limit: 1 });
     expect(entry).toMatchObject({ action: 'audit', actor: AGENT, cause: 'teammate_api_access_disabled' });
   });
 });

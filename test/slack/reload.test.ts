@@ -156,7 +156,7 @@ describe('/front-why reload (admins)', () => {
     const answer = await privateAnswer(mark0);
     expect(answer).toContain(`Rules reloaded: *${ruleCount}* rules loaded`);
     expect(answer).toContain('"response_type":"ephemeral"');
-    const [entry] = await h.store.listAudit({ limit: 1 });
+    const [entry] = await h.store.listActivity({ limit: 1 });
     expect(entry).toMatchObject({ action: 'rules.reload', actor: ADMIN, channelId: CHANNEL, detail: `slack: ${ruleCount} rules loaded (was ${ruleCount})` });
 
     const mark = h.slack.calls.length;
@@ -173,7 +173,7 @@ describe('/front-why reload (admins)', () => {
     expect(answer).toContain('did not load, so nothing changed');
     expect(answer).toContain(`the *${ruleCount}* rules already loaded keep answering`);
     expect(answer).toMatch(/rate-limited\.yml:\d+:\d+ rule=rate-limited: /);
-    const [entry] = await h.store.listAudit({ limit: 1 });
+    const [entry] = await h.store.listActivity({ limit: 1 });
     expect(entry).toMatchObject({ action: 'rules.reload', actor: ADMIN, detail: expect.stringContaining('refused') });
     expect(h.logs.some((l) => l.includes('rules reload failed') && l.includes('"trigger":"slack"') && l.includes(`"user":"${ADMIN}"`))).toBe(true);
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ACTION_IDS } from '../../src/slack/blocks';
-import { CONNECT_CALLBACK_ID, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/connect-view';
+import { ACTION_IDS } from '../../src/slack/render/blocks';
+import { CONNECT_CALLBACK_ID, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
 import { ADMIN, buttonClick, CHANNEL, commandPayload, eventEnvelope, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
 import { signedHeaders } from './helpers/signing';
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
@@ -41,8 +41,8 @@ function signedCommand(text: string, who: { user?: string; channel?: string }, t
   return { responseUrl, send: (to: Harness = h) => to.send(body, FORM, headers) };
 }
 
-async function bindAudits(channel: string) {
-  return (await h.store.listAudit({ limit: 1000 })).filter((e) => e.action === 'tenant.bind' && e.channelId === channel);
+async function bindActivity(channel: string) {
+  return (await h.store.listActivity({ limit: 1000 })).filter((e) => e.action === 'tenant.bind' && e.channelId === channel);
 }
 
 describe('the request timestamp', () => {
@@ -61,7 +61,7 @@ describe('the request timestamp', () => {
     await h.idle();
     expect(h.slack.calls.slice(mark)).toEqual([]);
     expect(await h.store.getChannelBinding(TEAM_ID, channel)).toBeNull();
-    expect(await bindAudits(channel)).toEqual([]);
+    expect(await bindActivity(channel)).toEqual([]);
   });
 
   test('a command signed four minutes in the future is within the window and runs', async () => {
@@ -88,7 +88,7 @@ describe('a signed request sent again', () => {
     expect(replay.body).toBe('request already received\n');
     await h.idle();
     expect(await h.store.getChannelBinding(TEAM_ID, channel)).toMatchObject({ tenant: 'globex' });
-    expect((await bindAudits(channel)).map((e) => e.tenant)).toEqual(['globex', 'acme']);
+    expect((await bindActivity(channel)).map((e) => e.tenant)).toEqual(['globex', 'acme']);
     expect(h.slack.calls.slice(mark)).toEqual([]);
     expect(h.logs.some((l) => l.includes('refused a replayed request') && l.includes('"kind":"command"'))).toBe(true);
   });
@@ -99,7 +99,7 @@ describe('a signed request sent again', () => {
     const replies = await Promise.all([bind.send(), bind.send(), bind.send()]);
     expect(replies.map((r) => r.status).sort()).toEqual([200, 401, 401]);
     await h.idle();
-    expect(await bindAudits(channel)).toHaveLength(1);
+    expect(await bindActivity(channel)).toHaveLength(1);
     expect(since(0, 'response_url').filter((c) => c.path === new URL(bind.responseUrl).pathname)).toHaveLength(1);
   });
 
@@ -111,7 +111,7 @@ describe('a signed request sent again', () => {
       expect((await bind.send(h)).status).toBe(200);
       expect((await bind.send(replica)).status).toBe(401);
       await Promise.all([h.idle(), replica.idle()]);
-      expect(await bindAudits(channel)).toHaveLength(1);
+      expect(await bindActivity(channel)).toHaveLength(1);
     } finally {
       await replica.close();
     }
@@ -142,7 +142,7 @@ describe('a signed request sent again', () => {
     await h.idle();
     expect((await h.send(body, FORM, headers)).status).toBe(401);
     await h.idle();
-    expect((await h.store.listAudit({ tenant: 'replayco', limit: 10 })).map((e) => e.action)).toEqual(['tenant.add']);
+    expect((await h.store.listActivity({ tenant: 'replayco', limit: 10 })).map((e) => e.action)).toEqual(['tenant.add']);
     expect(since(mark, 'views.update')).toHaveLength(1);
   });
 

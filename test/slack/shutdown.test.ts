@@ -1,5 +1,5 @@
-import { ACTION_IDS } from '../../src/slack/blocks';
-import { CONNECT_CALLBACK_ID, TOKEN_BLOCK_ID } from '../../src/slack/connect-view';
+import { ACTION_IDS } from '../../src/slack/render/blocks';
+import { CONNECT_CALLBACK_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
 import { buttonClick, CHANNEL, commandPayload, eventEnvelope, newConnectionError, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 
@@ -94,7 +94,7 @@ describe('HTTP mode', () => {
     expect(parents.map((c) => c.args.text)).toEqual([':mag: Checking `cnv_yo1kg5q` for *acme*…']);
     expect(since(app, mark, 'chat.postMessage').some((c) => c.args.thread_ts === message.ts)).toBe(false);
     expect(await app.store.claimEvent('event:Ev0DURINGSTOP', 60)).toBe(true);
-    const [entry] = await app.store.listAudit({ limit: 1 });
+    const [entry] = await app.store.listActivity({ limit: 1 });
     expect(entry).toMatchObject({ action: 'diagnose', target: 'cnv_yo1kg5q', cause: 'teammate_api_access_disabled' });
 
     expect(app.logs.some((l) => l.includes('"msg":"request refused while stopping"') && l.includes('"kind":"event_callback"'))).toBe(true);
@@ -144,7 +144,7 @@ describe('HTTP mode', () => {
     expect(answer).toBeDefined();
     expect(text(answer as RecordedCall)).toContain('could not check');
     expect(app.logs.some((l) => l.includes('checks still running after the grace period'))).toBe(true);
-    const [entry] = await app.store.listAudit({ limit: 1 });
+    const [entry] = await app.store.listActivity({ limit: 1 });
     expect(entry).toMatchObject({ action: 'diagnose', target: 'cnv_yo1kg5q' });
   });
 

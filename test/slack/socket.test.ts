@@ -1,5 +1,5 @@
-import { ACTION_IDS } from '../../src/slack/blocks';
-import { TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/connect-view';
+import { ACTION_IDS } from '../../src/slack/render/blocks';
+import { TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
 import { ADMIN, buttonClick, CHANNEL, commandPayload, eventEnvelope, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 

@@ -1,6 +1,6 @@
 import type { TenantConnection } from '../../src/diagnosis/live';
 import type { Store } from '../../src/store';
-import { TenantConnections } from '../../src/slack/tenants';
+import { TenantConnections } from '../../src/slack/checks/tenant-connections';
 
 /** One Front connection per tenant for the app's lifetime, replaced (and the old one closed) when the token changes. */
 

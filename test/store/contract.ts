@@ -100,8 +100,8 @@ async function expectWorkersAgree(h: Harness, workers: number, count: number): P
   const key = newKey();
   const results = await runWorkers(h.location, key, workers, count);
   const store = await h.open(keyring(key));
-  expect(await h.count('audit_log')).toBe(workers * count);
-  const entries = await store.listAudit({ limit: 1000 });
+  expect(await h.count('activity_log')).toBe(workers * count);
+  const entries = await store.listActivity({ limit: 1000 });
   expect(entries).toHaveLength(Math.min(1000, workers * count));
   for (let w = 0; w < workers; w += 1) {
     const targets = new Set(entries.filter((e) => e.actor === `worker-${w}`).map((e) => e.target));
@@ -110,7 +110,7 @@ async function expectWorkersAgree(h: Harness, workers: number, count: number): P
   const won = results.flatMap((r) => r.won).sort((x, y) => x - y);
   expect(won).toEqual(Array.from({ length: count }, (_, i) => i));
   expect(await h.count('event_claims')).toBe(count);
-  expect(await h.migrationVersions()).toEqual([1]);
+  expect(await h.migrationVersions()).toEqual([1, 2]);
 }
 
 /**
@@ -374,7 +374,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
       });
     });
 
-    describe('audit log', () => {
+    describe('activity log', () => {
       let store: Store;
       beforeEach(async () => {
         store = await h.open(ring1);
@@ -382,7 +382,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
 
       it('lists entries newest first, filtered by tenant, time and limit', async () => {
         for (let i = 0; i < 6; i += 1) {
-          await store.appendAudit({
+          await store.recordActivity({
             at: new Date(T0 + i * 1000),
             actor: 'U1',
             teamId: 'T1',
@@ -394,7 +394,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
             detail: `run ${i}`,
           });
         }
-        const all = await store.listAudit();
+        const all = await store.listActivity();
         expect(all.map((e) => e.target)).toEqual(['cnv_5', 'cnv_4', 'cnv_3', 'cnv_2', 'cnv_1', 'cnv_0']);
         expect(all[0]).toEqual({
           id: expect.any(Number),
@@ -408,36 +408,36 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
           cause: 'token_missing_private_scope',
           detail: 'run 5',
         });
-        expect((await store.listAudit({ tenant: 'acme' })).map((e) => e.target)).toEqual(['cnv_4', 'cnv_2', 'cnv_0']);
-        expect((await store.listAudit({ since: new Date(T0 + 3000) })).map((e) => e.target)).toEqual([
+        expect((await store.listActivity({ tenant: 'acme' })).map((e) => e.target)).toEqual(['cnv_4', 'cnv_2', 'cnv_0']);
+        expect((await store.listActivity({ since: new Date(T0 + 3000) })).map((e) => e.target)).toEqual([
           'cnv_5',
           'cnv_4',
           'cnv_3',
         ]);
-        expect((await store.listAudit({ tenant: 'beta', since: new Date(T0 + 2000), limit: 1 })).map((e) => e.target)).toEqual([
+        expect((await store.listActivity({ tenant: 'beta', since: new Date(T0 + 2000), limit: 1 })).map((e) => e.target)).toEqual([
           'cnv_5',
         ]);
       });
 
       it('keeps insertion order among entries with the same time, and leaves absent fields null', async () => {
-        await store.appendAudit({ at: new Date(T0), actor: 'cli', action: 'tenant.add', tenant: 'acme' });
-        await store.appendAudit({ at: new Date(T0), actor: 'cli', action: 'key.rotate' });
-        const [newest, oldest] = await store.listAudit();
+        await store.recordActivity({ at: new Date(T0), actor: 'cli', action: 'tenant.add', tenant: 'acme' });
+        await store.recordActivity({ at: new Date(T0), actor: 'cli', action: 'key.rotate' });
+        const [newest, oldest] = await store.listActivity();
         expect(newest).toMatchObject({ action: 'key.rotate', tenant: null, teamId: null, channelId: null, detail: null });
         expect(oldest).toMatchObject({ action: 'tenant.add', tenant: 'acme' });
       });
 
       it('never stores a token, even when a caller puts one in the text', async () => {
         const token = fakeToken();
-        await store.appendAudit({
+        await store.recordActivity({
           at: new Date(T0),
           actor: 'U1',
           action: 'diagnose',
           target: `Authorization: Bearer ${token}`,
           detail: `pasted curl -H "Authorization: Bearer ${token}" and ${token}`,
         });
-        await store.appendAudit({ at: new Date(T0), actor: 'U1', action: 'diagnose', detail: 'Basic dXNlcjpwYXNzd29yZA==' });
-        const [basic, entry] = await store.listAudit();
+        await store.recordActivity({ at: new Date(T0), actor: 'U1', action: 'diagnose', detail: 'Basic dXNlcjpwYXNzd29yZA==' });
+        const [basic, entry] = await store.listActivity();
         expect(JSON.stringify(entry)).not.toContain(token.split('.')[2]);
         expect(entry?.detail).toBe('pasted curl -H "Authorization: Bearer [redacted]" and [redacted token]');
         expect(basic?.detail).toBe('Basic [redacted]');
@@ -445,9 +445,9 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
       });
 
       it('rejects a malformed action or a missing actor', async () => {
-        await expectStoreError(store.appendAudit({ at: new Date(T0), actor: 'U1', action: 'Drop Table' }), 'invalid_input');
-        await expectStoreError(store.appendAudit({ at: new Date(T0), actor: '', action: 'audit' }), 'invalid_input');
-        await expectStoreError(store.listAudit({ limit: 0 }), 'invalid_input');
+        await expectStoreError(store.recordActivity({ at: new Date(T0), actor: 'U1', action: 'Drop Table' }), 'invalid_input');
+        await expectStoreError(store.recordActivity({ at: new Date(T0), actor: '', action: 'audit' }), 'invalid_input');
+        await expectStoreError(store.listActivity({ limit: 0 }), 'invalid_input');
       });
     });
 
@@ -518,7 +518,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         for (const [name, token] of tokens) await first.addTenant({ name, token, scopes: ['shared:*'] });
         await first.bindChannel({ teamId: 'T1', channelId: 'C1', tenant: 'tenant-3', boundBy: 'U1' });
         await first.setChannelSettings('T1', 'C1', { listen: true });
-        await first.appendAudit({ at: new Date(T0), actor: 'U1', action: 'tenant.add', tenant: 'tenant-0' });
+        await first.recordActivity({ at: new Date(T0), actor: 'U1', action: 'tenant.add', tenant: 'tenant-0' });
         expect(await first.claimEvent('Ev-restart', 3600)).toBe(true);
         const before = await first.listTenants();
         await first.close();
@@ -528,7 +528,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         for (const [name, token] of tokens) expect(await second.getTenantToken(name)).toBe(token);
         expect((await second.getChannelBinding('T1', 'C1'))?.tenant).toBe('tenant-3');
         expect(await second.getChannelSettings('T1', 'C1')).toEqual({ listen: true, allowExternal: false });
-        expect(await second.listAudit()).toHaveLength(1);
+        expect(await second.listActivity()).toHaveLength(1);
         expect(await second.claimEvent('Ev-restart', 3600)).toBe(false);
       });
 
@@ -664,14 +664,33 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         const [a, b] = await Promise.all([h.open(ring1), h.open(keyring(key1))]);
         await a.addTenant({ name: 'acme', token: fakeToken() });
         expect((await b.getTenant('acme'))?.name).toBe('acme');
-        expect(await h.migrationVersions()).toEqual([1]);
+        expect(await h.migrationVersions()).toEqual([1, 2]);
       });
 
       it('refuses a database migrated by a newer build', async () => {
         const store = await h.open(ring1);
         await store.close();
         await h.addMigrationRow(999);
-        await expectStoreError(h.open(ring1), 'schema_too_new', /schema is at version 999 .* knows versions up to 1/);
+        await expectStoreError(h.open(ring1), 'schema_too_new', /schema is at version 999 .* knows versions up to 2/);
+      });
+
+      it('keeps the rows of an audit_log written before it was renamed activity_log, and their ids go on', async () => {
+        await h.migrateTo(1);
+        const at = h.kind === 'sqlite' ? String(T0) : `'${new Date(T0).toISOString()}'`;
+        await h.exec(
+          `INSERT INTO audit_log (at, actor, channel_id, tenant, action, target, cause) VALUES
+             (${at}, 'U1', 'C1', 'acme', 'diagnose', 'cnv_1', 'token_missing_private_scope'),
+             (${at}, 'U2', NULL, 'acme', 'tenant.add', NULL, NULL)`,
+        );
+        const store = await h.open(ring1);
+        expect(await h.migrationVersions()).toEqual([1, 2]);
+        expect((await store.listActivity({ tenant: 'acme' })).map((e) => [e.id, e.actor, e.action, e.target, e.cause])).toEqual([
+          [2, 'U2', 'tenant.add', null, null],
+          [1, 'U1', 'diagnose', 'cnv_1', 'token_missing_private_scope'],
+        ]);
+        await store.recordActivity({ at: new Date(T0 + 1000), actor: 'U3', tenant: 'acme', action: 'audit' });
+        expect((await store.listActivity({ limit: 1 }))[0]).toMatchObject({ id: 3, actor: 'U3', action: 'audit' });
+        expect(await h.count('activity_log')).toBe(3);
       });
 
       it('loses nothing when two processes write at once', async () => {

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { Keyring, openStore, type Store, type StoreOptions } from '../../src/store';
+import { Keyring, MIGRATIONS, openStore, type Store, type StoreOptions } from '../../src/store';
+import { migratePostgres, migrateSqlite } from '../../src/store/migrations';
 
 /** One fresh database location, reopenable as often as a test wants, inspectable below the Store API. */
 export interface Harness {
@@ -20,6 +21,10 @@ export interface Harness {
   count(table: string): Promise<number>;
   migrationVersions(): Promise<number[]>;
   addMigrationRow(version: number): Promise<void>;
+  /** Builds the schema as a release that knew versions up to `version` left it, as an upgrade finds it. */
+  migrateTo(version: number): Promise<void>;
+  /** Runs SQL below the Store API, in this location's schema. */
+  exec(sql: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -95,6 +100,15 @@ export class SqliteHarness extends BaseHarness implements Harness {
     this.withDb((db) =>
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(version, 'future', 0),
     );
+  }
+
+  async migrateTo(version: number): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    this.withDb((db) => migrateSqlite(db, new Date(), MIGRATIONS.filter((m) => m.version <= version)));
+  }
+
+  async exec(sql: string): Promise<void> {
+    this.withDb((db) => db.exec(sql));
   }
 
   async dispose(): Promise<void> {
@@ -198,6 +212,24 @@ export class PostgresHarness extends BaseHarness implements Harness {
       `INSERT INTO ${this.s}.schema_migrations (version, name, applied_at) VALUES ($1, 'future', now())`,
       [version],
     );
+  }
+
+  async migrateTo(version: number): Promise<void> {
+    await this.withClient((c) => migratePostgres(c, new Date(), MIGRATIONS.filter((m) => m.version <= version)));
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.withClient((c) => c.query(sql));
+  }
+
+  private async withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    const client = new Client({ connectionString: this.location });
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.end();
+    }
   }
 
   async dispose(): Promise<void> {

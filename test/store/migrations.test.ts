@@ -3,7 +3,7 @@ import { MIGRATIONS, isStoreError, type Migration } from '../../src/store';
 import { migrateSqlite } from '../../src/store/migrations';
 
 const extra: Migration = {
-  version: 2,
+  version: 3,
   name: 'test: a column',
   sqlite: 'ALTER TABLE tenants ADD COLUMN note TEXT;',
   postgres: 'ALTER TABLE tenants ADD COLUMN note text;',
@@ -18,12 +18,13 @@ describe('migrateSqlite', () => {
 
   it('applies pending versions once, in order, and records them', () => {
     const now = new Date('2025-01-01T00:00:00Z');
-    expect(migrateSqlite(db, now)).toEqual([1]);
+    expect(migrateSqlite(db, now)).toEqual([1, 2]);
     expect(migrateSqlite(db, now)).toEqual([]);
-    expect(migrateSqlite(db, now, [extra, ...MIGRATIONS])).toEqual([2]);
+    expect(migrateSqlite(db, now, [extra, ...MIGRATIONS])).toEqual([3]);
     expect(db.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all()).toEqual([
       { version: 1, applied_at: now.getTime() },
       { version: 2, applied_at: now.getTime() },
+      { version: 3, applied_at: now.getTime() },
     ]);
   });
 
@@ -32,6 +33,23 @@ describe('migrateSqlite', () => {
     expect(() => migrateSqlite(db, new Date(), [...MIGRATIONS, broken])).toThrow();
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all();
     expect(tables).toEqual([]);
+  });
+
+  it('renames audit_log to activity_log keeping its rows, indexes and ids', () => {
+    migrateSqlite(db, new Date(), MIGRATIONS.filter((m) => m.version === 1));
+    db.exec("INSERT INTO audit_log (at, actor, tenant, action) VALUES (1, 'U1', 'acme', 'diagnose'), (2, 'U2', 'acme', 'tenant.add')");
+    db.exec('DELETE FROM audit_log WHERE id = 2');
+    expect(migrateSqlite(db, new Date())).toEqual([2]);
+    expect(db.prepare('SELECT id, actor, action FROM activity_log').all()).toEqual([{ id: 1, actor: 'U1', action: 'diagnose' }]);
+    const objects = db.prepare("SELECT type, name FROM sqlite_master WHERE name LIKE '%_log%' ORDER BY name").all();
+    expect(objects).toEqual([
+      { type: 'table', name: 'activity_log' },
+      { type: 'index', name: 'activity_log_at' },
+      { type: 'index', name: 'activity_log_tenant_at' },
+    ]);
+    // AUTOINCREMENT's high-water mark moved with the table: a deleted id is never handed out again.
+    db.exec("INSERT INTO activity_log (at, actor, action) VALUES (3, 'U3', 'audit')");
+    expect(db.prepare("SELECT id FROM activity_log WHERE actor = 'U3'").get()).toEqual({ id: 3 });
   });
 
   it('refuses a schema newer than the build', () => {

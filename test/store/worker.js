@@ -18,7 +18,7 @@ async function main() {
   await new Promise((resolve) => process.once('message', resolve));
   const won = [];
   for (let i = 0; i < count; i += 1) {
-    await store.appendAudit({ at: new Date(), actor: `worker-${workerId}`, action: 'diagnose', target: `row-${i}` });
+    await store.recordActivity({ at: new Date(), actor: `worker-${workerId}`, action: 'diagnose', target: `row-${i}` });
     if (await store.claimEvent(`evt-${i}`, 3600)) won.push(i);
   }
   await store.close();

@@ -1,9 +1,9 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { isExternal } from '../../access';
-import { simpleMessage, type SlackMessage } from '../../block-kit';
-import type { Requester, SlackDeps } from '../../context';
-import { failureText, logFailure } from '../../failure';
-import { postEphemeral, reachUser, respondEphemeral } from '../../reply';
+import { isExternal } from '../../app/admins';
+import { simpleMessage, type SlackMessage } from '../../render/block-kit';
+import type { Requester, SlackDeps } from '../../app/deps';
+import { failureText, logFailure } from '../../send/failure';
+import { postEphemeral, reachUser, respondEphemeral } from '../../send/reply';
 
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 

@@ -1,9 +1,9 @@
-import { renderOutcome } from '../../blocks';
-import { contexts } from '../../block-kit';
-import type { SlackDeps } from '../../context';
-import { postAll } from '../../reply';
-import { runDiagnosis } from '../../run-diagnosis';
-import { channelTenant } from '../../tenants';
+import { renderOutcome } from '../../render/blocks';
+import { contexts } from '../../render/block-kit';
+import type { SlackDeps } from '../../app/deps';
+import { postAll } from '../../send/reply';
+import { runDiagnosis } from '../../checks/run-diagnosis';
+import { channelTenant } from '../../checks/tenant-connections';
 import { buttonHandler } from './button';
 
 /** "Check again": runs the checks again now and adds the fresh answer to the same thread. */

@@ -1,7 +1,7 @@
-import { customerMessage } from '../../blocks-customer';
-import type { SlackDeps } from '../../context';
-import { runDiagnosis } from '../../run-diagnosis';
-import { channelTenant } from '../../tenants';
+import { customerMessage } from '../../render/blocks-customer';
+import type { SlackDeps } from '../../app/deps';
+import { runDiagnosis } from '../../checks/run-diagnosis';
+import { channelTenant } from '../../checks/tenant-connections';
 import { buttonHandler, tellClicker } from './button';
 
 /**

@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { ACTION_IDS } from '../../blocks';
-import type { SlackDeps } from '../../context';
+import { ACTION_IDS } from '../../render/blocks';
+import type { SlackDeps } from '../../app/deps';
 import { checkAgainAction } from './check-again';
 import { customerMessageAction } from './customer-message';
 

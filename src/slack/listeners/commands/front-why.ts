@@ -1,33 +1,33 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { isExternal } from '../../access';
-import { afterPendingAcks } from '../../after-acks';
-import { simpleMessage } from '../../block-kit';
-import type { SlackDeps } from '../../context';
-import { failureText, logFailure } from '../../failure';
-import { respondEphemeral } from '../../reply';
-import { auditSubcommand } from '../../subcommands/audit';
-import { bindSubcommand } from '../../subcommands/bind';
-import { connectSubcommand } from '../../subcommands/connect';
-import { diagnoseSubcommand } from '../../subcommands/diagnose';
-import { helpSubcommand } from '../../subcommands/help';
-import { reloadSubcommand } from '../../subcommands/reload';
-import { allowExternalSubcommand, listenSubcommand } from '../../subcommands/settings';
-import { statusSubcommand } from '../../subcommands/status';
-import type { CommandContext, Subcommand } from '../../subcommands/types';
-import { unbindSubcommand } from '../../subcommands/unbind';
+import { isExternal } from '../../app/admins';
+import { afterPendingAcks } from '../../app/after-acks';
+import { simpleMessage } from '../../render/block-kit';
+import type { SlackDeps } from '../../app/deps';
+import { failureText, logFailure } from '../../send/failure';
+import { respondEphemeral } from '../../send/reply';
+import { auditVerb } from '../../slash/audit-verb';
+import { bindVerb } from '../../slash/bind-verb';
+import { connectVerb } from '../../slash/connect-verb';
+import { diagnoseVerb } from '../../slash/diagnose-verb';
+import { helpVerb } from '../../slash/help-verb';
+import { reloadVerb } from '../../slash/reload-verb';
+import { allowExternalVerb, listenVerb } from '../../slash/settings-verb';
+import { statusVerb } from '../../slash/status-verb';
+import type { VerbContext, SlashVerb } from '../../slash/verb';
+import { unbindVerb } from '../../slash/unbind-verb';
 
 export const COMMAND = '/front-why';
 
-const SUBCOMMANDS: Record<string, Subcommand> = {
-  help: helpSubcommand,
-  status: statusSubcommand,
-  connect: connectSubcommand,
-  bind: bindSubcommand,
-  unbind: unbindSubcommand,
-  listen: listenSubcommand,
-  'allow-external': allowExternalSubcommand,
-  audit: auditSubcommand,
-  reload: reloadSubcommand,
+const VERBS: Record<string, SlashVerb> = {
+  help: helpVerb,
+  status: statusVerb,
+  connect: connectVerb,
+  bind: bindVerb,
+  unbind: unbindVerb,
+  listen: listenVerb,
+  'allow-external': allowExternalVerb,
+  audit: auditVerb,
+  reload: reloadVerb,
 };
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -43,8 +43,8 @@ export function frontWhyCommand(deps: SlackDeps) {
     await afterPendingAcks();
     const text = command.text.trim();
     const [first = '', ...rest] = text.split(/\s+/);
-    const sub = SUBCOMMANDS[first.toLowerCase()];
-    const ctx: CommandContext = {
+    const verb = VERBS[first.toLowerCase()];
+    const ctx: VerbContext = {
       deps,
       client,
       respond,
@@ -54,10 +54,10 @@ export function frontWhyCommand(deps: SlackDeps) {
       args: rest,
       text,
     };
-    const run = text === '' ? helpSubcommand : (sub ?? diagnoseSubcommand);
+    const run = text === '' ? helpVerb : (verb ?? diagnoseVerb);
     await deps.inflight.track(
       run(ctx).catch(async (err: unknown) => {
-        const ref = logFailure(deps.logger, `/front-why ${sub ? first.toLowerCase() : 'check'}`, err, { channel: command.channel_id, user: command.user_id });
+        const ref = logFailure(deps.logger, `/front-why ${verb ? first.toLowerCase() : 'check'}`, err, { channel: command.channel_id, user: command.user_id });
         await respondEphemeral(respond, simpleMessage(failureText('that', err, ref))).catch(() => deps.logger.error({ ref }, 'could not tell the user about the failure'));
       }),
     );

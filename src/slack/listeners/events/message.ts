@@ -1,14 +1,14 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { diagnoseParsed } from '../../../diagnosis';
-import { isExternal } from '../../access';
-import { renderOutcome } from '../../blocks';
-import { simpleMessage } from '../../block-kit';
-import type { Requester, SlackDeps } from '../../context';
-import { claimMessage } from '../../dedupe';
-import { failureText, logFailure, slackRateLimited } from '../../failure';
-import { post, postAll, postEphemeral, reachUser } from '../../reply';
-import { runDiagnosis, type Paste } from '../../run-diagnosis';
-import { channelTenant } from '../../tenants';
+import { isExternal } from '../../app/admins';
+import { renderOutcome } from '../../render/blocks';
+import { simpleMessage } from '../../render/block-kit';
+import type { Requester, SlackDeps } from '../../app/deps';
+import { claimMessage } from '../../app/dedupe';
+import { failureText, logFailure, slackRateLimited } from '../../send/failure';
+import { post, postAll, postEphemeral, reachUser } from '../../send/reply';
+import { runDiagnosis, type Paste } from '../../checks/run-diagnosis';
+import { channelTenant } from '../../checks/tenant-connections';
 
 type Args = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 

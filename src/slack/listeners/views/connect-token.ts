@@ -1,16 +1,16 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { inspectToken } from '../../../front';
 import { isStoreError, type TenantCheck } from '../../../store';
-import { isExternal } from '../../access';
-import { recordAudit } from '../../audit-log';
-import { simpleMessage } from '../../block-kit';
-import { connectCheckingView, connectResultView, parseConnectMetadata, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../connect-view';
-import type { Requester, SlackDeps } from '../../context';
-import { escapeText, inlineCode } from '../../escape';
-import { failureText, logFailure } from '../../failure';
-import { retryRateLimited } from '../../rate-limit';
-import { postEphemeral, reachUser } from '../../reply';
-import { checkTokenHealth, describeHealth } from '../../token-health';
+import { isExternal } from '../../app/admins';
+import { recordActivity } from '../../checks/record-activity';
+import { simpleMessage } from '../../render/block-kit';
+import { connectCheckingView, connectResultView, parseConnectMetadata, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../render/connect-view';
+import type { Requester, SlackDeps } from '../../app/deps';
+import { escapeText, inlineCode } from '../../render/escape';
+import { failureText, logFailure } from '../../send/failure';
+import { retryRateLimited } from '../../send/slack-retry';
+import { postEphemeral, reachUser } from '../../send/reply';
+import { checkTokenHealth, describeHealth } from '../../checks/token-health';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -63,7 +63,7 @@ async function checkAndStore(deps: SlackDeps, who: Requester, name: string, toke
   try {
     const health = await checkTokenHealth(connection, deps.clock, deps.config.FRONT_WHY_REQUEST_TIMEOUT_MS);
     if (health.kind !== 'valid') {
-      await recordAudit(deps, who, { action: 'tenant.check', tenant: name, detail: `slack connect refused: ${health.kind}` });
+      await recordActivity(deps, who, { action: 'tenant.check', tenant: name, detail: `slack connect refused: ${health.kind}` });
       return `Nothing was stored for *${escapeText(name)}*. ${describeHealth(health)}.`;
     }
     const scopes = connection.live.token.scopes;
@@ -77,7 +77,7 @@ async function checkAndStore(deps: SlackDeps, who: Requester, name: string, toke
     const action = await store(deps, who, name, token, check);
     deps.tenants.adopt(name, token, connection);
     adopted = true;
-    await recordAudit(deps, who, { action, tenant: name, detail: `slack connect: company ${health.companyName ?? health.companyId ?? 'unknown'}` });
+    await recordActivity(deps, who, { action, tenant: name, detail: `slack connect: company ${health.companyName ?? health.companyId ?? 'unknown'}` });
     const verb = action === 'tenant.add' ? 'is connected' : 'has a new token';
     return [
       `:white_check_mark: Tenant *${escapeText(name)}* ${verb}. ${describeHealth(health)}.`,

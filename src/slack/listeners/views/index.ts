@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
-import { CONNECT_CALLBACK_ID } from '../../connect-view';
-import type { SlackDeps } from '../../context';
+import { CONNECT_CALLBACK_ID } from '../../render/connect-view';
+import type { SlackDeps } from '../../app/deps';
 import { connectTokenSubmission } from './connect-token';
 
 export function registerViews(app: App, deps: SlackDeps): void {

@@ -1,0 +1,227 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, webApi } from '@slack/bolt';
+import { ConfigError, type Config } from '../../config';
+import { parsePaste, type ParseResult } from '../../diagnosis';
+import { connectTenant } from '../../diagnosis/live';
+import { systemClock } from '../../front';
+import type { Logger } from '../../log';
+import type { Rule } from '../../rules';
+import type { Store } from '../../store';
+import { TenantConnections, type ConnectFn } from '../checks/tenant-connections';
+import { registerActions } from '../listeners/actions';
+import { registerCommands } from '../listeners/commands';
+import { registerEvents } from '../listeners/events';
+import { registerViews } from '../listeners/views';
+import { logFailure } from '../send/failure';
+import { AdminCheck } from './admins';
+import { boltLogger } from './bolt-logger';
+import type { SlackDeps } from './deps';
+import { healthHandler, startHealthServer } from './health';
+import { whoAmI } from './identity';
+import { InFlight } from './inflight';
+import { buildReceiver, slackClientOptions } from './receiver';
+import { guardRequests } from './request-guard';
+import { loggedReload, RuleBook, type RulesReload } from './rule-book';
+import { gateRequests } from './shutdown-gate';
+import { drainer, stopRunning, type Running } from './stop';
+
+export interface SlackAppOptions {
+  config: Config;
+  store: Store;
+  rules: Rule[];
+  logger: Logger;
+  clock?: () => number;
+  /** token → the tenant's Front connection; defaults to `connectTenant` with the config's Front settings. */
+  connect?: ConnectFn;
+  /** Where `reloadRules` reads the rules again; defaults to FRONT_WHY_RULES_DIR. */
+  rulesDir?: string;
+  /** Told after every reload, whatever triggered it (`serve` records the outcome for `front-why rules reload`). */
+  onRulesReloaded?: (result: RulesReload, trigger: string) => void;
+  /** The paste parser; defaults to `parsePaste`. */
+  parse?: (text: string) => ParseResult;
+}
+
+export interface SlackApp {
+  /** `port`: where /slack/events (HTTP mode) or /healthz (both modes) listens, useful with PORT=0. */
+  start(): Promise<{ mode: 'http' | 'socket'; port: number }>;
+  /**
+   * Refuses new work at once (see shutdown-gate.ts), lets the checks already running finish for up to
+   * FRONT_WHY_SHUTDOWN_GRACE_MS, then cuts what is left short, stops listening and closes every Front connection
+   * (see stop.ts). Calling it again while it runs returns the same promise.
+   */
+  stop(): Promise<void>;
+  /**
+   * Loads the rules again and swaps them in for the next diagnoses; a broken file changes nothing. Logs the
+   * outcome (`trigger` says what asked: SIGHUP, slack, …) and returns it.
+   */
+  reloadRules(trigger?: string): RulesReload;
+  /** The rule set in force. */
+  readonly rules: Rule[];
+  /**
+   * Resolves true once no request and no check is running (work started meanwhile included), false if some still
+   * is after `timeoutMs`: the moment a request's effects are all visible.
+   */
+  idle(timeoutMs: number): Promise<boolean>;
+}
+
+/**
+ * The Slack side of front-why. Socket Mode when SLACK_APP_TOKEN is set (no public URL needed), otherwise HTTP on
+ * PORT at /slack/events with signatures checked against SLACK_SIGNING_SECRET. Nothing touches the network until
+ * `start()`, which first asks Slack who the bot is (auth.test).
+ */
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { config, store, logger } = options;
+  const mode = checkSlackConfig(config);
+  const botToken = config.SLACK_BOT_TOKEN as string;
+  const clock = options.clock ?? Date.now;
+  const connect = options.connect ?? frontConnector(config, clock);
+  const tenants = new TenantConnections(connect, store, config.FRONT_API_TOKEN);
+  const admins = new AdminCheck(config, clock);
+  const inflight = new InFlight();
+  /** Every request let through the gate, until its listeners return (they await the work they start). */
+  const requests = new InFlight();
+  const drain = drainer(requests, inflight);
+  const ruleBook = new RuleBook(options.rulesDir ?? config.FRONT_WHY_RULES_DIR, options.rules);
+  const reloadRules = loggedReload(ruleBook, logger, options.onRulesReloaded);
+  const log = boltLogger(logger);
+  let running: Running | undefined;
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+  const health = healthHandler(() => ({ mode, stopping, inflight: inflight.size }));
+
+  return {
+    async start() {
+      if (running) throw new Error('the Slack app is already started');
+      stopping = false;
+      stopped = undefined;
+      const identity = await identify(new webApi.WebClient(botToken, slackClientOptions(config, log)));
+      const deps: SlackDeps = {
+        config,
+        store,
+        get rules() {
+          return ruleBook.current;
+        },
+        reloadRules,
+        logger,
+        clock,
+        tenants,
+        connect,
+        admins,
+        identity,
+        inflight,
+        parse: options.parse ?? ((text) => parsePaste(text)),
+      };
+
+      const receiver = buildReceiver(mode, config, log, health);
+      const app = new App({
+        token: botToken,
+        botId: identity.botId,
+        botUserId: identity.botUserId,
+        receiver,
+        logger: log,
+        clientOptions: slackClientOptions(config, log),
+        ignoreSelf: true,
+        convoStore: false,
+      });
+      wireListeners(app, deps, { stopping: () => stopping, requests });
+
+      let port: number;
+      if (receiver instanceof HTTPReceiver) {
+        const server = (await app.start(config.PORT)) as Server;
+        running = { mode, app, receiver };
+        port = (server.address() as AddressInfo).port;
+      } else {
+        await app.start();
+        // Recorded before the health server binds, so a failure there still lets stop() close the socket.
+        running = { mode, app, receiver };
+        running.health = await startHealthServer(config.PORT, health);
+        port = running.health.port;
+      }
+      logger.info({ mode, port, team: identity.teamId, botUser: identity.botUserId }, 'slack app started');
+      return { mode, port };
+    },
+
+    stop() {
+      const current = running;
+      if (!current) return stopped ?? Promise.resolve();
+      running = undefined;
+      stopping = true;
+      stopped = stopRunning(current, {
+        graceMs: config.FRONT_WHY_SHUTDOWN_GRACE_MS,
+        logger,
+        checks: inflight,
+        drain,
+        closeConnections: () => tenants.closeAll(),
+      });
+      return stopped;
+    },
+
+    reloadRules(trigger = 'api') {
+      return reloadRules(trigger);
+    },
+
+    get rules() {
+      return ruleBook.current;
+    },
+
+    idle(timeoutMs) {
+      return drain(Date.now() + timeoutMs);
+    },
+  };
+}
+
+/** A tenant's Front connection with the config's deadlines and call budget. */
+function frontConnector(config: Config, clock: () => number): ConnectFn {
+  return (token) =>
+    connectTenant(
+      token,
+      { baseUrl: config.FRONT_API_BASE_URL, requestTimeoutMs: config.FRONT_WHY_REQUEST_TIMEOUT_MS, timeoutMs: config.FRONT_WHY_TIMEOUT_MS, maxCalls: config.FRONT_WHY_MAX_CALLS },
+      { now: clock, sleep: systemClock.sleep },
+    );
+}
+
+/** The listeners of each kind of request, then the guard and the gate every request passes first. */
+function wireListeners(app: App, deps: SlackDeps, gate: { stopping: () => boolean; requests: InFlight }): void {
+  registerCommands(app, deps);
+  registerEvents(app, deps);
+  registerActions(app, deps);
+  registerViews(app, deps);
+  // The gate wraps the guard: a request refused while stopping costs no claim, and a claim is part of the request.
+  guardRequests(app, { store: deps.store, clock: deps.clock, logger: deps.logger });
+  gateRequests(app, { stopping: gate.stopping, requests: gate.requests, logger: deps.logger });
+  app.error(async (err) => {
+    logFailure(deps.logger, 'slack request', err);
+  });
+}
+
+/** Which mode the config asks for; throws a ConfigError naming each missing variable and where to find it. */
+export function checkSlackConfig(config: Config): 'http' | 'socket' {
+  const mode: 'http' | 'socket' = config.SLACK_APP_TOKEN ? 'socket' : 'http';
+  const problems = missingSettings(config, mode);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return mode;
+}
+
+function missingSettings(config: Config, mode: 'http' | 'socket'): string[] {
+  const problems: string[] = [];
+  if (!config.SLACK_BOT_TOKEN) {
+    problems.push('SLACK_BOT_TOKEN is not set: copy the "Bot User OAuth Token" (xoxb-…) from your Slack app\'s OAuth & Permissions page');
+  }
+  if (mode === 'http' && !config.SLACK_SIGNING_SECRET) {
+    problems.push(
+      'SLACK_SIGNING_SECRET is not set: copy the "Signing Secret" from your Slack app\'s Basic Information page (or set SLACK_APP_TOKEN to use Socket Mode)',
+    );
+  }
+  return problems;
+}
+
+async function identify(client: webApi.WebClient) {
+  try {
+    return await whoAmI(client);
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (code) throw new Error(`Slack refused SLACK_BOT_TOKEN (auth.test: ${code}); copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions`);
+    throw err;
+  }
+}

@@ -1,0 +1,38 @@
+import type { Config } from '../../config';
+import type { ParseResult } from '../../diagnosis';
+import type { Logger } from '../../log';
+import type { Rule } from '../../rules';
+import type { Store } from '../../store';
+import type { AdminCheck } from './admins';
+import type { Identity } from './identity';
+import type { InFlight } from './inflight';
+import type { RulesReload } from './rule-book';
+import type { ConnectFn, TenantConnections } from '../checks/tenant-connections';
+
+/** Everything a listener needs, built once in `createSlackApp` and passed to each handler factory. */
+export interface SlackDeps {
+  config: Config;
+  store: Store;
+  /** The rule set in force: read once per diagnosis, since a reload swaps it (never edits it in place). */
+  readonly rules: Rule[];
+  /** Loads rules/ again; on a broken file the current set keeps serving. Logged, with `fields` added. */
+  reloadRules: (trigger: string, fields?: Record<string, unknown>) => RulesReload;
+  logger: Logger;
+  clock: () => number;
+  tenants: TenantConnections;
+  /** Only the connect modal uses it directly, to check a new token before anything is stored. */
+  connect: ConnectFn;
+  admins: AdminCheck;
+  identity: Identity;
+  inflight: InFlight;
+  /** The paste parser (`parsePaste`). Every message in a listening channel goes through it, so it runs once per message. */
+  parse: (text: string) => ParseResult;
+}
+
+/** The person asking and where, as every check and activity line needs it. */
+export interface Requester {
+  userId: string;
+  /** The workspace the app is installed in: bindings and settings are keyed by it, whoever asks. */
+  teamId: string;
+  channelId: string;
+}

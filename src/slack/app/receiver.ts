@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { defaultProcessEventErrorHandler, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import type { Config } from '../../config';
+import { HEALTH_PATH } from './health';
+import { RefusedRequestError, signedStamp } from './request-guard';
+import { RestartingError } from './shutdown-gate';
+
+export const EVENTS_PATH = '/slack/events';
+
+/** A fresh object each call: Bolt writes its logger into the options it is given. */
+export function slackClientOptions(config: Config, log: BoltLogger): webApi.WebClientOptions {
+  return {
+    logger: log,
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    // The SDK default retries for half an hour; a reply that late helps no one, and a retried post may duplicate.
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
+    // Left alone, the client answers a 429 by pausing every call of the workspace for Retry-After, so a form
+    // whose trigger expires in 3 seconds would wait it out too. Each caller decides instead (see send/slack-retry.ts).
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  };
+}
+
+/**
+ * How Slack's requests arrive: a Socket Mode connection, or HTTP on PORT at /slack/events (with /healthz beside
+ * it). Either way a request refused while stopping is left for Slack to deliver again, and a stale or replayed
+ * one is answered as Bolt answers a bad signature.
+ */
+export function buildReceiver(
+  mode: 'http' | 'socket',
+  config: Config,
+  log: BoltLogger,
+  health: (req: IncomingMessage, res: ServerResponse) => void,
+): HTTPReceiver | SocketModeReceiver {
+  if (mode === 'socket') {
+    return new SocketModeReceiver({
+      appToken: config.SLACK_APP_TOKEN as string,
+      logger: log,
+      installerOptions: { clientOptions: slackClientOptions(config, log) },
+      // An event refused while stopping stays unacknowledged, so Slack delivers it again later.
+      processEventErrorHandler: async (args) => (args.error instanceof RestartingError ? false : defaultProcessEventErrorHandler(args)),
+    });
+  }
+  return new HTTPReceiver({
+    signingSecret: config.SLACK_SIGNING_SECRET as string,
+    endpoints: EVENTS_PATH,
+    port: config.PORT,
+    logger: log,
+    // The ack is sent as soon as a listener calls ack(): probes run after Slack has its answer.
+    processBeforeResponse: false,
+    customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: health }],
+    customPropertiesExtractor: signedStamp,
+    processEventErrorHandler: async (args) => {
+      if (args.error instanceof RefusedRequestError && !args.response.headersSent) {
+        // As Bolt answers a bad signature: Slack never sends such a request, so whoever did learns nothing more.
+        args.response.writeHead(401, { 'content-type': 'text/plain' });
+        args.response.end(args.error.reason === 'stale' ? 'request timestamp out of range\n' : 'request already received\n');
+        return true;
+      }
+      if (!(args.error instanceof RestartingError) || args.response.headersSent) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+      // Slack retries an event answered with anything but 2xx (at once, after 1 and 5 minutes).
+      args.response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '60' });
+      args.response.end('front-why is restarting\n');
+      return true;
+    },
+  });
+}

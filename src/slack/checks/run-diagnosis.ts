@@ -1,0 +1,78 @@
+import { diagnoseParsed, type DiagnoseOutcome, type ParseResult } from '../../diagnosis';
+import type { OutcomeView } from '../render/blocks';
+import { LIMITS } from '../render/block-kit';
+import { escapeText } from '../render/escape';
+import { recordActivity } from './record-activity';
+import type { Requester, SlackDeps } from '../app/deps';
+import { tenantLabel, type ChannelTenant } from './tenant-connections';
+
+export interface DiagnosisResult {
+  outcome: DiagnoseOutcome;
+  view: OutcomeView;
+}
+
+/** A paste as typed, and what the parser read in it when the caller already read it. */
+export interface Paste {
+  text: string;
+  parsed?: ParseResult;
+}
+
+/**
+ * Diagnoses the paste for the channel's tenant and records it in the activity log. Without a tenant (or when the
+ * bound tenant was removed) the answer comes from the paste alone and says so; never with another tenant's token.
+ */
+export async function runDiagnosis(deps: SlackDeps, who: Requester, paste: string | Paste, tenant: ChannelTenant, origin: string): Promise<DiagnosisResult> {
+  const { text, parsed: given } = typeof paste === 'string' ? { text: paste, parsed: undefined } : paste;
+  const parsed = given ?? deps.parse(text);
+  const label = tenantLabel(tenant);
+  const lease = tenant.kind === 'none' ? undefined : await deps.tenants.lease(tenant);
+  let outcome: DiagnoseOutcome;
+  let offlineReason: string | undefined;
+  try {
+    if (lease) {
+      outcome = await diagnoseParsed(parsed, { rules: deps.rules, live: lease.connection.live, clock: deps.clock });
+    } else {
+      offlineReason = tenant.kind === 'none' ? 'no tenant is bound to this channel' : `tenant ${label ?? ''} no longer exists`;
+      outcome = await diagnoseParsed(parsed, { rules: deps.rules, clock: deps.clock });
+    }
+  } finally {
+    lease?.release();
+  }
+  await recordRun(deps, who, lease ? label : undefined, outcome, origin);
+  const buttonValue = buttonValueFor(text, outcome);
+  return {
+    outcome,
+    view: {
+      ...(lease && label ? { tenant: label } : {}),
+      ...(offlineReason ? { offlineReason } : {}),
+      ...(buttonValue ? { buttonValue } : {}),
+    },
+  };
+}
+
+async function recordRun(deps: SlackDeps, who: Requester, tenant: string | undefined, outcome: DiagnoseOutcome, origin: string): Promise<void> {
+  const targets = outcome.ok ? outcome.targets.join(',') : '';
+  const causes = outcome.ok ? [...new Set(outcome.diagnoses.map((d) => d.cause))].join(',') : '';
+  await recordActivity(deps, who, {
+    action: tenant ? 'diagnose' : 'explain',
+    ...(tenant ? { tenant } : {}),
+    ...(targets ? { target: targets } : {}),
+    ...(causes ? { cause: causes } : {}),
+    detail: `slack ${origin}${outcome.ok ? `, ${outcome.calls} request(s) to Front` : ''}`,
+  });
+}
+
+/**
+ * What the buttons re-run. Stored escaped (the paste parser reads Slack-escaped text) so that not even a
+ * hidden button value carries a raw `<!channel>`; a paste too long for a button falls back to its targets.
+ * A paste longer than a button holds falls back without being escaped (escaping only shortens one that
+ * holds a token, which is no reason to re-run it): only what may be sent is escaped.
+ */
+function buttonValueFor(text: string, outcome: DiagnoseOutcome): string | undefined {
+  const max = LIMITS.buttonValueChars - 100;
+  const trimmed = text.trim();
+  const escaped = trimmed.length <= max ? escapeText(trimmed) : '';
+  if (escaped.length > 0 && escaped.length <= max) return escaped;
+  if (outcome.ok && outcome.targets.length > 0) return outcome.targets.join(' ');
+  return undefined;
+}

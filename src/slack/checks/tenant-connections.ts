@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import type { Config } from '../../config';
+import type { TenantConnection } from '../../diagnosis/live';
+import type { Store } from '../../store';
+
+/** Builds a tenant's Front connection from its token; injectable so tests can count or fake connections. */
+export type ConnectFn = (token: string) => TenantConnection;
+
+/** What a channel's diagnoses run against. Never another channel's tenant: resolved from the channel each time. */
+export type ChannelTenant = { kind: 'bound'; name: string } | { kind: 'default' } | { kind: 'none' };
+
+/** Tenant names are lowercase letters, digits and dashes, so this key can never collide with one. */
+const DEFAULT_KEY = '(default)';
+export const DEFAULT_TENANT_LABEL = 'default';
+
+export async function channelTenant(store: Store, config: Config, teamId: string, channelId: string): Promise<ChannelTenant> {
+  const binding = await store.getChannelBinding(teamId, channelId);
+  if (binding) return { kind: 'bound', name: binding.tenant };
+  return config.FRONT_API_TOKEN ? { kind: 'default' } : { kind: 'none' };
+}
+
+export function tenantLabel(tenant: ChannelTenant): string | undefined {
+  if (tenant.kind === 'bound') return tenant.name;
+  return tenant.kind === 'default' ? DEFAULT_TENANT_LABEL : undefined;
+}
+
+export interface Lease {
+  connection: TenantConnection;
+  release(): void;
+}
+
+interface Entry {
+  fingerprint: string;
+  connection: TenantConnection;
+  users: number;
+  retired: boolean;
+}
+
+/**
+ * One Front connection (client, rate budget, short cache) per tenant for the app's lifetime. The token is read
+ * from the store on every lease, so a token replaced by another replica is picked up at once; the old
+ * connection closes when its last in-flight diagnosis releases it.
+ */
+export class TenantConnections {
+  private readonly entries = new Map<string, Entry>();
+  private readonly closing = new Set<Promise<void>>();
+
+  constructor(
+    private readonly connect: ConnectFn,
+    private readonly store: Store,
+    private readonly defaultToken: string | undefined,
+  ) {}
+
+  /** undefined when the tenant no longer exists (removed since the channel was bound). */
+  async lease(tenant: Exclude<ChannelTenant, { kind: 'none' }>): Promise<Lease | undefined> {
+    const key = tenant.kind === 'default' ? DEFAULT_KEY : tenant.name;
+    const token = tenant.kind === 'default' ? this.defaultToken : await this.store.getTenantToken(tenant.name);
+    if (!token) return undefined;
+    const entry = this.entryFor(key, token);
+    entry.users += 1;
+    let released = false;
+    return {
+      connection: entry.connection,
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.users -= 1;
+        if (entry.retired && entry.users === 0) this.closeLater(entry.connection);
+      },
+    };
+  }
+
+  /** After the connect modal checked a token with this connection: keep it as the tenant's connection. */
+  adopt(name: string, token: string, connection: TenantConnection): void {
+    this.install(name, { fingerprint: fingerprint(token), connection, users: 0, retired: false });
+  }
+
+  async closeAll(): Promise<void> {
+    for (const entry of this.entries.values()) this.closeLater(entry.connection);
+    this.entries.clear();
+    await Promise.allSettled([...this.closing]);
+  }
+
+  private entryFor(key: string, token: string): Entry {
+    const fp = fingerprint(token);
+    const current = this.entries.get(key);
+    if (current && current.fingerprint === fp) return current;
+    const entry: Entry = { fingerprint: fp, connection: this.connect(token), users: 0, retired: false };
+    this.install(key, entry);
+    return entry;
+  }
+
+  private install(key: string, entry: Entry): void {
+    const old = this.entries.get(key);
+    this.entries.set(key, entry);
+    if (old && old.connection !== entry.connection) {
+      old.retired = true;
+      if (old.users === 0) this.closeLater(old.connection);
+    }
+  }
+
+  private closeLater(connection: TenantConnection): void {
+    const closing = connection.close().catch(() => undefined);
+    this.closing.add(closing);
+    void closing.finally(() => this.closing.delete(closing));
+  }
+}
+
+/** Compared in memory only, to notice a replaced token; never stored or logged. */
+function fingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
