@@ -82,7 +82,9 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
     units.map(async ({ observation, target }) => {
       const probes = runFor(target);
       const source = createFactSource(pasteFacts(observation, parsed.ids), probes);
-      const matches = keepConfirmedIfAny(await matchRules(deps.rules, source));
+      // Offline nothing can be learnt: no round asks the source for facts, so the facts that would decide are
+      // worked out only for the rules reported as possible.
+      const matches = keepConfirmedIfAny(await matchRules(deps.rules, source, probes ? {} : { maxRounds: 0 }));
       return { matches, source, probes, target };
     }),
   );
