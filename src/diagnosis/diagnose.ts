@@ -146,7 +146,7 @@ function toDiagnosis(match: RuleMatch, source: FactSource, probes: ProbeRun | un
   const { rule } = match;
   const pasteEvidence: Evidence[] = match.trace
     // What the paste showed that made the rule apply; a field that held only by being absent shows nothing.
-    .filter((entry) => factSource(entry.fact) === 'paste' && entry.result === 'true' && entry.actual !== undefined)
+    .filter((entry) => entry.result === 'true' && entry.actual !== undefined && factSource(entry.fact) === 'paste')
     .map((entry) => ({ source: 'paste', check: entry.fact, result: formatValue(entry.actual), ok: false }));
   return {
     cause: rule.cause,
