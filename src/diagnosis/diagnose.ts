@@ -197,6 +197,7 @@ function unique<T>(items: T[]): T[] {
 }
 
 function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  if (items.length < 2) return items;
   const seen = new Set<string>();
   return items.filter((item) => {
     const k = key(item);

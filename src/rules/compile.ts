@@ -175,20 +175,23 @@ export class Round<R extends Pick<Rule, 'when'> = Rule> {
 
   /** Short-circuits like the three-valued `and`/`or` it implements; an undecided branch has evaluated all its children. */
   truth(node: Node): Result {
-    const buffers = this.current();
+    return this.evaluate(node, this.current());
+  }
+
+  private evaluate(node: Node, buffers: Buffers): Result {
     const mark = buffers.results[node.id] as number;
     if (mark >>> 2 === this.number) return (mark & 3) as Result;
     let result: Result;
     switch (node.kind) {
       case LEAF: {
-        const actual = this.read(node.slot);
+        const actual = this.readIn(node.slot, buffers);
         result = actual === UNKNOWN ? UNDECIDED : testLeaf(node, actual) ? TRUE : FALSE;
         break;
       }
       case ALL:
         result = TRUE;
         for (const child of node.children) {
-          const r = this.truth(child);
+          const r = this.evaluate(child, buffers);
           if (r === FALSE) {
             result = FALSE;
             break;
@@ -199,7 +202,7 @@ export class Round<R extends Pick<Rule, 'when'> = Rule> {
       case ANY:
         result = FALSE;
         for (const child of node.children) {
-          const r = this.truth(child);
+          const r = this.evaluate(child, buffers);
           if (r === TRUE) {
             result = TRUE;
             break;
@@ -208,7 +211,7 @@ export class Round<R extends Pick<Rule, 'when'> = Rule> {
         }
         break;
       default: {
-        const r = this.truth(node.children[0] as Node);
+        const r = this.evaluate(node.children[0] as Node, buffers);
         result = r === TRUE ? FALSE : r === FALSE ? TRUE : UNDECIDED;
       }
     }
@@ -256,7 +259,10 @@ export class Round<R extends Pick<Rule, 'when'> = Rule> {
   }
 
   private read(slot: number): FactValue | typeof UNKNOWN {
-    const buffers = this.current();
+    return this.readIn(slot, this.current());
+  }
+
+  private readIn(slot: number, buffers: Buffers): FactValue | typeof UNKNOWN {
     if (buffers.readIn[slot] === this.number) return buffers.values[slot];
     const value = this.source.get(this.program.facts[slot] as FactPath);
     buffers.values[slot] = value;
