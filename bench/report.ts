@@ -77,20 +77,27 @@ export function evaluateTargets(r: Omit<BenchResult, 'targets' | 'command'>): Ta
       measured: `${burst.rateLimitFailures} (429s answered by Front: ${burst.front429s})`,
       met: burst.rateLimitFailures <= TARGETS.rateLimitFailures,
     },
+    ...throughputTargets(r.throughput),
+    { figure: '`serve` start-up to ready', target: `< ${TARGETS.readyMs} ms`, measured: `${startup.medianReadyMs} ms (median of ${startup.runs}; max ${startup.maxReadyMs})`, met: startup.maxReadyMs < TARGETS.readyMs },
+    { figure: 'resident memory after the burst', target: `< ${TARGETS.rssAfterBurstMb} MB`, measured: `${burst.rssAfterMb} MB`, met: burst.rssAfterMb < TARGETS.rssAfterBurstMb },
+  ];
+}
+
+/** The rows `--only throughput` prints as well. */
+export function throughputTargets(t: ThroughputFigures): TargetRow[] {
+  return [
     {
-      figure: 'paste parsing + rule matching, one core',
+      figure: 'paste parsing + rule matching (diagnose offline), one core',
       target: `≥ ${TARGETS.pastesPerSec.toLocaleString('en-US')} pastes/s`,
-      measured: `${r.throughput.parseAndMatchPerSec.toLocaleString('en-US')} pastes/s`,
-      met: r.throughput.parseAndMatchPerSec >= TARGETS.pastesPerSec,
+      measured: `${t.parseAndMatchPerSec.toLocaleString('en-US')} pastes/s (parsePaste alone: ${t.parsePerSec.toLocaleString('en-US')}/s)`,
+      met: t.parseAndMatchPerSec >= TARGETS.pastesPerSec,
     },
     {
       figure: 'slowest hostile 64 KiB paste vs a benign 64 KiB paste, parsePaste',
       target: `≤ ${TARGETS.hostileRatio}×`,
-      measured: `${r.throughput.hostile.ratio}× (${r.throughput.hostile.worst}: ${r.throughput.hostile.worstMs} ms; benign ${r.throughput.hostile.benignMs} ms)`,
-      met: r.throughput.hostile.ratio <= TARGETS.hostileRatio,
+      measured: `${t.hostile.ratio}× (${t.hostile.worst}: ${t.hostile.worstMs} ms; benign ${t.hostile.benignMs} ms)`,
+      met: t.hostile.ratio <= TARGETS.hostileRatio,
     },
-    { figure: '`serve` start-up to ready', target: `< ${TARGETS.readyMs} ms`, measured: `${startup.medianReadyMs} ms (median of ${startup.runs}; max ${startup.maxReadyMs})`, met: startup.maxReadyMs < TARGETS.readyMs },
-    { figure: 'resident memory after the burst', target: `< ${TARGETS.rssAfterBurstMb} MB`, measured: `${burst.rssAfterMb} MB`, met: burst.rssAfterMb < TARGETS.rssAfterBurstMb },
   ];
 }
 

@@ -1,11 +1,13 @@
 import os from 'node:os';
 import { loadRulesOrThrow } from '../src/rules';
 import { benchDiagnoses, formatDiagnosisFigures } from './diagnosis';
-import { evaluateTargets, formatBurst, formatEndToEnd, formatTargets, type BenchResult } from './report';
+import { evaluateTargets, formatBurst, formatEndToEnd, formatTargets, throughputTargets, type BenchResult, type Machine } from './report';
 import { benchSlack } from './slack';
-import { benchRulesLoad, benchThroughput, rulesDir } from './throughput';
+import { benchRulesLoad, benchThroughput, rulesDir, type RulesLoadFigures, type ThroughputFigures } from './throughput';
 
-const USAGE = 'usage: npm run -s bench -- [--json] [--latency MS] [--burst N]';
+const USAGE = 'usage: npm run -s bench -- [--json] [--latency MS] [--burst N] [--only throughput]';
+/** Sections that can be run alone (`--only`): the in-process ones that need neither the sandbox nor a server. */
+const SECTIONS = ['throughput'] as const;
 
 /**
  * `npm run bench`: every figure of issue 6 in one run, against the sandbox and the Slack stand-in on loopback.
@@ -15,6 +17,7 @@ async function main(argv: string[]): Promise<void> {
   const json = argv.includes('--json');
   const latencyMs = numberArg(argv, '--latency', 40);
   const burst = numberArg(argv, '--burst', 200);
+  const only = sectionArg(argv);
   const machine = {
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
@@ -24,6 +27,16 @@ async function main(argv: string[]): Promise<void> {
   };
   // On stderr, so `--json` leaves stdout to the one object.
   const progress = (step: string) => process.stderr.write(`bench: ${step}…\n`);
+
+  const command = ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ');
+  if (only === 'throughput') {
+    progress('paste parsing and rule matching');
+    const throughput = await benchThroughput(loadRulesOrThrow(rulesDir()));
+    const rulesLoad = benchRulesLoad();
+    const result = { command, machine, throughput, rulesLoad, targets: throughputTargets(throughput) };
+    process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${[header(command, machine), '', formatThroughput(throughput, rulesLoad), '', `Targets (${machine.cpus} cores)`, '', formatTargets(result.targets)].join('\n')}\n`);
+    return;
+  }
 
   progress('diagnoses in-process');
   const diagnoses = await benchDiagnoses(latencyMs);
@@ -35,7 +48,7 @@ async function main(argv: string[]): Promise<void> {
   const slack = await benchSlack({ latencyMs, burst, depthByScenario: new Map(diagnoses.map((d) => [d.scenario, d.depth])) });
 
   const partial = { machine, latencyMs, diagnoses, throughput, rulesLoad, slack };
-  const result: BenchResult = { command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '), ...partial, targets: evaluateTargets(partial) };
+  const result: BenchResult = { command, ...partial, targets: evaluateTargets(partial) };
   process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${formatText(result)}\n`);
 }
 
@@ -43,8 +56,7 @@ function formatText(r: BenchResult): string {
   const { machine: m, slack, throughput: t, rulesLoad } = r;
   const startup = slack.startup;
   return [
-    `front-why benchmark: ${r.command}`,
-    `node ${m.node}, ${m.platform}, ${m.cpus} × ${m.cpuModel}; load average ${m.loadAverage} at start`,
+    header(r.command, m),
     `Front sandbox and Slack stand-in on loopback; ${r.latencyMs} ms injected into every Front answer.`,
     '',
     `1. Diagnoses in-process (diagnose() with a tenant connection), cold (empty tenant cache) and warm (the same again)`,
@@ -61,15 +73,7 @@ function formatText(r: BenchResult): string {
     '',
     formatBurst(slack.burst),
     '',
-    '4. Paste parsing and rule matching, offline, one core',
-    '',
-    `corpus: ${t.pastes.toLocaleString('en-US')} pastes (generated, plus every rule example and sandbox scenario), median ${t.medianChars} characters;`,
-    `        ${Math.round(t.withErrorShare * 100)}% hold a Front error, ${Math.round(t.diagnosedShare * 100)}% get at least one diagnosis`,
-    `parsePaste alone:                          ${t.parsePerSec.toLocaleString('en-US')} pastes/s`,
-    `parsePaste + matchRules (diagnose offline): ${t.parseAndMatchPerSec.toLocaleString('en-US')} pastes/s`,
-    `hostile 64 KiB pastes (${t.hostile.pastes} kinds, median of 9 parses each): slowest ${t.hostile.worst} ${t.hostile.worstMs} ms;`,
-    `        benign 64 KiB (corpus pastes one after another) ${t.hostile.benignMs} ms; ratio ${t.hostile.ratio}×`,
-    `loadRulesOrThrow (${rulesLoad.rules} rules): ${rulesLoad.coldMs} ms in a fresh process, ${rulesLoad.warmMs} ms warm`,
+    formatThroughput(t, rulesLoad),
     '',
     '5. Start-up: `node bin/front-why.js serve` (HTTP mode, PORT=0, full rule set, SQLite store) until it logs "ready"',
     '',
@@ -80,6 +84,32 @@ function formatText(r: BenchResult): string {
     '',
     formatTargets(r.targets),
   ].join('\n');
+}
+
+function header(command: string, m: Machine): string {
+  return [`front-why benchmark: ${command}`, `node ${m.node}, ${m.platform}, ${m.cpus} × ${m.cpuModel}; load average ${m.loadAverage} at start`].join('\n');
+}
+
+function formatThroughput(t: ThroughputFigures, rulesLoad: RulesLoadFigures): string {
+  return [
+    '4. Paste parsing and rule matching, offline, one core',
+    '',
+    `corpus: ${t.pastes.toLocaleString('en-US')} pastes (generated, plus every rule example and sandbox scenario), median ${t.medianChars} characters;`,
+    `        ${Math.round(t.withErrorShare * 100)}% hold a Front error, ${Math.round(t.diagnosedShare * 100)}% get at least one diagnosis`,
+    `parsePaste alone:                          ${t.parsePerSec.toLocaleString('en-US')} pastes/s`,
+    `parsePaste + matchRules (diagnose offline): ${t.parseAndMatchPerSec.toLocaleString('en-US')} pastes/s`,
+    `hostile 64 KiB pastes (${t.hostile.pastes} kinds, median of 9 parses each): slowest ${t.hostile.worst} ${t.hostile.worstMs} ms;`,
+    `        benign 64 KiB (corpus pastes one after another) ${t.hostile.benignMs} ms; ratio ${t.hostile.ratio}×`,
+    `loadRulesOrThrow (${rulesLoad.rules} rules): ${rulesLoad.coldMs} ms in a fresh process, ${rulesLoad.warmMs} ms warm`,
+  ].join('\n');
+}
+
+function sectionArg(argv: string[]): (typeof SECTIONS)[number] | undefined {
+  const at = argv.indexOf('--only');
+  if (at < 0) return undefined;
+  const section = SECTIONS.find((s) => s === argv[at + 1]);
+  if (section === undefined) throw new Error(`--only takes one of: ${SECTIONS.join(', ')}\n${USAGE}`);
+  return section;
 }
 
 function numberArg(argv: string[], name: string, fallback: number): number {

@@ -82,7 +82,9 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
     units.map(async ({ observation, target }) => {
       const probes = runFor(target);
       const source = createFactSource(pasteFacts(observation, parsed.ids), probes);
-      const matches = keepConfirmedIfAny(await matchRules(deps.rules, source));
+      // Offline nothing can be learnt: no round asks the source for facts, so the facts that would decide are
+      // worked out only for the rules reported as possible.
+      const matches = keepConfirmedIfAny(await matchRules(deps.rules, source, probes ? {} : { maxRounds: 0 }));
       return { matches, source, probes, target };
     }),
   );
@@ -144,7 +146,7 @@ function toDiagnosis(match: RuleMatch, source: FactSource, probes: ProbeRun | un
   const { rule } = match;
   const pasteEvidence: Evidence[] = match.trace
     // What the paste showed that made the rule apply; a field that held only by being absent shows nothing.
-    .filter((entry) => factSource(entry.fact) === 'paste' && entry.result === 'true' && entry.actual !== undefined)
+    .filter((entry) => entry.result === 'true' && entry.actual !== undefined && factSource(entry.fact) === 'paste')
     .map((entry) => ({ source: 'paste', check: entry.fact, result: formatValue(entry.actual), ok: false }));
   return {
     cause: rule.cause,
@@ -195,6 +197,7 @@ function unique<T>(items: T[]): T[] {
 }
 
 function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  if (items.length < 2) return items;
   const seen = new Set<string>();
   return items.filter((item) => {
     const k = key(item);

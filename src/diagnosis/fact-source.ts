@@ -1,13 +1,16 @@
-import { factSource, type FactPath } from '../facts';
+import { FACTS, factSource, type FactPath } from '../facts';
 import { UNKNOWN, type FactSource, type FactValue } from '../rules';
 import type { ProbeRun } from '../probes';
 import type { PasteFacts } from './paste-facts';
+
+// Looked up for every fact the rules read, on every paste.
+const PASTE_FACTS: ReadonlySet<FactPath> = new Set((Object.keys(FACTS) as FactPath[]).filter((path) => factSource(path) === 'paste'));
 
 /** Facts for the rule engine: the paste's (always known) and, when a tenant token is at hand, the live probes'. */
 export function createFactSource(paste: PasteFacts, probes: ProbeRun | undefined): FactSource {
   return {
     get(path: FactPath): FactValue | typeof UNKNOWN {
-      if (factSource(path) === 'paste') return paste[path];
+      if (PASTE_FACTS.has(path)) return paste[path];
       if (!probes) return UNKNOWN;
       const fact = probes.fact(path);
       return fact.state === 'known' ? fact.value : UNKNOWN;

@@ -1,21 +1,10 @@
 import type { FactPath } from '../facts';
-import type { Condition, LeafCondition, Rule } from './schema';
-import { CHEAP_FACT_COST, UNKNOWN, type FactSource, type FactValue } from './source';
+import { compileRules, Program, Round, TRUE, UNDECIDED, truthName, type CompiledRule, type ConditionTrace, type Truth } from './compile';
+import type { Rule } from './schema';
+import { CHEAP_FACT_COST, type FactSource } from './source';
 
 export { UNKNOWN, type FactSource, type FactValue } from './source';
-
-export type Truth = 'true' | 'false' | 'unknown';
-
-/** One leaf condition as evaluated: the "why this diagnosis" evidence. */
-export interface ConditionTrace {
-  fact: FactPath;
-  op: string;
-  expected: unknown;
-  actual: FactValue | 'unknown';
-  result: Truth;
-  /** Under an odd number of `not`s: the rule wanted this leaf to be false. */
-  negated: boolean;
-}
+export type { ConditionTrace, Truth } from './compile';
 
 export interface RuleEvaluation {
   outcome: Truth;
@@ -23,7 +12,7 @@ export interface RuleEvaluation {
   trace: ConditionTrace[];
   /** Unknown facts that could still change the outcome (none once it is true or false). */
   unknownFacts: FactPath[];
-  /** Some condition that counts towards the outcome held (see `supports`). */
+  /** Some condition that counts towards the outcome held (see `Round.supports`). */
   anyTrue: boolean;
 }
 
@@ -35,127 +24,17 @@ export interface RuleMatch {
   unknownFacts: FactPath[];
 }
 
-type Evaluated =
-  | { kind: 'leaf'; condition: LeafCondition; result: Truth }
-  | { kind: 'all' | 'any'; children: Evaluated[]; result: Truth }
-  | { kind: 'not'; child: Evaluated; result: Truth };
-
-/** Evaluates every leaf (they are cheap: no probe runs here), so the trace is complete. */
+/** One rule on its own, with every leaf in the trace (`matchRules` builds traces only for what it reports). */
 export function evaluateRule(rule: Pick<Rule, 'when'>, source: Pick<FactSource, 'get'>): RuleEvaluation {
-  const trace: ConditionTrace[] = [];
-  const values = new Map<FactPath, FactValue | typeof UNKNOWN>();
-  const read = (fact: FactPath): FactValue | typeof UNKNOWN => {
-    if (!values.has(fact)) values.set(fact, source.get(fact));
-    return values.get(fact);
+  const program = new Program([rule]);
+  const compiled = program.rules[0] as CompiledRule<Pick<Rule, 'when'>>;
+  const round = new Round(program, source);
+  return {
+    outcome: truthName(round.truth(compiled.root)),
+    trace: round.trace(compiled),
+    unknownFacts: round.neededFacts(compiled.root),
+    anyTrue: round.supports(compiled.root, TRUE),
   };
-  const root = evaluate(rule.when, read, trace, false);
-  return { outcome: root.result, trace, unknownFacts: [...new Set(neededFacts(root))], anyTrue: supports(root, 'true') };
-}
-
-function evaluate(condition: Condition, read: (fact: FactPath) => FactValue | typeof UNKNOWN, trace: ConditionTrace[], negated: boolean): Evaluated {
-  if ('all' in condition || 'any' in condition) {
-    const kind = 'all' in condition ? 'all' : 'any';
-    const children = ('all' in condition ? condition.all : condition.any).map((c) => evaluate(c, read, trace, negated));
-    const results = children.map((c) => c.result);
-    return { kind, children, result: kind === 'all' ? and(results) : or(results) };
-  }
-  if ('not' in condition) {
-    const child = evaluate(condition.not, read, trace, !negated);
-    return { kind: 'not', child, result: invert(child.result) };
-  }
-  const actual = read(condition.fact);
-  const result: Truth = actual === UNKNOWN ? 'unknown' : testLeaf(condition, actual) ? 'true' : 'false';
-  trace.push({ fact: condition.fact, op: condition.op, expected: condition.value, actual: actual === UNKNOWN ? 'unknown' : actual, result, negated });
-  return { kind: 'leaf', condition, result };
-}
-
-const FALSE: RuleEvaluation = Object.freeze({ outcome: 'false', trace: [], unknownFacts: [], anyTrue: false });
-
-/** The same three-valued outcome as `evaluate`, short-circuiting and allocating nothing. */
-export function truthOf(condition: Condition, source: Pick<FactSource, 'get'>): Truth {
-  if ('all' in condition || 'any' in condition) {
-    const isAll = 'all' in condition;
-    let unknown = false;
-    for (const child of isAll ? condition.all : condition.any) {
-      const result = truthOf(child, source);
-      if (result === (isAll ? 'false' : 'true')) return result;
-      if (result === 'unknown') unknown = true;
-    }
-    return unknown ? 'unknown' : isAll ? 'true' : 'false';
-  }
-  if ('not' in condition) return invert(truthOf(condition.not, source));
-  const actual = source.get(condition.fact);
-  return actual === UNKNOWN ? 'unknown' : testLeaf(condition, actual) ? 'true' : 'false';
-}
-
-export function and(results: Truth[]): Truth {
-  if (results.includes('false')) return 'false';
-  return results.includes('unknown') ? 'unknown' : 'true';
-}
-
-export function or(results: Truth[]): Truth {
-  if (results.includes('true')) return 'true';
-  return results.includes('unknown') ? 'unknown' : 'false';
-}
-
-export function invert(result: Truth): Truth {
-  return result === 'unknown' ? 'unknown' : result === 'true' ? 'false' : 'true';
-}
-
-/** A known value against one leaf. Absent facts fail every test but `exists: false`; ill-typed values fail. */
-function testLeaf(condition: LeafCondition, actual: FactValue): boolean {
-  switch (condition.op) {
-    case 'exists':
-      return (actual !== undefined) === condition.value;
-    case 'equals':
-      return actual === condition.value;
-    case 'in':
-      return !Array.isArray(actual) && actual !== undefined && condition.value.includes(actual);
-    case 'matches': {
-      const regex = condition.regex;
-      if (typeof actual === 'string') return regex.test(actual);
-      return Array.isArray(actual) && actual.some((entry) => typeof entry === 'string' && regex.test(entry));
-    }
-    case 'includes':
-      return Array.isArray(actual) && actual.includes(condition.value);
-    case 'gt':
-      return typeof actual === 'number' && actual > condition.value;
-    case 'lt':
-      return typeof actual === 'number' && actual < condition.value;
-  }
-}
-
-/**
- * The unknown facts that could still decide this node. A decided node needs none, which is what
- * short-circuits probing: a false child of `all` (or a true child of `any`) makes its siblings moot.
- * Collected into one array: every rule is evaluated on every paste, and `flatMap` here cost more than the
- * rest of the evaluation (see the benchmark's paste throughput).
- */
-function neededFacts(node: Evaluated, into: FactPath[] = []): FactPath[] {
-  if (node.result !== 'unknown') return into;
-  if (node.kind === 'leaf') into.push(node.condition.fact);
-  else if (node.kind === 'not') neededFacts(node.child, into);
-  else for (const child of node.children) neededFacts(child, into);
-  return into;
-}
-
-/**
- * Whether something known points towards `want` for this node: a leaf with that result, reached
- * without passing through a branch already decided the other way. `not` flips what is wanted, so in
- * `not: {any: [A, B]}` a false A counts. A possible rule is reported only when this holds for its root:
- * otherwise nothing in the paste suggests it, and listing it would be noise.
- */
-function supports(node: Evaluated, want: 'true' | 'false'): boolean {
-  if (node.result === want) return true;
-  if (node.result !== 'unknown') return false;
-  switch (node.kind) {
-    case 'leaf':
-      return false;
-    case 'not':
-      return supports(node.child, want === 'true' ? 'false' : 'true');
-    default:
-      return node.children.some((child) => child.result !== invert(want) && supports(child, want));
-  }
 }
 
 export interface MatchOptions {
@@ -170,29 +49,30 @@ export interface MatchOptions {
  * turn a failed probe into facts that stay unknown.
  */
 export async function matchRules(rules: Rule[], source: FactSource, opts: MatchOptions = {}): Promise<RuleMatch[]> {
+  const program = compileRules(rules);
   const budget = { rounds: opts.maxRounds ?? 8 };
   const requested = new Set<FactPath>();
-  const primary = await settle(rules.filter((r) => !r.fallback), source, budget, requested);
+  const primary = await settle(program, program.primary, source, budget, requested);
   if (primary.length > 0) return primary;
-  return settle(rules.filter((r) => r.fallback), source, budget, requested);
+  return settle(program, program.fallback, source, budget, requested);
 }
 
-async function settle(rules: Rule[], source: FactSource, budget: { rounds: number }, requested: Set<FactPath>): Promise<RuleMatch[]> {
+async function settle(program: Program, rules: CompiledRule[], source: FactSource, budget: { rounds: number }, requested: Set<FactPath>): Promise<RuleMatch[]> {
   for (;;) {
-    // Most rules are plainly false for a given paste: settle those without building their trace.
-    const evaluations = rules.map((rule) => ({ rule, evaluation: truthOf(rule.when, source) === 'false' ? FALSE : evaluateRule(rule, source) }));
+    const round = new Round(program, source);
+    // Most rules are plainly false for a given paste: those cost a few shared node lookups and nothing more.
+    let settledOne = false;
     const wanted = new Set<FactPath>();
-    if (budget.rounds > 0) {
-      for (const { evaluation } of evaluations) {
-        if (evaluation.outcome !== 'unknown') continue;
-        // A fact asked for once is not asked for again: the source has had its chance.
-        for (const fact of evaluation.unknownFacts) if (!requested.has(fact) && source.canResolve(fact)) wanted.add(fact);
-      }
+    for (const { root } of rules) {
+      const result = round.truth(root);
+      if (result === TRUE) settledOne = true;
+      if (result !== UNDECIDED || budget.rounds <= 0) continue;
+      // A fact asked for once is not asked for again: the source has had its chance.
+      for (const fact of round.neededFacts(root)) if (!requested.has(fact) && source.canResolve(fact)) wanted.add(fact);
     }
     // Once a cause is confirmed, costly checks for the still-open rules are not worth the customer's requests.
-    const settledOne = evaluations.some(({ evaluation }) => evaluation.outcome === 'true');
     const batch = cheapestFirst([...wanted], source, settledOne);
-    if (batch.length === 0) return report(evaluations);
+    if (batch.length === 0) return report(round, rules);
     budget.rounds--;
     for (const fact of batch) requested.add(fact);
     const deferred = settledOne ? [] : [...wanted].filter((fact) => !batch.includes(fact));
@@ -207,13 +87,15 @@ function cheapestFirst(facts: FactPath[], source: FactSource, cheapOnly: boolean
   return cheap.length > 0 || cheapOnly ? cheap : facts;
 }
 
-function report(evaluations: { rule: Rule; evaluation: RuleEvaluation }[]): RuleMatch[] {
+/** Traces and the facts that would decide are built here, for the few rules reported. */
+function report(round: Round, rules: CompiledRule[]): RuleMatch[] {
   const confirmed: RuleMatch[] = [];
   const possible: RuleMatch[] = [];
-  for (const { rule, evaluation } of evaluations) {
-    const { trace, unknownFacts } = evaluation;
-    if (evaluation.outcome === 'true') confirmed.push({ rule, outcome: 'confirmed', trace, unknownFacts: [] });
-    else if (evaluation.outcome === 'unknown' && evaluation.anyTrue) possible.push({ rule, outcome: 'possible', trace, unknownFacts });
+  for (const compiled of rules) {
+    const { rule, root } = compiled;
+    const result = round.truth(root);
+    if (result === TRUE) confirmed.push({ rule, outcome: 'confirmed', trace: round.trace(compiled), unknownFacts: [] });
+    else if (result === UNDECIDED && round.supports(root, TRUE)) possible.push({ rule, outcome: 'possible', trace: round.trace(compiled), unknownFacts: round.neededFacts(root) });
   }
   return [...confirmed.sort(byPriority), ...possible.sort(byPriority)];
 }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { precompile } from './compile';
 import { ConditionLibrary, positionProblem, STATE_NAMES, type ConditionProblem, type DiagnosisState, type NamedCondition, type Origin } from './conditions';
 import { displayPath } from './display-path';
 import { CONDITION_NAME } from './expression';
@@ -95,6 +96,8 @@ export function loadRules(dir: string): LoadResult {
   if (rules.length === 0) {
     return { ok: false, errors: [{ file: shownDir, line: 1, col: 1, message: `no rule files (*${RULE_EXTENSION}) in this folder` }] };
   }
+  // The engine's form of every condition, made now rather than on the first paste.
+  precompile(rules);
   return { ok: true, rules };
 }
 

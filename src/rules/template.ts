@@ -24,19 +24,49 @@ export function templateFields(template: string): string[] {
   return [...template.matchAll(FIELD)].map((m) => parseField(m[1] ?? '').path);
 }
 
+/** A template cut once into literal text and fields; `path` is undefined for one outside the catalogue. */
+type Piece = string | { path: FactPath | undefined; fallback: string | undefined };
+
+// Templates come from the rule files, so there are a few hundred; the bound only guards a caller that renders
+// arbitrary text.
+const MAX_CACHED_TEMPLATES = 5_000;
+const compiled = new Map<string, Piece[]>();
+
+function piecesOf(template: string): Piece[] {
+  let pieces = compiled.get(template);
+  if (pieces !== undefined) return pieces;
+  pieces = [];
+  let at = 0;
+  for (const match of template.matchAll(FIELD)) {
+    if (match.index > at) pieces.push(template.slice(at, match.index));
+    const field = parseField(match[1] ?? '');
+    pieces.push({ path: isFactPath(field.path) ? field.path : undefined, fallback: field.fallback });
+    at = match.index + match[0].length;
+  }
+  if (at < template.length) pieces.push(template.slice(at));
+  if (compiled.size >= MAX_CACHED_TEMPLATES) compiled.clear();
+  compiled.set(template, pieces);
+  return pieces;
+}
+
 /**
- * Replaces `{{path}}` and `{{path|default}}` in one pass: `String.replace` never rescans what it inserted,
- * so a pasted value that looks like a template stays plain text. Output-specific escaping (Slack's `&<>`)
- * is left to each output; this only keeps values to one short, printable line.
+ * Replaces `{{path}}` and `{{path|default}}` in one pass over the template: what a value inserts is never
+ * scanned again, so a pasted value that looks like a template stays plain text. Output-specific escaping
+ * (Slack's `&<>`) is left to each output; this only keeps values to one short, printable line.
  */
 export function renderTemplate(template: string, get: (path: FactPath) => FactValue | typeof UNKNOWN): string {
-  return template.replace(FIELD, (_match, inner: string) => {
-    const field = parseField(inner);
-    const value = isFactPath(field.path) ? get(field.path) : UNKNOWN;
+  const pieces = piecesOf(template);
+  let out = '';
+  for (const piece of pieces) {
+    if (typeof piece === 'string') {
+      out += piece;
+      continue;
+    }
+    const value = piece.path === undefined ? UNKNOWN : get(piece.path);
     const text = value === UNKNOWN ? '' : formatValue(value);
-    if (text !== '') return text;
-    return field.fallback ?? PLACEHOLDER;
-  });
+    out += text !== '' ? text : (piece.fallback ?? PLACEHOLDER);
+  }
+  return out;
 }
 
 function formatValue(value: FactValue): string {
@@ -45,11 +75,15 @@ function formatValue(value: FactValue): string {
   return cap(sanitize(raw));
 }
 
+const OUTSIDE_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+
 /**
  * Control and invisible formatting characters (bidi overrides, zero-width) are dropped so a paste cannot
  * break a line or visually reorder the reply; line breaks and tabs become one space.
  */
 export function sanitize(text: string): string {
+  // Most values are plain printable ASCII, which has nothing to drop or fold.
+  if (!OUTSIDE_PRINTABLE_ASCII.test(text)) return text.trim();
   let out = '';
   let pendingSpace = false;
   for (const ch of text) {
@@ -82,6 +116,8 @@ function isInvisible(code: number): boolean {
 }
 
 function cap(text: string): string {
+  // Never more code points than UTF-16 units.
+  if (text.length <= MAX_VALUE_LENGTH) return text;
   const chars = Array.from(text);
   if (chars.length <= MAX_VALUE_LENGTH) return text;
   return chars.slice(0, MAX_VALUE_LENGTH - 1).join('') + '…';

@@ -1,6 +1,6 @@
 import type { FactPath } from '../facts';
 import type { DiagnosisState } from './conditions';
-import { truthOf } from './engine';
+import { conditionTruth } from './compile';
 import type { Condition, Rule, TextLine } from './schema';
 import type { FactSource } from './source';
 import { renderTemplate, templateFields } from './template';
@@ -23,7 +23,7 @@ export interface RuleText {
  */
 export function renderRuleText(rule: Rule, source: Pick<FactSource, 'get'>, state: DiagnosisState): RuleText {
   const get = (path: FactPath) => source.get(path);
-  const shown = (lines: TextLine[]) => lines.filter((line) => line.if === undefined || truthOf(line.if[state], source) === 'true');
+  const shown = (lines: TextLine[]) => lines.filter((line) => line.if === undefined || conditionTruth(line.if[state], source) === 'true');
   const render = (lines: TextLine[]) => shown(lines).map((line) => renderTemplate(line.text, get));
   const headline = shown(rule.headline)[0] ?? rule.headline[rule.headline.length - 1];
   return {

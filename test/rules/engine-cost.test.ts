@@ -1,4 +1,5 @@
-import { matchRules, type FactSource } from '../../src/rules';
+import path from 'node:path';
+import { loadRulesOrThrow, matchRules, type Condition, type FactSource } from '../../src/rules';
 import { makeRule, objectSource } from './helpers';
 
 /** The same source, with a price on each probe fact. */
@@ -54,5 +55,45 @@ describe('once a cause is confirmed', () => {
     const matches = await matchRules([confirmedCheaply, rule], source);
     expect(matches.map((m) => [m.rule.id, m.outcome])).toEqual([['cheap', 'confirmed'], ['test-rule', 'possible']]);
     expect(source.calls).toEqual([['token.private_scope']]);
+  });
+});
+
+describe('work per paste', () => {
+  /** Counts what the engine asks of the source, by fact. */
+  function countingGets(source: FactSource): Record<string, number> {
+    const gets: Record<string, number> = {};
+    const get = source.get.bind(source);
+    source.get = (path) => {
+      gets[path] = (gets[path] ?? 0) + 1;
+      return get(path);
+    };
+    return gets;
+  }
+
+  test('a condition shared by many rules (a named condition) is tested once, and each fact read once', async () => {
+    let tested = 0;
+    class CountingRegExp extends RegExp {
+      override test(text: string): boolean {
+        tested += 1;
+        return super.test(text);
+      }
+    }
+    const shared: Condition = { fact: 'error.message', op: 'matches', value: 'not allowed', regex: new CountingRegExp('not allowed', 'i') };
+    const rules = Array.from({ length: 10 }, (_, i) => ({ ...makeRule({ id: `r${i}`, when: { fact: 'error.status', exists: true } }), when: { all: [shared, { fact: 'token.private_scope', op: 'equals', value: i % 2 === 0 }] } as Condition }));
+    const source = objectSource({ 'error.message': 'This agent is not allowed to read the conversation' });
+    const gets = countingGets(source);
+    const matches = await matchRules(rules, source, { maxRounds: 0 });
+    expect(matches.map((m) => m.outcome)).toEqual(Array(10).fill('possible'));
+    expect(tested).toBe(1);
+    expect(gets).toEqual({ 'error.message': 1, 'token.private_scope': 1 });
+  });
+
+  test('the shipped rule set reads each fact of a paste once', async () => {
+    const rules = loadRulesOrThrow(path.join(__dirname, '..', '..', 'rules'));
+    const source = objectSource({ 'error.status': 403, 'error.message': 'This agent is not allowed to read the "conversation" with ID: "cnv_1"', 'input.has_error': true });
+    const gets = countingGets(source);
+    await matchRules(rules, source, { maxRounds: 0 });
+    expect(Object.values(gets).every((n) => n === 1)).toBe(true);
+    expect(Object.keys(gets).length).toBeGreaterThan(5);
   });
 });

@@ -1,0 +1,346 @@
+import type { FactPath } from '../facts';
+import type { Condition, LeafCondition, Rule } from './schema';
+import { UNKNOWN, type FactSource, type FactValue } from './source';
+
+/**
+ * Conditions compiled once into a graph the engine evaluates per paste without walking the YAML-shaped tree
+ * again. Equal pieces become one node: a leaf by what it tests (fact, operator, value), a branch by its
+ * children. Named conditions are inlined into every rule that uses them, so most rules share the same pasted-403
+ * or private-refusal tests; as nodes, each is evaluated once per paste however many rules ask. Facts are read
+ * through numbered slots, once each per round, instead of through a map per leaf per rule.
+ *
+ * The semantics are the tree walk's exactly (test/rules/reference-engine.ts keeps it as the specification):
+ * results depend only on the facts, which stay fixed for one round of evaluation.
+ */
+
+/** A node's result in a round. 0: not evaluated yet. */
+export const TRUE = 1;
+export const FALSE = 2;
+export const UNDECIDED = 3;
+export type Result = typeof TRUE | typeof FALSE | typeof UNDECIDED;
+
+const LEAF = 0;
+const ALL = 1;
+const ANY = 2;
+const NOT = 3;
+
+const OPS: Record<string, number> = { exists: 1, equals: 2, in: 3, matches: 4, includes: 5, gt: 6, lt: 7 };
+
+/** One shape for every node, so that evaluation stays monomorphic. */
+class Node {
+  constructor(
+    readonly id: number,
+    readonly kind: number,
+    /** ALL and ANY: the children; NOT: its one child. */
+    readonly children: Node[],
+    readonly slot: number,
+    readonly op: number,
+    readonly value: unknown,
+    readonly regex: RegExp | undefined,
+  ) {}
+}
+
+/** One leaf as written, in the order written, for the trace ("why this diagnosis"). */
+interface TraceStep {
+  node: Node;
+  condition: LeafCondition;
+  negated: boolean;
+}
+
+export interface CompiledRule<R extends Pick<Rule, 'when'> = Rule> {
+  rule: R;
+  root: Node;
+  trace: TraceStep[];
+}
+
+/** Per node, `round << 2 | result`; per fact slot, its value and the round it was read in. */
+class Buffers {
+  round = 0;
+  results: Uint32Array;
+  values: (FactValue | typeof UNKNOWN)[];
+  readIn: Uint32Array;
+
+  constructor(nodes: number, slots: number) {
+    this.results = new Uint32Array(nodes);
+    this.values = new Array<FactValue>(slots).fill(undefined);
+    this.readIn = new Uint32Array(slots);
+  }
+
+  /** The next round's number; 0 never is one, so fresh buffers hold nothing. */
+  next(): number {
+    if (this.round >= MAX_ROUND) {
+      this.round = 0;
+      this.results.fill(0);
+      this.readIn.fill(0);
+    }
+    return ++this.round;
+  }
+}
+
+// Leaves room for the two result bits in an unsigned 32-bit mark.
+const MAX_ROUND = 2 ** 30 - 1;
+
+export class Program<R extends Pick<Rule, 'when'> = Rule> {
+  readonly facts: FactPath[] = [];
+  readonly rules: CompiledRule<R>[];
+  readonly primary: CompiledRule<R>[];
+  readonly fallback: CompiledRule<R>[];
+  readonly buffers: Buffers;
+  private nodes = 0;
+  private readonly slots = new Map<string, number>();
+  private readonly byKey = new Map<string, Node>();
+
+  constructor(rules: readonly R[]) {
+    this.rules = rules.map((rule) => {
+      const trace: TraceStep[] = [];
+      return { rule, root: this.node(rule.when, false, trace), trace };
+    });
+    this.primary = this.rules.filter((r) => !(r.rule as Partial<Rule>).fallback);
+    this.fallback = this.rules.filter((r) => (r.rule as Partial<Rule>).fallback);
+    this.buffers = new Buffers(this.nodes, this.facts.length);
+  }
+
+  private node(condition: Condition, negated: boolean, trace: TraceStep[]): Node {
+    if ('all' in condition || 'any' in condition) {
+      const kind = 'all' in condition ? ALL : ANY;
+      const children = ('all' in condition ? condition.all : condition.any).map((c) => this.node(c, negated, trace));
+      return this.intern(`${kind}:${children.map((c) => c.id).join(',')}`, () => new Node(this.nodes++, kind, children, -1, 0, undefined, undefined));
+    }
+    if ('not' in condition) {
+      const child = this.node(condition.not, !negated, trace);
+      return this.intern(`${NOT}:${child.id}`, () => new Node(this.nodes++, NOT, [child], -1, 0, undefined, undefined));
+    }
+    const slot = this.slot(condition.fact);
+    const op = OPS[condition.op] ?? 0;
+    const regex = condition.op === 'matches' ? condition.regex : undefined;
+    const key = `${LEAF}:${slot}:${op}:${regex ? `${regex.flags}/${regex.source}` : valueKey(condition.value)}`;
+    const node = this.intern(key, () => new Node(this.nodes++, LEAF, [], slot, op, condition.value, regex));
+    trace.push({ node, condition, negated });
+    return node;
+  }
+
+  private intern(key: string, make: () => Node): Node {
+    let node = this.byKey.get(key);
+    if (node === undefined) {
+      node = make();
+      this.byKey.set(key, node);
+    }
+    return node;
+  }
+
+  private slot(fact: FactPath): number {
+    let slot = this.slots.get(fact);
+    if (slot === undefined) {
+      slot = this.facts.length;
+      this.facts.push(fact);
+      this.slots.set(fact, slot);
+    }
+    return slot;
+  }
+}
+
+/** Tells apart every value a leaf may compare with (`String` alone would merge 1 and "1"). */
+function valueKey(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(valueKey).join(',')}]`;
+  return typeof value === 'string' ? JSON.stringify(value) : `${typeof value}:${String(value)}`;
+}
+
+const programs = new WeakMap<readonly Rule[], Program>();
+
+/** The rule set's program, compiled on first use and kept as long as the set is (a reload makes a new set). */
+export function compileRules(rules: readonly Rule[]): Program {
+  let program = programs.get(rules);
+  if (program === undefined) {
+    program = new Program(rules);
+    programs.set(rules, program);
+  }
+  return program;
+}
+
+/**
+ * One round of evaluation: the facts as the source has them now. Each fact is read once and each node
+ * evaluated once; after the source learns more, a new round starts. A round lives within one synchronous
+ * stretch of the engine, so rounds reuse their program's buffers, told apart by a round number instead of
+ * being cleared (a paste costs no allocation here).
+ */
+export class Round<R extends Pick<Rule, 'when'> = Rule> {
+  private readonly number: number;
+
+  constructor(
+    private readonly program: Program<R>,
+    private readonly source: Pick<FactSource, 'get'>,
+  ) {
+    this.number = program.buffers.next();
+  }
+
+  /** Short-circuits like the three-valued `and`/`or` it implements; an undecided branch has evaluated all its children. */
+  truth(node: Node): Result {
+    return this.evaluate(node, this.current());
+  }
+
+  private evaluate(node: Node, buffers: Buffers): Result {
+    const mark = buffers.results[node.id] as number;
+    if (mark >>> 2 === this.number) return (mark & 3) as Result;
+    let result: Result;
+    switch (node.kind) {
+      case LEAF: {
+        const actual = this.readIn(node.slot, buffers);
+        result = actual === UNKNOWN ? UNDECIDED : testLeaf(node, actual) ? TRUE : FALSE;
+        break;
+      }
+      case ALL:
+        result = TRUE;
+        for (const child of node.children) {
+          const r = this.evaluate(child, buffers);
+          if (r === FALSE) {
+            result = FALSE;
+            break;
+          }
+          if (r === UNDECIDED) result = UNDECIDED;
+        }
+        break;
+      case ANY:
+        result = FALSE;
+        for (const child of node.children) {
+          const r = this.evaluate(child, buffers);
+          if (r === TRUE) {
+            result = TRUE;
+            break;
+          }
+          if (r === UNDECIDED) result = UNDECIDED;
+        }
+        break;
+      default: {
+        const r = this.evaluate(node.children[0] as Node, buffers);
+        result = r === TRUE ? FALSE : r === FALSE ? TRUE : UNDECIDED;
+      }
+    }
+    buffers.results[node.id] = (this.number << 2) | result;
+    return result;
+  }
+
+  /**
+   * The unknown facts that could still decide this node, in the order written. A decided node needs none,
+   * which is what short-circuits probing: a false child of `all` (or a true child of `any`) makes its siblings moot.
+   */
+  neededFacts(node: Node, into: FactPath[] = []): FactPath[] {
+    if (this.truth(node) !== UNDECIDED) return into;
+    if (node.kind === LEAF) {
+      const fact = this.program.facts[node.slot] as FactPath;
+      if (!into.includes(fact)) into.push(fact);
+    } else {
+      for (const child of node.children) this.neededFacts(child, into);
+    }
+    return into;
+  }
+
+  /**
+   * Whether something known points towards `want` for this node: a leaf with that result, reached without
+   * passing through a branch already decided the other way. `not` flips what is wanted, so in
+   * `not: {any: [A, B]}` a false A counts. A possible rule is reported only when this holds for its root:
+   * otherwise nothing in the paste suggests it, and listing it would be noise.
+   */
+  supports(node: Node, want: typeof TRUE | typeof FALSE): boolean {
+    const result = this.truth(node);
+    if (result === want) return true;
+    if (result !== UNDECIDED || node.kind === LEAF) return false;
+    if (node.kind === NOT) return this.supports(node.children[0] as Node, want === TRUE ? FALSE : TRUE);
+    const against = want === TRUE ? FALSE : TRUE;
+    for (const child of node.children) if (this.truth(child) !== against && this.supports(child, want)) return true;
+    return false;
+  }
+
+  /** Every leaf of the rule as written, with what it saw: built only for a rule that is reported. */
+  trace(rule: CompiledRule<R>): ConditionTrace[] {
+    return rule.trace.map(({ node, condition, negated }) => {
+      const actual = this.read(node.slot);
+      return { fact: condition.fact, op: condition.op, expected: condition.value, actual: actual === UNKNOWN ? 'unknown' : actual, result: truthName(this.truth(node)), negated };
+    });
+  }
+
+  private read(slot: number): FactValue | typeof UNKNOWN {
+    return this.readIn(slot, this.current());
+  }
+
+  private readIn(slot: number, buffers: Buffers): FactValue | typeof UNKNOWN {
+    if (buffers.readIn[slot] === this.number) return buffers.values[slot];
+    const value = this.source.get(this.program.facts[slot] as FactPath);
+    buffers.values[slot] = value;
+    buffers.readIn[slot] = this.number;
+    return value;
+  }
+
+  private current(): Buffers {
+    const buffers = this.program.buffers;
+    if (buffers.round !== this.number) throw new Error('a round of rule evaluation was used after a newer one started');
+    return buffers;
+  }
+}
+
+export type Truth = 'true' | 'false' | 'unknown';
+
+/** One leaf condition as evaluated: the "why this diagnosis" evidence. */
+export interface ConditionTrace {
+  fact: FactPath;
+  op: string;
+  expected: unknown;
+  actual: FactValue | 'unknown';
+  result: Truth;
+  /** Under an odd number of `not`s: the rule wanted this leaf to be false. */
+  negated: boolean;
+}
+
+export function truthName(result: Result): Truth {
+  return result === TRUE ? 'true' : result === FALSE ? 'false' : 'unknown';
+}
+
+/** A known value against one leaf. Absent facts fail every test but `exists: false`; ill-typed values fail. */
+function testLeaf(node: Node, actual: FactValue): boolean {
+  switch (node.op) {
+    case 1:
+      return (actual !== undefined) === node.value;
+    case 2:
+      return actual === node.value;
+    case 3:
+      return !Array.isArray(actual) && actual !== undefined && (node.value as unknown[]).includes(actual);
+    case 4: {
+      const regex = node.regex as RegExp;
+      if (typeof actual === 'string') return regex.test(actual);
+      return Array.isArray(actual) && actual.some((entry) => typeof entry === 'string' && regex.test(entry));
+    }
+    case 5:
+      return Array.isArray(actual) && actual.includes(node.value as string);
+    case 6:
+      return typeof actual === 'number' && actual > (node.value as number);
+    case 7:
+      return typeof actual === 'number' && actual < (node.value as number);
+    default:
+      return false;
+  }
+}
+
+const conditions = new WeakMap<Condition, Program<{ when: Condition }>>();
+
+/** A text line's condition, compiled on first use: its three-valued truth against the source as it is now. */
+export function conditionTruth(condition: Condition, source: Pick<FactSource, 'get'>): Truth {
+  let program = conditions.get(condition);
+  if (program === undefined) {
+    program = new Program([{ when: condition }]);
+    conditions.set(condition, program);
+  }
+  return truthName(new Round(program, source).truth((program.rules[0] as CompiledRule<{ when: Condition }>).root));
+}
+
+/** Compiles a rule set and its text lines' conditions now, so that the first paste does not pay for it. */
+export function precompile(rules: readonly Rule[]): void {
+  compileRules(rules);
+  for (const rule of rules) {
+    for (const line of [...rule.headline, ...rule.why, ...rule.steps.agent, ...rule.steps.teammate, ...rule.steps.admin]) {
+      if (line.if === undefined) continue;
+      conditionTruth(line.if.confirmed, ALWAYS_UNKNOWN);
+      conditionTruth(line.if.possible, ALWAYS_UNKNOWN);
+    }
+  }
+}
+
+const ALWAYS_UNKNOWN: Pick<FactSource, 'get'> = { get: () => UNKNOWN };

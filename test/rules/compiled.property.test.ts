@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import type { FactPath } from '../../src/facts';
+import { compileRegex, evaluateRule, matchRules, UNKNOWN, type Condition, type FactValue, type Rule } from '../../src/rules';
+import { conditionTruth } from '../../src/rules/compile';
+import * as reference from './reference-engine';
+import { makeRule, objectSource } from './helpers';
+
+/**
+ * The compiled engine against the tree walk it replaced (reference-engine.ts): the same outcome, trace, facts that
+ * would decide, support, matches and requests, on random conditions, random fact values and random rule sets whose
+ * rules share pieces (as rules share named conditions), both the same objects and equal copies.
+ */
+
+const FACTS: FactPath[] = ['error.status', 'error.message', 'input.ids', 'input.has_error', 'token.private_scope', 'token.scopes', 'me.status', 'owner.name'];
+const PROBE_FACTS: FactPath[] = ['token.private_scope', 'token.scopes', 'me.status', 'owner.name'];
+
+const fact = fc.constantFrom(...FACTS);
+const scalar = fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constantFrom('a', 'b', 'cnv_1', '', '1', 'true'), fc.boolean(), fc.constantFrom(Infinity, -Infinity, NaN, -0));
+
+const leaf: fc.Arbitrary<Condition> = fc.oneof(
+  fc.record({ fact, op: fc.constant('equals' as const), value: scalar }),
+  fc.record({ fact, op: fc.constant('in' as const), value: fc.array(scalar, { minLength: 1, maxLength: 3 }) }),
+  fc.record({ fact, op: fc.constant('matches' as const), value: fc.constantFrom('a', '^b', '(?i)A', '', 'cnv_\\d+$') }).map((c) => ({ ...c, regex: compileRegex(c.value) })),
+  fc.record({ fact, op: fc.constant('exists' as const), value: fc.boolean() }),
+  fc.record({ fact, op: fc.constant('includes' as const), value: fc.constantFrom('a', 'cnv_1') }),
+  fc.record({ fact, op: fc.constantFrom('gt' as const, 'lt' as const), value: fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constantFrom(Infinity, -Infinity)) }),
+);
+
+/** Trees over a pool of pieces: a piece may appear in several places and several rules, as a named condition does. */
+const pooled = (pool: Condition[]) =>
+  fc.letrec<{ tree: Condition }>((tie) => ({
+    tree: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.constantFrom(...pool),
+      fc.constantFrom(...pool).map((c) => structuredCopy(c)),
+      fc.array(tie('tree'), { maxLength: 4 }).map((all) => ({ all })),
+      fc.array(tie('tree'), { maxLength: 4 }).map((any) => ({ any })),
+      tie('tree').map((not) => ({ not })),
+    ),
+  })).tree;
+
+const { tree: plainTree } = fc.letrec<{ tree: Condition }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.array(tie('tree'), { maxLength: 4 }).map((all) => ({ all })),
+    fc.array(tie('tree'), { maxLength: 4 }).map((any) => ({ any })),
+    tie('tree').map((not) => ({ not })),
+  ),
+}));
+const pool = fc.array(plainTree, { minLength: 1, maxLength: 4 });
+const tree = pool.chain((p) => pooled(p));
+
+/** A copy that is equal but not the same object (regexes are kept: they cannot be cloned as data). */
+function structuredCopy(c: Condition): Condition {
+  if ('all' in c) return { all: c.all.map(structuredCopy) };
+  if ('any' in c) return { any: c.any.map(structuredCopy) };
+  if ('not' in c) return { not: structuredCopy(c.not) };
+  return { ...c };
+}
+
+const value: fc.Arbitrary<FactValue | typeof UNKNOWN> = fc.oneof(
+  fc.constant(UNKNOWN),
+  fc.constant(undefined),
+  fc.integer({ min: -2, max: 5 }),
+  fc.double(),
+  fc.constantFrom('a', 'b', 'A', 'cnv_1', '', 'xcnv_12', '1', 'true'),
+  fc.string(),
+  fc.boolean(),
+  fc.array(fc.constantFrom('a', 'b', 'cnv_1', ''), { maxLength: 3 }),
+);
+const world = fc.record(Object.fromEntries(FACTS.map((f) => [f, value])) as Record<FactPath, fc.Arbitrary<FactValue | typeof UNKNOWN>>);
+
+function rawSource(values: Partial<Record<FactPath, FactValue | typeof UNKNOWN>>) {
+  return { get: (p: FactPath) => (p in values ? values[p] : UNKNOWN), canResolve: () => false, resolve: async () => undefined };
+}
+
+function ruleOf(when: Condition, id: string, extra: Partial<Rule> = {}): Rule {
+  return { ...makeRule({ id, when: { fact: 'error.status', exists: true } }), when, ...extra };
+}
+
+describe('the compiled engine equals the tree walk', () => {
+  it('one rule: outcome, every leaf of the trace, the facts that would decide, support', () => {
+    fc.assert(
+      fc.property(tree, world, (when, values) => {
+        expect(evaluateRule({ when }, rawSource(values))).toEqual(reference.evaluateRule({ when }, rawSource(values)));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('a text line condition: the same truth', () => {
+    fc.assert(
+      fc.property(tree, world, (when, values) => {
+        expect(conditionTruth(when, rawSource(values))).toBe(reference.truthOf(when, rawSource(values)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a rule set sharing pieces, resolved lazily: the same matches, traces and requests, round by round', async () => {
+    const answers = fc.record(Object.fromEntries(PROBE_FACTS.map((f) => [f, value])) as Record<string, fc.Arbitrary<FactValue | typeof UNKNOWN>>);
+    const paste = fc.record({ 'error.status': fc.constantFrom(403, 404, undefined), 'error.message': fc.constantFrom('a', 'b', 'cnv_1', undefined), 'input.has_error': fc.boolean() });
+    const ruleSet = pool.chain((p) => fc.array(fc.tuple(pooled(p), fc.integer({ min: 0, max: 3 }), fc.boolean()), { minLength: 1, maxLength: 6 }));
+    const costs = fc.record(Object.fromEntries(PROBE_FACTS.map((f) => [f, fc.integer({ min: 0, max: 3 })])));
+    await fc.assert(
+      fc.asyncProperty(ruleSet, paste, answers, costs, fc.option(fc.integer({ min: 0, max: 3 })), fc.boolean(), async (specs, pasted, probes, prices, maxRounds, priced) => {
+        const rules = specs.map(([when, priority, fallback], i) => ruleOf(when, `r${i}`, { priority, fallback }));
+        const source = () => Object.assign(objectSource(pasted, probes), priced ? { cost: (path: string) => prices[path] ?? 1 } : {});
+        const compiled = source();
+        const walked = source();
+        const opts = maxRounds === null ? {} : { maxRounds };
+        expect(await matchRules(rules, compiled, opts)).toEqual(await reference.matchRules(rules, walked, opts));
+        expect(compiled.calls).toEqual(walked.calls);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('leaves that differ only in a value that prints the same stay apart (1 and "1", Infinity and -Infinity)', async () => {
+    const confusable = fc.constantFrom<FactValue>(1, '1', true, 'true', 0, -0, '0', Infinity, -Infinity, 'Infinity', NaN, 'NaN');
+    const op = fc.constantFrom('equals' as const, 'in' as const, 'gt' as const, 'lt' as const);
+    const confusableLeaf = fc.tuple(op, confusable, confusable).map(([o, a, b]): Condition => {
+      if (o === 'in') return { fact: 'error.status', op: o, value: [a, b] as (string | number | boolean)[] };
+      if (o === 'equals') return { fact: 'error.status', op: o, value: a as string | number | boolean };
+      return { fact: 'error.status', op: o, value: typeof a === 'number' ? a : 0 };
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(confusableLeaf, { minLength: 2, maxLength: 6 }), confusable, async (leaves, actual) => {
+        const rules = leaves.map((when, i) => ruleOf(when, `r${i}`));
+        const view = (ms: reference.RuleMatch[]) => ms.map((m) => [m.rule.id, m.outcome]);
+        const compiled = await matchRules(rules, objectSource({ 'error.status': actual }));
+        expect(view(compiled)).toEqual(view(await reference.matchRules(rules, objectSource({ 'error.status': actual }))));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
