@@ -34,7 +34,12 @@ export async function benchDiagnoses(latencyMs: number): Promise<ScenarioFigures
       // Scenarios that need the company's minute budget spent keep their own limit; the others get room.
       sandbox.setFaults({ ...NO_FAULTS, rateLimitPerMinute: 100_000, latencyMs, ...scenario.faults });
       sandbox.resetRateLimits();
-      const connection = connectTenant(sandbox.tokens[scenario.tokenName], { baseUrl: sandbox.url, requestTimeoutMs: 5_000, timeoutMs: 10_000, maxCalls: 12 });
+      const connection = connectTenant(sandbox.tokens[scenario.tokenName], {
+        baseUrl: sandbox.url,
+        requestTimeoutMs: 5_000,
+        timeoutMs: 10_000,
+        maxCalls: 12,
+      });
       try {
         const coldStart = performance.now();
         const cold = await diagnose(scenario.input, { rules, live: connection.live });
@@ -74,7 +79,12 @@ export async function benchDiagnoses(latencyMs: number): Promise<ScenarioFigures
 async function warmUp(rules: ReturnType<typeof loadRulesOrThrow>, sandbox: Sandbox): Promise<void> {
   for (const scenario of SANDBOX_SCENARIOS) {
     sandbox.setFaults({ ...NO_FAULTS, rateLimitPerMinute: 100_000, ...scenario.faults, outage: false });
-    const connection = connectTenant(sandbox.tokens[scenario.tokenName], { baseUrl: sandbox.url, requestTimeoutMs: 5_000, timeoutMs: 10_000, maxCalls: 12 });
+    const connection = connectTenant(sandbox.tokens[scenario.tokenName], {
+      baseUrl: sandbox.url,
+      requestTimeoutMs: 5_000,
+      timeoutMs: 10_000,
+      maxCalls: 12,
+    });
     try {
       await diagnose(scenario.input, { rules, live: connection.live });
     } finally {
@@ -84,10 +94,19 @@ async function warmUp(rules: ReturnType<typeof loadRulesOrThrow>, sandbox: Sandb
 }
 
 export function formatDiagnosisFigures(figures: ScenarioFigures[], latencyMs: number): string {
-  const header = ['scenario', 'cause', 'calls cold (to decide)', 'calls warm', 'cold ms', 'bound ms (depth × latency)', 'ratio', 'warm ms'];
+  const header = [
+    'scenario',
+    'cause',
+    'calls cold (to decide)',
+    'calls warm',
+    'cold ms',
+    'bound ms (depth × latency)',
+    'ratio',
+    'warm ms',
+  ];
   const rows = figures.map((f) => [
     f.scenario,
-    f.cause === f.expected ? f.cause ?? '-' : `${f.cause ?? '-'} (expected ${f.expected})`,
+    f.cause === f.expected ? (f.cause ?? '-') : `${f.cause ?? '-'} (expected ${f.expected})`,
     `${f.coldCalls} (${f.coldCallsToDecide})`,
     String(f.warmCalls),
     String(f.coldMs),

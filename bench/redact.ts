@@ -8,7 +8,16 @@ import { redactCounting, type RedactOptions } from '../src/redact';
  */
 const TOKEN =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJmcm9udCIsInN1YiI6ImFjbWUifQ.c2lnbmF0dXJlLXNlY3JldC1wYXJ0LTEyMzQ1Njc4OQ';
-const PIECES = ['-eyJ', 'eyJ.eyJ.', 'eyJaaaaaaaaaa.', 'Bearer ', 'token=', 'xoxb-', TOKEN.slice(0, 40), 'plain words, nothing secret. '];
+const PIECES = [
+  '-eyJ',
+  'eyJ.eyJ.',
+  'eyJaaaaaaaaaa.',
+  'Bearer ',
+  'token=',
+  'xoxb-',
+  TOKEN.slice(0, 40),
+  'plain words, nothing secret. ',
+];
 const MODES: [string, RedactOptions][] = [
   ['shapes (logs, activity lines)', {}],
   ['shapes + pairs (pastes)', { pairs: true }],
@@ -33,6 +42,8 @@ for (const [mode, options] of MODES) {
       const { msPerMiB, readsPerChar } = measure(text, options);
       return `${String(kib).padStart(3)} KiB: ${msPerMiB.toFixed(1).padStart(6)} ms/MiB, ${readsPerChar.toFixed(2)} reads/char`;
     });
-    process.stdout.write(`  ${JSON.stringify(piece.length > 20 ? `${piece.slice(0, 17)}…` : piece).padEnd(20)} ${row.join(' | ')}\n`);
+    process.stdout.write(
+      `  ${JSON.stringify(piece.length > 20 ? `${piece.slice(0, 17)}…` : piece).padEnd(20)} ${row.join(' | ')}\n`,
+    );
   }
 }

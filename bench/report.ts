@@ -52,7 +52,12 @@ export function evaluateTargets(r: Omit<BenchResult, 'targets' | 'command'>): Ta
   const worst = [...r.slack.endToEnd].sort((a, b) => (b.ratio ?? 0) - (a.ratio ?? 0))[0];
   const { burst, startup } = r.slack;
   return [
-    { figure: 'slash-command ack p99 during the burst', target: `< ${TARGETS.ackP99Ms} ms`, measured: `${burst.ackP99Ms} ms (median ${burst.ackMedianMs} ms)`, met: burst.ackP99Ms < TARGETS.ackP99Ms },
+    {
+      figure: 'slash-command ack p99 during the burst',
+      target: `< ${TARGETS.ackP99Ms} ms`,
+      measured: `${burst.ackP99Ms} ms (median ${burst.ackMedianMs} ms)`,
+      met: burst.ackP99Ms < TARGETS.ackP99Ms,
+    },
     {
       figure: 'diagnosis time (Slack, end to end) vs critical-path bound',
       target: `≤ ${TARGETS.e2eRatio}× for every scenario`,
@@ -78,8 +83,18 @@ export function evaluateTargets(r: Omit<BenchResult, 'targets' | 'command'>): Ta
       met: burst.rateLimitFailures <= TARGETS.rateLimitFailures,
     },
     ...throughputTargets(r.throughput),
-    { figure: '`serve` start-up to ready', target: `< ${TARGETS.readyMs} ms`, measured: `${startup.medianReadyMs} ms (median of ${startup.runs}; max ${startup.maxReadyMs})`, met: startup.maxReadyMs < TARGETS.readyMs },
-    { figure: 'resident memory after the burst', target: `< ${TARGETS.rssAfterBurstMb} MB`, measured: `${burst.rssAfterMb} MB`, met: burst.rssAfterMb < TARGETS.rssAfterBurstMb },
+    {
+      figure: '`serve` start-up to ready',
+      target: `< ${TARGETS.readyMs} ms`,
+      measured: `${startup.medianReadyMs} ms (median of ${startup.runs}; max ${startup.maxReadyMs})`,
+      met: startup.maxReadyMs < TARGETS.readyMs,
+    },
+    {
+      figure: 'resident memory after the burst',
+      target: `< ${TARGETS.rssAfterBurstMb} MB`,
+      measured: `${burst.rssAfterMb} MB`,
+      met: burst.rssAfterMb < TARGETS.rssAfterBurstMb,
+    },
   ];
 }
 
@@ -110,7 +125,17 @@ export function withinBound(e: EndToEndFigures): boolean {
 }
 
 export function formatEndToEnd(figures: EndToEndFigures[], latencyMs: number): string {
-  const header = ['scenario', 'cause', 'calls', 'ack ms', 'parent ms', 'reply ms', 'bound ms (depth × latency)', 'ratio', `≤ ${TARGETS.e2eRatio}×`];
+  const header = [
+    'scenario',
+    'cause',
+    'calls',
+    'ack ms',
+    'parent ms',
+    'reply ms',
+    'bound ms (depth × latency)',
+    'ratio',
+    `≤ ${TARGETS.e2eRatio}×`,
+  ];
   const rows = figures.map((f) => [
     f.scenario,
     f.cause === f.expected ? (f.cause ?? '-') : `${f.cause ?? '-'} (expected ${f.expected})`,
@@ -130,7 +155,15 @@ export function formatBurst(b: BurstFigures): string {
     .map(([status, n]) => `${n} × HTTP ${status}`)
     .join(', ');
   const tenants = table(
-    ['tenant', 'plan (limit/min)', 'commands', 'distinct targets', 'Front calls', 'conversation reads', 'causes replied'],
+    [
+      'tenant',
+      'plan (limit/min)',
+      'commands',
+      'distinct targets',
+      'Front calls',
+      'conversation reads',
+      'causes replied',
+    ],
     b.tenants.map((t) => [
       t.name,
       `${t.plan} (${t.limitPerMinute})`,

@@ -1,7 +1,15 @@
 import os from 'node:os';
 import { loadRulesOrThrow } from '../src/rules';
 import { benchDiagnoses, formatDiagnosisFigures } from './diagnosis';
-import { evaluateTargets, formatBurst, formatEndToEnd, formatTargets, throughputTargets, type BenchResult, type Machine } from './report';
+import {
+  evaluateTargets,
+  formatBurst,
+  formatEndToEnd,
+  formatTargets,
+  throughputTargets,
+  type BenchResult,
+  type Machine,
+} from './report';
 import { benchSlack } from './slack';
 import { benchRulesLoad, benchThroughput, rulesDir, type RulesLoadFigures, type ThroughputFigures } from './throughput';
 
@@ -34,7 +42,11 @@ async function main(argv: string[]): Promise<void> {
     const throughput = await benchThroughput(loadRulesOrThrow(rulesDir()));
     const rulesLoad = benchRulesLoad();
     const result = { command, machine, throughput, rulesLoad, targets: throughputTargets(throughput) };
-    process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${[header(command, machine), '', formatThroughput(throughput, rulesLoad), '', `Targets (${machine.cpus} cores)`, '', formatTargets(result.targets)].join('\n')}\n`);
+    process.stdout.write(
+      json
+        ? `${JSON.stringify(result, null, 2)}\n`
+        : `${[header(command, machine), '', formatThroughput(throughput, rulesLoad), '', `Targets (${machine.cpus} cores)`, '', formatTargets(result.targets)].join('\n')}\n`,
+    );
     return;
   }
 
@@ -45,7 +57,11 @@ async function main(argv: string[]): Promise<void> {
   const throughput = await benchThroughput(rules);
   const rulesLoad = benchRulesLoad();
   progress('Slack app: start-up, end to end, burst');
-  const slack = await benchSlack({ latencyMs, burst, depthByScenario: new Map(diagnoses.map((d) => [d.scenario, d.depth])) });
+  const slack = await benchSlack({
+    latencyMs,
+    burst,
+    depthByScenario: new Map(diagnoses.map((d) => [d.scenario, d.depth])),
+  });
 
   const partial = { machine, latencyMs, diagnoses, throughput, rulesLoad, slack };
   const result: BenchResult = { command, ...partial, targets: evaluateTargets(partial) };
@@ -87,7 +103,10 @@ function formatText(r: BenchResult): string {
 }
 
 function header(command: string, m: Machine): string {
-  return [`front-why benchmark: ${command}`, `node ${m.node}, ${m.platform}, ${m.cpus} × ${m.cpuModel}; load average ${m.loadAverage} at start`].join('\n');
+  return [
+    `front-why benchmark: ${command}`,
+    `node ${m.node}, ${m.platform}, ${m.cpus} × ${m.cpuModel}; load average ${m.loadAverage} at start`,
+  ].join('\n');
 }
 
 function formatThroughput(t: ThroughputFigures, rulesLoad: RulesLoadFigures): string {

@@ -12,8 +12,14 @@ const BIN = path.join(ROOT, 'bin/front-why.js');
  * (incremental, as the test suite's global setup does), so the child runs the code the rest of the bench measured.
  */
 export function buildCli(): void {
-  const result = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`npm run build failed, so bin/front-why.js would run stale code:\n${result.stdout}${result.stderr}`);
+  const result = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0)
+    throw new Error(
+      `npm run build failed, so bin/front-why.js would run stale code:\n${result.stdout}${result.stderr}`,
+    );
 }
 
 export interface ServeProcess {
@@ -51,7 +57,11 @@ export interface HeapFigures {
 export const HEAP_PROBE_ARGS = ['--expose-gc', '--require', path.join(__dirname, 'heap-probe.js')];
 
 /** `node bin/front-why.js serve` with `env` (added to this process's PATH only), timed until it is ready. */
-export async function startServe(env: Record<string, string>, timeoutMs = 15_000, nodeArgs: string[] = []): Promise<ServeProcess> {
+export async function startServe(
+  env: Record<string, string>,
+  timeoutMs = 15_000,
+  nodeArgs: string[] = [],
+): Promise<ServeProcess> {
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
     cwd: ROOT,
@@ -69,13 +79,17 @@ export async function startServe(env: Record<string, string>, timeoutMs = 15_000
   );
 
   const ready = new Promise<{ port: number; at: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`front-why serve was not ready within ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`front-why serve was not ready within ${timeoutMs} ms:\n${logs.join('\n')}`)),
+      timeoutMs,
+    );
     const lines = createInterface({ input: child.stderr });
     lines.on('line', (line) => {
       logs.push(line);
       if (logs.length > KEEP_LOG_LINES) logs.shift();
       const entry = parseLogLine(line);
-      if (entry?.msg === 'bench heap') heapWaiters.splice(0).forEach((resolve) => resolve(entry as unknown as HeapFigures));
+      if (entry?.msg === 'bench heap')
+        heapWaiters.splice(0).forEach((resolve) => resolve(entry as unknown as HeapFigures));
       if (entry?.msg === 'ready' && typeof entry.port === 'number') {
         clearTimeout(timer);
         resolve({ port: entry.port, at: performance.now() });
@@ -83,7 +97,11 @@ export async function startServe(env: Record<string, string>, timeoutMs = 15_000
     });
     void exit.then(() => {
       clearTimeout(timer);
-      reject(new Error(`front-why serve exited (${exited?.code ?? exited?.signal}) before it was ready:\n${logs.join('\n')}`));
+      reject(
+        new Error(
+          `front-why serve exited (${exited?.code ?? exited?.signal}) before it was ready:\n${logs.join('\n')}`,
+        ),
+      );
     });
   });
 
@@ -111,7 +129,10 @@ export async function startServe(env: Record<string, string>, timeoutMs = 15_000
     rssBytes: () => residentBytes(pid),
     heapAfterGc: (heapTimeoutMs = 5_000) =>
       new Promise<HeapFigures>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('serve did not report its heap (started without HEAP_PROBE_ARGS?)')), heapTimeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error('serve did not report its heap (started without HEAP_PROBE_ARGS?)')),
+          heapTimeoutMs,
+        );
         heapWaiters.push((figures) => {
           clearTimeout(timer);
           resolve(figures);

@@ -3,7 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { NO_FAULTS, PLAN_RATE_LIMITS, SANDBOX_SCENARIOS, startSandbox, type CompanyKey, type Sandbox, type SandboxScenario, type TokenName } from '../src/sandbox';
+import {
+  NO_FAULTS,
+  PLAN_RATE_LIMITS,
+  SANDBOX_SCENARIOS,
+  startSandbox,
+  type CompanyKey,
+  type Sandbox,
+  type SandboxScenario,
+  type TokenName,
+} from '../src/sandbox';
 import { Keyring, openStore } from '../src/store';
 import { commandPayload } from '../test/slack/helpers/harness';
 import { signedHeaders } from '../test/slack/helpers/signing';
@@ -27,7 +36,12 @@ const BURST_CHANNELS_PER_TENANT = 5;
 /** The tenants of the burst and the conversations their agents ask about. */
 const BURST_TENANTS: readonly { name: string; token: TokenName; company: CompanyKey; targets: readonly string[] }[] = [
   { name: 'acme', token: 'acme_private', company: 'acme', targets: ['cnv_yo1kg5q', 'cnv_yo1kg5v', 'cnv_yo1kg5w'] },
-  { name: 'globex', token: 'globex_private', company: 'globex', targets: ['cnv_zq3ab11', 'cnv_zq3ab12', 'cnv_zq3ab10'] },
+  {
+    name: 'globex',
+    token: 'globex_private',
+    company: 'globex',
+    targets: ['cnv_zq3ab11', 'cnv_zq3ab12', 'cnv_zq3ab10'],
+  },
 ];
 /** What an answer says when a check was held back or refused for the rate limit (or could not be made at all). */
 const RATE_LIMIT_MENTION = /could not check|not sent:|\b429\b|rate[- ]limit/i;
@@ -135,18 +149,31 @@ interface ScenarioChannels {
   measured: Channel[];
 }
 
-export async function benchSlack(options: { latencyMs: number; burst: number; depthByScenario: Map<string, number> }): Promise<SlackFigures> {
+export async function benchSlack(options: {
+  latencyMs: number;
+  burst: number;
+  depthByScenario: Map<string, number>;
+}): Promise<SlackFigures> {
   buildCli();
   const scenarios: ScenarioChannels[] = SANDBOX_SCENARIOS.map((scenario, i) => ({
     scenario,
     warm: { id: `C0WARM${i}`, tenant: `warm-${slug(scenario.name)}` },
-    measured: Array.from({ length: E2E_RUNS }, (_, run) => ({ id: `C0RUN${run}S${i}`, tenant: `e2e${run}-${slug(scenario.name)}` })),
+    measured: Array.from({ length: E2E_RUNS }, (_, run) => ({
+      id: `C0RUN${run}S${i}`,
+      tenant: `e2e${run}-${slug(scenario.name)}`,
+    })),
   }));
   const burstChannels = BURST_TENANTS.flatMap((t) =>
-    Array.from({ length: BURST_CHANNELS_PER_TENANT }, (_, i): Binding => ({ id: `C0${t.name.toUpperCase()}${i}`, tenant: t.name, token: t.token })),
+    Array.from({ length: BURST_CHANNELS_PER_TENANT }, (_, i): Binding => ({
+      id: `C0${t.name.toUpperCase()}${i}`,
+      tenant: t.name,
+      token: t.token,
+    })),
   );
   const fixture = await startFixture([
-    ...scenarios.flatMap(({ scenario, warm, measured }) => [warm, ...measured].map((c) => ({ ...c, token: scenario.tokenName }))),
+    ...scenarios.flatMap(({ scenario, warm, measured }) =>
+      [warm, ...measured].map((c) => ({ ...c, token: scenario.tokenName })),
+    ),
     ...burstChannels,
   ]);
 
@@ -182,7 +209,8 @@ async function startFixture(bindings: Binding[]): Promise<Fixture> {
   const store = await openStore(db, Keyring.parse(key));
   try {
     for (const binding of bindings) {
-      if (!(await store.getTenant(binding.tenant))) await store.addTenant({ name: binding.tenant, token: sandbox.tokens[binding.token], addedBy: ADMIN });
+      if (!(await store.getTenant(binding.tenant)))
+        await store.addTenant({ name: binding.tenant, token: sandbox.tokens[binding.token], addedBy: ADMIN });
       await store.bindChannel({ teamId: TEAM_ID, channelId: binding.id, tenant: binding.tenant, boundBy: ADMIN });
     }
   } finally {
@@ -262,16 +290,28 @@ function sender(fixture: Fixture, serve: ServeProcess) {
   const { port } = new URL(serve.url);
   const request = (method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string) =>
     new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method,
+          path,
+          agent,
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${path}: no answer within 10 s`)));
       req.on('error', reject);
       req.end(body);
     });
   const prepare = (text: string, channel: string) => {
-    const body = new URLSearchParams(commandPayload(text, fixture.slack.responseUrl(), { channel, user: AGENT })).toString();
+    const body = new URLSearchParams(
+      commandPayload(text, fixture.slack.responseUrl(), { channel, user: AGENT }),
+    ).toString();
     return { body, headers: signedHeaders(fixture.secret, body, 'application/x-www-form-urlencoded') };
   };
   /** Status 0: no HTTP answer at all (the connection failed or timed out). */
@@ -307,7 +347,11 @@ async function measureEndToEnd(
     const from = slack.calls.length;
     const sent = await client.send(client.prepare(scenario.input, channel.id));
     if (sent.status !== 200) throw new Error(`scenario ${scenario.name}: the command was answered ${sent.status}`);
-    await waitUntil(() => postsIn(slack, from, channel.id).some((c) => c.args.thread_ts), `the reply to ${scenario.name}`, 15_000).catch((err: Error) => {
+    await waitUntil(
+      () => postsIn(slack, from, channel.id).some((c) => c.args.thread_ts),
+      `the reply to ${scenario.name}`,
+      15_000,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; serve's last log lines:\n${serve.recentLogs().join('\n')}`);
     });
     await waitUntil(async () => (await serve.inflight()) === 0, `${scenario.name} to finish`, 15_000, 2);
@@ -359,7 +403,13 @@ async function measureEndToEnd(
   return figures;
 }
 
-async function measureBurst(fixture: Fixture, serve: ServeProcess, client: Sender, channels: Binding[], options: { latencyMs: number; burst: number }): Promise<BurstFigures> {
+async function measureBurst(
+  fixture: Fixture,
+  serve: ServeProcess,
+  client: Sender,
+  channels: Binding[],
+  options: { latencyMs: number; burst: number },
+): Promise<BurstFigures> {
   const { sandbox, slack } = fixture;
   // Tenants alternate; within a tenant, its channels and its targets rotate.
   const commands = Array.from({ length: options.burst }, (_, i) => {
@@ -383,7 +433,8 @@ async function measureBurst(fixture: Fixture, serve: ServeProcess, client: Sende
   const started = Date.now();
   const sent = await Promise.all(commands.map((c) => client.send(c.prepared)));
   const burstChannels = new Set(channels.map((c) => c.id));
-  const postsSince = () => slack.calls.slice(from).filter((c) => c.method === 'chat.postMessage' && burstChannels.has(String(c.args.channel)));
+  const postsSince = () =>
+    slack.calls.slice(from).filter((c) => c.method === 'chat.postMessage' && burstChannels.has(String(c.args.channel)));
   const threadsOf = (posts: RecordedCall[]) => {
     const threads = new Map<string, RecordedCall[]>();
     for (const post of posts.filter((c) => c.args.thread_ts)) {
@@ -394,7 +445,12 @@ async function measureBurst(fixture: Fixture, serve: ServeProcess, client: Sende
   };
   const notices = () => slack.calls.slice(from).filter((c) => c.method === 'response_url').length;
   // Bounded: whatever has not arrived by then shows in the figures as missing answers.
-  await waitUntil(() => threadsOf(postsSince()).size + notices() >= commands.length, 'an answer to every command', 60_000, 20).catch(() => undefined);
+  await waitUntil(
+    () => threadsOf(postsSince()).size + notices() >= commands.length,
+    'an answer to every command',
+    60_000,
+    20,
+  ).catch(() => undefined);
   await waitUntil(async () => (await serve.inflight()) === 0, 'the burst to finish', 30_000, 20).catch(() => undefined);
   const rss = serve.rssBytes();
   const heap = await serve.heapAfterGc();
@@ -405,7 +461,10 @@ async function measureBurst(fixture: Fixture, serve: ServeProcess, client: Sende
   const ackMs = sent.map((s) => s.ackMs);
   const statuses: Record<string, number> = {};
   for (const s of sent) statuses[String(s.status)] = (statuses[String(s.status)] ?? 0) + 1;
-  const answers = [...threads.entries()].map(([key, thread]) => ({ channel: key.split(' ')[0] as string, text: shown(thread) }));
+  const answers = [...threads.entries()].map(([key, thread]) => ({
+    channel: key.split(' ')[0] as string,
+    text: shown(thread),
+  }));
 
   return {
     commands: commands.length,

@@ -59,8 +59,8 @@ export const HOSTILE_PIECES: Record<string, string> = {
   'wordings on one line': 'You do not have access to the resources of this teammate {"_error":{}} ',
   'Front URLs on a curl line': 'curl https://api2.frontapp.com/conversations/cnv_a1 ',
   'trailing spaces': `This agent is not allowed to ${' '.repeat(200)}x`,
-  'entities': '&amp;',
-  'IDs': 'cnv_a1 ',
+  entities: '&amp;',
+  IDs: 'cnv_a1 ',
 };
 
 function filledTo(unit: string, size: number): string {
@@ -97,7 +97,13 @@ export function benchHostile(corpus: string[]): HostileFigures {
       worstMs = ms;
     }
   }
-  return { benignMs: round(benignMs, 2), worst, worstMs: round(worstMs, 2), ratio: round(worstMs / benignMs, 2), pastes: Object.keys(HOSTILE_PIECES).length };
+  return {
+    benignMs: round(benignMs, 2),
+    worst,
+    worstMs: round(worstMs, 2),
+    ratio: round(worstMs / benignMs, 2),
+    pastes: Object.keys(HOSTILE_PIECES).length,
+  };
 }
 
 export interface RulesLoadFigures {
@@ -116,7 +122,10 @@ export function rulesDir(): string {
 export function pasteCorpus(rules: Rule[]): string[] {
   const random = seededRandom(20_260_306);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const id = (prefix: string) => `${prefix}_${Math.floor(random() * 36 ** 6).toString(36).padStart(6, '0')}`;
+  const id = (prefix: string) =>
+    `${prefix}_${Math.floor(random() * 36 ** 6)
+      .toString(36)
+      .padStart(6, '0')}`;
 
   const errors: readonly [number, string, (cnv: string) => string][] = [
     [403, 'Forbidden', (cnv) => `This agent is not allowed to read the \\"conversation\\" with ID: \\"${cnv}\\"`],
@@ -126,13 +135,32 @@ export function pasteCorpus(rules: Rule[]): string[] {
     [401, 'Unauthenticated', () => 'JSON Web Token error'],
     [401, 'Unauthenticated', () => 'Token has expired'],
     [404, 'Not found', (cnv) => `Unknown conversation ID ${cnv}`],
-    [429, 'Too many requests', () => `Rate limit exceeded. Please retry in ${Math.floor(random() * 60_000)} milliseconds.`],
+    [
+      429,
+      'Too many requests',
+      () => `Rate limit exceeded. Please retry in ${Math.floor(random() * 60_000)} milliseconds.`,
+    ],
     [429, 'Too many requests', () => 'Rate limit exceeded for tier-2 route. Please retry in 341 milliseconds.'],
     [400, 'Bad request', () => 'body.to must be an array'],
     [409, 'Conflict', () => 'The conversation is already archived'],
   ];
-  const paths = (cnv: string) => [`/conversations/${cnv}`, `/conversations/${cnv}/inboxes`, `/conversations/${cnv}/messages`, `/teammates/${id('tea')}/private_inboxes`, '/me'];
-  const chatter = ['hey team,', 'customer says this started yesterday:', 'any idea?', 'cc @support-leads', 'their integration logs show', 'thanks!', '', 'see below'];
+  const paths = (cnv: string) => [
+    `/conversations/${cnv}`,
+    `/conversations/${cnv}/inboxes`,
+    `/conversations/${cnv}/messages`,
+    `/teammates/${id('tea')}/private_inboxes`,
+    '/me',
+  ];
+  const chatter = [
+    'hey team,',
+    'customer says this started yesterday:',
+    'any idea?',
+    'cc @support-leads',
+    'their integration logs show',
+    'thanks!',
+    '',
+    'see below',
+  ];
 
   const shapes: ((cnv: string) => string)[] = [
     (cnv) => envelope(pick(errors), cnv),
@@ -142,23 +170,35 @@ export function pasteCorpus(rules: Rule[]): string[] {
     },
     (cnv) => {
       const error = pick(errors);
-      const headers = error[0] === 429 ? `x-ratelimit-limit: 50\nx-ratelimit-remaining: 0\nx-ratelimit-reset: 1718200160\nretry-after: 21\n` : 'x-ratelimit-limit: 100\nx-ratelimit-remaining: 87\n';
+      const headers =
+        error[0] === 429
+          ? `x-ratelimit-limit: 50\nx-ratelimit-remaining: 0\nx-ratelimit-reset: 1718200160\nretry-after: 21\n`
+          : 'x-ratelimit-limit: 100\nx-ratelimit-remaining: 87\n';
       return `$ curl -i https://api2.frontapp.com${pick(paths(cnv))} -H "Authorization: Bearer $FRONT_TOKEN"\nHTTP/2 ${error[0]}\ncontent-type: application/json; charset=utf-8\n${headers}\n${envelope(error, cnv)}`;
     },
-    (cnv) => `2026-03-02 10:14:07,${String(Math.floor(random() * 1000)).padStart(3, '0')} ERROR sync.front: GET https://api2.frontapp.com${pick(paths(cnv))} failed: ${envelope(pick(errors), cnv)}`,
+    (cnv) =>
+      `2026-03-02 10:14:07,${String(Math.floor(random() * 1000)).padStart(3, '0')} ERROR sync.front: GET https://api2.frontapp.com${pick(paths(cnv))} failed: ${envelope(pick(errors), cnv)}`,
     (cnv) => {
       const error = pick(errors);
       return `Error: Request failed with status code ${error[0]}\n    at createError (node_modules/axios/lib/core/createError.js:16:15)\n    at settle (node_modules/axios/lib/core/settle.js:17:12)\n    at syncConversation (/app/src/front.js:88:11)\n  response: { status: ${error[0]}, data: ${envelope(error, cnv)} }`;
     },
-    (cnv) => `requests.exceptions.HTTPError: ${pick([403, 401, 404, 429])} Client Error: ${pick(['Forbidden', 'Unauthorized', 'Not Found', 'Too Many Requests'])} for url: https://api2.frontapp.com${pick(paths(cnv))}`,
+    (cnv) =>
+      `requests.exceptions.HTTPError: ${pick([403, 401, 404, 429])} Client Error: ${pick(['Forbidden', 'Unauthorized', 'Not Found', 'Too Many Requests'])} for url: https://api2.frontapp.com${pick(paths(cnv))}`,
     // Slack's escaping and smart quotes, as a paste arrives in a message event.
-    (cnv) => envelope(pick(errors), cnv).replace(/\\"/g, '“').replace(/"/g, '”').replace(/&/g, '&amp;').replace(/</g, '&lt;'),
+    (cnv) =>
+      envelope(pick(errors), cnv).replace(/\\"/g, '“').replace(/"/g, '”').replace(/&/g, '&amp;').replace(/</g, '&lt;'),
     // Forum-mangled: quotes escaped twice, inside a code fence.
     (cnv) => `\`\`\`\n${envelope(pick(errors), cnv).replace(/"/g, '\\"')}\n\`\`\``,
     (cnv) => `https://app.frontapp.com/open/${cnv}`,
     (cnv) => `can you check ${cnv} and ${id('cnv')}? the customer gets errors on both`,
-    () => `GET /conversations/${id('cnv')} -> ${pick([502, 503])}\n<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>`,
-    () => pick(['the sync has been flaky since Monday, no error shown', 'Can someone re-run the export for Globex?', 'lunch at 12:30?']),
+    () =>
+      `GET /conversations/${id('cnv')} -> ${pick([502, 503])}\n<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>`,
+    () =>
+      pick([
+        'the sync has been flaky since Monday, no error shown',
+        'Can someone re-run the export for Globex?',
+        'lunch at 12:30?',
+      ]),
   ];
 
   const generated = Array.from({ length: GENERATED }, () => {

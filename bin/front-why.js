@@ -12,6 +12,11 @@ try {
   throw err;
 }
 cli.runCli(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(`front-why: ${err && err.message ? err.message : String(err)}\n`); process.exitCode = 1; },
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`front-why: ${err && err.message ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
 );

@@ -85,7 +85,9 @@ export async function runCli(argv: string[], processIo: CliIo = defaultIo()): Pr
     return 0;
   }
   try {
-    return await (await load())(rest, io);
+    return await (
+      await load()
+    )(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`front-why ${name}: ${err.message}\nRun \`front-why ${topic} --help\` for usage and examples.\n`);

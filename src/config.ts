@@ -32,7 +32,10 @@ const port = (fallback: number) =>
       if (v === undefined || v.trim() === '') return fallback;
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0 || n > 65535) {
-        ctx.addIssue({ code: 'custom', message: `must be a port number from 0 to 65535 (got "${v}"); 0 picks a free port` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a port number from 0 to 65535 (got "${v}"); 0 picks a free port`,
+        });
         return z.NEVER;
       }
       return n;
@@ -75,18 +78,34 @@ const secret = z
 const list = z
   .string()
   .optional()
-  .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+  .transform((v) =>
+    v
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+  );
 
 const envSchema = z.object({
   FRONT_API_TOKEN: secret,
   FRONT_API_BASE_URL: baseUrl,
-  FRONT_WHY_RULES_DIR: z.string().optional().transform((v) => (v && v.trim() !== '' ? path.resolve(v) : path.join(PACKAGE_ROOT, 'rules'))),
-  FRONT_WHY_DB: z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : './data/front-why.db')),
+  FRONT_WHY_RULES_DIR: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() !== '' ? path.resolve(v) : path.join(PACKAGE_ROOT, 'rules'))),
+  FRONT_WHY_DB: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() !== '' ? v.trim() : './data/front-why.db')),
   FRONT_WHY_ENCRYPTION_KEY: secret,
   FRONT_WHY_TIMEOUT_MS: positiveInt(10_000),
   FRONT_WHY_REQUEST_TIMEOUT_MS: positiveInt(4_000),
   FRONT_WHY_MAX_CALLS: positiveInt(12),
-  FRONT_WHY_PID_FILE: z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : './data/front-why.pid')),
+  FRONT_WHY_PID_FILE: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() !== '' ? v.trim() : './data/front-why.pid')),
   FRONT_WHY_SHUTDOWN_GRACE_MS: positiveInt(15_000),
   FRONT_WHY_CHANNELS: list,
   FRONT_WHY_ADMINS: list,

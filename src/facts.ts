@@ -17,7 +17,16 @@ export interface FactSpec {
   description: string;
 }
 
-export const PROBE_IDS = ['token', 'me', 'conversation', 'inboxes', 'owner', 'owner_access', 'teammates_access', 'teams'] as const;
+export const PROBE_IDS = [
+  'token',
+  'me',
+  'conversation',
+  'inboxes',
+  'owner',
+  'owner_access',
+  'teammates_access',
+  'teams',
+] as const;
 export type ProbeId = (typeof PROBE_IDS)[number];
 
 /** What each probe checks, in words an agent reads under "what would decide this" and "what was checked". */
@@ -34,64 +43,222 @@ export const PROBE_DESCRIPTIONS: Record<ProbeId, string> = {
 
 export const FACTS = {
   // ---- from the paste (one Front error at a time) ----
-  'error.status': { type: 'number', source: 'paste', description: 'HTTP status of the pasted error (403, 404, 429, …).' },
-  'error.title': { type: 'string', source: 'paste', description: 'The `_error.title` text. Casing varies ("Not found", "Not Found"): match with an (?i) regex, not equals.' },
-  'error.message': { type: 'string', source: 'paste', description: 'The `_error.message` text (or the body text of a non-JSON error).' },
+  'error.status': {
+    type: 'number',
+    source: 'paste',
+    description: 'HTTP status of the pasted error (403, 404, 429, …).',
+  },
+  'error.title': {
+    type: 'string',
+    source: 'paste',
+    description:
+      'The `_error.title` text. Casing varies ("Not found", "Not Found"): match with an (?i) regex, not equals.',
+  },
+  'error.message': {
+    type: 'string',
+    source: 'paste',
+    description: 'The `_error.message` text (or the body text of a non-JSON error).',
+  },
   'error.details': { type: 'string[]', source: 'paste', description: 'The `_error.details` entries, if any.' },
-  'error.resource_kind': { type: 'string', source: 'paste', description: 'From "not allowed to <verb> the \\"<kind>\\"": conversation, inbox, teammate, …' },
-  'error.resource_verb': { type: 'string', source: 'paste', description: 'From "not allowed to <verb> the …": read, write, …' },
+  'error.resource_kind': {
+    type: 'string',
+    source: 'paste',
+    description: 'From "not allowed to <verb> the \\"<kind>\\"": conversation, inbox, teammate, …',
+  },
+  'error.resource_verb': {
+    type: 'string',
+    source: 'paste',
+    description: 'From "not allowed to <verb> the …": read, write, …',
+  },
   'error.resource_id': { type: 'string', source: 'paste', description: 'The ID named in the error message.' },
-  'error.method': { type: 'string', source: 'paste', description: 'Request method, when the paste shows the request (curl -v, a log line).' },
+  'error.method': {
+    type: 'string',
+    source: 'paste',
+    description: 'Request method, when the paste shows the request (curl -v, a log line).',
+  },
   'error.path': { type: 'string', source: 'paste', description: 'Request path, e.g. /conversations/cnv_123.' },
-  'error.location': { type: 'string', source: 'paste', description: 'The Location header of a 301 (a merged conversation).' },
-  'error.format': { type: 'string', source: 'paste', description: 'How the error was recognised: json, http (status line/headers), html (an edge error page), text.' },
+  'error.location': {
+    type: 'string',
+    source: 'paste',
+    description: 'The Location header of a 301 (a merged conversation).',
+  },
+  'error.format': {
+    type: 'string',
+    source: 'paste',
+    description: 'How the error was recognised: json, http (status line/headers), html (an edge error page), text.',
+  },
   'error.rate_limit.limit': { type: 'number', source: 'paste', description: 'x-ratelimit-limit header.' },
   'error.rate_limit.remaining': { type: 'number', source: 'paste', description: 'x-ratelimit-remaining header.' },
-  'error.rate_limit.reset': { type: 'number', source: 'paste', description: 'x-ratelimit-reset header (unix seconds).' },
+  'error.rate_limit.reset': {
+    type: 'number',
+    source: 'paste',
+    description: 'x-ratelimit-reset header (unix seconds).',
+  },
   'error.rate_limit.retry_after': { type: 'number', source: 'paste', description: 'retry-after header (seconds).' },
-  'error.rate_limit.tier': { type: 'string', source: 'paste', description: 'x-front-tier header (burst-limited routes).' },
-  'input.ids': { type: 'string[]', source: 'paste', description: 'Every Front ID found in the whole paste (or typed after the command).' },
-  'input.conversation_id': { type: 'string', source: 'paste', description: 'The conversation the diagnosis is about: the one in the error, else the first cnv_ ID or app link.' },
-  'input.has_error': { type: 'boolean', source: 'paste', description: 'True when the paste contained a Front error (false for a bare ID or link).' },
+  'error.rate_limit.tier': {
+    type: 'string',
+    source: 'paste',
+    description: 'x-front-tier header (burst-limited routes).',
+  },
+  'input.ids': {
+    type: 'string[]',
+    source: 'paste',
+    description: 'Every Front ID found in the whole paste (or typed after the command).',
+  },
+  'input.conversation_id': {
+    type: 'string',
+    source: 'paste',
+    description: 'The conversation the diagnosis is about: the one in the error, else the first cnv_ ID or app link.',
+  },
+  'input.has_error': {
+    type: 'boolean',
+    source: 'paste',
+    description: 'True when the paste contained a Front error (false for a bare ID or link).',
+  },
 
   // ---- token claims (no network) ----
-  'token.kind': { type: 'string', source: 'token', description: 'api (a company API token), oauth (an OAuth access token), or unknown (not a decodable JWT).' },
-  'token.scopes': { type: 'string[]', source: 'token', description: 'The `scopes` claim. Unknown (not empty) when the token has no such claim: new tokens keep permissions server-side.' },
-  'token.private_scope': { type: 'boolean', source: 'token', description: 'The claim grants private resources (`*` or `private:*`). Unknown when the token has no scopes claim.' },
-  'token.shared_scope': { type: 'boolean', source: 'token', description: 'The claim grants shared resources (`*` or `shared:*`). Unknown when the token has no scopes claim.' },
-  'token.workspace_restricted': { type: 'boolean', source: 'token', description: 'The claim restricts the token to workspaces (`tim:<n>` scopes).' },
-  'token.expired': { type: 'boolean', source: 'token', description: 'The token has an `exp` claim in the past (OAuth access tokens live about an hour).' },
+  'token.kind': {
+    type: 'string',
+    source: 'token',
+    description: 'api (a company API token), oauth (an OAuth access token), or unknown (not a decodable JWT).',
+  },
+  'token.scopes': {
+    type: 'string[]',
+    source: 'token',
+    description:
+      'The `scopes` claim. Unknown (not empty) when the token has no such claim: new tokens keep permissions server-side.',
+  },
+  'token.private_scope': {
+    type: 'boolean',
+    source: 'token',
+    description: 'The claim grants private resources (`*` or `private:*`). Unknown when the token has no scopes claim.',
+  },
+  'token.shared_scope': {
+    type: 'boolean',
+    source: 'token',
+    description: 'The claim grants shared resources (`*` or `shared:*`). Unknown when the token has no scopes claim.',
+  },
+  'token.workspace_restricted': {
+    type: 'boolean',
+    source: 'token',
+    description: 'The claim restricts the token to workspaces (`tim:<n>` scopes).',
+  },
+  'token.expired': {
+    type: 'boolean',
+    source: 'token',
+    description: 'The token has an `exp` claim in the past (OAuth access tokens live about an hour).',
+  },
 
   // ---- GET /me ----
-  'me.status': { type: 'number', source: 'me', description: 'HTTP status of GET /me (200 proves the token valid). Unknown when Front could not be reached.' },
-  'me.error_message': { type: 'string', source: 'me', description: 'Front\'s error message for GET /me, if it failed.' },
+  'me.status': {
+    type: 'number',
+    source: 'me',
+    description: 'HTTP status of GET /me (200 proves the token valid). Unknown when Front could not be reached.',
+  },
+  'me.error_message': { type: 'string', source: 'me', description: "Front's error message for GET /me, if it failed." },
   'me.company_name': { type: 'string', source: 'me', description: 'The company the token belongs to.' },
-  'me.reachable': { type: 'boolean', source: 'me', description: 'False when Front answered 5xx, timed out or refused the connection, after retries.' },
+  'me.reachable': {
+    type: 'boolean',
+    source: 'me',
+    description: 'False when Front answered 5xx, timed out or refused the connection, after retries.',
+  },
 
   // ---- GET /conversations/{id} ----
-  'conversation.status': { type: 'number', source: 'conversation', description: 'HTTP status when reading the conversation with the stored token now (301 when merged).' },
-  'conversation.error_message': { type: 'string', source: 'conversation', description: 'Front\'s error message for that read, if it failed.' },
-  'conversation.is_private': { type: 'boolean', source: 'conversation', description: 'The conversation\'s is_private (only when it could be read).' },
-  'conversation.merged_into': { type: 'string', source: 'conversation', description: 'The conversation ID a 301 points to.' },
-  'conversation.reachable': { type: 'boolean', source: 'conversation', description: 'False when Front answered 5xx, timed out or refused the connection, after retries.' },
+  'conversation.status': {
+    type: 'number',
+    source: 'conversation',
+    description: 'HTTP status when reading the conversation with the stored token now (301 when merged).',
+  },
+  'conversation.error_message': {
+    type: 'string',
+    source: 'conversation',
+    description: "Front's error message for that read, if it failed.",
+  },
+  'conversation.is_private': {
+    type: 'boolean',
+    source: 'conversation',
+    description: "The conversation's is_private (only when it could be read).",
+  },
+  'conversation.merged_into': {
+    type: 'string',
+    source: 'conversation',
+    description: 'The conversation ID a 301 points to.',
+  },
+  'conversation.reachable': {
+    type: 'boolean',
+    source: 'conversation',
+    description: 'False when Front answered 5xx, timed out or refused the connection, after retries.',
+  },
 
   // ---- GET /conversations/{id}/inboxes ----
-  'inboxes.status': { type: 'number', source: 'inboxes', description: 'HTTP status of GET /conversations/{id}/inboxes (403 without inboxes:read, or when the conversation is hidden).' },
-  'inboxes.error_message': { type: 'string', source: 'inboxes', description: 'Front\'s error message for that call, if it failed.' },
-  'inboxes.private': { type: 'boolean', source: 'inboxes', description: 'At least one inbox holding the conversation is private (individual).' },
-  'inboxes.owner_teammate_id': { type: 'string', source: 'inboxes', description: 'The teammate (tea_…) who owns the private inbox, from its owner link.' },
-  'inboxes.team_ids': { type: 'string[]', source: 'inboxes', description: 'The workspaces (tim_…) owning the shared inboxes that hold the conversation.' },
+  'inboxes.status': {
+    type: 'number',
+    source: 'inboxes',
+    description:
+      'HTTP status of GET /conversations/{id}/inboxes (403 without inboxes:read, or when the conversation is hidden).',
+  },
+  'inboxes.error_message': {
+    type: 'string',
+    source: 'inboxes',
+    description: "Front's error message for that call, if it failed.",
+  },
+  'inboxes.private': {
+    type: 'boolean',
+    source: 'inboxes',
+    description: 'At least one inbox holding the conversation is private (individual).',
+  },
+  'inboxes.owner_teammate_id': {
+    type: 'string',
+    source: 'inboxes',
+    description: 'The teammate (tea_…) who owns the private inbox, from its owner link.',
+  },
+  'inboxes.team_ids': {
+    type: 'string[]',
+    source: 'inboxes',
+    description: 'The workspaces (tim_…) owning the shared inboxes that hold the conversation.',
+  },
 
   // ---- the owning teammate ----
-  'owner.name': { type: 'string', source: 'owner', description: 'Display name of the teammate who owns the private inbox ("First Last <email>").' },
-  'owner.private_access': { type: 'string', source: 'owner_access', description: "allowed (their private inboxes answer 200), denied (403 \"You do not have access to the resources of this teammate\": their preference is off), or forbidden (another 403)." },
+  'owner.name': {
+    type: 'string',
+    source: 'owner',
+    description: 'Display name of the teammate who owns the private inbox ("First Last <email>").',
+  },
+  'owner.private_access': {
+    type: 'string',
+    source: 'owner_access',
+    description:
+      'allowed (their private inboxes answer 200), denied (403 "You do not have access to the resources of this teammate": their preference is off), or forbidden (another 403).',
+  },
 
   // ---- the teammate sweep ----
-  'teammates.access_denied': { type: 'string[]', source: 'teammates_access', description: 'Teammates whose private listing answers "You do not have access to the resources of this teammate" (preference off), as "Name <email>".' },
-  'teammates.access_denied_count': { type: 'number', source: 'teammates_access', description: 'How many teammates were found with the preference off (for text that names one teammate or several).' },
-  'teammates.access_allowed_count': { type: 'number', source: 'teammates_access', description: 'How many teammates\' private resources the token could read (≥1 proves the token has the private namespace).' },
-  'teammates.checked_count': { type: 'number', source: 'teammates_access', description: 'How many teammates were checked (bounded per diagnosis; `audit` checks everyone).' },
-  'teammates.complete': { type: 'boolean', source: 'teammates_access', description: 'Every teammate was checked within the budget.' },
+  'teammates.access_denied': {
+    type: 'string[]',
+    source: 'teammates_access',
+    description:
+      'Teammates whose private listing answers "You do not have access to the resources of this teammate" (preference off), as "Name <email>".',
+  },
+  'teammates.access_denied_count': {
+    type: 'number',
+    source: 'teammates_access',
+    description: 'How many teammates were found with the preference off (for text that names one teammate or several).',
+  },
+  'teammates.access_allowed_count': {
+    type: 'number',
+    source: 'teammates_access',
+    description:
+      "How many teammates' private resources the token could read (≥1 proves the token has the private namespace).",
+  },
+  'teammates.checked_count': {
+    type: 'number',
+    source: 'teammates_access',
+    description: 'How many teammates were checked (bounded per diagnosis; `audit` checks everyone).',
+  },
+  'teammates.complete': {
+    type: 'boolean',
+    source: 'teammates_access',
+    description: 'Every teammate was checked within the budget.',
+  },
 
   // ---- GET /teams ----
   'teams.visible_ids': { type: 'string[]', source: 'teams', description: 'The workspaces (tim_…) the token can see.' },

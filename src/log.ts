@@ -53,7 +53,9 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       hooks: {
         logMethod(args, method) {
           // The message string itself may quote a token (an error text from a library, a pasted line).
-          const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<typeof method>;
+          const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<
+            typeof method
+          >;
           method.apply(this, scrubbed);
         },
       },

@@ -64,9 +64,21 @@ const isB64Token = (c: number) => isB64Url(c) || c === 46 || c === 126 || c === 
 const isSlackTail = (c: number) => isDigit(c) || isLetter(c) || c === 45;
 const isBlank = (c: number) => c === 32 || c === 9;
 const isSpace = (c: number) =>
-  (c >= 9 && c <= 13) || c === 32 || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  (c >= 9 && c <= 13) ||
+  c === 32 ||
+  c === 0x85 ||
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000 ||
+  c === 0xfeff;
 /** A pair's value ends at a space, a quote or a separator, as `[^\s"',;}[]` would. */
-const endsPairValue = (c: number) => isSpace(c) || c === 34 || c === 39 || c === 44 || c === 59 || c === 125 || c === 91;
+const endsPairValue = (c: number) =>
+  isSpace(c) || c === 34 || c === 39 || c === 44 || c === 59 || c === 125 || c === 91;
 const lower = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
 
 interface KnownForm {
@@ -181,7 +193,8 @@ function jwtAt(r: Reader, i: number): { end: number; headerEnd?: number } {
 /** End of a Slack token (`xoxb-…`, `xapp-…`) starting at i, or -1. */
 function slackTokenAt(r: Reader, i: number): number {
   let tail: number;
-  if (r.matchesLower(i, 'xox') && 'abposr'.includes(String.fromCharCode(r.at(i + 3))) && r.at(i + 4) === 45) tail = i + 5;
+  if (r.matchesLower(i, 'xox') && 'abposr'.includes(String.fromCharCode(r.at(i + 3))) && r.at(i + 4) === 45)
+    tail = i + 5;
   else if (r.matchesLower(i, 'xapp-')) tail = i + 5;
   else return -1;
   const end = r.runEnd(tail, isSlackTail);
@@ -308,7 +321,8 @@ export function redactParsedJson<T>(value: T, options: RedactOptions = {}): T {
       const cleanKey = Array.isArray(node) ? key : redactSecrets(key, options);
       if (cleanKey !== key) delete node[key];
       // defineProperty, not assignment: a parsed `"__proto__"` key is an own property an assignment would miss.
-      if (cleanKey !== key || clean !== child) Object.defineProperty(node, cleanKey, { value: clean, writable: true, enumerable: true, configurable: true });
+      if (cleanKey !== key || clean !== child)
+        Object.defineProperty(node, cleanKey, { value: clean, writable: true, enumerable: true, configurable: true });
     }
   }
   return value;

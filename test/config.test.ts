@@ -11,12 +11,15 @@ function problems(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('SLACK_API_URL: the bot token goes there, so the Front base URL rule applies', () => {
-  test.each(['http://slack.example.com/api/', 'http://10.0.0.5/api/', 'ftp://slack.example.com/api/'])('refuses %s', (url) => {
-    const found = problems({ SLACK_API_URL: url });
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(/^SLACK_API_URL the Slack API URL .* must use https/);
-    expect(found[0]).toContain('leave it unset for https://slack.com/api/');
-  });
+  test.each(['http://slack.example.com/api/', 'http://10.0.0.5/api/', 'ftp://slack.example.com/api/'])(
+    'refuses %s',
+    (url) => {
+      const found = problems({ SLACK_API_URL: url });
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(/^SLACK_API_URL the Slack API URL .* must use https/);
+      expect(found[0]).toContain('leave it unset for https://slack.com/api/');
+    },
+  );
 
   test('refuses credentials in the URL without echoing them', () => {
     const found = problems({ SLACK_API_URL: 'https://bot:xoxb-secret@slack.example.com/api/' });

@@ -10,6 +10,8 @@ module.exports = async function globalSetup() {
     encoding: 'utf8',
   });
   if (result.status !== 0) {
-    throw new Error(`the build failed, so no test ran (fix it, then run the tests again):\n${result.stdout}${result.stderr}`);
+    throw new Error(
+      `the build failed, so no test ran (fix it, then run the tests again):\n${result.stdout}${result.stderr}`,
+    );
   }
 };

@@ -38,7 +38,9 @@ describe('secrets found by their shape', () => {
 
   test('pairs are redacted only when asked (pastes)', () => {
     const paste = `{ api_key: 'k_live_123456', user: 'dana' } password=hunter2 "access_token": "abc" token: Bearer xyz`;
-    expect(redactSecrets(paste, { pairs: true })).toBe(`{ api_key: '[redacted]', user: 'dana' } password=[redacted] "access_token": "[redacted]" token: Bearer [redacted]`);
+    expect(redactSecrets(paste, { pairs: true })).toBe(
+      `{ api_key: '[redacted]', user: 'dana' } password=[redacted] "access_token": "[redacted]" token: Bearer [redacted]`,
+    );
     expect(redactSecrets(paste)).toBe(paste);
     expect(redactSecrets(`token=${TOKEN} next`, { pairs: true })).toBe('token=[redacted] next');
   });
@@ -64,10 +66,12 @@ describe('a known token and its altered forms', () => {
     expect(out).toBe(`bad token ${changed.slice(0, -SIGNATURE.length)}<masked>; retry`);
   });
 
-  test("another JWT signed the same way is not taken for the token (their first segments are equal)", () => {
+  test('another JWT signed the same way is not taken for the token (their first segments are equal)', () => {
     const other = makeJwt({ iss: 'front', sub: 'globex' });
     expect(redactSecrets(`other ${other}`, known)).toBe(`other ${other}`);
-    expect(redactSecrets('eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9 is the usual header', known)).toBe('eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9 is the usual header');
+    expect(redactSecrets('eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9 is the usual header', known)).toBe(
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9 is the usual header',
+    );
   });
 
   test('after JSON parsing: escaped forms, keys, a __proto__ key, deep nesting', () => {
@@ -110,7 +114,9 @@ describe('the redactor reads each character a bounded number of times', () => {
     TOKEN.slice(0, 25),
     SIGNATURE.slice(0, 19),
   );
-  const text = fc.array(fc.tuple(hostile, fc.integer({ min: 1, max: 400 })), { minLength: 1, maxLength: 8 }).map((parts) => parts.map(([p, n]) => p.repeat(n)).join(''));
+  const text = fc
+    .array(fc.tuple(hostile, fc.integer({ min: 1, max: 400 })), { minLength: 1, maxLength: 8 })
+    .map((parts) => parts.map(([p, n]) => p.repeat(n)).join(''));
   const modes: [string, RedactOptions, number][] = [
     ['shapes', {}, 8],
     ['shapes and pairs', { pairs: true }, 16],

@@ -26,7 +26,13 @@ export async function activityCommand(argv: string[], io: CliIo): Promise<number
     if (entries.length === 0) io.stdout.write('No activity matches.\n');
     for (const e of entries) {
       const where = [e.teamId, e.channelId].filter(Boolean).join('/');
-      const fields = [e.tenant && `tenant=${e.tenant}`, e.target && `target=${e.target}`, e.cause && `cause=${e.cause}`, where && `in=${where}`, e.detail]
+      const fields = [
+        e.tenant && `tenant=${e.tenant}`,
+        e.target && `target=${e.target}`,
+        e.cause && `cause=${e.cause}`,
+        where && `in=${where}`,
+        e.detail,
+      ]
         .filter(Boolean)
         .join(' ');
       io.stdout.write(`${e.at.toISOString()}  ${e.actor}  ${e.action}  ${fields}\n`);
@@ -43,12 +49,14 @@ export function parseSince(value: string, now: Date): Date {
     return new Date(now.getTime() - Number(relative[1]) * unit);
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`--since takes a date (2026-11-01) or a duration (30m, 24h, 7d), not "${value}"`);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(`--since takes a date (2026-11-01) or a duration (30m, 24h, 7d), not "${value}"`);
   return date;
 }
 
 function parseLimit(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--limit takes a whole number from 1 to 1000, not "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new UsageError(`--limit takes a whole number from 1 to 1000, not "${value}"`);
   return n;
 }

@@ -12,7 +12,10 @@ const AUDIT_TIMEOUT_MS = 10 * 60_000;
 
 /** `front-why audit`: the admin's view of a token and of every teammate's API access preference. */
 export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, AUDIT_USAGE, { json: { type: 'boolean' }, tenant: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs(argv, AUDIT_USAGE, {
+    json: { type: 'boolean' },
+    tenant: { type: 'string' },
+  });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${AUDIT_USAGE}`);
   const config = loadConfig(io.env);
   const { connection, tenant } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets);
@@ -26,8 +29,18 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
     });
     if (showProgress) io.stderr.write('\n');
     const off = report.teammates?.preferenceOff.length;
-    await recordProbeRun(config, io.env, { tenant, action: 'audit', detail: off === undefined ? report.incomplete : `${off} teammate(s) with the preference off` });
-    if (values.json) writeJson(io, { token: { masked: connection.maskedToken, ...report.token }, teammates: report.teammates ?? null, incomplete: report.incomplete ?? null, calls: report.calls });
+    await recordProbeRun(config, io.env, {
+      tenant,
+      action: 'audit',
+      detail: off === undefined ? report.incomplete : `${off} teammate(s) with the preference off`,
+    });
+    if (values.json)
+      writeJson(io, {
+        token: { masked: connection.maskedToken, ...report.token },
+        teammates: report.teammates ?? null,
+        incomplete: report.incomplete ?? null,
+        calls: report.calls,
+      });
     else io.stdout.write(`${auditToText(report, connection.maskedToken)}\n`);
     return report.token.valid === true ? 0 : 1;
   } finally {

@@ -13,12 +13,18 @@ export const DEMO_USAGE = usageOf('demo');
  * bot would, printing the reply an agent would read. Needs no Slack or Front account.
  */
 export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, DEMO_USAGE, { json: { type: 'boolean' }, only: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs(argv, DEMO_USAGE, {
+    json: { type: 'boolean' },
+    only: { type: 'string' },
+  });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${DEMO_USAGE}`);
   const config = loadConfig(io.env);
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
   const scenarios = SANDBOX_SCENARIOS.filter((s) => !values.only || s.name === values.only);
-  if (scenarios.length === 0) throw new UsageError(`no scenario named "${values.only}"; known: ${SANDBOX_SCENARIOS.map((s) => s.name).join(', ')}`);
+  if (scenarios.length === 0)
+    throw new UsageError(
+      `no scenario named "${values.only}"; known: ${SANDBOX_SCENARIOS.map((s) => s.name).join(', ')}`,
+    );
 
   const sandbox = await startSandbox({ port: 0 });
   const results: { scenario: string; expected: string; got: string[]; calls: number; ok: boolean }[] = [];
@@ -42,8 +48,14 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
           io.stdout.write(`━━ ${scenario.name} ━━ ${scenario.description}\n`);
           io.stdout.write(`Agent: /front-why ${oneLine(scenario.input)}\n`);
           io.stdout.write(`(customer token ${connection.maskedToken}, ${calls} request(s) to Front)\n\n`);
-          const reply = !outcome.ok ? outcome.message : outcome.diagnoses.length > 0 ? diagnosesToText(outcome.diagnoses) : 'No cause found.';
-          io.stdout.write(`${reply}\n\n${ok ? '✓' : '✗'} expected ${scenario.expectedCause}, got ${causes[0] ?? 'nothing'}\n\n`);
+          const reply = !outcome.ok
+            ? outcome.message
+            : outcome.diagnoses.length > 0
+              ? diagnosesToText(outcome.diagnoses)
+              : 'No cause found.';
+          io.stdout.write(
+            `${reply}\n\n${ok ? '✓' : '✗'} expected ${scenario.expectedCause}, got ${causes[0] ?? 'nothing'}\n\n`,
+          );
         }
       } finally {
         await connection.close();

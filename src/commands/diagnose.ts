@@ -10,7 +10,10 @@ export const DIAGNOSE_USAGE = usageOf('diagnose');
 
 /** `front-why diagnose`: the paste plus live checks with the customer's token. */
 export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, DIAGNOSE_USAGE, { json: { type: 'boolean' }, tenant: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs(argv, DIAGNOSE_USAGE, {
+    json: { type: 'boolean' },
+    tenant: { type: 'string' },
+  });
   const config = loadConfig(io.env);
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
   const text = await textFrom(positionals, io, DIAGNOSE_USAGE);
@@ -18,10 +21,17 @@ export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number
   try {
     const outcome = await diagnose(text, { rules, live: connection.live });
     if (outcome.ok) {
-      await recordProbeRun(config, io.env, { tenant, action: 'diagnose', target: outcome.targets.join(' ') || undefined, cause: outcome.diagnoses[0]?.cause });
+      await recordProbeRun(config, io.env, {
+        tenant,
+        action: 'diagnose',
+        target: outcome.targets.join(' ') || undefined,
+        cause: outcome.diagnoses[0]?.cause,
+      });
     }
     if (!values.json && outcome.ok) {
-      io.stderr.write(`Checked live with ${label} (${connection.maskedToken}) against ${config.FRONT_API_BASE_URL}: ${outcome.calls} request(s) to Front.\n\n`);
+      io.stderr.write(
+        `Checked live with ${label} (${connection.maskedToken}) against ${config.FRONT_API_BASE_URL}: ${outcome.calls} request(s) to Front.\n\n`,
+      );
     }
     return printOutcome(outcome, io, values.json === true);
   } finally {

@@ -26,7 +26,8 @@ examples:
   },
   diagnose: {
     summary: "diagnose a conversation or paste live, with the customer's token",
-    usage: 'usage: front-why diagnose <cnv_…|Front app link|pasted error> [--tenant NAME] [--json]   (reads stdin when no input is given)',
+    usage:
+      'usage: front-why diagnose <cnv_…|Front app link|pasted error> [--tenant NAME] [--json]   (reads stdin when no input is given)',
     details: `The paste's explanation plus live checks against Front with the customer's token: a stored tenant
 (--tenant NAME) or FRONT_API_TOKEN. Tokens are never taken from the command line.
 
@@ -156,7 +157,8 @@ example:
   },
   'tenants rotate-key': {
     summary: 'rotate the encryption key',
-    usage: 'usage: front-why tenants rotate-key            (re-encrypts every token under the first key of FRONT_WHY_ENCRYPTION_KEY)',
+    usage:
+      'usage: front-why tenants rotate-key            (re-encrypts every token under the first key of FRONT_WHY_ENCRYPTION_KEY)',
     details: `Put the new key first in FRONT_WHY_ENCRYPTION_KEY (kid:key,kid:key), run this, then drop the old key.
 
 example:

@@ -21,7 +21,8 @@ export async function openConnection(
   if (choice.tenant) {
     const name = choice.tenant;
     const token = await withStore(config, env, (store) => store.getTenantToken(name));
-    if (!token) throw new UsageError(`no tenant named "${name}": add it with \`front-why tenants add ${name} < token-file\``);
+    if (!token)
+      throw new UsageError(`no tenant named "${name}": add it with \`front-why tenants add ${name} < token-file\``);
     // The command's output is told which token to keep out of what it prints.
     secrets?.add(token);
     return { connection: connectTenant(token, liveSettings(config)), label: `tenant "${name}"`, tenant: name };
@@ -40,5 +41,7 @@ export async function recordProbeRun(
 ): Promise<void> {
   const { tenant } = entry;
   if (!tenant) return;
-  await withStore(config, env, (store) => store.recordActivity({ at: new Date(), actor: `cli:${env.USER ?? 'unknown'}`, ...entry, tenant }));
+  await withStore(config, env, (store) =>
+    store.recordActivity({ at: new Date(), actor: `cli:${env.USER ?? 'unknown'}`, ...entry, tenant }),
+  );
 }

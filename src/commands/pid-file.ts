@@ -27,7 +27,11 @@ export interface ReloadStatus {
   errors?: string[];
 }
 
-export type PidFileState = { kind: 'missing' } | { kind: 'unreadable'; reason: string } | { kind: 'invalid'; content: string } | { kind: 'pid'; pid: number };
+export type PidFileState =
+  | { kind: 'missing' }
+  | { kind: 'unreadable'; reason: string }
+  | { kind: 'invalid'; content: string }
+  | { kind: 'pid'; pid: number };
 
 export function reloadStatusPath(pidFile: string): string {
   const dir = path.dirname(pidFile);
@@ -70,7 +74,8 @@ export function writeReloadStatus(pidFile: string, status: ReloadStatus): void {
 export function readReloadStatus(pidFile: string): ReloadStatus | undefined {
   try {
     const parsed = JSON.parse(readFileSync(reloadStatusPath(pidFile), 'utf8')) as Partial<ReloadStatus>;
-    if (typeof parsed.pid !== 'number' || typeof parsed.seq !== 'number' || typeof parsed.ok !== 'boolean') return undefined;
+    if (typeof parsed.pid !== 'number' || typeof parsed.seq !== 'number' || typeof parsed.ok !== 'boolean')
+      return undefined;
     return parsed as ReloadStatus;
   } catch {
     return undefined;

@@ -19,7 +19,8 @@ export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${describeFacts()}\n`);
     return 0;
   }
-  if (sub !== 'lint' && sub !== 'test' && sub !== 'reload') throw new UsageError(sub ? `unknown subcommand "${sub}"\n${RULES_USAGE}` : RULES_USAGE);
+  if (sub !== 'lint' && sub !== 'test' && sub !== 'reload')
+    throw new UsageError(sub ? `unknown subcommand "${sub}"\n${RULES_USAGE}` : RULES_USAGE);
 
   const config = loadConfig(io.env);
   const dir = config.FRONT_WHY_RULES_DIR;
@@ -64,17 +65,28 @@ async function reloadServer(io: CliIo, config: Config, checked: number): Promise
       `no front-why server is running here: ${pidFile} does not exist. Start one with \`front-why serve\`, or set FRONT_WHY_PID_FILE to the pid file of the one that runs.`,
     );
   }
-  if (state.kind === 'unreadable') return fail(`cannot read ${pidFile} (${state.reason}); run this as the user that runs \`front-why serve\`.`);
-  if (state.kind === 'invalid') return fail(`${pidFile} does not hold a process id (it reads "${state.content}"); remove it and restart \`front-why serve\`.`);
+  if (state.kind === 'unreadable')
+    return fail(`cannot read ${pidFile} (${state.reason}); run this as the user that runs \`front-why serve\`.`);
+  if (state.kind === 'invalid')
+    return fail(
+      `${pidFile} does not hold a process id (it reads "${state.content}"); remove it and restart \`front-why serve\`.`,
+    );
 
   const { pid } = state;
   const alive = processState(pid);
   if (alive === 'gone') {
-    return fail(`no front-why server is running: ${pidFile} names pid ${pid}, which has exited without removing it (a stale pid file). Start the server again with \`front-why serve\`.`);
+    return fail(
+      `no front-why server is running: ${pidFile} names pid ${pid}, which has exited without removing it (a stale pid file). Start the server again with \`front-why serve\`.`,
+    );
   }
-  if (alive === 'not-permitted') return fail(`pid ${pid} (from ${pidFile}) belongs to another user; run this as the user that runs \`front-why serve\`.`);
+  if (alive === 'not-permitted')
+    return fail(
+      `pid ${pid} (from ${pidFile}) belongs to another user; run this as the user that runs \`front-why serve\`.`,
+    );
   if (isFrontWhy(pid) === false) {
-    return fail(`pid ${pid} (from ${pidFile}) is not a front-why process, so the pid file is stale; nothing was signalled. Start the server again with \`front-why serve\`.`);
+    return fail(
+      `pid ${pid} (from ${pidFile}) is not a front-why process, so the pid file is stale; nothing was signalled. Start the server again with \`front-why serve\`.`,
+    );
   }
 
   const before = readReloadStatus(pidFile);
@@ -85,18 +97,29 @@ async function reloadServer(io: CliIo, config: Config, checked: number): Promise
   }
   const after = await confirmation(pidFile, pid, before);
   if (!after) {
-    return fail(`sent SIGHUP to the server (pid ${pid}), but it did not confirm within ${CONFIRM_MS / 1000} s; its log says "rules reloaded" or "rules reload failed".`);
+    return fail(
+      `sent SIGHUP to the server (pid ${pid}), but it did not confirm within ${CONFIRM_MS / 1000} s; its log says "rules reloaded" or "rules reload failed".`,
+    );
   }
   if (!after.ok) {
     for (const line of after.errors ?? []) io.stderr.write(`${line}\n`);
-    return fail(`the server (pid ${pid}) could not load the rules in ${after.dir}, so it keeps serving its ${after.serving ?? '?'} rules.`);
+    return fail(
+      `the server (pid ${pid}) could not load the rules in ${after.dir}, so it keeps serving its ${after.serving ?? '?'} rules.`,
+    );
   }
-  const where = after.dir === config.FRONT_WHY_RULES_DIR ? '' : ` from ${after.dir} (here FRONT_WHY_RULES_DIR is ${config.FRONT_WHY_RULES_DIR}, ${checked} rules)`;
+  const where =
+    after.dir === config.FRONT_WHY_RULES_DIR
+      ? ''
+      : ` from ${after.dir} (here FRONT_WHY_RULES_DIR is ${config.FRONT_WHY_RULES_DIR}, ${checked} rules)`;
   io.stdout.write(`reloaded: the server (pid ${pid}) now serves ${after.rules ?? '?'} rules${where}\n`);
   return 0;
 }
 
-async function confirmation(pidFile: string, pid: number, before: ReloadStatus | undefined): Promise<ReloadStatus | undefined> {
+async function confirmation(
+  pidFile: string,
+  pid: number,
+  before: ReloadStatus | undefined,
+): Promise<ReloadStatus | undefined> {
   const deadline = Date.now() + CONFIRM_MS;
   for (;;) {
     const status = readReloadStatus(pidFile);

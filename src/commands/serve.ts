@@ -33,7 +33,10 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
 
   const config = loadConfig(io.env);
   checkSlackConfig(config);
-  const logger = createLogger({ level: config.LOG_LEVEL, destination: { write: (line: string) => io.stderr.write(line) } });
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    destination: { write: (line: string) => io.stderr.write(line) },
+  });
   // Refuses to start on a broken rule file, with the file:line:col message (printed by the CLI).
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
   const pidFile = path.resolve(config.FRONT_WHY_PID_FILE);
@@ -72,7 +75,13 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   process.on(RELOAD_SIGNAL, onReload);
   let started: { mode: string; port: number };
   try {
-    app = createSlackApp({ config, store, rules, logger, onRulesReloaded: (result, trigger) => record(result, trigger) });
+    app = createSlackApp({
+      config,
+      store,
+      rules,
+      logger,
+      onRulesReloaded: (result, trigger) => record(result, trigger),
+    });
     started = await app.start();
   } catch (err) {
     process.off(RELOAD_SIGNAL, onReload);
@@ -89,7 +98,10 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       logger.warn({ err: errorFields(err) }, 'could not write the reload status file');
     }
   }
-  logger.info({ mode: started.mode, port: started.port, rules: rules.length, pid: process.pid, ...(wrotePid ? { pidFile } : {}) }, 'ready');
+  logger.info(
+    { mode: started.mode, port: started.port, rules: rules.length, pid: process.pid, ...(wrotePid ? { pidFile } : {}) },
+    'ready',
+  );
 
   const signal = await nextSignal();
   logger.info({ signal }, 'stopping');
@@ -108,13 +120,19 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
 function claimPidFile(file: string, logger: Logger): boolean {
   const previous = readPidFile(file);
   if (previous.kind === 'pid' && previous.pid !== process.pid && processState(previous.pid) !== 'gone') {
-    logger.warn({ pidFile: file, previousPid: previous.pid }, 'the pid file named another running process; this server takes it over');
+    logger.warn(
+      { pidFile: file, previousPid: previous.pid },
+      'the pid file named another running process; this server takes it over',
+    );
   }
   try {
     writePidFile(file, process.pid);
     return true;
   } catch (err) {
-    logger.warn({ pidFile: file, err: errorFields(err) }, 'could not write the pid file; `front-why rules reload` will not find this server (SIGHUP still works)');
+    logger.warn(
+      { pidFile: file, err: errorFields(err) },
+      'could not write the pid file; `front-why rules reload` will not find this server (SIGHUP still works)',
+    );
     return false;
   }
 }
@@ -138,7 +156,9 @@ async function shutdown(app: SlackApp, store: Store, logger: Logger): Promise<vo
     await app.stop();
   } finally {
     // After every check finished or was cut short, so no activity line is lost; SQLite checkpoints its WAL here.
-    await store.close().catch((err: unknown) => logger.error({ err: errorFields(err) }, 'could not close the store cleanly'));
+    await store
+      .close()
+      .catch((err: unknown) => logger.error({ err: errorFields(err) }, 'could not close the store cleanly'));
     await closeSharedFrontDispatcher();
   }
 }

@@ -6,7 +6,11 @@ export async function openConfiguredStore(config: Config, env: NodeJS.ProcessEnv
   return openStore(config.FRONT_WHY_DB, Keyring.fromEnv(env));
 }
 
-export async function withStore<T>(config: Config, env: NodeJS.ProcessEnv, work: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  work: (store: Store) => Promise<T>,
+): Promise<T> {
   const store = await openConfiguredStore(config, env);
   try {
     return await work(store);

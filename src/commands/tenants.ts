@@ -13,7 +13,10 @@ export const TENANTS_USAGE = usageOf('tenants');
 /** `front-why tenants …`: the customers whose Front tokens the bot holds, encrypted. */
 export async function tenantsCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parseCommandArgs(rest, TENANTS_USAGE, { json: { type: 'boolean' }, force: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs(rest, TENANTS_USAGE, {
+    json: { type: 'boolean' },
+    force: { type: 'boolean' },
+  });
   const config = loadConfig(io.env);
   const actor = `cli:${io.env.USER ?? 'unknown'}`;
   switch (sub) {
@@ -37,7 +40,12 @@ export async function tenantsCommand(argv: string[], io: CliIo): Promise<number>
     case 'rotate-key':
       return withStore(config, io.env, async (store) => {
         const result = await store.rotateKey(Keyring.fromEnv(io.env));
-        await store.recordActivity({ at: new Date(), actor, action: 'key.rotate', detail: `key ${result.keyId}: ${result.rotated} of ${result.total} re-encrypted` });
+        await store.recordActivity({
+          at: new Date(),
+          actor,
+          action: 'key.rotate',
+          detail: `key ${result.keyId}: ${result.rotated} of ${result.total} re-encrypted`,
+        });
         io.stdout.write(`Re-encrypted ${result.rotated} of ${result.total} token(s) under key "${result.keyId}".\n`);
         return 0;
       });
@@ -47,13 +55,15 @@ export async function tenantsCommand(argv: string[], io: CliIo): Promise<number>
 }
 
 function nameArg(positionals: string[]): string {
-  if (positionals.length !== 1 || !positionals[0]) throw new UsageError(`give exactly one tenant NAME\n${TENANTS_USAGE}`);
+  if (positionals.length !== 1 || !positionals[0])
+    throw new UsageError(`give exactly one tenant NAME\n${TENANTS_USAGE}`);
   return positionals[0];
 }
 
 async function addTenant(config: Config, io: CliIo, name: string, force: boolean, actor: string): Promise<number> {
   const token = await readSecret(io, `Paste the Front API token for "${name}" and press Enter: `);
-  if (token === '') throw new UsageError('no token on stdin: pipe it in, e.g. `front-why tenants add acme < token.txt`');
+  if (token === '')
+    throw new UsageError('no token on stdin: pipe it in, e.g. `front-why tenants add acme < token.txt`');
   io.secrets?.add(token);
   const connection = connectTenant(token, liveSettings(config));
   try {
@@ -74,11 +84,26 @@ async function addTenant(config: Config, io: CliIo, name: string, force: boolean
       };
       if (existing) await store.replaceTenantToken(name, token, valid ? record : undefined);
       else {
-        const checked = valid ? { companyId: valid.companyId, companyName: valid.companyName, scopes: record.scopes, checkedAt: record.checkedAt } : {};
+        const checked = valid
+          ? {
+              companyId: valid.companyId,
+              companyName: valid.companyName,
+              scopes: record.scopes,
+              checkedAt: record.checkedAt,
+            }
+          : {};
         await store.addTenant({ name, token, addedBy: actor, ...checked });
       }
-      await store.recordActivity({ at: new Date(), actor, tenant: name, action: existing ? 'tenant.token.replace' : 'tenant.add', detail: describeTokenCheck(check) });
-      io.stdout.write(`${existing ? 'Replaced the token of' : 'Added'} tenant "${name}" (token ${connection.maskedToken}, stored encrypted).\n`);
+      await store.recordActivity({
+        at: new Date(),
+        actor,
+        tenant: name,
+        action: existing ? 'tenant.token.replace' : 'tenant.add',
+        detail: describeTokenCheck(check),
+      });
+      io.stdout.write(
+        `${existing ? 'Replaced the token of' : 'Added'} tenant "${name}" (token ${connection.maskedToken}, stored encrypted).\n`,
+      );
       return 0;
     });
   } finally {
@@ -114,7 +139,9 @@ async function listTenants(config: Config, io: CliIo, json: boolean): Promise<nu
     }
     for (const r of rows) {
       const scopes = r.scopes === null ? 'not checked' : r.scopes.length > 0 ? r.scopes.join(' ') : 'no scopes claim';
-      io.stdout.write(`${r.name}\t${r.company ?? '(company unknown)'}\ttoken ${r.token}\tscopes: ${scopes}\tchecked: ${r.checkedAt ?? 'never'}\n`);
+      io.stdout.write(
+        `${r.name}\t${r.company ?? '(company unknown)'}\ttoken ${r.token}\tscopes: ${scopes}\tchecked: ${r.checkedAt ?? 'never'}\n`,
+      );
     }
     return 0;
   });
@@ -132,9 +159,20 @@ async function checkTenant(config: Config, io: CliIo, name: string, actor: strin
     try {
       const check = await checkToken(connection);
       if (check.verdict === 'valid') {
-        await store.updateTenantCheck(name, { companyId: check.companyId ?? null, companyName: check.companyName ?? null, scopes: check.scopes ?? [], checkedAt: new Date() });
+        await store.updateTenantCheck(name, {
+          companyId: check.companyId ?? null,
+          companyName: check.companyName ?? null,
+          scopes: check.scopes ?? [],
+          checkedAt: new Date(),
+        });
       }
-      await store.recordActivity({ at: new Date(), actor, tenant: name, action: 'tenant.check', detail: describeTokenCheck(check) });
+      await store.recordActivity({
+        at: new Date(),
+        actor,
+        tenant: name,
+        action: 'tenant.check',
+        detail: describeTokenCheck(check),
+      });
       io.stdout.write(`${name}: token ${connection.maskedToken} ${describeTokenCheck(check)}\n`);
       return check.verdict === 'valid' ? 0 : 1;
     } finally {

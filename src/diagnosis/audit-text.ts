@@ -4,9 +4,16 @@ import type { AuditReport } from './audit';
 export function auditToText(report: AuditReport, maskedToken: string): string {
   const lines: string[] = [];
   const t = report.token;
-  const validity = t.valid === true ? 'valid' : t.valid === false ? `refused by Front (${t.status ?? ''} ${t.message ?? ''})`.trim() : 'could not be checked';
+  const validity =
+    t.valid === true
+      ? 'valid'
+      : t.valid === false
+        ? `refused by Front (${t.status ?? ''} ${t.message ?? ''})`.trim()
+        : 'could not be checked';
   lines.push(`Token ${maskedToken}: ${validity}${t.companyName ? ` — company "${t.companyName}"` : ''}`);
-  lines.push(`  kind: ${t.kind}; scopes: ${t.scopes ? t.scopes.join(', ') || '(none)' : 'not in the token (permissions are kept by Front)'}`);
+  lines.push(
+    `  kind: ${t.kind}; scopes: ${t.scopes ? t.scopes.join(', ') || '(none)' : 'not in the token (permissions are kept by Front)'}`,
+  );
   if (t.workspaceIds.length > 0) lines.push(`  restricted to workspaces: ${t.workspaceIds.join(', ')}`);
 
   const tm = report.teammates;
@@ -28,7 +35,10 @@ export function auditToText(report: AuditReport, maskedToken: string): string {
       tm.skipped.forEach((t) => lines.push(`  - ${t.label}: ${t.note}`));
     }
     if (tm.forbidden.length > 0) {
-      lines.push('', `The token could not read the private resources of ${tm.forbidden.length} teammate(s) for another reason (does it have the private resources scope?):`);
+      lines.push(
+        '',
+        `The token could not read the private resources of ${tm.forbidden.length} teammate(s) for another reason (does it have the private resources scope?):`,
+      );
       tm.forbidden.forEach((t) => lines.push(`  - ${t.label}`));
     }
   }

@@ -1,5 +1,14 @@
 import { frontPaths, parseFrontId, type FrontResult, type TokenInfo } from '../front';
-import { answeredStatus, frontErrorMessage, isRecord, readPrivateAccess, readTeammates, type PrivateAccess, type RecordedGet, type TeammateSummary } from '../probes';
+import {
+  answeredStatus,
+  frontErrorMessage,
+  isRecord,
+  readPrivateAccess,
+  readTeammates,
+  type PrivateAccess,
+  type RecordedGet,
+  type TeammateSummary,
+} from '../probes';
 import type { FrontGateway } from '../probes';
 
 export interface AuditReport {
@@ -40,7 +49,13 @@ export interface AuditOptions {
 }
 
 /** The admin's view: is the token good, and whose "individual resources via the API" preference is off. */
-export async function runAudit({ gateway, token, deadline, concurrency = 3, onProgress }: AuditOptions): Promise<AuditReport> {
+export async function runAudit({
+  gateway,
+  token,
+  deadline,
+  concurrency = 3,
+  onProgress,
+}: AuditOptions): Promise<AuditReport> {
   let calls = 0;
   const get: RecordedGet = async (path) => {
     const { result, shared } = await gateway.get(path, { deadline, fresh: true });
@@ -60,7 +75,8 @@ export async function runAudit({ gateway, token, deadline, concurrency = 3, onPr
     calls: 0,
   };
   if (report.token.valid !== true) {
-    report.incomplete = report.token.valid === false ? 'Front refused the token' : `could not reach Front (${describe(me)})`;
+    report.incomplete =
+      report.token.valid === false ? 'Front refused the token' : `could not reach Front (${describe(me)})`;
     report.calls = calls;
     return report;
   }
@@ -76,7 +92,11 @@ export async function runAudit({ gateway, token, deadline, concurrency = 3, onPr
   const skipped: (TeammateSummary & { note: string })[] = [];
   const checkable = teammates.filter((t) => {
     const id = parseFrontId(t.id, 'tea');
-    if (!id.ok) skipped.push({ ...t, note: `Front listed an ID that is not a teammate ID, so nothing was asked about it: ${id.message}` });
+    if (!id.ok)
+      skipped.push({
+        ...t,
+        note: `Front listed an ID that is not a teammate ID, so nothing was asked about it: ${id.message}`,
+      });
     return id.ok;
   });
 
@@ -88,7 +108,9 @@ export async function runAudit({ gateway, token, deadline, concurrency = 3, onPr
       const teammate = checkable[next++];
       if (!teammate) break;
       const access = await readPrivateAccess(get, teammate.id);
-      if (access === 'unknown') stopped ??= 'Front stopped answering or the rate-limit reserve was reached; run the audit again later for the rest';
+      if (access === 'unknown')
+        stopped ??=
+          'Front stopped answering or the rate-limit reserve was reached; run the audit again later for the rest';
       else outcomes.set(teammate.id, access);
       onProgress?.(outcomes.size, checkable.length);
     }
@@ -112,9 +134,17 @@ export async function runAudit({ gateway, token, deadline, concurrency = 3, onPr
 function meVerdict(result: FrontResult): Pick<AuditReport['token'], 'valid' | 'status' | 'message' | 'companyName'> {
   const status = answeredStatus(result);
   const message = frontErrorMessage(result);
-  const companyName = result.kind === 'response' && isRecord(result.body) && typeof result.body.name === 'string' ? result.body.name : undefined;
+  const companyName =
+    result.kind === 'response' && isRecord(result.body) && typeof result.body.name === 'string'
+      ? result.body.name
+      : undefined;
   const valid = status === 200 ? true : status === 401 ? false : undefined;
-  return { valid, ...(status !== undefined ? { status } : {}), ...(message ? { message } : {}), ...(companyName ? { companyName } : {}) };
+  return {
+    valid,
+    ...(status !== undefined ? { status } : {}),
+    ...(message ? { message } : {}),
+    ...(companyName ? { companyName } : {}),
+  };
 }
 
 function describe(result: FrontResult): string {

@@ -124,7 +124,9 @@ interface Unit {
 
 function unitsOf(errors: Observation[], ids: FrontIdRef[]): Unit[] {
   if (errors.length > 0) {
-    return errors.slice(0, MAX_ERRORS_PER_PASTE).map((observation) => ({ observation, target: validTarget(targetConversation(observation, ids)) }));
+    return errors
+      .slice(0, MAX_ERRORS_PER_PASTE)
+      .map((observation) => ({ observation, target: validTarget(targetConversation(observation, ids)) }));
   }
   return ids
     .filter((ref) => parseFrontId(ref.id, 'cnv').ok)
@@ -142,7 +144,13 @@ function keepConfirmedIfAny(matches: RuleMatch[]): RuleMatch[] {
   return matches.some((m) => m.outcome === 'confirmed') ? matches.filter((m) => m.outcome === 'confirmed') : matches;
 }
 
-function toDiagnosis(match: RuleMatch, source: FactSource, probes: ProbeRun | undefined, target: string | undefined, live: boolean): Diagnosis {
+function toDiagnosis(
+  match: RuleMatch,
+  source: FactSource,
+  probes: ProbeRun | undefined,
+  target: string | undefined,
+  live: boolean,
+): Diagnosis {
   const { rule } = match;
   const pasteEvidence: Evidence[] = match.trace
     // What the paste showed that made the rule apply; a field that held only by being absent shows nothing.

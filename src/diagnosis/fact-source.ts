@@ -4,7 +4,9 @@ import type { ProbeRun } from '../probes';
 import type { PasteFacts } from './paste-facts';
 
 // Looked up for every fact the rules read, on every paste.
-const PASTE_FACTS: ReadonlySet<FactPath> = new Set((Object.keys(FACTS) as FactPath[]).filter((path) => factSource(path) === 'paste'));
+const PASTE_FACTS: ReadonlySet<FactPath> = new Set(
+  (Object.keys(FACTS) as FactPath[]).filter((path) => factSource(path) === 'paste'),
+);
 
 /** Facts for the rule engine: the paste's (always known) and, when a tenant token is at hand, the live probes'. */
 export function createFactSource(paste: PasteFacts, probes: ProbeRun | undefined): FactSource {

@@ -25,7 +25,13 @@ export interface TenantConnection {
 export function connectTenant(token: string, settings: LiveSettings, clock: Clock = systemClock): TenantConnection {
   // The reserve leaves the customer's own integrations their last requests of each rate-limit window.
   const budget = createRateBudget({ reserve: settings.rateLimitReserve ?? 5, clock });
-  const client = createFrontClient({ baseUrl: settings.baseUrl, token, requestTimeoutMs: settings.requestTimeoutMs, clock, budget });
+  const client = createFrontClient({
+    baseUrl: settings.baseUrl,
+    token,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    clock,
+    budget,
+  });
   const gateway = createFrontGateway(client, { ttlMs: settings.cacheTtlMs ?? 60_000, clock: clock.now });
   const info = inspectToken(token, clock);
   return {

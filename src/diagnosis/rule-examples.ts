@@ -1,6 +1,14 @@
 import { factSource, type FactPath } from '../facts';
 import { parsePaste } from '../input';
-import { runRuleExamples, UNKNOWN, type ExampleFailure, type FactSource, type FactValue, type Rule, type RuleTest } from '../rules';
+import {
+  runRuleExamples,
+  UNKNOWN,
+  type ExampleFailure,
+  type FactSource,
+  type FactValue,
+  type Rule,
+  type RuleTest,
+} from '../rules';
 import { pasteFacts } from './paste-facts';
 
 /**

@@ -26,7 +26,9 @@ export function diagnosisToText(d: Diagnosis, index: number): string {
   if (d.why !== '') lines.push('', '   Why:', indent(d.why, '     '));
   if (d.evidence.length > 0) {
     lines.push('', '   What was checked:');
-    d.evidence.forEach((e) => lines.push(`     ${evidenceMark(e)} ${e.check}: ${e.result}${e.ms !== undefined ? ` (${e.ms} ms)` : ''}`));
+    d.evidence.forEach((e) =>
+      lines.push(`     ${evidenceMark(e)} ${e.check}: ${e.result}${e.ms !== undefined ? ` (${e.ms} ms)` : ''}`),
+    );
   }
   if (d.links.length > 0) {
     lines.push('', '   Links:');

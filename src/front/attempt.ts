@@ -52,7 +52,10 @@ function errorMessage(err: unknown): string {
   return typeof message === 'string' ? message : String(err);
 }
 
-async function readBody(body: AsyncIterable<unknown> & { destroy(): unknown }, max: number): Promise<{ text: string; truncated: boolean }> {
+async function readBody(
+  body: AsyncIterable<unknown> & { destroy(): unknown },
+  max: number,
+): Promise<{ text: string; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -95,7 +98,8 @@ export function createAttemptSender(options: AttemptSenderOptions): AttemptSende
       const { text, truncated } = await readBody(res.body, maxBodyBytes);
       return { kind: 'http', status: res.statusCode, headers: res.headers, text: redact(text), truncated };
     } catch (err) {
-      if (timedOut) return { kind: 'failed', cause: cappedByDeadline ? 'deadline' : 'timeout', retryable: false, detail: '' };
+      if (timedOut)
+        return { kind: 'failed', cause: cappedByDeadline ? 'deadline' : 'timeout', retryable: false, detail: '' };
       if (isClosed()) return { kind: 'failed', cause: 'network', retryable: false, detail: 'the client was closed' };
       const code = errorCode(err);
       const message = errorMessage(err);

@@ -20,7 +20,11 @@ export interface ServiceUrlRules {
   example: string;
 }
 
-const FRONT_API: ServiceUrlRules = { label: 'the Front base URL', secret: 'the API token', example: DEFAULT_FRONT_BASE_URL };
+const FRONT_API: ServiceUrlRules = {
+  label: 'the Front base URL',
+  secret: 'the API token',
+  example: DEFAULT_FRONT_BASE_URL,
+};
 
 /**
  * Checks an operator-supplied service URL. A secret is sent to this host, so it must be https unless it is

@@ -96,9 +96,11 @@ function errorFromBody(body: unknown, status: number): FrontErrorBody | undefine
   return undefined;
 }
 
-
 /** Front's answer as the caller sees it: parsed, redacted, its error envelope read. */
-function readAnswer(http: Extract<Attempt, { kind: 'http' }>, token: string): { body: unknown; error: FrontErrorBody | undefined } {
+function readAnswer(
+  http: Extract<Attempt, { kind: 'http' }>,
+  token: string,
+): { body: unknown; error: FrontErrorBody | undefined } {
   // Redacted again once parsed: JSON escapes hide an echoed token from the pass over the raw text.
   const body = redactTokenInJson(parseBody(http.text, http.headers, http.truncated), token);
   return { body, error: errorFromBody(body, http.status) };
@@ -126,7 +128,13 @@ function answeredResult(
 }
 
 /** `message` must be redacted already. */
-function unreachableResult(progress: Progress, now: number, reason: UnreachableReason, message: string, status: number | undefined): FrontResult {
+function unreachableResult(
+  progress: Progress,
+  now: number,
+  reason: UnreachableReason,
+  message: string,
+  status: number | undefined,
+): FrontResult {
   return {
     kind: 'unreachable',
     reason,
@@ -140,12 +148,21 @@ function unreachableResult(progress: Progress, now: number, reason: UnreachableR
 
 /** Not sent because the rate budget refused it; `message` must be redacted already. */
 function heldBackResult(progress: Progress, now: number, message: string, exhausted: boolean): FrontResult {
-  return { kind: 'unreachable', reason: 'budget', exhausted, message, ms: now - progress.started, attempts: progress.attempts };
+  return {
+    kind: 'unreachable',
+    reason: 'budget',
+    exhausted,
+    message,
+    ms: now - progress.started,
+    attempts: progress.attempts,
+  };
 }
 
 function checkedToken(token: unknown): string {
   if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
-    throw new TypeError('the Front API token is empty or contains characters that cannot be sent in an HTTP header (spaces, line breaks, non-ASCII)');
+    throw new TypeError(
+      'the Front API token is empty or contains characters that cannot be sent in an HTTP header (spaces, line breaks, non-ASCII)',
+    );
   }
   return token;
 }
@@ -232,7 +249,8 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
 
       if (next.kind === 'give-up') return gaveUp(next);
       progress.lastProblem = next.problem;
-      if (clock.now() + next.waitMs + minAttemptMs > opts.deadline) return gaveUp(next.ifPastDeadline ?? noTimeLeft(progress));
+      if (clock.now() + next.waitMs + minAttemptMs > opts.deadline)
+        return gaveUp(next.ifPastDeadline ?? noTimeLeft(progress));
       await clock.sleep(next.waitMs);
     }
   }

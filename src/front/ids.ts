@@ -22,18 +22,10 @@ const FRONT_ID = /^([a-z]{2,4})_([0-9a-z]{1,24})$/;
 const MAX_SHOWN = 40;
 
 export type FrontIdProblem =
-  | 'empty'
-  | 'too_long'
-  | 'non_ascii'
-  | 'whitespace'
-  | 'forbidden_char'
-  | 'uppercase'
-  | 'bad_format'
-  | 'wrong_prefix';
+  'empty' | 'too_long' | 'non_ascii' | 'whitespace' | 'forbidden_char' | 'uppercase' | 'bad_format' | 'wrong_prefix';
 
 export type FrontIdParse =
-  | { ok: true; id: string; prefix: string; kind: string }
-  | { ok: false; reason: FrontIdProblem; message: string };
+  { ok: true; id: string; prefix: string; kind: string } | { ok: false; reason: FrontIdProblem; message: string };
 
 export class InvalidFrontIdError extends Error {
   override readonly name = 'InvalidFrontIdError';
@@ -74,9 +66,13 @@ export function parseFrontId(input: string, expectedPrefix?: string): FrontIdPar
   const nonAscii = [...input].find((ch) => ch.codePointAt(0)! > 0x7f);
   if (nonAscii !== undefined) {
     const code = nonAscii.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    return fail('non_ascii', `it contains the non-ASCII character U+${code} (a lookalike letter?); Front IDs use only a–z, 0–9 and "_"`);
+    return fail(
+      'non_ascii',
+      `it contains the non-ASCII character U+${code} (a lookalike letter?); Front IDs use only a–z, 0–9 and "_"`,
+    );
   }
-  if ([...input].some((ch) => ch.codePointAt(0)! <= 0x20 || ch.codePointAt(0) === 0x7f)) return fail('whitespace', 'it contains whitespace or a control character');
+  if ([...input].some((ch) => ch.codePointAt(0)! <= 0x20 || ch.codePointAt(0) === 0x7f))
+    return fail('whitespace', 'it contains whitespace or a control character');
   const forbidden = /[^A-Za-z0-9_]/.exec(input);
   if (forbidden) return fail('forbidden_char', `it contains ${JSON.stringify(forbidden[0])}, which Front IDs never do`);
   if (/[A-Z]/.test(input)) {
@@ -85,10 +81,14 @@ export function parseFrontId(input: string, expectedPrefix?: string): FrontIdPar
     return fail('uppercase', `Front IDs are lowercase${hint}`);
   }
   const match = FRONT_ID.exec(input);
-  if (!match) return fail('bad_format', 'expected a 2–4 letter prefix, "_", then up to 24 letters or digits, e.g. cnv_yo1kg5q');
+  if (!match)
+    return fail('bad_format', 'expected a 2–4 letter prefix, "_", then up to 24 letters or digits, e.g. cnv_yo1kg5q');
   const prefix = match[1]!;
   if (expectedPrefix !== undefined && prefix !== expectedPrefix) {
-    return fail('wrong_prefix', `it is ${kindOf(prefix) === 'unknown' ? `an ID with the unknown prefix ${prefix}_` : `a ${kindOf(prefix)} ID`}`);
+    return fail(
+      'wrong_prefix',
+      `it is ${kindOf(prefix) === 'unknown' ? `an ID with the unknown prefix ${prefix}_` : `a ${kindOf(prefix)} ID`}`,
+    );
   }
   return { ok: true, id: input, prefix, kind: kindOf(prefix) };
 }
@@ -99,12 +99,15 @@ const ALIAS_EMAIL = /^[A-Za-z0-9._+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{
 const ALIAS_PREFIX = 'alt:email:';
 
 export type TeammateRefParse =
-  | { ok: true; ref: string; kind: 'id' | 'email' }
-  | { ok: false; reason: FrontIdProblem; message: string };
+  { ok: true; ref: string; kind: 'id' | 'email' } | { ok: false; reason: FrontIdProblem; message: string };
 
 /** A teammate ID (`tea_…`), a resource alias `alt:email:x@y.com`, or a bare email turned into that alias. */
 export function parseTeammateRef(input: string): TeammateRefParse {
-  const email = input.startsWith(ALIAS_PREFIX) ? input.slice(ALIAS_PREFIX.length) : input.includes('@') ? input : undefined;
+  const email = input.startsWith(ALIAS_PREFIX)
+    ? input.slice(ALIAS_PREFIX.length)
+    : input.includes('@')
+      ? input
+      : undefined;
   if (email === undefined) {
     const id = parseFrontId(input, 'tea');
     return id.ok ? { ok: true, ref: id.id, kind: 'id' } : id;
@@ -132,7 +135,9 @@ function idSegment(input: string, prefix: string): string {
 function teammateSegment(input: string): string {
   const parsed = parseTeammateRef(input);
   if (!parsed.ok) throw new InvalidFrontIdError(parsed.reason, parsed.message);
-  return parsed.kind === 'id' ? parsed.ref : `${ALIAS_PREFIX}${encodeURIComponent(parsed.ref.slice(ALIAS_PREFIX.length))}`;
+  return parsed.kind === 'id'
+    ? parsed.ref
+    : `${ALIAS_PREFIX}${encodeURIComponent(parsed.ref.slice(ALIAS_PREFIX.length))}`;
 }
 
 const path = (p: string): FrontPath => p as FrontPath;
@@ -144,7 +149,8 @@ export const frontPaths = {
   conversationInboxes: (id: string): FrontPath => path(`/conversations/${idSegment(id, 'cnv')}/inboxes`),
   teammates: (): FrontPath => path('/teammates'),
   teammate: (idOrEmail: string): FrontPath => path(`/teammates/${teammateSegment(idOrEmail)}`),
-  teammatePrivateInboxes: (idOrEmail: string): FrontPath => path(`/teammates/${teammateSegment(idOrEmail)}/private_inboxes`),
+  teammatePrivateInboxes: (idOrEmail: string): FrontPath =>
+    path(`/teammates/${teammateSegment(idOrEmail)}/private_inboxes`),
   teams: (): FrontPath => path('/teams'),
 } as const;
 

@@ -4,7 +4,13 @@
  * that is either Front's answer or a reason it could not be had.
  */
 export { DEFAULT_FRONT_BASE_URL, isLoopbackHost, validateBaseUrl, type BaseUrlResult } from './base-url';
-export { createFrontClient, type FrontClient, type FrontClientOptions, type FrontResult, type UnreachableReason } from './client';
+export {
+  createFrontClient,
+  type FrontClient,
+  type FrontClientOptions,
+  type FrontResult,
+  type UnreachableReason,
+} from './client';
 export { systemClock, type Clock } from './clock';
 export { closeSharedFrontDispatcher, createFrontDispatcher, sharedFrontDispatcher } from './dispatcher';
 export { parseFrontError, type FrontErrorBody } from './errors';

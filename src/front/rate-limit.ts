@@ -74,7 +74,14 @@ export interface TenantRateBudget extends RateBudget {
   /** Record headers seen outside `acquire`/`release` (e.g. from a pasted response). */
   observe(seen: RateLimitInfo): void;
   /** `pausedUntil`: epoch ms before which a per-minute 429's `retry-after` asked for no request. */
-  snapshot(): { remaining?: number; limit?: number; resetsAt?: number; pausedUntil?: number; inFlight: number; reserve: number };
+  snapshot(): {
+    remaining?: number;
+    limit?: number;
+    resetsAt?: number;
+    pausedUntil?: number;
+    inFlight: number;
+    reserve: number;
+  };
   /** A view for one diagnosis: shares the tenant's state, and refuses after `maxRequests` requests. */
   forDiagnosis(maxRequests?: number): RateBudget & { used(): number };
 }
@@ -118,7 +125,11 @@ function capForDiagnosis(acquire: () => BudgetDecision, maxRequests: number): Ra
     used: () => used,
     acquire() {
       if (used >= maxRequests) {
-        return { ok: false, message: `not sent: this diagnosis already made ${used} Front request${used === 1 ? '' : 's'}, its limit`, exhausted: false };
+        return {
+          ok: false,
+          message: `not sent: this diagnosis already made ${used} Front request${used === 1 ? '' : 's'}, its limit`,
+          exhausted: false,
+        };
       }
       const decision = acquire();
       if (decision.ok) used += 1;
@@ -173,7 +184,8 @@ export function createRateBudget(options: RateBudgetOptions = {}): TenantRateBud
     const resumeAt = paused();
     if (resumeAt !== undefined) return pausedRefusal(resumeAt, clock.now());
     const state = current();
-    if (state && state.remaining - inFlight <= reserve) return reserveRefusal(state.remaining - inFlight, state.until, reserve, clock.now());
+    if (state && state.remaining - inFlight <= reserve)
+      return reserveRefusal(state.remaining - inFlight, state.until, reserve, clock.now());
     inFlight += 1;
     let released = false;
     return {
@@ -187,7 +199,9 @@ export function createRateBudget(options: RateBudgetOptions = {}): TenantRateBud
     };
   }
 
-  function forDiagnosis(maxRequests = options.maxPerDiagnosis ?? Number.POSITIVE_INFINITY): RateBudget & { used(): number } {
+  function forDiagnosis(
+    maxRequests = options.maxPerDiagnosis ?? Number.POSITIVE_INFINITY,
+  ): RateBudget & { used(): number } {
     return capForDiagnosis(acquire, maxRequests);
   }
 

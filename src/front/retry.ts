@@ -54,7 +54,12 @@ function statusText(status: number): string {
   return text ? `${status} ${text}` : String(status);
 }
 
-const giveUp = (reason: UnreachableReason, message: string, status?: number): GiveUp => ({ kind: 'give-up', reason, message, status });
+const giveUp = (reason: UnreachableReason, message: string, status?: number): GiveUp => ({
+  kind: 'give-up',
+  reason,
+  message,
+  status,
+});
 
 /** Exponential, capped, with jitter in its upper half so parallel clients do not retry in step. */
 export function backoffDelay(attempts: number, baseMs: number, maxMs: number, random: () => number): number {
@@ -77,17 +82,30 @@ export function afterTransportFailure(
 ): NextStep {
   const { what, attempts } = progress;
   if (failure.cause === 'deadline') {
-    return giveUp('deadline', `${what}: Front had not answered when the deadline came (${timeoutMs} ms)`, progress.lastProblem?.status);
+    return giveUp(
+      'deadline',
+      `${what}: Front had not answered when the deadline came (${timeoutMs} ms)`,
+      progress.lastProblem?.status,
+    );
   }
   if (failure.cause === 'timeout') return giveUp('timeout', `${what}: Front did not answer within ${timeoutMs} ms`);
   if (!failure.retryable || attempts >= limits.maxAttempts) {
-    return giveUp('network', `${what}: could not reach Front at ${origin} after ${plural(attempts, 'attempt')} (${failure.detail})`);
+    return giveUp(
+      'network',
+      `${what}: could not reach Front at ${origin} after ${plural(attempts, 'attempt')} (${failure.detail})`,
+    );
   }
   return { kind: 'retry', waitMs: limits.backoff(attempts), problem: { text: failure.detail } };
 }
 
 /** A 429. `progress.refused429` already counts this one. */
-export function afterRateLimited(rateLimit: RateLimitInfo, error: FrontErrorBody | undefined, now: number, progress: Progress, limits: RetryLimits): NextStep {
+export function afterRateLimited(
+  rateLimit: RateLimitInfo,
+  error: FrontErrorBody | undefined,
+  now: number,
+  progress: Progress,
+  limits: RetryLimits,
+): NextStep {
   const { what, attempts, refused429 } = progress;
   const front = error?.message ? `; Front said: "${error.message}"` : '';
   const limitText = rateLimit.burst
@@ -113,11 +131,21 @@ export function afterRateLimited(rateLimit: RateLimitInfo, error: FrontErrorBody
 }
 
 /** A 5xx, with the body's text to tell an edge proxy's HTML page from Front's own answer. */
-export function afterServerError(status: number, text: string, rateLimit: RateLimitInfo, progress: Progress, limits: RetryLimits): NextStep {
+export function afterServerError(
+  status: number,
+  text: string,
+  rateLimit: RateLimitInfo,
+  progress: Progress,
+  limits: RetryLimits,
+): NextStep {
   const { what, attempts } = progress;
   const html = /^\s*</.test(text) ? ' (an HTML error page, likely from an edge proxy)' : '';
   if (attempts >= limits.maxAttempts) {
-    return giveUp('server_error', `${what}: Front answered ${statusText(status)}${html} after ${plural(attempts, 'attempt')}`, status);
+    return giveUp(
+      'server_error',
+      `${what}: Front answered ${statusText(status)}${html} after ${plural(attempts, 'attempt')}`,
+      status,
+    );
   }
   const waitMs = rateLimit.retryAfterSec !== undefined ? rateLimit.retryAfterSec * 1000 : limits.backoff(attempts);
   return { kind: 'retry', waitMs, problem: { text: `Front answered ${statusText(status)}${html}`, status } };

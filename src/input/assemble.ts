@@ -15,7 +15,14 @@ import { resourceFromMessage } from './wordings';
 
 const MAX_BODY_MESSAGE_CHARS = 500;
 /** Headers worth quoting in an excerpt; the rest (date, server, cookies) is noise. */
-const QUOTED_HEADERS = new Set(['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after', 'x-front-tier', 'location']);
+const QUOTED_HEADERS = new Set([
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'retry-after',
+  'x-front-tier',
+  'location',
+]);
 
 /**
  * Finds every Front error in a normalised paste, in order. Responses are read first (a status line owns the
@@ -49,7 +56,10 @@ export function findErrors(text: string, idOccurrences: readonly IdOccurrence[])
   }
   for (const hit of findTextHits(text, uncovered(claimed, text.length))) candidates.push(textCandidate(text, hit));
 
-  const errors = joinPieces(text, candidates.sort((a, b) => a.start - b.start));
+  const errors = joinPieces(
+    text,
+    candidates.sort((a, b) => a.start - b.start),
+  );
   const contexts = contextsOf(text, errors, quiet);
   return errors
     .slice(0, MAX_ERRORS)
@@ -95,7 +105,12 @@ function readResponse(
 }
 
 /** The first part (in paste order) that starts in the response's body, is not taken yet and passes `fits`. */
-function firstInBody<T extends Envelope | HtmlPage>(parts: readonly T[], r: HttpResponse, used: ReadonlySet<Envelope | HtmlPage>, fits: (part: T) => boolean): T | undefined {
+function firstInBody<T extends Envelope | HtmlPage>(
+  parts: readonly T[],
+  r: HttpResponse,
+  used: ReadonlySet<Envelope | HtmlPage>,
+  fits: (part: T) => boolean,
+): T | undefined {
   for (let i = lowerBound(parts, r.headersEnd, (p) => p.start); i < parts.length; i++) {
     const part = parts[i] as T;
     if (part.start >= r.limit) return undefined;
@@ -115,7 +130,8 @@ function envelopeCandidate(text: string, e: Envelope): Candidate {
     message: e.message,
     details: e.details,
     // A little of the log line before the body (timestamp, route) helps the reader place it.
-    quote: (contextStart) => excerpt(text.slice(leadIn(text, Math.max(contextStart, lineStartAt(text, e.start)), e.start), e.end)),
+    quote: (contextStart) =>
+      excerpt(text.slice(leadIn(text, Math.max(contextStart, lineStartAt(text, e.start)), e.start), e.end)),
   };
 }
 

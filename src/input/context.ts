@@ -29,7 +29,7 @@ const METHOD_KEY = new RegExp(String.raw`\bmethod["']?[ \t]*(?::|=>|=)[ \t]*["']
 const CURL_METHOD = new RegExp(String.raw`(?:-X|--request)[ \t]*["']?(${METHODS})\b`, 'g');
 const CURL_DATA = /[ \t](?:-d|--data(?:-raw|-binary|-urlencode)?|-F|--form|--json)\b/;
 
-const isSentencePunctuation = (c: string): boolean => ".,;:)]}'\"".includes(c);
+const isSentencePunctuation = (c: string): boolean => '.,;:)]}\'"'.includes(c);
 
 /** Just the path: no scheme, host, query or fragment, no trailing punctuation from the sentence around it. */
 export function pathOf(target: string): string {
@@ -43,7 +43,13 @@ export function pathOf(target: string): string {
  * The method a curl command on the line around `at` uses, reading only the line's part in [from, to) (the
  * stretch being searched), once per line: a log line may hold many Front URLs.
  */
-function curlMethod(text: string, at: number, from: number, to: number, byLine: Map<number, string | undefined>): string | undefined {
+function curlMethod(
+  text: string,
+  at: number,
+  from: number,
+  to: number,
+  byLine: Map<number, string | undefined>,
+): string | undefined {
   const lineStart = Math.max(lineStartAt(text, at), from);
   if (byLine.has(lineStart)) return byLine.get(lineStart);
   const line = text.slice(lineStart, Math.min(lineEndAt(text, at), to));
@@ -74,9 +80,11 @@ function requestClues(text: string, from: number, to: number): RequestClue[] {
   }
   const curlLines = new Map<number, string | undefined>();
   for (const m of matchesIn(FRONT_API_URL, text, from, to)) {
-    if (!targetsRead.has(m.index)) clues.push({ index: m.index, path: pathOf(m[0]), method: curlMethod(text, m.index, from, to, curlLines) });
+    if (!targetsRead.has(m.index))
+      clues.push({ index: m.index, path: pathOf(m[0]), method: curlMethod(text, m.index, from, to, curlLines) });
   }
-  for (const m of matchesIn(METHOD_KEY, text, from, to)) clues.push({ index: m.index, method: (m[1] ?? '').toUpperCase() });
+  for (const m of matchesIn(METHOD_KEY, text, from, to))
+    clues.push({ index: m.index, method: (m[1] ?? '').toUpperCase() });
   for (const m of matchesIn(CURL_METHOD, text, from, to)) clues.push({ index: m.index, method: m[1] });
   return clues.sort((a, b) => a.index - b.index);
 }
@@ -140,7 +148,8 @@ export function titleHint(text: string, from: number, to: number): string | unde
   return found[found.length - 1]?.[1]?.trim() || undefined;
 }
 
-const HEADER_PAIR = /\b(x-ratelimit-limit|x-ratelimit-remaining|x-ratelimit-reset|retry-after|x-front-tier|location)["']?[ \t]*(?::|=>|=)[ \t]*["']?([^\s"',}\]]+)/gi;
+const HEADER_PAIR =
+  /\b(x-ratelimit-limit|x-ratelimit-remaining|x-ratelimit-reset|retry-after|x-front-tier|location)["']?[ \t]*(?::|=>|=)[ \t]*["']?([^\s"',}\]]+)/gi;
 
 /** Headers printed as `name: value`, a Python dict, a JS object or a Ruby hash; the last one shown wins. */
 export function headerPairs(text: string, from: number, to: number): Map<string, string> {

@@ -84,7 +84,8 @@ function readEnvelopeAt(text: string, at: number): EnvelopeRead {
 
   const start = holderStart(text, keyStart);
   // util.inspect stops at depth 2: axios dumps print `data: { _error: [Object] }`; the status is elsewhere.
-  if (text.startsWith('[Object]', p)) return { envelope: { start, end: p + '[Object]'.length }, readTo: p + '[Object]'.length };
+  if (text.startsWith('[Object]', p))
+    return { envelope: { start, end: p + '[Object]'.length }, readTo: p + '[Object]'.length };
   if (text.charCodeAt(p) !== 123) return { readTo: keyEnd };
 
   // `'{"_error": …}'`: Python and util.inspect print a body as a single-quoted string, doubling its backslashes.

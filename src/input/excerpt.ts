@@ -26,7 +26,12 @@ export function truncate(text: string, max: number): string {
 export function excerpt(...parts: string[]): string {
   // Redact before cutting, so a token cut in half cannot slip through; bound the work first.
   const joined = parts
-    .map((p) => p.slice(0, MAX_EXCERPT_CHARS * 4).replace(/\s+/g, ' ').trim())
+    .map((p) =>
+      p
+        .slice(0, MAX_EXCERPT_CHARS * 4)
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
     .filter((p) => p !== '')
     .join(' … ');
   return truncate(redactSecrets(joined.slice(0, MAX_EXCERPT_CHARS * 4)), MAX_EXCERPT_CHARS);

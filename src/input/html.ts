@@ -62,7 +62,8 @@ function describePage(page: string, lower: string, offset: number): HtmlPage {
   if (status !== undefined) found.status = status;
   if (reason) found.title = reason;
   const message = visible || titleTag?.text || '';
-  if (message) found.message = message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…` : message;
+  if (message)
+    found.message = message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…` : message;
   return found;
 }
 
@@ -73,7 +74,10 @@ function statusAndReason(words: string): { status?: number; reason?: string } | 
   if (both?.[1] && both[2]) return { status: Number(both[1]), reason: both[2] };
   const number = STATUS_IN_TEXT.exec(words);
   if (number?.[1]) {
-    const after = words.slice(number.index + 3).replace(/^[\s:|\-–]+/, '').trim();
+    const after = words
+      .slice(number.index + 3)
+      .replace(/^[\s:|\-–]+/, '')
+      .trim();
     return { status: Number(number[1]), ...(after && after.length <= 60 ? { reason: after } : {}) };
   }
   const byReason = statusOfReason(words);
@@ -102,7 +106,11 @@ function visibleText(page: string, lower: string, from: number, to: number): str
       break;
     }
     parts.push(page.slice(i, lt));
-    const skipTo = lower.startsWith('<script', lt) ? '</script' : lower.startsWith('<style', lt) ? '</style' : undefined;
+    const skipTo = lower.startsWith('<script', lt)
+      ? '</script'
+      : lower.startsWith('<style', lt)
+        ? '</style'
+        : undefined;
     const resume = skipTo ? lower.indexOf(skipTo, lt) : lt;
     const gt = resume < 0 ? -1 : page.indexOf('>', resume);
     if (gt < 0 || gt >= to) break;

@@ -76,7 +76,12 @@ function joinsBackward(text: string, error: Candidate, line: Candidate, previous
     : countNewlines(text, error.end, line.start) <= MAX_LINES_APART;
   if (!near) return false;
   const lineRequest = findRequest(text, line.focus, line.focus, line.end)?.path;
-  const errorRequest = findRequest(text, Math.max(previousEnd, lineStartAt(text, error.start) - 1000), error.focus, error.focus)?.path;
+  const errorRequest = findRequest(
+    text,
+    Math.max(previousEnd, lineStartAt(text, error.start) - 1000),
+    error.focus,
+    error.focus,
+  )?.path;
   return !lineRequest || !errorRequest || lineRequest === errorRequest;
 }
 
@@ -85,7 +90,8 @@ export function joinPieces(text: string, sorted: readonly Candidate[]): Candidat
   const lines: Candidate[] = [];
   for (const c of sorted) {
     const previous = lines[lines.length - 1];
-    if (previous && previous.format === 'text' && c.format === 'text' && textLinesJoin(text, previous, c)) fill(previous, c);
+    if (previous && previous.format === 'text' && c.format === 'text' && textLinesJoin(text, previous, c))
+      fill(previous, c);
     else lines.push(c);
   }
 
@@ -106,7 +112,12 @@ export function joinPieces(text: string, sorted: readonly Candidate[]): Candidat
     }
     const previous = joined[joined.length - 1];
     const beforePrevious = joined[joined.length - 2]?.end ?? 0;
-    if (previous && previous.format !== 'text' && !previous.tookFollower && joinsBackward(text, previous, c, beforePrevious)) {
+    if (
+      previous &&
+      previous.format !== 'text' &&
+      !previous.tookFollower &&
+      joinsBackward(text, previous, c, beforePrevious)
+    ) {
       fill(previous, c);
       previous.tookFollower = true;
       continue;

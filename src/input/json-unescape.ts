@@ -40,7 +40,12 @@ function originOf(origins: Origins, index: number): number {
   return literal[low] ? from + (index - (out[low] as number)) : from;
 }
 
-function unescapeOneLayer(src: string, start: number, limit: number, quote: number): { text: string; origins: Origins; cut: boolean } {
+function unescapeOneLayer(
+  src: string,
+  start: number,
+  limit: number,
+  quote: number,
+): { text: string; origins: Origins; cut: boolean } {
   const parts: string[] = [];
   const origins: Origins = { out: [0], src: [start], literal: [true] };
   let length = 0;
@@ -74,13 +79,21 @@ function unescapeOneLayer(src: string, start: number, limit: number, quote: numb
  * Undoes `layers` layers of string escaping from `start`. The outermost layer may be a single-quoted string
  * (a Python or JavaScript repr of the body: `'{"_error": …}'`); the inner ones are JSON strings.
  */
-export function unescapeLayers(src: string, start: number, limit: number, layers: number, outerQuote: '"' | "'" = '"'): UnescapedText {
+export function unescapeLayers(
+  src: string,
+  start: number,
+  limit: number,
+  layers: number,
+  outerQuote: '"' | "'" = '"',
+): UnescapedText {
   const origins: Origins[] = [];
   let text = src;
   let cut = true;
   for (let layer = 0; layer < layers; layer++) {
     const one =
-      layer === 0 ? unescapeOneLayer(text, start, limit, outerQuote.charCodeAt(0)) : unescapeOneLayer(text, 0, text.length, 34);
+      layer === 0
+        ? unescapeOneLayer(text, start, limit, outerQuote.charCodeAt(0))
+        : unescapeOneLayer(text, 0, text.length, 34);
     origins.push(one.origins);
     text = one.text;
     cut &&= one.cut;

@@ -52,7 +52,8 @@ export function skipSpace(text: string, pos: number): number {
 }
 
 /** curl -v chatter and code-fence language tags: lines that sit between headers and a body without being either. */
-const TRANSPORT_NOISE = /^(?:<$|[<>*] |\{ \[|\} \[|(?:json|http|https|bash|sh|shell|console|text|txt|log|html|xml|js|javascript|python|py|ruby|rb|plaintext)$)/i;
+const TRANSPORT_NOISE =
+  /^(?:<$|[<>*] |\{ \[|\} \[|(?:json|http|https|bash|sh|shell|console|text|txt|log|html|xml|js|javascript|python|py|ruby|rb|plaintext)$)/i;
 /** The longest whole noise line (`javascript`, `plaintext`); anything longer can only be noise by how it starts. */
 const LONGEST_NOISE_WORD = 10;
 const NOISE_PREFIX = /^(?:[<>*] |\{ \[|\} \[)/;
@@ -85,7 +86,7 @@ function firstNonSpace(text: string, from: number, to: number): number {
  */
 export function transportNoiseFrom(text: string, from: number, until: number = text.length): (to: number) => boolean {
   let firstReal = until;
-  for (let i = from; i < until; ) {
+  for (let i = from; i < until;) {
     const end = Math.min(lineEndAt(text, i), until);
     if (!stretchIsNoise(text, firstNonSpace(text, i, end), end)) {
       firstReal = i;

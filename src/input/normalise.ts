@@ -46,11 +46,7 @@ const INVISIBLES = /[\u200B-\u200D\u2060\uFEFF]/g;
 const LINE_SEPARATORS = /\r\n?|[\u2028\u2029]/g;
 
 export function straightenTypography(text: string): string {
-  return text
-    .replace(DOUBLE_QUOTES, '"')
-    .replace(SINGLE_QUOTES, "'")
-    .replace(WIDE_SPACES, ' ')
-    .replace(INVISIBLES, '');
+  return text.replace(DOUBLE_QUOTES, '"').replace(SINGLE_QUOTES, "'").replace(WIDE_SPACES, ' ').replace(INVISIBLES, '');
 }
 
 /** A fence may sit on the same line as the JSON it wraps (```{"_error":…}```): it becomes a line break. */

@@ -10,7 +10,11 @@ export interface ParseOptions {
 }
 
 function empty(): ParseResult {
-  return { ok: false, reason: 'empty', message: 'Nothing to read: paste the error (the response body, curl output or log line).' };
+  return {
+    ok: false,
+    reason: 'empty',
+    message: 'Nothing to read: paste the error (the response body, curl output or log line).',
+  };
 }
 
 function tooLarge(bytes: number): ParseResult {

@@ -29,7 +29,8 @@ const STATUS_TOKEN = new RegExp(STATUS_NUMBER, 'g');
 /** A previous line may carry the status for a wording on the next one (axios: `Request failed with status code 403`). */
 const STATUS_KEYWORD = /\bstatus(?:[ _-]?code)?["']?[ \t]*(?:=>|[:=]|is)?[ \t]*["']?([45]\d\d)(?!\d)/i;
 /** Keys whose strings are content (a subject, a message body), not an error report. */
-const ERRORISH_KEY = /err|msg|mess|reason|detail|exception|response|stack|trace|log|output|result|status|fault|problem|warn|cause/i;
+const ERRORISH_KEY =
+  /err|msg|mess|reason|detail|exception|response|stack|trace|log|output|result|status|fault|problem|warn|cause/i;
 /** An email or message field written out (`Subject: Re: 403 Forbidden on API`): what someone wrote, not what Front answered. */
 const CONTENT_LINE = /^[ \t>*-]*(?:subject|blurb|preview|snippet|summary|topic|description)[ \t]*:/i;
 /** A key as data writes it (quoted, after `{` or `,`, or starting an indented line), not prose like `Customer sees: "…"`. */
@@ -61,7 +62,11 @@ export function findTextHits(text: string, segments: readonly Span[]): TextHit[]
     const end = Math.min(segment.end, lineEndAt(text, first.index));
     const onLine: Match[] = [];
     while (i < matches.length && (matches[i] as Match).index < end) onLine.push(matches[i++] as Match);
-    if (insideContentString(text, lineStart, start, first.index) || isContentLine(text, lineStart, first.index, contentEnds)) continue;
+    if (
+      insideContentString(text, lineStart, start, first.index) ||
+      isContentLine(text, lineStart, first.index, contentEnds)
+    )
+      continue;
     const hit = hitFromLine(text, start, end, onLine, segment);
     if (hit) hits.push(hit);
   }
@@ -90,7 +95,8 @@ function withinSegments(found: RegExpExecArray[], segments: readonly Span[], kin
   for (const m of found) {
     const end = m.index + m[0].length;
     const segment = segments[lowerBound(segments, m.index + 1, (s) => s.end)];
-    if (segment && segment.start <= m.index && end <= segment.end) kept.push({ index: m.index, end, kind, exec: m, segment });
+    if (segment && segment.start <= m.index && end <= segment.end)
+      kept.push({ index: m.index, end, kind, exec: m, segment });
   }
   return kept;
 }

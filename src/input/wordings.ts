@@ -15,7 +15,11 @@ interface Wording {
 }
 
 const WORDINGS: Wording[] = [
-  { pattern: String.raw`This agent is not allowed to [A-Za-z_]+ the \\?["'][^"'\\\n]{1,80}\\?["'] with ID`, impliesStatus: 403, standsAlone: true },
+  {
+    pattern: String.raw`This agent is not allowed to [A-Za-z_]+ the \\?["'][^"'\\\n]{1,80}\\?["'] with ID`,
+    impliesStatus: 403,
+    standsAlone: true,
+  },
   { pattern: String.raw`This agent is not allowed to\b` },
   { pattern: 'You do not have access to the resources of this teammate', impliesStatus: 403, standsAlone: true },
   { pattern: String.raw`Rate limit exceeded for tier-?\d+ route`, impliesStatus: 429, standsAlone: true },
@@ -38,7 +42,8 @@ export function classifyWording(match: RegExpExecArray): Pick<Wording, 'impliesS
   return wording ? { impliesStatus: wording.impliesStatus, standsAlone: wording.standsAlone } : {};
 }
 
-const NOT_ALLOWED = /not allowed to ([A-Za-z_]+) the \\?["']([^"'\\\n]{1,80})\\?["'] with ID:?[ \t]*\\?["']?([A-Za-z0-9][^"'\\\s]{0,119})(?:\\?["'])?/i;
+const NOT_ALLOWED =
+  /not allowed to ([A-Za-z_]+) the \\?["']([^"'\\\n]{1,80})\\?["'] with ID:?[ \t]*\\?["']?([A-Za-z0-9][^"'\\\s]{0,119})(?:\\?["'])?/i;
 const UNKNOWN_ID = /\bUnknown ([a-z_]+(?: [a-z_]+)?) ID:?[ \t]*["']?([^"'\s,;]{1,120})/i;
 
 /**
@@ -57,7 +62,11 @@ export function resourceFromMessage(message: string | undefined): Observation['r
   if (!message) return undefined;
   const refused = NOT_ALLOWED.exec(message);
   if (refused?.[1] && refused[2] && refused[3]) {
-    return { verb: refused[1].toLowerCase(), kind: refused[2].trim().toLowerCase(), id: refused[3].replace(/[.,;]+$/, '') };
+    return {
+      verb: refused[1].toLowerCase(),
+      kind: refused[2].trim().toLowerCase(),
+      id: refused[3].replace(/[.,;]+$/, ''),
+    };
   }
   const unknown = UNKNOWN_ID.exec(message);
   if (unknown?.[1] && unknown[2] && unknown[1].toLowerCase() !== 'token') {

@@ -79,7 +79,10 @@ const conversationProbe: Probe = {
       if (mergedInto) {
         facts['conversation.merged_into'] = mergedInto;
         // Follow once, so the reply can say whether the conversation it was merged into reads fine.
-        if (ctx.callsLeft() > 0) await ctx.call(frontPaths.conversation(mergedInto), `GET /conversations/${mergedInto} (merged into)`, { fresh: true });
+        if (ctx.callsLeft() > 0)
+          await ctx.call(frontPaths.conversation(mergedInto), `GET /conversations/${mergedInto} (merged into)`, {
+            fresh: true,
+          });
       }
     }
     return { ok: true, facts };
@@ -105,7 +108,9 @@ const inboxesProbe: Probe = {
     const ownerLinks = inboxes.map((inbox) => ownerLink(inbox));
     const teammate = ownerLinks.map((link) => idFromLink(link, 'teammates')).find((id) => id !== undefined);
     setIf(facts, 'inboxes.owner_teammate_id', teammate);
-    facts['inboxes.team_ids'] = ownerLinks.map((link) => idFromLink(link, 'teams')).filter((id): id is string => id !== undefined);
+    facts['inboxes.team_ids'] = ownerLinks
+      .map((link) => idFromLink(link, 'teams'))
+      .filter((id): id is string => id !== undefined);
     return { ok: true, facts };
   },
 };
@@ -149,7 +154,9 @@ const teammatesAccessProbe: Probe = {
     if (!teammates) return { ok: false, facts: {} };
     const limit = Math.max(0, Math.min(TEAMMATES_PER_DIAGNOSIS, ctx.callsLeft()));
     const checked = teammates.slice(0, limit);
-    const results = await Promise.all(checked.map(async (t) => ({ teammate: t, access: await readPrivateAccess(ctx.call, t.id) })));
+    const results = await Promise.all(
+      checked.map(async (t) => ({ teammate: t, access: await readPrivateAccess(ctx.call, t.id) })),
+    );
     const decided = results.filter((r) => r.access !== 'unknown');
     return {
       ok: true,
@@ -170,10 +177,18 @@ const teamsProbe: Probe = {
   cost: 1,
   async run(ctx) {
     const result = await ctx.call(frontPaths.teams(), 'GET /teams');
-    if (result.kind !== 'response' || result.status !== 200 || !isRecord(result.body) || !Array.isArray(result.body._results)) {
+    if (
+      result.kind !== 'response' ||
+      result.status !== 200 ||
+      !isRecord(result.body) ||
+      !Array.isArray(result.body._results)
+    ) {
       return { ok: false, facts: {} };
     }
-    const ids = result.body._results.filter(isRecord).map((team) => team.id).filter((id): id is string => typeof id === 'string');
+    const ids = result.body._results
+      .filter(isRecord)
+      .map((team) => team.id)
+      .filter((id): id is string => typeof id === 'string');
     return { ok: true, facts: { 'teams.visible_ids': ids } };
   },
 };

@@ -19,7 +19,10 @@ export interface GatewayOptions {
   clock?: () => number;
 }
 
-export function createFrontGateway(client: Pick<FrontClient, 'get'>, { ttlMs = 60_000, clock = Date.now }: GatewayOptions = {}): FrontGateway {
+export function createFrontGateway(
+  client: Pick<FrontClient, 'get'>,
+  { ttlMs = 60_000, clock = Date.now }: GatewayOptions = {},
+): FrontGateway {
   const cache = new Map<string, { at: number; result: FrontResult }>();
   const inFlight = new Map<string, Promise<FrontResult>>();
 

@@ -16,7 +16,8 @@ export interface ProbeRunOptions {
   probes?: Record<ProbeId, Probe>;
 }
 
-export type ProbeFact = { state: 'known'; value: ProbeFactValue | undefined } | { state: 'unknown' } | { state: 'not-run' };
+export type ProbeFact =
+  { state: 'known'; value: ProbeFactValue | undefined } | { state: 'unknown' } | { state: 'not-run' };
 
 /**
  * The live checks of one diagnosis: each probe runs at most once, only when asked, after the probes it needs.
@@ -81,7 +82,9 @@ export class ProbeRun {
     const source = factSource(path);
     if (source === 'paste' || this.outputs.has(source)) return 0;
     const probe = this.probes[source];
-    return probe.cost + probe.needs.reduce((sum, need) => sum + (this.outputs.has(need) ? 0 : this.probes[need].cost), 0);
+    return (
+      probe.cost + probe.needs.reduce((sum, need) => sum + (this.outputs.has(need) ? 0 : this.probes[need].cost), 0)
+    );
   }
 
   async runFor(paths: FactPath[]): Promise<void> {
@@ -98,7 +101,8 @@ export class ProbeRun {
     const ids = new Set<ProbeId>();
     for (const path of paths) {
       const source = factSource(path);
-      if (source !== 'paste' && !this.outputs.has(source) && !this.preparing.has(source) && this.probes[source].prepare) ids.add(source);
+      if (source !== 'paste' && !this.outputs.has(source) && !this.preparing.has(source) && this.probes[source].prepare)
+        ids.add(source);
     }
     await Promise.all(
       [...ids].map((id) => {
@@ -127,13 +131,19 @@ export class ProbeRun {
         output = await probe.run(this.contextFor(probe, chain));
       } catch (err) {
         // A probe that breaks costs its own facts, never the reply.
-        this.evidence.push({ source: 'probe', check: PROBE_DESCRIPTIONS[id], result: `could not check: ${describeError(err)}`, ok: null });
+        this.evidence.push({
+          source: 'probe',
+          check: PROBE_DESCRIPTIONS[id],
+          result: `could not check: ${describeError(err)}`,
+          ok: null,
+        });
         output = { ok: false, facts: {} };
       }
       this.settled.set(id, output);
       this.depths.set(id, chain.done);
       // Not awaited here: a follow-up runs alongside whatever asked for this probe (and never fails, see above).
-      for (const next of probe.followUps?.(output) ?? []) if (this.isApplicable(next)) this.followUps.push(this.run(next));
+      for (const next of probe.followUps?.(output) ?? [])
+        if (this.isApplicable(next)) this.followUps.push(this.run(next));
       return output;
     })();
     this.outputs.set(id, started);
@@ -166,14 +176,31 @@ export class ProbeRun {
   private async call(path: FrontPath, label: string, fresh: boolean): Promise<{ result: FrontResult; sent: boolean }> {
     const started = this.clock();
     if (this.callsSent >= this.options.maxCalls) {
-      const result: FrontResult = { kind: 'unreachable', reason: 'budget', message: 'the per-diagnosis call budget is spent', ms: 0, attempts: 0 };
-      this.evidence.push({ source: 'probe', check: label, result: 'not checked: the per-diagnosis call budget is spent (run audit for the rest)', ok: null, ms: 0 });
+      const result: FrontResult = {
+        kind: 'unreachable',
+        reason: 'budget',
+        message: 'the per-diagnosis call budget is spent',
+        ms: 0,
+        attempts: 0,
+      };
+      this.evidence.push({
+        source: 'probe',
+        check: label,
+        result: 'not checked: the per-diagnosis call budget is spent (run audit for the rest)',
+        ok: null,
+        ms: 0,
+      });
       return { result, sent: false };
     }
     this.callsSent += 1;
     const { result, shared } = await this.options.gateway.get(path, { deadline: this.options.deadline, fresh });
     if (shared) this.callsSent -= 1;
-    this.evidence.push({ source: 'probe', check: label, ...describeResult(result, shared), ms: this.clock() - started });
+    this.evidence.push({
+      source: 'probe',
+      check: label,
+      ...describeResult(result, shared),
+      ms: this.clock() - started,
+    });
     return { result, sent: !shared };
   }
 }

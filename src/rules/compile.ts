@@ -104,7 +104,10 @@ export class Program<R extends Pick<Rule, 'when'> = Rule> {
     if ('all' in condition || 'any' in condition) {
       const kind = 'all' in condition ? ALL : ANY;
       const children = ('all' in condition ? condition.all : condition.any).map((c) => this.node(c, negated, trace));
-      return this.intern(`${kind}:${children.map((c) => c.id).join(',')}`, () => new Node(this.nodes++, kind, children, -1, 0, undefined, undefined));
+      return this.intern(
+        `${kind}:${children.map((c) => c.id).join(',')}`,
+        () => new Node(this.nodes++, kind, children, -1, 0, undefined, undefined),
+      );
     }
     if ('not' in condition) {
       const child = this.node(condition.not, !negated, trace);
@@ -254,7 +257,14 @@ export class Round<R extends Pick<Rule, 'when'> = Rule> {
   trace(rule: CompiledRule<R>): ConditionTrace[] {
     return rule.trace.map(({ node, condition, negated }) => {
       const actual = this.read(node.slot);
-      return { fact: condition.fact, op: condition.op, expected: condition.value, actual: actual === UNKNOWN ? 'unknown' : actual, result: truthName(this.truth(node)), negated };
+      return {
+        fact: condition.fact,
+        op: condition.op,
+        expected: condition.value,
+        actual: actual === UNKNOWN ? 'unknown' : actual,
+        result: truthName(this.truth(node)),
+        negated,
+      };
     });
   }
 
@@ -335,7 +345,13 @@ export function conditionTruth(condition: Condition, source: Pick<FactSource, 'g
 export function precompile(rules: readonly Rule[]): void {
   compileRules(rules);
   for (const rule of rules) {
-    for (const line of [...rule.headline, ...rule.why, ...rule.steps.agent, ...rule.steps.teammate, ...rule.steps.admin]) {
+    for (const line of [
+      ...rule.headline,
+      ...rule.why,
+      ...rule.steps.agent,
+      ...rule.steps.teammate,
+      ...rule.steps.admin,
+    ]) {
       if (line.if === undefined) continue;
       conditionTruth(line.if.confirmed, ALWAYS_UNKNOWN);
       conditionTruth(line.if.possible, ALWAYS_UNKNOWN);

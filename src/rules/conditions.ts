@@ -39,7 +39,13 @@ export interface PositionedProblem {
 
 export function positionProblem(problem: ConditionProblem): PositionedProblem {
   const { line, col } = (problem.atKey ? locate : locateValue)(problem.origin.text, problem.path);
-  return { file: problem.origin.file, line, col: col + problem.offset, ruleId: problem.origin.ruleId, message: problem.message };
+  return {
+    file: problem.origin.file,
+    line,
+    col: col + problem.offset,
+    ruleId: problem.origin.ruleId,
+    message: problem.message,
+  };
 }
 
 /**
@@ -105,7 +111,11 @@ export class ConditionLibrary {
    * The draft with every name inlined, or undefined when something in it (or in a name it uses) is broken.
    * With `constants` (text conditions), those names stand for fixed truths: the state, the variant.
    */
-  resolve(draft: ConditionDraft, origin: Origin, constants?: Constants): { condition?: Condition; problems: ConditionProblem[] } {
+  resolve(
+    draft: ConditionDraft,
+    origin: Origin,
+    constants?: Constants,
+  ): { condition?: Condition; problems: ConditionProblem[] } {
     const problems: ConditionProblem[] = [];
     const condition = this.inline(draft, origin, origin.path, problems, constants);
     return { condition: condition ?? undefined, problems };
@@ -124,11 +134,19 @@ export class ConditionLibrary {
     return condition;
   }
 
-  private inline(draft: ConditionDraft, origin: Origin, path: (string | number)[], problems: ConditionProblem[], constants?: Constants): Condition | null {
+  private inline(
+    draft: ConditionDraft,
+    origin: Origin,
+    path: (string | number)[],
+    problems: ConditionProblem[],
+    constants?: Constants,
+  ): Condition | null {
     if ('expression' in draft) return this.inlineExpression(draft.expression, origin, path, problems, constants);
     if ('all' in draft || 'any' in draft) {
       const key = 'all' in draft ? 'all' : 'any';
-      const children = ('all' in draft ? draft.all : draft.any).map((child, i) => this.inline(child, origin, [...path, key, i], problems, constants));
+      const children = ('all' in draft ? draft.all : draft.any).map((child, i) =>
+        this.inline(child, origin, [...path, key, i], problems, constants),
+      );
       if (children.some((c) => c === null)) return null;
       return key === 'all' ? { all: children as Condition[] } : { any: children as Condition[] };
     }
@@ -139,7 +157,13 @@ export class ConditionLibrary {
     return draft;
   }
 
-  private inlineExpression(source: string, origin: Origin, path: (string | number)[], problems: ConditionProblem[], constants?: Constants): Condition | null {
+  private inlineExpression(
+    source: string,
+    origin: Origin,
+    path: (string | number)[],
+    problems: ConditionProblem[],
+    constants?: Constants,
+  ): Condition | null {
     const parsed = parseExpression(source);
     if (!parsed.ok) {
       problems.push({ origin, path, offset: parsed.offset, message: parsed.message });

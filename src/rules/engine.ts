@@ -1,5 +1,15 @@
 import type { FactPath } from '../facts';
-import { compileRules, Program, Round, TRUE, UNDECIDED, truthName, type CompiledRule, type ConditionTrace, type Truth } from './compile';
+import {
+  compileRules,
+  Program,
+  Round,
+  TRUE,
+  UNDECIDED,
+  truthName,
+  type CompiledRule,
+  type ConditionTrace,
+  type Truth,
+} from './compile';
 import type { Rule } from './schema';
 import { CHEAP_FACT_COST, type FactSource } from './source';
 
@@ -57,7 +67,13 @@ export async function matchRules(rules: Rule[], source: FactSource, opts: MatchO
   return settle(program, program.fallback, source, budget, requested);
 }
 
-async function settle(program: Program, rules: CompiledRule[], source: FactSource, budget: { rounds: number }, requested: Set<FactPath>): Promise<RuleMatch[]> {
+async function settle(
+  program: Program,
+  rules: CompiledRule[],
+  source: FactSource,
+  budget: { rounds: number },
+  requested: Set<FactPath>,
+): Promise<RuleMatch[]> {
   for (;;) {
     const round = new Round(program, source);
     // Most rules are plainly false for a given paste: those cost a few shared node lookups and nothing more.
@@ -95,7 +111,8 @@ function report(round: Round, rules: CompiledRule[]): RuleMatch[] {
     const { rule, root } = compiled;
     const result = round.truth(root);
     if (result === TRUE) confirmed.push({ rule, outcome: 'confirmed', trace: round.trace(compiled), unknownFacts: [] });
-    else if (result === UNDECIDED && round.supports(root, TRUE)) possible.push({ rule, outcome: 'possible', trace: round.trace(compiled), unknownFacts: round.neededFacts(root) });
+    else if (result === UNDECIDED && round.supports(root, TRUE))
+      possible.push({ rule, outcome: 'possible', trace: round.trace(compiled), unknownFacts: round.neededFacts(root) });
   }
   return [...confirmed.sort(byPriority), ...possible.sort(byPriority)];
 }

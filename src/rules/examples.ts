@@ -18,7 +18,11 @@ export type ExampleSourceFactory = (paste: string, facts: Record<string, FactVal
  * Runs each test against its own rule alone (all its variants), the way the bot would see it offline: facts the
  * test does not state stay unknown. A factory that throws fails that test, not the run.
  */
-export async function runRuleExamples(rules: Rule[], tests: RuleTest[], makeSource: ExampleSourceFactory): Promise<ExampleFailure[]> {
+export async function runRuleExamples(
+  rules: Rule[],
+  tests: RuleTest[],
+  makeSource: ExampleSourceFactory,
+): Promise<ExampleFailure[]> {
   const failures: ExampleFailure[] = [];
   for (const test of tests) {
     const message = await judge(
@@ -37,14 +41,20 @@ async function judge(variants: Rule[], test: RuleTest, makeSource: ExampleSource
     const [match] = await matchRules(variants, source);
     const outcome = match?.outcome ?? 'none';
     if (outcome !== test.expect) {
-      const unknown = match?.outcome === 'possible' && match.unknownFacts.length > 0 ? ` (unknown: ${match.unknownFacts.join(', ')})` : '';
+      const unknown =
+        match?.outcome === 'possible' && match.unknownFacts.length > 0
+          ? ` (unknown: ${match.unknownFacts.join(', ')})`
+          : '';
       return `expected ${test.expect}, got ${outcome}${match?.rule.variant ? ` (variant ${match.rule.variant})` : ''}${unknown}`;
     }
     if (match === undefined) return undefined;
-    if (test.variant !== undefined && match.rule.variant !== test.variant) return `expected variant ${test.variant}, got ${match.rule.variant ?? 'none'}`;
+    if (test.variant !== undefined && match.rule.variant !== test.variant)
+      return `expected variant ${test.variant}, got ${match.rule.variant ?? 'none'}`;
     if (test.headlineContains === undefined) return undefined;
     const { headline } = renderRuleText(match.rule, source, match.outcome);
-    return headline.includes(test.headlineContains) ? undefined : `headline ${JSON.stringify(headline)} does not contain ${JSON.stringify(test.headlineContains)}`;
+    return headline.includes(test.headlineContains)
+      ? undefined
+      : `headline ${JSON.stringify(headline)} does not contain ${JSON.stringify(test.headlineContains)}`;
   } catch (error) {
     return `could not run: ${typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error)}`;
   }

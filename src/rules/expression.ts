@@ -35,7 +35,8 @@ function tokenize(source: string): Token[] | { message: string; offset: number }
     } else {
       word.lastIndex = i;
       const match = word.exec(source);
-      if (match === null) return { message: `unexpected "${ch}"; join condition names with and, or, not and parentheses`, offset: i };
+      if (match === null)
+        return { message: `unexpected "${ch}"; join condition names with and, or, not and parentheses`, offset: i };
       tokens.push({ text: match[0], offset: i });
       i += match[0].length;
     }
@@ -47,7 +48,8 @@ function tokenize(source: string): Token[] | { message: string; offset: number }
 export function parseExpression(source: string): ParsedExpression {
   const tokens = tokenize(source);
   if (!Array.isArray(tokens)) return { ok: false, ...tokens };
-  if (tokens.length === 0) return { ok: false, message: 'the condition is empty; name at least one condition', offset: 0 };
+  if (tokens.length === 0)
+    return { ok: false, message: 'the condition is empty; name at least one condition', offset: 0 };
   let at = 0;
   const peek = (): Token | undefined => tokens[at];
   const end = source.length;
@@ -105,7 +107,10 @@ export function parseExpression(source: string): ParsedExpression {
     const expression = parseOr();
     const rest = peek();
     if (rest !== undefined) {
-      const message = rest.text === ')' ? 'a ")" has no "(" to close' : `"${rest.text}" follows a complete condition; join them with and / or`;
+      const message =
+        rest.text === ')'
+          ? 'a ")" has no "(" to close'
+          : `"${rest.text}" follows a complete condition; join them with and / or`;
       return { ok: false, message, offset: rest.offset };
     }
     return { ok: true, expression };
@@ -116,7 +121,10 @@ export function parseExpression(source: string): ParsedExpression {
 }
 
 /** Every name the expression uses, in the order written. */
-export function namesIn(expression: Expression, into: { name: string; offset: number }[] = []): { name: string; offset: number }[] {
+export function namesIn(
+  expression: Expression,
+  into: { name: string; offset: number }[] = [],
+): { name: string; offset: number }[] {
   if (expression.kind === 'name') into.push({ name: expression.name, offset: expression.offset });
   else if (expression.kind === 'not') namesIn(expression.item, into);
   else for (const item of expression.items) namesIn(item, into);

@@ -24,7 +24,15 @@ export {
   type ParseResult,
   type RuleLoadError,
 } from './loader';
-export { evaluateRule, matchRules, type ConditionTrace, type MatchOptions, type RuleEvaluation, type RuleMatch, type Truth } from './engine';
+export {
+  evaluateRule,
+  matchRules,
+  type ConditionTrace,
+  type MatchOptions,
+  type RuleEvaluation,
+  type RuleMatch,
+  type Truth,
+} from './engine';
 export { MAX_VALUE_LENGTH, PLACEHOLDER, renderTemplate, templateFields } from './template';
 export { renderRuleText, textFacts, type DiagnosisState, type RuleText } from './text';
 export { formatExampleFailure, runRuleExamples, type ExampleFailure, type ExampleSourceFactory } from './examples';

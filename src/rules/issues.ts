@@ -32,7 +32,9 @@ function describeIssue(issue: z.core.$ZodIssue): PathMessage[] {
       if (issue.input === undefined) return [{ path, message: `missing required key ${describePath(path)}` }];
       if (isDefaultMessage(issue.message)) {
         const options = issue.values.map((v) => JSON.stringify(v)).join(', ');
-        return [{ path, message: `${describePath(path)} is ${JSON.stringify(issue.input)}; expected one of ${options}` }];
+        return [
+          { path, message: `${describePath(path)} is ${JSON.stringify(issue.input)}; expected one of ${options}` },
+        ];
       }
       return [{ path, message: issue.message }];
     default:
@@ -55,7 +57,13 @@ function describePath(path: (string | number)[]): string {
 }
 
 function article(expected: string): string {
-  const names: Record<string, string> = { object: 'a mapping (key: value lines)', array: 'a list', string: 'text', number: 'a number', boolean: 'true or false' };
+  const names: Record<string, string> = {
+    object: 'a mapping (key: value lines)',
+    array: 'a list',
+    string: 'text',
+    number: 'a number',
+    boolean: 'true or false',
+  };
   return names[expected] ?? expected;
 }
 

@@ -2,11 +2,29 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { precompile } from './compile';
-import { ConditionLibrary, positionProblem, STATE_NAMES, type ConditionProblem, type DiagnosisState, type NamedCondition, type Origin } from './conditions';
+import {
+  ConditionLibrary,
+  positionProblem,
+  STATE_NAMES,
+  type ConditionProblem,
+  type DiagnosisState,
+  type NamedCondition,
+  type Origin,
+} from './conditions';
 import { displayPath } from './display-path';
 import { CONDITION_NAME } from './expression';
 import { describeIssues, type PathMessage } from './issues';
-import { causeOfId, conditionSchema, makeRuleSchema, RULE_ID, type ConditionDraft, type Rule, type RuleDraft, type TextLine, type TextLineDraft } from './schema';
+import {
+  causeOfId,
+  conditionSchema,
+  makeRuleSchema,
+  RULE_ID,
+  type ConditionDraft,
+  type Rule,
+  type RuleDraft,
+  type TextLine,
+  type TextLineDraft,
+} from './schema';
 import { locate } from './yaml-position';
 
 /** Beside each rule `<id>.yml`, its tests (see rule-tests.ts). */
@@ -37,7 +55,9 @@ export function formatLoadError(e: RuleLoadError): string {
 /** The bot refuses to start with this: every problem in the rule set, one per line. */
 export class RuleSetError extends Error {
   constructor(readonly errors: RuleLoadError[]) {
-    super(`the rule set does not load (${errors.length} ${errors.length === 1 ? 'error' : 'errors'}):\n${errors.map((e) => `  ${formatLoadError(e)}`).join('\n')}`);
+    super(
+      `the rule set does not load (${errors.length} ${errors.length === 1 ? 'error' : 'errors'}):\n${errors.map((e) => `  ${formatLoadError(e)}`).join('\n')}`,
+    );
     this.name = 'RuleSetError';
   }
 }
@@ -56,7 +76,9 @@ export function loadRules(dir: string): LoadResult {
   const shownDir = displayPath(dir);
   let names: string[];
   try {
-    names = readdirSync(dir).filter((name) => !name.startsWith('.')).sort();
+    names = readdirSync(dir)
+      .filter((name) => !name.startsWith('.'))
+      .sort();
   } catch (error) {
     const reason = errorText(error);
     const message = reason === 'ENOENT' ? 'the rules folder does not exist' : `cannot read the rules folder: ${reason}`;
@@ -71,7 +93,12 @@ export function loadRules(dir: string): LoadResult {
   for (const name of names) {
     const file = path.join(shownDir, name);
     if (name.endsWith('.yaml')) {
-      errors.push({ file, line: 1, col: 1, message: `rule files end in ${RULE_EXTENSION}: rename it to ${name.slice(0, -'.yaml'.length)}${RULE_EXTENSION}` });
+      errors.push({
+        file,
+        line: 1,
+        col: 1,
+        message: `rule files end in ${RULE_EXTENSION}: rename it to ${name.slice(0, -'.yaml'.length)}${RULE_EXTENSION}`,
+      });
       continue;
     }
     if (!name.endsWith(RULE_EXTENSION) || name.endsWith(TEST_SUFFIX)) continue;
@@ -94,7 +121,10 @@ export function loadRules(dir: string): LoadResult {
   errors.push(...library.problems.map(positionProblem));
   if (errors.length > 0) return { ok: false, errors: errors.sort(byFileAndPosition) };
   if (rules.length === 0) {
-    return { ok: false, errors: [{ file: shownDir, line: 1, col: 1, message: `no rule files (*${RULE_EXTENSION}) in this folder` }] };
+    return {
+      ok: false,
+      errors: [{ file: shownDir, line: 1, col: 1, message: `no rule files (*${RULE_EXTENSION}) in this folder` }],
+    };
   }
   // The engine's form of every condition, made now rather than on the first paste.
   precompile(rules);
@@ -105,7 +135,12 @@ export function loadRules(dir: string): LoadResult {
  * Validates one rule file's text; `file` is only used in the errors, `fileId` is what `id` must equal. Names in
  * its conditions are resolved against `library` (the rule set's named conditions).
  */
-export function parseRuleText(rawText: string, file: string, fileId: string, library = new ConditionLibrary([])): ParseResult {
+export function parseRuleText(
+  rawText: string,
+  file: string,
+  fileId: string,
+  library = new ConditionLibrary([]),
+): ParseResult {
   const text = stripBom(rawText);
   let data: unknown;
   try {
@@ -120,14 +155,20 @@ export function parseRuleText(rawText: string, file: string, fileId: string, lib
     throw error;
   }
 
-  const declaredId = typeof data === 'object' && data !== null && 'id' in data && typeof data.id === 'string' ? data.id : undefined;
+  const declaredId =
+    typeof data === 'object' && data !== null && 'id' in data && typeof data.id === 'string' ? data.id : undefined;
   const ruleId = declaredId !== undefined && RULE_ID.test(declaredId) ? declaredId : fileId;
   if (data === undefined || data === null) {
-    return { ok: false, errors: [{ file, line: 1, col: 1, ruleId, message: 'the file is empty; a rule starts with "id:"' }] };
+    return {
+      ok: false,
+      errors: [{ file, line: 1, col: 1, ruleId, message: 'the file is empty; a rule starts with "id:"' }],
+    };
   }
   const parsed = makeRuleSchema(fileId).safeParse(data, { reportInput: true });
   if (!parsed.success) {
-    const errors = describeIssues(parsed.error.issues).map((m) => positioned(m, text, file, ruleId)).sort(byPosition);
+    const errors = describeIssues(parsed.error.issues)
+      .map((m) => positioned(m, text, file, ruleId))
+      .sort(byPosition);
     return { ok: false, errors, declaredId };
   }
   const resolved = resolveRule(parsed.data, library, { file, text, path: [], ruleId });
@@ -140,18 +181,41 @@ export function parseRuleText(rawText: string, file: string, fileId: string, lib
  * text line, which is resolved for each state and variant so that the names `confirmed`, `possible` and the
  * variant names are fixed truths by the time the text is rendered.
  */
-export function resolveRule(draft: RuleDraft, shared: ConditionLibrary, origin: Origin): { ok: true; rules: Rule[] } | { ok: false; problems: ConditionProblem[] } {
-  const own = Object.entries(draft.conditions).map(([name, condition]) => ({ name, draft: condition, origin: { ...origin, path: ['conditions', name] } }));
+export function resolveRule(
+  draft: RuleDraft,
+  shared: ConditionLibrary,
+  origin: Origin,
+): { ok: true; rules: Rule[] } | { ok: false; problems: ConditionProblem[] } {
+  const own = Object.entries(draft.conditions).map(([name, condition]) => ({
+    name,
+    draft: condition,
+    origin: { ...origin, path: ['conditions', name] },
+  }));
   const library = new ConditionLibrary(own, shared);
   library.checkAll();
   const problems = [...library.problems];
 
   const variants = draft.variants
     ? Object.entries(draft.variants).map(([name, v]) => ({ name, ...v, path: ['variants', name, 'when'] }))
-    : [{ name: undefined, when: draft.when as ConditionDraft, priority: undefined, confidence: undefined, path: ['when'] }];
+    : [
+        {
+          name: undefined,
+          when: draft.when as ConditionDraft,
+          priority: undefined,
+          confidence: undefined,
+          path: ['when'],
+        },
+      ];
   const variantNames = variants.flatMap((v) => (v.name === undefined ? [] : [v.name]));
   for (const name of variantNames) {
-    if (library.has(name)) problems.push({ origin, path: ['variants', name], offset: 0, atKey: true, message: `variant "${name}" has the name of a condition; rename one of them` });
+    if (library.has(name))
+      problems.push({
+        origin,
+        path: ['variants', name],
+        offset: 0,
+        atKey: true,
+        message: `variant "${name}" has the name of a condition; rename one of them`,
+      });
   }
 
   const rules = variants.map((variant): Rule | undefined => {
@@ -171,7 +235,11 @@ export function resolveRule(draft: RuleDraft, shared: ConditionLibrary, origin: 
         const possible = resolveFor('possible');
         // Every variant resolves the same names: report a text line's problems once, from the first variant.
         if (variant === variants[0]) problems.push(...confirmed.problems);
-        return { text: line.text, if: confirmed.condition && possible.condition && { confirmed: confirmed.condition, possible: possible.condition } };
+        return {
+          text: line.text,
+          if: confirmed.condition &&
+            possible.condition && { confirmed: confirmed.condition, possible: possible.condition },
+        };
       });
     const rule = {
       id: draft.id,
@@ -182,7 +250,11 @@ export function resolveRule(draft: RuleDraft, shared: ConditionLibrary, origin: 
       fallback: draft.fallback,
       headline: lines(draft.headline, ['headline']),
       why: lines(draft.why, ['why']),
-      steps: { agent: lines(draft.steps.agent, ['steps', 'agent']), teammate: lines(draft.steps.teammate, ['steps', 'teammate']), admin: lines(draft.steps.admin, ['steps', 'admin']) },
+      steps: {
+        agent: lines(draft.steps.agent, ['steps', 'agent']),
+        teammate: lines(draft.steps.teammate, ['steps', 'teammate']),
+        admin: lines(draft.steps.admin, ['steps', 'admin']),
+      },
       links: draft.links,
     };
     return when.condition === undefined || problems.length > reported ? undefined : { ...rule, when: when.condition };
@@ -200,9 +272,17 @@ function loadConditionFiles(dir: string, shownDir: string): { definitions: Named
   const errors: RuleLoadError[] = [];
   let names: string[];
   try {
-    names = readdirSync(dir).filter((name) => name.endsWith(RULE_EXTENSION) && !name.startsWith('.')).sort();
+    names = readdirSync(dir)
+      .filter((name) => name.endsWith(RULE_EXTENSION) && !name.startsWith('.'))
+      .sort();
   } catch (error) {
-    if (errorText(error) !== 'ENOENT') errors.push({ file: shownDir, line: 1, col: 1, message: `cannot read the conditions folder: ${errorText(error)}` });
+    if (errorText(error) !== 'ENOENT')
+      errors.push({
+        file: shownDir,
+        line: 1,
+        col: 1,
+        message: `cannot read the conditions folder: ${errorText(error)}`,
+      });
     return { definitions, errors };
   }
   for (const name of names) {
@@ -218,7 +298,12 @@ function loadConditionFiles(dir: string, shownDir: string): { definitions: Named
     }
     if (data === undefined || data === null) continue;
     if (typeof data !== 'object' || Array.isArray(data)) {
-      errors.push({ file, line: 1, col: 1, message: 'a conditions file maps names to conditions (`name: <condition>`)' });
+      errors.push({
+        file,
+        line: 1,
+        col: 1,
+        message: 'a conditions file maps names to conditions (`name: <condition>`)',
+      });
       continue;
     }
     for (const [conditionName, value] of Object.entries(data)) {
@@ -243,7 +328,12 @@ function loadConditionFiles(dir: string, shownDir: string): { definitions: Named
 
 function yamlOrReadError(error: unknown, file: string): RuleLoadError {
   if (error instanceof yaml.YAMLException) {
-    return { file, line: error.mark ? error.mark.line + 1 : 1, col: error.mark ? error.mark.column + 1 : 1, message: `YAML: ${error.reason}` };
+    return {
+      file,
+      line: error.mark ? error.mark.line + 1 : 1,
+      col: error.mark ? error.mark.column + 1 : 1,
+      message: `YAML: ${error.reason}`,
+    };
   }
   return { file, line: 1, col: 1, message: `cannot read the file: ${errorText(error)}` };
 }

@@ -41,39 +41,83 @@ export function loadRuleTests(dir: string, rules: Rule[]): RuleTestsResult {
   const shownDir = displayPath(dir);
   const errors: RuleLoadError[] = [];
   const fixtures: Fixtures = {
-    pastes: readFixtures(path.join(dir, FIXTURES_FOLDER, 'pastes.yml'), path.join(shownDir, FIXTURES_FOLDER, 'pastes.yml'), pasteFixturesSchema, errors) ?? {},
-    facts: readFixtures(path.join(dir, FIXTURES_FOLDER, 'facts.yml'), path.join(shownDir, FIXTURES_FOLDER, 'facts.yml'), factFixturesSchema, errors) ?? {},
+    pastes:
+      readFixtures(
+        path.join(dir, FIXTURES_FOLDER, 'pastes.yml'),
+        path.join(shownDir, FIXTURES_FOLDER, 'pastes.yml'),
+        pasteFixturesSchema,
+        errors,
+      ) ?? {},
+    facts:
+      readFixtures(
+        path.join(dir, FIXTURES_FOLDER, 'facts.yml'),
+        path.join(shownDir, FIXTURES_FOLDER, 'facts.yml'),
+        factFixturesSchema,
+        errors,
+      ) ?? {},
   };
   const variantsOf = new Map<string, string[]>();
-  for (const rule of rules) variantsOf.set(rule.id, [...(variantsOf.get(rule.id) ?? []), ...(rule.variant ? [rule.variant] : [])]);
+  for (const rule of rules)
+    variantsOf.set(rule.id, [...(variantsOf.get(rule.id) ?? []), ...(rule.variant ? [rule.variant] : [])]);
 
   let names: string[] = [];
   try {
-    names = readdirSync(dir).filter((name) => name.endsWith(TEST_SUFFIX)).sort();
+    names = readdirSync(dir)
+      .filter((name) => name.endsWith(TEST_SUFFIX))
+      .sort();
   } catch (error) {
-    errors.push({ file: shownDir, line: 1, col: 1, message: `cannot read the rules folder: ${String((error as { code?: string }).code ?? error)}` });
+    errors.push({
+      file: shownDir,
+      line: 1,
+      col: 1,
+      message: `cannot read the rules folder: ${String((error as { code?: string }).code ?? error)}`,
+    });
   }
   const tests: RuleTest[] = [];
   for (const name of names) {
     const ruleId = name.slice(0, -TEST_SUFFIX.length);
     const file = path.join(shownDir, name);
     if (!variantsOf.has(ruleId)) {
-      errors.push({ file, line: 1, col: 1, message: `no rule "${ruleId}" for these tests${didYouMean(ruleId, [...variantsOf.keys()])}: name the file <rule id>${TEST_SUFFIX}` });
+      errors.push({
+        file,
+        line: 1,
+        col: 1,
+        message: `no rule "${ruleId}" for these tests${didYouMean(ruleId, [...variantsOf.keys()])}: name the file <rule id>${TEST_SUFFIX}`,
+      });
       continue;
     }
     tests.push(...readTestFile(path.join(dir, name), file, ruleId, variantsOf.get(ruleId) ?? [], fixtures, errors));
   }
   for (const id of variantsOf.keys()) {
-    if (!names.includes(`${id}${TEST_SUFFIX}`)) errors.push({ file: path.join(shownDir, `${id}.yml`), line: 1, col: 1, ruleId: id, message: `the rule has no tests: add ${id}${TEST_SUFFIX} beside it` });
+    if (!names.includes(`${id}${TEST_SUFFIX}`))
+      errors.push({
+        file: path.join(shownDir, `${id}.yml`),
+        line: 1,
+        col: 1,
+        ruleId: id,
+        message: `the rule has no tests: add ${id}${TEST_SUFFIX} beside it`,
+      });
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, tests };
 }
 
-function readTestFile(fullPath: string, file: string, ruleId: string, variants: string[], fixtures: Fixtures, errors: RuleLoadError[]): RuleTest[] {
+function readTestFile(
+  fullPath: string,
+  file: string,
+  ruleId: string,
+  variants: string[],
+  fixtures: Fixtures,
+  errors: RuleLoadError[],
+): RuleTest[] {
   const text = readYaml(fullPath, file, errors);
   if (text === undefined) return [];
   const parsed = ruleTestFileSchema.safeParse(text.data, { reportInput: true });
-  const at = (p: (string | number)[], message: string): RuleLoadError => ({ file, ...locate(text.text, p), ruleId, message });
+  const at = (p: (string | number)[], message: string): RuleLoadError => ({
+    file,
+    ...locate(text.text, p),
+    ruleId,
+    message,
+  });
   if (!parsed.success) {
     errors.push(...describeIssues(parsed.error.issues).map((m) => at(m.path, m.message)));
     return [];
@@ -81,17 +125,34 @@ function readTestFile(fullPath: string, file: string, ruleId: string, variants: 
   const tests: RuleTest[] = [];
   parsed.data.forEach((test, i) => {
     const paste = test.pasted === undefined ? test.paste : fixtures.pastes[test.pasted];
-    if (paste === undefined) errors.push(at([i, 'pasted'], `no shared paste "${test.pasted}"${didYouMean(test.pasted ?? '', Object.keys(fixtures.pastes))} (shared pastes live in ${FIXTURES_FOLDER}/pastes.yml)`));
+    if (paste === undefined)
+      errors.push(
+        at(
+          [i, 'pasted'],
+          `no shared paste "${test.pasted}"${didYouMean(test.pasted ?? '', Object.keys(fixtures.pastes))} (shared pastes live in ${FIXTURES_FOLDER}/pastes.yml)`,
+        ),
+      );
     const facts: Record<string, FactValue> = {};
     test.with.forEach((name, j) => {
       const set = fixtures.facts[name];
-      if (set === undefined) errors.push(at([i, 'with', j], `no shared fact set "${name}"${didYouMean(name, Object.keys(fixtures.facts))} (fact sets live in ${FIXTURES_FOLDER}/facts.yml)`));
+      if (set === undefined)
+        errors.push(
+          at(
+            [i, 'with', j],
+            `no shared fact set "${name}"${didYouMean(name, Object.keys(fixtures.facts))} (fact sets live in ${FIXTURES_FOLDER}/facts.yml)`,
+          ),
+        );
       else Object.assign(facts, set);
     });
     Object.assign(facts, test.facts);
     if (test.variant !== undefined && !variants.includes(test.variant)) {
       const known = variants.length === 0 ? 'the rule has no variants' : `its variants: ${variants.join(', ')}`;
-      errors.push(at([i, 'variant'], `"${test.variant}" is not a variant of ${ruleId}${didYouMean(test.variant, variants)} (${known})`));
+      errors.push(
+        at(
+          [i, 'variant'],
+          `"${test.variant}" is not a variant of ${ruleId}${didYouMean(test.variant, variants)} (${known})`,
+        ),
+      );
     }
     tests.push({
       ruleId,
@@ -112,23 +173,41 @@ function readFixtures<T>(fullPath: string, file: string, schema: z.ZodType<T>, e
   if (text === undefined || text.data === undefined || text.data === null) return undefined;
   const parsed = schema.safeParse(text.data, { reportInput: true });
   if (parsed.success) return parsed.data;
-  errors.push(...describeIssues(parsed.error.issues).map((m) => ({ file, ...locate(text.text, m.path), message: m.message })));
+  errors.push(
+    ...describeIssues(parsed.error.issues).map((m) => ({ file, ...locate(text.text, m.path), message: m.message })),
+  );
   return undefined;
 }
 
-function readYaml(fullPath: string, file: string, errors: RuleLoadError[], optional = false): { text: string; data: unknown } | undefined {
+function readYaml(
+  fullPath: string,
+  file: string,
+  errors: RuleLoadError[],
+  optional = false,
+): { text: string; data: unknown } | undefined {
   let text: string;
   try {
     text = readFileSync(fullPath, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
-    if (!(optional && (error as { code?: string }).code === 'ENOENT')) errors.push({ file, line: 1, col: 1, message: `cannot read the file: ${String((error as { code?: string }).code ?? error)}` });
+    if (!(optional && (error as { code?: string }).code === 'ENOENT'))
+      errors.push({
+        file,
+        line: 1,
+        col: 1,
+        message: `cannot read the file: ${String((error as { code?: string }).code ?? error)}`,
+      });
     return undefined;
   }
   try {
     return { text, data: yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file }) };
   } catch (error) {
     if (!(error instanceof yaml.YAMLException)) throw error;
-    errors.push({ file, line: error.mark ? error.mark.line + 1 : 1, col: error.mark ? error.mark.column + 1 : 1, message: `YAML: ${error.reason}` });
+    errors.push({
+      file,
+      line: error.mark ? error.mark.line + 1 : 1,
+      col: error.mark ? error.mark.column + 1 : 1,
+      message: `YAML: ${error.reason}`,
+    });
     return undefined;
   }
 }

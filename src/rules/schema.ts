@@ -108,7 +108,8 @@ function checkCondition(value: Record<string, unknown>, ctx: Ctx): void {
   if (combinators.length > 0) {
     const [first, ...rest] = combinators;
     const extra = [...rest, ...(hasFact ? ['fact'] : []), ...operators];
-    for (const key of extra) issue(ctx, `"${key}" cannot sit next to "${first}" in one condition; nest it in its own list entry`, [key]);
+    for (const key of extra)
+      issue(ctx, `"${key}" cannot sit next to "${first}" in one condition; nest it in its own list entry`, [key]);
     return;
   }
   if (!hasFact) {
@@ -117,10 +118,15 @@ function checkCondition(value: Record<string, unknown>, ctx: Ctx): void {
     return;
   }
   const [operator, ...others] = operators;
-  for (const op of others) issue(ctx, `one operator per condition ("${operator}" and "${op}"); combine conditions with "all"`, [op]);
+  for (const op of others)
+    issue(ctx, `one operator per condition ("${operator}" and "${op}"); combine conditions with "all"`, [op]);
   if (typeof value.fact !== 'string') return;
   if (!isFactPath(value.fact)) {
-    issue(ctx, `unknown fact path "${value.fact}"${didYouMean(value.fact, FACT_PATHS)} (\`front-why rules facts\` lists them)`, ['fact']);
+    issue(
+      ctx,
+      `unknown fact path "${value.fact}"${didYouMean(value.fact, FACT_PATHS)} (\`front-why rules facts\` lists them)`,
+      ['fact'],
+    );
     return;
   }
   if (operator === undefined) {
@@ -140,7 +146,8 @@ function checkOperator(fact: FactPath, op: Operator, operand: unknown, ctx: Ctx)
       else if (Array.isArray(operand)) operand.forEach((v, i) => checkScalarType(fact, type, op, v, [op, i], ctx));
       return;
     case 'matches':
-      if (type !== 'string' && type !== 'string[]') issue(ctx, `matches needs a text fact; "${fact}" is a ${type} (use equals or in)`, [op]);
+      if (type !== 'string' && type !== 'string[]')
+        issue(ctx, `matches needs a text fact; "${fact}" is a ${type} (use equals or in)`, [op]);
       else if (typeof operand === 'string') {
         const reason = regexError(operand);
         if (reason !== undefined) issue(ctx, `regular expression does not compile: ${reason}`, [op]);
@@ -158,7 +165,14 @@ function checkOperator(fact: FactPath, op: Operator, operand: unknown, ctx: Ctx)
   }
 }
 
-function checkScalarType(fact: FactPath, type: FactType, op: string, operand: unknown, path: (string | number)[], ctx: Ctx): void {
+function checkScalarType(
+  fact: FactPath,
+  type: FactType,
+  op: string,
+  operand: unknown,
+  path: (string | number)[],
+  ctx: Ctx,
+): void {
   if (operand !== undefined && typeof operand !== type) {
     issue(ctx, `"${fact}" is a ${type}, so ${op} needs a ${type}, got ${describeValue(operand)}`, path);
   }
@@ -202,15 +216,27 @@ const textLine = (what?: string) =>
     (value) => (typeof value === 'string' ? { text: value } : value),
     z
       .object(
-        { text: what === undefined ? template : template.refine((t) => oneLine(what)(t) === true, `${what} is one line`), if: conditionSchema.optional() },
-        { error: (i) => (i.code === 'invalid_type' && i.input !== undefined ? 'a line of text, or { if: <condition>, text: <text> }' : undefined) },
+        {
+          text:
+            what === undefined ? template : template.refine((t) => oneLine(what)(t) === true, `${what} is one line`),
+          if: conditionSchema.optional(),
+        },
+        {
+          error: (i) =>
+            i.code === 'invalid_type' && i.input !== undefined
+              ? 'a line of text, or { if: <condition>, text: <text> }'
+              : undefined,
+        },
       )
       .strict(),
   ) as z.ZodType<TextLineDraft>;
 
 /** Text as one string, or as a list of (conditional) lines. */
 const lines = (what?: string) =>
-  z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(textLine(what)).min(1, 'needs at least one line'));
+  z.preprocess(
+    (value) => (typeof value === 'string' ? [value] : value),
+    z.array(textLine(what)).min(1, 'needs at least one line'),
+  );
 
 /** The first line whose condition holds is the headline, so the last must hold always. */
 const headline = lines('headline').refine((alternatives) => alternatives[alternatives.length - 1]?.if === undefined, {
@@ -224,7 +250,10 @@ const steps = z
     admin: z.array(textLine()).default([]),
   })
   .strict()
-  .refine((s) => s.agent.length + s.teammate.length + s.admin.length > 0, 'at least one audience (agent, teammate, admin) needs a step');
+  .refine(
+    (s) => s.agent.length + s.teammate.length + s.admin.length > 0,
+    'at least one audience (agent, teammate, admin) needs a step',
+  );
 
 const link = z
   .object({
@@ -316,7 +345,9 @@ const priority = z.number().int('priority is a whole number').min(0, 'priority i
 const confidence = z.enum(['high', 'medium', 'low']);
 
 /** One way a cause shows: its own conditions, and where it differs from the rule's, its own priority and confidence. */
-const variant = z.object({ when: conditionSchema, priority: priority.optional(), confidence: confidence.optional() }).strict();
+const variant = z
+  .object({ when: conditionSchema, priority: priority.optional(), confidence: confidence.optional() })
+  .strict();
 
 /** The schema of one rule file; with `fileId`, `id` must also equal the file's name. */
 export function makeRuleSchema(fileId?: string) {
@@ -330,23 +361,25 @@ export function makeRuleSchema(fileId?: string) {
       error: (i) =>
         `the id names the rule's cause, and "${String(i.input)}" is none${typeof i.input === 'string' ? didYouMean(i.input, CAUSE_IDS) : ''} (causes: ${CAUSE_IDS.join(', ')})`,
     });
-  return z
-    .object({
-      id,
-      priority: priority.optional(),
-      confidence: confidence.optional(),
-      fallback: z.boolean().default(false),
-      when: conditionSchema.optional(),
-      variants: z.record(z.string(), variant).optional(),
-      conditions: z.record(z.string(), conditionSchema).default({}),
-      headline,
-      why: lines(),
-      steps,
-      links: z.array(link).default([]),
-    })
-    .strict()
-    // Runs even when other keys failed, so that every mistake is reported at once; hence the defensive checks.
-    .superRefine(checkWhenAndVariants, { when: (payload) => isRecord(payload.value) });
+  return (
+    z
+      .object({
+        id,
+        priority: priority.optional(),
+        confidence: confidence.optional(),
+        fallback: z.boolean().default(false),
+        when: conditionSchema.optional(),
+        variants: z.record(z.string(), variant).optional(),
+        conditions: z.record(z.string(), conditionSchema).default({}),
+        headline,
+        why: lines(),
+        steps,
+        links: z.array(link).default([]),
+      })
+      .strict()
+      // Runs even when other keys failed, so that every mistake is reported at once; hence the defensive checks.
+      .superRefine(checkWhenAndVariants, { when: (payload) => isRecord(payload.value) })
+  );
 }
 
 function checkWhenAndVariants(rule: Record<string, unknown>, ctx: Ctx): void {
@@ -359,10 +392,16 @@ function checkWhenAndVariants(rule: Record<string, unknown>, ctx: Ctx): void {
     if (rule[key] !== undefined) continue;
     if (variants.length === 0) issue(ctx, `missing required key "${key}"`);
     for (const [name, v] of variants) {
-      if (isRecord(v) && v[key] === undefined) issue(ctx, `missing required key "${key}" (for variant "${name}", or once for the whole rule)`, ['variants', name]);
+      if (isRecord(v) && v[key] === undefined)
+        issue(ctx, `missing required key "${key}" (for variant "${name}", or once for the whole rule)`, [
+          'variants',
+          name,
+        ]);
     }
   }
-  for (const [name] of variants) if (!CONDITION_NAME.test(name)) issue(ctx, `variant names are lowercase words joined by dashes ("${name}")`, ['variants', name]);
+  for (const [name] of variants)
+    if (!CONDITION_NAME.test(name))
+      issue(ctx, `variant names are lowercase words joined by dashes ("${name}")`, ['variants', name]);
 }
 
 export const ruleSchema = makeRuleSchema();

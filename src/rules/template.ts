@@ -71,7 +71,12 @@ export function renderTemplate(template: string, get: (path: FactPath) => FactVa
 
 function formatValue(value: FactValue): string {
   if (value === undefined) return '';
-  const raw = Array.isArray(value) ? value.map(sanitize).filter((v) => v !== '').join(', ') : String(value);
+  const raw = Array.isArray(value)
+    ? value
+        .map(sanitize)
+        .filter((v) => v !== '')
+        .join(', ')
+    : String(value);
   return cap(sanitize(raw));
 }
 
@@ -101,7 +106,16 @@ export function sanitize(text: string): string {
 }
 
 function isBreak(code: number): boolean {
-  return code === 0x09 || code === 0x0a || code === 0x0b || code === 0x0c || code === 0x0d || code === 0x2028 || code === 0x2029 || code === 0x85;
+  return (
+    code === 0x09 ||
+    code === 0x0a ||
+    code === 0x0b ||
+    code === 0x0c ||
+    code === 0x0d ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x85
+  );
 }
 
 function isInvisible(code: number): boolean {

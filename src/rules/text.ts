@@ -23,12 +23,15 @@ export interface RuleText {
  */
 export function renderRuleText(rule: Rule, source: Pick<FactSource, 'get'>, state: DiagnosisState): RuleText {
   const get = (path: FactPath) => source.get(path);
-  const shown = (lines: TextLine[]) => lines.filter((line) => line.if === undefined || conditionTruth(line.if[state], source) === 'true');
+  const shown = (lines: TextLine[]) =>
+    lines.filter((line) => line.if === undefined || conditionTruth(line.if[state], source) === 'true');
   const render = (lines: TextLine[]) => shown(lines).map((line) => renderTemplate(line.text, get));
   const headline = shown(rule.headline)[0] ?? rule.headline[rule.headline.length - 1];
   return {
     headline: headline === undefined ? '' : renderTemplate(headline.text, get),
-    why: render(rule.why).map((paragraph) => paragraph.trim()).join('\n\n'),
+    why: render(rule.why)
+      .map((paragraph) => paragraph.trim())
+      .join('\n\n'),
     steps: { agent: render(rule.steps.agent), teammate: render(rule.steps.teammate), admin: render(rule.steps.admin) },
     links: rule.links.map((link) => ({ title: renderTemplate(link.title, get), url: link.url })),
   };

@@ -211,7 +211,14 @@ class Scanner {
 
   private isSeparator(p: number, flow: boolean): boolean {
     const c = this.text[p];
-    return c === undefined || c === ' ' || c === '\t' || c === '\n' || c === '\r' || (flow && (c === ',' || c === '}' || c === ']'));
+    return (
+      c === undefined ||
+      c === ' ' ||
+      c === '\t' ||
+      c === '\n' ||
+      c === '\r' ||
+      (flow && (c === ',' || c === '}' || c === ']'))
+    );
   }
 
   private skipQuoted(p: number): number {

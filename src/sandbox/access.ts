@@ -17,7 +17,9 @@ export function canReadInbox(grants: Grants, inbox: SeedInbox, company: SeedComp
 }
 
 export function inboxesOf(conversation: SeedConversation, company: SeedCompany): SeedInbox[] {
-  return conversation.inboxIds.map((id) => company.inboxes.find((i) => i.id === id)).filter((i): i is SeedInbox => i !== undefined);
+  return conversation.inboxIds
+    .map((id) => company.inboxes.find((i) => i.id === id))
+    .filter((i): i is SeedInbox => i !== undefined);
 }
 
 /** A conversation is readable through any inbox the token can read. */

@@ -30,8 +30,10 @@ export const unauthenticated = (): Reply => errorReply(401, 'JSON Web Token erro
 export const notAllowedToRead = (kind: string, id: string): Reply =>
   errorReply(403, `This agent is not allowed to read the "${kind}" with ID: "${id}"`);
 
-export const teammateResourcesDenied = (): Reply => errorReply(403, 'You do not have access to the resources of this teammate');
+export const teammateResourcesDenied = (): Reply =>
+  errorReply(403, 'You do not have access to the resources of this teammate');
 
-export const missingPermission = (permission: string): Reply => errorReply(403, `Token lacks the required \`${permission}\` scope`);
+export const missingPermission = (permission: string): Reply =>
+  errorReply(403, `Token lacks the required \`${permission}\` scope`);
 
 export const unknownId = (kind: string, id: string): Reply => errorReply(404, `Unknown ${kind} ID ${id}`);

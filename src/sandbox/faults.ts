@@ -64,14 +64,22 @@ export function failureResponse(kind: FailureKind): Extract<FaultAction, { kind:
         kind: 'respond',
         status: 503,
         contentType: 'application/json; charset=utf-8',
-        body: JSON.stringify({ _error: { status: 503, title: 'Service unavailable', message: 'The service is temporarily unavailable. Please retry later.' } }),
+        body: JSON.stringify({
+          _error: {
+            status: 503,
+            title: 'Service unavailable',
+            message: 'The service is temporarily unavailable. Please retry later.',
+          },
+        }),
       };
     case '500_json':
       return {
         kind: 'respond',
         status: 500,
         contentType: 'application/json; charset=utf-8',
-        body: JSON.stringify({ _error: { status: 500, title: 'Internal server error', message: 'An unexpected error occurred.' } }),
+        body: JSON.stringify({
+          _error: { status: 500, title: 'Internal server error', message: 'An unexpected error occurred.' },
+        }),
       };
   }
 }
@@ -88,7 +96,8 @@ function checkSettings(s: FaultSettings): void {
     if (!(v >= 0 && v <= 1)) throw new RangeError(`fault setting ${name} must be between 0 and 1, got ${v}`);
   };
   const count = (name: string, v: number): void => {
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`fault setting ${name} must be a whole number ≥ 0, got ${v}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new RangeError(`fault setting ${name} must be a whole number ≥ 0, got ${v}`);
   };
   share('errorRate', s.errorRate);
   share('dropRate', s.dropRate);

@@ -25,12 +25,14 @@ export interface Route {
   handle(ctx: RequestContext): Reply;
 }
 
-type ConversationLookup = { kind: 'found'; conversation: SeedConversation } | { kind: 'merged'; into: string } | { kind: 'unknown' };
+type ConversationLookup =
+  { kind: 'found'; conversation: SeedConversation } | { kind: 'merged'; into: string } | { kind: 'unknown' };
 
 function lookupConversation(company: SeedCompany, id: string): ConversationLookup {
   let target = id;
   // Follow merge chains so a redirect always lands on a live conversation.
-  for (let hops = 0; company.merged[target] !== undefined && hops < 10; hops++) target = company.merged[target] as string;
+  for (let hops = 0; company.merged[target] !== undefined && hops < 10; hops++)
+    target = company.merged[target] as string;
   if (target !== id) return { kind: 'merged', into: target };
   const conversation = company.conversations.find((c) => c.id === id);
   return conversation ? { kind: 'found', conversation } : { kind: 'unknown' };
@@ -83,13 +85,17 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     template: '/me',
     requiredPermission: null,
-    handle: (ctx) => ({ status: 200, body: { _links: { self: `${ctx.base}/me` }, id: ctx.company.id, name: ctx.company.name } }),
+    handle: (ctx) => ({
+      status: 200,
+      body: { _links: { self: `${ctx.base}/me` }, id: ctx.company.id, name: ctx.company.name },
+    }),
   },
   {
     method: 'GET',
     template: '/conversations/{conversation_id}',
     requiredPermission: 'conversations:read',
-    handle: (ctx) => withConversation(ctx, '', (c) => ({ status: 200, body: conversationJson(ctx.base, c, ctx.company) })),
+    handle: (ctx) =>
+      withConversation(ctx, '', (c) => ({ status: 200, body: conversationJson(ctx.base, c, ctx.company) })),
   },
   {
     method: 'GET',
@@ -98,7 +104,13 @@ export const ROUTES: readonly Route[] = [
     handle: (ctx) =>
       withConversation(ctx, '/inboxes', (c) => {
         const inboxes = inboxesOf(c, ctx.company).filter((i) => canReadInbox(ctx.grants, i, ctx.company));
-        return { status: 200, body: listJson(`${ctx.base}/conversations/${c.id}/inboxes`, inboxes.map((i) => inboxJson(ctx.base, i))) };
+        return {
+          status: 200,
+          body: listJson(
+            `${ctx.base}/conversations/${c.id}/inboxes`,
+            inboxes.map((i) => inboxJson(ctx.base, i)),
+          ),
+        };
       }),
   },
   {
@@ -108,7 +120,14 @@ export const ROUTES: readonly Route[] = [
     handle: (ctx) => {
       const paged = paginate(ctx, '/teammates', ctx.company.teammates);
       if ('status' in paged) return paged;
-      return { status: 200, body: listJson(`${ctx.base}/teammates`, paged.page.map((t) => teammateJson(ctx.base, t)), paged.next) };
+      return {
+        status: 200,
+        body: listJson(
+          `${ctx.base}/teammates`,
+          paged.page.map((t) => teammateJson(ctx.base, t)),
+          paged.next,
+        ),
+      };
     },
   },
   {
@@ -133,14 +152,26 @@ export const ROUTES: readonly Route[] = [
       if (access === 'no_private_scope') return notAllowedToRead('teammate', teammate.id);
       if (access === 'preference_off') return teammateResourcesDenied();
       const inboxes = ctx.company.inboxes.filter((i) => i.owner.kind === 'teammate' && i.owner.id === teammate.id);
-      return { status: 200, body: listJson(`${ctx.base}/teammates/${teammate.id}/private_inboxes`, inboxes.map((i) => inboxJson(ctx.base, i))) };
+      return {
+        status: 200,
+        body: listJson(
+          `${ctx.base}/teammates/${teammate.id}/private_inboxes`,
+          inboxes.map((i) => inboxJson(ctx.base, i)),
+        ),
+      };
     },
   },
   {
     method: 'GET',
     template: '/teams',
     requiredPermission: 'teams:read',
-    handle: (ctx) => ({ status: 200, body: listJson(`${ctx.base}/teams`, visibleTeams(ctx.grants, ctx.company).map((t) => teamPreviewJson(ctx.base, t))) }),
+    handle: (ctx) => ({
+      status: 200,
+      body: listJson(
+        `${ctx.base}/teams`,
+        visibleTeams(ctx.grants, ctx.company).map((t) => teamPreviewJson(ctx.base, t)),
+      ),
+    }),
   },
 ];
 

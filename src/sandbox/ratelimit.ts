@@ -42,7 +42,11 @@ export class RateLimiter {
       if (recent.length >= burstPerSecond) {
         this.bursts.set(burstKey, recent);
         const oldest = recent[0] ?? now;
-        return { kind: 'burst', headers: headers(limit - window.used), retryAfterMs: Math.max(1, oldest + BURST_WINDOW_MS - now) };
+        return {
+          kind: 'burst',
+          headers: headers(limit - window.used),
+          retryAfterMs: Math.max(1, oldest + BURST_WINDOW_MS - now),
+        };
       }
       recent.push(now);
       this.bursts.set(burstKey, recent);

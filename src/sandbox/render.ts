@@ -10,7 +10,10 @@ export function teammateJson(base: string, t: SeedTeammate): Record<string, unkn
   return {
     _links: {
       self: `${base}/teammates/${t.id}`,
-      related: { inboxes: `${base}/teammates/${t.id}/inboxes`, conversations: `${base}/teammates/${t.id}/conversations` },
+      related: {
+        inboxes: `${base}/teammates/${t.id}/inboxes`,
+        conversations: `${base}/teammates/${t.id}/conversations`,
+      },
     },
     id: t.id,
     email: t.email,

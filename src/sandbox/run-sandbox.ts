@@ -26,7 +26,8 @@ Runs a local Front-compatible API with seeded companies and demo tokens, until C
   --latency <ms>   delay added to every answer
 `;
 
-type Parsed = { ok: true; port: number; host: string; latencyMs: number; help: boolean } | { ok: false; message: string };
+type Parsed =
+  { ok: true; port: number; host: string; latencyMs: number; help: boolean } | { ok: false; message: string };
 
 function parseArgs(argv: readonly string[]): Parsed {
   let port = SANDBOX_DEFAULT_PORT;
@@ -48,7 +49,10 @@ function parseArgs(argv: readonly string[]): Parsed {
         const v = value();
         const n = Number(v);
         if (v === undefined || v === '' || !Number.isInteger(n) || n < 0 || n > 65535) {
-          return { ok: false, message: `--port needs a whole number from 0 to 65535, got ${v === undefined ? 'nothing' : JSON.stringify(v)}` };
+          return {
+            ok: false,
+            message: `--port needs a whole number from 0 to 65535, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`,
+          };
         }
         port = n;
         break;
@@ -63,7 +67,10 @@ function parseArgs(argv: readonly string[]): Parsed {
         const v = value();
         const n = Number(v);
         if (v === undefined || v === '' || !Number.isInteger(n) || n < 0) {
-          return { ok: false, message: `--latency needs a whole number of milliseconds, got ${v === undefined ? 'nothing' : JSON.stringify(v)}` };
+          return {
+            ok: false,
+            message: `--latency needs a whole number of milliseconds, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`,
+          };
         }
         latencyMs = n;
         break;
@@ -83,7 +90,9 @@ export function describeSandbox(sandbox: Sandbox): string {
   lines.push('');
   lines.push('Companies');
   for (const company of Object.values(sandbox.companies)) {
-    lines.push(`  ${company.name} (${company.id}), ${company.plan} plan, ${PLAN_RATE_LIMITS[company.plan]} requests/minute`);
+    lines.push(
+      `  ${company.name} (${company.id}), ${company.plan} plan, ${PLAN_RATE_LIMITS[company.plan]} requests/minute`,
+    );
     const person = (t: (typeof company.teammates)[number]): string => `${t.firstName} ${t.lastName} (${t.id})`;
     const on = company.teammates.filter((t) => t.apiAccessToIndividualResources).map(person);
     const off = company.teammates.filter((t) => !t.apiAccessToIndividualResources).map(person);
@@ -107,7 +116,11 @@ export function describeSandbox(sandbox: Sandbox): string {
 }
 
 /** Resolves with the exit code once the sandbox has stopped (SIGINT, SIGTERM or `signal`). */
-export async function runSandboxCli(argv: readonly string[], out: NodeJS.WritableStream, options: SandboxCliOptions = {}): Promise<number> {
+export async function runSandboxCli(
+  argv: readonly string[],
+  out: NodeJS.WritableStream,
+  options: SandboxCliOptions = {},
+): Promise<number> {
   const err = options.err ?? out;
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
@@ -121,11 +134,21 @@ export async function runSandboxCli(argv: readonly string[], out: NodeJS.Writabl
 
   let sandbox: Sandbox;
   try {
-    sandbox = await startSandbox({ ...options.sandboxOptions, port: parsed.port, host: parsed.host, latencyMs: parsed.latencyMs });
+    sandbox = await startSandbox({
+      ...options.sandboxOptions,
+      port: parsed.port,
+      host: parsed.host,
+      latencyMs: parsed.latencyMs,
+    });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const hint = code === 'EADDRINUSE' ? ` Port ${parsed.port} is taken: pass --port <another> (or --port 0 for any free port).` : '';
-    err.write(`front-why sandbox: could not listen on ${parsed.host}:${parsed.port}: ${(e as Error).message}.${hint}\n`);
+    const hint =
+      code === 'EADDRINUSE'
+        ? ` Port ${parsed.port} is taken: pass --port <another> (or --port 0 for any free port).`
+        : '';
+    err.write(
+      `front-why sandbox: could not listen on ${parsed.host}:${parsed.port}: ${(e as Error).message}.${hint}\n`,
+    );
     return 1;
   }
 

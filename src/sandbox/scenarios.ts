@@ -48,21 +48,24 @@ export const SANDBOX_SCENARIOS: readonly SandboxScenario[] = [
   },
   {
     name: 'missing_private_scope',
-    description: "A token with only the shared scope opens a conversation in Ada Moreno's private inbox (her preference is on).",
+    description:
+      "A token with only the shared scope opens a conversation in Ada Moreno's private inbox (her preference is on).",
     tokenName: 'acme_shared_only',
     input: 'https://app.frontapp.com/open/cnv_yo1kg5r',
     expectedCause: 'token_missing_private_scope',
   },
   {
     name: 'workspace_restricted',
-    description: 'A token restricted to the Support workspace (tim:26028 = tim_k30) reads a conversation in the Billing inbox (tim_k31).',
+    description:
+      'A token restricted to the Support workspace (tim:26028 = tim_k30) reads a conversation in the Billing inbox (tim_k31).',
     tokenName: 'acme_workspace',
     input: `Front API error on cnv_yo1kg5t: ${forbiddenConversation('cnv_yo1kg5t')}`,
     expectedCause: 'token_workspace_restricted',
   },
   {
     name: 'missing_inboxes_read',
-    description: 'A new-style token without the inboxes:read permission lists the inboxes of a conversation it can read.',
+    description:
+      'A new-style token without the inboxes:read permission lists the inboxes of a conversation it can read.',
     tokenName: 'acme_no_inboxes_read',
     input: [
       '$ curl -i https://api2.frontapp.com/conversations/cnv_yo1kg5s/inboxes -H "Authorization: Bearer $FRONT_TOKEN"',
@@ -75,7 +78,8 @@ export const SANDBOX_SCENARIOS: readonly SandboxScenario[] = [
   },
   {
     name: 'oauth_private_resources',
-    description: "An OAuth app token (old model: shared resources only) opens a conversation in Ada Moreno's private inbox.",
+    description:
+      "An OAuth app token (old model: shared resources only) opens a conversation in Ada Moreno's private inbox.",
     tokenName: 'acme_oauth',
     input: `GET /conversations/cnv_yo1kg5r 403 ${forbiddenConversation('cnv_yo1kg5r')}`,
     expectedCause: 'oauth_token_private_resources',
@@ -112,7 +116,8 @@ export const SANDBOX_SCENARIOS: readonly SandboxScenario[] = [
   },
   {
     name: 'rate_limited',
-    description: "The company's per-minute budget (Starter: 50) is spent; every call answers 429 until the window resets.",
+    description:
+      "The company's per-minute budget (Starter: 50) is spent; every call answers 429 until the window resets.",
     tokenName: 'acme_private',
     input: [
       'HTTP/1.1 429 Too Many Requests',

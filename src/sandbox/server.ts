@@ -53,7 +53,13 @@ function tokenLabel(auth: AuthResult): string {
   return auth.reason === 'missing' ? '(none)' : '(invalid)';
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, contentType: string | null, body: string): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  contentType: string | null,
+  body: string,
+): void {
   const all: Record<string, string | number> = { ...headers, 'content-length': Buffer.byteLength(body) };
   if (contentType) all['content-type'] = contentType;
   res.writeHead(status, all);
@@ -104,7 +110,11 @@ async function handleRequest(ctx: EdgeContext, req: IncomingMessage, res: Server
   // Authenticate on arrival: that is the moment an expiring token is judged.
   const auth = ctx.registry.authenticate(req.headers.authorization, ctx.clock());
   const matched = matchRoute(method, path);
-  stats.request(path, matched ? `${matched.route.method} ${matched.route.template}` : `${method} (unknown route)`, tokenLabel(auth));
+  stats.request(
+    path,
+    matched ? `${matched.route.method} ${matched.route.template}` : `${method} (unknown route)`,
+    tokenLabel(auth),
+  );
 
   const latency = faults.latencyFor(path);
   if (latency > 0) await ctx.delay(latency);
@@ -127,7 +137,14 @@ async function handleRequest(ctx: EdgeContext, req: IncomingMessage, res: Server
       break;
   }
 
-  const reply = frontAnswer(ctx.answer, { method, path, query: url.searchParams, remoteAddress: req.socket.remoteAddress ?? '', auth, matched });
+  const reply = frontAnswer(ctx.answer, {
+    method,
+    path,
+    query: url.searchParams,
+    remoteAddress: req.socket.remoteAddress ?? '',
+    auth,
+    matched,
+  });
   stats.outcome(reply.status);
   sendReply(res, reply);
 }
@@ -164,7 +181,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const clock = opts.clock ?? Date.now;
   const companies = seedCompanies();
   const registry = createTokenRegistry(companies, opts.secret ?? DEFAULT_SANDBOX_SECRET, clock());
-  const faults = new FaultInjector({ ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}), ...opts.faults }, opts.randomSeed);
+  const faults = new FaultInjector(
+    { ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}), ...opts.faults },
+    opts.randomSeed,
+  );
   const limiter = new RateLimiter(clock);
   const stats = new StatsCounter();
   const delays = createDelays();

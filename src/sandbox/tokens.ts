@@ -38,18 +38,93 @@ interface TokenDef {
 const ALL_READ: readonly ReadPermission[] = READ_PERMISSIONS;
 
 export const TOKEN_DEFS = [
-  { name: 'acme_private', company: 'acme', kind: 'api', scopes: ['shared:*', 'private:*', 'provisioning'], description: 'API token, scopes shared + private + provisioning (the original report)' },
-  { name: 'acme_legacy_all', company: 'acme', kind: 'api', scopes: ['*'], description: 'legacy API token, scopes ["*"] (everything)' },
-  { name: 'acme_shared_only', company: 'acme', kind: 'api', scopes: ['shared:*'], description: 'API token, shared resources only (no private scope)' },
-  { name: 'acme_workspace', company: 'acme', kind: 'api', scopes: [`tim:${teamNumber('tim_k30')}`], description: 'API token restricted to the Support workspace (tim_k30)' },
-  { name: 'acme_new_style', company: 'acme', kind: 'api', serverSide: { shared: true, private: true, permissions: ALL_READ }, description: 'new-style API token: no scopes claim, shared + private namespaces kept server-side' },
-  { name: 'acme_no_inboxes_read', company: 'acme', kind: 'api', serverSide: { shared: true, private: true, permissions: ALL_READ.filter((p) => p !== 'inboxes:read') }, description: 'new-style API token without the inboxes:read permission' },
-  { name: 'acme_revoked', company: 'acme', kind: 'api', scopes: ['shared:*', 'private:*'], revoked: true, description: 'API token revoked by an admin (401)' },
-  { name: 'acme_oauth', company: 'acme', kind: 'oauth', scopes: ['shared:*'], expiresIn: 3600, description: 'OAuth access token (old model: shared resources only), valid for an hour' },
-  { name: 'acme_oauth_expired', company: 'acme', kind: 'oauth', scopes: ['shared:*'], expiresIn: -7200, description: 'OAuth access token that expired two hours ago (401)' },
-  { name: 'globex_private', company: 'globex', kind: 'api', scopes: ['shared:*', 'private:*', 'provisioning'], description: 'API token, scopes shared + private + provisioning' },
-  { name: 'globex_legacy_all', company: 'globex', kind: 'api', scopes: ['*'], description: 'legacy API token, scopes ["*"]' },
-  { name: 'globex_shared_only', company: 'globex', kind: 'api', scopes: ['shared:*'], description: 'API token, shared resources only' },
+  {
+    name: 'acme_private',
+    company: 'acme',
+    kind: 'api',
+    scopes: ['shared:*', 'private:*', 'provisioning'],
+    description: 'API token, scopes shared + private + provisioning (the original report)',
+  },
+  {
+    name: 'acme_legacy_all',
+    company: 'acme',
+    kind: 'api',
+    scopes: ['*'],
+    description: 'legacy API token, scopes ["*"] (everything)',
+  },
+  {
+    name: 'acme_shared_only',
+    company: 'acme',
+    kind: 'api',
+    scopes: ['shared:*'],
+    description: 'API token, shared resources only (no private scope)',
+  },
+  {
+    name: 'acme_workspace',
+    company: 'acme',
+    kind: 'api',
+    scopes: [`tim:${teamNumber('tim_k30')}`],
+    description: 'API token restricted to the Support workspace (tim_k30)',
+  },
+  {
+    name: 'acme_new_style',
+    company: 'acme',
+    kind: 'api',
+    serverSide: { shared: true, private: true, permissions: ALL_READ },
+    description: 'new-style API token: no scopes claim, shared + private namespaces kept server-side',
+  },
+  {
+    name: 'acme_no_inboxes_read',
+    company: 'acme',
+    kind: 'api',
+    serverSide: { shared: true, private: true, permissions: ALL_READ.filter((p) => p !== 'inboxes:read') },
+    description: 'new-style API token without the inboxes:read permission',
+  },
+  {
+    name: 'acme_revoked',
+    company: 'acme',
+    kind: 'api',
+    scopes: ['shared:*', 'private:*'],
+    revoked: true,
+    description: 'API token revoked by an admin (401)',
+  },
+  {
+    name: 'acme_oauth',
+    company: 'acme',
+    kind: 'oauth',
+    scopes: ['shared:*'],
+    expiresIn: 3600,
+    description: 'OAuth access token (old model: shared resources only), valid for an hour',
+  },
+  {
+    name: 'acme_oauth_expired',
+    company: 'acme',
+    kind: 'oauth',
+    scopes: ['shared:*'],
+    expiresIn: -7200,
+    description: 'OAuth access token that expired two hours ago (401)',
+  },
+  {
+    name: 'globex_private',
+    company: 'globex',
+    kind: 'api',
+    scopes: ['shared:*', 'private:*', 'provisioning'],
+    description: 'API token, scopes shared + private + provisioning',
+  },
+  {
+    name: 'globex_legacy_all',
+    company: 'globex',
+    kind: 'api',
+    scopes: ['*'],
+    description: 'legacy API token, scopes ["*"]',
+  },
+  {
+    name: 'globex_shared_only',
+    company: 'globex',
+    kind: 'api',
+    scopes: ['shared:*'],
+    description: 'API token, shared resources only',
+  },
 ] as const satisfies readonly TokenDef[];
 
 export type TokenName = (typeof TOKEN_DEFS)[number]['name'];
@@ -78,7 +153,8 @@ export function grantsFromScopes(scopes: readonly string[], company: SeedCompany
   const all = new Set<ReadPermission>(READ_PERMISSIONS);
   if (scopes.includes('*')) return { shared: true, private: true, teams: null, permissions: all };
   const teamScopes = scopes.filter((s) => /^tim:\d+$/.test(s)).map((s) => Number(s.slice(4)));
-  const teams = teamScopes.length > 0 ? company.teams.filter((t) => teamScopes.includes(teamNumber(t.id))).map((t) => t.id) : null;
+  const teams =
+    teamScopes.length > 0 ? company.teams.filter((t) => teamScopes.includes(teamNumber(t.id))).map((t) => t.id) : null;
   return {
     shared: scopes.includes('shared:*') || teams !== null,
     // A workspace-restricted token reaches only its workspaces' shared resources.
@@ -99,7 +175,11 @@ export type AuthResult =
   /** `name` is set when the token is one of ours (revoked, expired), for the per-token counters. */
   | { ok: false; name?: TokenName; reason: 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired' };
 
-export function createTokenRegistry(companies: Record<CompanyKey, SeedCompany>, secret: string, startMs: number): TokenRegistry {
+export function createTokenRegistry(
+  companies: Record<CompanyKey, SeedCompany>,
+  secret: string,
+  startMs: number,
+): TokenRegistry {
   const tokens = {} as Record<TokenName, string>;
   const records = {} as Record<TokenName, TokenRecord>;
   const byJti = new Map<string, TokenRecord>();
@@ -124,8 +204,21 @@ export function createTokenRegistry(companies: Record<CompanyKey, SeedCompany>, 
     claims.jti = jti;
     const grants = def.scopes
       ? grantsFromScopes(def.scopes, company)
-      : { shared: def.serverSide?.shared ?? false, private: def.serverSide?.private ?? false, teams: null, permissions: new Set(def.serverSide?.permissions ?? []) };
-    const record: TokenRecord = { name, company: def.company, kind: def.kind, description: def.description, jti, revoked: def.revoked ?? false, grants };
+      : {
+          shared: def.serverSide?.shared ?? false,
+          private: def.serverSide?.private ?? false,
+          teams: null,
+          permissions: new Set(def.serverSide?.permissions ?? []),
+        };
+    const record: TokenRecord = {
+      name,
+      company: def.company,
+      kind: def.kind,
+      description: def.description,
+      jti,
+      revoked: def.revoked ?? false,
+      grants,
+    };
     if (exp !== undefined) record.exp = exp;
     tokens[name] = signJwt(claims, secret);
     records[name] = record;
@@ -139,9 +232,11 @@ export function createTokenRegistry(companies: Record<CompanyKey, SeedCompany>, 
     const claims = verifyJwt(match[1], secret);
     if (!claims) return { ok: false, reason: 'malformed' };
     const record = typeof claims.jti === 'string' ? byJti.get(claims.jti) : undefined;
-    if (!record || claims.iss !== 'front' || claims.sub !== companies[record.company].tokenSubject) return { ok: false, reason: 'unknown' };
+    if (!record || claims.iss !== 'front' || claims.sub !== companies[record.company].tokenSubject)
+      return { ok: false, reason: 'unknown' };
     if (record.revoked) return { ok: false, name: record.name, reason: 'revoked' };
-    if (typeof claims.exp === 'number' && claims.exp * 1000 <= nowMs) return { ok: false, name: record.name, reason: 'expired' };
+    if (typeof claims.exp === 'number' && claims.exp * 1000 <= nowMs)
+      return { ok: false, name: record.name, reason: 'expired' };
     return { ok: true, record };
   }
 

@@ -28,7 +28,17 @@ import {
   checkTenantName,
   checkToken,
 } from './validate';
-import { notFound, SEALED_COLUMNS, TENANT_COLUMNS, toActivity, toBinding, toSealed, type ActivityRow, type BindingRow, type SealedRow } from './rows';
+import {
+  notFound,
+  SEALED_COLUMNS,
+  TENANT_COLUMNS,
+  toActivity,
+  toBinding,
+  toSealed,
+  type ActivityRow,
+  type BindingRow,
+  type SealedRow,
+} from './rows';
 
 /** node-postgres reads timestamptz as a Date already. */
 const storedDate = (d: Date) => d;
@@ -265,7 +275,12 @@ export class PostgresStore implements Store {
     return toTenant(row);
   }
 
-  async bindChannel(binding: { teamId: string; channelId: string; tenant: string; boundBy: string }): Promise<ChannelBinding> {
+  async bindChannel(binding: {
+    teamId: string;
+    channelId: string;
+    tenant: string;
+    boundBy: string;
+  }): Promise<ChannelBinding> {
     const b = checkBinding(binding);
     try {
       // Selecting from tenants makes a missing tenant insert nothing; the foreign key covers a concurrent removal.

@@ -40,7 +40,8 @@ export interface ActivityRow<T> {
 
 export const TENANT_COLUMNS =
   'name, company_id, company_name, scopes, checked_at, added_by, added_at, updated_at, token_key_id';
-export const SEALED_COLUMNS = 'token_key_id AS key_id, token_nonce AS nonce, token_ciphertext AS ciphertext, token_tag AS tag';
+export const SEALED_COLUMNS =
+  'token_key_id AS key_id, token_nonce AS nonce, token_ciphertext AS ciphertext, token_tag AS tag';
 
 export function toSealed(row: SealedRow): Sealed {
   return { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext, tag: row.tag };

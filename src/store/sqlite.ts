@@ -30,7 +30,17 @@ import {
   checkTenantName,
   checkToken,
 } from './validate';
-import { notFound, SEALED_COLUMNS, TENANT_COLUMNS, toActivity, toBinding, toSealed, type ActivityRow, type BindingRow, type SealedRow } from './rows';
+import {
+  notFound,
+  SEALED_COLUMNS,
+  TENANT_COLUMNS,
+  toActivity,
+  toBinding,
+  toSealed,
+  type ActivityRow,
+  type BindingRow,
+  type SealedRow,
+} from './rows';
 
 /**
  * Creates a missing database file readable by its owner only, before SQLite would create it with 0644 in
@@ -191,8 +201,7 @@ export class SqliteStore implements Store {
   async getTenantToken(name: string): Promise<string | null> {
     checkTenantName(name);
     const row = this.db.prepare(`SELECT ${SEALED_COLUMNS} FROM tenants WHERE name = ?`).get(name) as
-      | SealedRow
-      | undefined;
+      SealedRow | undefined;
     return row ? openTenantToken(this.keyring, name, toSealed(row)) : null;
   }
 
@@ -248,7 +257,12 @@ export class SqliteStore implements Store {
     return toTenant(this.tenantRow(name) as TenantRow);
   }
 
-  async bindChannel(binding: { teamId: string; channelId: string; tenant: string; boundBy: string }): Promise<ChannelBinding> {
+  async bindChannel(binding: {
+    teamId: string;
+    channelId: string;
+    tenant: string;
+    boundBy: string;
+  }): Promise<ChannelBinding> {
     const b = checkBinding(binding);
     const boundAt = this.clock().getTime();
     // The existence check and the write share one immediate transaction so a concurrent removeTenant cannot slip between.
@@ -280,7 +294,9 @@ export class SqliteStore implements Store {
     checkSlackId('teamId', teamId);
     checkSlackId('channelId', channelId);
     const row = this.db
-      .prepare('SELECT team_id, channel_id, tenant, bound_by, bound_at FROM channel_bindings WHERE team_id = ? AND channel_id = ?')
+      .prepare(
+        'SELECT team_id, channel_id, tenant, bound_by, bound_at FROM channel_bindings WHERE team_id = ? AND channel_id = ?',
+      )
       .get(teamId, channelId) as BindingRow<number> | undefined;
     return row ? toBinding(row, storedDate) : null;
   }

@@ -1,6 +1,13 @@
 import { redactSecrets as redactText } from '../redact';
 import { StoreError } from './store-error';
-import type { ActivityEntry, ActivityQuery, ChannelSettings, NewActivityEntry, NewTenant, TenantCheck } from './store-api';
+import type {
+  ActivityEntry,
+  ActivityQuery,
+  ChannelSettings,
+  NewActivityEntry,
+  NewTenant,
+  TenantCheck,
+} from './store-api';
 
 const TENANT_NAME = /^[a-z0-9-]{1,40}$/;
 const SLACK_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -20,9 +27,7 @@ export function checkTenantName(name: unknown): string {
   // Someone who swaps the arguments pastes a token here; a long value is never echoed back.
   let shown = `(${typeof name})`;
   if (typeof name === 'string') shown = name.length <= 40 ? `"${name}"` : `(${name.length} characters)`;
-  throw invalid(
-    `tenant name ${shown} is not valid: use 1–40 lowercase letters, digits or dashes, e.g. "acme-prod"`,
-  );
+  throw invalid(`tenant name ${shown} is not valid: use 1–40 lowercase letters, digits or dashes, e.g. "acme-prod"`);
 }
 
 export function checkToken(token: unknown): string {
@@ -102,7 +107,8 @@ export function checkSettings(s: Partial<ChannelSettings>): Partial<ChannelSetti
     if (key !== 'listen' && key !== 'allowExternal') throw invalid(`unknown channel setting "${key}"`);
   }
   for (const key of ['listen', 'allowExternal'] as const) {
-    if (s[key] !== undefined && typeof s[key] !== 'boolean') throw invalid(`channel setting ${key} must be true or false`);
+    if (s[key] !== undefined && typeof s[key] !== 'boolean')
+      throw invalid(`channel setting ${key} must be true or false`);
   }
   return s;
 }

@@ -33,7 +33,10 @@ function scriptFront(): void {
       ),
     )
     .on('/teammates/tea_1/private_inboxes', json(200, { _results: [] }, headers))
-    .on('/teammates/tea_2/private_inboxes', frontError(403, 'Forbidden', 'You do not have access to the resources of this teammate', headers));
+    .on(
+      '/teammates/tea_2/private_inboxes',
+      frontError(403, 'Forbidden', 'You do not have access to the resources of this teammate', headers),
+    );
 }
 
 const env = () => ({ FRONT_API_TOKEN: TOKEN, FRONT_API_BASE_URL: server.url });
@@ -56,9 +59,17 @@ test('--json lists the skipped teammate with its note', async () => {
   scriptFront();
   const result = await runCli(['audit', '--json'], { env: env() });
   expect(result.code).toBe(0);
-  const report = JSON.parse(result.stdout) as { teammates: { total: number; notChecked: { id: string }[]; skipped: { id: string; note: string }[] } };
+  const report = JSON.parse(result.stdout) as {
+    teammates: { total: number; notChecked: { id: string }[]; skipped: { id: string; note: string }[] };
+  };
   expect(report.teammates.total).toBe(3);
   expect(report.teammates.notChecked.map((t) => t.id)).toEqual(['tea_../../x']);
-  expect(report.teammates.skipped).toEqual([{ id: 'tea_../../x', label: 'Mallory Path <mallory@acme.test>', note: expect.stringMatching(/^Front listed an ID that is not a teammate ID/) }]);
+  expect(report.teammates.skipped).toEqual([
+    {
+      id: 'tea_../../x',
+      label: 'Mallory Path <mallory@acme.test>',
+      note: expect.stringMatching(/^Front listed an ID that is not a teammate ID/),
+    },
+  ]);
   server.assertAllUsed();
 });

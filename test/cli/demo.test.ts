@@ -7,7 +7,9 @@ test('diagnoses every sandbox scenario as expected, showing the reply an agent w
   const result = await runCli(['demo']);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
-  expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(`${SANDBOX_SCENARIOS.length} of ${SANDBOX_SCENARIOS.length} scenarios diagnosed as expected.`);
+  expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(
+    `${SANDBOX_SCENARIOS.length} of ${SANDBOX_SCENARIOS.length} scenarios diagnosed as expected.`,
+  );
   for (const scenario of SANDBOX_SCENARIOS) expect(result.stdout).toContain(`━━ ${scenario.name} ━━`);
   expect(result.stdout.match(/^✓ expected (\w+), got \1$/gm)).toHaveLength(SANDBOX_SCENARIOS.length);
   expect(result.stdout).not.toMatch(/^✗ expected/m);
@@ -17,9 +19,15 @@ test('diagnoses every sandbox scenario as expected, showing the reply an agent w
 test('--json --only runs one scenario and reports it', async () => {
   const result = await runCli(['demo', '--json', '--only', 'original_report']);
   expect(result.code).toBe(0);
-  const report = JSON.parse(result.stdout) as { scenarios: { scenario: string; expected: string; got: string[]; calls: number; ok: boolean }[] };
+  const report = JSON.parse(result.stdout) as {
+    scenarios: { scenario: string; expected: string; got: string[]; calls: number; ok: boolean }[];
+  };
   expect(report.scenarios).toHaveLength(1);
-  expect(report.scenarios[0]).toMatchObject({ scenario: 'original_report', expected: 'teammate_api_access_disabled', ok: true });
+  expect(report.scenarios[0]).toMatchObject({
+    scenario: 'original_report',
+    expected: 'teammate_api_access_disabled',
+    ok: true,
+  });
   expect(report.scenarios[0]?.got[0]).toBe('teammate_api_access_disabled');
   expect(report.scenarios[0]?.calls).toBeGreaterThan(0);
 });

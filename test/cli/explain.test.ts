@@ -10,7 +10,15 @@ describe('front-why explain', () => {
   test('--json prints exactly one object with both possible causes, the likelier first', async () => {
     const result = await runCli(['explain', '--json', ORIGINAL]);
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { diagnoses: { cause: string; status: string; headline: string; steps: Record<string, string[]>; decidedBy: string[] }[] };
+    const report = JSON.parse(result.stdout) as {
+      diagnoses: {
+        cause: string;
+        status: string;
+        headline: string;
+        steps: Record<string, string[]>;
+        decidedBy: string[];
+      }[];
+    };
     const causes = report.diagnoses.map((d) => d.cause);
     expect(causes[0]).toBe('teammate_api_access_disabled');
     expect(causes).toContain('token_missing_private_scope');
@@ -20,14 +28,20 @@ describe('front-why explain', () => {
   });
 
   test('reads the paste from stdin and prints a readable reply', async () => {
-    const result = await runCli(['explain'], { stdin: `requests.exceptions.HTTPError: 403 Client Error: Forbidden\n${ORIGINAL}\n` });
+    const result = await runCli(['explain'], {
+      stdin: `requests.exceptions.HTTPError: 403 Client Error: Forbidden\n${ORIGINAL}\n`,
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Possible cause/);
     expect(result.stdout).toMatch(/Allow access to my individual resources via the API/);
   });
 
   test('a successful response is not an error: empty list', async () => {
-    const result = await runCli(['explain', '--json', '{"_links":{"self":"https://acme.api.frontapp.com/conversations/cnv_1"},"id":"cnv_1","subject":"Refund error","status":"archived"}']);
+    const result = await runCli([
+      'explain',
+      '--json',
+      '{"_links":{"self":"https://acme.api.frontapp.com/conversations/cnv_1"},"id":"cnv_1","subject":"Refund error","status":"archived"}',
+    ]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ diagnoses: [] });
   });
@@ -62,7 +76,10 @@ describe('front-why rules', () => {
 
   test('a broken rule file is reported as file:line:col rule=<id> and fails', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-rules-'));
-    fs.copyFileSync(path.join(__dirname, '../../rules/resource-not-found.yml'), path.join(dir, 'resource-not-found.yml'));
+    fs.copyFileSync(
+      path.join(__dirname, '../../rules/resource-not-found.yml'),
+      path.join(dir, 'resource-not-found.yml'),
+    );
     fs.writeFileSync(path.join(dir, 'broken.yml'), 'id: broken\ncause: not_a_cause\n');
     const result = await runCli(['rules', 'lint'], { env: { FRONT_WHY_RULES_DIR: dir } });
     expect(result.code).toBe(1);

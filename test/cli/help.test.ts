@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runCli } from './helpers';
 
-const VERSION = (JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string })
+  .version;
 
 describe('--help and --version', () => {
   const topics = [
@@ -26,15 +27,18 @@ describe('--help and --version', () => {
     ['demo'],
   ];
 
-  test.each(topics.map((t) => [t.join(' '), t]))('front-why %s --help: usage and examples on stdout, exit 0', async (name, words) => {
-    // No configuration at all: help must not need any (nor open a store, nor start a server).
-    const result = await runCli([...words, '--help']);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    expect(result.stdout.startsWith(`usage: front-why ${name}`)).toBe(true);
-    expect(result.stdout).toMatch(/^examples?:\n {2}.*front-why /m);
-    expect((await runCli([...words, '-h'])).stdout).toBe(result.stdout);
-  });
+  test.each(topics.map((t) => [t.join(' '), t]))(
+    'front-why %s --help: usage and examples on stdout, exit 0',
+    async (name, words) => {
+      // No configuration at all: help must not need any (nor open a store, nor start a server).
+      const result = await runCli([...words, '--help']);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout.startsWith(`usage: front-why ${name}`)).toBe(true);
+      expect(result.stdout).toMatch(/^examples?:\n {2}.*front-why /m);
+      expect((await runCli([...words, '-h'])).stdout).toBe(result.stdout);
+    },
+  );
 
   test('help before or after other arguments, and `front-why help <command>`', async () => {
     const explain = await runCli(['explain', '--help']);
@@ -43,7 +47,7 @@ describe('--help and --version', () => {
     expect((await runCli(['help', 'tenants', 'add'])).stdout).toBe((await runCli(['tenants', 'add', '--help'])).stdout);
   });
 
-  test('`audit-log`, the activity log\'s old name, still answers --help and `help`, with a note on stderr', async () => {
+  test("`audit-log`, the activity log's old name, still answers --help and `help`, with a note on stderr", async () => {
     const activity = await runCli(['activity', '--help']);
     const note = 'front-why: `audit-log` is now `activity`; the old name still works.\n';
     expect(await runCli(['audit-log', '--help'])).toEqual({ ...activity, stderr: note });
@@ -54,7 +58,8 @@ describe('--help and --version', () => {
   test('the overview lists every command and says how to get more', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const name of ['explain', 'diagnose', 'audit', 'rules', 'tenants', 'activity', 'serve', 'sandbox', 'demo']) expect(result.stdout).toMatch(new RegExp(`^ {2}${name} +\\S`, 'm'));
+    for (const name of ['explain', 'diagnose', 'audit', 'rules', 'tenants', 'activity', 'serve', 'sandbox', 'demo'])
+      expect(result.stdout).toMatch(new RegExp(`^ {2}${name} +\\S`, 'm'));
     expect(result.stdout).toContain('front-why <command> --help');
     expect(result.stdout).toContain('--version');
   });

@@ -34,10 +34,16 @@ describe('front-why diagnose', () => {
     const token = sandbox.tokens.acme_private;
     const result = await runCli(['diagnose', '--json', 'cnv_yo1kg5q'], { env: { ...env, FRONT_API_TOKEN: token } });
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { diagnoses: { cause: string; headline: string; evidence: { check: string; ms?: number }[] }[] };
+    const report = JSON.parse(result.stdout) as {
+      diagnoses: { cause: string; headline: string; evidence: { check: string; ms?: number }[] }[];
+    };
     expect(report.diagnoses[0]?.cause).toBe('teammate_api_access_disabled');
     expect(JSON.stringify(report.diagnoses[0])).toContain('Bruno Keller');
-    expect(report.diagnoses[0]?.evidence.some((e) => e.check.includes('/conversations/cnv_yo1kg5q') && typeof e.ms === 'number')).toBe(true);
+    expect(
+      report.diagnoses[0]?.evidence.some(
+        (e) => e.check.includes('/conversations/cnv_yo1kg5q') && typeof e.ms === 'number',
+      ),
+    ).toBe(true);
     expectNoToken(result, token);
   });
 
@@ -100,7 +106,10 @@ describe('front-why audit', () => {
     const token = sandbox.tokens.acme_private;
     const result = await runCli(['audit', '--json'], { env: { ...env, FRONT_API_TOKEN: token } });
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { token: { valid: boolean; companyName: string }; teammates: { preferenceOff: { label: string }[]; total: number } };
+    const report = JSON.parse(result.stdout) as {
+      token: { valid: boolean; companyName: string };
+      teammates: { preferenceOff: { label: string }[]; total: number };
+    };
     expect(report.token).toMatchObject({ valid: true, companyName: 'Acme Support' });
     expect(report.teammates.preferenceOff.map((t) => t.label).sort()).toEqual([
       'Bruno Keller <bruno.keller@acme.example>',

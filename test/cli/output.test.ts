@@ -6,14 +6,21 @@ describe('the CLI output guard', () => {
     expect(stripControls('a\tb\nc\r\nd')).toBe('a\tb\nc\nd');
     expect(stripControls('\rchecking teammates: 3/9')).toBe('\rchecking teammates: 3/9');
     expect(stripControls('safe\rspoofed')).toBe('safespoofed');
-    expect(stripControls('\u001b]0;title\u0007\u001b[2J\u009b31m\u007f\u202eevil\u2066x\u2069')).toBe(']0;title[2J31mevilx');
+    expect(stripControls('\u001b]0;title\u0007\u001b[2J\u009b31m\u007f\u202eevil\u2066x\u2069')).toBe(
+      ']0;title[2J31mevilx',
+    );
   });
 
   test('redacts what a command registers, and what env FRONT_API_TOKEN holds, on both streams', () => {
     const out: string[] = [];
     const err: string[] = [];
     const io = guardOutput(
-      { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, stdin: new PassThrough(), env: {} },
+      {
+        stdout: { write: (t: string) => out.push(t) },
+        stderr: { write: (t: string) => err.push(t) },
+        stdin: new PassThrough(),
+        env: {},
+      },
       { known: ['env-token-0123456789-abcdefghij'], redact: true },
     );
     io.secrets?.add('stored-token-0123456789-abcdefghij');

@@ -8,7 +8,12 @@ import { makeJwt } from '../front/helpers/jwt';
 import { runCli, type RunResult } from './helpers';
 
 // What the CLI prints is checked for the token whole, cut short, and for any 16 characters of its signature.
-const TOKEN = makeJwt({ iss: 'front', sub: 'planet_express', scopes: ['shared:*', 'private:*'], jti: 'CANARYCANARY0002' });
+const TOKEN = makeJwt({
+  iss: 'front',
+  sub: 'planet_express',
+  scopes: ['shared:*', 'private:*'],
+  jti: 'CANARYCANARY0002',
+});
 const SIGNATURE = TOKEN.split('.')[2]!;
 
 function expectNoSecret(result: RunResult, token: string): void {
@@ -34,7 +39,10 @@ describe('a pasted token is never printed back, glued to other characters or not
   ];
 
   test.each(gluings)('explain and explain --json: %s', async (_label, glued) => {
-    const pastes = [`401 Unauthorized: ${glued}`, `{"_error":{"status":401,"title":"Unauthorized","message":"token rejected: ${glued.replace(/"/g, '\\"')}"}}`];
+    const pastes = [
+      `401 Unauthorized: ${glued}`,
+      `{"_error":{"status":401,"title":"Unauthorized","message":"token rejected: ${glued.replace(/"/g, '\\"')}"}}`,
+    ];
     for (const paste of pastes) {
       const text = await runCli(['explain', paste]);
       const json = await runCli(['explain', '--json', paste]);
@@ -53,7 +61,11 @@ describe('a pasted token is never printed back, glued to other characters or not
   test('terminal control sequences in a paste reach neither stdout nor stderr raw', async () => {
     const paste =
       '{"_error":{"status":403,"title":"Forbi\\u001b]0;owned\\u0007dden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\" \\u001b[2J\\u009b31m"}}';
-    for (const args of [['explain', paste], ['explain', '--json', paste], ['diagnose', paste]]) {
+    for (const args of [
+      ['explain', paste],
+      ['explain', '--json', paste],
+      ['diagnose', paste],
+    ]) {
       const result = await runCli(args);
       expect(result.stdout + result.stderr).not.toMatch(ESC_OR_BEL);
     }
@@ -134,7 +146,11 @@ describe.each(ECHOES)('a token Front echoes back %s is printed by no command', (
   test('diagnose and audit with a stored tenant (added unchecked with --force)', async () => {
     const added = await runCli(['tenants', 'add', 'stored', '--force'], { env, stdin: `${TOKEN}\n` });
     expect(added.code).toBe(0);
-    for (const args of [['diagnose', '--tenant', 'stored', '--json', 'cnv_yo1kg5q'], ['diagnose', '--tenant', 'stored', 'cnv_yo1kg5q'], ['audit', '--tenant', 'stored']]) {
+    for (const args of [
+      ['diagnose', '--tenant', 'stored', '--json', 'cnv_yo1kg5q'],
+      ['diagnose', '--tenant', 'stored', 'cnv_yo1kg5q'],
+      ['audit', '--tenant', 'stored'],
+    ]) {
       const result = await runCli(args, { env });
       expect(result.stdout + result.stderr).toContain('bad token');
       expectNoSecret(result, TOKEN);

@@ -22,7 +22,11 @@ afterAll(async () => {
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-tenants-'));
-  env = { FRONT_API_BASE_URL: sandbox.url, FRONT_WHY_DB: path.join(dir, 'front-why.db'), FRONT_WHY_ENCRYPTION_KEY: oldKey };
+  env = {
+    FRONT_API_BASE_URL: sandbox.url,
+    FRONT_WHY_DB: path.join(dir, 'front-why.db'),
+    FRONT_WHY_ENCRYPTION_KEY: oldKey,
+  };
 });
 
 afterEach(() => {
@@ -36,10 +40,16 @@ async function add(name: string, token: string, extra: string[] = []): Promise<v
   expect(result).toMatchObject({ code: 0 });
 }
 
-async function listed(withEnv: Record<string, string> = env): Promise<{ name: string; keyId: string; token: string | null; checkedAt: string | null }[]> {
+async function listed(
+  withEnv: Record<string, string> = env,
+): Promise<{ name: string; keyId: string; token: string | null; checkedAt: string | null }[]> {
   const result = await runCli(['tenants', 'list', '--json'], { env: withEnv });
   expect(result).toMatchObject({ code: 0, stderr: '' });
-  return (JSON.parse(result.stdout) as { tenants: { name: string; keyId: string; token: string | null; checkedAt: string | null }[] }).tenants;
+  return (
+    JSON.parse(result.stdout) as {
+      tenants: { name: string; keyId: string; token: string | null; checkedAt: string | null }[];
+    }
+  ).tenants;
 }
 
 function expectNoSecret(result: RunResult, ...secrets: string[]): void {
@@ -66,7 +76,11 @@ describe('tenants remove', () => {
     expect(log.stdout).toMatch(/tenant\.remove/);
     // The old name keeps working for scripts, and says the new one where a script's output is not read.
     const old = await runCli(['audit-log', '--tenant', 'acme'], { env });
-    expect(old).toEqual({ code: 0, stdout: log.stdout, stderr: 'front-why: `audit-log` is now `activity`; the old name still works.\n' });
+    expect(old).toEqual({
+      code: 0,
+      stdout: log.stdout,
+      stderr: 'front-why: `audit-log` is now `activity`; the old name still works.\n',
+    });
   });
 });
 
@@ -105,7 +119,9 @@ describe('tenants rotate-key', () => {
     const masked = (await listed()).map((t) => t.token);
     const key2 = newKey();
 
-    const rotated = await runCli(['tenants', 'rotate-key'], { env: { ...env, FRONT_WHY_ENCRYPTION_KEY: `k2:${key2},k1:${oldKey}` } });
+    const rotated = await runCli(['tenants', 'rotate-key'], {
+      env: { ...env, FRONT_WHY_ENCRYPTION_KEY: `k2:${key2},k1:${oldKey}` },
+    });
     expect(rotated).toMatchObject({ code: 0, stdout: 'Re-encrypted 2 of 2 token(s) under key "k2".\n' });
     expectNoSecret(rotated, oldKey, key2);
 
@@ -115,12 +131,16 @@ describe('tenants rotate-key', () => {
       ['globex', 'k2'],
     ]);
     expect(onlyNew.map((t) => t.token)).toEqual(masked);
-    const check = await runCli(['tenants', 'check', 'globex'], { env: { ...env, FRONT_WHY_ENCRYPTION_KEY: `k2:${key2}` } });
+    const check = await runCli(['tenants', 'check', 'globex'], {
+      env: { ...env, FRONT_WHY_ENCRYPTION_KEY: `k2:${key2}` },
+    });
     expect(check.code).toBe(0);
 
     const onlyOld = await runCli(['tenants', 'list'], { env });
     expect(onlyOld.code).not.toBe(0);
-    expect(onlyOld.stderr).toMatch(/encrypted with key k2, which FRONT_WHY_ENCRYPTION_KEY does not list \(it lists k1\)/);
+    expect(onlyOld.stderr).toMatch(
+      /encrypted with key k2, which FRONT_WHY_ENCRYPTION_KEY does not list \(it lists k1\)/,
+    );
     expectNoSecret(onlyOld, sandbox.tokens.acme_private, sandbox.tokens.globex_private, oldKey);
   });
 
@@ -133,7 +153,9 @@ describe('tenants rotate-key', () => {
     const log = await runCli(['activity'], { env: { ...env, FRONT_WHY_ENCRYPTION_KEY: typo } });
     expect(log.code).toBe(0);
 
-    const rotated = await runCli(['tenants', 'rotate-key'], { env: { ...env, FRONT_WHY_ENCRYPTION_KEY: `k2:${key2},k1:${oldKey}` } });
+    const rotated = await runCli(['tenants', 'rotate-key'], {
+      env: { ...env, FRONT_WHY_ENCRYPTION_KEY: `k2:${key2},k1:${oldKey}` },
+    });
     expect(rotated).toMatchObject({ code: 0, stderr: '', stdout: 'Re-encrypted 1 of 1 token(s) under key "k2".\n' });
     expect((await listed({ ...env, FRONT_WHY_ENCRYPTION_KEY: `k2:${key2}` })).map((t) => t.keyId)).toEqual(['k2']);
   });
@@ -141,11 +163,19 @@ describe('tenants rotate-key', () => {
   test('a mistyped key after the rotation is refused, naming the key ids and an unused id for a new key', async () => {
     await add('acme', sandbox.tokens.acme_private);
     const key2 = newKey();
-    expect((await runCli(['tenants', 'rotate-key'], { env: { ...env, FRONT_WHY_ENCRYPTION_KEY: `k2:${key2},k1:${oldKey}` } })).code).toBe(0);
+    expect(
+      (
+        await runCli(['tenants', 'rotate-key'], {
+          env: { ...env, FRONT_WHY_ENCRYPTION_KEY: `k2:${key2},k1:${oldKey}` },
+        })
+      ).code,
+    ).toBe(0);
     const typo = newKey();
     const result = await runCli(['tenants', 'list'], { env: { ...env, FRONT_WHY_ENCRYPTION_KEY: `k2:${typo}` } });
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('FRONT_WHY_ENCRYPTION_KEY key k2 is not the key this database was written with (it knows key k1, k2)');
+    expect(result.stderr).toContain(
+      'FRONT_WHY_ENCRYPTION_KEY key k2 is not the key this database was written with (it knows key k1, k2)',
+    );
     expect(result.stderr).toContain('`k3:…,k2:…`');
     expectNoSecret(result, typo, key2, oldKey);
   });

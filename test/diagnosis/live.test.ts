@@ -26,7 +26,10 @@ beforeEach(() => {
   sandbox.resetStats();
 });
 
-function connect(tokenName: TokenName, overrides: { timeoutMs?: number; requestTimeoutMs?: number; clock?: Clock } = {}): TenantConnection {
+function connect(
+  tokenName: TokenName,
+  overrides: { timeoutMs?: number; requestTimeoutMs?: number; clock?: Clock } = {},
+): TenantConnection {
   const connection = connectTenant(
     sandbox.tokens[tokenName],
     {
@@ -116,7 +119,11 @@ describe('when Front does not answer in time', () => {
     // Front never answers; the deadline alone can end the diagnosis.
     sandbox.setFaults({ ...NO_FAULTS, hang: true });
     const clock = testClock();
-    const pending = diagnose('cnv_yo1kg5q', { rules, clock: clock.now, live: connect('acme_private', { timeoutMs: 1_200, requestTimeoutMs: 800, clock }).live });
+    const pending = diagnose('cnv_yo1kg5q', {
+      rules,
+      clock: clock.now,
+      live: connect('acme_private', { timeoutMs: 1_200, requestTimeoutMs: 800, clock }).live,
+    });
     await until(() => sandbox.stats().total > 0, 'the first requests to reach Front');
     // Time moves only up to the deadline: the diagnosis must return without more.
     clock.advance(1_200);
@@ -131,10 +138,13 @@ describe('when Front does not answer in time', () => {
 
 describe('hostile IDs never reach Front', () => {
   test.each(['cnv_1/../teammates', 'cnv_1%2F..%2Fteammates', 'CNV_1', 'cnv_1?x=1'])('%s', async (id) => {
-    const outcome = await diagnose(`{"_error":{"status":403,"message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"${id}\\""}}`, {
-      rules,
-      live: connect('acme_private').live,
-    });
+    const outcome = await diagnose(
+      `{"_error":{"status":403,"message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"${id}\\""}}`,
+      {
+        rules,
+        live: connect('acme_private').live,
+      },
+    );
     expect(outcome.ok).toBe(true);
     const paths = Object.keys(sandbox.stats().byPath);
     expect(paths.every((p) => /^\/[a-z_]+(\/[a-z]{2,4}_[0-9a-z]+)?(\/[a-z_]+)?$/.test(p))).toBe(true);
@@ -160,7 +170,8 @@ describe('the token stays secret', () => {
 
 describe('a pasted error about something other than a conversation', () => {
   test('live checks do not invent conversation causes for it', async () => {
-    const paste = '{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"tag\\" with ID: \\"tag_2oxhvy\\""}}';
+    const paste =
+      '{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"tag\\" with ID: \\"tag_2oxhvy\\""}}';
     const outcome = ok(await diagnose(paste, { rules, live: connect('acme_private').live }));
     const causes = outcome.diagnoses.map((d) => d.cause);
     expect(causes).not.toContain('token_missing_private_scope');

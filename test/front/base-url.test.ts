@@ -40,6 +40,8 @@ describe('validateBaseUrl', () => {
   });
 
   test('createFrontClient refuses a bad base URL before anything is sent', () => {
-    expect(() => createFrontClient({ baseUrl: 'http://api2.frontapp.com', token: 'x'.repeat(20) })).toThrow(/must use https/);
+    expect(() => createFrontClient({ baseUrl: 'http://api2.frontapp.com', token: 'x'.repeat(20) })).toThrow(
+      /must use https/,
+    );
   });
 });

@@ -1,6 +1,16 @@
 import type { Dispatcher } from 'undici';
 import { createFrontClient, frontPaths, type FrontClientOptions, type FrontResult } from '../../src/front';
-import { frontError, hang, html, json, rateLimitHeaders, resetConnection, useStubFront, type Responder, type StubServer } from './helpers/stub-server';
+import {
+  frontError,
+  hang,
+  html,
+  json,
+  rateLimitHeaders,
+  resetConnection,
+  useStubFront,
+  type Responder,
+  type StubServer,
+} from './helpers/stub-server';
 import { testClock, until, type TestClock } from './helpers/test-clock';
 
 const TOKEN = 'test-token-abc.def.ghi';
@@ -15,7 +25,14 @@ useStubFront((s, d) => {
 });
 
 function client(extra: Partial<FrontClientOptions> = {}) {
-  return createFrontClient({ baseUrl: server.url, token: TOKEN, dispatcher, random: () => 0, retryBaseDelayMs: 20, ...extra });
+  return createFrontClient({
+    baseUrl: server.url,
+    token: TOKEN,
+    dispatcher,
+    random: () => 0,
+    retryBaseDelayMs: 20,
+    ...extra,
+  });
 }
 
 const inSeconds = (s: number) => Date.now() + s * 1000;
@@ -44,7 +61,9 @@ test('200: parses the body, sends the bearer token, keeps the rate-limit headers
 
 test('a base URL with a path prefix is kept in front of every path', async () => {
   server.on('/front/teams', json(200, { _results: [] }));
-  const result = asResponse(await client({ baseUrl: `${server.url}/front/` }).get(frontPaths.teams(), { deadline: inSeconds(5) }));
+  const result = asResponse(
+    await client({ baseUrl: `${server.url}/front/` }).get(frontPaths.teams(), { deadline: inSeconds(5) }),
+  );
   expect(result.status).toBe(200);
   server.assertAllUsed();
 });
@@ -75,7 +94,12 @@ test('an envelope with only some fields, or a plain-text 401, still gives what i
 });
 
 test('5xx is retried, then the success is returned with the attempt count', async () => {
-  server.on('/teammates', json(503, { _error: { status: 503 } }), json(500, {}), json(200, { _results: [{ id: 'tea_1' }] }));
+  server.on(
+    '/teammates',
+    json(503, { _error: { status: 503 } }),
+    json(500, {}),
+    json(200, { _results: [{ id: 'tea_1' }] }),
+  );
   const result = asResponse(await client().get(frontPaths.teammates(), { deadline: inSeconds(5) }));
   expect(result).toMatchObject({ status: 200, attempts: 3, body: { _results: [{ id: 'tea_1' }] } });
   server.assertAllUsed();
@@ -93,7 +117,10 @@ function takes(clock: TestClock, ms: number, responder: Responder, answeredAt: n
 test('backoff is exponential with jitter from the injected random, timed by the injected clock', async () => {
   server.on('/me', json(503, {}), json(500, {}), json(503, {}), json(200, {}));
   const clock = testClock();
-  const result = await client({ clock, random: () => 0.5, retryBaseDelayMs: 100, maxAttempts: 4 }).get(frontPaths.me(), { deadline: clock.now() + 10_000 });
+  const result = await client({ clock, random: () => 0.5, retryBaseDelayMs: 100, maxAttempts: 4 }).get(
+    frontPaths.me(),
+    { deadline: clock.now() + 10_000 },
+  );
   expect(result).toMatchObject({ kind: 'response', status: 200, attempts: 4, ms: 75 + 150 + 300 });
   // ceiling 100, 200, 400 ms; half fixed, half scaled by random().
   expect(clock.waits).toEqual([75, 150, 300]);
@@ -119,7 +146,13 @@ test('a refused connection is network, retried, never a bad token', async () => 
   const closedPort = server.port;
   await server.close();
   const result = asUnreachable(
-    await createFrontClient({ baseUrl: `http://127.0.0.1:${closedPort}`, token: TOKEN, dispatcher, random: () => 0, retryBaseDelayMs: 10 }).get(frontPaths.me(), {
+    await createFrontClient({
+      baseUrl: `http://127.0.0.1:${closedPort}`,
+      token: TOKEN,
+      dispatcher,
+      random: () => 0,
+      retryBaseDelayMs: 10,
+    }).get(frontPaths.me(), {
       deadline: inSeconds(5),
     }),
   );
@@ -128,11 +161,14 @@ test('a refused connection is network, retried, never a bad token', async () => 
 });
 
 test('an HTML 502 page from the edge is a 5xx: retried, and summarised without the HTML', async () => {
-  const page = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>';
+  const page =
+    '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>';
   server.on('/conversations/cnv_1', html(502, page), html(502, page), html(502, page));
   const result = asUnreachable(await client().get(frontPaths.conversation('cnv_1'), { deadline: inSeconds(5) }));
   expect(result).toMatchObject({ reason: 'server_error', status: 502, attempts: 3 });
-  expect(result.message).toBe('GET /conversations/cnv_1: Front answered 502 Bad Gateway (an HTML error page, likely from an edge proxy) after 3 attempts');
+  expect(result.message).toBe(
+    'GET /conversations/cnv_1: Front answered 502 Bad Gateway (an HTML error page, likely from an edge proxy) after 3 attempts',
+  );
   server.assertAllUsed();
 });
 
@@ -156,7 +192,12 @@ test('per-request timeout: a silent server gives timeout, not retried, not a bad
   clock.advance(1);
   const result = asUnreachable(await pending);
   expect(settled).toBe(true);
-  expect(result).toMatchObject({ reason: 'timeout', attempts: 1, ms: 300, message: 'GET /me: Front did not answer within 300 ms' });
+  expect(result).toMatchObject({
+    reason: 'timeout',
+    attempts: 1,
+    ms: 300,
+    message: 'GET /me: Front did not answer within 300 ms',
+  });
   await until(() => server.hits[0]?.closedAt !== undefined, 'the server to see the request end');
   server.assertAllUsed();
 });
@@ -166,7 +207,9 @@ describe('deadline', () => {
     server.on('/conversations/cnv_1/inboxes', hang);
     const clock = testClock();
     const deadline = clock.now() + 400;
-    const pending = client({ clock, requestTimeoutMs: 5000 }).get(frontPaths.conversationInboxes('cnv_1'), { deadline });
+    const pending = client({ clock, requestTimeoutMs: 5000 }).get(frontPaths.conversationInboxes('cnv_1'), {
+      deadline,
+    });
     await until(() => server.hitCount() === 1, 'the request to arrive');
     clock.advance(399);
     expect(server.hits[0]?.closedAt).toBeUndefined();
@@ -186,10 +229,14 @@ describe('deadline', () => {
     server.on('/teammates', slow503, slow503, slow503);
     const deadline = clock.now() + 600;
     const result = asUnreachable(
-      await client({ clock, maxAttempts: 10, retryBaseDelayMs: 100, minAttemptMs: 100 }).get(frontPaths.teammates(), { deadline }),
+      await client({ clock, maxAttempts: 10, retryBaseDelayMs: 100, minAttemptMs: 100 }).get(frontPaths.teammates(), {
+        deadline,
+      }),
     );
     expect(result).toMatchObject({ reason: 'deadline', status: 503, attempts: 3, ms: 450 });
-    expect(result.message).toBe('GET /teammates not checked: no time left before the deadline (after 3 attempts; last: Front answered 503 Service Unavailable)');
+    expect(result.message).toBe(
+      'GET /teammates not checked: no time left before the deadline (after 3 attempts; last: Front answered 503 Service Unavailable)',
+    );
     // Answers take 100 ms and waits 50, 100 ms: the third attempt starts at 350 ms and ends at 450 ms;
     // a 200 ms wait plus a 100 ms attempt would end at 750 ms, past the deadline, so it is not begun.
     expect(clock.waits).toEqual([50, 100]);
@@ -226,7 +273,9 @@ describe('429', () => {
       json(200, { id: 'cnv_1', is_private: true }, rateLimitHeaders(50, 29)),
     );
     const clock = testClock();
-    const result = asResponse(await client({ clock }).get(frontPaths.conversation('cnv_1'), { deadline: clock.now() + 5_000 }));
+    const result = asResponse(
+      await client({ clock }).get(frontPaths.conversation('cnv_1'), { deadline: clock.now() + 5_000 }),
+    );
     expect(result).toMatchObject({ status: 200, attempts: 2, ms: 1000, rateLimit: { remaining: 29 } });
     expect(clock.waits).toEqual([1000]);
     server.assertAllUsed();
@@ -242,20 +291,36 @@ describe('429', () => {
       }),
     );
     const clock = testClock();
-    const result = asUnreachable(await client({ clock }).get(frontPaths.teammatePrivateInboxes('tea_1'), { deadline: clock.now() + 3_000 }));
+    const result = asUnreachable(
+      await client({ clock }).get(frontPaths.teammatePrivateInboxes('tea_1'), { deadline: clock.now() + 3_000 }),
+    );
     expect(clock.waits).toEqual([]);
-    expect(result).toMatchObject({ reason: 'rate_limited', status: 429, attempts: 1, ms: 0, rateLimit: { burst: true, tier: 'tier-2', remaining: 62, retryAfterSec: 30 } });
+    expect(result).toMatchObject({
+      reason: 'rate_limited',
+      status: 429,
+      attempts: 1,
+      ms: 0,
+      rateLimit: { burst: true, tier: 'tier-2', remaining: 62, retryAfterSec: 30 },
+    });
     expect(result.message).toBe(
-      "Front's burst limit (tier-2) refused GET /teammates/tea_1/private_inboxes; retry in 30 s, which is past the deadline; Front said: \"Rate limit exceeded for tier-2 route. Please retry in 341 milliseconds.\"",
+      'Front\'s burst limit (tier-2) refused GET /teammates/tea_1/private_inboxes; retry in 30 s, which is past the deadline; Front said: "Rate limit exceeded for tier-2 route. Please retry in 341 milliseconds."',
     );
     server.assertAllUsed();
   });
 
   test('a 429 with none remaining and no tier is the per-minute limit', async () => {
-    server.on('/teams', frontError(429, 'Too many requests', 'Rate limit exceeded', { 'retry-after': '40', ...rateLimitHeaders(50, 0, 40) }));
+    server.on(
+      '/teams',
+      frontError(429, 'Too many requests', 'Rate limit exceeded', {
+        'retry-after': '40',
+        ...rateLimitHeaders(50, 0, 40),
+      }),
+    );
     const result = asUnreachable(await client().get(frontPaths.teams(), { deadline: inSeconds(3) }));
     expect(result).toMatchObject({ reason: 'rate_limited', rateLimit: { burst: false, remaining: 0, limit: 50 } });
-    expect(result.message).toMatch(/^Front's per-minute rate limit for this company is used up \(50 requests\/minute\), so GET \/teams was refused; retry in 40 s/);
+    expect(result.message).toMatch(
+      /^Front's per-minute rate limit for this company is used up \(50 requests\/minute\), so GET \/teams was refused; retry in 40 s/,
+    );
     server.assertAllUsed();
   });
 
@@ -311,7 +376,11 @@ test('the dispatcher is shared: two tenants reuse one pool, and keep-alive reuse
   await tick();
   await a.get(frontPaths.me(), { deadline: inSeconds(5) });
   expect(sockets.size).toBe(1);
-  expect(server.hits.map((h) => h.authorization)).toEqual([`Bearer ${TOKEN}`, 'Bearer another-tenant-token', `Bearer ${TOKEN}`]);
+  expect(server.hits.map((h) => h.authorization)).toEqual([
+    `Bearer ${TOKEN}`,
+    'Bearer another-tenant-token',
+    `Bearer ${TOKEN}`,
+  ]);
   server.assertAllUsed();
 });
 
@@ -338,14 +407,21 @@ test('close() during a retry wait: the retry is not sent', async () => {
   await until(() => wake !== undefined, 'the retry wait');
   await c.close();
   wake!();
-  expect(await pending).toMatchObject({ kind: 'unreachable', reason: 'network', message: 'GET /me: not sent, the client was closed', attempts: 1 });
+  expect(await pending).toMatchObject({
+    kind: 'unreachable',
+    reason: 'network',
+    message: 'GET /me: not sent, the client was closed',
+    attempts: 1,
+  });
   expect(server.hitCount()).toBe(1);
   server.assertAllUsed();
 });
 
 test('a large body is cut at maxBodyBytes and returned as text', async () => {
   server.on('/teammates', json(200, { _results: 'x'.repeat(5000) }));
-  const result = asResponse(await client({ maxBodyBytes: 1000 }).get(frontPaths.teammates(), { deadline: inSeconds(5) }));
+  const result = asResponse(
+    await client({ maxBodyBytes: 1000 }).get(frontPaths.teammates(), { deadline: inSeconds(5) }),
+  );
   expect(typeof result.body).toBe('string');
   expect((result.body as string).length).toBe(1000);
   server.assertAllUsed();

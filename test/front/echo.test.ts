@@ -11,7 +11,9 @@ function echo(form: (token: string) => string): Responder {
   return (req, res) => {
     const token = (req.headers.authorization ?? '').slice('Bearer '.length);
     res.writeHead(401, { 'content-type': 'application/json' });
-    res.end(`{"_error":{"status":401,"title":"Unauthorized","message":"bad token ${form(token)}"},"seen":["${form(token)}"]}`);
+    res.end(
+      `{"_error":{"status":401,"title":"Unauthorized","message":"bad token ${form(token)}"},"seen":["${form(token)}"]}`,
+    );
   };
 }
 
@@ -24,7 +26,10 @@ useStubFront((s, d) => {
 
 test.each([
   ['JSON-escaped', (t: string) => `\\u0065${t.slice(1)}`],
-  ['JSON-escaped in its signature', (t: string) => `${t.slice(0, -5)}\\u00${t.charCodeAt(t.length - 5).toString(16)}${t.slice(-4)}`],
+  [
+    'JSON-escaped in its signature',
+    (t: string) => `${t.slice(0, -5)}\\u00${t.charCodeAt(t.length - 5).toString(16)}${t.slice(-4)}`,
+  ],
   ['cut short by one character', (t: string) => t.slice(0, -1)],
   ['its signature alone', (t: string) => t.split('.')[2]!],
 ])('a token Front echoes %s is masked in the parsed body and the error', async (_name, form) => {

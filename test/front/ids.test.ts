@@ -1,12 +1,24 @@
 import fc from 'fast-check';
 import type { Dispatcher } from 'undici';
-import { createFrontClient, createFrontDispatcher, frontPaths, InvalidFrontIdError, isSafeFrontPath, parseFrontId, parseTeammateRef, type FrontPath } from '../../src/front';
+import {
+  createFrontClient,
+  createFrontDispatcher,
+  frontPaths,
+  InvalidFrontIdError,
+  isSafeFrontPath,
+  parseFrontId,
+  parseTeammateRef,
+  type FrontPath,
+} from '../../src/front';
 import { startStubServer, type StubServer } from './helpers/stub-server';
 
 describe('parseFrontId', () => {
-  test.each(['cnv_yo1kg5q', 'inb_1ix6', 'tea_6r55a', 'tim_3f', 'cnv_1', `cnv_${'z'.repeat(24)}`])('accepts %s', (id) => {
-    expect(parseFrontId(id)).toMatchObject({ ok: true, id });
-  });
+  test.each(['cnv_yo1kg5q', 'inb_1ix6', 'tea_6r55a', 'tim_3f', 'cnv_1', `cnv_${'z'.repeat(24)}`])(
+    'accepts %s',
+    (id) => {
+      expect(parseFrontId(id)).toMatchObject({ ok: true, id });
+    },
+  );
 
   test('names the kind of a known prefix, and "unknown" for others', () => {
     expect(parseFrontId('msg_1')).toEqual({ ok: true, id: 'msg_1', prefix: 'msg', kind: 'message' });
@@ -52,16 +64,26 @@ describe('parseFrontId', () => {
       reason: 'wrong_prefix',
       message: '"msg_1" is not a conversation ID (cnv_…): it is a message ID',
     });
-    expect(parseFrontId('zzz_1', 'tea')).toMatchObject({ reason: 'wrong_prefix', message: expect.stringContaining('unknown prefix zzz_') });
+    expect(parseFrontId('zzz_1', 'tea')).toMatchObject({
+      reason: 'wrong_prefix',
+      message: expect.stringContaining('unknown prefix zzz_'),
+    });
   });
 
   test('property: whatever is accepted is exactly prefix_base36, and its path is safe', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[a-z]{2,4}_[0-9a-z]{1,24}$/), fc.constantFrom('cnv_1', 'cnv_1/..', 'cnv_%2e')), (input) => {
-        const parsed = parseFrontId(input);
-        expect(parsed.ok).toBe(/^[a-z]{2,4}_[0-9a-z]{1,24}$/.test(input));
-        if (parsed.ok && parsed.prefix === 'cnv') expect(isSafeFrontPath(frontPaths.conversation(input))).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.stringMatching(/^[a-z]{2,4}_[0-9a-z]{1,24}$/),
+          fc.constantFrom('cnv_1', 'cnv_1/..', 'cnv_%2e'),
+        ),
+        (input) => {
+          const parsed = parseFrontId(input);
+          expect(parsed.ok).toBe(/^[a-z]{2,4}_[0-9a-z]{1,24}$/.test(input));
+          if (parsed.ok && parsed.prefix === 'cnv') expect(isSafeFrontPath(frontPaths.conversation(input))).toBe(true);
+        },
+      ),
     );
   });
 });
@@ -69,16 +91,31 @@ describe('parseFrontId', () => {
 describe('parseTeammateRef', () => {
   test('takes a teammate ID, an alt:email alias, or a bare email', () => {
     expect(parseTeammateRef('tea_6r55a')).toEqual({ ok: true, ref: 'tea_6r55a', kind: 'id' });
-    expect(parseTeammateRef('alt:email:leela@planet-express.com')).toEqual({ ok: true, ref: 'alt:email:leela@planet-express.com', kind: 'email' });
-    expect(parseTeammateRef('fry+1@planet-express.com')).toEqual({ ok: true, ref: 'alt:email:fry+1@planet-express.com', kind: 'email' });
+    expect(parseTeammateRef('alt:email:leela@planet-express.com')).toEqual({
+      ok: true,
+      ref: 'alt:email:leela@planet-express.com',
+      kind: 'email',
+    });
+    expect(parseTeammateRef('fry+1@planet-express.com')).toEqual({
+      ok: true,
+      ref: 'alt:email:fry+1@planet-express.com',
+      kind: 'email',
+    });
   });
 
-  test.each(['alt:email:a@b.com/../../me', 'alt:email:a@b.com?x=1', 'alt:email:a%40b.com', 'alt:email:a@b', 'alt:email:"a b"@c.com', 'a@b..com', 'alt:email:l\u0435ela@b.com', 'alt:phone:123', 'cnv_1'])(
-    'rejects %j',
-    (input) => {
-      expect(parseTeammateRef(input).ok).toBe(false);
-    },
-  );
+  test.each([
+    'alt:email:a@b.com/../../me',
+    'alt:email:a@b.com?x=1',
+    'alt:email:a%40b.com',
+    'alt:email:a@b',
+    'alt:email:"a b"@c.com',
+    'a@b..com',
+    'alt:email:l\u0435ela@b.com',
+    'alt:phone:123',
+    'cnv_1',
+  ])('rejects %j', (input) => {
+    expect(parseTeammateRef(input).ok).toBe(false);
+  });
 });
 
 describe('frontPaths', () => {
@@ -93,12 +130,18 @@ describe('frontPaths', () => {
   });
 
   test('percent-encodes the email of an alias, and only that', () => {
-    expect(frontPaths.teammate('alt:email:leela@planet-express.com')).toBe('/teammates/alt:email:leela%40planet-express.com');
-    expect(frontPaths.teammatePrivateInboxes('fry+1@planet-express.com')).toBe('/teammates/alt:email:fry%2B1%40planet-express.com/private_inboxes');
+    expect(frontPaths.teammate('alt:email:leela@planet-express.com')).toBe(
+      '/teammates/alt:email:leela%40planet-express.com',
+    );
+    expect(frontPaths.teammatePrivateInboxes('fry+1@planet-express.com')).toBe(
+      '/teammates/alt:email:fry%2B1%40planet-express.com/private_inboxes',
+    );
   });
 
   test('throws InvalidFrontIdError with the reason, and wrong prefixes per endpoint', () => {
-    expect(() => frontPaths.conversation('tea_1')).toThrow(new InvalidFrontIdError('wrong_prefix', '"tea_1" is not a conversation ID (cnv_…): it is a teammate ID'));
+    expect(() => frontPaths.conversation('tea_1')).toThrow(
+      new InvalidFrontIdError('wrong_prefix', '"tea_1" is not a conversation ID (cnv_…): it is a teammate ID'),
+    );
     expect(() => frontPaths.teammate('cnv_1')).toThrow(InvalidFrontIdError);
     try {
       frontPaths.conversationInboxes('cnv_1/../../teammates');
@@ -122,14 +165,35 @@ describe('malicious IDs never reach the server', () => {
     await server.close();
   });
 
-  const malicious = ['cnv_1/../teammates', 'cnv_1%2F..', 'cnv_1%2f..%2fme', 'CNV_1', 'cnv_1?x=1', 'cnv_1#', 'cnv_1 ', 'cnv 1', '\u0441nv_1', 'cnv_\u0661', '../me', 'cnv_1\r\nHost: evil', ''];
-  const builders = [frontPaths.conversation, frontPaths.conversationInboxes, frontPaths.teammate, frontPaths.teammatePrivateInboxes];
+  const malicious = [
+    'cnv_1/../teammates',
+    'cnv_1%2F..',
+    'cnv_1%2f..%2fme',
+    'CNV_1',
+    'cnv_1?x=1',
+    'cnv_1#',
+    'cnv_1 ',
+    'cnv 1',
+    '\u0441nv_1',
+    'cnv_\u0661',
+    '../me',
+    'cnv_1\r\nHost: evil',
+    '',
+  ];
+  const builders = [
+    frontPaths.conversation,
+    frontPaths.conversationInboxes,
+    frontPaths.teammate,
+    frontPaths.teammatePrivateInboxes,
+  ];
 
   test('every builder refuses every one of them, and the server sees no request', async () => {
     const client = createFrontClient({ baseUrl: server.url, token: 'tok-1234567890', dispatcher });
     for (const build of builders) {
       for (const id of malicious) {
-        await expect(async () => client.get(build(id), { deadline: Date.now() + 1000 })).rejects.toThrow(InvalidFrontIdError);
+        await expect(async () => client.get(build(id), { deadline: Date.now() + 1000 })).rejects.toThrow(
+          InvalidFrontIdError,
+        );
       }
     }
     expect(server.hitCount()).toBe(0);
@@ -137,8 +201,18 @@ describe('malicious IDs never reach the server', () => {
 
   test('a forged FrontPath (a cast around the builders) is refused by the client too', async () => {
     const client = createFrontClient({ baseUrl: server.url, token: 'tok-1234567890', dispatcher });
-    for (const forged of ['/conversations/../me', '//evil.example/me', 'me', '/conversations/cnv_1?x=1', '/teammates/a%2F..', '/conversations/cnv_1#x', 'http://evil.example/me']) {
-      await expect(client.get(forged as FrontPath, { deadline: Date.now() + 1000 })).rejects.toThrow('refusing a request path not built by frontPaths');
+    for (const forged of [
+      '/conversations/../me',
+      '//evil.example/me',
+      'me',
+      '/conversations/cnv_1?x=1',
+      '/teammates/a%2F..',
+      '/conversations/cnv_1#x',
+      'http://evil.example/me',
+    ]) {
+      await expect(client.get(forged as FrontPath, { deadline: Date.now() + 1000 })).rejects.toThrow(
+        'refusing a request path not built by frontPaths',
+      );
     }
     expect(server.hitCount()).toBe(0);
   });

@@ -7,7 +7,18 @@ describe('parseRateLimit', () => {
   const now = Date.UTC(2026, 0, 1);
 
   test('reads Front headers', () => {
-    expect(parseRateLimit({ 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1767225660', 'retry-after': '12' }, 429, now)).toEqual({
+    expect(
+      parseRateLimit(
+        {
+          'x-ratelimit-limit': '100',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': '1767225660',
+          'retry-after': '12',
+        },
+        429,
+        now,
+      ),
+    ).toEqual({
       limit: 100,
       remaining: 0,
       reset: 1767225660,
@@ -17,7 +28,10 @@ describe('parseRateLimit', () => {
   });
 
   test('burst: x-front-tier present, or requests remaining; only said on a 429', () => {
-    expect(parseRateLimit({ 'x-front-tier': 'tier-2', 'x-ratelimit-remaining': '0' }, 429, now)).toMatchObject({ tier: 'tier-2', burst: true });
+    expect(parseRateLimit({ 'x-front-tier': 'tier-2', 'x-ratelimit-remaining': '0' }, 429, now)).toMatchObject({
+      tier: 'tier-2',
+      burst: true,
+    });
     expect(parseRateLimit({ 'x-ratelimit-remaining': '3' }, 429, now)).toMatchObject({ burst: true });
     expect(parseRateLimit({ 'x-ratelimit-remaining': '3' }, 200, now)).not.toHaveProperty('burst');
   });
@@ -27,7 +41,13 @@ describe('parseRateLimit', () => {
   });
 
   test('malformed values are left out, never guessed', () => {
-    expect(parseRateLimit({ 'x-ratelimit-limit': 'lots', 'x-ratelimit-remaining': '-1', 'retry-after': 'soon', 'x-ratelimit-reset': '' }, 429, now)).toEqual({ burst: false });
+    expect(
+      parseRateLimit(
+        { 'x-ratelimit-limit': 'lots', 'x-ratelimit-remaining': '-1', 'retry-after': 'soon', 'x-ratelimit-reset': '' },
+        429,
+        now,
+      ),
+    ).toEqual({ burst: false });
   });
 });
 
@@ -44,13 +64,18 @@ describe('createRateBudget', () => {
     budget.observe({ remaining: 6, reset: 1_030 });
     const ticket = budget.acquire();
     expect(ticket.ok).toBe(true);
-    expect(budget.acquire()).toEqual({ ok: false, exhausted: true, message: expect.stringContaining('leaves the last 5') });
+    expect(budget.acquire()).toEqual({
+      ok: false,
+      exhausted: true,
+      message: expect.stringContaining('leaves the last 5'),
+    });
     if (ticket.ok) ticket.release({ remaining: 5, reset: 1_030 });
     const refused = budget.acquire();
     expect(refused).toEqual({
       ok: false,
       exhausted: true,
-      message: "not sent: Front reports 5 requests left for this company for about 30 s, and front-why leaves the last 5 to the customer's own integrations",
+      message:
+        "not sent: Front reports 5 requests left for this company for about 30 s, and front-why leaves the last 5 to the customer's own integrations",
     });
   });
 
@@ -89,7 +114,8 @@ describe('createRateBudget', () => {
       ok: false,
       exhausted: true,
       retryAt: 2_000,
-      message: "not sent: Front's per-minute rate limit for this company is used up, and Front asked (retry-after) for no request in the next 2 s",
+      message:
+        "not sent: Front's per-minute rate limit for this company is used up, and Front asked (retry-after) for no request in the next 2 s",
     });
     // An answer to a request sent before the 429 arrives during the pause: its count ends with the pause.
     budget.observe({ remaining: 3, reset: 60 });
@@ -113,7 +139,11 @@ describe('createRateBudget', () => {
     const tenant = createRateBudget({ reserve: 5, maxPerDiagnosis: 2, clock: at(0) });
     const diagnosis = tenant.forDiagnosis();
     expect([diagnosis.acquire().ok, diagnosis.acquire().ok]).toEqual([true, true]);
-    expect(diagnosis.acquire()).toEqual({ ok: false, exhausted: false, message: 'not sent: this diagnosis already made 2 Front requests, its limit' });
+    expect(diagnosis.acquire()).toEqual({
+      ok: false,
+      exhausted: false,
+      message: 'not sent: this diagnosis already made 2 Front requests, its limit',
+    });
     expect(diagnosis.used()).toBe(2);
     expect(tenant.forDiagnosis().acquire().ok).toBe(true);
     tenant.observe({ remaining: 5, reset: 60 });
@@ -128,11 +158,17 @@ describe('budget with the client, over HTTP', () => {
     server = s;
     dispatcher = d;
   });
-  const client = (budget: RateBudget, token = 'tenant-token-0001') => createFrontClient({ baseUrl: server.url, token, dispatcher, budget });
+  const client = (budget: RateBudget, token = 'tenant-token-0001') =>
+    createFrontClient({ baseUrl: server.url, token, dispatcher, budget });
   const deadline = () => Date.now() + 3000;
 
   test('refuses without sending once the remaining count reaches the reserve, across clients of one tenant', async () => {
-    server.on('/me', json(200, {}, rateLimitHeaders(50, 7)), json(200, {}, rateLimitHeaders(50, 6)), json(200, {}, rateLimitHeaders(50, 5)));
+    server.on(
+      '/me',
+      json(200, {}, rateLimitHeaders(50, 7)),
+      json(200, {}, rateLimitHeaders(50, 6)),
+      json(200, {}, rateLimitHeaders(50, 5)),
+    );
     const tenant = createRateBudget({ reserve: 5 });
     const a = client(tenant);
     const b = client(tenant, 'tenant-token-0002');
@@ -143,7 +179,9 @@ describe('budget with the client, over HTTP', () => {
 
     const refused = await b.get(frontPaths.conversation('cnv_1'), { deadline: deadline() });
     expect(refused).toMatchObject({ kind: 'unreachable', reason: 'budget', attempts: 0 });
-    expect(refused.kind === 'unreachable' && refused.message).toMatch(/^GET \/conversations\/cnv_1 not sent: Front reports 5 requests left/);
+    expect(refused.kind === 'unreachable' && refused.message).toMatch(
+      /^GET \/conversations\/cnv_1 not sent: Front reports 5 requests left/,
+    );
     expect(server.hitCount()).toBe(3);
     server.assertAllUsed();
   });
@@ -152,15 +190,30 @@ describe('budget with the client, over HTTP', () => {
     const clock = testClock();
     const at = clock.now();
     server
-      .on('/teams', json(429, { _error: { status: 429, title: 'Too many requests' } }, { 'retry-after': '1', ...rateLimitHeaders(50, 0, 60, at) }))
+      .on(
+        '/teams',
+        json(
+          429,
+          { _error: { status: 429, title: 'Too many requests' } },
+          { 'retry-after': '1', ...rateLimitHeaders(50, 0, 60, at) },
+        ),
+      )
       .on('/teams', json(200, { _results: [] }, rateLimitHeaders(50, 49, 60, at + 1_000)))
       .on('/me', json(200, {}, rateLimitHeaders(50, 48, 60, at + 1_000)));
     const tenant = createRateBudget({ clock });
     const c = createFrontClient({ baseUrl: server.url, token: 'tenant-token-0001', dispatcher, budget: tenant, clock });
-    expect(await c.get(frontPaths.teams(), { deadline: at + 5_000 })).toMatchObject({ kind: 'response', status: 200, attempts: 2, ms: 1_000 });
+    expect(await c.get(frontPaths.teams(), { deadline: at + 5_000 })).toMatchObject({
+      kind: 'response',
+      status: 200,
+      attempts: 2,
+      ms: 1_000,
+    });
     expect(clock.waits).toEqual([1_000]);
     // Front's fresh count, not the 429's "0 until the reset", decides the next request.
-    expect(await c.get(frontPaths.me(), { deadline: clock.now() + 5_000 })).toMatchObject({ kind: 'response', status: 200 });
+    expect(await c.get(frontPaths.me(), { deadline: clock.now() + 5_000 })).toMatchObject({
+      kind: 'response',
+      status: 200,
+    });
     server.assertAllUsed();
   });
 
@@ -172,14 +225,29 @@ describe('budget with the client, over HTTP', () => {
       .on('/me', json(200, {}, rateLimitHeaders(50, 49, 60, at + 2_000)));
     const tenant = createRateBudget({ clock });
     const c = createFrontClient({ baseUrl: server.url, token: 'tenant-token-0001', dispatcher, budget: tenant, clock });
-    expect(await c.get(frontPaths.teams(), { deadline: at + 1_500 })).toMatchObject({ kind: 'unreachable', reason: 'rate_limited' });
-    expect(await c.get(frontPaths.me(), { deadline: at + 5_000 })).toMatchObject({ kind: 'response', status: 200, attempts: 1, ms: 2_000 });
+    expect(await c.get(frontPaths.teams(), { deadline: at + 1_500 })).toMatchObject({
+      kind: 'unreachable',
+      reason: 'rate_limited',
+    });
+    expect(await c.get(frontPaths.me(), { deadline: at + 5_000 })).toMatchObject({
+      kind: 'response',
+      status: 200,
+      attempts: 1,
+      ms: 2_000,
+    });
     expect(clock.waits).toEqual([2_000]);
     server.assertAllUsed();
   });
 
   test('a 429 per-minute response fills the budget, so the next call is not sent', async () => {
-    server.on('/teams', json(429, { _error: { status: 429, title: 'Too many requests' } }, { 'retry-after': '50', ...rateLimitHeaders(50, 0, 50) }));
+    server.on(
+      '/teams',
+      json(
+        429,
+        { _error: { status: 429, title: 'Too many requests' } },
+        { 'retry-after': '50', ...rateLimitHeaders(50, 0, 50) },
+      ),
+    );
     const tenant = createRateBudget();
     const c = client(tenant);
     expect(await c.get(frontPaths.teams(), { deadline: deadline() })).toMatchObject({ reason: 'rate_limited' });

@@ -9,14 +9,33 @@ import {
   type FrontResult,
 } from '../../src/front';
 import { makeJwt } from './helpers/jwt';
-import { delayed, frontError, hang, html, json, rateLimitHeaders, resetConnection, useStubFront, type StubServer } from './helpers/stub-server';
+import {
+  delayed,
+  frontError,
+  hang,
+  html,
+  json,
+  rateLimitHeaders,
+  resetConnection,
+  useStubFront,
+  type StubServer,
+} from './helpers/stub-server';
 
 // A long, distinctive token: any leak of it, or of its signature alone, is easy to find.
-const TOKEN = makeJwt({ iss: 'front', sub: 'planet_express', scopes: ['shared:*', 'private:*'], jti: 'CANARYCANARY0001' });
+const TOKEN = makeJwt({
+  iss: 'front',
+  sub: 'planet_express',
+  scopes: ['shared:*', 'private:*'],
+  jti: 'CANARYCANARY0001',
+});
 const SIGNATURE = TOKEN.split('.')[2]!;
 
 function expectNoToken(value: unknown): void {
-  const texts = [JSON.stringify(value) ?? '', inspect(value, { depth: 10, showHidden: true, getters: true }), String(value)];
+  const texts = [
+    JSON.stringify(value) ?? '',
+    inspect(value, { depth: 10, showHidden: true, getters: true }),
+    String(value),
+  ];
   if (value instanceof Error) texts.push(value.message, value.stack ?? '');
   for (const text of texts) {
     expect(text).not.toContain(TOKEN);
@@ -32,15 +51,23 @@ useStubFront((s, d) => {
 });
 
 test('the token is sent, but appears in no result, message or inspect output', async () => {
-  const echo = (req: Parameters<Parameters<StubServer['on']>[1]>[0], res: Parameters<Parameters<StubServer['on']>[1]>[1]) => {
+  const echo = (
+    req: Parameters<Parameters<StubServer['on']>[1]>[0],
+    res: Parameters<Parameters<StubServer['on']>[1]>[1],
+  ) => {
     // A misconfigured or hostile base URL could echo the credentials back.
     const auth = req.headers.authorization ?? '';
     res.writeHead(403, { 'content-type': 'application/json', location: `/x?t=${auth.slice(7)}` });
-    res.end(JSON.stringify({ _error: { status: 403, title: 'Forbidden', message: `bad token ${auth}` }, echoed: auth }));
+    res.end(
+      JSON.stringify({ _error: { status: 403, title: 'Forbidden', message: `bad token ${auth}` }, echoed: auth }),
+    );
   };
   server
     .on('/me', json(200, { id: 'cmp_1' }, rateLimitHeaders(50, 40)))
-    .on('/conversations/cnv_1', frontError(403, 'Forbidden', 'This agent is not allowed to read the "conversation" with ID: "cnv_1"'))
+    .on(
+      '/conversations/cnv_1',
+      frontError(403, 'Forbidden', 'This agent is not allowed to read the "conversation" with ID: "cnv_1"'),
+    )
     .on('/conversations/cnv_2', echo)
     .on('/teammates', html(502, '<html>502</html>'), html(502, '<html>502</html>'))
     .on('/teams', resetConnection, resetConnection)
@@ -50,7 +77,16 @@ test('the token is sent, but appears in no result, message or inspect output', a
     .on('/teammates/tea_4/private_inboxes', json(200, {}, rateLimitHeaders(50, 5)));
 
   const budget = createRateBudget({ reserve: 5 });
-  const client = createFrontClient({ baseUrl: server.url, token: TOKEN, dispatcher, random: () => 0, retryBaseDelayMs: 10, maxAttempts: 2, requestTimeoutMs: 200, budget });
+  const client = createFrontClient({
+    baseUrl: server.url,
+    token: TOKEN,
+    dispatcher,
+    random: () => 0,
+    retryBaseDelayMs: 10,
+    maxAttempts: 2,
+    requestTimeoutMs: 200,
+    budget,
+  });
   const soon = () => Date.now() + 3000;
   const results: FrontResult[] = [
     await client.get(frontPaths.me(), { deadline: soon() }),
@@ -64,7 +100,18 @@ test('the token is sent, but appears in no result, message or inspect output', a
     await client.get(frontPaths.teammatePrivateInboxes('tea_4'), { deadline: soon() }),
     await client.get(frontPaths.teammatePrivateInboxes('tea_5'), { deadline: soon() }),
   ];
-  expect(results.map((r) => (r.kind === 'response' ? r.status : r.reason))).toEqual([200, 403, 403, 'server_error', 'network', 'timeout', 'deadline', 'rate_limited', 200, 'budget']);
+  expect(results.map((r) => (r.kind === 'response' ? r.status : r.reason))).toEqual([
+    200,
+    403,
+    403,
+    'server_error',
+    'network',
+    'timeout',
+    'deadline',
+    'rate_limited',
+    200,
+    'budget',
+  ]);
   expect(server.hits.every((h) => h.authorization === `Bearer ${TOKEN}`)).toBe(true);
 
   // The echo was redacted to the masked form, which is still useful to a human.
@@ -106,7 +153,13 @@ test('a refused path and a closed client throw errors without the token', async 
 test('a network error message from an unreachable host has no token', async () => {
   const port = server.port;
   await server.close();
-  const client = createFrontClient({ baseUrl: `http://127.0.0.1:${port}`, token: TOKEN, dispatcher, random: () => 0, retryBaseDelayMs: 5 });
+  const client = createFrontClient({
+    baseUrl: `http://127.0.0.1:${port}`,
+    token: TOKEN,
+    dispatcher,
+    random: () => 0,
+    retryBaseDelayMs: 5,
+  });
   const result = await client.get(frontPaths.me(), { deadline: Date.now() + 2000 });
   expect(result).toMatchObject({ kind: 'unreachable', reason: 'network' });
   expectNoToken(result);

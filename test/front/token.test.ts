@@ -6,7 +6,13 @@ const clock = { now: () => NOW };
 
 describe('inspectToken', () => {
   test('legacy company token with "*": api, everything, no workspace restriction', () => {
-    const token = makeJwt({ scopes: ['*'], iss: 'front', sub: 'planet_express', iat: 1500000000, jti: '0123456789abcdef' });
+    const token = makeJwt({
+      scopes: ['*'],
+      iss: 'front',
+      sub: 'planet_express',
+      iat: 1500000000,
+      jti: '0123456789abcdef',
+    });
     expect(inspectToken(token, clock)).toEqual({
       kind: 'api',
       masked: maskToken(token),
@@ -25,17 +31,41 @@ describe('inspectToken', () => {
   });
 
   test('shared:* + private:* + provisioning', () => {
-    const info = inspectToken(makeJwt({ scopes: ['shared:*', 'private:*', 'provisioning'], iss: 'front', sub: 'a1b2c3d4e5f6a7b8c9d0', iat: 1670000000 }), clock);
-    expect(info).toMatchObject({ kind: 'api', privateScope: true, sharedScope: true, workspaceRestricted: false, scopes: ['shared:*', 'private:*', 'provisioning'] });
+    const info = inspectToken(
+      makeJwt({
+        scopes: ['shared:*', 'private:*', 'provisioning'],
+        iss: 'front',
+        sub: 'a1b2c3d4e5f6a7b8c9d0',
+        iat: 1670000000,
+      }),
+      clock,
+    );
+    expect(info).toMatchObject({
+      kind: 'api',
+      privateScope: true,
+      sharedScope: true,
+      workspaceRestricted: false,
+      scopes: ['shared:*', 'private:*', 'provisioning'],
+    });
   });
 
   test('tim:123 only: workspace-restricted, no private or shared namespace', () => {
     const info = inspectToken(makeJwt({ scopes: ['tim:123'], iss: 'front', sub: 'a1b2c3d4e5f6a7b8c9d0' }), clock);
-    expect(info).toMatchObject({ kind: 'api', privateScope: false, sharedScope: false, workspaceIds: ['123'], workspaceFrontIds: ['tim_3f'], workspaceRestricted: true });
+    expect(info).toMatchObject({
+      kind: 'api',
+      privateScope: false,
+      sharedScope: false,
+      workspaceIds: ['123'],
+      workspaceFrontIds: ['tim_3f'],
+      workspaceRestricted: true,
+    });
   });
 
   test('no scopes claim (2026 tokens): scopes unknown, not empty', () => {
-    const info = inspectToken(makeJwt({ iss: 'front', sub: 'a1b2c3d4e5f6a7b8c9d0', iat: 1770000000, jti: 'fedcba9876543210' }), clock);
+    const info = inspectToken(
+      makeJwt({ iss: 'front', sub: 'a1b2c3d4e5f6a7b8c9d0', iat: 1770000000, jti: 'fedcba9876543210' }),
+      clock,
+    );
     expect(info.kind).toBe('api');
     expect(info.scopes).toBeUndefined();
     expect(info.privateScope).toBeUndefined();
@@ -46,7 +76,10 @@ describe('inspectToken', () => {
 
   test('OAuth access token with exp in the past: oauth, expired', () => {
     const exp = NOW / 1000 - 3600;
-    const info = inspectToken(makeJwt({ iss: 'front', sub: 'a1b2', exp, iat: exp - 3600, scopes: ['shared:*'] }), clock);
+    const info = inspectToken(
+      makeJwt({ iss: 'front', sub: 'a1b2', exp, iat: exp - 3600, scopes: ['shared:*'] }),
+      clock,
+    );
     expect(info).toMatchObject({ kind: 'oauth', exp, expired: true, privateScope: false, sharedScope: true });
   });
 
@@ -55,7 +88,10 @@ describe('inspectToken', () => {
   });
 
   test('a space-separated scope claim is read too', () => {
-    expect(inspectToken(makeJwt({ iss: 'front', scope: 'shared:* tim:7' }), clock)).toMatchObject({ scopes: ['shared:*', 'tim:7'], workspaceIds: ['7'] });
+    expect(inspectToken(makeJwt({ iss: 'front', scope: 'shared:* tim:7' }), clock)).toMatchObject({
+      scopes: ['shared:*', 'tim:7'],
+      workspaceIds: ['7'],
+    });
   });
 
   test.each([
@@ -74,7 +110,10 @@ describe('inspectToken', () => {
   });
 
   test('claims of the wrong type are ignored, not trusted', () => {
-    const info = inspectToken(makeJwt({ iss: 'front', sub: 42, iat: 'yesterday', exp: null, scopes: 'shared:*', jti: {} }), clock);
+    const info = inspectToken(
+      makeJwt({ iss: 'front', sub: 42, iat: 'yesterday', exp: null, scopes: 'shared:*', jti: {} }),
+      clock,
+    );
     expect(info).toMatchObject({ kind: 'api', scopes: ['shared:*'], expired: false });
     expect(info).not.toHaveProperty('sub');
     expect(info).not.toHaveProperty('iat');

@@ -88,7 +88,8 @@ describe('curl -i and curl -v output', () => {
   });
 
   it('reads headers as Python and Ruby print them when there is no status line', () => {
-    const python = "headers={'Retry-After': '3', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Limit': '200'}\n" +
+    const python =
+      "headers={'Retry-After': '3', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Limit': '200'}\n" +
       'body={"_error":{"status":429,"title":"Too many requests"}}';
     expect(onlyError(python).rateLimit).toEqual({ limit: 200, remaining: 0, retryAfter: 3 });
   });
@@ -155,7 +156,8 @@ describe('curl -i and curl -v output', () => {
   });
 
   it('does not take a later, unrelated envelope as the body of a response', () => {
-    const paste = 'HTTP/2 404\ncontent-type: application/json\n\nAnd this one came from the other integration yesterday:\n{"_error":{"status":403,"title":"Forbidden"}}';
+    const paste =
+      'HTTP/2 404\ncontent-type: application/json\n\nAnd this one came from the other integration yesterday:\n{"_error":{"status":403,"title":"Forbidden"}}';
     const { errors } = parsed(paste);
     expect(errors.map((e) => [e.format, e.status])).toEqual([
       ['http', 404],
@@ -188,22 +190,29 @@ describe('HTML error pages from the edge', () => {
   });
 
   it('reads a page whose title is only the reason phrase', () => {
-    const page = '<html><head><title>Service Unavailable</title></head><body><p>The server is temporarily unable to service your request.</p></body></html>';
+    const page =
+      '<html><head><title>Service Unavailable</title></head><body><p>The server is temporarily unable to service your request.</p></body></html>';
     expect(onlyError(page)).toMatchObject({ format: 'html', status: 503, title: 'Service Unavailable' });
   });
 
   it('reads the status from the page text when the title has none', () => {
-    const page = '<!doctype html><html><head><title>Oops</title></head><body><h1>Error 504</h1><p>Gateway timed out</p></body></html>';
+    const page =
+      '<!doctype html><html><head><title>Oops</title></head><body><h1>Error 504</h1><p>Gateway timed out</p></body></html>';
     expect(onlyError(page)).toMatchObject({ format: 'html', status: 504 });
   });
 
   it('reads a page Slack escaped', () => {
-    const escaped = '&lt;html&gt;&lt;head&gt;&lt;title&gt;502 Bad Gateway&lt;/title&gt;&lt;/head&gt;&lt;body&gt;&lt;h1&gt;502 Bad Gateway&lt;/h1&gt;&lt;/body&gt;&lt;/html&gt;';
+    const escaped =
+      '&lt;html&gt;&lt;head&gt;&lt;title&gt;502 Bad Gateway&lt;/title&gt;&lt;/head&gt;&lt;body&gt;&lt;h1&gt;502 Bad Gateway&lt;/h1&gt;&lt;/body&gt;&lt;/html&gt;';
     expect(onlyError(escaped)).toMatchObject({ format: 'html', status: 502, title: 'Bad Gateway' });
   });
 
   it('does not report an ordinary page', () => {
     expect(parsed('<html><head><title>Front</title></head><body>Welcome back</body></html>').errors).toEqual([]);
-    expect(parsed('HTTP/2 200\ncontent-type: text/html\n\n<html><head><title>Front</title></head><body>403 Forbidden is a status code</body></html>').errors).toEqual([]);
+    expect(
+      parsed(
+        'HTTP/2 200\ncontent-type: text/html\n\n<html><head><title>Front</title></head><body>403 Forbidden is a status code</body></html>',
+      ).errors,
+    ).toEqual([]);
   });
 });

@@ -19,11 +19,15 @@ describe('Front IDs', () => {
   });
 
   it('keeps an unlisted prefix as unknown when the rest looks generated', () => {
-    expect(parsed('the rule rul_3k9x2 fired').ids).toEqual([{ id: 'rul_3k9x2', prefix: 'rul', kind: 'unknown', fromLink: false }]);
+    expect(parsed('the rule rul_3k9x2 fired').ids).toEqual([
+      { id: 'rul_3k9x2', prefix: 'rul', kind: 'unknown', fromLink: false },
+    ]);
   });
 
   it('does not take snake_case words, encodings or uppercase for IDs', () => {
-    expect(idList('is_private has_more tag_ids msg_id utf_8 sha_256 created_at cnv_1ABC CNV_abc my_cnv_1 _cnv_1 read_only')).toEqual([]);
+    expect(
+      idList('is_private has_more tag_ids msg_id utf_8 sha_256 created_at cnv_1ABC CNV_abc my_cnv_1 _cnv_1 read_only'),
+    ).toEqual([]);
   });
 
   it('lists each ID once, in order of first appearance, from a link if any occurrence is', () => {
@@ -49,7 +53,10 @@ describe('Front IDs', () => {
   });
 
   it('finds an ID inside JSON strings, paths and escaped quotes', () => {
-    expect(idList(String.raw`{"message":"with ID: \"cnv_e1\"","path":"/conversations/cnv_e2/inboxes"}`)).toEqual(['cnv_e1', 'cnv_e2']);
+    expect(idList(String.raw`{"message":"with ID: \"cnv_e1\"","path":"/conversations/cnv_e2/inboxes"}`)).toEqual([
+      'cnv_e1',
+      'cnv_e2',
+    ]);
   });
 
   it('isFrontId accepts exactly one ID', () => {

@@ -14,7 +14,12 @@ describe('plain _error envelopes', () => {
   });
 
   it('accepts an envelope with only status and title', () => {
-    expect(fields(onlyError(P.statusAndTitleOnly))).toEqual({ format: 'json', status: 404, title: 'Not found', ids: [] });
+    expect(fields(onlyError(P.statusAndTitleOnly))).toEqual({
+      format: 'json',
+      status: 404,
+      title: 'Not found',
+      ids: [],
+    });
   });
 
   it('accepts an envelope with only a message, and reads the unknown ID it names (a wrong prefix is kept as written)', () => {
@@ -34,7 +39,9 @@ describe('plain _error envelopes', () => {
   });
 
   it('reads a single detail string, and non-string details compactly', () => {
-    expect(onlyError('{"_error":{"status":400,"details":"body.to is required"}}').details).toEqual(['body.to is required']);
+    expect(onlyError('{"_error":{"status":400,"details":"body.to is required"}}').details).toEqual([
+      'body.to is required',
+    ]);
     expect(onlyError('{"_error":{"status":400,"details":[{"field":"to","reason":"missing"},42]}}').details).toEqual([
       'field: to, reason: missing',
       '42',
@@ -57,12 +64,23 @@ describe('plain _error envelopes', () => {
   });
 
   it('finds the envelope inside other JSON', () => {
-    const error = onlyError('{"request_id":"r-81","response":{"code":403,"body":{"_error":{"status":403,"message":"You do not have access to the resources of this teammate"}}}}');
-    expect(error).toMatchObject({ format: 'json', status: 403, message: 'You do not have access to the resources of this teammate' });
+    const error = onlyError(
+      '{"request_id":"r-81","response":{"code":403,"body":{"_error":{"status":403,"message":"You do not have access to the resources of this teammate"}}}}',
+    );
+    expect(error).toMatchObject({
+      format: 'json',
+      status: 403,
+      message: 'You do not have access to the resources of this teammate',
+    });
   });
 
   it('reads what it can of an envelope cut short', () => {
-    expect(fields(onlyError('{"_error":{"status":403,"title":"Forbidden","mess'))).toEqual({ format: 'json', status: 403, title: 'Forbidden', ids: [] });
+    expect(fields(onlyError('{"_error":{"status":403,"title":"Forbidden","mess'))).toEqual({
+      format: 'json',
+      status: 403,
+      title: 'Forbidden',
+      ids: [],
+    });
   });
 
   it('ignores keys that merely contain _error', () => {
@@ -113,7 +131,12 @@ describe('envelopes in logs, dumps and stack traces', () => {
 
   it('reads a Python dict repr', () => {
     const error = onlyError(P.pythonDictRepr);
-    expect(error).toMatchObject({ format: 'json', status: 404, title: 'Not Found', message: 'Unknown conversation ID cnv_4kq1' });
+    expect(error).toMatchObject({
+      format: 'json',
+      status: 404,
+      title: 'Not Found',
+      message: 'Unknown conversation ID cnv_4kq1',
+    });
     expect(error.ids).toEqual(['cnv_4kq1']);
   });
 
@@ -164,7 +187,10 @@ describe('envelopes in logs, dumps and stack traces', () => {
   });
 
   it('reads Ruby symbol keys and nil', () => {
-    expect(onlyError('{:_error=>{:status=>404, :title=>"Not found", :message=>nil}}')).toMatchObject({ status: 404, title: 'Not found' });
+    expect(onlyError('{:_error=>{:status=>404, :title=>"Not found", :message=>nil}}')).toMatchObject({
+      status: 404,
+      title: 'Not found',
+    });
   });
 
   it('reads the start of a body Guzzle truncated, with the request from its message', () => {
@@ -196,7 +222,8 @@ describe('envelopes in logs, dumps and stack traces', () => {
   });
 
   it('reads util.inspect strings split with +', () => {
-    const paste = "data: { _error: { status: 403, message: 'This agent is not allowed to read the \"conversation\" ' +\n      'with ID: \"cnv_s1\"' } }";
+    const paste =
+      'data: { _error: { status: 403, message: \'This agent is not allowed to read the "conversation" \' +\n      \'with ID: "cnv_s1"\' } }';
     expect(onlyError(paste).resource).toEqual({ verb: 'read', kind: 'conversation', id: 'cnv_s1' });
   });
 });

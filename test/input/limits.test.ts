@@ -47,12 +47,14 @@ describe('hostile pastes cost linear work', () => {
     'many envelopes': '{"_error":{"status":403}}\n'.repeat(2500),
     'many escaped envelopes': '"{\\"_error\\":{\\"status\\":403}}"\n'.repeat(1800),
     'many 2xx responses': 'HTTP/1.1 200 OK\n{"a":1}\n'.repeat(2500),
-    'one-line body with many content hits': JSON.stringify({ a: Array.from({ length: 3000 }, (_, i) => ({ subject: `403 Forbidden ${i}` })) }).slice(0, 65000),
+    'one-line body with many content hits': JSON.stringify({
+      a: Array.from({ length: 3000 }, (_, i) => ({ subject: `403 Forbidden ${i}` })),
+    }).slice(0, 65000),
     'status lines': 'HTTP/1.1 403 Forbidden\n'.repeat(2800),
-    'backslashes': `"_error":"${'\\'.repeat(60000)}`,
+    backslashes: `"_error":"${'\\'.repeat(60000)}`,
     'spaces then status': `${' '.repeat(60000)}HTTP/2 403`,
-    'ids': 'cnv_a1 '.repeat(9000),
-    'tokens': 'eyJ'.repeat(21000),
+    ids: 'cnv_a1 '.repeat(9000),
+    tokens: 'eyJ'.repeat(21000),
   };
   it.each(Object.entries(cases))('%s', (_name, paste) => {
     const meter: WorkMeter = { visited: 0 };

@@ -19,7 +19,8 @@ export const messageOnly = '{"_error":{"message":"Unknown conversation ID cn_123
 
 export const validationError = String.raw`{"_error":{"status":400,"title":"Bad request","message":"Body did not satisfy requirements","details":["body.to must be an array","body.sender_name is not allowed"]}}`;
 
-export const missingScope = '{"_error":{"status":403,"title":"Forbidden","message":"Token lacks the required `inboxes:read` scope"}}';
+export const missingScope =
+  '{"_error":{"status":403,"title":"Forbidden","message":"Token lacks the required `inboxes:read` scope"}}';
 
 export const pinoLogLine = String.raw`{"level":50,"time":1716220800123,"pid":7,"hostname":"worker-5c9d","req":{"method":"GET","url":"/conversations/cnv_8f3k2"},"msg":"Front call failed","body":"{\"_error\":{\"status\":403,\"title\":\"Forbidden\",\"message\":\"You do not have access to the resources of this teammate\"}}"}`;
 
@@ -40,7 +41,8 @@ requests.exceptions.HTTPError: 404 Client Error: Not Found for url: https://api2
 
 export const pythonDictRepr = String.raw`ERROR:root:Front said {'_error': {'status': 404, 'title': 'Not Found', 'message': 'Unknown conversation ID cnv_4kq1'}} while syncing inbox inb_1ix6`;
 
-export const axiosFullDump = String.raw`AxiosError: Request failed with status code 403
+export const axiosFullDump =
+  String.raw`AxiosError: Request failed with status code 403
     at settle (/app/node_modules/axios/dist/node/axios.cjs:1966:12)
     at IncomingMessage.handleStreamEnd (/app/node_modules/axios/dist/node/axios.cjs:3065:11) {
   code: 'ERR_BAD_REQUEST',
@@ -60,7 +62,9 @@ export const axiosFullDump = String.raw`AxiosError: Request failed with status c
       'x-ratelimit-remaining': '97',
       'x-ratelimit-reset': '1716220860'
     },
-    data: { _error: { status: 403, title: 'Forbidden', message: 'Token lacks the required ` + '`inboxes:read`' + String.raw` scope' } }
+    data: { _error: { status: 403, title: 'Forbidden', message: 'Token lacks the required ` +
+  '`inboxes:read`' +
+  String.raw` scope' } }
   }
 }`;
 
@@ -80,9 +84,12 @@ response: {:status=>403, :headers=>{"content-type"=>"application/json", "x-ratel
 export const rubyHashRocket = String.raw`irb(main):004> JSON.parse(res.body)
 => {"_error"=>{"status"=>403, "title"=>"Forbidden", "message"=>"You do not have access to the resources of this teammate", "details"=>[]}}`;
 
-export const guzzleTruncated = String.raw`PHP Fatal error:  Uncaught GuzzleHttp\Exception\ClientException: Client error: ` +
+export const guzzleTruncated =
+  String.raw`PHP Fatal error:  Uncaught GuzzleHttp\Exception\ClientException: Client error: ` +
   '`GET https://api2.frontapp.com/conversations/cnv_3p0d`' +
-  String.raw` resulted in a ` + '`403 Forbidden`' + String.raw` response:
+  String.raw` resulted in a ` +
+  '`403 Forbidden`' +
+  String.raw` response:
 {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \"conversation\" wi (truncated...)
  in /var/www/vendor/guzzlehttp/guzzle/src/Exception/RequestException.php:113`;
 
@@ -188,8 +195,12 @@ export const slackEscapedCurl = String.raw`&gt; GET /conversations/cnv_5tq2 HTTP
 &lt;
 {"_error":{"status":403,"title":"Forbidden","message":"You do not have access to the resources of this teammate"}}`;
 
-export const slackLinksAndFence = String.raw`customer can't open <https://app.frontapp.com/open/cnv_7ke1x|this conversation>, API says:
-` + '```json\n' + String.raw`{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \"conversation\" with ID: \"cnv_7ke1x\""}}` + '\n```';
+export const slackLinksAndFence =
+  String.raw`customer can't open <https://app.frontapp.com/open/cnv_7ke1x|this conversation>, API says:
+` +
+  '```json\n' +
+  String.raw`{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \"conversation\" with ID: \"cnv_7ke1x\""}}` +
+  '\n```';
 
 export const smartQuoted = '{“_error”:{“status”:403,“title”:“Forbidden”,“message”:“You don’t have permission”}}';
 
@@ -209,14 +220,16 @@ export const threeFailingCalls = String.raw`2024-05-20T14:10:01.002Z ERROR GET /
 2024-05-20T14:10:01.417Z ERROR GET /conversations/cnv_b2 -> 404 {"_error":{"status":404,"title":"Not found","message":"Unknown conversation ID cnv_b2"}}
 2024-05-20T14:10:02.093Z ERROR POST /conversations/cnv_c3/messages -> 429 {"_error":{"status":429,"title":"Too many requests","message":"Rate limit exceeded for tier-2 route. Please retry in 341 milliseconds."}}`;
 
-export const frontApiErrorLine = 'worker-3 | Front API error 429: Rate limit exceeded for tier-2 route. Please retry in 341 milliseconds.';
+export const frontApiErrorLine =
+  'worker-3 | Front API error 429: Rate limit exceeded for tier-2 route. Please retry in 341 milliseconds.';
 
 export const forbiddenTeammateLine = '403 Forbidden: You do not have access to the resources of this teammate';
 
 export const axiosMessageThenWording = `Error: Request failed with status code 403
 You do not have access to the resources of this teammate`;
 
-export const bareNotAllowedSentence = 'The customer keeps getting "This agent is not allowed to read the "conversation" with ID: "cnv_q9a0"" in their Zapier logs';
+export const bareNotAllowedSentence =
+  'The customer keeps getting "This agent is not allowed to read the "conversation" with ID: "cnv_q9a0"" in their Zapier logs';
 
 export const successfulConversation = String.raw`{
   "_links": {
@@ -238,7 +251,8 @@ x-ratelimit-remaining: 96
 
 {"_results":[{"id":"inb_1ix6","name":"Support","is_private":false}],"_pagination":{"next":null}}`;
 
-export const randomSentence = 'Hi team, can someone look at cnv_yo1kg5q for Acme? They say the integration is broken since Monday.';
+export const randomSentence =
+  'Hi team, can someone look at cnv_yo1kg5q for Acme? They say the integration is broken since Monday.';
 
 export const otherApiError = '{"ok":false,"error":"channel_not_found","warning":"missing_charset"}';
 

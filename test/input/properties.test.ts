@@ -11,18 +11,65 @@ function slackEscape(text: string): string {
 
 /** Characters that steer the readers: quotes, braces, escapes, entities, status lines, key names. */
 const TRICKY = fc.constantFrom(
-  '{', '}', '[', ']', '"', "'", '\\', ':', '=>', ',', '\n', ' ', '<', '>', '&', '&amp;', '&lt;', '```', '“', '”',
-  '_error', '"_error":', '\\"', 'HTTP/2 ', 'HTTP/1.1 ', '403', '429 ', '200', 'Forbidden', ' Not Found', '> GET /conversations/cnv_1 HTTP/2\n',
-  'x-ratelimit-remaining: 0\n', '<html>', '<title>', '</html>', 'cnv_', 'cnv_a1', 'https://app.frontapp.com/open/', 'status', 'message',
-  'This agent is not allowed to read the "conversation" with ID: "cnv_1"', 'You do not have access to the resources of this teammate',
-  '[Object]', "'+", 'null', 'é', '😀', '\u2028', '\r\n',
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  "'",
+  '\\',
+  ':',
+  '=>',
+  ',',
+  '\n',
+  ' ',
+  '<',
+  '>',
+  '&',
+  '&amp;',
+  '&lt;',
+  '```',
+  '“',
+  '”',
+  '_error',
+  '"_error":',
+  '\\"',
+  'HTTP/2 ',
+  'HTTP/1.1 ',
+  '403',
+  '429 ',
+  '200',
+  'Forbidden',
+  ' Not Found',
+  '> GET /conversations/cnv_1 HTTP/2\n',
+  'x-ratelimit-remaining: 0\n',
+  '<html>',
+  '<title>',
+  '</html>',
+  'cnv_',
+  'cnv_a1',
+  'https://app.frontapp.com/open/',
+  'status',
+  'message',
+  'This agent is not allowed to read the "conversation" with ID: "cnv_1"',
+  'You do not have access to the resources of this teammate',
+  '[Object]',
+  "'+",
+  'null',
+  'é',
+  '😀',
+  '\u2028',
+  '\r\n',
 );
 
 /** A fixture with random cuts and insertions: pastes that are almost right are where readers break. */
 const mutatedFixture = fc
   .record({
     base: fc.constantFrom(...FIXTURES),
-    edits: fc.array(fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.oneof(TRICKY, fc.string({ unit: 'binary', maxLength: 6 }))), { maxLength: 6 }),
+    edits: fc.array(
+      fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.oneof(TRICKY, fc.string({ unit: 'binary', maxLength: 6 }))),
+      { maxLength: 6 },
+    ),
   })
   .map(({ base, edits }) =>
     edits.reduce((text, [at, remove, insert]) => {
@@ -84,7 +131,9 @@ describe('properties', () => {
     );
     const body = fc.oneof(
       fc.jsonValue().map((v) => JSON.stringify(v)),
-      fc.jsonValue().map((v) => JSON.stringify({ data: v, note: { _error: { status: 403, message: 'quoted' } } }, null, 2)),
+      fc
+        .jsonValue()
+        .map((v) => JSON.stringify({ data: v, note: { _error: { status: 403, message: 'quoted' } } }, null, 2)),
       fc.constant('<html><head><title>Front</title></head><body>404 Not Found is just text here</body></html>'),
       fc.constant(''),
     );
@@ -106,7 +155,9 @@ describe('properties', () => {
   });
 
   it('finds a valid envelope embedded in arbitrary text with the same status, title and message', () => {
-    const safeChar = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;!?()-_/"\'\\#@%*+=\néü'.split(''));
+    const safeChar = fc.constantFrom(
+      ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;!?()-_/"\'\\#@%*+=\néü'.split(''),
+    );
     const text = fc.string({ unit: safeChar, minLength: 1, maxLength: 120 });
     const separator = fc.constantFrom(' ', '\n', ': ', ' body=', '\n\n');
     fc.assert(
@@ -150,7 +201,9 @@ describe('properties', () => {
         const plain = parsePaste(paste);
         const fenced = parsePaste('```\n' + paste + '\n```');
         if (plain.ok && fenced.ok) {
-          expect(fenced.errors.map((e) => [e.format, e.status, e.message])).toEqual(plain.errors.map((e) => [e.format, e.status, e.message]));
+          expect(fenced.errors.map((e) => [e.format, e.status, e.message])).toEqual(
+            plain.errors.map((e) => [e.format, e.status, e.message]),
+          );
         }
       }),
       { numRuns: 500 },
@@ -160,7 +213,9 @@ describe('properties', () => {
 
 describe('an ID revealed only by unescaping', () => {
   it('is listed among the paste IDs too', () => {
-    const result = parsePaste('The customer keeps getting "This agent is not allowed to read the "conversation" with ID: "c\\nv_q9a0" in their Zapier logs');
+    const result = parsePaste(
+      'The customer keeps getting "This agent is not allowed to read the "conversation" with ID: "c\\nv_q9a0" in their Zapier logs',
+    );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.errors[0]?.ids).toEqual(['cnv_q9a0']);

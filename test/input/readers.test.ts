@@ -56,7 +56,9 @@ describe('excerpts', () => {
     expect(redactSecrets(`token=${jwt} next`)).toBe('token=[redacted] next');
     expect(redactSecrets(`the customer pasted ${jwt} here`)).toBe('the customer pasted [redacted token] here');
     expect(redactSecrets("{ api_key: 'k_live_123456', user: 'dana' }")).toBe("{ api_key: '[redacted]', user: 'dana' }");
-    expect(redactSecrets('Token lacks the required `inboxes:read` scope')).toBe('Token lacks the required `inboxes:read` scope');
+    expect(redactSecrets('Token lacks the required `inboxes:read` scope')).toBe(
+      'Token lacks the required `inboxes:read` scope',
+    );
   });
 
   it('collapses whitespace and cuts at 300 characters with an ellipsis', () => {

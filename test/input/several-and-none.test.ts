@@ -49,7 +49,9 @@ describe('several errors in one paste', () => {
   });
 
   it('reads an envelope, an edge page and a text error from one paste, in order', () => {
-    const paste = [P.statusAndTitleOnly, 'then later:', P.nginxBadGateway, 'and finally', P.forbiddenTeammateLine].join('\n');
+    const paste = [P.statusAndTitleOnly, 'then later:', P.nginxBadGateway, 'and finally', P.forbiddenTeammateLine].join(
+      '\n',
+    );
     expect(parsed(paste).errors.map((e) => [e.format, e.status])).toEqual([
       ['json', 404],
       ['html', 502],
@@ -66,7 +68,9 @@ describe('errors inside a message to the support channel', () => {
       'Any idea? Token was rotated last week.',
     ].join('\n');
     const { errors, ids } = parsed(paste);
-    expect(errors.map(fields)).toEqual([{ format: 'json', status: 401, title: 'Unauthenticated', message: 'JSON Web Token error', ids: [] }]);
+    expect(errors.map(fields)).toEqual([
+      { format: 'json', status: 401, title: 'Unauthenticated', message: 'JSON Web Token error', ids: [] },
+    ]);
     expect(ids).toEqual([{ id: 'cmp_9a1', prefix: 'cmp', kind: 'company', fromLink: false }]);
   });
 });
@@ -90,7 +94,8 @@ describe('pastes that are not errors', () => {
   });
 
   it('reports no error for a 2xx response whose body quotes an envelope', () => {
-    const paste = 'HTTP/2 200\ncontent-type: application/json\n\n{"id":"msg_9q","body":"Customer pasted {\\"_error\\":{\\"status\\":403}} in the chat"}';
+    const paste =
+      'HTTP/2 200\ncontent-type: application/json\n\n{"id":"msg_9q","body":"Customer pasted {\\"_error\\":{\\"status\\":403}} in the chat"}';
     expect(parsed(paste).errors).toEqual([]);
   });
 

@@ -18,7 +18,11 @@ describe('what Slack and editors do to a paste', () => {
   it('unwraps Slack link markup and code fences; the linked conversation counts as from a link', () => {
     const { errors, ids } = parsed(P.slackLinksAndFence);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ format: 'json', status: 403, resource: { verb: 'read', kind: 'conversation', id: 'cnv_7ke1x' } });
+    expect(errors[0]).toMatchObject({
+      format: 'json',
+      status: 403,
+      resource: { verb: 'read', kind: 'conversation', id: 'cnv_7ke1x' },
+    });
     expect(ids).toEqual([{ id: 'cnv_7ke1x', prefix: 'cnv', kind: 'conversation', fromLink: true }]);
   });
 
@@ -38,18 +42,27 @@ describe('what Slack and editors do to a paste', () => {
   });
 
   it('reads a paste quoted with Slack’s > on every line', () => {
-    expect(onlyError(P.slackQuoted)).toMatchObject({ format: 'json', status: 404, title: 'Not found', message: 'Unknown conversation ID cnv_2q' });
+    expect(onlyError(P.slackQuoted)).toMatchObject({
+      format: 'json',
+      status: 404,
+      title: 'Not found',
+      message: 'Unknown conversation ID cnv_2q',
+    });
   });
 
   it('reads an envelope on the same line as its fences', () => {
-    expect(onlyError('```{"_error":{"status":401,"title":"Unauthenticated","message":"JSON Web Token error"}}```')).toMatchObject({
+    expect(
+      onlyError('```{"_error":{"status":401,"title":"Unauthenticated","message":"JSON Web Token error"}}```'),
+    ).toMatchObject({
       status: 401,
       title: 'Unauthenticated',
     });
   });
 
   it('normalises line endings, non-breaking spaces and zero-width characters', () => {
-    expect(normalisePaste('HTTP/2\u00a0403\r\nx-ratelimit-limit:\u200b 50\r\n')).toBe('HTTP/2 403\nx-ratelimit-limit: 50\n');
+    expect(normalisePaste('HTTP/2\u00a0403\r\nx-ratelimit-limit:\u200b 50\r\n')).toBe(
+      'HTTP/2 403\nx-ratelimit-limit: 50\n',
+    );
   });
 
   it('decodes an entity Slack escaped twice in one step', () => {
@@ -57,9 +70,9 @@ describe('what Slack and editors do to a paste', () => {
   });
 
   it('keeps mailto labels and drops other link labels', () => {
-    expect(normalisePaste('<mailto:dana@acme.test|dana@acme.test> <https://api2.frontapp.com/me|api2.frontapp.com/me>')).toBe(
-      'dana@acme.test https://api2.frontapp.com/me',
-    );
+    expect(
+      normalisePaste('<mailto:dana@acme.test|dana@acme.test> <https://api2.frontapp.com/me|api2.frontapp.com/me>'),
+    ).toBe('dana@acme.test https://api2.frontapp.com/me');
   });
 
   it('leaves Slack mentions alone (they are not links)', () => {

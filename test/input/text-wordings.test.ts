@@ -31,7 +31,9 @@ describe('Front wordings without an envelope', () => {
   });
 
   it('joins a status line and a wording on consecutive lines into one error', () => {
-    expect(fields(onlyError('got 403 Forbidden\nThis agent is not allowed to read the "inbox" with ID: "inb_1ix6"'))).toEqual({
+    expect(
+      fields(onlyError('got 403 Forbidden\nThis agent is not allowed to read the "inbox" with ID: "inb_1ix6"')),
+    ).toEqual({
       format: 'text',
       status: 403,
       title: 'Forbidden',
@@ -53,7 +55,11 @@ describe('Front wordings without an envelope', () => {
   });
 
   it('reads the OAuth admin wording, which carries no status', () => {
-    expect(fields(onlyError('Install failed: You need to be an administrator of your Front instance to authorize this request.'))).toEqual({
+    expect(
+      fields(
+        onlyError('Install failed: You need to be an administrator of your Front instance to authorize this request.'),
+      ),
+    ).toEqual({
       format: 'text',
       message: 'You need to be an administrator of your Front instance to authorize this request.',
       ids: [],
@@ -61,7 +67,8 @@ describe('Front wordings without an envelope', () => {
   });
 
   it('reads the wording from a structured log field and stops at its closing quote', () => {
-    const line = 'level=error status=403 msg="You do not have access to the resources of this teammate" teammate=tea_6r55a';
+    const line =
+      'level=error status=403 msg="You do not have access to the resources of this teammate" teammate=tea_6r55a';
     expect(fields(onlyError(line))).toEqual({
       format: 'text',
       status: 403,
@@ -71,7 +78,9 @@ describe('Front wordings without an envelope', () => {
   });
 
   it('reads the message after a reason phrase', () => {
-    expect(onlyError('Front returned 404 Not Found: Ticketing is not enabled, therefore, there are no ticket statuses.')).toMatchObject({
+    expect(
+      onlyError('Front returned 404 Not Found: Ticketing is not enabled, therefore, there are no ticket statuses.'),
+    ).toMatchObject({
       status: 404,
       title: 'Not Found',
       message: 'Ticketing is not enabled, therefore, there are no ticket statuses.',
@@ -79,7 +88,13 @@ describe('Front wordings without an envelope', () => {
   });
 
   it('reads a Python HTTPError line alone: status, reason, request path, no message', () => {
-    expect(fields(onlyError('requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: https://api2.frontapp.com/me'))).toEqual({
+    expect(
+      fields(
+        onlyError(
+          'requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: https://api2.frontapp.com/me',
+        ),
+      ),
+    ).toEqual({
       format: 'text',
       status: 401,
       title: 'Unauthorized',
@@ -111,6 +126,10 @@ describe('Front wordings without an envelope', () => {
   });
 
   it('reads a 5xx with its reason phrase', () => {
-    expect(onlyError('upstream: 503 Service Unavailable')).toMatchObject({ format: 'text', status: 503, title: 'Service Unavailable' });
+    expect(onlyError('upstream: 503 Service Unavailable')).toMatchObject({
+      format: 'text',
+      status: 503,
+      title: 'Service Unavailable',
+    });
   });
 });

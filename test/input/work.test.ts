@@ -69,7 +69,10 @@ const HOSTILE_FRAGMENTS = [
 
 const hostilePaste = fc
   .record({
-    parts: fc.array(fc.tuple(fc.constantFrom(...HOSTILE_FRAGMENTS), fc.integer({ min: 1, max: 4 })), { minLength: 1, maxLength: 6 }),
+    parts: fc.array(fc.tuple(fc.constantFrom(...HOSTILE_FRAGMENTS), fc.integer({ min: 1, max: 4 })), {
+      minLength: 1,
+      maxLength: 6,
+    }),
     size: fc.integer({ min: 4 * 1024, max: MAX_PASTE_BYTES }),
   })
   .map(({ parts, size }) => filled(parts.map(([fragment, times]) => fragment.repeat(times)).join(''), size));

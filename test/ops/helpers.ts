@@ -30,7 +30,10 @@ export interface ServeProcess {
 
 /** `node bin/front-why.js serve` as an operator runs it: a real process, real signals, its log on stderr. */
 export async function startServe(env: Record<string, string>, secret: string): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const logs: LogLine[] = [];
   const otherStderr: string[] = [];
   let pending = '';
@@ -48,7 +51,9 @@ export async function startServe(env: Record<string, string>, secret: string): P
     }
   });
   child.stdout.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   let exitedEarly = false;
   void exited.then(() => (exitedEarly = true));
 
@@ -56,7 +61,8 @@ export async function startServe(env: Record<string, string>, secret: string): P
     waitFor(
       () => {
         const found = logs.find(match);
-        if (!found && exitedEarly && what !== 'exit') throw new Error(`front-why serve exited while waiting for ${what}: ${otherStderr.join('\n')}`);
+        if (!found && exitedEarly && what !== 'exit')
+          throw new Error(`front-why serve exited while waiting for ${what}: ${otherStderr.join('\n')}`);
         return found;
       },
       what,
@@ -68,7 +74,11 @@ export async function startServe(env: Record<string, string>, secret: string): P
   const url = `http://127.0.0.1:${port}`;
   const send = async (body: string, contentType: string): Promise<HttpReply> => {
     const started = Date.now();
-    const res = await fetch(`${url}/slack/events`, { method: 'POST', headers: signedHeaders(secret, body, contentType), body });
+    const res = await fetch(`${url}/slack/events`, {
+      method: 'POST',
+      headers: signedHeaders(secret, body, contentType),
+      body,
+    });
     const receivedAt = Date.now();
     return { status: res.status, body: await res.text(), elapsedMs: receivedAt - started, receivedAt };
   };
@@ -83,7 +93,12 @@ export async function startServe(env: Record<string, string>, secret: string): P
     exited,
     waitForLog,
     command: (text, who = {}) =>
-      send(new URLSearchParams(commandPayload(text, who.responseUrl ?? 'http://127.0.0.1:9/response/unused', who)).toString(), 'application/x-www-form-urlencoded'),
+      send(
+        new URLSearchParams(
+          commandPayload(text, who.responseUrl ?? 'http://127.0.0.1:9/response/unused', who),
+        ).toString(),
+        'application/x-www-form-urlencoded',
+      ),
     event: (event, eventId) => send(JSON.stringify(eventEnvelope(event, eventId)), 'application/json'),
     async kill() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -103,7 +118,10 @@ export interface CliRun {
 /** One CLI command, e.g. `rules reload`, with exactly `env` (plus PATH and HOME). */
 export function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -18,7 +18,8 @@ import { runCli, startServe, type ServeProcess } from './helpers';
 const RULES = path.join(__dirname, '../../rules');
 const TEAPOT = '{"_error":{"status":418,"title":"Teapot","message":"short and stout"}}';
 const UNKNOWN_HEADLINE = "headline: 'No rule explains this Front error yet";
-const PASTE = 'Our integration gets this: {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}';
+const PASTE =
+  'Our integration gets this: {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}';
 
 const botToken = `xoxb-${randomBytes(8).toString('hex')}-ops`;
 const secret = randomBytes(16).toString('hex');
@@ -66,7 +67,16 @@ async function check(server: ServeProcess, paste: string, channel = CHANNEL): Pr
   const ack = await server.command(paste, { channel, responseUrl: slack.responseUrl() });
   expect(ack.status).toBe(200);
   const reply = await waitFor(
-    () => slack.calls.slice(mark).find((c) => c.method === 'chat.postMessage' && c.args.channel === channel && c.args.thread_ts && text(c).includes('*Cause:*')),
+    () =>
+      slack.calls
+        .slice(mark)
+        .find(
+          (c) =>
+            c.method === 'chat.postMessage' &&
+            c.args.channel === channel &&
+            c.args.thread_ts &&
+            text(c).includes('*Cause:*'),
+        ),
     'the threaded answer',
     15_000,
   );
@@ -109,7 +119,11 @@ describe('rules reload', () => {
   async function hup(): Promise<Record<string, unknown>> {
     const before = server.logs.length;
     server.child.kill('SIGHUP');
-    return server.waitForLog((l) => server.logs.indexOf(l) >= before && (l.msg === 'rules reloaded' || l.msg.startsWith('rules reload failed')), 'the reload to be logged');
+    return server.waitForLog(
+      (l) =>
+        server.logs.indexOf(l) >= before && (l.msg === 'rules reloaded' || l.msg.startsWith('rules reload failed')),
+      'the reload to be logged',
+    );
   }
 
   test('writes its pid file once ready', () => {
@@ -129,8 +143,17 @@ describe('rules reload', () => {
     editRule('unknown.yml', 'GOOD-SET-MARKER', 'BROKEN-SET-MARKER');
     editRule('rate-limited.yml', 'priority:', 'priorty:');
     const line = await hup();
-    expect(line).toMatchObject({ level: 50, msg: 'rules reload failed; the rules already loaded keep serving', trigger: 'SIGHUP', serving: count });
-    expect(line.errors).toEqual(expect.arrayContaining([expect.stringMatching(/rate-limited\.yml:\d+:\d+ rule=rate-limited: unknown key "priorty"/)]));
+    expect(line).toMatchObject({
+      level: 50,
+      msg: 'rules reload failed; the rules already loaded keep serving',
+      trigger: 'SIGHUP',
+      serving: count,
+    });
+    expect(line.errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/rate-limited\.yml:\d+:\d+ rule=rate-limited: unknown key "priorty"/),
+      ]),
+    );
     // Still up, still answering with the set loaded before.
     const answer = await check(server, TEAPOT);
     expect(answer).toContain('GOOD-SET-MARKER');
@@ -139,7 +162,10 @@ describe('rules reload', () => {
 
   test('`front-why rules reload` checks the rules, signals the server through the pid file, and reports what it loaded', async () => {
     editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'CLI-MARKER: no rule explains this Front error yet");
-    const run = await runCli(['rules', 'reload'], { FRONT_WHY_RULES_DIR: rules, FRONT_WHY_PID_FILE: env.FRONT_WHY_PID_FILE as string });
+    const run = await runCli(['rules', 'reload'], {
+      FRONT_WHY_RULES_DIR: rules,
+      FRONT_WHY_PID_FILE: env.FRONT_WHY_PID_FILE as string,
+    });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe(`reloaded: the server (pid ${server.pid}) now serves ${count} rules\n`);
     expect(run.code).toBe(0);
@@ -153,24 +179,37 @@ describe('rules reload', () => {
     editRule('unknown.yml', 'SERVING-MARKER', 'BROKEN-SET-MARKER');
     editRule('rate-limited.yml', 'priority:', 'priorty:');
     const before = server.logs.length;
-    const run = await runCli(['rules', 'reload'], { FRONT_WHY_RULES_DIR: rules, FRONT_WHY_PID_FILE: env.FRONT_WHY_PID_FILE as string });
+    const run = await runCli(['rules', 'reload'], {
+      FRONT_WHY_RULES_DIR: rules,
+      FRONT_WHY_PID_FILE: env.FRONT_WHY_PID_FILE as string,
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/rate-limited\.yml:\d+:\d+ rule=rate-limited: .*priorty/);
     expect(run.stderr).toContain('Nothing was sent to the server: it keeps serving the rules it has.');
     expect(run.stdout).toBe('');
     // Our own SIGHUP after the CLI exited: once its outcome is logged, a signal from the CLI would have been too.
     const ours = await hup();
-    expect(ours).toMatchObject({ msg: 'rules reload failed; the rules already loaded keep serving', trigger: 'SIGHUP' });
-    expect(server.logs.slice(before).filter((l) => l.msg === 'rules reloaded' || l.msg.startsWith('rules reload failed'))).toEqual([ours]);
+    expect(ours).toMatchObject({
+      msg: 'rules reload failed; the rules already loaded keep serving',
+      trigger: 'SIGHUP',
+    });
+    expect(
+      server.logs.slice(before).filter((l) => l.msg === 'rules reloaded' || l.msg.startsWith('rules reload failed')),
+    ).toEqual([ours]);
     const answer = await check(server, TEAPOT);
     expect(answer).toContain('SERVING-MARKER');
     expect(answer).not.toContain('BROKEN-SET-MARKER');
   });
 
   test('`front-why rules reload` without a running server says so clearly', async () => {
-    const missing = await runCli(['rules', 'reload'], { FRONT_WHY_RULES_DIR: rules, FRONT_WHY_PID_FILE: path.join(dir, 'nobody.pid') });
+    const missing = await runCli(['rules', 'reload'], {
+      FRONT_WHY_RULES_DIR: rules,
+      FRONT_WHY_PID_FILE: path.join(dir, 'nobody.pid'),
+    });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain(`front-why rules reload: no front-why server is running here: ${path.join(dir, 'nobody.pid')} does not exist`);
+    expect(missing.stderr).toContain(
+      `front-why rules reload: no front-why server is running here: ${path.join(dir, 'nobody.pid')} does not exist`,
+    );
 
     // A pid file left by a server that died: its pid is gone.
     const gone = spawn(process.execPath, ['-e', '0']);
@@ -182,33 +221,42 @@ describe('rules reload', () => {
     expect(run.stderr).toContain(`names pid ${gone.pid}, which has exited without removing it (a stale pid file)`);
   });
 
-  (existsSync('/proc/self/cmdline') ? test : test.skip)('`front-why rules reload` never signals a process that is not front-why (a reused pid)', async () => {
-    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
-    try {
-      const pidFile = path.join(dir, 'reused.pid');
-      writeFileSync(pidFile, `${other.pid}\n`);
-      const run = await runCli(['rules', 'reload'], { FRONT_WHY_RULES_DIR: rules, FRONT_WHY_PID_FILE: pidFile });
-      expect(run.code).toBe(1);
-      expect(run.stderr).toContain(`pid ${other.pid} (from ${pidFile}) is not a front-why process`);
-      expect(other.exitCode).toBeNull();
-      expect(other.signalCode).toBeNull();
-    } finally {
-      other.kill('SIGKILL');
-    }
-  });
+  (existsSync('/proc/self/cmdline') ? test : test.skip)(
+    '`front-why rules reload` never signals a process that is not front-why (a reused pid)',
+    async () => {
+      const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+      try {
+        const pidFile = path.join(dir, 'reused.pid');
+        writeFileSync(pidFile, `${other.pid}\n`);
+        const run = await runCli(['rules', 'reload'], { FRONT_WHY_RULES_DIR: rules, FRONT_WHY_PID_FILE: pidFile });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain(`pid ${other.pid} (from ${pidFile}) is not a front-why process`);
+        expect(other.exitCode).toBeNull();
+        expect(other.signalCode).toBeNull();
+      } finally {
+        other.kill('SIGKILL');
+      }
+    },
+  );
 
   test('`/front-why reload` is refused for a non-admin and works for an admin', async () => {
     editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'SLACK-MARKER: no rule explains this Front error yet");
     const refusedUrl = slack.responseUrl();
     let mark = slack.calls.length;
     await server.command('reload', { user: AGENT, responseUrl: refusedUrl });
-    const refusal = await waitFor(() => slack.calls.slice(mark).find((c) => c.method === 'response_url'), 'the refusal');
+    const refusal = await waitFor(
+      () => slack.calls.slice(mark).find((c) => c.method === 'response_url'),
+      'the refusal',
+    );
     expect(text(refusal)).toContain('Only front-why admins can reload the rules');
     expect(await check(server, TEAPOT)).not.toContain('SLACK-MARKER');
 
     mark = slack.calls.length;
     await server.command('reload', { user: ADMIN, responseUrl: slack.responseUrl() });
-    const done = await waitFor(() => slack.calls.slice(mark).find((c) => c.method === 'response_url'), 'the admin answer');
+    const done = await waitFor(
+      () => slack.calls.slice(mark).find((c) => c.method === 'response_url'),
+      'the admin answer',
+    );
     expect(text(done)).toContain(`Rules reloaded: *${count}* rules loaded`);
     expect(await check(server, TEAPOT)).toContain('SLACK-MARKER');
   });
@@ -230,10 +278,18 @@ describe('a wrong FRONT_WHY_ENCRYPTION_KEY', () => {
 
     const run = await runCli(['serve'], { ...env, FRONT_WHY_ENCRYPTION_KEY: wrong.toString('base64') });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('front-why serve: FRONT_WHY_ENCRYPTION_KEY key k1 is not the key this database was written with (it knows key k1). Restore the original value of k1');
+    expect(run.stderr).toContain(
+      'front-why serve: FRONT_WHY_ENCRYPTION_KEY key k1 is not the key this database was written with (it knows key k1). Restore the original value of k1',
+    );
     expect(run.stderr).not.toContain('"msg":"ready"');
     const printed = run.stdout + run.stderr;
-    for (const secret of [key, wrong.toString('base64'), wrong.toString('hex'), Buffer.from(key, 'base64').toString('hex'), sandbox.tokens.acme_private]) {
+    for (const secret of [
+      key,
+      wrong.toString('base64'),
+      wrong.toString('hex'),
+      Buffer.from(key, 'base64').toString('hex'),
+      sandbox.tokens.acme_private,
+    ]) {
       expect(printed).not.toContain(secret);
     }
     // Nothing was changed: the right key still opens the database and its token.
@@ -259,28 +315,41 @@ describe('graceful shutdown on SIGTERM', () => {
       await waitFor(() => sandbox.stats().total > 0, 'the check to be asking Front');
 
       server.child.kill('SIGTERM');
-      const stopping = await server.waitForLog((l) => l.msg.startsWith('stopping: new requests are refused'), 'the shutdown to begin');
+      const stopping = await server.waitForLog(
+        (l) => l.msg.startsWith('stopping: new requests are refused'),
+        'the shutdown to begin',
+      );
       expect(stopping.running).toBe(1);
 
       const refused = await server.command('cnv_yo1kg5t', { responseUrl: slack.responseUrl() });
       expect(refused.status).toBe(200);
-      expect(JSON.parse(refused.body)).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('front-why is restarting') });
+      expect(JSON.parse(refused.body)).toMatchObject({
+        response_type: 'ephemeral',
+        text: expect.stringContaining('front-why is restarting'),
+      });
       const event = await server.event(userMessage(PASTE), 'Ev0OPSDURINGSTOP');
       expect(event.status).toBe(503);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(503);
 
       // Generous: the grace period is 15 s and the check needs a few seconds.
-      const exit = await Promise.race([server.exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000))]);
+      const exit = await Promise.race([
+        server.exited,
+        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000)),
+      ]);
       expect(exit).toEqual({ code: 0, signal: null });
 
-      const answer = slack.calls.slice(mark).find((c) => c.method === 'chat.postMessage' && c.args.thread_ts && text(c).includes('*Cause:*'));
+      const answer = slack.calls
+        .slice(mark)
+        .find((c) => c.method === 'chat.postMessage' && c.args.thread_ts && text(c).includes('*Cause:*'));
       expect(answer).toBeDefined();
       expect(text(answer as RecordedCall)).toContain('teammate_api_access_disabled');
       // Posted after the shutdown began: it really was in flight when SIGTERM came.
       expect((answer as RecordedCall).at).toBeGreaterThanOrEqual(Number(stopping.time));
       const parents = slack.calls.slice(mark).filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts);
       expect(parents).toHaveLength(1);
-      expect(server.logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopping', 'slack app stopped', 'stopped']));
+      expect(server.logs.map((l) => l.msg)).toEqual(
+        expect.arrayContaining(['stopping', 'slack app stopped', 'stopped']),
+      );
       expect(server.otherStderr).toEqual([]);
 
       // Closed cleanly: the pid file is gone, SQLite folded its WAL back into the database, and nothing was lost.
@@ -290,7 +359,16 @@ describe('graceful shutdown on SIGTERM', () => {
       const store = await openStore(env.FRONT_WHY_DB as string, Keyring.parse(key));
       try {
         const entries = await store.listActivity({ limit: 10 });
-        expect(entries).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'diagnose', tenant: 'default', target: 'cnv_yo1kg5q', cause: 'teammate_api_access_disabled' })]));
+        expect(entries).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              action: 'diagnose',
+              tenant: 'default',
+              target: 'cnv_yo1kg5q',
+              cause: 'teammate_api_access_disabled',
+            }),
+          ]),
+        );
         // The event refused while stopping was not claimed: Slack's redelivery will be answered.
         expect(await store.claimEvent('event:Ev0OPSDURINGSTOP', 60)).toBe(true);
       } finally {

@@ -1,7 +1,16 @@
 import { NO_FAULTS, type FaultSettings } from '../../src/sandbox/faults';
 import { CHANNEL, startHarness, userMessage, waitFor, type Harness } from '../slack/helpers/harness';
 import { TEAM_ID } from '../slack/helpers/slack-standin';
-import { acceptedSince, expectHealthy, expectNothingLost, freshConversation, snapshotStore, textOf, threadedAnswer, type StoreSnapshot } from './helpers';
+import {
+  acceptedSince,
+  expectHealthy,
+  expectNothingLost,
+  freshConversation,
+  snapshotStore,
+  textOf,
+  threadedAnswer,
+  type StoreSnapshot,
+} from './helpers';
 
 /**
  * Front misbehaving while agents ask: 5xx, connection resets, answers slower than the diagnosis deadline, 429
@@ -19,7 +28,10 @@ let before: StoreSnapshot;
 
 beforeAll(async () => {
   // A short deadline, so that "slower than the deadline" costs the suite little time.
-  h = await startHarness({ env: { FRONT_WHY_TIMEOUT_MS: '1500', FRONT_WHY_REQUEST_TIMEOUT_MS: '1000' }, sandbox: { faults: CALM } });
+  h = await startHarness({
+    env: { FRONT_WHY_TIMEOUT_MS: '1500', FRONT_WHY_REQUEST_TIMEOUT_MS: '1000' },
+    sandbox: { faults: CALM },
+  });
   await h.bindTenant('acme', h.sandbox.tokens.acme_private, CHANNEL);
   await h.bindTenant('globex', h.sandbox.tokens.globex_private, GLOBEX);
   await h.store.setChannelSettings(TEAM_ID, CHANNEL, { listen: true });
@@ -55,13 +67,22 @@ async function expectRecovered(audited: { tenant: string; target: string }[]): P
   await expectNothingLost(
     h,
     before,
-    audited.map((a) => ({ action: 'diagnose', tenant: a.tenant, target: a.target, channelId: a.tenant === 'globex' ? GLOBEX : CHANNEL })),
+    audited.map((a) => ({
+      action: 'diagnose',
+      tenant: a.tenant,
+      target: a.target,
+      channelId: a.tenant === 'globex' ? GLOBEX : CHANNEL,
+    })),
   );
 }
 
 describe('Front failing on every request', () => {
   test.each<[string, Partial<FaultSettings>, RegExp]>([
-    ['502 HTML pages from the edge', { errorRate: 1, failKind: '502_html' }, /Front answered 502 Bad Gateway \(an HTML error page/],
+    [
+      '502 HTML pages from the edge',
+      { errorRate: 1, failKind: '502_html' },
+      /Front answered 502 Bad Gateway \(an HTML error page/,
+    ],
     ['503 JSON errors', { errorRate: 1, failKind: '503_json' }, /Front answered 503 Service Unavailable/],
     ['500 JSON errors', { errorRate: 1, failKind: '500_json' }, /Front answered 500/],
     ['a full outage (503 on everything)', { outage: true }, /Front answered 503/],
@@ -85,7 +106,11 @@ describe('Front slower than the deadline', () => {
     h.sandbox.setFaults(faults);
     const { target, answer } = await ask();
     expect(answer).toContain('front_unavailable');
-    expect(answer).toMatch(new RegExp(`could not check: GET /conversations/${target}: Front did not answer within \\d+ ms|had not answered when the deadline came`));
+    expect(answer).toMatch(
+      new RegExp(
+        `could not check: GET /conversations/${target}: Front did not answer within \\d+ ms|had not answered when the deadline came`,
+      ),
+    );
     await expectRecovered([{ tenant: 'acme', target }]);
   });
 });
@@ -108,7 +133,9 @@ describe('a pasted message in a listening channel while Front fails', () => {
   test('gets one threaded reply saying Front could not be checked', async () => {
     h.sandbox.setFaults({ errorRate: 1, failKind: '503_json' });
     const target = freshConversation();
-    const message = userMessage(`{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"${target}\\""}}`);
+    const message = userMessage(
+      `{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"${target}\\""}}`,
+    );
     const mark = h.slack.calls.length;
     expect((await h.event(message)).status).toBe(200);
     const replies = await threadedAnswer(h, mark);
@@ -153,7 +180,9 @@ describe('rate limits', () => {
     h.sandbox.resetStats();
     const again = await ask(GLOBEX);
     // Front's retry-after, not a guess, says how long: nothing is sent before it.
-    expect(again.answer).toMatch(/not sent: Front's per-minute rate limit for this company is used up, and Front asked \(retry-after\) for no request in the next \d+ s/);
+    expect(again.answer).toMatch(
+      /not sent: Front's per-minute rate limit for this company is used up, and Front asked \(retry-after\) for no request in the next \d+ s/,
+    );
     // Held back, not guessed: the answer is still the rate limit, not a token or scope problem.
     expect(again.answer).toContain('Front is rate limiting this company right now');
     expect(again.answer).not.toContain('token_invalid');
@@ -179,7 +208,9 @@ describe('everything at once', () => {
     await h.idle();
     const posted = acceptedSince(h, mark, 'chat.postMessage');
     for (const ts of threads.values()) {
-      expect(posted.filter((c) => c.args.thread_ts === ts && textOf(c).includes('front_why_check_again'))).toHaveLength(1);
+      expect(posted.filter((c) => c.args.thread_ts === ts && textOf(c).includes('front_why_check_again'))).toHaveLength(
+        1,
+      );
     }
     await expectRecovered([...commands, ...pasted].map((target) => ({ tenant: 'acme', target })));
   });
@@ -202,7 +233,9 @@ async function waitForEveryThread(mark: number, threads: Map<string, string>): P
   await waitFor(
     () => {
       const posted = acceptedSince(h, mark, 'chat.postMessage');
-      return [...threads.values()].every((ts) => posted.some((c) => c.args.thread_ts === ts && textOf(c).includes('front_why_check_again')));
+      return [...threads.values()].every((ts) =>
+        posted.some((c) => c.args.thread_ts === ts && textOf(c).includes('front_why_check_again')),
+      );
     },
     'an answer in every thread',
     20_000,

@@ -29,10 +29,17 @@ export function freshConversation(): string {
 }
 
 /** The accepted threaded replies since `mark` in `channel`, once one of them is a final answer (not the parent). */
-export async function threadedAnswer(h: Harness, mark: number, channel = CHANNEL, timeoutMs = 15_000): Promise<RecordedCall[]> {
+export async function threadedAnswer(
+  h: Harness,
+  mark: number,
+  channel = CHANNEL,
+  timeoutMs = 15_000,
+): Promise<RecordedCall[]> {
   return waitFor(
     () => {
-      const replies = acceptedSince(h, mark, 'chat.postMessage').filter((c) => c.args.channel === channel && c.args.thread_ts !== undefined);
+      const replies = acceptedSince(h, mark, 'chat.postMessage').filter(
+        (c) => c.args.channel === channel && c.args.thread_ts !== undefined,
+      );
       return replies.length > 0 ? replies : undefined;
     },
     `a threaded reply in ${channel}`,
@@ -61,8 +68,12 @@ export interface StoreSnapshot {
 }
 
 export async function snapshotStore(h: Harness, channels: string[]): Promise<StoreSnapshot> {
-  const tenants = await Promise.all((await h.store.listTenants()).map(async (t) => ({ name: t.name, token: await h.store.getTenantToken(t.name) })));
-  const bindings = await Promise.all(channels.map(async (channel) => ({ channel, tenant: (await h.store.getChannelBinding(TEAM_ID, channel))?.tenant })));
+  const tenants = await Promise.all(
+    (await h.store.listTenants()).map(async (t) => ({ name: t.name, token: await h.store.getTenantToken(t.name) })),
+  );
+  const bindings = await Promise.all(
+    channels.map(async (channel) => ({ channel, tenant: (await h.store.getChannelBinding(TEAM_ID, channel))?.tenant })),
+  );
   const audit = await h.store.listActivity({ limit: 1000 });
   return { tenants, bindings, audit };
 }
@@ -71,7 +82,11 @@ export async function snapshotStore(h: Harness, channels: string[]): Promise<Sto
  * Nothing lost: every tenant still there with a token that decrypts to the same value, every binding still in
  * place, every earlier audit entry still listed unchanged; and the runs since `before` were audited.
  */
-export async function expectNothingLost(h: Harness, before: StoreSnapshot, expectActivity: Partial<ActivityEntry>[] = []): Promise<void> {
+export async function expectNothingLost(
+  h: Harness,
+  before: StoreSnapshot,
+  expectActivity: Partial<ActivityEntry>[] = [],
+): Promise<void> {
   const after = await snapshotStore(
     h,
     before.bindings.map((b) => b.channel),

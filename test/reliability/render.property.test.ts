@@ -26,24 +26,86 @@ const RUN = { numRuns: NUM_RUNS, endOnFailure: true } as const;
 
 /** Pieces that mean something to Slack (mentions, links, entities, mrkdwn) or to a terminal, and secrets. */
 const HOSTILE = [
-  '<!channel>', '<!here>', '<!everyone>', '<@U123>', '<@W0ADMIN|boss>', '<#C123|general>', '<!subteam^S123|@admins>', '<!date^1392734382^{date}|x>',
-  '<https://evil.example|front.com>', '<mailto:a@evil.example|help>', '<tel:123>', '<', '>', '<<>>', '|', '&', '&amp;', '&lt;', '&gt;', '&lt;!channel&gt;',
-  '&amp;lt;', '&#60;', '&', '`', '```', '*', '_', '~', '>>>', '\n', '\r\n', '\t', ' ', '  ', '\u00a0', 'é', 'ß', '😀', '👩‍👩‍👧', '\u202e', '\u200b',
-  '\u0000', '\u001b[31m', '\ud800', 'cnv_yo1kg5q', 'https://help.front.com/x?a=1&b=2', ':warning:', '\\', '"', '{{owner.name}}',
+  '<!channel>',
+  '<!here>',
+  '<!everyone>',
+  '<@U123>',
+  '<@W0ADMIN|boss>',
+  '<#C123|general>',
+  '<!subteam^S123|@admins>',
+  '<!date^1392734382^{date}|x>',
+  '<https://evil.example|front.com>',
+  '<mailto:a@evil.example|help>',
+  '<tel:123>',
+  '<',
+  '>',
+  '<<>>',
+  '|',
+  '&',
+  '&amp;',
+  '&lt;',
+  '&gt;',
+  '&lt;!channel&gt;',
+  '&amp;lt;',
+  '&#60;',
+  '&',
+  '`',
+  '```',
+  '*',
+  '_',
+  '~',
+  '>>>',
+  '\n',
+  '\r\n',
+  '\t',
+  ' ',
+  '  ',
+  '\u00a0',
+  'é',
+  'ß',
+  '😀',
+  '👩‍👩‍👧',
+  '\u202e',
+  '\u200b',
+  '\u0000',
+  '\u001b[31m',
+  '\ud800',
+  'cnv_yo1kg5q',
+  'https://help.front.com/x?a=1&b=2',
+  ':warning:',
+  '\\',
+  '"',
+  '{{owner.name}}',
 ] as const;
 
 /** A token that must never reach Slack, whatever field it was pasted into. */
 const JWT_SIGNATURE = 'c2lnbmF0dXJlLXRoYXQtbXVzdC1uZXZlci1sZWFr';
-const SECRETS = [`eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJmcm9udCJ9.${JWT_SIGNATURE}`, 'xoxb-1234567890-abcdefghij', `Bearer ${JWT_SIGNATURE}`];
+const SECRETS = [
+  `eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJmcm9udCJ9.${JWT_SIGNATURE}`,
+  'xoxb-1234567890-abcdefghij',
+  `Bearer ${JWT_SIGNATURE}`,
+];
 
-const piece = fc.oneof(fc.constantFrom(...HOSTILE), fc.constantFrom(...SECRETS.map((s) => ` ${s} `)), fc.string({ unit: 'grapheme', maxLength: 12 }));
+const piece = fc.oneof(
+  fc.constantFrom(...HOSTILE),
+  fc.constantFrom(...SECRETS.map((s) => ` ${s} `)),
+  fc.string({ unit: 'grapheme', maxLength: 12 }),
+);
 
 /** Short hostile text, long hostile text, and now and then a huge one (well past every Slack limit). */
 const text = fc.oneof(
   { weight: 6, arbitrary: fc.array(piece, { maxLength: 12 }).map((parts) => parts.join('')) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 400 }) },
-  { weight: 1, arbitrary: fc.tuple(piece, fc.integer({ min: 200, max: 3_000 })).map(([p, n]) => p.repeat(n).slice(0, 9_000)) },
-  { weight: 1, arbitrary: fc.tuple(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), fc.integer({ min: 100, max: 400 })).map(([t, n]) => t.repeat(n)) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(piece, fc.integer({ min: 200, max: 3_000 })).map(([p, n]) => p.repeat(n).slice(0, 9_000)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), fc.integer({ min: 100, max: 400 }))
+      .map(([t, n]) => t.repeat(n)),
+  },
 );
 const shortText = fc.array(piece, { maxLength: 6 }).map((parts) => parts.join(''));
 
@@ -52,7 +114,14 @@ const link = fc.record({
   title: shortText,
   url: fc.oneof(
     fc.webUrl({ validSchemes: ['https'], withQueryParameters: true, withFragments: true }),
-    fc.constantFrom('https://front.com@evil.example/', 'http://help.front.com', 'javascript:alert(1)', 'https://x.example/a|b>c<!channel>', 'https://x.example/?a=1&b=<2>', 'not a url'),
+    fc.constantFrom(
+      'https://front.com@evil.example/',
+      'http://help.front.com',
+      'javascript:alert(1)',
+      'https://x.example/a|b>c<!channel>',
+      'https://x.example/?a=1&b=<2>',
+      'not a url',
+    ),
   ),
 });
 
@@ -83,7 +152,20 @@ const diagnosis: fc.Arbitrary<Diagnosis> = fc.record(
     decidedBy: fc.array(text, { maxLength: 4 }),
     target: shortText,
   },
-  { requiredKeys: ['cause', 'rule', 'status', 'confidence', 'headline', 'why', 'steps', 'links', 'evidence', 'decidedBy'] },
+  {
+    requiredKeys: [
+      'cause',
+      'rule',
+      'status',
+      'confidence',
+      'headline',
+      'why',
+      'steps',
+      'links',
+      'evidence',
+      'decidedBy',
+    ],
+  },
 );
 
 const outcome: fc.Arbitrary<DiagnoseOutcome> = fc.oneof(
@@ -91,7 +173,10 @@ const outcome: fc.Arbitrary<DiagnoseOutcome> = fc.oneof(
     weight: 8,
     arbitrary: fc.record({
       ok: fc.constant(true as const),
-      diagnoses: fc.oneof({ weight: 4, arbitrary: fc.array(diagnosis, { maxLength: 4 }) }, { weight: 1, arbitrary: fc.array(diagnosis, { minLength: 8, maxLength: 25 }) }),
+      diagnoses: fc.oneof(
+        { weight: 4, arbitrary: fc.array(diagnosis, { maxLength: 4 }) },
+        { weight: 1, arbitrary: fc.array(diagnosis, { minLength: 8, maxLength: 25 }) },
+      ),
       targets: fc.array(shortText, { maxLength: 5 }),
       sawError: fc.boolean(),
       live: fc.boolean(),
@@ -122,7 +207,10 @@ function leakedSecrets(messages: SlackMessage[]): string[] {
 
 /** Throws with the problems themselves: the counterexample alone can be megabytes of text. */
 function expectSlackSafe(messages: SlackMessage[]): void {
-  const problems = [...slackProblems(messages), ...leakedSecrets(messages).map((s) => `a pasted secret came out: ${s}`)];
+  const problems = [
+    ...slackProblems(messages),
+    ...leakedSecrets(messages).map((s) => `a pasted secret came out: ${s}`),
+  ];
   if (problems.length > 0) throw new Error(`Slack would not take this as meant:\n${problems.slice(0, 10).join('\n')}`);
 }
 
@@ -179,7 +267,20 @@ describe('renderOutcome', () => {
       decidedBy: [hostile],
       target: hostile,
     };
-    const messages = renderOutcome({ ok: true, diagnoses: [d], targets: [hostile], sawError: true, live: true, calls: 1, callsToDecide: 1, depth: 1, checks: d.evidence }, { tenant: hostile, offlineReason: hostile });
+    const messages = renderOutcome(
+      {
+        ok: true,
+        diagnoses: [d],
+        targets: [hostile],
+        sawError: true,
+        live: true,
+        calls: 1,
+        callsToDecide: 1,
+        depth: 1,
+        checks: d.evidence,
+      },
+      { tenant: hostile, offlineReason: hostile },
+    );
     expectSlackSafe(messages);
     const all = JSON.stringify(messages);
     for (const live of ['<!channel>', '<@U123>', '<https://evil|x>']) expect(all).not.toContain(live);
@@ -218,7 +319,10 @@ const auditReport: fc.Arbitrary<AuditReport> = fc.record(
     ),
     teammates: fc.record({
       total: fc.nat(10_000),
-      preferenceOff: fc.oneof({ weight: 4, arbitrary: teammates }, { weight: 1, arbitrary: fc.array(teammate, { minLength: 100, maxLength: 400 }) }),
+      preferenceOff: fc.oneof(
+        { weight: 4, arbitrary: teammates },
+        { weight: 1, arbitrary: fc.array(teammate, { minLength: 100, maxLength: 400 }) },
+      ),
       allowed: teammates,
       forbidden: teammates,
       notChecked: teammates,
@@ -232,11 +336,18 @@ const auditReport: fc.Arbitrary<AuditReport> = fc.record(
 describe('the audit renderers', () => {
   test('the report, progress and done messages never throw and stay within limits, escaped', () => {
     fc.assert(
-      fc.property(auditReport, shortText, shortText, fc.nat(10_000), fc.option(fc.nat(10_000), { nil: undefined }), (report, tenant, masked, done, total) => {
-        expectSlackSafe(auditReportMessages(tenant, report, masked));
-        expectSlackSafe([auditProgressMessage(tenant, done, total)]);
-        expectSlackSafe([auditDoneMessage(tenant, report)]);
-      }),
+      fc.property(
+        auditReport,
+        shortText,
+        shortText,
+        fc.nat(10_000),
+        fc.option(fc.nat(10_000), { nil: undefined }),
+        (report, tenant, masked, done, total) => {
+          expectSlackSafe(auditReportMessages(tenant, report, masked));
+          expectSlackSafe([auditProgressMessage(tenant, done, total)]);
+          expectSlackSafe([auditDoneMessage(tenant, report)]);
+        },
+      ),
       { ...RUN, numRuns: 200 },
     );
   });
@@ -245,12 +356,19 @@ describe('the audit renderers', () => {
 describe('notices', () => {
   test('a failure notice is one safe message whatever the error carries', () => {
     // Error codes are Slack's and the store's own words (`not_in_channel`, `decrypt_failed`), never a paste; hostile anyway.
-    const code = fc.array(fc.constantFrom(...HOSTILE, 'not_in_channel', 'ratelimited'), { maxLength: 8 }).map((parts) => parts.join(''));
+    const code = fc
+      .array(fc.constantFrom(...HOSTILE, 'not_in_channel', 'ratelimited'), { maxLength: 8 })
+      .map((parts) => parts.join(''));
     const error = fc.oneof(
       text.map((t) => new Error(t)),
       code.map((c) => Object.assign(new Error('x'), { data: { error: c } })),
       code.map((c) => Object.assign(new Error('x'), { name: 'StoreError', code: c })),
-      fc.constantFrom(Object.assign(new Error('A request error occurred'), { code: 'slack_webapi_request_error', original: new Error('A rate limit was exceeded (url: x, retry-after: 1)') })),
+      fc.constantFrom(
+        Object.assign(new Error('A request error occurred'), {
+          code: 'slack_webapi_request_error',
+          original: new Error('A rate limit was exceeded (url: x, retry-after: 1)'),
+        }),
+      ),
       text,
       fc.constant(undefined),
     );

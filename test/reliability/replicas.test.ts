@@ -1,4 +1,12 @@
-import { CHANNEL, eventEnvelope, startHarness, userMessage, waitFor, type Harness, type HttpReply } from '../slack/helpers/harness';
+import {
+  CHANNEL,
+  eventEnvelope,
+  startHarness,
+  userMessage,
+  waitFor,
+  type Harness,
+  type HttpReply,
+} from '../slack/helpers/harness';
 import { TEAM_ID } from '../slack/helpers/slack-standin';
 import { PostgresHarness, probePostgres, testPostgresUrl } from '../store/harness';
 import { acceptedSince, freshConversation, textOf, threadedAnswer } from './helpers';
@@ -14,7 +22,8 @@ const url = testPostgresUrl();
 const probe = probePostgres(url);
 const where = new URL(url).host;
 
-const ERROR = (target: string) => `{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"${target}\\""}}`;
+const ERROR = (target: string) =>
+  `{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"${target}\\""}}`;
 
 if (probe.ok) {
   describe('two replicas on one PostgreSQL store', () => {
@@ -25,7 +34,10 @@ if (probe.ok) {
     beforeEach(async () => {
       // A fresh schema per test: no claim, tenant or audit entry from another test can decide anything here.
       pg = await PostgresHarness.create(url);
-      a = await startHarness({ env: { FRONT_WHY_DB: pg.location }, sandbox: { faults: { rateLimitPerMinute: 100_000 } } });
+      a = await startHarness({
+        env: { FRONT_WHY_DB: pg.location },
+        sandbox: { faults: { rateLimitPerMinute: 100_000 } },
+      });
       b = await startHarness({ replicaOf: a });
       await a.bindTenant('acme', a.sandbox.tokens.acme_private, CHANNEL);
       await a.store.setChannelSettings(TEAM_ID, CHANNEL, { listen: true });
@@ -39,20 +51,30 @@ if (probe.ok) {
 
     /** One delivery of `body` to a replica, as Slack sends it (a retry carries its number and reason). */
     function deliver(to: Harness, body: string, retryNum = 0): Promise<HttpReply> {
-      return to.send(body, 'application/json', retryNum > 0 ? { 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': 'http_timeout' } : {});
+      return to.send(
+        body,
+        'application/json',
+        retryNum > 0 ? { 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': 'http_timeout' } : {},
+      );
     }
 
     /** Waits for a reply in each message's thread and for both replicas to finish all they started, then counts. */
     async function expectOneReplyEach(mark: number, threads: string[]): Promise<void> {
       const replies = () => acceptedSince(a, mark, 'chat.postMessage');
-      await waitFor(() => threads.every((ts) => replies().some((c) => c.args.thread_ts === ts)), 'a reply in every thread', 15_000);
+      await waitFor(
+        () => threads.every((ts) => replies().some((c) => c.args.thread_ts === ts)),
+        'a reply in every thread',
+        15_000,
+      );
       await Promise.all([a.idle(), b.idle()]);
       for (const ts of threads) expect(replies().filter((c) => c.args.thread_ts === ts)).toHaveLength(1);
       expect(replies()).toHaveLength(threads.length);
     }
 
     async function diagnoseEntries(target: string) {
-      return (await a.store.listActivity({ limit: 1000 })).filter((e) => e.action === 'diagnose' && e.target === target);
+      return (await a.store.listActivity({ limit: 1000 })).filter(
+        (e) => e.action === 'diagnose' && e.target === target,
+      );
     }
 
     test('the replicas share one store: a tenant bound through one is used by the other', async () => {
@@ -99,7 +121,10 @@ if (probe.ok) {
       const target = freshConversation();
       const message = userMessage(ERROR(target));
       const mark = a.slack.calls.length;
-      await Promise.all([deliver(a, JSON.stringify(eventEnvelope(message, 'Ev0COPYONE'))), deliver(b, JSON.stringify(eventEnvelope(message, 'Ev0COPYTWO')))]);
+      await Promise.all([
+        deliver(a, JSON.stringify(eventEnvelope(message, 'Ev0COPYONE'))),
+        deliver(b, JSON.stringify(eventEnvelope(message, 'Ev0COPYTWO'))),
+      ]);
       await expectOneReplyEach(mark, [message.ts as string]);
       expect(await diagnoseEntries(target)).toHaveLength(1);
     });

@@ -25,13 +25,54 @@ const RULE_IDS = new Set(RULES.map((r) => r.id));
 const FIXTURES = Object.values(ALL_PASTES);
 const PATHS = Object.keys(FACTS) as FactPath[];
 
-const HOSTILE = ['<!channel>', '<@U123>', '<https://evil.example|front.com>', '<!here>', '&', '&lt;', '&amp;gt;', '`', '```', '*', '|', '\n', '😀', '\u202e', '\u0000', '"', '\\', '{{me.status}}'];
-const hostileText = fc.array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: 'grapheme', maxLength: 10 })), { maxLength: 8 }).map((p) => p.join(''));
+const HOSTILE = [
+  '<!channel>',
+  '<@U123>',
+  '<https://evil.example|front.com>',
+  '<!here>',
+  '&',
+  '&lt;',
+  '&amp;gt;',
+  '`',
+  '```',
+  '*',
+  '|',
+  '\n',
+  '😀',
+  '\u202e',
+  '\u0000',
+  '"',
+  '\\',
+  '{{me.status}}',
+];
+const hostileText = fc
+  .array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: 'grapheme', maxLength: 10 })), { maxLength: 8 })
+  .map((p) => p.join(''));
 
 /** What Front and the probes really say, so rules get matched, mixed with anything at all. */
 const STRINGS = [
-  'allowed', 'denied', 'forbidden', 'api', 'oauth', 'unknown', 'json', 'http', 'html', 'text', 'conversation', 'read', 'cnv_yo1kg5q', 'tea_6r55b', 'tim_k30',
-  'Bruno Keller <bruno@acme.example>', 'You do not have access to the resources of this teammate', 'Unknown conversation ID cnv_1', 'Rate limit exceeded', '*', 'private:*', 'shared:*',
+  'allowed',
+  'denied',
+  'forbidden',
+  'api',
+  'oauth',
+  'unknown',
+  'json',
+  'http',
+  'html',
+  'text',
+  'conversation',
+  'read',
+  'cnv_yo1kg5q',
+  'tea_6r55b',
+  'tim_k30',
+  'Bruno Keller <bruno@acme.example>',
+  'You do not have access to the resources of this teammate',
+  'Unknown conversation ID cnv_1',
+  'Rate limit exceeded',
+  '*',
+  'private:*',
+  'shared:*',
 ];
 const STATUSES = [200, 201, 301, 400, 401, 403, 404, 405, 409, 422, 429, 500, 502, 503, 504];
 
@@ -41,14 +82,24 @@ const valueOf: Record<FactType, fc.Arbitrary<FactValue>> = {
   boolean: fc.boolean(),
   'string[]': fc.array(fc.oneof(fc.constantFrom(...STRINGS), hostileText), { maxLength: 4 }),
 };
-const illTyped: fc.Arbitrary<FactValue> = fc.oneof(valueOf.number, valueOf.string, valueOf.boolean, valueOf['string[]'], fc.constant(undefined));
+const illTyped: fc.Arbitrary<FactValue> = fc.oneof(
+  valueOf.number,
+  valueOf.string,
+  valueOf.boolean,
+  valueOf['string[]'],
+  fc.constant(undefined),
+);
 
 /** A value for one fact: usually of its type, sometimes of another, absent, or (probe facts) a probe that failed. */
 function factValue(p: FactPath): fc.Arbitrary<FactValue | typeof UNKNOWN> {
   const typed = valueOf[FACTS[p].type];
   return factSource(p) === 'paste'
     ? fc.oneof({ weight: 6, arbitrary: typed }, { weight: 1, arbitrary: illTyped })
-    : fc.oneof({ weight: 6, arbitrary: typed }, { weight: 1, arbitrary: illTyped }, { weight: 2, arbitrary: fc.constant(UNKNOWN) });
+    : fc.oneof(
+        { weight: 6, arbitrary: typed },
+        { weight: 1, arbitrary: illTyped },
+        { weight: 2, arbitrary: fc.constant(UNKNOWN) },
+      );
 }
 
 /** Paste facts from a real (possibly mutated) paste, or random ones; probe answers random. */
@@ -59,9 +110,13 @@ const world = fc.record({
       if (!parsed.ok) return {};
       return pasteFacts(parsed.errors[0], parsed.ids) as Record<string, FactValue>;
     }),
-    fc.record(Object.fromEntries(PATHS.filter((p) => factSource(p) === 'paste').map((p) => [p, factValue(p)])), { requiredKeys: [] }) as fc.Arbitrary<Record<string, FactValue>>,
+    fc.record(Object.fromEntries(PATHS.filter((p) => factSource(p) === 'paste').map((p) => [p, factValue(p)])), {
+      requiredKeys: [],
+    }) as fc.Arbitrary<Record<string, FactValue>>,
   ),
-  probes: fc.record(Object.fromEntries(PATHS.filter((p) => factSource(p) !== 'paste').map((p) => [p, factValue(p)])), { requiredKeys: [] }) as fc.Arbitrary<Record<string, FactValue | typeof UNKNOWN>>,
+  probes: fc.record(Object.fromEntries(PATHS.filter((p) => factSource(p) !== 'paste').map((p) => [p, factValue(p)])), {
+    requiredKeys: [],
+  }) as fc.Arbitrary<Record<string, FactValue | typeof UNKNOWN>>,
 });
 
 describe('matching the shipped rules', () => {
@@ -92,11 +147,22 @@ describe('matching the shipped rules', () => {
 const paste = fc.oneof(
   fc.constantFrom(...FIXTURES),
   fc
-    .record({ base: fc.constantFrom(...FIXTURES), edits: fc.array(fc.tuple(fc.nat(), fc.nat({ max: 30 }), hostileText), { minLength: 1, maxLength: 5 }) })
-    .map(({ base, edits }) => edits.reduce((t, [at, cut, insert]) => (t.length === 0 ? insert : t.slice(0, at % t.length) + insert + t.slice((at % t.length) + cut)), base)),
+    .record({
+      base: fc.constantFrom(...FIXTURES),
+      edits: fc.array(fc.tuple(fc.nat(), fc.nat({ max: 30 }), hostileText), { minLength: 1, maxLength: 5 }),
+    })
+    .map(({ base, edits }) =>
+      edits.reduce(
+        (t, [at, cut, insert]) =>
+          t.length === 0 ? insert : t.slice(0, at % t.length) + insert + t.slice((at % t.length) + cut),
+        base,
+      ),
+    ),
   fc.tuple(hostileText, fc.constantFrom(...FIXTURES), hostileText).map((parts) => parts.join(' ')),
   fc.string({ unit: 'binary', maxLength: 2_000 }),
-  fc.tuple(fc.constantFrom(...FIXTURES), fc.integer({ min: 2, max: 12 })).map(([t, n]) => Array.from({ length: n }, () => t).join('\n---\n')),
+  fc
+    .tuple(fc.constantFrom(...FIXTURES), fc.integer({ min: 2, max: 12 }))
+    .map(([t, n]) => Array.from({ length: n }, () => t).join('\n---\n')),
 );
 
 function expectWellFormed(outcome: DiagnoseOutcome): void {
@@ -114,7 +180,8 @@ function expectWellFormed(outcome: DiagnoseOutcome): void {
     expect(['confirmed', 'possible']).toContain(d.status);
     expect(['high', 'medium', 'low']).toContain(d.confidence);
     if (d.target !== undefined) expect(outcome.targets).toContain(d.target);
-    for (const text of [d.headline, d.why, ...d.steps.agent, ...d.steps.teammate, ...d.steps.admin, ...d.decidedBy]) expect(typeof text).toBe('string');
+    for (const text of [d.headline, d.why, ...d.steps.agent, ...d.steps.teammate, ...d.steps.admin, ...d.decidedBy])
+      expect(typeof text).toBe('string');
     for (const e of d.evidence) expect(e.source).toBe('paste');
   }
 }
@@ -127,7 +194,10 @@ describe('a paste, offline, through the shipped rules to Slack', () => {
         expectWellFormed(outcome);
         expect(await diagnose(text, { rules: RULES })).toEqual(outcome);
         const buttonValue = escapeText(text.trim()).slice(0, 1_900);
-        const messages = renderOutcome(outcome, { offlineReason: 'no tenant is bound to this channel', ...(buttonValue ? { buttonValue } : {}) });
+        const messages = renderOutcome(outcome, {
+          offlineReason: 'no tenant is bound to this channel',
+          ...(buttonValue ? { buttonValue } : {}),
+        });
         expect(slackProblems(messages)).toEqual([]);
         expect(slackProblems([customerMessage(outcome)])).toEqual([]);
       }),

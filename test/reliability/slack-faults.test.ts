@@ -1,5 +1,13 @@
 import { ACTION_IDS } from '../../src/slack/render/blocks';
-import { ADMIN, buttonClick, CHANNEL, startHarness, userMessage, waitFor, type Harness } from '../slack/helpers/harness';
+import {
+  ADMIN,
+  buttonClick,
+  CHANNEL,
+  startHarness,
+  userMessage,
+  waitFor,
+  type Harness,
+} from '../slack/helpers/harness';
 import { BOT_NAME, TEAM_ID } from '../slack/helpers/slack-standin';
 import {
   acceptedSince,
@@ -93,7 +101,10 @@ describe('/front-why where Slack will not take the message', () => {
     const target = freshConversation();
     const mark = h.slack.calls.length;
     const { responseUrl } = await h.command(target, { channel });
-    await waitFor(() => acceptedSince(h, mark, 'chat.postMessage').find((c) => c.args.channel === channel), 'the parent message');
+    await waitFor(
+      () => acceptedSince(h, mark, 'chat.postMessage').find((c) => c.args.channel === channel),
+      'the parent message',
+    );
     h.slack.failChannel(channel, 'channel_not_found');
     const notice = (await ephemeralAnswer(h, responseUrl)).map(textOf).join('\n');
     expect(notice).toContain('I could not finish this check: Slack answered `channel_not_found`');
@@ -190,7 +201,9 @@ describe('a pasted error in a listening channel where Slack will not take the re
   test('rate limited for good: the author gets a private notice (chat.postEphemeral) saying so', async () => {
     h.slack.rateLimit('chat.postMessage', { retryAfterSec: 1 });
     const target = freshConversation();
-    const message = userMessage(`{"_error":{"status":404,"title":"Not found","message":"Unknown conversation ID ${target}"}}`);
+    const message = userMessage(
+      `{"_error":{"status":404,"title":"Not found","message":"Unknown conversation ID ${target}"}}`,
+    );
     const mark = h.slack.calls.length;
     await h.event(message);
     const notice = await waitFor(() => acceptedSince(h, mark, 'chat.postEphemeral')[0], 'the private notice');

@@ -31,9 +31,13 @@ export function unescapedProblems(text: string, where: string): string[] {
   const problems: string[] = [];
   const rest = text.replace(OWN_LINK, '');
   const angle = /[<>]/.exec(rest);
-  if (angle) problems.push(`${where}: raw "${angle[0]}" near ${JSON.stringify(rest.slice(Math.max(0, angle.index - 20), angle.index + 20))}`);
+  if (angle)
+    problems.push(
+      `${where}: raw "${angle[0]}" near ${JSON.stringify(rest.slice(Math.max(0, angle.index - 20), angle.index + 20))}`,
+    );
   const amp = BARE_AMPERSAND.exec(text);
-  if (amp) problems.push(`${where}: bare "&" near ${JSON.stringify(text.slice(Math.max(0, amp.index - 10), amp.index + 10))}`);
+  if (amp)
+    problems.push(`${where}: bare "&" near ${JSON.stringify(text.slice(Math.max(0, amp.index - 10), amp.index + 10))}`);
   return problems;
 }
 
@@ -73,21 +77,30 @@ export function slackProblems(messages: SlackMessage[]): string[] {
           break;
         case 'context': {
           const elements = (block.elements ?? []) as TextObject[];
-          if (elements.length === 0 || elements.length > SLACK.contextElements) problems.push(`${where}: ${elements.length} elements`);
+          if (elements.length === 0 || elements.length > SLACK.contextElements)
+            problems.push(`${where}: ${elements.length} elements`);
           for (const e of elements) checkText(e, SLACK.contextText);
           break;
         }
         case 'header':
           checkText(block.text as TextObject | undefined, SLACK.headerText);
-          if ((block.text as TextObject | undefined)?.type !== 'plain_text') problems.push(`${where}: header text must be plain_text`);
+          if ((block.text as TextObject | undefined)?.type !== 'plain_text')
+            problems.push(`${where}: header text must be plain_text`);
           break;
         case 'actions': {
-          const elements = (block.elements ?? []) as { type: string; action_id: string; value?: string; text: TextObject }[];
-          if (elements.length === 0 || elements.length > SLACK.actionsElements) problems.push(`${where}: ${elements.length} elements`);
+          const elements = (block.elements ?? []) as {
+            type: string;
+            action_id: string;
+            value?: string;
+            text: TextObject;
+          }[];
+          if (elements.length === 0 || elements.length > SLACK.actionsElements)
+            problems.push(`${where}: ${elements.length} elements`);
           for (const e of elements) {
             checkText(e.text, SLACK.buttonText);
             if (e.text?.type !== 'plain_text') problems.push(`${where}: button text must be plain_text`);
-            if (e.value !== undefined && e.value.length > SLACK.buttonValue) problems.push(`${where}: button value of ${e.value.length} characters`);
+            if (e.value !== undefined && e.value.length > SLACK.buttonValue)
+              problems.push(`${where}: button value of ${e.value.length} characters`);
             if (!e.action_id || e.action_id.length > SLACK.actionId) problems.push(`${where}: bad action_id`);
             if (actionIds.has(e.action_id)) problems.push(`${where}: action_id ${e.action_id} twice in one message`);
             actionIds.add(e.action_id);
@@ -102,7 +115,8 @@ export function slackProblems(messages: SlackMessage[]): string[] {
       }
     });
     if (total > SLACK.messageText) problems.push(`${at}: ${total} characters of text in its blocks`);
-    if (m.blocks[0]?.type === 'divider' || m.blocks[m.blocks.length - 1]?.type === 'divider') problems.push(`${at}: starts or ends with a divider`);
+    if (m.blocks[0]?.type === 'divider' || m.blocks[m.blocks.length - 1]?.type === 'divider')
+      problems.push(`${at}: starts or ends with a divider`);
   });
   return problems;
 }

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import type { FactPath } from '../../src/facts';
-import { compileRegex, evaluateRule, matchRules, UNKNOWN, type Condition, type FactValue, type Rule } from '../../src/rules';
+import {
+  compileRegex,
+  evaluateRule,
+  matchRules,
+  UNKNOWN,
+  type Condition,
+  type FactValue,
+  type Rule,
+} from '../../src/rules';
 import { conditionTruth } from '../../src/rules/compile';
 import * as reference from './reference-engine';
 import { makeRule, objectSource } from './helpers';
@@ -11,19 +19,39 @@ import { makeRule, objectSource } from './helpers';
  * rules share pieces (as rules share named conditions), both the same objects and equal copies.
  */
 
-const FACTS: FactPath[] = ['error.status', 'error.message', 'input.ids', 'input.has_error', 'token.private_scope', 'token.scopes', 'me.status', 'owner.name'];
+const FACTS: FactPath[] = [
+  'error.status',
+  'error.message',
+  'input.ids',
+  'input.has_error',
+  'token.private_scope',
+  'token.scopes',
+  'me.status',
+  'owner.name',
+];
 const PROBE_FACTS: FactPath[] = ['token.private_scope', 'token.scopes', 'me.status', 'owner.name'];
 
 const fact = fc.constantFrom(...FACTS);
-const scalar = fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constantFrom('a', 'b', 'cnv_1', '', '1', 'true'), fc.boolean(), fc.constantFrom(Infinity, -Infinity, NaN, -0));
+const scalar = fc.oneof(
+  fc.integer({ min: -2, max: 5 }),
+  fc.constantFrom('a', 'b', 'cnv_1', '', '1', 'true'),
+  fc.boolean(),
+  fc.constantFrom(Infinity, -Infinity, NaN, -0),
+);
 
 const leaf: fc.Arbitrary<Condition> = fc.oneof(
   fc.record({ fact, op: fc.constant('equals' as const), value: scalar }),
   fc.record({ fact, op: fc.constant('in' as const), value: fc.array(scalar, { minLength: 1, maxLength: 3 }) }),
-  fc.record({ fact, op: fc.constant('matches' as const), value: fc.constantFrom('a', '^b', '(?i)A', '', 'cnv_\\d+$') }).map((c) => ({ ...c, regex: compileRegex(c.value) })),
+  fc
+    .record({ fact, op: fc.constant('matches' as const), value: fc.constantFrom('a', '^b', '(?i)A', '', 'cnv_\\d+$') })
+    .map((c) => ({ ...c, regex: compileRegex(c.value) })),
   fc.record({ fact, op: fc.constant('exists' as const), value: fc.boolean() }),
   fc.record({ fact, op: fc.constant('includes' as const), value: fc.constantFrom('a', 'cnv_1') }),
-  fc.record({ fact, op: fc.constantFrom('gt' as const, 'lt' as const), value: fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constantFrom(Infinity, -Infinity)) }),
+  fc.record({
+    fact,
+    op: fc.constantFrom('gt' as const, 'lt' as const),
+    value: fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constantFrom(Infinity, -Infinity)),
+  }),
 );
 
 /** Trees over a pool of pieces: a piece may appear in several places and several rules, as a named condition does. */
@@ -70,10 +98,16 @@ const value: fc.Arbitrary<FactValue | typeof UNKNOWN> = fc.oneof(
   fc.boolean(),
   fc.array(fc.constantFrom('a', 'b', 'cnv_1', ''), { maxLength: 3 }),
 );
-const world = fc.record(Object.fromEntries(FACTS.map((f) => [f, value])) as Record<FactPath, fc.Arbitrary<FactValue | typeof UNKNOWN>>);
+const world = fc.record(
+  Object.fromEntries(FACTS.map((f) => [f, value])) as Record<FactPath, fc.Arbitrary<FactValue | typeof UNKNOWN>>,
+);
 
 function rawSource(values: Partial<Record<FactPath, FactValue | typeof UNKNOWN>>) {
-  return { get: (p: FactPath) => (p in values ? values[p] : UNKNOWN), canResolve: () => false, resolve: async () => undefined };
+  return {
+    get: (p: FactPath) => (p in values ? values[p] : UNKNOWN),
+    canResolve: () => false,
+    resolve: async () => undefined,
+  };
 }
 
 function ruleOf(when: Condition, id: string, extra: Partial<Rule> = {}): Rule {
@@ -100,26 +134,59 @@ describe('the compiled engine equals the tree walk', () => {
   });
 
   it('a rule set sharing pieces, resolved lazily: the same matches, traces and requests, round by round', async () => {
-    const answers = fc.record(Object.fromEntries(PROBE_FACTS.map((f) => [f, value])) as Record<string, fc.Arbitrary<FactValue | typeof UNKNOWN>>);
-    const paste = fc.record({ 'error.status': fc.constantFrom(403, 404, undefined), 'error.message': fc.constantFrom('a', 'b', 'cnv_1', undefined), 'input.has_error': fc.boolean() });
-    const ruleSet = pool.chain((p) => fc.array(fc.tuple(pooled(p), fc.integer({ min: 0, max: 3 }), fc.boolean()), { minLength: 1, maxLength: 6 }));
+    const answers = fc.record(
+      Object.fromEntries(PROBE_FACTS.map((f) => [f, value])) as Record<
+        string,
+        fc.Arbitrary<FactValue | typeof UNKNOWN>
+      >,
+    );
+    const paste = fc.record({
+      'error.status': fc.constantFrom(403, 404, undefined),
+      'error.message': fc.constantFrom('a', 'b', 'cnv_1', undefined),
+      'input.has_error': fc.boolean(),
+    });
+    const ruleSet = pool.chain((p) =>
+      fc.array(fc.tuple(pooled(p), fc.integer({ min: 0, max: 3 }), fc.boolean()), { minLength: 1, maxLength: 6 }),
+    );
     const costs = fc.record(Object.fromEntries(PROBE_FACTS.map((f) => [f, fc.integer({ min: 0, max: 3 })])));
     await fc.assert(
-      fc.asyncProperty(ruleSet, paste, answers, costs, fc.option(fc.integer({ min: 0, max: 3 })), fc.boolean(), async (specs, pasted, probes, prices, maxRounds, priced) => {
-        const rules = specs.map(([when, priority, fallback], i) => ruleOf(when, `r${i}`, { priority, fallback }));
-        const source = () => Object.assign(objectSource(pasted, probes), priced ? { cost: (path: string) => prices[path] ?? 1 } : {});
-        const compiled = source();
-        const walked = source();
-        const opts = maxRounds === null ? {} : { maxRounds };
-        expect(await matchRules(rules, compiled, opts)).toEqual(await reference.matchRules(rules, walked, opts));
-        expect(compiled.calls).toEqual(walked.calls);
-      }),
+      fc.asyncProperty(
+        ruleSet,
+        paste,
+        answers,
+        costs,
+        fc.option(fc.integer({ min: 0, max: 3 })),
+        fc.boolean(),
+        async (specs, pasted, probes, prices, maxRounds, priced) => {
+          const rules = specs.map(([when, priority, fallback], i) => ruleOf(when, `r${i}`, { priority, fallback }));
+          const source = () =>
+            Object.assign(objectSource(pasted, probes), priced ? { cost: (path: string) => prices[path] ?? 1 } : {});
+          const compiled = source();
+          const walked = source();
+          const opts = maxRounds === null ? {} : { maxRounds };
+          expect(await matchRules(rules, compiled, opts)).toEqual(await reference.matchRules(rules, walked, opts));
+          expect(compiled.calls).toEqual(walked.calls);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('leaves that differ only in a value that prints the same stay apart (1 and "1", Infinity and -Infinity)', async () => {
-    const confusable = fc.constantFrom<FactValue>(1, '1', true, 'true', 0, -0, '0', Infinity, -Infinity, 'Infinity', NaN, 'NaN');
+    const confusable = fc.constantFrom<FactValue>(
+      1,
+      '1',
+      true,
+      'true',
+      0,
+      -0,
+      '0',
+      Infinity,
+      -Infinity,
+      'Infinity',
+      NaN,
+      'NaN',
+    );
     const op = fc.constantFrom('equals' as const, 'in' as const, 'gt' as const, 'lt' as const);
     const confusableLeaf = fc.tuple(op, confusable, confusable).map(([o, a, b]): Condition => {
       if (o === 'in') return { fact: 'error.status', op: o, value: [a, b] as (string | number | boolean)[] };
@@ -131,7 +198,9 @@ describe('the compiled engine equals the tree walk', () => {
         const rules = leaves.map((when, i) => ruleOf(when, `r${i}`));
         const view = (ms: reference.RuleMatch[]) => ms.map((m) => [m.rule.id, m.outcome]);
         const compiled = await matchRules(rules, objectSource({ 'error.status': actual }));
-        expect(view(compiled)).toEqual(view(await reference.matchRules(rules, objectSource({ 'error.status': actual }))));
+        expect(view(compiled)).toEqual(
+          view(await reference.matchRules(rules, objectSource({ 'error.status': actual }))),
+        );
       }),
       { numRuns: 500 },
     );

@@ -1,5 +1,14 @@
 import path from 'node:path';
-import { formatLoadError, loadRulesOrThrow, loadRuleTests, parseRuleText, renderRuleText, runRuleExamples, type FactValue, type Rule } from '../../src/rules';
+import {
+  formatLoadError,
+  loadRulesOrThrow,
+  loadRuleTests,
+  parseRuleText,
+  renderRuleText,
+  runRuleExamples,
+  type FactValue,
+  type Rule,
+} from '../../src/rules';
 import { ConditionLibrary } from '../../src/rules/conditions';
 import { exampleSource, objectSource } from './helpers';
 
@@ -22,7 +31,11 @@ describe('conditional text', () => {
   });
 
   test('a confirmed answer never shows text written for the possible state, and names the owner when known', () => {
-    const shown = text('confirmed', { 'owner.name': 'Bo Kim <bo@x.io>', 'teammates.access_denied': ['Bo Kim <bo@x.io>'], 'teammates.access_denied_count': 1 });
+    const shown = text('confirmed', {
+      'owner.name': 'Bo Kim <bo@x.io>',
+      'teammates.access_denied': ['Bo Kim <bo@x.io>'],
+      'teammates.access_denied_count': 1,
+    });
     expect(shown.headline).toBe('Bo Kim <bo@x.io> has the preference off');
     expect(shown.why).not.toContain('cannot tell');
     expect(shown.why).toContain('Only one teammate has it off: Bo Kim <bo@x.io>.');
@@ -50,7 +63,8 @@ describe('conditional text', () => {
 });
 
 describe('conditional text: load errors', () => {
-  const base = (extra: string) => `id: unknown\n# line 2\npriority: 1\nconfidence: low\n${extra}\nwhy: e\nsteps: {agent: [a]}\n`;
+  const base = (extra: string) =>
+    `id: unknown\n# line 2\npriority: 1\nconfidence: low\n${extra}\nwhy: e\nsteps: {agent: [a]}\n`;
   const errors = (text: string, library = new ConditionLibrary([])) => {
     const result = parseRuleText(text, 'r.yml', 'unknown', library);
     return result.ok ? [] : result.errors.map(formatLoadError);
@@ -63,22 +77,33 @@ describe('conditional text: load errors', () => {
   });
 
   test('the last headline line must show always', () => {
-    expect(errors(base("when: {fact: error.status, equals: 1}\nheadline:\n  - if: possible\n    text: s"))).toEqual([
+    expect(errors(base('when: {fact: error.status, equals: 1}\nheadline:\n  - if: possible\n    text: s'))).toEqual([
       'r.yml:6:1 rule=unknown: the last headline line must have no "if", so that some headline always shows',
     ]);
   });
 
   test('an unknown name in a line condition points at it, with a suggestion', () => {
-    expect(errors(base("when: {fact: error.status, equals: 1}\nheadline:\n  - if: confirmd\n    text: s\n  - t"))).toEqual([
+    expect(
+      errors(base('when: {fact: error.status, equals: 1}\nheadline:\n  - if: confirmd\n    text: s\n  - t')),
+    ).toEqual([
       'r.yml:7:9 rule=unknown: unknown condition "confirmd"; did you mean "confirmed"? (named conditions live in rules/conditions/*.yml)',
     ]);
   });
 
   test("a rule's own condition may not take a shared name", () => {
     const shared = new ConditionLibrary([
-      { name: 'pasted-403', draft: { fact: 'error.status', op: 'equals', value: 403 }, origin: { file: 'conditions/a.yml', text: 'pasted-403: x\n', path: ['pasted-403'] } },
+      {
+        name: 'pasted-403',
+        draft: { fact: 'error.status', op: 'equals', value: 403 },
+        origin: { file: 'conditions/a.yml', text: 'pasted-403: x\n', path: ['pasted-403'] },
+      },
     ]);
-    expect(errors(base('conditions:\n  pasted-403: {fact: error.status, equals: 404}\nwhen: pasted-403\nheadline: s'), shared)).toEqual([
+    expect(
+      errors(
+        base('conditions:\n  pasted-403: {fact: error.status, equals: 404}\nwhen: pasted-403\nheadline: s'),
+        shared,
+      ),
+    ).toEqual([
       'r.yml:6:3 rule=unknown: condition "pasted-403" is defined twice; the first is in conditions/a.yml:1. Rename one, or keep one definition',
     ]);
   });

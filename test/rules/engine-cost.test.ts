@@ -3,7 +3,10 @@ import { loadRulesOrThrow, matchRules, type Condition, type FactSource } from '.
 import { makeRule, objectSource } from './helpers';
 
 /** The same source, with a price on each probe fact. */
-function priced(source: ReturnType<typeof objectSource>, costs: Record<string, number>): ReturnType<typeof objectSource> & Required<Pick<FactSource, 'cost'>> {
+function priced(
+  source: ReturnType<typeof objectSource>,
+  costs: Record<string, number>,
+): ReturnType<typeof objectSource> & Required<Pick<FactSource, 'cost'>> {
   return Object.assign(source, { cost: (path: string) => costs[path] ?? 1 });
 }
 
@@ -11,34 +14,48 @@ const rule = makeRule({
   when: {
     all: [
       { fact: 'error.status', equals: 403 },
-      { any: [{ fact: 'token.private_scope', equals: true }, { fact: 'teammates.access_allowed_count', gt: 0 }] },
+      {
+        any: [
+          { fact: 'token.private_scope', equals: true },
+          { fact: 'teammates.access_allowed_count', gt: 0 },
+        ],
+      },
     ],
   },
 });
 
 describe('cheap facts are learnt before costly ones', () => {
   test('a free claim that decides the rule spares the costly sweep', async () => {
-    const source = priced(objectSource({ 'error.status': 403 }, { 'token.private_scope': true, 'teammates.access_allowed_count': 3 }), {
-      'token.private_scope': 0,
-      'teammates.access_allowed_count': 9,
-    });
+    const source = priced(
+      objectSource({ 'error.status': 403 }, { 'token.private_scope': true, 'teammates.access_allowed_count': 3 }),
+      {
+        'token.private_scope': 0,
+        'teammates.access_allowed_count': 9,
+      },
+    );
     const [match] = await matchRules([rule], source);
     expect(match?.outcome).toBe('confirmed');
     expect(source.calls).toEqual([['token.private_scope']]);
   });
 
   test('when the cheap fact does not decide, the costly one is learnt next', async () => {
-    const source = priced(objectSource({ 'error.status': 403 }, { 'token.private_scope': false, 'teammates.access_allowed_count': 3 }), {
-      'token.private_scope': 0,
-      'teammates.access_allowed_count': 9,
-    });
+    const source = priced(
+      objectSource({ 'error.status': 403 }, { 'token.private_scope': false, 'teammates.access_allowed_count': 3 }),
+      {
+        'token.private_scope': 0,
+        'teammates.access_allowed_count': 9,
+      },
+    );
     const [match] = await matchRules([rule], source);
     expect(match?.outcome).toBe('confirmed');
     expect(source.calls).toEqual([['token.private_scope'], ['teammates.access_allowed_count']]);
   });
 
   test('without prices every needed fact is asked for in one batch', async () => {
-    const source = objectSource({ 'error.status': 403 }, { 'token.private_scope': true, 'teammates.access_allowed_count': 3 });
+    const source = objectSource(
+      { 'error.status': 403 },
+      { 'token.private_scope': true, 'teammates.access_allowed_count': 3 },
+    );
     await matchRules([rule], source);
     expect(source.calls).toHaveLength(1);
     expect(source.calls[0]?.sort()).toEqual(['teammates.access_allowed_count', 'token.private_scope']);
@@ -48,12 +65,18 @@ describe('cheap facts are learnt before costly ones', () => {
 describe('once a cause is confirmed', () => {
   test('costly checks for the other rules are skipped', async () => {
     const confirmedCheaply = makeRule({ id: 'cheap', when: { fact: 'token.private_scope', equals: false } });
-    const source = priced(objectSource({ 'error.status': 403 }, { 'token.private_scope': false, 'teammates.access_allowed_count': 3 }), {
-      'token.private_scope': 0,
-      'teammates.access_allowed_count': 9,
-    });
+    const source = priced(
+      objectSource({ 'error.status': 403 }, { 'token.private_scope': false, 'teammates.access_allowed_count': 3 }),
+      {
+        'token.private_scope': 0,
+        'teammates.access_allowed_count': 9,
+      },
+    );
     const matches = await matchRules([confirmedCheaply, rule], source);
-    expect(matches.map((m) => [m.rule.id, m.outcome])).toEqual([['cheap', 'confirmed'], ['test-rule', 'possible']]);
+    expect(matches.map((m) => [m.rule.id, m.outcome])).toEqual([
+      ['cheap', 'confirmed'],
+      ['test-rule', 'possible'],
+    ]);
     expect(source.calls).toEqual([['token.private_scope']]);
   });
 });
@@ -78,8 +101,16 @@ describe('work per paste', () => {
         return super.test(text);
       }
     }
-    const shared: Condition = { fact: 'error.message', op: 'matches', value: 'not allowed', regex: new CountingRegExp('not allowed', 'i') };
-    const rules = Array.from({ length: 10 }, (_, i) => ({ ...makeRule({ id: `r${i}`, when: { fact: 'error.status', exists: true } }), when: { all: [shared, { fact: 'token.private_scope', op: 'equals', value: i % 2 === 0 }] } as Condition }));
+    const shared: Condition = {
+      fact: 'error.message',
+      op: 'matches',
+      value: 'not allowed',
+      regex: new CountingRegExp('not allowed', 'i'),
+    };
+    const rules = Array.from({ length: 10 }, (_, i) => ({
+      ...makeRule({ id: `r${i}`, when: { fact: 'error.status', exists: true } }),
+      when: { all: [shared, { fact: 'token.private_scope', op: 'equals', value: i % 2 === 0 }] } as Condition,
+    }));
     const source = objectSource({ 'error.message': 'This agent is not allowed to read the conversation' });
     const gets = countingGets(source);
     const matches = await matchRules(rules, source, { maxRounds: 0 });
@@ -90,7 +121,11 @@ describe('work per paste', () => {
 
   test('the shipped rule set reads each fact of a paste once', async () => {
     const rules = loadRulesOrThrow(path.join(__dirname, '..', '..', 'rules'));
-    const source = objectSource({ 'error.status': 403, 'error.message': 'This agent is not allowed to read the "conversation" with ID: "cnv_1"', 'input.has_error': true });
+    const source = objectSource({
+      'error.status': 403,
+      'error.message': 'This agent is not allowed to read the "conversation" with ID: "cnv_1"',
+      'input.has_error': true,
+    });
     const gets = countingGets(source);
     await matchRules(rules, source, { maxRounds: 0 });
     expect(Object.values(gets).every((n) => n === 1)).toBe(true);

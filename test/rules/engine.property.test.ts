@@ -1,10 +1,28 @@
 import fc from 'fast-check';
 import type { FactPath } from '../../src/facts';
-import { compileRegex, evaluateRule, matchRules, UNKNOWN, type Condition, type FactSource, type FactValue, type Rule } from '../../src/rules';
+import {
+  compileRegex,
+  evaluateRule,
+  matchRules,
+  UNKNOWN,
+  type Condition,
+  type FactSource,
+  type FactValue,
+  type Rule,
+} from '../../src/rules';
 import { makeRule, objectSource } from './helpers';
 
 // A few facts of every type, paste and probe, so random trees share facts and meet ill-typed values.
-const FACTS: FactPath[] = ['error.status', 'error.message', 'input.ids', 'input.has_error', 'token.private_scope', 'token.scopes', 'me.status', 'owner.name'];
+const FACTS: FactPath[] = [
+  'error.status',
+  'error.message',
+  'input.ids',
+  'input.has_error',
+  'token.private_scope',
+  'token.scopes',
+  'me.status',
+  'owner.name',
+];
 const PROBE_FACTS: FactPath[] = ['token.private_scope', 'token.scopes', 'me.status', 'owner.name'];
 
 const fact = fc.constantFrom(...FACTS);
@@ -13,7 +31,9 @@ const scalar = fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constantFrom('a', 'b
 const leaf: fc.Arbitrary<Condition> = fc.oneof(
   fc.record({ fact, op: fc.constant('equals' as const), value: scalar }),
   fc.record({ fact, op: fc.constant('in' as const), value: fc.array(scalar, { minLength: 1, maxLength: 3 }) }),
-  fc.record({ fact, op: fc.constant('matches' as const), value: fc.constantFrom('a', '^b', '(?i)A', '', 'cnv_\\d+$') }).map((c) => ({ ...c, regex: compileRegex(c.value) })),
+  fc
+    .record({ fact, op: fc.constant('matches' as const), value: fc.constantFrom('a', '^b', '(?i)A', '', 'cnv_\\d+$') })
+    .map((c) => ({ ...c, regex: compileRegex(c.value) })),
   fc.record({ fact, op: fc.constant('exists' as const), value: fc.boolean() }),
   fc.record({ fact, op: fc.constant('includes' as const), value: fc.constantFrom('a', 'cnv_1') }),
   fc.record({ fact, op: fc.constantFrom('gt' as const, 'lt' as const), value: fc.integer({ min: -2, max: 5 }) }),
@@ -37,7 +57,9 @@ const value: fc.Arbitrary<FactValue | typeof UNKNOWN> = fc.oneof(
   fc.array(fc.constantFrom('a', 'b', 'cnv_1', ''), { maxLength: 3 }),
 );
 
-const world = fc.record(Object.fromEntries(FACTS.map((f) => [f, value])) as Record<FactPath, fc.Arbitrary<FactValue | typeof UNKNOWN>>);
+const world = fc.record(
+  Object.fromEntries(FACTS.map((f) => [f, value])) as Record<FactPath, fc.Arbitrary<FactValue | typeof UNKNOWN>>,
+);
 
 /** Any value for any fact, even an unknown paste fact: the engine must not rely on the source's good manners. */
 function rawSource(values: Partial<Record<FactPath, FactValue | typeof UNKNOWN>>): FactSource {
@@ -88,16 +110,32 @@ describe('evaluator properties', () => {
   });
 
   it('lazy resolution gives the same answer as knowing every probe fact up front', async () => {
-    const answers = fc.record(Object.fromEntries(PROBE_FACTS.map((f) => [f, value])) as Record<string, fc.Arbitrary<FactValue | typeof UNKNOWN>>);
-    const paste = fc.record({ 'error.status': fc.constantFrom(403, 404, undefined), 'error.message': fc.constantFrom('a', 'b', undefined), 'input.has_error': fc.boolean() });
-    const rules = fc.array(fc.tuple(tree, fc.integer({ min: 0, max: 100 }), fc.boolean()), { minLength: 1, maxLength: 5 });
+    const answers = fc.record(
+      Object.fromEntries(PROBE_FACTS.map((f) => [f, value])) as Record<
+        string,
+        fc.Arbitrary<FactValue | typeof UNKNOWN>
+      >,
+    );
+    const paste = fc.record({
+      'error.status': fc.constantFrom(403, 404, undefined),
+      'error.message': fc.constantFrom('a', 'b', undefined),
+      'input.has_error': fc.boolean(),
+    });
+    const rules = fc.array(fc.tuple(tree, fc.integer({ min: 0, max: 100 }), fc.boolean()), {
+      minLength: 1,
+      maxLength: 5,
+    });
     await fc.assert(
       fc.asyncProperty(rules, paste, answers, async (specs, pasted, probes) => {
         const ruleSet = specs.map(([when, priority, fallback], i) => ruleOf(when, `r${i}`, { priority, fallback }));
         const lazy = objectSource(pasted, probes);
-        const known = Object.fromEntries(Object.entries(probes).filter(([, v]) => v !== UNKNOWN)) as Record<string, FactValue>;
+        const known = Object.fromEntries(Object.entries(probes).filter(([, v]) => v !== UNKNOWN)) as Record<
+          string,
+          FactValue
+        >;
         const eager = objectSource({ ...pasted, ...known });
-        const view = (ms: Awaited<ReturnType<typeof matchRules>>) => ms.map((m) => [m.rule.id, m.outcome, [...m.unknownFacts].sort()]);
+        const view = (ms: Awaited<ReturnType<typeof matchRules>>) =>
+          ms.map((m) => [m.rule.id, m.outcome, [...m.unknownFacts].sort()]);
         expect(view(await matchRules(ruleSet, lazy))).toEqual(view(await matchRules(ruleSet, eager)));
         // Every fact is asked for at most once.
         const asked = lazy.calls.flat();

@@ -76,13 +76,19 @@ describe('leaf conditions', () => {
   });
 
   it('an unknown probe fact is unknown for every operator, exists included', () => {
-    for (const when of [{ fact: 'me.status', equals: 200 }, { fact: 'me.status', exists: false }, { fact: 'token.scopes', includes: 'private:*' }]) {
+    for (const when of [
+      { fact: 'me.status', equals: 200 },
+      { fact: 'me.status', exists: false },
+      { fact: 'token.scopes', includes: 'private:*' },
+    ]) {
       expect(check(when)).toBe(U);
     }
   });
 
   it('a known-absent probe fact (checked, nothing there) is absent, not unknown', () => {
-    expect(check({ fact: 'conversation.merged_into', exists: false }, { 'conversation.merged_into': undefined })).toBe(T);
+    expect(check({ fact: 'conversation.merged_into', exists: false }, { 'conversation.merged_into': undefined })).toBe(
+      T,
+    );
   });
 });
 
@@ -112,8 +118,18 @@ describe('evaluateRule: trace, unknown facts, support', () => {
       when: {
         all: [
           { fact: 'error.status', equals: 403 },
-          { any: [{ fact: 'error.status', equals: 403 }, { fact: 'me.status', equals: 401 }] },
-          { any: [{ fact: 'token.private_scope', equals: true }, { fact: 'owner.private_access', equals: 'denied' }] },
+          {
+            any: [
+              { fact: 'error.status', equals: 403 },
+              { fact: 'me.status', equals: 401 },
+            ],
+          },
+          {
+            any: [
+              { fact: 'token.private_scope', equals: true },
+              { fact: 'owner.private_access', equals: 'denied' },
+            ],
+          },
           { not: { fact: 'token.private_scope', equals: false } },
         ],
       },
@@ -145,14 +161,28 @@ describe('matchRules: lazy resolution', () => {
 
   it('never resolves facts behind a false paste condition', async () => {
     const source = objectSource({ 'error.status': 404 }, probeAnswers);
-    const rule = makeRule({ when: { all: [{ fact: 'error.status', equals: 403 }, { fact: 'token.private_scope', equals: true }] } });
+    const rule = makeRule({
+      when: {
+        all: [
+          { fact: 'error.status', equals: 403 },
+          { fact: 'token.private_scope', equals: true },
+        ],
+      },
+    });
     expect(await matchRules([rule], source)).toEqual([]);
     expect(source.calls).toEqual([]);
   });
 
   it('never resolves facts next to a true paste condition in any', async () => {
     const source = objectSource({ 'error.status': 403 }, probeAnswers);
-    const rule = makeRule({ when: { any: [{ fact: 'error.status', equals: 403 }, { fact: 'me.status', equals: 401 }] } });
+    const rule = makeRule({
+      when: {
+        any: [
+          { fact: 'error.status', equals: 403 },
+          { fact: 'me.status', equals: 401 },
+        ],
+      },
+    });
     expect((await matchRules([rule], source)).map((m) => m.outcome)).toEqual(['confirmed']);
     expect(source.calls).toEqual([]);
   });
@@ -160,7 +190,16 @@ describe('matchRules: lazy resolution', () => {
   it('resolves independent unknowns of all rules in one call', async () => {
     const source = objectSource({ 'error.status': 403 }, probeAnswers);
     const rules = [
-      makeRule({ id: 'a', when: { all: [leaf.true, { fact: 'token.private_scope', equals: true }, { fact: 'owner.private_access', equals: 'denied' }] } }),
+      makeRule({
+        id: 'a',
+        when: {
+          all: [
+            leaf.true,
+            { fact: 'token.private_scope', equals: true },
+            { fact: 'owner.private_access', equals: 'denied' },
+          ],
+        },
+      }),
       makeRule({ id: 'b', when: { all: [leaf.true, { fact: 'conversation.status', equals: 403 }] } }),
       makeRule({ id: 'c', when: { all: [leaf.false, { fact: 'me.status', equals: 200 }] } }),
     ];
@@ -175,15 +214,25 @@ describe('matchRules: lazy resolution', () => {
   it('runs further rounds when a fact becomes resolvable only after another is known', async () => {
     const base = objectSource({ 'error.status': 403 }, { 'inboxes.private': true, 'owner.private_access': 'denied' });
     // The owner probe needs the inbox probe's answer first.
-    const source = { ...base, canResolve: (p: FactPath) => base.canResolve(p) && (p !== 'owner.private_access' || base.get('inboxes.private') !== UNKNOWN) };
-    const rule = makeRule({ when: { all: [leaf.true, { fact: 'inboxes.private', equals: true }, { fact: 'owner.private_access', equals: 'denied' }] } });
+    const source = {
+      ...base,
+      canResolve: (p: FactPath) =>
+        base.canResolve(p) && (p !== 'owner.private_access' || base.get('inboxes.private') !== UNKNOWN),
+    };
+    const rule = makeRule({
+      when: {
+        all: [leaf.true, { fact: 'inboxes.private', equals: true }, { fact: 'owner.private_access', equals: 'denied' }],
+      },
+    });
     expect((await matchRules([rule], source)).map((m) => m.outcome)).toEqual(['confirmed']);
     expect(base.calls).toEqual([['inboxes.private'], ['owner.private_access']]);
   });
 
   it('asks for a failed fact once, then reports the rule as possible, naming it', async () => {
     const source = objectSource({ 'error.status': 403 }, { 'token.private_scope': UNKNOWN });
-    const rule = makeRule({ when: { all: [leaf.true, { fact: 'token.private_scope', equals: true }, { fact: 'owner.name', exists: true }] } });
+    const rule = makeRule({
+      when: { all: [leaf.true, { fact: 'token.private_scope', equals: true }, { fact: 'owner.name', exists: true }] },
+    });
     const [match, ...rest] = await matchRules([rule], source);
     expect(rest).toEqual([]);
     expect(match).toMatchObject({ outcome: 'possible', unknownFacts: ['token.private_scope', 'owner.name'] });
@@ -192,15 +241,24 @@ describe('matchRules: lazy resolution', () => {
 
   it('stops after maxRounds', async () => {
     const base = objectSource({ 'error.status': 403 }, { 'inboxes.private': true, 'owner.private_access': 'denied' });
-    const source = { ...base, canResolve: (p: FactPath) => base.canResolve(p) && (p !== 'owner.private_access' || base.get('inboxes.private') !== UNKNOWN) };
-    const rule = makeRule({ when: { all: [leaf.true, { fact: 'inboxes.private', equals: true }, { fact: 'owner.private_access', equals: 'denied' }] } });
+    const source = {
+      ...base,
+      canResolve: (p: FactPath) =>
+        base.canResolve(p) && (p !== 'owner.private_access' || base.get('inboxes.private') !== UNKNOWN),
+    };
+    const rule = makeRule({
+      when: {
+        all: [leaf.true, { fact: 'inboxes.private', equals: true }, { fact: 'owner.private_access', equals: 'denied' }],
+      },
+    });
     expect((await matchRules([rule], source, { maxRounds: 1 })).map((m) => m.outcome)).toEqual(['possible']);
     expect(base.calls).toEqual([['inboxes.private']]);
   });
 });
 
 describe('matchRules: what is reported, and in which order', () => {
-  const rule = (id: string, priority: number, when: unknown, fallback = false): Rule => makeRule({ id, priority, when, fallback });
+  const rule = (id: string, priority: number, when: unknown, fallback = false): Rule =>
+    makeRule({ id, priority, when, fallback });
 
   it('lists confirmed rules first, then possible ones, each by priority then id', async () => {
     const rules = [
@@ -229,9 +287,17 @@ describe('matchRules: what is reported, and in which order', () => {
 
   it('returns fallback rules only when no other rule is confirmed or possible', async () => {
     const fallback = rule('fallback', 0, { fact: 'error.status', exists: true }, true);
-    expect((await matchRules([fallback, rule('other', 50, leaf.false)], world())).map((m) => m.rule.id)).toEqual(['fallback']);
-    expect((await matchRules([fallback, rule('other', 50, leaf.true)], world())).map((m) => m.rule.id)).toEqual(['other']);
-    expect((await matchRules([fallback, rule('other', 50, { all: [leaf.true, leaf.unknown] })], world())).map((m) => m.rule.id)).toEqual(['other']);
+    expect((await matchRules([fallback, rule('other', 50, leaf.false)], world())).map((m) => m.rule.id)).toEqual([
+      'fallback',
+    ]);
+    expect((await matchRules([fallback, rule('other', 50, leaf.true)], world())).map((m) => m.rule.id)).toEqual([
+      'other',
+    ]);
+    expect(
+      (await matchRules([fallback, rule('other', 50, { all: [leaf.true, leaf.unknown] })], world())).map(
+        (m) => m.rule.id,
+      ),
+    ).toEqual(['other']);
   });
 
   it('does not resolve facts for fallback rules when another rule matched', async () => {

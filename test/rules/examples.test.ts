@@ -2,10 +2,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkRuleExamples } from '../../src/diagnosis/rule-examples';
-import { formatExampleFailure, formatLoadError, loadRulesOrThrow, loadRuleTests, runRuleExamples, type RuleTest } from '../../src/rules';
+import {
+  formatExampleFailure,
+  formatLoadError,
+  loadRulesOrThrow,
+  loadRuleTests,
+  runRuleExamples,
+  type RuleTest,
+} from '../../src/rules';
 import { exampleSource } from './helpers';
 
-const forbidden = '{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\""}}';
+const forbidden =
+  '{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\""}}';
 
 /** A rules folder with one rule, its tests and the shared fixtures, as an author would write them. */
 function folder(files: Record<string, string>): string {
@@ -78,7 +86,11 @@ async function failures(dir: string): Promise<string[]> {
 
 describe('rule tests beside the rule', () => {
   test('each failing test is named by its file and line, with what was expected and what happened', async () => {
-    const dir = folder({ 'teammate-api-access-disabled.yml': RULE, 'teammate-api-access-disabled.test.yml': TESTS, ...FIXTURES });
+    const dir = folder({
+      'teammate-api-access-disabled.yml': RULE,
+      'teammate-api-access-disabled.test.yml': TESTS,
+      ...FIXTURES,
+    });
     const file = path.join(path.relative(process.cwd(), dir), 'teammate-api-access-disabled.test.yml');
     const shown = dir.startsWith(process.cwd()) ? file : path.join(dir, 'teammate-api-access-disabled.test.yml');
     expect(await failures(dir)).toEqual([
@@ -92,7 +104,11 @@ describe('rule tests beside the rule', () => {
   });
 
   test('a source that throws fails that test only', async () => {
-    const dir = folder({ 'teammate-api-access-disabled.yml': RULE, 'teammate-api-access-disabled.test.yml': TESTS, ...FIXTURES });
+    const dir = folder({
+      'teammate-api-access-disabled.yml': RULE,
+      'teammate-api-access-disabled.test.yml': TESTS,
+      ...FIXTURES,
+    });
     const rules = loadRulesOrThrow(dir);
     const tests = loadRuleTests(dir, rules) as { ok: true; tests: RuleTest[] };
     const found = await runRuleExamples(rules, tests.tests, (paste, facts) => {
@@ -128,7 +144,8 @@ describe('rule tests beside the rule', () => {
   test("a test's facts are probe facts, typed as the catalogue says; a test names its paste once", () => {
     const dir = folder({
       'teammate-api-access-disabled.yml': RULE,
-      'teammate-api-access-disabled.test.yml': "- paste: ''\n  facts:\n    error.status: 404\n    token.scopes: private\n    owner.name: null\n- facts: {}\n- pasted: forbidden\n  expect: none\n  variant: live\n",
+      'teammate-api-access-disabled.test.yml':
+        "- paste: ''\n  facts:\n    error.status: 404\n    token.scopes: private\n    owner.name: null\n- facts: {}\n- pasted: forbidden\n  expect: none\n  variant: live\n",
       ...FIXTURES,
     });
     const result = loadRuleTests(dir, loadRulesOrThrow(dir));
@@ -142,7 +159,8 @@ describe('rule tests beside the rule', () => {
 
   test('a fallback rule is tested on its own, so its tests can match', async () => {
     const dir = folder({
-      'unknown.yml': 'id: unknown\npriority: 0\nconfidence: low\nfallback: true\nwhen: { fact: input.has_error, equals: true }\nheadline: s\nwhy: e\nsteps: { agent: [a] }\n',
+      'unknown.yml':
+        'id: unknown\npriority: 0\nconfidence: low\nfallback: true\nwhen: { fact: input.has_error, equals: true }\nheadline: s\nwhy: e\nsteps: { agent: [a] }\n',
       'unknown.test.yml': `- paste: '{"input.has_error": true}'\n`,
     });
     expect(await failures(dir)).toEqual([]);

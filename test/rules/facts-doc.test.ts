@@ -6,7 +6,12 @@ describe('describeFacts', () => {
 
   it('lists every fact path with its type and description', () => {
     for (const [path, spec] of Object.entries(FACTS)) {
-      expect(text).toMatch(new RegExp(`^  ${path.replace(/\./g, '\\.')} +${spec.type.replace(/[[\]]/g, '\\$&')} +${escape(spec.description)}$`, 'm'));
+      expect(text).toMatch(
+        new RegExp(
+          `^  ${path.replace(/\./g, '\\.')} +${spec.type.replace(/[[\]]/g, '\\$&')} +${escape(spec.description)}$`,
+          'm',
+        ),
+      );
     }
   });
 

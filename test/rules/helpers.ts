@@ -14,7 +14,10 @@ export interface CountingSource extends FactSource {
  * directly); a paste fact not in it is absent, a probe fact unknown. `probes` holds what each probe would
  * answer when asked; `UNKNOWN` there stands for a probe that fails.
  */
-export function objectSource(known: Record<string, FactValue>, probes: Record<string, FactValue | typeof UNKNOWN> = {}): CountingSource {
+export function objectSource(
+  known: Record<string, FactValue>,
+  probes: Record<string, FactValue | typeof UNKNOWN> = {},
+): CountingSource {
   const facts: Record<string, FactValue> = { ...known };
   const asked = new Set<string>();
   const has = (path: string) => Object.prototype.hasOwnProperty.call(facts, path);
@@ -47,12 +50,20 @@ export function exampleSource(paste: string, facts: Record<string, FactValue>): 
   const pasted = paste.trim() === '' ? {} : (JSON.parse(paste) as Record<string, unknown>);
   const error = pasted._error as { status?: number; title?: string; message?: string } | undefined;
   const pasteFacts: Record<string, FactValue> =
-    error === undefined ? (pasted as Record<string, FactValue>) : { 'error.status': error.status, 'error.title': error.title, 'error.message': error.message };
+    error === undefined
+      ? (pasted as Record<string, FactValue>)
+      : { 'error.status': error.status, 'error.title': error.title, 'error.message': error.message };
   return objectSource({ ...pasteFacts, ...facts });
 }
 
 /** A valid rule from the parts a test cares about, validated by the real schema. */
-export function makeRule(parts: { id?: string; when: unknown; priority?: number; fallback?: boolean; summary?: string }): Rule {
+export function makeRule(parts: {
+  id?: string;
+  when: unknown;
+  priority?: number;
+  fallback?: boolean;
+  summary?: string;
+}): Rule {
   // A rule's id names its cause; tests only need distinct ids, so the draft is made for the cause "unknown".
   const draft = ruleSchema.parse({
     id: 'unknown',

@@ -28,12 +28,21 @@ describe('loadRules: a valid folder', () => {
     expect(teammate.when).toEqual({
       all: [
         { fact: 'error.status', op: 'equals', value: 403 },
-        { fact: 'error.message', op: 'matches', value: 'not allowed to read the "conversation"', regex: /not allowed to read the "conversation"/ },
+        {
+          fact: 'error.message',
+          op: 'matches',
+          value: 'not allowed to read the "conversation"',
+          regex: /not allowed to read the "conversation"/,
+        },
         { fact: 'owner.private_access', op: 'equals', value: 'denied' },
       ],
     });
     expect(result.rules[2]!.fallback).toBe(true);
-    expect(result.rules[2]!.steps).toEqual({ agent: [{ text: "Send the paste to the bot's maintainers." }], teammate: [], admin: [] });
+    expect(result.rules[2]!.steps).toEqual({
+      agent: [{ text: "Send the paste to the bot's maintainers." }],
+      teammate: [],
+      admin: [],
+    });
     expect(result.rules[0]!.links).toEqual([]);
   });
 
@@ -60,7 +69,9 @@ describe('loadRules: errors carry file:line:col rule=<id>', () => {
     const [line, ...rest] = errorLines(dir);
     expect(rest).toEqual([]);
     expect(line).toMatch(
-      new RegExp(`^${dir}/rate-limit\\.yml:1:1 rule=rate-limit: the id names the rule's cause, and "rate-limit" is none; did you mean "rate-limited"\\? \\(causes: teammate-api-access-disabled, .*, unknown\\)$`),
+      new RegExp(
+        `^${dir}/rate-limit\\.yml:1:1 rule=rate-limit: the id names the rule's cause, and "rate-limit" is none; did you mean "rate-limited"\\? \\(causes: teammate-api-access-disabled, .*, unknown\\)$`,
+      ),
     );
   });
 
@@ -126,7 +137,9 @@ describe('loadRules: the folder itself', () => {
   it('refuses a folder that does not exist', () => {
     const missing = path.join(tmp, 'nope');
     const result = loadRules(missing);
-    expect(result.ok ? [] : result.errors).toEqual([{ file: missing, line: 1, col: 1, message: 'the rules folder does not exist' }]);
+    expect(result.ok ? [] : result.errors).toEqual([
+      { file: missing, line: 1, col: 1, message: 'the rules folder does not exist' },
+    ]);
   });
 });
 

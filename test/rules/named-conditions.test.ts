@@ -57,13 +57,21 @@ describe('named conditions shared across rules', () => {
     const match = async (facts: Record<string, number | string>) =>
       (await matchRules(rules, objectSource(facts))).map((m) => `${m.rule.id}:${m.outcome}`);
     expect(await match({ 'error.status': 429, 'error.rate_limit.remaining': 0 })).toEqual(['rate-limited:confirmed']);
-    expect(await match({ 'error.status': 429, 'error.rate_limit.tier': 'tier-2' })).toEqual(['rate-limited-burst:confirmed']);
-    expect(await match({ 'error.status': 429, 'error.rate_limit.remaining': 4 })).toEqual(['rate-limited-burst:confirmed']);
+    expect(await match({ 'error.status': 429, 'error.rate_limit.tier': 'tier-2' })).toEqual([
+      'rate-limited-burst:confirmed',
+    ]);
+    expect(await match({ 'error.status': 429, 'error.rate_limit.remaining': 4 })).toEqual([
+      'rate-limited-burst:confirmed',
+    ]);
     expect(await match({ 'error.status': 403 })).toEqual([]);
   });
 
   test('a rule file alone cannot use names it was not given', () => {
-    const result = parseRuleText('id: unknown\npriority: 1\nconfidence: low\nwhen: pasted-429\nheadline: s\nwhy: e\nsteps: {agent: [a]}\n', 'unknown.yml', 'unknown');
+    const result = parseRuleText(
+      'id: unknown\npriority: 1\nconfidence: low\nwhen: pasted-429\nheadline: s\nwhy: e\nsteps: {agent: [a]}\n',
+      'unknown.yml',
+      'unknown',
+    );
     expect(result.ok ? [] : result.errors.map(formatLoadError)).toEqual([
       'unknown.yml:4:7 rule=unknown: unknown condition "pasted-429" (named conditions live in rules/conditions/*.yml)',
     ]);

@@ -52,10 +52,20 @@ export function evaluateRule(rule: Pick<Rule, 'when'>, source: Pick<FactSource, 
     return values.get(fact);
   };
   const root = evaluate(rule.when, read, trace, false);
-  return { outcome: root.result, trace, unknownFacts: [...new Set(neededFacts(root))], anyTrue: supports(root, 'true') };
+  return {
+    outcome: root.result,
+    trace,
+    unknownFacts: [...new Set(neededFacts(root))],
+    anyTrue: supports(root, 'true'),
+  };
 }
 
-function evaluate(condition: Condition, read: (fact: FactPath) => FactValue | typeof UNKNOWN, trace: ConditionTrace[], negated: boolean): Evaluated {
+function evaluate(
+  condition: Condition,
+  read: (fact: FactPath) => FactValue | typeof UNKNOWN,
+  trace: ConditionTrace[],
+  negated: boolean,
+): Evaluated {
   if ('all' in condition || 'any' in condition) {
     const kind = 'all' in condition ? 'all' : 'any';
     const children = ('all' in condition ? condition.all : condition.any).map((c) => evaluate(c, read, trace, negated));
@@ -68,7 +78,14 @@ function evaluate(condition: Condition, read: (fact: FactPath) => FactValue | ty
   }
   const actual = read(condition.fact);
   const result: Truth = actual === UNKNOWN ? 'unknown' : testLeaf(condition, actual) ? 'true' : 'false';
-  trace.push({ fact: condition.fact, op: condition.op, expected: condition.value, actual: actual === UNKNOWN ? 'unknown' : actual, result, negated });
+  trace.push({
+    fact: condition.fact,
+    op: condition.op,
+    expected: condition.value,
+    actual: actual === UNKNOWN ? 'unknown' : actual,
+    result,
+    negated,
+  });
   return { kind: 'leaf', condition, result };
 }
 
@@ -175,21 +192,40 @@ export interface MatchOptions {
 export async function matchRules(rules: Rule[], source: FactSource, opts: MatchOptions = {}): Promise<RuleMatch[]> {
   const budget = { rounds: opts.maxRounds ?? 8 };
   const requested = new Set<FactPath>();
-  const primary = await settle(rules.filter((r) => !r.fallback), source, budget, requested);
+  const primary = await settle(
+    rules.filter((r) => !r.fallback),
+    source,
+    budget,
+    requested,
+  );
   if (primary.length > 0) return primary;
-  return settle(rules.filter((r) => r.fallback), source, budget, requested);
+  return settle(
+    rules.filter((r) => r.fallback),
+    source,
+    budget,
+    requested,
+  );
 }
 
-async function settle(rules: Rule[], source: FactSource, budget: { rounds: number }, requested: Set<FactPath>): Promise<RuleMatch[]> {
+async function settle(
+  rules: Rule[],
+  source: FactSource,
+  budget: { rounds: number },
+  requested: Set<FactPath>,
+): Promise<RuleMatch[]> {
   for (;;) {
     // Most rules are plainly false for a given paste: settle those without building their trace.
-    const evaluations = rules.map((rule) => ({ rule, evaluation: truthOf(rule.when, source) === 'false' ? FALSE : evaluateRule(rule, source) }));
+    const evaluations = rules.map((rule) => ({
+      rule,
+      evaluation: truthOf(rule.when, source) === 'false' ? FALSE : evaluateRule(rule, source),
+    }));
     const wanted = new Set<FactPath>();
     if (budget.rounds > 0) {
       for (const { evaluation } of evaluations) {
         if (evaluation.outcome !== 'unknown') continue;
         // A fact asked for once is not asked for again: the source has had its chance.
-        for (const fact of evaluation.unknownFacts) if (!requested.has(fact) && source.canResolve(fact)) wanted.add(fact);
+        for (const fact of evaluation.unknownFacts)
+          if (!requested.has(fact) && source.canResolve(fact)) wanted.add(fact);
       }
     }
     // Once a cause is confirmed, costly checks for the still-open rules are not worth the customer's requests.
@@ -216,7 +252,8 @@ function report(evaluations: { rule: Rule; evaluation: RuleEvaluation }[]): Rule
   for (const { rule, evaluation } of evaluations) {
     const { trace, unknownFacts } = evaluation;
     if (evaluation.outcome === 'true') confirmed.push({ rule, outcome: 'confirmed', trace, unknownFacts: [] });
-    else if (evaluation.outcome === 'unknown' && evaluation.anyTrue) possible.push({ rule, outcome: 'possible', trace, unknownFacts });
+    else if (evaluation.outcome === 'unknown' && evaluation.anyTrue)
+      possible.push({ rule, outcome: 'possible', trace, unknownFacts });
   }
   return [...confirmed.sort(byPriority), ...possible.sort(byPriority)];
 }

@@ -52,16 +52,24 @@ describe('rule schema: the rule', () => {
 
   it('bounds priority and types confidence', () => {
     const text = ruleText().replace('priority: 40', 'priority: 101').replace('confidence: medium', 'confidence: sure');
-    expect(errors(text)).toEqual(['unknown.yml:3:1 rule=unknown: priority is 0–100', 'unknown.yml:4:1 rule=unknown: "confidence" is "sure"; expected one of "high", "medium", "low"']);
+    expect(errors(text)).toEqual([
+      'unknown.yml:3:1 rule=unknown: priority is 0–100',
+      'unknown.yml:4:1 rule=unknown: "confidence" is "sure"; expected one of "high", "medium", "low"',
+    ]);
   });
 
   it('reports a wrong type in words', () => {
-    expect(errors(ruleText().replace('priority: 40', 'priority: high'))).toEqual(['unknown.yml:3:1 rule=unknown: "priority" must be a number, got string "high"']);
+    expect(errors(ruleText().replace('priority: 40', 'priority: high'))).toEqual([
+      'unknown.yml:3:1 rule=unknown: "priority" must be a number, got string "high"',
+    ]);
   });
 
   it('keeps the headline to one line and needs at least one step', () => {
     const text = ruleText({ headline: '"two\\nlines"', steps: 'steps:\n  agent: []' });
-    expect(errors(text)).toEqual(['unknown.yml:8:1 rule=unknown: headline is one line', 'unknown.yml:10:1 rule=unknown: at least one audience (agent, teammate, admin) needs a step']);
+    expect(errors(text)).toEqual([
+      'unknown.yml:8:1 rule=unknown: headline is one line',
+      'unknown.yml:10:1 rule=unknown: at least one audience (agent, teammate, admin) needs a step',
+    ]);
   });
 
   it('wants https links and checks templates in link titles and steps', () => {
@@ -80,15 +88,21 @@ describe('rule schema: the rule', () => {
   });
 
   it('reports a YAML syntax error at its mark', () => {
-    expect(errors('id: unknown\npriority: [unclosed\n')).toEqual(['unknown.yml:3:1 rule=unknown: YAML: unexpected end of the stream within a flow collection']);
+    expect(errors('id: unknown\npriority: [unclosed\n')).toEqual([
+      'unknown.yml:3:1 rule=unknown: YAML: unexpected end of the stream within a flow collection',
+    ]);
   });
 
   it('reports a duplicate key as a YAML error', () => {
-    expect(errors('id: unknown\nid: unknown\n')).toEqual(['unknown.yml:2:1 rule=unknown: YAML: duplicated mapping key']);
+    expect(errors('id: unknown\nid: unknown\n')).toEqual([
+      'unknown.yml:2:1 rule=unknown: YAML: duplicated mapping key',
+    ]);
   });
 
   it('rejects a file that is not a mapping', () => {
-    expect(errors('- a\n- b\n')).toEqual(['unknown.yml:1:1 rule=unknown: the rule must be a mapping (key: value lines), got a list']);
+    expect(errors('- a\n- b\n')).toEqual([
+      'unknown.yml:1:1 rule=unknown: the rule must be a mapping (key: value lines), got a list',
+    ]);
   });
 });
 
@@ -96,10 +110,16 @@ describe('rule schema: conditions', () => {
   const when = (body: string) => errors(ruleText({ when: body }));
 
   it('wants exactly one operator next to a fact', () => {
-    expect(when('  fact: error.status')).toEqual(['unknown.yml:6:3 rule=unknown: fact "error.status" needs one operator: equals, in, matches, exists, includes, gt, lt']);
-    expect(when('  fact: error.status\n  equals: 404\n  in: [403]')).toEqual(['unknown.yml:8:3 rule=unknown: one operator per condition ("equals" and "in"); combine conditions with "all"']);
+    expect(when('  fact: error.status')).toEqual([
+      'unknown.yml:6:3 rule=unknown: fact "error.status" needs one operator: equals, in, matches, exists, includes, gt, lt',
+    ]);
+    expect(when('  fact: error.status\n  equals: 404\n  in: [403]')).toEqual([
+      'unknown.yml:8:3 rule=unknown: one operator per condition ("equals" and "in"); combine conditions with "all"',
+    ]);
     expect(when('  equals: 404')).toEqual(['unknown.yml:6:3 rule=unknown: "equals" needs a "fact" next to it']);
-    expect(when('  {}')).toEqual(['unknown.yml:5:1 rule=unknown: a condition needs "fact" with one operator, or "all", "any" or "not"']);
+    expect(when('  {}')).toEqual([
+      'unknown.yml:5:1 rule=unknown: a condition needs "fact" with one operator, or "all", "any" or "not"',
+    ]);
   });
 
   it('keeps all/any/not alone in their condition', () => {
@@ -110,18 +130,36 @@ describe('rule schema: conditions', () => {
     expect(when('  not: [{ fact: error.status, equals: 404 }]')).toEqual([
       'unknown.yml:6:3 rule=unknown: a condition is a mapping ({ fact, <operator> }, or all / any / not); to require every condition of a list, put it under "all:"',
     ]);
-    expect(when('  all: [403]')).toEqual(['unknown.yml:6:9 rule=unknown: a condition is a mapping ({ fact, <operator> }, or all / any / not)']);
+    expect(when('  all: [403]')).toEqual([
+      'unknown.yml:6:9 rule=unknown: a condition is a mapping ({ fact, <operator> }, or all / any / not)',
+    ]);
   });
 
   it('checks operand types against the fact type', () => {
-    expect(when("  fact: error.status\n  equals: '404'")).toEqual(['unknown.yml:7:3 rule=unknown: "error.status" is a number, so equals needs a number, got string "404"']);
-    expect(when("  fact: error.status\n  in: [404, '410']")).toEqual(['unknown.yml:7:13 rule=unknown: "error.status" is a number, so in needs a number, got string "410"']);
-    expect(when('  fact: input.has_error\n  equals: yes')).toEqual(['unknown.yml:7:3 rule=unknown: "input.has_error" is a boolean, so equals needs a boolean, got string "yes"']);
-    expect(when('  fact: input.ids\n  equals: cnv_1')).toEqual(['unknown.yml:7:3 rule=unknown: "input.ids" is a list: use includes (one value) or matches, not equals']);
-    expect(when('  fact: input.ids\n  in: [cnv_1]')).toEqual(['unknown.yml:7:3 rule=unknown: "input.ids" is a list: use includes (one value) or matches, not in']);
-    expect(when('  fact: error.message\n  includes: x')).toEqual(['unknown.yml:7:3 rule=unknown: includes needs a list fact; "error.message" is a string (use equals)']);
-    expect(when('  fact: error.title\n  lt: 3')).toEqual(['unknown.yml:7:3 rule=unknown: lt needs a number fact; "error.title" is a string']);
-    expect(when('  fact: error.status\n  exists: 1')).toEqual(['unknown.yml:7:3 rule=unknown: "exists" must be true or false, got number 1']);
+    expect(when("  fact: error.status\n  equals: '404'")).toEqual([
+      'unknown.yml:7:3 rule=unknown: "error.status" is a number, so equals needs a number, got string "404"',
+    ]);
+    expect(when("  fact: error.status\n  in: [404, '410']")).toEqual([
+      'unknown.yml:7:13 rule=unknown: "error.status" is a number, so in needs a number, got string "410"',
+    ]);
+    expect(when('  fact: input.has_error\n  equals: yes')).toEqual([
+      'unknown.yml:7:3 rule=unknown: "input.has_error" is a boolean, so equals needs a boolean, got string "yes"',
+    ]);
+    expect(when('  fact: input.ids\n  equals: cnv_1')).toEqual([
+      'unknown.yml:7:3 rule=unknown: "input.ids" is a list: use includes (one value) or matches, not equals',
+    ]);
+    expect(when('  fact: input.ids\n  in: [cnv_1]')).toEqual([
+      'unknown.yml:7:3 rule=unknown: "input.ids" is a list: use includes (one value) or matches, not in',
+    ]);
+    expect(when('  fact: error.message\n  includes: x')).toEqual([
+      'unknown.yml:7:3 rule=unknown: includes needs a list fact; "error.message" is a string (use equals)',
+    ]);
+    expect(when('  fact: error.title\n  lt: 3')).toEqual([
+      'unknown.yml:7:3 rule=unknown: lt needs a number fact; "error.title" is a string',
+    ]);
+    expect(when('  fact: error.status\n  exists: 1')).toEqual([
+      'unknown.yml:7:3 rule=unknown: "exists" must be true or false, got number 1',
+    ]);
   });
 
   it('accepts every operator on a fact of the right type', () => {
@@ -138,6 +176,13 @@ describe('rule schema: conditions', () => {
         ].join('\n'),
       }),
     );
-    expect((rule.when as { all: { op: string }[] }).all.map((c) => c.op)).toEqual(['in', 'includes', 'matches', 'gt', 'exists', 'equals']);
+    expect((rule.when as { all: { op: string }[] }).all.map((c) => c.op)).toEqual([
+      'in',
+      'includes',
+      'matches',
+      'gt',
+      'exists',
+      'equals',
+    ]);
   });
 });

@@ -1,31 +1,49 @@
 import type { FactPath } from '../../src/facts';
-import { MAX_VALUE_LENGTH, PLACEHOLDER, renderTemplate, templateFields, UNKNOWN, type FactValue } from '../../src/rules';
+import {
+  MAX_VALUE_LENGTH,
+  PLACEHOLDER,
+  renderTemplate,
+  templateFields,
+  UNKNOWN,
+  type FactValue,
+} from '../../src/rules';
 
 function render(template: string, facts: Record<string, FactValue | typeof UNKNOWN>): string {
-  return renderTemplate(template, (path: FactPath) => (Object.prototype.hasOwnProperty.call(facts, path) ? facts[path]! : UNKNOWN));
+  return renderTemplate(template, (path: FactPath) =>
+    Object.prototype.hasOwnProperty.call(facts, path) ? facts[path]! : UNKNOWN,
+  );
 }
 
 describe('renderTemplate', () => {
   it('replaces fields with values, joining lists', () => {
-    expect(render('{{owner.name}} ({{error.status}}, private: {{inboxes.private}}) ids {{input.ids}}', {
-      'owner.name': 'Ada <ada@example.com>',
-      'error.status': 403,
-      'inboxes.private': false,
-      'input.ids': ['cnv_1', 'msg_2'],
-    })).toBe('Ada <ada@example.com> (403, private: false) ids cnv_1, msg_2');
+    expect(
+      render('{{owner.name}} ({{error.status}}, private: {{inboxes.private}}) ids {{input.ids}}', {
+        'owner.name': 'Ada <ada@example.com>',
+        'error.status': 403,
+        'inboxes.private': false,
+        'input.ids': ['cnv_1', 'msg_2'],
+      }),
+    ).toBe('Ada <ada@example.com> (403, private: false) ids cnv_1, msg_2');
   });
 
   it('uses the default for absent, unknown and empty values, else a neutral placeholder', () => {
-    const t = '{{owner.name|the owner}} / {{error.message|no message}} / {{input.ids|none}} / {{token.kind}} / {{error.title|}}';
-    expect(render(t, { 'error.message': undefined, 'input.ids': [], 'token.kind': UNKNOWN })).toBe(`the owner / no message / none / ${PLACEHOLDER} / `);
+    const t =
+      '{{owner.name|the owner}} / {{error.message|no message}} / {{input.ids|none}} / {{token.kind}} / {{error.title|}}';
+    expect(render(t, { 'error.message': undefined, 'input.ids': [], 'token.kind': UNKNOWN })).toBe(
+      `the owner / no message / none / ${PLACEHOLDER} / `,
+    );
   });
 
   it('allows spaces inside the braces', () => {
-    expect(render('{{ owner.name | someone }} and {{ error.status }}', { 'error.status': 404 })).toBe('someone and 404');
+    expect(render('{{ owner.name | someone }} and {{ error.status }}', { 'error.status': 404 })).toBe(
+      'someone and 404',
+    );
   });
 
   it('never expands a template found inside a value', () => {
-    expect(render('{{error.message}}', { 'error.message': '{{owner.name}} and {{error.status|x}}', 'owner.name': 'Ada' })).toBe('{{owner.name}} and {{error.status|x}}');
+    expect(
+      render('{{error.message}}', { 'error.message': '{{owner.name}} and {{error.status|x}}', 'owner.name': 'Ada' }),
+    ).toBe('{{owner.name}} and {{error.status|x}}');
   });
 
   it('leaves the default text literal', () => {
@@ -46,7 +64,10 @@ describe('renderTemplate', () => {
   });
 
   it(`caps each value at ${MAX_VALUE_LENGTH} characters`, () => {
-    const out = render('<{{error.message}}> <{{owner.name}}>', { 'error.message': 'a'.repeat(500), 'owner.name': '😀'.repeat(300) });
+    const out = render('<{{error.message}}> <{{owner.name}}>', {
+      'error.message': 'a'.repeat(500),
+      'owner.name': '😀'.repeat(300),
+    });
     const [, first, second] = /^<(.*)> <(.*)>$/u.exec(out)!;
     expect(first).toBe(`${'a'.repeat(MAX_VALUE_LENGTH - 1)}…`);
     expect(Array.from(second!)).toHaveLength(MAX_VALUE_LENGTH);
@@ -60,6 +81,11 @@ describe('renderTemplate', () => {
 
 describe('templateFields', () => {
   it('lists the paths a template refers to, as written', () => {
-    expect(templateFields('{{owner.name|x}} {{ error.status }} {{bogus}} {{}}')).toEqual(['owner.name', 'error.status', 'bogus', '']);
+    expect(templateFields('{{owner.name|x}} {{ error.status }} {{bogus}} {{}}')).toEqual([
+      'owner.name',
+      'error.status',
+      'bogus',
+      '',
+    ]);
   });
 });

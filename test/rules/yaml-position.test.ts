@@ -83,6 +83,8 @@ describe('locate', () => {
   });
 
   it('handles CRLF line endings', () => {
-    expect(locate('id: x\r\nwhen:\r\n  all:\r\n    - fact: a\r\n      equals: 1\r\n', ['when', 'all', 0, 'equals'])).toEqual({ line: 5, col: 7 });
+    expect(
+      locate('id: x\r\nwhen:\r\n  all:\r\n    - fact: a\r\n      equals: 1\r\n', ['when', 'all', 0, 'equals']),
+    ).toEqual({ line: 5, col: 7 });
   });
 });

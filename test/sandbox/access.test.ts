@@ -10,11 +10,18 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 
-const notAllowed = (kind: string, id: string): string => `This agent is not allowed to read the "${kind}" with ID: "${id}"`;
+const notAllowed = (kind: string, id: string): string =>
+  `This agent is not allowed to read the "${kind}" with ID: "${id}"`;
 
 describe('GET /me', () => {
   it('answers the company of the token, whatever its scopes', async () => {
-    for (const token of ['acme_private', 'acme_shared_only', 'acme_workspace', 'acme_no_inboxes_read', 'acme_oauth'] as const) {
+    for (const token of [
+      'acme_private',
+      'acme_shared_only',
+      'acme_workspace',
+      'acme_no_inboxes_read',
+      'acme_oauth',
+    ] as const) {
       const res = await get(sandbox, '/me', { token });
       expect(res.status).toBe(200);
       expect(res.json).toEqual({ _links: { self: `${sandbox.url}/me` }, id: 'cmp_a3c1', name: 'Acme Support' });
@@ -40,7 +47,9 @@ describe('authentication', () => {
 
   it('answers 401 for a token whose signature was tampered with', async () => {
     const [head, body] = sandbox.tokens.acme_private.split('.');
-    const res = await get(sandbox, '/me', { authorization: `Bearer ${head}.${body}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA` });
+    const res = await get(sandbox, '/me', {
+      authorization: `Bearer ${head}.${body}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`,
+    });
     expect(res.status).toBe(401);
     expect(errorOf(res)).toEqual(unauthenticated);
   });
@@ -77,7 +86,11 @@ describe('GET /conversations/{id}', () => {
     for (const token of ['acme_private', 'acme_legacy_all', 'acme_new_style'] as const) {
       const res = await get(sandbox, '/conversations/cnv_yo1kg5q', { token });
       expect(res.status).toBe(403);
-      expect(errorOf(res)).toEqual({ status: 403, title: 'Forbidden', message: notAllowed('conversation', 'cnv_yo1kg5q') });
+      expect(errorOf(res)).toEqual({
+        status: 403,
+        title: 'Forbidden',
+        message: notAllowed('conversation', 'cnv_yo1kg5q'),
+      });
     }
   });
 
@@ -85,7 +98,11 @@ describe('GET /conversations/{id}', () => {
     for (const token of ['acme_shared_only', 'acme_oauth'] as const) {
       const res = await get(sandbox, '/conversations/cnv_yo1kg5r', { token });
       expect(res.status).toBe(403);
-      expect(errorOf(res)).toEqual({ status: 403, title: 'Forbidden', message: notAllowed('conversation', 'cnv_yo1kg5r') });
+      expect(errorOf(res)).toEqual({
+        status: 403,
+        title: 'Forbidden',
+        message: notAllowed('conversation', 'cnv_yo1kg5r'),
+      });
     }
   });
 
@@ -146,21 +163,34 @@ describe('GET /conversations/{id}/inboxes', () => {
     expect(res.json).toMatchObject({
       _pagination: { next: null },
       _links: { self: `${sandbox.url}/conversations/cnv_yo1kg5r/inboxes` },
-      _results: [{ id: 'inb_1ix8', is_private: true, _links: { related: { owner: `${sandbox.url}/teammates/tea_6r55a` } } }],
+      _results: [
+        { id: 'inb_1ix8', is_private: true, _links: { related: { owner: `${sandbox.url}/teammates/tea_6r55a` } } },
+      ],
     });
   });
 
   it('lists a shared inbox with its team owner link', async () => {
     const res = await get(sandbox, '/conversations/cnv_yo1kg5t/inboxes', { token: 'acme_private' });
     expect(res.json).toMatchObject({
-      _results: [{ id: 'inb_1ix7', name: 'Billing', is_private: false, _links: { related: { owner: `${sandbox.url}/teams/tim_k31` } } }],
+      _results: [
+        {
+          id: 'inb_1ix7',
+          name: 'Billing',
+          is_private: false,
+          _links: { related: { owner: `${sandbox.url}/teams/tim_k31` } },
+        },
+      ],
     });
   });
 
   it('without inboxes:read → 403 naming the permission, while the conversation itself reads fine', async () => {
     const res = await get(sandbox, '/conversations/cnv_yo1kg5s/inboxes', { token: 'acme_no_inboxes_read' });
     expect(res.status).toBe(403);
-    expect(errorOf(res)).toEqual({ status: 403, title: 'Forbidden', message: 'Token lacks the required `inboxes:read` scope' });
+    expect(errorOf(res)).toEqual({
+      status: 403,
+      title: 'Forbidden',
+      message: 'Token lacks the required `inboxes:read` scope',
+    });
     expect((await get(sandbox, '/conversations/cnv_yo1kg5s', { token: 'acme_no_inboxes_read' })).status).toBe(200);
   });
 
@@ -214,7 +244,10 @@ describe('teammates', () => {
   it('GET /teammates/{id} by ID and by alt:email alias (plain or URL-encoded)', async () => {
     const byId = await get(sandbox, '/teammates/tea_6r55b', { token: 'acme_private' });
     expect(byId.json).toMatchObject({ id: 'tea_6r55b', first_name: 'Bruno', last_name: 'Keller', type: 'user' });
-    for (const alias of ['alt:email:bruno.keller@acme.example', encodeURIComponent('alt:email:Bruno.Keller@acme.example')]) {
+    for (const alias of [
+      'alt:email:bruno.keller@acme.example',
+      encodeURIComponent('alt:email:Bruno.Keller@acme.example'),
+    ]) {
       const res = await get(sandbox, `/teammates/${alias}`, { token: 'acme_private' });
       expect(res.status).toBe(200);
       expect(res.json).toMatchObject({ id: 'tea_6r55b' });
@@ -234,7 +267,11 @@ describe('GET /teammates/{id}/private_inboxes', () => {
   it('200 with the private inboxes when the token has the private scope and the preference is on', async () => {
     const res = await get(sandbox, '/teammates/tea_6r55a/private_inboxes', { token: 'acme_private' });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ _results: [{ id: 'inb_1ix8', is_private: true, _links: { related: { owner: `${sandbox.url}/teammates/tea_6r55a` } } }] });
+    expect(res.json).toMatchObject({
+      _results: [
+        { id: 'inb_1ix8', is_private: true, _links: { related: { owner: `${sandbox.url}/teammates/tea_6r55a` } } },
+      ],
+    });
     const none = await get(sandbox, '/teammates/tea_6r55e/private_inboxes', { token: 'acme_private' });
     expect(none.status).toBe(200);
     expect((none.json as { _results: unknown[] })._results).toEqual([]);
@@ -244,7 +281,11 @@ describe('GET /teammates/{id}/private_inboxes', () => {
     for (const id of ['tea_6r55b', 'tea_6r55d', 'alt:email:bruno.keller@acme.example']) {
       const res = await get(sandbox, `/teammates/${id}/private_inboxes`, { token: 'acme_private' });
       expect(res.status).toBe(403);
-      expect(errorOf(res)).toEqual({ status: 403, title: 'Forbidden', message: 'You do not have access to the resources of this teammate' });
+      expect(errorOf(res)).toEqual({
+        status: 403,
+        title: 'Forbidden',
+        message: 'You do not have access to the resources of this teammate',
+      });
     }
   });
 
@@ -276,7 +317,9 @@ describe('GET /teammates/{id}/private_inboxes', () => {
       await local.close();
     }
     // Another sandbox starts from the seeds again.
-    expect(sandbox.companies.acme.teammates.find((t) => t.id === 'tea_6r55b')?.apiAccessToIndividualResources).toBe(false);
+    expect(sandbox.companies.acme.teammates.find((t) => t.id === 'tea_6r55b')?.apiAccessToIndividualResources).toBe(
+      false,
+    );
   });
 });
 
@@ -306,7 +349,10 @@ describe('anything else', () => {
 
   it('other methods on known paths → 404', async () => {
     const { request } = await import('undici');
-    const res = await request(`${sandbox.url}/me`, { method: 'DELETE', headers: { authorization: `Bearer ${sandbox.tokens.acme_private}` } });
+    const res = await request(`${sandbox.url}/me`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${sandbox.tokens.acme_private}` },
+    });
     expect(res.statusCode).toBe(404);
     await res.body.text();
   });

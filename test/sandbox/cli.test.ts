@@ -60,7 +60,10 @@ describe('runSandboxCli', () => {
     const out = sink();
     const controller = new AbortController();
     let ready: Sandbox | undefined;
-    const done = runSandboxCli([`--port=${port}`, '--latency', '60'], out.stream, { signal: controller.signal, onReady: (s) => (ready = s) });
+    const done = runSandboxCli([`--port=${port}`, '--latency', '60'], out.stream, {
+      signal: controller.signal,
+      onReady: (s) => (ready = s),
+    });
     while (!ready) await new Promise((r) => setTimeout(r, 5));
     expect(ready.url).toBe(`http://127.0.0.1:${port}`);
     expect(ready.faults().latencyMs).toBe(60);

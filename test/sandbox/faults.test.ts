@@ -33,7 +33,11 @@ describe('failures', () => {
 
   it('an error rate fails about that share of requests, the same ones on every run', async () => {
     const run = async (): Promise<number[]> => {
-      const local = await startSandbox({ port: 0, faults: { errorRate: 0.3, failKind: '500_json', rateLimitPerMinute: 1000 }, randomSeed: 7 });
+      const local = await startSandbox({
+        port: 0,
+        faults: { errorRate: 0.3, failKind: '500_json', rateLimitPerMinute: 1000 },
+        randomSeed: 7,
+      });
       try {
         const statuses: number[] = [];
         for (let i = 0; i < 40; i++) statuses.push((await get(local, '/me', { token: 'acme_private' })).status);
@@ -78,7 +82,9 @@ describe('failures', () => {
 describe('connections', () => {
   it('dropped connections: the socket is destroyed without an answer', async () => {
     sandbox.setFaults({ dropNext: 1 });
-    await expect(get(sandbox, '/me', { token: 'acme_private' })).rejects.toMatchObject({ code: expect.stringMatching(/UND_ERR_SOCKET|ECONNRESET/) });
+    await expect(get(sandbox, '/me', { token: 'acme_private' })).rejects.toMatchObject({
+      code: expect.stringMatching(/UND_ERR_SOCKET|ECONNRESET/),
+    });
     expect((await get(sandbox, '/me', { token: 'acme_private' })).status).toBe(200);
     expect(sandbox.stats().byStatus).toMatchObject({ dropped: 1, '200': 1 });
   });
@@ -87,8 +93,12 @@ describe('connections', () => {
   it('latency delays every answer', async () => {
     expect((await get(sandbox, '/me', { token: 'acme_private', timeoutMs: 200 })).status).toBe(200);
     sandbox.setFaults({ latencyMs: 10_000 });
-    await expect(get(sandbox, '/me', { token: 'acme_private', timeoutMs: 200 })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
-    await expect(get(sandbox, '/teams', { token: 'acme_private', timeoutMs: 200 })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+    await expect(get(sandbox, '/me', { token: 'acme_private', timeoutMs: 200 })).rejects.toMatchObject({
+      code: 'UND_ERR_HEADERS_TIMEOUT',
+    });
+    await expect(get(sandbox, '/teams', { token: 'acme_private', timeoutMs: 200 })).rejects.toMatchObject({
+      code: 'UND_ERR_HEADERS_TIMEOUT',
+    });
     expect(sandbox.stats().total).toBe(3);
   });
 
@@ -96,7 +106,9 @@ describe('connections', () => {
     const slow = await startSandbox({ port: 0, latencyMs: 10_000 });
     try {
       expect(slow.faults().latencyMs).toBe(10_000);
-      await expect(get(slow, '/me', { token: 'acme_private', timeoutMs: 200 })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+      await expect(get(slow, '/me', { token: 'acme_private', timeoutMs: 200 })).rejects.toMatchObject({
+        code: 'UND_ERR_HEADERS_TIMEOUT',
+      });
     } finally {
       await slow.close();
     }
@@ -104,7 +116,9 @@ describe('connections', () => {
 
   it('hanging requests never answer (the client times out), and close() still returns', async () => {
     sandbox.setFaults({ hangNext: 1 });
-    await expect(get(sandbox, '/me', { token: 'acme_private', timeoutMs: 200 })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+    await expect(get(sandbox, '/me', { token: 'acme_private', timeoutMs: 200 })).rejects.toMatchObject({
+      code: 'UND_ERR_HEADERS_TIMEOUT',
+    });
     expect((await get(sandbox, '/me', { token: 'acme_private' })).status).toBe(200);
     sandbox.setFaults({ hang: true });
     // The client would wait longer than the test may run: a close() that waited for the request would fail the test.
@@ -137,7 +151,14 @@ describe('counters', () => {
     expect(sandbox.stats()).toEqual({
       total: 8,
       byPath: { '/me': 4, '/conversations/cnv_yo1kg5q': 2, '/teammates/tea_6r55b/private_inboxes': 1, '/nowhere': 1 },
-      byToken: { acme_private: 3, acme_shared_only: 1, acme_revoked: 1, '(invalid)': 1, '(none)': 1, globex_private: 1 },
+      byToken: {
+        acme_private: 3,
+        acme_shared_only: 1,
+        acme_revoked: 1,
+        '(invalid)': 1,
+        '(none)': 1,
+        globex_private: 1,
+      },
       byRoute: {
         'GET /me': 4,
         'GET /conversations/{conversation_id}': 2,
@@ -155,7 +176,11 @@ describe('counters', () => {
     await get(sandbox, '/me', { token: 'acme_private' });
     sandbox.setFaults({ dropNext: 1 });
     await get(sandbox, '/me', { token: 'acme_private' }).catch(() => undefined);
-    expect(sandbox.stats()).toMatchObject({ total: 2, byToken: { acme_private: 2 }, byStatus: { '502': 1, dropped: 1 } });
+    expect(sandbox.stats()).toMatchObject({
+      total: 2,
+      byToken: { acme_private: 2 },
+      byStatus: { '502': 1, dropped: 1 },
+    });
   });
 
   it('a snapshot does not change after it was taken', async () => {

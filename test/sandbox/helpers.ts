@@ -37,11 +37,19 @@ export async function get(
 }
 
 export function errorOf(res: HttpResult): { status?: number; title?: string; message?: string } {
-  return ((res.json as { _error?: object } | undefined)?._error ?? {}) as { status?: number; title?: string; message?: string };
+  return ((res.json as { _error?: object } | undefined)?._error ?? {}) as {
+    status?: number;
+    title?: string;
+    message?: string;
+  };
 }
 
 /** A clock the test moves by hand. */
-export function manualClock(startMs = Date.UTC(2026, 0, 15, 9, 30, 0)): { now: () => number; advance: (ms: number) => void; set: (ms: number) => void } {
+export function manualClock(startMs = Date.UTC(2026, 0, 15, 9, 30, 0)): {
+  now: () => number;
+  advance: (ms: number) => void;
+  set: (ms: number) => void;
+} {
   let t = startMs;
   return { now: () => t, advance: (ms) => (t += ms), set: (ms) => (t = ms) };
 }

@@ -14,7 +14,11 @@ describe('per-minute limit per company', () => {
     sandbox = await startSandbox({ port: 0, clock: clock.now });
     const reset = String(Date.UTC(2026, 0, 15, 9, 31, 0) / 1000);
     const first = await get(sandbox, '/me', { token: 'acme_private' });
-    expect(first.headers).toMatchObject({ 'x-ratelimit-limit': '50', 'x-ratelimit-remaining': '49', 'x-ratelimit-reset': reset });
+    expect(first.headers).toMatchObject({
+      'x-ratelimit-limit': '50',
+      'x-ratelimit-remaining': '49',
+      'x-ratelimit-reset': reset,
+    });
     // Errors are charged and labelled too.
     const forbidden = await get(sandbox, '/conversations/cnv_yo1kg5q', { token: 'acme_private' });
     expect(forbidden.status).toBe(403);
@@ -37,8 +41,16 @@ describe('per-minute limit per company', () => {
     clock.advance(39_659);
     const limited = await get(sandbox, '/conversations/cnv_yo1kg5s', { token: 'acme_new_style' });
     expect(limited.status).toBe(429);
-    expect(errorOf(limited)).toEqual({ status: 429, title: 'Too many requests', message: 'Rate limit exceeded. Please retry in 20341 milliseconds.' });
-    expect(limited.headers).toMatchObject({ 'retry-after': '21', 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': '0' });
+    expect(errorOf(limited)).toEqual({
+      status: 429,
+      title: 'Too many requests',
+      message: 'Rate limit exceeded. Please retry in 20341 milliseconds.',
+    });
+    expect(limited.headers).toMatchObject({
+      'retry-after': '21',
+      'x-ratelimit-limit': '3',
+      'x-ratelimit-remaining': '0',
+    });
     expect(limited.headers['x-front-tier']).toBeUndefined();
 
     // Another company is untouched.
@@ -82,8 +94,16 @@ describe('burst limit', () => {
     clock.advance(159); // 659 ms after the first of the five
     const burst = await get(sandbox, '/conversations/cnv_yo1kg5r', { token: 'acme_shared_only' });
     expect(burst.status).toBe(429);
-    expect(errorOf(burst)).toEqual({ status: 429, title: 'Too many requests', message: 'Rate limit exceeded for tier-2 route. Please retry in 341 milliseconds.' });
-    expect(burst.headers).toMatchObject({ 'x-front-tier': 'tier-2', 'retry-after': '1', 'x-ratelimit-remaining': '45' });
+    expect(errorOf(burst)).toEqual({
+      status: 429,
+      title: 'Too many requests',
+      message: 'Rate limit exceeded for tier-2 route. Please retry in 341 milliseconds.',
+    });
+    expect(burst.headers).toMatchObject({
+      'x-front-tier': 'tier-2',
+      'retry-after': '1',
+      'x-ratelimit-remaining': '45',
+    });
 
     // Other routes have their own burst allowance.
     expect((await get(sandbox, '/me', { token: 'acme_private' })).status).toBe(200);
@@ -93,7 +113,9 @@ describe('burst limit', () => {
 
   it('is off unless set', async () => {
     sandbox = await startSandbox({ port: 0, faults: { rateLimitPerMinute: 1000 } });
-    const statuses = await Promise.all(Array.from({ length: 20 }, () => get(sandbox as Sandbox, '/me', { token: 'acme_private' }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, () => get(sandbox as Sandbox, '/me', { token: 'acme_private' }).then((r) => r.status)),
+    );
     expect(new Set(statuses)).toEqual(new Set([200]));
   });
 });

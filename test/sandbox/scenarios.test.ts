@@ -33,7 +33,8 @@ function privateOwner(sandbox: Sandbox, s: SandboxScenario, conversationId: stri
   return inbox.owner.id;
 }
 
-const notAllowed = (kind: string, id: string): string => `This agent is not allowed to read the "${kind}" with ID: "${id}"`;
+const notAllowed = (kind: string, id: string): string =>
+  `This agent is not allowed to read the "${kind}" with ID: "${id}"`;
 
 describe('SANDBOX_SCENARIOS', () => {
   it('have unique names, known tokens and causes from src/causes.ts, and cover every required case', () => {
@@ -48,7 +49,10 @@ describe('SANDBOX_SCENARIOS', () => {
     const covered = new Set<Cause>(SANDBOX_SCENARIOS.map((s) => s.expectedCause));
     for (const cause of REQUIRED_CAUSES) expect([cause, covered.has(cause)]).toEqual([cause, true]);
     expect(SANDBOX_SCENARIOS.find((s) => s.expectedCause === 'front_unavailable')?.faults).toBeDefined();
-    expect(SANDBOX_SCENARIOS.find((s) => s.name === 'original_report')).toMatchObject({ tokenName: 'acme_private', expectedCause: 'teammate_api_access_disabled' });
+    expect(SANDBOX_SCENARIOS.find((s) => s.name === 'original_report')).toMatchObject({
+      tokenName: 'acme_private',
+      expectedCause: 'teammate_api_access_disabled',
+    });
   });
 
   describe.each(SANDBOX_SCENARIOS.map((s) => [s.name, s] as const))('%s reproduces live', (_name, scenario) => {
@@ -74,7 +78,10 @@ describe('SANDBOX_SCENARIOS', () => {
             expect([conv.status, errorOf(conv).message]).toEqual([403, notAllowed('conversation', id)]);
           }
           const access = await get(sandbox, `/teammates/${owner}/private_inboxes`, { token });
-          expect([access.status, errorOf(access).message]).toEqual([403, 'You do not have access to the resources of this teammate']);
+          expect([access.status, errorOf(access).message]).toEqual([
+            403,
+            'You do not have access to the resources of this teammate',
+          ]);
           break;
         }
         case 'token_missing_private_scope':
@@ -86,15 +93,21 @@ describe('SANDBOX_SCENARIOS', () => {
           // The owner allows API access: only the token is in the way.
           const access = await get(sandbox, `/teammates/${owner}/private_inboxes`, { token });
           expect([access.status, errorOf(access).message]).toEqual([403, notAllowed('teammate', owner)]);
-          expect((await get(sandbox, `/teammates/${owner}/private_inboxes`, { token: 'acme_private' })).status).toBe(200);
-          expect(sandbox.tokenInfo[token].kind).toBe(scenario.expectedCause === 'oauth_token_private_resources' ? 'oauth' : 'api');
+          expect((await get(sandbox, `/teammates/${owner}/private_inboxes`, { token: 'acme_private' })).status).toBe(
+            200,
+          );
+          expect(sandbox.tokenInfo[token].kind).toBe(
+            scenario.expectedCause === 'oauth_token_private_resources' ? 'oauth' : 'api',
+          );
           break;
         }
         case 'token_workspace_restricted': {
           const conv = await get(sandbox, `/conversations/${id}`, { token });
           expect(conv.status).toBe(403);
           const inboxes = await get(sandbox, `/conversations/${id}/inboxes`, { token: 'acme_private' });
-          const owners = (inboxes.json as { _results: { _links: { related: { owner: string } } }[] })._results.map((i) => i._links.related.owner.split('/').pop());
+          const owners = (inboxes.json as { _results: { _links: { related: { owner: string } } }[] })._results.map(
+            (i) => i._links.related.owner.split('/').pop(),
+          );
           const teams = await get(sandbox, '/teams', { token });
           const visible = (teams.json as { _results: { id: string }[] })._results.map((t) => t.id);
           expect(owners.some((o) => visible.includes(o ?? ''))).toBe(false);
@@ -102,7 +115,10 @@ describe('SANDBOX_SCENARIOS', () => {
         }
         case 'token_missing_permission': {
           const inboxes = await get(sandbox, `/conversations/${id}/inboxes`, { token });
-          expect([inboxes.status, errorOf(inboxes).message]).toEqual([403, 'Token lacks the required `inboxes:read` scope']);
+          expect([inboxes.status, errorOf(inboxes).message]).toEqual([
+            403,
+            'Token lacks the required `inboxes:read` scope',
+          ]);
           expect((await get(sandbox, `/conversations/${id}`, { token })).status).toBe(200);
           break;
         }

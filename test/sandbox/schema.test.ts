@@ -42,10 +42,15 @@ function adapt(node: Json, closed = false): Json {
     const props = out.properties;
     // Some list schemas omit `_pagination`, which every Front list carries and the other lists in this spec declare.
     if ('_results' in props && !('_pagination' in props)) {
-      props._pagination = { type: 'object', properties: { next: { anyOf: [{ type: 'string' }, { type: 'null' }] } }, additionalProperties: false };
+      props._pagination = {
+        type: 'object',
+        properties: { next: { anyOf: [{ type: 'string' }, { type: 'null' }] } },
+        additionalProperties: false,
+      };
     }
     // A field the spec requires but forgot to describe (TeammateResponse.license_type) is still part of it.
-    if (Array.isArray(out.required)) for (const name of out.required) if (typeof name === 'string' && !(name in props)) props[name] = {};
+    if (Array.isArray(out.required))
+      for (const name of out.required) if (typeof name === 'string' && !(name in props)) props[name] = {};
     if (out.additionalProperties === undefined) out.additionalProperties = false;
   }
   if (out.nullable === true) {
@@ -59,10 +64,14 @@ function adapt(node: Json, closed = false): Json {
 }
 
 function pointer(doc: JsonObject, ref: string): Json {
-  const parts = ref.replace(/^#\//, '').split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = ref
+    .replace(/^#\//, '')
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   let cur: Json = doc;
   for (const part of parts) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !(part in cur)) throw new Error(`unresolvable ref ${ref}`);
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !(part in cur))
+      throw new Error(`unresolvable ref ${ref}`);
     cur = cur[part] as Json;
   }
   return cur;
@@ -99,7 +108,9 @@ function expectValid(template: string, body: unknown, label: string): void {
     const validate = validatorFor(template, 'get', closed);
     if (!validate(body)) {
       const how = closed ? ' (no fields beyond the spec)' : '';
-      const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+      const errors = (validate.errors ?? []).map(
+        (e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+      );
       throw new Error(`${label} does not match core-api.json ${template}${how}:\n${errors.join('\n')}`);
     }
   }
@@ -113,7 +124,8 @@ beforeAll(async () => {
   closedAjv.addSchema({ $id: CLOSED_SPEC_ID, components: adapt(spec.components as Json, true) } as object);
   sandbox = await startSandbox({ port: 0, faults: { rateLimitPerMinute: 1_000_000 } });
   // Every teammate allows API access here, so every seeded conversation can be fetched and checked.
-  for (const company of Object.values(sandbox.companies)) for (const t of company.teammates) sandbox.setApiAccess(t.id, true);
+  for (const company of Object.values(sandbox.companies))
+    for (const t of company.teammates) sandbox.setApiAccess(t.id, true);
 });
 afterAll(() => sandbox?.close());
 
@@ -124,7 +136,10 @@ describe('route table against the spec', () => {
     for (const route of ROUTES) {
       const op = operation(route.template, route.method.toLowerCase());
       const required = (op['x-required-scopes'] as string[] | undefined) ?? [];
-      expect({ route: route.template, required }).toEqual({ route: route.template, required: route.requiredPermission ? [route.requiredPermission] : [] });
+      expect({ route: route.template, required }).toEqual({
+        route: route.template,
+        required: route.requiredPermission ? [route.requiredPermission] : [],
+      });
     }
   });
 });
@@ -187,8 +202,16 @@ describe('responses match core-api.json', () => {
       expectValid('/teammates', (await get(sandbox, '/teammates', { token })).json, 'GET /teammates');
       expectValid('/teammates', (await get(sandbox, '/teammates?limit=2', { token })).json, 'GET /teammates?limit=2');
       for (const t of company.teammates) {
-        expectValid('/teammates/{teammate_id}', (await get(sandbox, `/teammates/${t.id}`, { token })).json, `GET /teammates/${t.id}`);
-        expectValid('/teammates/{teammate_id}', (await get(sandbox, `/teammates/alt:email:${t.email}`, { token })).json, `GET /teammates/alt:email:${t.email}`);
+        expectValid(
+          '/teammates/{teammate_id}',
+          (await get(sandbox, `/teammates/${t.id}`, { token })).json,
+          `GET /teammates/${t.id}`,
+        );
+        expectValid(
+          '/teammates/{teammate_id}',
+          (await get(sandbox, `/teammates/alt:email:${t.email}`, { token })).json,
+          `GET /teammates/alt:email:${t.email}`,
+        );
         const inboxes = await get(sandbox, `/teammates/${t.id}/private_inboxes`, { token });
         expect(inboxes.status).toBe(200);
         expectValid('/teammates/{teammate_id}/private_inboxes', inboxes.json, `GET /teammates/${t.id}/private_inboxes`);

@@ -1,8 +1,20 @@
 import { createHmac } from 'node:crypto';
-import { DEFAULT_SANDBOX_SECRET, startSandbox, teamIdFromNumber, teamNumber, TOKEN_NAMES, type Sandbox } from '../../src/sandbox';
+import {
+  DEFAULT_SANDBOX_SECRET,
+  startSandbox,
+  teamIdFromNumber,
+  teamNumber,
+  TOKEN_NAMES,
+  type Sandbox,
+} from '../../src/sandbox';
 import { get, manualClock } from './helpers';
 
-function decode(token: string): { header: Record<string, unknown>; claims: Record<string, unknown>; signature: string; signed: string } {
+function decode(token: string): {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  signature: string;
+  signed: string;
+} {
   const [h, c, s] = token.split('.');
   if (!h || !c || !s) throw new Error('not a JWT');
   return {
@@ -34,7 +46,12 @@ describe('token shape', () => {
     const jtis = new Set<string>();
     for (const name of TOKEN_NAMES) {
       const { claims } = decode(sandbox.tokens[name]);
-      expect(claims).toMatchObject({ iss: 'front', sub: expect.stringMatching(/^[0-9a-f]{20}$/), jti: expect.stringMatching(/^[0-9a-f]{16}$/), iat: expect.any(Number) });
+      expect(claims).toMatchObject({
+        iss: 'front',
+        sub: expect.stringMatching(/^[0-9a-f]{20}$/),
+        jti: expect.stringMatching(/^[0-9a-f]{16}$/),
+        iat: expect.any(Number),
+      });
       jtis.add(claims.jti as string);
       if (sandbox.tokenInfo[name].kind === 'api') expect(claims).not.toHaveProperty('exp');
       else expect(claims.exp).toEqual(expect.any(Number));

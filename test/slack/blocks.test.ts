@@ -16,7 +16,9 @@ function diagnosis(overrides: Partial<Diagnosis> = {}): Diagnosis {
     why: 'Because the teammate turned it off.',
     steps: { agent: ['Tell the customer.'], teammate: ['Turn it on.'], admin: ['Do it for Bruno Keller.'] },
     links: [{ title: 'Front help', url: 'https://help.front.com/t/80d8nt' }],
-    evidence: [{ source: 'probe', check: 'GET /conversations/cnv_yo1kg5q', result: '403 forbidden', ok: false, ms: 12 }],
+    evidence: [
+      { source: 'probe', check: 'GET /conversations/cnv_yo1kg5q', result: '403 forbidden', ok: false, ms: 12 },
+    ],
     decidedBy: [],
     target: 'cnv_yo1kg5q',
     ...overrides,
@@ -24,7 +26,18 @@ function diagnosis(overrides: Partial<Diagnosis> = {}): Diagnosis {
 }
 
 function outcome(diagnoses: Diagnosis[], extra: Partial<Extract<DiagnoseOutcome, { ok: true }>> = {}): DiagnoseOutcome {
-  return { ok: true, diagnoses, targets: ['cnv_yo1kg5q'], sawError: true, live: true, calls: 3, callsToDecide: 3, depth: 1, checks: diagnoses.flatMap((d) => d.evidence), ...extra };
+  return {
+    ok: true,
+    diagnoses,
+    targets: ['cnv_yo1kg5q'],
+    sawError: true,
+    live: true,
+    calls: 3,
+    callsToDecide: 3,
+    depth: 1,
+    checks: diagnoses.flatMap((d) => d.evidence),
+    ...extra,
+  };
 }
 
 /** Every piece of text a message carries, wherever Slack would read it. */
@@ -50,11 +63,15 @@ function sectionTexts(messages: SlackMessage[]): string[] {
 
 describe('escaping', () => {
   test('escapes &, < and > so mentions and links in a paste stay text', () => {
-    expect(escapeText(HOSTILE)).toBe('&lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example|front.com&gt; &lt;!here&gt; &amp; &lt;#C1&gt;');
+    expect(escapeText(HOSTILE)).toBe(
+      '&lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example|front.com&gt; &lt;!here&gt; &amp; &lt;#C1&gt;',
+    );
   });
 
   test('links only https URLs, with an escaped title and no credentials', () => {
-    expect(slackLink('https://help.front.com/a?b=1&c=2', 'Help <!channel>')).toBe('<https://help.front.com/a?b=1&amp;c=2|Help &lt;!channel&gt;>');
+    expect(slackLink('https://help.front.com/a?b=1&c=2', 'Help <!channel>')).toBe(
+      '<https://help.front.com/a?b=1&amp;c=2|Help &lt;!channel&gt;>',
+    );
     expect(slackLink('http://help.front.com', 'Help')).toBe('Help');
     expect(slackLink('javascript:alert(1)', 'x')).toBe('x');
     expect(safeHttpsUrl('https://front.com@evil.example/')).toBeUndefined();
@@ -68,14 +85,20 @@ describe('renderOutcome', () => {
       headline: `Headline ${HOSTILE}`,
       why: `Why ${HOSTILE}`,
       steps: { agent: [`Agent ${HOSTILE}`], teammate: [`Teammate ${HOSTILE}`], admin: [`Admin ${HOSTILE}`] },
-      links: [{ title: `Title ${HOSTILE}`, url: 'https://help.front.com/x' }, { title: 'bad', url: 'http://evil.example' }],
+      links: [
+        { title: `Title ${HOSTILE}`, url: 'https://help.front.com/x' },
+        { title: 'bad', url: 'http://evil.example' },
+      ],
       evidence: [{ source: 'paste', check: 'error.message', result: HOSTILE, ok: false }],
       decidedBy: [`Decide ${HOSTILE}`],
     });
-    const messages = renderOutcome(outcome([hostile], { checks: [{ source: 'probe', check: `GET ${HOSTILE}`, result: HOSTILE, ok: null }] }), {
-      tenant: '<!channel>',
-      buttonValue: 'cnv_yo1kg5q',
-    });
+    const messages = renderOutcome(
+      outcome([hostile], { checks: [{ source: 'probe', check: `GET ${HOSTILE}`, result: HOSTILE, ok: null }] }),
+      {
+        tenant: '<!channel>',
+        buttonValue: 'cnv_yo1kg5q',
+      },
+    );
     expect(unescapedAngles(messages)).toEqual([]);
     expect(allText(messages)).toContain('&lt;!channel&gt;');
     expect(allText(messages)).toContain('<https://help.front.com/x|Title &lt;!channel&gt;');
@@ -89,13 +112,16 @@ describe('renderOutcome', () => {
     const text = sectionTexts([message!]).join('\n');
     expect(text).toContain('*Cause:* Bruno Keller &lt;bruno@acme.example&gt; has the preference off');
     expect(text).toContain('*Why:* Because the teammate turned it off.');
-    expect(text).toContain("*Support agent*\n1. Tell the customer.");
+    expect(text).toContain('*Support agent*\n1. Tell the customer.');
     expect(text).toContain("*Customer's teammate*\n1. Turn it on.");
     expect(text).toContain("*Customer's admin*\n1. Do it for Bruno Keller.");
     expect(text).toContain('<https://help.front.com/t/80d8nt|Front help>');
     expect(text).toMatch(/\*What was checked\*\n✗ GET \/conversations\/cnv_yo1kg5q: 403 forbidden \(12 ms\)/);
     expect(text).toContain('checked live with tenant *acme* · 3 request(s) to Front');
-    const last = message!.blocks[message!.blocks.length - 1] as { type: string; elements: { action_id: string; value: string }[] };
+    const last = message!.blocks[message!.blocks.length - 1] as {
+      type: string;
+      elements: { action_id: string; value: string }[];
+    };
     expect(last.type).toBe('actions');
     expect(last.elements.map((e) => e.action_id)).toEqual([ACTION_IDS.checkAgain, ACTION_IDS.customerMessage]);
     expect(message!.text).toBe('Cause: Bruno Keller &lt;bruno@acme.example&gt; has the preference off');
@@ -104,7 +130,11 @@ describe('renderOutcome', () => {
   test('splits a huge answer into several messages within Slack limits, buttons on the last one', () => {
     const long = 'A long explanation line that goes on and on. '.repeat(300);
     const many = Array.from({ length: 30 }, (_, i) =>
-      diagnosis({ rule: `rule-${i}`, why: long, steps: { agent: Array.from({ length: 40 }, (_, n) => `step ${n} ${'x'.repeat(120)}`), teammate: [], admin: [] } }),
+      diagnosis({
+        rule: `rule-${i}`,
+        why: long,
+        steps: { agent: Array.from({ length: 40 }, (_, n) => `step ${n} ${'x'.repeat(120)}`), teammate: [], admin: [] },
+      }),
     );
     const messages = renderOutcome(outcome(many), { tenant: 'acme', buttonValue: 'v' });
     expect(messages.length).toBeGreaterThan(1);
@@ -130,7 +160,20 @@ describe('renderOutcome', () => {
   });
 
   test('says when nothing was found, and when the paste could not be read', () => {
-    const none = renderOutcome({ ok: true, diagnoses: [], targets: [], sawError: false, live: false, calls: 0, callsToDecide: 0, depth: 0, checks: [] }, { offlineReason: 'no tenant is bound to this channel' });
+    const none = renderOutcome(
+      {
+        ok: true,
+        diagnoses: [],
+        targets: [],
+        sawError: false,
+        live: false,
+        calls: 0,
+        callsToDecide: 0,
+        depth: 0,
+        checks: [],
+      },
+      { offlineReason: 'no tenant is bound to this channel' },
+    );
     expect(allText(none)).toContain('Nothing to check');
     expect(allText(none)).toContain('explained from the paste alone (no tenant is bound to this channel)');
     const unread = renderOutcome({ ok: false, message: `too large ${HOSTILE}` }, {});
@@ -141,7 +184,17 @@ describe('renderOutcome', () => {
 
 describe('customerMessage', () => {
   test('gives the admin what to change and for whom, escaped, only for the agent to copy', () => {
-    const message = customerMessage(outcome([diagnosis({ steps: { agent: ['x'], teammate: ['Turn it on yourself.'], admin: [`Turn it on for Bruno Keller ${HOSTILE}`] } })]));
+    const message = customerMessage(
+      outcome([
+        diagnosis({
+          steps: {
+            agent: ['x'],
+            teammate: ['Turn it on yourself.'],
+            admin: [`Turn it on for Bruno Keller ${HOSTILE}`],
+          },
+        }),
+      ]),
+    );
     const text = allText([message]);
     expect(text).toContain('What to change:');
     expect(text).toContain('Turn it on for Bruno Keller');

@@ -11,7 +11,10 @@ const GROUP_ADMIN = 'U0GROUPADMIN';
 let h: Harness;
 
 beforeAll(async () => {
-  h = await startHarness({ env: { FRONT_WHY_ADMIN_GROUP: GROUP }, sandbox: { faults: { rateLimitPerMinute: 100_000 } } });
+  h = await startHarness({
+    env: { FRONT_WHY_ADMIN_GROUP: GROUP },
+    sandbox: { faults: { rateLimitPerMinute: 100_000 } },
+  });
   h.slack.setGroupMembers(GROUP, [GROUP_ADMIN]);
   await h.bindTenant('acme', h.sandbox.tokens.acme_private, CHANNEL);
 });
@@ -73,7 +76,10 @@ describe('admin-only verbs', () => {
     expect(await privateAnswer(mark)).toContain('now checks with tenant *acme*');
     // Fetched once and cached: the refusals above already asked Slack for the group's members.
     expect(since(0, 'usergroups.users.list').map((c) => c.args.usergroup)).toEqual([GROUP]);
-    expect(await h.store.getChannelBinding(TEAM_ID, 'C0BYGROUP')).toMatchObject({ tenant: 'acme', boundBy: GROUP_ADMIN });
+    expect(await h.store.getChannelBinding(TEAM_ID, 'C0BYGROUP')).toMatchObject({
+      tenant: 'acme',
+      boundBy: GROUP_ADMIN,
+    });
     const [entry] = await h.store.listActivity({ limit: 1 });
     expect(entry).toMatchObject({ action: 'tenant.bind', actor: GROUP_ADMIN, channelId: 'C0BYGROUP', tenant: 'acme' });
   });
@@ -117,7 +123,10 @@ describe('Slack Connect guests', () => {
     try {
       mark = h.slack.calls.length;
       await h.command('cnv_yo1kg5q', { user: GUEST, team: GUEST_TEAM });
-      await waitFor(() => since(mark, 'chat.postMessage').find((c) => JSON.stringify(c.args).includes('*Cause:*')), 'the guest’s answer');
+      await waitFor(
+        () => since(mark, 'chat.postMessage').find((c) => JSON.stringify(c.args).includes('*Cause:*')),
+        'the guest’s answer',
+      );
     } finally {
       await h.store.setChannelSettings(TEAM_ID, CHANNEL, { allowExternal: false });
     }
@@ -137,7 +146,10 @@ describe('connect NAME', () => {
     let mark = h.slack.calls.length;
     await h.command('connect globex', { user: ADMIN });
     const opened = await waitFor(() => since(mark, 'views.open')[0], 'views.open');
-    expect(opened.args).toMatchObject({ trigger_id: expect.any(String), view: { type: 'modal', callback_id: CONNECT_CALLBACK_ID } });
+    expect(opened.args).toMatchObject({
+      trigger_id: expect.any(String),
+      view: { type: 'modal', callback_id: CONNECT_CALLBACK_ID },
+    });
 
     h.sandbox.resetStats();
     mark = h.slack.calls.length;
@@ -150,7 +162,11 @@ describe('connect NAME', () => {
     expect(JSON.stringify(result.args)).toContain('Globex');
     expect(h.sandbox.stats().byRoute['GET /me']).toBe(1);
 
-    expect(await h.store.getTenant('globex')).toMatchObject({ companyId: 'cmp_g10b', companyName: 'Globex', addedBy: ADMIN });
+    expect(await h.store.getTenant('globex')).toMatchObject({
+      companyId: 'cmp_g10b',
+      companyName: 'Globex',
+      addedBy: ADMIN,
+    });
     expect(await h.store.getTenantToken('globex')).toBe(token);
     const [entry] = await h.store.listActivity({ tenant: 'globex', limit: 1 });
     expect(entry).toMatchObject({ action: 'tenant.add', actor: ADMIN });
@@ -161,7 +177,10 @@ describe('connect NAME', () => {
     await privateAnswer(mark);
     mark = h.slack.calls.length;
     await h.command('cnv_zq3ab11', { channel: 'C0GLOBEXNEW' });
-    await waitFor(() => since(mark, 'chat.postMessage').find((c) => c.args.thread_ts), 'a diagnosis with the new tenant');
+    await waitFor(
+      () => since(mark, 'chat.postMessage').find((c) => c.args.thread_ts),
+      'a diagnosis with the new tenant',
+    );
 
     // Nowhere but the store: not in any Slack call, not in any log line, not in the database file in clear.
     const everything = h.slack.calls.map((c) => `${c.raw}\n${JSON.stringify(c.args)}`).join('\n');
@@ -169,7 +188,9 @@ describe('connect NAME', () => {
     expect(h.logs.join('\n')).not.toContain(token);
     expect((await h.store.listActivity({ limit: 1000 })).map((e) => JSON.stringify(e)).join('\n')).not.toContain(token);
     // The database file and whichever of its WAL files exist right now.
-    const files = ['', '-wal', '-shm'].map((suffix) => `${h.config.FRONT_WHY_DB}${suffix}`).filter((file) => existsSync(file));
+    const files = ['', '-wal', '-shm']
+      .map((suffix) => `${h.config.FRONT_WHY_DB}${suffix}`)
+      .filter((file) => existsSync(file));
     expect(files).toContain(h.config.FRONT_WHY_DB);
     for (const file of files) expect(readFileSync(file).includes(Buffer.from(token))).toBe(false);
   });
@@ -184,7 +205,9 @@ describe('connect NAME', () => {
     const result = await waitFor(() => since(mark, 'views.update')[0], 'the result');
     expect(JSON.stringify(result.args)).toContain('has a new token');
     expect(await h.store.getTenantToken('globex')).toBe(h.sandbox.tokens.globex_legacy_all);
-    expect((await h.store.listActivity({ tenant: 'globex', limit: 1 }))[0]).toMatchObject({ action: 'tenant.token.replace' });
+    expect((await h.store.listActivity({ tenant: 'globex', limit: 1 }))[0]).toMatchObject({
+      action: 'tenant.token.replace',
+    });
   });
 
   test('a token Front refuses is not stored, and the modal says why', async () => {
@@ -204,9 +227,15 @@ describe('connect NAME', () => {
     await h.command('connect other', { user: ADMIN });
     const opened = await waitFor(() => since(mark, 'views.open')[0], 'views.open');
     const notToken = await h.interact(submission(opened, 'my password is hunter2'));
-    expect(JSON.parse(notToken.body)).toMatchObject({ response_action: 'errors', errors: { [TOKEN_BLOCK_ID]: expect.stringContaining('not a Front API token') } });
+    expect(JSON.parse(notToken.body)).toMatchObject({
+      response_action: 'errors',
+      errors: { [TOKEN_BLOCK_ID]: expect.stringContaining('not a Front API token') },
+    });
     const forged = await h.interact(submission(opened, h.sandbox.tokens.acme_private, AGENT));
-    expect(JSON.parse(forged.body)).toMatchObject({ response_action: 'errors', errors: { [TOKEN_BLOCK_ID]: expect.stringContaining('Only front-why admins') } });
+    expect(JSON.parse(forged.body)).toMatchObject({
+      response_action: 'errors',
+      errors: { [TOKEN_BLOCK_ID]: expect.stringContaining('Only front-why admins') },
+    });
     await h.idle();
     expect(await h.store.getTenant('other')).toBeNull();
     expect(h.logs.join('\n')).not.toContain('hunter2');

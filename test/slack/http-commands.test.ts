@@ -30,11 +30,19 @@ function text(call: RecordedCall): string {
 }
 
 /** The parent message and every threaded reply under it, once the last expected reply arrived. */
-async function threadAfter(mark: number, channel = CHANNEL): Promise<{ parent: RecordedCall; replies: RecordedCall[] }> {
-  const parent = await waitFor(() => callsSince(mark, 'chat.postMessage').find((c) => c.args.channel === channel && !c.args.thread_ts), 'the parent message');
+async function threadAfter(
+  mark: number,
+  channel = CHANNEL,
+): Promise<{ parent: RecordedCall; replies: RecordedCall[] }> {
+  const parent = await waitFor(
+    () => callsSince(mark, 'chat.postMessage').find((c) => c.args.channel === channel && !c.args.thread_ts),
+    'the parent message',
+  );
   const replies = await waitFor(() => {
     const found = callsSince(mark, 'chat.postMessage').filter((c) => c.args.thread_ts !== undefined);
-    return found.some((c) => text(c).includes(ACTION_IDS.checkAgain) || text(c).includes('could not finish')) ? found : undefined;
+    return found.some((c) => text(c).includes(ACTION_IDS.checkAgain) || text(c).includes('could not finish'))
+      ? found
+      : undefined;
   }, 'the threaded reply');
   return { parent, replies };
 }
@@ -48,16 +56,40 @@ describe('the HTTP endpoint', () => {
 
   test('a bad signature or a stale timestamp gets 401 and reaches no listener', async () => {
     const mark = h.slack.calls.length;
-    const body = new URLSearchParams({ command: '/front-why', text: 'cnv_yo1kg5q', user_id: AGENT, channel_id: CHANNEL, team_id: TEAM_ID, response_url: h.slack.responseUrl(), trigger_id: 't' }).toString();
+    const body = new URLSearchParams({
+      command: '/front-why',
+      text: 'cnv_yo1kg5q',
+      user_id: AGENT,
+      channel_id: CHANNEL,
+      team_id: TEAM_ID,
+      response_url: h.slack.responseUrl(),
+      trigger_id: 't',
+    }).toString();
     const contentType = 'application/x-www-form-urlencoded';
-    const wrongSecret = await fetch(`${h.url}/slack/events`, { method: 'POST', headers: signedHeaders('not-the-secret', body, contentType), body });
+    const wrongSecret = await fetch(`${h.url}/slack/events`, {
+      method: 'POST',
+      headers: signedHeaders('not-the-secret', body, contentType),
+      body,
+    });
     expect(wrongSecret.status).toBe(401);
     const stale = Math.floor(Date.now() / 1000) - 6 * 60;
-    const old = await fetch(`${h.url}/slack/events`, { method: 'POST', headers: signedHeaders(h.secret, body, contentType, stale), body });
+    const old = await fetch(`${h.url}/slack/events`, {
+      method: 'POST',
+      headers: signedHeaders(h.secret, body, contentType, stale),
+      body,
+    });
     expect(old.status).toBe(401);
-    const tampered = await fetch(`${h.url}/slack/events`, { method: 'POST', headers: signedHeaders(h.secret, body, contentType), body: `${body}&x=1` });
+    const tampered = await fetch(`${h.url}/slack/events`, {
+      method: 'POST',
+      headers: signedHeaders(h.secret, body, contentType),
+      body: `${body}&x=1`,
+    });
     expect(tampered.status).toBe(401);
-    const unsigned = await fetch(`${h.url}/slack/events`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    const unsigned = await fetch(`${h.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    });
     expect(unsigned.status).toBe(401);
     await h.idle();
     expect(callsSince(mark)).toEqual([]);
@@ -72,7 +104,12 @@ describe('/front-why <conversation>', () => {
     expect(ack.body).toBe('');
 
     const { parent, replies } = await threadAfter(mark);
-    expect(parent.args).toMatchObject({ channel: CHANNEL, text: ':mag: Checking `cnv_yo1kg5q` for *acme*…', unfurl_links: 'false', unfurl_media: 'false' });
+    expect(parent.args).toMatchObject({
+      channel: CHANNEL,
+      text: ':mag: Checking `cnv_yo1kg5q` for *acme*…',
+      unfurl_links: 'false',
+      unfurl_media: 'false',
+    });
     const parentResponse = callsSince(mark, 'chat.postMessage').indexOf(parent);
     expect(parentResponse).toBe(0);
     for (const reply of replies) {
@@ -99,7 +136,14 @@ describe('/front-why <conversation>', () => {
     expect(replies.every((r) => r.args.thread_ts === parentTs)).toBe(true);
 
     const [entry] = await h.store.listActivity({ tenant: 'acme', limit: 1 });
-    expect(entry).toMatchObject({ actor: AGENT, channelId: CHANNEL, tenant: 'acme', action: 'diagnose', target: 'cnv_yo1kg5q', cause: 'teammate_api_access_disabled' });
+    expect(entry).toMatchObject({
+      actor: AGENT,
+      channelId: CHANNEL,
+      tenant: 'acme',
+      action: 'diagnose',
+      target: 'cnv_yo1kg5q',
+      cause: 'teammate_api_access_disabled',
+    });
   });
 
   test('the ack comes back before the probes finish (Front answers slowly)', async () => {
@@ -148,12 +192,15 @@ describe('/front-why <conversation>', () => {
   });
 
   test('a hostile paste can never ping anyone or forge a link in any Slack call', async () => {
-    const hostile = '{"_error":{"status":403,"title":"Forbidden","message":"<!channel> <@U123> look <https://evil.example|front.com> <!here>"}} cnv_yo1kg5q';
+    const hostile =
+      '{"_error":{"status":403,"title":"Forbidden","message":"<!channel> <@U123> look <https://evil.example|front.com> <!here>"}} cnv_yo1kg5q';
     const mark = h.slack.calls.length;
     await h.command(hostile);
     await threadAfter(mark);
     await h.idle();
-    const sent = callsSince(mark).map((c) => c.raw + JSON.stringify(c.args)).join('\n');
+    const sent = callsSince(mark)
+      .map((c) => c.raw + JSON.stringify(c.args))
+      .join('\n');
     for (const needle of ['<!channel>', '<@U123>', '<https://evil.example', '<!here>']) {
       expect(sent).not.toContain(needle);
       expect(sent).not.toContain(encodeURIComponent(needle));
@@ -173,7 +220,9 @@ describe('/front-why <conversation>', () => {
     await h.command(paste);
     await threadAfter(mark);
     await h.idle();
-    const sent = callsSince(mark).map((c) => c.raw + JSON.stringify(c.args)).join('\n');
+    const sent = callsSince(mark)
+      .map((c) => c.raw + JSON.stringify(c.args))
+      .join('\n');
     expect(sent).not.toContain(token);
     expect(sent).not.toContain(token.split('.')[1]);
     expect(h.logs.join('\n')).not.toContain(token);
@@ -240,7 +289,10 @@ describe('buttons', () => {
     const mark = h.slack.calls.length;
     const ack = await h.interact(buttonClick(reply, ACTION_IDS.checkAgain, { responseUrl: h.slack.responseUrl() }));
     expect(ack.status).toBe(200);
-    const again = await waitFor(() => callsSince(mark, 'chat.postMessage').find((c) => text(c).includes('Checked again')), 'the re-check');
+    const again = await waitFor(
+      () => callsSince(mark, 'chat.postMessage').find((c) => text(c).includes('Checked again')),
+      'the re-check',
+    );
     expect(again.args.thread_ts).toBe(reply.args.thread_ts);
     expect(text(again)).toContain('teammate_api_access_disabled');
   });
@@ -264,7 +316,8 @@ describe('/front-why verbs', () => {
     const mark = h.slack.calls.length;
     await h.command('help');
     const response = await waitFor(() => callsSince(mark, 'response_url')[0], 'help');
-    for (const sub of ['status', 'audit', 'connect NAME', 'bind NAME', 'listen on|off', 'allow-external on|off']) expect(text(response)).toContain(sub);
+    for (const sub of ['status', 'audit', 'connect NAME', 'bind NAME', 'listen on|off', 'allow-external on|off'])
+      expect(text(response)).toContain(sub);
     expect(response.args).toMatchObject({ response_type: 'ephemeral' });
   });
 
@@ -283,13 +336,19 @@ describe('/front-why verbs', () => {
   test('audit sweeps the teammates, updating a progress reply, and posts who to fix in the thread', async () => {
     const mark = h.slack.calls.length;
     await h.command('audit');
-    const report = await waitFor(() => callsSince(mark, 'chat.postMessage').find((c) => text(c).includes('is *off* for')), 'the audit report');
+    const report = await waitFor(
+      () => callsSince(mark, 'chat.postMessage').find((c) => text(c).includes('is *off* for')),
+      'the audit report',
+    );
     const parent = callsSince(mark, 'chat.postMessage')[0]!;
     expect(text(parent)).toContain('Auditing the teammates of *acme*');
     const progress = callsSince(mark, 'chat.postMessage')[1]!;
     expect(progress.args.thread_ts).toBeDefined();
     expect(report.args.thread_ts).toBe(progress.args.thread_ts);
-    const done = await waitFor(() => callsSince(mark, 'chat.update').find((c) => text(c).includes('finished')), 'the final progress edit');
+    const done = await waitFor(
+      () => callsSince(mark, 'chat.update').find((c) => text(c).includes('finished')),
+      'the final progress edit',
+    );
     expect(done.args.channel).toBe(CHANNEL);
     expect(text(report)).toContain('Bruno Keller');
     expect(text(report)).toContain('Dmitri Ivanov');
@@ -310,7 +369,10 @@ describe('when front-why itself fails', () => {
     try {
       const ack = await broken.command('cnv_yo1kg5q');
       expect(ack.status).toBe(200);
-      const note = await waitFor(() => broken.slack.callsTo('chat.postMessage').find((c) => c.args.thread_ts), 'the failure note');
+      const note = await waitFor(
+        () => broken.slack.callsTo('chat.postMessage').find((c) => c.args.thread_ts),
+        'the failure note',
+      );
       const body = JSON.stringify(note.args);
       expect(body).toContain('I could not finish this check');
       const ref = /Reference `([0-9A-F]{6})`/.exec(body)?.[1];

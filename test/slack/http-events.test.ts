@@ -6,7 +6,8 @@ import { parsePaste } from '../../src/input';
 
 const QUIET = 'C0QUIET';
 const FROM_ENV = 'C0ENVLISTEN';
-const ERROR_PASTE = 'Our integration gets this: {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}';
+const ERROR_PASTE =
+  'Our integration gets this: {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}';
 
 let h: Harness;
 /** How often the app's (real) paste parser read each text. */
@@ -73,7 +74,11 @@ test('Slack retries of the same event (X-Slack-Retry-Num) get no second reply', 
   const mark = h.slack.calls.length;
   const message = userMessage(ERROR_PASTE);
   const eventId = 'Ev0RETRIED';
-  const acks = await Promise.all([h.event(message, { eventId }), h.event(message, { eventId, retryNum: 1 }), h.event(message, { eventId, retryNum: 2 })]);
+  const acks = await Promise.all([
+    h.event(message, { eventId }),
+    h.event(message, { eventId, retryNum: 1 }),
+    h.event(message, { eventId, retryNum: 2 }),
+  ]);
   expect(acks.map((a) => a.status)).toEqual([200, 200, 200]);
   await h.event(message, { eventId, retryNum: 3 });
   await oneReply(mark);
@@ -100,8 +105,14 @@ test('bots (itself included), edits, deletions, joins and other subtypes are ign
     userMessage(ERROR_PASTE, { bot_id: 'B0OTHERBOT', subtype: 'bot_message' }),
     userMessage(ERROR_PASTE, { bot_id: 'B0OTHERBOT' }),
     userMessage(ERROR_PASTE, { user: BOT_USER_ID, bot_id: BOT_ID }),
-    userMessage('', { subtype: 'message_changed', message: { type: 'message', user: AGENT, text: ERROR_PASTE, ts: '1710000000.000001' } }),
-    userMessage('', { subtype: 'message_deleted', previous_message: { type: 'message', user: AGENT, text: ERROR_PASTE } }),
+    userMessage('', {
+      subtype: 'message_changed',
+      message: { type: 'message', user: AGENT, text: ERROR_PASTE, ts: '1710000000.000001' },
+    }),
+    userMessage('', {
+      subtype: 'message_deleted',
+      previous_message: { type: 'message', user: AGENT, text: ERROR_PASTE },
+    }),
     userMessage('<@U0AGENT> has joined the channel', { subtype: 'channel_join' }),
     userMessage(ERROR_PASTE, { subtype: 'thread_broadcast' }),
   ];
@@ -127,10 +138,18 @@ test('a channel listed in FRONT_WHY_CHANNELS listens without the setting', async
 
 test('a hostile paste in a listening channel is answered with everything escaped', async () => {
   const mark = h.slack.calls.length;
-  await h.event(userMessage('{"_error":{"status":403,"message":"<!channel> <@U123> <https://evil.example|front.com>"}} on cnv_yo1kg5q <!here>'));
+  await h.event(
+    userMessage(
+      '{"_error":{"status":403,"message":"<!channel> <@U123> <https://evil.example|front.com>"}} on cnv_yo1kg5q <!here>',
+    ),
+  );
   await oneReply(mark);
-  const sent = h.slack.calls.slice(mark).map((c) => c.raw + JSON.stringify(c.args)).join('\n');
-  for (const needle of ['<!channel>', '<@U123>', '<https://evil.example', '<!here>']) expect(sent).not.toContain(needle);
+  const sent = h.slack.calls
+    .slice(mark)
+    .map((c) => c.raw + JSON.stringify(c.args))
+    .join('\n');
+  for (const needle of ['<!channel>', '<@U123>', '<https://evil.example', '<!here>'])
+    expect(sent).not.toContain(needle);
 });
 
 test('a Slack Connect guest’s paste triggers no probe unless the channel allows guests', async () => {

@@ -16,7 +16,10 @@ afterAll(async () => {
 async function diagnoseAndWait(text: string): Promise<void> {
   const mark = h.slack.calls.length;
   await h.command(text);
-  await waitFor(() => h.slack.calls.slice(mark).find((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined), 'the threaded reply');
+  await waitFor(
+    () => h.slack.calls.slice(mark).find((c) => c.method === 'chat.postMessage' && c.args.thread_ts !== undefined),
+    'the threaded reply',
+  );
   await h.idle();
 }
 

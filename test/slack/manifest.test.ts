@@ -9,7 +9,11 @@ const MANIFEST_PATH = path.resolve(__dirname, '../../manifest.yml');
 interface Manifest {
   features: { bot_user: { display_name: string }; slash_commands: { command: string; usage_hint?: string }[] };
   oauth_config: { scopes: { bot: string[]; user?: string[] } };
-  settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
+  settings: {
+    event_subscriptions: { bot_events: string[] };
+    interactivity: { is_enabled: boolean };
+    socket_mode_enabled: boolean;
+  };
 }
 
 /** ajv-formats is not installed; the only format in the schema is the optional `$schema` URI, unused here. */
@@ -32,7 +36,9 @@ test('manifest.yml is valid against Slack’s app manifest schema 1.0.0', () => 
 
 test('the schema check is not vacuous: it rejects an unknown key and a command without "/"', () => {
   const validate = compile();
-  const broken = structuredClone(manifest) as unknown as { features: { bot_user: Record<string, unknown>; slash_commands: { command: string }[] } };
+  const broken = structuredClone(manifest) as unknown as {
+    features: { bot_user: Record<string, unknown>; slash_commands: { command: string }[] };
+  };
   broken.features.bot_user.colour = 'red';
   expect(validate(broken)).toBe(false);
   const noSlash = structuredClone(manifest);
@@ -42,8 +48,16 @@ test('the schema check is not vacuous: it rejects an unknown key and a command w
 
 test('declares the bot user, /front-why with a usage hint, only the bot scopes the code uses, message events, interactivity and Socket Mode', () => {
   expect(manifest.features.bot_user.display_name).toBe('front-why');
-  expect(manifest.features.slash_commands).toEqual([expect.objectContaining({ command: '/front-why', usage_hint: expect.stringContaining('cnv_') })]);
-  expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['channels:history', 'chat:write', 'commands', 'groups:history', 'usergroups:read']);
+  expect(manifest.features.slash_commands).toEqual([
+    expect.objectContaining({ command: '/front-why', usage_hint: expect.stringContaining('cnv_') }),
+  ]);
+  expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([
+    'channels:history',
+    'chat:write',
+    'commands',
+    'groups:history',
+    'usergroups:read',
+  ]);
   expect(manifest.oauth_config.scopes.user ?? []).toEqual([]);
   expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(['message.channels', 'message.groups']);
   expect(manifest.settings.interactivity.is_enabled).toBe(true);

@@ -57,7 +57,16 @@ function text(call: RecordedCall): string {
 /** The threaded answer to a check run in `channel` after `mark` (the reply carrying the cause). */
 async function answerAfter(mark: number, channel = CHANNEL): Promise<string> {
   const reply = await waitFor(
-    () => h.slack.calls.slice(mark).find((c) => c.method === 'chat.postMessage' && c.args.channel === channel && c.args.thread_ts && text(c).includes('*Cause:*')),
+    () =>
+      h.slack.calls
+        .slice(mark)
+        .find(
+          (c) =>
+            c.method === 'chat.postMessage' &&
+            c.args.channel === channel &&
+            c.args.thread_ts &&
+            text(c).includes('*Cause:*'),
+        ),
     'the threaded answer',
     15_000,
   );
@@ -66,7 +75,10 @@ async function answerAfter(mark: number, channel = CHANNEL): Promise<string> {
 
 /** The first private answer (through a response_url) since `mark`. */
 async function privateAnswer(mark: number): Promise<string> {
-  const call = await waitFor(() => h.slack.calls.slice(mark).find((c) => c.method === 'response_url'), 'the private answer');
+  const call = await waitFor(
+    () => h.slack.calls.slice(mark).find((c) => c.method === 'response_url'),
+    'the private answer',
+  );
   return text(call);
 }
 
@@ -84,7 +96,9 @@ describe('reloadRules (what SIGHUP calls)', () => {
     editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'RELOADED-MARKER: no rule explains this Front error yet");
     const result = h.app.reloadRules('SIGHUP');
     expect(result).toEqual({ ok: true, rules: ruleCount, previous: ruleCount, dir: expect.any(String) });
-    const line = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'rules reloaded' && l.trigger === 'SIGHUP');
+    const line = h.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'rules reloaded' && l.trigger === 'SIGHUP');
     expect(line).toMatchObject({ level: 30, rules: ruleCount, previous: ruleCount });
 
     const after = h.slack.calls.length;
@@ -107,9 +121,14 @@ describe('reloadRules (what SIGHUP calls)', () => {
     if (result.ok) return;
     expect(result.serving).toBe(ruleCount);
     expect(result.errors).toEqual(
-      expect.arrayContaining([expect.stringMatching(/zz-broken\.yml:\d+:\d+ rule=zz-broken: YAML: /), expect.stringMatching(/rate-limited\.yml:\d+:\d+ rule=rate-limited: .*priorty/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/zz-broken\.yml:\d+:\d+ rule=zz-broken: YAML: /),
+        expect.stringMatching(/rate-limited\.yml:\d+:\d+ rule=rate-limited: .*priorty/),
+      ]),
     );
-    const logged = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'rules reload failed; the rules already loaded keep serving');
+    const logged = h.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'rules reload failed; the rules already loaded keep serving');
     expect(logged).toMatchObject({ level: 50, trigger: 'SIGHUP', serving: ruleCount, errors: result.errors });
     expect(h.app.rules.length).toBe(ruleCount);
 
@@ -157,7 +176,12 @@ describe('/front-why reload (admins)', () => {
     expect(answer).toContain(`Rules reloaded: *${ruleCount}* rules loaded`);
     expect(answer).toContain('"response_type":"ephemeral"');
     const [entry] = await h.store.listActivity({ limit: 1 });
-    expect(entry).toMatchObject({ action: 'rules.reload', actor: ADMIN, channelId: CHANNEL, detail: `slack: ${ruleCount} rules loaded (was ${ruleCount})` });
+    expect(entry).toMatchObject({
+      action: 'rules.reload',
+      actor: ADMIN,
+      channelId: CHANNEL,
+      detail: `slack: ${ruleCount} rules loaded (was ${ruleCount})`,
+    });
 
     const mark = h.slack.calls.length;
     await h.command(TEAPOT);
@@ -175,7 +199,11 @@ describe('/front-why reload (admins)', () => {
     expect(answer).toMatch(/rate-limited\.yml:\d+:\d+ rule=rate-limited: /);
     const [entry] = await h.store.listActivity({ limit: 1 });
     expect(entry).toMatchObject({ action: 'rules.reload', actor: ADMIN, detail: expect.stringContaining('refused') });
-    expect(h.logs.some((l) => l.includes('rules reload failed') && l.includes('"trigger":"slack"') && l.includes(`"user":"${ADMIN}"`))).toBe(true);
+    expect(
+      h.logs.some(
+        (l) => l.includes('rules reload failed') && l.includes('"trigger":"slack"') && l.includes(`"user":"${ADMIN}"`),
+      ),
+    ).toBe(true);
 
     const mark = h.slack.calls.length;
     await h.command(TEAPOT);

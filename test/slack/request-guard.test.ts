@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { CONNECT_CALLBACK_ID, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
-import { ADMIN, buttonClick, CHANNEL, commandPayload, eventEnvelope, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
+import {
+  ADMIN,
+  buttonClick,
+  CHANNEL,
+  commandPayload,
+  eventEnvelope,
+  startHarness,
+  userMessage,
+  waitFor,
+  type Harness,
+} from './helpers/harness';
 import { signedHeaders } from './helpers/signing';
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 
@@ -11,14 +21,16 @@ import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
  */
 
 const FORM = 'application/x-www-form-urlencoded';
-const ERROR_PASTE = '{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}';
+const ERROR_PASTE =
+  '{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}';
 
 let h: Harness;
 
 beforeAll(async () => {
   h = await startHarness({ sandbox: { faults: { rateLimitPerMinute: 100_000 } } });
   await h.bindTenant('acme', h.sandbox.tokens.acme_private, CHANNEL);
-  if (!(await h.store.getTenant('globex'))) await h.store.addTenant({ name: 'globex', token: h.sandbox.tokens.globex_private, addedBy: ADMIN });
+  if (!(await h.store.getTenant('globex')))
+    await h.store.addTenant({ name: 'globex', token: h.sandbox.tokens.globex_private, addedBy: ADMIN });
 });
 
 afterAll(async () => {
@@ -42,7 +54,9 @@ function signedCommand(text: string, who: { user?: string; channel?: string }, t
 }
 
 async function bindActivity(channel: string) {
-  return (await h.store.listActivity({ limit: 1000 })).filter((e) => e.action === 'tenant.bind' && e.channelId === channel);
+  return (await h.store.listActivity({ limit: 1000 })).filter(
+    (e) => e.action === 'tenant.bind' && e.channelId === channel,
+  );
 }
 
 describe('the request timestamp', () => {
@@ -120,15 +134,22 @@ describe('a signed request sent again', () => {
   test('a button click replayed: one re-check', async () => {
     let mark = h.slack.calls.length;
     await h.command('cnv_yo1kg5q');
-    const answer = await waitFor(() => since(mark, 'chat.postMessage').find((c) => JSON.stringify(c.args).includes(ACTION_IDS.checkAgain)), 'the answer');
+    const answer = await waitFor(
+      () => since(mark, 'chat.postMessage').find((c) => JSON.stringify(c.args).includes(ACTION_IDS.checkAgain)),
+      'the answer',
+    );
     await h.idle();
     mark = h.slack.calls.length;
-    const body = new URLSearchParams({ payload: JSON.stringify(buttonClick(answer, ACTION_IDS.checkAgain, { responseUrl: h.slack.responseUrl() })) }).toString();
+    const body = new URLSearchParams({
+      payload: JSON.stringify(buttonClick(answer, ACTION_IDS.checkAgain, { responseUrl: h.slack.responseUrl() })),
+    }).toString();
     const headers = signedHeaders(h.secret, body, FORM);
     expect((await h.send(body, FORM, headers)).status).toBe(200);
     expect((await h.send(body, FORM, headers)).status).toBe(401);
     await h.idle();
-    expect(since(mark, 'chat.postMessage').filter((c) => JSON.stringify(c.args).includes('Checked again'))).toHaveLength(1);
+    expect(
+      since(mark, 'chat.postMessage').filter((c) => JSON.stringify(c.args).includes('Checked again')),
+    ).toHaveLength(1);
   });
 
   test('a connect form submission replayed: the token is written once, with one audit line', async () => {
@@ -136,13 +157,17 @@ describe('a signed request sent again', () => {
     await h.command('connect replayco', { user: ADMIN });
     const opened = await waitFor(() => since(mark, 'views.open')[0], 'views.open');
     mark = h.slack.calls.length;
-    const body = new URLSearchParams({ payload: JSON.stringify(submission(opened, h.sandbox.tokens.globex_private)) }).toString();
+    const body = new URLSearchParams({
+      payload: JSON.stringify(submission(opened, h.sandbox.tokens.globex_private)),
+    }).toString();
     const headers = signedHeaders(h.secret, body, FORM);
     expect((await h.send(body, FORM, headers)).status).toBe(200);
     await h.idle();
     expect((await h.send(body, FORM, headers)).status).toBe(401);
     await h.idle();
-    expect((await h.store.listActivity({ tenant: 'replayco', limit: 10 })).map((e) => e.action)).toEqual(['tenant.add']);
+    expect((await h.store.listActivity({ tenant: 'replayco', limit: 10 })).map((e) => e.action)).toEqual([
+      'tenant.add',
+    ]);
     expect(since(mark, 'views.update')).toHaveLength(1);
   });
 
@@ -154,7 +179,15 @@ describe('a signed request sent again', () => {
       const headers = signedHeaders(h.secret, body, 'application/json');
       const mark = h.slack.calls.length;
       expect((await h.send(body, 'application/json', headers)).status).toBe(200);
-      expect((await h.send(body, 'application/json', { ...headers, 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).status).toBe(200);
+      expect(
+        (
+          await h.send(body, 'application/json', {
+            ...headers,
+            'x-slack-retry-num': '1',
+            'x-slack-retry-reason': 'http_timeout',
+          })
+        ).status,
+      ).toBe(200);
       await waitFor(() => since(mark, 'chat.postMessage')[0], 'the reply');
       await h.idle();
       expect(since(mark, 'chat.postMessage').filter((c) => c.args.thread_ts === message.ts)).toHaveLength(1);
@@ -164,7 +197,11 @@ describe('a signed request sent again', () => {
   });
 });
 
-function submission(opened: RecordedCall, token: string, user: { id: string; team_id?: string } = { id: ADMIN, team_id: TEAM_ID }): Record<string, unknown> {
+function submission(
+  opened: RecordedCall,
+  token: string,
+  user: { id: string; team_id?: string } = { id: ADMIN, team_id: TEAM_ID },
+): Record<string, unknown> {
   const view = opened.args.view as Record<string, unknown>;
   return {
     type: 'view_submission',
@@ -188,7 +225,10 @@ describe('a payload that does not say the user’s team counts as a Slack Connec
   test('a button click without user.team_id is refused in a channel that does not allow guests', async () => {
     let mark = h.slack.calls.length;
     await h.command('cnv_yo1kg5q');
-    const answer = await waitFor(() => since(mark, 'chat.postMessage').find((c) => JSON.stringify(c.args).includes(ACTION_IDS.checkAgain)), 'the answer');
+    const answer = await waitFor(
+      () => since(mark, 'chat.postMessage').find((c) => JSON.stringify(c.args).includes(ACTION_IDS.checkAgain)),
+      'the answer',
+    );
     await h.idle();
     h.sandbox.resetStats();
     mark = h.slack.calls.length;
@@ -210,7 +250,10 @@ describe('a payload that does not say the user’s team counts as a Slack Connec
     const opened = await waitFor(() => since(mark, 'views.open')[0], 'views.open');
     mark = h.slack.calls.length;
     const reply = await h.interact(submission(opened, h.sandbox.tokens.globex_private, { id: ADMIN }));
-    expect(JSON.parse(reply.body)).toMatchObject({ response_action: 'errors', errors: { [TOKEN_BLOCK_ID]: expect.stringContaining('Only front-why admins of this workspace') } });
+    expect(JSON.parse(reply.body)).toMatchObject({
+      response_action: 'errors',
+      errors: { [TOKEN_BLOCK_ID]: expect.stringContaining('Only front-why admins of this workspace') },
+    });
     await h.idle();
     expect(await h.store.getTenant('guestform')).toBeNull();
     expect(since(mark, 'views.update')).toEqual([]);
@@ -232,7 +275,10 @@ describe('a payload that does not say the user’s team counts as a Slack Connec
       // The same message naming the workspace as the author's team is answered.
       const ours = userMessage(ERROR_PASTE);
       await h.event(ours);
-      await waitFor(() => since(mark, 'chat.postMessage').find((c) => c.args.thread_ts === ours.ts), 'the reply to a member');
+      await waitFor(
+        () => since(mark, 'chat.postMessage').find((c) => c.args.thread_ts === ours.ts),
+        'the reply to a member',
+      );
     } finally {
       await h.store.setChannelSettings(TEAM_ID, CHANNEL, { listen: false });
     }

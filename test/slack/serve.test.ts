@@ -29,7 +29,14 @@ afterAll(async () => {
 function io(env: NodeJS.ProcessEnv): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, stdin: new PassThrough(), env };
+  return {
+    out,
+    err,
+    stdout: { write: (t: string) => out.push(t) },
+    stderr: { write: (t: string) => err.push(t) },
+    stdin: new PassThrough(),
+    env,
+  };
 }
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -49,7 +56,10 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 test('starts, logs "ready" with the bound port, serves /healthz, and stops cleanly on SIGTERM', async () => {
   const cli = io(env());
   const running = serveCommand([], cli);
-  const ready = await waitFor(() => cli.err.map((line) => JSON.parse(line) as { msg: string; port?: number }).find((l) => l.msg === 'ready'), '"ready"');
+  const ready = await waitFor(
+    () => cli.err.map((line) => JSON.parse(line) as { msg: string; port?: number }).find((l) => l.msg === 'ready'),
+    '"ready"',
+  );
   expect(ready.port).toBeGreaterThan(0);
   expect((await fetch(`http://127.0.0.1:${ready.port}/healthz`)).status).toBe(200);
   process.emit('SIGTERM');
@@ -74,7 +84,9 @@ test('refuses to start on a broken rule file, naming it', async () => {
 test('refuses to start without the Slack settings it needs, naming the variable and the fix', async () => {
   const promise = serveCommand([], io(env({ SLACK_SIGNING_SECRET: '' })));
   await expect(promise).rejects.toThrow(ConfigError);
-  await expect(serveCommand([], io(env({ SLACK_SIGNING_SECRET: '' })))).rejects.toThrow(/SLACK_SIGNING_SECRET is not set: copy the "Signing Secret"/);
+  await expect(serveCommand([], io(env({ SLACK_SIGNING_SECRET: '' })))).rejects.toThrow(
+    /SLACK_SIGNING_SECRET is not set: copy the "Signing Secret"/,
+  );
 });
 
 test('a missing encryption key is a clear error, not a silent plaintext store', async () => {

@@ -1,6 +1,16 @@
 import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { CONNECT_CALLBACK_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
-import { buttonClick, CHANNEL, commandPayload, eventEnvelope, newConnectionError, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
+import {
+  buttonClick,
+  CHANNEL,
+  commandPayload,
+  eventEnvelope,
+  newConnectionError,
+  startHarness,
+  userMessage,
+  waitFor,
+  type Harness,
+} from './helpers/harness';
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 
 /**
@@ -9,7 +19,8 @@ import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
  * test/ops/serve-process.test.ts does the same through real signals to a `front-why serve` process.
  */
 
-const PASTE = 'Our integration gets this: {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}';
+const PASTE =
+  'Our integration gets this: {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}';
 
 let h: Harness | undefined;
 
@@ -80,7 +91,10 @@ describe('HTTP mode', () => {
     const responseUrl = app.slack.responseUrl();
     const click = await app.interact(buttonClick(withButtons, ACTION_IDS.checkAgain, { responseUrl }));
     expect(click.status).toBe(200);
-    const note = await waitFor(() => since(app, mark, 'response_url').find((c) => text(c).includes('Click the button again')), 'the note for the click');
+    const note = await waitFor(
+      () => since(app, mark, 'response_url').find((c) => text(c).includes('Click the button again')),
+      'the note for the click',
+    );
     expect(note.args).toMatchObject({ response_type: 'ephemeral', replace_original: false });
 
     // The check that was running finishes and answers in its thread before the app stops.
@@ -97,7 +111,11 @@ describe('HTTP mode', () => {
     const [entry] = await app.store.listActivity({ limit: 1 });
     expect(entry).toMatchObject({ action: 'diagnose', target: 'cnv_yo1kg5q', cause: 'teammate_api_access_disabled' });
 
-    expect(app.logs.some((l) => l.includes('"msg":"request refused while stopping"') && l.includes('"kind":"event_callback"'))).toBe(true);
+    expect(
+      app.logs.some(
+        (l) => l.includes('"msg":"request refused while stopping"') && l.includes('"kind":"event_callback"'),
+      ),
+    ).toBe(true);
     // Stopped listening once done.
     expect(await newConnectionError(app.url)).toBe('ECONNREFUSED');
   });
@@ -118,17 +136,30 @@ describe('HTTP mode', () => {
       api_app_id: 'A0FRONTWHY',
       token: 'legacy-verification-token',
       trigger_id: 't',
-      view: { id: 'V0X', team_id: TEAM_ID, type: 'modal', callback_id: CONNECT_CALLBACK_ID, private_metadata: '{}', hash: 'h', state: { values: {} } },
+      view: {
+        id: 'V0X',
+        team_id: TEAM_ID,
+        type: 'modal',
+        callback_id: CONNECT_CALLBACK_ID,
+        private_metadata: '{}',
+        hash: 'h',
+        state: { values: {} },
+      },
       response_urls: [],
     });
     expect(reply.status).toBe(200);
-    expect(JSON.parse(reply.body)).toMatchObject({ response_action: 'errors', errors: { [TOKEN_BLOCK_ID]: expect.stringContaining('restarting: nothing was stored') } });
+    expect(JSON.parse(reply.body)).toMatchObject({
+      response_action: 'errors',
+      errors: { [TOKEN_BLOCK_ID]: expect.stringContaining('restarting: nothing was stored') },
+    });
     await stopped;
     expect((await app.store.listTenants()).map((t) => t.name)).toEqual(['acme']);
   });
 
   test('past the grace period, a check still waiting on Front is cut short and still answers', async () => {
-    const app = await startHarness({ env: { FRONT_WHY_SHUTDOWN_GRACE_MS: '300', FRONT_WHY_TIMEOUT_MS: '60000', FRONT_WHY_REQUEST_TIMEOUT_MS: '60000' } });
+    const app = await startHarness({
+      env: { FRONT_WHY_SHUTDOWN_GRACE_MS: '300', FRONT_WHY_TIMEOUT_MS: '60000', FRONT_WHY_REQUEST_TIMEOUT_MS: '60000' },
+    });
     h = app;
     await bound(app);
     app.sandbox.setFaults({ hang: true });
@@ -174,8 +205,13 @@ describe('Socket Mode', () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(503);
 
     const ack = await app.slack.sendEnvelope('slash_commands', commandPayload('cnv_yo1kg5t', app.slack.responseUrl()));
-    expect(ack.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('front-why is restarting') });
-    await expect(app.slack.sendEnvelope('events_api', eventEnvelope(userMessage(PASTE)), 1_000)).rejects.toThrow(/no ack/);
+    expect(ack.payload).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('front-why is restarting'),
+    });
+    await expect(app.slack.sendEnvelope('events_api', eventEnvelope(userMessage(PASTE)), 1_000)).rejects.toThrow(
+      /no ack/,
+    );
 
     // stop() resolves once every check it let finish has posted: anything more would already be recorded.
     await stopped;

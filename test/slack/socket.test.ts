@@ -1,6 +1,16 @@
 import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
-import { ADMIN, buttonClick, CHANNEL, commandPayload, eventEnvelope, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
+import {
+  ADMIN,
+  buttonClick,
+  CHANNEL,
+  commandPayload,
+  eventEnvelope,
+  startHarness,
+  userMessage,
+  waitFor,
+  type Harness,
+} from './helpers/harness';
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 
 /** The same handlers, driven through Socket Mode: apps.connections.open, then envelopes over a local WebSocket. */
@@ -41,7 +51,11 @@ test('a slash command envelope is acked over the socket before the probes finish
     // Acked while Front had answered nothing yet: the ack did not wait for a single probe.
     const answeredAtAck = Object.values(h.sandbox.stats().byStatus).reduce((sum, n) => sum + n, 0);
     expect(answeredAtAck).toBe(0);
-    await waitFor(() => since(mark, 'chat.postMessage').find((c) => c.args.thread_ts && JSON.stringify(c.args).includes('*Cause:*')), 'the threaded answer');
+    await waitFor(
+      () =>
+        since(mark, 'chat.postMessage').find((c) => c.args.thread_ts && JSON.stringify(c.args).includes('*Cause:*')),
+      'the threaded answer',
+    );
     expect(since(mark, 'chat.postMessage')[0]!.args.text).toBe(':mag: Checking `cnv_yo1kg5r` for *acme*…');
     expect(Object.values(h.sandbox.stats().byStatus).reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
   } finally {
@@ -67,13 +81,25 @@ test('an events_api envelope for a pasted error gets one threaded reply, deliver
 test('interactive envelopes: a button click and the connect modal (token kept out of logs and Slack calls)', async () => {
   let mark = h.slack.calls.length;
   await h.slack.sendEnvelope('slash_commands', commandPayload('cnv_yo1kg5q', h.slack.responseUrl()));
-  const answer = await waitFor(() => since(mark, 'chat.postMessage').find((c) => JSON.stringify(c.args).includes(ACTION_IDS.checkAgain)), 'the answer');
+  const answer = await waitFor(
+    () => since(mark, 'chat.postMessage').find((c) => JSON.stringify(c.args).includes(ACTION_IDS.checkAgain)),
+    'the answer',
+  );
   mark = h.slack.calls.length;
-  await h.slack.sendEnvelope('interactive', buttonClick(answer, ACTION_IDS.checkAgain, { responseUrl: h.slack.responseUrl() }));
-  await waitFor(() => since(mark, 'chat.postMessage').find((c) => JSON.stringify(c.args).includes('Checked again')), 'the re-check');
+  await h.slack.sendEnvelope(
+    'interactive',
+    buttonClick(answer, ACTION_IDS.checkAgain, { responseUrl: h.slack.responseUrl() }),
+  );
+  await waitFor(
+    () => since(mark, 'chat.postMessage').find((c) => JSON.stringify(c.args).includes('Checked again')),
+    'the re-check',
+  );
 
   mark = h.slack.calls.length;
-  await h.slack.sendEnvelope('slash_commands', commandPayload('connect globex', h.slack.responseUrl(), { user: ADMIN }));
+  await h.slack.sendEnvelope(
+    'slash_commands',
+    commandPayload('connect globex', h.slack.responseUrl(), { user: ADMIN }),
+  );
   const opened = await waitFor(() => since(mark, 'views.open')[0], 'views.open');
   const token = h.sandbox.tokens.globex_private;
   const view = opened.args.view as Record<string, unknown>;
@@ -84,7 +110,11 @@ test('interactive envelopes: a button click and the connect modal (token kept ou
     user: { id: ADMIN, username: 'admin', name: 'admin', team_id: TEAM_ID },
     api_app_id: 'A0FRONTWHY',
     trigger_id: 't',
-    view: { ...view, id: 'V0SOCKET1', state: { values: { [TOKEN_BLOCK_ID]: { [TOKEN_ACTION_ID]: { type: 'plain_text_input', value: token } } } } },
+    view: {
+      ...view,
+      id: 'V0SOCKET1',
+      state: { values: { [TOKEN_BLOCK_ID]: { [TOKEN_ACTION_ID]: { type: 'plain_text_input', value: token } } } },
+    },
   });
   expect(ack.payload).toMatchObject({ response_action: 'update' });
   const result = await waitFor(() => since(mark, 'views.update')[0], 'the result');

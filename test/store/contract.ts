@@ -20,7 +20,9 @@ async function expectStoreError(promise: Promise<unknown>, code: StoreErrorCode,
     caught = err;
   }
   if (!isStoreError(caught, code)) {
-    throw new Error(`expected StoreError ${code}, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`);
+    throw new Error(
+      `expected StoreError ${code}, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`,
+    );
   }
   if (message) expect(caught.message).toMatch(message);
   return caught;
@@ -350,7 +352,10 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
 
       it('defaults settings to off and merges partial updates', async () => {
         expect(await store.getChannelSettings('T1', 'C1')).toEqual({ listen: false, allowExternal: false });
-        expect(await store.setChannelSettings('T1', 'C1', { listen: true })).toEqual({ listen: true, allowExternal: false });
+        expect(await store.setChannelSettings('T1', 'C1', { listen: true })).toEqual({
+          listen: true,
+          allowExternal: false,
+        });
         expect(await store.setChannelSettings('T1', 'C1', { allowExternal: true })).toEqual({
           listen: true,
           allowExternal: true,
@@ -408,22 +413,32 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
           cause: 'token_missing_private_scope',
           detail: 'run 5',
         });
-        expect((await store.listActivity({ tenant: 'acme' })).map((e) => e.target)).toEqual(['cnv_4', 'cnv_2', 'cnv_0']);
+        expect((await store.listActivity({ tenant: 'acme' })).map((e) => e.target)).toEqual([
+          'cnv_4',
+          'cnv_2',
+          'cnv_0',
+        ]);
         expect((await store.listActivity({ since: new Date(T0 + 3000) })).map((e) => e.target)).toEqual([
           'cnv_5',
           'cnv_4',
           'cnv_3',
         ]);
-        expect((await store.listActivity({ tenant: 'beta', since: new Date(T0 + 2000), limit: 1 })).map((e) => e.target)).toEqual([
-          'cnv_5',
-        ]);
+        expect(
+          (await store.listActivity({ tenant: 'beta', since: new Date(T0 + 2000), limit: 1 })).map((e) => e.target),
+        ).toEqual(['cnv_5']);
       });
 
       it('keeps insertion order among entries with the same time, and leaves absent fields null', async () => {
         await store.recordActivity({ at: new Date(T0), actor: 'cli', action: 'tenant.add', tenant: 'acme' });
         await store.recordActivity({ at: new Date(T0), actor: 'cli', action: 'key.rotate' });
         const [newest, oldest] = await store.listActivity();
-        expect(newest).toMatchObject({ action: 'key.rotate', tenant: null, teamId: null, channelId: null, detail: null });
+        expect(newest).toMatchObject({
+          action: 'key.rotate',
+          tenant: null,
+          teamId: null,
+          channelId: null,
+          detail: null,
+        });
         expect(oldest).toMatchObject({ action: 'tenant.add', tenant: 'acme' });
       });
 
@@ -436,7 +451,12 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
           target: `Authorization: Bearer ${token}`,
           detail: `pasted curl -H "Authorization: Bearer ${token}" and ${token}`,
         });
-        await store.recordActivity({ at: new Date(T0), actor: 'U1', action: 'diagnose', detail: 'Basic dXNlcjpwYXNzd29yZA==' });
+        await store.recordActivity({
+          at: new Date(T0),
+          actor: 'U1',
+          action: 'diagnose',
+          detail: 'Basic dXNlcjpwYXNzd29yZA==',
+        });
         const [basic, entry] = await store.listActivity();
         expect(JSON.stringify(entry)).not.toContain(token.split('.')[2]);
         expect(entry?.detail).toBe('pasted curl -H "Authorization: Bearer [redacted]" and [redacted token]');
@@ -445,7 +465,10 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
       });
 
       it('rejects a malformed action or a missing actor', async () => {
-        await expectStoreError(store.recordActivity({ at: new Date(T0), actor: 'U1', action: 'Drop Table' }), 'invalid_input');
+        await expectStoreError(
+          store.recordActivity({ at: new Date(T0), actor: 'U1', action: 'Drop Table' }),
+          'invalid_input',
+        );
         await expectStoreError(store.recordActivity({ at: new Date(T0), actor: '', action: 'audit' }), 'invalid_input');
         await expectStoreError(store.listActivity({ limit: 0 }), 'invalid_input');
       });
@@ -535,7 +558,8 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
       it('holds no token and no key in clear, in any encoding, while open and after close', async () => {
         const tokens = Array.from({ length: 3 }, () => fakeToken());
         const store = await h.open(ring1);
-        for (const [i, token] of tokens.entries()) await store.addTenant({ name: `t${i}`, token, companyName: `Company ${i}` });
+        for (const [i, token] of tokens.entries())
+          await store.addTenant({ name: `t${i}`, token, companyName: `Company ${i}` });
         const replaced = fakeToken();
         await store.replaceTenantToken('t0', replaced);
         expect(await store.getTenantToken('t1')).toBe(tokens[1]);
@@ -556,7 +580,11 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         await store.addTenant({ name: 'acme', token: fakeToken() });
         await store.close();
         const wrong = newKey();
-        const err = await expectStoreError(h.open(keyring(wrong)), 'key_mismatch', new RegExp(`${KEY_VARIABLE} key k1 is not the key`));
+        const err = await expectStoreError(
+          h.open(keyring(wrong)),
+          'key_mismatch',
+          new RegExp(`${KEY_VARIABLE} key k1 is not the key`),
+        );
         expect(err.message).not.toContain(wrong);
         expect(err.message).not.toContain(key1);
       });
@@ -579,7 +607,11 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         await store.addTenant({ name: 'acme', token: fakeToken() });
         await store.close();
         const later = await h.open(keyring(`k2:${newKey()}`));
-        await expectStoreError(later.getTenantToken('acme'), 'key_unknown', /encrypted with key k1, which FRONT_WHY_ENCRYPTION_KEY does not list/);
+        await expectStoreError(
+          later.getTenantToken('acme'),
+          'key_unknown',
+          /encrypted with key k1, which FRONT_WHY_ENCRYPTION_KEY does not list/,
+        );
       });
     });
 
@@ -637,7 +669,11 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         await store.close();
         // k2 was recorded by the write under it; a different k2 is caught even though no token uses it now.
         const other = await h.open(ring1);
-        const err = await expectStoreError(other.rotateKey(keyring(`k2:${newKey()}`)), 'key_mismatch', /key k2 is not the key/);
+        const err = await expectStoreError(
+          other.rotateKey(keyring(`k2:${newKey()}`)),
+          'key_mismatch',
+          /key k2 is not the key/,
+        );
         expect(err.message).toContain('(it knows key k2)');
         expect(err.message).toContain('`k3:…,k2:…`');
       });
@@ -684,7 +720,9 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         );
         const store = await h.open(ring1);
         expect(await h.migrationVersions()).toEqual([1, 2]);
-        expect((await store.listActivity({ tenant: 'acme' })).map((e) => [e.id, e.actor, e.action, e.target, e.cause])).toEqual([
+        expect(
+          (await store.listActivity({ tenant: 'acme' })).map((e) => [e.id, e.actor, e.action, e.target, e.cause]),
+        ).toEqual([
           [2, 'U2', 'tenant.add', null, null],
           [1, 'U1', 'diagnose', 'cnv_1', 'token_missing_private_scope'],
         ]);

@@ -58,7 +58,11 @@ describe('Keyring.parse', () => {
   it.each([
     ['not base64', 'k1:not base64!!', /entry|is not base64/],
     ['a duplicate id', `k1:${newKey()},k1:${newKey()}`, /lists key id "k1" twice/],
-    ['an entry without id in a list', `k2:${newKey()},${newKey()}`, /entry 2 of FRONT_WHY_ENCRYPTION_KEY has no key id/],
+    [
+      'an entry without id in a list',
+      `k2:${newKey()},${newKey()}`,
+      /entry 2 of FRONT_WHY_ENCRYPTION_KEY has no key id/,
+    ],
     ['a bad id', `k 1:${newKey()}`, /invalid key id/],
     ['an empty entry', `k2:${newKey()},`, /entry 2 .* no key id/],
   ])('rejects %s', (_, value, message) => {

@@ -98,13 +98,21 @@ export class SqliteHarness extends BaseHarness implements Harness {
 
   async addMigrationRow(version: number): Promise<void> {
     this.withDb((db) =>
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(version, 'future', 0),
+      db
+        .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+        .run(version, 'future', 0),
     );
   }
 
   async migrateTo(version: number): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    this.withDb((db) => migrateSqlite(db, new Date(), MIGRATIONS.filter((m) => m.version <= version)));
+    this.withDb((db) =>
+      migrateSqlite(
+        db,
+        new Date(),
+        MIGRATIONS.filter((m) => m.version <= version),
+      ),
+    );
   }
 
   async exec(sql: string): Promise<void> {
@@ -215,7 +223,13 @@ export class PostgresHarness extends BaseHarness implements Harness {
   }
 
   async migrateTo(version: number): Promise<void> {
-    await this.withClient((c) => migratePostgres(c, new Date(), MIGRATIONS.filter((m) => m.version <= version)));
+    await this.withClient((c) =>
+      migratePostgres(
+        c,
+        new Date(),
+        MIGRATIONS.filter((m) => m.version <= version),
+      ),
+    );
   }
 
   async exec(sql: string): Promise<void> {

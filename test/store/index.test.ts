@@ -68,7 +68,9 @@ describe('openStore', () => {
   });
 
   it('rejects a URL scheme it does not speak instead of making a file named after it', async () => {
-    expect(await rejection(openStore('mysql://db/front', ring), 'invalid_input')).toMatch(/postgres:\/\/ .* SQLite file path/);
+    expect(await rejection(openStore('mysql://db/front', ring), 'invalid_input')).toMatch(
+      /postgres:\/\/ .* SQLite file path/,
+    );
     expect(await rejection(openStore(' ', ring), 'invalid_input')).toMatch(/empty/);
   });
 

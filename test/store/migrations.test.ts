@@ -36,11 +36,19 @@ describe('migrateSqlite', () => {
   });
 
   it('renames audit_log to activity_log keeping its rows, indexes and ids', () => {
-    migrateSqlite(db, new Date(), MIGRATIONS.filter((m) => m.version === 1));
-    db.exec("INSERT INTO audit_log (at, actor, tenant, action) VALUES (1, 'U1', 'acme', 'diagnose'), (2, 'U2', 'acme', 'tenant.add')");
+    migrateSqlite(
+      db,
+      new Date(),
+      MIGRATIONS.filter((m) => m.version === 1),
+    );
+    db.exec(
+      "INSERT INTO audit_log (at, actor, tenant, action) VALUES (1, 'U1', 'acme', 'diagnose'), (2, 'U2', 'acme', 'tenant.add')",
+    );
     db.exec('DELETE FROM audit_log WHERE id = 2');
     expect(migrateSqlite(db, new Date())).toEqual([2]);
-    expect(db.prepare('SELECT id, actor, action FROM activity_log').all()).toEqual([{ id: 1, actor: 'U1', action: 'diagnose' }]);
+    expect(db.prepare('SELECT id, actor, action FROM activity_log').all()).toEqual([
+      { id: 1, actor: 'U1', action: 'diagnose' },
+    ]);
     const objects = db.prepare("SELECT type, name FROM sqlite_master WHERE name LIKE '%_log%' ORDER BY name").all();
     expect(objects).toEqual([
       { type: 'table', name: 'activity_log' },

@@ -10,20 +10,22 @@ import { errorFields } from '../send/failure';
  */
 export function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'slack' });
-  const write = (level: 'trace' | 'info' | 'warn' | 'error') => (...parts: unknown[]) => {
-    // Bolt and the Web API client log several debug lines per request, whole payloads among them: at the usual
-    // level they are dropped, so they are not formatted first.
-    if (!child.isLevelEnabled(level)) return;
-    const err = parts.find((p): p is Error => p instanceof Error);
-    const text = withoutPayloads(
-      parts
-        .filter((p) => !(p instanceof Error))
-        .map((p) => (typeof p === 'string' ? p : inspect(p, { depth: 3, breakLength: Infinity })))
-        .join(' '),
-    );
-    if (err) child[level]({ err: errorFields(err) }, text || err.message);
-    else child[level](text);
-  };
+  const write =
+    (level: 'trace' | 'info' | 'warn' | 'error') =>
+    (...parts: unknown[]) => {
+      // Bolt and the Web API client log several debug lines per request, whole payloads among them: at the usual
+      // level they are dropped, so they are not formatted first.
+      if (!child.isLevelEnabled(level)) return;
+      const err = parts.find((p): p is Error => p instanceof Error);
+      const text = withoutPayloads(
+        parts
+          .filter((p) => !(p instanceof Error))
+          .map((p) => (typeof p === 'string' ? p : inspect(p, { depth: 3, breakLength: Infinity })))
+          .join(' '),
+      );
+      if (err) child[level]({ err: errorFields(err) }, text || err.message);
+      else child[level](text);
+    };
   return {
     debug: write('trace'),
     info: write('info'),
@@ -41,7 +43,8 @@ export function boltLogger(logger: Logger): BoltLogger {
  * frame holds the pasted token. Token-shaped values would be scrubbed anyway, but anything pasted there is
  * meant to be a secret, so the frame is left out whole.
  */
-const RAW_FRAME = /^(Received a message on the WebSocket: |Unable to parse an incoming WebSocket message \(will ignore\): [^,]*, )[\s\S]*$/;
+const RAW_FRAME =
+  /^(Received a message on the WebSocket: |Unable to parse an incoming WebSocket message \(will ignore\): [^,]*, )[\s\S]*$/;
 
 function withoutPayloads(text: string): string {
   return text.replace(RAW_FRAME, '$1[payload not logged]');

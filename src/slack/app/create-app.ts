@@ -176,7 +176,12 @@ function frontConnector(config: Config, clock: () => number): ConnectFn {
   return (token) =>
     connectTenant(
       token,
-      { baseUrl: config.FRONT_API_BASE_URL, requestTimeoutMs: config.FRONT_WHY_REQUEST_TIMEOUT_MS, timeoutMs: config.FRONT_WHY_TIMEOUT_MS, maxCalls: config.FRONT_WHY_MAX_CALLS },
+      {
+        baseUrl: config.FRONT_API_BASE_URL,
+        requestTimeoutMs: config.FRONT_WHY_REQUEST_TIMEOUT_MS,
+        timeoutMs: config.FRONT_WHY_TIMEOUT_MS,
+        maxCalls: config.FRONT_WHY_MAX_CALLS,
+      },
       { now: clock, sleep: systemClock.sleep },
     );
 }
@@ -206,7 +211,9 @@ export function checkSlackConfig(config: Config): 'http' | 'socket' {
 function missingSettings(config: Config, mode: 'http' | 'socket'): string[] {
   const problems: string[] = [];
   if (!config.SLACK_BOT_TOKEN) {
-    problems.push('SLACK_BOT_TOKEN is not set: copy the "Bot User OAuth Token" (xoxb-…) from your Slack app\'s OAuth & Permissions page');
+    problems.push(
+      'SLACK_BOT_TOKEN is not set: copy the "Bot User OAuth Token" (xoxb-…) from your Slack app\'s OAuth & Permissions page',
+    );
   }
   if (mode === 'http' && !config.SLACK_SIGNING_SECRET) {
     problems.push(
@@ -221,7 +228,10 @@ async function identify(client: webApi.WebClient) {
     return await whoAmI(client);
   } catch (err) {
     const code = (err as { data?: { error?: string } }).data?.error;
-    if (code) throw new Error(`Slack refused SLACK_BOT_TOKEN (auth.test: ${code}); copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions`);
+    if (code)
+      throw new Error(
+        `Slack refused SLACK_BOT_TOKEN (auth.test: ${code}); copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions`,
+      );
     throw err;
   }
 }

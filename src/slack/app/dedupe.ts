@@ -8,7 +8,12 @@ const EVENT_TTL_SECONDS = 6 * 60 * 60;
  * duplicate deliveries (another event id for the same channel and ts). The claims live in the store, so every
  * replica agrees on who answers.
  */
-export async function claimMessage(store: Store, eventId: string | undefined, channel: string, ts: string): Promise<boolean> {
+export async function claimMessage(
+  store: Store,
+  eventId: string | undefined,
+  channel: string,
+  ts: string,
+): Promise<boolean> {
   if (eventId && !(await store.claimEvent(`event:${eventId}`, EVENT_TTL_SECONDS))) return false;
   return store.claimEvent(`message:${channel}:${ts}`, EVENT_TTL_SECONDS);
 }

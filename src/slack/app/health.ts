@@ -25,7 +25,10 @@ export interface HealthServer {
 }
 
 /** Socket Mode needs no public URL, but orchestrators still probe one: a tiny server that answers only /healthz. */
-export async function startHealthServer(port: number, handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<HealthServer> {
+export async function startHealthServer(
+  port: number,
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<HealthServer> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://health.invalid').pathname;
     if (req.method === 'GET' && path === HEALTH_PATH) return handle(req, res);

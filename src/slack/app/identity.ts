@@ -15,7 +15,9 @@ export async function whoAmI(client: webApi.WebClient): Promise<Identity> {
   const result = await client.auth.test();
   const { user_id: botUserId, bot_id: botId, team_id: teamId, user, enterprise_id: enterpriseId } = result;
   if (!botUserId || !botId || !teamId) {
-    throw new Error('SLACK_BOT_TOKEN is not a bot token (auth.test returned no bot_id); use the "Bot User OAuth Token" (xoxb-…) from OAuth & Permissions');
+    throw new Error(
+      'SLACK_BOT_TOKEN is not a bot token (auth.test returned no bot_id); use the "Bot User OAuth Token" (xoxb-…) from OAuth & Permissions',
+    );
   }
   return { botUserId, botId, teamId, botName: user ?? 'front-why', ...(enterpriseId ? { enterpriseId } : {}) };
 }

@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { defaultProcessEventErrorHandler, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import {
+  defaultProcessEventErrorHandler,
+  HTTPModuleFunctions,
+  HTTPReceiver,
+  SocketModeReceiver,
+  type Logger as BoltLogger,
+  type webApi,
+} from '@slack/bolt';
 import type { Config } from '../../config';
 import { HEALTH_PATH } from './health';
 import { RefusedRequestError, signedStamp } from './request-guard';
@@ -38,7 +45,8 @@ export function buildReceiver(
       logger: log,
       installerOptions: { clientOptions: slackClientOptions(config, log) },
       // An event refused while stopping stays unacknowledged, so Slack delivers it again later.
-      processEventErrorHandler: async (args) => (args.error instanceof RestartingError ? false : defaultProcessEventErrorHandler(args)),
+      processEventErrorHandler: async (args) =>
+        args.error instanceof RestartingError ? false : defaultProcessEventErrorHandler(args),
     });
   }
   return new HTTPReceiver({
@@ -54,10 +62,13 @@ export function buildReceiver(
       if (args.error instanceof RefusedRequestError && !args.response.headersSent) {
         // As Bolt answers a bad signature: Slack never sends such a request, so whoever did learns nothing more.
         args.response.writeHead(401, { 'content-type': 'text/plain' });
-        args.response.end(args.error.reason === 'stale' ? 'request timestamp out of range\n' : 'request already received\n');
+        args.response.end(
+          args.error.reason === 'stale' ? 'request timestamp out of range\n' : 'request already received\n',
+        );
         return true;
       }
-      if (!(args.error instanceof RestartingError) || args.response.headersSent) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+      if (!(args.error instanceof RestartingError) || args.response.headersSent)
+        return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
       // Slack retries an event answered with anything but 2xx (at once, after 1 and 5 minutes).
       args.response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '60' });
       args.response.end('front-why is restarting\n');

@@ -21,7 +21,9 @@ interface SignedStamp {
  */
 export class RefusedRequestError extends Error {
   constructor(readonly reason: 'stale' | 'replayed') {
-    super(reason === 'stale' ? 'request timestamp is more than five minutes from now' : 'request signature already used');
+    super(
+      reason === 'stale' ? 'request timestamp is more than five minutes from now' : 'request signature already used',
+    );
     this.name = 'RefusedRequestError';
   }
 }
@@ -63,7 +65,10 @@ async function check(stamp: SignedStamp, body: Record<string, unknown>, options:
   const now = Math.floor(options.clock() / 1000);
   const sent = Number(stamp.timestamp);
   if (!Number.isInteger(sent) || Math.abs(now - sent) > REQUEST_WINDOW_SECONDS) {
-    options.logger.warn({ kind, skewSeconds: Number.isInteger(sent) ? sent - now : null }, 'refused a request signed too far from now');
+    options.logger.warn(
+      { kind, skewSeconds: Number.isInteger(sent) ? sent - now : null },
+      'refused a request signed too far from now',
+    );
     throw new RefusedRequestError('stale');
   }
   if (kind === 'event_callback') return;

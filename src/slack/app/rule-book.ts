@@ -6,7 +6,12 @@ import { errorFields } from '../send/failure';
 /** What a reload did. On failure nothing changed: `serving` rules (the set loaded before) keep answering. */
 export type RulesReload =
   | { ok: true; rules: number; previous: number; dir: string }
-  | { ok: false; serving: number; dir: string; /** `file:line:col rule=<id>: message`, as `front-why rules lint` prints them. */ errors: string[] };
+  | {
+      ok: false;
+      serving: number;
+      dir: string;
+      /** `file:line:col rule=<id>: message`, as `front-why rules lint` prints them. */ errors: string[];
+    };
 
 /**
  * The rule set the app diagnoses with, swappable while it serves. `current` is read once when a diagnosis
@@ -50,9 +55,15 @@ export function loggedReload(
   return (trigger, fields = {}) => {
     const result = book.reload();
     if (result.ok) {
-      logger.info({ trigger, ...fields, rules: result.rules, previous: result.previous, dir: result.dir }, 'rules reloaded');
+      logger.info(
+        { trigger, ...fields, rules: result.rules, previous: result.previous, dir: result.dir },
+        'rules reloaded',
+      );
     } else {
-      logger.error({ trigger, ...fields, serving: result.serving, dir: result.dir, errors: result.errors }, 'rules reload failed; the rules already loaded keep serving');
+      logger.error(
+        { trigger, ...fields, serving: result.serving, dir: result.dir, errors: result.errors },
+        'rules reload failed; the rules already loaded keep serving',
+      );
     }
     try {
       onReloaded?.(result, trigger);

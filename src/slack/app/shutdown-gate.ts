@@ -63,13 +63,19 @@ async function refuse(event: ReceiverEvent, options: GateOptions): Promise<void>
     case 'block_actions': {
       await event.ack();
       const url = typeof body.response_url === 'string' ? body.response_url : undefined;
-      if (url) await options.requests.track(tellLater(url, simpleMessage(`${RESTARTING} Click the button again in a moment.`), options.logger));
+      if (url)
+        await options.requests.track(
+          tellLater(url, simpleMessage(`${RESTARTING} Click the button again in a moment.`), options.logger),
+        );
       return;
     }
     case 'view_submission': {
       const view = body.view as { callback_id?: unknown } | undefined;
       if (view?.callback_id === CONNECT_CALLBACK_ID) {
-        await event.ack({ response_action: 'errors', errors: { [TOKEN_BLOCK_ID]: 'front-why is restarting: nothing was stored. Submit again in a moment.' } });
+        await event.ack({
+          response_action: 'errors',
+          errors: { [TOKEN_BLOCK_ID]: 'front-why is restarting: nothing was stored. Submit again in a moment.' },
+        });
         return;
       }
       await event.ack();
@@ -95,7 +101,12 @@ async function tellLater(url: string, message: SlackMessage, logger: Logger): Pr
     const res = await fetch(target, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks }),
+      body: JSON.stringify({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: message.text,
+        blocks: message.blocks,
+      }),
       signal: AbortSignal.timeout(3_000),
     });
     await res.body?.cancel();

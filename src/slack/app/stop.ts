@@ -44,14 +44,24 @@ export interface StopOptions {
  * their Front calls short and leave them a moment to answer, and only then stop listening (until here new
  * requests got a polite refusal rather than a connection error) and close every Front connection.
  */
-export async function stopRunning(current: Running, { graceMs, logger, checks, drain, closeConnections }: StopOptions): Promise<void> {
+export async function stopRunning(
+  current: Running,
+  { graceMs, logger, checks, drain, closeConnections }: StopOptions,
+): Promise<void> {
   const { mode } = current;
-  logger.info({ mode, running: checks.size, graceMs }, 'stopping: new requests are refused, checks already running may finish');
+  logger.info(
+    { mode, running: checks.size, graceMs },
+    'stopping: new requests are refused, checks already running may finish',
+  );
   if (!(await drain(Date.now() + graceMs))) {
-    logger.warn({ running: checks.size, graceMs }, 'checks still running after the grace period: cutting their Front calls short');
+    logger.warn(
+      { running: checks.size, graceMs },
+      'checks still running after the grace period: cutting their Front calls short',
+    );
     // Each check then answers with what it has ("could not check …").
     await closeConnections();
-    if (!(await drain(Date.now() + WRAP_UP_MS))) logger.warn({ running: checks.size }, 'stopping without waiting for the checks still running');
+    if (!(await drain(Date.now() + WRAP_UP_MS)))
+      logger.warn({ running: checks.size }, 'stopping without waiting for the checks still running');
   }
   if (current.receiver instanceof SocketModeReceiver) {
     // Bolt's stop() does not wait for the socket to close; the client's disconnect() does.

@@ -13,8 +13,18 @@ export async function recordActivity(
   entry: Omit<NewActivityEntry, 'at' | 'actor' | 'teamId' | 'channelId'>,
 ): Promise<void> {
   try {
-    await deps.store.recordActivity({ at: new Date(deps.clock()), actor: who.userId, teamId: who.teamId, channelId: who.channelId, ...entry });
+    await deps.store.recordActivity({
+      at: new Date(deps.clock()),
+      actor: who.userId,
+      teamId: who.teamId,
+      channelId: who.channelId,
+      ...entry,
+    });
   } catch (err) {
-    logFailure(deps.logger, 'activity log write', err, { channel: who.channelId, user: who.userId, action: entry.action });
+    logFailure(deps.logger, 'activity log write', err, {
+      channel: who.channelId,
+      user: who.userId,
+      action: entry.action,
+    });
   }
 }

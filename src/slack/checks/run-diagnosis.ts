@@ -21,7 +21,13 @@ export interface Paste {
  * Diagnoses the paste for the channel's tenant and records it in the activity log. Without a tenant (or when the
  * bound tenant was removed) the answer comes from the paste alone and says so; never with another tenant's token.
  */
-export async function runDiagnosis(deps: SlackDeps, who: Requester, paste: string | Paste, tenant: ChannelTenant, origin: string): Promise<DiagnosisResult> {
+export async function runDiagnosis(
+  deps: SlackDeps,
+  who: Requester,
+  paste: string | Paste,
+  tenant: ChannelTenant,
+  origin: string,
+): Promise<DiagnosisResult> {
   const { text, parsed: given } = typeof paste === 'string' ? { text: paste, parsed: undefined } : paste;
   const parsed = given ?? deps.parse(text);
   const label = tenantLabel(tenant);
@@ -32,7 +38,8 @@ export async function runDiagnosis(deps: SlackDeps, who: Requester, paste: strin
     if (lease) {
       outcome = await diagnoseParsed(parsed, { rules: deps.rules, live: lease.connection.live, clock: deps.clock });
     } else {
-      offlineReason = tenant.kind === 'none' ? 'no tenant is bound to this channel' : `tenant ${label ?? ''} no longer exists`;
+      offlineReason =
+        tenant.kind === 'none' ? 'no tenant is bound to this channel' : `tenant ${label ?? ''} no longer exists`;
       outcome = await diagnoseParsed(parsed, { rules: deps.rules, clock: deps.clock });
     }
   } finally {
@@ -50,7 +57,13 @@ export async function runDiagnosis(deps: SlackDeps, who: Requester, paste: strin
   };
 }
 
-async function recordRun(deps: SlackDeps, who: Requester, tenant: string | undefined, outcome: DiagnoseOutcome, origin: string): Promise<void> {
+async function recordRun(
+  deps: SlackDeps,
+  who: Requester,
+  tenant: string | undefined,
+  outcome: DiagnoseOutcome,
+  origin: string,
+): Promise<void> {
   const targets = outcome.ok ? outcome.targets.join(',') : '';
   const causes = outcome.ok ? [...new Set(outcome.diagnoses.map((d) => d.cause))].join(',') : '';
   await recordActivity(deps, who, {

@@ -13,7 +13,12 @@ export type ChannelTenant = { kind: 'bound'; name: string } | { kind: 'default' 
 const DEFAULT_KEY = '(default)';
 export const DEFAULT_TENANT_LABEL = 'default';
 
-export async function channelTenant(store: Store, config: Config, teamId: string, channelId: string): Promise<ChannelTenant> {
+export async function channelTenant(
+  store: Store,
+  config: Config,
+  teamId: string,
+  channelId: string,
+): Promise<ChannelTenant> {
   const binding = await store.getChannelBinding(teamId, channelId);
   if (binding) return { kind: 'bound', name: binding.tenant };
   return config.FRONT_API_TOKEN ? { kind: 'default' } : { kind: 'none' };

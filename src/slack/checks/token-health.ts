@@ -10,7 +10,11 @@ export type TokenHealth =
   | { kind: 'unreachable'; message: string };
 
 /** GET /me with the tenant's own connection, bypassing its cache: the point is to ask Front now. */
-export async function checkTokenHealth(connection: TenantConnection, clock: () => number, timeoutMs: number): Promise<TokenHealth> {
+export async function checkTokenHealth(
+  connection: TenantConnection,
+  clock: () => number,
+  timeoutMs: number,
+): Promise<TokenHealth> {
   const { result } = await connection.gateway.get(frontPaths.me(), { deadline: clock() + timeoutMs, fresh: true });
   if (result.kind === 'unreachable') return { kind: 'unreachable', message: result.message };
   const message = result.error?.message;

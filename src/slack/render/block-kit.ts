@@ -21,11 +21,17 @@ export interface SlackMessage {
 
 /** `text` must already be escaped (or be our own wording); it is split to stay within one section's limit. */
 export function sections(text: string): Block[] {
-  return splitMrkdwn(text, LIMITS.sectionChars).map((chunk) => ({ type: 'section', text: { type: 'mrkdwn', text: chunk } }));
+  return splitMrkdwn(text, LIMITS.sectionChars).map((chunk) => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: chunk },
+  }));
 }
 
 export function contexts(text: string): Block[] {
-  return splitMrkdwn(text, LIMITS.sectionChars).map((chunk) => ({ type: 'context', elements: [{ type: 'mrkdwn', text: chunk }] }));
+  return splitMrkdwn(text, LIMITS.sectionChars).map((chunk) => ({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: chunk }],
+  }));
 }
 
 export function divider(): Block {

@@ -19,19 +19,37 @@ export function auditReportMessages(tenant: string, report: AuditReport, maskedT
   const blocks: Block[] = [];
   const t = report.token;
   const validity =
-    t.valid === true ? 'valid' : t.valid === false ? `refused by Front (${t.status ?? ''} ${oneLine(t.message ?? '')})`.trim() : 'could not be checked';
+    t.valid === true
+      ? 'valid'
+      : t.valid === false
+        ? `refused by Front (${t.status ?? ''} ${oneLine(t.message ?? '')})`.trim()
+        : 'could not be checked';
   const company = t.companyName ? ` — company *${escapeText(t.companyName)}*` : '';
-  const scopes = t.scopes ? (t.scopes.length > 0 ? t.scopes.map((s) => inlineCode(s)).join(', ') : '(none)') : 'not in the token (Front keeps them)';
-  blocks.push(...sections(`*Token* ${inlineCode(maskedToken)} of *${escapeText(tenant)}*: ${escapeText(validity)}${company}\nKind: ${escapeText(t.kind)} · scopes: ${scopes}`));
+  const scopes = t.scopes
+    ? t.scopes.length > 0
+      ? t.scopes.map((s) => inlineCode(s)).join(', ')
+      : '(none)'
+    : 'not in the token (Front keeps them)';
+  blocks.push(
+    ...sections(
+      `*Token* ${inlineCode(maskedToken)} of *${escapeText(tenant)}*: ${escapeText(validity)}${company}\nKind: ${escapeText(t.kind)} · scopes: ${scopes}`,
+    ),
+  );
 
   const tm = report.teammates;
   if (tm) {
     if (tm.preferenceOff.length === 0) {
-      blocks.push(...sections(`No checked teammate has *Allow access to my individual resources via the API* turned off (${tm.total - tm.notChecked.length} of ${tm.total} checked).`));
+      blocks.push(
+        ...sections(
+          `No checked teammate has *Allow access to my individual resources via the API* turned off (${tm.total - tm.notChecked.length} of ${tm.total} checked).`,
+        ),
+      );
     } else {
       const names = tm.preferenceOff.map((p) => `• ${escapeText(oneLine(p.label))}`).join('\n');
       blocks.push(
-        ...sections(`*Allow access to my individual resources via the API* is *off* for ${tm.preferenceOff.length}:\n${names}`),
+        ...sections(
+          `*Allow access to my individual resources via the API* is *off* for ${tm.preferenceOff.length}:\n${names}`,
+        ),
         ...sections(
           'To fix: each of them turns it on (gear icon → Personal tab → Preferences), or an admin does it for them: gear icon → Company settings → Teammates → pick the teammate → Preferences.',
         ),
@@ -39,7 +57,11 @@ export function auditReportMessages(tenant: string, report: AuditReport, maskedT
     }
     if (tm.forbidden.length > 0) {
       const names = tm.forbidden.map((p) => `• ${escapeText(oneLine(p.label))}`).join('\n');
-      blocks.push(...sections(`The token could not read the private resources of ${tm.forbidden.length} teammate(s) for another reason (does it have the private resources scope?):\n${names}`));
+      blocks.push(
+        ...sections(
+          `The token could not read the private resources of ${tm.forbidden.length} teammate(s) for another reason (does it have the private resources scope?):\n${names}`,
+        ),
+      );
     }
   }
   if (report.incomplete) blocks.push(...sections(`*Incomplete:* ${escapeText(report.incomplete)}.`));

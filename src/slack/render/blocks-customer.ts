@@ -9,7 +9,8 @@ import { escapeText, oneLine } from './escape';
 export function customerMessage(outcome: DiagnoseOutcome): SlackMessage {
   const found = outcome.ok ? outcome.diagnoses : [];
   if (found.length === 0) {
-    const text = 'There is nothing to tell the customer yet: no cause was found. Run *Check again* once they reproduce the error.';
+    const text =
+      'There is nothing to tell the customer yet: no cause was found. Run *Check again* once they reproduce the error.';
     return { text, blocks: sections(text) };
   }
   const body = customerText(found, outcome.ok ? outcome.targets : []);
@@ -22,7 +23,8 @@ export function customerMessage(outcome: DiagnoseOutcome): SlackMessage {
     kept.push(chunk);
     used += chunk.length;
   }
-  const shortened = kept.length < chunks.length ? ' It is too long for one Slack message, so only its beginning is shown.' : '';
+  const shortened =
+    kept.length < chunks.length ? ' It is too long for one Slack message, so only its beginning is shown.' : '';
   return {
     text: escapedFallback('Message for the customer (only you can see this)'),
     blocks: [

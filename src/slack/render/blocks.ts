@@ -1,5 +1,15 @@
 import { AUDIENCE_TITLES, type Audience, type DiagnoseOutcome, type Diagnosis, type Evidence } from '../../diagnosis';
-import { actions, contexts, divider, escapedFallback, packMessages, sections, simpleMessage, type Block, type SlackMessage } from './block-kit';
+import {
+  actions,
+  contexts,
+  divider,
+  escapedFallback,
+  packMessages,
+  sections,
+  simpleMessage,
+  type Block,
+  type SlackMessage,
+} from './block-kit';
 import { escapeText, inlineCode, oneLine, slackLink, truncate } from './escape';
 
 export { LIMITS, type SlackMessage, type Block } from './block-kit';
@@ -86,7 +96,9 @@ function diagnosisBlocks(d: Diagnosis, index: number, total: number): Block[] {
     blocks.push(...sections(`*${AUDIENCE_TITLES[audience]}*\n${list}`));
   }
   if (d.decidedBy.length > 0) {
-    blocks.push(...sections(`*What would decide it*\n${d.decidedBy.map((c) => `• ${escapeText(oneLine(c))}`).join('\n')}`));
+    blocks.push(
+      ...sections(`*What would decide it*\n${d.decidedBy.map((c) => `• ${escapeText(oneLine(c))}`).join('\n')}`),
+    );
   }
   if (d.why.trim() !== '') blocks.push(...sections(`*Why:* ${escapeText(d.why.trim())}`));
   if (d.links.length > 0) {
@@ -99,7 +111,10 @@ function diagnosisBlocks(d: Diagnosis, index: number, total: number): Block[] {
 function checkedLines(outcome: Extract<DiagnoseOutcome, { ok: true }>): string | undefined {
   const seen = new Set<string>();
   const all: Evidence[] = [];
-  for (const e of [...outcome.diagnoses.flatMap((d) => d.evidence.filter((x) => x.source === 'paste')), ...outcome.checks]) {
+  for (const e of [
+    ...outcome.diagnoses.flatMap((d) => d.evidence.filter((x) => x.source === 'paste')),
+    ...outcome.checks,
+  ]) {
     const key = `${e.source}|${e.check}|${e.result}`;
     if (seen.has(key)) continue;
     seen.add(key);

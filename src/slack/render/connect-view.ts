@@ -13,7 +13,9 @@ export interface ConnectMetadata {
 }
 
 export function connectModal(meta: ConnectMetadata, replacing: boolean): types.ModalView {
-  const what = replacing ? `Replace the Front API token of tenant *${escapeText(meta.tenant)}*.` : `Add tenant *${escapeText(meta.tenant)}* with its Front API token.`;
+  const what = replacing
+    ? `Replace the Front API token of tenant *${escapeText(meta.tenant)}*.`
+    : `Add tenant *${escapeText(meta.tenant)}* with its Front API token.`;
   return {
     type: 'modal',
     callback_id: CONNECT_CALLBACK_ID,
@@ -31,7 +33,12 @@ export function connectModal(meta: ConnectMetadata, replacing: boolean): types.M
           type: 'plain_text',
           text: 'Front: Settings → Developers → API Tokens. It is checked with Front (GET /me), stored encrypted, and never shown again.',
         },
-        element: { type: 'plain_text_input', action_id: TOKEN_ACTION_ID, multiline: false, placeholder: { type: 'plain_text', text: 'eyJ…' } },
+        element: {
+          type: 'plain_text_input',
+          action_id: TOKEN_ACTION_ID,
+          multiline: false,
+          placeholder: { type: 'plain_text', text: 'eyJ…' },
+        },
       },
     ],
   };

@@ -49,8 +49,11 @@ export function slackRateLimited(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, original } = err as { code?: unknown; original?: unknown };
   if (code === 'slack_webapi_rate_limited_error') return true;
-  const message = typeof original === 'object' && original !== null ? (original as { message?: unknown }).message : undefined;
-  return code === 'slack_webapi_request_error' && typeof message === 'string' && /^A rate limit was exceeded\b/.test(message);
+  const message =
+    typeof original === 'object' && original !== null ? (original as { message?: unknown }).message : undefined;
+  return (
+    code === 'slack_webapi_request_error' && typeof message === 'string' && /^A rate limit was exceeded\b/.test(message)
+  );
 }
 
 /** What the person sees when something broke: what could not be done, why in a few words, and the reference. */
@@ -62,7 +65,8 @@ export function failureText(what: string, err: unknown, ref: string): string {
 export function failureReason(err: unknown): string {
   const slack = slackErrorCode(err);
   if (slack) return `Slack answered \`${slack.replace(/[^a-z0-9_]/gi, '')}\``;
-  if (slackRateLimited(err)) return 'Slack is rate limiting front-why\'s messages right now (`ratelimited`); try again in a minute';
+  if (slackRateLimited(err))
+    return "Slack is rate limiting front-why's messages right now (`ratelimited`); try again in a minute";
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   if (code === 'slack_webapi_request_error' || code === 'slack_webapi_http_error') return 'Slack could not be reached';
   if (err instanceof Error && err.name === 'StoreError') {

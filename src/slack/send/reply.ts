@@ -4,7 +4,14 @@ import { slackErrorCode } from './failure';
 import { retryRateLimited } from './slack-retry';
 
 /** Errors meaning "the bot cannot post here" (not a member, a DM between people, an archived channel). */
-const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'cannot_dm_bot', 'messages_tab_disabled']);
+const CANNOT_POST = new Set([
+  'not_in_channel',
+  'channel_not_found',
+  'is_archived',
+  'restricted_action',
+  'cannot_dm_bot',
+  'messages_tab_disabled',
+]);
 
 export function cannotPostHere(err: unknown): boolean {
   const code = slackErrorCode(err);
@@ -12,7 +19,12 @@ export function cannotPostHere(err: unknown): boolean {
 }
 
 /** Every bot post goes through here (a rate-limited one is tried again after Retry-After): links and media are never unfurled, mentions never parsed from text. */
-export async function post(client: webApi.WebClient, channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
+export async function post(
+  client: webApi.WebClient,
+  channel: string,
+  message: SlackMessage,
+  threadTs?: string,
+): Promise<string> {
   const result = await retryRateLimited(() =>
     client.chat.postMessage({
       channel,
@@ -27,17 +39,41 @@ export async function post(client: webApi.WebClient, channel: string, message: S
   return result.ts;
 }
 
-export async function postAll(client: webApi.WebClient, channel: string, messages: SlackMessage[], threadTs: string): Promise<void> {
+export async function postAll(
+  client: webApi.WebClient,
+  channel: string,
+  messages: SlackMessage[],
+  threadTs: string,
+): Promise<void> {
   // In order: a split answer must read top to bottom.
   for (const message of messages) await post(client, channel, message, threadTs);
 }
 
-export async function update(client: webApi.WebClient, channel: string, ts: string, message: SlackMessage): Promise<void> {
+export async function update(
+  client: webApi.WebClient,
+  channel: string,
+  ts: string,
+  message: SlackMessage,
+): Promise<void> {
   await retryRateLimited(() => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
 }
 
-export async function postEphemeral(client: webApi.WebClient, channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void> {
-  await retryRateLimited(() => client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }));
+export async function postEphemeral(
+  client: webApi.WebClient,
+  channel: string,
+  user: string,
+  message: SlackMessage,
+  threadTs?: string,
+): Promise<void> {
+  await retryRateLimited(() =>
+    client.chat.postEphemeral({
+      channel,
+      user,
+      text: message.text,
+      blocks: message.blocks,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    }),
+  );
 }
 
 /** Through the command's `response_url`: works where the bot is not a member, which is exactly when it is needed. */

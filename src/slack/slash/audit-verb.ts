@@ -20,31 +20,46 @@ export async function auditVerb(ctx: VerbContext): Promise<void> {
   const { deps, who, client } = ctx;
   const tenant = await channelTenant(deps.store, deps.config, who.teamId, who.channelId);
   if (tenant.kind === 'none') {
-    await respondEphemeral(ctx.respond, simpleMessage('There is no tenant to audit: this channel is not bound and no default token is set. An admin can run `/front-why bind NAME`.'));
+    await respondEphemeral(
+      ctx.respond,
+      simpleMessage(
+        'There is no tenant to audit: this channel is not bound and no default token is set. An admin can run `/front-why bind NAME`.',
+      ),
+    );
     return;
   }
   const label = tenantLabel(tenant) ?? '';
   const lease = await deps.tenants.lease(tenant);
   if (!lease) {
-    await respondEphemeral(ctx.respond, simpleMessage(`Tenant *${escapeText(label)}* no longer exists. An admin can connect it again with \`/front-why connect ${escapeText(label)}\`.`));
+    await respondEphemeral(
+      ctx.respond,
+      simpleMessage(
+        `Tenant *${escapeText(label)}* no longer exists. An admin can connect it again with \`/front-why connect ${escapeText(label)}\`.`,
+      ),
+    );
     return;
   }
 
   let threadTs: string | undefined;
   try {
     try {
-      threadTs = await post(client, who.channelId, simpleMessage(`:busts_in_silhouette: Auditing the teammates of *${escapeText(label)}*: whose API access to their individual resources is off?`));
+      threadTs = await post(
+        client,
+        who.channelId,
+        simpleMessage(
+          `:busts_in_silhouette: Auditing the teammates of *${escapeText(label)}*: whose API access to their individual resources is off?`,
+        ),
+      );
     } catch (err) {
       if (!cannotPostHere(err)) throw err;
     }
     const thread = threadTs;
-    const progressTs = thread ? await post(client, who.channelId, auditProgressMessage(label, 0, undefined), thread) : undefined;
-    const progress = new ProgressUpdater<{ done: number; total: number }>(
-      async ({ done, total }) => {
-        if (progressTs) await update(client, who.channelId, progressTs, auditProgressMessage(label, done, total));
-      },
-      deps.clock,
-    );
+    const progressTs = thread
+      ? await post(client, who.channelId, auditProgressMessage(label, 0, undefined), thread)
+      : undefined;
+    const progress = new ProgressUpdater<{ done: number; total: number }>(async ({ done, total }) => {
+      if (progressTs) await update(client, who.channelId, progressTs, auditProgressMessage(label, done, total));
+    }, deps.clock);
     const report = await runAudit({
       gateway: lease.connection.gateway,
       token: lease.connection.live.token,
@@ -57,7 +72,9 @@ export async function auditVerb(ctx: VerbContext): Promise<void> {
 
     const messages = auditReportMessages(label, report, lease.connection.maskedToken);
     if (thread) await postAll(client, who.channelId, messages, thread);
-    else for (const message of withHint(inviteHint(deps.identity.botName, who.channelId), messages).slice(0, 4)) await respondEphemeral(ctx.respond, message);
+    else
+      for (const message of withHint(inviteHint(deps.identity.botName, who.channelId), messages).slice(0, 4))
+        await respondEphemeral(ctx.respond, message);
 
     const off = report.teammates?.preferenceOff.length ?? 0;
     await recordActivity(deps, who, {
@@ -67,10 +84,17 @@ export async function auditVerb(ctx: VerbContext): Promise<void> {
       detail: `slack audit: ${report.teammates ? `${report.teammates.total - report.teammates.notChecked.length} of ${report.teammates.total} teammates checked, ${off} with the preference off` : (report.incomplete ?? 'incomplete')}, ${report.calls} request(s) to Front`,
     });
   } catch (err) {
-    const ref = logFailure(deps.logger, 'slack audit', err, { channel: who.channelId, user: who.userId, tenant: label });
+    const ref = logFailure(deps.logger, 'slack audit', err, {
+      channel: who.channelId,
+      user: who.userId,
+      tenant: label,
+    });
     const note = simpleMessage(failureText('the audit', err, ref));
     const thread = threadTs;
-    await reachUser([...(thread ? [() => post(client, who.channelId, note, thread)] : []), () => respondEphemeral(ctx.respond, note)]);
+    await reachUser([
+      ...(thread ? [() => post(client, who.channelId, note, thread)] : []),
+      () => respondEphemeral(ctx.respond, note),
+    ]);
   } finally {
     lease.release();
   }

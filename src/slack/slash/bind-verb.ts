@@ -11,7 +11,12 @@ export async function bindVerb(ctx: VerbContext): Promise<void> {
   const { deps, who } = ctx;
   const name = ctx.args[0];
   if (!name || ctx.args.length > 1 || !TENANT_NAME.test(name)) {
-    await respondEphemeral(ctx.respond, simpleMessage(`${name ? `${shownName(name)} is not a tenant name. ` : ''}Usage: \`/front-why bind NAME\`, e.g. \`/front-why bind acme-prod\`.`));
+    await respondEphemeral(
+      ctx.respond,
+      simpleMessage(
+        `${name ? `${shownName(name)} is not a tenant name. ` : ''}Usage: \`/front-why bind NAME\`, e.g. \`/front-why bind acme-prod\`.`,
+      ),
+    );
     return;
   }
   try {
@@ -20,9 +25,17 @@ export async function bindVerb(ctx: VerbContext): Promise<void> {
     if (!isStoreError(err, 'tenant_not_found')) throw err;
     const known = (await deps.store.listTenants()).map((t) => `\`${escapeText(t.name)}\``);
     const list = known.length > 0 ? ` Tenants: ${known.join(', ')}.` : ' There are no tenants yet.';
-    await respondEphemeral(ctx.respond, simpleMessage(`There is no tenant named \`${escapeText(name)}\`.${list} Add one with \`/front-why connect ${escapeText(name)}\`.`));
+    await respondEphemeral(
+      ctx.respond,
+      simpleMessage(
+        `There is no tenant named \`${escapeText(name)}\`.${list} Add one with \`/front-why connect ${escapeText(name)}\`.`,
+      ),
+    );
     return;
   }
   await recordActivity(deps, who, { action: 'tenant.bind', tenant: name });
-  await respondEphemeral(ctx.respond, simpleMessage(`:link: This channel now checks with tenant *${escapeText(name)}*. Try \`/front-why status\`.`));
+  await respondEphemeral(
+    ctx.respond,
+    simpleMessage(`:link: This channel now checks with tenant *${escapeText(name)}*. Try \`/front-why status\`.`),
+  );
 }

@@ -14,7 +14,9 @@ export async function connectVerb(ctx: VerbContext): Promise<void> {
     const what = name ? `${shownName(name)} is not a tenant name: use` : 'Give the tenant a name:';
     await respondEphemeral(
       ctx.respond,
-      simpleMessage(`${what} 1–40 lowercase letters, digits or dashes, e.g. \`/front-why connect acme-prod\`. Never paste the token here: a form opens for it.`),
+      simpleMessage(
+        `${what} 1–40 lowercase letters, digits or dashes, e.g. \`/front-why connect acme-prod\`. Never paste the token here: a form opens for it.`,
+      ),
     );
     return;
   }
@@ -31,7 +33,9 @@ export async function connectVerb(ctx: VerbContext): Promise<void> {
     const when = wait > 0 ? `in ${Math.ceil(wait)} seconds` : 'in a moment';
     await respondEphemeral(
       ctx.respond,
-      simpleMessage(`:hourglass_flowing_sand: Slack is rate limiting front-why right now (\`ratelimited\`), so the form could not open. Run \`/front-why connect ${escapeText(name)}\` again ${when}.`),
+      simpleMessage(
+        `:hourglass_flowing_sand: Slack is rate limiting front-why right now (\`ratelimited\`), so the form could not open. Run \`/front-why connect ${escapeText(name)}\` again ${when}.`,
+      ),
     );
   }
 }

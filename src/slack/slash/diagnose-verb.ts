@@ -36,7 +36,10 @@ export async function diagnoseVerb(ctx: VerbContext): Promise<void> {
       privately = inviteHint(deps.identity.botName, who.channelId);
     } else {
       // Rate limited, Slack unreachable, …: the checks still run and the asker still gets the answer.
-      const ref = logFailure(deps.logger, 'posting the parent message', err, { channel: who.channelId, user: who.userId });
+      const ref = logFailure(deps.logger, 'posting the parent message', err, {
+        channel: who.channelId,
+        user: who.userId,
+      });
       privately = postFailedHint(failureReason(err), ref);
     }
   }
@@ -46,7 +49,10 @@ export async function diagnoseVerb(ctx: VerbContext): Promise<void> {
     if (threadTs) {
       await postAll(client, who.channelId, renderOutcome(result.outcome, result.view), threadTs);
     } else {
-      const messages = withHint(privately ?? inviteHint(deps.identity.botName, who.channelId), renderOutcome(result.outcome, { ...result.view, buttonValue: undefined }));
+      const messages = withHint(
+        privately ?? inviteHint(deps.identity.botName, who.channelId),
+        renderOutcome(result.outcome, { ...result.view, buttonValue: undefined }),
+      );
       for (const message of messages.slice(0, MAX_EPHEMERAL_MESSAGES)) await respondEphemeral(ctx.respond, message);
     }
   } catch (err) {
@@ -67,8 +73,12 @@ const CONVERSATION_ID = /\bcnv_[0-9a-z]{1,24}\b/g;
 /** Names what is being checked; only IDs of Front's exact shape are echoed, never the raw paste. */
 export function parentText(text: string, tenant: string | undefined): string {
   const ids = [...new Set(text.match(CONVERSATION_ID) ?? [])];
-  const shown = ids.slice(0, 3).map((id) => inlineCode(id)).join(', ');
-  const what = ids.length === 0 ? 'the pasted error' : ids.length > 3 ? `${shown} (the first 3 of ${ids.length})` : shown;
+  const shown = ids
+    .slice(0, 3)
+    .map((id) => inlineCode(id))
+    .join(', ');
+  const what =
+    ids.length === 0 ? 'the pasted error' : ids.length > 3 ? `${shown} (the first 3 of ${ids.length})` : shown;
   const forWhom = tenant ? ` for *${escapeText(tenant)}*` : ' (no tenant is bound here, so from the paste alone)';
   return `:mag: Checking ${what}${forWhom}…`;
 }

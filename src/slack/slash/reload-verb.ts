@@ -16,23 +16,35 @@ const MAX_ERRORS_SHOWN = 10;
 export async function reloadVerb(ctx: VerbContext): Promise<void> {
   if (!(await requireInsider(ctx)) || !(await requireAdmin(ctx, 'reload the rules'))) return;
   if (ctx.args.length > 0) {
-    await respondEphemeral(ctx.respond, simpleMessage('Usage: `/front-why reload` (no arguments): loads the rule files again.'));
+    await respondEphemeral(
+      ctx.respond,
+      simpleMessage('Usage: `/front-why reload` (no arguments): loads the rule files again.'),
+    );
     return;
   }
   const result = ctx.deps.reloadRules('slack', { user: ctx.who.userId, channel: ctx.who.channelId });
   await recordActivity(ctx.deps, ctx.who, {
     action: 'rules.reload',
-    detail: result.ok ? `slack: ${result.rules} rules loaded (was ${result.previous})` : `slack: refused, ${result.errors.length} error(s); ${result.serving} rules keep serving`,
+    detail: result.ok
+      ? `slack: ${result.rules} rules loaded (was ${result.previous})`
+      : `slack: refused, ${result.errors.length} error(s); ${result.serving} rules keep serving`,
   });
   if (result.ok) {
     await respondEphemeral(
       ctx.respond,
-      simpleMessage(`:white_check_mark: Rules reloaded: *${result.rules}* rules loaded from ${inlineCode(result.dir)} (before: ${result.previous}). New checks use them from now on.`),
+      simpleMessage(
+        `:white_check_mark: Rules reloaded: *${result.rules}* rules loaded from ${inlineCode(result.dir)} (before: ${result.previous}). New checks use them from now on.`,
+      ),
     );
     return;
   }
-  const shown = result.errors.slice(0, MAX_ERRORS_SHOWN).map((line) => escapeText(truncate(line, 250)).replace(/```/g, "'''"));
-  const more = result.errors.length > MAX_ERRORS_SHOWN ? `\n…and ${result.errors.length - MAX_ERRORS_SHOWN} more (all of them: \`npx front-why rules lint\`).` : '';
+  const shown = result.errors
+    .slice(0, MAX_ERRORS_SHOWN)
+    .map((line) => escapeText(truncate(line, 250)).replace(/```/g, "'''"));
+  const more =
+    result.errors.length > MAX_ERRORS_SHOWN
+      ? `\n…and ${result.errors.length - MAX_ERRORS_SHOWN} more (all of them: \`npx front-why rules lint\`).`
+      : '';
   await respondEphemeral(
     ctx.respond,
     simpleMessage(

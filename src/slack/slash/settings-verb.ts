@@ -6,12 +6,19 @@ import { parseOnOff, requireAdmin, requireInsider } from './guards';
 import type { VerbContext, SlashVerb } from './verb';
 
 /** `listen on|off` and `allow-external on|off`: one per-channel switch each, admins only, recorded in the activity log. */
-function channelSwitch(setting: 'listen' | 'allowExternal', word: string, describe: (on: boolean, ctx: VerbContext) => string): SlashVerb {
+function channelSwitch(
+  setting: 'listen' | 'allowExternal',
+  word: string,
+  describe: (on: boolean, ctx: VerbContext) => string,
+): SlashVerb {
   return async (ctx) => {
     if (!(await requireInsider(ctx)) || !(await requireAdmin(ctx, `change \`${word}\``))) return;
     const value = parseOnOff(ctx.args[0]);
     if (value === undefined || ctx.args.length > 1) {
-      await respondEphemeral(ctx.respond, simpleMessage(`Usage: \`/front-why ${word} on\` or \`/front-why ${word} off\`.`));
+      await respondEphemeral(
+        ctx.respond,
+        simpleMessage(`Usage: \`/front-why ${word} on\` or \`/front-why ${word} off\`.`),
+      );
       return;
     }
     await ctx.deps.store.setChannelSettings(ctx.who.teamId, ctx.who.channelId, { [setting]: value });

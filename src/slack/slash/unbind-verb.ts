@@ -15,6 +15,13 @@ export async function unbindVerb(ctx: VerbContext): Promise<void> {
     return;
   }
   await recordActivity(deps, who, { action: 'tenant.unbind', ...(binding ? { tenant: binding.tenant } : {}) });
-  const fallback = deps.config.FRONT_API_TOKEN ? 'Checks here now use the default token (FRONT_API_TOKEN).' : 'Checks here now explain pastes without live checks.';
-  await respondEphemeral(ctx.respond, simpleMessage(`This channel is no longer bound${binding ? ` to *${escapeText(binding.tenant)}*` : ''}. ${fallback}`));
+  const fallback = deps.config.FRONT_API_TOKEN
+    ? 'Checks here now use the default token (FRONT_API_TOKEN).'
+    : 'Checks here now explain pastes without live checks.';
+  await respondEphemeral(
+    ctx.respond,
+    simpleMessage(
+      `This channel is no longer bound${binding ? ` to *${escapeText(binding.tenant)}*` : ''}. ${fallback}`,
+    ),
+  );
 }

@@ -80,7 +80,12 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /** Front's error envelope, exactly as Front sends it. */
-export function frontError(status: number, title: string, message: string, headers: Record<string, string> = {}): Responder {
+export function frontError(
+  status: number,
+  title: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Responder {
   return json(status, { _error: { status, title, message } }, headers);
 }
 
@@ -106,7 +111,12 @@ export function delayed(ms: number, responder: Responder): Responder {
 }
 
 /** `nowMs`: the time the reset is counted from (a test clock's, when the code under test runs on one). */
-export function rateLimitHeaders(limit: number, remaining: number, resetInSec = 60, nowMs = Date.now()): Record<string, string> {
+export function rateLimitHeaders(
+  limit: number,
+  remaining: number,
+  resetInSec = 60,
+  nowMs = Date.now(),
+): Record<string, string> {
   return {
     'x-ratelimit-limit': String(limit),
     'x-ratelimit-remaining': String(remaining),

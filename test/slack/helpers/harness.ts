@@ -108,13 +108,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logger = createLogger({ level: 'trace', destination: { write: (line: string) => logs.push(line) } });
   const store = await openStore(config.FRONT_WHY_DB, Keyring.parse(env.FRONT_WHY_ENCRYPTION_KEY));
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
-  const app = createSlackApp({ config, store, rules, logger, ...(options.connect ? { connect: options.connect } : {}), ...(options.parse ? { parse: options.parse } : {}) });
+  const app = createSlackApp({
+    config,
+    store,
+    rules,
+    logger,
+    ...(options.connect ? { connect: options.connect } : {}),
+    ...(options.parse ? { parse: options.parse } : {}),
+  });
   const { port } = await app.start();
   const url = `http://127.0.0.1:${port}`;
 
   const send = async (body: string, contentType: string, headers: Record<string, string> = {}): Promise<HttpReply> => {
     const started = Date.now();
-    const res = await fetch(`${url}/slack/events`, { method: 'POST', headers: { ...signedHeaders(secret, body, contentType), ...headers }, body });
+    const res = await fetch(`${url}/slack/events`, {
+      method: 'POST',
+      headers: { ...signedHeaders(secret, body, contentType), ...headers },
+      body,
+    });
     const receivedAt = Date.now();
     return { status: res.status, body: await res.text(), elapsedMs: receivedAt - started, receivedAt };
   };
@@ -135,15 +146,25 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     send,
     async command(text, who = {}) {
       const responseUrl = slack.responseUrl();
-      const reply = await send(new URLSearchParams(commandPayload(text, responseUrl, who)).toString(), 'application/x-www-form-urlencoded');
+      const reply = await send(
+        new URLSearchParams(commandPayload(text, responseUrl, who)).toString(),
+        'application/x-www-form-urlencoded',
+      );
       return { ...reply, responseUrl };
     },
     event(event, opts = {}) {
       const body = JSON.stringify(eventEnvelope(event, opts.eventId));
-      return send(body, 'application/json', opts.retryNum ? { 'x-slack-retry-num': String(opts.retryNum), 'x-slack-retry-reason': 'http_timeout' } : {});
+      return send(
+        body,
+        'application/json',
+        opts.retryNum ? { 'x-slack-retry-num': String(opts.retryNum), 'x-slack-retry-reason': 'http_timeout' } : {},
+      );
     },
     interact(payload) {
-      return send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+      return send(
+        new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+        'application/x-www-form-urlencoded',
+      );
     },
     async idle() {
       if (!(await app.idle(10_000))) throw new Error('the app still had work running after 10 s');
@@ -202,12 +223,29 @@ let messageCounter = 0;
 /** A plain user message in a channel, as the Events API delivers it. */
 export function userMessage(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   messageCounter += 1;
-  return { type: 'message', channel: CHANNEL, channel_type: 'channel', user: AGENT, text, ts: `1710000000.${String(messageCounter).padStart(6, '0')}`, team: TEAM_ID, ...extra };
+  return {
+    type: 'message',
+    channel: CHANNEL,
+    channel_type: 'channel',
+    user: AGENT,
+    text,
+    ts: `1710000000.${String(messageCounter).padStart(6, '0')}`,
+    team: TEAM_ID,
+    ...extra,
+  };
 }
 
 /** A button click on a message the bot posted. */
-export function buttonClick(call: RecordedCall, actionId: string, who: Who & { responseUrl: string }): Record<string, unknown> {
-  const args = call.args as { channel: string; thread_ts?: string; blocks: { type: string; elements?: { action_id: string; value: string }[] }[] };
+export function buttonClick(
+  call: RecordedCall,
+  actionId: string,
+  who: Who & { responseUrl: string },
+): Record<string, unknown> {
+  const args = call.args as {
+    channel: string;
+    thread_ts?: string;
+    blocks: { type: string; elements?: { action_id: string; value: string }[] }[];
+  };
   const button = args.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === actionId);
   if (!button) throw new Error(`no button ${actionId} in that message`);
   const ts = `1710000999.${String(++messageCounter).padStart(6, '0')}`;
@@ -216,13 +254,35 @@ export function buttonClick(call: RecordedCall, actionId: string, who: Who & { r
     user: { id: who.user ?? AGENT, username: 'someone', name: 'someone', team_id: who.team ?? TEAM_ID },
     api_app_id: 'A0FRONTWHY',
     token: 'legacy-verification-token',
-    container: { type: 'message', message_ts: ts, channel_id: args.channel, is_ephemeral: false, ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}) },
+    container: {
+      type: 'message',
+      message_ts: ts,
+      channel_id: args.channel,
+      is_ephemeral: false,
+      ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}),
+    },
     trigger_id: `${Date.now()}.1234.abcd`,
     team: { id: TEAM_ID, domain: 'front-why-test' },
     channel: { id: args.channel, name: 'support' },
-    message: { type: 'message', ts, ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}), text: 'answer', user: 'U0BOTUSER', bot_id: 'B0BOTID' },
+    message: {
+      type: 'message',
+      ts,
+      ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}),
+      text: 'answer',
+      user: 'U0BOTUSER',
+      bot_id: 'B0BOTID',
+    },
     response_url: who.responseUrl,
-    actions: [{ type: 'button', action_id: actionId, block_id: 'b1', text: { type: 'plain_text', text: 'button' }, value: button.value, action_ts: `${Date.now() / 1000}` }],
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: 'b1',
+        text: { type: 'plain_text', text: 'button' },
+        value: button.value,
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
   };
 }
 

@@ -5,7 +5,12 @@ export function slackSignature(secret: string, timestamp: number, body: string):
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
-export function signedHeaders(secret: string, body: string, contentType: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+export function signedHeaders(
+  secret: string,
+  body: string,
+  contentType: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): Record<string, string> {
   return {
     'content-type': contentType,
     'x-slack-request-timestamp': String(timestamp),

@@ -61,7 +61,11 @@ export interface SlackStandIn {
   /** Socket Mode: resolves once the app's WebSocket received its hello. */
   socketConnected(timeoutMs?: number): Promise<void>;
   /** Socket Mode: sends an envelope and resolves with the app's ack for it. */
-  sendEnvelope(type: 'slash_commands' | 'events_api' | 'interactive', payload: unknown, timeoutMs?: number): Promise<SocketAck>;
+  sendEnvelope(
+    type: 'slash_commands' | 'events_api' | 'interactive',
+    payload: unknown,
+    timeoutMs?: number,
+  ): Promise<SocketAck>;
   close(): Promise<void>;
 }
 
@@ -116,7 +120,11 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
     return args;
   }
 
-  function answerApi(method: string, args: Record<string, unknown>, authorization: string | undefined): Record<string, unknown> {
+  function answerApi(
+    method: string,
+    args: Record<string, unknown>,
+    authorization: string | undefined,
+  ): Record<string, unknown> {
     const bearer = authorization?.replace(/^Bearer\s+/i, '');
     if (method === 'apps.connections.open') {
       if (!options.appToken || bearer !== options.appToken) return { ok: false, error: 'not_allowed_token_type' };
@@ -133,14 +141,31 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
     const channel = typeof args.channel === 'string' ? args.channel : undefined;
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://front-why-test.slack.invalid/', team: 'Front Why Test', user: BOT_NAME, team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: BOT_ID, is_enterprise_install: false };
+        return {
+          ok: true,
+          url: 'https://front-why-test.slack.invalid/',
+          team: 'Front Why Test',
+          user: BOT_NAME,
+          team_id: TEAM_ID,
+          user_id: BOT_USER_ID,
+          bot_id: BOT_ID,
+          is_enterprise_install: false,
+        };
       case 'chat.postMessage': {
         if (!channel) return { ok: false, error: 'channel_not_found' };
         const error = channelErrors.get(channel);
         if (error) return { ok: false, error };
         if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
         const ts = nextTs();
-        const message: Record<string, unknown> = { type: 'message', user: BOT_USER_ID, bot_id: BOT_ID, app_id: APP_ID, text: args.text ?? '', ts, team: TEAM_ID };
+        const message: Record<string, unknown> = {
+          type: 'message',
+          user: BOT_USER_ID,
+          bot_id: BOT_ID,
+          app_id: APP_ID,
+          text: args.text ?? '',
+          ts,
+          team: TEAM_ID,
+        };
         if (args.blocks) message.blocks = args.blocks;
         if (args.thread_ts) message.thread_ts = args.thread_ts;
         return { ok: true, channel, ts, message };
@@ -153,7 +178,13 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
       }
       case 'chat.update': {
         if (!channel || !args.ts) return { ok: false, error: 'message_not_found' };
-        return { ok: true, channel, ts: args.ts, text: args.text ?? '', message: { type: 'message', user: BOT_USER_ID, bot_id: BOT_ID, text: args.text ?? '', blocks: args.blocks } };
+        return {
+          ok: true,
+          channel,
+          ts: args.ts,
+          text: args.text ?? '',
+          message: { type: 'message', user: BOT_USER_ID, bot_id: BOT_ID, text: args.text ?? '', blocks: args.blocks },
+        };
       }
       case 'views.open':
       case 'views.update': {
@@ -161,7 +192,18 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
         const view = (args.view ?? {}) as Record<string, unknown>;
         viewCounter += 1;
         const id = typeof args.view_id === 'string' ? args.view_id : `V0VIEW${viewCounter}`;
-        return { ok: true, view: { ...view, id, team_id: TEAM_ID, app_id: APP_ID, bot_id: BOT_ID, hash: `hash-${viewCounter}`, state: { values: {} } } };
+        return {
+          ok: true,
+          view: {
+            ...view,
+            id,
+            team_id: TEAM_ID,
+            app_id: APP_ID,
+            bot_id: BOT_ID,
+            hash: `hash-${viewCounter}`,
+            state: { values: {} },
+          },
+        };
       }
       case 'usergroups.users.list': {
         const group = typeof args.usergroup === 'string' ? args.usergroup : '';
@@ -183,7 +225,15 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
       const authorization = req.headers.authorization;
       if (path.startsWith('/response/')) {
         const status = responseUrlStatus ?? 200;
-        calls.push({ method: 'response_url', args: parseArgs(raw, 'application/json'), raw, authorization, at: Date.now(), path, answer: { status, ok: status === 200 } });
+        calls.push({
+          method: 'response_url',
+          args: parseArgs(raw, 'application/json'),
+          raw,
+          authorization,
+          at: Date.now(),
+          path,
+          answer: { status, ok: status === 200 },
+        });
         res.writeHead(status, { 'content-type': 'text/plain' });
         res.end(status === 200 ? 'ok' : 'expired_url');
         return;
@@ -204,7 +254,11 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
         // Slack's answer to a rate-limited Web API call: the only non-200 status its Web API uses.
         const body = JSON.stringify({ ok: false, error: 'ratelimited' });
         call.answer = { status: 429, ok: false, error: 'ratelimited' };
-        res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(limit.retryAfterSec), 'content-length': Buffer.byteLength(body) });
+        res.writeHead(429, {
+          'content-type': 'application/json; charset=utf-8',
+          'retry-after': String(limit.retryAfterSec),
+          'content-length': Buffer.byteLength(body),
+        });
         res.end(body);
         return;
       }
@@ -216,7 +270,10 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
         ...(typeof answer.ts === 'string' ? { ts: answer.ts } : {}),
       };
       const body = JSON.stringify(answer);
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
     });
   });
@@ -232,9 +289,21 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
       ws.on('close', () => sockets.delete(ws));
       ws.on('message', (data) => {
         const message = JSON.parse(data.toString()) as { envelope_id?: string; payload?: unknown };
-        if (message.envelope_id) pendingAcks.get(message.envelope_id)?.({ envelope_id: message.envelope_id, payload: message.payload, at: Date.now() });
+        if (message.envelope_id)
+          pendingAcks.get(message.envelope_id)?.({
+            envelope_id: message.envelope_id,
+            payload: message.payload,
+            at: Date.now(),
+          });
       });
-      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'applink-standin', approximate_connection_time: 18060 }, connection_info: { app_id: APP_ID } }));
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          debug_info: { host: 'applink-standin', approximate_connection_time: 18060 },
+          connection_info: { app_id: APP_ID },
+        }),
+      );
       helloSent = true;
       connectedResolvers.forEach((resolve) => resolve());
       connectedResolvers = [];
@@ -253,7 +322,9 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
     failMethod: (method, error) => (error ? methodErrors.set(method, error) : methodErrors.delete(method)),
     failNext: (method, error, times = 1) => nextErrors.set(method, { error, left: times }),
     rateLimit: (method, limit) =>
-      limit ? rateLimits.set(method, { retryAfterSec: limit.retryAfterSec, left: limit.times ?? Number.POSITIVE_INFINITY }) : rateLimits.delete(method),
+      limit
+        ? rateLimits.set(method, { retryAfterSec: limit.retryAfterSec, left: limit.times ?? Number.POSITIVE_INFINITY })
+        : rateLimits.delete(method),
     failResponseUrls: (status) => {
       responseUrlStatus = status;
     },
@@ -263,7 +334,10 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
       helloSent
         ? Promise.resolve()
         : new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error('the app never opened its Socket Mode connection')), timeoutMs);
+            const timer = setTimeout(
+              () => reject(new Error('the app never opened its Socket Mode connection')),
+              timeoutMs,
+            );
             connectedResolvers.push(() => {
               clearTimeout(timer);
               resolve();
@@ -280,7 +354,16 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
           pendingAcks.delete(envelopeId);
           resolve(ack);
         });
-        socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+        socket.send(
+          JSON.stringify({
+            envelope_id: envelopeId,
+            type,
+            payload,
+            accepts_response_payload: type !== 'events_api',
+            retry_attempt: 0,
+            retry_reason: '',
+          }),
+        );
       }),
     close: async () => {
       for (const socket of sockets) socket.terminate();

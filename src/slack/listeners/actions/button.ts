@@ -18,7 +18,11 @@ export interface ButtonClick {
  * Shared by both buttons: ack first, work out who clicked where, refuse Slack Connect guests unless the channel
  * allows them, then run `work`; a failure still reaches the person who clicked.
  */
-export function buttonHandler(deps: SlackDeps, what: string, work: (click: ButtonClick, args: ButtonArgs) => Promise<void>) {
+export function buttonHandler(
+  deps: SlackDeps,
+  what: string,
+  work: (click: ButtonClick, args: ButtonArgs) => Promise<void>,
+) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const { body, action } = args;
@@ -38,14 +42,19 @@ export function buttonHandler(deps: SlackDeps, what: string, work: (click: Butto
           if (isExternal(deps.identity, userTeam ? { teamId: userTeam } : {})) {
             const settings = await deps.store.getChannelSettings(click.who.teamId, channelId);
             if (!settings.allowExternal) {
-              await tell(simpleMessage(':no_entry: People from outside this workspace (Slack Connect) cannot run front-why checks in this channel.'));
+              await tell(
+                simpleMessage(
+                  ':no_entry: People from outside this workspace (Slack Connect) cannot run front-why checks in this channel.',
+                ),
+              );
               return;
             }
           }
           await work(click, args);
         } catch (err) {
           const ref = logFailure(deps.logger, what, err, { channel: channelId, user: click.who.userId });
-          if (!(await tell(simpleMessage(failureText(what, err, ref))))) deps.logger.error({ ref }, 'could not tell the user about the failure');
+          if (!(await tell(simpleMessage(failureText(what, err, ref)))))
+            deps.logger.error({ ref }, 'could not tell the user about the failure');
         }
       })(),
     );

@@ -12,7 +12,9 @@ export function checkAgainAction(deps: SlackDeps) {
     const tenant = await channelTenant(deps.store, deps.config, click.who.teamId, click.who.channelId);
     const result = await runDiagnosis(deps, click.who, click.value, tenant, 'check again');
     const [first, ...rest] = renderOutcome(result.outcome, result.view);
-    const stamped = first ? [{ ...first, blocks: [...contexts(':repeat: Checked again just now'), ...first.blocks].slice(0, 50) }, ...rest] : [];
+    const stamped = first
+      ? [{ ...first, blocks: [...contexts(':repeat: Checked again just now'), ...first.blocks].slice(0, 50) }, ...rest]
+      : [];
     if (click.threadTs) await postAll(client, click.who.channelId, stamped, click.threadTs);
   });
 }

@@ -12,6 +12,7 @@ export function customerMessageAction(deps: SlackDeps) {
   return buttonHandler(deps, 'writing the customer message', async (click, args) => {
     const tenant = await channelTenant(deps.store, deps.config, click.who.teamId, click.who.channelId);
     const result = await runDiagnosis(deps, click.who, click.value, tenant, 'customer message');
-    if (!(await tellClicker(args, click, customerMessage(result.outcome)))) throw new Error('no way to show the customer message');
+    if (!(await tellClicker(args, click, customerMessage(result.outcome))))
+      throw new Error('no way to show the customer message');
   });
 }

@@ -49,7 +49,10 @@ export function frontWhyCommand(deps: SlackDeps) {
       client,
       respond,
       who: { userId: command.user_id, teamId: deps.identity.teamId, channelId: command.channel_id },
-      external: isExternal(deps.identity, { teamId: command.team_id, ...(command.enterprise_id ? { enterpriseId: command.enterprise_id } : {}) }),
+      external: isExternal(deps.identity, {
+        teamId: command.team_id,
+        ...(command.enterprise_id ? { enterpriseId: command.enterprise_id } : {}),
+      }),
       triggerId: command.trigger_id,
       args: rest,
       text,
@@ -57,8 +60,13 @@ export function frontWhyCommand(deps: SlackDeps) {
     const run = text === '' ? helpVerb : (verb ?? diagnoseVerb);
     await deps.inflight.track(
       run(ctx).catch(async (err: unknown) => {
-        const ref = logFailure(deps.logger, `/front-why ${verb ? first.toLowerCase() : 'check'}`, err, { channel: command.channel_id, user: command.user_id });
-        await respondEphemeral(respond, simpleMessage(failureText('that', err, ref))).catch(() => deps.logger.error({ ref }, 'could not tell the user about the failure'));
+        const ref = logFailure(deps.logger, `/front-why ${verb ? first.toLowerCase() : 'check'}`, err, {
+          channel: command.channel_id,
+          user: command.user_id,
+        });
+        await respondEphemeral(respond, simpleMessage(failureText('that', err, ref))).catch(() =>
+          deps.logger.error({ ref }, 'could not tell the user about the failure'),
+        );
       }),
     );
   };

@@ -35,7 +35,8 @@ interface UserMessage {
 export function passiveMessage(deps: SlackDeps) {
   return async ({ event, body, client, context }: Args): Promise<void> => {
     const message = event as unknown as UserMessage;
-    if (message.subtype !== undefined || message.bot_id || !message.user || message.user === deps.identity.botUserId) return;
+    if (message.subtype !== undefined || message.bot_id || !message.user || message.user === deps.identity.botUserId)
+      return;
     const text = message.text ?? '';
     if (text.trim() === '') return;
 
@@ -54,7 +55,10 @@ export function passiveMessage(deps: SlackDeps) {
 
     const eventId = (body as { event_id?: string }).event_id;
     if (!(await claimMessage(deps.store, eventId, who.channelId, message.ts))) {
-      deps.logger.debug({ eventId, channel: who.channelId, retry: context.retryNum }, 'message already answered; skipped');
+      deps.logger.debug(
+        { eventId, channel: who.channelId, retry: context.retryNum },
+        'message already answered; skipped',
+      );
       return;
     }
 
@@ -63,7 +67,13 @@ export function passiveMessage(deps: SlackDeps) {
   };
 }
 
-async function answer(deps: SlackDeps, client: Args['client'], who: Requester, paste: Paste, threadTs: string): Promise<void> {
+async function answer(
+  deps: SlackDeps,
+  client: Args['client'],
+  who: Requester,
+  paste: Paste,
+  threadTs: string,
+): Promise<void> {
   try {
     const tenant = await channelTenant(deps.store, deps.config, who.teamId, who.channelId);
     const result = await runDiagnosis(deps, who, paste, tenant, 'message');

@@ -4,7 +4,13 @@ import { isStoreError, type TenantCheck } from '../../../store';
 import { isExternal } from '../../app/admins';
 import { recordActivity } from '../../checks/record-activity';
 import { simpleMessage } from '../../render/block-kit';
-import { connectCheckingView, connectResultView, parseConnectMetadata, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../render/connect-view';
+import {
+  connectCheckingView,
+  connectResultView,
+  parseConnectMetadata,
+  TOKEN_ACTION_ID,
+  TOKEN_BLOCK_ID,
+} from '../../render/connect-view';
 import type { Requester, SlackDeps } from '../../app/deps';
 import { escapeText, inlineCode } from '../../render/escape';
 import { failureText, logFailure } from '../../send/failure';
@@ -23,11 +29,14 @@ export function connectTokenSubmission(deps: SlackDeps) {
   return async ({ ack, body, view, client }: Args): Promise<void> => {
     const refuse = (message: string) => ack({ response_action: 'errors', errors: { [TOKEN_BLOCK_ID]: message } });
     const meta = parseConnectMetadata(view.private_metadata);
-    if (!meta || meta.teamId !== deps.identity.teamId) return refuse('This form is out of date: run /front-why connect NAME again.');
+    if (!meta || meta.teamId !== deps.identity.teamId)
+      return refuse('This form is out of date: run /front-why connect NAME again.');
     const token = (view.state.values[TOKEN_BLOCK_ID]?.[TOKEN_ACTION_ID]?.value ?? '').trim().replace(/^Bearer\s+/i, '');
     if (token === '') return refuse('Paste the Front API token.');
     if (inspectToken(token, { now: deps.clock }).problem?.startsWith('not a JWT')) {
-      return refuse('That is not a Front API token: they are long texts starting with "eyJ" (Settings → Developers → API Tokens). Nothing was stored.');
+      return refuse(
+        'That is not a Front API token: they are long texts starting with "eyJ" (Settings → Developers → API Tokens). Nothing was stored.',
+      );
     }
     // Only the user's own team counts: `body.team` is where the form was opened, a guest's too.
     const userTeam = body.user.team_id;
@@ -63,7 +72,11 @@ async function checkAndStore(deps: SlackDeps, who: Requester, name: string, toke
   try {
     const health = await checkTokenHealth(connection, deps.clock, deps.config.FRONT_WHY_REQUEST_TIMEOUT_MS);
     if (health.kind !== 'valid') {
-      await recordActivity(deps, who, { action: 'tenant.check', tenant: name, detail: `slack connect refused: ${health.kind}` });
+      await recordActivity(deps, who, {
+        action: 'tenant.check',
+        tenant: name,
+        detail: `slack connect refused: ${health.kind}`,
+      });
       return `Nothing was stored for *${escapeText(name)}*. ${describeHealth(health)}.`;
     }
     const scopes = connection.live.token.scopes;
@@ -77,7 +90,11 @@ async function checkAndStore(deps: SlackDeps, who: Requester, name: string, toke
     const action = await store(deps, who, name, token, check);
     deps.tenants.adopt(name, token, connection);
     adopted = true;
-    await recordActivity(deps, who, { action, tenant: name, detail: `slack connect: company ${health.companyName ?? health.companyId ?? 'unknown'}` });
+    await recordActivity(deps, who, {
+      action,
+      tenant: name,
+      detail: `slack connect: company ${health.companyName ?? health.companyId ?? 'unknown'}`,
+    });
     const verb = action === 'tenant.add' ? 'is connected' : 'has a new token';
     return [
       `:white_check_mark: Tenant *${escapeText(name)}* ${verb}. ${describeHealth(health)}.`,
@@ -89,7 +106,13 @@ async function checkAndStore(deps: SlackDeps, who: Requester, name: string, toke
   }
 }
 
-async function store(deps: SlackDeps, who: Requester, name: string, token: string, check: TenantCheck): Promise<'tenant.add' | 'tenant.token.replace'> {
+async function store(
+  deps: SlackDeps,
+  who: Requester,
+  name: string,
+  token: string,
+  check: TenantCheck,
+): Promise<'tenant.add' | 'tenant.token.replace'> {
   if (!(await deps.store.getTenant(name))) {
     try {
       await deps.store.addTenant({
