@@ -48,7 +48,7 @@ export function evaluateRule(rule: Pick<Rule, 'when'>, source: Pick<FactSource, 
 }
 
 export interface MatchOptions {
-  /** How many times facts are requested from the source at most (default 6). */
+  /** How many times facts are requested from the source at most (default 8). */
   maxRounds?: number;
 }
 
