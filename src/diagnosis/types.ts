@@ -25,6 +25,25 @@ export interface Diagnosis {
   decidedBy: string[];
   /** The conversation (or other Front ID) the diagnosis is about, when known. */
   target?: string;
+  /** Whose private resource it is, when the checks could tell, and how they told. */
+  owner?: OwnerFinding;
+  /** One line on what put this cause above the others (the evidence that tipped it), when evidence did. */
+  rankedBy?: string;
+}
+
+export interface OwnerFinding {
+  /**
+   * inbox-owner: the private inbox's owner link named them; elimination: the sweep was complete and exactly one
+   * teammate has the preference off; candidates: several teammates have it off, one of them is the owner.
+   */
+  how: 'inbox-owner' | 'elimination' | 'candidates';
+  /** The owner ("Name <email>"), for inbox-owner and elimination. */
+  name?: string;
+  /** The teammates with the preference off, for candidates. */
+  candidates?: string[];
+  /** How many teammates the sweep checked, of how many; present when the sweep ran. */
+  checked?: number;
+  total?: number;
 }
 
 export interface DiagnosisReport {
