@@ -56,13 +56,13 @@ examples:
   front-why audit --tenant acme --json`,
   },
   rules: {
-    summary: 'lint the rule files, run their examples, list the fact paths, reload them in the running server',
+    summary: 'lint the rule files, run their tests, list the fact paths, reload them in the running server',
     usage: 'usage: front-why rules lint|test|facts|reload',
     details: `Rule files are read from FRONT_WHY_RULES_DIR (default: the rules/ of the package).
 
 subcommands:
-  lint     check every rule file; errors name file:line:column
-  test     run every rule's examples
+  lint     check every rule file and test file; errors name file:line:column
+  test     run every rule's tests (rules/<id>.test.yml)
   facts    list the fact paths rules can use
   reload   lint, then have the running \`front-why serve\` load the rules (SIGHUP) and report what it serves
 
@@ -71,17 +71,19 @@ examples:
   FRONT_WHY_RULES_DIR=./my-rules front-why rules reload`,
   },
   'rules lint': {
-    summary: 'check every rule file',
+    summary: 'check every rule file and test file',
     usage: 'usage: front-why rules lint',
-    details: `Loads every rule file in FRONT_WHY_RULES_DIR and reports each error as file:line:column. Exit 1 on any error.
+    details: `Loads every rule, named condition and test file in FRONT_WHY_RULES_DIR and reports each error as
+file:line:column. Exit 1 on any error.
 
 example:
   FRONT_WHY_RULES_DIR=./my-rules front-why rules lint`,
   },
   'rules test': {
-    summary: "run every rule's examples",
+    summary: "run every rule's tests",
     usage: 'usage: front-why rules test',
-    details: `Runs the match and no_match examples of every rule and prints "N passed, M failed". Exit 1 on a failure.
+    details: `Runs the tests beside every rule (<id>.test.yml), names each failing one as file:line, and prints
+"N passed, M failed". Exit 1 on a failure.
 
 example:
   front-why rules test`,
