@@ -353,6 +353,8 @@ describe('/front-why verbs', () => {
     expect(text(report)).toContain('Bruno Keller');
     expect(text(report)).toContain('Dmitri Ivanov');
     expect(text(report)).not.toContain('Ada Moreno');
+    // The audit is recorded after its report is posted: wait until the app has finished.
+    await h.idle();
     const [entry] = await h.store.listActivity({ tenant: 'acme', limit: 1 });
     expect(entry).toMatchObject({ action: 'audit', actor: AGENT, cause: 'teammate_api_access_disabled' });
   });
