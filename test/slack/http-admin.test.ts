@@ -80,6 +80,7 @@ describe('admin-only verbs', () => {
       tenant: 'acme',
       boundBy: GROUP_ADMIN,
     });
+    await h.idle();
     const [entry] = await h.store.listActivity({ limit: 1 });
     expect(entry).toMatchObject({ action: 'tenant.bind', actor: GROUP_ADMIN, channelId: 'C0BYGROUP', tenant: 'acme' });
   });
@@ -99,6 +100,7 @@ describe('admin-only verbs', () => {
     await h.command('unbind', { user: ADMIN, channel: 'C0ADMINOPS' });
     expect(await privateAnswer(mark)).toContain('no longer bound to *acme*');
     expect(await h.store.getChannelBinding(TEAM_ID, 'C0ADMINOPS')).toBeNull();
+    await h.idle();
     const actions = (await h.store.listActivity({ limit: 2 })).map((e) => e.action);
     expect(actions).toEqual(['tenant.unbind', 'channel.settings']);
   });
@@ -168,6 +170,7 @@ describe('connect NAME', () => {
       addedBy: ADMIN,
     });
     expect(await h.store.getTenantToken('globex')).toBe(token);
+    await h.idle();
     const [entry] = await h.store.listActivity({ tenant: 'globex', limit: 1 });
     expect(entry).toMatchObject({ action: 'tenant.add', actor: ADMIN });
 
@@ -186,6 +189,7 @@ describe('connect NAME', () => {
     const everything = h.slack.calls.map((c) => `${c.raw}\n${JSON.stringify(c.args)}`).join('\n');
     expect(everything).not.toContain(token);
     expect(h.logs.join('\n')).not.toContain(token);
+    await h.idle();
     expect((await h.store.listActivity({ limit: 1000 })).map((e) => JSON.stringify(e)).join('\n')).not.toContain(token);
     // The database file and whichever of its WAL files exist right now.
     const files = ['', '-wal', '-shm']
@@ -205,6 +209,7 @@ describe('connect NAME', () => {
     const result = await waitFor(() => since(mark, 'views.update')[0], 'the result');
     expect(JSON.stringify(result.args)).toContain('has a new token');
     expect(await h.store.getTenantToken('globex')).toBe(h.sandbox.tokens.globex_legacy_all);
+    await h.idle();
     expect((await h.store.listActivity({ tenant: 'globex', limit: 1 }))[0]).toMatchObject({
       action: 'tenant.token.replace',
     });

@@ -135,6 +135,7 @@ describe('/front-why <conversation>', () => {
     const parentTs = await waitFor(() => replies[0]?.args.thread_ts as string | undefined, 'thread ts');
     expect(replies.every((r) => r.args.thread_ts === parentTs)).toBe(true);
 
+    await h.idle();
     const [entry] = await h.store.listActivity({ tenant: 'acme', limit: 1 });
     expect(entry).toMatchObject({
       actor: AGENT,

@@ -49,6 +49,7 @@ test('a message with a Front error in a listening channel gets one threaded repl
   const reply = await oneReply(mark);
   expect(reply.args).toMatchObject({ channel: CHANNEL, thread_ts: message.ts, unfurl_links: 'false' });
   expect(JSON.stringify(reply.args)).toContain('teammate_api_access_disabled');
+  await h.idle();
   const [entry] = await h.store.listActivity({ limit: 1 });
   expect(entry).toMatchObject({ actor: AGENT, action: 'diagnose', tenant: 'acme', target: 'cnv_yo1kg5q' });
 });

@@ -175,6 +175,7 @@ describe('/front-why reload (admins)', () => {
     const answer = await privateAnswer(mark0);
     expect(answer).toContain(`Rules reloaded: *${ruleCount}* rules loaded`);
     expect(answer).toContain('"response_type":"ephemeral"');
+    await h.idle();
     const [entry] = await h.store.listActivity({ limit: 1 });
     expect(entry).toMatchObject({
       action: 'rules.reload',
@@ -197,6 +198,7 @@ describe('/front-why reload (admins)', () => {
     expect(answer).toContain('did not load, so nothing changed');
     expect(answer).toContain(`the *${ruleCount}* rules already loaded keep answering`);
     expect(answer).toMatch(/rate-limited\.yml:\d+:\d+ rule=rate-limited: /);
+    await h.idle();
     const [entry] = await h.store.listActivity({ limit: 1 });
     expect(entry).toMatchObject({ action: 'rules.reload', actor: ADMIN, detail: expect.stringContaining('refused') });
     expect(
