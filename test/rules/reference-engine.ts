@@ -4,21 +4,11 @@
  * the source, every trace built; slow, and obviously right.
  */
 import type { FactPath } from '../../src/facts';
+import type { ConditionTrace, Truth } from '../../src/rules/compile';
 import type { Condition, LeafCondition, Rule } from '../../src/rules/schema';
 import { CHEAP_FACT_COST, UNKNOWN, type FactSource, type FactValue } from '../../src/rules/source';
 
-export type Truth = 'true' | 'false' | 'unknown';
-
-/** One leaf condition as evaluated: the "why this diagnosis" evidence. */
-export interface ConditionTrace {
-  fact: FactPath;
-  op: string;
-  expected: unknown;
-  actual: FactValue | 'unknown';
-  result: Truth;
-  /** Under an odd number of `not`s: the rule wanted this leaf to be false. */
-  negated: boolean;
-}
+export type { ConditionTrace, Truth } from '../../src/rules/compile';
 
 export interface RuleEvaluation {
   outcome: Truth;
