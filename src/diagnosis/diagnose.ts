@@ -4,6 +4,7 @@ import { matchRules, renderRuleText, textFacts, type FactSource, type Rule, type
 import { ProbeRun, type FrontGateway } from '../probes';
 import { parseFrontId, type TokenInfo } from '../front';
 import { createFactSource } from './fact-source';
+import { ownerFinding } from './owner';
 import { pasteFacts, targetConversation } from './paste-facts';
 import type { Diagnosis, Evidence } from './types';
 
@@ -156,6 +157,7 @@ function toDiagnosis(
     // What the paste showed that made the rule apply; a field that held only by being absent shows nothing.
     .filter((entry) => entry.result === 'true' && entry.actual !== undefined && factSource(entry.fact) === 'paste')
     .map((entry) => ({ source: 'paste', check: entry.fact, result: formatValue(entry.actual), ok: false }));
+  const owner = ownerFinding(rule.cause, match.outcome, target, source);
   return {
     cause: rule.cause,
     rule: rule.id,
@@ -166,6 +168,7 @@ function toDiagnosis(
     evidence: uniqueBy([...pasteEvidence, ...(probes?.evidence ?? [])], (e) => `${e.source}|${e.check}|${e.result}`),
     decidedBy: match.outcome === 'possible' ? decidingChecks(match.unknownFacts, live) : [],
     ...(target ? { target } : {}),
+    ...(owner ? { owner } : {}),
   };
 }
 
