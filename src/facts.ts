@@ -110,6 +110,12 @@ export const FACTS = {
     source: 'paste',
     description: 'The conversation the diagnosis is about: the one in the error, else the first cnv_ ID or app link.',
   },
+  'input.mentions_oauth': {
+    type: 'boolean',
+    source: 'paste',
+    description:
+      'The paste says the request came from an OAuth connection ("OAuth", an /oauth/ URL, a refresh_token). Only ranks the OAuth causes first: the stored token\'s claims decide.',
+  },
   'input.has_error': {
     type: 'boolean',
     source: 'paste',
@@ -249,15 +255,33 @@ export const FACTS = {
     description:
       "How many teammates' private resources the token could read (≥1 proves the token has the private namespace).",
   },
+  'teammates.access_forbidden_count': {
+    type: 'number',
+    source: 'teammates_access',
+    description:
+      'How many teammates\' private listings were refused with another wording (e.g. "not allowed to read the teammate"), not the preference-off one.',
+  },
   'teammates.checked_count': {
     type: 'number',
     source: 'teammates_access',
     description: 'How many teammates were checked (bounded per diagnosis; `audit` checks everyone).',
   },
+  'teammates.total_count': {
+    type: 'number',
+    source: 'teammates_access',
+    description:
+      'How many teammates the company has. Absent when Front listed more than one page (the sweep reads one).',
+  },
   'teammates.complete': {
     type: 'boolean',
     source: 'teammates_access',
     description: 'Every teammate was checked within the budget.',
+  },
+  'teammates.sole_denied': {
+    type: 'string',
+    source: 'teammates_access',
+    description:
+      'In a complete sweep, the one teammate whose private listing was refused ("Name <email>") when every other teammate\'s read fine. Once the token is known to have the private namespace and a conversation in a private inbox is refused, its owner can only be this teammate. Absent otherwise.',
   },
 
   // ---- GET /teams ----

@@ -4,7 +4,9 @@ import { matchRules, renderRuleText, textFacts, type FactSource, type Rule, type
 import { ProbeRun, type FrontGateway } from '../probes';
 import { parseFrontId, type TokenInfo } from '../front';
 import { createFactSource } from './fact-source';
+import { ownerFinding } from './owner';
 import { pasteFacts, targetConversation } from './paste-facts';
+import { rankByEvidence } from './ranking';
 import type { Diagnosis, Evidence } from './types';
 
 /** A pasted log may hold many errors; each costs probes, so only the first few are diagnosed. */
@@ -81,7 +83,7 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
   const decided = await Promise.all(
     units.map(async ({ observation, target }) => {
       const probes = runFor(target);
-      const source = createFactSource(pasteFacts(observation, parsed.ids), probes);
+      const source = createFactSource(pasteFacts(observation, parsed.ids, parsed), probes);
       // Offline nothing can be learnt: no round asks the source for facts, so the facts that would decide are
       // worked out only for the rules reported as possible.
       const matches = keepConfirmedIfAny(await matchRules(deps.rules, source, probes ? {} : { maxRounds: 0 }));
@@ -99,7 +101,8 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
         const wanted = mentionedFacts(matches).filter((path) => source.canResolve(path));
         if (wanted.length > 0) await source.resolve(wanted);
       }
-      return matches.map((match) => toDiagnosis(match, source, probes, target, deps.live !== undefined));
+      const diagnoses = matches.map((match) => toDiagnosis(match, source, probes, target, deps.live !== undefined));
+      return rankByEvidence(diagnoses, source);
     }),
   );
 
@@ -156,6 +159,7 @@ function toDiagnosis(
     // What the paste showed that made the rule apply; a field that held only by being absent shows nothing.
     .filter((entry) => entry.result === 'true' && entry.actual !== undefined && factSource(entry.fact) === 'paste')
     .map((entry) => ({ source: 'paste', check: entry.fact, result: formatValue(entry.actual), ok: false }));
+  const owner = ownerFinding(rule.cause, match.outcome, target, source);
   return {
     cause: rule.cause,
     rule: rule.id,
@@ -166,6 +170,7 @@ function toDiagnosis(
     evidence: uniqueBy([...pasteEvidence, ...(probes?.evidence ?? [])], (e) => `${e.source}|${e.check}|${e.result}`),
     decidedBy: match.outcome === 'possible' ? decidingChecks(match.unknownFacts, live) : [],
     ...(target ? { target } : {}),
+    ...(owner ? { owner } : {}),
   };
 }
 

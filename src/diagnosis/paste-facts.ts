@@ -7,10 +7,15 @@ export type PasteFacts = Partial<Record<FactPath, string | number | boolean | st
  * The facts one pasted error (or a bare ID, when `observation` is undefined) gives the rules.
  * A field the paste did not contain stays absent: paste facts are never "unknown".
  */
-export function pasteFacts(observation: Observation | undefined, ids: FrontIdRef[]): PasteFacts {
+export function pasteFacts(
+  observation: Observation | undefined,
+  ids: FrontIdRef[],
+  paste: { mentionsOAuth?: boolean } = {},
+): PasteFacts {
   const facts: PasteFacts = {
     'input.ids': ids.map((ref) => ref.id),
     'input.has_error': observation !== undefined,
+    'input.mentions_oauth': paste.mentionsOAuth === true,
   };
   const conversationId = targetConversation(observation, ids);
   if (conversationId) facts['input.conversation_id'] = conversationId;

@@ -17,7 +17,7 @@ import { pasteFacts } from './paste-facts';
  */
 export function exampleFactSource(paste: string, stated: Record<string, FactValue | null>): FactSource {
   const parsed = parsePaste(paste);
-  const fromPaste = parsed.ok ? pasteFacts(parsed.errors[0], parsed.ids) : pasteFacts(undefined, []);
+  const fromPaste = parsed.ok ? pasteFacts(parsed.errors[0], parsed.ids, parsed) : pasteFacts(undefined, []);
   return {
     get(path: FactPath) {
       if (Object.prototype.hasOwnProperty.call(stated, path)) return stated[path] ?? undefined;

@@ -2,7 +2,7 @@ import { findErrors } from './assemble';
 import { distinctIds, scanFrontIds } from './id-scan';
 import { normalisePaste } from './normalise';
 import { MAX_PASTE_BYTES, type ParseResult } from './types';
-import { metered, type WorkMeter } from './work';
+import { charge, metered, type WorkMeter } from './work';
 
 export interface ParseOptions {
   /** Counts the characters the readers visit (see work.ts). */
@@ -27,6 +27,9 @@ function tooLarge(bytes: number): ParseResult {
       'and the `{"_error": …}` body, or the one log line that shows it.',
   };
 }
+
+/** "Our OAuth app…", an /oauth/ URL, a token response's refresh_token: the paste says the request used OAuth. */
+const OAUTH_MENTION = /\boauth|\brefresh_token\b/i;
 
 /** A reader bug must not cost the agent a reply: what could be read is kept, the rest left out. */
 function safely<T>(read: () => T, fallback: T): T {
@@ -54,5 +57,7 @@ function parseMetered(text: string): ParseResult {
   // An error body can hold an ID only its unescaping reveals (a JSON string wrapped with a literal "\n"):
   // it joins the paste's IDs after the ones seen as written.
   const revealed = errors.flatMap((error) => scanFrontIds(error.ids.join(' '))).map((o) => ({ ...o, index: Infinity }));
-  return { ok: true, errors, ids: distinctIds([...occurrences, ...revealed]) };
+  charge(normalised.length);
+  const mentionsOAuth = OAUTH_MENTION.test(normalised);
+  return { ok: true, errors, ids: distinctIds([...occurrences, ...revealed]), mentionsOAuth };
 }

@@ -65,6 +65,8 @@ export type ParseResult =
       errors: Observation[];
       /** Every distinct Front ID or app-link ID in the paste, in order of first appearance. */
       ids: FrontIdRef[];
+      /** The paste says the failing request came from an OAuth connection (mentions OAuth or a refresh token). */
+      mentionsOAuth?: boolean;
     }
   | { ok: false; reason: 'too_large' | 'empty'; message: string };
 

@@ -7,6 +7,7 @@ import {
   idFromLink,
   isRecord,
   readPrivateAccess,
+  readTeammatePage,
   readTeammates,
   teammateLabel,
 } from './front-reads';
@@ -150,24 +151,30 @@ const teammatesAccessProbe: Probe = {
     await readTeammates(ctx.call);
   },
   async run(ctx) {
-    const teammates = await readTeammates(ctx.call);
-    if (!teammates) return { ok: false, facts: {} };
+    const page = await readTeammatePage(ctx.call);
+    if (!page) return { ok: false, facts: {} };
+    const { teammates } = page;
     const limit = Math.max(0, Math.min(TEAMMATES_PER_DIAGNOSIS, ctx.callsLeft()));
     const checked = teammates.slice(0, limit);
     const results = await Promise.all(
       checked.map(async (t) => ({ teammate: t, access: await readPrivateAccess(ctx.call, t.id) })),
     );
     const decided = results.filter((r) => r.access !== 'unknown');
-    return {
-      ok: true,
-      facts: {
-        'teammates.access_denied': decided.filter((r) => r.access === 'denied').map((r) => r.teammate.label),
-        'teammates.access_denied_count': decided.filter((r) => r.access === 'denied').length,
-        'teammates.access_allowed_count': decided.filter((r) => r.access === 'allowed').length,
-        'teammates.checked_count': decided.length,
-        'teammates.complete': decided.length === teammates.length,
-      },
+    const denied = decided.filter((r) => r.access === 'denied').map((r) => r.teammate.label);
+    const allowed = decided.filter((r) => r.access === 'allowed').length;
+    const complete = !page.more && decided.length === teammates.length;
+    const facts: ProbeOutput['facts'] = {
+      'teammates.access_denied': denied,
+      'teammates.access_denied_count': denied.length,
+      'teammates.access_allowed_count': allowed,
+      'teammates.access_forbidden_count': decided.length - allowed - denied.length,
+      'teammates.checked_count': decided.length,
+      'teammates.complete': complete,
     };
+    if (!page.more) facts['teammates.total_count'] = teammates.length;
+    // Everyone checked, everyone else readable: a refused private resource can belong to this teammate only.
+    if (complete && denied.length === 1 && allowed === decided.length - 1) facts['teammates.sole_denied'] = denied[0];
+    return { ok: true, facts };
   },
 };
 

@@ -52,13 +52,28 @@ export async function readPrivateAccess(get: RecordedGet, teammateId: string): P
   return 'unknown';
 }
 
-/** One page of teammates (Front pages at 100 by default; a diagnosis never walks further). */
-export async function readTeammates(get: RecordedGet): Promise<TeammateSummary[] | undefined> {
+export interface TeammatePage {
+  teammates: TeammateSummary[];
+  /** Front has more teammates than this page: whoever is not on it was never seen. */
+  more: boolean;
+}
+
+/** One page of teammates (a diagnosis never walks further), and whether Front said there is another. */
+export async function readTeammatePage(get: RecordedGet): Promise<TeammatePage | undefined> {
   const result = await get(frontPaths.teammates(), 'list teammates');
   if (result.kind !== 'response' || result.status !== 200 || !isRecord(result.body)) return undefined;
   const list = result.body._results;
   if (!Array.isArray(list)) return undefined;
-  return list.map(teammateLabel).filter((t): t is TeammateSummary => t !== undefined);
+  const pagination = result.body._pagination;
+  const next = isRecord(pagination) ? pagination.next : undefined;
+  return {
+    teammates: list.map(teammateLabel).filter((t): t is TeammateSummary => t !== undefined),
+    more: typeof next === 'string' && next !== '',
+  };
+}
+
+export async function readTeammates(get: RecordedGet): Promise<TeammateSummary[] | undefined> {
+  return (await readTeammatePage(get))?.teammates;
 }
 
 /** The ID at the end of a Front link such as https://acme.api.frontapp.com/teammates/tea_1. */

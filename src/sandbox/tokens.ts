@@ -74,6 +74,13 @@ export const TOKEN_DEFS = [
     description: 'new-style API token: no scopes claim, shared + private namespaces kept server-side',
   },
   {
+    name: 'acme_new_style_shared',
+    company: 'acme',
+    kind: 'api',
+    serverSide: { shared: true, private: false, permissions: ALL_READ },
+    description: 'new-style API token: no scopes claim, shared namespace only (no private resources)',
+  },
+  {
     name: 'acme_no_inboxes_read',
     company: 'acme',
     kind: 'api',

@@ -47,6 +47,37 @@ describe('front-why diagnose', () => {
     expectNoToken(result, token);
   });
 
+  test('--json carries the owner and how the checks found them: by elimination, or the candidates', async () => {
+    const token = sandbox.tokens.acme_private;
+    const run = async (): Promise<{ headline: string; owner?: unknown }> => {
+      const result = await runCli(['diagnose', '--json', 'cnv_yo1kg5q'], { env: { ...env, FRONT_API_TOKEN: token } });
+      expect(result.code).toBe(0);
+      return (JSON.parse(result.stdout) as { diagnoses: { headline: string; owner?: unknown }[] }).diagnoses[0]!;
+    };
+
+    const two = await run();
+    expect(two.owner).toEqual({
+      how: 'candidates',
+      candidates: ['Bruno Keller <bruno.keller@acme.example>', 'Dmitri Ivanov <dmitri.ivanov@acme.example>'],
+      checked: 5,
+      total: 5,
+    });
+
+    sandbox.setApiAccess('tea_6r55d', true);
+    try {
+      const one = await run();
+      expect(one.owner).toEqual({
+        how: 'elimination',
+        name: 'Bruno Keller <bruno.keller@acme.example>',
+        checked: 5,
+        total: 5,
+      });
+      expect(one.headline).toMatch(/^Bruno Keller <bruno\.keller@acme\.example> has "Allow access/);
+    } finally {
+      sandbox.setApiAccess('tea_6r55d', false);
+    }
+  });
+
   test('without any token it says how to give one', async () => {
     const result = await runCli(['diagnose', 'cnv_yo1kg5q'], { env });
     expect(result.code).toBe(2);

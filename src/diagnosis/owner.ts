@@ -1,0 +1,47 @@
+import type { Cause } from '../causes';
+import type { FactPath } from '../facts';
+import type { FactSource } from '../rules';
+import type { OwnerFinding } from './types';
+
+/** Causes that come down to one teammate's private resources: the answer is only useful once it says whose. */
+const OWNER_CAUSES: ReadonlySet<Cause> = new Set<Cause>(['teammate_api_access_disabled']);
+
+type Facts = Pick<FactSource, 'get'>;
+
+/**
+ * Whose private conversation was refused, and how the checks told: the private inbox's owner link, or the
+ * teammate sweep. A sweep names the owner only when it was complete, exactly one teammate was refused and
+ * every other teammate read fine (`teammates.sole_denied`), and only for a confirmed cause: then the token
+ * has the private namespace, so the refused conversation's owner has the preference off. Otherwise the
+ * teammates found with it off are candidates, with how many of how many were checked.
+ */
+export function ownerFinding(
+  cause: Cause,
+  status: 'confirmed' | 'possible',
+  target: string | undefined,
+  facts: Facts,
+): OwnerFinding | undefined {
+  if (!OWNER_CAUSES.has(cause) || target === undefined) return undefined;
+  const name = text(facts, 'owner.name');
+  if (name !== undefined) return { how: 'inbox-owner', name };
+
+  const checked = number(facts, 'teammates.checked_count');
+  if (checked === undefined) return undefined;
+  const total = number(facts, 'teammates.total_count');
+  const counts = { checked, ...(total !== undefined ? { total } : {}) };
+  const sole = text(facts, 'teammates.sole_denied');
+  if (sole !== undefined && status === 'confirmed') return { how: 'elimination', name: sole, ...counts };
+  const denied = facts.get('teammates.access_denied');
+  if (!Array.isArray(denied) || denied.length === 0) return undefined;
+  return { how: 'candidates', candidates: denied, ...counts };
+}
+
+function text(facts: Facts, path: FactPath): string | undefined {
+  const value = facts.get(path);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function number(facts: Facts, path: FactPath): number | undefined {
+  const value = facts.get(path);
+  return typeof value === 'number' ? value : undefined;
+}
