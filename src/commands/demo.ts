@@ -15,6 +15,7 @@ export const DEMO_USAGE = usageOf('demo');
 export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, DEMO_USAGE, {
     json: { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
     only: { type: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${DEMO_USAGE}`);
@@ -51,7 +52,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
           const reply = !outcome.ok
             ? outcome.message
             : outcome.diagnoses.length > 0
-              ? diagnosesToText(outcome.diagnoses)
+              ? diagnosesToText(outcome.diagnoses, { verbose: values.verbose === true })
               : 'No cause found.';
           io.stdout.write(
             `${reply}\n\n${ok ? '✓' : '✗'} expected ${scenario.expectedCause}, got ${causes[0] ?? 'nothing'}\n\n`,

@@ -12,6 +12,7 @@ export const DIAGNOSE_USAGE = usageOf('diagnose');
 export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, DIAGNOSE_USAGE, {
     json: { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
     tenant: { type: 'string' },
   });
   const config = loadConfig(io.env);
@@ -33,7 +34,7 @@ export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number
         `Checked live with ${label} (${connection.maskedToken}) against ${config.FRONT_API_BASE_URL}: ${outcome.calls} request(s) to Front.\n\n`,
       );
     }
-    return printOutcome(outcome, io, values.json === true);
+    return printOutcome(outcome, io, { json: values.json === true, verbose: values.verbose === true });
   } finally {
     await connection.close();
   }

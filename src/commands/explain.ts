@@ -9,12 +9,15 @@ export const EXPLAIN_USAGE = usageOf('explain');
 
 /** `front-why explain`: the paste alone, no network. */
 export async function explainCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, EXPLAIN_USAGE, { json: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs(argv, EXPLAIN_USAGE, {
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+  });
   const config = loadConfig(io.env);
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
   const text = await textFrom(positionals, io, EXPLAIN_USAGE);
   const outcome = await diagnose(text, { rules });
-  return printOutcome(outcome, io, values.json === true);
+  return printOutcome(outcome, io, { json: values.json === true, verbose: values.verbose === true });
 }
 
 export async function textFrom(positionals: string[], io: CliIo, usage: string): Promise<string> {
@@ -23,16 +26,27 @@ export async function textFrom(positionals: string[], io: CliIo, usage: string):
   return readAll(io.stdin, MAX_PASTE_BYTES);
 }
 
-export function printOutcome(outcome: DiagnoseOutcome, io: CliIo, json: boolean): number {
+export interface PrintOptions {
+  /** One JSON object with every field of every diagnosis. */
+  json: boolean;
+  /** The text with the why, the checks that decided and the links; without it, the first screen only. */
+  verbose: boolean;
+}
+
+export function printOutcome(outcome: DiagnoseOutcome, io: CliIo, options: PrintOptions): number {
   if (!outcome.ok) {
     io.stderr.write(`front-why: ${outcome.message}\n`);
     return 1;
   }
-  if (json) {
+  if (options.json) {
     writeJson(io, { diagnoses: outcome.diagnoses });
     return 0;
   }
-  io.stdout.write(`${outcome.diagnoses.length > 0 ? diagnosesToText(outcome.diagnoses) : nothingFound(outcome)}\n`);
+  const text =
+    outcome.diagnoses.length > 0
+      ? diagnosesToText(outcome.diagnoses, { verbose: options.verbose })
+      : nothingFound(outcome);
+  io.stdout.write(`${text}\n`);
   return 0;
 }
 

@@ -13,12 +13,15 @@ export interface CommandHelp {
 export const HELP: Record<string, CommandHelp> = {
   explain: {
     summary: 'explain a pasted Front error from the text alone',
-    usage: 'usage: front-why explain [TEXT] [--json]   (reads the paste from stdin when TEXT is absent)',
-    details: `Explains a Front API error from the paste alone: no token, no request to Front.
+    usage: 'usage: front-why explain [TEXT] [--verbose] [--json]   (reads the paste from stdin when TEXT is absent)',
+    details: `Explains a Front API error from the paste alone: no token, no request to Front. Prints the likeliest
+cause, who it concerns and the steps for the support agent, the customer's teammate and the customer's admin;
+other causes get one line each.
 
 options:
-  --json       one JSON object {"diagnoses": [...]}, most likely first
-  -h, --help   this help
+  -v, --verbose   also why, what would decide it, the checks that decided and links, for every cause
+  --json          one JSON object {"diagnoses": [...]} with every field, most likely first
+  -h, --help      this help
 
 examples:
   front-why explain '403 {"_error":{"status":403,"title":"Forbidden","message":"..."}}'
@@ -27,13 +30,15 @@ examples:
   diagnose: {
     summary: "diagnose a conversation or paste live, with the customer's token",
     usage:
-      'usage: front-why diagnose <cnv_…|Front app link|pasted error> [--tenant NAME] [--json]   (reads stdin when no input is given)',
+      'usage: front-why diagnose <cnv_…|Front app link|pasted error> [--tenant NAME] [--verbose] [--json]   (reads stdin when no input is given)',
     details: `The paste's explanation plus live checks against Front with the customer's token: a stored tenant
-(--tenant NAME) or FRONT_API_TOKEN. Tokens are never taken from the command line.
+(--tenant NAME) or FRONT_API_TOKEN. Tokens are never taken from the command line. Prints the cause, who it
+concerns and the steps; --verbose adds the why and the live checks that decided.
 
 options:
   --tenant NAME   use the token stored for this tenant (see \`front-why tenants add\`)
-  --json          one JSON object {"diagnoses": [...]}
+  -v, --verbose   also why, what would decide it, the checks that decided and links, for every cause
+  --json          one JSON object {"diagnoses": [...]} with every field
   -h, --help      this help
 
 examples:
@@ -208,11 +213,12 @@ examples:
   },
   demo: {
     summary: 'start the sandbox and diagnose its scenarios as the bot would reply',
-    usage: 'usage: front-why demo [--json] [--only NAME]',
+    usage: 'usage: front-why demo [--verbose] [--json] [--only NAME]',
     details: `options:
-  --only NAME   one scenario
-  --json        one JSON object {"scenarios": [...]}
-  -h, --help    this help
+  --only NAME     one scenario
+  -v, --verbose   each answer in full (why, the checks that decided, links)
+  --json          one JSON object {"scenarios": [...]}
+  -h, --help      this help
 
 examples:
   front-why demo

@@ -1,4 +1,4 @@
-import type { Audience, Diagnosis, Evidence } from './types';
+import type { Audience, Diagnosis, Evidence, OwnerFinding } from './types';
 
 export const AUDIENCE_TITLES: Record<Audience, string> = {
   agent: 'Support agent',
@@ -6,29 +6,57 @@ export const AUDIENCE_TITLES: Record<Audience, string> = {
   admin: "Customer's admin",
 };
 
-/** A diagnosis as a person reads it in a terminal. */
-export function diagnosisToText(d: Diagnosis, index: number): string {
-  const lines: string[] = [];
-  const label = d.status === 'confirmed' ? 'Cause' : 'Possible cause';
-  lines.push(`${index + 1}. ${label}: ${d.headline}`);
-  lines.push(`   [${d.cause} · rule ${d.rule} · confidence ${d.confidence}${d.target ? ` · ${d.target}` : ''}]`);
-  // What to do comes first; the reasoning and the evidence follow for whoever reads on.
-  for (const audience of Object.keys(AUDIENCE_TITLES) as Audience[]) {
+export const AUDIENCES = Object.keys(AUDIENCE_TITLES) as Audience[];
+
+export interface TextOptions {
+  /** Everything: why, what would decide it, the live checks that decided, links, and every cause in full. */
+  verbose?: boolean;
+}
+
+/**
+ * Diagnoses as a person reads them in a terminal. By default the first screen only: the likeliest cause with
+ * who it concerns and the steps, the other causes in one line each. `verbose` adds the reasoning and evidence.
+ */
+export function diagnosesToText(diagnoses: Diagnosis[], options: TextOptions = {}): string {
+  if (options.verbose) return diagnoses.map((d, i) => diagnosisToText(d, i, options)).join('\n\n');
+  const [first, ...others] = diagnoses;
+  if (!first) return '';
+  const parts = [diagnosisToText(first, 0)];
+  if (others.length > 0) {
+    parts.push(
+      ['Also found:', ...others.map((d, i) => `   ${i + 2}. ${causeLabel(d)}: ${d.headline} [${d.cause}]`)].join('\n'),
+    );
+  }
+  parts.push('(--verbose adds why, the checks that decided and links)');
+  return parts.join('\n\n');
+}
+
+/** One diagnosis: the first screen, or with `verbose` everything about it. */
+export function diagnosisToText(d: Diagnosis, index: number, options: TextOptions = {}): string {
+  const lines: string[] = [`${index + 1}. ${causeLabel(d)}: ${d.headline}`];
+  const owner = ownerLine(d.owner);
+  if (owner) lines.push(`   ${owner}`);
+  if (d.rankedBy) lines.push(`   ${rankedByLine(d.rankedBy)}`);
+  const meta = options.verbose
+    ? `${d.cause} · rule ${d.rule} · confidence ${d.confidence}${d.target ? ` · ${d.target}` : ''}`
+    : `${d.cause} · confidence ${d.confidence}`;
+  lines.push(`   [${meta}]`);
+  for (const audience of AUDIENCES) {
     const steps = d.steps[audience];
     if (steps.length === 0) continue;
     lines.push('', `   ${AUDIENCE_TITLES[audience]}:`);
     steps.forEach((step, i) => lines.push(indent(`${i + 1}. ${step}`, '     ')));
   }
+  if (!options.verbose) return lines.join('\n');
   if (d.decidedBy.length > 0) {
     lines.push('', '   What would decide it:');
     d.decidedBy.forEach((check) => lines.push(`     - ${check}`));
   }
   if (d.why !== '') lines.push('', '   Why:', indent(d.why, '     '));
-  if (d.evidence.length > 0) {
-    lines.push('', '   What was checked:');
-    d.evidence.forEach((e) =>
-      lines.push(`     ${evidenceMark(e)} ${e.check}: ${e.result}${e.ms !== undefined ? ` (${e.ms} ms)` : ''}`),
-    );
+  const checks = decidingChecks(d.evidence);
+  if (checks.length > 0) {
+    lines.push('', '   What decided it (live checks):');
+    checks.forEach((e) => lines.push(`     ${evidenceLine(e)}`));
   }
   if (d.links.length > 0) {
     lines.push('', '   Links:');
@@ -37,13 +65,61 @@ export function diagnosisToText(d: Diagnosis, index: number): string {
   return lines.join('\n');
 }
 
-export function diagnosesToText(diagnoses: Diagnosis[]): string {
-  return diagnoses.map(diagnosisToText).join('\n\n');
+export function causeLabel(d: Diagnosis): string {
+  return d.status === 'confirmed' ? 'Cause' : 'Possible cause';
 }
 
-function evidenceMark(e: Evidence): string {
+/**
+ * Who owns the private resource, and how the checks know: "Owner: Bruno Keller (the only teammate with the
+ * preference off; 5 of 5 checked)". Undefined when the finding names nobody.
+ */
+export function ownerLine(owner: OwnerFinding | undefined): string | undefined {
+  if (!owner) return undefined;
+  const swept =
+    owner.checked !== undefined && owner.total !== undefined ? `; ${owner.checked} of ${owner.total} checked` : '';
+  switch (owner.how) {
+    case 'inbox-owner':
+      return owner.name ? `Owner: ${owner.name} (the owner of the private inbox)` : undefined;
+    case 'elimination':
+      return owner.name ? `Owner: ${owner.name} (the only teammate with the preference off${swept})` : undefined;
+    case 'candidates': {
+      const names = owner.candidates ?? [];
+      if (names.length === 0) return undefined;
+      if (names.length === 1) return `Owner: ${names[0]} (the teammate with the preference off${swept})`;
+      return `Owner: one of ${names.join(', ')} (the teammates with the preference off${swept})`;
+    }
+  }
+}
+
+export function rankedByLine(rankedBy: string): string {
+  return `Ranked first: ${rankedBy}`;
+}
+
+/**
+ * The live checks behind a diagnosis, each once. What was read in the paste is not repeated: the agent pasted it,
+ * and marking it ✗ beside the checks made it look like something that had been checked and failed. A repeat of a
+ * call that the tenant's cache answered adds nothing either.
+ */
+export function decidingChecks(evidence: readonly Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  const kept: Evidence[] = [];
+  for (const e of evidence) {
+    if (e.source !== 'probe') continue;
+    const key = `${e.check}|${e.result.replace(/ \(recent answer\)$/, '')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    kept.push(e);
+  }
+  return kept;
+}
+
+export function evidenceMark(e: Evidence): string {
   if (e.ok === null) return '?';
   return e.ok ? '✓' : '✗';
+}
+
+function evidenceLine(e: Evidence): string {
+  return `${evidenceMark(e)} ${e.check}: ${e.result}${e.ms !== undefined ? ` (${e.ms} ms)` : ''}`;
 }
 
 function indent(text: string, prefix: string): string {

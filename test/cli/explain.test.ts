@@ -36,6 +36,40 @@ describe('front-why explain', () => {
     expect(result.stdout).toMatch(/Allow access to my individual resources via the API/);
   });
 
+  test('prints the first screen by default: the likeliest cause and its steps, other causes in one line', async () => {
+    const result = await runCli(['explain', ORIGINAL]);
+    expect(result.code).toBe(0);
+    const out = result.stdout;
+    expect(out).toMatch(/^1\. Possible cause: The teammate who owns cnv_yo1kg5q has "Allow access/);
+    expect(out).toMatch(/^ {3}Support agent:\n {5}1\. /m);
+    expect(out).toMatch(/^ {3}Customer's admin:\n {5}1\. .*Company settings/m);
+    expect(out).toMatch(/^Also found:\n {3}2\. Possible cause: .*\[token_missing_private_scope\]$/m);
+    expect(out).toContain('(--verbose adds why, the checks that decided and links)');
+    // The second cause's steps, the reasoning and the links wait for --verbose.
+    expect(out.match(/Support agent:/g)).toHaveLength(1);
+    for (const hidden of ['Why:', 'What would decide it:', 'Links:', 'https://help.front.com', 'error.status'])
+      expect(out).not.toContain(hidden);
+  });
+
+  test('--verbose prints every cause in full: steps, what would decide it, why and links', async () => {
+    const result = await runCli(['explain', '--verbose', ORIGINAL]);
+    expect(result.code).toBe(0);
+    const out = result.stdout;
+    expect(out).toMatch(/^1\. Possible cause: /m);
+    expect(out).toMatch(/^2\. Possible cause: /m);
+    expect(out.match(/Support agent:/g)).toHaveLength(2);
+    expect(out).toMatch(
+      /^ {3}\[teammate_api_access_disabled · rule teammate-api-access-disabled · confidence medium · cnv_yo1kg5q\]$/m,
+    );
+    expect(out).toContain('   What would decide it:\n     - ');
+    expect(out).toContain('   Why:\n     ');
+    expect(out).toContain('   Links:\n     - Front help');
+    // The paste is not echoed back as evidence; offline there are no live checks to list.
+    expect(out).not.toContain('error.status');
+    expect(out).not.toContain('What decided it');
+    expect((await runCli(['explain', '-v', ORIGINAL])).stdout).toBe(out);
+  });
+
   test('a successful response is not an error: empty list', async () => {
     const result = await runCli([
       'explain',

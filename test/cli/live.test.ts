@@ -78,6 +78,29 @@ describe('front-why diagnose', () => {
     }
   });
 
+  test('the text shows the cause, who and the steps; --verbose adds the live checks that decided', async () => {
+    const envWithToken = { ...env, FRONT_API_TOKEN: sandbox.tokens.acme_private };
+    const paste = `GET /conversations/cnv_yo1kg5q 403 {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}`;
+    const short = await runCli(['diagnose', paste], { env: envWithToken });
+    expect(short.code).toBe(0);
+    expect(short.stdout).toMatch(/^1\. Cause: .*Bruno Keller/);
+    expect(short.stdout).toMatch(/^ {3}Customer's admin:\n {5}1\. .*Company settings → Teammates/m);
+    expect(short.stdout).not.toContain('What decided it');
+    expect(short.stdout).not.toContain('Why:');
+
+    const full = await runCli(['diagnose', '--verbose', paste], { env: envWithToken });
+    expect(full.code).toBe(0);
+    expect(full.stdout.startsWith(short.stdout.split('\n')[0]!)).toBe(true);
+    expect(full.stdout).toContain('   Why:\n');
+    expect(full.stdout).toMatch(/^ {3}What decided it \(live checks\):\n {5}[✓✗?] /m);
+    expect(full.stdout).toMatch(/^ {5}✗ GET \/conversations\/cnv_yo1kg5q: 403 .* \(\d+ ms\)$/m);
+    expect(full.stdout).toMatch(/^ {5}✗ private inboxes of tea_6r55b: 403 /m);
+    // What was pasted is not listed as if it had been checked (and failed).
+    expect(full.stdout).not.toContain('error.status');
+    expect(full.stdout).not.toContain('error.message');
+    expectNoToken(full, sandbox.tokens.acme_private);
+  });
+
   test('without any token it says how to give one', async () => {
     const result = await runCli(['diagnose', 'cnv_yo1kg5q'], { env });
     expect(result.code).toBe(2);

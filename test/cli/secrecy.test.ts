@@ -44,7 +44,8 @@ describe('a pasted token is never printed back, glued to other characters or not
       `{"_error":{"status":401,"title":"Unauthorized","message":"token rejected: ${glued.replace(/"/g, '\\"')}"}}`,
     ];
     for (const paste of pastes) {
-      const text = await runCli(['explain', paste]);
+      // --verbose: the text with the why and the evidence, where a quoted paste shows.
+      const text = await runCli(['explain', '--verbose', paste]);
       const json = await runCli(['explain', '--json', paste]);
       expect(text.code).toBe(0);
       expect(json.code).toBe(0);
@@ -63,13 +64,14 @@ describe('a pasted token is never printed back, glued to other characters or not
       '{"_error":{"status":403,"title":"Forbi\\u001b]0;owned\\u0007dden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\" \\u001b[2J\\u009b31m"}}';
     for (const args of [
       ['explain', paste],
+      ['explain', '--verbose', paste],
       ['explain', '--json', paste],
       ['diagnose', paste],
     ]) {
       const result = await runCli(args);
       expect(result.stdout + result.stderr).not.toMatch(ESC_OR_BEL);
     }
-    const text = await runCli(['explain', paste]);
+    const text = await runCli(['explain', '--verbose', paste]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/not allowed to read/);
   });
@@ -148,7 +150,7 @@ describe.each(ECHOES)('a token Front echoes back %s is printed by no command', (
     expect(added.code).toBe(0);
     for (const args of [
       ['diagnose', '--tenant', 'stored', '--json', 'cnv_yo1kg5q'],
-      ['diagnose', '--tenant', 'stored', 'cnv_yo1kg5q'],
+      ['diagnose', '--tenant', 'stored', '--verbose', 'cnv_yo1kg5q'],
       ['audit', '--tenant', 'stored'],
     ]) {
       const result = await runCli(args, { env });

@@ -1,6 +1,7 @@
 import { NO_FAULTS, type FaultSettings } from '../../src/sandbox/faults';
-import { CHANNEL, startHarness, userMessage, waitFor, type Harness } from '../slack/helpers/harness';
-import { TEAM_ID } from '../slack/helpers/slack-standin';
+import { ACTION_IDS } from '../../src/slack/render/blocks';
+import { buttonClick, CHANNEL, startHarness, userMessage, waitFor, type Harness } from '../slack/helpers/harness';
+import { TEAM_ID, type RecordedCall } from '../slack/helpers/slack-standin';
 import {
   acceptedSince,
   expectHealthy,
@@ -15,8 +16,8 @@ import {
 /**
  * Front misbehaving while agents ask: 5xx, connection resets, answers slower than the diagnosis deadline, 429
  * storms and burst limits, from the sandbox's fault injector. Whatever Front does, the agent gets an answer in
- * the thread that says which checks could not be made and why, the app keeps serving, and the store keeps
- * every tenant, binding and audit entry (and audits the run).
+ * the thread that says how many checks could not be made (and, under Details, which and why), the app keeps
+ * serving, and the store keeps every tenant, binding and audit entry (and audits the run).
  */
 
 const GLOBEX = 'C0GLOBEX';
@@ -47,13 +48,25 @@ beforeEach(async () => {
 });
 
 /** A slash command for a conversation not asked about before; resolves with the thread's replies. */
-async function ask(channel = CHANNEL): Promise<{ target: string; answer: string }> {
+async function ask(channel = CHANNEL): Promise<{ target: string; answer: string; first: RecordedCall }> {
   const target = freshConversation();
   const mark = h.slack.calls.length;
   const ack = await h.command(target, { channel });
   expect(ack.status).toBe(200);
   const replies = await threadedAnswer(h, mark, channel);
-  return { target, answer: replies.map(textOf).join('\n') };
+  return { target, answer: replies.map(textOf).join('\n'), first: replies[0]! };
+}
+
+/** Clicks Details under an answer; resolves with what it posted in the thread (which checks could not be made). */
+async function detailsOf(first: RecordedCall): Promise<string> {
+  const mark = h.slack.calls.length;
+  const ack = await h.interact(buttonClick(first, ACTION_IDS.details, { responseUrl: h.slack.responseUrl() }));
+  expect(ack.status).toBe(200);
+  const inThread = () =>
+    acceptedSince(h, mark, 'chat.postMessage').filter((c) => c.args.thread_ts === first.args.thread_ts);
+  await waitFor(() => inThread().some((c) => textOf(c).includes('*Details*')), 'the details', 15_000);
+  await h.idle();
+  return inThread().map(textOf).join('\n');
 }
 
 /** Faults off: /healthz answers and the next command gets a full, live answer; nothing was lost from the store. */
@@ -89,11 +102,13 @@ describe('Front failing on every request', () => {
     ['connection resets', { dropRate: 1 }, /could not reach Front at .* \(UND_ERR_SOCKET/],
   ])('%s: the thread says Front is down and which checks could not be made', async (_name, faults, detail) => {
     h.sandbox.setFaults(faults);
-    const { target, answer } = await ask();
+    const { target, answer, first } = await ask();
     expect(answer).toContain('front_unavailable');
     expect(answer).toContain('this is not a token or scope problem');
-    expect(answer).toContain(`could not check: GET /conversations/${target}`);
-    expect(answer).toMatch(detail);
+    expect(answer).toMatch(/could not check \d+ of them/);
+    const details = await detailsOf(first);
+    expect(details).toContain(`could not check: GET /conversations/${target}`);
+    expect(details).toMatch(detail);
     await expectRecovered([{ tenant: 'acme', target }]);
   });
 });
@@ -104,9 +119,10 @@ describe('Front slower than the deadline', () => {
     ['answers after the request timeout', { latencyMs: 2_500 }],
   ])('%s: the thread says Front did not answer in time', async (_name, faults) => {
     h.sandbox.setFaults(faults);
-    const { target, answer } = await ask();
+    const { target, answer, first } = await ask();
     expect(answer).toContain('front_unavailable');
-    expect(answer).toMatch(
+    expect(answer).toMatch(/could not check \d+ of them/);
+    expect(await detailsOf(first)).toMatch(
       new RegExp(
         `could not check: GET /conversations/${target}: Front did not answer within \\d+ ms|had not answered when the deadline came`,
       ),
@@ -142,7 +158,8 @@ describe('a pasted message in a listening channel while Front fails', () => {
     await h.idle();
     expect(acceptedSince(h, mark, 'chat.postMessage').every((c) => c.args.thread_ts === message.ts)).toBe(true);
     const answer = replies.map(textOf).join('\n');
-    expect(answer).toContain(`could not check: GET /conversations/${target}: Front answered 503`);
+    expect(answer).toMatch(/could not check \d+ of them/);
+    expect(await detailsOf(replies[0]!)).toContain(`could not check: GET /conversations/${target}: Front answered 503`);
     await expectRecovered([{ tenant: 'acme', target }]);
   });
 });
@@ -170,17 +187,20 @@ describe('rate limits', () => {
   test('a 429 storm (the company’s whole minute used up): the thread says Front is rate limiting', async () => {
     // Globex, so the acme budget the other tests use stays whole.
     h.sandbox.setFaults({ rateLimitPerMinute: 0 });
-    const { target, answer } = await ask(GLOBEX);
+    const { target, answer, first } = await ask(GLOBEX);
     expect(answer).toContain('rate_limited');
     expect(answer).toContain('Front is rate limiting this company right now');
-    expect(answer).toMatch(/could not check: Front's per-minute rate limit for this company is used up/);
+    // Details runs the checks again, inside the same spent minute: refused by Front or held back, it says so.
+    expect(await detailsOf(first)).toMatch(
+      /could not check: .*Front's per-minute rate limit for this company is used up/,
+    );
 
     // Still within the window: front-why spends none of the customer's remaining requests, and still answers.
     h.sandbox.setFaults({ rateLimitPerMinute: 0 });
     h.sandbox.resetStats();
     const again = await ask(GLOBEX);
-    // Front's retry-after, not a guess, says how long: nothing is sent before it.
-    expect(again.answer).toMatch(
+    // Front's retry-after, not a guess, says how long: nothing is sent before it (Details included).
+    expect(await detailsOf(again.first)).toMatch(
       /not sent: Front's per-minute rate limit for this company is used up, and Front asked \(retry-after\) for no request in the next \d+ s/,
     );
     // Held back, not guessed: the answer is still the rate limit, not a token or scope problem.

@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import type { DiagnoseOutcome, Diagnosis } from '../../src/diagnosis';
-import { LIMITS, renderOutcome, ACTION_IDS, type SlackMessage } from '../../src/slack/render/blocks';
+import {
+  LIMITS,
+  renderOutcome,
+  renderOutcomeDetails,
+  ACTION_IDS,
+  type SlackMessage,
+} from '../../src/slack/render/blocks';
 import { customerMessage } from '../../src/slack/render/blocks-customer';
 import { splitMrkdwn } from '../../src/slack/render/block-kit';
 import { escapeText, safeHttpsUrl, slackLink } from '../../src/slack/render/escape';
@@ -80,7 +87,7 @@ describe('escaping', () => {
 });
 
 describe('renderOutcome', () => {
-  test('every value from the paste, Front or a rule is escaped; the fallback text is always set', () => {
+  test('every value from the paste, Front or a rule is escaped, first reply and details alike', () => {
     const hostile = diagnosis({
       headline: `Headline ${HOSTILE}`,
       why: `Why ${HOSTILE}`,
@@ -91,14 +98,14 @@ describe('renderOutcome', () => {
       ],
       evidence: [{ source: 'paste', check: 'error.message', result: HOSTILE, ok: false }],
       decidedBy: [`Decide ${HOSTILE}`],
+      owner: { how: 'candidates', candidates: [`Bruno ${HOSTILE}`, 'Dmitri'] },
+      rankedBy: `Ranked ${HOSTILE}`,
     });
-    const messages = renderOutcome(
-      outcome([hostile], { checks: [{ source: 'probe', check: `GET ${HOSTILE}`, result: HOSTILE, ok: null }] }),
-      {
-        tenant: '<!channel>',
-        buttonValue: 'cnv_yo1kg5q',
-      },
-    );
+    const hostileOutcome = outcome([hostile, diagnosis({ headline: `Other ${HOSTILE}` })], {
+      checks: [{ source: 'probe', check: `GET ${HOSTILE}`, result: HOSTILE, ok: null }],
+    });
+    const view = { tenant: '<!channel>', buttonValue: 'cnv_yo1kg5q' };
+    const messages = [...renderOutcome(hostileOutcome, view), ...renderOutcomeDetails(hostileOutcome, view)];
     expect(unescapedAngles(messages)).toEqual([]);
     expect(allText(messages)).toContain('&lt;!channel&gt;');
     expect(allText(messages)).toContain('<https://help.front.com/x|Title &lt;!channel&gt;');
@@ -106,47 +113,140 @@ describe('renderOutcome', () => {
     for (const m of messages) expect(m.text.length).toBeGreaterThan(0);
   });
 
-  test('renders cause, why, steps per audience, links, what was checked and both buttons', () => {
-    const [message, ...rest] = renderOutcome(outcome([diagnosis()]), { tenant: 'acme', buttonValue: 'cnv_yo1kg5q' });
+  test('the first reply: the cause, who, what tipped it, the steps per audience and three buttons; no why', () => {
+    const d = diagnosis({
+      owner: { how: 'elimination', name: 'Bruno Keller', checked: 5, total: 5 },
+      rankedBy: 'the live 403 on the conversation',
+    });
+    const [message, ...rest] = renderOutcome(outcome([d]), { tenant: 'acme', buttonValue: 'cnv_yo1kg5q' });
     expect(rest).toEqual([]);
     const text = sectionTexts([message!]).join('\n');
     expect(text).toContain('*Cause:* Bruno Keller &lt;bruno@acme.example&gt; has the preference off');
-    expect(text).toContain('*Why:* Because the teammate turned it off.');
+    expect(text).toContain('Owner: Bruno Keller (the only teammate with the preference off; 5 of 5 checked)');
+    expect(text).toContain('Ranked first: the live 403 on the conversation');
     expect(text).toContain('*Support agent*\n1. Tell the customer.');
     expect(text).toContain("*Customer's teammate*\n1. Turn it on.");
     expect(text).toContain("*Customer's admin*\n1. Do it for Bruno Keller.");
-    expect(text).toContain('<https://help.front.com/t/80d8nt|Front help>');
-    expect(text).toMatch(/\*What was checked\*\n✗ GET \/conversations\/cnv_yo1kg5q: 403 forbidden \(12 ms\)/);
     expect(text).toContain('checked live with tenant *acme* · 3 request(s) to Front');
+    expect(text).not.toContain('Because the teammate turned it off.');
+    expect(text).not.toContain('GET /conversations/cnv_yo1kg5q');
+    expect(text).not.toContain('help.front.com');
     const last = message!.blocks[message!.blocks.length - 1] as {
       type: string;
       elements: { action_id: string; value: string }[];
     };
     expect(last.type).toBe('actions');
-    expect(last.elements.map((e) => e.action_id)).toEqual([ACTION_IDS.checkAgain, ACTION_IDS.customerMessage]);
+    expect(last.elements.map((e) => e.action_id)).toEqual([
+      ACTION_IDS.checkAgain,
+      ACTION_IDS.customerMessage,
+      ACTION_IDS.details,
+    ]);
+    expect(last.elements.every((e) => e.value === 'cnv_yo1kg5q')).toBe(true);
     expect(message!.text).toBe('Cause: Bruno Keller &lt;bruno@acme.example&gt; has the preference off');
   });
 
-  test('splits a huge answer into several messages within Slack limits, buttons on the last one', () => {
+  test('the details: why, what would decide it, links and the live checks, never the pasted facts', () => {
+    const d = diagnosis({
+      status: 'possible',
+      decidedBy: ['whose private resources the token can read'],
+      evidence: [
+        { source: 'paste', check: 'error.status', result: '403', ok: false },
+        { source: 'probe', check: 'GET /conversations/cnv_yo1kg5q', result: '403 forbidden', ok: false, ms: 12 },
+      ],
+    });
+    const details = renderOutcomeDetails(outcome([d], { checks: d.evidence.slice(1) }), { tenant: 'acme' });
+    const text = sectionTexts(details).join('\n');
+    expect(text).toContain('*Why*\nBecause the teammate turned it off.');
+    expect(text).toContain('*What would decide it*\n• whose private resources the token can read');
+    expect(text).toContain('<https://help.front.com/t/80d8nt|Front help>');
+    expect(text).toContain(
+      '*What decided it* (the live checks)\n✗ GET /conversations/cnv_yo1kg5q: 403 forbidden (12 ms)',
+    );
+    expect(text).not.toContain('error.status');
+    // Every step fitted in the first reply: the details do not repeat them.
+    expect(text).not.toContain('Tell the customer.');
+    const offline = renderOutcomeDetails(outcome([d], { live: false, checks: [] }), { offlineReason: 'no tenant' });
+    expect(sectionTexts(offline).join('\n')).toContain('*What decided it:* the paste alone (no tenant)');
+  });
+
+  test('long rules still give a first reply within 1,500 characters; the details hold every step', () => {
     const long = 'A long explanation line that goes on and on. '.repeat(300);
     const many = Array.from({ length: 30 }, (_, i) =>
       diagnosis({
         rule: `rule-${i}`,
+        headline: `Headline ${i} ${'h'.repeat(600)}`,
         why: long,
-        steps: { agent: Array.from({ length: 40 }, (_, n) => `step ${n} ${'x'.repeat(120)}`), teammate: [], admin: [] },
+        owner: {
+          how: 'candidates',
+          candidates: Array.from({ length: 40 }, (_, n) => `Teammate ${n} <t${n}@x.example>`),
+        },
+        rankedBy: 'r'.repeat(600),
+        steps: {
+          agent: Array.from({ length: 40 }, (_, n) => `agent step ${n} ${'x'.repeat(120)}`),
+          teammate: [`teammate step ${'y'.repeat(900)}`],
+          admin: Array.from({ length: 5 }, (_, n) => `admin step ${n} & <more> ${'z'.repeat(200)}`),
+        },
       }),
     );
-    const messages = renderOutcome(outcome(many), { tenant: 'acme', buttonValue: 'v' });
-    expect(messages.length).toBeGreaterThan(1);
-    for (const m of messages) {
+    const o = outcome(many, { targets: Array.from({ length: 20 }, (_, i) => `cnv_${i}aaaaaaa`) });
+    const first = renderOutcome(o, { tenant: 'acme', buttonValue: 'v' });
+    expect(first).toHaveLength(1);
+    const shown = sectionTexts(first).join('\n');
+    expect(shown.length).toBeLessThanOrEqual(1_500);
+    // Every audience keeps at least its first step, and the reply says where the rest is.
+    expect(shown).toContain('*Support agent*\n1. agent step 0');
+    expect(shown).toContain("*Customer's teammate*\n1. teammate step");
+    expect(shown).toContain("*Customer's admin*\n1. admin step 0");
+    expect(shown).toContain('under *Details*');
+    expect(shown).toContain('… and 27 more');
+
+    const details = renderOutcomeDetails(o, { tenant: 'acme' });
+    expect(details.length).toBeGreaterThan(1);
+    for (const m of details) {
       expect(m.blocks.length).toBeLessThanOrEqual(LIMITS.blocksPerMessage);
-      expect(JSON.stringify(m.blocks).length).toBeLessThanOrEqual(LIMITS.messageChars + 600);
+      expect(JSON.stringify(m.blocks).length).toBeLessThanOrEqual(LIMITS.messageChars);
       expect(m.text).not.toBe('');
       expect(m.text.length).toBeLessThanOrEqual(LIMITS.fallbackChars);
     }
-    for (const text of sectionTexts(messages)) expect(text.length).toBeLessThanOrEqual(LIMITS.sectionChars);
-    expect(messages.filter((m) => m.blocks.some((b) => b.type === 'actions'))).toEqual([messages[messages.length - 1]]);
-    expect(messages[1]!.text).toMatch(/part 2 of \d+/);
+    for (const text of sectionTexts(details)) expect(text.length).toBeLessThanOrEqual(LIMITS.sectionChars);
+    expect(sectionTexts(details).join('\n')).toContain('40. agent step 39');
+    expect(details[1]!.text).toMatch(/part 2 of \d+/);
+  });
+
+  test('whatever the rules and checks say, the first reply is one message within 1,500 characters', () => {
+    const text = (max: number) =>
+      fc.string({ unit: fc.constantFrom('a', ' ', '&', '<', '>', '*', 'é', '\n'), maxLength: max });
+    const arbitraryDiagnosis = fc.record({
+      headline: text(800),
+      why: text(200),
+      rankedBy: fc.option(text(500), { nil: undefined }),
+      owner: fc.option(
+        fc.record({ how: fc.constant('candidates' as const), candidates: fc.array(text(80), { maxLength: 20 }) }),
+        { nil: undefined },
+      ),
+      steps: fc.record({
+        agent: fc.array(text(600), { maxLength: 6 }),
+        teammate: fc.array(text(600), { maxLength: 6 }),
+        admin: fc.array(text(600), { maxLength: 6 }),
+      }),
+    });
+    fc.assert(
+      fc.property(fc.array(arbitraryDiagnosis, { minLength: 1, maxLength: 5 }), (parts) => {
+        const messages = renderOutcome(outcome(parts.map((p) => diagnosis(p))), { tenant: 'acme', buttonValue: 'v' });
+        expect(messages).toHaveLength(1);
+        expect(sectionTexts(messages).join('\n').length).toBeLessThanOrEqual(1_500);
+        expect(unescapedAngles(messages)).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('an answer without buttons carries its details at once, after the first reply', () => {
+    const messages = renderOutcome(outcome([diagnosis()]), { tenant: 'acme' });
+    expect(messages.length).toBeGreaterThan(1);
+    expect(allText(messages)).not.toContain(ACTION_IDS.details);
+    expect(sectionTexts(messages.slice(0, 1)).join('\n')).not.toContain('Because the teammate turned it off.');
+    expect(sectionTexts(messages.slice(1)).join('\n')).toContain('*Why*\nBecause the teammate turned it off.');
   });
 
   test('a hard split never cuts an entity or a link in two', () => {
@@ -201,5 +301,22 @@ describe('customerMessage', () => {
     expect(text).toContain('Or each teammate concerned can do it themselves');
     expect(text).toContain('Only you can see this');
     expect(unescapedAngles([message])).toEqual([]);
+  });
+
+  test('names the teammates concerned when the checks found them', () => {
+    const one = allText([
+      customerMessage(
+        outcome([diagnosis({ owner: { how: 'inbox-owner', name: 'Bruno Keller <bruno@acme.example>' } })]),
+      ),
+    ]);
+    expect(one).toContain('Teammate concerned: Bruno Keller &lt;bruno@acme.example&gt;');
+    const several = allText([
+      customerMessage(
+        outcome([diagnosis({ owner: { how: 'candidates', candidates: ['Bruno Keller', 'Dmitri Ivanov'] } })]),
+      ),
+    ]);
+    expect(several).toContain(
+      'Teammates concerned (the owner is one of them; make the change for each): Bruno Keller, Dmitri Ivanov',
+    );
   });
 });

@@ -1,11 +1,15 @@
+import { SANDBOX_SCENARIOS } from '../../src/sandbox';
 import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { AGENT, buttonClick, CHANNEL, startHarness, waitFor, type Harness } from './helpers/harness';
 import { signedHeaders } from './helpers/signing';
 import { BOT_NAME, TEAM_ID, type RecordedCall } from './helpers/slack-standin';
+import { visibleText } from './helpers/visible';
 
 /** End to end in HTTP mode: signed requests to the real app, Slack stand-in on one side, the sandbox on the other. */
 
 let h: Harness;
+
+const ORIGINAL_REPORT = SANDBOX_SCENARIOS.find((s) => s.name === 'original_report')!.input;
 
 beforeAll(async () => {
   // Acme is on the Starter plan (50 requests a minute); this file runs more checks than that.
@@ -118,7 +122,7 @@ describe('/front-why <conversation>', () => {
       expect(reply.args.text).not.toBe('');
     }
     const answer = replies.map(text).join('\n');
-    // The cause, the teammate concerned, the steps for each audience, the checks made and both buttons.
+    // The cause, the teammate concerned, the steps for each audience and the buttons; the checks wait for Details.
     expect(answer).toContain('*Cause:*');
     expect(answer).toContain('teammate_api_access_disabled');
     expect(answer).toContain('Allow access to my individual resources via the API');
@@ -126,10 +130,10 @@ describe('/front-why <conversation>', () => {
     expect(answer).toContain('*Support agent*');
     expect(answer).toContain("*Customer's teammate*");
     expect(answer).toContain("*Customer's admin*");
-    expect(answer).toContain('*What was checked*');
-    expect(answer).toContain('GET /conversations/cnv_yo1kg5q');
+    expect(answer).not.toContain('GET /conversations/cnv_yo1kg5q');
     expect(answer).toContain(ACTION_IDS.checkAgain);
     expect(answer).toContain(ACTION_IDS.customerMessage);
+    expect(answer).toContain(ACTION_IDS.details);
 
     // The threaded replies hang under the parent the stand-in answered with.
     const parentTs = await waitFor(() => replies[0]?.args.thread_ts as string | undefined, 'thread ts');
@@ -307,8 +311,58 @@ describe('buttons', () => {
     const body = text(ephemeral);
     expect(body).toContain('What to change');
     expect(body).toContain('Allow access to my individual resources via the API');
-    expect(body).toMatch(/Company settings|Preferences/);
+    // The teammates concerned, and the exact click path for the admin and for the teammate.
+    expect(body).toContain('Bruno Keller');
+    expect(body).toContain('gear icon → Company settings → Teammates');
+    expect(body).toContain('gear icon → Personal tab → Preferences');
     expect(callsSince(mark, 'chat.postMessage')).toEqual([]);
+  });
+
+  test('"Details" posts the why and the live checks that decided in the thread, not the pasted facts', async () => {
+    const reply = await answeredReply(ORIGINAL_REPORT);
+    expect(text(reply)).not.toContain('*Why*');
+    const mark = h.slack.calls.length;
+    const ack = await h.interact(buttonClick(reply, ACTION_IDS.details, { responseUrl: h.slack.responseUrl() }));
+    expect(ack.status).toBe(200);
+    const details = await waitFor(
+      () => callsSince(mark, 'chat.postMessage').find((c) => text(c).includes('*Details*')),
+      'the details',
+    );
+    expect(details.args.thread_ts).toBe(reply.args.thread_ts);
+    const shown = visibleText(details);
+    expect(shown).toContain('Why\n');
+    expect(shown).toContain('Front lets no API token read them');
+    expect(shown).toContain('What decided it (the live checks)');
+    expect(shown).toMatch(/✗ GET \/conversations\/cnv_yo1kg5q: 403 /);
+    expect(shown).toMatch(/✗ private inboxes of tea_6r55b: 403 /);
+    // What the agent pasted is not echoed back as if it had been checked.
+    expect(shown).not.toContain('error.status');
+    expect(shown).not.toContain('error.message');
+    expect(text(details)).toContain('https://help.front.com/t/80d8nt');
+    // The steps the first reply had no room for are here in full.
+    expect(shown).toContain('Teammates invited by cloning');
+    expect(text(reply)).not.toContain('Teammates invited by cloning');
+  });
+
+  test('"Details" works on another replica (and so after a restart): the button carries what it needs', async () => {
+    const reply = await answeredReply('cnv_yo1kg5q');
+    const replica = await startHarness({ replicaOf: h });
+    try {
+      const mark = h.slack.calls.length;
+      const ack = await replica.interact(
+        buttonClick(reply, ACTION_IDS.details, { responseUrl: h.slack.responseUrl() }),
+      );
+      expect(ack.status).toBe(200);
+      const details = await waitFor(
+        () => callsSince(mark, 'chat.postMessage').find((c) => text(c).includes('*Details*')),
+        'the details from the replica',
+      );
+      expect(details.args.thread_ts).toBe(reply.args.thread_ts);
+      expect(visibleText(details)).toContain('GET /conversations/cnv_yo1kg5q');
+      await replica.idle();
+    } finally {
+      await replica.close();
+    }
   });
 });
 

@@ -13,8 +13,6 @@ import type { RecordedCall } from './helpers/slack-standin';
 const RULES = path.join(__dirname, '../../rules');
 const TEAPOT = '{"_error":{"status":418,"title":"Teapot","message":"short and stout"}}';
 const UNKNOWN_HEADLINE = "headline: 'No rule explains this Front error yet";
-/** The first paragraph of the teammate rule's explanation, which every answer of that rule shows. */
-const TEAMMATE_TEXT = "    A teammate's individual (private) inbox";
 
 let h: Harness;
 let dir: string;
@@ -43,6 +41,21 @@ function editRule(file: string, from: string, to: string): void {
   const text = readFileSync(target, 'utf8');
   expect(text).toContain(from);
   writeFileSync(target, text.replace(from, to));
+}
+
+/** Starts every headline line of a rule with `marker`: whichever line holds, the first reply shows it. */
+function markHeadlines(file: string, marker: string): void {
+  const target = path.join(dir, file);
+  const text = readFileSync(target, 'utf8');
+  const start = text.indexOf('\nheadline:');
+  const end = text.indexOf('\nwhy:', start);
+  expect(start).toBeGreaterThan(-1);
+  expect(end).toBeGreaterThan(start);
+  const marked = text
+    .slice(start, end)
+    .replace(/text: '/g, `text: '${marker} `)
+    .replace(/^ {2}- '/gm, `  - '${marker} `);
+  writeFileSync(target, text.slice(0, start) + marked + text.slice(end));
 }
 
 /** Puts every rule file back as the repository has it. */
@@ -147,7 +160,7 @@ describe('reloadRules (what SIGHUP calls)', () => {
     await h.command('cnv_yo1kg5q', { channel: 'C0BOUND' });
     // Front has been asked: the check has its rule set by now.
     await waitFor(() => h.sandbox.stats().total > 0, 'the first request to Front');
-    editRule('teammate-api-access-disabled.yml', TEAMMATE_TEXT, `    NEW-SET-MARKER ${TEAMMATE_TEXT.trim()}`);
+    markHeadlines('teammate-api-access-disabled.yml', 'NEW-SET-MARKER');
     expect(h.app.reloadRules('test').ok).toBe(true);
 
     const first = await answerAfter(mark, 'C0BOUND');

@@ -117,7 +117,8 @@ function safeCutIndex(text: string, max: number): number {
   return max;
 }
 
-function safeCut(text: string, max: number): string {
+/** Shortens already-escaped text to at most `max` characters, marking the cut, without breaking an entity or link. */
+export function safeCut(text: string, max: number): string {
   if (text.length <= max) return text;
   return `${text.slice(0, safeCutIndex(text, max - 1))}…`;
 }

@@ -1,4 +1,4 @@
-import type { DiagnoseOutcome, Diagnosis } from '../../diagnosis';
+import type { DiagnoseOutcome, Diagnosis, OwnerFinding } from '../../diagnosis';
 import { contexts, escapedFallback, LIMITS, sections, splitMrkdwn, type Block, type SlackMessage } from './block-kit';
 import { escapeText, oneLine } from './escape';
 
@@ -44,6 +44,8 @@ export function customerText(diagnoses: Diagnosis[], targets: string[]): string 
   diagnoses.forEach((d, i) => {
     const lead = d.status === 'confirmed' ? 'What is happening' : 'What is most likely happening';
     lines.push('', `${diagnoses.length > 1 ? `${i + 1}. ` : ''}${lead}: ${oneLine(d.headline)}`);
+    const who = concerned(d.owner);
+    if (who) lines.push(who);
     const steps = d.steps.admin.length > 0 ? d.steps.admin : d.steps.teammate;
     if (steps.length > 0) {
       lines.push('What to change:');
@@ -58,4 +60,14 @@ export function customerText(diagnoses: Diagnosis[], targets: string[]): string 
   });
   lines.push('', 'Once that is done, the same request should work; tell us if it does not.');
   return lines.join('\n');
+}
+
+/** The teammates the change is for, in the customer's terms (how the checks found them is for the agent). */
+function concerned(owner: OwnerFinding | undefined): string | undefined {
+  if (!owner) return undefined;
+  if (owner.how !== 'candidates') return owner.name ? `Teammate concerned: ${oneLine(owner.name)}` : undefined;
+  const names = (owner.candidates ?? []).map(oneLine);
+  if (names.length === 0) return undefined;
+  if (names.length === 1) return `Teammate concerned: ${names[0]}`;
+  return `Teammates concerned (the owner is one of them; make the change for each): ${names.join(', ')}`;
 }

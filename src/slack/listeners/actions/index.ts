@@ -3,8 +3,10 @@ import { ACTION_IDS } from '../../render/blocks';
 import type { SlackDeps } from '../../app/deps';
 import { checkAgainAction } from './check-again';
 import { customerMessageAction } from './customer-message';
+import { detailsAction } from './details';
 
 export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.checkAgain, checkAgainAction(deps));
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.customerMessage, customerMessageAction(deps));
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.details, detailsAction(deps));
 }

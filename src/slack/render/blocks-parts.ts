@@ -1,0 +1,72 @@
+import type { DiagnoseOutcome, Diagnosis } from '../../diagnosis';
+import { causeLabel, decidingChecks, evidenceMark, ownerLine, rankedByLine } from '../../diagnosis/text';
+import { escapeText, inlineCode, oneLine, truncate } from './escape';
+
+/** Pieces the first reply and the details share. Every value from a paste, Front or a rule is escaped here. */
+
+export type AnsweredOutcome = Extract<DiagnoseOutcome, { ok: true }>;
+
+export interface OutcomeView {
+  /** The tenant whose token the checks used; absent when the answer comes from the paste alone. */
+  tenant?: string;
+  /** Why there were no live checks, in a few words ("no tenant is bound to this channel"). */
+  offlineReason?: string;
+  /** Carried by every button; absent means no buttons (an ephemeral answer cannot be re-run in place). */
+  buttonValue?: string;
+}
+
+const MAX_CHECK_LINES = 20;
+const MAX_CHECK_LINE_CHARS = 220;
+
+/** What was looked at and how: the targets, and the tenant the live checks used or why there were none. */
+export function statusLine(outcome: AnsweredOutcome, view: OutcomeView): string {
+  const parts: string[] = [];
+  if (outcome.targets.length > 0) parts.push(outcome.targets.map((t) => inlineCode(t)).join(', '));
+  if (outcome.live && view.tenant) {
+    parts.push(`checked live with tenant *${escapeText(view.tenant)}*`, `${outcome.calls} request(s) to Front`);
+    // At a glance too: an answer built on checks that could not be made reads differently.
+    const unanswered = decidingChecks(outcome.checks).filter((e) => e.ok === null).length;
+    if (unanswered > 0) parts.push(`could not check ${unanswered} of them`);
+  } else {
+    parts.push(`explained from the paste alone${view.offlineReason ? ` (${escapeText(view.offlineReason)})` : ''}`);
+  }
+  return parts.join(' · ');
+}
+
+export function noMatchText(outcome: AnsweredOutcome): string {
+  if (!outcome.sawError && outcome.targets.length === 0) {
+    return '*Nothing to check.* I found no Front error and no conversation ID (`cnv_…`) in that. Paste the error Front returned, a conversation ID or a Front app link.';
+  }
+  return '*No known cause matched.* None of the rules fits what the paste and the checks show. If the error persists, share the full response (status, body and headers) with the Front API team.';
+}
+
+/** `*Cause:* …` or `*Possible cause:* …`, escaped. */
+export function causeTitle(d: Diagnosis, number?: number): string {
+  return `${number !== undefined ? `${number}. ` : ''}*${causeLabel(d)}:* ${escapeText(oneLine(d.headline))}`;
+}
+
+export function escapedOwner(d: Diagnosis): string | undefined {
+  const line = ownerLine(d.owner);
+  return line ? escapeText(oneLine(line)) : undefined;
+}
+
+export function escapedRankedBy(d: Diagnosis): string | undefined {
+  return d.rankedBy ? escapeText(oneLine(rankedByLine(d.rankedBy))) : undefined;
+}
+
+/** One step as shown: numbered, on one line, escaped. */
+export function stepLine(step: string, index: number): string {
+  return `${index + 1}. ${escapeText(oneLine(step))}`;
+}
+
+/** The live checks that decided, each once and in the order they ran; undefined when there were none. */
+export function decidingCheckLines(outcome: AnsweredOutcome): string[] | undefined {
+  const checks = decidingChecks(outcome.checks);
+  if (checks.length === 0) return undefined;
+  const lines = checks.slice(0, MAX_CHECK_LINES).map((e) => {
+    const ms = e.ms !== undefined ? ` (${e.ms} ms)` : '';
+    return `${evidenceMark(e)} ${escapeText(truncate(oneLine(`${e.check}: ${e.result}`), MAX_CHECK_LINE_CHARS))}${ms}`;
+  });
+  if (checks.length > MAX_CHECK_LINES) lines.push(`… and ${checks.length - MAX_CHECK_LINES} more`);
+  return lines;
+}
