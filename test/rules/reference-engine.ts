@@ -5,28 +5,14 @@
  */
 import type { FactPath } from '../../src/facts';
 import type { ConditionTrace, Truth } from '../../src/rules/compile';
+import type { RuleEvaluation, RuleMatch } from '../../src/rules/engine';
 import type { Condition, LeafCondition, Rule } from '../../src/rules/schema';
 import { CHEAP_FACT_COST, UNKNOWN, type FactSource, type FactValue } from '../../src/rules/source';
 
 export type { ConditionTrace, Truth } from '../../src/rules/compile';
 
-export interface RuleEvaluation {
-  outcome: Truth;
-  /** Every leaf, in the order written. */
-  trace: ConditionTrace[];
-  /** Unknown facts that could still change the outcome (none once it is true or false). */
-  unknownFacts: FactPath[];
-  /** Some condition that counts towards the outcome held (see `supports`). */
-  anyTrue: boolean;
-}
-
-export interface RuleMatch {
-  rule: Rule;
-  outcome: 'confirmed' | 'possible';
-  trace: ConditionTrace[];
-  /** For a possible rule, the facts whose checks would decide it. */
-  unknownFacts: FactPath[];
-}
+// The same result shapes as the compiled engine, so the two can be compared with toEqual.
+export type { RuleEvaluation, RuleMatch } from '../../src/rules/engine';
 
 type Evaluated =
   | { kind: 'leaf'; condition: LeafCondition; result: Truth }
