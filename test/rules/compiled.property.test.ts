@@ -1,16 +1,9 @@
 import fc from 'fast-check';
 import type { FactPath } from '../../src/facts';
-import {
-  compileRegex,
-  evaluateRule,
-  matchRules,
-  UNKNOWN,
-  type Condition,
-  type FactValue,
-  type Rule,
-} from '../../src/rules';
+import { evaluateRule, matchRules, UNKNOWN, type Condition, type FactValue, type Rule } from '../../src/rules';
 import { conditionTruth } from '../../src/rules/compile';
 import * as reference from './reference-engine';
+import { leaf, PROBE_FACTS, value, world } from './arbitraries';
 import { makeRule, objectSource } from './helpers';
 
 /**
@@ -18,41 +11,6 @@ import { makeRule, objectSource } from './helpers';
  * would decide, support, matches and requests, on random conditions, random fact values and random rule sets whose
  * rules share pieces (as rules share named conditions), both the same objects and equal copies.
  */
-
-const FACTS: FactPath[] = [
-  'error.status',
-  'error.message',
-  'input.ids',
-  'input.has_error',
-  'token.private_scope',
-  'token.scopes',
-  'me.status',
-  'owner.name',
-];
-const PROBE_FACTS: FactPath[] = ['token.private_scope', 'token.scopes', 'me.status', 'owner.name'];
-
-const fact = fc.constantFrom(...FACTS);
-const scalar = fc.oneof(
-  fc.integer({ min: -2, max: 5 }),
-  fc.constantFrom('a', 'b', 'cnv_1', '', '1', 'true'),
-  fc.boolean(),
-  fc.constantFrom(Infinity, -Infinity, NaN, -0),
-);
-
-const leaf: fc.Arbitrary<Condition> = fc.oneof(
-  fc.record({ fact, op: fc.constant('equals' as const), value: scalar }),
-  fc.record({ fact, op: fc.constant('in' as const), value: fc.array(scalar, { minLength: 1, maxLength: 3 }) }),
-  fc
-    .record({ fact, op: fc.constant('matches' as const), value: fc.constantFrom('a', '^b', '(?i)A', '', 'cnv_\\d+$') })
-    .map((c) => ({ ...c, regex: compileRegex(c.value) })),
-  fc.record({ fact, op: fc.constant('exists' as const), value: fc.boolean() }),
-  fc.record({ fact, op: fc.constant('includes' as const), value: fc.constantFrom('a', 'cnv_1') }),
-  fc.record({
-    fact,
-    op: fc.constantFrom('gt' as const, 'lt' as const),
-    value: fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constantFrom(Infinity, -Infinity)),
-  }),
-);
 
 /** Trees over a pool of pieces: a piece may appear in several places and several rules, as a named condition does. */
 const pooled = (pool: Condition[]) =>
@@ -87,20 +45,6 @@ function structuredCopy(c: Condition): Condition {
   if ('not' in c) return { not: structuredCopy(c.not) };
   return { ...c };
 }
-
-const value: fc.Arbitrary<FactValue | typeof UNKNOWN> = fc.oneof(
-  fc.constant(UNKNOWN),
-  fc.constant(undefined),
-  fc.integer({ min: -2, max: 5 }),
-  fc.double(),
-  fc.constantFrom('a', 'b', 'A', 'cnv_1', '', 'xcnv_12', '1', 'true'),
-  fc.string(),
-  fc.boolean(),
-  fc.array(fc.constantFrom('a', 'b', 'cnv_1', ''), { maxLength: 3 }),
-);
-const world = fc.record(
-  Object.fromEntries(FACTS.map((f) => [f, value])) as Record<FactPath, fc.Arbitrary<FactValue | typeof UNKNOWN>>,
-);
 
 function rawSource(values: Partial<Record<FactPath, FactValue | typeof UNKNOWN>>) {
   return {

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import type { FactPath } from '../../src/facts';
 import {
-  compileRegex,
   evaluateRule,
   matchRules,
   UNKNOWN,
@@ -10,34 +9,8 @@ import {
   type FactValue,
   type Rule,
 } from '../../src/rules';
+import { leaf, PROBE_FACTS, value, world } from './arbitraries';
 import { makeRule, objectSource } from './helpers';
-
-// A few facts of every type, paste and probe, so random trees share facts and meet ill-typed values.
-const FACTS: FactPath[] = [
-  'error.status',
-  'error.message',
-  'input.ids',
-  'input.has_error',
-  'token.private_scope',
-  'token.scopes',
-  'me.status',
-  'owner.name',
-];
-const PROBE_FACTS: FactPath[] = ['token.private_scope', 'token.scopes', 'me.status', 'owner.name'];
-
-const fact = fc.constantFrom(...FACTS);
-const scalar = fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constantFrom('a', 'b', 'cnv_1', ''), fc.boolean());
-
-const leaf: fc.Arbitrary<Condition> = fc.oneof(
-  fc.record({ fact, op: fc.constant('equals' as const), value: scalar }),
-  fc.record({ fact, op: fc.constant('in' as const), value: fc.array(scalar, { minLength: 1, maxLength: 3 }) }),
-  fc
-    .record({ fact, op: fc.constant('matches' as const), value: fc.constantFrom('a', '^b', '(?i)A', '', 'cnv_\\d+$') })
-    .map((c) => ({ ...c, regex: compileRegex(c.value) })),
-  fc.record({ fact, op: fc.constant('exists' as const), value: fc.boolean() }),
-  fc.record({ fact, op: fc.constant('includes' as const), value: fc.constantFrom('a', 'cnv_1') }),
-  fc.record({ fact, op: fc.constantFrom('gt' as const, 'lt' as const), value: fc.integer({ min: -2, max: 5 }) }),
-);
 
 const { tree } = fc.letrec<{ tree: Condition; all: Condition; any: Condition; not: Condition }>((tie) => ({
   tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('all'), tie('any'), tie('not')),
@@ -45,21 +18,6 @@ const { tree } = fc.letrec<{ tree: Condition; all: Condition; any: Condition; no
   any: fc.array(tie('tree'), { minLength: 1, maxLength: 4 }).map((any) => ({ any })),
   not: tie('tree').map((not) => ({ not })),
 }));
-
-const value: fc.Arbitrary<FactValue | typeof UNKNOWN> = fc.oneof(
-  fc.constant(UNKNOWN),
-  fc.constant(undefined),
-  fc.integer({ min: -2, max: 5 }),
-  fc.double(),
-  fc.constantFrom('a', 'b', 'A', 'cnv_1', '', 'xcnv_12'),
-  fc.string(),
-  fc.boolean(),
-  fc.array(fc.constantFrom('a', 'b', 'cnv_1', ''), { maxLength: 3 }),
-);
-
-const world = fc.record(
-  Object.fromEntries(FACTS.map((f) => [f, value])) as Record<FactPath, fc.Arbitrary<FactValue | typeof UNKNOWN>>,
-);
 
 /** Any value for any fact, even an unknown paste fact: the engine must not rely on the source's good manners. */
 function rawSource(values: Partial<Record<FactPath, FactValue | typeof UNKNOWN>>): FactSource {
