@@ -1,58 +1,21 @@
 import path from 'node:path';
-import { diagnose, type DiagnoseOutcome } from '../../src/diagnosis';
-import { connectTenant, type TenantConnection } from '../../src/diagnosis/live';
-import type { Clock } from '../../src/front';
+import { diagnose } from '../../src/diagnosis';
 import { loadRulesOrThrow } from '../../src/rules';
-import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox, type Sandbox, type TokenName } from '../../src/sandbox';
+import { NO_FAULTS, SANDBOX_SCENARIOS, type Sandbox } from '../../src/sandbox';
 import { testClock, until } from '../front/helpers/test-clock';
+import { okOutcome, useLiveSandbox } from './helpers';
 
 const rules = loadRulesOrThrow(path.join(__dirname, '../../rules'));
 
 let sandbox: Sandbox;
-const connections: TenantConnection[] = [];
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
+const { connect } = useLiveSandbox((s) => {
+  sandbox = s;
 });
-
-afterAll(async () => {
-  await Promise.all(connections.map((c) => c.close()));
-  await sandbox.close();
-});
-
-beforeEach(() => {
-  sandbox.setFaults({ ...NO_FAULTS });
-  sandbox.resetRateLimits();
-  sandbox.resetStats();
-});
-
-function connect(
-  tokenName: TokenName,
-  overrides: { timeoutMs?: number; requestTimeoutMs?: number; clock?: Clock } = {},
-): TenantConnection {
-  const connection = connectTenant(
-    sandbox.tokens[tokenName],
-    {
-      baseUrl: sandbox.url,
-      requestTimeoutMs: overrides.requestTimeoutMs ?? 2_000,
-      timeoutMs: overrides.timeoutMs ?? 5_000,
-      maxCalls: 12,
-    },
-    overrides.clock,
-  );
-  connections.push(connection);
-  return connection;
-}
-
-function ok(outcome: DiagnoseOutcome): Extract<DiagnoseOutcome, { ok: true }> {
-  if (!outcome.ok) throw new Error(`diagnosis refused: ${outcome.message}`);
-  return outcome;
-}
 
 describe('each sandbox scenario is decided live', () => {
   test.each(SANDBOX_SCENARIOS.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
     sandbox.setFaults({ ...NO_FAULTS, ...scenario.faults });
-    const outcome = ok(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
+    const outcome = okOutcome(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
     expect(outcome.diagnoses[0]?.cause).toBe(scenario.expectedCause);
     expect(outcome.diagnoses[0]?.status).toBe('confirmed');
   });
@@ -62,7 +25,7 @@ describe("the original report's case", () => {
   const scenario = SANDBOX_SCENARIOS.find((s) => s.name === 'original_report')!;
 
   test('names the teammate whose preference is off and tells the admin where to turn it on', async () => {
-    const outcome = ok(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
+    const outcome = okOutcome(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
     const [first] = outcome.diagnoses;
     expect(first?.cause).toBe('teammate_api_access_disabled');
     const text = JSON.stringify(first);
@@ -76,13 +39,13 @@ describe("the original report's case", () => {
 
   test('is decided within 4 requests cold and costs 1 request warm', async () => {
     const connection = connect(scenario.tokenName);
-    const cold = ok(await diagnose(scenario.input, { rules, live: connection.live }));
+    const cold = okOutcome(await diagnose(scenario.input, { rules, live: connection.live }));
     expect(cold.callsToDecide).toBeLessThanOrEqual(4);
     expect(cold.calls).toBeLessThanOrEqual(12);
     expect(sandbox.stats().total).toBe(cold.calls);
 
     sandbox.resetStats();
-    const warm = ok(await diagnose(scenario.input, { rules, live: connection.live }));
+    const warm = okOutcome(await diagnose(scenario.input, { rules, live: connection.live }));
     expect(warm.diagnoses[0]?.cause).toBe('teammate_api_access_disabled');
     expect(warm.calls).toBe(1);
     expect(sandbox.stats().total).toBe(1);
@@ -92,7 +55,7 @@ describe("the original report's case", () => {
     const connection = connect(scenario.tokenName);
     sandbox.setApiAccess('tea_6r55b', true);
     try {
-      const outcome = ok(await diagnose(scenario.input, { rules, live: connection.live }));
+      const outcome = okOutcome(await diagnose(scenario.input, { rules, live: connection.live }));
       expect(outcome.diagnoses[0]?.cause).toBe('not_reproducible');
     } finally {
       sandbox.setApiAccess('tea_6r55b', false);
@@ -103,7 +66,7 @@ describe("the original report's case", () => {
 describe('without a token the same paste stays an honest either/or', () => {
   test('both causes are possible, the likelier first, each naming the checks that decide', async () => {
     const scenario = SANDBOX_SCENARIOS.find((s) => s.name === 'original_report')!;
-    const outcome = ok(await diagnose(scenario.input, { rules }));
+    const outcome = okOutcome(await diagnose(scenario.input, { rules }));
     const causes = outcome.diagnoses.map((d) => d.cause);
     expect(causes.slice(0, 2).sort()).toEqual(['teammate_api_access_disabled', 'token_missing_private_scope']);
     for (const d of outcome.diagnoses) {
@@ -127,7 +90,7 @@ describe('when Front does not answer in time', () => {
     await until(() => sandbox.stats().total > 0, 'the first requests to reach Front');
     // Time moves only up to the deadline: the diagnosis must return without more.
     clock.advance(1_200);
-    const outcome = ok(await pending);
+    const outcome = okOutcome(await pending);
     expect(clock.pendingTimers()).toBe(0);
     const causes = outcome.diagnoses.map((d) => d.cause);
     expect(causes).not.toContain('token_missing_private_scope');
@@ -172,7 +135,7 @@ describe('a pasted error about something other than a conversation', () => {
   test('live checks do not invent conversation causes for it', async () => {
     const paste =
       '{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"tag\\" with ID: \\"tag_2oxhvy\\""}}';
-    const outcome = ok(await diagnose(paste, { rules, live: connect('acme_private').live }));
+    const outcome = okOutcome(await diagnose(paste, { rules, live: connect('acme_private').live }));
     const causes = outcome.diagnoses.map((d) => d.cause);
     expect(causes).not.toContain('token_missing_private_scope');
     expect(causes).not.toContain('teammate_api_access_disabled');
@@ -183,7 +146,7 @@ describe('a pasted error about something other than a conversation', () => {
 describe('a workspace-restricted token', () => {
   test('has its visible workspaces fetched alongside the first reads, and named in the answer', async () => {
     const scenario = SANDBOX_SCENARIOS.find((s) => s.name === 'workspace_restricted')!;
-    const outcome = ok(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
+    const outcome = okOutcome(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
     expect(outcome.diagnoses[0]?.cause).toBe('token_workspace_restricted');
     expect(JSON.stringify(outcome.diagnoses[0])).toContain('tim_k30');
     // GET /teams did not wait for the decision: one round of requests in all.

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { diagnose, type DiagnoseOutcome, type Diagnosis } from '../../src/diagnosis';
-import { connectTenant, type TenantConnection } from '../../src/diagnosis/live';
+import type { TenantConnection } from '../../src/diagnosis/live';
 import { loadRulesOrThrow } from '../../src/rules';
-import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox, type Sandbox, type TokenName } from '../../src/sandbox';
+import { SANDBOX_SCENARIOS, type Sandbox, type TokenName } from '../../src/sandbox';
+import { okOutcome, useLiveSandbox } from './helpers';
 
 const rules = loadRulesOrThrow(path.join(__dirname, '../../rules'));
 const originalReport = SANDBOX_SCENARIOS.find((s) => s.name === 'original_report')!;
@@ -10,36 +11,16 @@ const notAllowed = (id: string): string =>
   `{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"${id}\\""}}`;
 
 let sandbox: Sandbox;
-const connections: TenantConnection[] = [];
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-
-afterAll(async () => {
-  await Promise.all(connections.map((c) => c.close()));
-  await sandbox.close();
-});
-
-beforeEach(() => {
-  sandbox.setFaults({ ...NO_FAULTS });
-  sandbox.resetRateLimits();
+const { connect } = useLiveSandbox((s) => {
+  sandbox = s;
 });
 
 function live(tokenName: TokenName, maxCalls = 12): TenantConnection['live'] {
-  const connection = connectTenant(sandbox.tokens[tokenName], {
-    baseUrl: sandbox.url,
-    requestTimeoutMs: 2_000,
-    timeoutMs: 5_000,
-    maxCalls,
-  });
-  connections.push(connection);
-  return connection.live;
+  return connect(tokenName, { maxCalls }).live;
 }
 
 function diagnosesOf(outcome: DiagnoseOutcome): Diagnosis[] {
-  if (!outcome.ok) throw new Error(`diagnosis refused: ${outcome.message}`);
-  return outcome.diagnoses;
+  return okOutcome(outcome).diagnoses;
 }
 
 describe('the owner of a refused private conversation', () => {
