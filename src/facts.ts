@@ -21,6 +21,7 @@ export const PROBE_IDS = [
   'token',
   'me',
   'conversation',
+  'resource',
   'inboxes',
   'owner',
   'owner_access',
@@ -34,6 +35,8 @@ export const PROBE_DESCRIPTIONS: Record<ProbeId, string> = {
   token: "decode the token's claims (scopes, kind, workspaces); no request",
   me: 'GET /me: is the token valid, and for which company',
   conversation: 'GET /conversations/{id}: reproduce the error with the stored token',
+  resource:
+    'GET the refused resource itself (/messages/{id}, /tags/{id}, /teammates/{id}/tags, …): reproduce the error with the stored token',
   inboxes: 'GET /conversations/{id}/inboxes: is the conversation in a private inbox, and whose',
   owner: 'GET /teammates/{id}: who owns the private inbox',
   owner_access: "GET /teammates/{id}/private_inboxes: can the token reach the owner's private resources",
@@ -109,6 +112,18 @@ export const FACTS = {
     type: 'string',
     source: 'paste',
     description: 'The conversation the diagnosis is about: the one in the error, else the first cnv_ ID or app link.',
+  },
+  'input.resource_kind': {
+    type: 'string',
+    source: 'paste',
+    description:
+      "What kind of private resource the error is about: conversation, message, comment, inbox, tag, contact, message_template, signature, channel, rule, or teammate_resources (a teammate's own listing, /teammates/{id}/…). From the ID prefix, the kind Front names, or the request path; absent when the paste does not tell.",
+  },
+  'input.resource': {
+    type: 'string',
+    source: 'paste',
+    description:
+      'What the answer calls that resource: a conversation\'s ID (cnv_…), or "the tag tag_…", "the message template rsp_…", "the tags of teammate tea_…". Use it with a fallback: {{input.resource|the conversation}}.',
   },
   'input.mentions_oauth': {
     type: 'boolean',
@@ -196,6 +211,29 @@ export const FACTS = {
     description: 'False when Front answered 5xx, timed out or refused the connection, after retries.',
   },
 
+  // ---- GET of another private resource (a message, tag, contact, … or a teammate's own listing) ----
+  'resource.status': {
+    type: 'number',
+    source: 'resource',
+    description:
+      'HTTP status when reading the refused resource (not a conversation) with the stored token now. Absent when the error is about a conversation.',
+  },
+  'resource.error_message': {
+    type: 'string',
+    source: 'resource',
+    description: "Front's error message for that read, if it failed.",
+  },
+  'resource.is_private': {
+    type: 'boolean',
+    source: 'resource',
+    description: "The resource's is_private (only when it could be read and Front's answer has the field).",
+  },
+  'resource.reachable': {
+    type: 'boolean',
+    source: 'resource',
+    description: 'False when Front answered 5xx, timed out or refused the connection, after retries.',
+  },
+
   // ---- GET /conversations/{id}/inboxes ----
   'inboxes.status': {
     type: 'number',
@@ -228,7 +266,8 @@ export const FACTS = {
   'owner.name': {
     type: 'string',
     source: 'owner',
-    description: 'Display name of the teammate who owns the private inbox ("First Last <email>").',
+    description:
+      'Display name of the teammate who owns the private inbox, or whose own listing (/teammates/{id}/…) was refused ("First Last <email>").',
   },
   'owner.private_access': {
     type: 'string',

@@ -2,10 +2,10 @@ import { PROBE_DESCRIPTIONS, factSource, isFactPath, type FactPath, type ProbeId
 import { parsePaste, type FrontIdRef, type Observation, type ParseResult } from '../input';
 import { matchRules, renderRuleText, textFacts, type FactSource, type Rule, type RuleMatch } from '../rules';
 import { ProbeRun, type FrontGateway } from '../probes';
-import { parseFrontId, type TokenInfo } from '../front';
+import { parseFrontId, resourceId, type ResourceRef, type TokenInfo } from '../front';
 import { createFactSource } from './fact-source';
 import { ownerFinding } from './owner';
-import { pasteFacts, targetConversation } from './paste-facts';
+import { pasteFacts, targetOf } from './paste-facts';
 import { rankByEvidence } from './ranking';
 import type { Diagnosis, Evidence } from './types';
 
@@ -62,15 +62,18 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
   const deadline = clock() + (deps.live?.timeoutMs ?? 10_000);
   const units = unitsOf(parsed.errors, parsed.ids);
   const runs = new Map<string, ProbeRun>();
-  const runFor = (target: string | undefined): ProbeRun | undefined => {
+  const runFor = (target: string | undefined, resource: ResourceRef | undefined): ProbeRun | undefined => {
     if (!deps.live) return undefined;
-    const key = target ?? '';
+    const key = resource
+      ? `${resource.kind} ${resourceId(resource)} ${'listing' in resource ? resource.listing : ''}`
+      : (target ?? '');
     let run = runs.get(key);
     if (!run) {
       run = new ProbeRun({
         gateway: deps.live.gateway,
         token: deps.live.token,
         target,
+        resource,
         deadline,
         maxCalls: deps.live.maxCalls ?? 12,
         clock,
@@ -81,13 +84,13 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
   };
 
   const decided = await Promise.all(
-    units.map(async ({ observation, target }) => {
-      const probes = runFor(target);
+    units.map(async ({ observation, target, resource }) => {
+      const probes = runFor(target, resource);
       const source = createFactSource(pasteFacts(observation, parsed.ids, parsed), probes);
       // Offline nothing can be learnt: no round asks the source for facts, so the facts that would decide are
       // worked out only for the rules reported as possible.
       const matches = keepConfirmedIfAny(await matchRules(deps.rules, source, probes ? {} : { maxRounds: 0 }));
-      return { matches, source, probes, target };
+      return { matches, source, probes, target: target ?? (resource ? resourceId(resource) : undefined) };
     }),
   );
   const runList = [...runs.values()];
@@ -110,7 +113,11 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
   return {
     ok: true,
     diagnoses: dedupe(perUnit.flat()),
-    targets: unique(units.map((u) => u.target).filter((t): t is string => t !== undefined)),
+    targets: unique(
+      units
+        .map((u) => u.target ?? (u.resource ? resourceId(u.resource) : undefined))
+        .filter((t): t is string => t !== undefined),
+    ),
     sawError: parsed.errors.length > 0,
     live: deps.live !== undefined,
     calls: runList.reduce((sum, run) => sum + run.calls, 0),
@@ -122,14 +129,18 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
 
 interface Unit {
   observation?: Observation;
+  /** The conversation to read. */
   target?: string;
+  /** Or the other private resource to read. */
+  resource?: ResourceRef;
 }
 
 function unitsOf(errors: Observation[], ids: FrontIdRef[]): Unit[] {
   if (errors.length > 0) {
-    return errors
-      .slice(0, MAX_ERRORS_PER_PASTE)
-      .map((observation) => ({ observation, target: validTarget(targetConversation(observation, ids)) }));
+    return errors.slice(0, MAX_ERRORS_PER_PASTE).map((observation) => {
+      const found = targetOf(observation, ids);
+      return { observation, target: validTarget(found.conversation), resource: found.resource };
+    });
   }
   return ids
     .filter((ref) => parseFrontId(ref.id, 'cnv').ok)

@@ -8,7 +8,7 @@ export {
   type LiveAccess,
 } from './diagnose';
 export { diagnosesToText, diagnosisToText, AUDIENCE_TITLES } from './text';
-export { pasteFacts, targetConversation } from './paste-facts';
+export { pasteFacts, targetConversation, targetOf } from './paste-facts';
 export type { Diagnosis, DiagnosisReport, Evidence, Audience, OwnerFinding } from './types';
 // A caller that diagnoses one paste twice (offline first, then live) reads it once and hands over the result.
 export { parsePaste, type ParseResult } from '../input';

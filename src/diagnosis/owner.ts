@@ -9,8 +9,8 @@ const OWNER_CAUSES: ReadonlySet<Cause> = new Set<Cause>(['teammate_api_access_di
 type Facts = Pick<FactSource, 'get'>;
 
 /**
- * Whose private conversation was refused, and how the checks told: the private inbox's owner link, or the
- * teammate sweep. A sweep names the owner only when it was complete, exactly one teammate was refused and
+ * Whose private resource was refused, and how the checks told: the private inbox's owner link, the teammate
+ * whose own listing was requested, or the teammate sweep. A sweep names the owner only when it was complete, exactly one teammate was refused and
  * every other teammate read fine (`teammates.sole_denied`), and only for a confirmed cause: then the token
  * has the private namespace, so the refused conversation's owner has the preference off. Otherwise the
  * teammates found with it off are candidates, with how many of how many were checked.
@@ -23,7 +23,8 @@ export function ownerFinding(
 ): OwnerFinding | undefined {
   if (!OWNER_CAUSES.has(cause) || target === undefined) return undefined;
   const name = text(facts, 'owner.name');
-  if (name !== undefined) return { how: 'inbox-owner', name };
+  if (name !== undefined)
+    return { how: facts.get('input.resource_kind') === 'teammate_resources' ? 'requested' : 'inbox-owner', name };
 
   const checked = number(facts, 'teammates.checked_count');
   if (checked === undefined) return undefined;

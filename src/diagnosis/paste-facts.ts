@@ -1,4 +1,15 @@
 import type { FactPath } from '../facts';
+import {
+  PRIVATE_KINDS,
+  describeResource,
+  isTeammateListing,
+  kindFromId,
+  kindFromWord,
+  parseFrontId,
+  parseTeammateRef,
+  type PrivateKind,
+  type ResourceRef,
+} from '../front';
 import type { FrontIdRef, Observation } from '../input/types';
 
 export type PasteFacts = Partial<Record<FactPath, string | number | boolean | string[]>>;
@@ -17,8 +28,14 @@ export function pasteFacts(
     'input.has_error': observation !== undefined,
     'input.mentions_oauth': paste.mentionsOAuth === true,
   };
-  const conversationId = targetConversation(observation, ids);
-  if (conversationId) facts['input.conversation_id'] = conversationId;
+  const target = targetOf(observation, ids);
+  if (target.conversation) facts['input.conversation_id'] = target.conversation;
+  if (target.kind) facts['input.resource_kind'] = target.kind;
+  if (target.resource) facts['input.resource'] = describeResource(target.resource);
+  else if (target.conversation) facts['input.resource'] = target.conversation;
+  else if (target.label) facts['input.resource'] = target.label;
+  else if (target.kind === 'teammate_resources') facts['input.resource'] = "a teammate's own resources";
+  else if (target.kind) facts['input.resource'] = `the ${PRIVATE_KINDS[target.kind].label}`;
   if (!observation) return facts;
 
   facts['error.format'] = observation.format;
@@ -39,6 +56,65 @@ export function pasteFacts(
   setIfDefined(facts, 'error.rate_limit.retry_after', rate?.retryAfter);
   setIfDefined(facts, 'error.rate_limit.tier', rate?.tier);
   return facts;
+}
+
+export interface Target {
+  /** The conversation to read, when the error is about one (or names none of another kind). */
+  conversation?: string;
+  /** Another private resource to read instead, with a valid ID. */
+  resource?: ResourceRef;
+  /** What kind of resource the error is about, when the paste tells (also without a usable ID). */
+  kind?: PrivateKind | 'teammate_resources';
+  /** What to call it when there is no resource to read (a teammate named without the listing). */
+  label?: string;
+}
+
+const TEAMMATE_LISTING_PATH = /^\/teammates\/([^/?#\s]+)\/([a-z_]+)\/?(?:[?#]|$)/;
+const RESOURCE_PATH = /^\/([a-z_]+)\/([a-z]{2,4}_[0-9a-z]+)\/?(?:[?#]|$)/;
+
+/**
+ * What a pasted error is about: a teammate's own listing (/teammates/{id}/tags), the resource its wording names
+ * (by ID prefix first, then by the kind word), the resource in its request path, or else a conversation.
+ */
+export function targetOf(observation: Observation | undefined, ids: FrontIdRef[]): Target {
+  const path = observation?.request?.path?.replace(/^https?:\/\/[^/]+/i, '');
+  const listing = path ? TEAMMATE_LISTING_PATH.exec(path) : null;
+  if (listing?.[1] && isTeammateListing(listing[2])) {
+    const teammate = parseTeammateRef(decodeURIComponent(listing[1]));
+    return teammate.ok
+      ? {
+          kind: 'teammate_resources',
+          resource: { kind: 'teammate_resources', teammate: teammate.ref, listing: listing[2] },
+        }
+      : { kind: 'teammate_resources' };
+  }
+  const named = observation?.resource;
+  // "not allowed to read the "teammate"" is a refusal of that teammate's own resources, whichever listing it was.
+  if (named?.kind === 'teammate') {
+    const teammate = parseTeammateRef(named.id ?? '');
+    return { kind: 'teammate_resources', label: teammate.ok ? `the resources of teammate ${teammate.ref}` : undefined };
+  }
+  const byId = kindFromId(named?.id);
+  const byWord = kindFromWord(named?.kind);
+  const fromPath = path ? RESOURCE_PATH.exec(path) : null;
+  const pathKind = fromPath ? kindOfCollection(fromPath[1]) : undefined;
+  const kind = byId ?? byWord ?? pathKind;
+  if (kind && kind !== 'conversation') {
+    const { prefix } = PRIVATE_KINDS[kind];
+    const id = [named?.id, fromPath?.[2], ...(observation?.ids ?? [])].find(
+      (candidate) => candidate !== undefined && parseFrontId(candidate, prefix).ok,
+    );
+    return id ? { kind, resource: { kind, id } } : { kind };
+  }
+  const conversation = targetConversation(observation, ids);
+  return {
+    ...(conversation ? { conversation } : {}),
+    ...(kind ? { kind } : conversation ? { kind: 'conversation' } : {}),
+  };
+}
+
+function kindOfCollection(collection: string | undefined): PrivateKind | undefined {
+  return (Object.keys(PRIVATE_KINDS) as PrivateKind[]).find((kind) => PRIVATE_KINDS[kind].collection === collection);
 }
 
 /** The conversation a diagnosis is about: the one the error names, else the first one found near it or in the paste. */

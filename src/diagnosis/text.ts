@@ -80,6 +80,8 @@ export function ownerLine(owner: OwnerFinding | undefined): string | undefined {
   switch (owner.how) {
     case 'inbox-owner':
       return owner.name ? `Owner: ${owner.name} (the owner of the private inbox)` : undefined;
+    case 'requested':
+      return owner.name ? `Owner: ${owner.name} (the teammate whose own resources were requested)` : undefined;
     case 'elimination':
       return owner.name ? `Owner: ${owner.name} (the only teammate with the preference off${swept})` : undefined;
     case 'candidates': {

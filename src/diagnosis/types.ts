@@ -33,11 +33,12 @@ export interface Diagnosis {
 
 export interface OwnerFinding {
   /**
-   * inbox-owner: the private inbox's owner link named them; elimination: the sweep was complete and exactly one
+   * inbox-owner: the private inbox's owner link named them; requested: the refused request was for that teammate's
+   * own resources (/teammates/{id}/…); elimination: the sweep was complete and exactly one
    * teammate has the preference off; candidates: several teammates have it off, one of them is the owner.
    */
-  how: 'inbox-owner' | 'elimination' | 'candidates';
-  /** The owner ("Name <email>"), for inbox-owner and elimination. */
+  how: 'inbox-owner' | 'requested' | 'elimination' | 'candidates';
+  /** The owner ("Name <email>"), for inbox-owner, requested and elimination. */
   name?: string;
   /** The teammates with the preference off, for candidates. */
   candidates?: string[];

@@ -16,6 +16,9 @@ export const FRONT_ID_KINDS: Readonly<Record<string, string>> = {
   cmp: 'company',
   com: 'comment',
   crd: 'contact',
+  rsp: 'message template',
+  sig: 'signature',
+  rul: 'rule',
 };
 
 const FRONT_ID = /^([a-z]{2,4})_([0-9a-z]{1,24})$/;
@@ -152,6 +155,16 @@ export const frontPaths = {
   teammatePrivateInboxes: (idOrEmail: string): FrontPath =>
     path(`/teammates/${teammateSegment(idOrEmail)}/private_inboxes`),
   teams: (): FrontPath => path('/teams'),
+  /** GET /{collection}/{id} of a resource that can be private (see resources.ts for the collections). */
+  resource: (collection: string, prefix: string, id: string): FrontPath => {
+    if (!/^[a-z_]{1,30}$/.test(collection)) throw new InvalidFrontIdError('bad_format', 'not a Front collection');
+    return path(`/${collection}/${idSegment(id, prefix)}`);
+  },
+  /** GET /teammates/{id}/{listing}: one teammate's own resources of a kind. */
+  teammateListing: (idOrEmail: string, listing: string): FrontPath => {
+    if (!/^[a-z_]{1,30}$/.test(listing)) throw new InvalidFrontIdError('bad_format', 'not a teammate listing');
+    return path(`/teammates/${teammateSegment(idOrEmail)}/${listing}`);
+  },
 } as const;
 
 // What the builders above can produce; the client re-checks it because a cast can forge the brand.

@@ -37,3 +37,16 @@ export {
   type TenantRateBudget,
 } from './rate-limit';
 export { inspectToken, type TokenInfo } from './token';
+export {
+  PRIVATE_KINDS,
+  TEAMMATE_LISTINGS,
+  describeResource,
+  isTeammateListing,
+  kindFromId,
+  kindFromWord,
+  resourceId,
+  resourcePath,
+  type PrivateKind,
+  type ResourceRef,
+  type TeammateListing,
+} from './resources';

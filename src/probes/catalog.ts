@@ -1,4 +1,4 @@
-import { frontPaths } from '../front';
+import { describeResource, frontPaths, resourcePath } from '../front';
 import type { FactPath, ProbeId } from '../facts';
 import {
   answeredStatus,
@@ -86,6 +86,32 @@ const conversationProbe: Probe = {
           });
       }
     }
+    return { ok: true, facts };
+  },
+};
+
+/** The refused resource itself, when it is not a conversation: the OpenAPI document's GET for it. */
+const resourceProbe: Probe = {
+  id: 'resource',
+  needs: [],
+  cost: 1,
+  async run(ctx) {
+    const ref = ctx.resource;
+    if (!ref) return { ok: false, facts: {} };
+    const path = resourcePath(ref);
+    const result = await ctx.call(path, `GET ${path} (${describeResource(ref)})`, { fresh: true });
+    if (frontWasUnreachable(result)) return { ok: false, facts: { 'resource.reachable': false } };
+    const status = answeredStatus(result);
+    if (status === undefined) return { ok: false, facts: {} };
+    const facts: ProbeOutput['facts'] = { 'resource.status': status, 'resource.reachable': true };
+    setIf(facts, 'resource.error_message', frontErrorMessage(result));
+    if (
+      result.kind === 'response' &&
+      status === 200 &&
+      isRecord(result.body) &&
+      typeof result.body.is_private === 'boolean'
+    )
+      facts['resource.is_private'] = result.body.is_private;
     return { ok: true, facts };
   },
 };
@@ -204,6 +230,7 @@ export const PROBES: Record<ProbeId, Probe> = {
   token: tokenProbe,
   me: meProbe,
   conversation: conversationProbe,
+  resource: resourceProbe,
   inboxes: inboxesProbe,
   owner: ownerProbe,
   owner_access: ownerAccessProbe,
@@ -211,9 +238,11 @@ export const PROBES: Record<ProbeId, Probe> = {
   teams: teamsProbe,
 };
 
+/** The private inbox's owner, or the teammate whose own listing was refused. */
 function ownerOf(ctx: ProbeContext): string | undefined {
   const id = ctx.fact('inboxes.owner_teammate_id');
-  return typeof id === 'string' ? id : undefined;
+  if (typeof id === 'string') return id;
+  return ctx.resource?.kind === 'teammate_resources' ? ctx.resource.teammate : undefined;
 }
 
 function ownerLink(inbox: Record<string, unknown>): unknown {

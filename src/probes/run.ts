@@ -1,5 +1,5 @@
 import { PROBE_DESCRIPTIONS, factSource, type FactPath, type ProbeId } from '../facts';
-import type { FrontPath, FrontResult, TokenInfo } from '../front';
+import type { FrontPath, FrontResult, ResourceRef, TokenInfo } from '../front';
 import { PROBES } from './catalog';
 import type { FrontGateway } from './gateway';
 import type { Evidence, Probe, ProbeContext, ProbeFactValue, ProbeOutput } from './types';
@@ -8,6 +8,8 @@ export interface ProbeRunOptions {
   gateway: FrontGateway;
   token: TokenInfo;
   target?: string;
+  /** The private resource under diagnosis when it is not a conversation. */
+  resource?: ResourceRef;
   /** Epoch ms by which every check must be done. */
   deadline: number;
   /** Requests this diagnosis may send to Front (cache hits are free). */
@@ -62,7 +64,7 @@ export class ProbeRun {
   fact(path: FactPath): ProbeFact {
     const source = factSource(path);
     if (source === 'paste') return { state: 'unknown' };
-    // Without a conversation to ask about, there is nothing to learn: known absent, not unknown.
+    // Without a conversation (or other resource) to ask about, there is nothing to learn: known absent, not unknown.
     if (!this.isApplicable(source)) return { state: 'known', value: undefined };
     const output = this.settled.get(source);
     if (!output) return { state: 'not-run' };
@@ -152,6 +154,7 @@ export class ProbeRun {
 
   private isApplicable(id: ProbeId): boolean {
     if (id === 'conversation' || id === 'inboxes') return this.options.target !== undefined;
+    if (id === 'resource') return this.options.resource !== undefined;
     return true;
   }
 
@@ -159,6 +162,7 @@ export class ProbeRun {
     return {
       token: this.options.token,
       target: this.options.target,
+      resource: this.options.resource,
       callsLeft: () => this.options.maxCalls - this.callsSent,
       fact: (path) => {
         const fact = this.fact(path);

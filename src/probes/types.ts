@@ -1,5 +1,5 @@
 import type { FactPath, ProbeId } from '../facts';
-import type { FrontPath, FrontResult, TokenInfo } from '../front';
+import type { FrontPath, FrontResult, ResourceRef, TokenInfo } from '../front';
 
 export type ProbeFactValue = string | number | boolean | string[];
 
@@ -18,6 +18,8 @@ export interface ProbeContext {
   token: TokenInfo;
   /** The conversation under diagnosis, already validated as a Front ID. */
   target?: string;
+  /** The private resource under diagnosis when it is not a conversation, its ID already validated. */
+  resource?: ResourceRef;
   /**
    * One GET against Front, recorded as evidence. `fresh` bypasses the per-tenant cache (still single-flight):
    * reproducing the error must see Front as it is now.

@@ -1,5 +1,5 @@
 import type { Grants } from './tokens';
-import type { SeedCompany, SeedConversation, SeedInbox, SeedTeammate } from './seed';
+import type { InboxOwner, SeedCompany, SeedConversation, SeedInbox, SeedTeammate } from './seed';
 
 /**
  * Who may read what (docs/front-behaviour.md §1, §2, §6). Kept apart from the handlers so each rule reads as one
@@ -7,13 +7,22 @@ import type { SeedCompany, SeedConversation, SeedInbox, SeedTeammate } from './s
  */
 
 export function canReadInbox(grants: Grants, inbox: SeedInbox, company: SeedCompany): boolean {
-  if (inbox.owner.kind === 'team') {
-    return grants.shared && (grants.teams === null || grants.teams.includes(inbox.owner.id));
+  return canReadOwned(grants, inbox.owner, company);
+}
+
+/**
+ * Anything owned by a workspace (shared) or a teammate (private): an inbox, a tag, a contact, a message template,
+ * a signature, a channel, a rule. A company-wide resource (no owner) needs the shared namespace only.
+ */
+export function canReadOwned(grants: Grants, owner: InboxOwner | undefined, company: SeedCompany): boolean {
+  if (owner === undefined) return grants.shared;
+  if (owner.kind === 'team') {
+    return grants.shared && (grants.teams === null || grants.teams.includes(owner.id));
   }
-  const ownerId = inbox.owner.id;
-  const owner = company.teammates.find((t) => t.id === ownerId);
+  const ownerId = owner.id;
+  const teammate = company.teammates.find((t) => t.id === ownerId);
   // Private resources need the private namespace AND the owner's preference: either one missing hides them.
-  return grants.private && grants.teams === null && owner !== undefined && owner.apiAccessToIndividualResources;
+  return grants.private && grants.teams === null && teammate !== undefined && teammate.apiAccessToIndividualResources;
 }
 
 export function inboxesOf(conversation: SeedConversation, company: SeedCompany): SeedInbox[] {

@@ -1,7 +1,9 @@
 import { canReadConversation, canReadInbox, inboxesOf, teammateResourcesAccess, visibleTeams } from './access';
 import { errorReply, notAllowedToRead, teammateResourcesDenied, unknownId, type Reply } from './errors';
 import { conversationJson, inboxJson, listJson, teammateJson, teamPreviewJson } from './render';
-import type { SeedCompany, SeedConversation, SeedTeammate } from './seed';
+import { lookupTeammate } from './lookup';
+import { PRIVATE_RESOURCE_ROUTES } from './routes-private';
+import type { SeedCompany, SeedConversation } from './seed';
 import type { Grants, ReadPermission } from './tokens';
 
 /**
@@ -36,15 +38,6 @@ function lookupConversation(company: SeedCompany, id: string): ConversationLooku
   if (target !== id) return { kind: 'merged', into: target };
   const conversation = company.conversations.find((c) => c.id === id);
   return conversation ? { kind: 'found', conversation } : { kind: 'unknown' };
-}
-
-function lookupTeammate(company: SeedCompany, idOrAlias: string): SeedTeammate | undefined {
-  const alias = /^alt:email:(.+)$/i.exec(idOrAlias);
-  if (alias?.[1]) {
-    const email = alias[1].toLowerCase();
-    return company.teammates.find((t) => t.email.toLowerCase() === email);
-  }
-  return company.teammates.find((t) => t.id === idOrAlias);
 }
 
 /** Shared by the conversation routes: 404, 301, or the access rule, before the route's own answer. */
@@ -173,6 +166,7 @@ export const ROUTES: readonly Route[] = [
       ),
     }),
   },
+  ...PRIVATE_RESOURCE_ROUTES,
 ];
 
 const COMPILED = ROUTES.map((route) => {

@@ -1,4 +1,4 @@
-import type { SeedCompany, SeedConversation, SeedInbox, SeedTeam, SeedTeammate } from './seed';
+import type { InboxOwner, SeedCompany, SeedConversation, SeedInbox, SeedTag, SeedTeam, SeedTeammate } from './seed';
 import { isPrivateConversation } from './access';
 
 /**
@@ -49,6 +49,32 @@ export function inboxJson(base: string, inbox: SeedInbox): Record<string, unknow
   };
 }
 
+export function ownerLink(base: string, owner: InboxOwner): string {
+  return owner.kind === 'team' ? `${base}/teams/${owner.id}` : `${base}/teammates/${owner.id}`;
+}
+
+export function tagJson(base: string, tag: SeedTag): Record<string, unknown> {
+  return {
+    _links: {
+      self: `${base}/tags/${tag.id}`,
+      related: {
+        conversations: `${base}/tags/${tag.id}/conversations`,
+        owner: tag.owner ? ownerLink(base, tag.owner) : null,
+        parent_tag: null,
+        children: null,
+      },
+    },
+    id: tag.id,
+    name: tag.name,
+    description: null,
+    highlight: null,
+    is_private: tag.owner?.kind === 'teammate',
+    is_visible_in_conversation_lists: true,
+    created_at: tag.createdAt,
+    updated_at: tag.createdAt,
+  };
+}
+
 export function teamPreviewJson(base: string, team: SeedTeam): Record<string, unknown> {
   return { _links: { self: `${base}/teams/${team.id}` }, id: team.id, name: team.name };
 }
@@ -59,20 +85,7 @@ export function conversationJson(base: string, c: SeedConversation, company: See
   const tags = c.tagIds
     .map((id) => company.tags.find((t) => t.id === id))
     .filter((t) => t !== undefined)
-    .map((t) => ({
-      _links: {
-        self: `${base}/tags/${t.id}`,
-        related: { conversations: `${base}/tags/${t.id}/conversations`, owner: null, parent_tag: null, children: null },
-      },
-      id: t.id,
-      name: t.name,
-      description: null,
-      highlight: null,
-      is_private: false,
-      is_visible_in_conversation_lists: true,
-      created_at: t.createdAt,
-      updated_at: t.createdAt,
-    }));
+    .map((t) => tagJson(base, t));
   const json: Record<string, unknown> = {
     _links: {
       self,

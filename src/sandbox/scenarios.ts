@@ -21,6 +21,10 @@ export interface SandboxScenario {
 const forbiddenConversation = (id: string): string =>
   `{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"${id}\\""}}`;
 
+/** Front's conversation wording, assumed for the other kinds that can be private (docs/front-behaviour.md §1). */
+const forbidden = (kind: string, id: string): string =>
+  `{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"${kind}\\" with ID: \\"${id}\\""}}`;
+
 export const SANDBOX_SCENARIOS: readonly SandboxScenario[] = [
   {
     name: 'original_report',
@@ -165,5 +169,81 @@ export const SANDBOX_SCENARIOS: readonly SandboxScenario[] = [
     tokenName: 'acme_private',
     input: `Yesterday: ${forbiddenConversation('cnv_yo1kg5w')}`,
     expectedCause: 'not_reproducible',
+  },
+  {
+    name: 'message_preference_off',
+    description:
+      "A message in Bruno Keller's private inbox, read with the original report's token (private scope): Bruno's preference is off.",
+    tokenName: 'acme_private',
+    input: `GET https://api2.frontapp.com/messages/msg_1q15qmtq\n403 ${forbidden('message', 'msg_1q15qmtq')}`,
+    expectedCause: 'teammate_api_access_disabled',
+  },
+  {
+    name: 'comment_missing_private_scope',
+    description:
+      "A comment on a conversation in Ada Moreno's private inbox (her preference is on), read with a token that has only the shared scope.",
+    tokenName: 'acme_shared_only',
+    input: `[sync-worker] GET /comments/com_1a2b3c failed: 403 ${forbidden('comment', 'com_1a2b3c')}`,
+    expectedCause: 'token_missing_private_scope',
+  },
+  {
+    name: 'inbox_preference_off',
+    description:
+      "A new-style token (no scopes claim) reads Dmitri Ivanov's private inbox itself; his preference is off.",
+    tokenName: 'acme_new_style',
+    input: `GET /inboxes/inb_1ixb -> 403 ${forbidden('inbox', 'inb_1ixb')}`,
+    expectedCause: 'teammate_api_access_disabled',
+  },
+  {
+    name: 'tag_preference_off',
+    description: "Globex's integration reads Marco Rossi's private tag; Marco's preference is off.",
+    tokenName: 'globex_private',
+    input: forbidden('tag', 'tag_3b0c1'),
+    expectedCause: 'teammate_api_access_disabled',
+  },
+  {
+    name: 'contact_missing_private_scope',
+    description: "Chloé Martin's own contact (her preference is on), read with a token that has only the shared scope.",
+    tokenName: 'acme_shared_only',
+    input: `GET /contacts/crd_2njtoez 403 ${forbidden('contact', 'crd_2njtoez')}`,
+    expectedCause: 'token_missing_private_scope',
+  },
+  {
+    name: 'message_template_preference_off',
+    description:
+      'Bruno Keller\'s own message template, with the kind spelt "message template" in the paste; Bruno\'s preference is off.',
+    tokenName: 'acme_private',
+    input: 'Template sync failed: This agent is not allowed to read the "message template" with ID: "rsp_16yc"',
+    expectedCause: 'teammate_api_access_disabled',
+  },
+  {
+    name: 'signature_preference_off',
+    description: "Globex's integration reads Marco Rossi's signature; Marco's preference is off.",
+    tokenName: 'globex_private',
+    input: `GET https://api2.frontapp.com/signatures/sig_7a1b\n403 ${forbidden('signature', 'sig_7a1b')}`,
+    expectedCause: 'teammate_api_access_disabled',
+  },
+  {
+    name: 'channel_oauth',
+    description:
+      "An OAuth app token (old model: shared resources only) reads the channel of Ada Moreno's private inbox (her preference is on).",
+    tokenName: 'acme_oauth',
+    input: `GET /channels/cha_1ab3 -> 403 ${forbidden('channel', 'cha_1ab3')}`,
+    expectedCause: 'oauth_token_private_resources',
+  },
+  {
+    name: 'rule_preference_off',
+    description: "Dmitri Ivanov's own rule, read with the original report's token; Dmitri's preference is off.",
+    tokenName: 'acme_private',
+    input: `GET /rules/rul_58xhq -> 403 ${forbidden('rule', 'rul_58xhq')}`,
+    expectedCause: 'teammate_api_access_disabled',
+  },
+  {
+    name: 'teammate_tags_preference_off',
+    description: "Acme's integration lists Bruno Keller's own tags; Bruno's preference is off.",
+    tokenName: 'acme_private',
+    input:
+      'GET /teammates/tea_6r55b/tags -> 403 {"_error":{"status":403,"title":"Forbidden","message":"You do not have access to the resources of this teammate"}}',
+    expectedCause: 'teammate_api_access_disabled',
   },
 ];

@@ -42,6 +42,29 @@ export interface SeedTag {
   id: string;
   name: string;
   createdAt: number;
+  /** A teammate's private tag, or a workspace's; absent for a company-wide tag. */
+  owner?: InboxOwner;
+}
+
+/** Kinds of resource a teammate (private) or a workspace (shared) can own, besides inboxes and tags. */
+export type OwnedKind = 'contact' | 'message_template' | 'signature' | 'channel' | 'rule';
+
+export interface SeedOwned {
+  id: string;
+  kind: OwnedKind;
+  name: string;
+  owner: InboxOwner;
+  /** A channel's inbox; a contact's email handle, a channel's address. */
+  inboxId?: string;
+  address?: string;
+}
+
+export interface SeedComment {
+  id: string;
+  conversationId: string;
+  authorId: string;
+  body: string;
+  postedAt: number;
 }
 
 export interface SeedConversation {
@@ -71,6 +94,10 @@ export interface SeedCompany {
   teammates: SeedTeammate[];
   inboxes: SeedInbox[];
   tags: SeedTag[];
+  /** Contacts, message templates, signatures, channels and rules, private (a teammate's) or shared. */
+  resources: SeedOwned[];
+  /** Comments on conversations: readable exactly when their conversation is. */
+  comments: SeedComment[];
   conversations: SeedConversation[];
   /** Old conversation ID → the conversation it was merged into (answers 301). */
   merged: Record<string, string>;
@@ -161,7 +188,60 @@ const ACME: SeedCompany = {
     { id: 'inb_1ixa', name: 'Chloé Martin', owner: { kind: 'teammate', id: 'tea_6r55c' }, isPublic: false },
     { id: 'inb_1ixb', name: 'Dmitri Ivanov', owner: { kind: 'teammate', id: 'tea_6r55d' }, isPublic: false },
   ],
-  tags: [{ id: 'tag_2oxhvy', name: 'Refund', createdAt: 1700000000.125 }],
+  tags: [
+    { id: 'tag_2oxhvy', name: 'Refund', createdAt: 1700000000.125 },
+    { id: 'tag_2oxhvz', name: 'Call back', createdAt: 1700100000.5, owner: { kind: 'teammate', id: 'tea_6r55b' } },
+  ],
+  resources: [
+    { id: 'crd_2njtoem', kind: 'contact', name: 'Olivia Grant', owner: { kind: 'team', id: 'tim_k30' } },
+    // Chloé's own contact; her preference is on, so only a token without the private scope is refused.
+    { id: 'crd_2njtoez', kind: 'contact', name: 'Vera Lindqvist', owner: { kind: 'teammate', id: 'tea_6r55c' } },
+    { id: 'rsp_16yd', kind: 'message_template', name: 'Welcome', owner: { kind: 'team', id: 'tim_k30' } },
+    { id: 'rsp_16yc', kind: 'message_template', name: 'Refund approved', owner: { kind: 'teammate', id: 'tea_6r55b' } },
+    { id: 'sig_6rrv2', kind: 'signature', name: 'Contracts', owner: { kind: 'teammate', id: 'tea_6r55d' } },
+    {
+      id: 'cha_1ab2',
+      kind: 'channel',
+      name: 'Bruno Keller',
+      owner: { kind: 'teammate', id: 'tea_6r55b' },
+      inboxId: 'inb_1ix9',
+      address: 'bruno.keller@acme.example',
+    },
+    {
+      id: 'cha_1ab3',
+      kind: 'channel',
+      name: 'Ada Moreno',
+      owner: { kind: 'teammate', id: 'tea_6r55a' },
+      inboxId: 'inb_1ix8',
+      address: 'ada.moreno@acme.example',
+    },
+    {
+      id: 'cha_1ab0',
+      kind: 'channel',
+      name: 'Support',
+      owner: { kind: 'team', id: 'tim_k30' },
+      inboxId: 'inb_1ix6',
+      address: 'support@acme.example',
+    },
+    { id: 'rul_58xhq', kind: 'rule', name: 'Star contract emails', owner: { kind: 'teammate', id: 'tea_6r55d' } },
+    { id: 'rul_58xhr', kind: 'rule', name: 'Route refunds to Billing', owner: { kind: 'team', id: 'tim_k31' } },
+  ],
+  comments: [
+    {
+      id: 'com_1a2b3c',
+      conversationId: 'cnv_yo1kg5r',
+      authorId: 'tea_6r55a',
+      body: 'Sent the March invoice again.',
+      postedAt: 1718103000.25,
+    },
+    {
+      id: 'com_1a2b3d',
+      conversationId: 'cnv_yo1kg5v',
+      authorId: 'tea_6r55d',
+      body: 'Waiting for legal.',
+      postedAt: 1718400900.75,
+    },
+  ],
   conversations: [
     {
       id: 'cnv_yo1kg5q',
@@ -305,7 +385,14 @@ const GLOBEX: SeedCompany = {
     { id: 'inb_2b03', name: 'Marco Rossi', owner: { kind: 'teammate', id: 'tea_7k20b' }, isPublic: false },
     { id: 'inb_2b04', name: 'Priya Nair', owner: { kind: 'teammate', id: 'tea_7k20c' }, isPublic: false },
   ],
-  tags: [],
+  tags: [
+    { id: 'tag_3b0c1', name: 'Customs hold', createdAt: 1710000000.25, owner: { kind: 'teammate', id: 'tea_7k20b' } },
+  ],
+  resources: [
+    { id: 'sig_7a1b', kind: 'signature', name: 'Marco (logistics)', owner: { kind: 'teammate', id: 'tea_7k20b' } },
+    { id: 'rsp_2c0a', kind: 'message_template', name: 'Pallet damage', owner: { kind: 'team', id: 'tim_m11' } },
+  ],
+  comments: [],
   conversations: [
     {
       id: 'cnv_zq3ab10',

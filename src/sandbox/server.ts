@@ -111,7 +111,9 @@ async function handleRequest(ctx: EdgeContext, req: IncomingMessage, res: Server
   const auth = ctx.registry.authenticate(req.headers.authorization, ctx.clock());
   const matched = matchRoute(method, path);
   stats.request(
+    method,
     path,
+    url.search,
     matched ? `${matched.route.method} ${matched.route.template}` : `${method} (unknown route)`,
     tokenLabel(auth),
   );

@@ -6,6 +6,11 @@ export interface SandboxStats {
   byPath: Record<string, number>;
   /** Keyed by token name; "(none)" without an Authorization header, "(invalid)" for a token the sandbox never issued. */
   byToken: Record<string, number>;
+  /**
+   * Keyed by the request as sent: method, path and query string ("GET /teammates?limit=50"), so a test can hold
+   * every request the probes made against Front's OpenAPI document.
+   */
+  byRequest: Record<string, number>;
   /** Keyed by "GET /conversations/{conversation_id}" (the spec's template), or "<METHOD> (unknown route)". */
   byRoute: Record<string, number>;
   /** Keyed by the HTTP status answered, or "dropped" / "hung" for requests that got no answer. */
@@ -20,12 +25,14 @@ export class StatsCounter {
   private data: SandboxStats = StatsCounter.empty();
 
   private static empty(): SandboxStats {
-    return { total: 0, byPath: {}, byToken: {}, byRoute: {}, byStatus: {} };
+    return { total: 0, byPath: {}, byRequest: {}, byToken: {}, byRoute: {}, byStatus: {} };
   }
 
-  request(path: string, route: string, token: string): void {
+  /** `search` is the query string as sent, with its "?" ("" without one). */
+  request(method: string, path: string, search: string, route: string, token: string): void {
     this.data.total += 1;
     bump(this.data.byPath, path);
+    bump(this.data.byRequest, `${method} ${path}${search}`);
     bump(this.data.byToken, token);
     bump(this.data.byRoute, route);
   }

@@ -9,7 +9,20 @@ import { teamNumber } from './seed';
  * server-side (docs/front-behaviour.md §2), which is exactly what makes claim-only inspection uncertain.
  */
 
-export const READ_PERMISSIONS = ['conversations:read', 'inboxes:read', 'teammates:read', 'teams:read'] as const;
+export const READ_PERMISSIONS = [
+  'conversations:read',
+  'messages:read',
+  'comments:read',
+  'inboxes:read',
+  'tags:read',
+  'contacts:read',
+  'message_templates:read',
+  'signatures:read',
+  'channels:read',
+  'rules:read',
+  'teammates:read',
+  'teams:read',
+] as const;
 export type ReadPermission = (typeof READ_PERMISSIONS)[number];
 
 /** What a token may reach, whichever way it was declared. */

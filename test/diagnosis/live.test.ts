@@ -143,6 +143,50 @@ describe('a pasted error about something other than a conversation', () => {
   });
 });
 
+describe('every other kind of resource that can be private', () => {
+  const KIND_SCENARIOS = SANDBOX_SCENARIOS.filter((s) => !/cnv_/.test(s.input) && /403|not allowed/.test(s.input));
+
+  test('has a scenario per kind', () => {
+    const prefixes = KIND_SCENARIOS.map(
+      (s) => /\b(msg|com|inb|tag|crd|rsp|sig|cha|rul)_|\/teammates\/tea_/.exec(s.input)?.[1] ?? 'listing',
+    );
+    expect(new Set(prefixes)).toEqual(
+      new Set(['msg', 'com', 'inb', 'tag', 'crd', 'rsp', 'sig', 'cha', 'rul', 'listing']),
+    );
+  });
+
+  test.each(KIND_SCENARIOS.map((s) => [s.name, s] as const))(
+    '%s: reproduced on that very resource, named in the answer, within the budget',
+    async (_name, scenario) => {
+      const outcome = okOutcome(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
+      const [first] = outcome.diagnoses;
+      expect([first?.cause, first?.status]).toEqual([scenario.expectedCause, 'confirmed']);
+      const target = outcome.targets[0] ?? '';
+      // The resource probe's check reads "GET <path> (the <kind> <id>)".
+      const read = outcome.checks.find((c) => /^GET \S+ \(the /.test(c.check) && c.check.includes(target));
+      expect(read?.result).toMatch(/^403 /);
+      expect(sandbox.stats().byRequest[`GET ${read?.check.split(' ')[1] ?? ''}`]).toBe(1);
+      if (first?.owner?.how === 'requested') expect(first.headline).toContain(first.owner.name);
+      else expect(first?.headline).toContain(target);
+      expect(outcome.calls).toBeLessThanOrEqual(12);
+      expect(sandbox.stats().total).toBe(outcome.calls);
+    },
+  );
+
+  test("a shared resource of the same kind reads fine with the customer's token: not reproducible", async () => {
+    const paste = 'This agent is not allowed to read the "message template" with ID: "rsp_16yd"';
+    const outcome = okOutcome(await diagnose(paste, { rules, live: connect('acme_private').live }));
+    expect(outcome.diagnoses.map((d) => d.cause)).toEqual(['not_reproducible']);
+    expect(outcome.diagnoses[0]?.headline).toContain('the message template rsp_16yd reads fine');
+  });
+
+  test("a teammate's listing names that teammate as the owner, and how it is known", async () => {
+    const scenario = SANDBOX_SCENARIOS.find((s) => s.name === 'teammate_tags_preference_off')!;
+    const outcome = okOutcome(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
+    expect(outcome.diagnoses[0]?.owner).toEqual({ how: 'requested', name: 'Bruno Keller <bruno.keller@acme.example>' });
+  });
+});
+
 describe('a workspace-restricted token', () => {
   test('has its visible workspaces fetched alongside the first reads, and named in the answer', async () => {
     const scenario = SANDBOX_SCENARIOS.find((s) => s.name === 'workspace_restricted')!;

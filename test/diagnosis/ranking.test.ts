@@ -136,6 +136,20 @@ describe('the owner', () => {
     expect(finding).toEqual({ how: 'inbox-owner', name: 'Ada Moreno <ada@acme.example>' });
   });
 
+  test("a teammate's own listing names that teammate: the one whose resources were requested", () => {
+    const finding = ownerFinding(
+      'teammate_api_access_disabled',
+      'confirmed',
+      'tea_6r55b',
+      facts({
+        ...sweep,
+        'owner.name': 'Bruno Keller <bruno@acme.example>',
+        'input.resource_kind': 'teammate_resources',
+      }),
+    );
+    expect(finding).toEqual({ how: 'requested', name: 'Bruno Keller <bruno@acme.example>' });
+  });
+
   test('by elimination only for a confirmed cause; a possible one lists candidates', () => {
     const source = facts({ ...sweep, 'owner.name': null });
     expect(ownerFinding('teammate_api_access_disabled', 'confirmed', 'cnv_yo1kg5q', source)?.how).toBe('elimination');

@@ -19,8 +19,16 @@ describe('Front IDs', () => {
   });
 
   it('keeps an unlisted prefix as unknown when the rest looks generated', () => {
-    expect(parsed('the rule rul_3k9x2 fired').ids).toEqual([
-      { id: 'rul_3k9x2', prefix: 'rul', kind: 'unknown', fromLink: false },
+    expect(parsed('the shift shf_3k9x2 started').ids).toEqual([
+      { id: 'shf_3k9x2', prefix: 'shf', kind: 'unknown', fromLink: false },
+    ]);
+  });
+
+  it("names the kinds of a teammate's own resources: rules, message templates, signatures", () => {
+    expect(parsed('rul_3k9x2 rsp_16yc sig_6rrv2').ids.map((ref) => ref.kind)).toEqual([
+      'rule',
+      'message template',
+      'signature',
     ]);
   });
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CAUSES } from '../../src/causes';
 import { diagnose, pasteFacts, type DiagnoseOutcome } from '../../src/diagnosis';
 import { FACTS, factSource, type FactPath, type FactType } from '../../src/facts';
-import { parseFrontId } from '../../src/front';
+import { parseFrontId, parseTeammateRef } from '../../src/front';
 import { parsePaste } from '../../src/input';
 import { loadRulesOrThrow, matchRules, renderRuleText, UNKNOWN, type FactValue, type Rule } from '../../src/rules';
 import { renderOutcome } from '../../src/slack/render/blocks';
@@ -173,7 +173,8 @@ function expectWellFormed(outcome: DiagnoseOutcome): void {
   expect(outcome.live).toBe(false);
   expect(outcome.calls).toBe(0);
   expect(outcome.checks).toEqual([]);
-  for (const t of outcome.targets) expect(parseFrontId(t, 'cnv').ok).toBe(true);
+  // A conversation, another resource that can be private, or the teammate whose own listing was refused.
+  for (const t of outcome.targets) expect(parseFrontId(t).ok || parseTeammateRef(t).ok).toBe(true);
   for (const d of outcome.diagnoses) {
     expect(CAUSES).toContain(d.cause);
     expect(RULE_IDS.has(d.rule)).toBe(true);

@@ -151,6 +151,13 @@ describe('counters', () => {
     expect(sandbox.stats()).toEqual({
       total: 8,
       byPath: { '/me': 4, '/conversations/cnv_yo1kg5q': 2, '/teammates/tea_6r55b/private_inboxes': 1, '/nowhere': 1 },
+      // As sent, query string included, so the requests can be held against Front's OpenAPI document.
+      byRequest: {
+        'GET /me': 4,
+        'GET /conversations/cnv_yo1kg5q': 2,
+        'GET /teammates/tea_6r55b/private_inboxes?x=1': 1,
+        'GET /nowhere': 1,
+      },
       byToken: {
         acme_private: 3,
         acme_shared_only: 1,
@@ -168,7 +175,7 @@ describe('counters', () => {
       byStatus: { '200': 1, '403': 3, '401': 3, '404': 1 },
     });
     sandbox.resetStats();
-    expect(sandbox.stats()).toEqual({ total: 0, byPath: {}, byToken: {}, byRoute: {}, byStatus: {} });
+    expect(sandbox.stats()).toEqual({ total: 0, byPath: {}, byRequest: {}, byToken: {}, byRoute: {}, byStatus: {} });
   });
 
   it('count requests that faults answered or swallowed', async () => {

@@ -33,6 +33,46 @@ function privateOwner(sandbox: Sandbox, s: SandboxScenario, conversationId: stri
   return inbox.owner.id;
 }
 
+const COLLECTIONS: Record<string, [string, string]> = {
+  msg: ['messages', 'message'],
+  com: ['comments', 'comment'],
+  inb: ['inboxes', 'inbox'],
+  tag: ['tags', 'tag'],
+  crd: ['contacts', 'contact'],
+  rsp: ['message_templates', 'message_template'],
+  sig: ['signatures', 'signature'],
+  cha: ['channels', 'channel'],
+  rul: ['rules', 'rule'],
+};
+
+/** The other private resource a scenario is about (not a conversation): its path, Front's kind word and owner. */
+function resourceIn(
+  sandbox: Sandbox,
+  s: SandboxScenario,
+): { path: string; kind: string; id: string; owner: string } | undefined {
+  const company = sandbox.companies[sandbox.tokenInfo[s.tokenName].company];
+  const listing = /\/teammates\/(tea_[0-9a-z]+)\/([a-z_]+)/.exec(s.input);
+  if (listing?.[1] && listing[2] !== 'private_inboxes')
+    return { path: `/teammates/${listing[1]}/${listing[2]}`, kind: 'teammate', id: listing[1], owner: listing[1] };
+  const found = /\b(msg|com|inb|tag|crd|rsp|sig|cha|rul)_[0-9a-z]+/.exec(s.input);
+  if (!found?.[1]) return undefined;
+  const id = found[0];
+  const [collection, kind] = COLLECTIONS[found[1]] as [string, string];
+  const inboxOwner = (inboxIds: string[]): string | undefined =>
+    company.inboxes.find((i) => inboxIds.includes(i.id) && i.owner.kind === 'teammate')?.owner.id;
+  const conversationOf = (cid: string | undefined) => company.conversations.find((c) => c.id === cid);
+  const owner =
+    found[1] === 'msg'
+      ? inboxOwner(company.conversations.find((c) => c.lastMessageId === id)?.inboxIds ?? [])
+      : found[1] === 'com'
+        ? inboxOwner(conversationOf(company.comments.find((c) => c.id === id)?.conversationId)?.inboxIds ?? [])
+        : found[1] === 'inb'
+          ? inboxOwner([id])
+          : [...company.tags, ...company.resources].find((r) => r.id === id)?.owner?.id;
+  if (!owner?.startsWith('tea_')) throw new Error(`${s.name}: ${id} does not belong to a teammate`);
+  return { path: `/${collection}/${id}`, kind, id, owner };
+}
+
 const notAllowed = (kind: string, id: string): string =>
   `This agent is not allowed to read the "${kind}" with ID: "${id}"`;
 
@@ -72,7 +112,18 @@ describe('SANDBOX_SCENARIOS', () => {
       switch (scenario.expectedCause) {
         case 'teammate_api_access_disabled': {
           expect(me.status).toBe(200);
-          const owner = teammateInInput ?? privateOwner(sandbox, scenario, id ?? '');
+          const resource = id ? undefined : resourceIn(sandbox, scenario);
+          const owner = resource?.owner ?? teammateInInput ?? privateOwner(sandbox, scenario, id ?? '');
+          if (resource) {
+            // Refused on that very resource, as a private conversation is; a token with the private namespace
+            // reads the same kind of resource of a teammate whose preference is on.
+            const read = await get(sandbox, resource.path, { token });
+            expect(read.status).toBe(403);
+            expect(errorOf(read).message).toMatch(/not allowed to read the|do not have access to the resources/);
+            sandbox.setApiAccess(owner, true);
+            expect((await get(sandbox, resource.path, { token })).status).toBe(200);
+            sandbox.setApiAccess(owner, false);
+          }
           if (id) {
             const conv = await get(sandbox, `/conversations/${id}`, { token });
             expect([conv.status, errorOf(conv).message]).toEqual([403, notAllowed('conversation', id)]);
@@ -87,9 +138,16 @@ describe('SANDBOX_SCENARIOS', () => {
         case 'token_missing_private_scope':
         case 'oauth_token_private_resources': {
           expect(me.status).toBe(200);
-          const conv = await get(sandbox, `/conversations/${id}`, { token });
-          expect([conv.status, errorOf(conv).message]).toEqual([403, notAllowed('conversation', id ?? '')]);
-          const owner = privateOwner(sandbox, scenario, id ?? '');
+          const resource = id ? undefined : resourceIn(sandbox, scenario);
+          if (resource) {
+            const read = await get(sandbox, resource.path, { token });
+            expect([read.status, errorOf(read).message]).toEqual([403, notAllowed(resource.kind, resource.id)]);
+            expect((await get(sandbox, resource.path, { token: 'acme_private' })).status).toBe(200);
+          } else {
+            const conv = await get(sandbox, `/conversations/${id}`, { token });
+            expect([conv.status, errorOf(conv).message]).toEqual([403, notAllowed('conversation', id ?? '')]);
+          }
+          const owner = resource?.owner ?? privateOwner(sandbox, scenario, id ?? '');
           // The owner allows API access: only the token is in the way.
           const access = await get(sandbox, `/teammates/${owner}/private_inboxes`, { token });
           expect([access.status, errorOf(access).message]).toEqual([403, notAllowed('teammate', owner)]);

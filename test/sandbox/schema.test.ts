@@ -219,6 +219,49 @@ describe('responses match core-api.json', () => {
     }
   });
 
+  it('GET of every seeded resource that can be private, and every teammate listing', async () => {
+    let checked = 0;
+    const check = async (template: string, path: string, token: TokenName): Promise<void> => {
+      const res = await get(sandbox, path, { token });
+      expect([path, res.status]).toEqual([path, 200]);
+      expectValid(template, res.json, `GET ${path}`);
+      checked++;
+    };
+    for (const company of Object.values(sandbox.companies)) {
+      const token = TOKEN_OF[company.key];
+      for (const c of company.conversations)
+        await check('/messages/{message_id}', `/messages/${c.lastMessageId}`, token);
+      for (const c of company.comments) await check('/comments/{comment_id}', `/comments/${c.id}`, token);
+      for (const i of company.inboxes) await check('/inboxes/{inbox_id}', `/inboxes/${i.id}`, token);
+      for (const t of company.tags) await check('/tags/{tag_id}', `/tags/${t.id}`, token);
+      const collections = {
+        contact: ['contacts', 'contact_id'],
+        message_template: ['message_templates', 'message_template_id'],
+        signature: ['signatures', 'signature_id'],
+        channel: ['channels', 'channel_id'],
+        rule: ['rules', 'rule_id'],
+      } as const;
+      for (const r of company.resources) {
+        const [collection, param] = collections[r.kind];
+        await check(`/${collection}/{${param}}`, `/${collection}/${r.id}`, token);
+      }
+      for (const t of company.teammates) {
+        for (const listing of [
+          'tags',
+          'contacts',
+          'message_templates',
+          'signatures',
+          'channels',
+          'inboxes',
+          'rules',
+          'conversations',
+        ])
+          await check(`/teammates/{teammate_id}/${listing}`, `/teammates/${t.id}/${listing}`, token);
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
   it('GET /teams, unrestricted and workspace-restricted', async () => {
     for (const token of ['acme_private', 'acme_workspace', 'globex_private'] as const) {
       expectValid('/teams', (await get(sandbox, '/teams', { token })).json, `GET /teams (${token})`);
