@@ -203,3 +203,47 @@ test('two runners on one store: each due watch is checked by one, and the thread
   expect(handled.reduce((x, y) => x + y, 0)).toBe(2);
   expect(notices.map((n) => n.watch.id)).toEqual([watch.id]);
 });
+
+test('stop lets the re-check running finish, then starts none', async () => {
+  const watch = await watchOriginal();
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let checks = 0;
+  const r = createWatchRunner({
+    store,
+    holder: 'r1',
+    now: () => now,
+    schedule,
+    check: async () => {
+      checks += 1;
+      await gate;
+      return { kind: 'unknown', summary: 'Front did not answer' };
+    },
+    tell: async (notice) => {
+      notices.push(notice);
+    },
+    logger: silent,
+    leaseMs: 5 * MIN,
+    pollMs: MIN,
+    timers: null,
+  });
+  now += MIN;
+  const ticking = r.tick();
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  let stopped = false;
+  const stopping = r.stop().then(() => (stopped = true));
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  expect(stopped).toBe(false);
+  release();
+  await stopping;
+  expect(await ticking).toBe(1);
+  // The re-check was recorded (lease released), and nothing more runs after stop.
+  expect(await store.getWatch(watch.id)).toMatchObject({
+    attempts: 1,
+    leaseHolder: null,
+    lastResult: 'Front did not answer',
+  });
+  now += 60 * MIN;
+  expect(await r.tick()).toBe(0);
+  expect(checks).toBe(1);
+});
