@@ -3,7 +3,10 @@ import type { Store, Watch, WatchEnd } from '../store';
 import { changeText, type WatchCheck } from './verdict';
 import { nextCheckAt, type WatchSchedule } from './schedule';
 
-/** What the thread is told. `text` is plain (the teller escapes it); `cause` is the one the activity log records. */
+/**
+ * What the thread is told. `text` is plain (the teller escapes it); `cause` is the one the activity log records: the
+ * cause the watch started with, except for `changed`, which records the new one.
+ */
 export interface WatchNotice {
   kind: 'fixed' | 'changed' | 'expired' | 'stopped';
   watch: Watch;
@@ -67,7 +70,7 @@ export function createWatchRunner(deps: WatchRunnerDeps): WatchRunner {
         watch,
         'expired',
         `Stopped watching ${watch.label} after ${days} day(s): it still did not read fine (last: ${watch.lastCause ?? watch.cause}). Run the check again or start a new watch.`,
-        watch.lastCause ?? watch.cause,
+        watch.cause,
       );
       return;
     }
@@ -96,12 +99,7 @@ export function createWatchRunner(deps: WatchRunnerDeps): WatchRunner {
         );
         return;
       case 'gone':
-        await end(
-          watch,
-          'stopped',
-          `Stopped watching ${watch.label}: ${result.summary}.`,
-          watch.lastCause ?? watch.cause,
-        );
+        await end(watch, 'stopped', `Stopped watching ${watch.label}: ${result.summary}.`, watch.cause);
         return;
       case 'postponed':
         await deps.store.postponeWatch(

@@ -157,6 +157,34 @@ test('gives up after FRONT_WHY_WATCH_DAYS with a note in the thread', async () =
   expect(notices[0]?.text).toMatch(/^Stopped watching cnv_yo1kg5q after 7 day\(s\)/);
   expect(sandbox.stats().total).toBe(0);
   expect((await store.getWatch(watch.id))?.state).toBe('expired');
+  expect((await store.listActivity()).map((a) => [a.action, a.cause])).toEqual([
+    ['watch.expired', 'teammate_api_access_disabled'],
+  ]);
+});
+
+test('stops, with a note, when the tenant is gone', async () => {
+  const watch = await watchOriginal();
+  const r = createWatchRunner({
+    store,
+    holder: 'r1',
+    now: () => now,
+    schedule,
+    check: async () => ({ kind: 'gone', summary: 'tenant acme no longer exists' }),
+    tell: async (notice) => {
+      notices.push(notice);
+    },
+    logger: silent,
+    leaseMs: 5 * MIN,
+    pollMs: MIN,
+    timers: null,
+  });
+  now += MIN;
+  await r.tick();
+  expect(notices.map((n) => [n.kind, n.text])).toEqual([
+    ['stopped', 'Stopped watching cnv_yo1kg5q: tenant acme no longer exists.'],
+  ]);
+  expect((await store.getWatch(watch.id))?.state).toBe('stopped');
+  expect((await store.listActivity()).map((a) => a.action)).toEqual(['watch.stop']);
 });
 
 test("postpones a re-check rather than spend more than the watches' share of the tenant's Front requests", async () => {
