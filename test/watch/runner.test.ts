@@ -275,3 +275,18 @@ test('stop lets the re-check running finish, then starts none', async () => {
   expect(await r.tick()).toBe(0);
   expect(checks).toBe(1);
 });
+
+test("a crashed replica's watch is taken over once its lease runs out", async () => {
+  const watch = await watchOriginal();
+  sandbox.setApiAccess('bruno.keller@acme.example', true);
+  now += MIN;
+  // A replica leased it and died before recording anything.
+  expect(
+    await store.claimDueWatches({ holder: 'crashed', now: new Date(now), leaseMs: 5 * MIN, limit: 5 }),
+  ).toHaveLength(1);
+  const r = runner('survivor');
+  expect(await r.tick()).toBe(0);
+  now += 5 * MIN;
+  expect(await r.tick()).toBe(1);
+  expect(notices.map((n) => [n.kind, n.watch.id])).toEqual([['fixed', watch.id]]);
+});
