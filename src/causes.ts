@@ -29,3 +29,25 @@ export type Cause = (typeof CAUSES)[number];
 export function isCause(value: string): value is Cause {
   return (CAUSES as readonly string[]).includes(value);
 }
+
+/**
+ * Causes the customer can fix on their side (a teammate's preference, the token's scopes or permissions, a new
+ * token, an admin's approval, the token's workspace restriction): an answer naming one offers "Watch until fixed".
+ * Not the others: a missing or merged conversation, a rate limit, a bad request or Front being down is not waiting
+ * on a setting, and a feature missing from the plan waits on a purchase rather than a click.
+ */
+export const CUSTOMER_FIXABLE_CAUSES: readonly Cause[] = [
+  'teammate_api_access_disabled',
+  'token_missing_private_scope',
+  'token_missing_shared_scope',
+  'token_missing_permission',
+  'token_workspace_restricted',
+  'oauth_token_private_resources',
+  'token_invalid',
+  'oauth_token_expired',
+  'oauth_admin_required',
+];
+
+export function isCustomerFixable(cause: string): boolean {
+  return (CUSTOMER_FIXABLE_CAUSES as readonly string[]).includes(cause);
+}

@@ -12,6 +12,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   explain: async () => (await import('./commands/explain')).explainCommand,
   diagnose: async () => (await import('./commands/diagnose')).diagnoseCommand,
+  watch: async () => (await import('./commands/watch')).watchCommand,
   audit: async () => (await import('./commands/audit')).auditCommand,
   rules: async () => (await import('./commands/rules')).rulesCommand,
   tenants: async () => (await import('./commands/tenants')).tenantsCommand,

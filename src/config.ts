@@ -23,6 +23,24 @@ const positiveInt = (fallback: number) =>
       return n;
     });
 
+/** A whole number from `min` to `max`, with what the bounds mean in the message. */
+const boundedInt = (fallback: number, min: number, max: number, unit: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a whole number of ${unit} from ${min} to ${max} (got "${v}"); leave it unset for ${fallback}`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 /** A TCP port; 0 asks the system for a free one (tests, or several instances on one host). */
 const port = (fallback: number) =>
   z
@@ -107,6 +125,9 @@ const envSchema = z.object({
     .optional()
     .transform((v) => (v && v.trim() !== '' ? v.trim() : './data/front-why.pid')),
   FRONT_WHY_SHUTDOWN_GRACE_MS: positiveInt(15_000),
+  // Watches: the first re-check after a second at the earliest (the backoff caps at 30 minutes), for up to 90 days.
+  FRONT_WHY_WATCH_INTERVAL_MS: boundedInt(60_000, 1_000, 30 * 60_000, 'milliseconds'),
+  FRONT_WHY_WATCH_DAYS: boundedInt(7, 1, 90, 'days'),
   FRONT_WHY_CHANNELS: list,
   FRONT_WHY_ADMINS: list,
   FRONT_WHY_ADMIN_GROUP: secret,

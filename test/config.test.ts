@@ -46,3 +46,15 @@ test('FRONT_API_BASE_URL keeps its own wording', () => {
     /^FRONT_API_BASE_URL the Front base URL http:\/\/api\.example\.com\/ must use https/,
   );
 });
+
+test('watch settings: defaults, and a wrong value named with its bounds', () => {
+  expect(loadConfig({})).toMatchObject({ FRONT_WHY_WATCH_INTERVAL_MS: 60_000, FRONT_WHY_WATCH_DAYS: 7 });
+  expect(loadConfig({ FRONT_WHY_WATCH_INTERVAL_MS: '5000', FRONT_WHY_WATCH_DAYS: '14' })).toMatchObject({
+    FRONT_WHY_WATCH_INTERVAL_MS: 5_000,
+    FRONT_WHY_WATCH_DAYS: 14,
+  });
+  expect(problems({ FRONT_WHY_WATCH_INTERVAL_MS: '1h', FRONT_WHY_WATCH_DAYS: '0' })).toEqual([
+    'FRONT_WHY_WATCH_INTERVAL_MS must be a whole number of milliseconds from 1000 to 1800000 (got "1h"); leave it unset for 60000',
+    'FRONT_WHY_WATCH_DAYS must be a whole number of days from 1 to 90 (got "0"); leave it unset for 7',
+  ]);
+});

@@ -45,6 +45,22 @@ examples:
   front-why diagnose --tenant acme cnv_yo1kg5q
   FRONT_API_TOKEN="$(cat token.txt)" front-why diagnose --json 'https://app.frontapp.com/open/cnv_yo1kg5q'`,
   },
+  watch: {
+    summary: "wait until a conversation or paste reads fine with the customer's token (exit 0), or time out (exit 1)",
+    usage: 'usage: front-why watch <cnv_…|Front app link|pasted error> [--tenant NAME] [--timeout 10m]',
+    details: `Re-checks the target live, as "Watch until fixed" does in Slack: first after FRONT_WHY_WATCH_INTERVAL_MS
+(default 60000), then twice as long each time, at most every 30 minutes. Prints each check's finding on stderr and
+exits 0 as soon as the target reads fine (saying what changed, when it can be seen), 1 when the timeout comes first.
+
+options:
+  --tenant NAME     use the token stored for this tenant; else FRONT_API_TOKEN
+  --timeout DUR     give up after DUR: 90s, 10m, 2h, 1d (default 10m)
+  -h, --help        this help
+
+examples:
+  front-why watch --tenant acme cnv_yo1kg5q && echo "Bruno fixed it"
+  front-why watch --tenant acme --timeout 2h 'https://app.frontapp.com/open/cnv_yo1kg5q'`,
+  },
   audit: {
     summary: 'check the token and list every teammate whose API access preference is off',
     usage: 'usage: front-why audit [--tenant NAME] [--json]',
@@ -209,7 +225,23 @@ options:
 
 examples:
   front-why sandbox --port 4010
-  FRONT_API_BASE_URL=http://127.0.0.1:4010 FRONT_API_TOKEN=<a demo token> front-why diagnose cnv_yo1kg5q`,
+  FRONT_API_BASE_URL=http://127.0.0.1:4010 FRONT_API_TOKEN=<a demo token> front-why diagnose cnv_yo1kg5q
+  front-why sandbox set-access bruno.keller@acme.example on   (in another terminal, while it runs)`,
+  },
+  'sandbox set-access': {
+    summary: "turn a sandbox teammate's API access preference on or off while the sandbox runs",
+    usage: 'usage: front-why sandbox set-access <teammate ID or email> on|off [--url http://127.0.0.1:4010]',
+    details: `Flips "Allow access to my individual resources via the API" for one teammate of a running sandbox, as the
+teammate would in Front, so a watch (\`front-why watch\`, or "Watch until fixed" in Slack) sees the fix. Talks to the
+sandbox's control route (POST /_sandbox/teammates/{id or email}/api-access), which answers only from this machine.
+
+options:
+  --url URL    the running sandbox (default: FRONT_API_BASE_URL when it is on this machine, else http://127.0.0.1:4010)
+  -h, --help   this help
+
+examples:
+  front-why sandbox set-access bruno.keller@acme.example on
+  front-why sandbox set-access tea_6r55b off --url http://127.0.0.1:4011`,
   },
   demo: {
     summary: 'start the sandbox and diagnose its scenarios as the bot would reply',

@@ -21,7 +21,8 @@ const RELOAD_SIGNAL = 'SIGHUP';
  * rule file or a bad setting stops it before it connects anywhere.
  *
  * Signals: SIGHUP reloads the rules (a broken file keeps the old ones serving; the errors go to the log).
- * SIGTERM / SIGINT stop it gracefully: new requests are refused politely, checks already running get up to
+ * SIGTERM / SIGINT stop it gracefully: new requests are refused politely, the watch loop (which the app starts with
+ * it) starts no re-check and lets the running one finish, checks already running get up to
  * FRONT_WHY_SHUTDOWN_GRACE_MS, the store is closed, exit 0. A second SIGTERM / SIGINT ends it at once.
  */
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
@@ -99,7 +100,15 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     }
   }
   logger.info(
-    { mode: started.mode, port: started.port, rules: rules.length, pid: process.pid, ...(wrotePid ? { pidFile } : {}) },
+    {
+      mode: started.mode,
+      port: started.port,
+      rules: rules.length,
+      pid: process.pid,
+      watchIntervalMs: config.FRONT_WHY_WATCH_INTERVAL_MS,
+      watchDays: config.FRONT_WHY_WATCH_DAYS,
+      ...(wrotePid ? { pidFile } : {}),
+    },
     'ready',
   );
 

@@ -1,4 +1,12 @@
-import { createFrontClient, createRateBudget, inspectToken, maskToken, systemClock, type Clock } from '../front';
+import {
+  createFrontClient,
+  createRateBudget,
+  inspectToken,
+  maskToken,
+  systemClock,
+  type Clock,
+  type TenantRateBudget,
+} from '../front';
 import { createFrontGateway, type FrontGateway } from '../probes';
 import type { LiveAccess } from './diagnose';
 
@@ -16,6 +24,8 @@ export interface LiveSettings {
 export interface TenantConnection {
   live: LiveAccess;
   gateway: FrontGateway;
+  /** The tenant's rate budget, which every request of this connection passes (watches read how busy it is). */
+  budget: Pick<TenantRateBudget, 'snapshot'>;
   /** For display only: a short prefix and the last characters. */
   maskedToken: string;
   close(): Promise<void>;
@@ -37,6 +47,7 @@ export function connectTenant(token: string, settings: LiveSettings, clock: Cloc
   return {
     live: { gateway, token: info, maxCalls: settings.maxCalls, timeoutMs: settings.timeoutMs },
     gateway,
+    budget,
     maskedToken: maskToken(token),
     close: () => client.close(),
   };

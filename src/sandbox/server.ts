@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { frontAnswer, type AnswerContext } from './answer';
+import { CONTROL_PREFIX, handleControl, type ControlContext } from './control';
 import { errorReply, type Reply } from './errors';
 import { FaultInjector, type FaultSettings } from './faults';
 import { matchRoute } from './handlers';
@@ -99,6 +100,7 @@ interface EdgeContext {
   answer: AnswerContext;
   delay: (ms: number) => Promise<void>;
   isClosed: () => boolean;
+  control: ControlContext;
 }
 
 /** One request as Front's edge sees it: counted, delayed, perhaps hung, dropped or answered by a fault, else answered. */
@@ -107,6 +109,8 @@ async function handleRequest(ctx: EdgeContext, req: IncomingMessage, res: Server
   const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
   const path = url.pathname;
   const method = req.method ?? 'GET';
+  // The operator's controls are not Front: not counted, delayed or faulted.
+  if (path.startsWith(CONTROL_PREFIX)) return handleControl(ctx.control, req, res, path);
   // Authenticate on arrival: that is the moment an expiring token is judged.
   const auth = ctx.registry.authenticate(req.headers.authorization, ctx.clock());
   const matched = matchRoute(method, path);
@@ -193,7 +197,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let closed = false;
   // The base URL is known once the server listens, before any request can arrive.
   const answer: AnswerContext = { companies, limiter, faults, base: '' };
-  const edge: EdgeContext = { registry, clock, faults, stats, answer, delay: delays.delay, isClosed: () => closed };
+  const control: ControlContext = {
+    companies,
+    setApiAccess: (teammate, allowed) => setTeammateApiAccess(companies, teammate, allowed),
+  };
+  const edge: EdgeContext = {
+    registry,
+    clock,
+    faults,
+    stats,
+    answer,
+    delay: delays.delay,
+    isClosed: () => closed,
+    control,
+  };
 
   const server = createServer((req, res) => {
     handleRequest(edge, req, res).catch((err: unknown) => {
@@ -218,7 +235,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const current = faults.current;
       return { ...current, onlyPaths: current.onlyPaths ? [...current.onlyPaths] : null };
     },
-    setApiAccess: (teammate, allowed) => setTeammateApiAccess(companies, teammate, allowed),
+    setApiAccess: control.setApiAccess,
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     resetRateLimits: () => limiter.reset(),

@@ -157,6 +157,70 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER INDEX audit_log_tenant_at RENAME TO activity_log_tenant_at;
     `,
   },
+  {
+    // "Watch until fixed": re-checks that outlive a restart. The lease columns let one replica at a time check a
+    // watch, and a crashed replica's watches be taken over once its lease runs out.
+    version: 3,
+    name: 'watches',
+    sqlite: `
+      CREATE TABLE watches (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        team_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        thread_ts TEXT NOT NULL,
+        target TEXT NOT NULL,
+        label TEXT NOT NULL,
+        cause TEXT NOT NULL,
+        owner TEXT,
+        state TEXT NOT NULL CHECK (state IN ('active', 'fixed', 'stopped', 'expired')),
+        started_by TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        next_check_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        expires_at INTEGER NOT NULL,
+        last_cause TEXT,
+        last_result TEXT,
+        last_checked_at INTEGER,
+        ended_at INTEGER,
+        ended_by TEXT,
+        lease_holder TEXT,
+        lease_until INTEGER
+      ) STRICT;
+      CREATE INDEX watches_due ON watches (state, next_check_at);
+      CREATE INDEX watches_channel ON watches (team_id, channel_id, state);
+      CREATE UNIQUE INDEX watches_one_active ON watches (team_id, channel_id, thread_ts, target) WHERE state = 'active';
+    `,
+    postgres: `
+      CREATE TABLE watches (
+        id text PRIMARY KEY,
+        tenant text NOT NULL,
+        team_id text NOT NULL,
+        channel_id text NOT NULL,
+        thread_ts text NOT NULL,
+        target text NOT NULL,
+        label text NOT NULL,
+        cause text NOT NULL,
+        owner text,
+        state text NOT NULL CHECK (state IN ('active', 'fixed', 'stopped', 'expired')),
+        started_by text NOT NULL,
+        started_at timestamptz NOT NULL,
+        next_check_at timestamptz NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        expires_at timestamptz NOT NULL,
+        last_cause text,
+        last_result text,
+        last_checked_at timestamptz,
+        ended_at timestamptz,
+        ended_by text,
+        lease_holder text,
+        lease_until timestamptz
+      );
+      CREATE INDEX watches_due ON watches (state, next_check_at);
+      CREATE INDEX watches_channel ON watches (team_id, channel_id, state);
+      CREATE UNIQUE INDEX watches_one_active ON watches (team_id, channel_id, thread_ts, target) WHERE state = 'active';
+    `,
+  },
 ];
 
 function pending(applied: Set<number>, migrations: readonly Migration[]): Migration[] {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import type { Keyring } from './crypto';
 import { StoreError } from './store-error';
@@ -13,8 +14,13 @@ import type {
   RotationResult,
   Store,
   StoreOptions,
+  NewWatch,
   TenantCheck,
   TenantInfo,
+  Watch,
+  WatchCheckUpdate,
+  WatchEnd,
+  WatchQuery,
 } from './store-api';
 import {
   checkActivity,
@@ -27,6 +33,14 @@ import {
   checkTenantCheck,
   checkTenantName,
   checkToken,
+  checkDate,
+  checkNewWatch,
+  checkWatchCheckUpdate,
+  checkWatchClaim,
+  checkWatchEnd,
+  checkWatchHolder,
+  checkWatchId,
+  checkWatchQuery,
 } from './validate';
 import {
   notFound,
@@ -35,6 +49,9 @@ import {
   toActivity,
   toBinding,
   toSealed,
+  toWatch,
+  WATCH_COLUMNS,
+  type WatchRow,
   type ActivityRow,
   type BindingRow,
   type SealedRow,
@@ -393,6 +410,129 @@ export class PostgresStore implements Store {
       [c.key, now, new Date(now.getTime() + c.ttlMs)],
     );
     return rowCount === 1;
+  }
+
+  async startWatch(watch: NewWatch): Promise<{ watch: Watch; created: boolean }> {
+    const w = checkNewWatch(watch);
+    const id = `w${randomBytes(8).toString('hex')}`;
+    // The partial unique index keeps one active watch per thread and target: a double click starts one.
+    const { rows } = await this.pool.query<WatchRow<Date>>(
+      `INSERT INTO watches (id, tenant, team_id, channel_id, thread_ts, target, label, cause, owner, state,
+         started_by, started_at, next_check_at, attempts, expires_at, last_cause)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $11, $12, 0, $13, $8)
+       ON CONFLICT (team_id, channel_id, thread_ts, target) WHERE state = 'active' DO NOTHING
+       RETURNING ${WATCH_COLUMNS}`,
+      [
+        id,
+        w.tenant,
+        w.teamId,
+        w.channelId,
+        w.threadTs,
+        w.target,
+        w.label,
+        w.cause,
+        w.owner,
+        w.startedBy,
+        w.startedAt,
+        w.nextCheckAt,
+        w.expiresAt,
+      ],
+    );
+    if (rows[0]) return { watch: toWatch(rows[0], storedDate), created: true };
+    const existing = await this.pool.query<WatchRow<Date>>(
+      `SELECT ${WATCH_COLUMNS} FROM watches
+       WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3 AND target = $4 AND state = 'active'`,
+      [w.teamId, w.channelId, w.threadTs, w.target],
+    );
+    const row = existing.rows[0];
+    // Ended between the two statements: start afresh.
+    if (!row) return this.startWatch(watch);
+    return { watch: toWatch(row, storedDate), created: false };
+  }
+
+  async getWatch(id: string): Promise<Watch | null> {
+    checkWatchId(id);
+    const { rows } = await this.pool.query<WatchRow<Date>>(`SELECT ${WATCH_COLUMNS} FROM watches WHERE id = $1`, [id]);
+    return rows[0] ? toWatch(rows[0], storedDate) : null;
+  }
+
+  async listWatches(query: WatchQuery = {}): Promise<Watch[]> {
+    const q = checkWatchQuery(query);
+    const { rows } = await this.pool.query<WatchRow<Date>>(
+      `SELECT ${WATCH_COLUMNS} FROM watches
+       WHERE ($1::text IS NULL OR team_id = $1) AND ($2::text IS NULL OR channel_id = $2)
+         AND ($3::text IS NULL OR tenant = $3) AND ($4::text IS NULL OR state = $4)
+       ORDER BY started_at, id LIMIT $5`,
+      [q.teamId, q.channelId, q.tenant, q.state, q.limit],
+    );
+    return rows.map((row) => toWatch(row, storedDate));
+  }
+
+  async claimDueWatches(claim: { holder: string; now: Date; leaseMs: number; limit: number }): Promise<Watch[]> {
+    const c = checkWatchClaim(claim);
+    // SKIP LOCKED: replicas claiming at the same moment each take different rows instead of queueing on them;
+    // the lease condition is checked again on the locked row, so a row another claim just leased is left alone.
+    const { rows } = await this.pool.query<WatchRow<Date>>(
+      `UPDATE watches SET lease_holder = $1, lease_until = $2
+       WHERE id IN (
+         SELECT id FROM watches
+         WHERE state = 'active' AND (next_check_at <= $3 OR expires_at <= $3)
+           AND (lease_until IS NULL OR lease_until <= $3)
+         ORDER BY next_check_at, id LIMIT $4
+         FOR UPDATE SKIP LOCKED)
+       AND state = 'active' AND (lease_until IS NULL OR lease_until <= $3)
+       RETURNING ${WATCH_COLUMNS}`,
+      [c.holder, new Date(c.now.getTime() + c.leaseMs), c.now, c.limit],
+    );
+    return rows.map((row) => toWatch(row, storedDate)).sort((a, b) => +a.nextCheckAt - +b.nextCheckAt);
+  }
+
+  async recordWatchCheck(
+    id: string,
+    holder: string,
+    update: WatchCheckUpdate,
+  ): Promise<{ previousCause: string | null } | undefined> {
+    checkWatchId(id);
+    checkWatchHolder(holder);
+    const u = checkWatchCheckUpdate(update);
+    // The row lock taken by the CTE makes the cause read and the update one step for every replica.
+    const { rows } = await this.pool.query<{ previous: string | null }>(
+      `WITH old AS (
+         SELECT id, last_cause FROM watches WHERE id = $1 AND state = 'active' AND lease_holder = $2 FOR UPDATE)
+       UPDATE watches w SET attempts = w.attempts + 1, last_checked_at = $3, next_check_at = $4,
+         last_cause = coalesce($5, w.last_cause), last_result = $6, lease_holder = NULL, lease_until = NULL
+       FROM old WHERE w.id = old.id
+       RETURNING old.last_cause AS previous`,
+      [id, holder, u.checkedAt, u.nextCheckAt, u.cause, u.result],
+    );
+    const row = rows[0];
+    return row ? { previousCause: row.previous } : undefined;
+  }
+
+  async postponeWatch(id: string, holder: string, nextCheckAt: Date): Promise<boolean> {
+    checkWatchId(id);
+    checkWatchHolder(holder);
+    const next = checkDate('nextCheckAt', nextCheckAt);
+    const { rowCount } = await this.pool.query(
+      `UPDATE watches SET next_check_at = $1, lease_holder = NULL, lease_until = NULL
+       WHERE id = $2 AND state = 'active' AND lease_holder = $3`,
+      [next, id, holder],
+    );
+    return rowCount === 1;
+  }
+
+  async endWatch(id: string, end: { state: WatchEnd; at: Date; by?: string; result?: string }): Promise<Watch | null> {
+    checkWatchId(id);
+    const e = checkWatchEnd(end);
+    // Conditional on still being active: of several replicas (or a replica and a Stop click), one ends it.
+    const { rows } = await this.pool.query<WatchRow<Date>>(
+      `UPDATE watches SET state = $1, ended_at = $2, ended_by = $3, last_result = coalesce($4, last_result),
+         lease_holder = NULL, lease_until = NULL
+       WHERE id = $5 AND state = 'active'
+       RETURNING ${WATCH_COLUMNS}`,
+      [e.state, e.at, e.by, e.result, id],
+    );
+    return rows[0] ? toWatch(rows[0], storedDate) : null;
   }
 
   async rotateKey(newKeyring: Keyring): Promise<RotationResult> {

@@ -1,6 +1,6 @@
 import type { Sealed } from './crypto';
 import { StoreError } from './store-error';
-import type { ActivityEntry, ChannelBinding } from './store-api';
+import type { ActivityEntry, ChannelBinding, Watch, WatchState } from './store-api';
 
 /**
  * Row shapes and mappers both dialects share. They differ only in how a time is stored (Postgres: timestamptz,
@@ -74,4 +74,62 @@ export function toActivity<T>(row: ActivityRow<T>, toDate: ToDate<T>): ActivityE
 
 export function notFound(name: string): StoreError {
   return new StoreError('tenant_not_found', `there is no tenant named "${name}"`);
+}
+
+export interface WatchRow<T> {
+  id: string;
+  tenant: string;
+  team_id: string;
+  channel_id: string;
+  thread_ts: string;
+  target: string;
+  label: string;
+  cause: string;
+  owner: string | null;
+  state: WatchState;
+  started_by: string;
+  started_at: T;
+  next_check_at: T;
+  attempts: number;
+  expires_at: T;
+  last_cause: string | null;
+  last_result: string | null;
+  last_checked_at: T | null;
+  ended_at: T | null;
+  ended_by: string | null;
+  lease_holder: string | null;
+  lease_until: T | null;
+}
+
+export const WATCH_COLUMNS =
+  'id, tenant, team_id, channel_id, thread_ts, target, label, cause, owner, state, started_by, started_at, ' +
+  'next_check_at, attempts, expires_at, last_cause, last_result, last_checked_at, ended_at, ended_by, ' +
+  'lease_holder, lease_until';
+
+export function toWatch<T>(row: WatchRow<T>, toDate: ToDate<T>): Watch {
+  const maybe = (v: T | null) => (v === null ? null : toDate(v));
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    teamId: row.team_id,
+    channelId: row.channel_id,
+    threadTs: row.thread_ts,
+    target: row.target,
+    label: row.label,
+    cause: row.cause,
+    owner: row.owner,
+    state: row.state,
+    startedBy: row.started_by,
+    startedAt: toDate(row.started_at),
+    nextCheckAt: toDate(row.next_check_at),
+    attempts: Number(row.attempts),
+    expiresAt: toDate(row.expires_at),
+    lastCause: row.last_cause,
+    lastResult: row.last_result,
+    lastCheckedAt: maybe(row.last_checked_at),
+    endedAt: maybe(row.ended_at),
+    endedBy: row.ended_by,
+    leaseHolder: row.lease_holder,
+    leaseUntil: maybe(row.lease_until),
+  };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,8 +16,13 @@ import type {
   RotationResult,
   Store,
   StoreOptions,
+  NewWatch,
   TenantCheck,
   TenantInfo,
+  Watch,
+  WatchCheckUpdate,
+  WatchEnd,
+  WatchQuery,
 } from './store-api';
 import {
   checkActivity,
@@ -29,6 +35,14 @@ import {
   checkTenantCheck,
   checkTenantName,
   checkToken,
+  checkDate,
+  checkNewWatch,
+  checkWatchCheckUpdate,
+  checkWatchClaim,
+  checkWatchEnd,
+  checkWatchHolder,
+  checkWatchId,
+  checkWatchQuery,
 } from './validate';
 import {
   notFound,
@@ -37,6 +51,9 @@ import {
   toActivity,
   toBinding,
   toSealed,
+  toWatch,
+  WATCH_COLUMNS,
+  type WatchRow,
   type ActivityRow,
   type BindingRow,
   type SealedRow,
@@ -376,6 +393,146 @@ export class SqliteStore implements Store {
       )
       .run({ key: c.key, now, expires: now + c.ttlMs });
     return info.changes === 1;
+  }
+
+  private watchRow(id: string): Watch | null {
+    const row = this.db.prepare(`SELECT ${WATCH_COLUMNS} FROM watches WHERE id = ?`).get(id) as
+      WatchRow<number> | undefined;
+    return row ? toWatch(row, storedDate) : null;
+  }
+
+  async startWatch(watch: NewWatch): Promise<{ watch: Watch; created: boolean }> {
+    const w = checkNewWatch(watch);
+    const id = `w${randomBytes(8).toString('hex')}`;
+    return this.db
+      .transaction(() => {
+        // The partial unique index keeps one active watch per thread and target: a double click starts one.
+        const info = this.db
+          .prepare(
+            `INSERT INTO watches (id, tenant, team_id, channel_id, thread_ts, target, label, cause, owner, state,
+               started_by, started_at, next_check_at, attempts, expires_at, last_cause)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, 0, ?, ?)
+             ON CONFLICT (team_id, channel_id, thread_ts, target) WHERE state = 'active' DO NOTHING`,
+          )
+          .run(
+            id,
+            w.tenant,
+            w.teamId,
+            w.channelId,
+            w.threadTs,
+            w.target,
+            w.label,
+            w.cause,
+            w.owner,
+            w.startedBy,
+            w.startedAt.getTime(),
+            w.nextCheckAt.getTime(),
+            w.expiresAt.getTime(),
+            w.cause,
+          );
+        if (info.changes === 1) return { watch: this.watchRow(id) as Watch, created: true };
+        const row = this.db
+          .prepare(
+            `SELECT ${WATCH_COLUMNS} FROM watches WHERE team_id = ? AND channel_id = ? AND thread_ts = ? AND target = ?
+             AND state = 'active'`,
+          )
+          .get(w.teamId, w.channelId, w.threadTs, w.target) as WatchRow<number>;
+        return { watch: toWatch(row, storedDate), created: false };
+      })
+      .immediate();
+  }
+
+  async getWatch(id: string): Promise<Watch | null> {
+    return this.watchRow(checkWatchId(id));
+  }
+
+  async listWatches(query: WatchQuery = {}): Promise<Watch[]> {
+    const q = checkWatchQuery(query);
+    const rows = this.db
+      .prepare(
+        `SELECT ${WATCH_COLUMNS} FROM watches
+         WHERE (@teamId IS NULL OR team_id = @teamId) AND (@channelId IS NULL OR channel_id = @channelId)
+           AND (@tenant IS NULL OR tenant = @tenant) AND (@state IS NULL OR state = @state)
+         ORDER BY started_at, id LIMIT @limit`,
+      )
+      .all(q) as WatchRow<number>[];
+    return rows.map((row) => toWatch(row, storedDate));
+  }
+
+  async claimDueWatches(claim: { holder: string; now: Date; leaseMs: number; limit: number }): Promise<Watch[]> {
+    const c = checkWatchClaim(claim);
+    const now = c.now.getTime();
+    // One immediate transaction: another process waits on the write lock, then finds these leased.
+    return this.db
+      .transaction(() => {
+        const rows = this.db
+          .prepare(
+            `UPDATE watches SET lease_holder = @holder, lease_until = @until
+             WHERE id IN (
+               SELECT id FROM watches
+               WHERE state = 'active' AND (next_check_at <= @now OR expires_at <= @now)
+                 AND (lease_until IS NULL OR lease_until <= @now)
+               ORDER BY next_check_at, id LIMIT @limit)
+             RETURNING ${WATCH_COLUMNS}`,
+          )
+          .all({ holder: c.holder, until: now + c.leaseMs, now, limit: c.limit }) as WatchRow<number>[];
+        return rows.map((row) => toWatch(row, storedDate)).sort((a, b) => +a.nextCheckAt - +b.nextCheckAt);
+      })
+      .immediate();
+  }
+
+  async recordWatchCheck(
+    id: string,
+    holder: string,
+    update: WatchCheckUpdate,
+  ): Promise<{ previousCause: string | null } | undefined> {
+    checkWatchId(id);
+    checkWatchHolder(holder);
+    const u = checkWatchCheckUpdate(update);
+    return this.db
+      .transaction(() => {
+        const before = this.db
+          .prepare(`SELECT last_cause FROM watches WHERE id = ? AND state = 'active' AND lease_holder = ?`)
+          .get(id, holder) as { last_cause: string | null } | undefined;
+        if (!before) return undefined;
+        this.db
+          .prepare(
+            `UPDATE watches SET attempts = attempts + 1, last_checked_at = ?, next_check_at = ?,
+               last_cause = coalesce(?, last_cause), last_result = ?, lease_holder = NULL, lease_until = NULL
+             WHERE id = ?`,
+          )
+          .run(u.checkedAt.getTime(), u.nextCheckAt.getTime(), u.cause, u.result, id);
+        return { previousCause: before.last_cause };
+      })
+      .immediate();
+  }
+
+  async postponeWatch(id: string, holder: string, nextCheckAt: Date): Promise<boolean> {
+    checkWatchId(id);
+    checkWatchHolder(holder);
+    const next = checkDate('nextCheckAt', nextCheckAt);
+    const info = this.db
+      .prepare(
+        `UPDATE watches SET next_check_at = ?, lease_holder = NULL, lease_until = NULL
+         WHERE id = ? AND state = 'active' AND lease_holder = ?`,
+      )
+      .run(next.getTime(), id, holder);
+    return info.changes === 1;
+  }
+
+  async endWatch(id: string, end: { state: WatchEnd; at: Date; by?: string; result?: string }): Promise<Watch | null> {
+    checkWatchId(id);
+    const e = checkWatchEnd(end);
+    // Conditional on still being active: of several replicas (or a replica and a Stop click), one ends it.
+    const row = this.db
+      .prepare(
+        `UPDATE watches SET state = ?, ended_at = ?, ended_by = ?, last_result = coalesce(?, last_result),
+           lease_holder = NULL, lease_until = NULL
+         WHERE id = ? AND state = 'active'
+         RETURNING ${WATCH_COLUMNS}`,
+      )
+      .get(e.state, e.at.getTime(), e.by, e.result, id) as WatchRow<number> | undefined;
+    return row ? toWatch(row, storedDate) : null;
   }
 
   async rotateKey(newKeyring: Keyring): Promise<RotationResult> {

@@ -57,6 +57,11 @@ export const KNOWN_ACTIVITY_ACTIONS = [
   'tenant.token.replace',
   'channel.settings',
   'key.rotate',
+  'watch.start',
+  'watch.fixed',
+  'watch.changed',
+  'watch.expired',
+  'watch.stop',
 ] as const;
 
 /** Open-ended so a new command can record its activity without touching the store; the known ones autocomplete. */
@@ -92,6 +97,73 @@ export interface ActivityQuery {
   since?: Date;
   /** Default 100, at most 1000. */
   limit?: number;
+}
+
+export type WatchState = 'active' | 'fixed' | 'stopped' | 'expired';
+export type WatchEnd = Exclude<WatchState, 'active'>;
+
+export interface NewWatch {
+  tenant: string;
+  teamId: string;
+  channelId: string;
+  threadTs: string;
+  /** What is re-checked: a cnv_ ID, an app link or a paste. Anything token-shaped is redacted before it is written. */
+  target: string;
+  /** How the thread names it ("cnv_yo1kg5q"). */
+  label: string;
+  /** The cause when the watch started. */
+  cause: string;
+  /** Who or what the cause concerned at the start ("Bo Kim <bo@acme.example>"), to say later what changed. */
+  owner?: string;
+  startedBy: string;
+  startedAt: Date;
+  nextCheckAt: Date;
+  expiresAt: Date;
+}
+
+export interface Watch {
+  id: string;
+  tenant: string;
+  teamId: string;
+  channelId: string;
+  threadTs: string;
+  target: string;
+  label: string;
+  cause: string;
+  owner: string | null;
+  state: WatchState;
+  startedBy: string;
+  startedAt: Date;
+  nextCheckAt: Date;
+  /** Re-checks made so far (postponed ones do not count). */
+  attempts: number;
+  expiresAt: Date;
+  /** The cause the latest re-check found (the start's cause until one found another). */
+  lastCause: string | null;
+  lastResult: string | null;
+  lastCheckedAt: Date | null;
+  endedAt: Date | null;
+  endedBy: string | null;
+  leaseHolder: string | null;
+  leaseUntil: Date | null;
+}
+
+export interface WatchQuery {
+  teamId?: string;
+  channelId?: string;
+  tenant?: string;
+  /** Default `active`. */
+  state?: WatchState | 'any';
+  /** Default 100, at most 1000. */
+  limit?: number;
+}
+
+export interface WatchCheckUpdate {
+  checkedAt: Date;
+  nextCheckAt: Date;
+  /** The cause found; absent when the re-check could not tell (the last cause is kept). */
+  cause?: string;
+  result: string;
 }
 
 export interface RotationResult {
@@ -146,6 +218,38 @@ export interface Store {
    * Expired keys can be claimed again and are purged lazily.
    */
   claimEvent(key: string, ttlSeconds: number): Promise<boolean>;
+
+  /**
+   * Starts watching, or returns the watch already active for the same thread and target (`created` false).
+   * Throws `invalid_input`.
+   */
+  startWatch(watch: NewWatch): Promise<{ watch: Watch; created: boolean }>;
+  getWatch(id: string): Promise<Watch | null>;
+  /** Oldest first. */
+  listWatches(query?: WatchQuery): Promise<Watch[]>;
+  /**
+   * Leases up to `limit` active watches that are due (next check or expiry reached) and not leased by anyone
+   * else, to `holder` until `now + leaseMs`. Across every replica sharing the database, a watch is leased to
+   * one holder at a time; a lease that ran out (its holder crashed) is taken over.
+   */
+  claimDueWatches(claim: { holder: string; now: Date; leaseMs: number; limit: number }): Promise<Watch[]>;
+  /**
+   * Records a re-check by the lease's holder and releases the lease; one more attempt is counted. Returns the
+   * cause recorded before (so the caller can tell whether it changed), or `undefined` when `holder` no longer
+   * holds an active watch's lease (the watch ended, or its lease ran out and another replica took it).
+   */
+  recordWatchCheck(
+    id: string,
+    holder: string,
+    update: WatchCheckUpdate,
+  ): Promise<{ previousCause: string | null } | undefined>;
+  /** Moves the next check without counting an attempt (the tenant's Front budget was busy); releases the lease. */
+  postponeWatch(id: string, holder: string, nextCheckAt: Date): Promise<boolean>;
+  /**
+   * Ends an active watch. Only the first caller, across every replica, gets the ended watch back; everyone
+   * else gets null, so exactly one of them tells the thread.
+   */
+  endWatch(id: string, end: { state: WatchEnd; at: Date; by?: string; result?: string }): Promise<Watch | null>;
 
   /**
    * Re-encrypts every token under `newKeyring`'s current key, in one transaction; all or nothing. Old keys

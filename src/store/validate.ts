@@ -6,7 +6,12 @@ import type {
   ChannelSettings,
   NewActivityEntry,
   NewTenant,
+  NewWatch,
   TenantCheck,
+  WatchCheckUpdate,
+  WatchEnd,
+  WatchQuery,
+  WatchState,
 } from './store-api';
 
 const TENANT_NAME = /^[a-z0-9-]{1,40}$/;
@@ -48,7 +53,7 @@ function checkText(what: string, value: unknown): string {
   throw invalid(`${what} must be a non-empty text of at most 200 characters`);
 }
 
-function checkDate(what: string, value: unknown): Date {
+export function checkDate(what: string, value: unknown): Date {
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
   throw invalid(`${what} must be a valid Date`);
 }
@@ -168,4 +173,110 @@ export function checkClaim(key: unknown, ttlSeconds: unknown): { key: string; tt
     throw invalid('event claim ttlSeconds must be a positive number');
   }
   return { key, ttlMs: Math.ceil(ttlSeconds * 1000) };
+}
+
+const WATCH_ID = /^w[0-9a-f]{16}$/;
+const THREAD_TS = /^\d{1,12}\.\d{1,9}$/;
+const MAX_WATCH_TARGET_CHARS = 2000;
+const WATCH_STATES: readonly WatchState[] = ['active', 'fixed', 'stopped', 'expired'];
+const WATCH_ENDS: readonly WatchEnd[] = ['fixed', 'stopped', 'expired'];
+/** A lease longer than a day would keep a crashed replica's watches unchecked for that long. */
+const MAX_LEASE_MS = 24 * 60 * 60 * 1000;
+
+export function checkWatchId(id: unknown): string {
+  if (typeof id === 'string' && WATCH_ID.test(id)) return id;
+  throw invalid('a watch id is "w" and 16 hexadecimal digits, as front-why gives them');
+}
+
+function redactedText(what: string, value: unknown, max: number): string {
+  if (typeof value !== 'string' || value.trim() === '') throw invalid(`${what} must be a non-empty text`);
+  const clean = redactSecrets(value);
+  if (clean.length > max) throw invalid(`${what} is ${clean.length} characters long; at most ${max} are kept`);
+  return clean;
+}
+
+function optionalRedacted(what: string, value: unknown, max: number): string | null {
+  return value === undefined || value === null ? null : redactedText(what, value, max);
+}
+
+export function checkWatchHolder(holder: unknown): string {
+  return checkText('lease holder', holder);
+}
+
+export function checkNewWatch(w: NewWatch): Omit<NewWatch, 'owner'> & { owner: string | null } {
+  if (typeof w.threadTs !== 'string' || !THREAD_TS.test(w.threadTs)) {
+    throw invalid('threadTs must be a Slack message timestamp such as "1710000000.000100"');
+  }
+  const startedAt = checkDate('startedAt', w.startedAt);
+  const expiresAt = checkDate('expiresAt', w.expiresAt);
+  if (expiresAt.getTime() <= startedAt.getTime()) throw invalid('a watch must expire after it starts');
+  return {
+    tenant: checkTenantName(w.tenant),
+    teamId: checkSlackId('teamId', w.teamId),
+    channelId: checkSlackId('channelId', w.channelId),
+    threadTs: w.threadTs,
+    // A paste may hold the customer's token: it is cut out before anything is written.
+    target: redactedText('the watched target', w.target, MAX_WATCH_TARGET_CHARS),
+    label: redactedText('the watch label', w.label, 200),
+    cause: checkText('cause', w.cause),
+    owner: optionalRedacted('owner', w.owner, 1000),
+    startedBy: checkText('startedBy', w.startedBy),
+    startedAt,
+    nextCheckAt: checkDate('nextCheckAt', w.nextCheckAt),
+    expiresAt,
+  };
+}
+
+export function checkWatchQuery(q: WatchQuery): {
+  teamId: string | null;
+  channelId: string | null;
+  tenant: string | null;
+  state: WatchState | null;
+  limit: number;
+} {
+  const state = q.state ?? 'active';
+  if (state !== 'any' && !WATCH_STATES.includes(state)) {
+    throw invalid(`watch state must be one of ${WATCH_STATES.join(', ')} or "any"`);
+  }
+  const limit = q.limit ?? DEFAULT_ACTIVITY_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1) throw invalid('watch limit must be a positive whole number');
+  return {
+    teamId: q.teamId === undefined ? null : checkSlackId('teamId', q.teamId),
+    channelId: q.channelId === undefined ? null : checkSlackId('channelId', q.channelId),
+    tenant: q.tenant === undefined ? null : checkTenantName(q.tenant),
+    state: state === 'any' ? null : state,
+    limit: Math.min(limit, MAX_ACTIVITY_LIMIT),
+  };
+}
+
+export function checkWatchClaim(c: { holder: string; now: Date; leaseMs: number; limit: number }) {
+  if (!Number.isInteger(c.leaseMs) || c.leaseMs <= 0 || c.leaseMs > MAX_LEASE_MS) {
+    throw invalid('leaseMs must be a whole number of milliseconds from 1 to a day');
+  }
+  if (!Number.isInteger(c.limit) || c.limit < 1 || c.limit > 100) throw invalid('limit must be from 1 to 100');
+  return { holder: checkWatchHolder(c.holder), now: checkDate('now', c.now), leaseMs: c.leaseMs, limit: c.limit };
+}
+
+export function checkWatchCheckUpdate(u: WatchCheckUpdate): {
+  checkedAt: Date;
+  nextCheckAt: Date;
+  cause: string | null;
+  result: string;
+} {
+  return {
+    checkedAt: checkDate('checkedAt', u.checkedAt),
+    nextCheckAt: checkDate('nextCheckAt', u.nextCheckAt),
+    cause: u.cause === undefined ? null : checkText('cause', u.cause),
+    result: redactedText('result', u.result, MAX_TEXT_CHARS),
+  };
+}
+
+export function checkWatchEnd(e: { state: WatchEnd; at: Date; by?: string; result?: string }) {
+  if (!WATCH_ENDS.includes(e.state)) throw invalid(`a watch ends as one of ${WATCH_ENDS.join(', ')}`);
+  return {
+    state: e.state,
+    at: checkDate('at', e.at),
+    by: e.by === undefined ? null : checkText('by', e.by),
+    result: optionalRedacted('result', e.result, MAX_TEXT_CHARS),
+  };
 }

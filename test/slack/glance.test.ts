@@ -1,3 +1,4 @@
+import { isCustomerFixable } from '../../src/causes';
 import { NO_FAULTS, SANDBOX_SCENARIOS } from '../../src/sandbox';
 import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { startHarness, waitFor, type Harness } from './helpers/harness';
@@ -46,7 +47,14 @@ describe('the first threaded reply', () => {
 
       const shown = visibleText(reply);
       expect(visibleChars(reply)).toBeLessThanOrEqual(1_500);
-      expect(buttonIds(reply)).toEqual([ACTION_IDS.checkAgain, ACTION_IDS.customerMessage, ACTION_IDS.details]);
+      // A cause the customer can fix, about a conversation a watch can re-read, also offers "Watch until fixed".
+      const watchable = isCustomerFixable(scenario.expectedCause) && /cnv_/.test(scenario.input);
+      expect(buttonIds(reply)).toEqual([
+        ACTION_IDS.checkAgain,
+        ACTION_IDS.customerMessage,
+        ACTION_IDS.details,
+        ...(watchable ? [ACTION_IDS.watch] : []),
+      ]);
       expect(shown).toContain(scenario.expectedCause);
       expect(shown).toMatch(/^(Possible cause|Cause): /m);
       expect(shown).toMatch(/^(Support agent|Customer's teammate|Customer's admin)\n1\. /m);

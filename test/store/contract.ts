@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isStoreError, KEY_VARIABLE, type Store, type StoreErrorCode } from '../../src/store';
+import { isStoreError, KEY_VARIABLE, MIGRATIONS, type Store, type StoreErrorCode } from '../../src/store';
 import { fakeToken, keyring, newKey, type Harness } from './harness';
 
 const T0 = Date.parse('2025-03-01T09:00:00.000Z');
@@ -112,7 +112,7 @@ async function expectWorkersAgree(h: Harness, workers: number, count: number): P
   const won = results.flatMap((r) => r.won).sort((x, y) => x - y);
   expect(won).toEqual(Array.from({ length: count }, (_, i) => i));
   expect(await h.count('event_claims')).toBe(count);
-  expect(await h.migrationVersions()).toEqual([1, 2]);
+  expect(await h.migrationVersions()).toEqual(MIGRATIONS.map((m) => m.version));
 }
 
 /**
@@ -534,6 +534,175 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
       });
     });
 
+    describe('watches', () => {
+      let store: Store;
+      const MIN = 60_000;
+      const newWatch = (over: Partial<Parameters<Store['startWatch']>[0]> = {}) => ({
+        tenant: 'acme',
+        teamId: 'T1',
+        channelId: 'C1',
+        threadTs: '1710000000.000100',
+        target: 'cnv_yo1kg5q',
+        label: 'cnv_yo1kg5q',
+        cause: 'teammate_api_access_disabled',
+        owner: 'Bo Kim <bo@acme.example>',
+        startedBy: 'U1',
+        startedAt: new Date(T0),
+        nextCheckAt: new Date(T0 + MIN),
+        expiresAt: new Date(T0 + 7 * 24 * 60 * MIN),
+        ...over,
+      });
+      beforeEach(async () => {
+        store = await h.open(ring1);
+      });
+
+      it('starts a watch once per thread and target, and lists the active ones of a channel', async () => {
+        const first = await store.startWatch(newWatch());
+        expect(first.created).toBe(true);
+        expect(first.watch).toMatchObject({
+          state: 'active',
+          attempts: 0,
+          cause: 'teammate_api_access_disabled',
+          lastCause: 'teammate_api_access_disabled',
+          owner: 'Bo Kim <bo@acme.example>',
+          nextCheckAt: new Date(T0 + MIN),
+          leaseHolder: null,
+        });
+        expect(first.watch.id).toMatch(/^w[0-9a-f]{16}$/);
+        const again = await store.startWatch(newWatch({ startedBy: 'U2' }));
+        expect(again).toEqual({ watch: first.watch, created: false });
+        await store.startWatch(newWatch({ channelId: 'C2' }));
+        expect((await store.listWatches({ teamId: 'T1', channelId: 'C1' })).map((w) => w.id)).toEqual([first.watch.id]);
+        await store.endWatch(first.watch.id, { state: 'stopped', at: new Date(T0 + 1), by: 'U1' });
+        expect(await store.listWatches({ teamId: 'T1', channelId: 'C1' })).toEqual([]);
+        expect(await store.listWatches({ channelId: 'C1', state: 'any' })).toHaveLength(1);
+        // Ended, the same thread and target may be watched again.
+        expect((await store.startWatch(newWatch())).created).toBe(true);
+      });
+
+      it('never stores a token a pasted target holds', async () => {
+        const token = fakeToken();
+        const { watch } = await store.startWatch(
+          newWatch({ target: `curl -H "Authorization: Bearer ${token}" cnv_yo1kg5q` }),
+        );
+        expect(watch.target).toContain('cnv_yo1kg5q');
+        expect(JSON.stringify(await store.getWatch(watch.id))).not.toContain(token.split('.')[2]);
+        expectAbsent(await h.rawDump(), [token]);
+      });
+
+      it('rejects a malformed watch with a clear message', async () => {
+        await expectStoreError(store.startWatch(newWatch({ threadTs: 'yesterday' })), 'invalid_input', /threadTs/);
+        await expectStoreError(store.startWatch(newWatch({ target: ' ' })), 'invalid_input', /target/);
+        await expectStoreError(
+          store.startWatch(newWatch({ expiresAt: new Date(T0) })),
+          'invalid_input',
+          /expire after it starts/,
+        );
+        await expectStoreError(store.getWatch('42'), 'invalid_input', /watch id/);
+      });
+
+      it('leases each due watch to one holder until the lease runs out, then to another', async () => {
+        const { watch } = await store.startWatch(newWatch());
+        const early = await store.claimDueWatches({ holder: 'a', now: new Date(T0 + 1000), leaseMs: MIN, limit: 10 });
+        expect(early).toEqual([]);
+        const a = await store.claimDueWatches({ holder: 'a', now: new Date(T0 + MIN), leaseMs: MIN, limit: 10 });
+        expect(a.map((w) => [w.id, w.leaseHolder])).toEqual([[watch.id, 'a']]);
+        expect(
+          await store.claimDueWatches({ holder: 'b', now: new Date(T0 + MIN + 1), leaseMs: MIN, limit: 10 }),
+        ).toEqual([]);
+        // a crashed: its lease runs out and b takes the watch over.
+        const b = await store.claimDueWatches({ holder: 'b', now: new Date(T0 + 2 * MIN), leaseMs: MIN, limit: 10 });
+        expect(b.map((w) => w.leaseHolder)).toEqual(['b']);
+        // a's late report counts for nothing; b's does.
+        const update = {
+          checkedAt: new Date(T0 + 2 * MIN),
+          nextCheckAt: new Date(T0 + 4 * MIN),
+          cause: 'x',
+          result: 'r',
+        };
+        expect(await store.recordWatchCheck(watch.id, 'a', update)).toBeUndefined();
+        expect(await store.recordWatchCheck(watch.id, 'b', update)).toEqual({
+          previousCause: 'teammate_api_access_disabled',
+        });
+        expect(await store.getWatch(watch.id)).toMatchObject({
+          attempts: 1,
+          lastCause: 'x',
+          lastResult: 'r',
+          nextCheckAt: new Date(T0 + 4 * MIN),
+          leaseHolder: null,
+          leaseUntil: null,
+        });
+      });
+
+      it('keeps the last cause when a re-check could not tell, and postpones without counting an attempt', async () => {
+        const { watch } = await store.startWatch(newWatch());
+        await store.claimDueWatches({ holder: 'a', now: new Date(T0 + MIN), leaseMs: MIN, limit: 1 });
+        expect(await store.postponeWatch(watch.id, 'b', new Date(T0 + 3 * MIN))).toBe(false);
+        expect(await store.postponeWatch(watch.id, 'a', new Date(T0 + 3 * MIN))).toBe(true);
+        expect(await store.getWatch(watch.id)).toMatchObject({ attempts: 0, nextCheckAt: new Date(T0 + 3 * MIN) });
+        await store.claimDueWatches({ holder: 'a', now: new Date(T0 + 3 * MIN), leaseMs: MIN, limit: 1 });
+        const at = new Date(T0 + 3 * MIN);
+        expect(
+          await store.recordWatchCheck(watch.id, 'a', { checkedAt: at, nextCheckAt: at, result: 'timed out' }),
+        ).toEqual({
+          previousCause: 'teammate_api_access_disabled',
+        });
+        expect(await store.getWatch(watch.id)).toMatchObject({
+          attempts: 1,
+          lastCause: 'teammate_api_access_disabled',
+          lastResult: 'timed out',
+        });
+      });
+
+      it('claims an expired watch even before its next check, and claims no ended one', async () => {
+        const { watch } = await store.startWatch(
+          newWatch({ nextCheckAt: new Date(T0 + 10 * MIN), expiresAt: new Date(T0 + 5 * MIN) }),
+        );
+        const claimed = await store.claimDueWatches({
+          holder: 'a',
+          now: new Date(T0 + 5 * MIN),
+          leaseMs: MIN,
+          limit: 1,
+        });
+        expect(claimed.map((w) => w.id)).toEqual([watch.id]);
+        await store.endWatch(watch.id, { state: 'expired', at: new Date(T0 + 5 * MIN) });
+        expect(
+          await store.claimDueWatches({ holder: 'a', now: new Date(T0 + 60 * MIN), leaseMs: MIN, limit: 1 }),
+        ).toEqual([]);
+      });
+
+      it('ends a watch for exactly one of many simultaneous callers', async () => {
+        const { watch } = await store.startWatch(newWatch());
+        const other = await h.open(ring1);
+        const ends = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            (i % 2 ? other : store).endWatch(watch.id, { state: i % 3 ? 'fixed' : 'stopped', at: new Date(T0 + i) }),
+          ),
+        );
+        expect(ends.filter((e) => e !== null)).toHaveLength(1);
+        expect((await store.getWatch(watch.id))?.state).not.toBe('active');
+      });
+
+      it('gives each due watch to one of two stores claiming at the same moment', async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 12; i += 1) {
+          ids.push(
+            (await store.startWatch(newWatch({ threadTs: `1710000000.${String(i).padStart(6, '0')}` }))).watch.id,
+          );
+        }
+        const other = await h.open(ring1);
+        const now = new Date(T0 + MIN);
+        const rounds = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            (i % 2 ? other : store).claimDueWatches({ holder: `h${i % 2}`, now, leaseMs: MIN, limit: 3 }),
+          ),
+        );
+        const claimed = rounds.flat().map((w) => w.id);
+        expect(new Set(claimed).size).toBe(claimed.length);
+        expect(claimed.sort()).toEqual([...ids].sort());
+      });
+    });
+
     describe('persistence and encryption', () => {
       it('keeps every tenant, binding, setting, audit entry and claim across a restart', async () => {
         const tokens = new Map(Array.from({ length: 5 }, (_, i) => [`tenant-${i}`, fakeToken()] as const));
@@ -700,14 +869,14 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         const [a, b] = await Promise.all([h.open(ring1), h.open(keyring(key1))]);
         await a.addTenant({ name: 'acme', token: fakeToken() });
         expect((await b.getTenant('acme'))?.name).toBe('acme');
-        expect(await h.migrationVersions()).toEqual([1, 2]);
+        expect(await h.migrationVersions()).toEqual(MIGRATIONS.map((m) => m.version));
       });
 
       it('refuses a database migrated by a newer build', async () => {
         const store = await h.open(ring1);
         await store.close();
         await h.addMigrationRow(999);
-        await expectStoreError(h.open(ring1), 'schema_too_new', /schema is at version 999 .* knows versions up to 2/);
+        await expectStoreError(h.open(ring1), 'schema_too_new', /schema is at version 999 .* knows versions up to \d+/);
       });
 
       it('keeps the rows of an audit_log written before it was renamed activity_log, and their ids go on', async () => {
@@ -719,7 +888,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
              (${at}, 'U2', NULL, 'acme', 'tenant.add', NULL, NULL)`,
         );
         const store = await h.open(ring1);
-        expect(await h.migrationVersions()).toEqual([1, 2]);
+        expect(await h.migrationVersions()).toEqual(MIGRATIONS.map((m) => m.version));
         expect(
           (await store.listActivity({ tenant: 'acme' })).map((e) => [e.id, e.actor, e.action, e.target, e.cause]),
         ).toEqual([

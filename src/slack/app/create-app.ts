@@ -25,6 +25,8 @@ import { guardRequests } from './request-guard';
 import { loggedReload, RuleBook, type RulesReload } from './rule-book';
 import { gateRequests } from './shutdown-gate';
 import { drainer, stopRunning, type Running } from './stop';
+import { startWatchLoop, type WatchLoopOptions } from './watches';
+import { WatchShare, type WatchRunner } from '../../watch';
 
 export interface SlackAppOptions {
   config: Config;
@@ -40,6 +42,8 @@ export interface SlackAppOptions {
   onRulesReloaded?: (result: RulesReload, trigger: string) => void;
   /** The paste parser; defaults to `parsePaste`. */
   parse?: (text: string) => ParseResult;
+  /** The watches' clock (default: `clock`) and loop timers; tests pass a clock they move and tick by hand. */
+  watch?: WatchLoopOptions & { now?: () => number };
 }
 
 export interface SlackApp {
@@ -63,6 +67,8 @@ export interface SlackApp {
    * is after `timeoutMs`: the moment a request's effects are all visible.
    */
   idle(timeoutMs: number): Promise<boolean>;
+  /** Re-checks every watch due now (the background loop does this on its own); resolves with how many. */
+  tickWatches(): Promise<number>;
 }
 
 /**
@@ -86,6 +92,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const reloadRules = loggedReload(ruleBook, logger, options.onRulesReloaded);
   const log = boltLogger(logger);
   let running: Running | undefined;
+  let watches: WatchRunner | undefined;
+  const watchNow = options.watch?.now ?? clock;
+  const watchSettings = {
+    now: watchNow,
+    schedule: { intervalMs: config.FRONT_WHY_WATCH_INTERVAL_MS, days: config.FRONT_WHY_WATCH_DAYS },
+    share: new WatchShare(watchNow, config.FRONT_WHY_MAX_CALLS),
+  };
   let stopping = false;
   let stopped: Promise<void> | undefined;
   const health = healthHandler(() => ({ mode, stopping, inflight: inflight.size }));
@@ -111,6 +124,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         identity,
         inflight,
         parse: options.parse ?? ((text) => parsePaste(text)),
+        watch: watchSettings,
       };
 
       const receiver = buildReceiver(mode, config, log, health);
@@ -138,6 +152,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         running.health = await startHealthServer(config.PORT, health);
         port = running.health.port;
       }
+      watches = startWatchLoop(deps, app.client, options.watch);
       logger.info({ mode, port, team: identity.teamId, botUser: identity.botUserId }, 'slack app started');
       return { mode, port };
     },
@@ -147,13 +162,19 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (!current) return stopped ?? Promise.resolve();
       running = undefined;
       stopping = true;
-      stopped = stopRunning(current, {
-        graceMs: config.FRONT_WHY_SHUTDOWN_GRACE_MS,
-        logger,
-        checks: inflight,
-        drain,
-        closeConnections: () => tenants.closeAll(),
-      });
+      const runner = watches;
+      watches = undefined;
+      stopped = (async () => {
+        // No re-check starts from here; the one running finishes (within its deadline) before connections close.
+        await runner?.stop();
+        await stopRunning(current, {
+          graceMs: config.FRONT_WHY_SHUTDOWN_GRACE_MS,
+          logger,
+          checks: inflight,
+          drain,
+          closeConnections: () => tenants.closeAll(),
+        });
+      })();
       return stopped;
     },
 
@@ -167,6 +188,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
     idle(timeoutMs) {
       return drain(Date.now() + timeoutMs);
+    },
+
+    tickWatches() {
+      return watches ? watches.tick() : Promise.resolve(0);
     },
   };
 }

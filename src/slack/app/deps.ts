@@ -8,6 +8,7 @@ import type { Identity } from './identity';
 import type { InFlight } from './inflight';
 import type { RulesReload } from './rule-book';
 import type { ConnectFn, TenantConnections } from '../checks/tenant-connections';
+import type { WatchSettings } from '../checks/watches';
 
 /** Everything a listener needs, built once in `createSlackApp` and passed to each handler factory. */
 export interface SlackDeps {
@@ -27,6 +28,8 @@ export interface SlackDeps {
   inflight: InFlight;
   /** The paste parser (`parsePaste`). Every message in a listening channel goes through it, so it runs once per message. */
   parse: (text: string) => ParseResult;
+  /** "Watch until fixed": the watches' clock, backoff and share of each tenant's Front budget. */
+  watch: WatchSettings;
 }
 
 /** The person asking and where, as every check and activity line needs it. */

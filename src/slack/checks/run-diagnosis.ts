@@ -1,3 +1,4 @@
+import { isCustomerFixable } from '../../causes';
 import { diagnoseParsed, type DiagnoseOutcome, type ParseResult } from '../../diagnosis';
 import type { OutcomeView } from '../render/blocks';
 import { LIMITS } from '../render/block-kit';
@@ -53,8 +54,19 @@ export async function runDiagnosis(
       ...(lease && label ? { tenant: label } : {}),
       ...(offlineReason ? { offlineReason } : {}),
       ...(buttonValue ? { buttonValue } : {}),
+      ...(lease && watchable(outcome) ? { watchable: true } : {}),
     },
   };
+}
+
+/**
+ * A watch re-reads a conversation until it reads fine, so it needs a live answer about one whose likeliest cause
+ * the customer can fix.
+ */
+function watchable(outcome: DiagnoseOutcome): boolean {
+  if (!outcome.ok || !outcome.live || outcome.targets.length === 0) return false;
+  const first = outcome.diagnoses[0];
+  return first !== undefined && first.status === 'confirmed' && isCustomerFixable(first.cause);
 }
 
 async function recordRun(

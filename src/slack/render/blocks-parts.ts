@@ -13,6 +13,8 @@ export interface OutcomeView {
   offlineReason?: string;
   /** Carried by every button; absent means no buttons (an ephemeral answer cannot be re-run in place). */
   buttonValue?: string;
+  /** The cause is one the customer can fix and the checks ran live: offer "Watch until fixed". */
+  watchable?: boolean;
 }
 
 const MAX_CHECK_LINES = 20;

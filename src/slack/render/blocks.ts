@@ -13,6 +13,7 @@ export const ACTION_IDS = {
   checkAgain: 'front_why_check_again',
   customerMessage: 'front_why_customer_message',
   details: 'front_why_details',
+  watch: 'front_why_watch',
 } as const;
 
 const MAX_UNREADABLE_CHARS = 1_000;
@@ -33,6 +34,7 @@ export function renderOutcome(outcome: DiagnoseOutcome, view: OutcomeView): Slac
     { actionId: ACTION_IDS.checkAgain, label: 'Check again', value: view.buttonValue },
     { actionId: ACTION_IDS.customerMessage, label: 'Message for the customer', value: view.buttonValue },
     { actionId: ACTION_IDS.details, label: 'Details', value: view.buttonValue },
+    ...(view.watchable ? [{ actionId: ACTION_IDS.watch, label: 'Watch until fixed', value: view.buttonValue }] : []),
   ]);
   return [{ text: fallbackFor(outcome), blocks: [...first.blocks, buttons] }];
 }

@@ -11,6 +11,7 @@ export function helpText(botName: string): string {
     '• `/front-why cnv_123abc` — a conversation ID, a Front app link, or a pasted error (JSON, curl output, log lines)',
     '• `/front-why status` — this channel’s tenant and whether Front accepts its token',
     '• `/front-why audit` — list every teammate whose API access to their individual resources is off',
+    '• `/front-why watches` — the watches of this channel (click *Watch until fixed* under an answer to start one)',
     '',
     '*Admins*',
     '• `/front-why connect NAME` — add a tenant, or replace its token (a form opens to paste it)',

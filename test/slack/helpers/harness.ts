@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../../src/config';
 import { createLogger } from '../../../src/log';
 import { loadRulesOrThrow } from '../../../src/rules';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/server';
-import { createSlackApp, type SlackApp } from '../../../src/slack/app/create-app';
+import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../../src/slack/app/create-app';
 import type { ParseResult } from '../../../src/input';
 import type { ConnectFn } from '../../../src/slack/checks/tenant-connections';
 import { Keyring, openStore, type Store } from '../../../src/store';
@@ -46,6 +46,8 @@ export interface HarnessOptions {
   replicaOf?: Harness;
   /** The app's paste parser (the real one, perhaps counted). */
   parse?: (text: string) => ParseResult;
+  /** The watches' clock and loop timers (null: no loop; the test calls `app.tickWatches()`). */
+  watch?: SlackAppOptions['watch'];
 }
 
 export interface Harness {
@@ -115,6 +117,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     ...(options.connect ? { connect: options.connect } : {}),
     ...(options.parse ? { parse: options.parse } : {}),
+    ...(options.watch ? { watch: options.watch } : {}),
   });
   const { port } = await app.start();
   const url = `http://127.0.0.1:${port}`;

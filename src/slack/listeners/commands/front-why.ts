@@ -15,6 +15,7 @@ import { allowExternalVerb, listenVerb } from '../../slash/settings-verb';
 import { statusVerb } from '../../slash/status-verb';
 import type { VerbContext, SlashVerb } from '../../slash/verb';
 import { unbindVerb } from '../../slash/unbind-verb';
+import { watchesVerb } from '../../slash/watches-verb';
 
 export const COMMAND = '/front-why';
 
@@ -28,6 +29,7 @@ const VERBS: Record<string, SlashVerb> = {
   'allow-external': allowExternalVerb,
   audit: auditVerb,
   reload: reloadVerb,
+  watches: watchesVerb,
 };
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;

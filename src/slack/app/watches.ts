@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { webApi } from '@slack/bolt';
+import { createWatchRunner, type WatchRunner, type WatchTimers } from '../../watch';
+import { watchNoticeMessage } from '../render/blocks-watch';
+import { post } from '../send/reply';
+import { watchCheck } from '../checks/watches';
+import type { SlackDeps } from './deps';
+
+/** How often a replica asks the store for due watches, at most: due watches wait no longer than this. */
+const MAX_POLL_MS = 15_000;
+
+export interface WatchLoopOptions {
+  /** The background loop's timers; null runs none, and the caller ticks (tests). Default: Node's timers. */
+  timers?: WatchTimers | null;
+}
+
+/**
+ * The server's watch runner: re-checks through the tenants' shared connections (and so their rate budgets), and
+ * tells threads with the bot's client. The lease outlives a re-check's deadline twice over, so it never runs out
+ * under a live check; a crashed replica's watches wait that long before another takes them over.
+ */
+export function startWatchLoop(deps: SlackDeps, client: webApi.WebClient, options: WatchLoopOptions = {}): WatchRunner {
+  const timers: WatchTimers | null =
+    options.timers === undefined
+      ? {
+          setTimeout: (fn, ms) => setTimeout(fn, ms),
+          clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+        }
+      : options.timers;
+  const runner = createWatchRunner({
+    store: deps.store,
+    holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    now: deps.watch.now,
+    schedule: deps.watch.schedule,
+    check: watchCheck(deps),
+    tell: async (notice) => {
+      await post(client, notice.watch.channelId, watchNoticeMessage(notice.kind, notice.text), notice.watch.threadTs);
+    },
+    logger: deps.logger,
+    leaseMs: 2 * deps.config.FRONT_WHY_TIMEOUT_MS + 30_000,
+    pollMs: Math.min(deps.watch.schedule.intervalMs, MAX_POLL_MS),
+    timers,
+  });
+  runner.start();
+  return runner;
+}

@@ -1,0 +1,117 @@
+import {
+  expiryOf,
+  ownerOf,
+  recheck,
+  verdictOf,
+  type WatchCheck,
+  type WatchSchedule,
+  type WatchShare,
+} from '../../watch';
+import { diagnoseParsed } from '../../diagnosis';
+import type { Watch } from '../../store';
+import type { Requester, SlackDeps } from '../app/deps';
+import { recordActivity } from './record-activity';
+import { DEFAULT_TENANT_LABEL, channelTenant, tenantLabel, type ChannelTenant } from './tenant-connections';
+
+/** What a server's watches need besides the SlackDeps: their clock, schedule and share of each tenant's budget. */
+export interface WatchSettings {
+  now: () => number;
+  schedule: WatchSchedule;
+  share: WatchShare;
+}
+
+export type StartWatch =
+  | { kind: 'started'; watch: Watch }
+  | { kind: 'already'; watch: Watch }
+  | { kind: 'fine'; label: string }
+  | { kind: 'refused'; message: string };
+
+/**
+ * A click on "Watch until fixed": the checks run again (the button carries the paste, as the others do), so the
+ * watch starts from today's cause and owner; a target that already reads fine needs no watch.
+ */
+export async function startWatch(
+  deps: SlackDeps,
+  who: Requester,
+  threadTs: string,
+  value: string,
+): Promise<StartWatch> {
+  const tenant = await channelTenant(deps.store, deps.config, who.teamId, who.channelId);
+  const label = tenantLabel(tenant);
+  if (tenant.kind === 'none' || !label) {
+    return { kind: 'refused', message: 'No tenant is bound to this channel, so there is nothing to re-check with.' };
+  }
+  const lease = await deps.tenants.lease(tenant);
+  if (!lease) return { kind: 'refused', message: `Tenant ${label} no longer exists.` };
+  let outcome;
+  try {
+    outcome = await diagnoseParsed(deps.parse(value), {
+      rules: deps.rules,
+      live: lease.connection.live,
+      clock: deps.clock,
+    });
+  } finally {
+    lease.release();
+  }
+  const verdict = verdictOf(outcome);
+  const target = outcome.ok ? outcome.targets.join(', ') : '';
+  const shown = target || 'the pasted error';
+  if (verdict.kind === 'fine') return { kind: 'fine', label: shown };
+  if (verdict.kind !== 'broken' || !outcome.ok) {
+    return {
+      kind: 'refused',
+      message: `The checks could not tell what is wrong right now (${verdict.summary}); try again in a minute.`,
+    };
+  }
+  const first = outcome.diagnoses.find((d) => d.cause === verdict.cause);
+  const now = deps.watch.now();
+  const { watch, created } = await deps.store.startWatch({
+    tenant: label,
+    teamId: who.teamId,
+    channelId: who.channelId,
+    threadTs,
+    target: value,
+    label: shown,
+    cause: verdict.cause,
+    ...(ownerOf(first) ? { owner: ownerOf(first) } : {}),
+    startedBy: who.userId,
+    startedAt: new Date(now),
+    nextCheckAt: new Date(now + deps.watch.schedule.intervalMs),
+    expiresAt: expiryOf(now, deps.watch.schedule),
+  });
+  if (!created) return { kind: 'already', watch };
+  // On the watches' clock, like the runner's lines, so the time from start to fixed reads right.
+  await recordActivity({ ...deps, clock: deps.watch.now }, who, {
+    action: 'watch.start',
+    tenant: label,
+    target: shown,
+    cause: verdict.cause,
+    detail: `watch=${watch.id} slack, re-checked until ${watch.expiresAt.toISOString()}`,
+  });
+  return { kind: 'started', watch };
+}
+
+/** The tenant a watch was started with: a stored tenant, or the default token when that is what it used. */
+function watchTenant(watch: Watch, hasDefault: boolean): Exclude<ChannelTenant, { kind: 'none' }> {
+  return watch.tenant === DEFAULT_TENANT_LABEL && hasDefault
+    ? { kind: 'default' }
+    : { kind: 'bound', name: watch.tenant };
+}
+
+/** The runner's re-check in the server: the same target with the same tenant, through the tenant's shared connection. */
+export function watchCheck(deps: SlackDeps): (watch: Watch) => Promise<WatchCheck> {
+  return async (watch) => {
+    const lease = await deps.tenants.lease(watchTenant(watch, deps.config.FRONT_API_TOKEN !== undefined));
+    if (!lease) return { kind: 'gone', summary: `tenant ${watch.tenant} no longer exists` };
+    try {
+      return await recheck(watch.target, {
+        rules: deps.rules,
+        live: lease.connection.live,
+        clock: deps.clock,
+        share: { tenant: watch.tenant, share: deps.watch.share, budget: lease.connection.budget },
+      });
+    } finally {
+      lease.release();
+    }
+  };
+}

@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { watchCommand } from '../../src/commands/watch';
+import type { CliIo } from '../../src/commands/io';
+import { startSandbox, type Sandbox } from '../../src/sandbox';
+import { isLoopback } from '../../src/sandbox/control';
+import { BIN, runCli } from './helpers';
+
+/**
+ * `front-why watch` against the sandbox. In-process, the clock is the test's: a "sleep" moves it and counts, so the
+ * backoff and the timeout are checked by what was waited, not by waiting. The built CLI is run too, with the
+ * sandbox's control flipping the preference from another process, as an operator would.
+ */
+
+const BRUNO = 'bruno.keller@acme.example';
+const DMITRI = 'dmitri.ivanov@acme.example';
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, faults: { rateLimitPerMinute: 10_000 } });
+});
+
+afterAll(async () => {
+  await sandbox.close();
+});
+
+afterEach(() => {
+  sandbox.setApiAccess(BRUNO, false);
+  sandbox.setApiAccess(DMITRI, false);
+});
+
+function captured(env: Record<string, string>): { io: CliIo; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t) },
+    stdin: new PassThrough(),
+    env: { FRONT_API_BASE_URL: sandbox.url, FRONT_API_TOKEN: sandbox.tokens.acme_private, ...env },
+  };
+  return { io, out: () => out, err: () => err };
+}
+
+function fakeClock(onSleep: (n: number) => void = () => undefined) {
+  let now = Date.parse('2026-03-02T09:00:00.000Z');
+  const slept: number[] = [];
+  return {
+    slept,
+    clock: {
+      now: () => now,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+        now += ms;
+        onSleep(slept.length);
+      },
+    },
+  };
+}
+
+test('exits 0 once the preference is turned on, after the backoff, saying what changed', async () => {
+  const c = captured({});
+  const time = fakeClock((n) => {
+    if (n === 2) sandbox.setApiAccess(BRUNO, true);
+  });
+  expect(await watchCommand(['cnv_yo1kg5q'], c.io, time.clock)).toBe(0);
+  expect(time.slept).toEqual([60_000, 120_000]);
+  expect(c.out()).toBe(
+    '"Allow access to my individual resources via the API" is now on for one of Bruno Keller, Dmitri Ivanov; cnv_yo1kg5q reads fine with FRONT_API_TOKEN.\n',
+  );
+  expect(c.err().split('\n').filter(Boolean)).toHaveLength(2);
+  expect(c.err()).toContain('[+0 s] cnv_yo1kg5q still fails (teammate_api_access_disabled: ');
+  expect(c.err()).toContain('next check in 2 min');
+  expect(c.err()).not.toContain(sandbox.tokens.acme_private);
+});
+
+test('exits 1 on timeout, the last check falling on the deadline', async () => {
+  const c = captured({ FRONT_WHY_WATCH_INTERVAL_MS: '30000' });
+  const time = fakeClock();
+  expect(await watchCommand(['cnv_yo1kg5q', '--timeout', '3m'], c.io, time.clock)).toBe(1);
+  expect(time.slept).toEqual([30_000, 60_000, 90_000]);
+  expect(c.out()).toBe('');
+  expect(c.err()).toMatch(/\[\+3 min\] still failing \(teammate_api_access_disabled: .*\); gave up after 3 min\.\n$/);
+});
+
+test('refuses a timeout it cannot read, and a missing target', async () => {
+  const bad = await runCli(['watch', 'cnv_yo1kg5q', '--timeout', 'soon'], {
+    env: { FRONT_API_BASE_URL: sandbox.url, FRONT_API_TOKEN: sandbox.tokens.acme_private },
+  });
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('--timeout takes a duration such as 90s, 10m, 2h or 1d (got "soon")');
+  const none = await runCli(['watch'], { env: { FRONT_API_BASE_URL: sandbox.url } });
+  expect(none.code).toBe(2);
+  expect(none.stderr).toContain('what to watch is missing');
+});
+
+test('the built CLI waits while failing and exits 0 once `front-why sandbox set-access` turns the preference on', async () => {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    FRONT_API_BASE_URL: sandbox.url,
+    FRONT_API_TOKEN: sandbox.tokens.acme_private,
+    FRONT_WHY_WATCH_INTERVAL_MS: '1000',
+  };
+  const child = spawn(process.execPath, [BIN, 'watch', 'cnv_yo1kg5q', '--timeout', '10m'], { env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  // The first finding is the signal that it is watching.
+  await new Promise<void>((resolve) =>
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('still fails')) resolve();
+    }),
+  );
+  const flipped = await runCli(['sandbox', 'set-access', BRUNO, 'on', '--url', sandbox.url]);
+  expect(flipped).toMatchObject({ code: 0, stderr: '' });
+  expect(flipped.stdout).toBe(
+    'Bruno Keller (tea_6r55b, bruno.keller@acme.example): "Allow access to my individual resources via the API" is now on\n',
+  );
+  expect(await exited).toBe(0);
+  expect(stdout).toContain('cnv_yo1kg5q reads fine');
+});
+
+test('the sandbox control refuses what it cannot do, naming the fix', async () => {
+  const unknown = await runCli(['sandbox', 'set-access', 'nobody@acme.example', 'on', '--url', sandbox.url]);
+  expect(unknown).toMatchObject({ code: 1 });
+  expect(unknown.stderr).toContain('no sandbox teammate with ID or email nobody@acme.example');
+  const usage = await runCli(['sandbox', 'set-access', BRUNO, 'maybe']);
+  expect(usage.code).toBe(2);
+  expect(usage.stderr).toContain('give a teammate (ID or email) and on or off');
+  const listed = (await (await fetch(`${sandbox.url}/_sandbox/teammates`)).json()) as {
+    teammates: { email: string; apiAccessToIndividualResources: boolean }[];
+  };
+  expect(listed.teammates.find((t) => t.email === DMITRI)?.apiAccessToIndividualResources).toBe(false);
+});
+
+test('the sandbox control answers only the machine itself', () => {
+  expect(['127.0.0.1', '::1', '::ffff:127.0.0.1', '127.8.0.3'].map(isLoopback)).toEqual([true, true, true, true]);
+  expect(['10.0.0.4', '::ffff:192.168.1.2', '2001:db8::1', undefined].map(isLoopback)).toEqual([
+    false,
+    false,
+    false,
+    false,
+  ]);
+});
