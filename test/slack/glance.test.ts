@@ -47,8 +47,10 @@ describe('the first threaded reply', () => {
 
       const shown = visibleText(reply);
       expect(visibleChars(reply)).toBeLessThanOrEqual(1_500);
-      // A cause the customer can fix, about a conversation a watch can re-read, also offers "Watch until fixed".
-      const watchable = isCustomerFixable(scenario.expectedCause) && /cnv_/.test(scenario.input);
+      // A cause the customer can fix also offers "Watch until fixed" when there is a resource to re-read, of any kind.
+      const watchable =
+        isCustomerFixable(scenario.expectedCause) &&
+        /\b(cnv|msg|com|inb|tag|crd|rsp|sig|cha|rul|tea)_/.test(scenario.input);
       expect(buttonIds(reply)).toEqual([
         ACTION_IDS.checkAgain,
         ACTION_IDS.customerMessage,
