@@ -6,6 +6,7 @@ import type { Store } from '../../store';
 import type { AdminCheck } from './admins';
 import type { Identity } from './identity';
 import type { InFlight } from './inflight';
+import type { RequestMetrics } from './request-metrics';
 import type { RulesReload } from './rule-book';
 import type { ConnectFn, TenantConnections } from '../checks/tenant-connections';
 
@@ -27,6 +28,8 @@ export interface SlackDeps {
   inflight: InFlight;
   /** The paste parser (`parsePaste`). Every message in a listening channel goes through it, so it runs once per message. */
   parse: (text: string) => ParseResult;
+  /** Where a diagnosis is counted (GET /metrics). */
+  metrics: RequestMetrics;
 }
 
 /** The person asking and where, as every check and activity line needs it. */

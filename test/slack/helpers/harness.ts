@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../../src/config';
 import { createLogger } from '../../../src/log';
+import type { Metrics } from '../../../src/metrics';
 import { loadRulesOrThrow } from '../../../src/rules';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/server';
 import { createSlackApp, type SlackApp } from '../../../src/slack/app/create-app';
@@ -46,6 +47,8 @@ export interface HarnessOptions {
   replicaOf?: Harness;
   /** The app's paste parser (the real one, perhaps counted). */
   parse?: (text: string) => ParseResult;
+  /** What the app's GET /metrics serves (the app makes its own when absent). */
+  metrics?: Metrics;
 }
 
 export interface Harness {
@@ -115,6 +118,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     ...(options.connect ? { connect: options.connect } : {}),
     ...(options.parse ? { parse: options.parse } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const { port } = await app.start();
   const url = `http://127.0.0.1:${port}`;
