@@ -193,3 +193,23 @@ describe('GET /metrics in Socket Mode', () => {
     expect((await fetch(`${h.url}/elsewhere`)).status).toBe(404);
   });
 });
+
+describe('labels', () => {
+  test('only a tenant name or a cause id reaches a label; anything else is counted as "invalid"', async () => {
+    const metrics = createMetrics();
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+    metrics.frontAttempt(token, 200);
+    metrics.frontAttempt('acme', 429);
+    metrics.frontAttempt('acme', undefined);
+    metrics.diagnosis('not a cause: "quoted"', 'possible');
+    const text = await metrics.text();
+    const samples = parseExposition(text);
+    expect(valueOf(samples, 'front_why_front_requests_total', { tenant: 'invalid', status_class: '2xx' })).toBe(1);
+    expect(valueOf(samples, 'front_why_front_requests_total', { tenant: 'acme', status_class: '4xx' })).toBe(1);
+    expect(valueOf(samples, 'front_why_front_requests_total', { tenant: 'acme', status_class: 'failed' })).toBe(1);
+    expect(valueOf(samples, 'front_why_front_rate_limited_total', { tenant: 'acme' })).toBe(1);
+    expect(valueOf(samples, 'front_why_diagnoses_total', { cause: 'invalid', status: 'possible' })).toBe(1);
+    expect(text).not.toContain('eyJ');
+    expect(text).not.toContain('quoted');
+  });
+});
