@@ -1,4 +1,5 @@
 import type { ScenarioFigures } from './diagnosis';
+import type { ReplicaFigures } from './replicas';
 import type { BurstFigures, EndToEndFigures, SlackFigures } from './slack';
 import { table } from './stats';
 import type { RulesLoadFigures, ThroughputFigures } from './throughput';
@@ -36,6 +37,8 @@ export interface BenchResult {
   throughput: ThroughputFigures;
   rulesLoad: RulesLoadFigures;
   slack: SlackFigures;
+  /** Absent with `--skip replicas`. */
+  replicas?: ReplicaFigures;
   targets: TargetRow[];
 }
 

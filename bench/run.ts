@@ -10,12 +10,17 @@ import {
   type BenchResult,
   type Machine,
 } from './report';
+import { benchReplicas, formatReplicas, type ReplicaFigures } from './replicas';
 import { benchSlack } from './slack';
 import { benchRulesLoad, benchThroughput, rulesDir, type RulesLoadFigures, type ThroughputFigures } from './throughput';
 
-const USAGE = 'usage: npm run -s bench -- [--json] [--latency MS] [--burst N] [--only throughput]';
-/** Sections that can be run alone (`--only`): the in-process ones that need neither the sandbox nor a server. */
-const SECTIONS = ['throughput'] as const;
+const USAGE =
+  'usage: npm run -s bench -- [--json] [--latency MS] [--burst N] [--replica-burst N] [--only throughput|replicas] [--skip replicas]';
+/**
+ * Sections that can be run alone (`--only`): the in-process one that needs neither the sandbox nor a server, and
+ * the replicas on PostgreSQL (which the whole run includes unless `--skip replicas`).
+ */
+const SECTIONS = ['throughput', 'replicas'] as const;
 
 /**
  * `npm run bench`: every figure of issue 6 in one run, against the sandbox and the Slack stand-in on loopback.
@@ -25,7 +30,9 @@ async function main(argv: string[]): Promise<void> {
   const json = argv.includes('--json');
   const latencyMs = numberArg(argv, '--latency', 40);
   const burst = numberArg(argv, '--burst', 200);
-  const only = sectionArg(argv);
+  const replicaBurst = numberArg(argv, '--replica-burst', 120);
+  const only = sectionArg(argv, '--only');
+  const skipReplicas = sectionArg(argv, '--skip') === 'replicas';
   const machine = {
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
@@ -49,6 +56,24 @@ async function main(argv: string[]): Promise<void> {
     );
     return;
   }
+  const replicaRun = () => {
+    progress(`${replicaBurst} commands over 1, then 3 serve replicas on PostgreSQL`);
+    return benchReplicas({
+      latencyMs,
+      commands: replicaBurst,
+      url: process.env.FRONT_WHY_BENCH_POSTGRES_URL || undefined,
+      progress,
+    });
+  };
+  if (only === 'replicas') {
+    const replicas = await replicaRun();
+    process.stdout.write(
+      json
+        ? `${JSON.stringify({ command, machine, latencyMs, replicas }, null, 2)}\n`
+        : `${[header(command, machine), '', formatReplicaSection(replicas, latencyMs)].join('\n')}\n`,
+    );
+    return;
+  }
 
   progress('diagnoses in-process');
   const diagnoses = await benchDiagnoses(latencyMs);
@@ -63,7 +88,9 @@ async function main(argv: string[]): Promise<void> {
     depthByScenario: new Map(diagnoses.map((d) => [d.scenario, d.depth])),
   });
 
-  const partial = { machine, latencyMs, diagnoses, throughput, rulesLoad, slack };
+  const replicas = skipReplicas ? undefined : await replicaRun();
+
+  const partial = { machine, latencyMs, diagnoses, throughput, rulesLoad, slack, ...(replicas ? { replicas } : {}) };
   const result: BenchResult = { command, ...partial, targets: evaluateTargets(partial) };
   process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${formatText(result)}\n`);
 }
@@ -96,6 +123,7 @@ function formatText(r: BenchResult): string {
     `ready: median ${startup.medianReadyMs} ms over ${startup.runs} runs (${startup.readyMs.join(', ')}); /healthz answered at ${startup.medianHealthMs} ms`,
     `resident memory at ready: ${startup.rssAtReadyMb} MB (JS heap live: ${startup.heapAtReadyMb} MB); after the burst: ${slack.burst.rssAfterMb} MB (heap live: ${slack.burst.heapLiveMb} MB)`,
     '',
+    ...(r.replicas ? [formatReplicaSection(r.replicas, r.latencyMs), ''] : []),
     `Targets (${m.cpus} cores)`,
     '',
     formatTargets(r.targets),
@@ -123,11 +151,22 @@ function formatThroughput(t: ThroughputFigures, rulesLoad: RulesLoadFigures): st
   ].join('\n');
 }
 
-function sectionArg(argv: string[]): (typeof SECTIONS)[number] | undefined {
-  const at = argv.indexOf('--only');
+function formatReplicaSection(r: ReplicaFigures, latencyMs: number): string {
+  return [
+    `6. Replicas: ${r.commands} signed commands at once, spread round-robin over 1, then 3 \`serve\` processes (HTTP mode) on one`,
+    `   PostgreSQL database${r.ok ? ` (${r.database})` : ''}; the burst's tenants and channels, ${latencyMs} ms injected into every Front answer,`,
+    "   each run cold (new processes) in a fresh minute of the plans' own limits",
+    '',
+    formatReplicas(r),
+  ].join('\n');
+}
+
+function sectionArg(argv: string[], flag: '--only' | '--skip'): (typeof SECTIONS)[number] | undefined {
+  const at = argv.indexOf(flag);
   if (at < 0) return undefined;
-  const section = SECTIONS.find((s) => s === argv[at + 1]);
-  if (section === undefined) throw new Error(`--only takes one of: ${SECTIONS.join(', ')}\n${USAGE}`);
+  const allowed: readonly string[] = flag === '--only' ? SECTIONS : ['replicas'];
+  const section = SECTIONS.find((s) => s === argv[at + 1] && allowed.includes(s));
+  if (section === undefined) throw new Error(`${flag} takes one of: ${allowed.join(', ')}\n${USAGE}`);
   return section;
 }
 

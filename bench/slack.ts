@@ -34,7 +34,12 @@ const STARTUP_RUNS = 5;
 const E2E_RUNS = 3;
 const BURST_CHANNELS_PER_TENANT = 5;
 /** The tenants of the burst and the conversations their agents ask about. */
-const BURST_TENANTS: readonly { name: string; token: TokenName; company: CompanyKey; targets: readonly string[] }[] = [
+export const BURST_TENANTS: readonly {
+  name: string;
+  token: TokenName;
+  company: CompanyKey;
+  targets: readonly string[];
+}[] = [
   { name: 'acme', token: 'acme_private', company: 'acme', targets: ['cnv_yo1kg5q', 'cnv_yo1kg5v', 'cnv_yo1kg5w'] },
   {
     name: 'globex',
@@ -44,7 +49,7 @@ const BURST_TENANTS: readonly { name: string; token: TokenName; company: Company
   },
 ];
 /** What an answer says when a check was held back or refused for the rate limit (or could not be made at all). */
-const RATE_LIMIT_MENTION = /could not check|not sent:|\b429\b|rate[- ]limit/i;
+export const RATE_LIMIT_MENTION = /could not check|not sent:|\b429\b|rate[- ]limit/i;
 
 export interface StartupFigures {
   runs: number;
@@ -272,7 +277,7 @@ async function measureStartup(fixture: Fixture, keep: (serve: ServeProcess) => v
   };
 }
 
-type Sender = ReturnType<typeof sender>;
+export type Sender = ReturnType<typeof sender>;
 
 interface Sent {
   sentAt: number;
@@ -285,7 +290,7 @@ interface Sent {
  * concurrent requests would swamp the app's). `warm` opens the sockets beforehand, so an ack's time is the
  * app's: request written → response read.
  */
-function sender(fixture: Fixture, serve: ServeProcess) {
+export function sender(fixture: Pick<Fixture, 'slack' | 'secret'>, serve: Pick<ServeProcess, 'url'>) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
   const { port } = new URL(serve.url);
   const request = (method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string) =>
@@ -504,17 +509,17 @@ async function measureBurst(
 }
 
 /** The original report's shape (the failing call and Front's 403), for any conversation. */
-function forbiddenPaste(id: string): string {
+export function forbiddenPaste(id: string): string {
   return `GET https://api2.frontapp.com/conversations/${id}\n403 {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"${id}\\""}}`;
 }
 
 /** What Slack would show of these posts, as one text. */
-function shown(posts: RecordedCall[]): string {
+export function shown(posts: RecordedCall[]): string {
   return posts.map((c) => JSON.stringify(c.args)).join('\n');
 }
 
 /** The first diagnosis's cause, from the reply's "`cause` · confidence …" line. */
-function causeIn(text: string): string | undefined {
+export function causeIn(text: string): string | undefined {
   return /`([a-z_]+)` · confidence/.exec(text)?.[1];
 }
 

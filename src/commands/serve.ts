@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../config';
 import { closeSharedFrontDispatcher } from '../front';
 import { createLogger, type Logger } from '../log';
+import { createMetrics } from '../metrics';
 import { loadRulesOrThrow } from '../rules';
 import { checkSlackConfig, createSlackApp, type SlackApp } from '../slack/app/create-app';
 import { errorFields } from '../slack/send/failure';
@@ -82,6 +83,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       rules,
       logger,
       onRulesReloaded: (result, trigger) => record(result, trigger),
+      // The process is this server's alone, so its CPU, memory and event-loop figures are served too.
+      metrics: createMetrics({ processMetrics: true, openWatches: () => store.countActiveWatches() }),
     });
     started = await app.start();
   } catch (err) {

@@ -19,6 +19,8 @@ export interface LiveSettings {
   cacheTtlMs?: number;
   /** Requests per rate-limit window that front-why never spends. */
   rateLimitReserve?: number;
+  /** Told of every request sent to Front: its status, or undefined when no answer came (for the metrics). */
+  onFrontAttempt?: (status: number | undefined) => void;
 }
 
 export interface TenantConnection {
@@ -41,6 +43,7 @@ export function connectTenant(token: string, settings: LiveSettings, clock: Cloc
     requestTimeoutMs: settings.requestTimeoutMs,
     clock,
     budget,
+    ...(settings.onFrontAttempt ? { onAttempt: settings.onFrontAttempt } : {}),
   });
   const gateway = createFrontGateway(client, { ttlMs: settings.cacheTtlMs ?? 60_000, clock: clock.now });
   const info = inspectToken(token, clock);

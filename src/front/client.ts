@@ -70,6 +70,8 @@ export interface FrontClientOptions {
   /** An attempt is not started with less time than this left before the deadline. */
   minAttemptMs?: number;
   maxBodyBytes?: number;
+  /** Told of every attempt sent: Front's status, or undefined when no answer came (for the metrics). */
+  onAttempt?: (status: number | undefined) => void;
 }
 
 function parseBody(text: string, headers: HeaderBag, truncated: boolean): unknown {
@@ -227,6 +229,7 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
       progress.attempts += 1;
       const timeoutMs = Math.min(requestTimeoutMs, remainingMs);
       const outcome = await sender.send(path, timeoutMs, timeoutMs < requestTimeoutMs);
+      options.onAttempt?.(outcome.kind === 'failed' ? undefined : outcome.status);
 
       let next: NextStep;
       if (outcome.kind === 'failed') {

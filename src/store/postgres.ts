@@ -468,6 +468,11 @@ export class PostgresStore implements Store {
     return rows.map((row) => toWatch(row, storedDate));
   }
 
+  async countActiveWatches(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>("SELECT count(*) AS n FROM watches WHERE state = 'active'");
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async claimDueWatches(claim: { holder: string; now: Date; leaseMs: number; limit: number }): Promise<Watch[]> {
     const c = checkWatchClaim(claim);
     // SKIP LOCKED: replicas claiming at the same moment each take different rows instead of queueing on them;

@@ -459,6 +459,11 @@ export class SqliteStore implements Store {
     return rows.map((row) => toWatch(row, storedDate));
   }
 
+  async countActiveWatches(): Promise<number> {
+    const row = this.db.prepare("SELECT count(*) AS n FROM watches WHERE state = 'active'").get() as { n: number };
+    return row.n;
+  }
+
   async claimDueWatches(claim: { holder: string; now: Date; leaseMs: number; limit: number }): Promise<Watch[]> {
     const c = checkWatchClaim(claim);
     const now = c.now.getTime();

@@ -227,6 +227,8 @@ export interface Store {
   getWatch(id: string): Promise<Watch | null>;
   /** Oldest first. */
   listWatches(query?: WatchQuery): Promise<Watch[]>;
+  /** Active watches across every replica sharing the database (what GET /metrics reports). */
+  countActiveWatches(): Promise<number>;
   /**
    * Leases up to `limit` active watches that are due (next check or expiry reached) and not leased by anyone
    * else, to `holder` until `now + leaseMs`. Across every replica sharing the database, a watch is leased to

@@ -8,6 +8,7 @@ import type { CliIo } from '../../src/commands/io';
 import { ConfigError } from '../../src/config';
 import { RuleSetError } from '../../src/rules';
 import { newConnectionError, waitFor } from './helpers/harness';
+import { parseExposition, valueOf } from './helpers/prometheus';
 import { startSlackStandIn, type SlackStandIn } from './helpers/slack-standin';
 
 /** `front-why serve` in-process: config, store, rules, app, "ready", and a clean stop on SIGTERM. */
@@ -57,11 +58,18 @@ test('starts, logs "ready" with the bound port, serves /healthz, and stops clean
   const cli = io(env());
   const running = serveCommand([], cli);
   const ready = await waitFor(
-    () => cli.err.map((line) => JSON.parse(line) as { msg: string; port?: number }).find((l) => l.msg === 'ready'),
+    () =>
+      cli.err
+        .map((line) => JSON.parse(line) as { msg: string; port?: number; rules?: number })
+        .find((l) => l.msg === 'ready'),
     '"ready"',
   );
   expect(ready.port).toBeGreaterThan(0);
   expect((await fetch(`http://127.0.0.1:${ready.port}/healthz`)).status).toBe(200);
+  // The metrics of the rule set it serves, and of its process.
+  const metrics = parseExposition(await (await fetch(`http://127.0.0.1:${ready.port}/metrics`)).text());
+  expect(valueOf(metrics, 'front_why_rules_loaded')).toBe(ready.rules);
+  expect(valueOf(metrics, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   process.emit('SIGTERM');
   await expect(running).resolves.toBe(0);
   expect(cli.err.join('')).toContain('"msg":"stopped"');

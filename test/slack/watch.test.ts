@@ -2,6 +2,7 @@ import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { WATCH_ACTION_IDS } from '../../src/slack/render/blocks-watch';
 import { PostgresHarness, probePostgres, testPostgresUrl } from '../store/harness';
 import { AGENT, buttonClick, CHANNEL, GUEST, GUEST_TEAM, startHarness, type Harness } from './helpers/harness';
+import { parseExposition, valueOf } from './helpers/prometheus';
 import type { RecordedCall } from './helpers/slack-standin';
 import { buttonIds, visibleText } from './helpers/visible';
 
@@ -29,6 +30,11 @@ async function answer(h: Harness, text: string): Promise<RecordedCall> {
   const reply = posts(h, mark).find((c) => buttonIds(c).includes(ACTION_IDS.details));
   if (!reply) throw new Error(`no answer with buttons to ${text}`);
   return reply;
+}
+
+async function openWatches(h: Harness): Promise<number> {
+  const res = await fetch(`${h.url}/metrics`);
+  return valueOf(parseExposition(await res.text()), 'front_why_open_watches');
 }
 
 async function click(h: Harness, call: RecordedCall, actionId: string, who: { user?: string; team?: string } = {}) {
@@ -72,6 +78,7 @@ describe('on SQLite, across a restart', () => {
     expect(started?.args.thread_ts).toBe(reply.args.thread_ts);
     expect(visibleText(started!)).toContain("Watching cnv_yo1kg5q — I'll post here when it reads fine.");
     expect(buttonIds(started!)).toEqual([WATCH_ACTION_IDS.stop]);
+    expect(await openWatches(h)).toBe(1);
 
     // The server restarts: a new app on the same store (the first one is stopped, as after SIGTERM).
     await h.app.stop();
@@ -87,6 +94,7 @@ describe('on SQLite, across a restart', () => {
     expect(await restarted.app.tickWatches()).toBe(0);
     const fine = toldFine(h);
     expect(fine).toHaveLength(1);
+    expect(await openWatches(restarted)).toBe(0);
     expect(fine[0]?.args.thread_ts).toBe(reply.args.thread_ts);
     expect(visibleText(fine[0]!)).toContain(
       '"Allow access to my individual resources via the API" is now on for one of Bruno Keller, Dmitri Ivanov; cnv_yo1kg5q reads fine.',

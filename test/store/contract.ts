@@ -573,7 +573,9 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         expect(again).toEqual({ watch: first.watch, created: false });
         await store.startWatch(newWatch({ channelId: 'C2' }));
         expect((await store.listWatches({ teamId: 'T1', channelId: 'C1' })).map((w) => w.id)).toEqual([first.watch.id]);
+        expect(await store.countActiveWatches()).toBe(2);
         await store.endWatch(first.watch.id, { state: 'stopped', at: new Date(T0 + 1), by: 'U1' });
+        expect(await store.countActiveWatches()).toBe(1);
         expect(await store.listWatches({ teamId: 'T1', channelId: 'C1' })).toEqual([]);
         expect(await store.listWatches({ channelId: 'C1', state: 'any' })).toHaveLength(1);
         // Ended, the same thread and target may be watched again.

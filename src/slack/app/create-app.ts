@@ -6,6 +6,7 @@ import { parsePaste, type ParseResult } from '../../diagnosis';
 import { connectTenant } from '../../diagnosis/live';
 import { systemClock } from '../../front';
 import type { Logger } from '../../log';
+import { createMetrics, type Metrics } from '../../metrics';
 import type { Rule } from '../../rules';
 import type { Store } from '../../store';
 import { TenantConnections, type ConnectFn } from '../checks/tenant-connections';
@@ -17,11 +18,13 @@ import { logFailure } from '../send/failure';
 import { AdminCheck } from './admins';
 import { boltLogger } from './bolt-logger';
 import type { SlackDeps } from './deps';
-import { healthHandler, startHealthServer } from './health';
+import { HEALTH_PATH, healthHandler, startHealthServer, type HttpRoute } from './health';
 import { whoAmI } from './identity';
 import { InFlight } from './inflight';
+import { metricsRoute } from './metrics-route';
 import { buildReceiver, slackClientOptions } from './receiver';
 import { guardRequests } from './request-guard';
+import { requestTimer, type RequestTimer } from './request-metrics';
 import { loggedReload, RuleBook, type RulesReload } from './rule-book';
 import { gateRequests } from './shutdown-gate';
 import { drainer, stopRunning, type Running } from './stop';
@@ -44,6 +47,8 @@ export interface SlackAppOptions {
   parse?: (text: string) => ParseResult;
   /** The watches' clock (default: `clock`) and loop timers; tests pass a clock they move and tick by hand. */
   watch?: WatchLoopOptions & { now?: () => number };
+  /** What GET /metrics serves (`serve` adds the process metrics); defaults to a registry of this app's own. */
+  metrics?: Metrics;
 }
 
 export interface SlackApp {
@@ -81,7 +86,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const mode = checkSlackConfig(config);
   const botToken = config.SLACK_BOT_TOKEN as string;
   const clock = options.clock ?? Date.now;
-  const connect = options.connect ?? frontConnector(config, clock);
+  const metrics = options.metrics ?? createMetrics({ openWatches: () => store.countActiveWatches() });
+  const connect = options.connect ?? frontConnector(config, clock, metrics);
   const tenants = new TenantConnections(connect, store, config.FRONT_API_TOKEN);
   const admins = new AdminCheck(config, clock);
   const inflight = new InFlight();
@@ -90,6 +96,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const drain = drainer(requests, inflight);
   const ruleBook = new RuleBook(options.rulesDir ?? config.FRONT_WHY_RULES_DIR, options.rules);
   const reloadRules = loggedReload(ruleBook, logger, options.onRulesReloaded);
+  metrics.countRulesWith(() => ruleBook.current.length);
+  const timer = requestTimer(metrics);
   const log = boltLogger(logger);
   let running: Running | undefined;
   let watches: WatchRunner | undefined;
@@ -102,6 +110,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   let stopping = false;
   let stopped: Promise<void> | undefined;
   const health = healthHandler(() => ({ mode, stopping, inflight: inflight.size }));
+  const routes: HttpRoute[] = [
+    { path: HEALTH_PATH, method: ['GET'], handler: health },
+    metricsRoute(metrics, (err) => logFailure(logger, 'serving /metrics', err)),
+  ];
 
   return {
     async start() {
@@ -125,9 +137,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         inflight,
         parse: options.parse ?? ((text) => parsePaste(text)),
         watch: watchSettings,
+        metrics: timer,
       };
 
-      const receiver = buildReceiver(mode, config, log, health);
+      const receiver = buildReceiver(mode, config, log, routes);
       const app = new App({
         token: botToken,
         botId: identity.botId,
@@ -138,7 +151,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         ignoreSelf: true,
         convoStore: false,
       });
-      wireListeners(app, deps, { stopping: () => stopping, requests });
+      wireListeners(app, deps, { stopping: () => stopping, requests, timer });
 
       let port: number;
       if (receiver instanceof HTTPReceiver) {
@@ -149,7 +162,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         await app.start();
         // Recorded before the health server binds, so a failure there still lets stop() close the socket.
         running = { mode, app, receiver };
-        running.health = await startHealthServer(config.PORT, health);
+        running.health = await startHealthServer(config.PORT, routes);
         port = running.health.port;
       }
       watches = startWatchLoop(deps, app.client, options.watch);
@@ -196,9 +209,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   };
 }
 
-/** A tenant's Front connection with the config's deadlines and call budget. */
-function frontConnector(config: Config, clock: () => number): ConnectFn {
-  return (token) =>
+/** A tenant's Front connection with the config's deadlines and call budget, its requests counted by tenant. */
+function frontConnector(config: Config, clock: () => number, metrics: Metrics): ConnectFn {
+  return (token, tenant) =>
     connectTenant(
       token,
       {
@@ -206,13 +219,18 @@ function frontConnector(config: Config, clock: () => number): ConnectFn {
         requestTimeoutMs: config.FRONT_WHY_REQUEST_TIMEOUT_MS,
         timeoutMs: config.FRONT_WHY_TIMEOUT_MS,
         maxCalls: config.FRONT_WHY_MAX_CALLS,
+        onFrontAttempt: (status) => metrics.frontAttempt(tenant, status),
       },
       { now: clock, sleep: systemClock.sleep },
     );
 }
 
-/** The listeners of each kind of request, then the guard and the gate every request passes first. */
-function wireListeners(app: App, deps: SlackDeps, gate: { stopping: () => boolean; requests: InFlight }): void {
+/** The listeners of each kind of request, then the guard and the gate every request passes first, then the timer. */
+function wireListeners(
+  app: App,
+  deps: SlackDeps,
+  gate: { stopping: () => boolean; requests: InFlight; timer: RequestTimer },
+): void {
   registerCommands(app, deps);
   registerEvents(app, deps);
   registerActions(app, deps);
@@ -220,6 +238,8 @@ function wireListeners(app: App, deps: SlackDeps, gate: { stopping: () => boolea
   // The gate wraps the guard: a request refused while stopping costs no claim, and a claim is part of the request.
   guardRequests(app, { store: deps.store, clock: deps.clock, logger: deps.logger });
   gateRequests(app, { stopping: gate.stopping, requests: gate.requests, logger: deps.logger });
+  // Outermost, so time to ack includes the guard's replay check (a store round trip) as Slack waits for it.
+  gate.timer.instrument(app);
   app.error(async (err) => {
     logFailure(deps.logger, 'slack request', err);
   });

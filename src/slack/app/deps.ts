@@ -6,6 +6,7 @@ import type { Store } from '../../store';
 import type { AdminCheck } from './admins';
 import type { Identity } from './identity';
 import type { InFlight } from './inflight';
+import type { RequestMetrics } from './request-metrics';
 import type { RulesReload } from './rule-book';
 import type { ConnectFn, TenantConnections } from '../checks/tenant-connections';
 import type { WatchSettings } from '../checks/watches';
@@ -30,6 +31,8 @@ export interface SlackDeps {
   parse: (text: string) => ParseResult;
   /** "Watch until fixed": the watches' clock, backoff and share of each tenant's Front budget. */
   watch: WatchSettings;
+  /** Where a diagnosis is counted (GET /metrics). */
+  metrics: RequestMetrics;
 }
 
 /** The person asking and where, as every check and activity line needs it. */

@@ -19,19 +19,27 @@ export function healthHandler(state: () => HealthState) {
   };
 }
 
+/** A GET route beside Slack's (as Bolt's `customRoutes` take them), served in Socket Mode by the health server. */
+export interface HttpRoute {
+  path: string;
+  method: ['GET'];
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
 export interface HealthServer {
   port: number;
   close(): Promise<void>;
 }
 
-/** Socket Mode needs no public URL, but orchestrators still probe one: a tiny server that answers only /healthz. */
-export async function startHealthServer(
-  port: number,
-  handle: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<HealthServer> {
+/**
+ * Socket Mode needs no public URL, but orchestrators still probe one: a tiny server that answers only the app's
+ * GET routes (/healthz, /metrics).
+ */
+export async function startHealthServer(port: number, routes: HttpRoute[]): Promise<HealthServer> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://health.invalid').pathname;
-    if (req.method === 'GET' && path === HEALTH_PATH) return handle(req, res);
+    const route = req.method === 'GET' ? routes.find((r) => r.path === path) : undefined;
+    if (route) return route.handler(req, res);
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found\n');
   });

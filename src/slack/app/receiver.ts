@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   defaultProcessEventErrorHandler,
   HTTPModuleFunctions,
@@ -8,7 +7,7 @@ import {
   type webApi,
 } from '@slack/bolt';
 import type { Config } from '../../config';
-import { HEALTH_PATH } from './health';
+import type { HttpRoute } from './health';
 import { RefusedRequestError, signedStamp } from './request-guard';
 import { RestartingError } from './shutdown-gate';
 
@@ -29,15 +28,15 @@ export function slackClientOptions(config: Config, log: BoltLogger): webApi.WebC
 }
 
 /**
- * How Slack's requests arrive: a Socket Mode connection, or HTTP on PORT at /slack/events (with /healthz beside
- * it). Either way a request refused while stopping is left for Slack to deliver again, and a stale or replayed
+ * How Slack's requests arrive: a Socket Mode connection, or HTTP on PORT at /slack/events (with `routes`, /healthz
+ * and /metrics, beside it). Either way a request refused while stopping is left for Slack to deliver again, and a stale or replayed
  * one is answered as Bolt answers a bad signature.
  */
 export function buildReceiver(
   mode: 'http' | 'socket',
   config: Config,
   log: BoltLogger,
-  health: (req: IncomingMessage, res: ServerResponse) => void,
+  routes: HttpRoute[],
 ): HTTPReceiver | SocketModeReceiver {
   if (mode === 'socket') {
     return new SocketModeReceiver({
@@ -56,7 +55,7 @@ export function buildReceiver(
     logger: log,
     // The ack is sent as soon as a listener calls ack(): probes run after Slack has its answer.
     processBeforeResponse: false,
-    customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: health }],
+    customRoutes: routes,
     customPropertiesExtractor: signedStamp,
     processEventErrorHandler: async (args) => {
       if (args.error instanceof RefusedRequestError && !args.response.headersSent) {

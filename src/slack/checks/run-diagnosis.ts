@@ -46,6 +46,7 @@ export async function runDiagnosis(
   } finally {
     lease?.release();
   }
+  deps.metrics.diagnosed(outcome);
   await recordRun(deps, who, lease ? label : undefined, outcome, origin);
   const buttonValue = buttonValueFor(text, outcome);
   return {

@@ -3,8 +3,11 @@ import type { Config } from '../../config';
 import type { TenantConnection } from '../../diagnosis/live';
 import type { Store } from '../../store';
 
-/** Builds a tenant's Front connection from its token; injectable so tests can count or fake connections. */
-export type ConnectFn = (token: string) => TenantConnection;
+/**
+ * Builds a tenant's Front connection from its token; injectable so tests can count or fake connections. `tenant`
+ * is the tenant's name ("default" for FRONT_API_TOKEN), which the metrics count Front's answers under.
+ */
+export type ConnectFn = (token: string, tenant: string) => TenantConnection;
 
 /** What a channel's diagnoses run against. Never another channel's tenant: resolved from the channel each time. */
 export type ChannelTenant = { kind: 'bound'; name: string } | { kind: 'default' } | { kind: 'none' };
@@ -61,7 +64,7 @@ export class TenantConnections {
     const key = tenant.kind === 'default' ? DEFAULT_KEY : tenant.name;
     const token = tenant.kind === 'default' ? this.defaultToken : await this.store.getTenantToken(tenant.name);
     if (!token) return undefined;
-    const entry = this.entryFor(key, token);
+    const entry = this.entryFor(key, token, tenant.kind === 'default' ? DEFAULT_TENANT_LABEL : tenant.name);
     entry.users += 1;
     let released = false;
     return {
@@ -86,11 +89,11 @@ export class TenantConnections {
     await Promise.allSettled([...this.closing]);
   }
 
-  private entryFor(key: string, token: string): Entry {
+  private entryFor(key: string, token: string, name: string): Entry {
     const fp = fingerprint(token);
     const current = this.entries.get(key);
     if (current && current.fingerprint === fp) return current;
-    const entry: Entry = { fingerprint: fp, connection: this.connect(token), users: 0, retired: false };
+    const entry: Entry = { fingerprint: fp, connection: this.connect(token, name), users: 0, retired: false };
     this.install(key, entry);
     return entry;
   }

@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../../src/config';
 import { createLogger } from '../../../src/log';
+import type { Metrics } from '../../../src/metrics';
 import { loadRulesOrThrow } from '../../../src/rules';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/server';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../../src/slack/app/create-app';
@@ -48,6 +49,8 @@ export interface HarnessOptions {
   parse?: (text: string) => ParseResult;
   /** The watches' clock and loop timers (null: no loop; the test calls `app.tickWatches()`). */
   watch?: SlackAppOptions['watch'];
+  /** What the app's GET /metrics serves (the app makes its own when absent). */
+  metrics?: Metrics;
 }
 
 export interface Harness {
@@ -118,6 +121,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.connect ? { connect: options.connect } : {}),
     ...(options.parse ? { parse: options.parse } : {}),
     ...(options.watch ? { watch: options.watch } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const { port } = await app.start();
   const url = `http://127.0.0.1:${port}`;

@@ -1,0 +1,124 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * What an operator scrapes at GET /metrics (README, Metrics). One registry per instance, never prom-client's
+ * global one, so several apps in one process (tests, replicas in a benchmark) each count only their own work.
+ *
+ * No label ever carries a token or customer text: labels are cause ids, statuses, tenant names (operator-chosen,
+ * `[a-z0-9-]`), HTTP status classes and request kinds, each from a fixed list or checked against its pattern.
+ */
+export interface Metrics {
+  readonly contentType: string;
+  /** The exposition text, in Prometheus' text format. */
+  text(): Promise<string>;
+  /** One reported diagnosis; `cause` "none" with status "none" when a run found nothing to report. */
+  diagnosis(cause: string, status: DiagnosisStatus): void;
+  /** One HTTP attempt to Front that got an answer (`status`), or failed before one (`undefined`). */
+  frontAttempt(tenant: string, status: number | undefined): void;
+  /** A Slack request acknowledged (`ack`) or, when it ran a diagnosis, answered (`answer`), after `seconds`. */
+  slackTiming(what: 'ack' | 'answer', kind: SlackRequestKind, seconds: number): void;
+  /** Where the rules-loaded gauge reads its figure at each scrape (the rule set in force, whatever reloaded it). */
+  countRulesWith(count: () => number): void;
+}
+
+export type DiagnosisStatus = 'confirmed' | 'possible' | 'none' | 'unreadable';
+export const SLACK_REQUEST_KINDS = ['command', 'action', 'event', 'view', 'other'] as const;
+export type SlackRequestKind = (typeof SLACK_REQUEST_KINDS)[number];
+
+export interface MetricsOptions {
+  /**
+   * prom-client's process metrics (CPU, memory, heap, event-loop lag, GC). They describe the process, so only the
+   * process that owns it (`serve`) turns them on; each instance would otherwise start its own event-loop monitor.
+   */
+  processMetrics?: boolean;
+  /** Reads the number of open watches at each scrape; without it the gauge is not exported. */
+  openWatches?: () => number | Promise<number>;
+}
+
+const TENANT_LABEL = /^[a-z0-9-]{1,40}$/;
+const CAUSE_LABEL = /^[a-z0-9_]{1,64}$/;
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+
+  const diagnoses = new Counter({
+    name: 'front_why_diagnoses_total',
+    help: 'Diagnoses reported in answers, by cause and status (cause "none", status "none": nothing found).',
+    labelNames: ['cause', 'status'] as const,
+    registers,
+  });
+  const frontRequests = new Counter({
+    name: 'front_why_front_requests_total',
+    help: 'HTTP requests sent to Front, retries included, by tenant and status class (2xx … 5xx, or "failed" without an answer).',
+    labelNames: ['tenant', 'status_class'] as const,
+    registers,
+  });
+  const front429 = new Counter({
+    name: 'front_why_front_rate_limited_total',
+    help: 'Requests Front answered with 429 Too Many Requests, by tenant.',
+    labelNames: ['tenant'] as const,
+    registers,
+  });
+  const ack = new Histogram({
+    name: 'front_why_slack_ack_seconds',
+    help: 'Time from a Slack request reaching the app to its acknowledgement, by kind.',
+    labelNames: ['kind'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 3],
+    registers,
+  });
+  const answer = new Histogram({
+    name: 'front_why_slack_answer_seconds',
+    help: 'Time from a Slack request reaching the app to its answer posted, for requests that ran a diagnosis, by kind.',
+    labelNames: ['kind'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30],
+    registers,
+  });
+  let rulesInForce: (() => number) | undefined;
+  new Gauge({
+    name: 'front_why_rules_loaded',
+    help: 'Rules in the rule set this instance serves.',
+    registers,
+    collect() {
+      if (rulesInForce) this.set(rulesInForce());
+    },
+  });
+  const watches = options.openWatches;
+  if (watches) {
+    new Gauge({
+      name: 'front_why_open_watches',
+      help: 'Watches open at the time of the scrape.',
+      registers,
+      async collect() {
+        this.set(await watches());
+      },
+    });
+  }
+
+  return {
+    get contentType() {
+      return registry.contentType;
+    },
+    text: () => registry.metrics(),
+    diagnosis(cause, status) {
+      diagnoses.inc({ cause: CAUSE_LABEL.test(cause) ? cause : 'invalid', status });
+    },
+    frontAttempt(tenant, status) {
+      const label = TENANT_LABEL.test(tenant) ? tenant : 'invalid';
+      frontRequests.inc({ tenant: label, status_class: statusClass(status) });
+      if (status === 429) front429.inc({ tenant: label });
+    },
+    slackTiming(what, kind, seconds) {
+      (what === 'ack' ? ack : answer).observe({ kind }, seconds);
+    },
+    countRulesWith(count) {
+      rulesInForce = count;
+    },
+  };
+}
+
+function statusClass(status: number | undefined): string {
+  if (status === undefined || status < 100 || status > 599) return 'failed';
+  return `${Math.floor(status / 100)}xx`;
+}

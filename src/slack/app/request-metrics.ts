@@ -1,0 +1,74 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
+import type { App, ReceiverEvent } from '@slack/bolt';
+import type { DiagnoseOutcome } from '../../diagnosis';
+import type { Metrics, SlackRequestKind } from '../../metrics';
+
+/** What the listeners report to the metrics; `SlackDeps.metrics`. */
+export interface RequestMetrics {
+  /** Counts a run's diagnoses, and makes the request that ran it count towards time to answer. */
+  diagnosed(outcome: DiagnoseOutcome): void;
+}
+
+export interface RequestTimer extends RequestMetrics {
+  /** Wraps the app's `processEvent`: installed last, so the time counted includes the guard's and the gate's. */
+  instrument(app: App): void;
+}
+
+interface RequestTiming {
+  diagnosed: boolean;
+}
+
+/**
+ * Times every Slack request at the one place each passes through (`processEvent`, as the gate and the guard do):
+ * time to ack when Bolt acknowledges it, time to answer once its listeners are done, counted only for requests
+ * that ran a diagnosis (a status command or a chat message that is no Front error is no answer to wait for).
+ */
+export function requestTimer(metrics: Metrics, now: () => number = () => performance.now()): RequestTimer {
+  const current = new AsyncLocalStorage<RequestTiming>();
+  const instrument = (app: App) => {
+    const handle = app.processEvent.bind(app);
+    app.processEvent = (event: ReceiverEvent): Promise<void> => {
+      const started = now();
+      const kind = requestKind(event.body as Record<string, unknown>);
+      const seconds = () => (now() - started) / 1000;
+      const ack: ReceiverEvent['ack'] = async (response) => {
+        await event.ack(response);
+        metrics.slackTiming('ack', kind, seconds());
+      };
+      const timing: RequestTiming = { diagnosed: false };
+      return current.run(timing, async () => {
+        try {
+          await handle({ ...event, ack });
+        } finally {
+          if (timing.diagnosed) metrics.slackTiming('answer', kind, seconds());
+        }
+      });
+    };
+  };
+  return {
+    instrument,
+    diagnosed(outcome) {
+      const timing = current.getStore();
+      if (timing) timing.diagnosed = true;
+      if (!outcome.ok) return metrics.diagnosis('none', 'unreadable');
+      if (outcome.diagnoses.length === 0) return metrics.diagnosis('none', 'none');
+      for (const d of outcome.diagnoses) metrics.diagnosis(d.cause, d.status);
+    },
+  };
+}
+
+function requestKind(body: Record<string, unknown>): SlackRequestKind {
+  if (typeof body.command === 'string') return 'command';
+  switch (body.type) {
+    case 'block_actions':
+      return 'action';
+    case 'event_callback':
+      return 'event';
+    case 'view_submission':
+    case 'view_closed':
+      return 'view';
+    default:
+      return 'other';
+  }
+}

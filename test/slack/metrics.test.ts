@@ -1,0 +1,215 @@
+import { SANDBOX_SCENARIOS } from '../../src/sandbox';
+import type { SandboxStats } from '../../src/sandbox/stats';
+import { createMetrics } from '../../src/metrics';
+import { ACTION_IDS } from '../../src/slack/render/blocks';
+import {
+  buttonClick,
+  CHANNEL,
+  commandPayload,
+  startHarness,
+  userMessage,
+  waitFor,
+  type Harness,
+} from './helpers/harness';
+import { parseExposition, typesOf, valueOf, type Sample } from './helpers/prometheus';
+import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
+
+/**
+ * GET /metrics scraped over HTTP from the running app, before and after signed Slack requests that run real
+ * diagnoses against the sandbox: every counter moves by exactly what was done, and nothing secret shows.
+ */
+
+const GLOBEX_CHANNEL = 'C0GLOBEX';
+const ORIGINAL_REPORT = SANDBOX_SCENARIOS.find((s) => s.name === 'original_report')!.input;
+/** Customer text in a paste: it must never reach a label. */
+const PASTED_MARKER = 'ticket-4471-customer-quote';
+
+function scrapeFrom(h: Harness) {
+  return async (): Promise<{ text: string; samples: Sample[]; contentType: string | null }> => {
+    const res = await fetch(`${h.url}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    return { text, samples: parseExposition(text), contentType: res.headers.get('content-type') };
+  };
+}
+
+function answered(h: Harness, mark: number, channel: string): RecordedCall | undefined {
+  return h.slack.calls
+    .slice(mark)
+    .find((c) => c.method === 'chat.postMessage' && c.args.channel === channel && c.args.thread_ts && c.args.blocks);
+}
+
+function requestsTo(stats: SandboxStats, status: (code: number) => boolean): number {
+  return Object.entries(stats.byStatus)
+    .filter(([code]) => /^\d+$/.test(code) && status(Number(code)))
+    .reduce((sum, [, n]) => sum + n, 0);
+}
+
+describe('GET /metrics in HTTP mode', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ sandbox: { faults: { rateLimitPerMinute: 100_000 } } });
+    await h.bindTenant('acme', h.sandbox.tokens.acme_private, CHANNEL);
+    await h.bindTenant('globex', h.sandbox.tokens.globex_private, GLOBEX_CHANNEL);
+    await h.store.setChannelSettings(TEAM_ID, CHANNEL, { listen: true });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  test('counts diagnoses, Front requests and 429s per tenant, acks and answers, exactly; no secret in it', async () => {
+    const scrape = scrapeFrom(h);
+    const before = await scrape();
+    const delta =
+      (name: string, labels: Record<string, string> = {}) =>
+      (after: Sample[]) =>
+        valueOf(after, name, labels) - valueOf(before.samples, name, labels);
+
+    // acme: a command with the original report (and some of the customer's words), a status command (no
+    // diagnosis), a command with no Front error in it, the same paste in a listening channel, a chat message that is no Front error, and Check again.
+    h.sandbox.resetStats();
+    let mark = h.slack.calls.length;
+    await h.command(`${ORIGINAL_REPORT}\n${PASTED_MARKER}`);
+    const answer = await waitFor(() => answered(h, mark, CHANNEL), 'the answer to the command');
+    await h.command('status');
+    mark = h.slack.calls.length;
+    await h.command('hello there');
+    await waitFor(() => answered(h, mark, CHANNEL), 'the answer to a command without an error');
+    mark = h.slack.calls.length;
+    await h.event(userMessage(ORIGINAL_REPORT));
+    await waitFor(() => answered(h, mark, CHANNEL), 'the answer to the pasted message');
+    await h.event(userMessage('anyone up for lunch?'));
+    mark = h.slack.calls.length;
+    await h.interact(buttonClick(answer, ACTION_IDS.checkAgain, { responseUrl: h.slack.responseUrl() }));
+    await waitFor(() => answered(h, mark, CHANNEL), 'the answer to Check again');
+    await h.idle();
+    const acme = h.sandbox.stats();
+
+    // globex: its company's minute is spent, so Front answers 429.
+    h.sandbox.resetStats();
+    h.sandbox.setFaults({ rateLimitPerMinute: 0 });
+    mark = h.slack.calls.length;
+    await h.command('cnv_gx00001', { channel: GLOBEX_CHANNEL });
+    await waitFor(() => answered(h, mark, GLOBEX_CHANNEL), 'the answer for globex');
+    await h.idle();
+    h.sandbox.setFaults({ rateLimitPerMinute: 100_000 });
+    const globex = h.sandbox.stats();
+
+    const after = await scrape();
+    expect(after.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    const s = after.samples;
+
+    // The original report, confirmed live, three times (command, pasted message, Check again); a command with no
+    // Front error in it, nothing found; globex's company out of requests, confirmed live.
+    const diagnoses = (labels: Record<string, string>) => delta('front_why_diagnoses_total', labels)(s);
+    expect(diagnoses({ cause: 'teammate_api_access_disabled', status: 'confirmed' })).toBe(3);
+    expect(diagnoses({ cause: 'none', status: 'none' })).toBe(1);
+    expect(diagnoses({ cause: 'rate_limited', status: 'confirmed' })).toBe(1);
+    expect(diagnoses({})).toBe(5);
+
+    // Front's side as the sandbox counted it: every request of each tenant, by status class.
+    expect(acme.byToken.acme_private).toBeGreaterThan(0);
+    expect(delta('front_why_front_requests_total', { tenant: 'acme' })(s)).toBe(acme.byToken.acme_private);
+    expect(delta('front_why_front_requests_total', { tenant: 'acme', status_class: '2xx' })(s)).toBe(
+      requestsTo(acme, (c) => c < 300),
+    );
+    expect(delta('front_why_front_requests_total', { tenant: 'acme', status_class: '4xx' })(s)).toBe(
+      requestsTo(acme, (c) => c >= 400 && c < 500),
+    );
+    expect(delta('front_why_front_rate_limited_total', { tenant: 'acme' })(s)).toBe(0);
+    expect(globex.byStatus['429']).toBeGreaterThan(0);
+    expect(delta('front_why_front_requests_total', { tenant: 'globex' })(s)).toBe(globex.byToken.globex_private);
+    expect(delta('front_why_front_rate_limited_total', { tenant: 'globex' })(s)).toBe(globex.byStatus['429']);
+
+    // Every request acknowledged is timed; only those that ran a diagnosis count towards time to answer.
+    expect(delta('front_why_slack_ack_seconds_count', { kind: 'command' })(s)).toBe(4);
+    expect(delta('front_why_slack_ack_seconds_count', { kind: 'event' })(s)).toBe(2);
+    expect(delta('front_why_slack_ack_seconds_count', { kind: 'action' })(s)).toBe(1);
+    expect(delta('front_why_slack_answer_seconds_count', { kind: 'command' })(s)).toBe(3);
+    expect(delta('front_why_slack_answer_seconds_count', { kind: 'event' })(s)).toBe(1);
+    expect(delta('front_why_slack_answer_seconds_count', { kind: 'action' })(s)).toBe(1);
+    // A histogram's +Inf bucket holds every observation.
+    expect(valueOf(s, 'front_why_slack_ack_seconds_bucket', { kind: 'command', le: '+Inf' })).toBe(
+      valueOf(s, 'front_why_slack_ack_seconds_count', { kind: 'command' }),
+    );
+
+    expect(valueOf(s, 'front_why_rules_loaded')).toBe(h.app.rules.length);
+    expect(typesOf(after.text)).toMatchObject({
+      front_why_diagnoses_total: 'counter',
+      front_why_front_requests_total: 'counter',
+      front_why_front_rate_limited_total: 'counter',
+      front_why_slack_ack_seconds: 'histogram',
+      front_why_slack_answer_seconds: 'histogram',
+      front_why_rules_loaded: 'gauge',
+    });
+
+    for (const secret of [h.sandbox.tokens.acme_private, h.sandbox.tokens.globex_private, h.botToken, h.secret]) {
+      expect(after.text).not.toContain(secret);
+      expect(after.text).not.toContain(secret.slice(-12));
+    }
+    expect(after.text).not.toContain('eyJ');
+    expect(after.text).not.toContain(PASTED_MARKER);
+    expect(after.text).not.toContain('cnv_');
+  });
+});
+
+describe('GET /metrics in Socket Mode', () => {
+  let h: Harness;
+  let openWatches = 0;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      socket: true,
+      sandbox: { faults: { rateLimitPerMinute: 100_000 } },
+      metrics: createMetrics({ openWatches: () => openWatches, processMetrics: true }),
+    });
+    await h.slack.socketConnected();
+    await h.bindTenant('acme', h.sandbox.tokens.acme_private, CHANNEL);
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  test('is served beside /healthz, counting only this app', async () => {
+    const scrape = scrapeFrom(h);
+    expect(valueOf((await scrape()).samples, 'front_why_diagnoses_total')).toBe(0);
+    const mark = h.slack.calls.length;
+    await h.slack.sendEnvelope('slash_commands', commandPayload('cnv_yo1kg5q', h.slack.responseUrl()));
+    await waitFor(() => answered(h, mark, CHANNEL), 'the threaded answer');
+    await h.idle();
+    openWatches = 4;
+
+    const { samples } = await scrape();
+    expect(valueOf(samples, 'front_why_diagnoses_total')).toBe(1);
+    expect(valueOf(samples, 'front_why_slack_ack_seconds_count', { kind: 'command' })).toBe(1);
+    expect(valueOf(samples, 'front_why_slack_answer_seconds_count', { kind: 'command' })).toBe(1);
+    expect(valueOf(samples, 'front_why_open_watches')).toBe(4);
+    // The process metrics the app was given to serve.
+    expect(valueOf(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${h.url}/elsewhere`)).status).toBe(404);
+  });
+});
+
+describe('labels', () => {
+  test('only a tenant name or a cause id reaches a label; anything else is counted as "invalid"', async () => {
+    const metrics = createMetrics();
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+    metrics.frontAttempt(token, 200);
+    metrics.frontAttempt('acme', 429);
+    metrics.frontAttempt('acme', undefined);
+    metrics.diagnosis('not a cause: "quoted"', 'possible');
+    const text = await metrics.text();
+    const samples = parseExposition(text);
+    expect(valueOf(samples, 'front_why_front_requests_total', { tenant: 'invalid', status_class: '2xx' })).toBe(1);
+    expect(valueOf(samples, 'front_why_front_requests_total', { tenant: 'acme', status_class: '4xx' })).toBe(1);
+    expect(valueOf(samples, 'front_why_front_requests_total', { tenant: 'acme', status_class: 'failed' })).toBe(1);
+    expect(valueOf(samples, 'front_why_front_rate_limited_total', { tenant: 'acme' })).toBe(1);
+    expect(valueOf(samples, 'front_why_diagnoses_total', { cause: 'invalid', status: 'possible' })).toBe(1);
+    expect(text).not.toContain('eyJ');
+    expect(text).not.toContain('quoted');
+  });
+});
