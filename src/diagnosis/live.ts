@@ -1,4 +1,12 @@
-import { createFrontClient, createRateBudget, inspectToken, maskToken, systemClock, type Clock } from '../front';
+import {
+  createFrontClient,
+  createRateBudget,
+  inspectToken,
+  maskToken,
+  systemClock,
+  type Clock,
+  type RateBudget,
+} from '../front';
 import { createFrontGateway, type FrontGateway } from '../probes';
 import type { LiveAccess } from './diagnose';
 
@@ -21,10 +29,17 @@ export interface TenantConnection {
   close(): Promise<void>;
 }
 
-/** Everything needed to ask Front about one tenant; the token stays inside the client. */
-export function connectTenant(token: string, settings: LiveSettings, clock: Clock = systemClock): TenantConnection {
-  // The reserve leaves the customer's own integrations their last requests of each rate-limit window.
-  const budget = createRateBudget({ reserve: settings.rateLimitReserve ?? 5, clock });
+/**
+ * Everything needed to ask Front about one tenant; the token stays inside the client. `budget` is the tenant's from
+ * `rateBudgetsFor` (src/diagnosis/budgets.ts) wherever other callers may ask Front about the same tenant; a one-off
+ * command may leave it out and get a budget of its own.
+ */
+export function connectTenant(
+  token: string,
+  settings: LiveSettings,
+  clock: Clock = systemClock,
+  budget: RateBudget = createRateBudget({ reserve: settings.rateLimitReserve ?? 5, clock }),
+): TenantConnection {
   const client = createFrontClient({
     baseUrl: settings.baseUrl,
     token,

@@ -36,4 +36,17 @@ export {
   type RateLimitInfo,
   type TenantRateBudget,
 } from './rate-limit';
+export {
+  createRateBudgets,
+  DEFAULT_BUDGET_KEY,
+  type RateBudgets,
+  type RateBudgetsOptions,
+  type TenantBudget,
+} from './budgets';
+export {
+  createSharedRateBudget,
+  type SharedRateBudget,
+  type SharedRateBudgetOptions,
+  type SharedRateWindows,
+} from './shared-budget';
 export { inspectToken, type TokenInfo } from './token';

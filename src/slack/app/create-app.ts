@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import { ConfigError, type Config } from '../../config';
 import { parsePaste, type ParseResult } from '../../diagnosis';
+import { rateBudgetsFor } from '../../diagnosis/budgets';
 import { connectTenant } from '../../diagnosis/live';
-import { systemClock } from '../../front';
+import { systemClock, type RateBudgets } from '../../front';
 import type { Logger } from '../../log';
 import type { Rule } from '../../rules';
 import type { Store } from '../../store';
@@ -32,7 +33,12 @@ export interface SlackAppOptions {
   rules: Rule[];
   logger: Logger;
   clock?: () => number;
-  /** token → the tenant's Front connection; defaults to `connectTenant` with the config's Front settings. */
+  /**
+   * Every Front budget of the process; defaults to `rateBudgetsFor(store)` (shared through PostgreSQL). `serve`
+   * passes its own so other callers of the process draw from the same budgets.
+   */
+  budgets?: RateBudgets;
+  /** (token, budget key) → the tenant's Front connection; defaults to `connectTenant` with the config's settings. */
   connect?: ConnectFn;
   /** Where `reloadRules` reads the rules again; defaults to FRONT_WHY_RULES_DIR. */
   rulesDir?: string;
@@ -75,7 +81,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const mode = checkSlackConfig(config);
   const botToken = config.SLACK_BOT_TOKEN as string;
   const clock = options.clock ?? Date.now;
-  const connect = options.connect ?? frontConnector(config, clock);
+  const budgets =
+    options.budgets ??
+    rateBudgetsFor(
+      store,
+      { requestTimeoutMs: config.FRONT_WHY_REQUEST_TIMEOUT_MS },
+      {
+        clock: { now: clock },
+        onError: (err) => logFailure(logger, 'shared rate budget', err),
+      },
+    );
+  const connect = options.connect ?? frontConnector(config, clock, budgets);
   const tenants = new TenantConnections(connect, store, config.FRONT_API_TOKEN);
   const admins = new AdminCheck(config, clock);
   const inflight = new InFlight();
@@ -106,6 +122,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         logger,
         clock,
         tenants,
+        budgets,
         connect,
         admins,
         identity,
@@ -152,7 +169,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         logger,
         checks: inflight,
         drain,
-        closeConnections: () => tenants.closeAll(),
+        closeConnections: async () => {
+          await tenants.closeAll();
+          await budgets.close();
+        },
       });
       return stopped;
     },
@@ -171,9 +191,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   };
 }
 
-/** A tenant's Front connection with the config's deadlines and call budget. */
-function frontConnector(config: Config, clock: () => number): ConnectFn {
-  return (token) =>
+/** A tenant's Front connection with the config's deadlines, call cap and the tenant's rate budget. */
+function frontConnector(config: Config, clock: () => number, budgets: RateBudgets): ConnectFn {
+  return (token, budgetKey) =>
     connectTenant(
       token,
       {
@@ -183,6 +203,7 @@ function frontConnector(config: Config, clock: () => number): ConnectFn {
         maxCalls: config.FRONT_WHY_MAX_CALLS,
       },
       { now: clock, sleep: systemClock.sleep },
+      budgets.forTenant(budgetKey),
     );
 }
 

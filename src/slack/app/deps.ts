@@ -1,4 +1,5 @@
 import type { Config } from '../../config';
+import type { RateBudgets } from '../../front';
 import type { ParseResult } from '../../diagnosis';
 import type { Logger } from '../../log';
 import type { Rule } from '../../rules';
@@ -20,6 +21,11 @@ export interface SlackDeps {
   logger: Logger;
   clock: () => number;
   tenants: TenantConnections;
+  /**
+   * Every Front budget of this process, one per tenant (shared with the other replicas on PostgreSQL). Anything
+   * that asks Front about a tenant outside a lease (watches, scheduled audits) takes `budgets.forTenant(name)`.
+   */
+  budgets: RateBudgets;
   /** Only the connect modal uses it directly, to check a new token before anything is stored. */
   connect: ConnectFn;
   admins: AdminCheck;

@@ -67,7 +67,7 @@ export function connectTokenSubmission(deps: SlackDeps) {
 }
 
 async function checkAndStore(deps: SlackDeps, who: Requester, name: string, token: string): Promise<string> {
-  const connection = deps.connect(token);
+  const connection = deps.connect(token, name);
   let adopted = false;
   try {
     const health = await checkTokenHealth(connection, deps.clock, deps.config.FRONT_WHY_REQUEST_TIMEOUT_MS);
