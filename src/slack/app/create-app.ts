@@ -18,12 +18,13 @@ import { logFailure } from '../send/failure';
 import { AdminCheck } from './admins';
 import { boltLogger } from './bolt-logger';
 import type { SlackDeps } from './deps';
-import { healthHandler, startHealthServer } from './health';
+import { HEALTH_PATH, healthHandler, READY_PATH, readinessHandler, startHealthServer } from './health';
 import { whoAmI } from './identity';
 import { InFlight } from './inflight';
 import { buildReceiver, slackClientOptions } from './receiver';
 import { guardRequests } from './request-guard';
 import { loggedReload, RuleBook, type RulesReload } from './rule-book';
+import { RuleSync, type ReloadReport } from './rule-sync';
 import { gateRequests } from './shutdown-gate';
 import { drainer, stopRunning, type Running } from './stop';
 
@@ -62,8 +63,19 @@ export interface SlackApp {
    * outcome (`trigger` says what asked: SIGHUP, slack, …) and returns it.
    */
   reloadRules(trigger?: string): RulesReload;
+  /**
+   * Reloads here, then has every replica on the store reload (see rule-sync.ts) and waits, bounded, for their
+   * outcomes: what SIGHUP and `/front-why reload` do.
+   */
+  reloadEverywhere(
+    trigger: string,
+    requestedBy: string,
+    fields?: Record<string, unknown>,
+  ): Promise<{ local: RulesReload; report: ReloadReport }>;
   /** The rule set in force. */
   readonly rules: Rule[];
+  /** How the other replicas name this one (host:pid). */
+  readonly replicaId: string;
   /**
    * Resolves true once no request and no check is running (work started meanwhile included), false if some still
    * is after `timeoutMs`: the moment a request's effects are all visible.
@@ -105,6 +117,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   let stopping = false;
   let stopped: Promise<void> | undefined;
   const health = healthHandler(() => ({ mode, stopping, inflight: inflight.size }));
+  const ready = readinessHandler(() => ({ stopping, rules: ruleBook.current.length, ping: () => store.ping() }));
+  const ruleSync = new RuleSync({ store, reload: reloadRules, logger, clock });
+  const reloadEverywhere = (trigger: string, requestedBy: string, fields: Record<string, unknown> = {}) =>
+    ruleSync.reloadEverywhere(trigger, requestedBy, fields);
 
   return {
     async start() {
@@ -112,6 +128,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       stopping = false;
       stopped = undefined;
       const identity = await identify(new webApi.WebClient(botToken, slackClientOptions(config, log)));
+      await ruleSync.start();
       const deps: SlackDeps = {
         config,
         store,
@@ -119,6 +136,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           return ruleBook.current;
         },
         reloadRules,
+        reloadEverywhere,
         logger,
         clock,
         tenants,
@@ -130,7 +148,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         parse: options.parse ?? ((text) => parsePaste(text)),
       };
 
-      const receiver = buildReceiver(mode, config, log, health);
+      const receiver = buildReceiver(mode, config, log, health, ready);
       const app = new App({
         token: botToken,
         botId: identity.botId,
@@ -152,7 +170,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         await app.start();
         // Recorded before the health server binds, so a failure there still lets stop() close the socket.
         running = { mode, app, receiver };
-        running.health = await startHealthServer(config.PORT, health);
+        running.health = await startHealthServer(config.PORT, { [HEALTH_PATH]: health, [READY_PATH]: ready });
         port = running.health.port;
       }
       logger.info({ mode, port, team: identity.teamId, botUser: identity.botUserId }, 'slack app started');
@@ -161,7 +179,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
     stop() {
       const current = running;
-      if (!current) return stopped ?? Promise.resolve();
+      // A start that failed half-way may have begun hearing reloads.
+      if (!current) return stopped ?? ruleSync.stop();
       running = undefined;
       stopping = true;
       stopped = stopRunning(current, {
@@ -173,12 +192,18 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           await tenants.closeAll();
           await budgets.close();
         },
-      });
+      }).finally(() => ruleSync.stop());
       return stopped;
     },
 
     reloadRules(trigger = 'api') {
       return reloadRules(trigger);
+    },
+
+    reloadEverywhere,
+
+    get replicaId() {
+      return ruleSync.replicaId;
     },
 
     get rules() {

@@ -8,6 +8,7 @@ import type { AdminCheck } from './admins';
 import type { Identity } from './identity';
 import type { InFlight } from './inflight';
 import type { RulesReload } from './rule-book';
+import type { ReloadReport } from './rule-sync';
 import type { ConnectFn, TenantConnections } from '../checks/tenant-connections';
 
 /** Everything a listener needs, built once in `createSlackApp` and passed to each handler factory. */
@@ -18,6 +19,12 @@ export interface SlackDeps {
   readonly rules: Rule[];
   /** Loads rules/ again; on a broken file the current set keeps serving. Logged, with `fields` added. */
   reloadRules: (trigger: string, fields?: Record<string, unknown>) => RulesReload;
+  /** Reloads here and on every replica sharing the store, and says how each went (rule-sync.ts). */
+  reloadEverywhere: (
+    trigger: string,
+    requestedBy: string,
+    fields?: Record<string, unknown>,
+  ) => Promise<{ local: RulesReload; report: ReloadReport }>;
   logger: Logger;
   clock: () => number;
   tenants: TenantConnections;

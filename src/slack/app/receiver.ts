@@ -8,7 +8,7 @@ import {
   type webApi,
 } from '@slack/bolt';
 import type { Config } from '../../config';
-import { HEALTH_PATH } from './health';
+import { HEALTH_PATH, READY_PATH } from './health';
 import { RefusedRequestError, signedStamp } from './request-guard';
 import { RestartingError } from './shutdown-gate';
 
@@ -29,8 +29,8 @@ export function slackClientOptions(config: Config, log: BoltLogger): webApi.WebC
 }
 
 /**
- * How Slack's requests arrive: a Socket Mode connection, or HTTP on PORT at /slack/events (with /healthz beside
- * it). Either way a request refused while stopping is left for Slack to deliver again, and a stale or replayed
+ * How Slack's requests arrive: a Socket Mode connection, or HTTP on PORT at /slack/events (with /healthz and /readyz
+ * beside it). Either way a request refused while stopping is left for Slack to deliver again, and a stale or replayed
  * one is answered as Bolt answers a bad signature.
  */
 export function buildReceiver(
@@ -38,6 +38,7 @@ export function buildReceiver(
   config: Config,
   log: BoltLogger,
   health: (req: IncomingMessage, res: ServerResponse) => void,
+  ready: (req: IncomingMessage, res: ServerResponse) => void,
 ): HTTPReceiver | SocketModeReceiver {
   if (mode === 'socket') {
     return new SocketModeReceiver({
@@ -56,7 +57,10 @@ export function buildReceiver(
     logger: log,
     // The ack is sent as soon as a listener calls ack(): probes run after Slack has its answer.
     processBeforeResponse: false,
-    customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: health }],
+    customRoutes: [
+      { path: HEALTH_PATH, method: ['GET'], handler: health },
+      { path: READY_PATH, method: ['GET'], handler: ready },
+    ],
     customPropertiesExtractor: signedStamp,
     processEventErrorHandler: async (args) => {
       if (args.error instanceof RefusedRequestError && !args.response.headersSent) {
