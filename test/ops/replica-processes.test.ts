@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server';
-import { Keyring, openStore, type Store } from '../../src/store';
+import { Keyring, type Store } from '../../src/store';
 import { ADMIN, CHANNEL, userMessage, waitFor } from '../slack/helpers/harness';
 import { startSlackStandIn, TEAM_ID, type RecordedCall, type SlackStandIn } from '../slack/helpers/slack-standin';
 import { PostgresHarness, probePostgres, testPostgresUrl } from '../store/harness';
