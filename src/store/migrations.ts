@@ -195,8 +195,10 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (generation, replica)
       ) STRICT;
     `,
+    // The window is minutes-long state that Front's next answer restores: UNLOGGED keeps its writes out of the WAL,
+    // so a draw does not wait for a disk flush (a crash empties it, which the first request after re-learns).
     postgres: `
-      CREATE TABLE rate_windows (
+      CREATE UNLOGGED TABLE rate_windows (
         key text PRIMARY KEY,
         remaining integer,
         rate_limit integer,
