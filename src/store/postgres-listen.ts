@@ -36,7 +36,10 @@ export async function listenForReloads(options: ListenOptions): Promise<ReloadSu
     });
     c.on('end', () => dropped(c));
     await c.connect();
-    const { rows } = await c.query<{ schema: string }>('SELECT current_schema() AS schema');
+    // Named for operators (and tests) reading pg_stat_activity: which deployment's listener this is.
+    const { rows } = await c.query<{ schema: string }>(
+      `SELECT current_schema() AS schema, set_config('application_name', left('front-why reloads ' || current_schema(), 63), false)`,
+    );
     const schema = rows[0]?.schema ?? '';
     c.on('notification', (message) => {
       if (message.channel !== RELOAD_CHANNEL || !message.payload) return;

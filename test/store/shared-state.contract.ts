@@ -1,6 +1,6 @@
 import { createSharedRateBudget } from '../../src/front';
 import type { Store } from '../../src/store';
-import { keyring, newKey, type Harness } from './harness';
+import { keyring, newKey, type Harness, type PostgresHarness } from './harness';
 
 const T0 = Date.parse('2025-03-01T09:00:00.000Z');
 const RESET = T0 + 45_000;
@@ -11,7 +11,17 @@ const RESERVE = 5;
  * What replicas share through the store: each tenant's Front rate window, the live replicas, and rule reloads.
  * Time is the draw's own `now` (and the store's clock for replica stamps), moved by hand.
  */
+/** Polls `done` until it holds: a wait for a signal, not for time to pass. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export function describeSharedStateContract(name: string, makeHarness: () => Promise<Harness>): void {
+  const h0Kind = () => (name.startsWith('Postgres') ? 'postgres' : 'sqlite');
   describe(`${name} shared state`, () => {
     let h: Harness;
     let now: number;
@@ -179,6 +189,30 @@ export function describeSharedStateContract(name: string, makeHarness: () => Pro
           await sub.close();
         }
       });
+
+      (h0Kind() === 'postgres' ? it : it.skip)(
+        'a listener whose connection drops reconnects and catches up on what it missed',
+        async () => {
+          const heard: number[] = [];
+          const errors: Error[] = [];
+          const sub = await b.subscribeRulesReloads(
+            (g) => heard.push(g),
+            (err) => errors.push(err),
+          );
+          try {
+            const first = await a.requestRulesReload({ trigger: 'slack', requestedBy: 'U0ADMIN' });
+            await until(() => heard.includes(first), 'the first wake-up');
+            expect(await (h as PostgresHarness).terminateListeners()).toBe(1);
+            // Asked while the listener is down: no NOTIFY reaches it, the catch-up after reconnecting does.
+            const missed = await a.requestRulesReload({ trigger: 'cli', requestedBy: 'cli:ops' });
+            await until(() => heard.includes(missed), 'the missed generation after reconnecting');
+            expect(errors.length).toBeGreaterThan(0);
+          } finally {
+            await sub.close();
+          }
+        },
+        30_000,
+      );
 
       it('answers a ping', async () => {
         await expect(a.ping()).resolves.toBeUndefined();
