@@ -85,7 +85,7 @@ subcommands:
   lint     check every rule file and test file; errors name file:line:column
   test     run every rule's tests (rules/<id>.test.yml)
   facts    list the fact paths rules can use
-  reload   lint, then have the running \`front-why serve\` load the rules (SIGHUP) and report what it serves
+  reload   lint, then have every running \`front-why serve\` load the rules and report what they serve
 
 examples:
   front-why rules lint && front-why rules test
@@ -118,13 +118,17 @@ example:
   front-why rules facts | grep teammate`,
   },
   'rules reload': {
-    summary: 'have the running server load the rules',
+    summary: 'have every running server load the rules',
     usage: 'usage: front-why rules reload',
-    details: `Lints the rules, then sends SIGHUP to the \`front-why serve\` named in FRONT_WHY_PID_FILE and prints how many
-rules it now serves. A broken file changes nothing: the server keeps the rules it has.
+    details: `Lints the rules, then has every \`front-why serve\` load them and prints how many replicas now serve how many
+rules. With a postgres:// FRONT_WHY_DB the request goes through the store, so it reaches the replicas on every
+host (FRONT_WHY_ENCRYPTION_KEY is needed to open it); with SQLite it sends SIGHUP to the server named in
+FRONT_WHY_PID_FILE. A broken file changes nothing: each server keeps the rules it has. Exits 1 unless every
+replica reloaded.
 
-example:
-  FRONT_WHY_PID_FILE=/var/run/front-why.pid front-why rules reload`,
+examples:
+  FRONT_WHY_PID_FILE=/var/run/front-why.pid front-why rules reload
+  FRONT_WHY_DB=postgres://front-why@db/front-why FRONT_WHY_ENCRYPTION_KEY=… front-why rules reload`,
   },
   tenants: {
     summary: 'add, list, check, remove tenants (encrypted Front tokens); rotate the encryption key',
@@ -206,7 +210,8 @@ examples:
   serve: {
     summary: 'run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)',
     usage: 'usage: front-why serve   (configuration from the environment: see docs/slack.md)',
-    details: `Runs the Slack app until SIGTERM or Ctrl-C (a graceful stop); SIGHUP reloads the rules.
+    details: `Runs the Slack app until SIGTERM or Ctrl-C (a graceful stop); SIGHUP reloads the rules on every replica.
+GET /healthz answers liveness, GET /readyz readiness (503 while the store or the rules are not usable).
 
 example:
   SLACK_BOT_TOKEN=… SLACK_SIGNING_SECRET=… FRONT_WHY_ENCRYPTION_KEY=… front-why serve`,

@@ -1,7 +1,8 @@
 import type { Config } from '../config';
+import { rateBudgetsFor } from '../diagnosis/budgets';
 import { connectTenant, type TenantConnection } from '../diagnosis/live';
 import { UsageError, type CliIo } from './io';
-import { withStore } from './store';
+import { openConfiguredStore, withStore } from './store';
 import { liveSettings } from './tenants';
 
 export interface TenantChoice {
@@ -20,12 +21,27 @@ export async function openConnection(
 ): Promise<{ connection: TenantConnection; label: string; tenant?: string }> {
   if (choice.tenant) {
     const name = choice.tenant;
-    const token = await withStore(config, env, (store) => store.getTenantToken(name));
-    if (!token)
-      throw new UsageError(`no tenant named "${name}": add it with \`front-why tenants add ${name} < token-file\``);
-    // The command's output is told which token to keep out of what it prints.
-    secrets?.add(token);
-    return { connection: connectTenant(token, liveSettings(config)), label: `tenant "${name}"`, tenant: name };
+    const store = await openConfiguredStore(config, env);
+    try {
+      const token = await store.getTenantToken(name);
+      if (!token)
+        throw new UsageError(`no tenant named "${name}": add it with \`front-why tenants add ${name} < token-file\``);
+      // The command's output is told which token to keep out of what it prints.
+      secrets?.add(token);
+      // On PostgreSQL the servers' replicas draw from the tenant's window too: so does this command.
+      const settings = liveSettings(config);
+      const budgets = rateBudgetsFor(store, settings);
+      const connection = connectTenant(token, settings, undefined, budgets.forTenant(name));
+      const close = async () => {
+        await connection.close();
+        await budgets.close();
+        await store.close();
+      };
+      return { connection: { ...connection, close }, label: `tenant "${name}"`, tenant: name };
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
   }
   if (!config.FRONT_API_TOKEN) {
     throw new UsageError('no token to check with: use --tenant NAME (a stored tenant) or set FRONT_API_TOKEN');

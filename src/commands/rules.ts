@@ -5,6 +5,10 @@ import { describeFacts, formatLoadError, formatExampleFailure, loadRules, loadRu
 import { UsageError, type CliIo } from './io';
 import { isFrontWhy, processState, readPidFile, readReloadStatus, type ReloadStatus } from './pid-file';
 import { usageOf } from './help';
+import { ALIVE_FOR_MS, awaitReloadOutcomes } from '../slack/app/rule-sync';
+import { reloadSummary } from '../slack/render/reload-report';
+import { isPostgresUrl } from '../store';
+import { withStore } from './store';
 
 export const RULES_USAGE = usageOf('rules');
 
@@ -32,7 +36,8 @@ export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
   const ruleCount = new Set(loaded.rules.map((rule) => rule.id)).size;
-  if (sub === 'reload') return reloadServer(io, config, ruleCount);
+  if (sub === 'reload')
+    return isPostgresUrl(config.FRONT_WHY_DB) ? reloadReplicas(io, config) : reloadServer(io, config, ruleCount);
   const tests = loadRuleTests(dir, loaded.rules);
   if (!tests.ok) {
     for (const error of tests.errors) io.stderr.write(`${formatLoadError(error)}\n`);
@@ -127,4 +132,37 @@ async function confirmation(
     if (Date.now() > deadline) return undefined;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * With PostgreSQL the servers are replicas that may run on other hosts: the request goes through the store (a new
+ * reload generation, which every replica hears), and the outcome each replica records there is reported.
+ */
+async function reloadReplicas(io: CliIo, config: Config): Promise<number> {
+  return withStore(config, io.env, async (store) => {
+    const aliveSince = new Date(Date.now() - ALIVE_FOR_MS);
+    if ((await store.liveReplicas(aliveSince)).length === 0) {
+      io.stderr.write(
+        `front-why rules reload: no front-why server is running on this database (none said it was alive in the last ${ALIVE_FOR_MS / 1000} s). Start one with \`front-why serve\`.\n`,
+      );
+      return 1;
+    }
+    const generation = await store.requestRulesReload({
+      trigger: 'cli',
+      requestedBy: `cli:${io.env.USER ?? 'unknown'}`,
+    });
+    const report = await awaitReloadOutcomes(store, generation, { aliveSince });
+    const failed = report.outcomes.filter((o) => !o.ok);
+    for (const outcome of failed) {
+      for (const line of (outcome.error ?? '').split('\n').filter(Boolean))
+        io.stderr.write(`${outcome.replica}: ${line}\n`);
+    }
+    const summary = reloadSummary(report);
+    if (failed.length > 0 || report.silent.length > 0) {
+      io.stderr.write(`front-why rules reload: ${summary}\n`);
+      return 1;
+    }
+    io.stdout.write(`reloaded: ${summary}\n`);
+    return 0;
+  });
 }

@@ -7,6 +7,7 @@ import { loadRulesOrThrow } from '../rules';
 import { checkSlackConfig, createSlackApp, type SlackApp } from '../slack/app/create-app';
 import { errorFields } from '../slack/send/failure';
 import type { RulesReload } from '../slack/app/rule-book';
+import { reloadSummary } from '../slack/render/reload-report';
 import { isStoreError, Keyring, openStore, type Store } from '../store';
 import { UsageError, type CliIo } from './io';
 import { processState, readPidFile, removePidFile, writePidFile, writeReloadStatus } from './pid-file';
@@ -72,8 +73,16 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   };
 
   let app: SlackApp | undefined;
-  // Installed before anything could send it: without a handler, SIGHUP would end the process.
-  const onReload = () => app?.reloadRules(RELOAD_SIGNAL);
+  // Installed before anything could send it: without a handler, SIGHUP would end the process. Every replica on the
+  // store reloads too; what they came to is logged here.
+  const onReload = () => {
+    const current = app;
+    if (!current) return;
+    current
+      .reloadEverywhere(RELOAD_SIGNAL, `${RELOAD_SIGNAL} to ${current.replicaId}`)
+      .then(({ report }) => logger.info({ generation: report.generation }, `rules reload: ${reloadSummary(report)}`))
+      .catch((err: unknown) => logger.error({ err: errorFields(err) }, 'could not reload the rules on every replica'));
+  };
   process.on(RELOAD_SIGNAL, onReload);
   let started: { mode: string; port: number };
   try {

@@ -5,7 +5,7 @@ import {
   maskToken,
   systemClock,
   type Clock,
-  type TenantRateBudget,
+  type TenantBudget,
 } from '../front';
 import { createFrontGateway, type FrontGateway } from '../probes';
 import type { LiveAccess } from './diagnose';
@@ -27,16 +27,23 @@ export interface TenantConnection {
   live: LiveAccess;
   gateway: FrontGateway;
   /** The tenant's rate budget, which every request of this connection passes (watches read how busy it is). */
-  budget: Pick<TenantRateBudget, 'snapshot'>;
+  budget: Pick<TenantBudget, 'snapshot'>;
   /** For display only: a short prefix and the last characters. */
   maskedToken: string;
   close(): Promise<void>;
 }
 
-/** Everything needed to ask Front about one tenant; the token stays inside the client. */
-export function connectTenant(token: string, settings: LiveSettings, clock: Clock = systemClock): TenantConnection {
-  // The reserve leaves the customer's own integrations their last requests of each rate-limit window.
-  const budget = createRateBudget({ reserve: settings.rateLimitReserve ?? 5, clock });
+/**
+ * Everything needed to ask Front about one tenant; the token stays inside the client. `budget` is the tenant's from
+ * `rateBudgetsFor` (src/diagnosis/budgets.ts) wherever other callers may ask Front about the same tenant; a one-off
+ * command may leave it out and get a budget of its own.
+ */
+export function connectTenant(
+  token: string,
+  settings: LiveSettings,
+  clock: Clock = systemClock,
+  budget: TenantBudget = createRateBudget({ reserve: settings.rateLimitReserve ?? 5, clock }),
+): TenantConnection {
   const client = createFrontClient({
     baseUrl: settings.baseUrl,
     token,

@@ -217,7 +217,7 @@ export function createFrontClient(options: FrontClientOptions): FrontClient {
       if (closed) return unreachable('network', `${what}: not sent, the client was closed`);
       const remainingMs = opts.deadline - clock.now();
       if (remainingMs < minAttemptMs) return gaveUp(noTimeLeft(progress));
-      const ticket = budget?.acquire();
+      const ticket = budget ? await budget.acquire() : undefined;
       if (ticket && !ticket.ok) {
         // Front named the moment requests may go again: wait for it when it comes before the deadline.
         if (ticket.retryAt !== undefined && ticket.retryAt + minAttemptMs <= opts.deadline) {

@@ -31,11 +31,25 @@ export {
   createRateBudget,
   parseRateLimit,
   type BudgetDecision,
+  type BudgetSnapshot,
   type RateBudget,
   type RateBudgetOptions,
   type RateLimitInfo,
   type TenantRateBudget,
 } from './rate-limit';
+export {
+  createRateBudgets,
+  DEFAULT_BUDGET_KEY,
+  type RateBudgets,
+  type RateBudgetsOptions,
+  type TenantBudget,
+} from './budgets';
+export {
+  createSharedRateBudget,
+  type SharedRateBudget,
+  type SharedRateBudgetOptions,
+  type SharedRateWindows,
+} from './shared-budget';
 export { inspectToken, type TokenInfo } from './token';
 export {
   PRIVATE_KINDS,

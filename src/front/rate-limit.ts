@@ -65,25 +65,31 @@ export type BudgetDecision =
    */
   | { ok: false; message: string; exhausted: boolean; retryAt?: number };
 
-/** Asked before every request; `release` hands back what the response's headers said. */
+/**
+ * Asked before every request; `release` hands back what the response's headers said. A budget kept in this
+ * process answers at once; one shared through the store (src/front/shared-budget.ts) answers after a round trip.
+ */
 export interface RateBudget {
-  acquire(): BudgetDecision;
+  acquire(): BudgetDecision | Promise<BudgetDecision>;
+}
+
+/** What a budget knows of the window. `pausedUntil`: epoch ms before which a per-minute 429's `retry-after` asked for no request. */
+export interface BudgetSnapshot {
+  remaining?: number;
+  limit?: number;
+  resetsAt?: number;
+  pausedUntil?: number;
+  inFlight: number;
+  reserve: number;
 }
 
 export interface TenantRateBudget extends RateBudget {
+  acquire(): BudgetDecision;
   /** Record headers seen outside `acquire`/`release` (e.g. from a pasted response). */
   observe(seen: RateLimitInfo): void;
-  /** `pausedUntil`: epoch ms before which a per-minute 429's `retry-after` asked for no request. */
-  snapshot(): {
-    remaining?: number;
-    limit?: number;
-    resetsAt?: number;
-    pausedUntil?: number;
-    inFlight: number;
-    reserve: number;
-  };
+  snapshot(): BudgetSnapshot;
   /** A view for one diagnosis: shares the tenant's state, and refuses after `maxRequests` requests. */
-  forDiagnosis(maxRequests?: number): RateBudget & { used(): number };
+  forDiagnosis(maxRequests?: number): { acquire(): BudgetDecision; used(): number };
 }
 
 export interface RateBudgetOptions {
@@ -97,9 +103,9 @@ export interface RateBudgetOptions {
 // Front's window is a minute; without a reset header, a remaining count is trusted for that long.
 const WINDOW_MS = 60_000;
 
-const secondsUntil = (at: number, now: number): number => Math.max(1, Math.ceil((at - now) / 1000));
+export const secondsUntil = (at: number, now: number): number => Math.max(1, Math.ceil((at - now) / 1000));
 
-function pausedRefusal(resumeAt: number, now: number): BudgetDecision {
+export function pausedRefusal(resumeAt: number, now: number): BudgetDecision {
   return {
     ok: false,
     message: `not sent: Front's per-minute rate limit for this company is used up, and Front asked (retry-after) for no request in the next ${secondsUntil(resumeAt, now)} s`,
@@ -109,7 +115,7 @@ function pausedRefusal(resumeAt: number, now: number): BudgetDecision {
 }
 
 /** `unclaimed`: Front's remaining count less the requests in flight; may be negative. */
-function reserveRefusal(unclaimed: number, until: number, reserve: number, now: number): BudgetDecision {
+export function reserveRefusal(unclaimed: number, until: number, reserve: number, now: number): BudgetDecision {
   const left = Math.max(0, unclaimed);
   return {
     ok: false,
@@ -118,9 +124,27 @@ function reserveRefusal(unclaimed: number, until: number, reserve: number, now: 
   };
 }
 
-/** A diagnosis's view of the budget: it also refuses once `maxRequests` requests have gone through it. */
-function capForDiagnosis(acquire: () => BudgetDecision, maxRequests: number): RateBudget & { used(): number } {
+/**
+ * A diagnosis's view of the budget: it also refuses once `maxRequests` requests have gone through it. A request is
+ * counted when asked for and given back if refused, so parallel probes waiting on a shared budget cannot pass the cap.
+ */
+export function capForDiagnosis(
+  acquire: () => BudgetDecision,
+  maxRequests: number,
+): { acquire(): BudgetDecision; used(): number };
+export function capForDiagnosis(
+  acquire: () => BudgetDecision | Promise<BudgetDecision>,
+  maxRequests: number,
+): RateBudget & { used(): number };
+export function capForDiagnosis(
+  acquire: () => BudgetDecision | Promise<BudgetDecision>,
+  maxRequests: number,
+): RateBudget & { used(): number } {
   let used = 0;
+  const counted = (decision: BudgetDecision): BudgetDecision => {
+    if (!decision.ok) used -= 1;
+    return decision;
+  };
   return {
     used: () => used,
     acquire() {
@@ -131,9 +155,9 @@ function capForDiagnosis(acquire: () => BudgetDecision, maxRequests: number): Ra
           exhausted: false,
         };
       }
+      used += 1;
       const decision = acquire();
-      if (decision.ok) used += 1;
-      return decision;
+      return decision instanceof Promise ? decision.then(counted) : counted(decision);
     },
   };
 }
@@ -199,9 +223,10 @@ export function createRateBudget(options: RateBudgetOptions = {}): TenantRateBud
     };
   }
 
-  function forDiagnosis(
-    maxRequests = options.maxPerDiagnosis ?? Number.POSITIVE_INFINITY,
-  ): RateBudget & { used(): number } {
+  function forDiagnosis(maxRequests = options.maxPerDiagnosis ?? Number.POSITIVE_INFINITY): {
+    acquire(): BudgetDecision;
+    used(): number;
+  } {
     return capForDiagnosis(acquire, maxRequests);
   }
 

@@ -10,8 +10,17 @@ export type RateDecision =
   | { kind: 'ok'; headers: Record<string, string> }
   | { kind: 'minute' | 'burst'; headers: Record<string, string>; retryAfterMs: number };
 
+/** One company's (or anonymous client's) minute as the sandbox counted it: Front's own count, not a client's view. */
+export interface WindowUse {
+  bucket: string;
+  start: number;
+  used: number;
+  limit: number;
+}
+
 export class RateLimiter {
-  private readonly windows = new Map<string, { start: number; used: number }>();
+  private readonly windows = new Map<string, WindowUse>();
+  private readonly past: WindowUse[] = [];
   private readonly bursts = new Map<string, number[]>();
 
   constructor(private readonly clock: () => number) {}
@@ -25,9 +34,11 @@ export class RateLimiter {
     const start = Math.floor(now / MINUTE_MS) * MINUTE_MS;
     let window = this.windows.get(bucket);
     if (!window || window.start !== start) {
-      window = { start, used: 0 };
+      if (window) this.past.push(window);
+      window = { bucket, start, used: 0, limit };
       this.windows.set(bucket, window);
     }
+    window.limit = limit;
     const resetMs = start + MINUTE_MS;
     const headers = (remaining: number): Record<string, string> => ({
       'x-ratelimit-limit': String(limit),
@@ -56,7 +67,13 @@ export class RateLimiter {
     return { kind: 'ok', headers: headers(limit - window.used) };
   }
 
+  /** Every window since the last reset, oldest first, with the requests it admitted. */
+  usage(): WindowUse[] {
+    return [...this.past, ...this.windows.values()].map((w) => ({ ...w }));
+  }
+
   reset(): void {
+    this.past.length = 0;
     this.windows.clear();
     this.bursts.clear();
   }

@@ -5,7 +5,7 @@ import { CONTROL_PREFIX, handleControl, type ControlContext } from './control';
 import { errorReply, type Reply } from './errors';
 import { FaultInjector, type FaultSettings } from './faults';
 import { matchRoute } from './handlers';
-import { RateLimiter } from './ratelimit';
+import { RateLimiter, type WindowUse } from './ratelimit';
 import { seedCompanies, type CompanyKey, type SeedCompany } from './seed';
 import { StatsCounter, type SandboxStats } from './stats';
 import { createTokenRegistry, type AuthResult, type TokenName, type TokenRecord, type TokenRegistry } from './tokens';
@@ -43,6 +43,8 @@ export interface Sandbox {
   stats(): SandboxStats;
   resetStats(): void;
   resetRateLimits(): void;
+  /** Each rate-limit window so far (per company: `company:<key>`) and how many requests it admitted. */
+  rateWindows(): WindowUse[];
   close(): Promise<void>;
 }
 
@@ -239,6 +241,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     resetRateLimits: () => limiter.reset(),
+    rateWindows: () => limiter.usage(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         if (closed) return resolve();

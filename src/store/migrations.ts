@@ -221,6 +221,79 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX watches_one_active ON watches (team_id, channel_id, thread_ts, target) WHERE state = 'active';
     `,
   },
+  {
+    // Several replicas on one database share what must be decided once: each tenant's Front rate window (so together
+    // they never spend the customer's reserve), and which rules every replica serves. Window times are epoch
+    // milliseconds on both databases: they are compared with Front's reset header and the draw's clock, never shown.
+    version: 5,
+    name: 'shared Front rate windows, replicas, rule reloads',
+    sqlite: `
+      CREATE TABLE rate_windows (
+        key TEXT PRIMARY KEY,
+        remaining INTEGER,
+        rate_limit INTEGER,
+        until_ms INTEGER,
+        paused_until_ms INTEGER,
+        in_flight INTEGER NOT NULL DEFAULT 0,
+        lease_until_ms INTEGER NOT NULL DEFAULT 0,
+        updated_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE replicas (
+        id TEXT PRIMARY KEY,
+        started_at INTEGER NOT NULL,
+        seen_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE rule_reloads (
+        generation INTEGER PRIMARY KEY AUTOINCREMENT,
+        requested_at INTEGER NOT NULL,
+        requested_by TEXT NOT NULL,
+        trigger TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE rule_reload_outcomes (
+        generation INTEGER NOT NULL REFERENCES rule_reloads(generation) ON DELETE CASCADE,
+        replica TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        rules INTEGER NOT NULL,
+        error TEXT,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (generation, replica)
+      ) STRICT;
+    `,
+    // The window is minutes-long state that Front's next answer restores: UNLOGGED keeps its writes out of the WAL,
+    // so a draw does not wait for a disk flush (a crash empties it, which the first request after re-learns).
+    postgres: `
+      CREATE UNLOGGED TABLE rate_windows (
+        key text PRIMARY KEY,
+        remaining integer,
+        rate_limit integer,
+        until_ms bigint,
+        paused_until_ms bigint,
+        in_flight integer NOT NULL DEFAULT 0,
+        lease_until_ms bigint NOT NULL DEFAULT 0,
+        updated_ms bigint NOT NULL
+      );
+      CREATE TABLE replicas (
+        id text PRIMARY KEY,
+        started_at timestamptz NOT NULL,
+        seen_at timestamptz NOT NULL
+      );
+      CREATE TABLE rule_reloads (
+        generation bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        requested_at timestamptz NOT NULL,
+        requested_by text NOT NULL,
+        trigger text NOT NULL
+      );
+      CREATE TABLE rule_reload_outcomes (
+        generation bigint NOT NULL REFERENCES rule_reloads(generation) ON DELETE CASCADE,
+        replica text NOT NULL,
+        ok boolean NOT NULL,
+        rules integer NOT NULL,
+        error text,
+        at timestamptz NOT NULL,
+        PRIMARY KEY (generation, replica)
+      );
+    `,
+  },
 ];
 
 function pending(applied: Set<number>, migrations: readonly Migration[]): Migration[] {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Pool, type PoolClient } from 'pg';
+import { Client, Pool, type PoolClient } from 'pg';
 import type { Keyring } from './crypto';
 import { StoreError } from './store-error';
 import { migratePostgres } from './migrations';
@@ -11,7 +11,15 @@ import type {
   ChannelSettings,
   NewActivityEntry,
   NewTenant,
+  RateWindowDraw,
+  RateWindowGrant,
+  RateWindowSettle,
+  RateWindowState,
+  ReloadSubscription,
+  ReplicaInfo,
   RotationResult,
+  RulesReloadOutcome,
+  RulesReloadRequest,
   Store,
   StoreOptions,
   NewWatch,
@@ -41,7 +49,16 @@ import {
   checkWatchHolder,
   checkWatchId,
   checkWatchQuery,
+  checkDraw,
+  checkGeneration,
+  checkReloadOutcome,
+  checkReloadRequest,
+  checkReplicaId,
+  checkWindowKey,
+  settleParams,
 } from './validate';
+import { DRAW_SQL, forPostgres, READ_SQL, SETTLE_SQL, toWindowState, type RateWindowRow } from './rate-window-sql';
+import { listenForReloads, RELOAD_CHANNEL } from './postgres-listen';
 import {
   notFound,
   SEALED_COLUMNS,
@@ -101,15 +118,22 @@ export function describePostgresUrl(url: string): string {
   }
 }
 
+const DRAW = forPostgres(DRAW_SQL);
+const SETTLE = forPostgres(SETTLE_SQL);
+const READ = forPostgres(READ_SQL);
+
 export class PostgresStore implements Store {
   #lastPurge = Number.NEGATIVE_INFINITY;
   #closed = false;
   #keyRegistered = false;
+  readonly #subscriptions = new Set<ReloadSubscription>();
+  readonly shared = true;
 
   private constructor(
     private readonly pool: Pool,
     private keyring: Keyring,
     private readonly clock: () => Date,
+    private readonly url: string,
   ) {}
 
   static async open(url: string, keyring: Keyring, options: StoreOptions = {}): Promise<PostgresStore> {
@@ -132,7 +156,7 @@ export class PostgresStore implements Store {
       } finally {
         client.release();
       }
-      const store = new PostgresStore(pool, keyring, clock);
+      const store = new PostgresStore(pool, keyring, clock, url);
       await store.tx((c) => store.checkKeys(c, keyring, false));
       return store;
     } catch (err) {
@@ -566,9 +590,123 @@ export class PostgresStore implements Store {
     return result;
   }
 
+  async drawRateWindow(key: string, draw: RateWindowDraw): Promise<RateWindowGrant> {
+    checkWindowKey(key);
+    const d = checkDraw(draw);
+    const { rowCount } = await this.pool.query(DRAW, [key, d.now, d.reserve, d.leaseMs]);
+    if (rowCount === 1) return { ok: true };
+    return { ok: false, state: (await this.readRateWindow(key, d.now)) as RateWindowState };
+  }
+
+  async settleRateWindow(key: string, settle: RateWindowSettle): Promise<void> {
+    checkWindowKey(key);
+    await this.pool.query(SETTLE, [key, ...settleParams(settle)]);
+  }
+
+  async readRateWindow(key: string, now: number): Promise<RateWindowState | null> {
+    checkWindowKey(key);
+    const { rows } = await this.pool.query<RateWindowRow>(READ, [key]);
+    return rows[0] ? toWindowState(rows[0], now) : null;
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async heartbeat(id: string, startedAt: Date): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO replicas (id, started_at, seen_at) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET seen_at = EXCLUDED.seen_at`,
+      [checkReplicaId(id), startedAt, this.clock()],
+    );
+  }
+
+  async removeReplica(id: string): Promise<void> {
+    await this.pool.query('DELETE FROM replicas WHERE id = $1', [checkReplicaId(id)]);
+  }
+
+  async liveReplicas(since: Date): Promise<ReplicaInfo[]> {
+    const { rows } = await this.pool.query<{ id: string; started_at: Date; seen_at: Date }>(
+      'SELECT id, started_at, seen_at FROM replicas WHERE seen_at >= $1 ORDER BY started_at, id',
+      [since],
+    );
+    return rows.map((r) => ({ id: r.id, startedAt: r.started_at, seenAt: r.seen_at }));
+  }
+
+  async requestRulesReload(request: RulesReloadRequest): Promise<number> {
+    const r = checkReloadRequest(request);
+    // One statement: the NOTIFY goes out when the row is committed, never before it can be read.
+    const { rows } = await this.pool.query<{ generation: string }>(
+      `WITH g AS (
+         INSERT INTO rule_reloads (requested_at, requested_by, trigger) VALUES ($1, $2, $3) RETURNING generation)
+       SELECT generation, pg_notify('${RELOAD_CHANNEL}', current_schema() || ':' || generation) FROM g`,
+      [this.clock(), r.requestedBy, r.trigger],
+    );
+    return Number(rows[0]?.generation);
+  }
+
+  async latestRulesReload(): Promise<number> {
+    const { rows } = await this.pool.query<{ g: string | null }>('SELECT max(generation) AS g FROM rule_reloads');
+    return Number(rows[0]?.g ?? 0);
+  }
+
+  async recordRulesReload(outcome: RulesReloadOutcome): Promise<void> {
+    const o = checkReloadOutcome(outcome);
+    await this.pool.query(
+      `INSERT INTO rule_reload_outcomes (generation, replica, ok, rules, error, at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (generation, replica) DO UPDATE SET
+         ok = EXCLUDED.ok, rules = EXCLUDED.rules, error = EXCLUDED.error, at = EXCLUDED.at`,
+      [o.generation, o.replica, o.ok, o.rules, o.error ?? null, o.at],
+    );
+  }
+
+  async rulesReloadOutcomes(generation: number): Promise<RulesReloadOutcome[]> {
+    const { rows } = await this.pool.query<{
+      generation: string;
+      replica: string;
+      ok: boolean;
+      rules: number;
+      error: string | null;
+      at: Date;
+    }>(
+      'SELECT generation, replica, ok, rules, error, at FROM rule_reload_outcomes WHERE generation = $1 ORDER BY at, replica',
+      [checkGeneration(generation)],
+    );
+    return rows.map((r) => ({
+      generation: Number(r.generation),
+      replica: r.replica,
+      ok: r.ok,
+      rules: r.rules,
+      ...(r.error !== null ? { error: r.error } : {}),
+      at: r.at,
+    }));
+  }
+
+  async subscribeRulesReloads(
+    onRequest: (generation: number) => void,
+    onError?: (err: Error) => void,
+  ): Promise<ReloadSubscription> {
+    if (this.#closed) throw new StoreError('connection_failed', 'the store is closed');
+    const subscription = await listenForReloads({
+      connect: () => new Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }),
+      latest: () => this.latestRulesReload(),
+      onRequest,
+      onError: (err) => onError?.(err),
+    });
+    const tracked: ReloadSubscription = {
+      close: async () => {
+        this.#subscriptions.delete(tracked);
+        await subscription.close();
+      },
+    };
+    this.#subscriptions.add(tracked);
+    return tracked;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.allSettled([...this.#subscriptions].map((s) => s.close()));
     await this.pool.end();
   }
 }

@@ -13,7 +13,15 @@ import type {
   ChannelSettings,
   NewActivityEntry,
   NewTenant,
+  RateWindowDraw,
+  RateWindowGrant,
+  RateWindowSettle,
+  RateWindowState,
+  ReloadSubscription,
+  ReplicaInfo,
   RotationResult,
+  RulesReloadOutcome,
+  RulesReloadRequest,
   Store,
   StoreOptions,
   NewWatch,
@@ -43,7 +51,27 @@ import {
   checkWatchHolder,
   checkWatchId,
   checkWatchQuery,
+  checkDraw,
+  checkGeneration,
+  checkReloadOutcome,
+  checkReloadRequest,
+  checkReplicaId,
+  checkWindowKey,
+  settleParams,
 } from './validate';
+import {
+  DRAW_SQL,
+  forSqlite,
+  READ_SQL,
+  SETTLE_SQL,
+  sqliteParams,
+  toWindowState,
+  type RateWindowRow,
+} from './rate-window-sql';
+
+const DRAW = forSqlite(DRAW_SQL);
+const SETTLE = forSqlite(SETTLE_SQL);
+const READ = forSqlite(READ_SQL);
 import {
   notFound,
   SEALED_COLUMNS,
@@ -113,6 +141,9 @@ function toTenant(row: TenantRow): TenantInfo {
 export class SqliteStore implements Store {
   #lastPurge = Number.NEGATIVE_INFINITY;
   #keyRegistered = false;
+  /** One process owns a SQLite file's serving: reload requests reach the subscribers of this instance. */
+  readonly #reloadSubscribers = new Set<(generation: number) => void>();
+  readonly shared = false;
 
   private constructor(
     private readonly db: Database.Database,
@@ -567,7 +598,111 @@ export class SqliteStore implements Store {
     return result;
   }
 
+  async drawRateWindow(key: string, draw: RateWindowDraw): Promise<RateWindowGrant> {
+    checkWindowKey(key);
+    const d = checkDraw(draw);
+    const granted = this.db.prepare(DRAW).get(sqliteParams([key, d.now, d.reserve, d.leaseMs]));
+    if (granted) return { ok: true };
+    return { ok: false, state: (await this.readRateWindow(key, d.now)) as RateWindowState };
+  }
+
+  async settleRateWindow(key: string, settle: RateWindowSettle): Promise<void> {
+    checkWindowKey(key);
+    this.db.prepare(SETTLE).run(sqliteParams([key, ...settleParams(settle)]));
+  }
+
+  async readRateWindow(key: string, now: number): Promise<RateWindowState | null> {
+    checkWindowKey(key);
+    const row = this.db.prepare(READ).get(sqliteParams([key])) as RateWindowRow | undefined;
+    return row ? toWindowState(row, now) : null;
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async heartbeat(id: string, startedAt: Date): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO replicas (id, started_at, seen_at) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`,
+      )
+      .run(checkReplicaId(id), startedAt.getTime(), this.clock().getTime());
+  }
+
+  async removeReplica(id: string): Promise<void> {
+    this.db.prepare('DELETE FROM replicas WHERE id = ?').run(checkReplicaId(id));
+  }
+
+  async liveReplicas(since: Date): Promise<ReplicaInfo[]> {
+    const rows = this.db
+      .prepare('SELECT id, started_at, seen_at FROM replicas WHERE seen_at >= ? ORDER BY started_at, id')
+      .all(since.getTime()) as { id: string; started_at: number; seen_at: number }[];
+    return rows.map((r) => ({ id: r.id, startedAt: new Date(r.started_at), seenAt: new Date(r.seen_at) }));
+  }
+
+  async requestRulesReload(request: RulesReloadRequest): Promise<number> {
+    const r = checkReloadRequest(request);
+    const { lastInsertRowid } = this.db
+      .prepare('INSERT INTO rule_reloads (requested_at, requested_by, trigger) VALUES (?, ?, ?)')
+      .run(this.clock().getTime(), r.requestedBy, r.trigger);
+    const generation = Number(lastInsertRowid);
+    // After the caller has the generation, as a NOTIFY arrives after its transaction commits.
+    for (const notify of this.#reloadSubscribers) queueMicrotask(() => notify(generation));
+    return generation;
+  }
+
+  async latestRulesReload(): Promise<number> {
+    const row = this.db.prepare('SELECT max(generation) AS g FROM rule_reloads').get() as { g: number | null };
+    return row.g ?? 0;
+  }
+
+  async recordRulesReload(outcome: RulesReloadOutcome): Promise<void> {
+    const o = checkReloadOutcome(outcome);
+    this.db
+      .prepare(
+        `INSERT INTO rule_reload_outcomes (generation, replica, ok, rules, error, at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (generation, replica) DO UPDATE SET
+           ok = excluded.ok, rules = excluded.rules, error = excluded.error, at = excluded.at`,
+      )
+      .run(o.generation, o.replica, o.ok ? 1 : 0, o.rules, o.error ?? null, o.at.getTime());
+  }
+
+  async rulesReloadOutcomes(generation: number): Promise<RulesReloadOutcome[]> {
+    const rows = this.db
+      .prepare(
+        'SELECT generation, replica, ok, rules, error, at FROM rule_reload_outcomes WHERE generation = ? ORDER BY at, replica',
+      )
+      .all(checkGeneration(generation)) as {
+      generation: number;
+      replica: string;
+      ok: number;
+      rules: number;
+      error: string | null;
+      at: number;
+    }[];
+    return rows.map((r) => ({
+      generation: r.generation,
+      replica: r.replica,
+      ok: r.ok === 1,
+      rules: r.rules,
+      ...(r.error !== null ? { error: r.error } : {}),
+      at: new Date(r.at),
+    }));
+  }
+
+  async subscribeRulesReloads(onRequest: (generation: number) => void): Promise<ReloadSubscription> {
+    const listener = (generation: number) => onRequest(generation);
+    this.#reloadSubscribers.add(listener);
+    return {
+      close: async () => {
+        this.#reloadSubscribers.delete(listener);
+      },
+    };
+  }
+
   async close(): Promise<void> {
+    this.#reloadSubscribers.clear();
     if (this.db.open) this.db.close();
   }
 }

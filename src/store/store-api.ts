@@ -173,6 +173,73 @@ export interface RotationResult {
   total: number;
 }
 
+/** One draw from a tenant's shared Front rate window (epoch milliseconds throughout). */
+export interface RateWindowDraw {
+  now: number;
+  /** Requests of the window left to the customer's own integrations. */
+  reserve: number;
+  /** How long a draw counts as in flight when it is never settled (its process died). */
+  leaseMs: number;
+}
+
+/** A tenant's shared window as the store holds it; null where Front has not said (or it no longer holds). */
+export interface RateWindowState {
+  /** Front's last `x-ratelimit-remaining` for the window ending at `until`. */
+  remaining: number | null;
+  limit: number | null;
+  until: number | null;
+  /** A per-minute 429's `retry-after`: nothing is sent before it. */
+  pausedUntil: number | null;
+  /** Draws not settled yet (0 once their lease ran out). */
+  inFlight: number;
+}
+
+/** What a response (or a request that got none) hands back to the window. */
+export interface RateWindowSettle {
+  now: number;
+  /** 1 when this settles a draw, 0 for headers seen outside one (a pasted response). */
+  returning: 0 | 1;
+  remaining?: number;
+  limit?: number;
+  /** When the window `remaining` describes ends (from `x-ratelimit-reset`, else a minute from now). */
+  until?: number;
+  /** After a per-minute 429: its `retry-after` as a moment. */
+  pauseUntil?: number;
+}
+
+export type RateWindowGrant = { ok: true } | { ok: false; state: RateWindowState };
+
+/** A running `serve`, as the others see it through the store. */
+export interface ReplicaInfo {
+  id: string;
+  startedAt: Date;
+  seenAt: Date;
+}
+
+export interface RulesReloadRequest {
+  /** What asked: slack, SIGHUP, cli. */
+  trigger: string;
+  /** Who asked (a Slack user, a replica, the CLI user); shown to operators, never a secret. */
+  requestedBy: string;
+}
+
+/** How one replica's reload of one generation went. */
+export interface RulesReloadOutcome {
+  generation: number;
+  replica: string;
+  ok: boolean;
+  /** ok: the rules now serving; not ok: the rules that keep serving. */
+  rules: number;
+  /** Not ok: the first error lines, as `front-why rules lint` prints them. */
+  error?: string;
+  at: Date;
+}
+
+/** A listener on rule-reload requests; `close` stops it. */
+export interface ReloadSubscription {
+  close(): Promise<void>;
+}
+
 /**
  * Every argument is validated on every call: a malformed tenant name or Slack id throws `invalid_input`
  * (rather than reading as "not found"), so a typo is reported as one.
@@ -252,6 +319,50 @@ export interface Store {
    * else gets null, so exactly one of them tells the thread.
    */
   endWatch(id: string, end: { state: WatchEnd; at: Date; by?: string; result?: string }): Promise<Watch | null>;
+
+  /**
+   * The store's part in Front's rate budget (src/front/shared-budget.ts): one window per `key` (a tenant name, or
+   * "(default)" for FRONT_API_TOKEN) for every process on this database. A draw counts a request in flight when
+   * Front's last count less the requests in flight stays above `reserve`, or when no count is known and nothing
+   * else is in flight; otherwise it returns the state that refused it. One statement, atomic across processes.
+   */
+  drawRateWindow(key: string, draw: RateWindowDraw): Promise<RateWindowGrant>;
+  /** Returns a draw and records what Front's headers said. A missing window is left missing. */
+  settleRateWindow(key: string, settle: RateWindowSettle): Promise<void>;
+  /** null when nothing was ever drawn for `key`. */
+  readRateWindow(key: string, now: number): Promise<RateWindowState | null>;
+
+  /** A cheap round trip to the database: resolves when it can be used, throws when it cannot (readiness). */
+  ping(): Promise<void>;
+  /** true on PostgreSQL: several processes may share this store, so shared state must live in it. */
+  readonly shared: boolean;
+
+  /** Records that replica `id` is alive now (started at `startedAt`). */
+  heartbeat(id: string, startedAt: Date): Promise<void>;
+  /** A replica stopping cleanly: the others stop waiting for it. */
+  removeReplica(id: string): Promise<void>;
+  /** Replicas seen at or after `since`, oldest first. */
+  liveReplicas(since: Date): Promise<ReplicaInfo[]>;
+
+  /**
+   * Asks every replica to load its rules again: records a new generation and wakes every subscriber (PostgreSQL:
+   * NOTIFY; SQLite: the subscribers of this instance). Returns the generation.
+   */
+  requestRulesReload(request: RulesReloadRequest): Promise<number>;
+  /** The newest generation asked for, 0 when none: what a replica that missed a wake-up compares with. */
+  latestRulesReload(): Promise<number>;
+  recordRulesReload(outcome: RulesReloadOutcome): Promise<void>;
+  /** Every replica's outcome for `generation`, in the order they arrived. */
+  rulesReloadOutcomes(generation: number): Promise<RulesReloadOutcome[]>;
+  /**
+   * Calls `onRequest` with each generation asked for from now on. PostgreSQL: LISTEN on a connection of its own,
+   * re-established when it drops; `onRequest(latest)` is called after each reconnection so nothing missed is lost.
+   * `onError` hears connection problems (the store never logs).
+   */
+  subscribeRulesReloads(
+    onRequest: (generation: number) => void,
+    onError?: (err: Error) => void,
+  ): Promise<ReloadSubscription>;
 
   /**
    * Re-encrypts every token under `newKeyring`'s current key, in one transaction; all or nothing. Old keys

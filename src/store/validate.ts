@@ -7,6 +7,10 @@ import type {
   NewActivityEntry,
   NewTenant,
   NewWatch,
+  RateWindowDraw,
+  RateWindowSettle,
+  RulesReloadOutcome,
+  RulesReloadRequest,
   TenantCheck,
   WatchCheckUpdate,
   WatchEnd,
@@ -278,5 +282,69 @@ export function checkWatchEnd(e: { state: WatchEnd; at: Date; by?: string; resul
     at: checkDate('at', e.at),
     by: e.by === undefined ? null : checkText('by', e.by),
     result: optionalRedacted('result', e.result, MAX_TEXT_CHARS),
+  };
+}
+
+/** The default tenant (FRONT_API_TOKEN) has a window too; no tenant name contains parentheses. */
+export const DEFAULT_WINDOW_KEY = '(default)';
+
+export function checkWindowKey(key: unknown): string {
+  return key === DEFAULT_WINDOW_KEY ? key : checkTenantName(key);
+}
+
+function checkMs(what: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  throw invalid(`${what} must be a whole number of milliseconds`);
+}
+
+function optionalCount(what: string, value: unknown): number | null {
+  if (value === undefined) return null;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.floor(value);
+  throw invalid(`${what} must be a number of requests`);
+}
+
+export function checkDraw(d: RateWindowDraw): RateWindowDraw {
+  return { now: checkMs('now', d.now), reserve: checkMs('reserve', d.reserve), leaseMs: checkMs('leaseMs', d.leaseMs) };
+}
+
+/** Positional values of SETTLE_SQL after the key. */
+export function settleParams(
+  s: RateWindowSettle,
+): [number, 0 | 1, number | null, number | null, number | null, number | null] {
+  if (s.returning !== 0 && s.returning !== 1) throw invalid('returning must be 0 or 1');
+  const remaining = optionalCount('remaining', s.remaining);
+  return [
+    checkMs('now', s.now),
+    s.returning,
+    remaining,
+    optionalCount('limit', s.limit),
+    remaining === null ? null : checkMs('until', s.until),
+    s.pauseUntil === undefined ? null : checkMs('pauseUntil', s.pauseUntil),
+  ];
+}
+
+export function checkReplicaId(id: unknown): string {
+  if (typeof id === 'string' && /^[\x21-\x7e]{1,120}$/.test(id)) return id;
+  throw invalid('a replica id must be 1–120 printable characters without spaces');
+}
+
+export function checkReloadRequest(r: RulesReloadRequest): RulesReloadRequest {
+  return { trigger: checkText('trigger', r.trigger), requestedBy: checkText('requestedBy', r.requestedBy) };
+}
+
+export function checkGeneration(generation: unknown): number {
+  if (typeof generation === 'number' && Number.isSafeInteger(generation) && generation > 0) return generation;
+  throw invalid('a reload generation is a positive whole number');
+}
+
+export function checkReloadOutcome(o: RulesReloadOutcome): RulesReloadOutcome {
+  const error = o.error === undefined ? undefined : redactText(String(o.error)).slice(0, MAX_TEXT_CHARS);
+  return {
+    generation: checkGeneration(o.generation),
+    replica: checkReplicaId(o.replica),
+    ok: o.ok === true,
+    rules: optionalCount('rules', o.rules) ?? 0,
+    ...(error !== undefined ? { error } : {}),
+    at: checkDate('at', o.at),
   };
 }

@@ -1,3 +1,5 @@
+import type { BudgetSnapshot } from '../front';
+
 /**
  * How much of a tenant's Front rate budget watches may spend. Front's limit is per company and per minute, and it
  * belongs to the customer's own integrations first; a watch is the least urgent request front-why makes. So, per
@@ -11,15 +13,7 @@ export const WATCH_SHARE = 0.1;
 export const ASSUMED_LIMIT_PER_MINUTE = 50;
 const MINUTE_MS = 60_000;
 
-/** What the tenant's rate budget knows now (`TenantRateBudget.snapshot()`). */
-export interface BudgetSnapshot {
-  remaining?: number;
-  limit?: number;
-  resetsAt?: number;
-  pausedUntil?: number;
-  inFlight: number;
-  reserve: number;
-}
+export type { BudgetSnapshot };
 
 export type ShareDecision = { ok: true } | { ok: false; retryAt: number; why: string };
 

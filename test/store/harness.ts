@@ -246,6 +246,15 @@ export class PostgresHarness extends BaseHarness implements Harness {
     }
   }
 
+  /** Ends the rule-reload listeners of this schema's stores, as a database restart or a network cut would. */
+  async terminateListeners(): Promise<number> {
+    const { rowCount } = await this.admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = left('front-why reloads ' || $1, 63)`,
+      [this.s],
+    );
+    return rowCount ?? 0;
+  }
+
   async dispose(): Promise<void> {
     await this.closeStores();
     await this.admin.query(`DROP SCHEMA IF EXISTS ${this.s} CASCADE`);

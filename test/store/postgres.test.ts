@@ -1,3 +1,4 @@
+import { describeSharedStateContract } from './shared-state.contract';
 import { describeStoreContract } from './contract';
 import { PostgresHarness, probePostgres, testPostgresUrl } from './harness';
 
@@ -7,6 +8,7 @@ const where = new URL(url).host;
 
 if (probe.ok) {
   describeStoreContract('PostgresStore', () => PostgresHarness.create(url));
+  describeSharedStateContract('PostgresStore', () => PostgresHarness.create(url));
 } else if (process.env.CI) {
   describe('PostgresStore contract', () => {
     it('needs a reachable PostgreSQL in CI', () => {

@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import { ConfigError, type Config } from '../../config';
 import { parsePaste, type ParseResult } from '../../diagnosis';
+import { rateBudgetsFor } from '../../diagnosis/budgets';
 import { connectTenant } from '../../diagnosis/live';
-import { systemClock } from '../../front';
+import { DEFAULT_BUDGET_KEY, systemClock, type RateBudgets } from '../../front';
 import type { Logger } from '../../log';
 import { createMetrics, type Metrics } from '../../metrics';
 import type { Rule } from '../../rules';
 import type { Store } from '../../store';
-import { TenantConnections, type ConnectFn } from '../checks/tenant-connections';
+import { DEFAULT_TENANT_LABEL, TenantConnections, type ConnectFn } from '../checks/tenant-connections';
 import { registerActions } from '../listeners/actions';
 import { registerCommands } from '../listeners/commands';
 import { registerEvents } from '../listeners/events';
@@ -18,7 +19,7 @@ import { logFailure } from '../send/failure';
 import { AdminCheck } from './admins';
 import { boltLogger } from './bolt-logger';
 import type { SlackDeps } from './deps';
-import { HEALTH_PATH, healthHandler, startHealthServer, type HttpRoute } from './health';
+import { HEALTH_PATH, healthHandler, READY_PATH, readinessHandler, startHealthServer, type HttpRoute } from './health';
 import { whoAmI } from './identity';
 import { InFlight } from './inflight';
 import { metricsRoute } from './metrics-route';
@@ -26,6 +27,7 @@ import { buildReceiver, slackClientOptions } from './receiver';
 import { guardRequests } from './request-guard';
 import { requestTimer, type RequestTimer } from './request-metrics';
 import { loggedReload, RuleBook, type RulesReload } from './rule-book';
+import { RuleSync, type ReloadReport } from './rule-sync';
 import { gateRequests } from './shutdown-gate';
 import { drainer, stopRunning, type Running } from './stop';
 import { startWatchLoop, type WatchLoopOptions } from './watches';
@@ -37,7 +39,12 @@ export interface SlackAppOptions {
   rules: Rule[];
   logger: Logger;
   clock?: () => number;
-  /** token → the tenant's Front connection; defaults to `connectTenant` with the config's Front settings. */
+  /**
+   * Every Front budget of the process; defaults to `rateBudgetsFor(store)` (shared through PostgreSQL). `serve`
+   * passes its own so other callers of the process draw from the same budgets.
+   */
+  budgets?: RateBudgets;
+  /** (token, budget key) → the tenant's Front connection; defaults to `connectTenant` with the config's settings. */
   connect?: ConnectFn;
   /** Where `reloadRules` reads the rules again; defaults to FRONT_WHY_RULES_DIR. */
   rulesDir?: string;
@@ -65,8 +72,19 @@ export interface SlackApp {
    * outcome (`trigger` says what asked: SIGHUP, slack, …) and returns it.
    */
   reloadRules(trigger?: string): RulesReload;
+  /**
+   * Reloads here, then has every replica on the store reload (see rule-sync.ts) and waits, bounded, for their
+   * outcomes: what SIGHUP and `/front-why reload` do.
+   */
+  reloadEverywhere(
+    trigger: string,
+    requestedBy: string,
+    fields?: Record<string, unknown>,
+  ): Promise<{ local: RulesReload; report: ReloadReport }>;
   /** The rule set in force. */
   readonly rules: Rule[];
+  /** How the other replicas name this one (host:pid). */
+  readonly replicaId: string;
   /**
    * Resolves true once no request and no check is running (work started meanwhile included), false if some still
    * is after `timeoutMs`: the moment a request's effects are all visible.
@@ -87,7 +105,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const botToken = config.SLACK_BOT_TOKEN as string;
   const clock = options.clock ?? Date.now;
   const metrics = options.metrics ?? createMetrics({ openWatches: () => store.countActiveWatches() });
-  const connect = options.connect ?? frontConnector(config, clock, metrics);
+  const budgets =
+    options.budgets ??
+    rateBudgetsFor(
+      store,
+      { requestTimeoutMs: config.FRONT_WHY_REQUEST_TIMEOUT_MS },
+      {
+        clock: { now: clock },
+        onError: (err) => logFailure(logger, 'shared rate budget', err),
+      },
+    );
+  const connect = options.connect ?? frontConnector(config, clock, budgets, metrics);
   const tenants = new TenantConnections(connect, store, config.FRONT_API_TOKEN);
   const admins = new AdminCheck(config, clock);
   const inflight = new InFlight();
@@ -110,10 +138,15 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   let stopping = false;
   let stopped: Promise<void> | undefined;
   const health = healthHandler(() => ({ mode, stopping, inflight: inflight.size }));
+  const ready = readinessHandler(() => ({ stopping, rules: ruleBook.current.length, ping: () => store.ping() }));
   const routes: HttpRoute[] = [
     { path: HEALTH_PATH, method: ['GET'], handler: health },
+    { path: READY_PATH, method: ['GET'], handler: ready },
     metricsRoute(metrics, (err) => logFailure(logger, 'serving /metrics', err)),
   ];
+  const ruleSync = new RuleSync({ store, reload: reloadRules, logger, clock });
+  const reloadEverywhere = (trigger: string, requestedBy: string, fields: Record<string, unknown> = {}) =>
+    ruleSync.reloadEverywhere(trigger, requestedBy, fields);
 
   return {
     async start() {
@@ -121,6 +154,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       stopping = false;
       stopped = undefined;
       const identity = await identify(new webApi.WebClient(botToken, slackClientOptions(config, log)));
+      await ruleSync.start();
       const deps: SlackDeps = {
         config,
         store,
@@ -128,9 +162,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           return ruleBook.current;
         },
         reloadRules,
+        reloadEverywhere,
         logger,
         clock,
         tenants,
+        budgets,
         connect,
         admins,
         identity,
@@ -172,7 +208,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
     stop() {
       const current = running;
-      if (!current) return stopped ?? Promise.resolve();
+      // A start that failed half-way may have begun hearing reloads.
+      if (!current) return stopped ?? ruleSync.stop();
       running = undefined;
       stopping = true;
       const runner = watches;
@@ -185,14 +222,23 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           logger,
           checks: inflight,
           drain,
-          closeConnections: () => tenants.closeAll(),
+          closeConnections: async () => {
+            await tenants.closeAll();
+            await budgets.close();
+          },
         });
-      })();
+      })().finally(() => ruleSync.stop());
       return stopped;
     },
 
     reloadRules(trigger = 'api') {
       return reloadRules(trigger);
+    },
+
+    reloadEverywhere,
+
+    get replicaId() {
+      return ruleSync.replicaId;
     },
 
     get rules() {
@@ -209,9 +255,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   };
 }
 
-/** A tenant's Front connection with the config's deadlines and call budget, its requests counted by tenant. */
-function frontConnector(config: Config, clock: () => number, metrics: Metrics): ConnectFn {
-  return (token, tenant) =>
+/** A tenant's Front connection with the config's deadlines, call cap and the tenant's rate budget, its requests counted by tenant. */
+function frontConnector(config: Config, clock: () => number, budgets: RateBudgets, metrics: Metrics): ConnectFn {
+  return (token, budgetKey) =>
     connectTenant(
       token,
       {
@@ -219,9 +265,10 @@ function frontConnector(config: Config, clock: () => number, metrics: Metrics): 
         requestTimeoutMs: config.FRONT_WHY_REQUEST_TIMEOUT_MS,
         timeoutMs: config.FRONT_WHY_TIMEOUT_MS,
         maxCalls: config.FRONT_WHY_MAX_CALLS,
-        onFrontAttempt: (status) => metrics.frontAttempt(tenant, status),
+        onFrontAttempt: (status) => metrics.frontAttempt(tenantMetricLabel(budgetKey), status),
       },
       { now: clock, sleep: systemClock.sleep },
+      budgets.forTenant(budgetKey),
     );
 }
 
@@ -279,4 +326,9 @@ async function identify(client: webApi.WebClient) {
       );
     throw err;
   }
+}
+
+/** The metrics count the FRONT_API_TOKEN's requests as "default", the name the rest of the app shows for it. */
+function tenantMetricLabel(budgetKey: string): string {
+  return budgetKey === DEFAULT_BUDGET_KEY ? DEFAULT_TENANT_LABEL : budgetKey;
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../../config';
+import type { RateBudgets } from '../../front';
 import type { ParseResult } from '../../diagnosis';
 import type { Logger } from '../../log';
 import type { Rule } from '../../rules';
@@ -8,6 +9,7 @@ import type { Identity } from './identity';
 import type { InFlight } from './inflight';
 import type { RequestMetrics } from './request-metrics';
 import type { RulesReload } from './rule-book';
+import type { ReloadReport } from './rule-sync';
 import type { ConnectFn, TenantConnections } from '../checks/tenant-connections';
 import type { WatchSettings } from '../checks/watches';
 
@@ -19,9 +21,20 @@ export interface SlackDeps {
   readonly rules: Rule[];
   /** Loads rules/ again; on a broken file the current set keeps serving. Logged, with `fields` added. */
   reloadRules: (trigger: string, fields?: Record<string, unknown>) => RulesReload;
+  /** Reloads here and on every replica sharing the store, and says how each went (rule-sync.ts). */
+  reloadEverywhere: (
+    trigger: string,
+    requestedBy: string,
+    fields?: Record<string, unknown>,
+  ) => Promise<{ local: RulesReload; report: ReloadReport }>;
   logger: Logger;
   clock: () => number;
   tenants: TenantConnections;
+  /**
+   * Every Front budget of this process, one per tenant (shared with the other replicas on PostgreSQL). Anything
+   * that asks Front about a tenant outside a lease (watches, scheduled audits) takes `budgets.forTenant(name)`.
+   */
+  budgets: RateBudgets;
   /** Only the connect modal uses it directly, to check a new token before anything is stored. */
   connect: ConnectFn;
   admins: AdminCheck;

@@ -28,8 +28,8 @@ export function slackClientOptions(config: Config, log: BoltLogger): webApi.WebC
 }
 
 /**
- * How Slack's requests arrive: a Socket Mode connection, or HTTP on PORT at /slack/events (with `routes`, /healthz
- * and /metrics, beside it). Either way a request refused while stopping is left for Slack to deliver again, and a stale or replayed
+ * How Slack's requests arrive: a Socket Mode connection, or HTTP on PORT at /slack/events (with `routes`, /healthz,
+ * /readyz and /metrics, beside it). Either way a request refused while stopping is left for Slack to deliver again, and a stale or replayed
  * one is answered as Bolt answers a bad signature.
  */
 export function buildReceiver(

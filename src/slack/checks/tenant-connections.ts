@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../../config';
+import { DEFAULT_BUDGET_KEY } from '../../front';
 import type { TenantConnection } from '../../diagnosis/live';
 import type { Store } from '../../store';
 
 /**
- * Builds a tenant's Front connection from its token; injectable so tests can count or fake connections. `tenant`
- * is the tenant's name ("default" for FRONT_API_TOKEN), which the metrics count Front's answers under.
+ * Builds a tenant's Front connection from its token; `budgetKey` (the tenant's name, or "(default)") picks the rate
+ * budget it draws from. Injectable so tests can count or fake connections.
  */
-export type ConnectFn = (token: string, tenant: string) => TenantConnection;
+export type ConnectFn = (token: string, budgetKey: string) => TenantConnection;
 
 /** What a channel's diagnoses run against. Never another channel's tenant: resolved from the channel each time. */
 export type ChannelTenant = { kind: 'bound'; name: string } | { kind: 'default' } | { kind: 'none' };
 
 /** Tenant names are lowercase letters, digits and dashes, so this key can never collide with one. */
-const DEFAULT_KEY = '(default)';
+const DEFAULT_KEY = DEFAULT_BUDGET_KEY;
 export const DEFAULT_TENANT_LABEL = 'default';
 
 export async function channelTenant(
@@ -64,7 +65,7 @@ export class TenantConnections {
     const key = tenant.kind === 'default' ? DEFAULT_KEY : tenant.name;
     const token = tenant.kind === 'default' ? this.defaultToken : await this.store.getTenantToken(tenant.name);
     if (!token) return undefined;
-    const entry = this.entryFor(key, token, tenant.kind === 'default' ? DEFAULT_TENANT_LABEL : tenant.name);
+    const entry = this.entryFor(key, token);
     entry.users += 1;
     let released = false;
     return {
@@ -89,11 +90,11 @@ export class TenantConnections {
     await Promise.allSettled([...this.closing]);
   }
 
-  private entryFor(key: string, token: string, name: string): Entry {
+  private entryFor(key: string, token: string): Entry {
     const fp = fingerprint(token);
     const current = this.entries.get(key);
     if (current && current.fingerprint === fp) return current;
-    const entry: Entry = { fingerprint: fp, connection: this.connect(token, name), users: 0, retired: false };
+    const entry: Entry = { fingerprint: fp, connection: this.connect(token, key), users: 0, retired: false };
     this.install(key, entry);
     return entry;
   }

@@ -1,6 +1,7 @@
 import { recordActivity } from '../checks/record-activity';
 import { simpleMessage } from '../render/block-kit';
 import { escapeText, inlineCode, truncate } from '../render/escape';
+import { reloadSummary } from '../render/reload-report';
 import { respondEphemeral } from '../send/reply';
 import { requireAdmin, requireInsider } from './guards';
 import type { VerbContext } from './verb';
@@ -9,9 +10,9 @@ import type { VerbContext } from './verb';
 const MAX_ERRORS_SHOWN = 10;
 
 /**
- * `/front-why reload`: loads rules/ again in this process, admins only. A broken file changes nothing: the rules
- * already loaded keep answering, and the admin sees the `file:line:col rule=<id>: message` lines. With several
- * replicas, only the one that received the command reloads (SIGHUP or `front-why rules reload` on each host).
+ * `/front-why reload`: loads rules/ again here and on every replica sharing the store, admins only. A broken file
+ * changes nothing where it is broken: the rules already loaded keep answering, and the admin sees the
+ * `file:line:col rule=<id>: message` lines, and how many replicas now serve how many rules.
  */
 export async function reloadVerb(ctx: VerbContext): Promise<void> {
   if (!(await requireInsider(ctx)) || !(await requireAdmin(ctx, 'reload the rules'))) return;
@@ -22,18 +23,26 @@ export async function reloadVerb(ctx: VerbContext): Promise<void> {
     );
     return;
   }
-  const result = ctx.deps.reloadRules('slack', { user: ctx.who.userId, channel: ctx.who.channelId });
+  const { local: result, report } = await ctx.deps.reloadEverywhere('slack', ctx.who.userId, {
+    user: ctx.who.userId,
+    channel: ctx.who.channelId,
+  });
+  // Alone on the store, this replica's own outcome says it all.
+  const everywhere = report.replicas.length > 1 ? reloadSummary(report) : undefined;
+  const also = everywhere === undefined ? '' : `; ${everywhere}`;
   await recordActivity(ctx.deps, ctx.who, {
     action: 'rules.reload',
     detail: result.ok
-      ? `slack: ${result.rules} rules loaded (was ${result.previous})`
-      : `slack: refused, ${result.errors.length} error(s); ${result.serving} rules keep serving`,
+      ? `slack: ${result.rules} rules loaded (was ${result.previous})${also}`
+      : `slack: refused, ${result.errors.length} error(s); ${result.serving} rules keep serving${also}`,
   });
+  const replicas = everywhere === undefined ? '' : ` Replicas: ${escapeText(truncate(everywhere, 1500))}.`;
   if (result.ok) {
+    const allGood = report.silent.length === 0 && report.outcomes.every((o) => o.ok);
     await respondEphemeral(
       ctx.respond,
       simpleMessage(
-        `:white_check_mark: Rules reloaded: *${result.rules}* rules loaded from ${inlineCode(result.dir)} (before: ${result.previous}). New checks use them from now on.`,
+        `${allGood ? ':white_check_mark:' : ':warning:'} Rules reloaded: *${result.rules}* rules loaded from ${inlineCode(result.dir)} (before: ${result.previous}).${replicas} New checks use them from now on.`,
       ),
     );
     return;
@@ -48,7 +57,7 @@ export async function reloadVerb(ctx: VerbContext): Promise<void> {
   await respondEphemeral(
     ctx.respond,
     simpleMessage(
-      `:warning: The rules in ${inlineCode(result.dir)} did not load, so nothing changed: the *${result.serving}* rules already loaded keep answering. Fix ${result.errors.length === 1 ? 'this' : 'these'} and run \`/front-why reload\` again:\n\`\`\`${shown.join('\n')}\`\`\`${more}`,
+      `:warning: The rules in ${inlineCode(result.dir)} did not load, so nothing changed: the *${result.serving}* rules already loaded keep answering.${replicas} Fix ${result.errors.length === 1 ? 'this' : 'these'} and run \`/front-why reload\` again:\n\`\`\`${shown.join('\n')}\`\`\`${more}`,
     ),
   );
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../../src/config';
 import { createLogger } from '../../../src/log';
 import type { Metrics } from '../../../src/metrics';
-import { loadRulesOrThrow } from '../../../src/rules';
+import { loadRulesOrThrow, type Rule } from '../../../src/rules';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/server';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../../src/slack/app/create-app';
 import type { ParseResult } from '../../../src/input';
@@ -51,6 +51,8 @@ export interface HarnessOptions {
   watch?: SlackAppOptions['watch'];
   /** What the app's GET /metrics serves (the app makes its own when absent). */
   metrics?: Metrics;
+  /** The rules the app starts with, instead of loading FRONT_WHY_RULES_DIR. */
+  rules?: Rule[];
 }
 
 export interface Harness {
@@ -112,7 +114,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logs: string[] = [];
   const logger = createLogger({ level: 'trace', destination: { write: (line: string) => logs.push(line) } });
   const store = await openStore(config.FRONT_WHY_DB, Keyring.parse(env.FRONT_WHY_ENCRYPTION_KEY));
-  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  const rules = options.rules ?? loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
   const app = createSlackApp({
     config,
     store,
