@@ -69,4 +69,28 @@ describe.each(kinds)('the shared rate budget on %s, through the Front client', (
       await Promise.all(clients.map((c) => c.close()));
     }
   });
+
+  test("a watch reads the window as this replica last saw it: the other replica's spending shows once Front says so", async () => {
+    let now = T;
+    const mine = createSharedRateBudget({ key: 'acme', windows: stores[0]!, reserve: 5, clock: { now: () => now } });
+    const theirs = createSharedRateBudget({ key: 'acme', windows: stores[1]!, reserve: 5, clock });
+    const client = (budget: typeof mine) =>
+      createFrontClient({ baseUrl: sandbox.url, token: sandbox.tokens.acme_private, clock, budget });
+    const [a, b] = [client(mine), client(theirs)];
+    try {
+      expect(mine!.snapshot()).toEqual({ inFlight: 0, reserve: 5 });
+      await Promise.all(Array.from({ length: 20 }, () => b.get(frontPaths.me(), { deadline: T + 10_000 })));
+      await a.get(frontPaths.me(), { deadline: T + 10_000 });
+      await mine!.settled();
+      // Front counted the other replica's 20 and this one: 29 of 50 left, until the minute ends.
+      expect(mine!.snapshot()).toMatchObject({ remaining: 29, limit: 50, inFlight: 0, reserve: 5 });
+      const resetsAt = mine!.snapshot().resetsAt!;
+      expect(resetsAt).toBeGreaterThan(T);
+      // Once that minute is over, its count holds nothing back.
+      now = resetsAt;
+      expect(mine!.snapshot()).toEqual({ limit: 50, inFlight: 0, reserve: 5 });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });
