@@ -8,6 +8,11 @@ import { systemClock } from '../../front';
 import type { Logger } from '../../log';
 import type { Rule } from '../../rules';
 import type { Store } from '../../store';
+import type { AuditReport } from '../../diagnosis/audit';
+import type { AuditChange } from '../../diagnosis/audit-change';
+import type { ChannelBinding } from '../../store';
+import { HomeViews } from '../checks/home-views';
+import { auditThrough, postAuditChange } from '../checks/scheduled-audit';
 import { TenantConnections, type ConnectFn } from '../checks/tenant-connections';
 import { registerActions } from '../listeners/actions';
 import { registerCommands } from '../listeners/commands';
@@ -63,6 +68,15 @@ export interface SlackApp {
    * is after `timeoutMs`: the moment a request's effects are all visible.
    */
   idle(timeoutMs: number): Promise<boolean>;
+  /**
+   * What the audit scheduler `serve` runs needs from the app, once started: an audit on the tenant's shared
+   * connection (its rate budget), a post to a bound channel, and a refresh of the Home tabs showing the tenant.
+   */
+  auditParts(): {
+    audit: (tenant: string) => Promise<AuditReport | undefined>;
+    post: (binding: ChannelBinding, change: AuditChange) => Promise<void>;
+    onResult: (tenant: string) => void;
+  };
 }
 
 /**
@@ -86,6 +100,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const reloadRules = loggedReload(ruleBook, logger, options.onRulesReloaded);
   const log = boltLogger(logger);
   let running: Running | undefined;
+  let live: { client: webApi.WebClient; homes: HomeViews } | undefined;
   let stopping = false;
   let stopped: Promise<void> | undefined;
   const health = healthHandler(() => ({ mode, stopping, inflight: inflight.size }));
@@ -95,7 +110,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (running) throw new Error('the Slack app is already started');
       stopping = false;
       stopped = undefined;
-      const identity = await identify(new webApi.WebClient(botToken, slackClientOptions(config, log)));
+      const client = new webApi.WebClient(botToken, slackClientOptions(config, log));
+      const identity = await identify(client);
+      const homes = new HomeViews({ store, clock, teamId: identity.teamId, admins, inflight, logger }, client);
+      live = { client, homes };
       const deps: SlackDeps = {
         config,
         store,
@@ -111,6 +129,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         identity,
         inflight,
         parse: options.parse ?? ((text) => parsePaste(text)),
+        homes,
       };
 
       const receiver = buildReceiver(mode, config, log, health);
@@ -167,6 +186,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
     idle(timeoutMs) {
       return drain(Date.now() + timeoutMs);
+    },
+
+    auditParts() {
+      const started = live;
+      if (!started) throw new Error('the Slack app is not started');
+      return {
+        audit: auditThrough(tenants, clock),
+        post: postAuditChange(started.client),
+        onResult: (tenant) => started.homes.tenantChanged(tenant),
+      };
     },
   };
 }

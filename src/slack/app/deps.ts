@@ -7,6 +7,7 @@ import type { AdminCheck } from './admins';
 import type { Identity } from './identity';
 import type { InFlight } from './inflight';
 import type { RulesReload } from './rule-book';
+import type { HomeViews } from '../checks/home-views';
 import type { ConnectFn, TenantConnections } from '../checks/tenant-connections';
 
 /** Everything a listener needs, built once in `createSlackApp` and passed to each handler factory. */
@@ -27,6 +28,8 @@ export interface SlackDeps {
   inflight: InFlight;
   /** The paste parser (`parsePaste`). Every message in a listening channel goes through it, so it runs once per message. */
   parse: (text: string) => ParseResult;
+  /** The Home tabs this replica published, refreshed when a tenant's audit or schedule changes. */
+  homes: HomeViews;
 }
 
 /** The person asking and where, as every check and activity line needs it. */

@@ -1,0 +1,99 @@
+import type { webApi } from '@slack/bolt';
+import { watchIdOf, openWatches, WATCH_ACTIONS } from '../../diagnosis/watch-log';
+import { inspectToken } from '../../front';
+import { readActivity } from '../../store/activity-read';
+import type { Store } from '../../store';
+import type { HomeData, HomeTenant, OpenWatch } from '../render/home-view';
+
+export const HOME_DAYS = 30;
+const DAY_MS = 86_400_000;
+/** 200 a page, as Slack recommends; 10 pages is 2,000 channels, beyond which a viewer's Home lists the first ones. */
+const CHANNEL_PAGE = 200;
+const MAX_CHANNEL_PAGES = 10;
+/** A Home tab never holds more tenants than this; counting the rest would read their activity for nothing. */
+const MAX_TENANTS = 30;
+
+/**
+ * The channels the viewer is in that the bot can see: `users.conversations` with the viewer's id lists their
+ * public channels (channels:read) and the private ones the bot shares with them (groups:read), never others.
+ */
+export async function viewerChannels(client: webApi.WebClient, userId: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_CHANNEL_PAGES; page += 1) {
+    const result = await client.users.conversations({
+      user: userId,
+      types: 'public_channel,private_channel',
+      exclude_archived: true,
+      limit: CHANNEL_PAGE,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const channel of result.channels ?? []) if (channel.id) ids.add(channel.id);
+    cursor = result.response_metadata?.next_cursor || undefined;
+    if (!cursor) break;
+  }
+  return ids;
+}
+
+export interface HomeInputs {
+  store: Store;
+  now: Date;
+  teamId: string;
+  /** The viewer's channels (see `viewerChannels`). */
+  channels: Set<string>;
+  admin: boolean;
+}
+
+/**
+ * Everything the Home tab shows, from the store: the tenants bound to the viewer's channels (in this workspace),
+ * each with its token status, last audit, diagnoses of the last 30 days and, for admins, its audit schedule.
+ */
+export async function loadHomeData(inputs: HomeInputs): Promise<HomeData> {
+  const { store, now } = inputs;
+  const since = new Date(now.getTime() - HOME_DAYS * DAY_MS);
+  const bindings = (await store.listChannelBindings()).filter(
+    (b) => b.teamId === inputs.teamId && inputs.channels.has(b.channelId),
+  );
+  const byTenant = new Map<string, string[]>();
+  for (const b of bindings) byTenant.set(b.tenant, [...(byTenant.get(b.tenant) ?? []), b.channelId]);
+
+  const tenants: HomeTenant[] = [];
+  const watches: OpenWatch[] = [];
+  for (const [name, channelIds] of [...byTenant].slice(0, MAX_TENANTS)) {
+    const [info, token, result, schedule, diagnoses, watchLog] = await Promise.all([
+      store.getTenant(name),
+      store.getTenantToken(name),
+      store.getAuditResult(name),
+      inputs.admin ? store.getAuditSchedule(name) : Promise.resolve(undefined),
+      readActivity(store, { tenant: name, since, actions: ['diagnose'] }),
+      readActivity(store, { tenant: name, since, actions: [...WATCH_ACTIONS] }),
+    ]);
+    if (!info || !token) continue;
+    const claims = inspectToken(token, { now: () => now.getTime() });
+    const counts = new Map<string, number>();
+    for (const e of diagnoses.entries) if (e.cause) counts.set(e.cause, (counts.get(e.cause) ?? 0) + 1);
+    tenants.push({
+      name,
+      channelIds,
+      token: {
+        masked: claims.masked,
+        kind: claims.kind,
+        scopes: info.scopes ?? claims.scopes ?? null,
+        works: result?.tokenWorks ?? null,
+        error: result?.tokenError ?? null,
+        companyName: info.companyName,
+      },
+      lastAudit: result
+        ? { ranAt: result.ranAt, preferenceOff: result.preferenceOff, checked: result.checked, total: result.total }
+        : null,
+      causes: [...counts]
+        .map(([cause, count]) => ({ cause, count }))
+        .sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause)),
+      ...(schedule !== undefined ? { schedule } : {}),
+    });
+    // Until watches have a table of their own, the open ones are those the activity log started and never ended.
+    for (const w of openWatches(watchLog.entries.filter((e) => watchIdOf(e))))
+      watches.push({ tenant: w.tenant, target: w.target, channelId: w.channelId, since: w.since });
+  }
+  return { admin: inputs.admin, tenants, openWatches: watches, days: HOME_DAYS };
+}
