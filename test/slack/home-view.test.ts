@@ -24,6 +24,10 @@ function texts(view: HomeView): string[] {
   });
 }
 
+function mine(...ids: string[]): Map<string, { shared: boolean }> {
+  return new Map(ids.map((id) => [id, { shared: false }]));
+}
+
 function expectWithinLimits(view: HomeView): void {
   expect(view.blocks.length).toBeLessThanOrEqual(HOME_LIMITS.blocks);
   for (const text of texts(view)) expect(text.length).toBeLessThanOrEqual(HOME_LIMITS.sectionChars);
@@ -88,7 +92,7 @@ function describeHome(kind: string, makeHarness: () => Promise<Harness>): void {
       await watch('watch.start', 'w2', 'cnv_fixed', 3);
       await watch('watch.fixed', 'w2', 'cnv_fixed', 1);
 
-      const base = { store, now: new Date(NOW), teamId: TEAM, channels: new Set(['C0ACME', 'C0ELSEWHERE']) };
+      const base = { store, now: new Date(NOW), teamId: TEAM, channels: mine('C0ACME', 'C0ELSEWHERE') };
       const agent = homeView(await loadHomeData({ ...base, admin: false }));
       const all = texts(agent).join('\n');
       expectWithinLimits(agent);
@@ -110,20 +114,28 @@ function describeHome(kind: string, makeHarness: () => Promise<Harness>): void {
       expect(admin).toContain('Audit schedule: weekly');
     });
 
+    it('shows the tenant of a channel shared with another organisation only where outsiders are allowed', async () => {
+      const shared = new Map([['C0ACME', { shared: true }]]);
+      const load = () => loadHomeData({ store, now: new Date(NOW), teamId: TEAM, channels: shared, admin: false });
+      expect((await load()).tenants).toEqual([]);
+      await store.setChannelSettings(TEAM, 'C0ACME', { allowExternal: true });
+      expect((await load()).tenants.map((t) => t.name)).toEqual(['acme']);
+    });
+
     it('says so when none of the viewer’s channels is bound', async () => {
       const view = homeView(
-        await loadHomeData({ store, now: new Date(NOW), teamId: TEAM, channels: new Set(['C0OTHER']), admin: true }),
+        await loadHomeData({ store, now: new Date(NOW), teamId: TEAM, channels: mine('C0OTHER'), admin: true }),
       );
       expect(texts(view).join('\n')).toContain('None of your channels is bound');
     });
 
     it('stays within Slack’s limits with many tenants, teammates and causes, counting what it leaves out', async () => {
-      const channels = new Set<string>();
+      const channels = mine();
       for (let t = 0; t < 25; t += 1) {
         const name = `tenant-${t}`;
         await store.addTenant({ name, token: fakeToken() });
         await store.bindChannel({ teamId: TEAM, channelId: `C0T${t}`, tenant: name, boundBy: 'U0ADMIN' });
-        channels.add(`C0T${t}`);
+        channels.set(`C0T${t}`, { shared: false });
       }
       await store.saveAuditResult({
         tenant: 'tenant-0',

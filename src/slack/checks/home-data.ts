@@ -2,7 +2,7 @@ import type { webApi } from '@slack/bolt';
 import { watchIdOf, openWatches, WATCH_ACTIONS } from '../../diagnosis/watch-log';
 import { inspectToken } from '../../front';
 import { readActivity } from '../../store/activity-read';
-import type { Store } from '../../store';
+import type { ChannelBinding, Store } from '../../store';
 import type { HomeData, HomeTenant, OpenWatch } from '../render/home-view';
 
 export const HOME_DAYS = 30;
@@ -17,8 +17,8 @@ const MAX_TENANTS = 30;
  * The channels the viewer is in that the bot can see: `users.conversations` with the viewer's id lists their
  * public channels (channels:read) and the private ones the bot shares with them (groups:read), never others.
  */
-export async function viewerChannels(client: webApi.WebClient, userId: string): Promise<Set<string>> {
-  const ids = new Set<string>();
+export async function viewerChannels(client: webApi.WebClient, userId: string): Promise<Map<string, ViewerChannel>> {
+  const ids = new Map<string, ViewerChannel>();
   let cursor: string | undefined;
   for (let page = 0; page < MAX_CHANNEL_PAGES; page += 1) {
     const result = await client.users.conversations({
@@ -28,11 +28,17 @@ export async function viewerChannels(client: webApi.WebClient, userId: string): 
       limit: CHANNEL_PAGE,
       ...(cursor ? { cursor } : {}),
     });
-    for (const channel of result.channels ?? []) if (channel.id) ids.add(channel.id);
+    for (const channel of result.channels ?? [])
+      if (channel.id) ids.set(channel.id, { shared: channel.is_ext_shared === true || channel.is_shared === true });
     cursor = result.response_metadata?.next_cursor || undefined;
     if (!cursor) break;
   }
   return ids;
+}
+
+export interface ViewerChannel {
+  /** Shared with another organisation (Slack Connect). */
+  shared: boolean;
 }
 
 export interface HomeInputs {
@@ -40,7 +46,7 @@ export interface HomeInputs {
   now: Date;
   teamId: string;
   /** The viewer's channels (see `viewerChannels`). */
-  channels: Set<string>;
+  channels: Map<string, ViewerChannel>;
   admin: boolean;
 }
 
@@ -51,9 +57,15 @@ export interface HomeInputs {
 export async function loadHomeData(inputs: HomeInputs): Promise<HomeData> {
   const { store, now } = inputs;
   const since = new Date(now.getTime() - HOME_DAYS * DAY_MS);
-  const bindings = (await store.listChannelBindings()).filter(
-    (b) => b.teamId === inputs.teamId && inputs.channels.has(b.channelId),
-  );
+  const bindings: ChannelBinding[] = [];
+  for (const b of await store.listChannelBindings()) {
+    const channel = inputs.channels.get(b.channelId);
+    if (b.teamId !== inputs.teamId || !channel) continue;
+    // The event does not say which organisation the viewer is in, so a channel shared with another one shows its
+    // tenant only where an admin allowed people from outside (as for every check there).
+    if (channel.shared && !(await store.getChannelSettings(b.teamId, b.channelId)).allowExternal) continue;
+    bindings.push(b);
+  }
   const byTenant = new Map<string, string[]>();
   for (const b of bindings) byTenant.set(b.tenant, [...(byTenant.get(b.tenant) ?? []), b.channelId]);
 

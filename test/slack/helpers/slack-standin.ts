@@ -60,7 +60,11 @@ export interface SlackStandIn {
    * A channel and its members, for `users.conversations`: a public channel is listed for each member; a private
    * one only for members when the bot is a member too, as Slack answers a bot token.
    */
-  setChannel(channel: string, members: string[], options?: { private?: boolean; archived?: boolean }): void;
+  setChannel(
+    channel: string,
+    members: string[],
+    options?: { private?: boolean; archived?: boolean; extShared?: boolean },
+  ): void;
   /** A fresh response_url, as Slack puts one in each command and interaction. */
   responseUrl(): string;
   /** Socket Mode: resolves once the app's WebSocket received its hello. */
@@ -89,7 +93,7 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
   const rateLimits = new Map<string, { retryAfterSec: number; left: number }>();
   let responseUrlStatus: number | undefined;
   const groups = new Map<string, string[]>();
-  const channels = new Map<string, { members: Set<string>; private: boolean; archived: boolean }>();
+  const channels = new Map<string, { members: Set<string>; private: boolean; archived: boolean; extShared: boolean }>();
   const sockets = new Set<WebSocket>();
   const pendingAcks = new Map<string, (ack: SocketAck) => void>();
   let connectedResolvers: (() => void)[] = [];
@@ -222,7 +226,15 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
           .filter(([, c]) => c.members.has(user) && !(excludeArchived && c.archived))
           .filter(([, c]) => types.includes(c.private ? 'private_channel' : 'public_channel'))
           .filter(([, c]) => !c.private || c.members.has(BOT_USER_ID))
-          .map(([id, c]) => ({ id, is_private: c.private, is_archived: c.archived, is_channel: !c.private }));
+          .map(([id, c]) => ({
+            id,
+            is_private: c.private,
+            is_archived: c.archived,
+            is_channel: !c.private,
+            is_group: c.private,
+            is_shared: c.extShared,
+            is_ext_shared: c.extShared,
+          }));
         const page = listed.slice(start, start + limit);
         const next = start + limit < listed.length ? `next:${start + limit}` : '';
         return { ok: true, channels: page, response_metadata: { next_cursor: next } };
@@ -364,6 +376,7 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
         members: new Set(members),
         private: opts.private ?? false,
         archived: opts.archived ?? false,
+        extShared: opts.extShared ?? false,
       }),
     responseUrl: () => `${base}/response/${randomUUID()}`,
     socketConnected: (timeoutMs = 5_000) =>
