@@ -160,6 +160,21 @@ function describeScheduling(kind: 'sqlite' | 'postgres', makeHarness: () => Prom
       expect(world.posts()[4]).not.toContain('Newly with');
     });
 
+    it('runs every due audit in one pass, and none after it is stopped', async () => {
+      const { store, clock } = world;
+      await store.addTenant({ name: 'globex', token: sandbox.tokens.globex_private });
+      await store.bindChannel({ teamId: TEAM_ID, channelId: 'C0GLOBEX', tenant: 'globex', boundBy: 'U0ADMIN' });
+      await store.setAuditSchedule({ tenant: 'acme', cadence: 'daily', setBy: 'U0ADMIN', nextRunAt: new Date(T0) });
+      await store.setAuditSchedule({ tenant: 'globex', cadence: 'daily', setBy: 'U0ADMIN', nextRunAt: new Date(T0) });
+      const scheduler = world.scheduler('replica-a');
+      expect(await scheduler.runDue()).toBe(2);
+      expect(slack.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual(['C0ONE', 'C0TWO', 'C0GLOBEX']);
+      expect(world.posts()[2]).toContain('Marco Rossi');
+      await scheduler.stop();
+      clock.now += DAY;
+      expect(await scheduler.runDue()).toBe(0);
+    });
+
     it('runs nothing when the schedule is off', async () => {
       await world.store.setAuditSchedule({ tenant: 'acme', cadence: 'off', setBy: 'U0ADMIN', nextRunAt: null });
       expect(await world.scheduler('replica-a').runDue()).toBe(0);

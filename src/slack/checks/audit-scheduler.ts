@@ -42,7 +42,10 @@ export interface AuditSchedulerOptions {
 export class AuditScheduler {
   private timer: unknown;
   private running: Promise<number> | undefined;
-  private stopped = true;
+  /** The timer is off until `start`. */
+  private polling = false;
+  /** After `stop`, no audit starts, whoever asks. */
+  private halted = false;
   private readonly timers: Timers;
 
   constructor(private readonly options: AuditSchedulerOptions) {
@@ -53,14 +56,15 @@ export class AuditScheduler {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+    if (this.polling || this.halted) return;
+    this.polling = true;
     this.schedule(0);
   }
 
   /** No new pass starts; the one running (if any) finishes. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.polling = false;
+    this.halted = true;
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
@@ -82,7 +86,7 @@ export class AuditScheduler {
           this.options.logger.error({ err: errorFields(err) }, 'scheduled audits: a pass failed'),
         )
         .finally(() => {
-          if (!this.stopped) this.schedule(this.options.pollMs ?? DEFAULT_POLL_MS);
+          if (this.polling) this.schedule(this.options.pollMs ?? DEFAULT_POLL_MS);
         });
     }, ms);
   }
@@ -91,7 +95,7 @@ export class AuditScheduler {
     const { store, holder } = this.options;
     let ran = 0;
     for (;;) {
-      if (ran > 0 && this.stopped) break;
+      if (this.halted) break;
       const claim = await store.claimDueAudit(holder, this.options.leaseMs ?? DEFAULT_LEASE_MS);
       if (!claim) break;
       ran += 1;

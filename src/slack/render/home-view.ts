@@ -103,7 +103,11 @@ function tenantBlocks(t: HomeTenant, data: HomeData): Block[] {
   blocks.push(section(`:office: *${escapeText(t.name)}* · ${channels}`));
   blocks.push(section(tokenLine(t.token)));
   if (!t.lastAudit) {
-    blocks.push(section('*Teammates with the preference off:* no audit yet (`/front-why audit` in a bound channel).'));
+    blocks.push(
+      section(
+        '*Teammates with the preference off:* no scheduled audit has run yet (`/front-why audit schedule daily` in a bound channel).',
+      ),
+    );
   } else if (t.lastAudit.preferenceOff.length === 0) {
     blocks.push(
       section(
