@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
 import { WATCH_ACTIONS } from '../diagnosis/watch-log';
-import { readActivity } from '../store/activity-read';
+import { readActivity } from '../store';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { usageOf } from './help';
 import { buildStats, statsToText } from './stats-report';

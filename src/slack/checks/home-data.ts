@@ -1,8 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import { watchIdOf, openWatches, WATCH_ACTIONS } from '../../diagnosis/watch-log';
 import { inspectToken } from '../../front';
-import { readActivity } from '../../store/activity-read';
-import type { ChannelBinding, Store } from '../../store';
+import { readActivity, type ChannelBinding, type Store } from '../../store';
 import type { HomeData, HomeTenant, OpenWatch } from '../render/home-view';
 
 export const HOME_DAYS = 30;
