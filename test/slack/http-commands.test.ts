@@ -189,6 +189,8 @@ describe('/front-why <conversation>', () => {
   test('in a direct message the private answer says to use a channel instead', async () => {
     const channel = 'D0DIRECTMSG';
     h.slack.failChannel(channel, 'channel_not_found');
+    // The previous test's private details may still be on their way; they must not count as this answer.
+    await h.idle();
     const mark = h.slack.calls.length;
     await h.command('cnv_yo1kg5q', { channel });
     const response = await waitFor(() => callsSince(mark, 'response_url')[0], 'the ephemeral answer');
