@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   rules: async () => (await import('./commands/rules')).rulesCommand,
   tenants: async () => (await import('./commands/tenants')).tenantsCommand,
   activity: async () => (await import('./commands/activity')).activityCommand,
+  stats: async () => (await import('./commands/stats')).statsCommand,
   serve: async () => (await import('./commands/serve')).serveCommand,
   sandbox: async () => (await import('./commands/sandbox')).sandboxCommand,
   demo: async () => (await import('./commands/demo')).demoCommand,

@@ -207,6 +207,24 @@ examples:
   front-why activity --tenant acme --since 7d
   front-why activity --json --limit 1000`,
   },
+  stats: {
+    summary: 'diagnoses per cause, tenant and week, and how long watched cases took to be fixed',
+    usage: 'usage: front-why stats [--tenant NAME] [--since 30d|4w|2026-11-01] [--json]',
+    details: `Counts from the activity log alone (nothing new is collected): diagnoses per cause, per tenant and per week
+(weeks start on Monday, UTC), and for watched cases the time from the answer to the fixed notice (median and
+p90, nearest rank). The answer is the diagnosis of the same tenant and target before the watch started, or
+the start itself.
+
+options:
+  --tenant NAME   only this tenant
+  --since WHEN    a duration back from now (90m, 24h, 30d, 4w) or a date; default 30d
+  --json          one JSON object
+  -h, --help      this help
+
+examples:
+  front-why stats
+  front-why stats --tenant acme --since 4w --json`,
+  },
   serve: {
     summary: 'run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)',
     usage: 'usage: front-why serve   (configuration from the environment: see docs/slack.md)',

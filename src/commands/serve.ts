@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { closeSharedFrontDispatcher } from '../front';
@@ -5,6 +7,7 @@ import { createLogger, type Logger } from '../log';
 import { createMetrics } from '../metrics';
 import { loadRulesOrThrow } from '../rules';
 import { checkSlackConfig, createSlackApp, type SlackApp } from '../slack/app/create-app';
+import { AuditScheduler } from '../slack/checks/audit-scheduler';
 import { errorFields } from '../slack/send/failure';
 import type { RulesReload } from '../slack/app/rule-book';
 import { reloadSummary } from '../slack/render/reload-report';
@@ -102,6 +105,15 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     await store.close();
     throw err;
   }
+  // Due audits run on one replica at a time: the lease in the store names this process.
+  const scheduler = new AuditScheduler({
+    store,
+    clock: Date.now,
+    holder: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    logger,
+    ...app.auditParts(),
+  });
+  scheduler.start();
   const wrotePid = claimPidFile(pidFile, logger);
   if (wrotePid) {
     recording = true;
@@ -127,7 +139,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const signal = await nextSignal();
   logger.info({ signal }, 'stopping');
   try {
-    await shutdown(app, store, logger);
+    await shutdown(app, scheduler, store, logger);
   } finally {
     recording = false;
     if (wrotePid) removePidFile(pidFile, process.pid);
@@ -172,9 +184,12 @@ function nextSignal(): Promise<string> {
   });
 }
 
-async function shutdown(app: SlackApp, store: Store, logger: Logger): Promise<void> {
+async function shutdown(app: SlackApp, scheduler: AuditScheduler, store: Store, logger: Logger): Promise<void> {
+  // No new audit starts; one running is cut short with the app's Front connections at the end of the grace.
+  const schedulerStopped = scheduler.stop();
   try {
     await app.stop();
+    await schedulerStopped;
   } finally {
     // After every check finished or was cut short, so no activity line is lost; SQLite checkpoints its WAL here.
     await store

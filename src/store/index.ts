@@ -8,6 +8,7 @@ export { Keyring, KEY_VARIABLE } from './crypto';
 export { StoreError, isStoreError, type StoreErrorCode } from './store-error';
 export { MIGRATIONS, type Migration } from './migrations';
 export { redactSecrets } from './validate';
+export { readActivity } from './activity-read';
 export * from './store-api';
 
 const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;

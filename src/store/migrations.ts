@@ -222,6 +222,56 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // A tenant's audit schedule carries its own lease, so one replica runs a due audit and a crashed one's
+    // lease simply runs out. The last result is what the next run compares with, across restarts.
+    version: 4,
+    name: 'audit schedules and last audit results',
+    sqlite: `
+      CREATE TABLE audit_schedules (
+        tenant TEXT PRIMARY KEY REFERENCES tenants(name) ON DELETE CASCADE,
+        cadence TEXT NOT NULL CHECK (cadence IN ('daily', 'weekly', 'off')),
+        set_by TEXT NOT NULL,
+        set_at INTEGER NOT NULL,
+        next_run_at INTEGER,
+        lease_holder TEXT,
+        lease_until INTEGER
+      ) STRICT;
+      CREATE INDEX audit_schedules_next_run ON audit_schedules (next_run_at);
+      CREATE TABLE audit_results (
+        tenant TEXT PRIMARY KEY REFERENCES tenants(name) ON DELETE CASCADE,
+        ran_at INTEGER NOT NULL,
+        token_works INTEGER,
+        token_error TEXT,
+        preference_off TEXT NOT NULL,
+        checked INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        complete INTEGER NOT NULL
+      ) STRICT;
+    `,
+    postgres: `
+      CREATE TABLE audit_schedules (
+        tenant text PRIMARY KEY REFERENCES tenants(name) ON DELETE CASCADE,
+        cadence text NOT NULL CHECK (cadence IN ('daily', 'weekly', 'off')),
+        set_by text NOT NULL,
+        set_at timestamptz NOT NULL,
+        next_run_at timestamptz,
+        lease_holder text,
+        lease_until timestamptz
+      );
+      CREATE INDEX audit_schedules_next_run ON audit_schedules (next_run_at);
+      CREATE TABLE audit_results (
+        tenant text PRIMARY KEY REFERENCES tenants(name) ON DELETE CASCADE,
+        ran_at timestamptz NOT NULL,
+        token_works boolean,
+        token_error text,
+        preference_off jsonb NOT NULL,
+        checked integer NOT NULL,
+        total integer NOT NULL,
+        complete boolean NOT NULL
+      );
+    `,
+  },
+  {
     // Several replicas on one database share what must be decided once: each tenant's Front rate window (so together
     // they never spend the customer's reserve), and which rules every replica serves. Window times are epoch
     // milliseconds on both databases: they are compared with Front's reset header and the draw's clock, never shown.

@@ -7,9 +7,13 @@ import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from '
 import type {
   ActivityEntry,
   ActivityQuery,
+  AuditResult,
+  AuditSchedule,
+  AuditTeammate,
   ChannelBinding,
   ChannelSettings,
   NewActivityEntry,
+  NewAuditSchedule,
   NewTenant,
   RateWindowDraw,
   RateWindowGrant,
@@ -33,7 +37,13 @@ import type {
 import {
   checkActivity,
   checkActivityQuery,
+  checkAuditResult,
+  checkAuditSchedule,
   checkBinding,
+  checkClaimed,
+  checkDate,
+  checkHolder,
+  checkLeaseMs,
   checkClaim,
   checkNewTenant,
   checkSettings,
@@ -41,7 +51,6 @@ import {
   checkTenantCheck,
   checkTenantName,
   checkToken,
-  checkDate,
   checkNewWatch,
   checkWatchCheckUpdate,
   checkWatchClaim,
@@ -61,16 +70,22 @@ import { DRAW_SQL, forPostgres, READ_SQL, SETTLE_SQL, toWindowState, type RateWi
 import { listenForReloads, RELOAD_CHANNEL } from './postgres-listen';
 import {
   notFound,
+  RESULT_COLUMNS,
+  SCHEDULE_COLUMNS,
   SEALED_COLUMNS,
   TENANT_COLUMNS,
   toActivity,
   toBinding,
+  toResult,
+  toSchedule,
   toSealed,
   toWatch,
   WATCH_COLUMNS,
   type WatchRow,
   type ActivityRow,
   type BindingRow,
+  type ResultRow,
+  type ScheduleRow,
   type SealedRow,
 } from './rows';
 
@@ -364,6 +379,16 @@ export class PostgresStore implements Store {
     return row ? toBinding(row, storedDate) : null;
   }
 
+  async listChannelBindings(query: { tenant?: string } = {}): Promise<ChannelBinding[]> {
+    const tenant = query.tenant === undefined ? null : checkTenantName(query.tenant);
+    const { rows } = await this.pool.query<BindingRow<Date>>(
+      `SELECT team_id, channel_id, tenant, bound_by, bound_at FROM channel_bindings
+       WHERE ($1::text IS NULL OR tenant = $1) ORDER BY tenant, team_id, channel_id`,
+      [tenant],
+    );
+    return rows.map((row) => toBinding(row, storedDate));
+  }
+
   async setChannelSettings(
     teamId: string,
     channelId: string,
@@ -412,8 +437,10 @@ export class PostgresStore implements Store {
     const { rows } = await this.pool.query<ActivityRow<Date>>(
       `SELECT id, at, actor, team_id, channel_id, tenant, action, target, cause, detail FROM activity_log
        WHERE ($1::text IS NULL OR tenant = $1) AND ($2::timestamptz IS NULL OR at >= $2)
+         AND ($4::text[] IS NULL OR action = ANY($4))
+         AND ($5::timestamptz IS NULL OR at < $5 OR (at = $5 AND id < $6))
        ORDER BY at DESC, id DESC LIMIT $3`,
-      [q.tenant, q.since, q.limit],
+      [q.tenant, q.since, q.limit, q.actions, q.before?.at ?? null, q.before?.id ?? null],
     );
     return rows.map((row) => toActivity(row, storedDate));
   }
@@ -562,6 +589,120 @@ export class PostgresStore implements Store {
       [e.state, e.at, e.by, e.result, id],
     );
     return rows[0] ? toWatch(rows[0], storedDate) : null;
+  }
+
+  async setAuditSchedule(schedule: NewAuditSchedule): Promise<AuditSchedule> {
+    const s = checkAuditSchedule(schedule);
+    try {
+      // Selecting from tenants makes a missing tenant insert nothing; the foreign key covers a concurrent removal.
+      const { rows } = await this.pool.query<ScheduleRow<Date>>(
+        `INSERT INTO audit_schedules (tenant, cadence, set_by, set_at, next_run_at)
+         SELECT name, $2, $3, $4, $5 FROM tenants WHERE name = $1
+         ON CONFLICT (tenant) DO UPDATE SET cadence = EXCLUDED.cadence, set_by = EXCLUDED.set_by,
+           set_at = EXCLUDED.set_at, next_run_at = EXCLUDED.next_run_at
+         RETURNING ${SCHEDULE_COLUMNS}`,
+        [s.tenant, s.cadence, s.setBy, this.clock(), s.nextRunAt],
+      );
+      const row = rows[0];
+      if (!row) throw notFound(s.tenant);
+      return toSchedule(row, storedDate);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) throw notFound(s.tenant);
+      throw err;
+    }
+  }
+
+  async getAuditSchedule(tenant: string): Promise<AuditSchedule | null> {
+    checkTenantName(tenant);
+    const { rows } = await this.pool.query<ScheduleRow<Date>>(
+      `SELECT ${SCHEDULE_COLUMNS} FROM audit_schedules WHERE tenant = $1`,
+      [tenant],
+    );
+    const row = rows[0];
+    return row ? toSchedule(row, storedDate) : null;
+  }
+
+  async listAuditSchedules(): Promise<AuditSchedule[]> {
+    const { rows } = await this.pool.query<ScheduleRow<Date>>(
+      `SELECT ${SCHEDULE_COLUMNS} FROM audit_schedules ORDER BY tenant`,
+    );
+    return rows.map((row) => toSchedule(row, storedDate));
+  }
+
+  async claimDueAudit(holder: string, leaseMs: number): Promise<AuditSchedule | null> {
+    const h = checkHolder(holder);
+    const ms = checkLeaseMs(leaseMs);
+    const now = this.clock();
+    // SKIP LOCKED: a replica claiming at the same moment takes another due audit, or none. The outer WHERE is
+    // evaluated again on the row it locks, so a lease taken meanwhile is never taken twice.
+    const { rows } = await this.pool.query<ScheduleRow<Date>>(
+      `UPDATE audit_schedules SET lease_holder = $1, lease_until = $2
+       WHERE tenant = (
+         SELECT tenant FROM audit_schedules
+         WHERE cadence <> 'off' AND next_run_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
+         ORDER BY next_run_at, tenant LIMIT 1 FOR UPDATE SKIP LOCKED)
+         AND cadence <> 'off' AND next_run_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
+       RETURNING ${SCHEDULE_COLUMNS}`,
+      [h, new Date(now.getTime() + ms), now],
+    );
+    const row = rows[0];
+    return row ? toSchedule(row, storedDate) : null;
+  }
+
+  async finishAudit(claim: AuditSchedule, nextRunAt: Date): Promise<boolean> {
+    const c = checkClaimed(claim);
+    const next = checkDate('nextRunAt', nextRunAt);
+    const { rowCount } = await this.pool.query(
+      `UPDATE audit_schedules SET lease_holder = NULL, lease_until = NULL,
+         next_run_at = CASE WHEN set_at = $3 AND cadence <> 'off' THEN $4 ELSE next_run_at END
+       WHERE tenant = $1 AND lease_holder = $2`,
+      [c.tenant, c.holder, c.setAt, next],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async saveAuditResult(result: AuditResult): Promise<void> {
+    const r = checkAuditResult(result);
+    try {
+      const { rowCount } = await this.pool.query(
+        `INSERT INTO audit_results (${RESULT_COLUMNS})
+         SELECT name, $2, $3, $4, $5::jsonb, $6, $7, $8 FROM tenants WHERE name = $1
+         ON CONFLICT (tenant) DO UPDATE SET ran_at = EXCLUDED.ran_at, token_works = EXCLUDED.token_works,
+           token_error = EXCLUDED.token_error, preference_off = EXCLUDED.preference_off,
+           checked = EXCLUDED.checked, total = EXCLUDED.total, complete = EXCLUDED.complete`,
+        [
+          r.tenant,
+          r.ranAt,
+          r.tokenWorks,
+          r.tokenError,
+          JSON.stringify(r.preferenceOff),
+          r.checked,
+          r.total,
+          r.complete,
+        ],
+      );
+      if (rowCount === 0) throw notFound(r.tenant);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) throw notFound(r.tenant);
+      throw err;
+    }
+  }
+
+  async getAuditResult(tenant: string): Promise<AuditResult | null> {
+    checkTenantName(tenant);
+    const { rows } = await this.pool.query<ResultRow<Date, boolean, AuditTeammate[]>>(
+      `SELECT ${RESULT_COLUMNS} FROM audit_results WHERE tenant = $1`,
+      [tenant],
+    );
+    const row = rows[0];
+    return row
+      ? toResult(
+          row,
+          storedDate,
+          (v) => v,
+          (j) => j,
+        )
+      : null;
   }
 
   async rotateKey(newKeyring: Keyring): Promise<RotationResult> {

@@ -1,6 +1,15 @@
 import type { Sealed } from './crypto';
 import { StoreError } from './store-error';
-import type { ActivityEntry, ChannelBinding, Watch, WatchState } from './store-api';
+import type {
+  ActivityEntry,
+  AuditCadence,
+  AuditResult,
+  AuditSchedule,
+  AuditTeammate,
+  ChannelBinding,
+  Watch,
+  WatchState,
+} from './store-api';
 
 /**
  * Row shapes and mappers both dialects share. They differ only in how a time is stored (Postgres: timestamptz,
@@ -101,6 +110,16 @@ export interface WatchRow<T> {
   lease_until: T | null;
 }
 
+export interface ScheduleRow<T> {
+  tenant: string;
+  cadence: string;
+  set_by: string;
+  set_at: T;
+  next_run_at: T | null;
+  lease_holder: string | null;
+  lease_until: T | null;
+}
+
 export const WATCH_COLUMNS =
   'id, tenant, team_id, channel_id, thread_ts, target, label, cause, owner, state, started_by, started_at, ' +
   'next_check_at, attempts, expires_at, last_cause, last_result, last_checked_at, ended_at, ended_by, ' +
@@ -131,5 +150,51 @@ export function toWatch<T>(row: WatchRow<T>, toDate: ToDate<T>): Watch {
     endedBy: row.ended_by,
     leaseHolder: row.lease_holder,
     leaseUntil: maybe(row.lease_until),
+  };
+}
+
+export const SCHEDULE_COLUMNS = 'tenant, cadence, set_by, set_at, next_run_at, lease_holder, lease_until';
+
+export function toSchedule<T>(row: ScheduleRow<T>, toDate: ToDate<T>): AuditSchedule {
+  return {
+    tenant: row.tenant,
+    cadence: row.cadence as AuditCadence,
+    setBy: row.set_by,
+    setAt: toDate(row.set_at),
+    nextRunAt: row.next_run_at === null ? null : toDate(row.next_run_at),
+    leaseHolder: row.lease_holder,
+    leaseUntil: row.lease_until === null ? null : toDate(row.lease_until),
+  };
+}
+
+/** SQLite keeps booleans as 0/1 and the teammate list as JSON text; Postgres as boolean and jsonb. */
+export interface ResultRow<T, B, J> {
+  tenant: string;
+  ran_at: T;
+  token_works: B | null;
+  token_error: string | null;
+  preference_off: J;
+  checked: number;
+  total: number;
+  complete: B;
+}
+
+export const RESULT_COLUMNS = 'tenant, ran_at, token_works, token_error, preference_off, checked, total, complete';
+
+export function toResult<T, B, J>(
+  row: ResultRow<T, B, J>,
+  toDate: ToDate<T>,
+  toBool: (stored: B) => boolean,
+  toList: (stored: J) => AuditTeammate[],
+): AuditResult {
+  return {
+    tenant: row.tenant,
+    ranAt: toDate(row.ran_at),
+    tokenWorks: row.token_works === null ? null : toBool(row.token_works),
+    tokenError: row.token_error,
+    preferenceOff: toList(row.preference_off),
+    checked: row.checked,
+    total: row.total,
+    complete: toBool(row.complete),
   };
 }

@@ -9,9 +9,13 @@ import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from '
 import type {
   ActivityEntry,
   ActivityQuery,
+  AuditResult,
+  AuditSchedule,
+  AuditTeammate,
   ChannelBinding,
   ChannelSettings,
   NewActivityEntry,
+  NewAuditSchedule,
   NewTenant,
   RateWindowDraw,
   RateWindowGrant,
@@ -35,7 +39,12 @@ import type {
 import {
   checkActivity,
   checkActivityQuery,
+  checkAuditResult,
+  checkAuditSchedule,
   checkBinding,
+  checkClaimed,
+  checkHolder,
+  checkLeaseMs,
   checkClaim,
   checkNewTenant,
   checkSettings,
@@ -74,16 +83,22 @@ const SETTLE = forSqlite(SETTLE_SQL);
 const READ = forSqlite(READ_SQL);
 import {
   notFound,
+  RESULT_COLUMNS,
+  SCHEDULE_COLUMNS,
   SEALED_COLUMNS,
   TENANT_COLUMNS,
   toActivity,
   toBinding,
+  toResult,
+  toSchedule,
   toSealed,
   toWatch,
   WATCH_COLUMNS,
   type WatchRow,
   type ActivityRow,
   type BindingRow,
+  type ResultRow,
+  type ScheduleRow,
   type SealedRow,
 } from './rows';
 
@@ -349,6 +364,17 @@ export class SqliteStore implements Store {
     return row ? toBinding(row, storedDate) : null;
   }
 
+  async listChannelBindings(query: { tenant?: string } = {}): Promise<ChannelBinding[]> {
+    const tenant = query.tenant === undefined ? null : checkTenantName(query.tenant);
+    const rows = this.db
+      .prepare(
+        `SELECT team_id, channel_id, tenant, bound_by, bound_at FROM channel_bindings
+         WHERE (@tenant IS NULL OR tenant = @tenant) ORDER BY tenant, team_id, channel_id`,
+      )
+      .all({ tenant }) as BindingRow<number>[];
+    return rows.map((row) => toBinding(row, storedDate));
+  }
+
   async setChannelSettings(
     teamId: string,
     channelId: string,
@@ -402,9 +428,18 @@ export class SqliteStore implements Store {
       .prepare(
         `SELECT id, at, actor, team_id, channel_id, tenant, action, target, cause, detail FROM activity_log
          WHERE (@tenant IS NULL OR tenant = @tenant) AND (@since IS NULL OR at >= @since)
+           AND (@actions IS NULL OR action IN (SELECT value FROM json_each(@actions)))
+           AND (@beforeAt IS NULL OR at < @beforeAt OR (at = @beforeAt AND id < @beforeId))
          ORDER BY at DESC, id DESC LIMIT @limit`,
       )
-      .all({ tenant: q.tenant, since: q.since?.getTime() ?? null, limit: q.limit }) as ActivityRow<number>[];
+      .all({
+        tenant: q.tenant,
+        since: q.since?.getTime() ?? null,
+        actions: q.actions === null ? null : JSON.stringify(q.actions),
+        beforeAt: q.before?.at.getTime() ?? null,
+        beforeId: q.before?.id ?? null,
+        limit: q.limit,
+      }) as ActivityRow<number>[];
     return rows.map((row) => toActivity(row, storedDate));
   }
 
@@ -569,6 +604,116 @@ export class SqliteStore implements Store {
       )
       .get(e.state, e.at.getTime(), e.by, e.result, id) as WatchRow<number> | undefined;
     return row ? toWatch(row, storedDate) : null;
+  }
+
+  async setAuditSchedule(schedule: NewAuditSchedule): Promise<AuditSchedule> {
+    const s = checkAuditSchedule(schedule);
+    const row = this.db
+      .transaction(() => {
+        if (!this.tenantRow(s.tenant)) throw notFound(s.tenant);
+        return this.db
+          .prepare(
+            `INSERT INTO audit_schedules (tenant, cadence, set_by, set_at, next_run_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (tenant) DO UPDATE SET cadence = excluded.cadence, set_by = excluded.set_by,
+               set_at = excluded.set_at, next_run_at = excluded.next_run_at
+             RETURNING ${SCHEDULE_COLUMNS}`,
+          )
+          .get(
+            s.tenant,
+            s.cadence,
+            s.setBy,
+            this.clock().getTime(),
+            s.nextRunAt?.getTime() ?? null,
+          ) as ScheduleRow<number>;
+      })
+      .immediate();
+    return toSchedule(row, storedDate);
+  }
+
+  async getAuditSchedule(tenant: string): Promise<AuditSchedule | null> {
+    checkTenantName(tenant);
+    const row = this.db.prepare(`SELECT ${SCHEDULE_COLUMNS} FROM audit_schedules WHERE tenant = ?`).get(tenant) as
+      ScheduleRow<number> | undefined;
+    return row ? toSchedule(row, storedDate) : null;
+  }
+
+  async listAuditSchedules(): Promise<AuditSchedule[]> {
+    const rows = this.db
+      .prepare(`SELECT ${SCHEDULE_COLUMNS} FROM audit_schedules ORDER BY tenant`)
+      .all() as ScheduleRow<number>[];
+    return rows.map((row) => toSchedule(row, storedDate));
+  }
+
+  async claimDueAudit(holder: string, leaseMs: number): Promise<AuditSchedule | null> {
+    const h = checkHolder(holder);
+    const ms = checkLeaseMs(leaseMs);
+    const now = this.clock().getTime();
+    // One statement under SQLite's write lock: two processes cannot both see the same audit as free.
+    const row = this.db
+      .prepare(
+        `UPDATE audit_schedules SET lease_holder = @holder, lease_until = @until
+         WHERE tenant = (
+           SELECT tenant FROM audit_schedules
+           WHERE cadence <> 'off' AND next_run_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+           ORDER BY next_run_at, tenant LIMIT 1)
+         RETURNING ${SCHEDULE_COLUMNS}`,
+      )
+      .get({ holder: h, until: now + ms, now }) as ScheduleRow<number> | undefined;
+    return row ? toSchedule(row, storedDate) : null;
+  }
+
+  async finishAudit(claim: AuditSchedule, nextRunAt: Date): Promise<boolean> {
+    const c = checkClaimed(claim);
+    const next = checkDate('nextRunAt', nextRunAt);
+    const info = this.db
+      .prepare(
+        `UPDATE audit_schedules SET lease_holder = NULL, lease_until = NULL,
+           next_run_at = CASE WHEN set_at = @setAt AND cadence <> 'off' THEN @next ELSE next_run_at END
+         WHERE tenant = @tenant AND lease_holder = @holder`,
+      )
+      .run({ tenant: c.tenant, holder: c.holder, setAt: c.setAt.getTime(), next: next.getTime() });
+    return info.changes > 0;
+  }
+
+  async saveAuditResult(result: AuditResult): Promise<void> {
+    const r = checkAuditResult(result);
+    const toInt = (v: boolean) => (v ? 1 : 0);
+    this.db
+      .transaction(() => {
+        if (!this.tenantRow(r.tenant)) throw notFound(r.tenant);
+        this.db
+          .prepare(
+            `INSERT INTO audit_results (${RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (tenant) DO UPDATE SET ran_at = excluded.ran_at, token_works = excluded.token_works,
+               token_error = excluded.token_error, preference_off = excluded.preference_off,
+               checked = excluded.checked, total = excluded.total, complete = excluded.complete`,
+          )
+          .run(
+            r.tenant,
+            r.ranAt.getTime(),
+            r.tokenWorks === null ? null : toInt(r.tokenWorks),
+            r.tokenError,
+            JSON.stringify(r.preferenceOff),
+            r.checked,
+            r.total,
+            toInt(r.complete),
+          );
+      })
+      .immediate();
+  }
+
+  async getAuditResult(tenant: string): Promise<AuditResult | null> {
+    checkTenantName(tenant);
+    const row = this.db.prepare(`SELECT ${RESULT_COLUMNS} FROM audit_results WHERE tenant = ?`).get(tenant) as
+      ResultRow<number, number, string> | undefined;
+    return row
+      ? toResult(
+          row,
+          storedDate,
+          (v) => v === 1,
+          (j) => JSON.parse(j) as AuditTeammate[],
+        )
+      : null;
   }
 
   async rotateKey(newKeyring: Keyring): Promise<RotationResult> {

@@ -62,6 +62,8 @@ export const KNOWN_ACTIVITY_ACTIONS = [
   'watch.changed',
   'watch.expired',
   'watch.stop',
+  'audit.schedule',
+  'audit.scheduled',
 ] as const;
 
 /** Open-ended so a new command can record its activity without touching the store; the known ones autocomplete. */
@@ -95,6 +97,10 @@ export interface ActivityEntry {
 export interface ActivityQuery {
   tenant?: string;
   since?: Date;
+  /** Only these actions. */
+  actions?: string[];
+  /** Entries older than this one (newest-first paging: pass the last entry of the previous page). */
+  before?: { at: Date; id: number };
   /** Default 100, at most 1000. */
   limit?: number;
 }
@@ -148,6 +154,21 @@ export interface Watch {
   leaseUntil: Date | null;
 }
 
+export const AUDIT_CADENCES = ['daily', 'weekly', 'off'] as const;
+export type AuditCadence = (typeof AUDIT_CADENCES)[number];
+
+export interface AuditSchedule {
+  tenant: string;
+  cadence: AuditCadence;
+  setBy: string;
+  setAt: Date;
+  /** null when the cadence is off. */
+  nextRunAt: Date | null;
+  /** Which replica is running it now, until `leaseUntil`; a lease past its time is free to take over. */
+  leaseHolder: string | null;
+  leaseUntil: Date | null;
+}
+
 export interface WatchQuery {
   teamId?: string;
   channelId?: string;
@@ -164,6 +185,34 @@ export interface WatchCheckUpdate {
   /** The cause found; absent when the re-check could not tell (the last cause is kept). */
   cause?: string;
   result: string;
+}
+
+export interface NewAuditSchedule {
+  tenant: string;
+  cadence: AuditCadence;
+  setBy: string;
+  /** Ignored (stored as null) when the cadence is off. */
+  nextRunAt: Date | null;
+}
+
+export interface AuditTeammate {
+  id: string;
+  name: string;
+}
+
+/** What a tenant's last audit found: what the next one is compared with. */
+export interface AuditResult {
+  tenant: string;
+  ranAt: Date;
+  /** true: Front accepted the token; false: it refused it; null: could not tell. */
+  tokenWorks: boolean | null;
+  /** A short kind when it did not work ("refused", "unreachable", "http_500"); never the token. */
+  tokenError: string | null;
+  /** Teammates with "Allow access to my individual resources via the API" off. */
+  preferenceOff: AuditTeammate[];
+  checked: number;
+  total: number;
+  complete: boolean;
 }
 
 export interface RotationResult {
@@ -269,6 +318,8 @@ export interface Store {
   /** false when the channel was not bound. */
   unbindChannel(teamId: string, channelId: string): Promise<boolean>;
   getChannelBinding(teamId: string, channelId: string): Promise<ChannelBinding | null>;
+  /** Every bound channel, or those of one tenant; ordered by tenant, team, channel. */
+  listChannelBindings(query?: { tenant?: string }): Promise<ChannelBinding[]>;
 
   /** Fields left out keep their value. Returns the settings now in force. */
   setChannelSettings(teamId: string, channelId: string, settings: Partial<ChannelSettings>): Promise<ChannelSettings>;
@@ -363,6 +414,29 @@ export interface Store {
     onRequest: (generation: number) => void,
     onError?: (err: Error) => void,
   ): Promise<ReloadSubscription>;
+
+  /**
+   * Sets (or replaces) a tenant's audit schedule; a lease already held stays with its holder. Throws
+   * `tenant_not_found`.
+   */
+  setAuditSchedule(schedule: NewAuditSchedule): Promise<AuditSchedule>;
+  getAuditSchedule(tenant: string): Promise<AuditSchedule | null>;
+  /** Ordered by tenant. */
+  listAuditSchedules(): Promise<AuditSchedule[]>;
+  /**
+   * Takes the lease of one due audit (cadence not off, next run at or before now, no live lease), the one due
+   * longest first, for `leaseMs`. Across every process sharing the database, one caller gets a given audit
+   * until the lease runs out. null: nothing is due.
+   */
+  claimDueAudit(holder: string, leaseMs: number): Promise<AuditSchedule | null>;
+  /**
+   * Gives the lease back and sets the next run, unless the schedule was changed since `claim` (its new next
+   * run stands) or the lease was lost meanwhile. false when the lease was no longer `claim`'s.
+   */
+  finishAudit(claim: AuditSchedule, nextRunAt: Date): Promise<boolean>;
+  /** Replaces the tenant's last audit result. Throws `tenant_not_found`. */
+  saveAuditResult(result: AuditResult): Promise<void>;
+  getAuditResult(tenant: string): Promise<AuditResult | null>;
 
   /**
    * Re-encrypts every token under `newKeyring`'s current key, in one transaction; all or nothing. Old keys

@@ -1,21 +1,26 @@
 import { redactSecrets as redactText } from '../redact';
 import { StoreError } from './store-error';
-import type {
-  ActivityEntry,
-  ActivityQuery,
-  ChannelSettings,
-  NewActivityEntry,
-  NewTenant,
-  NewWatch,
-  RateWindowDraw,
-  RateWindowSettle,
-  RulesReloadOutcome,
-  RulesReloadRequest,
-  TenantCheck,
-  WatchCheckUpdate,
-  WatchEnd,
-  WatchQuery,
-  WatchState,
+import {
+  AUDIT_CADENCES,
+  type ActivityEntry,
+  type ActivityQuery,
+  type AuditCadence,
+  type AuditResult,
+  type AuditSchedule,
+  type NewAuditSchedule,
+  type ChannelSettings,
+  type NewActivityEntry,
+  type NewTenant,
+  type TenantCheck,
+  type NewWatch,
+  type RateWindowDraw,
+  type RateWindowSettle,
+  type RulesReloadOutcome,
+  type RulesReloadRequest,
+  type WatchCheckUpdate,
+  type WatchEnd,
+  type WatchQuery,
+  type WatchState,
 } from './store-api';
 
 const TENANT_NAME = /^[a-z0-9-]{1,40}$/;
@@ -159,13 +164,90 @@ export function checkActivity(e: NewActivityEntry): ActivityRowInput {
   };
 }
 
-export function checkActivityQuery(q: ActivityQuery): { tenant: string | null; since: Date | null; limit: number } {
+export interface CheckedActivityQuery {
+  tenant: string | null;
+  since: Date | null;
+  actions: string[] | null;
+  before: { at: Date; id: number } | null;
+  limit: number;
+}
+
+export function checkActivityQuery(q: ActivityQuery): CheckedActivityQuery {
   const limit = q.limit ?? DEFAULT_ACTIVITY_LIMIT;
   if (!Number.isInteger(limit) || limit < 1) throw invalid('activity limit must be a positive whole number');
+  if (q.actions !== undefined && !(Array.isArray(q.actions) && q.actions.every((a) => typeof a === 'string')))
+    throw invalid('activity actions must be a list of action names');
+  let before: CheckedActivityQuery['before'] = null;
+  if (q.before !== undefined) {
+    if (!Number.isInteger(q.before.id)) throw invalid('activity before.id must be a whole number');
+    before = { at: checkDate('before.at', q.before.at), id: q.before.id };
+  }
   return {
     tenant: q.tenant ?? null,
     since: q.since === undefined ? null : checkDate('since', q.since),
+    actions: q.actions === undefined ? null : [...q.actions],
+    before,
     limit: Math.min(limit, MAX_ACTIVITY_LIMIT),
+  };
+}
+
+function checkCadence(value: unknown): AuditCadence {
+  if (typeof value === 'string' && (AUDIT_CADENCES as readonly string[]).includes(value)) return value as AuditCadence;
+  throw invalid(`audit cadence must be one of ${AUDIT_CADENCES.join(', ')}`);
+}
+
+export function checkAuditSchedule(s: NewAuditSchedule): NewAuditSchedule {
+  const cadence = checkCadence(s.cadence);
+  return {
+    tenant: checkTenantName(s.tenant),
+    cadence,
+    setBy: checkText('setBy', s.setBy),
+    nextRunAt: cadence === 'off' || s.nextRunAt === null ? null : checkDate('nextRunAt', s.nextRunAt),
+  };
+}
+
+export function checkHolder(holder: unknown): string {
+  return checkText('lease holder', holder);
+}
+
+export function checkLeaseMs(ms: unknown): number {
+  if (typeof ms === 'number' && Number.isInteger(ms) && ms > 0) return ms;
+  throw invalid('lease duration must be a positive whole number of milliseconds');
+}
+
+export function checkClaimed(claim: AuditSchedule): { tenant: string; holder: string; setAt: Date } {
+  return {
+    tenant: checkTenantName(claim.tenant),
+    holder: checkHolder(claim.leaseHolder),
+    setAt: checkDate('setAt', claim.setAt),
+  };
+}
+
+function count(what: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  throw invalid(`${what} must be a whole number, 0 or more`);
+}
+
+export function checkAuditResult(r: AuditResult): AuditResult {
+  if (r.tokenWorks !== null && typeof r.tokenWorks !== 'boolean')
+    throw invalid('tokenWorks must be true, false or null');
+  if (!Array.isArray(r.preferenceOff)) throw invalid('preferenceOff must be a list of teammates');
+  const preferenceOff = r.preferenceOff.map((t) => {
+    if (typeof t?.id !== 'string' || typeof t.name !== 'string' || t.id === '')
+      throw invalid('each teammate with the preference off needs an id and a name');
+    return { id: redactSecrets(t.id).slice(0, 200), name: redactSecrets(t.name).slice(0, 200) };
+  });
+  if (typeof r.complete !== 'boolean') throw invalid('complete must be true or false');
+  const tokenError = r.tokenError === null ? null : activityText(r.tokenError);
+  return {
+    tenant: checkTenantName(r.tenant),
+    ranAt: checkDate('ranAt', r.ranAt),
+    tokenWorks: r.tokenWorks,
+    tokenError: tokenError === null ? null : tokenError.slice(0, 200),
+    preferenceOff,
+    checked: count('checked', r.checked),
+    total: count('total', r.total),
+    complete: r.complete,
   };
 }
 

@@ -11,6 +11,7 @@ describe('--help and --version', () => {
     ['diagnose'],
     ['audit'],
     ['activity'],
+    ['stats'],
     ['rules'],
     ['rules', 'lint'],
     ['rules', 'test'],
@@ -58,7 +59,18 @@ describe('--help and --version', () => {
   test('the overview lists every command and says how to get more', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const name of ['explain', 'diagnose', 'audit', 'rules', 'tenants', 'activity', 'serve', 'sandbox', 'demo'])
+    for (const name of [
+      'explain',
+      'diagnose',
+      'audit',
+      'rules',
+      'tenants',
+      'activity',
+      'stats',
+      'serve',
+      'sandbox',
+      'demo',
+    ])
       expect(result.stdout).toMatch(new RegExp(`^ {2}${name} +\\S`, 'm'));
     expect(result.stdout).toContain('front-why <command> --help');
     expect(result.stdout).toContain('--version');

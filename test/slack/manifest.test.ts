@@ -7,7 +7,11 @@ const SCHEMA_PATH = path.resolve(__dirname, '../../vendor/slack-manifest-schema/
 const MANIFEST_PATH = path.resolve(__dirname, '../../manifest.yml');
 
 interface Manifest {
-  features: { bot_user: { display_name: string }; slash_commands: { command: string; usage_hint?: string }[] };
+  features: {
+    app_home: { home_tab_enabled: boolean };
+    bot_user: { display_name: string };
+    slash_commands: { command: string; usage_hint?: string }[];
+  };
   oauth_config: { scopes: { bot: string[]; user?: string[] } };
   settings: {
     event_subscriptions: { bot_events: string[] };
@@ -46,20 +50,27 @@ test('the schema check is not vacuous: it rejects an unknown key and a command w
   expect(validate(noSlash)).toBe(false);
 });
 
-test('declares the bot user, /front-why with a usage hint, only the bot scopes the code uses, message events, interactivity and Socket Mode', () => {
+test('declares the bot user, the Home tab, /front-why with a usage hint, only the bot scopes the code uses, message and Home events, interactivity and Socket Mode', () => {
+  expect(manifest.features.app_home.home_tab_enabled).toBe(true);
   expect(manifest.features.bot_user.display_name).toBe('front-why');
   expect(manifest.features.slash_commands).toEqual([
     expect.objectContaining({ command: '/front-why', usage_hint: expect.stringContaining('cnv_') }),
   ]);
   expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([
     'channels:history',
+    'channels:read',
     'chat:write',
     'commands',
     'groups:history',
+    'groups:read',
     'usergroups:read',
   ]);
   expect(manifest.oauth_config.scopes.user ?? []).toEqual([]);
-  expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(['message.channels', 'message.groups']);
+  expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual([
+    'app_home_opened',
+    'message.channels',
+    'message.groups',
+  ]);
   expect(manifest.settings.interactivity.is_enabled).toBe(true);
   expect(manifest.settings.socket_mode_enabled).toBe(true);
 });

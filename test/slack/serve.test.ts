@@ -7,9 +7,11 @@ import { serveCommand } from '../../src/commands/serve';
 import type { CliIo } from '../../src/commands/io';
 import { ConfigError } from '../../src/config';
 import { RuleSetError } from '../../src/rules';
+import { startSandbox } from '../../src/sandbox';
+import { Keyring, openStore } from '../../src/store';
 import { newConnectionError, waitFor } from './helpers/harness';
 import { parseExposition, valueOf } from './helpers/prometheus';
-import { startSlackStandIn, type SlackStandIn } from './helpers/slack-standin';
+import { startSlackStandIn, TEAM_ID, type SlackStandIn } from './helpers/slack-standin';
 
 /** `front-why serve` in-process: config, store, rules, app, "ready", and a clean stop on SIGTERM. */
 
@@ -76,6 +78,36 @@ test('starts, logs "ready" with the bound port, serves /healthz, and stops clean
   // Nothing listens any more (not merely an error answer).
   expect(await newConnectionError(`http://127.0.0.1:${ready.port}`)).toBe('ECONNREFUSED');
   expect(cli.err.join('')).not.toContain(botToken);
+});
+
+test('runs the audits that are due once started: a scheduled tenant gets its baseline in its bound channel', async () => {
+  const sandbox = await startSandbox({ port: 0 });
+  try {
+    const settings = env({ FRONT_API_BASE_URL: sandbox.url });
+    const store = await openStore(settings.FRONT_WHY_DB as string, Keyring.fromEnv(settings));
+    await store.addTenant({ name: 'acme', token: sandbox.tokens.acme_private });
+    await store.bindChannel({ teamId: TEAM_ID, channelId: 'C0SCHEDULED', tenant: 'acme', boundBy: 'U0ADMIN' });
+    await store.setAuditSchedule({ tenant: 'acme', cadence: 'weekly', setBy: 'U0ADMIN', nextRunAt: new Date() });
+    await store.close();
+    const cli = io(settings);
+    const running = serveCommand([], cli);
+    const posted = await waitFor(
+      () => slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'C0SCHEDULED'),
+      'the baseline post',
+    );
+    expect(JSON.stringify(posted.args.blocks)).toContain('baseline recorded');
+    process.emit('SIGTERM');
+    await expect(running).resolves.toBe(0);
+    const reopened = await openStore(settings.FRONT_WHY_DB as string, Keyring.fromEnv(settings));
+    try {
+      expect(await reopened.getAuditResult('acme')).toMatchObject({ tokenWorks: true, complete: true });
+      expect((await reopened.getAuditSchedule('acme'))?.leaseHolder).toBeNull();
+    } finally {
+      await reopened.close();
+    }
+  } finally {
+    await sandbox.close();
+  }
 });
 
 test('refuses to start on a broken rule file, naming it', async () => {

@@ -5,6 +5,7 @@ import { isStoreError, KEY_VARIABLE, MIGRATIONS, type Store, type StoreErrorCode
 import { fakeToken, keyring, newKey, type Harness } from './harness';
 
 const T0 = Date.parse('2025-03-01T09:00:00.000Z');
+const KNOWN_VERSIONS = MIGRATIONS.map((m) => m.version).sort((a, b) => a - b);
 
 /** A clock the test moves by hand, so expiry and ordering do not depend on the machine's speed. */
 function manualClock(start = T0) {
@@ -112,7 +113,7 @@ async function expectWorkersAgree(h: Harness, workers: number, count: number): P
   const won = results.flatMap((r) => r.won).sort((x, y) => x - y);
   expect(won).toEqual(Array.from({ length: count }, (_, i) => i));
   expect(await h.count('event_claims')).toBe(count);
-  expect(await h.migrationVersions()).toEqual(MIGRATIONS.map((m) => m.version));
+  expect(await h.migrationVersions()).toEqual(KNOWN_VERSIONS);
 }
 
 /**
@@ -471,6 +472,171 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         );
         await expectStoreError(store.recordActivity({ at: new Date(T0), actor: '', action: 'audit' }), 'invalid_input');
         await expectStoreError(store.listActivity({ limit: 0 }), 'invalid_input');
+      });
+    });
+
+    describe('activity paging and bound channels', () => {
+      let store: Store;
+      beforeEach(async () => {
+        store = await h.open(ring1);
+      });
+
+      it('pages newest first past the limit and filters by action', async () => {
+        for (let i = 0; i < 5; i += 1) {
+          await store.recordActivity({
+            at: new Date(T0 + Math.floor(i / 2) * 1000),
+            actor: 'U1',
+            action: i === 2 ? 'watch.start' : 'diagnose',
+            target: `cnv_${i}`,
+          });
+        }
+        const first = await store.listActivity({ limit: 2 });
+        expect(first.map((e) => e.target)).toEqual(['cnv_4', 'cnv_3']);
+        const last = first[1]!;
+        const second = await store.listActivity({ limit: 2, before: { at: last.at, id: last.id } });
+        expect(second.map((e) => e.target)).toEqual(['cnv_2', 'cnv_1']);
+        const tail = second[1]!;
+        expect((await store.listActivity({ before: { at: tail.at, id: tail.id } })).map((e) => e.target)).toEqual([
+          'cnv_0',
+        ]);
+        expect((await store.listActivity({ actions: ['watch.start'] })).map((e) => e.target)).toEqual(['cnv_2']);
+        expect(await store.listActivity({ actions: [] })).toEqual([]);
+      });
+
+      it('lists bound channels, all or one tenant’s', async () => {
+        await store.addTenant({ name: 'acme', token: fakeToken() });
+        await store.addTenant({ name: 'beta', token: fakeToken() });
+        await store.bindChannel({ teamId: 'T1', channelId: 'C2', tenant: 'beta', boundBy: 'U1' });
+        await store.bindChannel({ teamId: 'T1', channelId: 'C1', tenant: 'acme', boundBy: 'U1' });
+        await store.bindChannel({ teamId: 'T1', channelId: 'C3', tenant: 'acme', boundBy: 'U1' });
+        expect((await store.listChannelBindings()).map((b) => `${b.tenant}:${b.channelId}`)).toEqual([
+          'acme:C1',
+          'acme:C3',
+          'beta:C2',
+        ]);
+        expect((await store.listChannelBindings({ tenant: 'beta' })).map((b) => b.channelId)).toEqual(['C2']);
+        await store.removeTenant('acme');
+        expect((await store.listChannelBindings()).map((b) => b.channelId)).toEqual(['C2']);
+        await expectStoreError(store.listChannelBindings({ tenant: 'Not A Name' }), 'invalid_input');
+      });
+    });
+
+    describe('audit schedules and results', () => {
+      let store: Store;
+      let c: ReturnType<typeof manualClock>;
+      const HOUR = 3_600_000;
+      beforeEach(async () => {
+        c = manualClock();
+        store = await h.open(ring1, { clock: c.clock });
+        await store.addTenant({ name: 'acme', token: fakeToken() });
+        await store.addTenant({ name: 'beta', token: fakeToken() });
+      });
+
+      it('keeps a schedule per tenant and replaces it', async () => {
+        const set = await store.setAuditSchedule({
+          tenant: 'acme',
+          cadence: 'daily',
+          setBy: 'U1',
+          nextRunAt: c.at(HOUR),
+        });
+        expect(set).toEqual({
+          tenant: 'acme',
+          cadence: 'daily',
+          setBy: 'U1',
+          setAt: c.at(0),
+          nextRunAt: c.at(HOUR),
+          leaseHolder: null,
+          leaseUntil: null,
+        });
+        expect(await store.getAuditSchedule('acme')).toEqual(set);
+        c.advance(1000);
+        const off = await store.setAuditSchedule({ tenant: 'acme', cadence: 'off', setBy: 'U2', nextRunAt: c.at(5) });
+        expect(off).toMatchObject({ cadence: 'off', setBy: 'U2', setAt: c.at(1000), nextRunAt: null });
+        expect(await store.getAuditSchedule('beta')).toBeNull();
+        await store.setAuditSchedule({ tenant: 'beta', cadence: 'weekly', setBy: 'U1', nextRunAt: c.at(HOUR) });
+        expect((await store.listAuditSchedules()).map((s) => `${s.tenant}:${s.cadence}`)).toEqual([
+          'acme:off',
+          'beta:weekly',
+        ]);
+        await expectStoreError(
+          store.setAuditSchedule({ tenant: 'nobody', cadence: 'daily', setBy: 'U1', nextRunAt: c.at(0) }),
+          'tenant_not_found',
+        );
+        await expectStoreError(
+          store.setAuditSchedule({ tenant: 'acme', cadence: 'hourly' as 'daily', setBy: 'U1', nextRunAt: c.at(0) }),
+          'invalid_input',
+          /daily, weekly, off/,
+        );
+        await store.removeTenant('beta');
+        expect(await store.getAuditSchedule('beta')).toBeNull();
+      });
+
+      it('leases a due audit to one holder until the lease runs out, then to another', async () => {
+        await store.setAuditSchedule({ tenant: 'acme', cadence: 'daily', setBy: 'U1', nextRunAt: c.at(HOUR) });
+        await store.setAuditSchedule({ tenant: 'beta', cadence: 'off', setBy: 'U1', nextRunAt: null });
+        expect(await store.claimDueAudit('r1', 60_000)).toBeNull();
+        c.advance(HOUR);
+        const claim = await store.claimDueAudit('r1', 60_000);
+        expect(claim).toMatchObject({ tenant: 'acme', leaseHolder: 'r1', leaseUntil: c.at(HOUR + 60_000) });
+        expect(await store.claimDueAudit('r2', 60_000)).toBeNull();
+        c.advance(60_000);
+        // r1 crashed: its lease ran out, so r2 takes the audit over and r1 can no longer finish it.
+        const takeover = await store.claimDueAudit('r2', 60_000);
+        expect(takeover).toMatchObject({ tenant: 'acme', leaseHolder: 'r2' });
+        expect(await store.finishAudit(claim!, c.at(2 * HOUR))).toBe(false);
+        expect(await store.finishAudit(takeover!, c.at(25 * HOUR))).toBe(true);
+        expect(await store.getAuditSchedule('acme')).toMatchObject({
+          nextRunAt: c.at(25 * HOUR),
+          leaseHolder: null,
+          leaseUntil: null,
+        });
+        expect(await store.claimDueAudit('r1', 60_000)).toBeNull();
+      });
+
+      it('keeps a schedule changed during a run: its next run stands', async () => {
+        await store.setAuditSchedule({ tenant: 'acme', cadence: 'weekly', setBy: 'U1', nextRunAt: c.at(0) });
+        const claim = await store.claimDueAudit('r1', 60_000);
+        c.advance(1000);
+        await store.setAuditSchedule({ tenant: 'acme', cadence: 'daily', setBy: 'U2', nextRunAt: c.at(HOUR) });
+        expect(await store.claimDueAudit('r2', 60_000)).toBeNull();
+        expect(await store.finishAudit(claim!, c.at(168 * HOUR))).toBe(true);
+        expect(await store.getAuditSchedule('acme')).toMatchObject({ cadence: 'daily', nextRunAt: c.at(HOUR) });
+      });
+
+      it('gives a due audit to exactly one of many simultaneous claims', async () => {
+        await store.setAuditSchedule({ tenant: 'acme', cadence: 'daily', setBy: 'U1', nextRunAt: c.at(0) });
+        const other = await h.open(ring1, { clock: c.clock });
+        const claims = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).claimDueAudit(`r${i}`, 60_000)),
+        );
+        expect(claims.filter((x) => x !== null)).toHaveLength(1);
+      });
+
+      it('keeps the last result of each tenant across a restart, teammates and all', async () => {
+        expect(await store.getAuditResult('acme')).toBeNull();
+        const result = {
+          tenant: 'acme',
+          ranAt: c.at(0),
+          tokenWorks: true,
+          tokenError: null,
+          preferenceOff: [{ id: 'tea_1', name: 'Bo Kim <bo@acme.example>' }],
+          checked: 4,
+          total: 5,
+          complete: false,
+        };
+        await store.saveAuditResult(result);
+        expect(await store.getAuditResult('acme')).toEqual(result);
+        const refused = { ...result, ranAt: c.at(1000), tokenWorks: false, tokenError: 'refused', preferenceOff: [] };
+        await store.saveAuditResult(refused);
+        await store.saveAuditResult({ ...result, tenant: 'beta', tokenWorks: null, tokenError: 'unreachable' });
+        await store.close();
+        const again = await h.open(ring1);
+        expect(await again.getAuditResult('acme')).toEqual(refused);
+        expect(await again.getAuditResult('beta')).toMatchObject({ tokenWorks: null, tokenError: 'unreachable' });
+        await expectStoreError(again.saveAuditResult({ ...result, tenant: 'nobody' }), 'tenant_not_found');
+        await expectStoreError(again.saveAuditResult({ ...result, checked: -1 }), 'invalid_input');
+        await again.removeTenant('acme');
+        expect(await again.getAuditResult('acme')).toBeNull();
       });
     });
 
@@ -871,14 +1037,18 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         const [a, b] = await Promise.all([h.open(ring1), h.open(keyring(key1))]);
         await a.addTenant({ name: 'acme', token: fakeToken() });
         expect((await b.getTenant('acme'))?.name).toBe('acme');
-        expect(await h.migrationVersions()).toEqual(MIGRATIONS.map((m) => m.version));
+        expect(await h.migrationVersions()).toEqual(KNOWN_VERSIONS);
       });
 
       it('refuses a database migrated by a newer build', async () => {
         const store = await h.open(ring1);
         await store.close();
         await h.addMigrationRow(999);
-        await expectStoreError(h.open(ring1), 'schema_too_new', /schema is at version 999 .* knows versions up to \d+/);
+        await expectStoreError(
+          h.open(ring1),
+          'schema_too_new',
+          new RegExp(`schema is at version 999 .* knows versions up to ${Math.max(...KNOWN_VERSIONS)}`),
+        );
       });
 
       it('keeps the rows of an audit_log written before it was renamed activity_log, and their ids go on', async () => {
@@ -890,7 +1060,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
              (${at}, 'U2', NULL, 'acme', 'tenant.add', NULL, NULL)`,
         );
         const store = await h.open(ring1);
-        expect(await h.migrationVersions()).toEqual(MIGRATIONS.map((m) => m.version));
+        expect(await h.migrationVersions()).toEqual(KNOWN_VERSIONS);
         expect(
           (await store.listActivity({ tenant: 'acme' })).map((e) => [e.id, e.actor, e.action, e.target, e.cause]),
         ).toEqual([

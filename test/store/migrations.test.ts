@@ -2,10 +2,12 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS, isStoreError, type Migration } from '../../src/store';
 import { migrateSqlite } from '../../src/store/migrations';
 
-/** Every version this build knows, so a new migration does not touch these tests. */
-const KNOWN = MIGRATIONS.map((m) => m.version);
+/** Every version this build knows, and one it does not know yet. */
+const KNOWN = MIGRATIONS.map((m) => m.version).sort((a, b) => a - b);
+const NEXT = Math.max(...KNOWN) + 1;
+
 const extra: Migration = {
-  version: 99,
+  version: NEXT,
   name: 'test: a column',
   sqlite: 'ALTER TABLE tenants ADD COLUMN note TEXT;',
   postgres: 'ALTER TABLE tenants ADD COLUMN note text;',
@@ -22,9 +24,9 @@ describe('migrateSqlite', () => {
     const now = new Date('2025-01-01T00:00:00Z');
     expect(migrateSqlite(db, now)).toEqual(KNOWN);
     expect(migrateSqlite(db, now)).toEqual([]);
-    expect(migrateSqlite(db, now, [extra, ...MIGRATIONS])).toEqual([99]);
+    expect(migrateSqlite(db, now, [extra, ...MIGRATIONS])).toEqual([NEXT]);
     expect(db.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all()).toEqual(
-      [...KNOWN, 99].map((version) => ({ version, applied_at: now.getTime() })),
+      [...KNOWN, NEXT].map((version) => ({ version, applied_at: now.getTime() })),
     );
   });
 

@@ -9,7 +9,11 @@ import { DEFAULT_BUDGET_KEY, systemClock, type RateBudgets } from '../../front';
 import type { Logger } from '../../log';
 import { createMetrics, type Metrics } from '../../metrics';
 import type { Rule } from '../../rules';
-import type { Store } from '../../store';
+import type { ChannelBinding, Store } from '../../store';
+import type { AuditReport } from '../../diagnosis/audit';
+import type { AuditChange } from '../../diagnosis/audit-change';
+import { HomeViews } from '../checks/home-views';
+import { auditThrough, postAuditChange } from '../checks/scheduled-audit';
 import { DEFAULT_TENANT_LABEL, TenantConnections, type ConnectFn } from '../checks/tenant-connections';
 import { registerActions } from '../listeners/actions';
 import { registerCommands } from '../listeners/commands';
@@ -92,6 +96,16 @@ export interface SlackApp {
   idle(timeoutMs: number): Promise<boolean>;
   /** Re-checks every watch due now (the background loop does this on its own); resolves with how many. */
   tickWatches(): Promise<number>;
+
+  /**
+   * What the audit scheduler `serve` runs needs from the app, once started: an audit on the tenant's shared
+   * connection (its rate budget), a post to a bound channel, and a refresh of the Home tabs showing the tenant.
+   */
+  auditParts(): {
+    audit: (tenant: string) => Promise<AuditReport | undefined>;
+    post: (binding: ChannelBinding, change: AuditChange) => Promise<void>;
+    onResult: (tenant: string) => void;
+  };
 }
 
 /**
@@ -135,6 +149,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     schedule: { intervalMs: config.FRONT_WHY_WATCH_INTERVAL_MS, days: config.FRONT_WHY_WATCH_DAYS },
     share: new WatchShare(watchNow, config.FRONT_WHY_MAX_CALLS),
   };
+  let live: { client: webApi.WebClient; homes: HomeViews } | undefined;
   let stopping = false;
   let stopped: Promise<void> | undefined;
   const health = healthHandler(() => ({ mode, stopping, inflight: inflight.size }));
@@ -153,7 +168,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (running) throw new Error('the Slack app is already started');
       stopping = false;
       stopped = undefined;
-      const identity = await identify(new webApi.WebClient(botToken, slackClientOptions(config, log)));
+      const client = new webApi.WebClient(botToken, slackClientOptions(config, log));
+      const identity = await identify(client);
+      const homes = new HomeViews({ store, clock, teamId: identity.teamId, admins, inflight, logger }, client);
+      live = { client, homes };
       await ruleSync.start();
       const deps: SlackDeps = {
         config,
@@ -174,6 +192,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         parse: options.parse ?? ((text) => parsePaste(text)),
         watch: watchSettings,
         metrics: timer,
+        homes,
       };
 
       const receiver = buildReceiver(mode, config, log, routes);
@@ -251,6 +270,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
     tickWatches() {
       return watches ? watches.tick() : Promise.resolve(0);
+    },
+
+    auditParts() {
+      const started = live;
+      if (!started) throw new Error('the Slack app is not started');
+      return {
+        audit: auditThrough(tenants, clock),
+        post: postAuditChange(started.client),
+        onResult: (tenant) => started.homes.tenantChanged(tenant),
+      };
     },
   };
 }

@@ -10,6 +10,8 @@ import type { InFlight } from './inflight';
 import type { RequestMetrics } from './request-metrics';
 import type { RulesReload } from './rule-book';
 import type { ReloadReport } from './rule-sync';
+
+import type { HomeViews } from '../checks/home-views';
 import type { ConnectFn, TenantConnections } from '../checks/tenant-connections';
 import type { WatchSettings } from '../checks/watches';
 
@@ -46,6 +48,8 @@ export interface SlackDeps {
   watch: WatchSettings;
   /** Where a diagnosis is counted (GET /metrics). */
   metrics: RequestMetrics;
+  /** The Home tabs this replica published, refreshed when a tenant's audit or schedule changes. */
+  homes: HomeViews;
 }
 
 /** The person asking and where, as every check and activity line needs it. */

@@ -36,6 +36,8 @@ export function startWatchLoop(deps: SlackDeps, client: webApi.WebClient, option
     check: watchCheck(deps),
     tell: async (notice) => {
       await post(client, notice.watch.channelId, watchNoticeMessage(notice.kind, notice.text), notice.watch.threadTs);
+      // A watch that ended or changed cause changes what the tenant's Home tab shows.
+      deps.homes.tenantChanged(notice.watch.tenant);
     },
     logger: deps.logger,
     leaseMs: 2 * deps.config.FRONT_WHY_TIMEOUT_MS + 30_000,

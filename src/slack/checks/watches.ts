@@ -88,6 +88,7 @@ export async function startWatch(
     cause: verdict.cause,
     detail: `watch=${watch.id} slack, re-checked until ${watch.expiresAt.toISOString()}`,
   });
+  deps.homes.tenantChanged(label);
   return { kind: 'started', watch };
 }
 

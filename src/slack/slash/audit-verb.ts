@@ -9,6 +9,7 @@ import { ProgressUpdater } from '../send/progress';
 import { cannotPostHere, post, postAll, reachUser, respondEphemeral, update } from '../send/reply';
 import { channelTenant, tenantLabel } from '../checks/tenant-connections';
 import { requireInsider } from './guards';
+import { scheduleVerb } from './schedule-verb';
 import type { VerbContext } from './verb';
 
 /** Sweeping a large company takes a while at the customer's rate limit. */
@@ -16,6 +17,7 @@ const AUDIT_TIMEOUT_MS = 10 * 60_000;
 
 /** The teammate sweep: a parent message, a progress reply edited as it goes, then the report in the thread. */
 export async function auditVerb(ctx: VerbContext): Promise<void> {
+  if (ctx.args[0]?.toLowerCase() === 'schedule') return scheduleVerb({ ...ctx, args: ctx.args.slice(1) });
   if (!(await requireInsider(ctx))) return;
   const { deps, who, client } = ctx;
   const tenant = await channelTenant(deps.store, deps.config, who.teamId, who.channelId);

@@ -18,6 +18,7 @@ export function helpText(botName: string): string {
     '• `/front-why bind NAME` / `/front-why unbind` — choose which tenant this channel checks with',
     '• `/front-why listen on|off` — answer pasted Front errors and conversation IDs in this channel without a command',
     '• `/front-why allow-external on|off` — let Slack Connect guests run checks in this channel',
+    '• `/front-why audit schedule daily|weekly|off` — audit this channel’s tenant on a schedule; posts here only when something changed',
     '• `/front-why reload` — load the rule files again (a broken file changes nothing and is shown to you)',
     '',
     `Answers go to a thread under a short message; invite me first (\`/invite @${escapeText(botName)}\`) or only you will see them.`,

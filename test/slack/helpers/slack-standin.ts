@@ -56,6 +56,15 @@ export interface SlackStandIn {
   /** Makes every response_url answer `status` (404 `expired_url`, as Slack does after 30 minutes) until cleared. */
   failResponseUrls(status: number | undefined): void;
   setGroupMembers(group: string, users: string[]): void;
+  /**
+   * A channel and its members, for `users.conversations`: a public channel is listed for each member; a private
+   * one only for members when the bot is a member too, as Slack answers a bot token.
+   */
+  setChannel(
+    channel: string,
+    members: string[],
+    options?: { private?: boolean; archived?: boolean; extShared?: boolean },
+  ): void;
   /** A fresh response_url, as Slack puts one in each command and interaction. */
   responseUrl(): string;
   /** Socket Mode: resolves once the app's WebSocket received its hello. */
@@ -84,6 +93,7 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
   const rateLimits = new Map<string, { retryAfterSec: number; left: number }>();
   let responseUrlStatus: number | undefined;
   const groups = new Map<string, string[]>();
+  const channels = new Map<string, { members: Set<string>; private: boolean; archived: boolean; extShared: boolean }>();
   const sockets = new Set<WebSocket>();
   const pendingAcks = new Map<string, (ack: SocketAck) => void>();
   let connectedResolvers: (() => void)[] = [];
@@ -204,6 +214,38 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
             state: { values: {} },
           },
         };
+      }
+      case 'users.conversations': {
+        const user = typeof args.user === 'string' ? args.user : BOT_USER_ID;
+        const types = String(args.types ?? 'public_channel').split(',');
+        const limit = Math.min(Number(args.limit ?? 100) || 100, 999);
+        const start =
+          typeof args.cursor === 'string' && args.cursor !== '' ? Number(args.cursor.replace('next:', '')) : 0;
+        const excludeArchived = args.exclude_archived === true || args.exclude_archived === 'true';
+        const listed = [...channels]
+          .filter(([, c]) => c.members.has(user) && !(excludeArchived && c.archived))
+          .filter(([, c]) => types.includes(c.private ? 'private_channel' : 'public_channel'))
+          .filter(([, c]) => !c.private || c.members.has(BOT_USER_ID))
+          .map(([id, c]) => ({
+            id,
+            is_private: c.private,
+            is_archived: c.archived,
+            is_channel: !c.private,
+            is_group: c.private,
+            is_shared: c.extShared,
+            is_ext_shared: c.extShared,
+          }));
+        const page = listed.slice(start, start + limit);
+        const next = start + limit < listed.length ? `next:${start + limit}` : '';
+        return { ok: true, channels: page, response_metadata: { next_cursor: next } };
+      }
+      case 'views.publish': {
+        const view = (args.view ?? {}) as { type?: string; blocks?: unknown[] };
+        if (typeof args.user_id !== 'string' || view.type !== 'home') return { ok: false, error: 'invalid_arguments' };
+        // Slack refuses a Home view of more than 100 blocks.
+        if (!Array.isArray(view.blocks) || view.blocks.length > 100) return { ok: false, error: 'invalid_arguments' };
+        viewCounter += 1;
+        return { ok: true, view: { ...view, id: `V0HOME${viewCounter}`, team_id: TEAM_ID, app_id: APP_ID } };
       }
       case 'usergroups.users.list': {
         const group = typeof args.usergroup === 'string' ? args.usergroup : '';
@@ -329,6 +371,13 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
       responseUrlStatus = status;
     },
     setGroupMembers: (group, users) => groups.set(group, users),
+    setChannel: (channel, members, opts = {}) =>
+      channels.set(channel, {
+        members: new Set(members),
+        private: opts.private ?? false,
+        archived: opts.archived ?? false,
+        extShared: opts.extShared ?? false,
+      }),
     responseUrl: () => `${base}/response/${randomUUID()}`,
     socketConnected: (timeoutMs = 5_000) =>
       helloSent

@@ -84,6 +84,7 @@ export function stopWatchAction(deps: SlackDeps) {
       cause: ended.cause,
       detail: `watch=${ended.id} stopped by ${click.who.userId}`,
     });
+    deps.homes.tenantChanged(ended.tenant);
     await post(args.client, click.who.channelId, watchStoppedMessage(ended, click.who.userId), ended.threadTs);
   });
 }

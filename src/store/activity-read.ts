@@ -1,0 +1,26 @@
+import type { ActivityEntry, ActivityQuery, Store } from './store-api';
+
+const PAGE = 1000;
+
+/**
+ * Every entry matching `query`, newest first, paging past the store's 1000-entry limit; stops at `max` entries
+ * (`truncated` then says so) so a huge log cannot exhaust memory.
+ */
+export async function readActivity(
+  store: Store,
+  query: Omit<ActivityQuery, 'limit' | 'before'>,
+  max = 100_000,
+): Promise<{ entries: ActivityEntry[]; truncated: boolean }> {
+  const entries: ActivityEntry[] = [];
+  let before: ActivityQuery['before'];
+  for (;;) {
+    const page = await store.listActivity({ ...query, limit: PAGE, ...(before ? { before } : {}) });
+    for (const entry of page) {
+      if (entries.length >= max) return { entries, truncated: true };
+      entries.push(entry);
+    }
+    const last = page[page.length - 1];
+    if (page.length < PAGE || !last) return { entries, truncated: false };
+    before = { at: last.at, id: last.id };
+  }
+}
