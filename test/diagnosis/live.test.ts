@@ -187,6 +187,58 @@ describe('every other kind of resource that can be private', () => {
   });
 });
 
+describe('a bare ID of another kind that can be private is checked like a bare conversation ID', () => {
+  test.each([
+    ['msg_1q15qmtq', '/messages/msg_1q15qmtq', 'acme_private'],
+    ['tag_3b0c1', '/tags/tag_3b0c1', 'globex_private'],
+    ['rsp_16yc', '/message_templates/rsp_16yc', 'acme_private'],
+    ['https://app.frontapp.com/open/msg_1q15qmtq', '/messages/msg_1q15qmtq', 'acme_private'],
+  ] as const)('%s, refused: the refusal is reproduced on it and explained', async (input, path, token) => {
+    const outcome = okOutcome(await diagnose(input, { rules, live: connect(token).live }));
+    const [first] = outcome.diagnoses;
+    expect([first?.cause, first?.status]).toEqual(['teammate_api_access_disabled', 'confirmed']);
+    const id = path.split('/')[2] ?? '';
+    expect(outcome.targets).toEqual([id]);
+    expect(first?.headline).toContain(id);
+    expect(sandbox.stats().byRequest[`GET ${path}`]).toBe(1);
+    expect(Object.keys(sandbox.stats().byPath).some((p) => p.startsWith('/conversations'))).toBe(false);
+  });
+
+  test.each(['message_preference_off', 'tag_preference_off', 'message_template_preference_off'])(
+    '%s: the bare ID gets the answer its pasted refusal gets, owner included',
+    async (name) => {
+      const scenario = SANDBOX_SCENARIOS.find((s) => s.name === name)!;
+      const id = /\b(?:msg|tag|rsp)_[0-9a-z]+/.exec(scenario.input)?.[0] ?? '';
+      const pasted = okOutcome(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
+      const bare = okOutcome(await diagnose(id, { rules, live: connect(scenario.tokenName).live }));
+      const answer = (o: typeof bare) => o.diagnoses.map((d) => [d.cause, d.status, d.headline, d.owner]);
+      expect(answer(bare)).toEqual(answer(pasted));
+    },
+  );
+
+  test.each([
+    ['msg_1q15qmts', 'the message msg_1q15qmts reads fine', '/messages/msg_1q15qmts'],
+    ['tag_2oxhvy', 'the tag tag_2oxhvy reads fine', '/tags/tag_2oxhvy'],
+    ['rsp_16yd', 'the message template rsp_16yd reads fine', '/message_templates/rsp_16yd'],
+  ])('%s, readable: access works now', async (input, headline, path) => {
+    const outcome = okOutcome(await diagnose(input, { rules, live: connect('acme_private').live }));
+    expect(outcome.diagnoses.map((d) => [d.cause, d.status])).toEqual([['not_reproducible', 'confirmed']]);
+    expect(outcome.diagnoses[0]?.headline).toContain(headline);
+    expect(sandbox.stats().byRequest[`GET ${path}`]).toBe(1);
+  });
+
+  test('several bare IDs of different kinds are each read once, with what each one is', async () => {
+    const outcome = okOutcome(await diagnose('tag_2oxhvy cnv_yo1kg5s', { rules, live: connect('acme_private').live }));
+    expect(outcome.targets).toEqual(['tag_2oxhvy', 'cnv_yo1kg5s']);
+    expect(outcome.diagnoses.map((d) => d.headline).sort()).toEqual([
+      expect.stringContaining('cnv_yo1kg5s reads fine'),
+      expect.stringContaining('the tag tag_2oxhvy reads fine'),
+    ]);
+    expect(sandbox.stats().byRequest['GET /tags/tag_2oxhvy']).toBe(1);
+    expect(sandbox.stats().byRequest['GET /conversations/cnv_yo1kg5s']).toBe(1);
+  });
+});
+
 describe('a workspace-restricted token', () => {
   test('has its visible workspaces fetched alongside the first reads, and named in the answer', async () => {
     const scenario = SANDBOX_SCENARIOS.find((s) => s.name === 'workspace_restricted')!;
