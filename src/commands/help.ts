@@ -46,11 +46,13 @@ examples:
   FRONT_API_TOKEN="$(cat token.txt)" front-why diagnose --json 'https://app.frontapp.com/open/cnv_yo1kg5q'`,
   },
   watch: {
-    summary: "wait until a conversation or paste reads fine with the customer's token (exit 0), or time out (exit 1)",
+    summary:
+      "wait until a conversation, another ID or paste reads fine with the customer's token (exit 0), or time out (exit 1)",
     usage: 'usage: front-why watch <cnv_…|msg_…|tag_…|…|Front app link|pasted error> [--tenant NAME] [--timeout 10m]',
     details: `Re-checks the target live, as "Watch until fixed" does in Slack: first after FRONT_WHY_WATCH_INTERVAL_MS
 (default 60000), then twice as long each time, at most every 30 minutes. Prints each check's finding on stderr and
-exits 0 as soon as the target reads fine (saying what changed, when it can be seen), 1 when the timeout comes first.
+exits 0 as soon as the target reads fine (saying what changed, when it can be seen), 1 when the timeout comes first,
+2 at once when the input holds no Front error and no ID to check (nothing would ever read fine).
 
 options:
   --tenant NAME     use the token stored for this tenant; else FRONT_API_TOKEN
