@@ -239,6 +239,28 @@ describe('a bare ID of another kind that can be private is checked like a bare c
   });
 });
 
+describe('an ID of another kind that Front does not know', () => {
+  test('a pasted 404 on a tag is read live on that tag and named in the answer', async () => {
+    const paste = '{"_error":{"status":404,"title":"Not found","message":"Unknown tag ID tag_zz9k2"}}';
+    const outcome = okOutcome(await diagnose(paste, { rules, live: connect('acme_private').live }));
+    const [first] = outcome.diagnoses;
+    expect([first?.cause, first?.status]).toEqual(['resource_not_found', 'confirmed']);
+    expect(first?.headline).toBe('Front does not know the tag tag_zz9k2 (404 Not found)');
+    expect(first?.why).toContain('Live read of the tag tag_zz9k2 with the stored token: 404.');
+    expect(sandbox.stats().byRequest['GET /tags/tag_zz9k2']).toBe(1);
+  });
+
+  test('a bare message template ID that does not exist: reading it answers 404, said as such', async () => {
+    const outcome = okOutcome(await diagnose('rsp_zz1c', { rules, live: connect('acme_private').live }));
+    expect(outcome.diagnoses.map((d) => [d.cause, d.status])).toEqual([['resource_not_found', 'confirmed']]);
+    expect(outcome.diagnoses[0]?.headline).toBe(
+      'Front does not know the message template rsp_zz1c: reading it with the stored token answers 404',
+    );
+    expect(outcome.diagnoses[0]?.why).toContain('(Unknown message template ID rsp_zz1c)');
+    expect(sandbox.stats().byRequest['GET /message_templates/rsp_zz1c']).toBe(1);
+  });
+});
+
 describe('a workspace-restricted token', () => {
   test('has its visible workspaces fetched alongside the first reads, and named in the answer', async () => {
     const scenario = SANDBOX_SCENARIOS.find((s) => s.name === 'workspace_restricted')!;
