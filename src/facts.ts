@@ -216,7 +216,7 @@ export const FACTS = {
     type: 'number',
     source: 'resource',
     description:
-      'HTTP status when reading the refused resource (not a conversation) with the stored token now. Absent when the error is about a conversation.',
+      'HTTP status when reading the resource the error or bare ID is about (not a conversation) with the stored token now. Absent when it is a conversation.',
   },
   'resource.error_message': {
     type: 'string',

@@ -50,10 +50,14 @@ export function printOutcome(outcome: DiagnoseOutcome, io: CliIo, options: Print
   return 0;
 }
 
+/** Said when a paste holds neither a Front error nor an ID of anything that can be private. */
+export const NOTHING_TO_DIAGNOSE =
+  'No Front error and no Front ID to check (a conversation cnv_…, message msg_…, tag tag_… or another kind that can be private, or an app link to one) in the paste: nothing to diagnose.';
+
 function nothingFound(outcome: Extract<DiagnoseOutcome, { ok: true }>): string {
   if (outcome.sawError) return 'The paste holds a Front error, but no rule explains it.';
   if (outcome.targets.length > 0 && !outcome.live) {
     return `No Front error in the paste. To check ${outcome.targets.join(', ')} live, run \`front-why diagnose\` with the customer's token (a tenant or FRONT_API_TOKEN).`;
   }
-  return 'No Front error or conversation ID found in the paste: nothing to diagnose.';
+  return NOTHING_TO_DIAGNOSE;
 }

@@ -30,7 +30,7 @@ examples:
   diagnose: {
     summary: "diagnose a conversation or paste live, with the customer's token",
     usage:
-      'usage: front-why diagnose <cnv_…|Front app link|pasted error> [--tenant NAME] [--verbose] [--json]   (reads stdin when no input is given)',
+      'usage: front-why diagnose <cnv_…|msg_…|tag_…|…|Front app link|pasted error> [--tenant NAME] [--verbose] [--json]   (reads stdin when no input is given)',
     details: `The paste's explanation plus live checks against Front with the customer's token: a stored tenant
 (--tenant NAME) or FRONT_API_TOKEN. Tokens are never taken from the command line. Prints the cause, who it
 concerns and the steps; --verbose adds the why and the live checks that decided.
@@ -46,11 +46,13 @@ examples:
   FRONT_API_TOKEN="$(cat token.txt)" front-why diagnose --json 'https://app.frontapp.com/open/cnv_yo1kg5q'`,
   },
   watch: {
-    summary: "wait until a conversation or paste reads fine with the customer's token (exit 0), or time out (exit 1)",
-    usage: 'usage: front-why watch <cnv_…|Front app link|pasted error> [--tenant NAME] [--timeout 10m]',
+    summary:
+      "wait until a conversation, another ID or paste reads fine with the customer's token (exit 0), or time out (exit 1)",
+    usage: 'usage: front-why watch <cnv_…|msg_…|tag_…|…|Front app link|pasted error> [--tenant NAME] [--timeout 10m]',
     details: `Re-checks the target live, as "Watch until fixed" does in Slack: first after FRONT_WHY_WATCH_INTERVAL_MS
 (default 60000), then twice as long each time, at most every 30 minutes. Prints each check's finding on stderr and
-exits 0 as soon as the target reads fine (saying what changed, when it can be seen), 1 when the timeout comes first.
+exits 0 as soon as the target reads fine (saying what changed, when it can be seen), 1 when the timeout comes first,
+2 at once when the input holds no Front error and no ID to check (nothing would ever read fine).
 
 options:
   --tenant NAME     use the token stored for this tenant; else FRONT_API_TOKEN

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import { diagnose } from '../diagnosis';
 import { loadRulesOrThrow } from '../rules';
-import { changeText, delayAfter, ownerOf, verdictOf } from '../watch';
+import { changeText, delayAfter, nothingToWatch, ownerOf, verdictOf } from '../watch';
 import { textFrom } from './explain';
 import { usageOf } from './help';
 import { parseCommandArgs, UsageError, type CliIo } from './io';
@@ -52,6 +52,9 @@ export async function watchCommand(argv: string[], io: CliIo, clock: WatchClock 
   const config = loadConfig(io.env);
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
   const text = await textFrom(positionals, io, WATCH_USAGE);
+  // Read offline first: an input with nothing to check (a typo such as `msg_`) would be re-checked until the timeout.
+  const nothing = nothingToWatch(await diagnose(text, { rules }));
+  if (nothing) throw new UsageError(nothing);
   const { connection, label } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets);
   const started = clock.now();
   const deadline = started + timeoutMs;

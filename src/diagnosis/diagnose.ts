@@ -5,13 +5,13 @@ import { ProbeRun, type FrontGateway } from '../probes';
 import { parseFrontId, resourceId, type ResourceRef, type TokenInfo } from '../front';
 import { createFactSource } from './fact-source';
 import { ownerFinding } from './owner';
-import { pasteFacts, targetOf } from './paste-facts';
+import { bareIds, bareTarget, pasteFacts, targetOf } from './paste-facts';
 import { rankByEvidence } from './ranking';
 import type { Diagnosis, Evidence } from './types';
 
 /** A pasted log may hold many errors; each costs probes, so only the first few are diagnosed. */
 export const MAX_ERRORS_PER_PASTE = 5;
-/** A message listing many conversation IDs gets one combined reply about the first few. */
+/** A message listing many IDs (conversations, tags, …) gets one combined reply about the first few. */
 export const MAX_BARE_TARGETS = 3;
 
 export interface LiveAccess {
@@ -84,9 +84,9 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
   };
 
   const decided = await Promise.all(
-    units.map(async ({ observation, target, resource }) => {
+    units.map(async ({ observation, bare, target, resource }) => {
       const probes = runFor(target, resource);
-      const source = createFactSource(pasteFacts(observation, parsed.ids, parsed), probes);
+      const source = createFactSource(pasteFacts(observation, parsed.ids, parsed, bare), probes);
       // Offline nothing can be learnt: no round asks the source for facts, so the facts that would decide are
       // worked out only for the rules reported as possible.
       const matches = keepConfirmedIfAny(await matchRules(deps.rules, source, probes ? {} : { maxRounds: 0 }));
@@ -129,6 +129,8 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
 
 interface Unit {
   observation?: Observation;
+  /** Without an error: the bare ID this unit checks. */
+  bare?: string;
   /** The conversation to read. */
   target?: string;
   /** Or the other private resource to read. */
@@ -142,10 +144,13 @@ function unitsOf(errors: Observation[], ids: FrontIdRef[]): Unit[] {
       return { observation, target: validTarget(found.conversation), resource: found.resource };
     });
   }
-  return ids
-    .filter((ref) => parseFrontId(ref.id, 'cnv').ok)
+  // A bare ID of anything that can be private is checked the way its refusal would be: `cnv_…` or `tag_…` alike.
+  return bareIds(ids)
     .slice(0, MAX_BARE_TARGETS)
-    .map((ref) => ({ target: ref.id }));
+    .map((id) => {
+      const found = bareTarget(id);
+      return { bare: id, target: validTarget(found.conversation), resource: found.resource };
+    });
 }
 
 /** Only an ID in Front's exact format is ever put into a request path. */

@@ -17,18 +17,20 @@ export type PasteFacts = Partial<Record<FactPath, string | number | boolean | st
 /**
  * The facts one pasted error (or a bare ID, when `observation` is undefined) gives the rules.
  * A field the paste did not contain stays absent: paste facts are never "unknown".
+ * `bare`: which of the paste's bare IDs this diagnosis is about (the first one that can be private otherwise).
  */
 export function pasteFacts(
   observation: Observation | undefined,
   ids: FrontIdRef[],
   paste: { mentionsOAuth?: boolean } = {},
+  bare?: string,
 ): PasteFacts {
   const facts: PasteFacts = {
     'input.ids': ids.map((ref) => ref.id),
     'input.has_error': observation !== undefined,
     'input.mentions_oauth': paste.mentionsOAuth === true,
   };
-  const target = targetOf(observation, ids);
+  const target = observation ? targetOf(observation, ids) : bareTarget(bare ?? bareIds(ids)[0]);
   if (target.conversation) facts['input.conversation_id'] = target.conversation;
   if (target.kind) facts['input.resource_kind'] = target.kind;
   if (target.resource) facts['input.resource'] = describeResource(target.resource);
@@ -111,6 +113,21 @@ export function targetOf(observation: Observation | undefined, ids: FrontIdRef[]
     ...(conversation ? { conversation } : {}),
     ...(kind ? { kind } : conversation ? { kind: 'conversation' } : {}),
   };
+}
+
+/**
+ * The IDs an agent may type on their own to have them checked (`/front-why tag_3b0c1`): a conversation or any
+ * other resource that can be private, in order of first appearance.
+ */
+export function bareIds(ids: FrontIdRef[]): string[] {
+  return ids.map((ref) => ref.id).filter((id) => kindFromId(id) !== undefined);
+}
+
+/** What a bare ID is about: a conversation to read, or another private resource to read. */
+export function bareTarget(id: string | undefined): Target {
+  const kind = kindFromId(id);
+  if (!id || !kind) return {};
+  return kind === 'conversation' ? { conversation: id, kind } : { kind, resource: { kind, id } };
 }
 
 function kindOfCollection(collection: string | undefined): PrivateKind | undefined {

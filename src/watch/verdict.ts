@@ -33,6 +33,16 @@ export function verdictOf(outcome: DiagnoseOutcome): WatchCheck {
   };
 }
 
+/**
+ * Why an input cannot be watched at all, whatever Front says later: it holds no Front error and no ID of anything
+ * that can be private (a typo such as `msg_`), or it could not be read. Re-checking it would never end.
+ */
+export function nothingToWatch(outcome: DiagnoseOutcome): string | undefined {
+  if (!outcome.ok) return outcome.message;
+  if (outcome.sawError || outcome.targets.length > 0) return undefined;
+  return 'Nothing to watch: no Front error and no Front ID to check (a conversation cnv_…, message msg_…, tag tag_… or another kind that can be private, or an app link to one) in that.';
+}
+
 /** Who the cause concerned, for saying later what changed: the owner, or the candidates. */
 export function ownerOf(d: Diagnosis | undefined): string | undefined {
   const owner = d?.owner;

@@ -70,6 +70,25 @@ describe('front-why explain', () => {
     expect((await runCli(['explain', '-v', ORIGINAL])).stdout).toBe(out);
   });
 
+  test.each(['msg_1q15qmtq', 'tag_3b0c1', 'rsp_16yc', 'https://app.frontapp.com/open/msg_1q15qmtq'])(
+    'a bare %s is a target to check live, said as for a bare conversation ID',
+    async (input) => {
+      const id = /[a-z]{3}_[0-9a-z]+$/.exec(input)?.[0] ?? '';
+      const result = await runCli(['explain', input]);
+      const conversation = await runCli(['explain', 'cnv_yo1kg5q']);
+      expect([result.code, result.stdout]).toEqual([0, conversation.stdout.replace('cnv_yo1kg5q', id)]);
+      expect(result.stdout).toContain(`To check ${id} live, run \`front-why diagnose\``);
+    },
+  );
+
+  test('an input with no error and no ID says there is nothing to diagnose, naming more than conversations', async () => {
+    const result = await runCli(['explain', 'msg_']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/nothing to diagnose/);
+    expect(result.stdout).toMatch(/msg_…/);
+    expect(result.stdout).not.toMatch(/conversation ID found/);
+  });
+
   test('a successful response is not an error: empty list', async () => {
     const result = await runCli([
       'explain',

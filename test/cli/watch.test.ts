@@ -14,6 +14,7 @@ import { BIN, runCli } from './helpers';
 
 const BRUNO = 'bruno.keller@acme.example';
 const DMITRI = 'dmitri.ivanov@acme.example';
+const MARCO = 'marco.rossi@globex.example';
 let sandbox: Sandbox;
 
 beforeAll(async () => {
@@ -27,6 +28,7 @@ afterAll(async () => {
 afterEach(() => {
   sandbox.setApiAccess(BRUNO, false);
   sandbox.setApiAccess(DMITRI, false);
+  sandbox.setApiAccess(MARCO, false);
 });
 
 function captured(env: Record<string, string>): { io: CliIo; out: () => string; err: () => string } {
@@ -91,6 +93,36 @@ test('refuses a timeout it cannot read, and a missing target', async () => {
   const none = await runCli(['watch'], { env: { FRONT_API_BASE_URL: sandbox.url } });
   expect(none.code).toBe(2);
   expect(none.stderr).toContain('what to watch is missing');
+});
+
+test('an input with nothing to check (a typo such as `msg_`) is refused at once, before any request', async () => {
+  for (const input of ['msg_', 'see the ticket']) {
+    const c = captured({});
+    const time = fakeClock();
+    const before = sandbox.stats().total;
+    await expect(watchCommand([input], c.io, time.clock)).rejects.toThrow(
+      /^Nothing to watch: no Front error and no Front ID to check \(a conversation cnv_…, message msg_…/,
+    );
+    expect(time.slept).toEqual([]);
+    expect(sandbox.stats().total).toBe(before);
+  }
+  const built = await runCli(['watch', 'msg_', '--timeout', '2s'], {
+    env: { FRONT_API_BASE_URL: sandbox.url, FRONT_API_TOKEN: sandbox.tokens.acme_private },
+  });
+  expect([built.code, built.stdout]).toEqual([2, '']);
+  expect(built.stderr).toContain('front-why watch: Nothing to watch:');
+  expect(built.stderr).not.toContain('still fails');
+});
+
+test('a bare ID of another kind is watched like a conversation: a tag reads fine once its owner allows access', async () => {
+  const c = captured({ FRONT_API_TOKEN: sandbox.tokens.globex_private });
+  const time = fakeClock((n) => {
+    if (n === 1) sandbox.setApiAccess(MARCO, true);
+  });
+  expect(await watchCommand(['tag_3b0c1'], c.io, time.clock)).toBe(0);
+  expect(time.slept).toEqual([60_000]);
+  expect(c.err()).toContain('[+0 s] tag_3b0c1 still fails (teammate_api_access_disabled: ');
+  expect(c.out()).toContain('tag_3b0c1 reads fine with FRONT_API_TOKEN.');
 });
 
 test('the built CLI waits while failing and exits 0 once `front-why sandbox set-access` turns the preference on', async () => {

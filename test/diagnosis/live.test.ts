@@ -187,6 +187,80 @@ describe('every other kind of resource that can be private', () => {
   });
 });
 
+describe('a bare ID of another kind that can be private is checked like a bare conversation ID', () => {
+  test.each([
+    ['msg_1q15qmtq', '/messages/msg_1q15qmtq', 'acme_private'],
+    ['tag_3b0c1', '/tags/tag_3b0c1', 'globex_private'],
+    ['rsp_16yc', '/message_templates/rsp_16yc', 'acme_private'],
+    ['https://app.frontapp.com/open/msg_1q15qmtq', '/messages/msg_1q15qmtq', 'acme_private'],
+  ] as const)('%s, refused: the refusal is reproduced on it and explained', async (input, path, token) => {
+    const outcome = okOutcome(await diagnose(input, { rules, live: connect(token).live }));
+    const [first] = outcome.diagnoses;
+    expect([first?.cause, first?.status]).toEqual(['teammate_api_access_disabled', 'confirmed']);
+    const id = path.split('/')[2] ?? '';
+    expect(outcome.targets).toEqual([id]);
+    expect(first?.headline).toContain(id);
+    expect(sandbox.stats().byRequest[`GET ${path}`]).toBe(1);
+    expect(Object.keys(sandbox.stats().byPath).some((p) => p.startsWith('/conversations'))).toBe(false);
+  });
+
+  test.each(['message_preference_off', 'tag_preference_off', 'message_template_preference_off'])(
+    '%s: the bare ID gets the answer its pasted refusal gets, owner included',
+    async (name) => {
+      const scenario = SANDBOX_SCENARIOS.find((s) => s.name === name)!;
+      const id = /\b(?:msg|tag|rsp)_[0-9a-z]+/.exec(scenario.input)?.[0] ?? '';
+      const pasted = okOutcome(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
+      const bare = okOutcome(await diagnose(id, { rules, live: connect(scenario.tokenName).live }));
+      const answer = (o: typeof bare) => o.diagnoses.map((d) => [d.cause, d.status, d.headline, d.owner]);
+      expect(answer(bare)).toEqual(answer(pasted));
+    },
+  );
+
+  test.each([
+    ['msg_1q15qmts', 'the message msg_1q15qmts reads fine', '/messages/msg_1q15qmts'],
+    ['tag_2oxhvy', 'the tag tag_2oxhvy reads fine', '/tags/tag_2oxhvy'],
+    ['rsp_16yd', 'the message template rsp_16yd reads fine', '/message_templates/rsp_16yd'],
+  ])('%s, readable: access works now', async (input, headline, path) => {
+    const outcome = okOutcome(await diagnose(input, { rules, live: connect('acme_private').live }));
+    expect(outcome.diagnoses.map((d) => [d.cause, d.status])).toEqual([['not_reproducible', 'confirmed']]);
+    expect(outcome.diagnoses[0]?.headline).toContain(headline);
+    expect(sandbox.stats().byRequest[`GET ${path}`]).toBe(1);
+  });
+
+  test('several bare IDs of different kinds are each read once, with what each one is', async () => {
+    const outcome = okOutcome(await diagnose('tag_2oxhvy cnv_yo1kg5s', { rules, live: connect('acme_private').live }));
+    expect(outcome.targets).toEqual(['tag_2oxhvy', 'cnv_yo1kg5s']);
+    expect(outcome.diagnoses.map((d) => d.headline).sort()).toEqual([
+      expect.stringContaining('cnv_yo1kg5s reads fine'),
+      expect.stringContaining('the tag tag_2oxhvy reads fine'),
+    ]);
+    expect(sandbox.stats().byRequest['GET /tags/tag_2oxhvy']).toBe(1);
+    expect(sandbox.stats().byRequest['GET /conversations/cnv_yo1kg5s']).toBe(1);
+  });
+});
+
+describe('an ID of another kind that Front does not know', () => {
+  test('a pasted 404 on a tag is read live on that tag and named in the answer', async () => {
+    const paste = '{"_error":{"status":404,"title":"Not found","message":"Unknown tag ID tag_zz9k2"}}';
+    const outcome = okOutcome(await diagnose(paste, { rules, live: connect('acme_private').live }));
+    const [first] = outcome.diagnoses;
+    expect([first?.cause, first?.status]).toEqual(['resource_not_found', 'confirmed']);
+    expect(first?.headline).toBe('Front does not know the tag tag_zz9k2 (404 Not found)');
+    expect(first?.why).toContain('Live read of the tag tag_zz9k2 with the stored token: 404.');
+    expect(sandbox.stats().byRequest['GET /tags/tag_zz9k2']).toBe(1);
+  });
+
+  test('a bare message template ID that does not exist: reading it answers 404, said as such', async () => {
+    const outcome = okOutcome(await diagnose('rsp_zz1c', { rules, live: connect('acme_private').live }));
+    expect(outcome.diagnoses.map((d) => [d.cause, d.status])).toEqual([['resource_not_found', 'confirmed']]);
+    expect(outcome.diagnoses[0]?.headline).toBe(
+      'Front does not know the message template rsp_zz1c: reading it with the stored token answers 404',
+    );
+    expect(outcome.diagnoses[0]?.why).toContain('(Unknown message template ID rsp_zz1c)');
+    expect(sandbox.stats().byRequest['GET /message_templates/rsp_zz1c']).toBe(1);
+  });
+});
+
 describe('a workspace-restricted token', () => {
   test('has its visible workspaces fetched alongside the first reads, and named in the answer', async () => {
     const scenario = SANDBOX_SCENARIOS.find((s) => s.name === 'workspace_restricted')!;

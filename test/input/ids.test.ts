@@ -32,6 +32,16 @@ describe('Front IDs', () => {
     ]);
   });
 
+  it('reads a bare ID of each kind that can be private, typed alone or as an app link, with its kind', () => {
+    const typed = ['msg_1q15qmtq', 'com_1a2b3c', 'inb_1ixb', 'tag_3b0c1', 'crd_2njtoez', 'rsp_16yc', 'sig_7a1b'];
+    for (const id of [...typed, 'cha_1ab3', 'rul_58xhq']) expect(parsed(id).ids.map((r) => r.id)).toEqual([id]);
+    expect(parsed('https://app.frontapp.com/open/tag_3b0c1').ids).toEqual([
+      { id: 'tag_3b0c1', prefix: 'tag', kind: 'tag', fromLink: true },
+    ]);
+    expect(parsed('  rsp_16yc\n').ids.map((r) => r.kind)).toEqual(['message template']);
+    expect(parsed('msg_').ids).toEqual([]);
+  });
+
   it('does not take snake_case words, encodings or uppercase for IDs', () => {
     expect(
       idList('is_private has_more tag_ids msg_id utf_8 sha_256 created_at cnv_1ABC CNV_abc my_cnv_1 _cnv_1 read_only'),

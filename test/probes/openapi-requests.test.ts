@@ -141,13 +141,23 @@ describe('the checker', () => {
 });
 
 describe('every request the probes send is in core-api.json', () => {
-  it('while every sandbox scenario is diagnosed live and every tenant audited', async () => {
+  it('while every sandbox scenario is diagnosed live, its ID typed bare too, and every tenant audited', async () => {
+    const bareReads: string[] = [];
     for (const scenario of SANDBOX_SCENARIOS) {
       sandbox.setFaults({ ...NO_FAULTS, ...scenario.faults });
       sandbox.resetRateLimits();
       const outcome = okOutcome(await diagnose(scenario.input, { rules, live: connect(scenario.tokenName).live }));
       expect([scenario.name, outcome.diagnoses[0]?.cause]).toEqual([scenario.name, scenario.expectedCause]);
+      // The ID of what was refused, typed on its own, is read the same way (`/front-why tag_3b0c1`).
+      const bare = /\b(?:msg|com|inb|tag|crd|rsp|sig|cha|rul)_[0-9a-z]+/.exec(scenario.input)?.[0];
+      if (bare) {
+        const before = sandbox.stats().total;
+        okOutcome(await diagnose(bare, { rules, live: connect(scenario.tokenName).live }));
+        expect(sandbox.stats().total).toBeGreaterThan(before);
+        bareReads.push(bare.slice(0, 3));
+      }
     }
+    expect(new Set(bareReads)).toEqual(new Set(['msg', 'com', 'inb', 'tag', 'crd', 'rsp', 'sig', 'cha', 'rul']));
     sandbox.setFaults({ ...NO_FAULTS });
     for (const tokenName of TOKEN_NAMES) {
       sandbox.resetRateLimits();

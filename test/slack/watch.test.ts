@@ -145,6 +145,26 @@ describe('on SQLite, across a restart', () => {
     expect(await h.store.listWatches()).toEqual([]);
   });
 
+  test('a watch button holding nothing to check is refused with why, at once, not "try again in a minute"', async () => {
+    const reply = await answer(h, 'cnv_yo1kg5q');
+    // A button's value is the paste it answers; one holding only a typo (`msg_`) has nothing to re-check.
+    const forged = JSON.parse(JSON.stringify(reply)) as RecordedCall;
+    const blocks = (forged.args as { blocks: { elements?: { action_id: string; value: string }[] }[] }).blocks;
+    for (const e of blocks.flatMap((b) => b.elements ?? [])) if (e.action_id === ACTION_IDS.watch) e.value = 'msg_';
+    const mark = h.slack.calls.length;
+    const before = h.sandbox.stats().total;
+    await click(h, forged, ACTION_IDS.watch);
+    expect(await h.store.listWatches()).toEqual([]);
+    expect(h.sandbox.stats().total).toBe(before);
+    const told = h.slack.calls
+      .slice(mark)
+      .filter((c) => c.method === 'chat.postEphemeral')
+      .map((c) => visibleText(c));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain('Nothing to watch: no Front error and no Front ID to check');
+    expect(told[0]).not.toContain('try again');
+  });
+
   test('an answer the customer cannot fix offers no watch', async () => {
     const reply = await answer(h, 'cnv_zz9k2x1');
     expect(buttonIds(reply)).not.toContain(ACTION_IDS.watch);

@@ -1,5 +1,6 @@
 import {
   expiryOf,
+  nothingToWatch,
   ownerOf,
   recheck,
   verdictOf,
@@ -53,6 +54,9 @@ export async function startWatch(
   } finally {
     lease.release();
   }
+  // A button's value is the paste it answers, but one holding nothing to check must not read as "try again".
+  const nothing = nothingToWatch(outcome);
+  if (nothing) return { kind: 'refused', message: nothing };
   const verdict = verdictOf(outcome);
   const target = outcome.ok ? outcome.targets.join(', ') : '';
   const shown = target || 'the pasted error';

@@ -37,7 +37,7 @@ export function statusLine(outcome: AnsweredOutcome, view: OutcomeView): string 
 
 export function noMatchText(outcome: AnsweredOutcome): string {
   if (!outcome.sawError && outcome.targets.length === 0) {
-    return '*Nothing to check.* I found no Front error and no conversation ID (`cnv_…`) in that. Paste the error Front returned, a conversation ID or a Front app link.';
+    return '*Nothing to check.* I found no Front error and no Front ID to check in that. Paste the error Front returned, or the ID of what failed: a conversation (`cnv_…`), message (`msg_…`), comment, inbox, tag, contact, message template, signature, channel or rule, or a Front app link to it.';
   }
   return '*No known cause matched.* None of the rules fits what the paste and the checks show. If the error persists, share the full response (status, body and headers) with the Front API team.';
 }

@@ -29,7 +29,7 @@ function channelSwitch(
 
 export const listenVerb = channelSwitch('listen', 'listen', (on, ctx) =>
   on
-    ? `:ear: I now answer, in a thread, messages here that contain a Front error or a conversation ID. I must be a member of the channel to see them: \`/invite @${escapeText(ctx.deps.identity.botName)}\`.`
+    ? `:ear: I now answer, in a thread, messages here that contain a Front error or the ID of a conversation, message, tag or other resource that can be private. I must be a member of the channel to see them: \`/invite @${escapeText(ctx.deps.identity.botName)}\`.`
     : ctx.deps.config.FRONT_WHY_CHANNELS.includes(ctx.who.channelId)
       ? 'Listening is off for this channel in the settings, but FRONT_WHY_CHANNELS still lists it, so I keep listening until an operator removes it there.'
       : 'I no longer answer messages here on my own; `/front-why` still works.',

@@ -28,7 +28,7 @@ interface UserMessage {
 }
 
 /**
- * Passive detection: in a listening channel, a message holding a Front error or conversation IDs gets one
+ * Passive detection: in a listening channel, a message holding a Front error or IDs of what can be private gets one
  * threaded reply (all its IDs together). Bots, edits, deletions, joins and every other subtype are ignored, and a
  * message is answered once whatever Slack retries or re-delivers.
  */
