@@ -414,6 +414,13 @@ describe('/front-why verbs', () => {
     await h.idle();
     const [entry] = await h.store.listActivity({ tenant: 'acme', limit: 1 });
     expect(entry).toMatchObject({ action: 'audit', actor: AGENT, cause: 'teammate_api_access_disabled' });
+    // It is the tenant's latest audit: what the Home tab shows and the next scheduled run compares with.
+    const stored = await h.store.getAuditResult('acme');
+    expect(stored?.preferenceOff.map((t) => t.name).sort()).toEqual([
+      expect.stringContaining('Bruno Keller'),
+      expect.stringContaining('Dmitri Ivanov'),
+    ]);
+    expect(stored).toMatchObject({ tokenWorks: true, complete: true });
   });
 });
 

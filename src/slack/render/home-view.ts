@@ -105,7 +105,7 @@ function tenantBlocks(t: HomeTenant, data: HomeData): Block[] {
   if (!t.lastAudit) {
     blocks.push(
       section(
-        '*Teammates with the preference off:* no scheduled audit has run yet (`/front-why audit schedule daily` in a bound channel).',
+        '*Teammates with the preference off:* no audit has run yet (`/front-why audit` in a bound channel, or schedule one with `/front-why audit schedule daily`).',
       ),
     );
   } else if (t.lastAudit.preferenceOff.length === 0) {

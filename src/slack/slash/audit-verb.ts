@@ -1,4 +1,5 @@
-import { runAudit } from '../../diagnosis/audit';
+import { runAudit, type AuditReport } from '../../diagnosis/audit';
+import { compareAudit } from '../../diagnosis/audit-change';
 import { recordActivity } from '../checks/record-activity';
 import { auditDoneMessage, auditProgressMessage, auditReportMessages } from '../render/blocks-audit';
 import { simpleMessage } from '../render/block-kit';
@@ -78,6 +79,8 @@ export async function auditVerb(ctx: VerbContext): Promise<void> {
       for (const message of withHint(inviteHint(deps.identity.botName, who.channelId), messages).slice(0, 4))
         await respondEphemeral(ctx.respond, message);
 
+    if (tenant.kind === 'bound') await keepResult(ctx, tenant.name, report);
+
     const off = report.teammates?.preferenceOff.length ?? 0;
     await recordActivity(deps, who, {
       action: 'audit',
@@ -100,4 +103,16 @@ export async function auditVerb(ctx: VerbContext): Promise<void> {
   } finally {
     lease.release();
   }
+}
+
+/**
+ * A sweep run by hand is the tenant's latest audit too: the Home tab shows it, and the next scheduled run reports
+ * only what changed since. One that could not reach Front leaves the stored result as it was.
+ */
+async function keepResult({ deps }: VerbContext, tenant: string, report: AuditReport): Promise<void> {
+  const previous = await deps.store.getAuditResult(tenant);
+  const comparison = compareAudit(tenant, previous, report, new Date(deps.clock()));
+  if (comparison.kind === 'unknown') return;
+  await deps.store.saveAuditResult(comparison.result);
+  deps.homes.tenantChanged(tenant);
 }
