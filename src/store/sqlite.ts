@@ -77,10 +77,6 @@ import {
   toWindowState,
   type RateWindowRow,
 } from './rate-window-sql';
-
-const DRAW = forSqlite(DRAW_SQL);
-const SETTLE = forSqlite(SETTLE_SQL);
-const READ = forSqlite(READ_SQL);
 import {
   notFound,
   RESULT_COLUMNS,
@@ -101,6 +97,10 @@ import {
   type ScheduleRow,
   type SealedRow,
 } from './rows';
+
+const DRAW = forSqlite(DRAW_SQL);
+const SETTLE = forSqlite(SETTLE_SQL);
+const READ = forSqlite(READ_SQL);
 
 /**
  * Creates a missing database file readable by its owner only, before SQLite would create it with 0644 in
