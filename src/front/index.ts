@@ -46,6 +46,10 @@ export {
 } from './budgets';
 export {
   createSharedRateBudget,
+  type RateWindowDraw,
+  type RateWindowGrant,
+  type RateWindowSettle,
+  type RateWindowState,
   type SharedRateBudget,
   type SharedRateBudgetOptions,
   type SharedRateWindows,

@@ -8,37 +8,49 @@ import {
   type RateLimitInfo,
 } from './rate-limit';
 
+/** One draw from a tenant's shared Front rate window (epoch milliseconds throughout). */
+export interface RateWindowDraw {
+  now: number;
+  /** Requests of the window left to the customer's own integrations. */
+  reserve: number;
+  /** How long a draw counts as in flight when it is never settled (its process died). */
+  leaseMs: number;
+}
+
+/** A tenant's shared window as the shared store holds it; null where Front has not said (or it no longer holds). */
+export interface RateWindowState {
+  /** Front's last `x-ratelimit-remaining` for the window ending at `until`. */
+  remaining: number | null;
+  limit: number | null;
+  until: number | null;
+  /** A per-minute 429's `retry-after`: nothing is sent before it. */
+  pausedUntil: number | null;
+  /** Draws not settled yet (0 once their lease ran out). */
+  inFlight: number;
+}
+
+/** What a response (or a request that got none) hands back to the window. */
+export interface RateWindowSettle {
+  now: number;
+  /** 1 when this settles a draw, 0 for headers seen outside one (a pasted response). */
+  returning: 0 | 1;
+  remaining?: number;
+  limit?: number;
+  /** When the window `remaining` describes ends (from `x-ratelimit-reset`, else a minute from now). */
+  until?: number;
+  /** After a per-minute 429: its `retry-after` as a moment. */
+  pauseUntil?: number;
+}
+
+export type RateWindowGrant = { ok: true } | { ok: false; state: RateWindowState };
+
 /**
  * Where the tenants' windows live when several processes share them: the store on PostgreSQL (src/store implements
  * this; its comments hold the rules of a draw). Times are epoch milliseconds.
  */
 export interface SharedRateWindows {
-  drawRateWindow(
-    key: string,
-    draw: { now: number; reserve: number; leaseMs: number },
-  ): Promise<
-    | { ok: true }
-    | {
-        ok: false;
-        state: {
-          remaining: number | null;
-          until: number | null;
-          pausedUntil: number | null;
-          inFlight: number;
-        } | null;
-      }
-  >;
-  settleRateWindow(
-    key: string,
-    settle: {
-      now: number;
-      returning: 0 | 1;
-      remaining?: number;
-      limit?: number;
-      until?: number;
-      pauseUntil?: number;
-    },
-  ): Promise<void>;
+  drawRateWindow(key: string, draw: RateWindowDraw): Promise<RateWindowGrant>;
+  settleRateWindow(key: string, settle: RateWindowSettle): Promise<void>;
 }
 
 export interface SharedRateBudget extends RateBudget {
@@ -115,7 +127,7 @@ export function createSharedRateBudget(options: SharedRateBudgetOptions): Shared
     if (lessonOf.pauseUntil != null) seen.pausedUntil = lessonOf.pauseUntil;
   }
 
-  function write(settle: Parameters<SharedRateWindows['settleRateWindow']>[1]): void {
+  function write(settle: RateWindowSettle): void {
     learn(settle);
     const done = windows.settleRateWindow(key, settle).catch((err: unknown) => options.onError?.(err));
     pending.add(done);
@@ -124,7 +136,7 @@ export function createSharedRateBudget(options: SharedRateBudgetOptions): Shared
 
   async function acquire(): Promise<BudgetDecision> {
     const now = clock.now();
-    let grant: Awaited<ReturnType<SharedRateWindows['drawRateWindow']>>;
+    let grant: RateWindowGrant;
     try {
       grant = await windows.drawRateWindow(key, { now, reserve, leaseMs });
     } catch (err) {

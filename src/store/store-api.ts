@@ -1,4 +1,8 @@
+import type { RateWindowDraw, RateWindowGrant, RateWindowSettle, RateWindowState } from '../front';
 import type { Keyring } from './crypto';
+
+// The shared rate window's shapes belong to the budget that draws from it; the store keeps its rows.
+export type { RateWindowDraw, RateWindowGrant, RateWindowSettle, RateWindowState };
 
 /** A tenant as everyone but `getTenantToken` sees it: never the token. */
 export interface TenantInfo {
@@ -221,42 +225,6 @@ export interface RotationResult {
   rotated: number;
   total: number;
 }
-
-/** One draw from a tenant's shared Front rate window (epoch milliseconds throughout). */
-export interface RateWindowDraw {
-  now: number;
-  /** Requests of the window left to the customer's own integrations. */
-  reserve: number;
-  /** How long a draw counts as in flight when it is never settled (its process died). */
-  leaseMs: number;
-}
-
-/** A tenant's shared window as the store holds it; null where Front has not said (or it no longer holds). */
-export interface RateWindowState {
-  /** Front's last `x-ratelimit-remaining` for the window ending at `until`. */
-  remaining: number | null;
-  limit: number | null;
-  until: number | null;
-  /** A per-minute 429's `retry-after`: nothing is sent before it. */
-  pausedUntil: number | null;
-  /** Draws not settled yet (0 once their lease ran out). */
-  inFlight: number;
-}
-
-/** What a response (or a request that got none) hands back to the window. */
-export interface RateWindowSettle {
-  now: number;
-  /** 1 when this settles a draw, 0 for headers seen outside one (a pasted response). */
-  returning: 0 | 1;
-  remaining?: number;
-  limit?: number;
-  /** When the window `remaining` describes ends (from `x-ratelimit-reset`, else a minute from now). */
-  until?: number;
-  /** After a per-minute 429: its `retry-after` as a moment. */
-  pauseUntil?: number;
-}
-
-export type RateWindowGrant = { ok: true } | { ok: false; state: RateWindowState };
 
 /** A running `serve`, as the others see it through the store. */
 export interface ReplicaInfo {
