@@ -1,4 +1,4 @@
-import { describeResource, frontPaths, resourcePath } from '../front';
+import { describeResource, frontPaths, resourcePath, type FrontResult } from '../front';
 import type { FactPath, ProbeId } from '../facts';
 import {
   answeredStatus,
@@ -46,11 +46,9 @@ const meProbe: Probe = {
   cost: 1,
   async run(ctx) {
     const result = await ctx.call(frontPaths.me(), 'GET /me');
-    if (frontWasUnreachable(result)) return { ok: false, facts: { 'me.reachable': false } };
-    const status = answeredStatus(result);
-    if (status === undefined) return { ok: false, facts: {} };
-    const facts: ProbeOutput['facts'] = { 'me.status': status, 'me.reachable': true };
-    setIf(facts, 'me.error_message', frontErrorMessage(result));
+    const read = readAnswer(result, 'me');
+    if (!read.answered) return read.output;
+    const { status, facts } = read;
     if (result.kind === 'response' && status === 200 && isRecord(result.body) && typeof result.body.name === 'string') {
       facts['me.company_name'] = result.body.name;
     }
@@ -66,11 +64,9 @@ const conversationProbe: Probe = {
     const target = ctx.target;
     if (!target) return { ok: false, facts: {} };
     const result = await ctx.call(frontPaths.conversation(target), `GET /conversations/${target}`, { fresh: true });
-    if (frontWasUnreachable(result)) return { ok: false, facts: { 'conversation.reachable': false } };
-    const status = answeredStatus(result);
-    if (status === undefined) return { ok: false, facts: {} };
-    const facts: ProbeOutput['facts'] = { 'conversation.status': status, 'conversation.reachable': true };
-    setIf(facts, 'conversation.error_message', frontErrorMessage(result));
+    const read = readAnswer(result, 'conversation');
+    if (!read.answered) return read.output;
+    const { status, facts } = read;
     if (result.kind !== 'response') return { ok: true, facts };
     if (status === 200 && isRecord(result.body) && typeof result.body.is_private === 'boolean') {
       facts['conversation.is_private'] = result.body.is_private;
@@ -100,11 +96,9 @@ const resourceProbe: Probe = {
     if (!ref) return { ok: false, facts: {} };
     const path = resourcePath(ref);
     const result = await ctx.call(path, `GET ${path} (${describeResource(ref)})`, { fresh: true });
-    if (frontWasUnreachable(result)) return { ok: false, facts: { 'resource.reachable': false } };
-    const status = answeredStatus(result);
-    if (status === undefined) return { ok: false, facts: {} };
-    const facts: ProbeOutput['facts'] = { 'resource.status': status, 'resource.reachable': true };
-    setIf(facts, 'resource.error_message', frontErrorMessage(result));
+    const read = readAnswer(result, 'resource');
+    if (!read.answered) return read.output;
+    const { status, facts } = read;
     if (
       result.kind === 'response' &&
       status === 200 &&
@@ -249,6 +243,24 @@ function ownerLink(inbox: Record<string, unknown>): unknown {
   const links = inbox._links;
   if (!isRecord(links) || !isRecord(links.related)) return undefined;
   return links.related.owner;
+}
+
+/**
+ * What every read of one thing records first: whether Front could be reached, and when it answered, its status
+ * and error wording (`me.*`, `conversation.*`, `resource.*`). A read the budget held back records nothing.
+ */
+function readAnswer(
+  result: FrontResult,
+  thing: 'me' | 'conversation' | 'resource',
+): { answered: false; output: ProbeOutput } | { answered: true; status: number; facts: ProbeOutput['facts'] } {
+  const reachable: FactPath = `${thing}.reachable`;
+  if (frontWasUnreachable(result)) return { answered: false, output: { ok: false, facts: { [reachable]: false } } };
+  const status = answeredStatus(result);
+  if (status === undefined) return { answered: false, output: { ok: false, facts: {} } };
+  const statusPath: FactPath = `${thing}.status`;
+  const facts: ProbeOutput['facts'] = { [statusPath]: status, [reachable]: true };
+  setIf(facts, `${thing}.error_message`, frontErrorMessage(result));
+  return { answered: true, status, facts };
 }
 
 function setIf(facts: ProbeOutput['facts'], path: FactPath, value: ProbeFactValue | undefined): void {
