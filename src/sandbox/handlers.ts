@@ -1,5 +1,5 @@
-import { canReadConversation, canReadInbox, inboxesOf, teammateResourcesAccess, visibleTeams } from './access';
-import { errorReply, notAllowedToRead, teammateResourcesDenied, unknownId, type Reply } from './errors';
+import { canReadConversation, canReadInbox, inboxesOf, visibleTeams } from './access';
+import { errorReply, notAllowedToRead, unknownId, type Reply } from './errors';
 import { conversationJson, inboxJson, listJson, teammateJson, teamPreviewJson } from './render';
 import { lookupTeammate } from './lookup';
 import { PRIVATE_RESOURCE_ROUTES } from './routes-private';
@@ -131,27 +131,6 @@ export const ROUTES: readonly Route[] = [
       const given = ctx.params.teammate_id ?? '';
       const teammate = lookupTeammate(ctx.company, given);
       return teammate ? { status: 200, body: teammateJson(ctx.base, teammate) } : unknownId('teammate', given);
-    },
-  },
-  {
-    method: 'GET',
-    template: '/teammates/{teammate_id}/private_inboxes',
-    requiredPermission: 'inboxes:read',
-    handle: (ctx) => {
-      const given = ctx.params.teammate_id ?? '';
-      const teammate = lookupTeammate(ctx.company, given);
-      if (!teammate) return unknownId('teammate', given);
-      const access = teammateResourcesAccess(ctx.grants, teammate);
-      if (access === 'no_private_scope') return notAllowedToRead('teammate', teammate.id);
-      if (access === 'preference_off') return teammateResourcesDenied();
-      const inboxes = ctx.company.inboxes.filter((i) => i.owner.kind === 'teammate' && i.owner.id === teammate.id);
-      return {
-        status: 200,
-        body: listJson(
-          `${ctx.base}/teammates/${teammate.id}/private_inboxes`,
-          inboxes.map((i) => inboxJson(ctx.base, i)),
-        ),
-      };
     },
   },
   {

@@ -128,6 +128,9 @@ export const PRIVATE_RESOURCE_ROUTES: readonly Route[] = [
   listingRoute('signatures', 'signatures:read', ownedList('signature')),
   listingRoute('channels', 'channels:read', ownedList('channel')),
   listingRoute('rules', 'rules:read', ownedList('rule')),
+  listingRoute('private_inboxes', 'inboxes:read', (ctx, t) =>
+    ctx.company.inboxes.filter((i) => ownedBy(i.owner, t)).map((i) => inboxJson(ctx.base, i)),
+  ),
   listingRoute('inboxes', 'inboxes:read', (ctx, t) =>
     ctx.company.inboxes
       .filter((i) => ownedBy(i.owner, t) || (i.owner.kind === 'team' && teamHas(ctx, i.owner.id, t)))
