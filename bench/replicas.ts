@@ -1,14 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { NO_FAULTS, PLAN_RATE_LIMITS, startSandbox, type Sandbox } from '../src/sandbox';
-import { Keyring, openStore } from '../src/store';
+import { NO_FAULTS, PLAN_RATE_LIMITS } from '../src/sandbox';
 import { parseExposition, valueOf } from '../test/slack/helpers/prometheus';
-import { startSlackStandIn, TEAM_ID, type RecordedCall, type SlackStandIn } from '../test/slack/helpers/slack-standin';
+import type { RecordedCall } from '../test/slack/helpers/slack-standin';
 import { buildCli, startServe, type ServeProcess } from './serve-process';
-import { BURST_TENANTS, forbiddenPaste, RATE_LIMIT_MENTION, sender, shown, type Sender } from './slack';
+import {
+  BURST_TENANTS,
+  forbiddenPaste,
+  RATE_LIMIT_MENTION,
+  sender,
+  shown,
+  startFixture,
+  type Binding,
+  type Fixture,
+  type Sender,
+} from './slack';
 import { median, quantile, round, table, waitUntil } from './stats';
 
 /**
@@ -19,7 +26,6 @@ import { median, quantile, round, table, waitUntil } from './stats';
 
 export const DEFAULT_BENCH_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const REPLICA_COUNTS = [1, 3] as const;
-const ADMIN = 'U0BENCHADMIN';
 const CHANNELS_PER_TENANT = 5;
 /** Commands each replica answers before a run (no tenant: no Front request), so the JIT is warm in both runs. */
 const WARM_UP_COMMANDS = 5;
@@ -62,14 +68,8 @@ export type ReplicaFigures =
   | { ok: true; database: string; commands: number; latencyMs: number; runs: ReplicaRunFigures[] }
   | { ok: false; database: string; commands: number; reason: string };
 
-interface Setup {
-  slack: SlackStandIn;
-  sandbox: Sandbox;
-  shiftSandboxClock(ms: number): void;
-  secret: string;
-  env: Record<string, string>;
-  dir: string;
-  channels: { id: string; tenant: string }[];
+interface Setup extends Fixture {
+  channels: Binding[];
 }
 
 export async function benchReplicas(options: {
@@ -93,12 +93,11 @@ export async function benchReplicas(options: {
     };
   }
   const schema = `fw_bench_${randomBytes(6).toString('hex')}`;
-  const dir = mkdtempSync(path.join(tmpdir(), 'front-why-replicas-'));
   let setup: Setup | undefined;
   try {
     await admin.query(`CREATE SCHEMA ${schema}`);
     buildCli();
-    setup = await prepare(withSearchPath(url, schema), dir);
+    setup = await prepare(withSearchPath(url, schema));
     const runs: ReplicaRunFigures[] = [];
     for (const replicas of REPLICA_COUNTS) {
       const started = performance.now();
@@ -107,55 +106,22 @@ export async function benchReplicas(options: {
     }
     return { ok: true, database, commands: options.commands, latencyMs: options.latencyMs, runs };
   } finally {
-    await setup?.sandbox.close();
-    await setup?.slack.close();
+    await setup?.close();
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await admin.end();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** The stand-ins, and the tenants and channel bindings every replica reads from the one database. */
-async function prepare(db: string, dir: string): Promise<Setup> {
-  const botToken = `xoxb-${randomBytes(8).toString('hex')}-bench`;
-  const secret = randomBytes(16).toString('hex');
-  const key = randomBytes(32).toString('base64');
-  const slack = await startSlackStandIn({ botToken });
-  let offset = 0;
-  const sandbox = await startSandbox({ port: 0, clock: () => Date.now() + offset });
+async function prepare(db: string): Promise<Setup> {
   const channels = BURST_TENANTS.flatMap((t) =>
-    Array.from({ length: CHANNELS_PER_TENANT }, (_, i) => ({ id: `C0REP${t.name.toUpperCase()}${i}`, tenant: t.name })),
+    Array.from({ length: CHANNELS_PER_TENANT }, (_, i): Binding => ({
+      id: `C0REP${t.name.toUpperCase()}${i}`,
+      tenant: t.name,
+      token: t.token,
+    })),
   );
-  const store = await openStore(db, Keyring.parse(key));
-  try {
-    for (const t of BURST_TENANTS)
-      await store.addTenant({ name: t.name, token: sandbox.tokens[t.token], addedBy: ADMIN });
-    for (const c of channels)
-      await store.bindChannel({ teamId: TEAM_ID, channelId: c.id, tenant: c.tenant, boundBy: ADMIN });
-  } finally {
-    await store.close();
-  }
-  return {
-    slack,
-    sandbox,
-    shiftSandboxClock: (ms) => {
-      offset += ms;
-    },
-    secret,
-    dir,
-    channels,
-    env: {
-      SLACK_BOT_TOKEN: botToken,
-      SLACK_SIGNING_SECRET: secret,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: '0',
-      FRONT_API_BASE_URL: sandbox.url,
-      FRONT_WHY_DB: db,
-      FRONT_WHY_ENCRYPTION_KEY: key,
-      FRONT_WHY_ADMINS: ADMIN,
-      LOG_LEVEL: 'info',
-    },
-  };
+  return { ...(await startFixture(channels, db)), channels };
 }
 
 async function run(

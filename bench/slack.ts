@@ -134,17 +134,19 @@ interface Channel {
   tenant: string;
 }
 
-interface Binding extends Channel {
+export interface Binding extends Channel {
   token: TokenName;
 }
 
-interface Fixture {
+export interface Fixture {
   slack: SlackStandIn;
   sandbox: Sandbox;
   /** Moves the sandbox's clock (its rate-limit windows) forward. */
   shiftSandboxClock(ms: number): void;
   secret: string;
   env: Record<string, string>;
+  /** A folder of the fixture's own (the SQLite file, pid files), removed by `close`. */
+  dir: string;
   close(): Promise<void>;
 }
 
@@ -200,13 +202,16 @@ export async function benchSlack(options: {
   }
 }
 
-/** The Slack stand-in, the sandbox, and a store with every tenant and channel binding `serve` will need. */
-async function startFixture(bindings: Binding[]): Promise<Fixture> {
+/**
+ * The Slack stand-in, the sandbox, and a store with every tenant and channel binding `serve` will need: a SQLite
+ * file of the fixture's own, or `database` (a PostgreSQL URL several replicas share).
+ */
+export async function startFixture(bindings: Binding[], database?: string): Promise<Fixture> {
   const botToken = `xoxb-${randomBytes(8).toString('hex')}-bench`;
   const secret = randomBytes(16).toString('hex');
   const key = randomBytes(32).toString('base64');
   const dir = mkdtempSync(path.join(tmpdir(), 'front-why-bench-'));
-  const db = path.join(dir, 'front-why.db');
+  const db = database ?? path.join(dir, 'front-why.db');
   const slack = await startSlackStandIn({ botToken });
   let offset = 0;
   const sandbox = await startSandbox({ port: 0, clock: () => Date.now() + offset });
@@ -241,6 +246,7 @@ async function startFixture(bindings: Binding[]): Promise<Fixture> {
       FRONT_WHY_PID_FILE: path.join(dir, 'front-why.pid'),
       LOG_LEVEL: 'info',
     },
+    dir,
     async close() {
       await sandbox.close();
       await slack.close();
