@@ -1,4 +1,3 @@
-import { watchIdOf } from '../diagnosis/watch-log';
 import type { ActivityEntry } from '../store';
 
 const DAY_MS = 86_400_000;
@@ -171,4 +170,9 @@ export function statsToText(r: StatsReport): string {
       : `Time from answer to fixed (${t.count} case(s)): median ${formatDuration(t.medianMs ?? 0)}, p90 ${formatDuration(t.p90Ms ?? 0)}`,
   );
   return lines.join('\n');
+}
+
+/** The watch id an entry's detail starts with (`watch=<id>`, as every watch line writes it), if any. */
+function watchIdOf(entry: Pick<ActivityEntry, 'detail'>): string | undefined {
+  return /^watch=([^\s,;]+)/.exec(entry.detail ?? '')?.[1];
 }

@@ -1,6 +1,5 @@
 import { loadConfig } from '../config';
-import { WATCH_ACTIONS } from '../diagnosis/watch-log';
-import { readActivity } from '../store';
+import { readActivity, WATCH_ACTIVITY_ACTIONS } from '../store';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { usageOf } from './help';
 import { buildStats, statsToText } from './stats-report';
@@ -47,7 +46,7 @@ export async function statsCommand(argv: string[], io: CliIo): Promise<number> {
     const { entries, truncated } = await readActivity(store, {
       ...(tenant ? { tenant } : {}),
       since: new Date(since.getTime() - LOOKBACK_MS),
-      actions: ['diagnose', ...WATCH_ACTIONS],
+      actions: ['diagnose', ...WATCH_ACTIVITY_ACTIONS],
     });
     const report = buildStats(entries, since, now, tenant ?? null);
     if (values.json) {

@@ -49,6 +49,15 @@ export interface ChannelSettings {
   allowExternal: boolean;
 }
 
+/** What a watch leaves in the activity log: one start, any number of changes, and one end. */
+export const WATCH_ACTIVITY_ACTIONS = [
+  'watch.start',
+  'watch.changed',
+  'watch.fixed',
+  'watch.expired',
+  'watch.stop',
+] as const;
+
 export const KNOWN_ACTIVITY_ACTIONS = [
   'diagnose',
   'explain',
@@ -61,13 +70,10 @@ export const KNOWN_ACTIVITY_ACTIONS = [
   'tenant.token.replace',
   'channel.settings',
   'key.rotate',
-  'watch.start',
-  'watch.fixed',
-  'watch.changed',
-  'watch.expired',
-  'watch.stop',
+  ...WATCH_ACTIVITY_ACTIONS,
   'audit.schedule',
   'audit.scheduled',
+  'audit.notice',
 ] as const;
 
 /** Open-ended so a new command can record its activity without touching the store; the known ones autocomplete. */
