@@ -1,4 +1,4 @@
-import type { AuditResult, AuditTeammate } from '../store';
+import type { AuditResult, AuditTeammate, Store } from '../store';
 import type { AuditReport } from './audit';
 
 /** What a scheduled audit tells the tenant's channels; `baseline` the first time, `change` only when something moved. */
@@ -69,4 +69,20 @@ export function compareAudit(
         : undefined;
   if (newlyOff.length === 0 && turnedOn.length === 0 && !token) return { kind: 'same', result };
   return { tenant, kind: 'change', newlyOff, turnedOn, ...(token ? { token } : {}), result };
+}
+
+/**
+ * Compares a sweep with the tenant's stored last result and stores the new one, whoever ran it (the scheduler or an
+ * admin by hand): the next run compares with it, and the Home tab shows it. One that could not reach Front
+ * stores nothing, so the last result stands.
+ */
+export async function recordAudit(
+  store: Pick<Store, 'getAuditResult' | 'saveAuditResult'>,
+  tenant: string,
+  report: AuditReport,
+  ranAt: Date,
+): Promise<AuditComparison> {
+  const comparison = compareAudit(tenant, await store.getAuditResult(tenant), report, ranAt);
+  if (comparison.kind !== 'unknown') await store.saveAuditResult(comparison.result);
+  return comparison;
 }

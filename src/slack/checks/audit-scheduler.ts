@@ -1,5 +1,5 @@
 import type { AuditReport } from '../../diagnosis/audit';
-import { compareAudit, type AuditChange } from '../../diagnosis/audit-change';
+import { recordAudit, type AuditChange } from '../../diagnosis/audit-change';
 import type { Logger } from '../../log';
 import type { AuditCadence, AuditSchedule, ChannelBinding, Store } from '../../store';
 import { errorFields } from '../send/failure';
@@ -117,9 +117,7 @@ export class AuditScheduler {
     const tenant = claim.tenant;
     const report = await this.options.audit(tenant);
     if (!report) return;
-    const previous = await store.getAuditResult(tenant);
-    const ranAt = new Date(this.options.clock());
-    const outcome = compareAudit(tenant, previous, report, ranAt);
+    const outcome = await recordAudit(store, tenant, report, new Date(this.options.clock()));
     const actor = `scheduler:${this.options.holder}`;
     const log = (detail: string, extra: { channelId?: string; action?: string } = {}) =>
       store
@@ -137,7 +135,6 @@ export class AuditScheduler {
       await log(`${claim.cadence} audit could not tell (${outcome.reason}); the last result stands`);
       return;
     }
-    await store.saveAuditResult(outcome.result);
     this.options.onResult?.(tenant);
     if (outcome.kind === 'same') {
       await log(

@@ -1,5 +1,5 @@
 import { runAudit, type AuditReport } from '../../diagnosis/audit';
-import { compareAudit } from '../../diagnosis/audit-change';
+import { recordAudit } from '../../diagnosis/audit-change';
 import { recordActivity } from '../checks/record-activity';
 import { auditDoneMessage, auditProgressMessage, auditReportMessages } from '../render/blocks-audit';
 import { simpleMessage } from '../render/block-kit';
@@ -105,14 +105,8 @@ export async function auditVerb(ctx: VerbContext): Promise<void> {
   }
 }
 
-/**
- * A sweep run by hand is the tenant's latest audit too: the Home tab shows it, and the next scheduled run reports
- * only what changed since. One that could not reach Front leaves the stored result as it was.
- */
+/** A sweep run by hand is the tenant's latest audit too: the Home tabs showing the tenant are refreshed. */
 async function keepResult({ deps }: VerbContext, tenant: string, report: AuditReport): Promise<void> {
-  const previous = await deps.store.getAuditResult(tenant);
-  const comparison = compareAudit(tenant, previous, report, new Date(deps.clock()));
-  if (comparison.kind === 'unknown') return;
-  await deps.store.saveAuditResult(comparison.result);
-  deps.homes.tenantChanged(tenant);
+  const recorded = await recordAudit(deps.store, tenant, report, new Date(deps.clock()));
+  if (recorded.kind !== 'unknown') deps.homes.tenantChanged(tenant);
 }
