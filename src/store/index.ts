@@ -1,14 +1,15 @@
 import { Keyring } from './crypto';
 import { StoreError } from './store-error';
-import { describePostgresUrl, PostgresStore } from './postgres';
-import { SqliteStore } from './sqlite';
+import { describePostgresUrl, PostgresDriver } from './postgres-driver';
+import { openSqlStore } from './sql-store';
+import { SqliteDriver } from './sqlite-driver';
 import type { Store, StoreOptions } from './store-api';
 
 export { Keyring, KEY_VARIABLE } from './crypto';
 export { StoreError, isStoreError, type StoreErrorCode } from './store-error';
 export { MIGRATIONS, type Migration } from './migrations';
-export { redactSecrets } from './validate';
 export { readActivity } from './activity-read';
+export { redactSecrets } from '../redact';
 export * from './store-api';
 
 const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
@@ -31,7 +32,9 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
   if (!(keyring instanceof Keyring)) {
     throw new StoreError('key_config', 'openStore needs a Keyring; build one with Keyring.fromEnv()');
   }
-  if (isPostgresUrl(urlOrPath)) return PostgresStore.open(urlOrPath, keyring, options);
+  if (isPostgresUrl(urlOrPath)) {
+    return openSqlStore(await PostgresDriver.open(urlOrPath, options.onBackgroundError), keyring, options);
+  }
   if (OTHER_URL.test(urlOrPath)) {
     throw new StoreError(
       'invalid_input',
@@ -39,5 +42,5 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
     );
   }
   if (urlOrPath.trim() === '') throw new StoreError('invalid_input', 'the store location is empty');
-  return SqliteStore.open(urlOrPath, keyring, options);
+  return openSqlStore(SqliteDriver.open(urlOrPath), keyring, options);
 }

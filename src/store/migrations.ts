@@ -1,17 +1,16 @@
-import type { Database } from 'better-sqlite3';
-import type { ClientBase } from 'pg';
+import type { ColumnTypes, Driver } from './driver';
+import { sql } from './sql';
 import { StoreError } from './store-error';
 
 /**
  * One entry per schema change, never edited once released: a replica that started on version N must find
- * the same tables N means everywhere. SQLite keeps times as epoch milliseconds (INTEGER), Postgres as timestamptz.
+ * the same tables N means everywhere. Versions 1–5 were written per database (SQLite keeps times as epoch
+ * milliseconds, PostgreSQL as timestamptz) and stay byte for byte; a new one is written once, its column types
+ * named by the driver.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sqlite: string;
-  postgres: string;
-}
+export type Migration = { version: number; name: string } & (
+  { sqlite: string; postgres: string } | { sql: (types: ColumnTypes) => string }
+);
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -360,62 +359,29 @@ function pending(applied: Set<number>, migrations: readonly Migration[]): Migrat
 }
 
 /**
- * BEGIN IMMEDIATE takes the write lock before reading the applied versions, so a second process starting at
- * the same moment waits (busy_timeout) and then finds nothing left to do. DDL is transactional in SQLite,
- * so a failed migration leaves no half-built table behind.
+ * Applies what is pending, each version in its own transaction, while no other process migrates (the driver's
+ * `exclusive`): replicas starting together take turns, and the second finds nothing left to do. A failed version
+ * leaves no half-built table behind (DDL is transactional on both databases).
  */
-export function migrateSqlite(db: Database, now: Date, migrations: readonly Migration[] = MIGRATIONS): number[] {
-  const run = db.transaction(() => {
-    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
-    const rows = db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[];
-    const todo = pending(new Set(rows.map((r) => r.version)), migrations);
-    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-    for (const m of todo) {
-      db.exec(m.sqlite);
-      record.run(m.version, m.name, now.getTime());
-    }
-    return todo.map((m) => m.version);
-  });
-  return run.immediate();
-}
-
-/** Any constant works; it only has to be the same in every replica. ("fwmigr" in ASCII.) */
-const MIGRATION_LOCK = 0x66776d696772;
-
-/**
- * A session-level advisory lock serialises replicas starting together: `CREATE TABLE IF NOT EXISTS` racing
- * itself fails on Postgres, and two replicas must not both apply version N. The lock is per database, so
- * deployments in different schemas of one database merely take turns.
- */
-export async function migratePostgres(
-  client: ClientBase,
+export async function migrate(
+  driver: Driver,
   now: Date,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
-  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-  try {
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)`);
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
-    const todo = pending(new Set(rows.map((r) => r.version)), migrations);
+  return driver.exclusive(async (db) => {
+    const t = driver.types;
+    await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version ${t.integer} PRIMARY KEY, name ${t.text} NOT NULL, applied_at ${t.time} NOT NULL)${t.tableOptions}`);
+    const rows = await db.all<{ version: unknown }>(sql`SELECT version FROM schema_migrations`);
+    const todo = pending(new Set(rows.map((r) => Number(r.version))), migrations);
     for (const m of todo) {
-      await client.query('BEGIN');
-      try {
-        await client.query(m.postgres);
-        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-          m.version,
-          m.name,
-          now,
-        ]);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK');
-        throw err;
-      }
+      await db.transaction(async (tx) => {
+        await tx.exec('sql' in m ? m.sql(t) : m[driver.kind]);
+        await tx.run(
+          sql`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, ${m.name}, ${now})`,
+        );
+      });
     }
     return todo.map((m) => m.version);
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-  }
+  });
 }

@@ -1,200 +1,168 @@
-import type { Sealed } from './crypto';
-import { StoreError } from './store-error';
-import type {
-  ActivityEntry,
-  AuditCadence,
-  AuditResult,
-  AuditSchedule,
-  AuditTeammate,
-  ChannelBinding,
-  Watch,
-  WatchState,
-} from './store-api';
+import { raw, type Sql } from './sql';
 
 /**
- * Row shapes and mappers both dialects share. They differ only in how a time is stored (Postgres: timestamptz,
- * read as a Date; SQLite: epoch milliseconds), so the mappers take that conversion.
+ * What the store hands back, each shape declared once as its columns: a field's column is its name in snake_case,
+ * and its reader accepts either database's form (SQLite: epoch milliseconds, 0/1, JSON text; PostgreSQL: Date,
+ * boolean, arrays and jsonb; bigint as text).
  */
+type Read<T> = (stored: unknown) => T;
 
-export type ToDate<T> = (stored: T) => Date;
+const text: Read<string> = (v) => String(v);
+const int: Read<number> = (v) => Number(v);
+const time: Read<Date> = (v) => (v instanceof Date ? v : new Date(Number(v)));
+const bool: Read<boolean> = (v) => v === true || v === 1;
+const parsed =
+  <T>(): Read<T> =>
+  (v) =>
+    (typeof v === 'string' ? JSON.parse(v) : v) as T;
+const oneOf =
+  <T extends string>(): Read<T> =>
+  (v) =>
+    v as T;
+const maybe =
+  <T>(read: Read<T>): Read<T | null> =>
+  (v) =>
+    v === null || v === undefined ? null : read(v);
 
-export interface SealedRow {
-  key_id: string;
-  nonce: Buffer;
-  ciphertext: Buffer;
-  tag: Buffer;
-}
+export type Columns<S extends Record<string, Read<unknown>>> = {
+  /** The select list, in the order of the fields. */
+  list: Sql;
+  read(row: Record<string, unknown>): { [K in keyof S]: ReturnType<S[K]> };
+};
 
-export interface BindingRow<T> {
-  team_id: string;
-  channel_id: string;
-  tenant: string;
-  bound_by: string;
-  bound_at: T;
-}
+export const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-export interface ActivityRow<T> {
-  /** Postgres returns a bigint identity as text. */
-  id: string | number;
-  at: T;
-  actor: string;
-  team_id: string | null;
-  channel_id: string | null;
-  tenant: string | null;
-  action: string;
-  target: string | null;
-  cause: string | null;
-  detail: string | null;
-}
-
-export const TENANT_COLUMNS =
-  'name, company_id, company_name, scopes, checked_at, added_by, added_at, updated_at, token_key_id';
-export const SEALED_COLUMNS =
-  'token_key_id AS key_id, token_nonce AS nonce, token_ciphertext AS ciphertext, token_tag AS tag';
-
-export function toSealed(row: SealedRow): Sealed {
-  return { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext, tag: row.tag };
-}
-
-export function toBinding<T>(row: BindingRow<T>, toDate: ToDate<T>): ChannelBinding {
+function columns<S extends Record<string, Read<unknown>>>(spec: S): Columns<S> {
+  const fields = Object.entries(spec).map(([field, read]) => [field, snakeCase(field), read] as const);
   return {
-    teamId: row.team_id,
-    channelId: row.channel_id,
-    tenant: row.tenant,
-    boundBy: row.bound_by,
-    boundAt: toDate(row.bound_at),
+    list: raw(fields.map(([, column]) => column).join(', ')),
+    read: (row) => Object.fromEntries(fields.map(([field, column, read]) => [field, read(row[column])])) as never,
   };
 }
 
-export function toActivity<T>(row: ActivityRow<T>, toDate: ToDate<T>): ActivityEntry {
-  return {
-    id: Number(row.id),
-    at: toDate(row.at),
-    actor: row.actor,
-    teamId: row.team_id,
-    channelId: row.channel_id,
-    tenant: row.tenant,
-    action: row.action,
-    target: row.target,
-    cause: row.cause,
-    detail: row.detail,
-  };
-}
+export type RowOf<C> = C extends Columns<infer S> ? ReturnType<Columns<S>['read']> : never;
 
-export function notFound(name: string): StoreError {
-  return new StoreError('tenant_not_found', `there is no tenant named "${name}"`);
-}
+export const AUDIT_CADENCES = ['daily', 'weekly', 'off'] as const;
+export type AuditCadence = (typeof AUDIT_CADENCES)[number];
+export const WATCH_STATES = ['active', 'fixed', 'stopped', 'expired'] as const;
+export type WatchState = (typeof WATCH_STATES)[number];
+export type WatchEnd = Exclude<WatchState, 'active'>;
 
-export interface WatchRow<T> {
+export interface AuditTeammate {
   id: string;
-  tenant: string;
-  team_id: string;
-  channel_id: string;
-  thread_ts: string;
-  target: string;
-  label: string;
-  cause: string;
-  owner: string | null;
-  state: WatchState;
-  started_by: string;
-  started_at: T;
-  next_check_at: T;
-  attempts: number;
-  expires_at: T;
-  last_cause: string | null;
-  last_result: string | null;
-  last_checked_at: T | null;
-  ended_at: T | null;
-  ended_by: string | null;
-  lease_holder: string | null;
-  lease_until: T | null;
+  name: string;
 }
 
-export interface ScheduleRow<T> {
-  tenant: string;
-  cadence: string;
-  set_by: string;
-  set_at: T;
-  next_run_at: T | null;
-  lease_holder: string | null;
-  lease_until: T | null;
-}
+/** A tenant as everyone but `getTenantToken` sees it: never the token. */
+export const TENANT = columns({
+  name: text,
+  companyId: maybe(text),
+  companyName: maybe(text),
+  /** null: never checked (or the token was replaced since). */
+  scopes: maybe(parsed<string[]>()),
+  checkedAt: maybe(time),
+  addedBy: maybe(text),
+  addedAt: time,
+  updatedAt: time,
+  /** Which key of the keyring encrypts the token; tells an operator whether a rotation is complete. */
+  tokenKeyId: text,
+});
 
-export const WATCH_COLUMNS =
-  'id, tenant, team_id, channel_id, thread_ts, target, label, cause, owner, state, started_by, started_at, ' +
-  'next_check_at, attempts, expires_at, last_cause, last_result, last_checked_at, ended_at, ended_by, ' +
-  'lease_holder, lease_until';
+export const BINDING = columns({ teamId: text, channelId: text, tenant: text, boundBy: text, boundAt: time });
 
-export function toWatch<T>(row: WatchRow<T>, toDate: ToDate<T>): Watch {
-  const maybe = (v: T | null) => (v === null ? null : toDate(v));
-  return {
-    id: row.id,
-    tenant: row.tenant,
-    teamId: row.team_id,
-    channelId: row.channel_id,
-    threadTs: row.thread_ts,
-    target: row.target,
-    label: row.label,
-    cause: row.cause,
-    owner: row.owner,
-    state: row.state,
-    startedBy: row.started_by,
-    startedAt: toDate(row.started_at),
-    nextCheckAt: toDate(row.next_check_at),
-    attempts: Number(row.attempts),
-    expiresAt: toDate(row.expires_at),
-    lastCause: row.last_cause,
-    lastResult: row.last_result,
-    lastCheckedAt: maybe(row.last_checked_at),
-    endedAt: maybe(row.ended_at),
-    endedBy: row.ended_by,
-    leaseHolder: row.lease_holder,
-    leaseUntil: maybe(row.lease_until),
-  };
-}
+export const SETTINGS = columns({ listen: bool, allowExternal: bool });
 
-export const SCHEDULE_COLUMNS = 'tenant, cadence, set_by, set_at, next_run_at, lease_holder, lease_until';
+export const ACTIVITY = columns({
+  id: int,
+  at: time,
+  actor: text,
+  teamId: maybe(text),
+  channelId: maybe(text),
+  tenant: maybe(text),
+  action: text,
+  target: maybe(text),
+  cause: maybe(text),
+  detail: maybe(text),
+});
 
-export function toSchedule<T>(row: ScheduleRow<T>, toDate: ToDate<T>): AuditSchedule {
-  return {
-    tenant: row.tenant,
-    cadence: row.cadence as AuditCadence,
-    setBy: row.set_by,
-    setAt: toDate(row.set_at),
-    nextRunAt: row.next_run_at === null ? null : toDate(row.next_run_at),
-    leaseHolder: row.lease_holder,
-    leaseUntil: row.lease_until === null ? null : toDate(row.lease_until),
-  };
-}
+export const WATCH = columns({
+  id: text,
+  tenant: text,
+  teamId: text,
+  channelId: text,
+  threadTs: text,
+  /** What is re-checked: a cnv_ ID, an app link or a paste, with anything token-shaped redacted. */
+  target: text,
+  /** How the thread names it ("cnv_yo1kg5q"). */
+  label: text,
+  /** The cause when the watch started. */
+  cause: text,
+  /** Who or what the cause concerned at the start ("Bo Kim <bo@acme.example>"), to say later what changed. */
+  owner: maybe(text),
+  state: oneOf<WatchState>(),
+  startedBy: text,
+  startedAt: time,
+  nextCheckAt: time,
+  /** Re-checks made so far (postponed ones do not count). */
+  attempts: int,
+  expiresAt: time,
+  /** The cause the latest re-check found (the start's cause until one found another). */
+  lastCause: maybe(text),
+  lastResult: maybe(text),
+  lastCheckedAt: maybe(time),
+  endedAt: maybe(time),
+  endedBy: maybe(text),
+  leaseHolder: maybe(text),
+  leaseUntil: maybe(time),
+});
 
-/** SQLite keeps booleans as 0/1 and the teammate list as JSON text; Postgres as boolean and jsonb. */
-export interface ResultRow<T, B, J> {
-  tenant: string;
-  ran_at: T;
-  token_works: B | null;
-  token_error: string | null;
-  preference_off: J;
-  checked: number;
-  total: number;
-  complete: B;
-}
+export const SCHEDULE = columns({
+  tenant: text,
+  cadence: oneOf<AuditCadence>(),
+  setBy: text,
+  setAt: time,
+  /** null when the cadence is off. */
+  nextRunAt: maybe(time),
+  /** Which replica is running it now, until `leaseUntil`; a lease past its time is free to take over. */
+  leaseHolder: maybe(text),
+  leaseUntil: maybe(time),
+});
 
-export const RESULT_COLUMNS = 'tenant, ran_at, token_works, token_error, preference_off, checked, total, complete';
+/** What a tenant's last audit found: what the next one is compared with. */
+export const AUDIT_RESULT = columns({
+  tenant: text,
+  ranAt: time,
+  /** true: Front accepted the token; false: it refused it; null: could not tell. */
+  tokenWorks: maybe(bool),
+  /** A short kind when it did not work ("refused", "unreachable", "http_500"); never the token. */
+  tokenError: maybe(text),
+  /** Teammates with "Allow access to my individual resources via the API" off. */
+  preferenceOff: parsed<AuditTeammate[]>(),
+  checked: int,
+  total: int,
+  complete: bool,
+});
 
-export function toResult<T, B, J>(
-  row: ResultRow<T, B, J>,
-  toDate: ToDate<T>,
-  toBool: (stored: B) => boolean,
-  toList: (stored: J) => AuditTeammate[],
-): AuditResult {
-  return {
-    tenant: row.tenant,
-    ranAt: toDate(row.ran_at),
-    tokenWorks: row.token_works === null ? null : toBool(row.token_works),
-    tokenError: row.token_error,
-    preferenceOff: toList(row.preference_off),
-    checked: row.checked,
-    total: row.total,
-    complete: toBool(row.complete),
-  };
-}
+/** A running `serve`, as the others see it through the store. */
+export const REPLICA = columns({ id: text, startedAt: time, seenAt: time });
+
+/** How one replica's reload of one generation went. */
+export const RELOAD_OUTCOME = columns({
+  generation: int,
+  replica: text,
+  ok: bool,
+  /** ok: the rules now serving; not ok: the rules that keep serving. */
+  rules: int,
+  /** Not ok: the first error lines, as `front-why rules lint` prints them. */
+  error: maybe(text),
+  at: time,
+});
+
+export const RATE_WINDOW = columns({
+  remaining: maybe(int),
+  rateLimit: maybe(int),
+  untilMs: maybe(int),
+  pausedUntilMs: maybe(int),
+  inFlight: int,
+  leaseUntilMs: int,
+});

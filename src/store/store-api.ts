@@ -1,53 +1,41 @@
+import type { z } from 'zod';
 import type { RateWindowDraw, RateWindowGrant, RateWindowSettle, RateWindowState } from '../front';
 import type { Keyring } from './crypto';
+import type * as input from './inputs';
+import type * as rows from './rows';
+
+/**
+ * The store, area by area: a caller names the areas it uses (`Pick`-free: `TenantStore & WatchStore`), and a test
+ * fake, where one is still needed, implements only those. Every argument is validated on every call: a malformed
+ * tenant name or Slack id throws `invalid_input` (rather than reading as "not found"), so a typo is reported as one.
+ */
 
 // The shared rate window's shapes belong to the budget that draws from it; the store keeps its rows.
 export type { RateWindowDraw, RateWindowGrant, RateWindowSettle, RateWindowState };
+export { AUDIT_CADENCES, type AuditCadence, type AuditTeammate, type WatchEnd, type WatchState } from './rows';
 
-/** A tenant as everyone but `getTenantToken` sees it: never the token. */
-export interface TenantInfo {
-  name: string;
-  companyId: string | null;
-  companyName: string | null;
-  /** null: never checked (or the token was replaced since). */
-  scopes: string[] | null;
-  checkedAt: Date | null;
-  addedBy: string | null;
-  addedAt: Date;
-  updatedAt: Date;
-  /** Which key of the keyring encrypts the token; tells an operator whether a rotation is complete. */
-  tokenKeyId: string;
-}
+export type TenantInfo = rows.RowOf<typeof rows.TENANT>;
+export type ChannelBinding = rows.RowOf<typeof rows.BINDING>;
+export type ChannelSettings = rows.RowOf<typeof rows.SETTINGS>;
+export type ActivityEntry = rows.RowOf<typeof rows.ACTIVITY>;
+export type Watch = rows.RowOf<typeof rows.WATCH>;
+export type AuditSchedule = rows.RowOf<typeof rows.SCHEDULE>;
+export type AuditResult = z.input<typeof input.auditResult>;
+export type ReplicaInfo = rows.RowOf<typeof rows.REPLICA>;
+export type RulesReloadOutcome = z.output<typeof input.reloadOutcome>;
 
-export interface NewTenant {
-  name: string;
-  token: string;
-  companyId?: string;
-  companyName?: string;
-  scopes?: string[];
-  checkedAt?: Date;
-  addedBy?: string;
-}
-
-export interface TenantCheck {
-  companyId: string | null;
-  companyName: string | null;
-  scopes: string[];
-  checkedAt: Date;
-}
-
-export interface ChannelBinding {
-  teamId: string;
-  channelId: string;
-  tenant: string;
-  boundBy: string;
-  boundAt: Date;
-}
-
-export interface ChannelSettings {
-  listen: boolean;
-  allowExternal: boolean;
-}
+export type NewTenant = z.input<typeof input.newTenant>;
+export type TenantCheck = z.input<typeof input.tenantCheck>;
+export type NewBinding = z.input<typeof input.newBinding>;
+export type NewActivityEntry = z.input<typeof input.newActivity>;
+export type ActivityQuery = z.input<typeof input.activityQuery>;
+export type NewWatch = z.input<typeof input.newWatch>;
+export type WatchQuery = z.input<typeof input.watchQuery>;
+export type WatchClaim = z.input<typeof input.watchClaim>;
+export type WatchCheckUpdate = z.input<typeof input.watchCheckUpdate>;
+export type WatchEnding = z.input<typeof input.watchEnd>;
+export type NewAuditSchedule = z.input<typeof input.newAuditSchedule>;
+export type RulesReloadRequest = z.input<typeof input.reloadRequest>;
 
 /** What a watch leaves in the activity log: one start, any number of changes, and one end. */
 export const WATCH_ACTIVITY_ACTIONS = [
@@ -76,155 +64,6 @@ export const KNOWN_ACTIVITY_ACTIONS = [
   'audit.notice',
 ] as const;
 
-/** Open-ended so a new command can record its activity without touching the store; the known ones autocomplete. */
-export type ActivityAction = (typeof KNOWN_ACTIVITY_ACTIONS)[number] | (string & {});
-
-export interface NewActivityEntry {
-  at: Date;
-  actor: string;
-  teamId?: string;
-  channelId?: string;
-  tenant?: string;
-  action: ActivityAction;
-  target?: string;
-  cause?: string;
-  detail?: string;
-}
-
-export interface ActivityEntry {
-  id: number;
-  at: Date;
-  actor: string;
-  teamId: string | null;
-  channelId: string | null;
-  tenant: string | null;
-  action: string;
-  target: string | null;
-  cause: string | null;
-  detail: string | null;
-}
-
-export interface ActivityQuery {
-  tenant?: string;
-  since?: Date;
-  /** Only these actions. */
-  actions?: string[];
-  /** Entries older than this one (newest-first paging: pass the last entry of the previous page). */
-  before?: { at: Date; id: number };
-  /** Default 100, at most 1000. */
-  limit?: number;
-}
-
-export type WatchState = 'active' | 'fixed' | 'stopped' | 'expired';
-export type WatchEnd = Exclude<WatchState, 'active'>;
-
-export interface NewWatch {
-  tenant: string;
-  teamId: string;
-  channelId: string;
-  threadTs: string;
-  /** What is re-checked: a cnv_ ID, an app link or a paste. Anything token-shaped is redacted before it is written. */
-  target: string;
-  /** How the thread names it ("cnv_yo1kg5q"). */
-  label: string;
-  /** The cause when the watch started. */
-  cause: string;
-  /** Who or what the cause concerned at the start ("Bo Kim <bo@acme.example>"), to say later what changed. */
-  owner?: string;
-  startedBy: string;
-  startedAt: Date;
-  nextCheckAt: Date;
-  expiresAt: Date;
-}
-
-export interface Watch {
-  id: string;
-  tenant: string;
-  teamId: string;
-  channelId: string;
-  threadTs: string;
-  target: string;
-  label: string;
-  cause: string;
-  owner: string | null;
-  state: WatchState;
-  startedBy: string;
-  startedAt: Date;
-  nextCheckAt: Date;
-  /** Re-checks made so far (postponed ones do not count). */
-  attempts: number;
-  expiresAt: Date;
-  /** The cause the latest re-check found (the start's cause until one found another). */
-  lastCause: string | null;
-  lastResult: string | null;
-  lastCheckedAt: Date | null;
-  endedAt: Date | null;
-  endedBy: string | null;
-  leaseHolder: string | null;
-  leaseUntil: Date | null;
-}
-
-export const AUDIT_CADENCES = ['daily', 'weekly', 'off'] as const;
-export type AuditCadence = (typeof AUDIT_CADENCES)[number];
-
-export interface AuditSchedule {
-  tenant: string;
-  cadence: AuditCadence;
-  setBy: string;
-  setAt: Date;
-  /** null when the cadence is off. */
-  nextRunAt: Date | null;
-  /** Which replica is running it now, until `leaseUntil`; a lease past its time is free to take over. */
-  leaseHolder: string | null;
-  leaseUntil: Date | null;
-}
-
-export interface WatchQuery {
-  teamId?: string;
-  channelId?: string;
-  tenant?: string;
-  /** Default `active`. */
-  state?: WatchState | 'any';
-  /** Default 100, at most 1000. */
-  limit?: number;
-}
-
-export interface WatchCheckUpdate {
-  checkedAt: Date;
-  nextCheckAt: Date;
-  /** The cause found; absent when the re-check could not tell (the last cause is kept). */
-  cause?: string;
-  result: string;
-}
-
-export interface NewAuditSchedule {
-  tenant: string;
-  cadence: AuditCadence;
-  setBy: string;
-  /** Ignored (stored as null) when the cadence is off. */
-  nextRunAt: Date | null;
-}
-
-export interface AuditTeammate {
-  id: string;
-  name: string;
-}
-
-/** What a tenant's last audit found: what the next one is compared with. */
-export interface AuditResult {
-  tenant: string;
-  ranAt: Date;
-  /** true: Front accepted the token; false: it refused it; null: could not tell. */
-  tokenWorks: boolean | null;
-  /** A short kind when it did not work ("refused", "unreachable", "http_500"); never the token. */
-  tokenError: string | null;
-  /** Teammates with "Allow access to my individual resources via the API" off. */
-  preferenceOff: AuditTeammate[];
-  checked: number;
-  total: number;
-  complete: boolean;
-}
-
 export interface RotationResult {
   keyId: string;
   /** Tokens re-encrypted; those already under the current key are left as they are. */
@@ -232,42 +71,12 @@ export interface RotationResult {
   total: number;
 }
 
-/** A running `serve`, as the others see it through the store. */
-export interface ReplicaInfo {
-  id: string;
-  startedAt: Date;
-  seenAt: Date;
-}
-
-export interface RulesReloadRequest {
-  /** What asked: slack, SIGHUP, cli. */
-  trigger: string;
-  /** Who asked (a Slack user, a replica, the CLI user); shown to operators, never a secret. */
-  requestedBy: string;
-}
-
-/** How one replica's reload of one generation went. */
-export interface RulesReloadOutcome {
-  generation: number;
-  replica: string;
-  ok: boolean;
-  /** ok: the rules now serving; not ok: the rules that keep serving. */
-  rules: number;
-  /** Not ok: the first error lines, as `front-why rules lint` prints them. */
-  error?: string;
-  at: Date;
-}
-
 /** A listener on rule-reload requests; `close` stops it. */
 export interface ReloadSubscription {
   close(): Promise<void>;
 }
 
-/**
- * Every argument is validated on every call: a malformed tenant name or Slack id throws `invalid_input`
- * (rather than reading as "not found"), so a typo is reported as one.
- */
-export interface Store {
+export interface TenantStore {
   /** Throws `invalid_input` (bad name, empty token) or `tenant_exists`. */
   addTenant(tenant: NewTenant): Promise<TenantInfo>;
   getTenant(name: string): Promise<TenantInfo | null>;
@@ -277,7 +86,7 @@ export interface Store {
    */
   getTenantToken(name: string): Promise<string | null>;
   listTenants(): Promise<TenantInfo[]>;
-  /** Also drops the tenant's channel bindings. false when there was no such tenant. */
+  /** Also drops the tenant's channel bindings, audit schedule and result. false when there was no such tenant. */
   removeTenant(name: string): Promise<boolean>;
   /** Throws `tenant_not_found`. */
   updateTenantCheck(name: string, check: TenantCheck): Promise<TenantInfo>;
@@ -286,38 +95,52 @@ export interface Store {
    * check time are cleared (company kept); pass the new token's check to record it in the same write.
    */
   replaceTenantToken(name: string, token: string, check?: TenantCheck): Promise<TenantInfo>;
+  /**
+   * Re-encrypts every token under `newKeyring`'s current key, in one transaction; all or nothing. Old keys
+   * may be listed in either keyring. Afterwards this instance writes under the new key and, until closed,
+   * still reads rows a replica on the old keyring writes meanwhile. Throws `key_mismatch` if the new keyring
+   * gives a known key id other bytes.
+   */
+  rotateKey(newKeyring: Keyring): Promise<RotationResult>;
+}
 
+export interface ChannelStore {
   /** Replaces any earlier binding of the channel. Throws `tenant_not_found`. */
-  bindChannel(binding: { teamId: string; channelId: string; tenant: string; boundBy: string }): Promise<ChannelBinding>;
+  bindChannel(binding: NewBinding): Promise<ChannelBinding>;
   /** false when the channel was not bound. */
   unbindChannel(teamId: string, channelId: string): Promise<boolean>;
   getChannelBinding(teamId: string, channelId: string): Promise<ChannelBinding | null>;
   /** Every bound channel, or those of one tenant; ordered by tenant, team, channel. */
   listChannelBindings(query?: { tenant?: string }): Promise<ChannelBinding[]>;
-
   /** Fields left out keep their value. Returns the settings now in force. */
   setChannelSettings(teamId: string, channelId: string, settings: Partial<ChannelSettings>): Promise<ChannelSettings>;
   /** Defaults: listen false, allowExternal false. */
   getChannelSettings(teamId: string, channelId: string): Promise<ChannelSettings>;
+}
 
+export interface ActivityStore {
   /** Anything shaped like a bearer token or JWT in the text fields is redacted before it is written. */
   recordActivity(entry: NewActivityEntry): Promise<void>;
-  /** Newest first. */
+  /** Newest first; default 100 entries, at most 1000. */
   listActivity(query?: ActivityQuery): Promise<ActivityEntry[]>;
+}
 
+export interface ClaimStore {
   /**
    * true for the first caller only, across every process sharing the database, until the key expires.
    * Expired keys can be claimed again and are purged lazily.
    */
   claimEvent(key: string, ttlSeconds: number): Promise<boolean>;
+}
 
+export interface WatchStore {
   /**
    * Starts watching, or returns the watch already active for the same thread and target (`created` false).
-   * Throws `invalid_input`.
+   * Anything token-shaped in the target is redacted before it is written. Throws `invalid_input`.
    */
   startWatch(watch: NewWatch): Promise<{ watch: Watch; created: boolean }>;
   getWatch(id: string): Promise<Watch | null>;
-  /** Oldest first. */
+  /** Oldest first; default: the active ones. */
   listWatches(query?: WatchQuery): Promise<Watch[]>;
   /** Active watches across every replica sharing the database (what GET /metrics reports). */
   countActiveWatches(): Promise<number>;
@@ -326,7 +149,7 @@ export interface Store {
    * else, to `holder` until `now + leaseMs`. Across every replica sharing the database, a watch is leased to
    * one holder at a time; a lease that ran out (its holder crashed) is taken over.
    */
-  claimDueWatches(claim: { holder: string; now: Date; leaseMs: number; limit: number }): Promise<Watch[]>;
+  claimDueWatches(claim: WatchClaim): Promise<Watch[]>;
   /**
    * Records a re-check by the lease's holder and releases the lease; one more attempt is counted. Returns the
    * cause recorded before (so the caller can tell whether it changed), or `undefined` when `holder` no longer
@@ -343,32 +166,55 @@ export interface Store {
    * Ends an active watch. Only the first caller, across every replica, gets the ended watch back; everyone
    * else gets null, so exactly one of them tells the thread.
    */
-  endWatch(id: string, end: { state: WatchEnd; at: Date; by?: string; result?: string }): Promise<Watch | null>;
+  endWatch(id: string, end: WatchEnding): Promise<Watch | null>;
+}
 
+export interface AuditStore {
+  /** Sets (or replaces) a tenant's audit schedule; a lease already held stays with its holder. Throws `tenant_not_found`. */
+  setAuditSchedule(schedule: NewAuditSchedule): Promise<AuditSchedule>;
+  getAuditSchedule(tenant: string): Promise<AuditSchedule | null>;
+  /** Ordered by tenant. */
+  listAuditSchedules(): Promise<AuditSchedule[]>;
   /**
-   * The store's part in Front's rate budget (src/front/shared-budget.ts): one window per `key` (a tenant name, or
-   * "(default)" for FRONT_API_TOKEN) for every process on this database. A draw counts a request in flight when
-   * Front's last count less the requests in flight stays above `reserve`, or when no count is known and nothing
-   * else is in flight; otherwise it returns the state that refused it. One statement, atomic across processes.
+   * Takes the lease of one due audit (cadence not off, next run at or before now, no live lease), the one due
+   * longest first, for `leaseMs`. Across every process sharing the database, one caller gets a given audit
+   * until the lease runs out. null: nothing is due.
+   */
+  claimDueAudit(holder: string, leaseMs: number): Promise<AuditSchedule | null>;
+  /**
+   * Gives the lease back and sets the next run, unless the schedule was changed since `claim` (its new next
+   * run stands) or the lease was lost meanwhile. false when the lease was no longer `claim`'s.
+   */
+  finishAudit(claim: AuditSchedule, nextRunAt: Date): Promise<boolean>;
+  /** Replaces the tenant's last audit result. Throws `tenant_not_found`. */
+  saveAuditResult(result: AuditResult): Promise<void>;
+  getAuditResult(tenant: string): Promise<AuditResult | null>;
+}
+
+/**
+ * The store's part in Front's rate budget (src/front/shared-budget.ts): one window per `key` (a tenant name, or
+ * "(default)" for FRONT_API_TOKEN) for every process on this database.
+ */
+export interface RateWindowStore {
+  /**
+   * Counts a request in flight when Front's last count less the requests in flight stays above `reserve`, or when
+   * no count is known and nothing else is in flight; otherwise returns the state that refused it. One statement,
+   * atomic across processes.
    */
   drawRateWindow(key: string, draw: RateWindowDraw): Promise<RateWindowGrant>;
   /** Returns a draw and records what Front's headers said. A missing window is left missing. */
   settleRateWindow(key: string, settle: RateWindowSettle): Promise<void>;
   /** null when nothing was ever drawn for `key`. */
   readRateWindow(key: string, now: number): Promise<RateWindowState | null>;
+}
 
-  /** A cheap round trip to the database: resolves when it can be used, throws when it cannot (readiness). */
-  ping(): Promise<void>;
-  /** true on PostgreSQL: several processes may share this store, so shared state must live in it. */
-  readonly shared: boolean;
-
+export interface ReplicaStore {
   /** Records that replica `id` is alive now (started at `startedAt`). */
   heartbeat(id: string, startedAt: Date): Promise<void>;
   /** A replica stopping cleanly: the others stop waiting for it. */
   removeReplica(id: string): Promise<void>;
   /** Replicas seen at or after `since`, oldest first. */
   liveReplicas(since: Date): Promise<ReplicaInfo[]>;
-
   /**
    * Asks every replica to load its rules again: records a new generation and wakes every subscriber (PostgreSQL:
    * NOTIFY; SQLite: the subscribers of this instance). Returns the generation.
@@ -388,37 +234,14 @@ export interface Store {
     onRequest: (generation: number) => void,
     onError?: (err: Error) => void,
   ): Promise<ReloadSubscription>;
+}
 
-  /**
-   * Sets (or replaces) a tenant's audit schedule; a lease already held stays with its holder. Throws
-   * `tenant_not_found`.
-   */
-  setAuditSchedule(schedule: NewAuditSchedule): Promise<AuditSchedule>;
-  getAuditSchedule(tenant: string): Promise<AuditSchedule | null>;
-  /** Ordered by tenant. */
-  listAuditSchedules(): Promise<AuditSchedule[]>;
-  /**
-   * Takes the lease of one due audit (cadence not off, next run at or before now, no live lease), the one due
-   * longest first, for `leaseMs`. Across every process sharing the database, one caller gets a given audit
-   * until the lease runs out. null: nothing is due.
-   */
-  claimDueAudit(holder: string, leaseMs: number): Promise<AuditSchedule | null>;
-  /**
-   * Gives the lease back and sets the next run, unless the schedule was changed since `claim` (its new next
-   * run stands) or the lease was lost meanwhile. false when the lease was no longer `claim`'s.
-   */
-  finishAudit(claim: AuditSchedule, nextRunAt: Date): Promise<boolean>;
-  /** Replaces the tenant's last audit result. Throws `tenant_not_found`. */
-  saveAuditResult(result: AuditResult): Promise<void>;
-  getAuditResult(tenant: string): Promise<AuditResult | null>;
-
-  /**
-   * Re-encrypts every token under `newKeyring`'s current key, in one transaction; all or nothing. Old keys
-   * may be listed in either keyring. Afterwards this instance writes under the new key and, until closed,
-   * still reads rows a replica on the old keyring writes meanwhile. Throws `key_mismatch` if the new keyring
-   * gives a known key id other bytes.
-   */
-  rotateKey(newKeyring: Keyring): Promise<RotationResult>;
+export interface Store
+  extends TenantStore, ChannelStore, ActivityStore, ClaimStore, WatchStore, AuditStore, RateWindowStore, ReplicaStore {
+  /** true on PostgreSQL: several processes may share this store, so shared state must live in it. */
+  readonly shared: boolean;
+  /** A cheap round trip to the database: resolves when it can be used, throws when it cannot (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -426,7 +249,7 @@ export interface StoreOptions {
   /** Source of time for added/bound/updated stamps and event-claim expiry. */
   clock?: () => Date;
   /**
-   * Postgres only: errors on idle pooled connections (the server restarting, say). Without a handler
+   * PostgreSQL only: errors on idle pooled connections (the server restarting, say). Without a handler
    * node-postgres would crash the process; the store never logs, so it hands them here.
    */
   onBackgroundError?: (err: Error) => void;

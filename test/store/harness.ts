@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { Keyring, MIGRATIONS, openStore, type Store, type StoreOptions } from '../../src/store';
-import { migratePostgres, migrateSqlite } from '../../src/store/migrations';
+import { migrate } from '../../src/store/migrations';
+import { PostgresDriver } from '../../src/store/postgres-driver';
+import { SqliteDriver } from '../../src/store/sqlite-driver';
 
 /** One fresh database location, reopenable as often as a test wants, inspectable below the Store API. */
 export interface Harness {
@@ -106,13 +108,16 @@ export class SqliteHarness extends BaseHarness implements Harness {
 
   async migrateTo(version: number): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    this.withDb((db) =>
-      migrateSqlite(
-        db,
+    const driver = SqliteDriver.open(this.location);
+    try {
+      await migrate(
+        driver,
         new Date(),
         MIGRATIONS.filter((m) => m.version <= version),
-      ),
-    );
+      );
+    } finally {
+      await driver.close();
+    }
   }
 
   async exec(sql: string): Promise<void> {
@@ -223,13 +228,16 @@ export class PostgresHarness extends BaseHarness implements Harness {
   }
 
   async migrateTo(version: number): Promise<void> {
-    await this.withClient((c) =>
-      migratePostgres(
-        c,
+    const driver = await PostgresDriver.open(this.location);
+    try {
+      await migrate(
+        driver,
         new Date(),
         MIGRATIONS.filter((m) => m.version <= version),
-      ),
-    );
+      );
+    } finally {
+      await driver.close();
+    }
   }
 
   async exec(sql: string): Promise<void> {

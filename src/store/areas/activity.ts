@@ -1,0 +1,64 @@
+import { activityQuery, check, eventClaim, newActivity } from '../inputs';
+import { ACTIVITY } from '../rows';
+import { join, sql, where } from '../sql';
+import type { ActivityStore, ClaimStore } from '../store-api';
+import type { Context } from './context';
+
+const PURGE_EVERY_MS = 60_000;
+
+export function activity({ db }: Context): ActivityStore {
+  return {
+    async recordActivity(entry) {
+      const e = check(newActivity, entry);
+      await db.run(
+        sql`INSERT INTO activity_log (at, actor, team_id, channel_id, tenant, action, target, cause, detail)
+            VALUES (${e.at}, ${e.actor}, ${e.teamId}, ${e.channelId}, ${e.tenant}, ${e.action}, ${e.target},
+              ${e.cause}, ${e.detail})`,
+      );
+    },
+
+    async listActivity(query = {}) {
+      const q = check(activityQuery, query);
+      const rows = await db.all(
+        sql`SELECT ${ACTIVITY.list} FROM activity_log
+            WHERE ${where([
+              q.tenant !== undefined && sql`tenant = ${q.tenant}`,
+              q.since !== undefined && sql`at >= ${q.since}`,
+              q.actions !== undefined &&
+                (q.actions.length === 0
+                  ? sql`FALSE`
+                  : sql`action IN (${join(
+                      q.actions.map((a) => sql`${a}`),
+                      ', ',
+                    )})`),
+              q.before !== undefined && sql`(at < ${q.before.at} OR (at = ${q.before.at} AND id < ${q.before.id}))`,
+            ])}
+            ORDER BY at DESC, id DESC LIMIT ${q.limit}`,
+      );
+      return rows.map(ACTIVITY.read);
+    },
+  };
+}
+
+export function claims({ db, clock }: Context): ClaimStore {
+  let lastPurge = Number.NEGATIVE_INFINITY;
+  return {
+    async claimEvent(key, ttlSeconds) {
+      const c = check(eventClaim, { key, ttlSeconds });
+      const now = clock();
+      if (now.getTime() - lastPurge >= PURGE_EVERY_MS) {
+        lastPurge = now.getTime();
+        await db.run(sql`DELETE FROM event_claims WHERE expires_at <= ${now}`);
+      }
+      // One statement decides: a fresh key inserts, an expired one is taken over, a live one changes nothing.
+      // Concurrent inserts of one key wait on the unique index, then see the winner's row as live.
+      const expires = new Date(now.getTime() + Math.ceil(c.ttlSeconds * 1000));
+      const changed = await db.run(
+        sql`INSERT INTO event_claims (key, claimed_at, expires_at) VALUES (${c.key}, ${now}, ${expires})
+            ON CONFLICT (key) DO UPDATE SET claimed_at = excluded.claimed_at, expires_at = excluded.expires_at
+            WHERE event_claims.expires_at <= ${now}`,
+      );
+      return changed === 1;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import {
+  auditResult,
+  check,
+  claimedAudit,
+  date,
+  holder as holderInput,
+  leaseMs,
+  newAuditSchedule,
+  tenantName,
+} from '../inputs';
+import { AUDIT_RESULT, SCHEDULE } from '../rows';
+import { sql } from '../sql';
+import type { AuditStore } from '../store-api';
+import { forTenant, type Context } from './context';
+
+export function audits({ db, clock }: Context): AuditStore {
+  return {
+    async setAuditSchedule(schedule) {
+      const s = check(newAuditSchedule, schedule);
+      return forTenant(db, s.tenant, async () => {
+        const [row] = await db.all(
+          sql`INSERT INTO audit_schedules (tenant, cadence, set_by, set_at, next_run_at)
+              SELECT name, ${s.cadence}, ${s.setBy}, ${clock()}, ${s.nextRunAt} FROM tenants WHERE name = ${s.tenant}
+              ON CONFLICT (tenant) DO UPDATE SET cadence = excluded.cadence, set_by = excluded.set_by,
+                set_at = excluded.set_at, next_run_at = excluded.next_run_at
+              RETURNING ${SCHEDULE.list}`,
+        );
+        return row && SCHEDULE.read(row);
+      });
+    },
+
+    async getAuditSchedule(tenant) {
+      const [row] = await db.all(
+        sql`SELECT ${SCHEDULE.list} FROM audit_schedules WHERE tenant = ${check(tenantName, tenant)}`,
+      );
+      return row ? SCHEDULE.read(row) : null;
+    },
+
+    async listAuditSchedules() {
+      return (await db.all(sql`SELECT ${SCHEDULE.list} FROM audit_schedules ORDER BY tenant`)).map(SCHEDULE.read);
+    },
+
+    async claimDueAudit(holder, lease) {
+      const h = check(holderInput, holder);
+      const now = clock();
+      const until = new Date(now.getTime() + check(leaseMs, lease));
+      const due = sql`cadence <> 'off' AND next_run_at <= ${now} AND (lease_until IS NULL OR lease_until <= ${now})`;
+      // The outer condition is evaluated again on the row the subquery picked: a lease taken meanwhile stays.
+      const [row] = await db.all(
+        sql`UPDATE audit_schedules SET lease_holder = ${h}, lease_until = ${until}
+            WHERE tenant = (
+              SELECT tenant FROM audit_schedules WHERE ${due} ORDER BY next_run_at, tenant LIMIT 1 ${db.skipLocked})
+            AND ${due}
+            RETURNING ${SCHEDULE.list}`,
+      );
+      return row ? SCHEDULE.read(row) : null;
+    },
+
+    async finishAudit(claim, nextRunAt) {
+      const c = check(claimedAudit, claim);
+      const next = check(date('nextRunAt'), nextRunAt);
+      const changed = await db.run(
+        sql`UPDATE audit_schedules SET lease_holder = NULL, lease_until = NULL,
+              next_run_at = CASE WHEN set_at = ${c.setAt} AND cadence <> 'off' THEN ${next} ELSE next_run_at END
+            WHERE tenant = ${c.tenant} AND lease_holder = ${c.leaseHolder}`,
+      );
+      return changed > 0;
+    },
+
+    async saveAuditResult(result) {
+      const r = check(auditResult, result);
+      await forTenant(db, r.tenant, async () => {
+        const changed = await db.run(
+          sql`INSERT INTO audit_results (tenant, ran_at, token_works, token_error, preference_off, checked, total,
+                complete)
+              SELECT name, ${r.ranAt}, ${r.tokenWorks}, ${r.tokenError}, ${JSON.stringify(r.preferenceOff)},
+                ${r.checked}, ${r.total}, ${r.complete} FROM tenants WHERE name = ${r.tenant}
+              ON CONFLICT (tenant) DO UPDATE SET ran_at = excluded.ran_at, token_works = excluded.token_works,
+                token_error = excluded.token_error, preference_off = excluded.preference_off,
+                checked = excluded.checked, total = excluded.total, complete = excluded.complete`,
+        );
+        return changed > 0 || undefined;
+      });
+    },
+
+    async getAuditResult(tenant) {
+      const [row] = await db.all(
+        sql`SELECT ${AUDIT_RESULT.list} FROM audit_results WHERE tenant = ${check(tenantName, tenant)}`,
+      );
+      return row ? AUDIT_RESULT.read(row) : null;
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { channelSettings, check, newBinding, slackId, tenantName } from '../inputs';
+import { BINDING, SETTINGS } from '../rows';
+import { sql } from '../sql';
+import type { ChannelStore } from '../store-api';
+import { forTenant, type Context } from './context';
+
+function channel(teamId: string, channelId: string) {
+  return { teamId: check(slackId('teamId'), teamId), channelId: check(slackId('channelId'), channelId) };
+}
+
+export function channels({ db, clock }: Context): ChannelStore {
+  return {
+    async bindChannel(binding) {
+      const b = check(newBinding, binding);
+      return forTenant(db, b.tenant, async () => {
+        const [row] = await db.all(
+          sql`INSERT INTO channel_bindings (team_id, channel_id, tenant, bound_by, bound_at)
+              SELECT ${b.teamId}, ${b.channelId}, name, ${b.boundBy}, ${clock()} FROM tenants WHERE name = ${b.tenant}
+              ON CONFLICT (team_id, channel_id) DO UPDATE SET
+                tenant = excluded.tenant, bound_by = excluded.bound_by, bound_at = excluded.bound_at
+              RETURNING ${BINDING.list}`,
+        );
+        return row && BINDING.read(row);
+      });
+    },
+
+    async unbindChannel(teamId, channelId) {
+      const c = channel(teamId, channelId);
+      return (
+        (await db.run(sql`DELETE FROM channel_bindings WHERE team_id = ${c.teamId} AND channel_id = ${c.channelId}`)) >
+        0
+      );
+    },
+
+    async getChannelBinding(teamId, channelId) {
+      const c = channel(teamId, channelId);
+      const [row] = await db.all(
+        sql`SELECT ${BINDING.list} FROM channel_bindings WHERE team_id = ${c.teamId} AND channel_id = ${c.channelId}`,
+      );
+      return row ? BINDING.read(row) : null;
+    },
+
+    async listChannelBindings(query = {}) {
+      const tenant = query.tenant === undefined ? undefined : check(tenantName, query.tenant);
+      const rows = await db.all(
+        sql`SELECT ${BINDING.list} FROM channel_bindings ${tenant === undefined ? sql`` : sql`WHERE tenant = ${tenant}`}
+            ORDER BY tenant, team_id, channel_id`,
+      );
+      return rows.map(BINDING.read);
+    },
+
+    async setChannelSettings(teamId, channelId, settings) {
+      const c = channel(teamId, channelId);
+      const s = check(channelSettings, settings);
+      const listen = s.listen ?? null;
+      const allowExternal = s.allowExternal ?? null;
+      // NULL means "leave as it is": the upsert merges in one statement, so two partial updates never undo each other.
+      const [row] = await db.all(
+        sql`INSERT INTO channel_settings (team_id, channel_id, listen, allow_external, updated_at)
+            VALUES (${c.teamId}, ${c.channelId}, coalesce(${listen}, FALSE), coalesce(${allowExternal}, FALSE),
+              ${clock()})
+            ON CONFLICT (team_id, channel_id) DO UPDATE SET
+              listen = coalesce(${listen}, channel_settings.listen),
+              allow_external = coalesce(${allowExternal}, channel_settings.allow_external),
+              updated_at = excluded.updated_at
+            RETURNING ${SETTINGS.list}`,
+      );
+      return SETTINGS.read(row ?? {});
+    },
+
+    async getChannelSettings(teamId, channelId) {
+      const c = channel(teamId, channelId);
+      const [row] = await db.all(
+        sql`SELECT ${SETTINGS.list} FROM channel_settings WHERE team_id = ${c.teamId} AND channel_id = ${c.channelId}`,
+      );
+      return SETTINGS.read(row ?? {});
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { Keyring } from '../crypto';
+import type { Driver } from '../driver';
+import { StoreError } from '../store-error';
+
+/** What every area of the store works with. */
+export interface Context {
+  db: Driver;
+  clock: () => Date;
+  /** Shared by the areas: a key rotation changes the key every later write uses. */
+  keys: { current: Keyring };
+}
+
+export function notFound(name: string): StoreError {
+  return new StoreError('tenant_not_found', `there is no tenant named "${name}"`);
+}
+
+/**
+ * A write that names a tenant inserts nothing when there is none (it selects from tenants), and the foreign key
+ * covers a tenant removed meanwhile: either way the caller hears `tenant_not_found`.
+ */
+export async function forTenant<T>(db: Driver, tenant: string, write: () => Promise<T | undefined>): Promise<T> {
+  let result: T | undefined;
+  try {
+    result = await write();
+  } catch (err) {
+    if (db.isForeignKeyViolation(err)) throw notFound(tenant);
+    throw err;
+  }
+  if (result === undefined) throw notFound(tenant);
+  return result;
+}

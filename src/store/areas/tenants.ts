@@ -1,0 +1,157 @@
+import type { Keyring } from '../crypto';
+import type { Executor } from '../driver';
+import { check, newTenant, tenantCheck, tenantName, token as tokenInput } from '../inputs';
+import { TENANT } from '../rows';
+import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from '../secrets';
+import { sql, type Sql } from '../sql';
+import { StoreError } from '../store-error';
+import type { RotationResult, TenantInfo, TenantStore } from '../store-api';
+import { notFound, type Context } from './context';
+
+const SEALED = sql`token_key_id AS key_id, token_nonce AS nonce, token_ciphertext AS ciphertext, token_tag AS tag`;
+
+interface SealedRow {
+  key_id: string;
+  nonce: Buffer;
+  ciphertext: Buffer;
+  tag: Buffer;
+}
+
+const toSealed = (row: SealedRow) => ({
+  keyId: row.key_id,
+  nonce: row.nonce,
+  ciphertext: row.ciphertext,
+  tag: row.tag,
+});
+
+/**
+ * Fails if a key id in the keyring names different bytes than the ones this database was written with.
+ * `register` records the current key id: only writes under it and a rotation do, so a command that only
+ * reads, run with a mistyped new key, leaves nothing behind that would refuse the right key later.
+ */
+export async function checkKeys(db: Executor, keyring: Keyring, register: boolean, now: Date): Promise<void> {
+  const verify = async () => {
+    const rows = await db.all<SealedRow>(
+      sql`SELECT key_id, check_nonce AS nonce, check_ciphertext AS ciphertext, check_tag AS tag FROM encryption_keys`,
+    );
+    const known = rows.map((r) => r.key_id);
+    for (const row of rows) verifyKeyCheck(keyring, toSealed(row), known);
+    return known;
+  };
+  const known = await verify();
+  if (!register || known.includes(keyring.currentId)) return;
+  const sealed = sealKeyCheck(keyring);
+  const inserted = await db.run(
+    sql`INSERT INTO encryption_keys (key_id, check_nonce, check_ciphertext, check_tag, created_at)
+        VALUES (${sealed.keyId}, ${sealed.nonce}, ${sealed.ciphertext}, ${sealed.tag}, ${now})
+        ON CONFLICT (key_id) DO NOTHING`,
+  );
+  // Another replica recorded this key id a moment ago: make sure it was the same key.
+  if (inserted === 0) await verify();
+}
+
+export function tenants(ctx: Context): TenantStore {
+  const { db, clock, keys } = ctx;
+  let registered = false;
+  const registerCurrentKey = async () => {
+    if (registered) return;
+    await db.transaction((tx) => checkKeys(tx, keys.current, true, clock()));
+    registered = true;
+  };
+  const one = async (statement: Sql, name: string): Promise<TenantInfo> => {
+    const [row] = await db.all(statement);
+    if (!row) throw notFound(name);
+    return TENANT.read(row);
+  };
+
+  return {
+    async addTenant(tenant) {
+      const t = check(newTenant, tenant);
+      await registerCurrentKey();
+      const s = sealTenantToken(keys.current, t.name, t.token);
+      const now = clock();
+      const [row] = await db.all(
+        sql`INSERT INTO tenants (name, company_id, company_name, scopes, checked_at, added_by, added_at, updated_at,
+              token_key_id, token_nonce, token_ciphertext, token_tag)
+            VALUES (${t.name}, ${t.companyId}, ${t.companyName}, ${t.scopes}, ${t.checkedAt}, ${t.addedBy}, ${now},
+              ${now}, ${s.keyId}, ${s.nonce}, ${s.ciphertext}, ${s.tag})
+            ON CONFLICT (name) DO NOTHING
+            RETURNING ${TENANT.list}`,
+      );
+      if (!row) throw new StoreError('tenant_exists', `a tenant named "${t.name}" already exists`);
+      return TENANT.read(row);
+    },
+
+    async getTenant(name) {
+      const [row] = await db.all(sql`SELECT ${TENANT.list} FROM tenants WHERE name = ${check(tenantName, name)}`);
+      return row ? TENANT.read(row) : null;
+    },
+
+    async getTenantToken(name) {
+      check(tenantName, name);
+      const [row] = await db.all<SealedRow>(sql`SELECT ${SEALED} FROM tenants WHERE name = ${name}`);
+      return row ? openTenantToken(keys.current, name, toSealed(row)) : null;
+    },
+
+    async listTenants() {
+      return (await db.all(sql`SELECT ${TENANT.list} FROM tenants ORDER BY name`)).map(TENANT.read);
+    },
+
+    async removeTenant(name) {
+      // Bindings, schedules and results go with it through ON DELETE CASCADE.
+      return (await db.run(sql`DELETE FROM tenants WHERE name = ${check(tenantName, name)}`)) > 0;
+    },
+
+    async updateTenantCheck(name, tenantCheckResult) {
+      check(tenantName, name);
+      const c = check(tenantCheck, tenantCheckResult);
+      return one(
+        sql`UPDATE tenants SET company_id = ${c.companyId}, company_name = ${c.companyName}, scopes = ${c.scopes},
+              checked_at = ${c.checkedAt}, updated_at = ${clock()}
+            WHERE name = ${name} RETURNING ${TENANT.list}`,
+        name,
+      );
+    },
+
+    async replaceTenantToken(name, token, newCheck) {
+      check(tenantName, name);
+      const plain = check(tokenInput, token);
+      const c = newCheck === undefined ? undefined : check(tenantCheck, newCheck);
+      await registerCurrentKey();
+      const s = sealTenantToken(keys.current, name, plain);
+      return one(
+        sql`UPDATE tenants SET token_key_id = ${s.keyId}, token_nonce = ${s.nonce},
+              token_ciphertext = ${s.ciphertext}, token_tag = ${s.tag}, scopes = ${c?.scopes ?? null},
+              checked_at = ${c?.checkedAt ?? null}, company_id = coalesce(${c?.companyId ?? null}, company_id),
+              company_name = coalesce(${c?.companyName ?? null}, company_name), updated_at = ${clock()}
+            WHERE name = ${name} RETURNING ${TENANT.list}`,
+        name,
+      );
+    },
+
+    async rotateKey(newKeyring: Keyring): Promise<RotationResult> {
+      const keyring = newKeyring.extendedWith(keys.current);
+      const result = await db.transaction(async (tx) => {
+        await checkKeys(tx, keyring, true, clock());
+        // Locked: another replica's replaceTenantToken must not be overwritten with the old token.
+        const rows = await tx.all<SealedRow & { name: string }>(
+          sql`SELECT name, ${SEALED} FROM tenants ORDER BY name ${db.forUpdate}`,
+        );
+        let rotated = 0;
+        for (const row of rows) {
+          if (row.key_id === keyring.currentId) continue;
+          const s = sealTenantToken(keyring, row.name, openTenantToken(keyring, row.name, toSealed(row)));
+          await tx.run(
+            sql`UPDATE tenants SET token_key_id = ${s.keyId}, token_nonce = ${s.nonce},
+                  token_ciphertext = ${s.ciphertext}, token_tag = ${s.tag} WHERE name = ${row.name}`,
+          );
+          rotated += 1;
+        }
+        return { keyId: keyring.currentId, rotated, total: rows.length };
+      });
+      keys.current = keyring;
+      registered = true;
+      return result;
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import {
+  check,
+  date,
+  holder as holderInput,
+  newWatch,
+  watchCheckUpdate,
+  watchClaim,
+  watchEnd,
+  watchId,
+  watchQuery,
+} from '../inputs';
+import { WATCH } from '../rows';
+import { sql, where } from '../sql';
+import type { Watch, WatchStore } from '../store-api';
+import type { Context } from './context';
+
+const byNextCheck = (a: Watch, b: Watch) => a.nextCheckAt.getTime() - b.nextCheckAt.getTime();
+
+export function watches({ db }: Context): WatchStore {
+  const store: WatchStore = {
+    async startWatch(watch) {
+      const w = check(newWatch, watch);
+      const id = `w${randomBytes(8).toString('hex')}`;
+      // The partial unique index keeps one active watch per thread and target: a double click starts one.
+      const [row] = await db.all(
+        sql`INSERT INTO watches (id, tenant, team_id, channel_id, thread_ts, target, label, cause, owner, state,
+              started_by, started_at, next_check_at, attempts, expires_at, last_cause)
+            VALUES (${id}, ${w.tenant}, ${w.teamId}, ${w.channelId}, ${w.threadTs}, ${w.target}, ${w.label},
+              ${w.cause}, ${w.owner}, 'active', ${w.startedBy}, ${w.startedAt}, ${w.nextCheckAt}, 0, ${w.expiresAt},
+              ${w.cause})
+            ON CONFLICT (team_id, channel_id, thread_ts, target) WHERE state = 'active' DO NOTHING
+            RETURNING ${WATCH.list}`,
+      );
+      if (row) return { watch: WATCH.read(row), created: true };
+      const [existing] = await db.all(
+        sql`SELECT ${WATCH.list} FROM watches WHERE team_id = ${w.teamId} AND channel_id = ${w.channelId}
+              AND thread_ts = ${w.threadTs} AND target = ${w.target} AND state = 'active'`,
+      );
+      // Ended between the two statements: start afresh.
+      return existing ? { watch: WATCH.read(existing), created: false } : store.startWatch(watch);
+    },
+
+    async getWatch(id) {
+      const [row] = await db.all(sql`SELECT ${WATCH.list} FROM watches WHERE id = ${check(watchId, id)}`);
+      return row ? WATCH.read(row) : null;
+    },
+
+    async listWatches(query = {}) {
+      const q = check(watchQuery, query);
+      const rows = await db.all(
+        sql`SELECT ${WATCH.list} FROM watches
+            WHERE ${where([
+              q.teamId !== undefined && sql`team_id = ${q.teamId}`,
+              q.channelId !== undefined && sql`channel_id = ${q.channelId}`,
+              q.tenant !== undefined && sql`tenant = ${q.tenant}`,
+              q.state !== 'any' && sql`state = ${q.state}`,
+            ])}
+            ORDER BY started_at, id LIMIT ${q.limit}`,
+      );
+      return rows.map(WATCH.read);
+    },
+
+    async countActiveWatches() {
+      const [row] = await db.all<{ n: unknown }>(sql`SELECT count(*) AS n FROM watches WHERE state = 'active'`);
+      return Number(row?.n ?? 0);
+    },
+
+    async claimDueWatches(claim) {
+      const c = check(watchClaim, claim);
+      const free = sql`state = 'active' AND (lease_until IS NULL OR lease_until <= ${c.now})`;
+      // The condition is checked again on the row the subquery picked, so a row another claim just leased is left.
+      const rows = await db.all(
+        sql`UPDATE watches SET lease_holder = ${c.holder}, lease_until = ${new Date(c.now.getTime() + c.leaseMs)}
+            WHERE id IN (
+              SELECT id FROM watches WHERE ${free} AND (next_check_at <= ${c.now} OR expires_at <= ${c.now})
+              ORDER BY next_check_at, id LIMIT ${c.limit} ${db.skipLocked})
+            AND ${free}
+            RETURNING ${WATCH.list}`,
+      );
+      return rows.map(WATCH.read).sort(byNextCheck);
+    },
+
+    async recordWatchCheck(id, holder, update) {
+      check(watchId, id);
+      check(holderInput, holder);
+      const u = check(watchCheckUpdate, update);
+      // The cause read and the update are one step for every replica.
+      return db.transaction(async (tx) => {
+        const [before] = await tx.all<{ last_cause: string | null }>(
+          sql`SELECT last_cause FROM watches WHERE id = ${id} AND state = 'active' AND lease_holder = ${holder}
+              ${db.forUpdate}`,
+        );
+        if (!before) return undefined;
+        await tx.run(
+          sql`UPDATE watches SET attempts = attempts + 1, last_checked_at = ${u.checkedAt},
+                next_check_at = ${u.nextCheckAt}, last_cause = coalesce(${u.cause}, last_cause),
+                last_result = ${u.result}, lease_holder = NULL, lease_until = NULL
+              WHERE id = ${id}`,
+        );
+        return { previousCause: before.last_cause };
+      });
+    },
+
+    async postponeWatch(id, holder, nextCheckAt) {
+      check(watchId, id);
+      check(holderInput, holder);
+      const next = check(date('nextCheckAt'), nextCheckAt);
+      const changed = await db.run(
+        sql`UPDATE watches SET next_check_at = ${next}, lease_holder = NULL, lease_until = NULL
+            WHERE id = ${id} AND state = 'active' AND lease_holder = ${holder}`,
+      );
+      return changed === 1;
+    },
+
+    async endWatch(id, end) {
+      check(watchId, id);
+      const e = check(watchEnd, end);
+      // Conditional on still being active: of several replicas (or a replica and a Stop click), one ends it.
+      const [row] = await db.all(
+        sql`UPDATE watches SET state = ${e.state}, ended_at = ${e.at}, ended_by = ${e.by},
+              last_result = coalesce(${e.result}, last_result), lease_holder = NULL, lease_until = NULL
+            WHERE id = ${id} AND state = 'active'
+            RETURNING ${WATCH.list}`,
+      );
+      return row ? WATCH.read(row) : null;
+    },
+  };
+  return store;
+}

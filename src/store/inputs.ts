@@ -1,0 +1,274 @@
+import { z } from 'zod';
+import { redactSecrets } from '../redact';
+import { AUDIT_CADENCES, WATCH_STATES } from './rows';
+import { StoreError } from './store-error';
+
+/**
+ * What the store accepts, each shape declared once: the schema validates every call (a malformed name or Slack id
+ * is reported as such, never read as "not found") and gives the argument types. Free text is redacted here, the one
+ * place every write passes, so a token pasted anywhere never reaches the database.
+ */
+
+/** The first problem, as the message of an `invalid_input` error. */
+export function check<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.at(-1);
+  // Our own messages name their field; zod's generic ones ("Invalid input: …") get the path in front.
+  const where = field !== undefined && !issue?.message.includes(String(field)) ? `${issue?.path.join('.')}: ` : '';
+  throw new StoreError('invalid_input', `${where}${issue?.message ?? 'invalid input'}`);
+}
+
+/** Someone who swaps the arguments pastes a token as the name: a long value is never echoed back. */
+function shown(value: unknown): string {
+  if (typeof value !== 'string') return `(${typeof value})`;
+  return value.length <= 40 ? `"${value}"` : `(${value.length} characters)`;
+}
+
+export const tenantName = z.string().refine((v) => /^[a-z0-9-]{1,40}$/.test(v), {
+  error: (iss) =>
+    `tenant name ${shown(iss.input)} is not valid: use 1–40 lowercase letters, digits or dashes, e.g. "acme-prod"`,
+});
+export const token = z
+  .string()
+  .refine((v) => v.trim() !== '', { error: 'the Front API token is empty' })
+  .refine((v) => v.length <= 8192, { error: (iss) => `the Front API token is ${shown(iss.input)} long; not a token` });
+export const slackId = (what: string) =>
+  z.string().refine((v) => /^[A-Za-z0-9_-]{1,64}$/.test(v), {
+    error: `${what} must be a Slack ID (letters, digits, '_' or '-', at most 64 characters)`,
+  });
+const label = (what: string, max = 200) =>
+  z.string().refine((v) => v.trim() !== '' && v.length <= max, {
+    error: `${what} must be a non-empty text of at most ${max} characters`,
+  });
+export const date = (what: string) => z.date({ error: `${what} must be a valid Date` });
+const count = (what: string) =>
+  z
+    .number()
+    .int()
+    .min(0, { error: `${what} must be a whole number, 0 or more` });
+const ms = (what: string) =>
+  z
+    .number()
+    .int()
+    .min(0, { error: `${what} must be a whole number of milliseconds` });
+const requests = z.number().min(0).transform(Math.floor);
+/** Redacted, then held to `max` characters: cut with an ellipsis, or refused when `refuse` names it. */
+const redacted = (max: number, refuse?: string) =>
+  z
+    .string()
+    .transform((v) => redactSecrets(v))
+    .refine((v) => !refuse || (v.trim() !== '' && v.length <= max), {
+      error: `${refuse} must be a non-empty text of at most ${max} characters`,
+    })
+    .transform((v) => (v.length > max ? `${v.slice(0, max - 1)}…` : v));
+const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? null);
+
+export const newTenant = z.object({
+  name: tenantName,
+  token,
+  companyId: optional(label('companyId')),
+  companyName: optional(label('companyName')),
+  scopes: optional(z.array(z.string())),
+  checkedAt: optional(date('checkedAt')),
+  addedBy: optional(label('addedBy')),
+});
+
+export const tenantCheck = z.object({
+  companyId: optional(label('companyId')),
+  companyName: optional(label('companyName')),
+  scopes: z.array(z.string(), { error: 'scopes must be a list of strings' }),
+  checkedAt: date('checkedAt'),
+});
+
+export const newBinding = z.object({
+  teamId: slackId('teamId'),
+  channelId: slackId('channelId'),
+  tenant: tenantName,
+  boundBy: label('boundBy'),
+});
+
+export const channelSettings = z.strictObject(
+  {
+    listen: z.boolean({ error: 'channel setting listen must be true or false' }).optional(),
+    allowExternal: z.boolean({ error: 'channel setting allowExternal must be true or false' }).optional(),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown channel setting "${iss.keys[0]}"` : undefined) },
+);
+
+const activityText = optional(redacted(4000));
+export const newActivity = z.object({
+  at: date('at'),
+  actor: redacted(4000, 'activity actor'),
+  teamId: activityText,
+  channelId: activityText,
+  tenant: activityText,
+  action: z.string().refine((v) => /^[a-z][a-z0-9_.-]{0,63}$/.test(v), {
+    error: 'activity action must be lowercase words joined by dots, e.g. "tenant.add"',
+  }),
+  target: activityText,
+  cause: activityText,
+  detail: activityText,
+});
+
+const limit = (what: string) =>
+  z
+    .number()
+    .int()
+    .min(1, { error: `${what} limit must be a positive whole number` })
+    .default(100)
+    .transform((v) => Math.min(v, 1000));
+
+export const activityQuery = z.object({
+  tenant: z.string().optional(),
+  since: date('since').optional(),
+  actions: z.array(z.string(), { error: 'activity actions must be a list of action names' }).optional(),
+  /** Entries older than this one (newest-first paging: pass the last entry of the previous page). */
+  before: z.object({ at: date('before.at'), id: z.number().int() }).optional(),
+  limit: limit('activity'),
+});
+
+export const eventClaim = z.object({
+  key: z.string().min(1).max(512, { error: 'event key must be a non-empty text of at most 512 characters' }),
+  ttlSeconds: z.number().positive({ error: 'event claim ttlSeconds must be a positive number' }),
+});
+
+export const watchId = z.string().refine((v) => /^w[0-9a-f]{16}$/.test(v), {
+  error: 'a watch id is "w" and 16 hexadecimal digits, as front-why gives them',
+});
+
+export const newWatch = z
+  .object({
+    tenant: tenantName,
+    teamId: slackId('teamId'),
+    channelId: slackId('channelId'),
+    threadTs: z.string().refine((v) => /^\d{1,12}\.\d{1,9}$/.test(v), {
+      error: 'threadTs must be a Slack message timestamp such as "1710000000.000100"',
+    }),
+    /** What is re-checked: a cnv_ ID, an app link or a paste. */
+    target: redacted(2000, 'the watched target'),
+    /** How the thread names it ("cnv_yo1kg5q"). */
+    label: redacted(200, 'the watch label'),
+    /** The cause when the watch started. */
+    cause: label('cause'),
+    /** Who or what the cause concerned at the start ("Bo Kim <bo@acme.example>"), to say later what changed. */
+    owner: optional(redacted(1000, 'owner')),
+    startedBy: label('startedBy'),
+    startedAt: date('startedAt'),
+    nextCheckAt: date('nextCheckAt'),
+    expiresAt: date('expiresAt'),
+  })
+  .refine((w) => w.expiresAt.getTime() > w.startedAt.getTime(), { error: 'a watch must expire after it starts' });
+
+export const watchQuery = z.object({
+  teamId: slackId('teamId').optional(),
+  channelId: slackId('channelId').optional(),
+  tenant: tenantName.optional(),
+  /** Default `active`. */
+  state: z
+    .enum([...WATCH_STATES, 'any'], { error: `watch state must be one of ${WATCH_STATES.join(', ')} or "any"` })
+    .default('active'),
+  limit: limit('watch'),
+});
+
+/** A lease longer than a day would keep a crashed replica's watches unchecked for that long. */
+export const leaseMs = z
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 60 * 60 * 1000, { error: 'a lease must be a whole number of milliseconds from 1 to a day' });
+export const holder = label('lease holder');
+
+export const watchClaim = z.object({
+  holder,
+  now: date('now'),
+  leaseMs,
+  limit: z.number().int().min(1).max(100, { error: 'limit must be from 1 to 100' }),
+});
+
+export const watchCheckUpdate = z.object({
+  checkedAt: date('checkedAt'),
+  nextCheckAt: date('nextCheckAt'),
+  /** The cause found; absent when the re-check could not tell (the last cause is kept). */
+  cause: optional(label('cause')),
+  result: redacted(4000, 'result'),
+});
+
+export const watchEnd = z.object({
+  state: z.enum(['fixed', 'stopped', 'expired'], { error: 'a watch ends as one of fixed, stopped, expired' }),
+  at: date('at'),
+  by: optional(label('by')),
+  result: optional(redacted(4000, 'result')),
+});
+
+export const newAuditSchedule = z
+  .object({
+    tenant: tenantName,
+    cadence: z.enum(AUDIT_CADENCES, { error: `audit cadence must be one of ${AUDIT_CADENCES.join(', ')}` }),
+    setBy: label('setBy'),
+    /** Ignored (stored as null) when the cadence is off. */
+    nextRunAt: date('nextRunAt').nullable(),
+  })
+  .transform((s) => ({ ...s, nextRunAt: s.cadence === 'off' ? null : s.nextRunAt }));
+
+export const claimedAudit = z.object({ tenant: tenantName, leaseHolder: holder, setAt: date('setAt') });
+
+export const auditResult = z.object({
+  tenant: tenantName,
+  ranAt: date('ranAt'),
+  /** true: Front accepted the token; false: it refused it; null: could not tell. */
+  tokenWorks: z.boolean().nullable(),
+  /** A short kind when it did not work ("refused", "unreachable", "http_500"); never the token. */
+  tokenError: redacted(200).nullable(),
+  /** Teammates with "Allow access to my individual resources via the API" off. */
+  preferenceOff: z.array(z.object({ id: z.string().min(1).pipe(redacted(200)), name: redacted(200) }), {
+    error: 'preferenceOff must be a list of teammates with an id and a name',
+  }),
+  checked: count('checked'),
+  total: count('total'),
+  complete: z.boolean({ error: 'complete must be true or false' }),
+});
+
+/** The default tenant (FRONT_API_TOKEN) has a window too; no tenant name contains parentheses. */
+export const DEFAULT_WINDOW_KEY = '(default)';
+export const windowKey = z.union([z.literal(DEFAULT_WINDOW_KEY), tenantName]);
+
+export const rateWindowDraw = z.object({ now: ms('now'), reserve: ms('reserve'), leaseMs: ms('leaseMs') });
+
+export const rateWindowSettle = z
+  .object({
+    now: ms('now'),
+    returning: z.union([z.literal(0), z.literal(1)], { error: 'returning must be 0 or 1' }),
+    remaining: requests.optional(),
+    limit: requests.optional(),
+    until: ms('until').optional(),
+    pauseUntil: ms('pauseUntil').optional(),
+  })
+  .refine((s) => s.remaining === undefined || s.until !== undefined, {
+    error: 'a count needs the time it holds until',
+  });
+
+export const replicaId = z.string().refine((v) => /^[\x21-\x7e]{1,120}$/.test(v), {
+  error: 'a replica id must be 1–120 printable characters without spaces',
+});
+
+export const reloadRequest = z.object({
+  /** What asked: slack, SIGHUP, cli. */
+  trigger: label('trigger'),
+  /** Who asked (a Slack user, a replica, the CLI user); shown to operators, never a secret. */
+  requestedBy: label('requestedBy'),
+});
+
+export const generation = z.number().int().positive({ error: 'a reload generation is a positive whole number' });
+
+export const reloadOutcome = z.object({
+  generation,
+  replica: replicaId,
+  ok: z.boolean(),
+  /** ok: the rules now serving; not ok: the rules that keep serving. */
+  rules: requests.default(0),
+  /** Not ok: the first error lines, as `front-why rules lint` prints them. */
+  error: redacted(4000).optional(),
+  at: date('at'),
+});

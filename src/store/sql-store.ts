@@ -1,0 +1,44 @@
+import type { Keyring } from './crypto';
+import type { Driver } from './driver';
+import { migrate } from './migrations';
+import { activity, claims } from './areas/activity';
+import { audits } from './areas/audits';
+import { channels } from './areas/channels';
+import type { Context } from './areas/context';
+import { rateWindows } from './areas/rate-windows';
+import { replicas } from './areas/replicas';
+import { watches } from './areas/watches';
+import { checkKeys, tenants } from './areas/tenants';
+import { sql } from './sql';
+import type { Store, StoreOptions } from './store-api';
+
+/**
+ * The one store: every area's statements, written once, over whichever driver the location asked for. Migrations
+ * run before it resolves, and the keyring is checked against the keys the database was written with.
+ */
+export async function openSqlStore(driver: Driver, keyring: Keyring, options: StoreOptions = {}): Promise<Store> {
+  const clock = options.clock ?? (() => new Date());
+  const ctx: Context = { db: driver, clock, keys: { current: keyring } };
+  try {
+    await migrate(driver, clock());
+    await driver.transaction((tx) => checkKeys(tx, keyring, false, clock()));
+  } catch (err) {
+    await driver.close().catch(() => undefined);
+    throw err;
+  }
+  return {
+    shared: driver.shared,
+    ...tenants(ctx),
+    ...channels(ctx),
+    ...activity(ctx),
+    ...claims(ctx),
+    ...watches(ctx),
+    ...audits(ctx),
+    ...rateWindows(ctx),
+    ...replicas(ctx),
+    async ping() {
+      await driver.all(sql`SELECT 1`);
+    },
+    close: () => driver.close(),
+  };
+}
