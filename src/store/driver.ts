@@ -49,3 +49,23 @@ export interface Driver extends Executor {
   ): Promise<{ close(): Promise<void> }>;
   close(): Promise<void>;
 }
+
+/** BEGIN (as the driver says) at the top, savepoints below: all of `fn` or none of it. */
+export async function nested<T>(
+  exec: (text: string) => unknown,
+  depth: number,
+  begin: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const savepoint = `sp${depth}`;
+  await exec(depth === 0 ? begin : `SAVEPOINT ${savepoint}`);
+  try {
+    const result = await fn();
+    await exec(depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`);
+    return result;
+  } catch (err) {
+    // A database that already ended the transaction (SQLite after some errors) refuses the rollback: nothing is lost.
+    await (async () => exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}`))().catch(() => undefined);
+    throw err;
+  }
+}

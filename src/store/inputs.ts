@@ -26,33 +26,29 @@ function shown(value: unknown): string {
   return value.length <= 40 ? `"${value}"` : `(${value.length} characters)`;
 }
 
-export const tenantName = z.string().refine((v) => /^[a-z0-9-]{1,40}$/.test(v), {
-  error: (iss) =>
+/** A text matching `re`, refused with `error`. */
+const pattern = (re: RegExp, error: string | ((iss: { input: unknown }) => string)) =>
+  z.string().refine((v) => re.test(v), { error });
+
+export const tenantName = pattern(
+  /^[a-z0-9-]{1,40}$/,
+  (iss) =>
     `tenant name ${shown(iss.input)} is not valid: use 1–40 lowercase letters, digits or dashes, e.g. "acme-prod"`,
-});
+);
 export const token = z
   .string()
   .refine((v) => v.trim() !== '', { error: 'the Front API token is empty' })
   .refine((v) => v.length <= 8192, { error: (iss) => `the Front API token is ${shown(iss.input)} long; not a token` });
 export const slackId = (what: string) =>
-  z.string().refine((v) => /^[A-Za-z0-9_-]{1,64}$/.test(v), {
-    error: `${what} must be a Slack ID (letters, digits, '_' or '-', at most 64 characters)`,
-  });
+  pattern(/^[A-Za-z0-9_-]{1,64}$/, `${what} must be a Slack ID (letters, digits, '_' or '-', at most 64 characters)`);
 const label = (what: string, max = 200) =>
   z.string().refine((v) => v.trim() !== '' && v.length <= max, {
     error: `${what} must be a non-empty text of at most ${max} characters`,
   });
 export const date = (what: string) => z.date({ error: `${what} must be a valid Date` });
-const count = (what: string) =>
-  z
-    .number()
-    .int()
-    .min(0, { error: `${what} must be a whole number, 0 or more` });
-const ms = (what: string) =>
-  z
-    .number()
-    .int()
-    .min(0, { error: `${what} must be a whole number of milliseconds` });
+const whole = (min: number, error: string) => z.number({ error }).int({ error }).min(min, { error });
+const count = (what: string) => whole(0, `${what} must be a whole number, 0 or more`);
+const ms = (what: string) => whole(0, `${what} must be a whole number of milliseconds`);
 const requests = z.number().min(0).transform(Math.floor);
 /** Redacted, then held to `max` characters: cut with an ellipsis, or refused when `refuse` names it. */
 const redacted = (max: number, refuse?: string) =>
@@ -104,19 +100,18 @@ export const newActivity = z.object({
   teamId: activityText,
   channelId: activityText,
   tenant: activityText,
-  action: z.string().refine((v) => /^[a-z][a-z0-9_.-]{0,63}$/.test(v), {
-    error: 'activity action must be lowercase words joined by dots, e.g. "tenant.add"',
-  }),
+  action: pattern(
+    /^[a-z][a-z0-9_.-]{0,63}$/,
+    'activity action must be lowercase words joined by dots, e.g. "tenant.add"',
+  ),
   target: activityText,
   cause: activityText,
   detail: activityText,
 });
 
+/** Default 100, at most 1000. */
 const limit = (what: string) =>
-  z
-    .number()
-    .int()
-    .min(1, { error: `${what} limit must be a positive whole number` })
+  whole(1, `${what} limit must be a positive whole number`)
     .default(100)
     .transform((v) => Math.min(v, 1000));
 
@@ -134,25 +129,20 @@ export const eventClaim = z.object({
   ttlSeconds: z.number().positive({ error: 'event claim ttlSeconds must be a positive number' }),
 });
 
-export const watchId = z.string().refine((v) => /^w[0-9a-f]{16}$/.test(v), {
-  error: 'a watch id is "w" and 16 hexadecimal digits, as front-why gives them',
-});
+export const watchId = pattern(
+  /^w[0-9a-f]{16}$/,
+  'a watch id is "w" and 16 hexadecimal digits, as front-why gives them',
+);
 
 export const newWatch = z
   .object({
     tenant: tenantName,
     teamId: slackId('teamId'),
     channelId: slackId('channelId'),
-    threadTs: z.string().refine((v) => /^\d{1,12}\.\d{1,9}$/.test(v), {
-      error: 'threadTs must be a Slack message timestamp such as "1710000000.000100"',
-    }),
-    /** What is re-checked: a cnv_ ID, an app link or a paste. */
+    threadTs: pattern(/^\d{1,12}\.\d{1,9}$/, 'threadTs must be a Slack message timestamp such as "1710000000.000100"'),
     target: redacted(2000, 'the watched target'),
-    /** How the thread names it ("cnv_yo1kg5q"). */
     label: redacted(200, 'the watch label'),
-    /** The cause when the watch started. */
     cause: label('cause'),
-    /** Who or what the cause concerned at the start ("Bo Kim <bo@acme.example>"), to say later what changed. */
     owner: optional(redacted(1000, 'owner')),
     startedBy: label('startedBy'),
     startedAt: date('startedAt'),
@@ -217,11 +207,8 @@ export const claimedAudit = z.object({ tenant: tenantName, leaseHolder: holder, 
 export const auditResult = z.object({
   tenant: tenantName,
   ranAt: date('ranAt'),
-  /** true: Front accepted the token; false: it refused it; null: could not tell. */
   tokenWorks: z.boolean().nullable(),
-  /** A short kind when it did not work ("refused", "unreachable", "http_500"); never the token. */
   tokenError: redacted(200).nullable(),
-  /** Teammates with "Allow access to my individual resources via the API" off. */
   preferenceOff: z.array(z.object({ id: z.string().min(1).pipe(redacted(200)), name: redacted(200) }), {
     error: 'preferenceOff must be a list of teammates with an id and a name',
   }),
@@ -249,9 +236,10 @@ export const rateWindowSettle = z
     error: 'a count needs the time it holds until',
   });
 
-export const replicaId = z.string().refine((v) => /^[\x21-\x7e]{1,120}$/.test(v), {
-  error: 'a replica id must be 1–120 printable characters without spaces',
-});
+export const replicaId = pattern(
+  /^[\x21-\x7e]{1,120}$/,
+  'a replica id must be 1–120 printable characters without spaces',
+);
 
 export const reloadRequest = z.object({
   /** What asked: slack, SIGHUP, cli. */

@@ -1,5 +1,5 @@
 import { Client, Pool, type PoolClient } from 'pg';
-import type { Driver, Executor } from './driver';
+import { nested, type Driver, type Executor } from './driver';
 import { listenForReloads, RELOAD_CHANNEL } from './postgres-listen';
 import { raw, sql, type Sql } from './sql';
 import { StoreError } from './store-error';
@@ -42,18 +42,15 @@ class Session implements Executor {
     await this.client.query(text);
   }
 
-  async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-    if (this.client instanceof Pool) return withClient(this.client, (c) => new Session(c, 0).transaction(fn));
-    const savepoint = `sp${this.depth}`;
-    await this.client.query(this.depth === 0 ? 'BEGIN' : `SAVEPOINT ${savepoint}`);
-    try {
-      const result = await fn(new Session(this.client, this.depth + 1));
-      await this.client.query(this.depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`);
-      return result;
-    } catch (err) {
-      await this.client.query(this.depth === 0 ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}`).catch(() => 0);
-      throw err;
-    }
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+    const client = this.client;
+    if (client instanceof Pool) return withClient(client, (c) => new Session(c, 0).transaction(fn));
+    return nested(
+      (text) => client.query(text),
+      this.depth,
+      'BEGIN',
+      () => fn(new Session(client, this.depth + 1)),
+    );
   }
 }
 

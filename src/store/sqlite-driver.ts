@@ -1,7 +1,7 @@
 import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Driver, Executor } from './driver';
+import { nested, type Driver, type Executor } from './driver';
 import { raw, type Sql } from './sql';
 
 /** Long enough to ride out another process's migration or rotation; a claim or activity write takes microseconds. */
@@ -92,18 +92,14 @@ class Connection implements Executor {
    * BEGIN IMMEDIATE takes the write lock at once, so two processes on one file queue on it (busy_timeout) instead
    * of failing with SQLITE_BUSY when a read transaction tries to upgrade.
    */
-  async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-    const savepoint = `sp${this.depth}`;
-    this.db.exec(this.depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${savepoint}`);
-    try {
-      const result = await fn(new Connection(this.db, this.statements, this.depth + 1));
-      this.db.exec(this.depth === 0 ? 'COMMIT' : `RELEASE ${savepoint}`);
-      return result;
-    } catch (err) {
-      if (this.db.inTransaction)
-        this.db.exec(this.depth === 0 ? 'ROLLBACK' : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
-      throw err;
-    }
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+    const tx = new Connection(this.db, this.statements, this.depth + 1);
+    return nested(
+      (text) => this.db.exec(text),
+      this.depth,
+      'BEGIN IMMEDIATE',
+      () => fn(tx),
+    );
   }
 }
 

@@ -20,7 +20,7 @@ export type ChannelSettings = rows.RowOf<typeof rows.SETTINGS>;
 export type ActivityEntry = rows.RowOf<typeof rows.ACTIVITY>;
 export type Watch = rows.RowOf<typeof rows.WATCH>;
 export type AuditSchedule = rows.RowOf<typeof rows.SCHEDULE>;
-export type AuditResult = z.input<typeof input.auditResult>;
+export type AuditResult = rows.RowOf<typeof rows.AUDIT_RESULT>;
 export type ReplicaInfo = rows.RowOf<typeof rows.REPLICA>;
 export type RulesReloadOutcome = z.output<typeof input.reloadOutcome>;
 
@@ -44,24 +44,6 @@ export const WATCH_ACTIVITY_ACTIONS = [
   'watch.fixed',
   'watch.expired',
   'watch.stop',
-] as const;
-
-export const KNOWN_ACTIVITY_ACTIONS = [
-  'diagnose',
-  'explain',
-  'audit',
-  'tenant.add',
-  'tenant.remove',
-  'tenant.bind',
-  'tenant.unbind',
-  'tenant.check',
-  'tenant.token.replace',
-  'channel.settings',
-  'key.rotate',
-  ...WATCH_ACTIVITY_ACTIONS,
-  'audit.schedule',
-  'audit.scheduled',
-  'audit.notice',
 ] as const;
 
 export interface RotationResult {
