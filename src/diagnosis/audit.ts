@@ -2,7 +2,6 @@ import { frontPaths, parseFrontId, type FrontResult, type TokenInfo } from '../f
 import {
   answeredStatus,
   frontErrorMessage,
-  isRecord,
   readPrivateAccess,
   readTeammates,
   type PrivateAccess,
@@ -10,6 +9,7 @@ import {
   type TeammateSummary,
 } from '../probes';
 import type { FrontGateway } from '../probes';
+import { isRecord } from '../is-record';
 
 export interface AuditReport {
   token: {

@@ -6,7 +6,7 @@ import { parseFrontId, resourceId, type ResourceRef, type TokenInfo } from '../f
 import { createFactSource } from './fact-source';
 import { ownerFinding } from './owner';
 import { bareIds, bareTarget, pasteFacts, targetOf } from './paste-facts';
-import { rankByEvidence } from './ranking';
+import { lowered, rankByEvidence } from './ranking';
 import type { Diagnosis, Evidence } from './types';
 
 /** A pasted log may hold many errors; each costs probes, so only the first few are diagnosed. */
@@ -188,11 +188,6 @@ function toDiagnosis(
     ...(target ? { target } : {}),
     ...(owner ? { owner } : {}),
   };
-}
-
-/** A rule's confidence holds when its conditions are known; a merely possible diagnosis is one step less sure. */
-function lowered(confidence: Rule['confidence']): Rule['confidence'] {
-  return confidence === 'high' ? 'medium' : 'low';
 }
 
 /** The fact paths the matched rules' texts show or depend on, each once. */

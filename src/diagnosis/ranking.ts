@@ -162,6 +162,7 @@ function count(facts: Facts, path: FactPath): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-function lowered(confidence: Diagnosis['confidence']): Diagnosis['confidence'] {
+/** A rule's confidence holds when its conditions are known; a merely possible diagnosis is one step less sure. */
+export function lowered(confidence: Diagnosis['confidence']): Diagnosis['confidence'] {
   return confidence === 'high' ? 'medium' : 'low';
 }

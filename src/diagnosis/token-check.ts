@@ -1,5 +1,6 @@
 import { frontPaths } from '../front';
-import { answeredStatus, frontErrorMessage, frontWasUnreachable, isRecord } from '../probes';
+import { isRecord } from '../is-record';
+import { answeredStatus, frontErrorMessage, frontWasUnreachable } from '../probes';
 import type { TenantConnection } from './live';
 
 export type TokenCheck =

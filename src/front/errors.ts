@@ -1,3 +1,5 @@
+import { isRecord } from '../is-record';
+
 /** Front's `_error` envelope. Every field is optional: Front omits any of them in practice. */
 export interface FrontErrorBody {
   status?: number;
@@ -12,10 +14,6 @@ function text(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();
   return trimmed === '' ? undefined : trimmed.slice(0, MAX_FIELD_CHARS);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

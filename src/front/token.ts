@@ -1,3 +1,4 @@
+import { isRecord } from '../is-record';
 import { systemClock, type Clock } from './clock';
 import { maskToken } from './mask';
 
@@ -41,9 +42,7 @@ function decodeJsonObject(part: string): Record<string, unknown> | undefined {
   if (!B64URL.test(part)) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -1,11 +1,11 @@
 import { describeResource, frontPaths, resourcePath, type FrontResult } from '../front';
 import type { FactPath, ProbeId } from '../facts';
+import { isRecord } from '../is-record';
 import {
   answeredStatus,
   frontErrorMessage,
   frontWasUnreachable,
   idFromLink,
-  isRecord,
   readPrivateAccess,
   readTeammatePage,
   readTeammates,

@@ -1,4 +1,5 @@
 import { frontPaths, type FrontPath, type FrontResult } from '../front';
+import { isRecord } from '../is-record';
 
 /** A GET that is recorded as evidence; probes and the audit sweep both read Front through it. */
 export type RecordedGet = (path: FrontPath, label: string, opts?: { fresh?: boolean }) => Promise<FrontResult>;
@@ -81,8 +82,4 @@ export function idFromLink(link: unknown, collection: string): string | undefine
   if (typeof link !== 'string') return undefined;
   const match = new RegExp(`/${collection}/([a-z]{2,4}_[0-9a-z]+)(?:[/?#]|$)`).exec(link);
   return match?.[1];
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,5 @@
 import type { FactPath } from '../facts';
-import type { Condition, LeafCondition, Rule } from './schema';
+import type { Condition, LeafCondition, Operator, Rule } from './schema';
 import { UNKNOWN, type FactSource, type FactValue } from './source';
 
 /**
@@ -24,7 +24,18 @@ const ALL = 1;
 const ANY = 2;
 const NOT = 3;
 
-const OPS: Record<string, number> = { exists: 1, equals: 2, in: 3, matches: 4, includes: 5, gt: 6, lt: 7 };
+/** A leaf's operator, kept on the node as a small whole number like its other fields; a branch has NO_OP. */
+const OP = {
+  exists: 1,
+  equals: 2,
+  in: 3,
+  matches: 4,
+  includes: 5,
+  gt: 6,
+  lt: 7,
+} as const satisfies Record<Operator, number>;
+type OpCode = (typeof OP)[Operator];
+const NO_OP = 0;
 
 /** One shape for every node, so that evaluation stays monomorphic. */
 class Node {
@@ -34,7 +45,7 @@ class Node {
     /** ALL and ANY: the children; NOT: its one child. */
     readonly children: Node[],
     readonly slot: number,
-    readonly op: number,
+    readonly op: OpCode | typeof NO_OP,
     readonly value: unknown,
     readonly regex: RegExp | undefined,
   ) {}
@@ -106,15 +117,18 @@ export class Program<R extends Pick<Rule, 'when'> = Rule> {
       const children = ('all' in condition ? condition.all : condition.any).map((c) => this.node(c, negated, trace));
       return this.intern(
         `${kind}:${children.map((c) => c.id).join(',')}`,
-        () => new Node(this.nodes++, kind, children, -1, 0, undefined, undefined),
+        () => new Node(this.nodes++, kind, children, -1, NO_OP, undefined, undefined),
       );
     }
     if ('not' in condition) {
       const child = this.node(condition.not, !negated, trace);
-      return this.intern(`${NOT}:${child.id}`, () => new Node(this.nodes++, NOT, [child], -1, 0, undefined, undefined));
+      return this.intern(
+        `${NOT}:${child.id}`,
+        () => new Node(this.nodes++, NOT, [child], -1, NO_OP, undefined, undefined),
+      );
     }
     const slot = this.slot(condition.fact);
-    const op = OPS[condition.op] ?? 0;
+    const op = OP[condition.op];
     const regex = condition.op === 'matches' ? condition.regex : undefined;
     const key = `${LEAF}:${slot}:${op}:${regex ? `${regex.flags}/${regex.source}` : valueKey(condition.value)}`;
     const node = this.intern(key, () => new Node(this.nodes++, LEAF, [], slot, op, condition.value, regex));
@@ -307,22 +321,22 @@ export function truthName(result: Result): Truth {
 /** A known value against one leaf. Absent facts fail every test but `exists: false`; ill-typed values fail. */
 function testLeaf(node: Node, actual: FactValue): boolean {
   switch (node.op) {
-    case 1:
+    case OP.exists:
       return (actual !== undefined) === node.value;
-    case 2:
+    case OP.equals:
       return actual === node.value;
-    case 3:
+    case OP.in:
       return !Array.isArray(actual) && actual !== undefined && (node.value as unknown[]).includes(actual);
-    case 4: {
+    case OP.matches: {
       const regex = node.regex as RegExp;
       if (typeof actual === 'string') return regex.test(actual);
       return Array.isArray(actual) && actual.some((entry) => typeof entry === 'string' && regex.test(entry));
     }
-    case 5:
+    case OP.includes:
       return Array.isArray(actual) && actual.includes(node.value as string);
-    case 6:
+    case OP.gt:
       return typeof actual === 'number' && actual > (node.value as number);
-    case 7:
+    case OP.lt:
       return typeof actual === 'number' && actual < (node.value as number);
     default:
       return false;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CAUSES, isCause, type Cause } from '../causes';
 import { CONDITION_NAME } from './expression';
+import { isRecord } from '../is-record';
 import { FACTS, isFactPath, type FactPath, type FactType } from '../facts';
 import { compileRegex, regexError } from './regex';
 import type { FactValue } from './source';
@@ -45,10 +46,6 @@ type Ctx = z.core.$RefinementCtx;
 
 function issue(ctx: Ctx, message: string, path: (string | number)[] = []): void {
   ctx.addIssue({ code: 'custom', message, path, input: undefined });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describeValue(value: unknown): string {

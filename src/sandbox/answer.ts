@@ -1,6 +1,6 @@
 import { errorReply, missingPermission, unauthenticated, type Reply } from './errors';
 import type { FaultInjector } from './faults';
-import type { Route } from './handlers';
+import type { Route } from './route';
 import type { RateDecision, RateLimiter } from './ratelimit';
 import { PLAN_RATE_LIMITS, type CompanyKey, type SeedCompany } from './seed';
 import type { AuthResult, TokenRecord } from './tokens';

@@ -3,29 +3,13 @@ import { errorReply, notAllowedToRead, unknownId, type Reply } from './errors';
 import { conversationJson, inboxJson, listJson, teammateJson, teamPreviewJson } from './render';
 import { lookupTeammate } from './lookup';
 import { PRIVATE_RESOURCE_ROUTES } from './routes-private';
+import type { RequestContext, Route } from './route';
 import type { SeedCompany, SeedConversation } from './seed';
-import type { Grants, ReadPermission } from './tokens';
 
 /**
  * The endpoints the probes use. Templates and permissions are spelled as in core-api.json
  * (`x-required-scopes`), so a test can hold this table against the spec.
  */
-
-export interface RequestContext {
-  base: string;
-  company: SeedCompany;
-  grants: Grants;
-  params: Record<string, string>;
-  query: URLSearchParams;
-}
-
-export interface Route {
-  method: 'GET';
-  template: string;
-  /** The granular permission Front requires, or null (GET /me needs none). */
-  requiredPermission: ReadPermission | null;
-  handle(ctx: RequestContext): Reply;
-}
 
 type ConversationLookup =
   { kind: 'found'; conversation: SeedConversation } | { kind: 'merged'; into: string } | { kind: 'unknown' };

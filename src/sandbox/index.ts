@@ -1,8 +1,8 @@
 /** A local Front-compatible API for the demo, the tests and the benchmark. */
 export { startSandbox, DEFAULT_SANDBOX_SECRET } from './server';
 export type { Sandbox, SandboxOptions, SandboxTokenInfo } from './server';
-export { runSandboxCli, describeSandbox, SANDBOX_DEFAULT_PORT } from './run-sandbox';
-export type { SandboxCliOptions } from './run-sandbox';
+export { runSandbox, describeSandbox, SANDBOX_DEFAULT_PORT } from './run-sandbox';
+export type { SandboxListen, SandboxRunOptions } from './run-sandbox';
 export { SANDBOX_SCENARIOS } from './scenarios';
 export type { SandboxScenario } from './scenarios';
 export { TOKEN_NAMES, READ_PERMISSIONS } from './tokens';

@@ -1,6 +1,6 @@
 import { canReadConversation, canReadInbox, canReadOwned, teammateResourcesAccess } from './access';
 import { notAllowedToRead, teammateResourcesDenied, unknownId, type Reply } from './errors';
-import type { RequestContext, Route } from './handlers';
+import type { RequestContext, Route } from './route';
 import { lookupTeammate } from './lookup';
 import { conversationJson, inboxJson, listJson, tagJson } from './render';
 import { commentJson, messageJson, ownedJson } from './render-owned';

@@ -7,8 +7,8 @@ import { TOKEN_NAMES } from './tokens';
 
 export const SANDBOX_DEFAULT_PORT = 4010;
 
-export interface SandboxCliOptions {
-  /** Where usage errors go; defaults to `out`. */
+export interface SandboxRunOptions {
+  /** Where a failure to listen is reported; defaults to `out`. */
   err?: NodeJS.WritableStream;
   /** Stops the sandbox like SIGINT would (tests, or an embedding process). */
   signal?: AbortSignal;
@@ -18,68 +18,12 @@ export interface SandboxCliOptions {
   sandboxOptions?: Omit<SandboxOptions, 'port' | 'host' | 'latencyMs'>;
 }
 
-const USAGE = `Usage: front-why sandbox [--port <n>] [--host <address>] [--latency <ms>]
-
-Runs a local Front-compatible API with seeded companies and demo tokens, until Ctrl+C.
-  --port <n>       port to listen on (default ${SANDBOX_DEFAULT_PORT}; 0 picks a free one)
-  --host <address> address to bind (default 127.0.0.1)
-  --latency <ms>   delay added to every answer
-`;
-
-type Parsed =
-  { ok: true; port: number; host: string; latencyMs: number; help: boolean } | { ok: false; message: string };
-
-function parseArgs(argv: readonly string[]): Parsed {
-  let port = SANDBOX_DEFAULT_PORT;
-  let host = '127.0.0.1';
-  let latencyMs = 0;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case '--help':
-      case '-h':
-        help = true;
-        break;
-      case '--port': {
-        const v = value();
-        const n = Number(v);
-        if (v === undefined || v === '' || !Number.isInteger(n) || n < 0 || n > 65535) {
-          return {
-            ok: false,
-            message: `--port needs a whole number from 0 to 65535, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`,
-          };
-        }
-        port = n;
-        break;
-      }
-      case '--host': {
-        const v = value();
-        if (!v) return { ok: false, message: '--host needs an address, e.g. --host 127.0.0.1' };
-        host = v;
-        break;
-      }
-      case '--latency': {
-        const v = value();
-        const n = Number(v);
-        if (v === undefined || v === '' || !Number.isInteger(n) || n < 0) {
-          return {
-            ok: false,
-            message: `--latency needs a whole number of milliseconds, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`,
-          };
-        }
-        latencyMs = n;
-        break;
-      }
-      default:
-        return { ok: false, message: `unknown option ${JSON.stringify(arg)}` };
-    }
-  }
-  return { ok: true, port, host, latencyMs, help };
+/** Where and how the sandbox listens, as `front-why sandbox` read them from its options. */
+export interface SandboxListen {
+  port: number;
+  host: string;
+  /** Delay added to every answer. */
+  latencyMs: number;
 }
 
 export function describeSandbox(sandbox: Sandbox): string {
@@ -116,38 +60,28 @@ export function describeSandbox(sandbox: Sandbox): string {
 }
 
 /** Resolves with the exit code once the sandbox has stopped (SIGINT, SIGTERM or `signal`). */
-export async function runSandboxCli(
-  argv: readonly string[],
+export async function runSandbox(
+  listen: SandboxListen,
   out: NodeJS.WritableStream,
-  options: SandboxCliOptions = {},
+  options: SandboxRunOptions = {},
 ): Promise<number> {
   const err = options.err ?? out;
-  const parsed = parseArgs(argv);
-  if (!parsed.ok) {
-    err.write(`front-why sandbox: ${parsed.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.help) {
-    out.write(USAGE);
-    return 0;
-  }
-
   let sandbox: Sandbox;
   try {
     sandbox = await startSandbox({
       ...options.sandboxOptions,
-      port: parsed.port,
-      host: parsed.host,
-      latencyMs: parsed.latencyMs,
+      port: listen.port,
+      host: listen.host,
+      latencyMs: listen.latencyMs,
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const hint =
       code === 'EADDRINUSE'
-        ? ` Port ${parsed.port} is taken: pass --port <another> (or --port 0 for any free port).`
+        ? ` Port ${listen.port} is taken: pass --port <another> (or --port 0 for any free port).`
         : '';
     err.write(
-      `front-why sandbox: could not listen on ${parsed.host}:${parsed.port}: ${(e as Error).message}.${hint}\n`,
+      `front-why sandbox: could not listen on ${listen.host}:${listen.port}: ${(e as Error).message}.${hint}\n`,
     );
     return 1;
   }

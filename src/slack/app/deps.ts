@@ -4,6 +4,7 @@ import type { ParseResult } from '../../diagnosis';
 import type { Logger } from '../../log';
 import type { Rule } from '../../rules';
 import type { Store } from '../../store';
+import type { WatchSchedule, WatchShare } from '../../watch';
 import type { AdminCheck } from './admins';
 import type { Identity } from './identity';
 import type { InFlight } from './inflight';
@@ -13,7 +14,6 @@ import type { ReloadReport } from './rule-sync';
 
 import type { HomeViews } from '../checks/home-views';
 import type { ConnectFn, TenantConnections } from '../checks/tenant-connections';
-import type { WatchSettings } from '../checks/watches';
 
 /** Everything a listener needs, built once in `createSlackApp` and passed to each handler factory. */
 export interface SlackDeps {
@@ -50,6 +50,13 @@ export interface SlackDeps {
   metrics: RequestMetrics;
   /** The Home tabs this replica published, refreshed when a tenant's audit or schedule changes. */
   homes: HomeViews;
+}
+
+/** What a server's watches need besides the SlackDeps: their clock, schedule and share of each tenant's budget. */
+export interface WatchSettings {
+  now: () => number;
+  schedule: WatchSchedule;
+  share: WatchShare;
 }
 
 /** The person asking and where, as every check and activity line needs it. */

@@ -1,25 +1,9 @@
-import {
-  expiryOf,
-  nothingToWatch,
-  ownerOf,
-  recheck,
-  verdictOf,
-  type WatchCheck,
-  type WatchSchedule,
-  type WatchShare,
-} from '../../watch';
+import { expiryOf, nothingToWatch, ownerOf, recheck, verdictOf, type WatchCheck } from '../../watch';
 import { diagnoseParsed } from '../../diagnosis';
 import type { Watch } from '../../store';
 import type { Requester, SlackDeps } from '../app/deps';
 import { recordActivity } from './record-activity';
 import { DEFAULT_TENANT_LABEL, channelTenant, tenantLabel, type ChannelTenant } from './tenant-connections';
-
-/** What a server's watches need besides the SlackDeps: their clock, schedule and share of each tenant's budget. */
-export interface WatchSettings {
-  now: () => number;
-  schedule: WatchSchedule;
-  share: WatchShare;
-}
 
 export type StartWatch =
   | { kind: 'started'; watch: Watch }
