@@ -51,6 +51,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     store = await openStore(config.FRONT_WHY_DB, Keyring.fromEnv(io.env), {
       onBackgroundError: (err) => logger.error({ err: errorFields(err) }, 'store connection error'),
+      onNotice: (message) => logger.warn(message),
     });
   } catch (err) {
     if (!isStoreError(err)) throw err;

@@ -3,7 +3,9 @@ import { Keyring, openStore, type Store } from '../store';
 
 /** The store named by FRONT_WHY_DB, under the keyring of FRONT_WHY_ENCRYPTION_KEY (a missing key fails here). */
 export async function openConfiguredStore(config: Config, env: NodeJS.ProcessEnv): Promise<Store> {
-  return openStore(config.FRONT_WHY_DB, Keyring.fromEnv(env));
+  return openStore(config.FRONT_WHY_DB, Keyring.fromEnv(env), {
+    onNotice: (message) => process.stderr.write(`front-why: ${message}\n`),
+  });
 }
 
 export async function withStore<T>(

@@ -42,5 +42,5 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
     );
   }
   if (urlOrPath.trim() === '') throw new StoreError('invalid_input', 'the store location is empty');
-  return openSqlStore(SqliteDriver.open(urlOrPath), keyring, options);
+  return openSqlStore(SqliteDriver.open(urlOrPath, options.onNotice), keyring, options);
 }

@@ -1,4 +1,4 @@
-import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { nested, type Driver, type Executor } from './driver';
@@ -17,16 +17,24 @@ function encode(value: unknown): unknown {
 }
 
 /**
- * Creates a missing database file readable by its owner only, before SQLite would create it with 0644 in
- * a directory others may read. SQLite gives its -wal and -shm files the database file's permissions. An
- * existing file keeps the operator's choice.
+ * A missing database file is created readable by its owner only, before SQLite would create it with 0644 in a
+ * directory others may read; SQLite gives its -wal and -shm files the database file's permissions. A file others
+ * can read (as releases before this rule left it) is tightened, and `onNotice` says so: it holds the activity log
+ * and the teammates' names, and the tokens' ciphertext.
  */
-function createPrivately(path: string): void {
+function keepPrivate(path: string, onNotice?: (message: string) => void): void {
   try {
     closeSync(openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600));
+    return;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) === 0) return;
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
+  onNotice?.(
+    `${path} could be read by other users (mode ${mode.toString(8)}); it is now readable by its owner only (600)`,
+  );
 }
 
 /**
@@ -122,10 +130,10 @@ export class SqliteDriver implements Driver {
   }
 
   /** `:memory:` or a file path, whose missing parent directory is created readable by its owner only. */
-  static open(path: string): SqliteDriver {
+  static open(path: string, onNotice?: (message: string) => void): SqliteDriver {
     if (path !== ':memory:') {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      createPrivately(path);
+      keepPrivate(path, onNotice);
     }
     const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     try {

@@ -235,4 +235,6 @@ export interface StoreOptions {
    * node-postgres would crash the process; the store never logs, so it hands them here.
    */
   onBackgroundError?: (err: Error) => void;
+  /** Something the operator should know that is not an error (a database file made private); the store never logs. */
+  onNotice?: (message: string) => void;
 }

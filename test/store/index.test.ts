@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeStoreLocation, isStoreError, Keyring, openStore, type StoreErrorCode } from '../../src/store';
@@ -53,15 +53,23 @@ describe('openStore', () => {
     }
   });
 
-  it("keeps an existing SQLite file's permissions", async () => {
+  it('tightens an existing SQLite file others could read to the owner only, and says so', async () => {
     const root = mkdtempSync(join(tmpdir(), 'fw-perm-'));
     try {
       const path = join(root, 'front-why.db');
-      writeFileSync(path, '', { mode: 0o640 });
-      chmodSync(path, 0o640);
-      const store = await openStore(path, ring);
+      await (await openStore(path, ring)).close();
+      // As a release before files were created private left it.
+      for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) chmodSync(path + suffix, 0o644);
+      const notices: string[] = [];
+      const store = await openStore(path, ring, { onNotice: (m) => notices.push(m) });
       await store.close();
-      expect(statSync(path).mode & 0o777).toBe(0o640);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(notices).toEqual([
+        `${path} could be read by other users (mode 644); it is now readable by its owner only (600)`,
+      ]);
+      const again: string[] = [];
+      await (await openStore(path, ring, { onNotice: (m) => again.push(m) })).close();
+      expect(again).toEqual([]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
