@@ -165,6 +165,25 @@ describe('on SQLite, across a restart', () => {
     expect(toldFine(h)).toHaveLength(1);
   });
 
+  test('a watch whose tenant is removed ends at its next re-check, and the thread is told why', async () => {
+    const reply = await answer(h, 'cnv_yo1kg5q');
+    await click(h, reply, ACTION_IDS.watch);
+    expect(await h.store.listWatches()).toHaveLength(1);
+
+    expect(await h.store.removeTenant('acme')).toBe(true);
+    const mark = h.slack.calls.length;
+    now += MIN;
+    expect(await h.app.tickWatches()).toBe(1);
+    expect(await h.store.listWatches()).toEqual([]);
+    const told = posts(h, mark);
+    expect(told.map((c) => [c.args.thread_ts, visibleText(c)])).toEqual([
+      [reply.args.thread_ts, ':octagonal_sign: Stopped watching cnv_yo1kg5q: tenant acme no longer exists.'],
+    ]);
+    // Nothing left to re-check: later rounds find no watch.
+    now += 60 * MIN;
+    expect(await h.app.tickWatches()).toBe(0);
+  });
+
   test('a Slack Connect guest cannot start a watch where guests may not run checks', async () => {
     const reply = await answer(h, 'cnv_yo1kg5q');
     await click(h, reply, ACTION_IDS.watch, { user: GUEST, team: GUEST_TEAM });
