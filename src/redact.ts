@@ -3,7 +3,8 @@
  * CLI prints pass their text through here, so what counts as a secret is decided in one place:
  *
  * - JWTs (every Front API token is one) wherever they start, even glued to other characters
- *   (`FRONT_TOKEN=eyJ…`, `…/eyJ…`, `eyJ….`), and with their first character JSON-escaped (`\u0065yJ…`);
+ *   (`FRONT_TOKEN=eyJ…`, `…/eyJ…`, `eyJ….`), with their first character JSON-escaped (`\u0065yJ…`), and split by
+ *   the line breaks of a wrapped log or terminal (`eyJ…\n…signature`);
  * - the value after `Bearer` or `Basic`; Slack tokens (`xoxb-…`, `xapp-…`);
  * - with `known`, a secret known by value (the token in use) and its altered forms: anything that starts like it
  *   (its first 20 characters; for a JWT, all but its signature) whatever follows, cut short or changed, and a
@@ -165,9 +166,58 @@ function knownSecretAt(r: Reader, forms: readonly KnownForm[], i: number): numbe
   return -1;
 }
 
+/** HS256, the shortest signature a JWT carries, is 43 base64url characters: one shorter was cut by a line break. */
+const MIN_JWT_SIGNATURE = 43;
+
+/** Where the next line's text starts when a line break (and the next line's indentation) is at i, or -1. */
+function afterBreak(r: Reader, i: number): number {
+  let j = i;
+  if (r.at(j) === 13) j += 1;
+  if (r.at(j) !== 10) return -1;
+  return r.runEnd(j + 1, isBlank);
+}
+
+/** A token's fragment that fills the rest of its line: a wrapped token, not the next line's first word. */
+const endsLine = (c: number) => c === -1 || c === 10 || c === 13 || c === 34 || c === 39 || c === 44 || c === 59;
+
 /**
- * A JWT starting at i (`eyJ` or `\u0065yJ`): its end, or -1. `headerEnd`, when a header run was read: no JWT can
- * start before it, so the scan need not read that run twice.
+ * The end of a token's run from `from`, carried over line breaks where a log or a terminal wrapped it: while the run
+ * is shorter than `whole` characters (so it cannot be complete), or the next line's fragment fills that line or is
+ * followed by what completes it (`then`).
+ */
+function wrappedRunEnd(
+  r: Reader,
+  from: number,
+  test: (c: number) => boolean,
+  whole: number,
+  then: (c: number) => boolean = endsLine,
+): number {
+  let end = r.runEnd(from, test);
+  let length = end - from;
+  for (;;) {
+    const next = afterBreak(r, end);
+    if (next < 0 || !test(r.at(next))) return end;
+    const nextEnd = r.runEnd(next, test);
+    const after = r.at(nextEnd);
+    if (length >= whole && !endsLine(after) && !then(after)) return end;
+    length += nextEnd - next;
+    end = nextEnd;
+  }
+}
+
+/** A header or payload fragment followed by its dot. */
+const isDot = (c: number) => c === 46;
+
+/** A JWT segment's dot at i, or at the start of the next line: the index of the dot, or -1. */
+function dotAt(r: Reader, i: number): number {
+  if (r.at(i) === 46) return i;
+  const next = afterBreak(r, i);
+  return next >= 0 && r.at(next) === 46 ? next : -1;
+}
+
+/**
+ * A JWT starting at i (`eyJ` or `\u0065yJ`), also when a line break splits it: its end, or -1. `headerEnd`, when a
+ * header run was read: no JWT can start before it, so the scan need not read that run twice.
  */
 function jwtAt(r: Reader, i: number): { end: number; headerEnd?: number } {
   let segStart: number;
@@ -180,14 +230,16 @@ function jwtAt(r: Reader, i: number): { end: number; headerEnd?: number } {
     segStart = i + 6;
     headerLength = 1;
   } else return { end: -1 };
-  const headerEnd = r.runEnd(segStart, isB64Url);
+  const headerEnd = wrappedRunEnd(r, segStart, isB64Url, 0, isDot);
   headerLength += headerEnd - segStart;
-  if (headerLength < MIN_JWT_HEADER || r.at(headerEnd) !== 46) return { end: -1, headerEnd };
-  const payloadEnd = r.runEnd(headerEnd + 1, isB64Url);
-  if (payloadEnd - headerEnd - 1 < MIN_JWT_PAYLOAD) return { end: -1, headerEnd };
-  if (r.at(payloadEnd) !== 46) return { end: payloadEnd, headerEnd };
-  const signatureEnd = r.runEnd(payloadEnd + 1, isB64Url);
-  return { end: signatureEnd > payloadEnd + 1 ? signatureEnd : payloadEnd, headerEnd };
+  const headerDot = dotAt(r, headerEnd);
+  if (headerLength < MIN_JWT_HEADER || headerDot < 0) return { end: -1, headerEnd };
+  const payloadEnd = wrappedRunEnd(r, headerDot + 1, isB64Url, 0, isDot);
+  if (payloadEnd - headerDot - 1 < MIN_JWT_PAYLOAD) return { end: -1, headerEnd };
+  const payloadDot = dotAt(r, payloadEnd);
+  if (payloadDot < 0) return { end: payloadEnd, headerEnd };
+  const signatureEnd = wrappedRunEnd(r, payloadDot + 1, isB64Url, MIN_JWT_SIGNATURE);
+  return { end: signatureEnd > payloadDot + 1 ? signatureEnd : payloadEnd, headerEnd };
 }
 
 /** End of a Slack token (`xoxb-…`, `xapp-…`) starting at i, or -1. */
@@ -207,7 +259,8 @@ function schemeValueAt(r: Reader, i: number): { valueStart: number; end: number 
   if (!scheme) return undefined;
   const valueStart = r.runEnd(i + scheme.length, isBlank);
   if (valueStart === i + scheme.length) return undefined;
-  const end = r.runEnd(valueStart, isB64Token);
+  // A JWT after the scheme is known complete only by its shape; any other value, when its next line holds no more.
+  const end = Math.max(jwtAt(r, valueStart).end, wrappedRunEnd(r, valueStart, isB64Token, 0));
   return end - valueStart >= MIN_SCHEME_VALUE ? { valueStart, end } : undefined;
 }
 

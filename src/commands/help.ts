@@ -258,7 +258,8 @@ examples:
     usage: 'usage: front-why sandbox set-access <teammate ID or email> on|off [--url http://127.0.0.1:4010]',
     details: `Flips "Allow access to my individual resources via the API" for one teammate of a running sandbox, as the
 teammate would in Front, so a watch (\`front-why watch\`, or "Watch until fixed" in Slack) sees the fix. Talks to the
-sandbox's control route (POST /_sandbox/teammates/{id or email}/api-access), which answers only from this machine.
+sandbox's control route (POST /_sandbox/teammates/{id or email}/api-access), which answers only from this machine,
+addressed as 127.0.0.1, localhost or [::1].
 
 options:
   --url URL    the running sandbox (default: FRONT_API_BASE_URL when it is on this machine, else http://127.0.0.1:4010)

@@ -1,18 +1,12 @@
+import { withoutControls } from '../controls';
 import { redactSecrets } from '../redact';
 import type { CliIo } from './io';
 
-/**
- * Control characters a paste (or an answer from Front) could smuggle into the agent's terminal: ESC starts the
- * sequences that retitle the window, clear the screen or rewrite what is shown; C1 controls do the same on some
- * terminals; bidi overrides make text read differently from what it is. Tab and newline are kept.
- */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
+/** What reaches the agent's terminal: no control characters (see controls.ts); tab and newline are kept. */
 export function stripControls(text: string): string {
   // A write may start with \r to redraw its own progress line; anywhere else \r could hide what precedes it.
   const redraw = text.startsWith('\r') && !text.startsWith('\r\n') ? '\r' : '';
-  return redraw + text.replace(/\r\n/g, '\n').replace(CONTROLS, '');
+  return redraw + withoutControls(text);
 }
 
 export interface OutputGuardOptions {

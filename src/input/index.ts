@@ -4,3 +4,4 @@ export { normalisePaste } from './normalise';
 export { isFrontId, KIND_BY_PREFIX, scanFrontIds, distinctIds } from './id-scan';
 export { redactSecrets } from './excerpt';
 export * from './types';
+export { recheckInput, isRecheckInput, RECHECK_MARKER, type RecheckInputLimits } from './recheck-input';

@@ -1,6 +1,7 @@
 import { findErrors } from './assemble';
 import { distinctIds, scanFrontIds } from './id-scan';
 import { normalisePaste } from './normalise';
+import { isRecheckInput, readRecheckInput } from './recheck-input';
 import { MAX_PASTE_BYTES, type ParseResult } from './types';
 import { charge, metered, type WorkMeter } from './work';
 
@@ -49,6 +50,9 @@ function parseMetered(text: string): ParseResult {
   if (typeof text !== 'string') return empty();
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_PASTE_BYTES) return tooLarge(bytes);
+  // What a button or a watch carries; a malformed one is read as the text it is.
+  const carried = isRecheckInput(text) ? safely(() => readRecheckInput(text), undefined) : undefined;
+  if (carried) return carried;
   const normalised = safely(() => normalisePaste(text), text);
   if (normalised.trim() === '') return empty();
 

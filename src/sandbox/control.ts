@@ -3,7 +3,10 @@ import type { CompanyKey, SeedCompany } from './seed';
 
 /**
  * The operator's controls of a running sandbox, under /_sandbox/ (a path Front never uses). Only from the machine
- * itself: a sandbox bound to another address still lets nobody else change its teammates.
+ * itself: a sandbox bound to another address still lets nobody else change its teammates. A web page open on the
+ * same machine is not the operator either: a request must name a loopback Host (a rebound DNS name does not), come
+ * from no other Origin, and a change must be sent as JSON, which a page cannot send across sites without a
+ * preflight the sandbox never answers.
  *
  *   GET  /_sandbox/teammates                        every teammate and their preference
  *   POST /_sandbox/teammates/{id or email}/api-access   body {"allowed": true|false}
@@ -21,6 +24,26 @@ export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
   return v4.startsWith('127.') || address === '::1';
+}
+
+/** `127.0.0.1:4010`, `localhost`, `[::1]:4010`: a Host header naming this machine, and nothing else. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  const name = /^(\[::1\]|[a-z0-9.]+)(?::\d{1,5})?$/i.exec(host?.trim() ?? '')?.[1]?.toLowerCase();
+  return name === 'localhost' || name === '[::1]' || (name !== undefined && /^127(?:\.\d{1,3}){3}$/.test(name));
+}
+
+/** A request sent by a page of another site carries its Origin; the CLI and curl send none. */
+function foreignOrigin(origin: string | undefined): boolean {
+  if (origin === undefined) return false;
+  try {
+    return !isLoopbackHost(new URL(origin).host);
+  } catch {
+    return true;
+  }
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return /^application\/json\s*(?:;|$)/i.test(contentType?.trim() ?? '');
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
@@ -65,6 +88,12 @@ export async function handleControl(
     reply(res, 403, { error: 'the sandbox controls answer only requests from this machine (loopback)' });
     return;
   }
+  if (!isLoopbackHost(req.headers.host) || foreignOrigin(req.headers.origin)) {
+    reply(res, 403, {
+      error: 'the sandbox controls answer only requests addressed to 127.0.0.1, localhost or [::1], from no other site',
+    });
+    return;
+  }
   const method = req.method ?? 'GET';
   if (path === '/_sandbox/teammates' && method === 'GET') {
     reply(res, 200, { teammates: teammates(ctx) });
@@ -72,6 +101,10 @@ export async function handleControl(
   }
   const access = /^\/_sandbox\/teammates\/([^/]+)\/api-access$/.exec(path);
   if (access && method === 'POST') {
+    if (!isJson(req.headers['content-type'])) {
+      reply(res, 415, { error: 'send the body as content-type: application/json' });
+      return;
+    }
     const raw = await readBody(req);
     let allowed: unknown;
     try {

@@ -9,6 +9,8 @@ describe('the CLI output guard', () => {
     expect(stripControls('\u001b]0;title\u0007\u001b[2J\u009b31m\u007f\u202eevil\u2066x\u2069')).toBe(
       ']0;title[2J31mevilx',
     );
+    // A line or paragraph separator in a teammate's name breaks the line where no newline shows: it becomes one.
+    expect(stripControls('Bruno\u2028Keller\u2029 is off')).toBe('Bruno\nKeller\n is off');
   });
 
   test('redacts what a command registers, and what env FRONT_API_TOKEN holds, on both streams', () => {

@@ -61,5 +61,7 @@ describe('hostile pastes cost linear work', () => {
     const result = parsePaste(paste, { meter });
     expect(result.ok === true || result.reason === 'too_large').toBe(true);
     expect(meter.visited).toBeLessThanOrEqual(100 * paste.length);
+    // A paste that was read was read whole: at least one character counted per character (a meter counting 0 fails).
+    if (result.ok) expect(meter.visited).toBeGreaterThanOrEqual(paste.length);
   });
 });

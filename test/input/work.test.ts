@@ -15,6 +15,8 @@ function workOf(paste: string): number {
   const result = parsePaste(paste, { meter });
   // A paste of nothing but blank lines is 'empty': read all the same.
   expect(result.ok || result.reason === 'empty').toBe(true);
+  // The meter itself: a parse reads every character at least once, so a meter that counts less counts nothing.
+  expect(meter.visited).toBeGreaterThanOrEqual(paste.length);
   return meter.visited;
 }
 

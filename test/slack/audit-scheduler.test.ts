@@ -160,6 +160,26 @@ function describeScheduling(kind: 'sqlite' | 'postgres', makeHarness: () => Prom
       expect(world.posts()[4]).not.toContain('Newly with');
     });
 
+    it('posts nothing while Front is down: a token it could not ask about has not stopped working', async () => {
+      const { store, clock } = world;
+      await store.setAuditSchedule({ tenant: 'acme', cadence: 'daily', setBy: 'U0ADMIN', nextRunAt: new Date(T0) });
+      const scheduler = world.scheduler('replica-a');
+      expect(await scheduler.runDue()).toBe(1);
+      expect(world.posts()).toHaveLength(2);
+
+      sandbox.setFaults({ outage: true });
+      clock.now += DAY;
+      await scheduler.runDue();
+      expect(world.posts()).toHaveLength(2);
+      expect(world.posts().join('\n')).not.toContain('stopped working');
+
+      // Front back, nothing changed: still nothing to say (no "works again", no baseline anew).
+      sandbox.setFaults({ outage: false });
+      clock.now += DAY;
+      expect(await scheduler.runDue()).toBe(1);
+      expect(world.posts()).toHaveLength(2);
+    });
+
     it('runs every due audit in one pass, and none after it is stopped', async () => {
       const { store, clock } = world;
       await store.addTenant({ name: 'globex', token: sandbox.tokens.globex_private });

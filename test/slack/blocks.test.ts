@@ -69,6 +69,18 @@ function sectionTexts(messages: SlackMessage[]): string[] {
 }
 
 describe('escaping', () => {
+  test("a teammate's name from Front with bidi overrides or separators reads as it is in the answer", () => {
+    // U+202E would show "Bruno Keller" as "rellеK onurB"-like text; U+2066–U+2069 isolate; U+2028 breaks a line.
+    const name = 'Bruno \u202eKeller\u202c\u2066 \u2069<bruno@acme.example>\u2028';
+    const d = diagnosis({ owner: { how: 'inbox-owner', name }, headline: `${name} has the preference off` });
+    const text = allText([
+      ...renderOutcome(outcome([d]), { tenant: 'acme' }),
+      ...renderOutcomeDetails(outcome([d]), { tenant: 'acme' }),
+    ]);
+    expect(text).toContain('Bruno Keller');
+    expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u2028\u2029]/);
+  });
+
   test('escapes &, < and > so mentions and links in a paste stay text', () => {
     expect(escapeText(HOSTILE)).toBe(
       '&lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example|front.com&gt; &lt;!here&gt; &amp; &lt;#C1&gt;',

@@ -62,6 +62,29 @@ function describeHome(kind: string, makeHarness: () => Promise<Harness>): void {
     });
     afterEach(() => h.dispose());
 
+    it("shows a teammate's name from Front without its bidi overrides", async () => {
+      await store.saveAuditResult({
+        tenant: 'acme',
+        ranAt: new Date(NOW - DAY),
+        tokenWorks: true,
+        tokenError: null,
+        preferenceOff: [{ id: 'tea_b', name: 'Bruno \u202eKeller\u202c \u2066<bruno@acme.example>\u2069' }],
+        checked: 5,
+        total: 5,
+        complete: true,
+      });
+      const data = await loadHomeData({
+        store,
+        now: new Date(NOW),
+        teamId: TEAM,
+        channels: mine('C0ACME'),
+        admin: true,
+      });
+      const all = texts(homeView(data)).join('\n');
+      expect(all).toContain('Bruno Keller');
+      expect(all).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    });
+
     it('shows the tenants of the viewer’s channels: token masked, who is off, open watches, causes with bars', async () => {
       await store.saveAuditResult({
         tenant: 'acme',

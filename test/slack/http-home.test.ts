@@ -6,11 +6,14 @@ import { ADMIN, AGENT, buttonClick, CHANNEL, startHarness, type Harness } from '
 import { BOT_USER_ID, TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 import { buttonIds } from './helpers/visible';
 
-/** The Home tab and scheduled audits through the running app: signed requests in, Slack Web API calls out. */
+/**
+ * The Home tab and scheduled audits through the running app: signed requests in, Slack Web API calls out. Each test
+ * has its own app, store and sandbox, and opens the Home tabs it expects to see refreshed, so it runs alone as well.
+ */
 
 let h: Harness;
 
-beforeAll(async () => {
+beforeEach(async () => {
   h = await startHarness({ sandbox: { faults: { rateLimitPerMinute: 100_000 } } });
   await h.bindTenant('acme', h.sandbox.tokens.acme_private, CHANNEL);
   await h.bindTenant('globex', h.sandbox.tokens.globex_private, 'C0GLOBEX');
@@ -19,7 +22,7 @@ beforeAll(async () => {
   h.slack.setChannel('C0GLOBEX', [ADMIN, BOT_USER_ID], { private: true });
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await h?.close();
 });
 
@@ -74,6 +77,8 @@ test('the Messages tab publishes nothing', async () => {
 });
 
 test('an admin schedules the audit; a non-admin is refused; the schedule shows on the admin’s Home', async () => {
+  await h.event(homeOpened(AGENT));
+  await h.idle();
   let mark = h.slack.calls.length;
   await h.command('audit schedule daily', { user: AGENT });
   await h.idle();
@@ -106,6 +111,7 @@ test('an admin schedules the audit; a non-admin is refused; the schedule shows o
 test('a scheduled audit through the app posts its baseline in the bound channel and refreshes the Home tabs', async () => {
   await h.store.setAuditSchedule({ tenant: 'acme', cadence: 'daily', setBy: ADMIN, nextRunAt: new Date() });
   await h.event(homeOpened(AGENT));
+  await h.event(homeOpened(ADMIN));
   await h.idle();
   const mark = h.slack.calls.length;
   const scheduler = new AuditScheduler({

@@ -157,13 +157,13 @@ describe('GET /metrics in HTTP mode', () => {
 
 describe('GET /metrics in Socket Mode', () => {
   let h: Harness;
-  let openWatches = 0;
 
   beforeAll(async () => {
     h = await startHarness({
       socket: true,
       sandbox: { faults: { rateLimitPerMinute: 100_000 } },
-      metrics: createMetrics({ openWatches: () => openWatches, processMetrics: true }),
+      // As `serve` makes them: the open watches are the store's.
+      metrics: createMetrics({ openWatches: () => h.store.countActiveWatches(), processMetrics: true }),
     });
     await h.slack.socketConnected();
     await h.bindTenant('acme', h.sandbox.tokens.acme_private, CHANNEL);
@@ -178,15 +178,20 @@ describe('GET /metrics in Socket Mode', () => {
     expect(valueOf((await scrape()).samples, 'front_why_diagnoses_total')).toBe(0);
     const mark = h.slack.calls.length;
     await h.slack.sendEnvelope('slash_commands', commandPayload('cnv_yo1kg5q', h.slack.responseUrl()));
-    await waitFor(() => answered(h, mark, CHANNEL), 'the threaded answer');
+    const answer = await waitFor(() => answered(h, mark, CHANNEL), 'the threaded answer');
     await h.idle();
-    openWatches = 4;
+    expect(valueOf((await scrape()).samples, 'front_why_open_watches')).toBe(0);
+    await h.slack.sendEnvelope(
+      'interactive',
+      buttonClick(answer, ACTION_IDS.watch, { responseUrl: h.slack.responseUrl() }),
+    );
+    await h.idle();
 
     const { samples } = await scrape();
     expect(valueOf(samples, 'front_why_diagnoses_total')).toBe(1);
     expect(valueOf(samples, 'front_why_slack_ack_seconds_count', { kind: 'command' })).toBe(1);
     expect(valueOf(samples, 'front_why_slack_answer_seconds_count', { kind: 'command' })).toBe(1);
-    expect(valueOf(samples, 'front_why_open_watches')).toBe(4);
+    expect(valueOf(samples, 'front_why_open_watches')).toBe(1);
     // The process metrics the app was given to serve.
     expect(valueOf(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect((await fetch(`${h.url}/healthz`)).status).toBe(200);

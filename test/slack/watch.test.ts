@@ -139,6 +139,51 @@ describe('on SQLite, across a restart', () => {
     expect(actions).toEqual(['watch.stop', 'watch.start']);
   });
 
+  test("the buttons and the watch carry the paste's errors and IDs, never its free text", async () => {
+    const note = 'Note from jane.doe@customer.example, SSN 078-05-1120, password Hunter2-Secret';
+    const reply = await answer(h, `${note}\nGET /conversations/cnv_yo1kg5q -> 403 Forbidden`);
+    const values = (reply.args as { blocks: { elements?: { action_id?: string; value?: string }[] }[] }).blocks
+      .flatMap((b) => b.elements ?? [])
+      .filter((e) => e.action_id !== undefined)
+      .map((e) => e.value ?? '');
+    expect(values.length).toBeGreaterThan(0);
+    for (const value of values) {
+      expect(value).toContain('cnv_yo1kg5q');
+      for (const secret of ['jane.doe', '078-05-1120', 'Hunter2', 'Note from']) expect(value).not.toContain(secret);
+    }
+    await click(h, reply, ACTION_IDS.watch);
+    const [watch] = await h.store.listWatches();
+    expect(watch?.target).toContain('cnv_yo1kg5q');
+    for (const secret of ['jane.doe', '078-05-1120', 'Hunter2', 'Note from'])
+      expect(watch?.target).not.toContain(secret);
+
+    // Re-checked from what was kept, it reaches the fix as the full paste would.
+    h.sandbox.setApiAccess(BRUNO, true);
+    h.sandbox.setApiAccess('dmitri.ivanov@acme.example', true);
+    now += MIN;
+    expect(await h.app.tickWatches()).toBe(1);
+    expect(toldFine(h)).toHaveLength(1);
+  });
+
+  test('a watch whose tenant is removed ends at its next re-check, and the thread is told why', async () => {
+    const reply = await answer(h, 'cnv_yo1kg5q');
+    await click(h, reply, ACTION_IDS.watch);
+    expect(await h.store.listWatches()).toHaveLength(1);
+
+    expect(await h.store.removeTenant('acme')).toBe(true);
+    const mark = h.slack.calls.length;
+    now += MIN;
+    expect(await h.app.tickWatches()).toBe(1);
+    expect(await h.store.listWatches()).toEqual([]);
+    const told = posts(h, mark);
+    expect(told.map((c) => [c.args.thread_ts, visibleText(c)])).toEqual([
+      [reply.args.thread_ts, ':octagonal_sign: Stopped watching cnv_yo1kg5q: tenant acme no longer exists.'],
+    ]);
+    // Nothing left to re-check: later rounds find no watch.
+    now += 60 * MIN;
+    expect(await h.app.tickWatches()).toBe(0);
+  });
+
   test('a Slack Connect guest cannot start a watch where guests may not run checks', async () => {
     const reply = await answer(h, 'cnv_yo1kg5q');
     await click(h, reply, ACTION_IDS.watch, { user: GUEST, team: GUEST_TEAM });

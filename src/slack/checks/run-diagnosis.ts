@@ -1,8 +1,8 @@
 import { isCustomerFixable } from '../../causes';
-import { diagnoseParsed, type DiagnoseOutcome, type ParseResult } from '../../diagnosis';
+import { MAX_ERRORS_PER_PASTE, diagnoseParsed, type DiagnoseOutcome, type ParseResult } from '../../diagnosis';
+import { recheckInput } from '../../input';
 import type { OutcomeView } from '../render/blocks';
 import { LIMITS } from '../render/block-kit';
-import { escapeText } from '../render/escape';
 import { recordActivity } from './record-activity';
 import type { Requester, SlackDeps } from '../app/deps';
 import { tenantLabel, type ChannelTenant } from './tenant-connections';
@@ -48,7 +48,7 @@ export async function runDiagnosis(
   }
   deps.metrics.diagnosed(outcome);
   await recordRun(deps, who, lease ? label : undefined, outcome, origin);
-  const buttonValue = buttonValueFor(text, outcome);
+  const buttonValue = buttonValueFor(parsed, outcome);
   return {
     outcome,
     view: {
@@ -89,16 +89,15 @@ async function recordRun(
 }
 
 /**
- * What the buttons re-run. Stored escaped (the paste parser reads Slack-escaped text) so that not even a
- * hidden button value carries a raw `<!channel>`; a paste too long for a button falls back to its targets.
- * A paste longer than a button holds falls back without being escaped (escaping only shortens one that
- * holds a token, which is no reason to re-run it): only what may be sent is escaped.
+ * What the buttons re-run: the errors and IDs read in the paste, never its free text (the answer may be in a
+ * channel while the paste came from a private command, and a paste carries whatever surrounded the error). When
+ * even that does not fit in a button, its targets.
  */
-function buttonValueFor(text: string, outcome: DiagnoseOutcome): string | undefined {
-  const max = LIMITS.buttonValueChars - 100;
-  const trimmed = text.trim();
-  const escaped = trimmed.length <= max ? escapeText(trimmed) : '';
-  if (escaped.length > 0 && escaped.length <= max) return escaped;
+function buttonValueFor(parsed: ParseResult, outcome: DiagnoseOutcome): string | undefined {
+  const reduced = parsed.ok
+    ? recheckInput(parsed, { maxErrors: MAX_ERRORS_PER_PASTE, maxChars: LIMITS.buttonValueChars - 100 })
+    : undefined;
+  if (reduced) return reduced;
   if (outcome.ok && outcome.targets.length > 0) return outcome.targets.join(' ');
   return undefined;
 }

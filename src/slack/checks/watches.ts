@@ -1,9 +1,13 @@
 import { expiryOf, nothingToWatch, ownerOf, recheck, verdictOf, type WatchCheck } from '../../watch';
-import { diagnoseParsed } from '../../diagnosis';
+import { MAX_ERRORS_PER_PASTE, diagnoseParsed } from '../../diagnosis';
+import { recheckInput } from '../../input';
 import type { Watch } from '../../store';
 import type { Requester, SlackDeps } from '../app/deps';
 import { recordActivity } from './record-activity';
 import { DEFAULT_TENANT_LABEL, channelTenant, tenantLabel, type ChannelTenant } from './tenant-connections';
+
+/** The store keeps at most this much of a watch's target. */
+const MAX_WATCH_TARGET_CHARS = 2_000;
 
 export type StartWatch =
   | { kind: 'started'; watch: Watch }
@@ -12,8 +16,8 @@ export type StartWatch =
   | { kind: 'refused'; message: string };
 
 /**
- * A click on "Watch until fixed": the checks run again (the button carries the paste, as the others do), so the
- * watch starts from today's cause and owner; a target that already reads fine needs no watch.
+ * A click on "Watch until fixed": the checks run again (the button carries the errors and IDs of the paste, as the
+ * others do), so the watch starts from today's cause and owner; a target that already reads fine needs no watch.
  */
 export async function startWatch(
   deps: SlackDeps,
@@ -28,9 +32,10 @@ export async function startWatch(
   }
   const lease = await deps.tenants.lease(tenant);
   if (!lease) return { kind: 'refused', message: `Tenant ${label} no longer exists.` };
+  const parsed = deps.parse(value);
   let outcome;
   try {
-    outcome = await diagnoseParsed(deps.parse(value), {
+    outcome = await diagnoseParsed(parsed, {
       rules: deps.rules,
       live: lease.connection.live,
       clock: deps.clock,
@@ -51,6 +56,11 @@ export async function startWatch(
       message: `The checks could not tell what is wrong right now (${verdict.summary}); try again in a minute.`,
     };
   }
+  // Kept for days: the errors and IDs a re-check reads, not the paste (a button from before carried it whole).
+  const reduced = parsed.ok
+    ? recheckInput(parsed, { maxErrors: MAX_ERRORS_PER_PASTE, maxChars: MAX_WATCH_TARGET_CHARS })
+    : undefined;
+  if (!reduced) return { kind: 'refused', message: 'That error is too long to keep for re-checking.' };
   const first = outcome.diagnoses.find((d) => d.cause === verdict.cause);
   const now = deps.watch.now();
   const { watch, created } = await deps.store.startWatch({
@@ -58,7 +68,7 @@ export async function startWatch(
     teamId: who.teamId,
     channelId: who.channelId,
     threadTs,
-    target: value,
+    target: reduced,
     label: shown,
     cause: verdict.cause,
     ...(ownerOf(first) ? { owner: ownerOf(first) } : {}),

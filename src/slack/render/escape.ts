@@ -1,3 +1,4 @@
+import { withoutControls } from '../../controls';
 import { scrubSecrets } from '../../log';
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
@@ -10,10 +11,11 @@ const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>
  * Slack already entity-encodes what people type, so the three entities are decoded once first (otherwise a
  * pasted `<` would show as `&lt;`); everything is then encoded again, so nothing raw survives. Anything shaped
  * like a token (a JWT, a bearer value, a Slack token) in a paste is cut out: a reply must never repeat a secret
- * someone pasted by mistake, e.g. in `curl -v` output.
+ * someone pasted by mistake, e.g. in `curl -v` output. Control characters, bidi overrides among them, are dropped.
  */
 export function escapeText(text: string): string {
-  const decoded = text.replace(/&(?:amp|lt|gt);/g, (entity) => ENTITIES[entity] ?? entity);
+  // A bidi override in a teammate's name would make the answer read differently from what it says.
+  const decoded = withoutControls(text).replace(/&(?:amp|lt|gt);/g, (entity) => ENTITIES[entity] ?? entity);
   return scrubSecrets(decoded).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
