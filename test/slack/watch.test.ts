@@ -1,4 +1,6 @@
+import { startSandbox } from '../../src/sandbox';
 import { ACTION_IDS } from '../../src/slack/render/blocks';
+import { DEFAULT_TOKEN_TENANT_ID } from '../../src/store';
 import { WATCH_ACTION_IDS } from '../../src/slack/render/blocks-watch';
 import { PostgresHarness, probePostgres, testPostgresUrl } from '../store/harness';
 import { ADMIN, AGENT, buttonClick, CHANNEL, GUEST, GUEST_TEAM, startHarness, type Harness } from './helpers/harness';
@@ -46,6 +48,49 @@ async function click(h: Harness, call: RecordedCall, actionId: string, who: { us
 function toldFine(h: Harness): RecordedCall[] {
   return posts(h).filter((c) => visibleText(c).startsWith(':white_check_mark:'));
 }
+
+describe('on the default token (FRONT_API_TOKEN, an unbound channel)', () => {
+  let h: Harness;
+
+  beforeEach(async () => {
+    now = T0;
+    // The sandbox's tokens are the same from run to run: one started only to read them tells the harness's.
+    const probe = await startSandbox({ port: 0 });
+    const token = probe.tokens.acme_private;
+    await probe.close();
+    h = await startHarness({
+      sandbox: { faults: { rateLimitPerMinute: 100_000 } },
+      watch: watchClock,
+      env: { FRONT_API_TOKEN: token },
+    });
+  });
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  test('a watch re-checks with the default token; binding the channel to a tenant stops it and says so', async () => {
+    const reply = await answer(h, 'cnv_yo1kg5q');
+    await click(h, reply, ACTION_IDS.watch);
+    const [watch] = await h.store.listWatches();
+    expect(watch).toMatchObject({ tenant: 'default', tenantId: DEFAULT_TOKEN_TENANT_ID });
+    now += MIN;
+    expect(await h.app.tickWatches()).toBe(1);
+    expect(toldFine(h)).toEqual([]);
+
+    await h.store.addTenant({ name: 'globex', token: h.sandbox.tokens.globex_private });
+    const mark = h.slack.calls.length;
+    await h.command('bind globex', { user: ADMIN });
+    await h.idle();
+    expect(posts(h, mark).map((c) => visibleText(c))).toEqual([
+      ':octagonal_sign: Stopped watching cnv_yo1kg5q: this channel now checks with tenant globex.',
+    ]);
+    h.sandbox.resetStats();
+    now += 60 * MIN;
+    expect(await h.app.tickWatches()).toBe(0);
+    expect(h.sandbox.stats().total).toBe(0);
+  });
+});
 
 describe('on SQLite, across a restart', () => {
   let h: Harness;
