@@ -73,7 +73,10 @@ export interface TenantStore {
    */
   getTenantToken(name: string, id?: string): Promise<string | null>;
   listTenants(): Promise<TenantInfo[]>;
-  /** Also drops the tenant's channel bindings, audit schedule and result. false when there was no such tenant. */
+  /**
+   * Also drops the tenant's channel bindings, audit schedule and result; its watches keep its id, which no tenant
+   * has any more, so they end at their next check. false when there was no such tenant.
+   */
   removeTenant(name: string): Promise<boolean>;
   /** Throws `tenant_not_found`. */
   updateTenantCheck(name: string, check: TenantCheck): Promise<TenantInfo>;
