@@ -61,8 +61,18 @@ const redacted = (max: number, refuse?: string) =>
     .transform((v) => (v.length > max ? `${v.slice(0, max - 1)}…` : v));
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? null);
 
+/**
+ * Names a new tenant may not take. "default" is how threads, lists and watches name FRONT_API_TOKEN (the token of
+ * unbound channels): a stored tenant of that name would be mistaken for it.
+ */
+export const RESERVED_TENANT_NAMES: readonly string[] = ['default'];
+
 export const newTenant = z.object({
-  name: tenantName,
+  name: tenantName.refine((v) => !RESERVED_TENANT_NAMES.includes(v), {
+    error: (iss) =>
+      `tenant name ${shown(iss.input)} is reserved: it names FRONT_API_TOKEN, the token of unbound channels; ` +
+      'choose another, e.g. "acme-prod"',
+  }),
   token,
   companyId: optional(label('companyId')),
   companyName: optional(label('companyName')),
@@ -137,6 +147,8 @@ export const watchId = pattern(
 export const newWatch = z
   .object({
     tenant: tenantName,
+    /** Re-checked with FRONT_API_TOKEN rather than the stored tenant `tenant` names. */
+    defaultToken: z.boolean({ error: 'defaultToken must be true or false' }).default(false),
     teamId: slackId('teamId'),
     channelId: slackId('channelId'),
     threadTs: pattern(/^\d{1,12}\.\d{1,9}$/, 'threadTs must be a Slack message timestamp such as "1710000000.000100"'),
@@ -219,6 +231,10 @@ export const auditResult = z.object({
 
 /** The default tenant (FRONT_API_TOKEN) has a window too; no tenant name contains parentheses. */
 export const DEFAULT_WINDOW_KEY = '(default)';
+/** A watch's tenant id when it re-checks with FRONT_API_TOKEN; no stored tenant's id contains parentheses. */
+export const DEFAULT_TOKEN_TENANT_ID = '(default)';
+/** What addTenant gives: "t" and 16 hex digits; tenants stored before ids were "v5:" and their name. */
+export const tenantId = pattern(/^(t[0-9a-f]{16}|v5:[a-z0-9-]{1,40})$/, 'a tenant id is as front-why gives them');
 export const windowKey = z.union([z.literal(DEFAULT_WINDOW_KEY), tenantName]);
 
 export const rateWindowDraw = z.object({ now: ms('now'), reserve: ms('reserve'), leaseMs: ms('leaseMs') });

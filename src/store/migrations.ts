@@ -343,6 +343,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // A tenant's name can be removed and added back with another company's token, so what outlives a request
+    // (a watch) holds the tenant's identity, never its name. Tenants already stored get an id from their name
+    // (unique among them, and never of the form addTenant gives: "t" and 16 hex digits), so no random function
+    // of either database is needed. A watch gets the id of the tenant it names; the default token
+    // (FRONT_API_TOKEN) is "(default)". A watch named "default" while a stored tenant had that name too started
+    // with the stored one only if its channel is bound to it now; otherwise which token it used cannot be told,
+    // and like a watch whose tenant is gone it gets NULL and ends at its next check.
+    version: 6,
+    name: 'tenant identity: tenants.id, watches.tenant_id',
+    sql: (t) => `
+      ALTER TABLE tenants ADD COLUMN id ${t.text};
+      UPDATE tenants SET id = 'v5:' || name;
+      CREATE UNIQUE INDEX tenants_id ON tenants (id);
+      ALTER TABLE watches ADD COLUMN tenant_id ${t.text};
+      UPDATE watches SET tenant_id = CASE
+        WHEN tenant = 'default' AND NOT EXISTS (SELECT 1 FROM tenants WHERE name = 'default') THEN '(default)'
+        WHEN tenant = 'default' AND NOT EXISTS (
+          SELECT 1 FROM channel_bindings b
+          WHERE b.team_id = watches.team_id AND b.channel_id = watches.channel_id AND b.tenant = 'default') THEN NULL
+        ELSE (SELECT id FROM tenants WHERE tenants.name = watches.tenant)
+      END;
+      CREATE INDEX watches_tenant_id ON watches (tenant_id, state);
+    `,
+  },
 ];
 
 function pending(applied: Set<number>, migrations: readonly Migration[]): Migration[] {

@@ -55,6 +55,11 @@ export interface AuditTeammate {
 
 /** A tenant as everyone but `getTenantToken` sees it: never the token. */
 export const TENANT = columns({
+  /**
+   * Who the tenant is, for good: a name removed and added back (perhaps with another company's token) is another
+   * tenant with another id. What outlives a request holds this, never the name.
+   */
+  id: text,
   name: text,
   companyId: maybe(text),
   companyName: maybe(text),
@@ -87,7 +92,13 @@ export const ACTIVITY = columns({
 
 export const WATCH = columns({
   id: text,
+  /** The tenant's name when the watch started: how the thread and the activity log name it. */
   tenant: text,
+  /**
+   * The tenant re-checked with: a tenant's id, or DEFAULT_TOKEN_TENANT_ID for FRONT_API_TOKEN. null: its tenant
+   * was gone (or could not be told) when the schema learnt ids; such a watch ends at its next check.
+   */
+  tenantId: maybe(text),
   teamId: text,
   channelId: text,
   threadTs: text,

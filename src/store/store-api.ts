@@ -12,6 +12,7 @@ import type * as rows from './rows';
 
 // The shared rate window's shapes belong to the budget that draws from it; the store keeps its rows.
 export type { RateWindowDraw, RateWindowGrant, RateWindowSettle, RateWindowState };
+export { DEFAULT_TOKEN_TENANT_ID, RESERVED_TENANT_NAMES } from './inputs';
 export { AUDIT_CADENCES, type AuditCadence, type AuditTeammate, type WatchEnd, type WatchState } from './rows';
 
 export type TenantInfo = rows.RowOf<typeof rows.TENANT>;
@@ -59,16 +60,23 @@ export interface ReloadSubscription {
 }
 
 export interface TenantStore {
-  /** Throws `invalid_input` (bad name, empty token) or `tenant_exists`. */
+  /**
+   * Gives the tenant a new id every time: a name removed and added back is another tenant. Throws `invalid_input`
+   * (bad or reserved name, empty token) or `tenant_exists`.
+   */
   addTenant(tenant: NewTenant): Promise<TenantInfo>;
   getTenant(name: string): Promise<TenantInfo | null>;
   /**
-   * The only way a token leaves the store. null when the tenant does not exist; throws `decrypt_failed`
-   * or `key_unknown` rather than ever returning a wrong token.
+   * The only way a token leaves the store. null when the tenant does not exist, or, given `id`, when the name now
+   * belongs to another tenant (removed and added back): one read, so never the other tenant's token. Throws
+   * `decrypt_failed` or `key_unknown` rather than ever returning a wrong token.
    */
-  getTenantToken(name: string): Promise<string | null>;
+  getTenantToken(name: string, id?: string): Promise<string | null>;
   listTenants(): Promise<TenantInfo[]>;
-  /** Also drops the tenant's channel bindings, audit schedule and result. false when there was no such tenant. */
+  /**
+   * Also drops the tenant's channel bindings, audit schedule and result; its watches keep its id, which no tenant
+   * has any more, so they end at their next check. false when there was no such tenant.
+   */
   removeTenant(name: string): Promise<boolean>;
   /** Throws `tenant_not_found`. */
   updateTenantCheck(name: string, check: TenantCheck): Promise<TenantInfo>;
@@ -118,7 +126,9 @@ export interface ClaimStore {
 export interface WatchStore {
   /**
    * Starts watching, or returns the watch already active for the same thread and target (`created` false).
-   * Anything token-shaped in the target is redacted before it is written. Throws `invalid_input`.
+   * Anything token-shaped in the target is redacted before it is written. The watch holds the id of the tenant
+   * `tenant` names at that moment (or DEFAULT_TOKEN_TENANT_ID with `defaultToken`). Throws `invalid_input` or
+   * `tenant_not_found`.
    */
   startWatch(watch: NewWatch): Promise<{ watch: Watch; created: boolean }>;
   getWatch(id: string): Promise<Watch | null>;

@@ -59,6 +59,18 @@ function expectNoSecret(result: RunResult, ...secrets: string[]): void {
   }
 }
 
+describe('tenants add', () => {
+  test('refuses the name "default" (it names FRONT_API_TOKEN) before the token is read or checked', async () => {
+    sandbox.resetStats();
+    const result = await runCli(['tenants', 'add', 'default'], { env, stdin: `${sandbox.tokens.globex_private}\n` });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('tenant name "default" is reserved: it names FRONT_API_TOKEN');
+    expectNoSecret(result, sandbox.tokens.globex_private);
+    expect(sandbox.stats().total).toBe(0);
+    expect(await listed()).toEqual([]);
+  });
+});
+
 describe('tenants remove', () => {
   test('removes the tenant and says so; a second remove, or an unknown name, fails naming it', async () => {
     await add('acme', sandbox.tokens.acme_private);

@@ -29,6 +29,8 @@ interface World {
   scheduler(holder: string, store?: Store): AuditScheduler;
   /** The text of every message the stand-in received, in order. */
   posts(): string[];
+  /** Runs after each audit's sweep, before the scheduler records and posts what it found. */
+  afterSweep?: () => Promise<void>;
 }
 
 function describeScheduling(kind: 'sqlite' | 'postgres', makeHarness: () => Promise<Harness>): void {
@@ -69,7 +71,11 @@ function describeScheduling(kind: 'sqlite' | 'postgres', makeHarness: () => Prom
             clock: () => clock.now,
             holder,
             // The Front connection keeps real time (the sandbox checks token expiry against it); the schedule runs on the test clock.
-            audit: auditThrough(tenants, Date.now),
+            audit: async (tenant, tenantId) => {
+              const report = await auditThrough(tenants, Date.now)(tenant, tenantId);
+              await world.afterSweep?.();
+              return report;
+            },
             post: postAuditChange(client),
             logger,
           });
@@ -192,6 +198,25 @@ function describeScheduling(kind: 'sqlite' | 'postgres', makeHarness: () => Prom
       expect(world.posts()[2]).toContain('Marco Rossi');
       await scheduler.stop();
       clock.now += DAY;
+      expect(await scheduler.runDue()).toBe(0);
+    });
+
+    it('ends with its tenant: removed while it ran and the name added back for another company, it records and posts nothing', async () => {
+      const { store } = world;
+      await store.setAuditSchedule({ tenant: 'acme', cadence: 'daily', setBy: 'U0ADMIN', nextRunAt: new Date(T0) });
+      world.afterSweep = async () => {
+        world.afterSweep = undefined;
+        await store.removeTenant('acme');
+        await store.addTenant({ name: 'acme', token: sandbox.tokens.globex_private });
+        await store.bindChannel({ teamId: TEAM_ID, channelId: 'C0GLOBEX', tenant: 'acme', boundBy: 'U0ADMIN' });
+      };
+      const scheduler = world.scheduler('replica-a');
+      expect(await scheduler.runDue()).toBe(1);
+      // Acme's teammates never reach the channel now bound to the name, nor become the new tenant's baseline.
+      expect(world.posts()).toEqual([]);
+      expect(await store.getAuditResult('acme')).toBeNull();
+      expect(await store.getAuditSchedule('acme')).toBeNull();
+      world.clock.now += 2 * DAY;
       expect(await scheduler.runDue()).toBe(0);
     });
 

@@ -143,6 +143,14 @@ describe('Slack Connect guests', () => {
 });
 
 describe('connect NAME', () => {
+  test('refuses the name "default", which names FRONT_API_TOKEN, before any form opens', async () => {
+    const mark = h.slack.calls.length;
+    await h.command('connect default', { user: ADMIN });
+    expect(await privateAnswer(mark)).toContain('is reserved: it names FRONT_API_TOKEN');
+    await h.idle();
+    expect(since(mark, 'views.open')).toEqual([]);
+  });
+
   test('opens a modal, checks the pasted token live, stores it encrypted; the token is never echoed or logged', async () => {
     const token = h.sandbox.tokens.globex_private;
     let mark = h.slack.calls.length;

@@ -8,6 +8,7 @@ const T0 = Date.parse('2026-03-02T09:00:00.000Z');
 const watch: Watch = {
   id: 'w0123456789abcdef',
   tenant: 'acme',
+  tenantId: 't0123456789abcdef',
   teamId: 'T1',
   channelId: 'C1',
   threadTs: '1710000000.000100',

@@ -1,7 +1,9 @@
+import { startSandbox } from '../../src/sandbox';
 import { ACTION_IDS } from '../../src/slack/render/blocks';
+import { DEFAULT_TOKEN_TENANT_ID } from '../../src/store';
 import { WATCH_ACTION_IDS } from '../../src/slack/render/blocks-watch';
 import { PostgresHarness, probePostgres, testPostgresUrl } from '../store/harness';
-import { AGENT, buttonClick, CHANNEL, GUEST, GUEST_TEAM, startHarness, type Harness } from './helpers/harness';
+import { ADMIN, AGENT, buttonClick, CHANNEL, GUEST, GUEST_TEAM, startHarness, type Harness } from './helpers/harness';
 import { parseExposition, valueOf } from './helpers/prometheus';
 import type { RecordedCall } from './helpers/slack-standin';
 import { buttonIds, visibleText } from './helpers/visible';
@@ -46,6 +48,49 @@ async function click(h: Harness, call: RecordedCall, actionId: string, who: { us
 function toldFine(h: Harness): RecordedCall[] {
   return posts(h).filter((c) => visibleText(c).startsWith(':white_check_mark:'));
 }
+
+describe('on the default token (FRONT_API_TOKEN, an unbound channel)', () => {
+  let h: Harness;
+
+  beforeEach(async () => {
+    now = T0;
+    // The sandbox's tokens are the same from run to run: one started only to read them tells the harness's.
+    const probe = await startSandbox({ port: 0 });
+    const token = probe.tokens.acme_private;
+    await probe.close();
+    h = await startHarness({
+      sandbox: { faults: { rateLimitPerMinute: 100_000 } },
+      watch: watchClock,
+      env: { FRONT_API_TOKEN: token },
+    });
+  });
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  test('a watch re-checks with the default token; binding the channel to a tenant stops it and says so', async () => {
+    const reply = await answer(h, 'cnv_yo1kg5q');
+    await click(h, reply, ACTION_IDS.watch);
+    const [watch] = await h.store.listWatches();
+    expect(watch).toMatchObject({ tenant: 'default', tenantId: DEFAULT_TOKEN_TENANT_ID });
+    now += MIN;
+    expect(await h.app.tickWatches()).toBe(1);
+    expect(toldFine(h)).toEqual([]);
+
+    await h.store.addTenant({ name: 'globex', token: h.sandbox.tokens.globex_private });
+    const mark = h.slack.calls.length;
+    await h.command('bind globex', { user: ADMIN });
+    await h.idle();
+    expect(posts(h, mark).map((c) => visibleText(c))).toEqual([
+      ':octagonal_sign: Stopped watching cnv_yo1kg5q: this channel now checks with tenant globex.',
+    ]);
+    h.sandbox.resetStats();
+    now += 60 * MIN;
+    expect(await h.app.tickWatches()).toBe(0);
+    expect(h.sandbox.stats().total).toBe(0);
+  });
+});
 
 describe('on SQLite, across a restart', () => {
   let h: Harness;
@@ -177,11 +222,68 @@ describe('on SQLite, across a restart', () => {
     expect(await h.store.listWatches()).toEqual([]);
     const told = posts(h, mark);
     expect(told.map((c) => [c.args.thread_ts, visibleText(c)])).toEqual([
-      [reply.args.thread_ts, ':octagonal_sign: Stopped watching cnv_yo1kg5q: tenant acme no longer exists.'],
+      [
+        reply.args.thread_ts,
+        ':octagonal_sign: Stopped watching cnv_yo1kg5q: the tenant acme was removed from front-why.',
+      ],
     ]);
     // Nothing left to re-check: later rounds find no watch.
     now += 60 * MIN;
     expect(await h.app.tickWatches()).toBe(0);
+  });
+
+  test("a tenant removed and added back with another company's token: its watch ends, says why, and never uses that token", async () => {
+    const reply = await answer(h, 'cnv_yo1kg5q');
+    await click(h, reply, ACTION_IDS.watch);
+    await h.store.removeTenant('acme');
+    await h.bindTenant('acme', h.sandbox.tokens.globex_private, CHANNEL);
+    h.sandbox.resetStats();
+    const mark = h.slack.calls.length;
+    now += MIN;
+    expect(await h.app.tickWatches()).toBe(1);
+    expect(h.sandbox.stats().total).toBe(0);
+    const told = posts(h, mark);
+    expect(told.map((c) => visibleText(c))).toEqual([
+      ':octagonal_sign: Stopped watching cnv_yo1kg5q: the tenant acme was removed from front-why.',
+    ]);
+    expect(told[0]?.args.thread_ts).toBe(reply.args.thread_ts);
+    expect((await h.store.listWatches({ state: 'any' })).map((w) => w.state)).toEqual(['stopped']);
+    now += 60 * MIN;
+    expect(await h.app.tickWatches()).toBe(0);
+    expect(h.sandbox.stats().total).toBe(0);
+  });
+
+  test('/front-why bind to another tenant stops the watches here, tells each thread, and says how many', async () => {
+    const reply = await answer(h, 'cnv_yo1kg5q');
+    await click(h, reply, ACTION_IDS.watch);
+    const bindReply = async (text: string) => {
+      const sent = await h.command(text, { user: ADMIN });
+      await h.idle();
+      const path = new URL(sent.responseUrl).pathname;
+      return visibleText(h.slack.calls.find((c) => c.method === 'response_url' && c.path === path)!);
+    };
+    // Bound again to the same tenant: the watch goes on.
+    expect(await bindReply('bind acme')).not.toContain('Stopped');
+    expect(await h.store.listWatches()).toHaveLength(1);
+
+    await h.store.addTenant({ name: 'globex', token: h.sandbox.tokens.globex_private });
+    const mark = h.slack.calls.length;
+    expect(await bindReply('bind globex')).toContain(
+      'This channel now checks with tenant globex. Stopped 1 watch that re-checked with the tenant before; each thread was told.',
+    );
+    const told = posts(h, mark);
+    expect(told.map((c) => visibleText(c))).toEqual([
+      ':octagonal_sign: Stopped watching cnv_yo1kg5q: this channel now checks with tenant globex.',
+    ]);
+    expect(told[0]?.args.thread_ts).toBe(reply.args.thread_ts);
+    expect(await h.store.listWatches()).toEqual([]);
+    h.sandbox.resetStats();
+    now += MIN;
+    expect(await h.app.tickWatches()).toBe(0);
+    expect(h.sandbox.stats().total).toBe(0);
+    const stops = (await h.store.listActivity()).filter((a) => a.action === 'watch.stop');
+    expect(stops).toHaveLength(1);
+    expect(stops[0]).toMatchObject({ action: 'watch.stop', actor: ADMIN, tenant: 'acme', target: 'cnv_yo1kg5q' });
   });
 
   test('a Slack Connect guest cannot start a watch where guests may not run checks', async () => {

@@ -1,7 +1,14 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isStoreError, KEY_VARIABLE, MIGRATIONS, type Store, type StoreErrorCode } from '../../src/store';
+import {
+  DEFAULT_TOKEN_TENANT_ID,
+  isStoreError,
+  KEY_VARIABLE,
+  MIGRATIONS,
+  type Store,
+  type StoreErrorCode,
+} from '../../src/store';
 import { fakeToken, keyring, newKey, type Harness } from './harness';
 
 const T0 = Date.parse('2025-03-01T09:00:00.000Z');
@@ -163,13 +170,14 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
           updatedAt: c.at(0),
           tokenKeyId: 'k1',
         };
-        expect(added).toEqual(expected);
-        expect(await store.getTenant('acme-prod')).toEqual(expected);
+        expect(added).toEqual({ ...expected, id: expect.stringMatching(/^t[0-9a-f]{16}$/) });
+        expect(await store.getTenant('acme-prod')).toEqual(added);
         expect(JSON.stringify([added, await store.listTenants()])).not.toContain(token);
       });
 
       it('fills optional metadata with null', async () => {
         expect(await store.addTenant({ name: 'bare', token: fakeToken() })).toEqual({
+          id: expect.stringMatching(/^t[0-9a-f]{16}$/),
           name: 'bare',
           companyId: null,
           companyName: null,
@@ -180,6 +188,26 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
           updatedAt: c.at(0),
           tokenKeyId: 'k1',
         });
+      });
+
+      it('gives a name removed and added back another id, and its token only to that id', async () => {
+        const first = await store.addTenant({ name: 'acme', token: fakeToken() });
+        await store.removeTenant('acme');
+        const other = fakeToken();
+        const again = await store.addTenant({ name: 'acme', token: other });
+        expect(again.id).not.toBe(first.id);
+        expect(await store.getTenantToken('acme', first.id)).toBeNull();
+        expect(await store.getTenantToken('acme', again.id)).toBe(other);
+        expect(await store.getTenantToken('acme')).toBe(other);
+      });
+
+      it('refuses the name "default": it names FRONT_API_TOKEN', async () => {
+        await expectStoreError(
+          store.addTenant({ name: 'default', token: fakeToken() }),
+          'invalid_input',
+          /"default" is reserved: it names FRONT_API_TOKEN/,
+        );
+        expect(await store.listTenants()).toEqual([]);
       });
 
       it('hands the token out only through getTenantToken', async () => {
@@ -532,6 +560,27 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         await store.addTenant({ name: 'beta', token: fakeToken() });
       });
 
+      it('ends with its tenant: a name removed and added back starts with no schedule and no last result', async () => {
+        await store.setAuditSchedule({ tenant: 'acme', cadence: 'daily', setBy: 'U1', nextRunAt: c.at(0) });
+        await store.saveAuditResult({
+          tenant: 'acme',
+          ranAt: c.at(0),
+          tokenWorks: true,
+          tokenError: null,
+          preferenceOff: [{ id: 'tea_b', name: 'Bruno Keller' }],
+          checked: 1,
+          total: 1,
+          complete: true,
+        });
+        const claim = (await store.claimDueAudit('r1', HOUR))!;
+        await store.removeTenant('acme');
+        await store.addTenant({ name: 'acme', token: fakeToken() });
+        expect(await store.getAuditSchedule('acme')).toBeNull();
+        expect(await store.getAuditResult('acme')).toBeNull();
+        expect(await store.finishAudit(claim, c.at(HOUR))).toBe(false);
+        expect(await store.claimDueAudit('r2', HOUR)).toBeNull();
+      });
+
       it('keeps a schedule per tenant and replaces it', async () => {
         const set = await store.setAuditSchedule({
           tenant: 'acme',
@@ -720,6 +769,20 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
       });
       beforeEach(async () => {
         store = await h.open(ring1);
+        await store.addTenant({ name: 'acme', token: fakeToken() });
+      });
+
+      it('holds the id of the tenant it started with, so a name added back is not that tenant', async () => {
+        const acme = (await store.getTenant('acme'))!;
+        const { watch } = await store.startWatch(newWatch());
+        expect(watch.tenantId).toBe(acme.id);
+        await store.removeTenant('acme');
+        const again = await store.addTenant({ name: 'acme', token: fakeToken() });
+        expect((await store.getWatch(watch.id))?.tenantId).toBe(acme.id);
+        expect(acme.id).not.toBe(again.id);
+        await expectStoreError(store.startWatch(newWatch({ tenant: 'nobody' })), 'tenant_not_found');
+        const onDefault = await store.startWatch(newWatch({ tenant: 'default', defaultToken: true, channelId: 'C9' }));
+        expect(onDefault.watch.tenantId).toBe(DEFAULT_TOKEN_TENANT_ID);
       });
 
       it('starts a watch once per thread and target, and lists the active ones of a channel', async () => {

@@ -33,6 +33,32 @@ describe('migrate on SQLite', () => {
     );
   });
 
+  it('version 6: a watch named "default" beside a stored tenant of that name keeps it only where its channel is bound to it', async () => {
+    const at = new Date('2025-01-01T00:00:00Z');
+    await migrateSqlite(
+      db,
+      at,
+      MIGRATIONS.filter((m) => m.version <= 5),
+    );
+    db.exec(`
+      INSERT INTO tenants (name, added_at, updated_at, token_key_id, token_nonce, token_ciphertext, token_tag)
+        VALUES ('default', 0, 0, 'k1', X'00', X'00', X'00');
+      INSERT INTO channel_bindings (team_id, channel_id, tenant, bound_by, bound_at) VALUES ('T1', 'C1', 'default', 'U1', 0);
+    `);
+    const watch = db.prepare(
+      `INSERT INTO watches (id, tenant, team_id, channel_id, thread_ts, target, label, cause, state, started_by,
+         started_at, next_check_at, expires_at) VALUES (?, 'default', 'T1', ?, '1.1', 'cnv_1', 'cnv_1', 'c', 'active', 'U1', 0, 0, 1)`,
+    );
+    watch.run('w1', 'C1');
+    watch.run('w2', 'C2');
+    await migrateSqlite(db, at);
+    // In C2 it may have used FRONT_API_TOKEN or the stored tenant: which cannot be told, so it ends.
+    expect(db.prepare('SELECT id, tenant_id FROM watches ORDER BY id').all()).toEqual([
+      { id: 'w1', tenant_id: 'v5:default' },
+      { id: 'w2', tenant_id: null },
+    ]);
+  });
+
   it('rolls back a failed migration entirely', async () => {
     const broken: Migration = { ...extra, sqlite: 'ALTER TABLE tenants ADD COLUMN note TEXT; THIS IS NOT SQL;' };
     await expect(migrateSqlite(db, new Date(), [...MIGRATIONS, broken])).rejects.toMatchObject({

@@ -19,6 +19,9 @@ import {
 const RELEASED = MIGRATIONS.map((m) => m.version).sort((a, b) => a - b);
 const T0 = Date.parse('2025-06-02T08:00:00.000Z');
 const MIN = 60_000;
+/** As a version 6 addTenant wrote it; tenants stored before version 6 get "v5:" and their name. */
+const ACME_V6_ID = 't00000000000000a1';
+const WATCHES = { acme: 'w0123456789abcdef', gone: 'w0123456789abcde0', onDefault: 'w0123456789abcde1' };
 
 /** Literals in the column types each database used at that version. */
 function literals(kind: Harness['kind']) {
@@ -41,9 +44,9 @@ async function seed(h: Harness, version: number, ring: ReturnType<typeof keyring
   await h.exec(`
     INSERT INTO encryption_keys (key_id, check_nonce, check_ciphertext, check_tag, created_at)
       VALUES ('${check.keyId}', ${l.bytes(check.nonce)}, ${l.bytes(check.ciphertext)}, ${l.bytes(check.tag)}, ${l.time(T0)});
-    INSERT INTO tenants (name, company_id, company_name, scopes, checked_at, added_by, added_at, updated_at,
-        token_key_id, token_nonce, token_ciphertext, token_tag)
-      VALUES ('acme', 'cmp_1', 'Acme Inc', ${l.list(['shared:*', 'private:*'])}, ${l.time(T0)}, 'U_ADMIN', ${l.time(T0)},
+    INSERT INTO tenants (${version >= 6 ? 'id, ' : ''}name, company_id, company_name, scopes, checked_at, added_by,
+        added_at, updated_at, token_key_id, token_nonce, token_ciphertext, token_tag)
+      VALUES (${version >= 6 ? `'${ACME_V6_ID}', ` : ''}'acme', 'cmp_1', 'Acme Inc', ${l.list(['shared:*', 'private:*'])}, ${l.time(T0)}, 'U_ADMIN', ${l.time(T0)},
         ${l.time(T0)}, '${sealed.keyId}', ${l.bytes(sealed.nonce)}, ${l.bytes(sealed.ciphertext)}, ${l.bytes(sealed.tag)});
     INSERT INTO channel_bindings (team_id, channel_id, tenant, bound_by, bound_at)
       VALUES ('T1', 'C1', 'acme', 'U_ADMIN', ${l.time(T0)});
@@ -54,13 +57,19 @@ async function seed(h: Harness, version: number, ring: ReturnType<typeof keyring
     INSERT INTO event_claims (key, claimed_at, expires_at) VALUES ('Ev1', ${l.time(T0)}, ${l.time(T0 + 600 * MIN)});
   `);
   if (version >= 3) {
-    await h.exec(`
-      INSERT INTO watches (id, tenant, team_id, channel_id, thread_ts, target, label, cause, owner, state, started_by,
-          started_at, next_check_at, attempts, expires_at, last_cause)
-        VALUES ('w0123456789abcdef', 'acme', 'T1', 'C1', '1717315200.000100', 'cnv_1', 'cnv_1',
-          'teammate_preference_off', 'Bo Kim', 'active', 'U1', ${l.time(T0)}, ${l.time(T0 + MIN)}, 2,
-          ${l.time(T0 + 7 * 24 * 60 * MIN)}, 'teammate_preference_off');
-    `);
+    // Besides acme's watch: one whose tenant was removed, and one on FRONT_API_TOKEN (an unbound channel).
+    const v6 = version >= 6;
+    const watch = (id: string, tenant: string, channel: string, tenantId: string | null) => `
+      INSERT INTO watches (id, tenant, ${v6 ? 'tenant_id, ' : ''}team_id, channel_id, thread_ts, target, label, cause,
+          owner, state, started_by, started_at, next_check_at, attempts, expires_at, last_cause)
+        VALUES ('${id}', '${tenant}', ${v6 ? (tenantId ? `'${tenantId}', ` : 'NULL, ') : ''}'T1', '${channel}',
+          '1717315200.000100', 'cnv_1', 'cnv_1', 'teammate_preference_off', 'Bo Kim', 'active', 'U1', ${l.time(T0)},
+          ${l.time(T0 + MIN)}, 2, ${l.time(T0 + 7 * 24 * 60 * MIN)}, 'teammate_preference_off');`;
+    await h.exec(
+      watch(WATCHES.acme, 'acme', 'C1', ACME_V6_ID) +
+        watch(WATCHES.gone, 'initech', 'C5', null) +
+        watch(WATCHES.onDefault, 'default', 'C6', '(default)'),
+    );
   }
   if (version >= 4) {
     await h.exec(`
@@ -98,8 +107,15 @@ async function expectUpgraded(store: Store, version: number, token: string): Pro
     [1, new Date(T0), 'diagnose', 'teammate_preference_off'],
   ]);
   expect(await store.claimEvent('Ev1', 60)).toBe(false);
+  const acmeId = version >= 6 ? ACME_V6_ID : 'v5:acme';
+  expect(await store.getTenant('acme')).toMatchObject({ id: acmeId });
+  expect(await store.getTenantToken('acme', acmeId)).toBe(token);
   if (version >= 3) {
-    expect(await store.getWatch('w0123456789abcdef')).toMatchObject({
+    // Each watch carries the identity of the tenant it names: acme's id, none for a removed one, the default token.
+    expect(await store.getWatch(WATCHES.gone)).toMatchObject({ tenant: 'initech', tenantId: null });
+    expect(await store.getWatch(WATCHES.onDefault)).toMatchObject({ tenant: 'default', tenantId: '(default)' });
+    expect(await store.getWatch(WATCHES.acme)).toMatchObject({
+      tenantId: acmeId,
       state: 'active',
       attempts: 2,
       owner: 'Bo Kim',
@@ -127,7 +143,8 @@ async function expectUpgraded(store: Store, version: number, token: string): Pro
 
 /** Every area takes a write after the upgrade, ids and generations going on from the old rows. */
 async function expectWritable(store: Store, version: number): Promise<void> {
-  await store.addTenant({ name: 'globex', token: fakeToken() });
+  const globex = await store.addTenant({ name: 'globex', token: fakeToken() });
+  expect(globex.id).toMatch(/^t[0-9a-f]{16}$/);
   await store.bindChannel({ teamId: 'T1', channelId: 'C2', tenant: 'globex', boundBy: 'U_ADMIN' });
   await store.recordActivity({ at: new Date(T0 + MIN), actor: 'U2', tenant: 'acme', action: 'audit' });
   expect((await store.listActivity({ limit: 1 }))[0]?.id).toBe(2);
@@ -145,6 +162,7 @@ async function expectWritable(store: Store, version: number): Promise<void> {
     expiresAt: new Date(T0 + 60 * MIN),
   });
   expect(created).toBe(true);
+  expect((await store.listWatches({ channelId: 'C2' }))[0]?.tenantId).toBe(globex.id);
   await store.setAuditSchedule({ tenant: 'globex', cadence: 'daily', setBy: 'U_ADMIN', nextRunAt: new Date(T0) });
   expect(await store.drawRateWindow('globex', { now: T0, reserve: 5, leaseMs: MIN })).toEqual({ ok: true });
   expect(await store.requestRulesReload({ trigger: 'cli', requestedBy: 'ops' })).toBe(version >= 5 ? 2 : 1);

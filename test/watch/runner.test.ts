@@ -12,7 +12,7 @@ import {
   type WatchNotice,
   type WatchRunner,
 } from '../../src/watch';
-import { keyring, newKey, SqliteHarness } from '../store/harness';
+import { fakeToken, keyring, newKey, SqliteHarness } from '../store/harness';
 import { useLiveSandbox, okOutcome } from '../diagnosis/helpers';
 
 const T0 = Date.parse('2026-03-02T09:00:00.000Z');
@@ -36,6 +36,7 @@ beforeAll(() => {
 beforeEach(async () => {
   h = new SqliteHarness();
   store = await h.open(keyring(newKey()));
+  await store.addTenant({ name: 'acme', token: fakeToken() });
   now = T0;
   notices = [];
 });

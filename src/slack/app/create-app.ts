@@ -102,7 +102,7 @@ export interface SlackApp {
    * connection (its rate budget), a post to a bound channel, and a refresh of the Home tabs showing the tenant.
    */
   auditParts(): {
-    audit: (tenant: string) => Promise<AuditReport | undefined>;
+    audit: (tenant: string, tenantId: string) => Promise<AuditReport | undefined>;
     post: (binding: ChannelBinding, change: AuditChange) => Promise<void>;
     onResult: (tenant: string) => void;
   };

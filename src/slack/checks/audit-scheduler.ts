@@ -23,8 +23,11 @@ export interface AuditSchedulerOptions {
   clock: () => number;
   /** This replica's name in the lease; unique per process. */
   holder: string;
-  /** Runs the tenant's audit within its rate budget; undefined when the tenant has no token any more. */
-  audit: (tenant: string) => Promise<AuditReport | undefined>;
+  /**
+   * Runs the audit of the tenant named `tenant` whose id is `tenantId`, within its rate budget; undefined when that
+   * tenant has no token any more (removed, perhaps with the name added back as another tenant).
+   */
+  audit: (tenant: string, tenantId: string) => Promise<AuditReport | undefined>;
   /** Tells one bound channel what changed. */
   post: (binding: ChannelBinding, change: AuditChange) => Promise<void>;
   /** After a tenant's stored result changed (App Home views show it). */
@@ -112,11 +115,29 @@ export class AuditScheduler {
     return ran;
   }
 
+  /**
+   * The id of the tenant the claimed schedule belongs to. A schedule goes with its tenant (ON DELETE CASCADE), so
+   * one still leased to this holder after the tenant was read belongs to that tenant, not to a name added back.
+   */
+  private async ownerOf(claim: AuditSchedule): Promise<string | undefined> {
+    const { store } = this.options;
+    const tenant = await store.getTenant(claim.tenant);
+    const schedule = await store.getAuditSchedule(claim.tenant);
+    return tenant && schedule?.leaseHolder === claim.leaseHolder ? tenant.id : undefined;
+  }
+
+  private async stillOwner(name: string, id: string): Promise<boolean> {
+    return (await this.options.store.getTenant(name))?.id === id;
+  }
+
   private async runOne(claim: AuditSchedule): Promise<void> {
     const { store, logger } = this.options;
     const tenant = claim.tenant;
-    const report = await this.options.audit(tenant);
-    if (!report) return;
+    const owner = await this.ownerOf(claim);
+    if (!owner) return;
+    const report = await this.options.audit(tenant, owner);
+    // Removed while the audit ran, the name perhaps added back for another company: what it found is no one's now.
+    if (!report || !(await this.stillOwner(tenant, owner))) return;
     const outcome = await recordAudit(store, tenant, report, new Date(this.options.clock()));
     const actor = `scheduler:${this.options.holder}`;
     const log = (detail: string, extra: { channelId?: string; action?: string } = {}) =>
@@ -143,6 +164,7 @@ export class AuditScheduler {
       return;
     }
     await log(`${claim.cadence} audit: ${describeChange(outcome)}`);
+    if (!(await this.stillOwner(tenant, owner))) return;
     for (const binding of await store.listChannelBindings({ tenant })) {
       try {
         await this.options.post(binding, outcome);

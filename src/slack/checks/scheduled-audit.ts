@@ -16,9 +16,9 @@ const AUDIT_TIMEOUT_MS = 10 * 60_000;
 export function auditThrough(
   tenants: TenantConnections,
   clock: () => number,
-): (tenant: string) => Promise<AuditReport | undefined> {
-  return async (tenant) => {
-    const lease = await tenants.lease({ kind: 'bound', name: tenant });
+): (tenant: string, tenantId: string) => Promise<AuditReport | undefined> {
+  return async (tenant, tenantId) => {
+    const lease = await tenants.lease({ kind: 'bound', name: tenant, id: tenantId });
     if (!lease) return undefined;
     try {
       return await runAudit({

@@ -10,8 +10,11 @@ import type { Store } from '../../store';
  */
 export type ConnectFn = (token: string, budgetKey: string) => TenantConnection;
 
-/** What a channel's diagnoses run against. Never another channel's tenant: resolved from the channel each time. */
-export type ChannelTenant = { kind: 'bound'; name: string } | { kind: 'default' } | { kind: 'none' };
+/**
+ * What a channel's diagnoses run against. Never another channel's tenant: resolved from the channel each time.
+ * `id`, when given, is the one tenant meant (a watch's): a name since removed and added back is not it.
+ */
+export type ChannelTenant = { kind: 'bound'; name: string; id?: string } | { kind: 'default' } | { kind: 'none' };
 
 /** Tenant names are lowercase letters, digits and dashes, so this key can never collide with one. */
 const DEFAULT_KEY = DEFAULT_BUDGET_KEY;
@@ -60,10 +63,11 @@ export class TenantConnections {
     private readonly defaultToken: string | undefined,
   ) {}
 
-  /** undefined when the tenant no longer exists (removed since the channel was bound). */
+  /** undefined when the tenant no longer exists (removed since the channel was bound, or since the watch began). */
   async lease(tenant: Exclude<ChannelTenant, { kind: 'none' }>): Promise<Lease | undefined> {
     const key = tenant.kind === 'default' ? DEFAULT_KEY : tenant.name;
-    const token = tenant.kind === 'default' ? this.defaultToken : await this.store.getTenantToken(tenant.name);
+    const token =
+      tenant.kind === 'default' ? this.defaultToken : await this.store.getTenantToken(tenant.name, tenant.id);
     if (!token) return undefined;
     const entry = this.entryFor(key, token);
     entry.users += 1;

@@ -1,10 +1,10 @@
 import { expiryOf, nothingToWatch, ownerOf, recheck, verdictOf, type WatchCheck } from '../../watch';
 import { MAX_ERRORS_PER_PASTE, diagnoseParsed } from '../../diagnosis';
 import { recheckInput } from '../../input';
-import type { Watch } from '../../store';
+import { DEFAULT_TOKEN_TENANT_ID, isStoreError, type Watch } from '../../store';
 import type { Requester, SlackDeps } from '../app/deps';
 import { recordActivity } from './record-activity';
-import { DEFAULT_TENANT_LABEL, channelTenant, tenantLabel, type ChannelTenant } from './tenant-connections';
+import { channelTenant, tenantLabel, type ChannelTenant } from './tenant-connections';
 
 /** The store keeps at most this much of a watch's target. */
 const MAX_WATCH_TARGET_CHARS = 2_000;
@@ -63,20 +63,28 @@ export async function startWatch(
   if (!reduced) return { kind: 'refused', message: 'That error is too long to keep for re-checking.' };
   const first = outcome.diagnoses.find((d) => d.cause === verdict.cause);
   const now = deps.watch.now();
-  const { watch, created } = await deps.store.startWatch({
-    tenant: label,
-    teamId: who.teamId,
-    channelId: who.channelId,
-    threadTs,
-    target: reduced,
-    label: shown,
-    cause: verdict.cause,
-    ...(ownerOf(first) ? { owner: ownerOf(first) } : {}),
-    startedBy: who.userId,
-    startedAt: new Date(now),
-    nextCheckAt: new Date(now + deps.watch.schedule.intervalMs),
-    expiresAt: expiryOf(now, deps.watch.schedule),
-  });
+  const started = await deps.store
+    .startWatch({
+      tenant: label,
+      defaultToken: tenant.kind === 'default',
+      teamId: who.teamId,
+      channelId: who.channelId,
+      threadTs,
+      target: reduced,
+      label: shown,
+      cause: verdict.cause,
+      ...(ownerOf(first) ? { owner: ownerOf(first) } : {}),
+      startedBy: who.userId,
+      startedAt: new Date(now),
+      nextCheckAt: new Date(now + deps.watch.schedule.intervalMs),
+      expiresAt: expiryOf(now, deps.watch.schedule),
+    })
+    .catch((err: unknown) => {
+      if (isStoreError(err, 'tenant_not_found')) return undefined;
+      throw err;
+    });
+  if (!started) return { kind: 'refused', message: `Tenant ${label} no longer exists.` };
+  const { watch, created } = started;
   if (!created) return { kind: 'already', watch };
   // On the watches' clock, like the runner's lines, so the time from start to fixed reads right.
   await recordActivity({ ...deps, clock: deps.watch.now }, who, {
@@ -90,18 +98,26 @@ export async function startWatch(
   return { kind: 'started', watch };
 }
 
-/** The tenant a watch was started with: a stored tenant, or the default token when that is what it used. */
-function watchTenant(watch: Watch, hasDefault: boolean): Exclude<ChannelTenant, { kind: 'none' }> {
-  return watch.tenant === DEFAULT_TENANT_LABEL && hasDefault
-    ? { kind: 'default' }
-    : { kind: 'bound', name: watch.tenant };
+/**
+ * The tenant a watch was started with, by identity: the stored tenant whose id it holds, or FRONT_API_TOKEN when
+ * that is what it used. A string says why there is none to re-check with.
+ */
+function watchTenant(watch: Watch, hasDefault: boolean): Exclude<ChannelTenant, { kind: 'none' }> | string {
+  const removed = `the tenant ${watch.tenant} was removed from front-why`;
+  if (watch.tenantId === DEFAULT_TOKEN_TENANT_ID) {
+    return hasDefault ? { kind: 'default' } : 'FRONT_API_TOKEN, the token it re-checked with, is no longer set';
+  }
+  return watch.tenantId === null ? removed : { kind: 'bound', name: watch.tenant, id: watch.tenantId };
 }
 
 /** The runner's re-check in the server: the same target with the same tenant, through the tenant's shared connection. */
 export function watchCheck(deps: SlackDeps): (watch: Watch) => Promise<WatchCheck> {
   return async (watch) => {
-    const lease = await deps.tenants.lease(watchTenant(watch, deps.config.FRONT_API_TOKEN !== undefined));
-    if (!lease) return { kind: 'gone', summary: `tenant ${watch.tenant} no longer exists` };
+    const tenant = watchTenant(watch, deps.config.FRONT_API_TOKEN !== undefined);
+    if (typeof tenant === 'string') return { kind: 'gone', summary: tenant };
+    // The name may now belong to another tenant (removed and added back): that one's token is never used.
+    const lease = await deps.tenants.lease(tenant);
+    if (!lease) return { kind: 'gone', summary: `the tenant ${watch.tenant} was removed from front-why` };
     try {
       return await recheck(watch.target, {
         rules: deps.rules,

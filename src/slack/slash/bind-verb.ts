@@ -1,4 +1,5 @@
 import { simpleMessage } from '../render/block-kit';
+import { stopOtherTenantsWatches } from '../checks/channel-watches';
 import { recordActivity } from '../checks/record-activity';
 import { escapeText } from '../render/escape';
 import { respondEphemeral } from '../send/reply';
@@ -34,8 +35,23 @@ export async function bindVerb(ctx: VerbContext): Promise<void> {
     return;
   }
   await recordActivity(deps, who, { action: 'tenant.bind', tenant: name });
+  // Removed again since the bind: its id matches no watch, so every watch here stops, as it would at its next check.
+  const tenant = await deps.store.getTenant(name);
+  const stopped = await stopOtherTenantsWatches(
+    deps,
+    ctx.client,
+    who,
+    tenant?.id ?? null,
+    `this channel now checks with tenant ${name}`,
+  );
+  const watches =
+    stopped === 0
+      ? ''
+      : ` Stopped ${stopped} watch${stopped === 1 ? '' : 'es'} that re-checked with the tenant before; each thread was told.`;
   await respondEphemeral(
     ctx.respond,
-    simpleMessage(`:link: This channel now checks with tenant *${escapeText(name)}*. Try \`/front-why status\`.`),
+    simpleMessage(
+      `:link: This channel now checks with tenant *${escapeText(name)}*.${watches} Try \`/front-why status\`.`,
+    ),
   );
 }

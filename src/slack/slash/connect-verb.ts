@@ -3,7 +3,7 @@ import { connectModal } from '../render/connect-view';
 import { escapeText } from '../render/escape';
 import { retryAfterSeconds } from '../send/slack-retry';
 import { respondEphemeral } from '../send/reply';
-import { requireAdmin, requireInsider, shownName, TENANT_NAME } from './guards';
+import { requireAdmin, requireInsider, reservedNameProblem, shownName, TENANT_NAME } from './guards';
 import type { VerbContext } from './verb';
 
 /** Opens the modal where an admin pastes the token: a token never travels in a command's text. */
@@ -18,6 +18,11 @@ export async function connectVerb(ctx: VerbContext): Promise<void> {
         `${what} 1–40 lowercase letters, digits or dashes, e.g. \`/front-why connect acme-prod\`. Never paste the token here: a form opens for it.`,
       ),
     );
+    return;
+  }
+  const reserved = reservedNameProblem(name);
+  if (reserved) {
+    await respondEphemeral(ctx.respond, simpleMessage(`:no_entry: ${reserved}`));
     return;
   }
   const existing = await ctx.deps.store.getTenant(name);

@@ -1,6 +1,7 @@
 import { simpleMessage } from '../render/block-kit';
 import { escapeText } from '../render/escape';
 import { respondEphemeral } from '../send/reply';
+import { RESERVED_TENANT_NAMES } from '../../store';
 import type { VerbContext } from './verb';
 
 /** Admin-only verbs answer everyone else with a clear refusal, never silence. */
@@ -39,6 +40,12 @@ export function parseOnOff(word: string | undefined): boolean | undefined {
 
 /** Tenant names as the store accepts them; checked here too so a typo is refused before any modal opens. */
 export const TENANT_NAME = /^[a-z0-9-]{1,40}$/;
+
+/** Why a new tenant may not take `name` ("default" names FRONT_API_TOKEN), or undefined when it may. */
+export function reservedNameProblem(name: string): string | undefined {
+  if (!RESERVED_TENANT_NAMES.includes(name)) return undefined;
+  return `${shownName(name)} is reserved: it names FRONT_API_TOKEN, the token of unbound channels. Choose another name, e.g. \`/front-why connect acme-prod\`.`;
+}
 
 export function shownName(name: string): string {
   return name.length <= 40 ? `"${escapeText(name)}"` : `(${name.length} characters)`;

@@ -1,9 +1,10 @@
 import type { Keyring } from '../crypto';
 import type { Executor } from '../driver';
-import { check, newTenant, tenantCheck, tenantName, token as tokenInput } from '../inputs';
+import { randomBytes } from 'node:crypto';
+import { check, newTenant, tenantCheck, tenantId, tenantName, token as tokenInput } from '../inputs';
 import { TENANT } from '../rows';
 import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from '../secrets';
-import { sql, type Sql } from '../sql';
+import { empty, sql, type Sql } from '../sql';
 import { StoreError } from '../store-error';
 import type { RotationResult, TenantInfo, TenantStore } from '../store-api';
 import { notFound, type Context } from './context';
@@ -71,9 +72,9 @@ export function tenants(ctx: Context): TenantStore {
       const s = sealTenantToken(keys.current, t.name, t.token);
       const now = clock();
       const [row] = await db.all(
-        sql`INSERT INTO tenants (name, company_id, company_name, scopes, checked_at, added_by, added_at, updated_at,
+        sql`INSERT INTO tenants (id, name, company_id, company_name, scopes, checked_at, added_by, added_at, updated_at,
               token_key_id, token_nonce, token_ciphertext, token_tag)
-            VALUES (${t.name}, ${t.companyId}, ${t.companyName}, ${t.scopes}, ${t.checkedAt}, ${t.addedBy}, ${now},
+            VALUES (${`t${randomBytes(8).toString('hex')}`}, ${t.name}, ${t.companyId}, ${t.companyName}, ${t.scopes}, ${t.checkedAt}, ${t.addedBy}, ${now},
               ${now}, ${s.keyId}, ${s.nonce}, ${s.ciphertext}, ${s.tag})
             ON CONFLICT (name) DO NOTHING
             RETURNING ${TENANT.list}`,
@@ -87,9 +88,10 @@ export function tenants(ctx: Context): TenantStore {
       return row ? TENANT.read(row) : null;
     },
 
-    async getTenantToken(name) {
+    async getTenantToken(name, id) {
       check(tenantName, name);
-      const [row] = await db.all<SealedRow>(sql`SELECT ${SEALED} FROM tenants WHERE name = ${name}`);
+      const same = id === undefined ? empty : sql`AND id = ${check(tenantId, id)}`;
+      const [row] = await db.all<SealedRow>(sql`SELECT ${SEALED} FROM tenants WHERE name = ${name} ${same}`);
       return row ? openTenantToken(keys.current, name, toSealed(row)) : null;
     },
 

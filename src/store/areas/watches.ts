@@ -10,10 +10,11 @@ import {
   watchId,
   watchQuery,
 } from '../inputs';
+import { DEFAULT_TOKEN_TENANT_ID } from '../inputs';
 import { WATCH } from '../rows';
 import { sql, where } from '../sql';
 import type { Watch, WatchStore } from '../store-api';
-import type { Context } from './context';
+import { notFound, type Context } from './context';
 
 const byNextCheck = (a: Watch, b: Watch) => a.nextCheckAt.getTime() - b.nextCheckAt.getTime();
 
@@ -22,23 +23,35 @@ export function watches({ db }: Context): WatchStore {
     async startWatch(watch) {
       const w = check(newWatch, watch);
       const id = `w${randomBytes(8).toString('hex')}`;
-      // The partial unique index keeps one active watch per thread and target: a double click starts one.
-      const [row] = await db.all(
-        sql`INSERT INTO watches (id, tenant, team_id, channel_id, thread_ts, target, label, cause, owner, state,
-              started_by, started_at, next_check_at, attempts, expires_at, last_cause)
-            VALUES (${id}, ${w.tenant}, ${w.teamId}, ${w.channelId}, ${w.threadTs}, ${w.target}, ${w.label},
-              ${w.cause}, ${w.owner}, 'active', ${w.startedBy}, ${w.startedAt}, ${w.nextCheckAt}, 0, ${w.expiresAt},
-              ${w.cause})
-            ON CONFLICT (team_id, channel_id, thread_ts, target) WHERE state = 'active' DO NOTHING
-            RETURNING ${WATCH.list}`,
-      );
-      if (row) return { watch: WATCH.read(row), created: true };
-      const [existing] = await db.all(
-        sql`SELECT ${WATCH.list} FROM watches WHERE team_id = ${w.teamId} AND channel_id = ${w.channelId}
-              AND thread_ts = ${w.threadTs} AND target = ${w.target} AND state = 'active'`,
-      );
+      const started = await db.transaction(async (tx) => {
+        let tenantId = DEFAULT_TOKEN_TENANT_ID;
+        if (!w.defaultToken) {
+          // Locked: a removal meanwhile must not leave a watch holding an id no tenant has.
+          const [tenant] = await tx.all<{ id: string }>(
+            sql`SELECT id FROM tenants WHERE name = ${w.tenant} ${db.forUpdate}`,
+          );
+          if (!tenant) throw notFound(w.tenant);
+          tenantId = tenant.id;
+        }
+        // The partial unique index keeps one active watch per thread and target: a double click starts one.
+        const [row] = await tx.all(
+          sql`INSERT INTO watches (id, tenant, tenant_id, team_id, channel_id, thread_ts, target, label, cause, owner,
+                state, started_by, started_at, next_check_at, attempts, expires_at, last_cause)
+              VALUES (${id}, ${w.tenant}, ${tenantId}, ${w.teamId}, ${w.channelId}, ${w.threadTs}, ${w.target},
+                ${w.label}, ${w.cause}, ${w.owner}, 'active', ${w.startedBy}, ${w.startedAt}, ${w.nextCheckAt}, 0,
+                ${w.expiresAt}, ${w.cause})
+              ON CONFLICT (team_id, channel_id, thread_ts, target) WHERE state = 'active' DO NOTHING
+              RETURNING ${WATCH.list}`,
+        );
+        if (row) return { watch: WATCH.read(row), created: true };
+        const [existing] = await tx.all(
+          sql`SELECT ${WATCH.list} FROM watches WHERE team_id = ${w.teamId} AND channel_id = ${w.channelId}
+                AND thread_ts = ${w.threadTs} AND target = ${w.target} AND state = 'active'`,
+        );
+        return existing ? { watch: WATCH.read(existing), created: false } : undefined;
+      });
       // Ended between the two statements: start afresh.
-      return existing ? { watch: WATCH.read(existing), created: false } : store.startWatch(watch);
+      return started ?? store.startWatch(watch);
     },
 
     async getWatch(id) {
