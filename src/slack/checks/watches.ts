@@ -12,7 +12,14 @@ import { diagnoseParsed } from '../../diagnosis';
 import type { Watch } from '../../store';
 import type { Requester, SlackDeps } from '../app/deps';
 import { recordActivity } from './record-activity';
-import { DEFAULT_TENANT_LABEL, channelTenant, tenantLabel, type ChannelTenant } from './tenant-connections';
+import { waitText } from './check-share';
+import {
+  DEFAULT_TENANT_LABEL,
+  budgetKeyOf,
+  channelTenant,
+  tenantLabel,
+  type ChannelTenant,
+} from './tenant-connections';
 
 /** What a server's watches need besides the SlackDeps: their clock, schedule and share of each tenant's budget. */
 export interface WatchSettings {
@@ -46,11 +53,21 @@ export async function startWatch(
   if (!lease) return { kind: 'refused', message: `Tenant ${label} no longer exists.` };
   let outcome;
   try {
-    outcome = await diagnoseParsed(deps.parse(value), {
-      rules: deps.rules,
-      live: lease.connection.live,
-      clock: deps.clock,
-    });
+    // Starting a watch is a check someone asked for: it draws from the same share as Check again.
+    const started = deps.share.startCheck(budgetKeyOf(tenant), label, lease.connection.budget);
+    if (!started.ok) return { kind: 'refused', message: waitText(started.wait) };
+    try {
+      const live = lease.connection.live;
+      outcome = await diagnoseParsed(deps.parse(value), {
+        rules: deps.rules,
+        live: { ...live, gateway: started.ticket.gateway(live.gateway) },
+        clock: deps.clock,
+      });
+    } finally {
+      started.ticket.finish();
+    }
+    const cut = started.ticket.cutShort();
+    if (cut) return { kind: 'refused', message: waitText(cut) };
   } finally {
     lease.release();
   }
