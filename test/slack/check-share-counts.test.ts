@@ -38,6 +38,8 @@ function share(replicas: number, start = 10 * MINUTE + 5_000) {
     sleep: async (ms) => {
       sleeps.push(ms);
       now += ms;
+      // A turn of the event loop, as a real sleep gives: answers in flight arrive meanwhile.
+      await new Promise((resolve) => setImmediate(resolve));
     },
     percent: 40,
     replicas: () => replicas,
@@ -103,4 +105,33 @@ test('an audit by hand is never refused: past half the share it waits for the ne
   expect(sleeps).toEqual([55_000]);
   // Checks still find room meanwhile: the audit left them the other half.
   expect(await oneRequestCheck(s, gateway)).toBe('ran');
+});
+
+test("until Front's headers tell the plan, a request past Starter's share waits for one in flight to tell it", async () => {
+  const { s } = share(2);
+  let limit: number | undefined;
+  const unknownPlan = { snapshot: () => ({ ...(limit !== undefined ? { limit } : {}), inFlight: 0, reserve: 5 }) };
+  let asked = 0;
+  // Front on Professional-and-up: the first answers say 1000 a minute.
+  const gateway: FrontGateway = {
+    async get() {
+      asked += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+      limit = 1000;
+      return {
+        result: { kind: 'response', status: 200, body: {}, rateLimit: { limit }, ms: 1, attempts: 1 },
+        shared: false,
+      };
+    },
+  };
+  const started = s.startCheck('globex', 'globex', unknownPlan);
+  if (!started.ok) throw new Error('the first check must start');
+  const live = started.ticket.gateway(gateway);
+  // Fifteen probes at once: Starter's share on one of two replicas would be 10.
+  const deadline = 10 * MINUTE + 10_000;
+  const answers = await Promise.all(Array.from({ length: 15 }, () => live.get(frontPaths.me(), { deadline })));
+  started.ticket.finish();
+  expect(asked).toBe(15);
+  expect(answers.every((a) => a.result.kind === 'response')).toBe(true);
+  expect(started.ticket.cutShort()).toBeUndefined();
 });

@@ -19,6 +19,8 @@ import { ASSUMED_LIMIT_PER_MINUTE } from '../../watch';
 const MINUTE_MS = 60_000;
 /** Not worth waiting for the next minute when less than this would be left of the check's deadline. */
 const MIN_ATTEMPT_MS = 100;
+/** How soon to look again while a request in flight may tell the tenant's plan. */
+const LEARN_POLL_MS = 25;
 
 type ShareKind = 'check' | 'audit';
 
@@ -121,12 +123,17 @@ export class CheckShare {
       gateway: (inner) => ({
         get: async (path, opts) => {
           while (!take()) {
-            const resumeAt = this.current(key, budget.snapshot()).end;
+            const now = this.deps.now();
+            const window = this.current(key, budget.snapshot());
+            // With Starter's limit only assumed, a request in flight is about to tell the tenant's plan: a company
+            // with a larger one should not be told to wait for want of it.
+            const learning = !this.limits.has(key) && window.held > 0;
+            const resumeAt = learning ? now + LEARN_POLL_MS : window.end;
             if (resumeAt + MIN_ATTEMPT_MS > opts.deadline) {
               refused += 1;
               return heldBack(path);
             }
-            await this.deps.sleep(resumeAt - this.deps.now());
+            await this.deps.sleep(resumeAt - now);
           }
           let answer: GatewayResult | undefined;
           try {
