@@ -151,7 +151,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     schedule: { intervalMs: config.FRONT_WHY_WATCH_INTERVAL_MS, days: config.FRONT_WHY_WATCH_DAYS },
     share: new WatchShare(watchNow, config.FRONT_WHY_MAX_CALLS),
   };
-  const replicas = replicaCount(store, clock, (err) => logFailure(logger, 'counting the live replicas', err));
+  const replicas = replicaCount(store, clock, logger);
   const share = new CheckShare({
     now: clock,
     sleep: systemClock.sleep,
@@ -183,7 +183,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       live = { client, homes };
       await ruleSync.start();
       // After this replica's first heartbeat, so it counts itself.
-      await replicas.refresh();
+      await replicas.start();
       const deps: SlackDeps = {
         config,
         store,
@@ -240,7 +240,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     stop() {
       const current = running;
       // A start that failed half-way may have begun hearing reloads.
-      if (!current) return stopped ?? ruleSync.stop();
+      if (!current) {
+        replicas.stop();
+        return stopped ?? ruleSync.stop();
+      }
       running = undefined;
       stopping = true;
       const runner = watches;
@@ -258,7 +261,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
             await budgets.close();
           },
         });
-      })().finally(() => ruleSync.stop());
+      })().finally(() => {
+        replicas.stop();
+        return ruleSync.stop();
+      });
       return stopped;
     },
 
