@@ -128,6 +128,11 @@ const envSchema = z.object({
   // Watches: the first re-check after a second at the earliest (the backoff caps at 30 minutes), for up to 90 days.
   FRONT_WHY_WATCH_INTERVAL_MS: boundedInt(60_000, 1_000, 30 * 60_000, 'milliseconds'),
   FRONT_WHY_WATCH_DAYS: boundedInt(7, 1, 90, 'days'),
+  // The checks people start may spend this share of a tenant's per-minute Front limit; watches take 10% more, and
+  // front-why never spends the last 5 requests: at 80% the customer's integrations would keep little more than those.
+  FRONT_WHY_CHECK_SHARE_PERCENT: boundedInt(40, 1, 80, 'percent'),
+  // An audit run by hand starts at most this often per tenant, and stops by then, so two never run at once.
+  FRONT_WHY_AUDIT_COOLDOWN_MS: boundedInt(10 * 60_000, 60_000, 24 * 60 * 60_000, 'milliseconds'),
   FRONT_WHY_CHANNELS: list,
   FRONT_WHY_ADMINS: list,
   FRONT_WHY_ADMIN_GROUP: secret,

@@ -58,3 +58,15 @@ test('watch settings: defaults, and a wrong value named with its bounds', () => 
     'FRONT_WHY_WATCH_DAYS must be a whole number of days from 1 to 90 (got "0"); leave it unset for 7',
   ]);
 });
+
+test("the checks' share of a tenant's Front limit and the audit cooldown: defaults, and a wrong value named with its bounds", () => {
+  expect(loadConfig({})).toMatchObject({ FRONT_WHY_CHECK_SHARE_PERCENT: 40, FRONT_WHY_AUDIT_COOLDOWN_MS: 600_000 });
+  expect(loadConfig({ FRONT_WHY_CHECK_SHARE_PERCENT: '25', FRONT_WHY_AUDIT_COOLDOWN_MS: '120000' })).toMatchObject({
+    FRONT_WHY_CHECK_SHARE_PERCENT: 25,
+    FRONT_WHY_AUDIT_COOLDOWN_MS: 120_000,
+  });
+  expect(problems({ FRONT_WHY_CHECK_SHARE_PERCENT: '95', FRONT_WHY_AUDIT_COOLDOWN_MS: '1000' })).toEqual([
+    'FRONT_WHY_CHECK_SHARE_PERCENT must be a whole number of percent from 1 to 80 (got "95"); leave it unset for 40',
+    'FRONT_WHY_AUDIT_COOLDOWN_MS must be a whole number of milliseconds from 60000 to 86400000 (got "1000"); leave it unset for 600000',
+  ]);
+});

@@ -161,7 +161,14 @@ export function createSharedRateBudget(options: SharedRateBudgetOptions): Shared
       };
     }
     const state = grant.state;
-    if (state) learn({ remaining: state.remaining, until: state.until, pauseUntil: state.pausedUntil });
+    // The plan's limit too: another replica may have learnt it before this one's first answer.
+    if (state)
+      learn({
+        remaining: state.remaining,
+        until: state.until,
+        pauseUntil: state.pausedUntil,
+        ...(state.limit != null ? { limit: state.limit } : {}),
+      });
     if (state?.pausedUntil != null) return pausedRefusal(state.pausedUntil, now);
     if (state?.remaining != null && state.until != null && state.remaining - state.inFlight <= reserve)
       return reserveRefusal(state.remaining - state.inFlight, state.until, reserve, now);

@@ -6,6 +6,8 @@ export const RELOAD_CHANNEL = 'front_why_rules_reload';
 
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 10_000;
+/** Between two reads of the table that wake-ups asked for: a flood of notifications costs a few reads a second. */
+const MIN_READ_GAP_MS = 100;
 
 export interface ListenOptions {
   /** A fresh, unconnected client each time: a pg Client cannot connect twice. */
@@ -20,12 +22,59 @@ export interface ListenOptions {
  * A connection of its own (a pooled one would be handed to queries and lose its LISTEN), kept open: when it drops
  * it is opened again after a growing pause, and the newest generation is read, so a request made while it was
  * down is not lost. Resolves once the first connection listens; rejects if that first one fails.
+ *
+ * Any role that can connect to the database may NOTIFY on the channel, whatever its privileges on front-why's
+ * tables, so a notification is only a wake-up: the generation is read from the table (`latest`), never from the
+ * payload, and each new generation is handed on once. Wake-ups are coalesced: at most one read in flight and one
+ * more asked for after it, however many notifications arrive, with a short gap between reads.
  */
 export async function listenForReloads(options: ListenOptions): Promise<ReloadSubscription> {
   let closed = false;
   let client: Client | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let retryMs = FIRST_RETRY_MS;
+  /** The newest generation handed on: one read for several wake-ups must not reload twice. */
+  let delivered = 0;
+  let reading: Promise<void> | undefined;
+  let readAgain = false;
+
+  /** Reads the newest generation, and again after a gap while wake-ups arrived during the read. */
+  function refresh(): Promise<void> {
+    if (reading) {
+      readAgain = true;
+      return reading;
+    }
+    const run = (async () => {
+      try {
+        do {
+          readAgain = false;
+          const generation = await options.latest();
+          if (!closed && generation > delivered) {
+            delivered = generation;
+            options.onRequest(generation);
+          }
+          if (readAgain && !closed) await new Promise((resolve) => setTimeout(resolve, MIN_READ_GAP_MS));
+        } while (readAgain && !closed);
+      } finally {
+        reading = undefined;
+      }
+    })();
+    reading = run;
+    return run;
+  }
+
+  /** A failed read says the database is in trouble: the connection is opened again, and the table read then. */
+  function wake(c: Client): void {
+    if (reading) {
+      readAgain = true;
+      return;
+    }
+    refresh().catch((err: unknown) => {
+      if (closed || client !== c) return;
+      options.onError(err instanceof Error ? err : new Error(String(err)));
+      dropped(c);
+    });
+  }
 
   async function open(): Promise<void> {
     const c = options.connect();
@@ -42,16 +91,14 @@ export async function listenForReloads(options: ListenOptions): Promise<ReloadSu
     );
     const schema = rows[0]?.schema ?? '';
     c.on('notification', (message) => {
+      // Another deployment's schema is not ours to read for; the number after the colon is not trusted at all.
       if (message.channel !== RELOAD_CHANNEL || !message.payload) return;
-      const at = message.payload.lastIndexOf(':');
-      if (message.payload.slice(0, at) !== schema) return;
-      const generation = Number(message.payload.slice(at + 1));
-      if (Number.isSafeInteger(generation) && generation > 0) options.onRequest(generation);
+      if (message.payload.slice(0, message.payload.lastIndexOf(':')) !== schema) return;
+      wake(c);
     });
     await c.query(`LISTEN ${RELOAD_CHANNEL}`);
     retryMs = FIRST_RETRY_MS;
-    const latest = await options.latest();
-    if (latest > 0 && !closed) options.onRequest(latest);
+    await refresh();
   }
 
   function dropped(c: Client): void {

@@ -93,4 +93,25 @@ describe.each(kinds)('the shared rate budget on %s, through the Front client', (
       await Promise.all([a.close(), b.close()]);
     }
   });
+
+  test("a replica refused a draw learns the company's plan from the window, before any answer of its own", async () => {
+    const spender = createSharedRateBudget({ key: 'acme', windows: stores[0]!, reserve: 5, clock });
+    const client = createFrontClient({
+      baseUrl: sandbox.url,
+      token: sandbox.tokens.acme_private,
+      clock,
+      budget: spender,
+    });
+    try {
+      for (let i = 0; i < 45; i++) await client.get(frontPaths.me(), { deadline: T + 10_000 });
+      await spender.settled();
+    } finally {
+      await client.close();
+    }
+    const newcomer = createSharedRateBudget({ key: 'acme', windows: stores[1]!, reserve: 5, clock });
+    expect(newcomer.snapshot().limit).toBeUndefined();
+    expect(await newcomer.acquire()).toMatchObject({ ok: false, exhausted: true });
+    // What the share of checks people start is computed from (src/slack/checks/check-share.ts).
+    expect(newcomer.snapshot()).toMatchObject({ limit: 50, remaining: 5 });
+  });
 });

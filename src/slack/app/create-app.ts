@@ -12,6 +12,7 @@ import type { Rule } from '../../rules';
 import type { ChannelBinding, Store } from '../../store';
 import type { AuditReport } from '../../diagnosis/audit';
 import type { AuditChange } from '../../diagnosis/audit-change';
+import { CheckShare } from '../checks/check-share';
 import { HomeViews } from '../checks/home-views';
 import { auditThrough, postAuditChange } from '../checks/scheduled-audit';
 import { DEFAULT_TENANT_LABEL, TenantConnections, type ConnectFn } from '../checks/tenant-connections';
@@ -27,6 +28,7 @@ import { HEALTH_PATH, healthHandler, READY_PATH, readinessHandler, startHealthSe
 import { whoAmI } from './identity';
 import { InFlight } from './inflight';
 import { metricsRoute } from './metrics-route';
+import { replicaCount } from './replica-count';
 import { buildReceiver, slackClientOptions } from './receiver';
 import { guardRequests } from './request-guard';
 import { requestTimer, type RequestTimer } from './request-metrics';
@@ -149,6 +151,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     schedule: { intervalMs: config.FRONT_WHY_WATCH_INTERVAL_MS, days: config.FRONT_WHY_WATCH_DAYS },
     share: new WatchShare(watchNow, config.FRONT_WHY_MAX_CALLS),
   };
+  const replicas = replicaCount(store, clock, logger);
+  const share = new CheckShare({
+    now: clock,
+    sleep: systemClock.sleep,
+    percent: config.FRONT_WHY_CHECK_SHARE_PERCENT,
+    replicas,
+  });
   let live: { client: webApi.WebClient; homes: HomeViews } | undefined;
   let stopping = false;
   let stopped: Promise<void> | undefined;
@@ -173,6 +182,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       const homes = new HomeViews({ store, clock, teamId: identity.teamId, admins, inflight, logger }, client);
       live = { client, homes };
       await ruleSync.start();
+      // After this replica's first heartbeat, so it counts itself.
+      await replicas.start();
       const deps: SlackDeps = {
         config,
         store,
@@ -190,6 +201,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         identity,
         inflight,
         parse: options.parse ?? ((text) => parsePaste(text)),
+        share,
         watch: watchSettings,
         metrics: timer,
         homes,
@@ -228,7 +240,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     stop() {
       const current = running;
       // A start that failed half-way may have begun hearing reloads.
-      if (!current) return stopped ?? ruleSync.stop();
+      if (!current) {
+        replicas.stop();
+        return stopped ?? ruleSync.stop();
+      }
       running = undefined;
       stopping = true;
       const runner = watches;
@@ -246,7 +261,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
             await budgets.close();
           },
         });
-      })().finally(() => ruleSync.stop());
+      })().finally(() => {
+        replicas.stop();
+        return ruleSync.stop();
+      });
       return stopped;
     },
 

@@ -12,6 +12,7 @@ import type { RequestMetrics } from './request-metrics';
 import type { RulesReload } from './rule-book';
 import type { ReloadReport } from './rule-sync';
 
+import type { CheckShare } from '../checks/check-share';
 import type { HomeViews } from '../checks/home-views';
 import type { ConnectFn, TenantConnections } from '../checks/tenant-connections';
 
@@ -44,6 +45,11 @@ export interface SlackDeps {
   inflight: InFlight;
   /** The paste parser (`parsePaste`). Every message in a listening channel goes through it, so it runs once per message. */
   parse: (text: string) => ParseResult;
+  /**
+   * The share of each tenant's Front rate limit the checks people start may spend (a command, a paste, a button, an
+   * audit by hand); a check that finds it spent tells the person how long to wait.
+   */
+  share: CheckShare;
   /** "Watch until fixed": the watches' clock, backoff and share of each tenant's Front budget. */
   watch: WatchSettings;
   /** Where a diagnosis is counted (GET /metrics). */

@@ -5,12 +5,25 @@ import type { OutcomeView } from '../render/blocks';
 import { LIMITS } from '../render/block-kit';
 import { recordActivity } from './record-activity';
 import type { Requester, SlackDeps } from '../app/deps';
-import { tenantLabel, type ChannelTenant } from './tenant-connections';
+import { waitText } from './check-share';
+import { budgetKeyOf, tenantLabel, type ChannelTenant } from './tenant-connections';
 
-export interface DiagnosisResult {
+export interface DiagnosisAnswer {
   outcome: DiagnoseOutcome;
   view: OutcomeView;
 }
+
+/** The tenant's share of Front requests for checks is spent for this minute: nothing ran, the person waits. */
+export interface DiagnosisWait {
+  /** Plain text: how long, and why (the caller escapes it). */
+  wait: string;
+  /** What "Check again" re-runs, as on an answer. */
+  buttonValue?: string;
+}
+
+export type DiagnosisResult = DiagnosisAnswer | DiagnosisWait;
+
+export const mustWait = (result: DiagnosisResult): result is DiagnosisWait => 'wait' in result;
 
 /** A paste as typed, and what the parser read in it when the caller already read it. */
 export interface Paste {
@@ -21,6 +34,8 @@ export interface Paste {
 /**
  * Diagnoses the paste for the channel's tenant and records it in the activity log. Without a tenant (or when the
  * bound tenant was removed) the answer comes from the paste alone and says so; never with another tenant's token.
+ * When the tenant's share of Front requests for checks is spent (check-share.ts), before the check or under it, the
+ * result says how long to wait instead of answering; nothing is recorded then, since nothing was answered.
  */
 export async function runDiagnosis(
   deps: SlackDeps,
@@ -36,8 +51,23 @@ export async function runDiagnosis(
   let outcome: DiagnoseOutcome;
   let offlineReason: string | undefined;
   try {
-    if (lease) {
-      outcome = await diagnoseParsed(parsed, { rules: deps.rules, live: lease.connection.live, clock: deps.clock });
+    if (lease && tenant.kind !== 'none') {
+      const started = deps.share.startCheck(budgetKeyOf(tenant), label ?? '', lease.connection.budget);
+      if (!started.ok) {
+        const buttonValue = buttonValueFor(parsed, undefined);
+        return { wait: waitText(started.wait), ...(buttonValue ? { buttonValue } : {}) };
+      }
+      const live = { ...lease.connection.live, gateway: started.ticket.gateway(lease.connection.live.gateway) };
+      try {
+        outcome = await diagnoseParsed(parsed, { rules: deps.rules, live, clock: deps.clock });
+      } finally {
+        started.ticket.finish();
+      }
+      const cut = started.ticket.cutShort();
+      if (cut) {
+        const buttonValue = buttonValueFor(parsed, outcome);
+        return { wait: waitText(cut), ...(buttonValue ? { buttonValue } : {}) };
+      }
     } else {
       offlineReason =
         tenant.kind === 'none' ? 'no tenant is bound to this channel' : `tenant ${label ?? ''} no longer exists`;
@@ -93,11 +123,11 @@ async function recordRun(
  * channel while the paste came from a private command, and a paste carries whatever surrounded the error). When
  * even that does not fit in a button, its targets.
  */
-function buttonValueFor(parsed: ParseResult, outcome: DiagnoseOutcome): string | undefined {
+function buttonValueFor(parsed: ParseResult, outcome: DiagnoseOutcome | undefined): string | undefined {
   const reduced = parsed.ok
     ? recheckInput(parsed, { maxErrors: MAX_ERRORS_PER_PASTE, maxChars: LIMITS.buttonValueChars - 100 })
     : undefined;
   if (reduced) return reduced;
-  if (outcome.ok && outcome.targets.length > 0) return outcome.targets.join(' ');
+  if (outcome?.ok && outcome.targets.length > 0) return outcome.targets.join(' ');
   return undefined;
 }

@@ -36,6 +36,11 @@ export function tenantLabel(tenant: ChannelTenant): string | undefined {
   return tenant.kind === 'default' ? DEFAULT_TENANT_LABEL : undefined;
 }
 
+/** Which rate budget (and share of it) a tenant's checks draw from. */
+export function budgetKeyOf(tenant: Exclude<ChannelTenant, { kind: 'none' }>): string {
+  return tenant.kind === 'default' ? DEFAULT_KEY : tenant.name;
+}
+
 export interface Lease {
   connection: TenantConnection;
   release(): void;
@@ -65,7 +70,7 @@ export class TenantConnections {
 
   /** undefined when the tenant no longer exists (removed since the channel was bound, or since the watch began). */
   async lease(tenant: Exclude<ChannelTenant, { kind: 'none' }>): Promise<Lease | undefined> {
-    const key = tenant.kind === 'default' ? DEFAULT_KEY : tenant.name;
+    const key = budgetKeyOf(tenant);
     const token =
       tenant.kind === 'default' ? this.defaultToken : await this.store.getTenantToken(tenant.name, tenant.id);
     if (!token) return undefined;

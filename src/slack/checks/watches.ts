@@ -4,7 +4,8 @@ import { recheckInput } from '../../input';
 import { DEFAULT_TOKEN_TENANT_ID, isStoreError, type Watch } from '../../store';
 import type { Requester, SlackDeps } from '../app/deps';
 import { recordActivity } from './record-activity';
-import { channelTenant, tenantLabel, type ChannelTenant } from './tenant-connections';
+import { waitText } from './check-share';
+import { budgetKeyOf, channelTenant, tenantLabel, type ChannelTenant } from './tenant-connections';
 
 /** The store keeps at most this much of a watch's target. */
 const MAX_WATCH_TARGET_CHARS = 2_000;
@@ -35,11 +36,21 @@ export async function startWatch(
   const parsed = deps.parse(value);
   let outcome;
   try {
-    outcome = await diagnoseParsed(parsed, {
-      rules: deps.rules,
-      live: lease.connection.live,
-      clock: deps.clock,
-    });
+    // Starting a watch is a check someone asked for: it draws from the same share as Check again.
+    const started = deps.share.startCheck(budgetKeyOf(tenant), label, lease.connection.budget);
+    if (!started.ok) return { kind: 'refused', message: waitText(started.wait) };
+    try {
+      const live = lease.connection.live;
+      outcome = await diagnoseParsed(parsed, {
+        rules: deps.rules,
+        live: { ...live, gateway: started.ticket.gateway(live.gateway) },
+        clock: deps.clock,
+      });
+    } finally {
+      started.ticket.finish();
+    }
+    const cut = started.ticket.cutShort();
+    if (cut) return { kind: 'refused', message: waitText(cut) };
   } finally {
     lease.release();
   }

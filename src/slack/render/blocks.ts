@@ -1,5 +1,5 @@
 import type { DiagnoseOutcome } from '../../diagnosis';
-import { actions, escapedFallback, simpleMessage, type SlackMessage } from './block-kit';
+import { actions, escapedFallback, sections, simpleMessage, type SlackMessage } from './block-kit';
 import { renderDetails } from './blocks-details';
 import { glance } from './blocks-glance';
 import type { AnsweredOutcome, OutcomeView } from './blocks-parts';
@@ -37,6 +37,17 @@ export function renderOutcome(outcome: DiagnoseOutcome, view: OutcomeView): Slac
     ...(view.watchable ? [{ actionId: ACTION_IDS.watch, label: 'Watch until fixed', value: view.buttonValue }] : []),
   ]);
   return [{ text: fallbackFor(outcome), blocks: [...first.blocks, buttons] }];
+}
+
+/**
+ * A check that was not run because the tenant's share of Front requests is spent: how long to wait and why
+ * (`text` is plain and escaped here), with "Check again" to run it once the wait is over.
+ */
+export function renderWait(text: string, buttonValue?: string): SlackMessage {
+  const blocks = sections(`:hourglass_flowing_sand: ${escapeText(text)}`);
+  if (buttonValue)
+    blocks.push(actions([{ actionId: ACTION_IDS.checkAgain, label: 'Check again', value: buttonValue }]));
+  return { text: escapedFallback(text), blocks };
 }
 
 /** What the Details button posts: everything the first reply for this outcome left out. */

@@ -8,7 +8,9 @@ import { failureText, logFailure } from '../send/failure';
 import { inviteHint, withHint } from '../render/invite-hint';
 import { ProgressUpdater } from '../send/progress';
 import { cannotPostHere, post, postAll, reachUser, respondEphemeral, update } from '../send/reply';
-import { channelTenant, tenantLabel } from '../checks/tenant-connections';
+import { takeAuditTurn } from '../checks/audit-turn';
+import type { ShareTicket } from '../checks/check-share';
+import { budgetKeyOf, channelTenant, tenantLabel } from '../checks/tenant-connections';
 import { requireInsider } from './guards';
 import { scheduleVerb } from './schedule-verb';
 import type { VerbContext } from './verb';
@@ -44,7 +46,19 @@ export async function auditVerb(ctx: VerbContext): Promise<void> {
   }
 
   let threadTs: string | undefined;
+  let ticket: ShareTicket | undefined;
   try {
+    const key = budgetKeyOf(tenant);
+    const turn = await takeAuditTurn(deps, who, {
+      key,
+      label,
+      ...(tenant.kind === 'bound' ? { stored: tenant.name } : {}),
+    });
+    if (!turn.ok) {
+      await respondEphemeral(ctx.respond, simpleMessage(`:hourglass_flowing_sand: ${escapeText(turn.wait)}`));
+      return;
+    }
+    ticket = deps.share.startAudit(key, label, lease.connection.budget);
     try {
       threadTs = await post(
         client,
@@ -64,9 +78,10 @@ export async function auditVerb(ctx: VerbContext): Promise<void> {
       if (progressTs) await update(client, who.channelId, progressTs, auditProgressMessage(label, done, total));
     }, deps.clock);
     const report = await runAudit({
-      gateway: lease.connection.gateway,
+      gateway: ticket.gateway(lease.connection.gateway),
       token: lease.connection.live.token,
-      deadline: deps.clock() + AUDIT_TIMEOUT_MS,
+      // Over before the next audit by hand may start: two never run at once.
+      deadline: deps.clock() + Math.min(AUDIT_TIMEOUT_MS, deps.config.FRONT_WHY_AUDIT_COOLDOWN_MS),
       onProgress: (done, total) => progress.push({ done, total }),
     });
     await progress.finish(async () => {
@@ -101,6 +116,7 @@ export async function auditVerb(ctx: VerbContext): Promise<void> {
       () => respondEphemeral(ctx.respond, note),
     ]);
   } finally {
+    ticket?.finish();
     lease.release();
   }
 }

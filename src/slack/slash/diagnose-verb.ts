@@ -1,10 +1,10 @@
-import { renderOutcome } from '../render/blocks';
+import { renderOutcome, renderWait } from '../render/blocks';
 import { simpleMessage } from '../render/block-kit';
 import { escapeText, inlineCode } from '../render/escape';
 import { failureReason, failureText, logFailure, slackRateLimited } from '../send/failure';
 import { inviteHint, postFailedHint, withHint } from '../render/invite-hint';
 import { cannotPostHere, post, postAll, reachUser, respondEphemeral } from '../send/reply';
-import { runDiagnosis } from '../checks/run-diagnosis';
+import { mustWait, runDiagnosis } from '../checks/run-diagnosis';
 import { channelTenant, tenantLabel } from '../checks/tenant-connections';
 import { requireInsider } from './guards';
 import type { VerbContext } from './verb';
@@ -47,11 +47,16 @@ export async function diagnoseVerb(ctx: VerbContext): Promise<void> {
   try {
     const result = await diagnosis;
     if (threadTs) {
-      await postAll(client, who.channelId, renderOutcome(result.outcome, result.view), threadTs);
+      const answer = mustWait(result)
+        ? [renderWait(result.wait, result.buttonValue)]
+        : renderOutcome(result.outcome, result.view);
+      await postAll(client, who.channelId, answer, threadTs);
     } else {
       const messages = withHint(
         privately ?? inviteHint(deps.identity.botName, who.channelId),
-        renderOutcome(result.outcome, { ...result.view, buttonValue: undefined }),
+        mustWait(result)
+          ? [renderWait(result.wait)]
+          : renderOutcome(result.outcome, { ...result.view, buttonValue: undefined }),
       );
       for (const message of messages.slice(0, MAX_EPHEMERAL_MESSAGES)) await respondEphemeral(ctx.respond, message);
     }

@@ -53,6 +53,8 @@ export interface HarnessOptions {
   metrics?: Metrics;
   /** The rules the app starts with, instead of loading FRONT_WHY_RULES_DIR. */
   rules?: Rule[];
+  /** The app's clock (its Front budgets, shares and deadlines); the wall clock when absent. */
+  clock?: () => number;
 }
 
 export interface Harness {
@@ -124,6 +126,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.parse ? { parse: options.parse } : {}),
     ...(options.watch ? { watch: options.watch } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const { port } = await app.start();
   const url = `http://127.0.0.1:${port}`;

@@ -1,10 +1,10 @@
-import { renderOutcomeDetails } from '../../render/blocks';
+import { renderOutcomeDetails, renderWait } from '../../render/blocks';
 import { contexts } from '../../render/block-kit';
 import type { SlackDeps } from '../../app/deps';
 import { postAll } from '../../send/reply';
-import { runDiagnosis } from '../../checks/run-diagnosis';
+import { mustWait, runDiagnosis } from '../../checks/run-diagnosis';
 import { channelTenant } from '../../checks/tenant-connections';
-import { buttonHandler } from './button';
+import { buttonHandler, tellClicker } from './button';
 
 /**
  * "Details": the why, what would decide it, the links and the live checks that decided, posted in the same thread.
@@ -12,9 +12,14 @@ import { buttonHandler } from './button';
  * run again (answers are cached briefly per tenant) and the details say so, since Front may have changed since.
  */
 export function detailsAction(deps: SlackDeps) {
-  return buttonHandler(deps, 'showing the details', async (click, { client }) => {
+  return buttonHandler(deps, 'showing the details', async (click, args) => {
+    const { client } = args;
     const tenant = await channelTenant(deps.store, deps.config, click.who.teamId, click.who.channelId);
     const result = await runDiagnosis(deps, click.who, click.value, tenant, 'details');
+    if (mustWait(result)) {
+      await tellClicker(args, click, renderWait(result.wait));
+      return;
+    }
     const [first, ...rest] = renderOutcomeDetails(result.outcome, result.view);
     const stamped = first
       ? [

@@ -1,13 +1,13 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { diagnoseParsed } from '../../../diagnosis';
 import { isExternal } from '../../app/admins';
-import { renderOutcome } from '../../render/blocks';
+import { renderOutcome, renderWait } from '../../render/blocks';
 import { simpleMessage } from '../../render/block-kit';
 import type { Requester, SlackDeps } from '../../app/deps';
 import { claimMessage } from '../../app/dedupe';
 import { failureText, logFailure, slackRateLimited } from '../../send/failure';
 import { post, postAll, postEphemeral, reachUser } from '../../send/reply';
-import { runDiagnosis, type Paste } from '../../checks/run-diagnosis';
+import { mustWait, runDiagnosis, type Paste } from '../../checks/run-diagnosis';
 import { channelTenant } from '../../checks/tenant-connections';
 
 type Args = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
@@ -77,7 +77,10 @@ async function answer(
   try {
     const tenant = await channelTenant(deps.store, deps.config, who.teamId, who.channelId);
     const result = await runDiagnosis(deps, who, paste, tenant, 'message');
-    await postAll(client, who.channelId, renderOutcome(result.outcome, result.view), threadTs);
+    const messages = mustWait(result)
+      ? [renderWait(result.wait, result.buttonValue)]
+      : renderOutcome(result.outcome, result.view);
+    await postAll(client, who.channelId, messages, threadTs);
   } catch (err) {
     const ref = logFailure(deps.logger, 'passive diagnosis', err, { channel: who.channelId, user: who.userId });
     const note = simpleMessage(failureText('checking this message', err, ref));
