@@ -5,7 +5,7 @@ import type { ReplicaStore } from '../store-api';
 import type { Context } from './context';
 
 export function replicas({ db, clock }: Context): ReplicaStore {
-  const store: ReplicaStore = {
+  return {
     async heartbeat(id, startedAt) {
       await db.run(
         sql`INSERT INTO replicas (id, started_at, seen_at) VALUES (${check(replicaId, id)}, ${startedAt}, ${clock()})
@@ -63,12 +63,12 @@ export function replicas({ db, clock }: Context): ReplicaStore {
     },
 
     subscribeRulesReloads(onRequest, onError) {
+      // Through the store the caller holds (not this area's own function), so a wrapper around it sees the reads.
       return db.subscribe(
         onRequest,
-        () => store.latestRulesReload(),
+        () => this.latestRulesReload(),
         (err) => onError?.(err),
       );
     },
   };
-  return store;
 }
