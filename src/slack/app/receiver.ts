@@ -13,6 +13,12 @@ import { RestartingError } from './shutdown-gate';
 
 export const EVENTS_PATH = '/slack/events';
 
+const REFUSAL_TEXT = {
+  stale: 'request timestamp out of range\n',
+  replayed: 'request already received\n',
+  malformed: 'request signature malformed\n',
+};
+
 /** A fresh object each call: Bolt writes its logger into the options it is given. */
 export function slackClientOptions(config: Config, log: BoltLogger): webApi.WebClientOptions {
   return {
@@ -61,9 +67,7 @@ export function buildReceiver(
       if (args.error instanceof RefusedRequestError && !args.response.headersSent) {
         // As Bolt answers a bad signature: Slack never sends such a request, so whoever did learns nothing more.
         args.response.writeHead(401, { 'content-type': 'text/plain' });
-        args.response.end(
-          args.error.reason === 'stale' ? 'request timestamp out of range\n' : 'request already received\n',
-        );
+        args.response.end(REFUSAL_TEXT[args.error.reason]);
         return true;
       }
       if (!(args.error instanceof RestartingError) || args.response.headersSent)
