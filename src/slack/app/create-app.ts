@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import { ConfigError, type Config } from '../../config';
 import { parsePaste, type ParseResult } from '../../diagnosis';
@@ -23,7 +21,9 @@ import { logFailure } from '../send/failure';
 import { AdminCheck } from './admins';
 import { boltLogger } from './bolt-logger';
 import type { SlackDeps } from './deps';
-import { HEALTH_PATH, healthHandler, READY_PATH, readinessHandler, startHealthServer, type HttpRoute } from './health';
+import { frontDoor } from './front-door';
+import { HEALTH_PATH, healthHandler, READY_PATH, readinessHandler, type HttpRoute } from './health';
+import { HTTP_LIMITS, listen, type HttpLimits } from './http-server';
 import { whoAmI } from './identity';
 import { InFlight } from './inflight';
 import { metricsRoute } from './metrics-route';
@@ -60,6 +60,8 @@ export interface SlackAppOptions {
   watch?: WatchLoopOptions & { now?: () => number };
   /** What GET /metrics serves (`serve` adds the process metrics); defaults to a registry of this app's own. */
   metrics?: Metrics;
+  /** Body size, timeouts and connection cap of the ports it listens on; defaults to HTTP_LIMITS (http-server.ts). */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 export interface SlackApp {
@@ -118,6 +120,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const mode = checkSlackConfig(config);
   const botToken = config.SLACK_BOT_TOKEN as string;
   const clock = options.clock ?? Date.now;
+  const limits: HttpLimits = { ...HTTP_LIMITS, ...options.httpLimits };
   const metrics = options.metrics ?? createMetrics({ openWatches: () => store.countActiveWatches() });
   const budgets =
     options.budgets ??
@@ -195,7 +198,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         homes,
       };
 
-      const receiver = buildReceiver(mode, config, log, routes);
+      const receiver = buildReceiver(mode, config, log, limits.bodyBytes);
       const app = new App({
         token: botToken,
         botId: identity.botId,
@@ -210,15 +213,19 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
       let port: number;
       if (receiver instanceof HTTPReceiver) {
-        const server = (await app.start(config.PORT)) as Server;
-        running = { mode, app, receiver };
-        port = (server.address() as AddressInfo).port;
+        // Bolt's own server would read up to 4 MiB of anyone's body before checking a signature; the front door
+        // judges the headers first and hands Bolt only the requests it admitted, already read.
+        const entrance = { listener: receiver.requestListener, clock, bodyBytes: limits.bodyBytes, logger };
+        const server = await listen(config.PORT, undefined, frontDoor(routes, entrance), limits);
+        running = { mode, app, receiver, servers: [server] };
+        port = server.port;
       } else {
         await app.start();
         // Recorded before the health server binds, so a failure there still lets stop() close the socket.
-        running = { mode, app, receiver };
-        running.health = await startHealthServer(config.PORT, routes);
-        port = running.health.port;
+        running = { mode, app, receiver, servers: [] };
+        const health = await listen(config.PORT, undefined, frontDoor(routes), limits);
+        running.servers.push(health);
+        port = health.port;
       }
       watches = startWatchLoop(deps, app.client, options.watch);
       logger.info({ mode, port, team: identity.teamId, botUser: identity.botUserId }, 'slack app started');

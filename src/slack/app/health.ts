@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redactSecrets } from '../../redact';
 
 export const HEALTH_PATH = '/healthz';
@@ -24,7 +23,7 @@ export function healthHandler(state: () => HealthState) {
   };
 }
 
-/** A GET route beside Slack's (as Bolt's `customRoutes` take them), served in Socket Mode by the health server. */
+/** A GET route on PORT, beside Slack's /slack/events in HTTP mode (see front-door.ts). */
 export interface HttpRoute {
   path: string;
   method: ['GET'];
@@ -72,39 +71,5 @@ export function readinessHandler(state: () => ReadinessState) {
       res.writeHead(result.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(result));
     });
-  };
-}
-
-export interface HealthServer {
-  port: number;
-  close(): Promise<void>;
-}
-
-/**
- * Socket Mode needs no public URL, but orchestrators still probe one: a tiny server that answers only the app's
- * GET routes (/healthz, /readyz, /metrics).
- */
-export async function startHealthServer(port: number, routes: HttpRoute[]): Promise<HealthServer> {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://health.invalid').pathname;
-    const route = req.method === 'GET' ? routes.find((r) => r.path === path) : undefined;
-    if (route) return route.handler(req, res);
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found\n');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
   };
 }

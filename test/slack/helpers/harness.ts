@@ -53,6 +53,8 @@ export interface HarnessOptions {
   metrics?: Metrics;
   /** The rules the app starts with, instead of loading FRONT_WHY_RULES_DIR. */
   rules?: Rule[];
+  /** Body size, timeouts and connection cap of the app's ports (the app's defaults when absent). */
+  httpLimits?: SlackAppOptions['httpLimits'];
 }
 
 export interface Harness {
@@ -124,6 +126,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.parse ? { parse: options.parse } : {}),
     ...(options.watch ? { watch: options.watch } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}),
   });
   const { port } = await app.start();
   const url = `http://127.0.0.1:${port}`;
