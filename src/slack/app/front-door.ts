@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../../log';
+import { errorFields } from '../send/failure';
 import type { HttpRoute } from './health';
 import { EVENTS_PATH } from './receiver';
 import { REQUEST_WINDOW_SECONDS, SIGNATURE_FORMAT } from './request-guard';
@@ -83,7 +84,7 @@ function admitSlack(req: IncomingMessage, res: ServerResponse, slack: SlackEntra
     try {
       slack.listener(Object.assign(req, { rawBody: body }), res);
     } catch (err) {
-      slack.logger.error({ err }, 'the Slack request listener failed');
+      slack.logger.error({ err: errorFields(err) }, 'the Slack request listener failed');
       if (!res.headersSent) refuse(res, 500);
     }
   });

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { redactSecrets } from '../../redact';
 
 export const HEALTH_PATH = '/healthz';
 export const READY_PATH = '/readyz';
@@ -40,20 +39,26 @@ export interface ReadinessState {
 
 type Readiness = { ready: true; rules: number } | { ready: false; reason: string };
 
-async function checkReadiness(state: ReadinessState): Promise<Readiness> {
+/** Why the store check failed: the error itself goes to the log, never into the answer (anyone may ask). */
+type StoreFailure = { reason: string; err: unknown };
+
+async function checkReadiness(state: ReadinessState): Promise<Readiness | StoreFailure> {
   if (state.stopping) return { ready: false, reason: 'stopping: new work is refused' };
-  if (state.rules === 0) return { ready: false, reason: 'no rules are loaded' };
+  if (state.rules === 0) return { ready: false, reason: 'rules: none loaded' };
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   try {
     await Promise.race([
       state.ping(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${STORE_PING_MS / 1000} s`)), STORE_PING_MS);
+        timer = setTimeout(() => {
+          timedOut = true;
+          reject(new Error(`no answer within ${STORE_PING_MS / 1000} s`));
+        }, STORE_PING_MS);
       }),
     ]);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return { ready: false, reason: `the store is not usable: ${redactSecrets(message).slice(0, 200)}` };
+    return { reason: timedOut ? `store: no answer within ${STORE_PING_MS / 1000} s` : 'store: unreachable', err };
   } finally {
     clearTimeout(timer);
   }
@@ -61,13 +66,21 @@ async function checkReadiness(state: ReadinessState): Promise<Readiness> {
 }
 
 /**
- * Readiness, apart from liveness: 503 with the reason while the store does not answer or no rules are loaded (or a
- * shutdown began), so a load balancer routes only to replicas that can answer; a process that is merely not ready
- * is not restarted for it.
+ * Readiness, apart from liveness: 503 naming the check that failed (`store: unreachable`, `rules: none loaded`,
+ * `stopping: …`) while the store does not answer or no rules are loaded (or a shutdown began), so a load balancer
+ * routes only to replicas that can answer; a process that is merely not ready is not restarted for it. Why the
+ * store failed is told to `onStoreError` (the log), not to whoever asked.
  */
-export function readinessHandler(state: () => ReadinessState) {
+export function readinessHandler(state: () => ReadinessState, onStoreError: (reason: string, err: unknown) => void) {
   return (_req: IncomingMessage, res: ServerResponse): void => {
-    void checkReadiness(state()).then((result) => {
+    void checkReadiness(state()).then((checked) => {
+      let result: Readiness;
+      if ('err' in checked) {
+        onStoreError(checked.reason, checked.err);
+        result = { ready: false, reason: checked.reason };
+      } else {
+        result = checked;
+      }
       res.writeHead(result.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(result));
     });

@@ -60,6 +60,8 @@ export interface HarnessOptions {
 export interface Harness {
   url: string;
   port: number;
+  /** Where GET /metrics answers: FRONT_WHY_METRICS_PORT on loopback. */
+  metricsUrl: string;
   slack: SlackStandIn;
   sandbox: Sandbox;
   store: Store;
@@ -103,6 +105,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         SLACK_APP_TOKEN: appToken,
         SLACK_API_URL: slack.apiUrl,
         PORT: '0',
+        FRONT_WHY_METRICS_PORT: '0',
         FRONT_API_BASE_URL: sandbox.url,
         FRONT_WHY_DB: path.join(dir as string, 'front-why.db'),
         FRONT_WHY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -128,8 +131,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}),
   });
-  const { port } = await app.start();
+  const { port, metricsPort } = await app.start();
   const url = `http://127.0.0.1:${port}`;
+  const metricsUrl = `http://127.0.0.1:${metricsPort}`;
 
   const send = async (body: string, contentType: string, headers: Record<string, string> = {}): Promise<HttpReply> => {
     const started = Date.now();
@@ -145,6 +149,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     url,
     port,
+    metricsUrl,
     slack,
     sandbox,
     store,
