@@ -70,6 +70,28 @@ describe('a request refused on its headers, before its body is read', () => {
     expect(reply).toMatchObject({ status: 401, closed: true });
   });
 
+  test('an unsigned request that asks before sending its body (Expect: 100-continue) is not invited to send it', async () => {
+    const reply = await rawExchange(
+      h.url,
+      head({ 'content-type': FORM, 'content-length': FOUR_MIB, expect: '100-continue' }),
+    );
+    expect(reply).toMatchObject({ status: 401, closed: true });
+    expect(reply.text).not.toContain('100 Continue');
+  });
+
+  test('a signed one that asks is invited, then runs', async () => {
+    const mark = h.slack.calls.length;
+    const body = command();
+    const reply = await rawExchange(
+      h.url,
+      head({ ...signed(body), 'content-length': Buffer.byteLength(body), expect: '100-continue', connection: 'close' }),
+      body,
+    );
+    expect(reply.text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+    await h.idle();
+    expect(h.slack.calls.length).toBeGreaterThan(mark);
+  });
+
   test('a correctly signed request declaring a body over the limit: 413 before the body is sent', async () => {
     const body = `${command()}&padding=${'a'.repeat(HTTP_LIMITS.bodyBytes)}`;
     const reply = await rawExchange(h.url, head({ ...signed(body), 'content-length': Buffer.byteLength(body) }));

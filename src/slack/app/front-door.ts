@@ -72,6 +72,7 @@ function admitSlack(req: IncomingMessage, res: ServerResponse, slack: SlackEntra
     slack.logger.debug({ status: verdict.status, reason: verdict.reason }, 'refused a Slack request before its body');
     return refuse(res, verdict.status);
   }
+  if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
   void readBody(req, verdict.bodyBytes).then((body) => {
     if (body === 'too large') {
       slack.logger.debug(

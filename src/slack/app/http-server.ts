@@ -57,6 +57,9 @@ export async function listen(
     listener,
   );
   server.maxConnections = limits.maxConnections;
+  // Left to Node, `Expect: 100-continue` is answered "send the body" before anyone looked at the headers; the
+  // listener decides instead (the front door invites the body only of a request it admits).
+  server.on('checkContinue', listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
