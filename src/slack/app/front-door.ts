@@ -21,8 +21,8 @@ export interface SlackEntrance {
 }
 
 /**
- * Everything that reaches PORT: GET on the exact paths of `routes`, POST /slack/events for Slack when `slack` is
- * given (HTTP mode), 404 for anything else (other methods, casing, a trailing slash). A Slack request is judged on
+ * Everything that reaches a port front-why listens on (PORT, the metrics port): GET on the exact paths of `routes`,
+ * POST /slack/events for Slack when `slack` is given (PORT in HTTP mode), 404 for anything else (other methods, casing, a trailing slash). A Slack request is judged on
  * its headers before a byte of its body is read: no signing headers, a signature not written as Slack writes it, a
  * timestamp more than five minutes from now, or a declared length over the limit, and it is answered at once and
  * its connection closed.
@@ -45,7 +45,7 @@ export function frontDoor(routes: HttpRoute[], slack?: SlackEntrance): RequestLi
 type Admission = { bodyBytes: number } | { status: 401 | 413; reason: string };
 
 /** What the headers alone allow: how much body to read, or the answer without reading any. */
-export function admission(headers: IncomingHttpHeaders, nowMs: number, bodyBytes: number): Admission {
+function admission(headers: IncomingHttpHeaders, nowMs: number, bodyBytes: number): Admission {
   const signature = headers['x-slack-signature'];
   const timestamp = headers['x-slack-request-timestamp'];
   const declared = headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
