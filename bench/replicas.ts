@@ -258,7 +258,7 @@ async function inflight(replicas: ServeProcess[]): Promise<number> {
 }
 
 async function scrape(replica: ServeProcess) {
-  const res = await fetch(`${replica.url}/metrics`);
+  const res = await fetch(`${replica.metricsUrl}/metrics`);
   if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}`);
   return parseExposition(await res.text());
 }

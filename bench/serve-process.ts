@@ -26,6 +26,8 @@ export interface ServeProcess {
   pid: number;
   port: number;
   url: string;
+  /** Where GET /metrics answers (FRONT_WHY_METRICS_PORT, on loopback). */
+  metricsUrl: string;
   /** From spawn to the "ready" log line. */
   readyMs: number;
   /** From spawn to the first 200 from /healthz (asked once "ready" named the port, PORT=0). */
@@ -78,7 +80,7 @@ export async function startServe(
     }),
   );
 
-  const ready = new Promise<{ port: number; at: number }>((resolve, reject) => {
+  const ready = new Promise<{ port: number; metricsPort: number; at: number }>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`front-why serve was not ready within ${timeoutMs} ms:\n${logs.join('\n')}`)),
       timeoutMs,
@@ -92,7 +94,7 @@ export async function startServe(
         heapWaiters.splice(0).forEach((resolve) => resolve(entry as unknown as HeapFigures));
       if (entry?.msg === 'ready' && typeof entry.port === 'number') {
         clearTimeout(timer);
-        resolve({ port: entry.port, at: performance.now() });
+        resolve({ port: entry.port, metricsPort: Number(entry.metricsPort), at: performance.now() });
       }
     });
     void exit.then(() => {
@@ -106,9 +108,10 @@ export async function startServe(
   });
 
   let port: number;
+  let metricsPort: number;
   let readyAt: number;
   try {
-    ({ port, at: readyAt } = await ready);
+    ({ port, metricsPort, at: readyAt } = await ready);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
@@ -124,6 +127,7 @@ export async function startServe(
     pid,
     port,
     url,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     readyMs: readyAt - started,
     healthMs: healthAt - started,
     rssBytes: () => residentBytes(pid),
@@ -161,9 +165,9 @@ export async function startServe(
   };
 }
 
-function parseLogLine(line: string): { msg?: string; port?: number } | undefined {
+function parseLogLine(line: string): { msg?: string; port?: number; metricsPort?: number } | undefined {
   try {
-    return JSON.parse(line) as { msg?: string; port?: number };
+    return JSON.parse(line) as { msg?: string; port?: number; metricsPort?: number };
   } catch {
     return undefined;
   }

@@ -239,6 +239,7 @@ export async function startFixture(bindings: Binding[], database?: string): Prom
       SLACK_SIGNING_SECRET: secret,
       SLACK_API_URL: slack.apiUrl,
       PORT: '0',
+      FRONT_WHY_METRICS_PORT: '0',
       FRONT_API_BASE_URL: sandbox.url,
       FRONT_WHY_DB: db,
       FRONT_WHY_ENCRYPTION_KEY: key,

@@ -1,6 +1,7 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_FRONT_BASE_URL, validateBaseUrl, validateServiceUrl } from './front/base-url';
+import { DEFAULT_FRONT_BASE_URL, isLoopbackHost, validateBaseUrl, validateServiceUrl } from './front/base-url';
 
 /**
  * Every environment variable front-why reads, validated once. A bad value is reported with the variable's
@@ -93,6 +94,42 @@ const secret = z
   .optional()
   .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
 
+/** Where /metrics listens: an address of this host, never a name that could resolve elsewhere. */
+const bindAddress = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const host = v.trim();
+      if (host !== 'localhost' && isIP(host) === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be an IP address of this host to listen on, or localhost (got "${host}"): ${fallback} serves this host only, 0.0.0.0 every interface`,
+        });
+        return z.NEVER;
+      }
+      return host;
+    });
+
+/** A bearer token Prometheus sends; long enough not to be guessed, and only characters a header carries as they are. */
+const bearerToken = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    const token = v.trim();
+    if (!/^[\x21-\x7e]{16,}$/.test(token)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be at least 16 characters, printable ASCII without spaces (e.g. `openssl rand -hex 24`); its value is not shown',
+      });
+      return z.NEVER;
+    }
+    return token;
+  });
+
 const list = z
   .string()
   .optional()
@@ -105,44 +142,58 @@ const list = z
       : [],
   );
 
-const envSchema = z.object({
-  FRONT_API_TOKEN: secret,
-  FRONT_API_BASE_URL: baseUrl,
-  FRONT_WHY_RULES_DIR: z
-    .string()
-    .optional()
-    .transform((v) => (v && v.trim() !== '' ? path.resolve(v) : path.join(PACKAGE_ROOT, 'rules'))),
-  FRONT_WHY_DB: z
-    .string()
-    .optional()
-    .transform((v) => (v && v.trim() !== '' ? v.trim() : './data/front-why.db')),
-  FRONT_WHY_ENCRYPTION_KEY: secret,
-  FRONT_WHY_TIMEOUT_MS: positiveInt(10_000),
-  FRONT_WHY_REQUEST_TIMEOUT_MS: positiveInt(4_000),
-  FRONT_WHY_MAX_CALLS: positiveInt(12),
-  FRONT_WHY_PID_FILE: z
-    .string()
-    .optional()
-    .transform((v) => (v && v.trim() !== '' ? v.trim() : './data/front-why.pid')),
-  FRONT_WHY_SHUTDOWN_GRACE_MS: positiveInt(15_000),
-  // Watches: the first re-check after a second at the earliest (the backoff caps at 30 minutes), for up to 90 days.
-  FRONT_WHY_WATCH_INTERVAL_MS: boundedInt(60_000, 1_000, 30 * 60_000, 'milliseconds'),
-  FRONT_WHY_WATCH_DAYS: boundedInt(7, 1, 90, 'days'),
-  // The checks people start may spend this share of a tenant's per-minute Front limit; watches take 10% more, and
-  // front-why never spends the last 5 requests: at 80% the customer's integrations would keep little more than those.
-  FRONT_WHY_CHECK_SHARE_PERCENT: boundedInt(40, 1, 80, 'percent'),
-  // An audit run by hand starts at most this often per tenant, and stops by then, so two never run at once.
-  FRONT_WHY_AUDIT_COOLDOWN_MS: boundedInt(10 * 60_000, 60_000, 24 * 60 * 60_000, 'milliseconds'),
-  FRONT_WHY_CHANNELS: list,
-  FRONT_WHY_ADMINS: list,
-  FRONT_WHY_ADMIN_GROUP: secret,
-  SLACK_BOT_TOKEN: secret,
-  SLACK_SIGNING_SECRET: secret,
-  SLACK_APP_TOKEN: secret,
-  SLACK_API_URL: slackApiUrl,
-  PORT: port(3000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
-});
+const envSchema = z
+  .object({
+    FRONT_API_TOKEN: secret,
+    FRONT_API_BASE_URL: baseUrl,
+    FRONT_WHY_RULES_DIR: z
+      .string()
+      .optional()
+      .transform((v) => (v && v.trim() !== '' ? path.resolve(v) : path.join(PACKAGE_ROOT, 'rules'))),
+    FRONT_WHY_DB: z
+      .string()
+      .optional()
+      .transform((v) => (v && v.trim() !== '' ? v.trim() : './data/front-why.db')),
+    FRONT_WHY_ENCRYPTION_KEY: secret,
+    FRONT_WHY_TIMEOUT_MS: positiveInt(10_000),
+    FRONT_WHY_REQUEST_TIMEOUT_MS: positiveInt(4_000),
+    FRONT_WHY_MAX_CALLS: positiveInt(12),
+    FRONT_WHY_PID_FILE: z
+      .string()
+      .optional()
+      .transform((v) => (v && v.trim() !== '' ? v.trim() : './data/front-why.pid')),
+    FRONT_WHY_SHUTDOWN_GRACE_MS: positiveInt(15_000),
+    // Watches: the first re-check after a second at the earliest (the backoff caps at 30 minutes), for up to 90 days.
+    FRONT_WHY_WATCH_INTERVAL_MS: boundedInt(60_000, 1_000, 30 * 60_000, 'milliseconds'),
+    FRONT_WHY_WATCH_DAYS: boundedInt(7, 1, 90, 'days'),
+    // The checks people start may spend this share of a tenant's per-minute Front limit; watches take 10% more, and
+    // front-why never spends the last 5 requests: at 80% the customer's integrations would keep little more than those.
+    FRONT_WHY_CHECK_SHARE_PERCENT: boundedInt(40, 1, 80, 'percent'),
+    // An audit run by hand starts at most this often per tenant, and stops by then, so two never run at once.
+    FRONT_WHY_AUDIT_COOLDOWN_MS: boundedInt(10 * 60_000, 60_000, 24 * 60 * 60_000, 'milliseconds'),
+    FRONT_WHY_CHANNELS: list,
+    FRONT_WHY_ADMINS: list,
+    FRONT_WHY_ADMIN_GROUP: secret,
+    SLACK_BOT_TOKEN: secret,
+    SLACK_SIGNING_SECRET: secret,
+    SLACK_APP_TOKEN: secret,
+    SLACK_API_URL: slackApiUrl,
+    PORT: port(3000),
+    FRONT_WHY_METRICS_PORT: port(9464),
+    FRONT_WHY_METRICS_HOST: bindAddress('127.0.0.1'),
+    FRONT_WHY_METRICS_TOKEN: bearerToken,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+  })
+  .superRefine((config, ctx) => {
+    // Metrics name the vendor's customers and their volumes: beyond this host, only with a token.
+    if (!isLoopbackHost(config.FRONT_WHY_METRICS_HOST) && !config.FRONT_WHY_METRICS_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FRONT_WHY_METRICS_HOST'],
+        message: `is ${config.FRONT_WHY_METRICS_HOST}, beyond this host, so set FRONT_WHY_METRICS_TOKEN too (Prometheus sends it as a bearer token), or leave FRONT_WHY_METRICS_HOST unset for 127.0.0.1`,
+      });
+    }
+  });
 
 export type Config = z.infer<typeof envSchema>;
 

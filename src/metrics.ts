@@ -31,9 +31,18 @@ export interface MetricsOptions {
    * process that owns it (`serve`) turns them on; each instance would otherwise start its own event-loop monitor.
    */
   processMetrics?: boolean;
-  /** Reads the number of open watches at each scrape; without it the gauge is not exported. */
+  /**
+   * Reads the number of open watches (a count in the store); without it the gauge is not exported. Read at most
+   * once per `storeReadTtlMs`, so a scrape storm does not become a query storm.
+   */
   openWatches?: () => number | Promise<number>;
+  /** How long a figure read from the store is served again; default 10 s (Prometheus scrapes every 15 s or more). */
+  storeReadTtlMs?: number;
+  /** The cache's clock, in milliseconds. */
+  now?: () => number;
 }
+
+const STORE_READ_TTL_MS = 10_000;
 
 const TENANT_LABEL = /^[a-z0-9-]{1,40}$/;
 const CAUSE_LABEL = /^[a-z0-9_]{1,64}$/;
@@ -84,11 +93,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       if (rulesInForce) this.set(rulesInForce());
     },
   });
-  const watches = options.openWatches;
+  const watches =
+    options.openWatches &&
+    cachedFor(options.openWatches, options.storeReadTtlMs ?? STORE_READ_TTL_MS, options.now ?? Date.now);
   if (watches) {
     new Gauge({
       name: 'front_why_open_watches',
-      help: 'Watches open at the time of the scrape.',
+      help: 'Watches open, across every replica sharing the store (read from the store at most every 10 s).',
       registers,
       async collect() {
         this.set(await watches());
@@ -121,4 +132,24 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 function statusClass(status: number | undefined): string {
   if (status === undefined || status < 100 || status > 599) return 'failed';
   return `${Math.floor(status / 100)}xx`;
+}
+
+/**
+ * `read`, called at most once per `ttlMs`: scrapes meanwhile (at the same moment included) share its answer. A
+ * failed read is not kept, so the next scrape tries again.
+ */
+function cachedFor<T>(read: () => T | Promise<T>, ttlMs: number, now: () => number): () => Promise<T> {
+  let cached: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const at = now();
+    if (!cached || at - cached.at >= ttlMs) {
+      const value = Promise.resolve().then(read);
+      const entry = { at, value };
+      cached = entry;
+      value.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+    }
+    return cached.value;
+  };
 }

@@ -70,3 +70,51 @@ test("the checks' share of a tenant's Front limit and the audit cooldown: defaul
     'FRONT_WHY_AUDIT_COOLDOWN_MS must be a whole number of milliseconds from 60000 to 86400000 (got "1000"); leave it unset for 600000',
   ]);
 });
+
+describe('the metrics port: loopback by default, beyond it only with a token', () => {
+  test('defaults: port 9464 on 127.0.0.1, no token', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ FRONT_WHY_METRICS_PORT: 9464, FRONT_WHY_METRICS_HOST: '127.0.0.1' });
+    expect(config.FRONT_WHY_METRICS_TOKEN).toBeUndefined();
+  });
+
+  test('a port that is not one is named with the fix', () => {
+    expect(problems({ FRONT_WHY_METRICS_PORT: '99999' })).toEqual([
+      'FRONT_WHY_METRICS_PORT must be a port number from 0 to 65535 (got "99999"); 0 picks a free port',
+    ]);
+  });
+
+  test('a host name instead of an address is refused', () => {
+    expect(problems({ FRONT_WHY_METRICS_HOST: 'metrics.example.com' })).toEqual([
+      'FRONT_WHY_METRICS_HOST must be an IP address of this host to listen on, or localhost (got "metrics.example.com"): 127.0.0.1 serves this host only, 0.0.0.0 every interface',
+    ]);
+  });
+
+  test.each(['0.0.0.0', '10.1.2.3', '::'])('%s without a token is refused, naming both variables', (host) => {
+    const found = problems({ FRONT_WHY_METRICS_HOST: host });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^FRONT_WHY_METRICS_HOST is .*, beyond this host, so set FRONT_WHY_METRICS_TOKEN too/);
+  });
+
+  test.each(['127.0.0.1', '127.0.0.2', '::1', 'localhost'])('%s needs no token', (host) => {
+    expect(loadConfig({ FRONT_WHY_METRICS_HOST: host }).FRONT_WHY_METRICS_HOST).toBe(host);
+  });
+
+  test('beyond loopback with a token is accepted', () => {
+    const token = 'a'.repeat(16);
+    expect(loadConfig({ FRONT_WHY_METRICS_HOST: '0.0.0.0', FRONT_WHY_METRICS_TOKEN: token })).toMatchObject({
+      FRONT_WHY_METRICS_HOST: '0.0.0.0',
+      FRONT_WHY_METRICS_TOKEN: token,
+    });
+  });
+
+  test.each(['short-token', 'sixteen chars with spaces'])(
+    'a weak or unsendable token is refused without echoing it',
+    (token) => {
+      const found = problems({ FRONT_WHY_METRICS_TOKEN: token });
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(/^FRONT_WHY_METRICS_TOKEN must be at least 16 characters/);
+      expect(found[0]).not.toContain(token);
+    },
+  );
+});

@@ -231,7 +231,9 @@ examples:
     summary: 'run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)',
     usage: 'usage: front-why serve   (configuration from the environment: see docs/slack.md)',
     details: `Runs the Slack app until SIGTERM or Ctrl-C (a graceful stop); SIGHUP reloads the rules on every replica.
-GET /healthz answers liveness, GET /readyz readiness (503 while the store or the rules are not usable).
+GET /healthz answers liveness, GET /readyz readiness (503 while the store or the rules are not usable), on PORT.
+GET /metrics (Prometheus) answers on FRONT_WHY_METRICS_PORT (default 9464), on 127.0.0.1 unless
+FRONT_WHY_METRICS_HOST says otherwise (then with FRONT_WHY_METRICS_TOKEN): see docs/operations.md.
 
 example:
   SLACK_BOT_TOKEN=… SLACK_SIGNING_SECRET=… FRONT_WHY_ENCRYPTION_KEY=… front-why serve`,

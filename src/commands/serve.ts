@@ -88,7 +88,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       .catch((err: unknown) => logger.error({ err: errorFields(err) }, 'could not reload the rules on every replica'));
   };
   process.on(RELOAD_SIGNAL, onReload);
-  let started: { mode: string; port: number };
+  let started: { mode: string; port: number; metricsPort: number };
   try {
     app = createSlackApp({
       config,
@@ -128,6 +128,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     {
       mode: started.mode,
       port: started.port,
+      metricsPort: started.metricsPort,
       rules: rules.length,
       pid: process.pid,
       watchIntervalMs: config.FRONT_WHY_WATCH_INTERVAL_MS,

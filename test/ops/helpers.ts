@@ -16,6 +16,8 @@ export interface ServeProcess {
   pid: number;
   port: number;
   url: string;
+  /** Where GET /metrics answers (FRONT_WHY_METRICS_PORT, on loopback). */
+  metricsUrl: string;
   /** Every JSON log line so far, parsed. */
   logs: LogLine[];
   /** Whatever was written to stderr that is not a JSON log line (a crash, a CLI error). */
@@ -28,10 +30,13 @@ export interface ServeProcess {
   kill(): Promise<void>;
 }
 
-/** `node bin/front-why.js serve` as an operator runs it: a real process, real signals, its log on stderr. */
+/**
+ * `node bin/front-why.js serve` as an operator runs it: a real process, real signals, its log on stderr. Its
+ * metrics port is a free one unless `env` says otherwise, so several can run side by side.
+ */
 export async function startServe(env: Record<string, string>, secret: string): Promise<ServeProcess> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', FRONT_WHY_METRICS_PORT: '0', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const logs: LogLine[] = [];
@@ -72,6 +77,7 @@ export async function startServe(env: Record<string, string>, secret: string): P
   const ready = await waitForLog((l) => l.msg === 'ready', '"ready"');
   const port = Number(ready.port);
   const url = `http://127.0.0.1:${port}`;
+  const metricsUrl = `http://127.0.0.1:${Number(ready.metricsPort)}`;
   const send = async (body: string, contentType: string): Promise<HttpReply> => {
     const started = Date.now();
     const res = await fetch(`${url}/slack/events`, {
@@ -88,6 +94,7 @@ export async function startServe(env: Record<string, string>, secret: string): P
     pid: child.pid as number,
     port,
     url,
+    metricsUrl,
     logs,
     otherStderr,
     exited,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { SANDBOX_SCENARIOS } from '../../src/sandbox';
 import type { SandboxStats } from '../../src/sandbox/stats';
 import { createMetrics } from '../../src/metrics';
@@ -15,8 +16,9 @@ import { parseExposition, typesOf, valueOf, type Sample } from './helpers/promet
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 
 /**
- * GET /metrics scraped over HTTP from the running app, before and after signed Slack requests that run real
- * diagnoses against the sandbox: every counter moves by exactly what was done, and nothing secret shows.
+ * GET /metrics scraped over HTTP from the running app's metrics port, before and after signed Slack requests that
+ * run real diagnoses against the sandbox: every counter moves by exactly what was done, and nothing secret shows.
+ * The metrics are served there only (loopback, or with a bearer token beyond it), never on the Slack port.
  */
 
 const GLOBEX_CHANNEL = 'C0GLOBEX';
@@ -26,7 +28,7 @@ const PASTED_MARKER = 'ticket-4471-customer-quote';
 
 function scrapeFrom(h: Harness) {
   return async (): Promise<{ text: string; samples: Sample[]; contentType: string | null }> => {
-    const res = await fetch(`${h.url}/metrics`);
+    const res = await fetch(`${h.metricsUrl}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
     return { text, samples: parseExposition(text), contentType: res.headers.get('content-type') };
@@ -163,7 +165,11 @@ describe('GET /metrics in Socket Mode', () => {
       socket: true,
       sandbox: { faults: { rateLimitPerMinute: 100_000 } },
       // As `serve` makes them: the open watches are the store's.
-      metrics: createMetrics({ openWatches: () => h.store.countActiveWatches(), processMetrics: true }),
+      metrics: createMetrics({
+        openWatches: () => h.store.countActiveWatches(),
+        processMetrics: true,
+        storeReadTtlMs: 0,
+      }),
     });
     await h.slack.socketConnected();
     await h.bindTenant('acme', h.sandbox.tokens.acme_private, CHANNEL);
@@ -173,7 +179,7 @@ describe('GET /metrics in Socket Mode', () => {
     await h?.close();
   });
 
-  test('is served beside /healthz, counting only this app', async () => {
+  test('is served on the metrics port, counting only this app', async () => {
     const scrape = scrapeFrom(h);
     expect(valueOf((await scrape()).samples, 'front_why_diagnoses_total')).toBe(0);
     const mark = h.slack.calls.length;
@@ -196,6 +202,135 @@ describe('GET /metrics in Socket Mode', () => {
     expect(valueOf(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${h.url}/elsewhere`)).status).toBe(404);
+  });
+});
+
+/** Every spelling that reached the metrics on the Slack port before (Bolt matched routes case-insensitively, with or without a trailing slash). */
+const SPELLINGS = ['/metrics', '/METRICS', '/Metrics', '/metrics/', '/METRICS/', '/metrics?x=1'];
+
+describe.each([
+  ['HTTP mode', false],
+  ['Socket Mode', true],
+])('where /metrics is served, in %s', (_mode, socket) => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ socket });
+    if (socket) await h.slack.socketConnected();
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  test.each(SPELLINGS)('the Slack port answers GET %s with 404 and no metric', async (path) => {
+    const res = await fetch(`${h.url}${path}`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain('front_why_');
+  });
+
+  test('the metrics port answers on loopback, at /metrics exactly', async () => {
+    expect(new URL(h.metricsUrl).hostname).toBe('127.0.0.1');
+    const res = await fetch(`${h.metricsUrl}/metrics`);
+    expect(res.status).toBe(200);
+    expect(valueOf(parseExposition(await res.text()), 'front_why_rules_loaded')).toBe(h.app.rules.length);
+    for (const path of ['/METRICS', '/metrics/', '/healthz', '/slack/events'])
+      expect((await fetch(`${h.metricsUrl}${path}`)).status).toBe(404);
+  });
+});
+
+describe('a scrape storm', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  test('scrapes within the cache period count the open watches in the store once', async () => {
+    const store = h.store;
+    const count = store.countActiveWatches.bind(store);
+    let queries = 0;
+    store.countActiveWatches = () => {
+      queries += 1;
+      return count();
+    };
+    try {
+      const scrapes = await Promise.all(
+        Array.from({ length: 25 }, async () => (await fetch(`${h.metricsUrl}/metrics`)).text()),
+      );
+      for (let i = 0; i < 25; i += 1) await (await fetch(`${h.metricsUrl}/metrics`)).text();
+      expect(queries).toBe(1);
+      const expected = await count();
+      for (const text of scrapes) expect(valueOf(parseExposition(text), 'front_why_open_watches')).toBe(expected);
+    } finally {
+      store.countActiveWatches = count;
+    }
+  });
+});
+
+describe('the metrics port bound beyond loopback', () => {
+  const token = randomBytes(24).toString('hex');
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ env: { FRONT_WHY_METRICS_HOST: '0.0.0.0', FRONT_WHY_METRICS_TOKEN: token } });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  test('answers only a scrape with the bearer token', async () => {
+    const scrape = (headers: Record<string, string>) => fetch(`${h.metricsUrl}/metrics`, { headers });
+    for (const headers of [{}, { authorization: `Bearer ${token.slice(1)}` }, { authorization: token }] as Record<
+      string,
+      string
+    >[]) {
+      const res = await scrape(headers);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      expect(await res.text()).not.toContain('front_why_');
+    }
+    const res = await scrape({ authorization: `Bearer ${token}` });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('front_why_rules_loaded');
+    expect(h.logs.join('\n')).not.toContain(token);
+  });
+});
+
+describe('store-backed figures are cached', () => {
+  test('read once per period however often scraped, again after it, and again at once after a failure', async () => {
+    let now = 1_000_000;
+    let reads = 0;
+    let failNext = false;
+    const metrics = createMetrics({
+      now: () => now,
+      storeReadTtlMs: 10_000,
+      openWatches: async () => {
+        reads += 1;
+        if (failNext) {
+          failNext = false;
+          throw new Error('the store is down');
+        }
+        return 7;
+      },
+    });
+    for (let i = 0; i < 5; i += 1)
+      expect(valueOf(parseExposition(await metrics.text()), 'front_why_open_watches')).toBe(7);
+    expect(reads).toBe(1);
+    now += 9_999;
+    await metrics.text();
+    expect(reads).toBe(1);
+    now += 1;
+    failNext = true;
+    await expect(metrics.text()).rejects.toThrow('the store is down');
+    expect(reads).toBe(2);
+    await metrics.text();
+    expect(reads).toBe(3);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   CHANNEL,
   commandPayload,
   eventEnvelope,
+  renderedText,
   startHarness,
   userMessage,
   waitFor,
@@ -169,6 +170,57 @@ describe('a signed request sent again', () => {
       'tenant.add',
     ]);
     expect(since(mark, 'views.update')).toHaveLength(1);
+  });
+
+  test('the same command with its signature or timestamp written another way: refused, one diagnosis', async () => {
+    const mark = h.slack.calls.length;
+    const responseUrl = h.slack.responseUrl();
+    const body = new URLSearchParams(commandPayload('cnv_yo1kg5q', responseUrl)).toString();
+    const headers = signedHeaders(h.secret, body, FORM);
+    const signature = headers['x-slack-signature']!;
+    const timestamp = headers['x-slack-request-timestamp']!;
+    const variants: Record<string, string>[] = [
+      headers,
+      ...['=', '=1', '=2', '=abc'].map((tail) => ({ ...headers, 'x-slack-signature': `${signature}${tail}` })),
+      ...[`0${timestamp}`, `${timestamp}.0`, `+${timestamp}`].map((t) => ({
+        ...headers,
+        'x-slack-request-timestamp': t,
+      })),
+    ];
+    const statuses: number[] = [];
+    for (const variant of variants) statuses.push((await h.send(body, FORM, variant)).status);
+    expect(statuses).toEqual([200, ...variants.slice(1).map(() => 401)]);
+    await waitFor(
+      () => since(mark, 'chat.postMessage').find((c) => renderedText(c).includes('*Cause:*')),
+      'the answer',
+    );
+    await h.idle();
+    expect(since(mark, 'chat.postMessage').filter((c) => renderedText(c).includes('*Cause:*'))).toHaveLength(1);
+  });
+
+  test('a Check again click replayed with its signature written another way: one re-check', async () => {
+    let mark = h.slack.calls.length;
+    await h.command('cnv_yo1kg5q');
+    const answer = await waitFor(
+      () => since(mark, 'chat.postMessage').find((c) => JSON.stringify(c.args).includes(ACTION_IDS.checkAgain)),
+      'the answer',
+    );
+    await h.idle();
+    mark = h.slack.calls.length;
+    const body = new URLSearchParams({
+      payload: JSON.stringify(buttonClick(answer, ACTION_IDS.checkAgain, { responseUrl: h.slack.responseUrl() })),
+    }).toString();
+    const headers = signedHeaders(h.secret, body, FORM);
+    const statuses: number[] = [];
+    for (const tail of ['', '=', '=1', '=2', '=3', '==']) {
+      const signature = `${headers['x-slack-signature']}${tail}`;
+      statuses.push((await h.send(body, FORM, { ...headers, 'x-slack-signature': signature })).status);
+    }
+    expect(statuses).toEqual([200, 401, 401, 401, 401, 401]);
+    await h.idle();
+    expect(
+      since(mark, 'chat.postMessage').filter((c) => JSON.stringify(c.args).includes('Checked again')),
+    ).toHaveLength(1);
   });
 
   test('an event delivered twice with the same signature is not refused: its event id decides (one reply)', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,6 +49,7 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     SLACK_SIGNING_SECRET: 'serve-test-secret',
     SLACK_API_URL: slack.apiUrl,
     PORT: '0',
+    FRONT_WHY_METRICS_PORT: '0',
     FRONT_WHY_DB: path.join(dir, `serve-${randomBytes(4).toString('hex')}.db`),
     FRONT_WHY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     FRONT_WHY_PID_FILE: path.join(dir, `serve-${randomBytes(4).toString('hex')}.pid`),
@@ -62,14 +64,16 @@ test('starts, logs "ready" with the bound port, serves /healthz, and stops clean
   const ready = await waitFor(
     () =>
       cli.err
-        .map((line) => JSON.parse(line) as { msg: string; port?: number; rules?: number })
+        .map((line) => JSON.parse(line) as { msg: string; port?: number; metricsPort?: number; rules?: number })
         .find((l) => l.msg === 'ready'),
     '"ready"',
   );
   expect(ready.port).toBeGreaterThan(0);
   expect((await fetch(`http://127.0.0.1:${ready.port}/healthz`)).status).toBe(200);
-  // The metrics of the rule set it serves, and of its process.
-  const metrics = parseExposition(await (await fetch(`http://127.0.0.1:${ready.port}/metrics`)).text());
+  // The metrics of the rule set it serves, and of its process, on the metrics port only.
+  expect((await fetch(`http://127.0.0.1:${ready.port}/metrics`)).status).toBe(404);
+  expect(ready.metricsPort).toBeGreaterThan(0);
+  const metrics = parseExposition(await (await fetch(`http://127.0.0.1:${ready.metricsPort}/metrics`)).text());
   expect(valueOf(metrics, 'front_why_rules_loaded')).toBe(ready.rules);
   expect(valueOf(metrics, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   process.emit('SIGTERM');
@@ -77,6 +81,7 @@ test('starts, logs "ready" with the bound port, serves /healthz, and stops clean
   expect(cli.err.join('')).toContain('"msg":"stopped"');
   // Nothing listens any more (not merely an error answer).
   expect(await newConnectionError(`http://127.0.0.1:${ready.port}`)).toBe('ECONNREFUSED');
+  expect(await newConnectionError(`http://127.0.0.1:${ready.metricsPort}`)).toBe('ECONNREFUSED');
   expect(cli.err.join('')).not.toContain(botToken);
 });
 
@@ -133,4 +138,18 @@ test('a missing encryption key is a clear error, not a silent plaintext store', 
   const cli = io(env({ FRONT_WHY_ENCRYPTION_KEY: '' }));
   await expect(serveCommand([], cli)).resolves.toBe(1);
   expect(cli.err.join('')).toContain('FRONT_WHY_ENCRYPTION_KEY is not set');
+});
+
+test('refuses to start when the metrics port is taken, naming the variable', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const busy = (taken.address() as AddressInfo).port;
+  try {
+    const cli = io(env({ FRONT_WHY_METRICS_PORT: String(busy) }));
+    await expect(serveCommand([], cli)).rejects.toThrow(
+      `FRONT_WHY_METRICS_PORT ${busy} on FRONT_WHY_METRICS_HOST 127.0.0.1 cannot be used (EADDRINUSE)`,
+    );
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+  }
 });

@@ -35,7 +35,7 @@ async function answer(h: Harness, text: string): Promise<RecordedCall> {
 }
 
 async function openWatches(h: Harness): Promise<number> {
-  const res = await fetch(`${h.url}/metrics`);
+  const res = await fetch(`${h.metricsUrl}/metrics`);
   return valueOf(parseExposition(await res.text()), 'front_why_open_watches');
 }
 

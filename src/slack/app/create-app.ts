@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import { ConfigError, type Config } from '../../config';
 import { parsePaste, type ParseResult } from '../../diagnosis';
@@ -20,14 +18,16 @@ import { registerActions } from '../listeners/actions';
 import { registerCommands } from '../listeners/commands';
 import { registerEvents } from '../listeners/events';
 import { registerViews } from '../listeners/views';
-import { logFailure } from '../send/failure';
+import { errorFields, logFailure } from '../send/failure';
 import { AdminCheck } from './admins';
 import { boltLogger } from './bolt-logger';
 import type { SlackDeps } from './deps';
-import { HEALTH_PATH, healthHandler, READY_PATH, readinessHandler, startHealthServer, type HttpRoute } from './health';
+import { frontDoor } from './front-door';
+import { HEALTH_PATH, healthHandler, READY_PATH, readinessHandler, type HttpRoute } from './health';
+import { HTTP_LIMITS, listen, type HttpLimits } from './http-server';
 import { whoAmI } from './identity';
 import { InFlight } from './inflight';
-import { metricsRoute } from './metrics-route';
+import { startMetricsServer } from './metrics-server';
 import { replicaCount } from './replica-count';
 import { buildReceiver, slackClientOptions } from './receiver';
 import { guardRequests } from './request-guard';
@@ -60,13 +60,21 @@ export interface SlackAppOptions {
   parse?: (text: string) => ParseResult;
   /** The watches' clock (default: `clock`) and loop timers; tests pass a clock they move and tick by hand. */
   watch?: WatchLoopOptions & { now?: () => number };
-  /** What GET /metrics serves (`serve` adds the process metrics); defaults to a registry of this app's own. */
+  /**
+   * What GET /metrics serves on FRONT_WHY_METRICS_PORT (`serve` adds the process metrics); defaults to a registry
+   * of this app's own.
+   */
   metrics?: Metrics;
+  /** Body size, timeouts and connection cap of the ports it listens on; defaults to HTTP_LIMITS (http-server.ts). */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 export interface SlackApp {
-  /** `port`: where /slack/events (HTTP mode) or /healthz (both modes) listens, useful with PORT=0. */
-  start(): Promise<{ mode: 'http' | 'socket'; port: number }>;
+  /**
+   * `port`: where /slack/events (HTTP mode) and /healthz, /readyz (both modes) listen; `metricsPort`: where
+   * /metrics does (FRONT_WHY_METRICS_HOST). Useful with PORT=0 and FRONT_WHY_METRICS_PORT=0.
+   */
+  start(): Promise<{ mode: 'http' | 'socket'; port: number; metricsPort: number }>;
   /**
    * Refuses new work at once (see shutdown-gate.ts), lets the checks already running finish for up to
    * FRONT_WHY_SHUTDOWN_GRACE_MS, then cuts what is left short, stops listening and closes every Front connection
@@ -120,6 +128,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const mode = checkSlackConfig(config);
   const botToken = config.SLACK_BOT_TOKEN as string;
   const clock = options.clock ?? Date.now;
+  const limits: HttpLimits = { ...HTTP_LIMITS, ...options.httpLimits };
   const metrics = options.metrics ?? createMetrics({ openWatches: () => store.countActiveWatches() });
   const budgets =
     options.budgets ??
@@ -162,11 +171,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   let stopping = false;
   let stopped: Promise<void> | undefined;
   const health = healthHandler(() => ({ mode, stopping, inflight: inflight.size }));
-  const ready = readinessHandler(() => ({ stopping, rules: ruleBook.current.length, ping: () => store.ping() }));
+  const ready = readinessHandler(
+    () => ({ stopping, rules: ruleBook.current.length, ping: () => store.ping() }),
+    (reason, err) => logger.warn({ err: errorFields(err) }, `not ready: ${reason}`),
+  );
   const routes: HttpRoute[] = [
     { path: HEALTH_PATH, method: ['GET'], handler: health },
     { path: READY_PATH, method: ['GET'], handler: ready },
-    metricsRoute(metrics, (err) => logFailure(logger, 'serving /metrics', err)),
   ];
   const ruleSync = new RuleSync({ store, reload: reloadRules, logger, clock });
   const reloadEverywhere = (trigger: string, requestedBy: string, fields: Record<string, unknown> = {}) =>
@@ -207,7 +218,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         homes,
       };
 
-      const receiver = buildReceiver(mode, config, log, routes);
+      const receiver = buildReceiver(mode, config, log, limits.bodyBytes);
       const app = new App({
         token: botToken,
         botId: identity.botId,
@@ -220,21 +231,40 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       });
       wireListeners(app, deps, { stopping: () => stopping, requests, timer });
 
+      // Before anything else listens: a port already taken stops the start here, with the variable to change.
+      const metricsServer = await startMetricsServer({
+        host: config.FRONT_WHY_METRICS_HOST,
+        port: config.FRONT_WHY_METRICS_PORT,
+        token: config.FRONT_WHY_METRICS_TOKEN,
+        metrics,
+        limits,
+        onError: (err) => logFailure(logger, 'serving /metrics', err),
+      });
       let port: number;
-      if (receiver instanceof HTTPReceiver) {
-        const server = (await app.start(config.PORT)) as Server;
-        running = { mode, app, receiver };
-        port = (server.address() as AddressInfo).port;
-      } else {
-        await app.start();
-        // Recorded before the health server binds, so a failure there still lets stop() close the socket.
-        running = { mode, app, receiver };
-        running.health = await startHealthServer(config.PORT, routes);
-        port = running.health.port;
+      try {
+        if (receiver instanceof HTTPReceiver) {
+          // Bolt's own server would read up to 4 MiB of anyone's body before checking a signature; the front door
+          // judges the headers first and hands Bolt only the requests it admitted, already read.
+          const entrance = { listener: receiver.requestListener, clock, bodyBytes: limits.bodyBytes, logger };
+          const server = await listen(config.PORT, undefined, frontDoor(routes, entrance), limits);
+          running = { mode, app, receiver, servers: [server, metricsServer] };
+          port = server.port;
+        } else {
+          await app.start();
+          // Recorded before the health server binds, so a failure there still lets stop() close the socket.
+          running = { mode, app, receiver, servers: [metricsServer] };
+          const health = await listen(config.PORT, undefined, frontDoor(routes), limits);
+          running.servers.push(health);
+          port = health.port;
+        }
+      } catch (err) {
+        if (!running) await metricsServer.close();
+        throw err;
       }
       watches = startWatchLoop(deps, app.client, options.watch);
-      logger.info({ mode, port, team: identity.teamId, botUser: identity.botUserId }, 'slack app started');
-      return { mode, port };
+      const metricsPort = metricsServer.port;
+      logger.info({ mode, port, metricsPort, team: identity.teamId, botUser: identity.botUserId }, 'slack app started');
+      return { mode, port, metricsPort };
     },
 
     stop() {

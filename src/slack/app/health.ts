@@ -1,6 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { redactSecrets } from '../../redact';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const HEALTH_PATH = '/healthz';
 export const READY_PATH = '/readyz';
@@ -24,7 +22,7 @@ export function healthHandler(state: () => HealthState) {
   };
 }
 
-/** A GET route beside Slack's (as Bolt's `customRoutes` take them), served in Socket Mode by the health server. */
+/** A GET route on PORT, beside Slack's /slack/events in HTTP mode (see front-door.ts). */
 export interface HttpRoute {
   path: string;
   method: ['GET'];
@@ -41,20 +39,26 @@ export interface ReadinessState {
 
 type Readiness = { ready: true; rules: number } | { ready: false; reason: string };
 
-async function checkReadiness(state: ReadinessState): Promise<Readiness> {
+/** Why the store check failed: the error itself goes to the log, never into the answer (anyone may ask). */
+type StoreFailure = { reason: string; err: unknown };
+
+async function checkReadiness(state: ReadinessState): Promise<Readiness | StoreFailure> {
   if (state.stopping) return { ready: false, reason: 'stopping: new work is refused' };
-  if (state.rules === 0) return { ready: false, reason: 'no rules are loaded' };
+  if (state.rules === 0) return { ready: false, reason: 'rules: none loaded' };
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   try {
     await Promise.race([
       state.ping(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${STORE_PING_MS / 1000} s`)), STORE_PING_MS);
+        timer = setTimeout(() => {
+          timedOut = true;
+          reject(new Error(`no answer within ${STORE_PING_MS / 1000} s`));
+        }, STORE_PING_MS);
       }),
     ]);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return { ready: false, reason: `the store is not usable: ${redactSecrets(message).slice(0, 200)}` };
+    return { reason: timedOut ? `store: no answer within ${STORE_PING_MS / 1000} s` : 'store: unreachable', err };
   } finally {
     clearTimeout(timer);
   }
@@ -62,49 +66,23 @@ async function checkReadiness(state: ReadinessState): Promise<Readiness> {
 }
 
 /**
- * Readiness, apart from liveness: 503 with the reason while the store does not answer or no rules are loaded (or a
- * shutdown began), so a load balancer routes only to replicas that can answer; a process that is merely not ready
- * is not restarted for it.
+ * Readiness, apart from liveness: 503 naming the check that failed (`store: unreachable`, `rules: none loaded`,
+ * `stopping: …`) while the store does not answer or no rules are loaded (or a shutdown began), so a load balancer
+ * routes only to replicas that can answer; a process that is merely not ready is not restarted for it. Why the
+ * store failed is told to `onStoreError` (the log), not to whoever asked.
  */
-export function readinessHandler(state: () => ReadinessState) {
+export function readinessHandler(state: () => ReadinessState, onStoreError: (reason: string, err: unknown) => void) {
   return (_req: IncomingMessage, res: ServerResponse): void => {
-    void checkReadiness(state()).then((result) => {
+    void checkReadiness(state()).then((checked) => {
+      let result: Readiness;
+      if ('err' in checked) {
+        onStoreError(checked.reason, checked.err);
+        result = { ready: false, reason: checked.reason };
+      } else {
+        result = checked;
+      }
       res.writeHead(result.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(result));
     });
-  };
-}
-
-export interface HealthServer {
-  port: number;
-  close(): Promise<void>;
-}
-
-/**
- * Socket Mode needs no public URL, but orchestrators still probe one: a tiny server that answers only the app's
- * GET routes (/healthz, /readyz, /metrics).
- */
-export async function startHealthServer(port: number, routes: HttpRoute[]): Promise<HealthServer> {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://health.invalid').pathname;
-    const route = req.method === 'GET' ? routes.find((r) => r.path === path) : undefined;
-    if (route) return route.handler(req, res);
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found\n');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
   };
 }

@@ -7,11 +7,16 @@ import {
   type webApi,
 } from '@slack/bolt';
 import type { Config } from '../../config';
-import type { HttpRoute } from './health';
 import { RefusedRequestError, signedStamp } from './request-guard';
 import { RestartingError } from './shutdown-gate';
 
 export const EVENTS_PATH = '/slack/events';
+
+const REFUSAL_TEXT = {
+  stale: 'request timestamp out of range\n',
+  replayed: 'request already received\n',
+  malformed: 'request signature malformed\n',
+};
 
 /** A fresh object each call: Bolt writes its logger into the options it is given. */
 export function slackClientOptions(config: Config, log: BoltLogger): webApi.WebClientOptions {
@@ -28,15 +33,16 @@ export function slackClientOptions(config: Config, log: BoltLogger): webApi.WebC
 }
 
 /**
- * How Slack's requests arrive: a Socket Mode connection, or HTTP on PORT at /slack/events (with `routes`, /healthz,
- * /readyz and /metrics, beside it). Either way a request refused while stopping is left for Slack to deliver again, and a stale or replayed
- * one is answered as Bolt answers a bad signature.
+ * How Slack's requests arrive: a Socket Mode connection, or HTTP at /slack/events (the front door, front-door.ts,
+ * hands this receiver each request once its headers passed and its body is read, up to `bodyBytes`). Either way a
+ * request refused while stopping is left for Slack to deliver again, and a stale, replayed or malformed one is
+ * answered as Bolt answers a bad signature.
  */
 export function buildReceiver(
   mode: 'http' | 'socket',
   config: Config,
   log: BoltLogger,
-  routes: HttpRoute[],
+  bodyBytes: number,
 ): HTTPReceiver | SocketModeReceiver {
   if (mode === 'socket') {
     return new SocketModeReceiver({
@@ -51,19 +57,17 @@ export function buildReceiver(
   return new HTTPReceiver({
     signingSecret: config.SLACK_SIGNING_SECRET as string,
     endpoints: EVENTS_PATH,
-    port: config.PORT,
     logger: log,
+    // The front door reads the body; this is the same bound, should a request ever reach Bolt unread.
+    bodyLimit: bodyBytes,
     // The ack is sent as soon as a listener calls ack(): probes run after Slack has its answer.
     processBeforeResponse: false,
-    customRoutes: routes,
     customPropertiesExtractor: signedStamp,
     processEventErrorHandler: async (args) => {
       if (args.error instanceof RefusedRequestError && !args.response.headersSent) {
         // As Bolt answers a bad signature: Slack never sends such a request, so whoever did learns nothing more.
         args.response.writeHead(401, { 'content-type': 'text/plain' });
-        args.response.end(
-          args.error.reason === 'stale' ? 'request timestamp out of range\n' : 'request already received\n',
-        );
+        args.response.end(REFUSAL_TEXT[args.error.reason]);
         return true;
       }
       if (!(args.error instanceof RestartingError) || args.response.headersSent)

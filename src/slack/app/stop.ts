@@ -1,6 +1,6 @@
 import { SocketModeReceiver, type App, type HTTPReceiver } from '@slack/bolt';
 import type { Logger } from '../../log';
-import type { HealthServer } from './health';
+import type { ListeningServer } from './http-server';
 import type { InFlight } from './inflight';
 
 /**
@@ -14,7 +14,8 @@ export interface Running {
   mode: 'http' | 'socket';
   app: App;
   receiver: HTTPReceiver | SocketModeReceiver;
-  health?: HealthServer;
+  /** What listens on PORT (Slack's requests in HTTP mode, /healthz and /readyz in both), and the metrics port. */
+  servers: ListeningServer[];
 }
 
 /**
@@ -66,10 +67,8 @@ export async function stopRunning(
   if (current.receiver instanceof SocketModeReceiver) {
     // Bolt's stop() does not wait for the socket to close; the client's disconnect() does.
     await current.receiver.client.disconnect();
-  } else {
-    await current.app.stop();
   }
-  await current.health?.close();
+  await Promise.all(current.servers.map((server) => server.close()));
   await closeConnections();
   logger.info({ mode }, 'slack app stopped');
 }

@@ -55,11 +55,15 @@ export interface HarnessOptions {
   rules?: Rule[];
   /** The app's clock (its Front budgets, shares and deadlines); the wall clock when absent. */
   clock?: () => number;
+  /** Body size, timeouts and connection cap of the app's ports (the app's defaults when absent). */
+  httpLimits?: SlackAppOptions['httpLimits'];
 }
 
 export interface Harness {
   url: string;
   port: number;
+  /** Where GET /metrics answers: FRONT_WHY_METRICS_PORT on loopback. */
+  metricsUrl: string;
   slack: SlackStandIn;
   sandbox: Sandbox;
   store: Store;
@@ -103,6 +107,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         SLACK_APP_TOKEN: appToken,
         SLACK_API_URL: slack.apiUrl,
         PORT: '0',
+        FRONT_WHY_METRICS_PORT: '0',
         FRONT_API_BASE_URL: sandbox.url,
         FRONT_WHY_DB: path.join(dir as string, 'front-why.db'),
         FRONT_WHY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -127,9 +132,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.watch ? { watch: options.watch } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}),
   });
-  const { port } = await app.start();
+  const { port, metricsPort } = await app.start();
   const url = `http://127.0.0.1:${port}`;
+  const metricsUrl = `http://127.0.0.1:${metricsPort}`;
 
   const send = async (body: string, contentType: string, headers: Record<string, string> = {}): Promise<HttpReply> => {
     const started = Date.now();
@@ -145,6 +152,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     url,
     port,
+    metricsUrl,
     slack,
     sandbox,
     store,
