@@ -251,7 +251,8 @@ export interface UnknownWordingStore {
 }
 
 export interface Store
-  extends TenantStore,
+  extends
+    TenantStore,
     ChannelStore,
     ActivityStore,
     ClaimStore,
