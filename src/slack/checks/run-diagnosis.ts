@@ -4,6 +4,7 @@ import { recheckInput } from '../../input';
 import type { OutcomeView } from '../render/blocks';
 import { LIMITS } from '../render/block-kit';
 import { recordActivity } from './record-activity';
+import { recordUnknowns } from './record-unknowns';
 import type { Requester, SlackDeps } from '../app/deps';
 import { tenantLabel, type ChannelTenant } from './tenant-connections';
 
@@ -48,6 +49,7 @@ export async function runDiagnosis(
   }
   deps.metrics.diagnosed(outcome);
   await recordRun(deps, who, lease ? label : undefined, outcome, origin);
+  await recordUnknowns(deps, who, outcome, label ?? null);
   const buttonValue = buttonValueFor(parsed, outcome);
   return {
     outcome,
