@@ -1,4 +1,5 @@
-import { ADMIN, AGENT, CHANNEL, startHarness, waitFor, type Harness } from './helpers/harness';
+import { ACTION_IDS } from '../../src/slack/render/blocks';
+import { ADMIN, AGENT, buttonClick, CHANNEL, startHarness, waitFor, type Harness } from './helpers/harness';
 import { parseExposition, valueOf } from './helpers/prometheus';
 import { type RecordedCall } from './helpers/slack-standin';
 
@@ -45,12 +46,18 @@ async function homeOf(user: string): Promise<string> {
 
 test('a pasted unknown error is counted by wording with its tenant, in the metric and on the admins’ Home', async () => {
   expect(await homeOf(ADMIN)).toContain('No new Front error wording without a rule in the last 7 days');
+  let answer: RecordedCall | undefined;
   for (const n of [17, 18]) {
     const mark = h.slack.calls.length;
     await h.command(paste(n));
-    await waitFor(() => answered(mark), 'the answer to the paste');
+    answer = await waitFor(() => answered(mark), 'the answer to the paste');
     await h.idle();
   }
+  // Check again re-runs a paste already counted: not another sighting.
+  const mark = h.slack.calls.length;
+  await h.interact(buttonClick(answer!, ACTION_IDS.checkAgain, { responseUrl: h.slack.responseUrl() }));
+  await waitFor(() => answered(mark), 'the answer to Check again');
+  await h.idle();
 
   const wordings = await h.store.listUnknownWordings();
   expect(wordings.map((w) => [w.template, w.status, w.count, w.tenants])).toEqual([

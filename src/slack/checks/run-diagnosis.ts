@@ -19,6 +19,9 @@ export interface Paste {
   parsed?: ParseResult;
 }
 
+/** Where a paste is seen for the first time; the buttons re-run a paste already counted. */
+const FIRST_SIGHTINGS = ['command', 'message'];
+
 /**
  * Diagnoses the paste for the channel's tenant and records it in the activity log. Without a tenant (or when the
  * bound tenant was removed) the answer comes from the paste alone and says so; never with another tenant's token.
@@ -49,7 +52,7 @@ export async function runDiagnosis(
   }
   deps.metrics.diagnosed(outcome);
   await recordRun(deps, who, lease ? label : undefined, outcome, origin);
-  await recordUnknowns(deps, who, outcome, label ?? null);
+  if (FIRST_SIGHTINGS.includes(origin)) await recordUnknowns(deps, who, outcome, label ?? null);
   const buttonValue = buttonValueFor(parsed, outcome);
   return {
     outcome,
