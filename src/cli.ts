@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   rules: async () => (await import('./commands/rules')).rulesCommand,
   tenants: async () => (await import('./commands/tenants')).tenantsCommand,
   activity: async () => (await import('./commands/activity')).activityCommand,
+  unknowns: async () => (await import('./commands/unknowns')).unknownsCommand,
   stats: async () => (await import('./commands/stats')).statsCommand,
   serve: async () => (await import('./commands/serve')).serveCommand,
   sandbox: async () => (await import('./commands/sandbox')).sandboxCommand,

@@ -19,6 +19,8 @@ export interface Metrics {
   slackTiming(what: 'ack' | 'answer', kind: SlackRequestKind, seconds: number): void;
   /** Where the rules-loaded gauge reads its figure at each scrape (the rule set in force, whatever reloaded it). */
   countRulesWith(count: () => number): void;
+  /** A Front error no rule explains, counted by whether its wording was seen before (`front-why unknowns`). */
+  unknownWording(isNew: boolean): void;
 }
 
 export type DiagnosisStatus = 'confirmed' | 'possible' | 'none' | 'unreadable';
@@ -84,6 +86,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30],
     registers,
   });
+  const unknownWordings = new Counter({
+    name: 'front_why_unknown_wordings_total',
+    help: 'Front errors no rule explains, by wording: "new" (first seen) or "seen" (seen before); see `front-why unknowns`.',
+    labelNames: ['wording'] as const,
+    registers,
+  });
   let rulesInForce: (() => number) | undefined;
   new Gauge({
     name: 'front_why_rules_loaded',
@@ -125,6 +133,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     countRulesWith(count) {
       rulesInForce = count;
+    },
+    unknownWording(isNew) {
+      unknownWordings.inc({ wording: isNew ? 'new' : 'seen' });
     },
   };
 }

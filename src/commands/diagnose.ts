@@ -5,6 +5,7 @@ import { printOutcome, textFrom } from './explain';
 import { parseCommandArgs, type CliIo } from './io';
 import { recordProbeRun, openConnection } from './live-token';
 import { usageOf } from './help';
+import { recordCliUnknowns } from './unknown-wordings';
 
 export const DIAGNOSE_USAGE = usageOf('diagnose');
 
@@ -29,6 +30,7 @@ export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number
         cause: outcome.diagnoses[0]?.cause,
       });
     }
+    await recordCliUnknowns(config, io, outcome, tenant ?? 'default');
     if (!values.json && outcome.ok) {
       io.stderr.write(
         `Checked live with ${label} (${connection.maskedToken}) against ${config.FRONT_API_BASE_URL}: ${outcome.calls} request(s) to Front.\n\n`,

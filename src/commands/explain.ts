@@ -4,6 +4,7 @@ import { MAX_PASTE_BYTES } from '../input';
 import { loadRulesOrThrow } from '../rules';
 import { parseCommandArgs, readAll, UsageError, writeJson, type CliIo } from './io';
 import { usageOf } from './help';
+import { recordCliUnknowns } from './unknown-wordings';
 
 export const EXPLAIN_USAGE = usageOf('explain');
 
@@ -17,6 +18,7 @@ export async function explainCommand(argv: string[], io: CliIo): Promise<number>
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
   const text = await textFrom(positionals, io, EXPLAIN_USAGE);
   const outcome = await diagnose(text, { rules });
+  await recordCliUnknowns(config, io, outcome, null);
   return printOutcome(outcome, io, { json: values.json === true, verbose: values.verbose === true });
 }
 

@@ -78,15 +78,36 @@ examples:
   front-why audit --tenant acme
   front-why audit --tenant acme --json`,
   },
+  unknowns: {
+    summary: 'list the Front error wordings no rule explains yet, most frequent first',
+    usage: 'usage: front-why unknowns [--since 7d] [--limit N] [--json]',
+    details: `Every Front error that only the \`unknown\` rule answered, from Slack or from \`explain\`/\`diagnose\`, is kept
+in the store (FRONT_WHY_DB) as a wording template: IDs, numbers, emails, the variable parts of URLs and anything
+token-shaped are masked (<id>, <n>, <email>, <value>, [redacted token]). Lists each template with its id, how often
+it was seen, its status, when it was last seen and the tenants that hit it, most frequent first. Needs no
+FRONT_WHY_ENCRYPTION_KEY: these tables hold no secret. \`explain\` records only when FRONT_WHY_DB is set or the
+default ./data/front-why.db exists.
+
+options:
+  --since WHEN    only wordings last seen since a date (2026-11-01) or a duration back (30m, 24h, 7d)
+  --limit N       at most N wordings (default 100, at most 1000)
+  --json          one JSON object {"unknowns": [...]} with every field
+  -h, --help      this help
+
+examples:
+  front-why unknowns --since 7d
+  front-why rules draft u3f2a9c1d0b7e --cause token-missing-permission`,
+  },
   rules: {
-    summary: 'lint the rule files, run their tests, list the fact paths, reload them in the running server',
-    usage: 'usage: front-why rules lint|test|facts|reload',
+    summary: 'lint the rule files, run their tests, list the fact paths, draft a rule, reload them in the server',
+    usage: 'usage: front-why rules lint|test|facts|draft|reload',
     details: `Rule files are read from FRONT_WHY_RULES_DIR (default: the rules/ of the package).
 
 subcommands:
   lint     check every rule file and test file; errors name file:line:column
   test     run every rule's tests (rules/<id>.test.yml)
   facts    list the fact paths rules can use
+  draft    write a rule and its test from an unknown wording (\`front-why unknowns\`)
   reload   lint, then have every running \`front-why serve\` load the rules and report what they serve
 
 examples:
@@ -118,6 +139,26 @@ example:
 
 example:
   front-why rules facts | grep teammate`,
+  },
+  'rules draft': {
+    summary: 'draft a rule and its test from an unknown wording',
+    usage: 'usage: front-why rules draft ID [--cause CAUSE] [--out DIR]',
+    details: `Writes <cause>.yml and <cause>.test.yml from the wording ID that \`front-why unknowns\` lists: a condition
+matching the wording (its masked parts as wildcards) and its status, TODO texts to write, and a test that replays the
+wording with sample values. Both pass \`rules lint\` and \`rules test\` as drafted. The rule's id names its cause:
+--cause picks it (default: the cause the status usually means: 400/422 invalid-request-body, 401 token-invalid,
+403 token-missing-permission, 404 resource-not-found, 429 rate-limited, 5xx front-unavailable).
+Without --out the files go to drafts/ID/ in the rules folder (FRONT_WHY_RULES_DIR), which the rules folder itself
+does not load, so the rules in force stay as they are until the author moves the rule in. Never overwrites a file.
+
+options:
+  --cause CAUSE   the cause the rule names (e.g. token-missing-permission)
+  --out DIR       write the two files into DIR instead
+  -h, --help      this help
+
+examples:
+  front-why rules draft u3f2a9c1d0b7e --cause feature-not-enabled
+  FRONT_WHY_RULES_DIR=rules/drafts/u3f2a9c1d0b7e front-why rules test`,
   },
   'rules reload': {
     summary: 'have every running server load the rules',

@@ -2,13 +2,18 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { checkRuleExamples } from '../diagnosis/rule-examples';
 import { describeFacts, formatLoadError, formatExampleFailure, loadRules, loadRuleTests } from '../rules';
-import { UsageError, type CliIo } from './io';
+import { parseCommandArgs, UsageError, type CliIo } from './io';
 import { isFrontWhy, processState, readPidFile, readReloadStatus, type ReloadStatus } from './pid-file';
 import { usageOf } from './help';
 import { ALIVE_FOR_MS, awaitReloadOutcomes } from '../slack/app/rule-sync';
 import { reloadSummary } from '../slack/render/reload-report';
 import { isPostgresUrl } from '../store';
 import { withStore } from './store';
+import { draftRule, DRAFTABLE_CAUSES, suggestedCause } from '../unknowns/draft';
+import { storeConfigured, withKeylessStore } from './unknown-wordings';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { TEST_SUFFIX } from '../rules';
+import type { Cause } from '../causes';
 
 export const RULES_USAGE = usageOf('rules');
 
@@ -18,6 +23,7 @@ const CONFIRM_MS = 5_000;
 /** `front-why rules …`: what support engineers run while writing a rule, and how a running server picks it up. */
 export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'draft') return draftCommand(rest, io);
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"\n${RULES_USAGE}`);
   if (sub === 'facts') {
     io.stdout.write(`${describeFacts()}\n`);
@@ -165,4 +171,61 @@ async function reloadReplicas(io: CliIo, config: Config): Promise<number> {
     io.stdout.write(`reloaded: ${summary}\n`);
     return 0;
   });
+}
+
+const DRAFT_USAGE = usageOf('rules draft');
+const CAUSE_IDS = DRAFTABLE_CAUSES.map((c) => c.replaceAll('_', '-'));
+
+/** `front-why rules draft ID`: a rule and its test from a wording `front-why unknowns` lists. */
+async function draftCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, DRAFT_USAGE, {
+    cause: { type: 'string' },
+    out: { type: 'string' },
+  });
+  const [id, extra] = positionals;
+  if (!id) throw new UsageError(`which wording? give its id from \`front-why unknowns\`\n${DRAFT_USAGE}`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"\n${DRAFT_USAGE}`);
+  if (!/^u[0-9a-f]{12}$/.test(id))
+    throw new UsageError(
+      `"${id.slice(0, 40)}" is not a wording id ("u" and 12 hex digits, as \`front-why unknowns\` lists them)`,
+    );
+  const given = values.cause?.trim().replaceAll('_', '-');
+  if (given !== undefined && !CAUSE_IDS.includes(given))
+    throw new UsageError(`--cause takes one of ${CAUSE_IDS.join(', ')}; not "${values.cause}"`);
+
+  const config = loadConfig(io.env);
+  const wording = storeConfigured(config, io.env)
+    ? await withKeylessStore(config, (store) => store.getUnknownWording(id))
+    : null;
+  if (!wording) {
+    io.stderr.write(
+      `front-why rules draft: no unknown wording ${id} in the store; \`front-why unknowns\` lists them\n`,
+    );
+    return 1;
+  }
+  const cause = (given?.replaceAll('-', '_') as Cause | undefined) ?? suggestedCause(wording.status);
+  if (!cause) {
+    throw new UsageError(
+      `the wording has ${wording.status === null ? 'no status' : `status ${wording.status}`}, which names no usual cause: choose one with --cause (${CAUSE_IDS.join(', ')})`,
+    );
+  }
+  const draft = draftRule(wording, cause);
+  const dir = path.resolve(values.out ?? path.join(config.FRONT_WHY_RULES_DIR, 'drafts', id));
+  const ruleFile = path.join(dir, `${draft.ruleId}.yml`);
+  const testFile = path.join(dir, `${draft.ruleId}${TEST_SUFFIX}`);
+  const taken = [ruleFile, testFile].filter((f) => existsSync(f));
+  if (taken.length > 0) {
+    io.stderr.write(
+      `front-why rules draft: ${taken.join(' and ')} already exist${taken.length === 1 ? 's' : ''}; nothing was written. Draft into another folder with --out DIR.\n`,
+    );
+    return 1;
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(ruleFile, draft.ruleText, { flag: 'wx' });
+  writeFileSync(testFile, draft.testText, { flag: 'wx' });
+  io.stdout.write(
+    `wrote ${ruleFile}\nwrote ${testFile}\n` +
+      `Fill in the TODOs, then: FRONT_WHY_RULES_DIR=${dir} front-why rules lint && FRONT_WHY_RULES_DIR=${dir} front-why rules test\n`,
+  );
+  return 0;
 }

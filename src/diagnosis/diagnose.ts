@@ -47,6 +47,8 @@ export type DiagnoseOutcome =
       depth: number;
       /** Every live check made, for "what was checked". */
       checks: Evidence[];
+      /** The pasted errors only the `unknown` rule answered: the wordings no rule knows yet. */
+      unexplained?: Observation[];
     }
   | { ok: false; message: string };
 
@@ -124,6 +126,9 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
     callsToDecide,
     depth: Math.max(0, ...runList.map((run) => run.depth)),
     checks: runList.flatMap((run) => run.evidence),
+    unexplained: units.flatMap((unit, i) =>
+      unit.observation && perUnit[i]?.some((d) => d.cause === 'unknown') ? [unit.observation] : [],
+    ),
   };
 }
 

@@ -1,7 +1,7 @@
 import { Keyring } from './crypto';
 import { StoreError } from './store-error';
 import { describePostgresUrl, PostgresDriver } from './postgres-driver';
-import { openSqlStore } from './sql-store';
+import { openKeylessSqlStore, openSqlStore, type KeylessStore } from './sql-store';
 import { SqliteDriver } from './sqlite-driver';
 import type { Store, StoreOptions } from './store-api';
 
@@ -11,6 +11,7 @@ export { MIGRATIONS, type Migration } from './migrations';
 export { readActivity } from './activity-read';
 export { redactSecrets } from '../redact';
 export * from './store-api';
+export type { KeylessStore } from './sql-store';
 
 const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
 const OTHER_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -32,9 +33,19 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
   if (!(keyring instanceof Keyring)) {
     throw new StoreError('key_config', 'openStore needs a Keyring; build one with Keyring.fromEnv()');
   }
-  if (isPostgresUrl(urlOrPath)) {
-    return openSqlStore(await PostgresDriver.open(urlOrPath, options.onBackgroundError), keyring, options);
-  }
+  return openSqlStore(await driverFor(urlOrPath, options), keyring, options);
+}
+
+/**
+ * The store's tables that hold no secret (unknown wordings), without a keyring: a command that only records or
+ * lists them never asks for FRONT_WHY_ENCRYPTION_KEY. Same locations and migrations as `openStore`.
+ */
+export async function openKeylessStore(urlOrPath: string, options: StoreOptions = {}): Promise<KeylessStore> {
+  return openKeylessSqlStore(await driverFor(urlOrPath, options), options);
+}
+
+async function driverFor(urlOrPath: string, options: StoreOptions) {
+  if (isPostgresUrl(urlOrPath)) return PostgresDriver.open(urlOrPath, options.onBackgroundError);
   if (OTHER_URL.test(urlOrPath)) {
     throw new StoreError(
       'invalid_input',
@@ -42,5 +53,5 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
     );
   }
   if (urlOrPath.trim() === '') throw new StoreError('invalid_input', 'the store location is empty');
-  return openSqlStore(SqliteDriver.open(urlOrPath, options.onNotice), keyring, options);
+  return SqliteDriver.open(urlOrPath, options.onNotice);
 }

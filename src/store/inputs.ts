@@ -276,3 +276,26 @@ export const reloadOutcome = z.object({
   error: redacted(4000).optional(),
   at: date('at'),
 });
+
+/** How the unknown-wordings recorder names a template; the same text always hashes to the same id. */
+export const unknownWordingId = pattern(/^u[0-9a-f]{12}$/, 'an unknown wording id is "u" and 12 hexadecimal digits');
+
+/** An email address left in a template would be a person's in clear: the store refuses it rather than keep it. */
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/;
+
+export const unknownSighting = z.object({
+  id: unknownWordingId,
+  template: redacted(1000, 'the wording template').refine((v) => !EMAIL.test(v), {
+    error: 'the wording template must not hold an email address; mask it first',
+  }),
+  status: z.number().int().min(100).max(599).nullable(),
+  /** The tenant whose paste it was (a stored tenant's name, or "default"); null when none was involved. */
+  tenant: z.string().min(1).max(64).nullable(),
+  at: date('at'),
+});
+
+export const unknownWordingQuery = z.object({
+  /** Wordings seen at or after this moment. */
+  since: date('since').optional(),
+  limit: limit('unknown wording'),
+});

@@ -368,6 +368,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX watches_tenant_id ON watches (tenant_id, state);
     `,
   },
+  {
+    // Front errors no rule explains yet, kept as redacted wording templates: what a rule author writes the next
+    // rule from. The tenants that hit a wording are their names, which are labels and not secrets.
+    version: 7,
+    name: 'unknown Front error wordings',
+    sql: (t) => `
+      CREATE TABLE unknown_wordings (
+        id ${t.text} PRIMARY KEY,
+        template ${t.text} NOT NULL,
+        status ${t.integer},
+        count ${t.integer} NOT NULL,
+        first_seen ${t.time} NOT NULL,
+        last_seen ${t.time} NOT NULL
+      )${t.tableOptions};
+      CREATE INDEX unknown_wordings_last_seen ON unknown_wordings (last_seen);
+      CREATE INDEX unknown_wordings_first_seen ON unknown_wordings (first_seen);
+      CREATE TABLE unknown_wording_tenants (
+        wording_id ${t.text} NOT NULL REFERENCES unknown_wordings(id) ON DELETE CASCADE,
+        tenant ${t.text} NOT NULL,
+        PRIMARY KEY (wording_id, tenant)
+      )${t.tableOptions};
+    `,
+  },
 ];
 
 function pending(applied: Set<number>, migrations: readonly Migration[]): Migration[] {

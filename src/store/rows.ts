@@ -177,3 +177,16 @@ export const RATE_WINDOW = columns({
   inFlight: int,
   leaseUntilMs: int,
 });
+
+/** A Front error wording no rule explained, as a template (IDs, numbers, emails and secrets masked). */
+export const UNKNOWN_WORDING = columns({
+  /** "u" and 12 hex digits of the template's hash: the same wording gets the same id everywhere. */
+  id: text,
+  template: text,
+  /** The HTTP status the error showed or implied; null when none. */
+  status: maybe(int),
+  /** Times it was seen. */
+  count: int,
+  firstSeen: time,
+  lastSeen: time,
+});

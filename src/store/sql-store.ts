@@ -7,10 +7,11 @@ import { channels } from './areas/channels';
 import type { Context } from './areas/context';
 import { rateWindows } from './areas/rate-windows';
 import { replicas } from './areas/replicas';
+import { unknownWordings } from './areas/unknown-wordings';
 import { watches } from './areas/watches';
 import { checkKeys, tenants } from './areas/tenants';
 import { sql } from './sql';
-import type { Store, StoreOptions } from './store-api';
+import type { Store, StoreOptions, UnknownWordingStore } from './store-api';
 
 /**
  * The one store: every area's statements, written once, over whichever driver the location asked for. Migrations
@@ -36,9 +37,27 @@ export async function openSqlStore(driver: Driver, keyring: Keyring, options: St
     ...audits(ctx),
     ...rateWindows(ctx),
     ...replicas(ctx),
+    ...unknownWordings(ctx),
     async ping() {
       await driver.all(sql`SELECT 1`);
     },
     close: () => driver.close(),
   };
+}
+
+/** The tables that hold no secret, opened without a keyring: what `explain` and `unknowns` need. */
+export interface KeylessStore extends UnknownWordingStore {
+  close(): Promise<void>;
+}
+
+/** Migrates like `openSqlStore` but never looks at the keys: nothing it reads or writes is encrypted. */
+export async function openKeylessSqlStore(driver: Driver, options: StoreOptions = {}): Promise<KeylessStore> {
+  const clock = options.clock ?? (() => new Date());
+  try {
+    await migrate(driver, clock());
+  } catch (err) {
+    await driver.close().catch(() => undefined);
+    throw err;
+  }
+  return { ...unknownWordings({ db: driver }), close: () => driver.close() };
 }

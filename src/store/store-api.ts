@@ -24,6 +24,8 @@ export type AuditSchedule = rows.RowOf<typeof rows.SCHEDULE>;
 export type AuditResult = rows.RowOf<typeof rows.AUDIT_RESULT>;
 export type ReplicaInfo = rows.RowOf<typeof rows.REPLICA>;
 export type RulesReloadOutcome = z.output<typeof input.reloadOutcome>;
+/** An unknown wording and the tenants that hit it (sorted by name). */
+export type UnknownWording = rows.RowOf<typeof rows.UNKNOWN_WORDING> & { tenants: string[] };
 
 export type NewTenant = z.input<typeof input.newTenant>;
 export type TenantCheck = z.input<typeof input.tenantCheck>;
@@ -37,6 +39,8 @@ export type WatchCheckUpdate = z.input<typeof input.watchCheckUpdate>;
 export type WatchEnding = z.input<typeof input.watchEnd>;
 export type NewAuditSchedule = z.input<typeof input.newAuditSchedule>;
 export type RulesReloadRequest = z.input<typeof input.reloadRequest>;
+export type UnknownSighting = z.input<typeof input.unknownSighting>;
+export type UnknownWordingQuery = z.input<typeof input.unknownWordingQuery>;
 
 /** What a watch leaves in the activity log: one start, any number of changes, and one end. */
 export const WATCH_ACTIVITY_ACTIONS = [
@@ -228,8 +232,35 @@ export interface ReplicaStore {
   ): Promise<ReloadSubscription>;
 }
 
+/**
+ * Front errors no rule explains yet, by wording template. Holds no secret: it needs no keyring
+ * (`openUnknownWordingStore`). Templates are redacted and refused with an email address in them.
+ */
+export interface UnknownWordingStore {
+  /**
+   * Counts one sighting of the wording `id`: the first one creates it (`created` true) with `template` and
+   * `status`, later ones add one to its count and move its last-seen time forward; `tenant`, when given, joins
+   * the wording's tenants. One statement decides creation, so across processes exactly one sighting creates it.
+   */
+  recordUnknownWording(sighting: UnknownSighting): Promise<{ wording: UnknownWording; created: boolean }>;
+  /** Most frequent first, then the most recently seen; `since` keeps those last seen at or after it. */
+  listUnknownWordings(query?: UnknownWordingQuery): Promise<UnknownWording[]>;
+  getUnknownWording(id: string): Promise<UnknownWording | null>;
+  /** Wordings first seen at or after `since`: what the admins' Home tab calls new. */
+  countNewUnknownWordings(since: Date): Promise<number>;
+}
+
 export interface Store
-  extends TenantStore, ChannelStore, ActivityStore, ClaimStore, WatchStore, AuditStore, RateWindowStore, ReplicaStore {
+  extends
+    TenantStore,
+    ChannelStore,
+    ActivityStore,
+    ClaimStore,
+    WatchStore,
+    AuditStore,
+    RateWindowStore,
+    ReplicaStore,
+    UnknownWordingStore {
   /** true on PostgreSQL: several processes may share this store, so shared state must live in it. */
   readonly shared: boolean;
   /** A cheap round trip to the database: resolves when it can be used, throws when it cannot (readiness). */

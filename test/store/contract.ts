@@ -6,6 +6,7 @@ import {
   isStoreError,
   KEY_VARIABLE,
   MIGRATIONS,
+  openKeylessStore,
   type Store,
   type StoreErrorCode,
 } from '../../src/store';
@@ -931,6 +932,84 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         const claimed = rounds.flat().map((w) => w.id);
         expect(new Set(claimed).size).toBe(claimed.length);
         expect(claimed.sort()).toEqual([...ids].sort());
+      });
+    });
+
+    describe('unknown wordings', () => {
+      const sighting = (id: string, at: number, tenant: string | null = 'acme') => ({
+        id,
+        template: `403 Forbidden: The <n> teammates of <id> cannot ${id}`,
+        status: 403,
+        tenant,
+        at: new Date(at),
+      });
+
+      it('counts sightings per wording with first and last seen and its tenants, most frequent first', async () => {
+        const store = await h.open(ring1);
+        const first = await store.recordUnknownWording(sighting('u000000000001', T0 + 5000, 'beta'));
+        expect(first.created).toBe(true);
+        expect(first.wording).toMatchObject({ count: 1, status: 403, tenants: ['beta'] });
+        expect((await store.recordUnknownWording(sighting('u000000000001', T0 + 9000))).created).toBe(false);
+        // An older sighting arriving late moves neither time backwards; one without a tenant adds none.
+        await store.recordUnknownWording(sighting('u000000000001', T0 + 1000, null));
+        await store.recordUnknownWording(sighting('u000000000002', T0 + 20_000));
+
+        const listed = await store.listUnknownWordings();
+        expect(listed.map((w) => [w.id, w.count, w.tenants])).toEqual([
+          ['u000000000001', 3, ['acme', 'beta']],
+          ['u000000000002', 1, ['acme']],
+        ]);
+        expect(listed[0]).toMatchObject({ firstSeen: new Date(T0 + 5000), lastSeen: new Date(T0 + 9000) });
+        expect(listed[0]?.template).toBe('403 Forbidden: The <n> teammates of <id> cannot u000000000001');
+        expect((await store.listUnknownWordings({ since: new Date(T0 + 10_000) })).map((w) => w.id)).toEqual([
+          'u000000000002',
+        ]);
+        expect(await store.countNewUnknownWordings(new Date(T0 + 6000))).toBe(1);
+        expect((await store.getUnknownWording('u000000000002'))?.count).toBe(1);
+        expect(await store.getUnknownWording('u0000000000ff')).toBeNull();
+        await expectStoreError(store.getUnknownWording('cnv_1'), 'invalid_input', /unknown wording id/);
+      });
+
+      it('never keeps a token or an email address in a template', async () => {
+        const store = await h.open(ring1);
+        const token = fakeToken();
+        const { wording } = await store.recordUnknownWording({
+          ...sighting('u000000000003', T0),
+          template: `401 Unauthenticated: token ${token} was refused`,
+        });
+        expect(wording.template).not.toContain(token);
+        await expectStoreError(
+          store.recordUnknownWording({ ...sighting('u000000000004', T0), template: 'no access for bo@acme.example' }),
+          'invalid_input',
+          /email/,
+        );
+        expect(await h.count('unknown_wordings')).toBe(1);
+        await store.close();
+        expectAbsent(await h.rawDump(), [token]);
+      });
+
+      it('counts every sighting once when several processes record the same wording at once', async () => {
+        const stores = await Promise.all([h.open(ring1), h.open(ring1), h.open(ring1)]);
+        const results = await Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            stores[i % 3]!.recordUnknownWording(sighting('u000000000005', T0 + i, `t${i % 4}`)),
+          ),
+        );
+        expect(results.filter((r) => r.created)).toHaveLength(1);
+        const [wording] = await stores[0]!.listUnknownWordings();
+        expect(wording).toMatchObject({ count: 30, tenants: ['t0', 't1', 't2', 't3'] });
+      });
+
+      it('opens without a keyring for these tables, on the same database the full store uses', async () => {
+        const keyless = await openKeylessStore(h.location);
+        try {
+          await keyless.recordUnknownWording(sighting('u000000000006', T0));
+        } finally {
+          await keyless.close();
+        }
+        expect(await h.migrationVersions()).toEqual(KNOWN_VERSIONS);
+        const store = await h.open(ring1);
+        expect((await store.getUnknownWording('u000000000006'))?.tenants).toEqual(['acme']);
       });
     });
 

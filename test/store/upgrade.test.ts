@@ -166,6 +166,8 @@ async function expectWritable(store: Store, version: number): Promise<void> {
   await store.setAuditSchedule({ tenant: 'globex', cadence: 'daily', setBy: 'U_ADMIN', nextRunAt: new Date(T0) });
   expect(await store.drawRateWindow('globex', { now: T0, reserve: 5, leaseMs: MIN })).toEqual({ ok: true });
   expect(await store.requestRulesReload({ trigger: 'cli', requestedBy: 'ops' })).toBe(version >= 5 ? 2 : 1);
+  const seen = { id: 'u0000000000a1', template: '418 <n> teapots', status: 418, tenant: 'globex', at: new Date(T0) };
+  expect((await store.recordUnknownWording(seen)).created).toBe(true);
 }
 
 function describeUpgrades(name: string, create: () => Promise<Harness>): void {

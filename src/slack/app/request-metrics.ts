@@ -8,6 +8,8 @@ import type { Metrics, SlackRequestKind } from '../../metrics';
 export interface RequestMetrics {
   /** Counts a run's diagnoses, and makes the request that ran it count towards time to answer. */
   diagnosed(outcome: DiagnoseOutcome): void;
+  /** Counts an unknown wording recorded: `isNew` when no one had seen it before. */
+  unknownWording(isNew: boolean): void;
 }
 
 export interface RequestTimer extends RequestMetrics {
@@ -55,6 +57,7 @@ export function requestTimer(metrics: Metrics, now: () => number = () => perform
       if (outcome.diagnoses.length === 0) return metrics.diagnosis('none', 'none');
       for (const d of outcome.diagnoses) metrics.diagnosis(d.cause, d.status);
     },
+    unknownWording: (isNew) => metrics.unknownWording(isNew),
   };
 }
 

@@ -4,6 +4,8 @@ import { readActivity, type ChannelBinding, type Store } from '../../store';
 import type { HomeData, HomeTenant, OpenWatch } from '../render/home-view';
 
 export const HOME_DAYS = 30;
+/** A wording no rule explains counts as new on the admins' Home for this long after it was first seen. */
+export const UNKNOWN_NEW_DAYS = 7;
 const DAY_MS = 86_400_000;
 /** 200 a page, as Slack recommends; 10 pages is 2,000 channels, beyond which a viewer's Home lists the first ones. */
 const CHANNEL_PAGE = 200;
@@ -105,5 +107,17 @@ export async function loadHomeData(inputs: HomeInputs): Promise<HomeData> {
     for (const w of active.filter((w) => channelIds.includes(w.channelId)))
       watches.push({ tenant: w.tenant, target: w.label, channelId: w.channelId, since: w.startedAt });
   }
-  return { admin: inputs.admin, tenants, openWatches: watches, days: HOME_DAYS };
+  const newUnknownWordings = inputs.admin
+    ? {
+        count: await store.countNewUnknownWordings(new Date(now.getTime() - UNKNOWN_NEW_DAYS * DAY_MS)),
+        days: UNKNOWN_NEW_DAYS,
+      }
+    : undefined;
+  return {
+    admin: inputs.admin,
+    tenants,
+    openWatches: watches,
+    days: HOME_DAYS,
+    ...(newUnknownWordings ? { newUnknownWordings } : {}),
+  };
 }

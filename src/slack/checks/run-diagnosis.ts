@@ -4,6 +4,7 @@ import { recheckInput } from '../../input';
 import type { OutcomeView } from '../render/blocks';
 import { LIMITS } from '../render/block-kit';
 import { recordActivity } from './record-activity';
+import { recordUnknowns } from './record-unknowns';
 import type { Requester, SlackDeps } from '../app/deps';
 import { waitText } from './check-share';
 import { budgetKeyOf, tenantLabel, type ChannelTenant } from './tenant-connections';
@@ -30,6 +31,9 @@ export interface Paste {
   text: string;
   parsed?: ParseResult;
 }
+
+/** Where a paste is seen for the first time; the buttons re-run a paste already counted. */
+const FIRST_SIGHTINGS = ['command', 'message'];
 
 /**
  * Diagnoses the paste for the channel's tenant and records it in the activity log. Without a tenant (or when the
@@ -78,6 +82,7 @@ export async function runDiagnosis(
   }
   deps.metrics.diagnosed(outcome);
   await recordRun(deps, who, lease ? label : undefined, outcome, origin);
+  if (FIRST_SIGHTINGS.includes(origin)) await recordUnknowns(deps, who, outcome, label ?? null);
   const buttonValue = buttonValueFor(parsed, outcome);
   return {
     outcome,

@@ -42,6 +42,8 @@ export interface HomeData {
   openWatches: OpenWatch[];
   /** How far back `causes` counts. */
   days: number;
+  /** Admins only: Front error wordings no rule explains, first seen in the last `days` days of `unknownDays`. */
+  newUnknownWordings?: { count: number; days: number };
 }
 
 export interface HomeView {
@@ -150,12 +152,23 @@ function tenantBlocks(t: HomeTenant, data: HomeData): Block[] {
   return blocks;
 }
 
+/** What the rule authors have to learn from: wordings that reached the `unknown` answer. */
+function unknownsLine({ count, days }: { count: number; days: number }): string {
+  if (count === 0) return `:grey_question: No new Front error wording without a rule in the last ${days} days.`;
+  return (
+    `:grey_question: *${count} new Front error wording${count === 1 ? '' : 's'}* no rule explains (first seen in the ` +
+    `last ${days} days): the operator lists them with \`front-why unknowns --since ${days}d\` and drafts a rule ` +
+    'from one with `front-why rules draft ID`.'
+  );
+}
+
 /**
  * The Home tab: for each tenant of the viewer's channels, the token, who has the preference off, open watches
  * and what was diagnosed. Stays within Slack's 100 blocks: tenants that do not fit are counted at the end.
  */
 export function homeView(data: HomeData): HomeView {
   const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: 'front-why', emoji: false } }];
+  if (data.admin && data.newUnknownWordings) blocks.push(context(unknownsLine(data.newUnknownWordings)));
   if (data.tenants.length === 0) {
     blocks.push(
       section(

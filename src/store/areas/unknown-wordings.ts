@@ -1,0 +1,75 @@
+import type { Executor } from '../driver';
+import { check, date, unknownSighting, unknownWordingId, unknownWordingQuery } from '../inputs';
+import { UNKNOWN_WORDING } from '../rows';
+import { join, sql, where } from '../sql';
+import type { UnknownWording, UnknownWordingStore } from '../store-api';
+
+/** The tenants of each wording, in one query for the whole page. */
+async function withTenants(db: Executor, rows: Record<string, unknown>[]): Promise<UnknownWording[]> {
+  const wordings = rows.map(UNKNOWN_WORDING.read);
+  if (wordings.length === 0) return [];
+  const ids = join(
+    wordings.map((w) => sql`${w.id}`),
+    ', ',
+  );
+  const tenants = await db.all<{ wording_id: unknown; tenant: unknown }>(
+    sql`SELECT wording_id, tenant FROM unknown_wording_tenants WHERE wording_id IN (${ids}) ORDER BY tenant`,
+  );
+  return wordings.map((w) => ({
+    ...w,
+    tenants: tenants.filter((t) => String(t.wording_id) === w.id).map((t) => String(t.tenant)),
+  }));
+}
+
+/** Needs no keyring: nothing here is secret, so `explain` and `unknowns` can use it without FRONT_WHY_ENCRYPTION_KEY. */
+export function unknownWordings({ db }: { db: Executor }): UnknownWordingStore {
+  return {
+    async recordUnknownWording(sighting) {
+      const s = check(unknownSighting, sighting);
+      return db.transaction(async (tx) => {
+        // The insert that finds the id taken counts instead; a count of 1 afterwards is the creating sighting.
+        const rows = await tx.all(
+          sql`INSERT INTO unknown_wordings (id, template, status, count, first_seen, last_seen)
+              VALUES (${s.id}, ${s.template}, ${s.status}, 1, ${s.at}, ${s.at})
+              ON CONFLICT (id) DO UPDATE SET count = unknown_wordings.count + 1,
+                last_seen = CASE WHEN excluded.last_seen > unknown_wordings.last_seen
+                  THEN excluded.last_seen ELSE unknown_wordings.last_seen END
+              RETURNING ${UNKNOWN_WORDING.list}`,
+        );
+        if (s.tenant !== null) {
+          await tx.run(
+            sql`INSERT INTO unknown_wording_tenants (wording_id, tenant) VALUES (${s.id}, ${s.tenant})
+                ON CONFLICT (wording_id, tenant) DO NOTHING`,
+          );
+        }
+        const [wording] = await withTenants(tx, rows);
+        if (!wording) throw new Error('the unknown wording was not written');
+        return { wording, created: wording.count === 1 };
+      });
+    },
+
+    async listUnknownWordings(query = {}) {
+      const q = check(unknownWordingQuery, query);
+      const rows = await db.all(
+        sql`SELECT ${UNKNOWN_WORDING.list} FROM unknown_wordings
+            WHERE ${where([q.since !== undefined && sql`last_seen >= ${q.since}`])}
+            ORDER BY count DESC, last_seen DESC, id LIMIT ${q.limit}`,
+      );
+      return withTenants(db, rows);
+    },
+
+    async getUnknownWording(id) {
+      const wordingId = check(unknownWordingId, id);
+      const rows = await db.all(sql`SELECT ${UNKNOWN_WORDING.list} FROM unknown_wordings WHERE id = ${wordingId}`);
+      return (await withTenants(db, rows))[0] ?? null;
+    },
+
+    async countNewUnknownWordings(since) {
+      const from = check(date('since'), since);
+      const [row] = await db.all<{ n: unknown }>(
+        sql`SELECT COUNT(*) AS n FROM unknown_wordings WHERE first_seen >= ${from}`,
+      );
+      return Number(row?.n ?? 0);
+    },
+  };
+}
