@@ -31,7 +31,7 @@ function answered(mark: number): RecordedCall | undefined {
 }
 
 async function scrape(name: string, labels: Record<string, string>): Promise<number> {
-  const res = await fetch(`${h.url}/metrics`);
+  const res = await fetch(`${h.metricsUrl}/metrics`);
   return valueOf(parseExposition(await res.text()), name, labels);
 }
 
