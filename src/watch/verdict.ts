@@ -13,8 +13,11 @@ export type WatchCheck =
   /** The tenant is gone (removed since): nothing can be checked any more. */
   | { kind: 'gone'; summary: string };
 
-/** Causes that come and go with Front's load, not with the customer's settings: a re-check meeting one learnt nothing. */
-const TRANSIENT = new Set(['rate_limited', 'rate_limited_burst', 'front_unavailable']);
+/**
+ * Causes that come and go with Front's load or this host's network, not with the customer's settings: a re-check
+ * meeting one learnt nothing.
+ */
+const TRANSIENT = new Set(['rate_limited', 'rate_limited_burst', 'front_unavailable', 'bot_cannot_reach_front']);
 
 /**
  * Reading an outcome as a watch does. Fine only on Front's word: the target was read (the `not_reproducible`
