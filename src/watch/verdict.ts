@@ -46,6 +46,16 @@ export function nothingToWatch(outcome: DiagnoseOutcome): string | undefined {
   return 'Nothing to watch: no Front error and no Front ID to check (a conversation cnv_…, message msg_…, tag tag_… or another kind that can be private, or an app link to one) in that.';
 }
 
+/**
+ * Why an answer cannot be watched although its cause is one the customer can fix: a live check overruled the paste
+ * (the token connected here works, or does not see the ID), so the failing token is not the one a re-check uses and
+ * the fix would never show.
+ */
+export function overruledNote(d: Diagnosis | undefined): string | undefined {
+  if (!d?.overruledBy) return undefined;
+  return "No watch for this one: a watch re-checks with the token connected here, and the live checks showed the failing integration does not use that token, so its fix would never show. Ask the customer to say when they changed the integration's token, then check again.";
+}
+
 /** Who the cause concerned, for saying later what changed: the owner, or the candidates. */
 export function ownerOf(d: Diagnosis | undefined): string | undefined {
   const owner = d?.owner;
