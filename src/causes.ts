@@ -20,6 +20,12 @@ export const CAUSES = [
   'malformed_json',
   'feature_not_enabled',
   'front_unavailable',
+  // Not front_unavailable: this host could not open a connection to Front at all (DNS, refused, TLS). That is
+  // the bot's own network; blaming Front for it would send the agent and the customer the wrong way.
+  'bot_cannot_reach_front',
+  // Not resource_not_found: the paste shows Front refusing (403) an ID that the stored token reads as unknown
+  // (404), so the ID exists, for another company's token than the one connected here.
+  'company_mismatch',
   'not_reproducible',
   'unknown',
 ] as const;

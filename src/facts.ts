@@ -181,7 +181,14 @@ export const FACTS = {
   'me.reachable': {
     type: 'boolean',
     source: 'me',
-    description: 'False when Front answered 5xx, timed out or refused the connection, after retries.',
+    description:
+      'False when no answer came from Front, after retries: it answered 5xx, timed out, the connection broke, or this host could not connect at all (see me.connect_failed).',
+  },
+  'me.connect_failed': {
+    type: 'boolean',
+    source: 'me',
+    description:
+      'When no answer came: true when this host could not open a connection to Front at all (DNS failure, connection refused, TLS failure: our network, not Front being down); false when Front was reached and answered 5xx, timed out or broke the connection.',
   },
 
   // ---- GET /conversations/{id} ----
@@ -208,7 +215,14 @@ export const FACTS = {
   'conversation.reachable': {
     type: 'boolean',
     source: 'conversation',
-    description: 'False when Front answered 5xx, timed out or refused the connection, after retries.',
+    description:
+      'False when no answer came from Front, after retries: it answered 5xx, timed out, the connection broke, or this host could not connect at all (see conversation.connect_failed).',
+  },
+  'conversation.connect_failed': {
+    type: 'boolean',
+    source: 'conversation',
+    description:
+      'When no answer came: true when this host could not open a connection to Front at all (DNS failure, connection refused, TLS failure: our network, not Front being down); false when Front was reached and answered 5xx, timed out or broke the connection.',
   },
 
   // ---- GET of another private resource (a message, tag, contact, … or a teammate's own listing) ----
@@ -231,7 +245,14 @@ export const FACTS = {
   'resource.reachable': {
     type: 'boolean',
     source: 'resource',
-    description: 'False when Front answered 5xx, timed out or refused the connection, after retries.',
+    description:
+      'False when no answer came from Front, after retries: it answered 5xx, timed out, the connection broke, or this host could not connect at all (see resource.connect_failed).',
+  },
+  'resource.connect_failed': {
+    type: 'boolean',
+    source: 'resource',
+    description:
+      'When no answer came: true when this host could not open a connection to Front at all (DNS failure, connection refused, TLS failure: our network, not Front being down); false when Front was reached and answered 5xx, timed out or broke the connection.',
   },
 
   // ---- GET /conversations/{id}/inboxes ----

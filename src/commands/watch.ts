@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import { diagnose } from '../diagnosis';
 import { loadRulesOrThrow } from '../rules';
-import { changeText, delayAfter, nothingToWatch, ownerOf, verdictOf } from '../watch';
+import { changeText, delayAfter, nothingToWatch, overruledNote, ownerOf, verdictOf } from '../watch';
 import { textFrom } from './explain';
 import { usageOf } from './help';
 import { parseCommandArgs, UsageError, type CliIo } from './io';
@@ -63,6 +63,8 @@ export async function watchCommand(argv: string[], io: CliIo, clock: WatchClock 
   try {
     for (let attempts = 0; ; attempts += 1) {
       const outcome = await diagnose(text, { rules, live: connection.live });
+      const overruled = attempts === 0 && outcome.ok ? overruledNote(outcome.diagnoses[0]) : undefined;
+      if (overruled) throw new UsageError(overruled);
       const verdict = verdictOf(outcome);
       const target = outcome.ok && outcome.targets.length > 0 ? outcome.targets.join(', ') : 'the target';
       const at = `[+${seconds(clock.now() - started)}]`;

@@ -163,9 +163,21 @@ function validTarget(id: string | undefined): string | undefined {
   return id !== undefined && parseFrontId(id, 'cnv').ok ? id : undefined;
 }
 
-/** Once a cause is confirmed, the merely possible ones would only distract (and may be exactly what was ruled out). */
+/**
+ * Causes that say the live checks could not run from here: confirming one decides nothing about the paste, so
+ * the paste's own possible causes stay beside it.
+ */
+const CHECKS_DID_NOT_RUN: ReadonlySet<string> = new Set(['bot_cannot_reach_front']);
+
+/**
+ * Once a cause is confirmed, the merely possible ones would only distract (and may be exactly what was ruled out);
+ * and a confirmed rule that supersedes others (it reads the same live answer the way the paste allows) hides them.
+ */
 function keepConfirmedIfAny(matches: RuleMatch[]): RuleMatch[] {
-  return matches.some((m) => m.outcome === 'confirmed') ? matches.filter((m) => m.outcome === 'confirmed') : matches;
+  const deciding = (m: RuleMatch) => m.outcome === 'confirmed' && !CHECKS_DID_NOT_RUN.has(m.rule.cause);
+  const kept = matches.some(deciding) ? matches.filter((m) => m.outcome === 'confirmed') : matches;
+  const superseded = new Set(kept.filter((m) => m.outcome === 'confirmed').flatMap((m) => m.rule.supersedes ?? []));
+  return superseded.size === 0 ? kept : kept.filter((m) => !superseded.has(m.rule.id));
 }
 
 function toDiagnosis(
@@ -192,6 +204,7 @@ function toDiagnosis(
     decidedBy: match.outcome === 'possible' ? decidingChecks(match.unknownFacts, live) : [],
     ...(target ? { target } : {}),
     ...(owner ? { owner } : {}),
+    ...(rule.overruledBy && match.outcome === 'confirmed' ? { overruledBy: rule.overruledBy } : {}),
   };
 }
 

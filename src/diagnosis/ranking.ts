@@ -1,5 +1,5 @@
 import type { Cause } from '../causes';
-import type { FactPath } from '../facts';
+import { PROBE_DESCRIPTIONS, type FactPath } from '../facts';
 import type { FactSource } from '../rules';
 import type { Diagnosis } from './types';
 
@@ -123,6 +123,8 @@ const SIGNALS: readonly Signal[] = [
  * possible, and says in `rankedBy` what tipped it. Without such evidence the engine's static order stands.
  */
 export function rankByEvidence(diagnoses: Diagnosis[], facts: Facts): Diagnosis[] {
+  const overruling = overrulingFirst(diagnoses);
+  if (overruling) return overruling;
   if (diagnoses.length < 2) return diagnoses;
   for (const signal of SIGNALS) {
     const favoured = diagnoses.filter((d) => signal.favours.has(d.cause));
@@ -138,6 +140,19 @@ export function rankByEvidence(diagnoses: Diagnosis[], facts: Facts): Diagnosis[
     return [{ ...first, rankedBy: line }, ...others, ...rest];
   }
   return diagnoses;
+}
+
+/**
+ * Live evidence outranks the paste: a confirmed diagnosis that is itself the contradiction between the two (the
+ * stored token works while the paste says 401, …) goes first, saying which check overruled the paste.
+ */
+function overrulingFirst(diagnoses: Diagnosis[]): Diagnosis[] | undefined {
+  const index = diagnoses.findIndex((d) => d.overruledBy !== undefined && d.status === 'confirmed');
+  const found = diagnoses[index];
+  if (!found?.overruledBy) return undefined;
+  const line = `the live check (${PROBE_DESCRIPTIONS[found.overruledBy]}) answered otherwise than the paste claims, so what it showed comes first.`;
+  const first = { ...found, rankedBy: line.charAt(0).toUpperCase() + line.slice(1) };
+  return [first, ...diagnoses.filter((_, i) => i !== index)];
 }
 
 interface Sweep {

@@ -1,4 +1,5 @@
 import type { Cause } from '../causes';
+import type { ProbeId } from '../facts';
 import type { Evidence } from '../probes/types';
 
 export type Audience = 'agent' | 'teammate' | 'admin';
@@ -29,6 +30,12 @@ export interface Diagnosis {
   owner?: OwnerFinding;
   /** One line on what put this cause above the others (the evidence that tipped it), when evidence did. */
   rankedBy?: string;
+  /**
+   * The live check whose answer contradicts what the paste claims (`me`: GET /me with the stored token works
+   * while the paste says 401), when this diagnosis is that contradiction. Only on a confirmed diagnosis: the
+   * check answered.
+   */
+  overruledBy?: ProbeId;
 }
 
 export interface OwnerFinding {

@@ -5,7 +5,7 @@ import type { HeaderBag } from './rate-limit';
 /** One request over the wire: Front's answer as it came, or why none came. Whether to try again is decided elsewhere. */
 export type Attempt =
   | { kind: 'http'; status: number; headers: HeaderBag; text: string; truncated: boolean }
-  | { kind: 'failed'; cause: 'timeout' | 'deadline' | 'network'; retryable: boolean; detail: string };
+  | { kind: 'failed'; cause: 'timeout' | 'deadline' | 'connect' | 'network'; retryable: boolean; detail: string };
 
 export interface AttemptSenderOptions {
   origin: string;
@@ -36,6 +36,27 @@ const RETRYABLE_CODES = new Set([
   'UND_ERR_CLOSED',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
+
+// Failures before any byte reached Front: the name did not resolve, nothing listened, or TLS could not be set up.
+// They say this host cannot reach Front (its DNS, firewall, proxy or certificates), not that Front is down.
+const CONNECT_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NONAME',
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const TLS_CODE =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/;
+
+function isConnectFailure(code: string | undefined): boolean {
+  return code !== undefined && (CONNECT_CODES.has(code) || TLS_CODE.test(code));
+}
 
 // Duck-typed rather than `instanceof Error`: errors from Node's core can come from another realm.
 function errorCode(err: unknown): string | undefined {
@@ -105,7 +126,7 @@ export function createAttemptSender(options: AttemptSenderOptions): AttemptSende
       const message = errorMessage(err);
       return {
         kind: 'failed',
-        cause: 'network',
+        cause: isConnectFailure(code) ? 'connect' : 'network',
         retryable: code !== undefined && RETRYABLE_CODES.has(code),
         detail: redact(code ? `${code}: ${message}` : message).slice(0, 200),
       };

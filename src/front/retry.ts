@@ -3,7 +3,12 @@ import type { Attempt } from './attempt';
 import type { FrontErrorBody } from './errors';
 import type { RateLimitInfo } from './rate-limit';
 
-export type UnreachableReason = 'timeout' | 'network' | 'server_error' | 'deadline' | 'rate_limited' | 'budget';
+/**
+ * connect: this host could not open a connection to Front (DNS, connection refused, TLS); network: the connection
+ * broke after it was open (reset, closed); server_error and timeout: Front answered 5xx or did not answer in time.
+ */
+export type UnreachableReason =
+  'timeout' | 'connect' | 'network' | 'server_error' | 'deadline' | 'rate_limited' | 'budget';
 
 /** The last thing that went wrong, quoted when the deadline ends the retries. */
 export interface Problem {
@@ -91,7 +96,7 @@ export function afterTransportFailure(
   if (failure.cause === 'timeout') return giveUp('timeout', `${what}: Front did not answer within ${timeoutMs} ms`);
   if (!failure.retryable || attempts >= limits.maxAttempts) {
     return giveUp(
-      'network',
+      failure.cause === 'connect' ? 'connect' : 'network',
       `${what}: could not reach Front at ${origin} after ${plural(attempts, 'attempt')} (${failure.detail})`,
     );
   }

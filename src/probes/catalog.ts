@@ -254,7 +254,11 @@ function readAnswer(
   thing: 'me' | 'conversation' | 'resource',
 ): { answered: false; output: ProbeOutput } | { answered: true; status: number; facts: ProbeOutput['facts'] } {
   const reachable: FactPath = `${thing}.reachable`;
-  if (frontWasUnreachable(result)) return { answered: false, output: { ok: false, facts: { [reachable]: false } } };
+  const connectFailed: FactPath = `${thing}.connect_failed`;
+  if (frontWasUnreachable(result)) {
+    const failed = result.kind === 'unreachable' && result.reason === 'connect';
+    return { answered: false, output: { ok: false, facts: { [reachable]: false, [connectFailed]: failed } } };
+  }
   const status = answeredStatus(result);
   if (status === undefined) return { answered: false, output: { ok: false, facts: {} } };
   const statusPath: FactPath = `${thing}.status`;

@@ -111,7 +111,8 @@ function report(round: Round, rules: CompiledRule[]): RuleMatch[] {
     const { rule, root } = compiled;
     const result = round.truth(root);
     if (result === TRUE) confirmed.push({ rule, outcome: 'confirmed', trace: round.trace(compiled), unknownFacts: [] });
-    else if (result === UNDECIDED && round.supports(root, TRUE))
+    // A contradiction between the paste and a live check is an answer only once the check answered.
+    else if (result === UNDECIDED && rule.overruledBy === undefined && round.supports(root, TRUE))
       possible.push({ rule, outcome: 'possible', trace: round.trace(compiled), unknownFacts: round.neededFacts(root) });
   }
   return [...confirmed.sort(byPriority), ...possible.sort(byPriority)];

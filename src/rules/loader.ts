@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import type { ProbeId } from '../facts';
 import { precompile } from './compile';
 import {
   ConditionLibrary,
@@ -117,6 +118,7 @@ export function loadRules(dir: string): LoadResult {
   }
 
   errors.push(...duplicateIds(declared));
+  errors.push(...unknownSuperseded(declared, rules));
   library.checkAll();
   errors.push(...library.problems.map(positionProblem));
   if (errors.length > 0) return { ok: false, errors: errors.sort(byFileAndPosition) };
@@ -203,6 +205,7 @@ export function resolveRule(
           when: draft.when as ConditionDraft,
           priority: undefined,
           confidence: undefined,
+          overruled_by: undefined,
           path: ['when'],
         },
       ];
@@ -247,6 +250,8 @@ export function resolveRule(
       ...(variant.name === undefined ? {} : { variant: variant.name }),
       priority: variant.priority ?? draft.priority ?? 0,
       confidence: variant.confidence ?? draft.confidence ?? 'low',
+      ...overruling(variant.overruled_by ?? draft.overruled_by),
+      ...(draft.supersedes && draft.supersedes.length > 0 ? { supersedes: draft.supersedes } : {}),
       fallback: draft.fallback,
       headline: lines(draft.headline, ['headline']),
       why: lines(draft.why, ['why']),
@@ -376,6 +381,25 @@ function duplicateIds(declared: Declared[]): RuleLoadError[] {
   return errors;
 }
 
+/** A `supersedes` entry that names no rule would silently do nothing. */
+function unknownSuperseded(declared: Declared[], rules: Rule[]): RuleLoadError[] {
+  const ids = new Set(declared.map((d) => d.id));
+  const errors: RuleLoadError[] = [];
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    if (seen.has(rule.id)) continue;
+    seen.add(rule.id);
+    const file = declared.find((d) => d.id === rule.id);
+    (rule.supersedes ?? []).forEach((id, i) => {
+      if (ids.has(id) && id !== rule.id) return;
+      const { line, col } = file ? locate(file.text, ['supersedes', i]) : { line: 1, col: 1 };
+      const message = id === rule.id ? 'a rule cannot supersede itself' : `supersedes "${id}", which is no rule here`;
+      errors.push({ file: file?.file ?? '', line, col, ruleId: rule.id, message });
+    });
+  }
+  return errors;
+}
+
 function isNamedAfter(d: Declared): boolean {
   return path.basename(d.file) === `${d.id}${RULE_EXTENSION}`;
 }
@@ -389,4 +413,8 @@ function errorText(error: unknown): string {
   if (typeof error !== 'object' || error === null) return String(error);
   if ('code' in error && typeof error.code === 'string') return error.code;
   return 'message' in error && typeof error.message === 'string' ? error.message : String(error);
+}
+
+function overruling(probe: ProbeId | undefined): { overruledBy?: ProbeId } {
+  return probe === undefined ? {} : { overruledBy: probe };
 }

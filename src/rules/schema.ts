@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CAUSES, isCause, type Cause } from '../causes';
 import { CONDITION_NAME } from './expression';
 import { isRecord } from '../is-record';
-import { FACTS, isFactPath, type FactPath, type FactType } from '../facts';
+import { FACTS, PROBE_IDS, isFactPath, type FactPath, type FactType, type ProbeId } from '../facts';
 import { compileRegex, regexError } from './regex';
 import type { FactValue } from './source';
 import { didYouMean } from './suggest';
@@ -341,9 +341,20 @@ const CAUSE_IDS = CAUSES.map((cause) => cause.replaceAll('_', '-'));
 const priority = z.number().int('priority is a whole number').min(0, 'priority is 0–100').max(100, 'priority is 0–100');
 const confidence = z.enum(['high', 'medium', 'low']);
 
+/**
+ * The live check whose answer contradicts what the paste claims, for a rule (or variant) that is itself that
+ * contradiction: "the stored token works (me) while the paste says 401". Outputs say which check overruled the paste.
+ */
+const overruledBy = z.enum(PROBE_IDS);
+
 /** One way a cause shows: its own conditions, and where it differs from the rule's, its own priority and confidence. */
 const variant = z
-  .object({ when: conditionSchema, priority: priority.optional(), confidence: confidence.optional() })
+  .object({
+    when: conditionSchema,
+    priority: priority.optional(),
+    confidence: confidence.optional(),
+    overruled_by: overruledBy.optional(),
+  })
   .strict();
 
 /** The schema of one rule file; with `fileId`, `id` must also equal the file's name. */
@@ -364,6 +375,8 @@ export function makeRuleSchema(fileId?: string) {
         id,
         priority: priority.optional(),
         confidence: confidence.optional(),
+        overruled_by: overruledBy.optional(),
+        supersedes: z.array(z.string().regex(RULE_ID, 'a rule id is lowercase letters, digits and dashes')).optional(),
         fallback: z.boolean().default(false),
         when: conditionSchema.optional(),
         variants: z.record(z.string(), variant).optional(),
@@ -422,6 +435,13 @@ export interface Rule {
   variant?: string;
   priority: number;
   confidence: 'high' | 'medium' | 'low';
+  /** The live check that overrules the paste when this rule holds (see `overruled_by`). */
+  overruledBy?: ProbeId;
+  /**
+   * Rules (by id) this one takes the place of, for the same error, when it is confirmed: they read the same live
+   * answer in a way the paste contradicts (a 404 read as "wrong ID" while the paste shows Front refusing the ID).
+   */
+  supersedes?: string[];
   fallback: boolean;
   when: Condition;
   headline: TextLine[];

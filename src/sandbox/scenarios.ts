@@ -105,6 +105,23 @@ export const SANDBOX_SCENARIOS: readonly SandboxScenario[] = [
     expectedCause: 'oauth_token_expired',
   },
   {
+    name: 'integration_other_token',
+    description:
+      "The customer's integration still sends an old token (401) while the token connected here works: GET /me overrules the paste.",
+    tokenName: 'acme_private',
+    input:
+      '[sync-worker] GET /conversations/cnv_yo1kg5s failed: 401 {"_error":{"status":401,"title":"Unauthenticated","message":"JSON Web Token error"}}',
+    expectedCause: 'token_invalid',
+  },
+  {
+    name: 'another_company_id',
+    description:
+      "Front refused the integration a conversation (403) that the token connected here does not know (404): cnv_zq3ab10 is Globex's, the tenant is Acme's.",
+    tokenName: 'acme_private',
+    input: `GET /conversations/cnv_zq3ab10 403 ${forbiddenConversation('cnv_zq3ab10')}`,
+    expectedCause: 'company_mismatch',
+  },
+  {
     name: 'unknown_conversation',
     description: 'The conversation ID does not exist in this company (a typo, or an ID from another company).',
     tokenName: 'acme_private',

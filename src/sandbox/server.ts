@@ -40,6 +40,12 @@ export interface Sandbox {
   faults(): FaultSettings;
   /** Turns a teammate's "Allow access to my individual resources via the API" on or off (ID or email). */
   setApiAccess(teammate: string, allowed: boolean): void;
+  /**
+   * Off: the sandbox stops listening on its port (connections open at that moment are cut), so a client gets a
+   * real "connection refused", as from a host that cannot reach Front at all. On: it listens on the same port
+   * again, with its state (faults, rate limits, preferences) as it was.
+   */
+  setReachable(reachable: boolean): Promise<void>;
   stats(): SandboxStats;
   resetStats(): void;
   resetRateLimits(): void;
@@ -225,7 +231,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
     });
   });
-  answer.base = await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1');
+  const host = opts.host ?? '127.0.0.1';
+  answer.base = await listen(server, opts.port ?? 0, host);
+  const port = Number(new URL(answer.base).port);
+  const stopListening = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      // Hanging and keep-alive connections would otherwise hold close() open forever.
+      server.closeAllConnections();
+    });
 
   return {
     url: answer.base,
@@ -238,18 +253,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return { ...current, onlyPaths: current.onlyPaths ? [...current.onlyPaths] : null };
     },
     setApiAccess: control.setApiAccess,
+    setReachable: async (reachable) => {
+      if (closed || reachable === server.listening) return;
+      if (reachable) await listen(server, port, host);
+      else await stopListening();
+    },
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     resetRateLimits: () => limiter.reset(),
     rateWindows: () => limiter.usage(),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        if (closed) return resolve();
-        closed = true;
-        delays.cancelAll();
-        // Hanging and keep-alive connections would otherwise hold close() open forever.
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      delays.cancelAll();
+      await stopListening();
+    },
   };
 }

@@ -8,5 +8,5 @@ export {
 } from './runner';
 export { delayAfter, expiryOf, nextCheckAt, MAX_WATCH_INTERVAL_MS, DAY_MS, type WatchSchedule } from './schedule';
 export { WatchShare, WATCH_SHARE, ASSUMED_LIMIT_PER_MINUTE, type BudgetSnapshot, type ShareDecision } from './share';
-export { verdictOf, ownerOf, changeText, nothingToWatch, type WatchCheck } from './verdict';
+export { verdictOf, ownerOf, changeText, nothingToWatch, overruledNote, type WatchCheck } from './verdict';
 export { recheck, type RecheckDeps } from './recheck';

@@ -13,8 +13,11 @@ export type WatchCheck =
   /** The tenant is gone (removed since): nothing can be checked any more. */
   | { kind: 'gone'; summary: string };
 
-/** Causes that come and go with Front's load, not with the customer's settings: a re-check meeting one learnt nothing. */
-const TRANSIENT = new Set(['rate_limited', 'rate_limited_burst', 'front_unavailable']);
+/**
+ * Causes that come and go with Front's load or this host's network, not with the customer's settings: a re-check
+ * meeting one learnt nothing.
+ */
+const TRANSIENT = new Set(['rate_limited', 'rate_limited_burst', 'front_unavailable', 'bot_cannot_reach_front']);
 
 /**
  * Reading an outcome as a watch does. Fine only on Front's word: the target was read (the `not_reproducible`
@@ -41,6 +44,16 @@ export function nothingToWatch(outcome: DiagnoseOutcome): string | undefined {
   if (!outcome.ok) return outcome.message;
   if (outcome.sawError || outcome.targets.length > 0) return undefined;
   return 'Nothing to watch: no Front error and no Front ID to check (a conversation cnv_…, message msg_…, tag tag_… or another kind that can be private, or an app link to one) in that.';
+}
+
+/**
+ * Why an answer cannot be watched although its cause is one the customer can fix: a live check overruled the paste
+ * (the token connected here works, or does not see the ID), so the failing token is not the one a re-check uses and
+ * the fix would never show.
+ */
+export function overruledNote(d: Diagnosis | undefined): string | undefined {
+  if (!d?.overruledBy) return undefined;
+  return "No watch for this one: a watch re-checks with the token connected here, and the live checks showed the failing integration does not use that token, so its fix would never show. Ask the customer to say when they changed the integration's token, then check again.";
 }
 
 /** Who the cause concerned, for saying later what changed: the owner, or the candidates. */

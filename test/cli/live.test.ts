@@ -101,6 +101,51 @@ describe('front-why diagnose', () => {
     expectNoToken(full, sandbox.tokens.acme_private);
   });
 
+  test('--json says which live check overruled the paste, and the text says so under "Ranked first"', async () => {
+    const envWithToken = { ...env, FRONT_API_TOKEN: sandbox.tokens.acme_private };
+    const run = async (paste: string) => {
+      const result = await runCli(['diagnose', '--json', paste], { env: envWithToken });
+      expect(result.code).toBe(0);
+      return (JSON.parse(result.stdout) as { diagnoses: { cause: string; overruledBy?: string }[] }).diagnoses;
+    };
+    const invalid = await run(
+      'GET /conversations/cnv_yo1kg5s 401 {"_error":{"status":401,"title":"Unauthorized","message":"Invalid token"}}',
+    );
+    expect(invalid[0]).toMatchObject({ cause: 'token_invalid', overruledBy: 'me' });
+    const otherCompany = await run(
+      `GET /conversations/cnv_zq3ab10 403 {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_zq3ab10\\""}}`,
+    );
+    expect(otherCompany).toEqual([expect.objectContaining({ cause: 'company_mismatch', overruledBy: 'conversation' })]);
+    // A paste the checks agree with names no overruling check.
+    const agreed = await run(
+      `GET /conversations/cnv_yo1kg5q 403 {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}`,
+    );
+    expect(agreed[0]?.cause).toBe('teammate_api_access_disabled');
+    expect(agreed.every((d) => d.overruledBy === undefined)).toBe(true);
+
+    const text = await runCli(
+      ['diagnose', 'GET /conversations/cnv_yo1kg5s 401 {"_error":{"status":401,"message":"Invalid token"}}'],
+      { env: envWithToken },
+    );
+    expect(text.stdout).toMatch(
+      /^ {3}Ranked first: The live check \(GET \/me: .*\) answered otherwise than the paste claims/m,
+    );
+  });
+
+  test('when this host cannot reach Front, the answer says so and does not blame Front', async () => {
+    await sandbox.setReachable(false);
+    try {
+      const result = await runCli(['diagnose', '--json', 'cnv_yo1kg5s'], {
+        env: { ...env, FRONT_API_TOKEN: sandbox.tokens.acme_private },
+      });
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout) as { diagnoses: { cause: string }[] };
+      expect(report.diagnoses.map((d) => d.cause)).toEqual(['bot_cannot_reach_front']);
+    } finally {
+      await sandbox.setReachable(true);
+    }
+  });
+
   test('without any token it says how to give one', async () => {
     const result = await runCli(['diagnose', 'cnv_yo1kg5q'], { env });
     expect(result.code).toBe(2);

@@ -114,6 +114,17 @@ test('an input with nothing to check (a typo such as `msg_`) is refused at once,
   expect(built.stderr).not.toContain('still fails');
 });
 
+test("a pasted 401 while the token here works is not watched: the fix is to the integration's token, which a re-check never sees", async () => {
+  const c = captured({});
+  const time = fakeClock();
+  const paste =
+    'GET /conversations/cnv_yo1kg5s 401 {"_error":{"status":401,"title":"Unauthorized","message":"Invalid token"}}';
+  // Without this, the conversation reading fine with the token here was taken for "fixed" at once.
+  await expect(watchCommand([paste], c.io, time.clock)).rejects.toThrow(/^No watch for this one: /);
+  expect(c.out()).toBe('');
+  expect(time.slept).toEqual([]);
+});
+
 test('a bare ID of another kind is watched like a conversation: a tag reads fine once its owner allows access', async () => {
   const c = captured({ FRONT_API_TOKEN: sandbox.tokens.globex_private });
   const time = fakeClock((n) => {

@@ -27,7 +27,8 @@ export function useLiveSandbox(use: (sandbox: Sandbox) => void): {
     await Promise.all(connections.map((c) => c.close()));
     await sandbox?.close();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
+    await sandbox?.setReachable(true);
     sandbox?.setFaults({ ...NO_FAULTS });
     sandbox?.resetRateLimits();
     sandbox?.resetStats();

@@ -3,6 +3,7 @@ import { diagnose } from '../../src/diagnosis';
 import { loadRulesOrThrow } from '../../src/rules';
 import { NO_FAULTS, SANDBOX_SCENARIOS, type Sandbox } from '../../src/sandbox';
 import { testClock, until } from '../front/helpers/test-clock';
+import { connectTenant } from '../../src/diagnosis/live';
 import { okOutcome, useLiveSandbox } from './helpers';
 
 const rules = loadRulesOrThrow(path.join(__dirname, '../../rules'));
@@ -271,5 +272,86 @@ describe('a workspace-restricted token', () => {
     expect(outcome.depth).toBe(1);
     expect(sandbox.stats().byPath['/teams']).toBe(1);
     expect(sandbox.stats().total).toBe(outcome.calls);
+  });
+});
+
+describe('live evidence outranks the paste, and a contradiction is itself an answer', () => {
+  const invalidToken = (id: string) =>
+    `GET https://api2.frontapp.com/conversations/${id}\n401 {"_error":{"status":401,"title":"Unauthorized","message":"Invalid token"}}`;
+  const notAllowed = (id: string) =>
+    `GET https://api2.frontapp.com/conversations/${id}\n403 {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"${id}\\""}}`;
+
+  test('a pasted 401 while the stored token works: the integration sends another token, GET /me overruled the paste', async () => {
+    const outcome = okOutcome(
+      await diagnose(invalidToken('cnv_yo1kg5s'), { rules, live: connect('acme_private').live }),
+    );
+    const [first] = outcome.diagnoses;
+    expect(first).toMatchObject({
+      cause: 'token_invalid',
+      variant: 'other-token',
+      status: 'confirmed',
+      overruledBy: 'me',
+    });
+    expect(first?.headline).toContain('sends another or an old token');
+    expect(first?.rankedBy).toContain('GET /me');
+    expect(first?.steps.agent.join('\n')).toContain('Acme Support');
+    expect(first?.steps.agent.join('\n')).toMatch(/which token their integration sends/);
+    expect(first?.steps.admin.join('\n')).toMatch(/replace the token it sends/);
+    // The paste's own reading ("the token itself is missing, malformed or revoked") is not given.
+    expect(outcome.diagnoses.map((d) => d.headline).join('\n')).not.toContain('Front rejects the token itself');
+  });
+
+  test('the same paste when the stored token is refused too stays "Front rejects the token", with nothing overruled', async () => {
+    const outcome = okOutcome(
+      await diagnose(invalidToken('cnv_yo1kg5s'), { rules, live: connect('acme_revoked').live }),
+    );
+    expect(outcome.diagnoses[0]).toMatchObject({ cause: 'token_invalid', variant: 'refused', status: 'confirmed' });
+    expect(outcome.diagnoses[0]?.overruledBy).toBeUndefined();
+  });
+
+  test("a pasted 403 on an ID the stored token reads as 404 (another company's conversation): a company mix-up, not a typo", async () => {
+    const outcome = okOutcome(await diagnose(notAllowed('cnv_zq3ab10'), { rules, live: connect('acme_private').live }));
+    expect(outcome.diagnoses.map((d) => d.cause)).toEqual(['company_mismatch']);
+    const [first] = outcome.diagnoses;
+    expect(first).toMatchObject({ status: 'confirmed', overruledBy: 'conversation', confidence: 'medium' });
+    expect(first?.headline).toContain('likely of different Front companies');
+    expect(first?.steps.agent.join('\n')).toContain('"Acme Support"');
+    expect(JSON.stringify(first)).not.toContain('Check the ID');
+  });
+
+  test('this host not reaching Front (connection refused) is said as such, never "Front is down", and the paste is still read', async () => {
+    const scenario = SANDBOX_SCENARIOS.find((s) => s.name === 'original_report')!;
+    const connection = connect(scenario.tokenName);
+    await sandbox.setReachable(false);
+    const outcome = okOutcome(await diagnose(scenario.input, { rules, live: connection.live }));
+    const causes = outcome.diagnoses.map((d) => d.cause);
+    expect(outcome.diagnoses[0]).toMatchObject({ cause: 'bot_cannot_reach_front', status: 'confirmed' });
+    expect(causes).not.toContain('front_unavailable');
+    expect(outcome.diagnoses.map((d) => d.headline).join('\n')).not.toMatch(/Front is down/);
+    // The pasted 403's causes stay, undecided, beside it.
+    expect(causes).toContain('teammate_api_access_disabled');
+    expect(outcome.diagnoses.find((d) => d.cause === 'teammate_api_access_disabled')?.status).toBe('possible');
+    expect(outcome.checks.map((c) => c.result).join('\n')).toContain('ECONNREFUSED');
+  });
+
+  test('a host name that does not resolve is the same answer', async () => {
+    const connection = connectTenant(sandbox.tokens.acme_private, {
+      baseUrl: 'https://front-why-test.invalid',
+      requestTimeoutMs: 2_000,
+      timeoutMs: 5_000,
+      maxCalls: 12,
+    });
+    try {
+      const outcome = okOutcome(await diagnose('cnv_yo1kg5s', { rules, live: connection.live }));
+      expect(outcome.diagnoses.map((d) => d.cause)).toEqual(['bot_cannot_reach_front']);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  test('Front reached but failing (503) is still Front being down', async () => {
+    sandbox.setFaults({ outage: true });
+    const outcome = okOutcome(await diagnose('cnv_yo1kg5s', { rules, live: connect('acme_private').live }));
+    expect(outcome.diagnoses.map((d) => d.cause)).toEqual(['front_unavailable']);
   });
 });

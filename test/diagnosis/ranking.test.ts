@@ -167,3 +167,28 @@ describe('the owner', () => {
     expect(ownerFinding('teammate_api_access_disabled', 'confirmed', undefined, source)).toBeUndefined();
   });
 });
+
+describe('a live check that overrules the paste', () => {
+  const confirmed = (d: Diagnosis, overruledBy?: Diagnosis['overruledBy']): Diagnosis => ({
+    ...d,
+    status: 'confirmed',
+    ...(overruledBy ? { overruledBy } : {}),
+  });
+
+  test('puts the contradiction first, whatever the static order, and names the check', () => {
+    const [teammate, token] = possible('teammate_api_access_disabled', 'token_invalid');
+    const ranked = rankByEvidence(
+      [confirmed(teammate!), confirmed(token!, 'me')],
+      facts({ 'token.kind': 'api', 'token.private_scope': true }),
+    );
+    expect(causesOf(ranked)).toEqual(['token_invalid', 'teammate_api_access_disabled']);
+    expect(ranked[0]?.rankedBy).toMatch(/^The live check \(GET \/me: .*\) answered otherwise than the paste claims/);
+  });
+
+  test('a contradiction that is merely possible (the check did not answer) tips nothing', () => {
+    const [teammate, scope] = possible(...BOTH);
+    const ranked = rankByEvidence([teammate!, { ...scope!, overruledBy: 'me' }], facts({}));
+    expect(causesOf(ranked)).toEqual([...BOTH]);
+    expect(ranked.every((d) => d.rankedBy === undefined)).toBe(true);
+  });
+});

@@ -142,7 +142,7 @@ test('resets on every attempt end as network, after maxAttempts', async () => {
   server.assertAllUsed();
 });
 
-test('a refused connection is network, retried, never a bad token', async () => {
+test('a refused connection is this host not connecting (connect), retried, never a bad token', async () => {
   const closedPort = server.port;
   await server.close();
   const result = asUnreachable(
@@ -157,7 +157,37 @@ test('a refused connection is network, retried, never a bad token', async () => 
     }),
   );
   expect(result.message).toContain('ECONNREFUSED');
-  expect(result).toMatchObject({ reason: 'network', attempts: 3 });
+  expect(result).toMatchObject({ reason: 'connect', attempts: 3 });
+});
+
+test('a host name that does not resolve is connect, not retried', async () => {
+  const result = asUnreachable(
+    await createFrontClient({
+      // .invalid never resolves (RFC 6761).
+      baseUrl: 'https://front-why-test.invalid',
+      token: TOKEN,
+      dispatcher,
+      random: () => 0,
+      retryBaseDelayMs: 10,
+    }).get(frontPaths.me(), { deadline: inSeconds(5) }),
+  );
+  expect(result.message).toMatch(/ENOTFOUND|EAI_AGAIN/);
+  expect(result.reason).toBe('connect');
+});
+
+test('a TLS failure (https to a server that speaks plain http) is connect, not Front being down', async () => {
+  server.on('/me', json(200, { id: 'cmp_1' }));
+  const result = asUnreachable(
+    await createFrontClient({
+      baseUrl: server.url.replace('http://', 'https://'),
+      token: TOKEN,
+      dispatcher,
+      random: () => 0,
+      retryBaseDelayMs: 10,
+    }).get(frontPaths.me(), { deadline: inSeconds(5) }),
+  );
+  expect(result.reason).toBe('connect');
+  expect(result.attempts).toBe(1);
 });
 
 test('an HTML 502 page from the edge is a 5xx: retried, and summarised without the HTML', async () => {

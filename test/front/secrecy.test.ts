@@ -161,6 +161,6 @@ test('a network error message from an unreachable host has no token', async () =
     retryBaseDelayMs: 5,
   });
   const result = await client.get(frontPaths.me(), { deadline: Date.now() + 2000 });
-  expect(result).toMatchObject({ kind: 'unreachable', reason: 'network' });
+  expect(result).toMatchObject({ kind: 'unreachable', reason: 'connect' });
   expectNoToken(result);
 });

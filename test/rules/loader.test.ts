@@ -174,3 +174,50 @@ describe('formatLoadError and loadRulesOrThrow', () => {
     expect(loadRulesOrThrow(fixture('rules-valid'))).toHaveLength(3);
   });
 });
+
+describe('loadRules: rules that overrule the paste', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'front-why-rules-'));
+  });
+  afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+  const rule = (extra: string) =>
+    [
+      'id: company-mismatch',
+      'priority: 79',
+      'confidence: medium',
+      extra,
+      'when: { fact: conversation.status, equals: 404 }',
+      "headline: 'x'",
+      'why: y',
+      'steps:',
+      "  agent: ['z']",
+      '',
+    ].join('\n');
+
+  it('keeps overruled_by and supersedes on the loaded rule', () => {
+    writeFileSync(path.join(tmp, 'company-mismatch.yml'), rule('overruled_by: conversation\nsupersedes: [unknown]'));
+    writeFileSync(
+      path.join(tmp, 'unknown.yml'),
+      "id: unknown\npriority: 0\nconfidence: low\nfallback: true\nwhen: { fact: input.has_error, equals: true }\nheadline: 'x'\nwhy: y\nsteps:\n  agent: ['z']\n",
+    );
+    const [loaded] = loadRulesOrThrow(tmp);
+    expect(loaded).toMatchObject({ id: 'company-mismatch', overruledBy: 'conversation', supersedes: ['unknown'] });
+  });
+
+  it('refuses a check that is no probe, and a superseded rule that does not exist, each at its place', () => {
+    writeFileSync(
+      path.join(tmp, 'company-mismatch.yml'),
+      rule('overruled_by: gmail\nsupersedes: [resource-not-found]'),
+    );
+    const lines = errorLines(tmp).join('\n');
+    expect(lines).toMatch(/company-mismatch\.yml:4:\d+ .*overruled_by/);
+    writeFileSync(path.join(tmp, 'company-mismatch.yml'), rule('supersedes: [resource-not-found]'));
+    expect(errorLines(tmp)).toEqual([
+      expect.stringMatching(
+        /company-mismatch\.yml:4:\d+ rule=company-mismatch: supersedes "resource-not-found", which is no rule here$/,
+      ),
+    ]);
+  });
+});

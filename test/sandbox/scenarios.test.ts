@@ -181,9 +181,23 @@ describe('SANDBOX_SCENARIOS', () => {
           break;
         }
         case 'token_invalid':
-          expect(me.status).toBe(401);
           expect(sandbox.tokenInfo[token].kind).toBe('api');
+          if (scenario.name === 'integration_other_token') {
+            // The token connected here works; the paste is the integration's 401.
+            expect(me.status).toBe(200);
+            expect(scenario.input).toMatch(/\b401\b/);
+          } else {
+            expect(me.status).toBe(401);
+          }
           break;
+        case 'company_mismatch': {
+          const conv = await get(sandbox, `/conversations/${id}`, { token });
+          expect([conv.status, errorOf(conv).message]).toEqual([404, `Unknown conversation ID ${id}`]);
+          // It exists, in the other company.
+          expect((await get(sandbox, `/conversations/${id}`, { token: 'globex_private' })).status).toBe(200);
+          expect(scenario.input).toMatch(/403/);
+          break;
+        }
         case 'oauth_token_expired':
           expect(me.status).toBe(401);
           expect(sandbox.tokenInfo[token].kind).toBe('oauth');

@@ -53,8 +53,13 @@ const WITH_WATCH = [
   'rule_preference_off',
   'teammate_tags_preference_off',
 ];
-/** Not the customer's to fix (a missing or merged conversation, a rate limit, Front down, fine now), or no ID. */
+/**
+ * Not the customer's to fix (a missing or merged conversation, a rate limit, Front down, fine now), no ID, or a live
+ * check overruled the paste (the integration's token is not the one a re-check would use).
+ */
 const WITHOUT_WATCH = [
+  'integration_other_token',
+  'another_company_id',
   'oauth_token_expired',
   'unknown_conversation',
   'merged_conversation',

@@ -312,6 +312,29 @@ describe('on SQLite, across a restart', () => {
     expect(told[0]).not.toContain('try again');
   });
 
+  test('an answer a live check overruled offers no watch, and a click on a button from before is refused with why', async () => {
+    const paste =
+      'GET /conversations/cnv_yo1kg5s 401 {"_error":{"status":401,"title":"Unauthorized","message":"Invalid token"}}';
+    const reply = await answer(h, paste);
+    expect(visibleText(reply)).toContain('sends another or an old token');
+    expect(visibleText(reply)).toContain('Ranked first: The live check (GET /me');
+    expect(buttonIds(reply)).not.toContain(ACTION_IDS.watch);
+
+    // A watch button carrying that paste (forged here, as one from before would be) starts nothing.
+    const other = await answer(h, 'cnv_yo1kg5q');
+    const forged = JSON.parse(JSON.stringify(other)) as RecordedCall;
+    const blocks = (forged.args as { blocks: { elements?: { action_id: string; value: string }[] }[] }).blocks;
+    for (const e of blocks.flatMap((b) => b.elements ?? [])) if (e.action_id === ACTION_IDS.watch) e.value = paste;
+    const mark = h.slack.calls.length;
+    await click(h, forged, ACTION_IDS.watch);
+    expect(await h.store.listWatches()).toEqual([]);
+    const told = h.slack.calls
+      .slice(mark)
+      .filter((c) => c.method === 'chat.postEphemeral')
+      .map((c) => visibleText(c));
+    expect(told).toEqual([expect.stringContaining('No watch for this one')]);
+  });
+
   test('an answer the customer cannot fix offers no watch', async () => {
     const reply = await answer(h, 'cnv_zz9k2x1');
     expect(buttonIds(reply)).not.toContain(ACTION_IDS.watch);

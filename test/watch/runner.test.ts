@@ -46,8 +46,11 @@ afterEach(async () => {
   await h.dispose();
 });
 
-function runner(holder = 'r1', share?: WatchShare): WatchRunner {
-  const connection = live.connect('acme_private');
+function runner(
+  holder = 'r1',
+  share?: WatchShare,
+  connection: ReturnType<typeof live.connect> = live.connect('acme_private'),
+): WatchRunner {
   return createWatchRunner({
     store,
     holder,
@@ -146,6 +149,58 @@ test('tells the thread when another cause appears, once, and keeps watching', as
   expect((await store.listActivity()).map((a) => [a.action, a.cause])).toEqual([
     ['watch.changed', 'teammate_api_access_disabled'],
   ]);
+});
+
+describe('a re-check is decided the way a diagnosis is', () => {
+  async function watchBareLink(): Promise<Watch> {
+    const { watch } = await store.startWatch({
+      tenant: 'acme',
+      teamId: 'T1',
+      channelId: 'C1',
+      threadTs: '1710000000.000200',
+      target: 'https://app.frontapp.com/open/cnv_yo1kg5r',
+      label: 'cnv_yo1kg5r',
+      cause: 'teammate_api_access_disabled',
+      startedBy: 'U1',
+      startedAt: new Date(now),
+      nextCheckAt: new Date(now + MIN),
+      expiresAt: expiryOf(now, schedule),
+    });
+    return watch;
+  }
+
+  test('401 on every request of the re-check: the thread hears the token is refused, as a diagnosis says it', async () => {
+    await watchBareLink();
+    // Two requests per re-check: GET /me is not among them, only the reads of the conversation.
+    const connection = live.connect('acme_revoked', { maxCalls: 2 });
+    const r = runner('r1', undefined, connection);
+    now += MIN;
+    expect(await r.tick()).toBe(1);
+    expect(notices.map((n) => [n.kind, n.cause])).toEqual([['changed', 'token_invalid']]);
+    const text = notices[0]!.text;
+    expect(text).toContain('now for another cause (token_invalid): Front rejects the token itself (401)');
+    expect(text).not.toMatch(/\(unknown\)|no status|\(\s*\)/);
+    const diagnosed = okOutcome(
+      await diagnose('https://app.frontapp.com/open/cnv_yo1kg5r', { rules, live: connection.live }),
+    );
+    expect(diagnosed.diagnoses.find((d) => d.status === 'confirmed')?.cause).toBe('token_invalid');
+    await r.stop();
+  });
+
+  test('this host not reaching Front teaches the watch nothing: no notice, still active', async () => {
+    const watch = await watchOriginal();
+    const r = runner();
+    await sandbox.setReachable(false);
+    try {
+      now += MIN;
+      expect(await r.tick()).toBe(1);
+    } finally {
+      await sandbox.setReachable(true);
+    }
+    expect(notices).toEqual([]);
+    expect((await store.getWatch(watch.id))?.state).toBe('active');
+    await r.stop();
+  });
 });
 
 test('gives up after FRONT_WHY_WATCH_DAYS with a note in the thread', async () => {

@@ -1,4 +1,5 @@
 import { isCustomerFixable } from '../../causes';
+import { overruledNote } from '../../watch';
 import { MAX_ERRORS_PER_PASTE, diagnoseParsed, type DiagnoseOutcome, type ParseResult } from '../../diagnosis';
 import { recheckInput } from '../../input';
 import type { OutcomeView } from '../render/blocks';
@@ -97,12 +98,17 @@ export async function runDiagnosis(
 
 /**
  * A watch re-reads a conversation until it reads fine, so it needs a live answer about one whose likeliest cause
- * the customer can fix.
+ * the customer can fix, and that the token connected here can see (no live check overruled the paste).
  */
 function watchable(outcome: DiagnoseOutcome): boolean {
   if (!outcome.ok || !outcome.live || outcome.targets.length === 0) return false;
   const first = outcome.diagnoses[0];
-  return first !== undefined && first.status === 'confirmed' && isCustomerFixable(first.cause);
+  return (
+    first !== undefined &&
+    first.status === 'confirmed' &&
+    isCustomerFixable(first.cause) &&
+    overruledNote(first) === undefined
+  );
 }
 
 async function recordRun(

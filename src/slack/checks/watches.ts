@@ -1,4 +1,4 @@
-import { expiryOf, nothingToWatch, ownerOf, recheck, verdictOf, type WatchCheck } from '../../watch';
+import { expiryOf, nothingToWatch, overruledNote, ownerOf, recheck, verdictOf, type WatchCheck } from '../../watch';
 import { MAX_ERRORS_PER_PASTE, diagnoseParsed } from '../../diagnosis';
 import { recheckInput } from '../../input';
 import { DEFAULT_TOKEN_TENANT_ID, isStoreError, type Watch } from '../../store';
@@ -57,6 +57,8 @@ export async function startWatch(
   // A button's value is the paste it answers, but one holding nothing to check must not read as "try again".
   const nothing = nothingToWatch(outcome);
   if (nothing) return { kind: 'refused', message: nothing };
+  const overruled = outcome.ok ? overruledNote(outcome.diagnoses[0]) : undefined;
+  if (overruled) return { kind: 'refused', message: overruled };
   const verdict = verdictOf(outcome);
   const target = outcome.ok ? outcome.targets.join(', ') : '';
   const shown = target || 'the pasted error';
