@@ -11,7 +11,7 @@ import { coverage, insideAny, uncovered, type Span } from './spans';
 import { findTextHits, type TextHit } from './text-errors';
 import { MAX_ERRORS, type Observation } from './types';
 import { charge } from './work';
-import { resourceFromMessage } from './wordings';
+import { resourceFromMessage, type WordingSet } from './wordings';
 
 const MAX_BODY_MESSAGE_CHARS = 500;
 /** Headers worth quoting in an excerpt; the rest (date, server, cookies) is noise. */
@@ -29,7 +29,7 @@ const QUOTED_HEADERS = new Set([
  * envelope or page in its body), then envelopes and pages standing alone, then Front wordings in whatever
  * text is left. A 2xx response is read too, only so nothing inside it is taken for an error.
  */
-export function findErrors(text: string, idOccurrences: readonly IdOccurrence[]): Observation[] {
+export function findErrors(text: string, idOccurrences: readonly IdOccurrence[], wordings: WordingSet): Observation[] {
   const envelopes = findEnvelopes(text);
   const pages = findHtmlPages(text);
   const used = new Set<Envelope | HtmlPage>();
@@ -54,7 +54,8 @@ export function findErrors(text: string, idOccurrences: readonly IdOccurrence[])
     claimed.push(page);
     if (page.status !== undefined && page.status >= 400) candidates.push(pageCandidate(text, page));
   }
-  for (const hit of findTextHits(text, uncovered(claimed, text.length))) candidates.push(textCandidate(text, hit));
+  for (const hit of findTextHits(text, uncovered(claimed, text.length), wordings))
+    candidates.push(textCandidate(text, hit));
 
   const errors = joinPieces(
     text,

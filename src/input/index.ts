@@ -5,3 +5,4 @@ export { isFrontId, KIND_BY_PREFIX, scanFrontIds, distinctIds } from './id-scan'
 export { redactSecrets } from './excerpt';
 export * from './types';
 export { recheckInput, isRecheckInput, RECHECK_MARKER, type RecheckInputLimits } from './recheck-input';
+export { wordingSet, NO_WORDINGS, type WordingSet } from './wordings';

@@ -4,10 +4,13 @@ import { normalisePaste } from './normalise';
 import { isRecheckInput, readRecheckInput } from './recheck-input';
 import { MAX_PASTE_BYTES, type ParseResult } from './types';
 import { charge, metered, type WorkMeter } from './work';
+import { NO_WORDINGS, type WordingSet } from './wordings';
 
 export interface ParseOptions {
   /** Counts the characters the readers visit (see work.ts). */
   meter?: WorkMeter;
+  /** Front's wordings, from the rule set in use (they live in the rules); none when absent. */
+  wordings?: WordingSet;
 }
 
 function empty(): ParseResult {
@@ -43,10 +46,11 @@ function safely<T>(read: () => T, fallback: T): T {
 
 /** Reads whatever an agent pasted into the Front errors and Front IDs it holds. Never throws. */
 export function parsePaste(text: string, options: ParseOptions = {}): ParseResult {
-  return metered(options.meter, () => parseMetered(text));
+  const wordings = options.wordings ?? NO_WORDINGS;
+  return metered(options.meter, () => parseMetered(text, wordings));
 }
 
-function parseMetered(text: string): ParseResult {
+function parseMetered(text: string, wordings: WordingSet): ParseResult {
   if (typeof text !== 'string') return empty();
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_PASTE_BYTES) return tooLarge(bytes);
@@ -57,7 +61,7 @@ function parseMetered(text: string): ParseResult {
   if (normalised.trim() === '') return empty();
 
   const occurrences = safely(() => scanFrontIds(normalised), []);
-  const errors = safely(() => findErrors(normalised, occurrences), []);
+  const errors = safely(() => findErrors(normalised, occurrences, wordings), []);
   // An error body can hold an ID only its unescaping reveals (a JSON string wrapped with a literal "\n"):
   // it joins the paste's IDs after the ones seen as written.
   const revealed = errors.flatMap((error) => scanFrontIds(error.ids.join(' '))).map((o) => ({ ...o, index: Infinity }));

@@ -3,7 +3,7 @@ import { STATUS_NUMBER, STATUS_THEN_REASON } from './reasons';
 import { lowerBound, matchesIn } from './range-search';
 import type { Span } from './spans';
 import { isTrailingNoise, trimEndWhere } from './trim';
-import { FRONT_WORDING, classifyWording, wordingEnd } from './wordings';
+import { wordingEnd, wordingOf, type WordingSet } from './wordings';
 import { charge } from './work';
 
 /**
@@ -44,11 +44,11 @@ interface Match {
   segment: Span;
 }
 
-export function findTextHits(text: string, segments: readonly Span[]): TextHit[] {
+export function findTextHits(text: string, segments: readonly Span[], wordings: WordingSet): TextHit[] {
   charge(2 * text.length);
   const matches = [
     ...withinSegments(matchesIn(STATUS_THEN_REASON, text), segments, 'reason'),
-    ...withinSegments(matchesIn(FRONT_WORDING, text), segments, 'wording'),
+    ...(wordings.search ? withinSegments(matchesIn(wordings.search, text), segments, 'wording') : []),
   ].sort((a, b) => a.index - b.index);
 
   const hits: TextHit[] = [];
@@ -67,7 +67,7 @@ export function findTextHits(text: string, segments: readonly Span[]): TextHit[]
       isContentLine(text, lineStart, first.index, contentEnds)
     )
       continue;
-    const hit = hitFromLine(text, start, end, onLine, segment);
+    const hit = hitFromLine(text, start, end, onLine, segment, wordings);
     if (hit) hits.push(hit);
   }
   return hits;
@@ -101,7 +101,14 @@ function withinSegments(found: RegExpExecArray[], segments: readonly Span[], kin
   return kept;
 }
 
-function hitFromLine(text: string, start: number, end: number, onLine: Match[], segment: Span): TextHit | undefined {
+function hitFromLine(
+  text: string,
+  start: number,
+  end: number,
+  onLine: Match[],
+  segment: Span,
+  wordings: WordingSet,
+): TextHit | undefined {
   const reason = onLine.find((m) => m.kind === 'reason');
   const wording = onLine.find((m) => m.kind === 'wording');
   const hit: TextHit = { start, end, focus: (onLine[0] as Match).index };
@@ -112,12 +119,13 @@ function hitFromLine(text: string, start: number, end: number, onLine: Match[], 
   if (wording) {
     hit.message = messageAt(text, wording.index, wordingEnd(text, wording.index, wording.end, end), end);
     hit.status ??= lastStatusIn(text, start, wording.index) ?? statusOnLineBefore(text, start, segment);
-    const { impliesStatus, standsAlone } = classifyWording(wording.exec);
-    if (hit.status === undefined && impliesStatus !== undefined) {
-      hit.status = impliesStatus;
+    const known = wordingOf(wordings, wording.exec);
+    // Only words nobody but Front writes are read without a status beside them, and then imply Front's.
+    if (hit.status === undefined && !known?.frontOnly) return undefined;
+    if (hit.status === undefined && known?.status !== undefined) {
+      hit.status = known.status;
       hit.statusInferred = true;
     }
-    if (hit.status === undefined && !standsAlone) return undefined;
   } else if (reason) {
     const rest = trailingMessage(text.slice(reason.end, end));
     if (rest) hit.message = rest;

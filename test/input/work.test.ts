@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { MAX_PASTE_BYTES, parsePaste, type WorkMeter } from '../../src/input';
+import { parsePaste } from '../../src/diagnosis';
+import { MAX_PASTE_BYTES, type WorkMeter } from '../../src/input';
 
 /**
  * The bot parses every message of a listening channel, so a paste's cost is the sender's to choose. Parsing

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import { ConfigError, type Config } from '../../config';
-import { parsePaste, type ParseResult } from '../../diagnosis';
+import { parsePaste, wordingsOfRules, type ParseResult } from '../../diagnosis';
 import { rateBudgetsFor } from '../../diagnosis/budgets';
 import { connectTenant } from '../../diagnosis/live';
 import { DEFAULT_BUDGET_KEY, systemClock, type RateBudgets } from '../../front';
@@ -189,7 +189,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         admins,
         identity,
         inflight,
-        parse: options.parse ?? ((text) => parsePaste(text)),
+        parse: options.parse ?? ((text) => parsePaste(text, { wordings: wordingsOfRules(ruleBook.current) })),
         watch: watchSettings,
         metrics: timer,
         homes,
