@@ -1,3 +1,4 @@
+import { namesAnotherService } from './foreign';
 import { lineEndAt, lineStartAt } from './lines';
 import { STATUS_NUMBER, STATUS_THEN_REASON } from './reasons';
 import { lowerBound, matchesIn } from './range-search';
@@ -122,11 +123,14 @@ function hitFromLine(
     const known = wordingOf(wordings, wording.exec);
     // Only words nobody but Front writes are read without a status beside them, and then imply Front's.
     if (hit.status === undefined && !known?.frontOnly) return undefined;
+    if (!known?.frontOnly && namesAnotherService(text.slice(start, end))) return undefined;
     if (hit.status === undefined && known?.status !== undefined) {
       hit.status = known.status;
       hit.statusInferred = true;
     }
   } else if (reason) {
+    // A bare status and reason could be anyone's: another service named on the line says whose.
+    if (namesAnotherService(text.slice(start, end))) return undefined;
     const rest = trailingMessage(text.slice(reason.end, end));
     if (rest) hit.message = rest;
   }
