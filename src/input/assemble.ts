@@ -54,8 +54,11 @@ export function findErrors(text: string, idOccurrences: readonly IdOccurrence[],
     claimed.push(page);
     if (page.status !== undefined && page.status >= 400) candidates.push(pageCandidate(text, page));
   }
-  for (const hit of findTextHits(text, uncovered(claimed, text.length), wordings))
-    candidates.push(textCandidate(text, hit));
+  const hits = findTextHits(text, uncovered(claimed, text.length), wordings);
+  // A client's "status code 404" alone is read only when nothing better was (an axios dump's own envelope is the
+  // error it announces) and the paste is about Front.
+  const weakCounts = candidates.length === 0 && isAboutFront(text, idOccurrences);
+  for (const hit of hits) if (!hit.statusInWordsOnly || weakCounts) candidates.push(textCandidate(text, hit));
 
   const errors = joinPieces(
     text,
@@ -65,6 +68,14 @@ export function findErrors(text: string, idOccurrences: readonly IdOccurrence[],
   return errors
     .slice(0, MAX_ERRORS)
     .map((c) => toObservation(text, c, contexts.get(c) ?? { start: 0, end: text.length }, idOccurrences));
+}
+
+/** Front named (Front, frontapp.com), a Front ID, or a header only Front sends. */
+const FRONT_MARK = /\bfront(?:app)?\b(?!-)|x-front-tier/i;
+
+function isAboutFront(text: string, idOccurrences: readonly IdOccurrence[]): boolean {
+  charge(text.length);
+  return idOccurrences.length > 0 || FRONT_MARK.test(text);
 }
 
 function readResponse(
@@ -196,6 +207,21 @@ function contextsOf(text: string, errors: readonly Candidate[], quiet: readonly 
   return contexts;
 }
 
+/**
+ * A status printed before an envelope that has none (axios `status: 403`), or given just after it: a mocked
+ * response's `{ status: 401 }` beside its body (`HttpResponse.json({ _error: … }, { status: 401 })`).
+ */
+function jsonStatusHint(text: string, c: Candidate, context: Span): number | undefined {
+  const before = statusHint(text, context.start, c.focus);
+  if (before !== undefined) return before;
+  // To the end of the next line, short of another error's body.
+  const nextLineEnd = lineEndAt(text, Math.min(text.length, lineEndAt(text, c.end) + 1));
+  const after = text.slice(c.end, nextLineEnd);
+  charge(after.length);
+  const another = after.search(/_error|HTTP\/\d/);
+  return statusHint(text, c.end, another < 0 ? nextLineEnd : c.end + another);
+}
+
 function idsBetween(occurrences: readonly IdOccurrence[], start: number, end: number): string[] {
   const ids: string[] = [];
   for (let i = lowerBound(occurrences, start, (o) => o.index); i < occurrences.length; i++) {
@@ -211,7 +237,7 @@ function toObservation(text: string, c: Candidate, context: Span, idOccurrences:
   // Quoting reads at most four times what it keeps (see excerpt); redacting reads the message.
   charge(4 * observation.excerpt.length + 2 * (context.end - context.start) + 4 * (c.message?.length ?? 0));
 
-  const status = c.status ?? (c.format === 'json' ? statusHint(text, context.start, c.focus) : undefined);
+  const status = c.status ?? (c.format === 'json' ? jsonStatusHint(text, c, context) : undefined);
   if (status !== undefined) observation.status = status;
   if (c.statusInferred) observation.statusInferred = true;
   const title = c.title ?? (c.format === 'json' ? titleHint(text, context.start, c.focus) : undefined);
