@@ -1,4 +1,4 @@
-export { parsePaste, type ParseOptions } from './parse';
+export { parsePaste, tooLargeMessage, type ParseOptions } from './parse';
 export type { WorkMeter } from './work';
 export { normalisePaste } from './normalise';
 export { isFrontId, KIND_BY_PREFIX, scanFrontIds, distinctIds } from './id-scan';

@@ -22,14 +22,23 @@ function empty(): ParseResult {
 }
 
 function tooLarge(bytes: number): ParseResult {
-  const kib = (n: number): string => `${Math.ceil(n / 1024)} KiB`;
-  return {
-    ok: false,
-    reason: 'too_large',
-    message:
-      `That paste is ${kib(bytes)}, over the ${kib(MAX_PASTE_BYTES)} limit. Paste just the error: the status line ` +
-      'and the `{"_error": …}` body, or the one log line that shows it.',
-  };
+  return { ok: false, reason: 'too_large', message: tooLargeMessage(bytes) };
+}
+
+function size(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return mib >= 1 ? `${mib.toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+/**
+ * The refusal of a paste of `bytes` (its real size, also when a reader kept only the first part of it);
+ * `atLeast` when the reader stopped counting.
+ */
+export function tooLargeMessage(bytes: number, atLeast = false): string {
+  return (
+    `That paste is ${atLeast ? 'over ' : ''}${size(bytes)}, over the ${size(MAX_PASTE_BYTES)} limit. Paste just the ` +
+    'error: the status line and the `{"_error": …}` body, or the one log line that shows it.'
+  );
 }
 
 /** "Our OAuth app…", an /oauth/ URL, a token response's refresh_token: the paste says the request used OAuth. */
