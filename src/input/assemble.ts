@@ -7,6 +7,7 @@ import { idsIn, isFrontId, type IdOccurrence } from './id-scan';
 import { joinPieces, type Candidate } from './join';
 import { lineEndAt, lineStartAt, transportNoiseFrom } from './lines';
 import { lowerBound } from './range-search';
+import { findResponseDescriptions, type ResponseDescription } from './openapi';
 import { coverage, insideAny, uncovered, type Span } from './spans';
 import { findTextHits, type TextHit } from './text-errors';
 import { MAX_ERRORS, type Observation } from './types';
@@ -53,6 +54,12 @@ export function findErrors(text: string, idOccurrences: readonly IdOccurrence[],
     if (used.has(page) || insideAny(quietParts, page.start)) continue;
     claimed.push(page);
     if (page.status !== undefined && page.status >= 400) candidates.push(pageCandidate(text, page));
+  }
+  const claimedParts = coverage(claimed);
+  for (const described of findResponseDescriptions(text)) {
+    if (insideAny(claimedParts, described.start)) continue;
+    claimed.push(described);
+    candidates.push(describedCandidate(text, described));
   }
   const hits = findTextHits(text, uncovered(claimed, text.length), wordings);
   // A client's "status code 404" alone is read only when nothing better was (an axios dump's own envelope is the
@@ -169,6 +176,18 @@ function pageCandidate(text: string, page: HtmlPage): Candidate {
     title: page.title,
     message: page.message,
     quote: () => excerpt(pageQuote(text, page)),
+  };
+}
+
+function describedCandidate(text: string, d: ResponseDescription): Candidate {
+  return {
+    format: 'json',
+    start: d.start,
+    end: d.end,
+    focus: d.start,
+    status: d.status,
+    message: d.message,
+    quote: () => excerpt(text.slice(d.start, d.end)),
   };
 }
 

@@ -54,4 +54,14 @@ describe('client one-liners and wrappers', () => {
   it('does not read a generic wording without a status beside it', () => {
     expect(parsed('Rate limit exceeded, try again later').errors).toEqual([]);
   });
+
+  it('reads a response as an API description states it, once', () => {
+    const paste = '"403": {\n  "description": "Token lacks the required `conversations:delete` scope"\n}';
+    const error = onlyError(paste);
+    expect([error.status, error.message]).toEqual([403, 'Token lacks the required `conversations:delete` scope']);
+  });
+
+  it('reads no success described that way', () => {
+    expect(parsed('"200": {\n  "description": "A conversation"\n}').errors).toEqual([]);
+  });
 });
