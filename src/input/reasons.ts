@@ -42,10 +42,10 @@ export function statusOfReason(reason: string): number | undefined {
 
 /**
  * A status given in words rather than before a reason: axios' `Request failed with status code 429`, a no-code
- * tool's `(HTTP Status: 401)`, docs' "return a `401` error status code".
+ * tool's `(HTTP Status: 401)`, a wrapper's `Front API error 403: …`, docs' "return a `401` error status code".
  */
 export const STATUS_IN_WORDS = new RegExp(
-  String.raw`\b(?:status[ _-]?code|HTTP[ _-]?status)[ \t]*[:=]?[ \t]*${STATUS_NUMBER}|` +
+  String.raw`\b(?:status[ _-]?code|HTTP[ _-]?status|Front[ \t]+(?:API[ \t]+)?error)[ \t]*[:=]?[ \t]*${STATUS_NUMBER}|` +
     String.raw`\x60([45]\d\d)\x60[ \t]+(?:error[ \t]+)?(?:status[ \t]+code|response|error)\b`,
   'gi',
 );

@@ -190,7 +190,11 @@ function messageAt(text: string, from: number, wordingEnd: number, lineEnd: numb
 function reasonAfterStatus(rest: string): Pick<TextHit, 'title' | 'message'> {
   charge(rest.length);
   const m = new RegExp(String.raw`^[ \t)\]]*(${REASON_ALTERNATIVES})\b[ \t]*(?:[:\-–][ \t]*(.+))?$`, 'i').exec(rest);
-  if (!m?.[1] || statusOfReason(m[1]) === undefined) return {};
+  if (!m?.[1] || statusOfReason(m[1]) === undefined) {
+    // `Front API error 403: <message>`: no reason phrase, the message right after.
+    const message = /^[ \t]*:[ \t]*(\S.*)$/.exec(rest)?.[1];
+    return message ? { message: trimEndWhere(message, isTrailingNoise).trim().slice(0, MAX_MESSAGE_CHARS) } : {};
+  }
   const message = m[2] === undefined ? undefined : trimEndWhere(m[2], isTrailingNoise).trim();
   return { title: m[1], ...(message ? { message: message.slice(0, MAX_MESSAGE_CHARS) } : {}) };
 }
