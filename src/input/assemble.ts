@@ -15,6 +15,8 @@ import { charge } from './work';
 import { resourceFromMessage, type WordingSet } from './wordings';
 
 const MAX_BODY_MESSAGE_CHARS = 500;
+/** How far after a text error its client's printed headers are looked for. */
+const MAX_HEADERS_AFTER = 2000;
 /** Headers worth quoting in an excerpt; the rest (date, server, cookies) is noise. */
 const QUOTED_HEADERS = new Set([
   'x-ratelimit-limit',
@@ -74,7 +76,9 @@ export function findErrors(text: string, idOccurrences: readonly IdOccurrence[],
   const contexts = contextsOf(text, errors, quiet);
   return errors
     .slice(0, MAX_ERRORS)
-    .map((c) => toObservation(text, c, contexts.get(c) ?? { start: 0, end: text.length }, idOccurrences));
+    .map((c) =>
+      toObservation(text, c, contexts.get(c) ?? { start: 0, end: text.length, nextStart: text.length }, idOccurrences),
+    );
 }
 
 /** Front named (Front, frontapp.com), a Front ID, or a header only Front sends. */
@@ -209,9 +213,12 @@ function textCandidate(text: string, hit: TextHit): Candidate {
  * For each error, the stretch of paste that belongs to it: from the end of whatever precedes it (another
  * error, a successful response) to the end of its last line or the start of whatever follows.
  */
-function contextsOf(text: string, errors: readonly Candidate[], quiet: readonly Span[]): Map<Candidate, Span> {
+/** The stretch of paste that belongs to an error, and where the next thing in the paste starts. */
+type Context = Span & { nextStart: number };
+
+function contextsOf(text: string, errors: readonly Candidate[], quiet: readonly Span[]): Map<Candidate, Context> {
   const marks = [...errors, ...quiet].sort((a, b) => a.start - b.start);
-  const contexts = new Map<Candidate, Span>();
+  const contexts = new Map<Candidate, Context>();
   const isError = new Set<Span>(errors);
   let endSoFar = 0;
   marks.forEach((mark, i) => {
@@ -219,7 +226,8 @@ function contextsOf(text: string, errors: readonly Candidate[], quiet: readonly 
     if (isError.has(mark)) {
       const c = mark as Candidate;
       const end = Math.min(lineEndAt(text, c.end), next?.start ?? text.length);
-      contexts.set(c, { start: Math.min(endSoFar, c.start), end: Math.max(end, c.end) });
+      const nextStart = next?.start ?? text.length;
+      contexts.set(c, { start: Math.min(endSoFar, c.start), end: Math.max(end, c.end), nextStart });
     }
     endSoFar = Math.max(endSoFar, mark.end);
   });
@@ -251,7 +259,12 @@ function idsBetween(occurrences: readonly IdOccurrence[], start: number, end: nu
   return ids;
 }
 
-function toObservation(text: string, c: Candidate, context: Span, idOccurrences: readonly IdOccurrence[]): Observation {
+function toObservation(
+  text: string,
+  c: Candidate,
+  context: Context,
+  idOccurrences: readonly IdOccurrence[],
+): Observation {
   const observation: Observation = { format: c.format, ids: [], excerpt: c.quote(context.start) };
   // Quoting reads at most four times what it keeps (see excerpt); redacting reads the message.
   charge(4 * observation.excerpt.length + 2 * (context.end - context.start) + 4 * (c.message?.length ?? 0));
@@ -271,7 +284,10 @@ function toObservation(text: string, c: Candidate, context: Span, idOccurrences:
   const request = findRequest(text, context.start, c.focus, requestEnd);
   if (request) observation.request = request;
 
-  const headers = c.headers ?? headerPairs(text, context.start, context.end);
+  // A client's one-liner prints the response headers on the lines after it (axios' headers object).
+  const headersEnd = c.format === 'text' ? Math.min(context.nextStart, context.end + MAX_HEADERS_AFTER) : context.end;
+  charge(headersEnd - context.end);
+  const headers = c.headers ?? headerPairs(text, context.start, Math.max(context.end, headersEnd));
   const rateLimit = rateLimitFrom(headers);
   if (rateLimit) observation.rateLimit = rateLimit;
   const location = headers.get('location');

@@ -6,7 +6,8 @@ describe('client one-liners and wrappers', () => {
       'Front sync failed: AxiosError: Request failed with status code 429',
       "{ 'retry-after': '20', 'x-ratelimit-remaining': '0' }",
     ].join('\n');
-    expect(onlyError(paste).status).toBe(429);
+    const error = onlyError(paste);
+    expect([error.status, error.rateLimit]).toEqual([429, { retryAfter: 20, remaining: 0 }]);
   });
 
   it("leaves axios' status in words alone when nothing in the paste is Front", () => {
