@@ -1,8 +1,8 @@
 import { loadConfig } from '../config';
 import { diagnose, diagnosesToText, type DiagnoseOutcome } from '../diagnosis';
-import { MAX_PASTE_BYTES } from '../input';
+import { MAX_PASTE_BYTES, tooLargeMessage } from '../input';
 import { loadRulesOrThrow } from '../rules';
-import { parseCommandArgs, readAll, UsageError, writeJson, type CliIo } from './io';
+import { parseCommandArgs, readCounted, UsageError, writeJson, type CliIo } from './io';
 import { usageOf } from './help';
 import { recordCliUnknowns } from './unknown-wordings';
 
@@ -25,8 +25,14 @@ export async function explainCommand(argv: string[], io: CliIo): Promise<number>
 export async function textFrom(positionals: string[], io: CliIo, usage: string): Promise<string> {
   if (positionals.length > 0) return positionals.join(' ');
   if (io.stdin.isTTY) throw new UsageError(`nothing to explain: give the paste as an argument or pipe it in\n${usage}`);
-  return readAll(io.stdin, MAX_PASTE_BYTES);
+  const read = await readCounted(io.stdin, MAX_PASTE_BYTES, MAX_COUNTED_BYTES);
+  // Said here, with the real size: the parser sees only what was kept.
+  if (read.bytes > MAX_PASTE_BYTES) throw new Error(tooLargeMessage(read.bytes, read.stoppedCounting));
+  return read.text;
 }
+
+/** Past this, a piped input is not read further just to say how large it is. */
+const MAX_COUNTED_BYTES = 256 * 1024 * 1024;
 
 export interface PrintOptions {
   /** One JSON object with every field of every diagnosis. */

@@ -17,6 +17,31 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Reads up to `maxBytes + 1` bytes of `stream` and counts the rest (up to `countTo`) without keeping it, so that
+ * a refusal can say how large the input really was.
+ */
+export async function readCounted(
+  stream: NodeJS.ReadableStream,
+  maxBytes: number,
+  countTo: number,
+): Promise<{ text: string; bytes: number; stoppedCounting: boolean }> {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let bytes = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    bytes += buf.length;
+    if (kept <= maxBytes) {
+      const part = buf.subarray(0, maxBytes + 1 - kept);
+      chunks.push(part);
+      kept += part.length;
+    }
+    if (bytes > countTo) return { text: Buffer.concat(chunks).toString('utf8'), bytes: countTo, stoppedCounting: true };
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), bytes, stoppedCounting: false };
+}
+
 export async function readAll(stream: NodeJS.ReadableStream, maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;

@@ -1,5 +1,5 @@
 import { PROBE_DESCRIPTIONS, factSource, isFactPath, type FactPath, type ProbeId } from '../facts';
-import { parsePaste, type FrontIdRef, type Observation, type ParseResult } from '../input';
+import type { FrontIdRef, Observation, ParseResult } from '../input';
 import { matchRules, renderRuleText, textFacts, type FactSource, type Rule, type RuleMatch } from '../rules';
 import { ProbeRun, type FrontGateway } from '../probes';
 import { parseFrontId, resourceId, type ResourceRef, type TokenInfo } from '../front';
@@ -8,6 +8,7 @@ import { ownerFinding } from './owner';
 import { bareIds, bareTarget, pasteFacts, targetOf } from './paste-facts';
 import { lowered, rankByEvidence } from './ranking';
 import type { Diagnosis, Evidence } from './types';
+import { parsePaste, wordingsOfRules } from './wordings';
 
 /** A pasted log may hold many errors; each costs probes, so only the first few are diagnosed. */
 export const MAX_ERRORS_PER_PASTE = 5;
@@ -53,7 +54,7 @@ export type DiagnoseOutcome =
   | { ok: false; message: string };
 
 export async function diagnose(text: string, deps: DiagnoseDeps): Promise<DiagnoseOutcome> {
-  return diagnoseParsed(parsePaste(text), deps);
+  return diagnoseParsed(parsePaste(text, { wordings: wordingsOfRules(deps.rules) }), deps);
 }
 
 /** `diagnose` of a paste already read: a caller that looks at one paste twice (offline, then live) reads it once. */

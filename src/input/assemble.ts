@@ -7,13 +7,16 @@ import { idsIn, isFrontId, type IdOccurrence } from './id-scan';
 import { joinPieces, type Candidate } from './join';
 import { lineEndAt, lineStartAt, transportNoiseFrom } from './lines';
 import { lowerBound } from './range-search';
+import { findResponseDescriptions, type ResponseDescription } from './openapi';
 import { coverage, insideAny, uncovered, type Span } from './spans';
 import { findTextHits, type TextHit } from './text-errors';
 import { MAX_ERRORS, type Observation } from './types';
 import { charge } from './work';
-import { resourceFromMessage } from './wordings';
+import { resourceFromMessage, type WordingSet } from './wordings';
 
 const MAX_BODY_MESSAGE_CHARS = 500;
+/** How far after a text error its client's printed headers are looked for. */
+const MAX_HEADERS_AFTER = 2000;
 /** Headers worth quoting in an excerpt; the rest (date, server, cookies) is noise. */
 const QUOTED_HEADERS = new Set([
   'x-ratelimit-limit',
@@ -29,7 +32,7 @@ const QUOTED_HEADERS = new Set([
  * envelope or page in its body), then envelopes and pages standing alone, then Front wordings in whatever
  * text is left. A 2xx response is read too, only so nothing inside it is taken for an error.
  */
-export function findErrors(text: string, idOccurrences: readonly IdOccurrence[]): Observation[] {
+export function findErrors(text: string, idOccurrences: readonly IdOccurrence[], wordings: WordingSet): Observation[] {
   const envelopes = findEnvelopes(text);
   const pages = findHtmlPages(text);
   const used = new Set<Envelope | HtmlPage>();
@@ -54,7 +57,17 @@ export function findErrors(text: string, idOccurrences: readonly IdOccurrence[])
     claimed.push(page);
     if (page.status !== undefined && page.status >= 400) candidates.push(pageCandidate(text, page));
   }
-  for (const hit of findTextHits(text, uncovered(claimed, text.length))) candidates.push(textCandidate(text, hit));
+  const claimedParts = coverage(claimed);
+  for (const described of findResponseDescriptions(text)) {
+    if (insideAny(claimedParts, described.start)) continue;
+    claimed.push(described);
+    candidates.push(describedCandidate(text, described));
+  }
+  const hits = findTextHits(text, uncovered(claimed, text.length), wordings);
+  // A client's "status code 404" alone is read only when nothing better was (an axios dump's own envelope is the
+  // error it announces) and the paste is about Front.
+  const weakCounts = candidates.length === 0 && isAboutFront(text, idOccurrences);
+  for (const hit of hits) if (!hit.statusInWordsOnly || weakCounts) candidates.push(textCandidate(text, hit));
 
   const errors = joinPieces(
     text,
@@ -63,7 +76,17 @@ export function findErrors(text: string, idOccurrences: readonly IdOccurrence[])
   const contexts = contextsOf(text, errors, quiet);
   return errors
     .slice(0, MAX_ERRORS)
-    .map((c) => toObservation(text, c, contexts.get(c) ?? { start: 0, end: text.length }, idOccurrences));
+    .map((c) =>
+      toObservation(text, c, contexts.get(c) ?? { start: 0, end: text.length, nextStart: text.length }, idOccurrences),
+    );
+}
+
+/** Front named (Front, frontapp.com), a Front ID, or a header only Front sends. */
+const FRONT_MARK = /\bfront(?:app)?\b(?!-)|x-front-tier/i;
+
+function isAboutFront(text: string, idOccurrences: readonly IdOccurrence[]): boolean {
+  charge(text.length);
+  return idOccurrences.length > 0 || FRONT_MARK.test(text);
 }
 
 function readResponse(
@@ -160,6 +183,18 @@ function pageCandidate(text: string, page: HtmlPage): Candidate {
   };
 }
 
+function describedCandidate(text: string, d: ResponseDescription): Candidate {
+  return {
+    format: 'json',
+    start: d.start,
+    end: d.end,
+    focus: d.start,
+    status: d.status,
+    message: d.message,
+    quote: () => excerpt(text.slice(d.start, d.end)),
+  };
+}
+
 function textCandidate(text: string, hit: TextHit): Candidate {
   return {
     format: 'text',
@@ -178,9 +213,12 @@ function textCandidate(text: string, hit: TextHit): Candidate {
  * For each error, the stretch of paste that belongs to it: from the end of whatever precedes it (another
  * error, a successful response) to the end of its last line or the start of whatever follows.
  */
-function contextsOf(text: string, errors: readonly Candidate[], quiet: readonly Span[]): Map<Candidate, Span> {
+/** The stretch of paste that belongs to an error, and where the next thing in the paste starts. */
+type Context = Span & { nextStart: number };
+
+function contextsOf(text: string, errors: readonly Candidate[], quiet: readonly Span[]): Map<Candidate, Context> {
   const marks = [...errors, ...quiet].sort((a, b) => a.start - b.start);
-  const contexts = new Map<Candidate, Span>();
+  const contexts = new Map<Candidate, Context>();
   const isError = new Set<Span>(errors);
   let endSoFar = 0;
   marks.forEach((mark, i) => {
@@ -188,11 +226,27 @@ function contextsOf(text: string, errors: readonly Candidate[], quiet: readonly 
     if (isError.has(mark)) {
       const c = mark as Candidate;
       const end = Math.min(lineEndAt(text, c.end), next?.start ?? text.length);
-      contexts.set(c, { start: Math.min(endSoFar, c.start), end: Math.max(end, c.end) });
+      const nextStart = next?.start ?? text.length;
+      contexts.set(c, { start: Math.min(endSoFar, c.start), end: Math.max(end, c.end), nextStart });
     }
     endSoFar = Math.max(endSoFar, mark.end);
   });
   return contexts;
+}
+
+/**
+ * A status printed before an envelope that has none (axios `status: 403`), or given just after it: a mocked
+ * response's `{ status: 401 }` beside its body (`HttpResponse.json({ _error: … }, { status: 401 })`).
+ */
+function jsonStatusHint(text: string, c: Candidate, context: Span): number | undefined {
+  const before = statusHint(text, context.start, c.focus);
+  if (before !== undefined) return before;
+  // To the end of the next line, short of another error's body.
+  const nextLineEnd = lineEndAt(text, Math.min(text.length, lineEndAt(text, c.end) + 1));
+  const after = text.slice(c.end, nextLineEnd);
+  charge(after.length);
+  const another = after.search(/_error|HTTP\/\d/);
+  return statusHint(text, c.end, another < 0 ? nextLineEnd : c.end + another);
 }
 
 function idsBetween(occurrences: readonly IdOccurrence[], start: number, end: number): string[] {
@@ -205,12 +259,17 @@ function idsBetween(occurrences: readonly IdOccurrence[], start: number, end: nu
   return ids;
 }
 
-function toObservation(text: string, c: Candidate, context: Span, idOccurrences: readonly IdOccurrence[]): Observation {
+function toObservation(
+  text: string,
+  c: Candidate,
+  context: Context,
+  idOccurrences: readonly IdOccurrence[],
+): Observation {
   const observation: Observation = { format: c.format, ids: [], excerpt: c.quote(context.start) };
   // Quoting reads at most four times what it keeps (see excerpt); redacting reads the message.
   charge(4 * observation.excerpt.length + 2 * (context.end - context.start) + 4 * (c.message?.length ?? 0));
 
-  const status = c.status ?? (c.format === 'json' ? statusHint(text, context.start, c.focus) : undefined);
+  const status = c.status ?? (c.format === 'json' ? jsonStatusHint(text, c, context) : undefined);
   if (status !== undefined) observation.status = status;
   if (c.statusInferred) observation.statusInferred = true;
   const title = c.title ?? (c.format === 'json' ? titleHint(text, context.start, c.focus) : undefined);
@@ -225,7 +284,10 @@ function toObservation(text: string, c: Candidate, context: Span, idOccurrences:
   const request = findRequest(text, context.start, c.focus, requestEnd);
   if (request) observation.request = request;
 
-  const headers = c.headers ?? headerPairs(text, context.start, context.end);
+  // A client's one-liner prints the response headers on the lines after it (axios' headers object).
+  const headersEnd = c.format === 'text' ? Math.min(context.nextStart, context.end + MAX_HEADERS_AFTER) : context.end;
+  charge(headersEnd - context.end);
+  const headers = c.headers ?? headerPairs(text, context.start, Math.max(context.end, headersEnd));
   const rateLimit = rateLimitFrom(headers);
   if (rateLimit) observation.rateLimit = rateLimit;
   const location = headers.get('location');

@@ -39,6 +39,7 @@ const CLOSE_BRACKET = 93;
 const COMMA = 44;
 const COLON = 58;
 const PLUS = 43;
+const ELLIPSIS = 0x2026;
 
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const IDENTIFIER = /[A-Za-z_$][\w$]*/y;
@@ -125,6 +126,12 @@ class LooseReader {
         this.pos++;
         continue;
       }
+      // `{"_error":{…,"message":"…"}}`: members a writer elided; the ones after are still read.
+      const elided = this.elisionLength();
+      if (elided > 0) {
+        this.pos += elided;
+        continue;
+      }
       const key = this.readKey();
       if (key === undefined || this.failed) {
         this.failed = true;
@@ -135,6 +142,11 @@ class LooseReader {
       out.set(key, this.readValue(depth + 1));
       if (this.failed) return out;
     }
+  }
+
+  private elisionLength(): number {
+    if (this.src.charCodeAt(this.pos) === ELLIPSIS) return 1;
+    return this.src.startsWith('...', this.pos) ? 3 : 0;
   }
 
   private readArray(depth: number): LooseValue[] | undefined {

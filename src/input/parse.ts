@@ -4,10 +4,13 @@ import { normalisePaste } from './normalise';
 import { isRecheckInput, readRecheckInput } from './recheck-input';
 import { MAX_PASTE_BYTES, type ParseResult } from './types';
 import { charge, metered, type WorkMeter } from './work';
+import { NO_WORDINGS, type WordingSet } from './wordings';
 
 export interface ParseOptions {
   /** Counts the characters the readers visit (see work.ts). */
   meter?: WorkMeter;
+  /** Front's wordings, from the rule set in use (they live in the rules); none when absent. */
+  wordings?: WordingSet;
 }
 
 function empty(): ParseResult {
@@ -19,14 +22,23 @@ function empty(): ParseResult {
 }
 
 function tooLarge(bytes: number): ParseResult {
-  const kib = (n: number): string => `${Math.ceil(n / 1024)} KiB`;
-  return {
-    ok: false,
-    reason: 'too_large',
-    message:
-      `That paste is ${kib(bytes)}, over the ${kib(MAX_PASTE_BYTES)} limit. Paste just the error: the status line ` +
-      'and the `{"_error": …}` body, or the one log line that shows it.',
-  };
+  return { ok: false, reason: 'too_large', message: tooLargeMessage(bytes) };
+}
+
+function size(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return mib >= 1 ? `${mib.toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+/**
+ * The refusal of a paste of `bytes` (its real size, also when a reader kept only the first part of it);
+ * `atLeast` when the reader stopped counting.
+ */
+export function tooLargeMessage(bytes: number, atLeast = false): string {
+  return (
+    `That paste is ${atLeast ? 'over ' : ''}${size(bytes)}, over the ${size(MAX_PASTE_BYTES)} limit. Paste just the ` +
+    'error: the status line and the `{"_error": …}` body, or the one log line that shows it.'
+  );
 }
 
 /** "Our OAuth app…", an /oauth/ URL, a token response's refresh_token: the paste says the request used OAuth. */
@@ -43,10 +55,11 @@ function safely<T>(read: () => T, fallback: T): T {
 
 /** Reads whatever an agent pasted into the Front errors and Front IDs it holds. Never throws. */
 export function parsePaste(text: string, options: ParseOptions = {}): ParseResult {
-  return metered(options.meter, () => parseMetered(text));
+  const wordings = options.wordings ?? NO_WORDINGS;
+  return metered(options.meter, () => parseMetered(text, wordings));
 }
 
-function parseMetered(text: string): ParseResult {
+function parseMetered(text: string, wordings: WordingSet): ParseResult {
   if (typeof text !== 'string') return empty();
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_PASTE_BYTES) return tooLarge(bytes);
@@ -57,7 +70,7 @@ function parseMetered(text: string): ParseResult {
   if (normalised.trim() === '') return empty();
 
   const occurrences = safely(() => scanFrontIds(normalised), []);
-  const errors = safely(() => findErrors(normalised, occurrences), []);
+  const errors = safely(() => findErrors(normalised, occurrences, wordings), []);
   // An error body can hold an ID only its unescaping reveals (a JSON string wrapped with a literal "\n"):
   // it joins the paste's IDs after the ones seen as written.
   const revealed = errors.flatMap((error) => scanFrontIds(error.ids.join(' '))).map((o) => ({ ...o, index: Infinity }));

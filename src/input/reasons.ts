@@ -39,3 +39,13 @@ export const STATUS_THEN_REASON = new RegExp(
 export function statusOfReason(reason: string): number | undefined {
   return STATUS_BY_REASON[reason.trim().toLowerCase()];
 }
+
+/**
+ * A status given in words rather than before a reason: axios' `Request failed with status code 429`, a no-code
+ * tool's `(HTTP Status: 401)`, a wrapper's `Front API error 403: …`, docs' "return a `401` error status code".
+ */
+export const STATUS_IN_WORDS = new RegExp(
+  String.raw`\b(?:status[ _-]?code|HTTP[ _-]?status|Front[ \t]+(?:API[ \t]+)?error)[ \t]*[:=]?[ \t]*${STATUS_NUMBER}|` +
+    String.raw`\x60([45]\d\d)\x60[ \t]+(?:error[ \t]+)?(?:status[ \t]+code|response|error)\b`,
+  'gi',
+);

@@ -1,9 +1,10 @@
+import { namesAnotherService } from './foreign';
 import { lineEndAt, lineStartAt } from './lines';
-import { STATUS_NUMBER, STATUS_THEN_REASON } from './reasons';
+import { REASON_ALTERNATIVES, STATUS_IN_WORDS, STATUS_NUMBER, STATUS_THEN_REASON, statusOfReason } from './reasons';
 import { lowerBound, matchesIn } from './range-search';
 import type { Span } from './spans';
 import { isTrailingNoise, trimEndWhere } from './trim';
-import { FRONT_WORDING, classifyWording, wordingEnd } from './wordings';
+import { wordingEnd, wordingOf, type WordingSet } from './wordings';
 import { charge } from './work';
 
 /**
@@ -22,6 +23,11 @@ export interface TextHit {
   statusInferred?: boolean;
   title?: string;
   message?: string;
+  /**
+   * The status was read from words alone (`Request failed with status code 404`), with no reason phrase or
+   * Front wording: anyone's client writes that, so it counts only in a paste that is about Front.
+   */
+  statusInWordsOnly?: boolean;
 }
 
 const MAX_MESSAGE_CHARS = 500;
@@ -39,16 +45,18 @@ const KEY_BEFORE_QUOTE = /(?:^[ \t]*|[{,][ \t]*|["':])([A-Za-z_$][\w$-]*)["']?[ 
 interface Match {
   index: number;
   end: number;
-  kind: 'reason' | 'wording';
+  /** `reason`: 403 Forbidden; `status`: a status in words (status code 429); `wording`: one of Front's. */
+  kind: 'reason' | 'status' | 'wording';
   exec: RegExpExecArray;
   segment: Span;
 }
 
-export function findTextHits(text: string, segments: readonly Span[]): TextHit[] {
-  charge(2 * text.length);
+export function findTextHits(text: string, segments: readonly Span[], wordings: WordingSet): TextHit[] {
+  charge(3 * text.length);
   const matches = [
     ...withinSegments(matchesIn(STATUS_THEN_REASON, text), segments, 'reason'),
-    ...withinSegments(matchesIn(FRONT_WORDING, text), segments, 'wording'),
+    ...withinSegments(matchesIn(STATUS_IN_WORDS, text), segments, 'status'),
+    ...(wordings.search ? withinSegments(matchesIn(wordings.search, text), segments, 'wording') : []),
   ].sort((a, b) => a.index - b.index);
 
   const hits: TextHit[] = [];
@@ -67,7 +75,7 @@ export function findTextHits(text: string, segments: readonly Span[]): TextHit[]
       isContentLine(text, lineStart, first.index, contentEnds)
     )
       continue;
-    const hit = hitFromLine(text, start, end, onLine, segment);
+    const hit = hitFromLine(text, start, end, onLine, segment, wordings);
     if (hit) hits.push(hit);
   }
   return hits;
@@ -101,26 +109,45 @@ function withinSegments(found: RegExpExecArray[], segments: readonly Span[], kin
   return kept;
 }
 
-function hitFromLine(text: string, start: number, end: number, onLine: Match[], segment: Span): TextHit | undefined {
+function hitFromLine(
+  text: string,
+  start: number,
+  end: number,
+  onLine: Match[],
+  segment: Span,
+  wordings: WordingSet,
+): TextHit | undefined {
   const reason = onLine.find((m) => m.kind === 'reason');
+  const stated = reason ?? onLine.find((m) => m.kind === 'status');
   const wording = onLine.find((m) => m.kind === 'wording');
   const hit: TextHit = { start, end, focus: (onLine[0] as Match).index };
   if (reason) {
     hit.status = Number(reason.exec[1]);
     hit.title = reason.exec[2];
+  } else if (stated) {
+    hit.status = Number(stated.exec[1] ?? stated.exec[2]);
   }
   if (wording) {
     hit.message = messageAt(text, wording.index, wordingEnd(text, wording.index, wording.end, end), end);
     hit.status ??= lastStatusIn(text, start, wording.index) ?? statusOnLineBefore(text, start, segment);
-    const { impliesStatus, standsAlone } = classifyWording(wording.exec);
-    if (hit.status === undefined && impliesStatus !== undefined) {
-      hit.status = impliesStatus;
+    const known = wordingOf(wordings, wording.exec);
+    // Only words nobody but Front writes are read without a status beside them, and then imply Front's.
+    if (hit.status === undefined && !known?.frontOnly) return undefined;
+    if (!known?.frontOnly && namesAnotherService(text.slice(start, end))) return undefined;
+    if (hit.status === undefined && known?.status !== undefined) {
+      hit.status = known.status;
       hit.statusInferred = true;
     }
-    if (hit.status === undefined && !standsAlone) return undefined;
-  } else if (reason) {
-    const rest = trailingMessage(text.slice(reason.end, end));
-    if (rest) hit.message = rest;
+  } else if (stated) {
+    // A bare status and reason could be anyone's: another service named on the line says whose.
+    if (namesAnotherService(text.slice(start, end))) return undefined;
+    if (reason) {
+      const rest = trailingMessage(text.slice(reason.end, end));
+      if (rest) hit.message = rest;
+    } else {
+      Object.assign(hit, reasonAfterStatus(text.slice(stated.end, end)));
+      hit.statusInWordsOnly = true;
+    }
   }
   return hit;
 }
@@ -154,8 +181,22 @@ function messageAt(text: string, from: number, wordingEnd: number, lineEnd: numb
     if ((message.match(/"/g) ?? []).length % 2 === 1) message = message.replace(/"$/, '');
   }
   charge(2 * message.length);
-  message = message.trim();
+  // `… Please retry in 20 seconds. (HTTP Status: 429)`: the status a tool appended is not Front's message.
+  message = message.replace(/[ \t]*\(?HTTP[ _-]?Status:?[ \t]*\d{3}\)?[ \t]*$/i, '').trim();
   return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…` : message;
+}
+
+/** `(HTTP Status: 401) Unauthenticated: Invalid token`: the reason and message a tool prints after the status. */
+function reasonAfterStatus(rest: string): Pick<TextHit, 'title' | 'message'> {
+  charge(rest.length);
+  const m = new RegExp(String.raw`^[ \t)\]]*(${REASON_ALTERNATIVES})\b[ \t]*(?:[:\-–][ \t]*(.+))?$`, 'i').exec(rest);
+  if (!m?.[1] || statusOfReason(m[1]) === undefined) {
+    // `Front API error 403: <message>`: no reason phrase, the message right after.
+    const message = /^[ \t]*:[ \t]*(\S.*)$/.exec(rest)?.[1];
+    return message ? { message: trimEndWhere(message, isTrailingNoise).trim().slice(0, MAX_MESSAGE_CHARS) } : {};
+  }
+  const message = m[2] === undefined ? undefined : trimEndWhere(m[2], isTrailingNoise).trim();
+  return { title: m[1], ...(message ? { message: message.slice(0, MAX_MESSAGE_CHARS) } : {}) };
 }
 
 /** `403 Forbidden: <message>`; Python's `… Forbidden for url: …` carries none. */

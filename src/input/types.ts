@@ -7,6 +7,21 @@
  */
 export type ErrorFormat = 'json' | 'http' | 'html' | 'text';
 
+/**
+ * One of Front's wordings, as a rule states it (`wordings:` in rules/*.yml). A wording found in a paste makes
+ * an error of the text around it: with the status beside it, or the one it implies; with neither, only when
+ * `frontOnly` (nobody but Front, or an integration naming Front, writes it).
+ */
+export interface Wording {
+  pattern: RegExp;
+  /** The status Front answers with these words. */
+  status?: number;
+  /** Read without a status beside it: the words name Front, or are one of Front's own messages. */
+  frontOnly: boolean;
+  /** Where it was seen (a URL, or owner/repo@commit:path). */
+  source: string;
+}
+
 export interface RateLimitHeaders {
   limit?: number;
   remaining?: number;

@@ -1,45 +1,35 @@
-import type { Observation } from './types';
+import type { Observation, Wording } from './types';
 import { charge } from './work';
 
 /**
- * Front's own error wordings (docs/front-behaviour.md §3). They let a paste without an `_error` envelope still count
- * as a Front error, and the resource wording names what was refused.
+ * Front's wordings come from the rules (`wordings:` in rules/*.yml), so a rule author adds one without a build.
+ * They are searched as one case-insensitive alternation, each in a named group (`w0`, `w1`, …): a pass over the
+ * paste, whatever the number of wordings, and a rule's own groups do not shift which wording matched.
  */
-
-interface Wording {
-  pattern: string;
-  /** The status Front answers with this wording, when the wording alone leaves no doubt. */
-  impliesStatus?: number;
-  /** Distinctive enough to stand for a Front error even with no status next to it. */
-  standsAlone?: boolean;
+export interface WordingSet {
+  readonly wordings: readonly Wording[];
+  /** Undefined when there are none. */
+  readonly search?: RegExp;
 }
 
-const WORDINGS: Wording[] = [
-  {
-    pattern: String.raw`This agent is not allowed to [A-Za-z_]+ the \\?["'][^"'\\\n]{1,80}\\?["'] with ID`,
-    impliesStatus: 403,
-    standsAlone: true,
-  },
-  { pattern: String.raw`This agent is not allowed to\b` },
-  { pattern: 'You do not have access to the resources of this teammate', impliesStatus: 403, standsAlone: true },
-  { pattern: String.raw`Rate limit exceeded for tier-?\d+ route`, impliesStatus: 429, standsAlone: true },
-  { pattern: 'Rate limit exceeded' },
-  { pattern: 'Token lacks the required', impliesStatus: 403, standsAlone: true },
-  { pattern: 'You need to be an administrator of your Front instance', standsAlone: true },
-  { pattern: String.raw`Unknown [a-z_]+(?: [a-z_]+)? ID\b` },
-  { pattern: 'JSON Web Token error' },
-  { pattern: 'Body did not satisfy requirements' },
-  { pattern: 'Ticketing is not enabled' },
-  { pattern: String.raw`Unexpected token .{1,40}? in JSON at position \d+` },
-];
+export function wordingSet(wordings: readonly Wording[]): WordingSet {
+  const seen = new Set<string>();
+  const kept: Wording[] = [];
+  for (const wording of wordings) {
+    if (seen.has(wording.pattern.source)) continue;
+    seen.add(wording.pattern.source);
+    kept.push(wording);
+  }
+  if (kept.length === 0) return { wordings: kept };
+  const search = new RegExp(kept.map((w, i) => `(?<w${i}>${w.pattern.source})`).join('|'), 'gi');
+  return { wordings: kept, search };
+}
 
-/** Any Front wording; the first alternative that matches tells which (see `classifyWording`). */
-export const FRONT_WORDING = new RegExp(WORDINGS.map((w) => `(${w.pattern})`).join('|'), 'gi');
-
-export function classifyWording(match: RegExpExecArray): Pick<Wording, 'impliesStatus' | 'standsAlone'> {
-  const index = WORDINGS.findIndex((_w, i) => match[i + 1] !== undefined);
-  const wording = WORDINGS[index];
-  return wording ? { impliesStatus: wording.impliesStatus, standsAlone: wording.standsAlone } : {};
+/** Which wording of `set` a match of its `search` is. */
+export function wordingOf(set: WordingSet, match: RegExpExecArray): Wording | undefined {
+  const groups = match.groups ?? {};
+  const index = set.wordings.findIndex((_w, i) => groups[`w${i}`] !== undefined);
+  return set.wordings[index];
 }
 
 const NOT_ALLOWED =
@@ -74,3 +64,5 @@ export function resourceFromMessage(message: string | undefined): Observation['r
   }
   return undefined;
 }
+
+export const NO_WORDINGS: WordingSet = { wordings: [] };

@@ -13,6 +13,7 @@ import {
   type Origin,
 } from './conditions';
 import { displayPath } from './display-path';
+import { compileRegex } from './regex';
 import { CONDITION_NAME } from './expression';
 import { describeIssues, type PathMessage } from './issues';
 import {
@@ -261,6 +262,12 @@ export function resolveRule(
         admin: lines(draft.steps.admin, ['steps', 'admin']),
       },
       links: draft.links,
+      wordings: draft.wordings.map((w) => ({
+        pattern: compileRegex(w.pattern),
+        ...(w.status === undefined ? {} : { status: w.status }),
+        frontOnly: w.front_only,
+        source: w.source,
+      })),
     };
     return when.condition === undefined || problems.length > reported ? undefined : { ...rule, when: when.condition };
   });

@@ -259,6 +259,27 @@ const link = z
   })
   .strict();
 
+/**
+ * One of Front's wordings, as the paste reader looks for it (src/input/wordings.ts): the words, the status Front
+ * answers with them, whether only Front writes them (then no status need stand beside them), and where it was seen.
+ */
+const wording = z
+  .object({
+    pattern: z.string().superRefine((pattern, ctx) => {
+      const problem = regexError(pattern);
+      if (problem) issue(ctx, `pattern does not compile: ${problem}`);
+      else if (compileRegex(pattern).test('')) issue(ctx, 'pattern matches the empty text');
+      // Every wording is searched in one alternation, each in a group of its own: numbered or named references
+      // would point at another wording's groups.
+      else if (/\\[1-9]|\\k<|\(\?<(?![=!])/.test(pattern))
+        issue(ctx, 'a wording pattern has no named groups or back-references');
+    }),
+    status: z.number().int().min(300, 'status is 300–599').max(599, 'status is 300–599').optional(),
+    front_only: z.boolean().default(false),
+    source: z.string().trim().min(1, 'source says where Front (or an integration) was seen writing it'),
+  })
+  .strict();
+
 const exampleFactValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()], {
   error: 'expected a string, number, boolean, list of strings, or null (checked and absent)',
 });
@@ -385,6 +406,7 @@ export function makeRuleSchema(fileId?: string) {
         why: lines(),
         steps,
         links: z.array(link).default([]),
+        wordings: z.array(wording).default([]),
       })
       .strict()
       // Runs even when other keys failed, so that every mistake is reported at once; hence the defensive checks.
@@ -419,6 +441,14 @@ export const ruleSchema = makeRuleSchema();
 /** A rule as its file states it; its conditions may still use names. */
 export type RuleDraft = z.infer<typeof ruleSchema>;
 
+/** One of Front's wordings a rule states, compiled (the paste reader's `Wording`). */
+export interface RuleWording {
+  pattern: RegExp;
+  status?: number;
+  frontOnly: boolean;
+  source: string;
+}
+
 /** A line of text with its condition resolved once for each state the diagnosis can be in. */
 export interface TextLine {
   text: string;
@@ -448,6 +478,8 @@ export interface Rule {
   why: TextLine[];
   steps: Record<'agent' | 'teammate' | 'admin', TextLine[]>;
   links: { title: string; url: string }[];
+  /** Front wordings this rule is about, for the paste reader. */
+  wordings: RuleWording[];
 }
 
 /** Every key the format knows, for "did you mean" on an unknown one. */
@@ -455,6 +487,7 @@ export const KNOWN_KEYS = [
   ...Object.keys(ruleSchema.shape),
   ...Object.keys(rawCondition.shape).filter((key) => key !== 'expression'),
   ...Object.keys(steps.shape),
+  ...Object.keys(wording.shape),
   'title',
   'url',
   'text',

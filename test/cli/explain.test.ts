@@ -106,6 +106,12 @@ describe('front-why explain', () => {
     expect(result.stderr).toMatch(/64 KiB/);
   });
 
+  test('a refused paste is told its real size, not the part that was read', async () => {
+    const result = await runCli(['explain'], { stdin: 'x'.repeat(2 * 1024 * 1024) });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('That paste is 2.0 MiB, over the 64 KiB limit');
+  });
+
   test('bad usage exits non-zero with a one-line reason and the usage', async () => {
     const result = await runCli(['explain', '--bogus', 'x']);
     expect(result.code).toBe(2);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { diagnose, MAX_ERRORS_PER_PASTE } from '../../src/diagnosis';
-import { parsePaste, recheckInput } from '../../src/input';
+import { parsePaste } from '../../src/diagnosis';
+import { recheckInput } from '../../src/input';
 import { loadRulesOrThrow } from '../../src/rules';
 import { NO_FAULTS, SANDBOX_SCENARIOS, type Sandbox } from '../../src/sandbox';
 import { okOutcome, useLiveSandbox } from './helpers';

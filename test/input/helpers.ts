@@ -1,4 +1,5 @@
-import { parsePaste, type FrontIdRef, type Observation } from '../../src/input';
+import { parsePaste } from '../../src/diagnosis';
+import type { FrontIdRef, Observation } from '../../src/input';
 
 export function parsed(paste: string): { errors: Observation[]; ids: FrontIdRef[] } {
   const result = parsePaste(paste);

@@ -1,4 +1,5 @@
-import { MAX_PASTE_BYTES, parsePaste, type WorkMeter } from '../../src/input';
+import { parsePaste } from '../../src/diagnosis';
+import { MAX_PASTE_BYTES, type WorkMeter } from '../../src/input';
 
 describe('paste size and emptiness', () => {
   it('refuses a paste over 64 KiB with a message naming the limit and what to paste instead', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { MAX_PASTE_BYTES, parsePaste, type ParseResult } from '../../src/input';
+import { parsePaste } from '../../src/diagnosis';
+import { MAX_PASTE_BYTES, type ParseResult } from '../../src/input';
 import { ALL_PASTES } from './pastes';
 
 const FIXTURES = Object.values(ALL_PASTES);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { MAX_PASTE_BYTES, parsePaste, type WorkMeter } from '../../src/input';
+import { parsePaste } from '../../src/diagnosis';
+import { MAX_PASTE_BYTES, type WorkMeter } from '../../src/input';
 
 /**
  * The bot parses every message of a listening channel, so a paste's cost is the sender's to choose. Parsing
@@ -67,6 +68,14 @@ const HOSTILE_FRAGMENTS = [
   '```',
   '> ',
   '[Object]',
+  '"403": {"description": "',
+  'status code 429',
+  '(HTTP Status: 401) ',
+  'Front API error 403: ',
+  'FrontError: ',
+  '{...,',
+  'https://api.example.org/x ',
+  'Heroku::API::',
 ];
 
 const hostilePaste = fc
@@ -105,6 +114,12 @@ describe('parsing work is linear in the paste', () => {
     'wordings on one line': 'You do not have access to the resources of this teammate {"_error":{}} ',
     'Front URLs on a curl line': 'curl https://api2.frontapp.com/conversations/cnv_a1 ',
     'a sentence trailing spaces': `This agent is not allowed to ${' '.repeat(200)}x`,
+    'API descriptions': '"403": {"description": "Token lacks the required x scope"} ',
+    'statuses in words on one line, about Front': 'Front status code 429 ',
+    'client one-liners, each with headers after':
+      'Front AxiosError: Request failed with status code 429\n{ retry-after: 2 }\n',
+    'wordings on lines linking elsewhere': 'Rate limit exceeded 429 https://api.example.org/x https://b.example.org/y ',
+    'elided members': '{"_error":{...,...,...,"message":"x"}} ',
   };
   it.each(Object.entries(WORST_CASES))('%s, 64 KiB', (_name, unit) => {
     const paste = filled(unit, MAX_PASTE_BYTES);

@@ -17,7 +17,8 @@ import { runCli, startServe, type ServeProcess } from './helpers';
 
 const RULES = path.join(__dirname, '../../rules');
 const TEAPOT = '{"_error":{"status":418,"title":"Teapot","message":"short and stout"}}';
-const UNKNOWN_HEADLINE = "headline: 'No rule explains this Front error yet";
+// The unknown rule's headline for an error with a status and no path, as the test's paste is.
+const UNKNOWN_HEADLINE = `text: 'No rule explains this Front error yet ({{error.status}}, "{{error.message|no message}}"):`;
 const PASTE =
   'Our integration gets this: {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}';
 
@@ -132,13 +133,13 @@ describe('rules reload', () => {
 
   test('SIGHUP after a rule file changed: the next check uses the new text', async () => {
     expect(await check(server, TEAPOT)).toContain('No rule explains this Front error yet');
-    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'SIGHUP-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "text: 'SIGHUP-MARKER: no rule explains this Front error yet:");
     expect(await hup()).toMatchObject({ msg: 'rules reloaded', trigger: 'SIGHUP', rules: count });
     expect(await check(server, TEAPOT)).toContain('SIGHUP-MARKER');
   });
 
   test('SIGHUP with a broken file: the error is logged with file:line:col, and the old rules keep serving', async () => {
-    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'GOOD-SET-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "text: 'GOOD-SET-MARKER: no rule explains this Front error yet:");
     expect(await hup()).toMatchObject({ msg: 'rules reloaded' });
     editRule('unknown.yml', 'GOOD-SET-MARKER', 'BROKEN-SET-MARKER');
     editRule('rate-limited.yml', 'priority:', 'priorty:');
@@ -161,7 +162,7 @@ describe('rules reload', () => {
   });
 
   test('`front-why rules reload` checks the rules, signals the server through the pid file, and reports what it loaded', async () => {
-    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'CLI-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "text: 'CLI-MARKER: no rule explains this Front error yet:");
     const run = await runCli(['rules', 'reload'], {
       FRONT_WHY_RULES_DIR: rules,
       FRONT_WHY_PID_FILE: env.FRONT_WHY_PID_FILE as string,
@@ -174,7 +175,7 @@ describe('rules reload', () => {
 
   test('`front-why rules reload` with a broken file: exit 1 with the errors, and the server is not signalled', async () => {
     // Its own starting point, whatever ran before: the server serves a set with a marker.
-    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'SERVING-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "text: 'SERVING-MARKER: no rule explains this Front error yet:");
     expect(await hup()).toMatchObject({ msg: 'rules reloaded' });
     editRule('unknown.yml', 'SERVING-MARKER', 'BROKEN-SET-MARKER');
     editRule('rate-limited.yml', 'priority:', 'priorty:');
@@ -240,7 +241,7 @@ describe('rules reload', () => {
   );
 
   test('`/front-why reload` is refused for a non-admin and works for an admin', async () => {
-    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'SLACK-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "text: 'SLACK-MARKER: no rule explains this Front error yet:");
     const refusedUrl = slack.responseUrl();
     let mark = slack.calls.length;
     await server.command('reload', { user: AGENT, responseUrl: refusedUrl });

@@ -4,7 +4,7 @@ import { CAUSES } from '../../src/causes';
 import { diagnose, pasteFacts, type DiagnoseOutcome } from '../../src/diagnosis';
 import { FACTS, factSource, type FactPath, type FactType } from '../../src/facts';
 import { parseFrontId, parseTeammateRef } from '../../src/front';
-import { parsePaste } from '../../src/input';
+import { parsePaste } from '../../src/diagnosis';
 import { loadRulesOrThrow, matchRules, renderRuleText, UNKNOWN, type FactValue, type Rule } from '../../src/rules';
 import { renderOutcome } from '../../src/slack/render/blocks';
 import { customerMessage } from '../../src/slack/render/blocks-customer';

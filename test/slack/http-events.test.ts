@@ -1,6 +1,6 @@
 import { AGENT, CHANNEL, GUEST, GUEST_TEAM, startHarness, userMessage, waitFor, type Harness } from './helpers/harness';
 import { BOT_ID, BOT_USER_ID, TEAM_ID, type RecordedCall } from './helpers/slack-standin';
-import { parsePaste } from '../../src/input';
+import { parsePaste } from '../../src/diagnosis';
 
 /** Passive detection over the Events API: one threaded reply per message, whatever Slack retries. */
 

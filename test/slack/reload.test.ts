@@ -12,7 +12,8 @@ import type { RecordedCall } from './helpers/slack-standin';
 
 const RULES = path.join(__dirname, '../../rules');
 const TEAPOT = '{"_error":{"status":418,"title":"Teapot","message":"short and stout"}}';
-const UNKNOWN_HEADLINE = "headline: 'No rule explains this Front error yet";
+// The unknown rule's headline for an error with a status and no path, as the test's paste is.
+const UNKNOWN_HEADLINE = `text: 'No rule explains this Front error yet ({{error.status}}, "{{error.message|no message}}"):`;
 
 let h: Harness;
 let dir: string;
@@ -106,7 +107,7 @@ describe('reloadRules (what SIGHUP calls)', () => {
     await h.command(TEAPOT);
     expect(await answerAfter(before)).toContain('No rule explains this Front error yet');
 
-    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'RELOADED-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "text: 'RELOADED-MARKER: no rule explains this Front error yet:");
     const result = h.app.reloadRules('SIGHUP');
     expect(result).toEqual({ ok: true, rules: ruleCount, previous: ruleCount, dir: expect.any(String) });
     const line = h.logs
@@ -122,7 +123,7 @@ describe('reloadRules (what SIGHUP calls)', () => {
   });
 
   test('a broken file keeps the old rules serving and reports file:line:col rule=<id>', async () => {
-    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'GOOD-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "text: 'GOOD-MARKER: no rule explains this Front error yet:");
     expect(h.app.reloadRules('test').ok).toBe(true);
 
     // Both a YAML error and a schema error, in two files: every problem is reported, and nothing is swapped in.
@@ -181,7 +182,7 @@ describe('/front-why reload (admins)', () => {
   });
 
   test('an admin reloads and is told how many rules are loaded; it is audited', async () => {
-    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'ADMIN-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "text: 'ADMIN-MARKER: no rule explains this Front error yet:");
     const mark0 = h.slack.calls.length;
     const { status } = await h.command('reload', { user: ADMIN });
     expect(status).toBe(200);
@@ -203,7 +204,7 @@ describe('/front-why reload (admins)', () => {
   });
 
   test('a broken file: the admin sees file:line:col lines privately, and the old rules keep serving', async () => {
-    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'NOT-LOADED-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "text: 'NOT-LOADED-MARKER: no rule explains this Front error yet:");
     editRule('rate-limited.yml', 'priority:', 'priorty:');
     const mark0 = h.slack.calls.length;
     await h.command('reload', { user: ADMIN });
@@ -226,7 +227,7 @@ describe('/front-why reload (admins)', () => {
   });
 
   test('refused for a non-admin, and nothing is reloaded', async () => {
-    editRule('unknown.yml', UNKNOWN_HEADLINE, "headline: 'SNEAKY-MARKER: no rule explains this Front error yet");
+    editRule('unknown.yml', UNKNOWN_HEADLINE, "text: 'SNEAKY-MARKER: no rule explains this Front error yet:");
     const reloadsBefore = h.logs.filter((l) => l.includes('"msg":"rules reloaded"')).length;
     const mark0 = h.slack.calls.length;
     await h.command('reload', { user: AGENT });

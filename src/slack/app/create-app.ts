@@ -1,6 +1,6 @@
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import { ConfigError, type Config } from '../../config';
-import { parsePaste, type ParseResult } from '../../diagnosis';
+import { parsePaste, wordingsOfRules, type ParseResult } from '../../diagnosis';
 import { rateBudgetsFor } from '../../diagnosis/budgets';
 import { connectTenant } from '../../diagnosis/live';
 import { DEFAULT_BUDGET_KEY, systemClock, type RateBudgets } from '../../front';
@@ -211,7 +211,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         admins,
         identity,
         inflight,
-        parse: options.parse ?? ((text) => parsePaste(text)),
+        parse: options.parse ?? ((text) => parsePaste(text, { wordings: wordingsOfRules(ruleBook.current) })),
         share,
         watch: watchSettings,
         metrics: timer,
