@@ -230,7 +230,7 @@ export const auditResult = z.object({
 });
 
 /** The default tenant (FRONT_API_TOKEN) has a window too; no tenant name contains parentheses. */
-export const DEFAULT_WINDOW_KEY = '(default)';
+const DEFAULT_WINDOW_KEY = '(default)';
 /** A watch's tenant id when it re-checks with FRONT_API_TOKEN; no stored tenant's id contains parentheses. */
 export const DEFAULT_TOKEN_TENANT_ID = '(default)';
 /** What addTenant gives: "t" and 16 hex digits; tenants stored before ids were "v5:" and their name. */

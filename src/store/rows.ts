@@ -24,13 +24,13 @@ const maybe =
   (v) =>
     v === null || v === undefined ? null : read(v);
 
-export type Columns<S extends Record<string, Read<unknown>>> = {
+type Columns<S extends Record<string, Read<unknown>>> = {
   /** The select list, in the order of the fields. */
   list: Sql;
   read(row: Record<string, unknown>): { [K in keyof S]: ReturnType<S[K]> };
 };
 
-export const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 function columns<S extends Record<string, Read<unknown>>>(spec: S): Columns<S> {
   const fields = Object.entries(spec).map(([field, read]) => [field, snakeCase(field), read] as const);

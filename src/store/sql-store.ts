@@ -13,6 +13,16 @@ import { checkKeys, tenants } from './areas/tenants';
 import { sql } from './sql';
 import type { Store, StoreOptions, UnknownWordingStore } from './store-api';
 
+/** Runs a freshly opened driver's set-up; a driver whose set-up fails is closed, not left holding connections. */
+async function settingUp(driver: Driver, steps: () => Promise<unknown>): Promise<void> {
+  try {
+    await steps();
+  } catch (err) {
+    await driver.close().catch(() => undefined);
+    throw err;
+  }
+}
+
 /**
  * The one store: every area's statements, written once, over whichever driver the location asked for. Migrations
  * run before it resolves, and the keyring is checked against the keys the database was written with.
@@ -20,13 +30,10 @@ import type { Store, StoreOptions, UnknownWordingStore } from './store-api';
 export async function openSqlStore(driver: Driver, keyring: Keyring, options: StoreOptions = {}): Promise<Store> {
   const clock = options.clock ?? (() => new Date());
   const ctx: Context = { db: driver, clock, keys: { current: keyring } };
-  try {
+  await settingUp(driver, async () => {
     await migrate(driver, clock());
     await driver.transaction((tx) => checkKeys(tx, keyring, false, clock()));
-  } catch (err) {
-    await driver.close().catch(() => undefined);
-    throw err;
-  }
+  });
   return {
     shared: driver.shared,
     ...tenants(ctx),
@@ -53,11 +60,6 @@ export interface KeylessStore extends UnknownWordingStore {
 /** Migrates like `openSqlStore` but never looks at the keys: nothing it reads or writes is encrypted. */
 export async function openKeylessSqlStore(driver: Driver, options: StoreOptions = {}): Promise<KeylessStore> {
   const clock = options.clock ?? (() => new Date());
-  try {
-    await migrate(driver, clock());
-  } catch (err) {
-    await driver.close().catch(() => undefined);
-    throw err;
-  }
+  await settingUp(driver, () => migrate(driver, clock()));
   return { ...unknownWordings({ db: driver }), close: () => driver.close() };
 }

@@ -83,7 +83,10 @@ class Connection implements Executor {
 
   async all<Row>(statement: Sql): Promise<Row[]> {
     const { stmt, values } = this.prepare(statement);
-    if (!stmt.reader) return (stmt.run(values), []);
+    if (!stmt.reader) {
+      stmt.run(values);
+      return [];
+    }
     return stmt.all(values) as Row[];
   }
 

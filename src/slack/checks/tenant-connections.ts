@@ -17,7 +17,6 @@ export type ConnectFn = (token: string, budgetKey: string) => TenantConnection;
 export type ChannelTenant = { kind: 'bound'; name: string; id?: string } | { kind: 'default' } | { kind: 'none' };
 
 /** Tenant names are lowercase letters, digits and dashes, so this key can never collide with one. */
-const DEFAULT_KEY = DEFAULT_BUDGET_KEY;
 export const DEFAULT_TENANT_LABEL = 'default';
 
 export async function channelTenant(
@@ -38,7 +37,7 @@ export function tenantLabel(tenant: ChannelTenant): string | undefined {
 
 /** Which rate budget (and share of it) a tenant's checks draw from. */
 export function budgetKeyOf(tenant: Exclude<ChannelTenant, { kind: 'none' }>): string {
-  return tenant.kind === 'default' ? DEFAULT_KEY : tenant.name;
+  return tenant.kind === 'default' ? DEFAULT_BUDGET_KEY : tenant.name;
 }
 
 export interface Lease {
