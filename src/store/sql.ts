@@ -44,6 +44,14 @@ export function join(parts: readonly Sql[], separator: string): Sql {
   return new Sql(['', ...parts.slice(1).map(() => separator), ''], parts);
 }
 
+/** Values for `IN (…)`, each its own placeholder. */
+export function list(values: readonly unknown[]): Sql {
+  return join(
+    values.map((v) => sql`${v}`),
+    ', ',
+  );
+}
+
 /** `AND`-joined conditions, leaving out those not asked for: `WHERE TRUE` stands when none is. */
 export function where(conditions: readonly (Sql | false)[]): Sql {
   const present = conditions.filter((c): c is Sql => c !== false);

@@ -1,6 +1,6 @@
 import { activityQuery, check, eventClaim, newActivity } from '../inputs';
 import { ACTIVITY } from '../rows';
-import { join, sql, where } from '../sql';
+import { list, sql, where } from '../sql';
 import type { ActivityStore, ClaimStore } from '../store-api';
 import type { Context } from './context';
 
@@ -24,13 +24,7 @@ export function activity({ db }: Context): ActivityStore {
             WHERE ${where([
               q.tenant !== undefined && sql`tenant = ${q.tenant}`,
               q.since !== undefined && sql`at >= ${q.since}`,
-              q.actions !== undefined &&
-                (q.actions.length === 0
-                  ? sql`FALSE`
-                  : sql`action IN (${join(
-                      q.actions.map((a) => sql`${a}`),
-                      ', ',
-                    )})`),
+              q.actions !== undefined && (q.actions.length === 0 ? sql`FALSE` : sql`action IN (${list(q.actions)})`),
               q.before !== undefined && sql`(at < ${q.before.at} OR (at = ${q.before.at} AND id < ${q.before.id}))`,
             ])}
             ORDER BY at DESC, id DESC LIMIT ${q.limit}`,

@@ -1,19 +1,16 @@
 import type { Executor } from '../driver';
 import { check, date, unknownSighting, unknownWordingId, unknownWordingQuery } from '../inputs';
 import { UNKNOWN_WORDING } from '../rows';
-import { join, sql, where } from '../sql';
+import { list, sql, where } from '../sql';
 import type { UnknownWording, UnknownWordingStore } from '../store-api';
 
 /** The tenants of each wording, in one query for the whole page. */
 async function withTenants(db: Executor, rows: Record<string, unknown>[]): Promise<UnknownWording[]> {
   const wordings = rows.map(UNKNOWN_WORDING.read);
   if (wordings.length === 0) return [];
-  const ids = join(
-    wordings.map((w) => sql`${w.id}`),
-    ', ',
-  );
   const tenants = await db.all<{ wording_id: unknown; tenant: unknown }>(
-    sql`SELECT wording_id, tenant FROM unknown_wording_tenants WHERE wording_id IN (${ids}) ORDER BY tenant`,
+    sql`SELECT wording_id, tenant FROM unknown_wording_tenants
+        WHERE wording_id IN (${list(wordings.map((w) => w.id))}) ORDER BY tenant`,
   );
   return wordings.map((w) => ({
     ...w,
