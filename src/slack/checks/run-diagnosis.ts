@@ -7,8 +7,8 @@ import { LIMITS } from '../render/block-kit';
 import { recordActivity } from './record-activity';
 import { recordUnknowns } from './record-unknowns';
 import type { Requester, SlackDeps } from '../app/deps';
-import { waitText } from './check-share';
-import { budgetKeyOf, tenantLabel, type ChannelTenant } from './tenant-connections';
+import { waitText, type ShareWait } from './check-share';
+import { budgetKeyOf, tenantLabel, type ChannelTenant, type Lease } from './tenant-connections';
 
 export interface DiagnosisAnswer {
   outcome: DiagnoseOutcome;
@@ -57,22 +57,12 @@ export async function runDiagnosis(
   let offlineReason: string | undefined;
   try {
     if (lease && tenant.kind !== 'none') {
-      const started = deps.share.startCheck(budgetKeyOf(tenant), label ?? '', lease.connection.budget);
-      if (!started.ok) {
-        const buttonValue = buttonValueFor(parsed, undefined);
-        return { wait: waitText(started.wait), ...(buttonValue ? { buttonValue } : {}) };
+      const checked = await diagnoseWithinShare(deps, tenant, lease, parsed);
+      if ('wait' in checked) {
+        const buttonValue = buttonValueFor(parsed, checked.outcome);
+        return { wait: waitText(checked.wait), ...(buttonValue ? { buttonValue } : {}) };
       }
-      const live = { ...lease.connection.live, gateway: started.ticket.gateway(lease.connection.live.gateway) };
-      try {
-        outcome = await diagnoseParsed(parsed, { rules: deps.rules, live, clock: deps.clock });
-      } finally {
-        started.ticket.finish();
-      }
-      const cut = started.ticket.cutShort();
-      if (cut) {
-        const buttonValue = buttonValueFor(parsed, outcome);
-        return { wait: waitText(cut), ...(buttonValue ? { buttonValue } : {}) };
-      }
+      outcome = checked.outcome;
     } else {
       offlineReason =
         tenant.kind === 'none' ? 'no tenant is bound to this channel' : `tenant ${label ?? ''} no longer exists`;
@@ -94,6 +84,29 @@ export async function runDiagnosis(
       ...(lease && watchable(outcome) ? { watchable: true } : {}),
     },
   };
+}
+
+/**
+ * Diagnoses with the tenant's live connection, drawing on the checks' share of its Front limit (check-share.ts):
+ * the outcome, or how long to wait when the share was spent before the check or under it (with what was found).
+ */
+export async function diagnoseWithinShare(
+  deps: SlackDeps,
+  tenant: Exclude<ChannelTenant, { kind: 'none' }>,
+  lease: Lease,
+  parsed: ParseResult,
+): Promise<{ outcome: DiagnoseOutcome } | { wait: ShareWait; outcome?: DiagnoseOutcome }> {
+  const started = deps.share.startCheck(budgetKeyOf(tenant), tenantLabel(tenant) ?? '', lease.connection.budget);
+  if (!started.ok) return { wait: started.wait };
+  const live = { ...lease.connection.live, gateway: started.ticket.gateway(lease.connection.live.gateway) };
+  let outcome: DiagnoseOutcome;
+  try {
+    outcome = await diagnoseParsed(parsed, { rules: deps.rules, live, clock: deps.clock });
+  } finally {
+    started.ticket.finish();
+  }
+  const cut = started.ticket.cutShort();
+  return cut ? { wait: cut, outcome } : { outcome };
 }
 
 /**

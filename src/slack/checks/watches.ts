@@ -1,11 +1,12 @@
 import { expiryOf, nothingToWatch, overruledNote, ownerOf, recheck, verdictOf, type WatchCheck } from '../../watch';
-import { MAX_ERRORS_PER_PASTE, diagnoseParsed } from '../../diagnosis';
+import { MAX_ERRORS_PER_PASTE } from '../../diagnosis';
+import { diagnoseWithinShare } from './run-diagnosis';
 import { recheckInput } from '../../input';
 import { DEFAULT_TOKEN_TENANT_ID, isStoreError, type Watch } from '../../store';
 import type { Requester, SlackDeps } from '../app/deps';
 import { recordActivity } from './record-activity';
 import { waitText } from './check-share';
-import { budgetKeyOf, channelTenant, tenantLabel, type ChannelTenant } from './tenant-connections';
+import { channelTenant, tenantLabel, type ChannelTenant } from './tenant-connections';
 
 /** The store keeps at most this much of a watch's target. */
 const MAX_WATCH_TARGET_CHARS = 2_000;
@@ -34,26 +35,15 @@ export async function startWatch(
   const lease = await deps.tenants.lease(tenant);
   if (!lease) return { kind: 'refused', message: `Tenant ${label} no longer exists.` };
   const parsed = deps.parse(value);
-  let outcome;
+  let checked;
   try {
     // Starting a watch is a check someone asked for: it draws from the same share as Check again.
-    const started = deps.share.startCheck(budgetKeyOf(tenant), label, lease.connection.budget);
-    if (!started.ok) return { kind: 'refused', message: waitText(started.wait) };
-    try {
-      const live = lease.connection.live;
-      outcome = await diagnoseParsed(parsed, {
-        rules: deps.rules,
-        live: { ...live, gateway: started.ticket.gateway(live.gateway) },
-        clock: deps.clock,
-      });
-    } finally {
-      started.ticket.finish();
-    }
-    const cut = started.ticket.cutShort();
-    if (cut) return { kind: 'refused', message: waitText(cut) };
+    checked = await diagnoseWithinShare(deps, tenant, lease, parsed);
   } finally {
     lease.release();
   }
+  if ('wait' in checked) return { kind: 'refused', message: waitText(checked.wait) };
+  const { outcome } = checked;
   // A button's value is the paste it answers, but one holding nothing to check must not read as "try again".
   const nothing = nothingToWatch(outcome);
   if (nothing) return { kind: 'refused', message: nothing };
