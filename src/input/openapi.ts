@@ -12,13 +12,20 @@ export interface ResponseDescription {
 }
 
 const RESPONSE_DESCRIPTION =
-  /(?<![\w"])"([45]\d\d)"[ \t]*:[ \t]*\{\s{0,200}"description"[ \t]*:[ \t]*"((?:[^"\\\n]|\\.){1,500})"/g;
+  /(?<![\w"])"([45]\d\d|301)"[ \t]*:[ \t]*\{\s{0,200}"description"[ \t]*:[ \t]*"((?:[^"\\\n]|\\.){1,500})"/g;
+/**
+ * Front answers 301 only for a merged conversation, and its spec says so in the description; any other API's
+ * "Moved Permanently" is no error.
+ */
+const MERGED = /\bmerged\b/i;
 
 export function findResponseDescriptions(text: string): ResponseDescription[] {
-  return matchesIn(RESPONSE_DESCRIPTION, text).map((m) => ({
-    start: m.index,
-    end: m.index + m[0].length,
-    status: Number(m[1]),
-    message: (m[2] ?? '').replace(/\\(.)/g, '$1').trim(),
-  }));
+  return matchesIn(RESPONSE_DESCRIPTION, text)
+    .map((m) => ({
+      start: m.index,
+      end: m.index + m[0].length,
+      status: Number(m[1]),
+      message: (m[2] ?? '').replace(/\\(.)/g, '$1').trim(),
+    }))
+    .filter((d) => d.status !== 301 || MERGED.test(d.message));
 }

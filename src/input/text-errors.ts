@@ -129,7 +129,10 @@ function hitFromLine(
   }
   if (wording) {
     hit.message = messageAt(text, wording.index, wordingEnd(text, wording.index, wording.end, end), end);
-    hit.status ??= lastStatusIn(text, start, wording.index) ?? statusOnLineBefore(text, start, segment);
+    hit.status ??=
+      lastStatusIn(text, start, wording.index) ??
+      statusRightAfter(text, wording.end, end) ??
+      statusOnLineBefore(text, start, segment);
     const known = wordingOf(wordings, wording.exec);
     // Only words nobody but Front writes are read without a status beside them, and then imply Front's.
     if (hit.status === undefined && !known?.frontOnly) return undefined;
@@ -159,6 +162,16 @@ function lastStatusIn(text: string, from: number, to: number): number | undefine
   return last ? Number(last[1]) : undefined;
 }
 
+/** `Rate limit exceeded (429)`: a tool that prints the status in parentheses after the words. */
+const STATUS_IN_PARENTHESES = /^[ \t]*\((?:HTTP[ _-]?(?:Status:?)?[ \t]*)?([45]\d\d)\)/i;
+
+function statusRightAfter(text: string, from: number, lineEnd: number): number | undefined {
+  const after = text.slice(from, Math.min(lineEnd, from + 40));
+  charge(after.length);
+  const m = STATUS_IN_PARENTHESES.exec(after);
+  return m?.[1] ? Number(m[1]) : undefined;
+}
+
 function statusOnLineBefore(text: string, lineStart: number, segment: Span): number | undefined {
   if (lineStart - 1 <= segment.start) return undefined;
   const previous = text.slice(Math.max(segment.start, lineStartAt(text, lineStart - 1)), lineStart - 1);
@@ -181,8 +194,11 @@ function messageAt(text: string, from: number, wordingEnd: number, lineEnd: numb
     if ((message.match(/"/g) ?? []).length % 2 === 1) message = message.replace(/"$/, '');
   }
   charge(2 * message.length);
-  // `… Please retry in 20 seconds. (HTTP Status: 429)`: the status a tool appended is not Front's message.
-  message = message.replace(/[ \t]*\(?HTTP[ _-]?Status:?[ \t]*\d{3}\)?[ \t]*$/i, '').trim();
+  // `… Please retry in 20 seconds. (HTTP Status: 429)`, `Rate limit exceeded (429)`: the status a tool appended
+  // is not Front's message.
+  message = message
+    .replace(/[ \t]*(?:\((?:HTTP[ _-]?Status:?[ \t]*)?|HTTP[ _-]?Status:?[ \t]*)\d{3}\)?[ \t]*$/i, '')
+    .trim();
   return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…` : message;
 }
 

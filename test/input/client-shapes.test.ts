@@ -26,6 +26,15 @@ describe('client one-liners and wrappers', () => {
     expect([error.status, error.message]).toEqual([429, 'Rate limit exceeded. Please retry in 20 seconds.']);
   });
 
+  it('takes a status in parentheses right after the wording, and keeps it out of the message', () => {
+    const error = onlyError('Error: Rate limit exceeded (429)');
+    expect([error.status, error.statusInferred, error.message]).toEqual([429, undefined, 'Rate limit exceeded']);
+  });
+
+  it('does not take a number in parentheses further along the line for the status', () => {
+    expect(parsed('Rate limit exceeded on the nightly sync, see ticket (4291)').errors).toEqual([]);
+  });
+
   it('joins the status a mocked response gives beside its body', () => {
     const paste = [
       'return HttpResponse.json(',
@@ -64,5 +73,12 @@ describe('client one-liners and wrappers', () => {
 
   it('reads no success described that way', () => {
     expect(parsed('"200": {\n  "description": "A conversation"\n}').errors).toEqual([]);
+  });
+
+  it("reads the 301 Front's spec describes for a merged conversation, and no other API's redirect", () => {
+    const merged =
+      '"301": {\n  "description": "If the conversation has been merged, the response redirects you to the merged conversation."\n}';
+    expect(onlyError(merged).status).toBe(301);
+    expect(parsed('"301": {\n  "description": "Moved Permanently"\n}').errors).toEqual([]);
   });
 });
