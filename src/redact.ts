@@ -276,6 +276,10 @@ function pairValueAt(r: Reader, i: number): { valueStart: number; end: number } 
   else return undefined;
   j = r.runEnd(j, isBlank);
   if (r.at(j) === 34 || r.at(j) === 39) j += 1;
+  // `Authorization: Bearer <value>`: the value ends where a Bearer value does, not at the pair's separators, so the
+  // backquote or parenthesis closing it stays; unless a percent-encoded or escaped character carries it on.
+  const schemeValue = schemeValueAt(r, j);
+  if (schemeValue && r.at(schemeValue.end) !== 37 && r.at(schemeValue.end) !== 92) return schemeValue;
   const scheme = SCHEMES.find((s) => r.matchesLower(j, s));
   if (scheme && isBlank(r.at(j + scheme.length))) j = r.runEnd(j + scheme.length, isBlank);
   const end = r.runEnd(j, (c) => !endsPairValue(c));

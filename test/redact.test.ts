@@ -44,6 +44,25 @@ describe('secrets found by their shape', () => {
     expect(redactSecrets(paste)).toBe(paste);
     expect(redactSecrets(`token=${TOKEN} next`, { pairs: true })).toBe('token=[redacted] next');
   });
+
+  test('a Bearer value in a pair keeps the character that closes it', () => {
+    const pasted = [
+      '`Authorization: Bearer k_live_1234567890`',
+      `(Authorization: Bearer ${TOKEN})`,
+      "{'Authorization': 'Bearer k_live_1234567890'}",
+    ].join('\n');
+    expect(redactSecrets(pasted, { pairs: true })).toBe(
+      [
+        '`Authorization: Bearer [redacted]`',
+        '(Authorization: Bearer [redacted])',
+        "{'Authorization': 'Bearer [redacted]'}",
+      ].join('\n'),
+    );
+    // A percent-encoded character carries the value on: all of it is still redacted.
+    expect(redactSecrets('Authorization: Bearer k_live_1234%2F567890 next', { pairs: true })).toBe(
+      'Authorization: Bearer [redacted] next',
+    );
+  });
 });
 
 describe('a known token and its altered forms', () => {
