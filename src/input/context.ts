@@ -31,10 +31,17 @@ const CURL_DATA = /[ \t](?:-d|--data(?:-raw|-binary|-urlencode)?|-F|--form|--jso
 
 const isSentencePunctuation = (c: string): boolean => '.,;:)]}\'"'.includes(c);
 
-/** Just the path: no scheme, host, query or fragment, no trailing punctuation from the sentence around it. */
-export function pathOf(target: string): string {
+/** A URL cut short where it was shown (`https://api2.frontapp.com/c...`, an issue title): its tail is not a path. */
+const CUT_SHORT = /(?:\.{3}|…)[)\]}'",;:]*$/;
+
+/**
+ * Just the path: no scheme, host, query or fragment, no trailing punctuation from the sentence around it. None
+ * when the path itself was cut short: what is left of it is no request anyone made.
+ */
+export function pathOf(target: string): string | undefined {
   charge(3 * target.length);
   let path = target.replace(/^https?:\/\/[^/?#]*/i, '');
+  if (!/[?#]/.test(path) && CUT_SHORT.test(path)) return undefined;
   path = trimEndWhere(path.replace(/[?#].*$/, ''), isSentencePunctuation);
   return path === '' ? '/' : path;
 }

@@ -75,6 +75,17 @@ describe('client one-liners and wrappers', () => {
     expect(parsed('"200": {\n  "description": "A conversation"\n}').errors).toEqual([]);
   });
 
+  it('reads no request path from a Front URL cut short, and the whole path from one that is not', () => {
+    const cut = onlyError(
+      '[Sentry] FrontError: This teammate is not allowed to act on the specified conversation. at https://api2.frontapp.com/c...',
+    );
+    expect(cut.request?.path).toBeUndefined();
+    const whole = onlyError(
+      'FrontError: This teammate is not allowed to act on the specified conversation. at https://api2.frontapp.com/conversations/cnv_yo1kg5q.',
+    );
+    expect(whole.request?.path).toBe('/conversations/cnv_yo1kg5q');
+  });
+
   it("reads the 301 Front's spec describes for a merged conversation, and no other API's redirect", () => {
     const merged =
       '"301": {\n  "description": "If the conversation has been merged, the response redirects you to the merged conversation."\n}';
