@@ -6,6 +6,7 @@ import { textFrom } from './explain';
 import { usageOf } from './help';
 import { parseCommandArgs, UsageError, type CliIo } from './io';
 import { openConnection } from './live-token';
+import { recordCliUnknowns } from './unknown-wordings';
 
 export const WATCH_USAGE = usageOf('watch');
 
@@ -55,7 +56,7 @@ export async function watchCommand(argv: string[], io: CliIo, clock: WatchClock 
   // Read offline first: an input with nothing to check (a typo such as `msg_`) would be re-checked until the timeout.
   const nothing = nothingToWatch(await diagnose(text, { rules }));
   if (nothing) throw new UsageError(nothing);
-  const { connection, label } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets);
+  const { connection, label, tenant } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets);
   const started = clock.now();
   const deadline = started + timeoutMs;
   let owner: string | null = null;
@@ -74,6 +75,9 @@ export async function watchCommand(argv: string[], io: CliIo, clock: WatchClock 
         return 0;
       }
       if (verdict.kind === 'broken') {
+        // Counted as `diagnose` counts them, once each time the cause turns to unknown.
+        if (verdict.cause !== cause && verdict.unexplained)
+          await recordCliUnknowns(config, io, outcome, tenant ?? 'default');
         if (cause === undefined) {
           cause = verdict.cause;
           owner = outcome.ok ? (ownerOf(outcome.diagnoses.find((d) => d.cause === verdict.cause)) ?? null) : null;

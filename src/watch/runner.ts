@@ -1,3 +1,4 @@
+import type { Observation } from '../input';
 import type { Logger } from '../log';
 import type { Store, Watch, WatchEnd } from '../store';
 import { changeText, type WatchCheck } from './verdict';
@@ -27,6 +28,11 @@ export interface WatchRunnerDeps {
   schedule: WatchSchedule;
   /** Re-checks the watch's target with its tenant. */
   check: (watch: Watch) => Promise<WatchCheck>;
+  /**
+   * Counts the wordings no rule explains, met by a re-check whose cause just turned to `unknown`: once per change,
+   * by the replica that tells the thread, as a paste is counted once and not at each "Check again".
+   */
+  recordUnknowns?: (watch: Watch, unexplained: readonly Observation[]) => Promise<void>;
   /** Posts in the watch's thread; called at most once per notice, by the one replica that won it. */
   tell: (notice: WatchNotice) => Promise<void>;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -124,6 +130,7 @@ export function createWatchRunner(deps: WatchRunnerDeps): WatchRunner {
         });
         // Only the holder whose write saw the old cause tells: a replica that lost the lease wrote nothing.
         if (recorded && recorded.previousCause !== result.cause) {
+          if (result.unexplained) await recordUnknowns(watch, result.unexplained);
           await notify({
             kind: 'changed',
             watch,
@@ -133,6 +140,16 @@ export function createWatchRunner(deps: WatchRunnerDeps): WatchRunner {
         }
         return;
       }
+    }
+  }
+
+  /** A failed write is logged: the thread still hears the change. */
+  async function recordUnknowns(watch: Watch, unexplained: readonly Observation[]): Promise<void> {
+    if (!deps.recordUnknowns) return;
+    try {
+      await deps.recordUnknowns(watch, unexplained);
+    } catch (err) {
+      deps.logger.warn({ watch: watch.id, err: (err as Error).message }, 'unknown wording write failed');
     }
   }
 

@@ -1,11 +1,15 @@
 import type { DiagnoseOutcome, Diagnosis } from '../diagnosis';
+import type { Observation } from '../input';
 
 /** What one re-check of a watched target found. Texts are plain: whoever shows them escapes them. */
 export type WatchCheck =
   /** The target reads fine with the tenant's token now. */
   | { kind: 'fine'; summary: string }
-  /** Still failing, for `cause` (perhaps another cause than before). */
-  | { kind: 'broken'; cause: string; summary: string }
+  /**
+   * Still failing, for `cause` (perhaps another cause than before). `unexplained`: for the `unknown` cause, the
+   * errors no rule explains, whose wordings are counted as a paste's are.
+   */
+  | { kind: 'broken'; cause: string; summary: string; unexplained?: readonly Observation[] }
   /** The re-check could not tell (Front did not answer, a check was refused): look again later. */
   | { kind: 'unknown'; summary: string }
   /** Not checked, to stay within the tenant's Front budget: look again at `retryAt`. */
@@ -28,7 +32,15 @@ export function verdictOf(outcome: DiagnoseOutcome): WatchCheck {
   const fine = outcome.diagnoses.find((d) => d.cause === 'not_reproducible' && d.status === 'confirmed');
   if (fine && outcome.live) return { kind: 'fine', summary: fine.headline };
   const first = outcome.diagnoses.find((d) => d.status === 'confirmed' && !TRANSIENT.has(d.cause));
-  if (first) return { kind: 'broken', cause: first.cause, summary: first.headline };
+  if (first) {
+    const unexplained = first.cause === 'unknown' ? (outcome.unexplained ?? []) : [];
+    return {
+      kind: 'broken',
+      cause: first.cause,
+      summary: first.headline,
+      ...(unexplained.length > 0 ? { unexplained } : {}),
+    };
+  }
   const possible = outcome.diagnoses[0];
   return {
     kind: 'unknown',

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { watchCommand } from '../../src/commands/watch';
 import type { CliIo } from '../../src/commands/io';
@@ -82,6 +85,25 @@ test('exits 1 on timeout, the last check falling on the deadline', async () => {
   expect(time.slept).toEqual([30_000, 60_000, 90_000]);
   expect(c.out()).toBe('');
   expect(c.err()).toMatch(/\[\+3 min\] still failing \(teammate_api_access_disabled: .*\); gave up after 3 min\.\n$/);
+});
+
+test('a Front error no rule explains is counted in the store once, as `diagnose` counts it, not at every re-check', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-watch-unknowns-'));
+  try {
+    const c = captured({ FRONT_WHY_DB: path.join(dir, 'front-why.db'), FRONT_WHY_WATCH_INTERVAL_MS: '30000' });
+    const paste = JSON.stringify({ _error: { status: 409, title: 'Conflict', message: 'Import 17 is locked' } });
+    expect(await watchCommand([paste, '--timeout', '3m'], c.io, fakeClock().clock)).toBe(1);
+    expect(c.err()).toContain('still fails (unknown: ');
+    const listed = await runCli(['unknowns', '--json'], { env: { FRONT_WHY_DB: path.join(dir, 'front-why.db') } });
+    const { unknowns } = JSON.parse(listed.stdout) as {
+      unknowns: { template: string; status: number; count: number; tenants: string[] }[];
+    };
+    expect(unknowns.map((w) => [w.template, w.status, w.count, w.tenants])).toEqual([
+      ['Import <n> is locked', 409, 1, ['default']],
+    ]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('refuses a timeout it cannot read, and a missing target', async () => {

@@ -155,6 +155,41 @@ describe('on SQLite, across a restart', () => {
     expect(watchLines.every((a) => a.detail?.startsWith(`watch=${id}`))).toBe(true);
   });
 
+  test('a re-check that meets a Front error no rule explains counts its wording once, with the tenant, as a paste is counted', async () => {
+    // A watch started while its error read as the preference case; the rules since explain its wording no more
+    // (an operator's rule set changed), so each re-check answers "unknown".
+    const paste = JSON.stringify({
+      _error: { status: 409, title: 'Conflict', message: 'Import 17 is locked by another import' },
+    });
+    await h.store.startWatch({
+      tenant: 'acme',
+      teamId: 'T1',
+      channelId: CHANNEL,
+      threadTs: '1710000000.000300',
+      target: paste,
+      label: 'the pasted error',
+      cause: 'teammate_api_access_disabled',
+      startedBy: AGENT,
+      startedAt: new Date(now),
+      nextCheckAt: new Date(now + MIN),
+      expiresAt: new Date(now + 7 * 24 * 60 * MIN),
+    });
+    const mark = h.slack.calls.length;
+    for (let round = 0; round < 3; round += 1) {
+      now += 30 * MIN;
+      expect(await h.app.tickWatches()).toBe(1);
+    }
+    expect(posts(h, mark).map((c) => visibleText(c))).toEqual([
+      expect.stringContaining('the pasted error still fails, now for another cause (unknown)'),
+    ]);
+    const wordings = await h.store.listUnknownWordings();
+    expect(wordings.map((w) => [w.template, w.status, w.count, w.tenants])).toEqual([
+      ['Import <n> is locked by another import', 409, 1, ['acme']],
+    ]);
+    const res = await fetch(`${h.metricsUrl}/metrics`);
+    expect(valueOf(parseExposition(await res.text()), 'front_why_unknown_wordings_total', { wording: 'new' })).toBe(1);
+  });
+
   test('/front-why watches lists the channel\'s watches; "Stop watching" ends one, once', async () => {
     const reply = await answer(h, 'cnv_yo1kg5q');
     await click(h, reply, ACTION_IDS.watch);

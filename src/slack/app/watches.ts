@@ -5,6 +5,7 @@ import { createWatchRunner, type WatchRunner, type WatchTimers } from '../../wat
 import { watchNoticeMessage } from '../render/blocks-watch';
 import { post } from '../send/reply';
 import { watchCheck } from '../checks/watches';
+import { countUnknownWordings } from '../checks/record-unknowns';
 import type { SlackDeps } from './deps';
 
 /** How often a replica asks the store for due watches, at most: due watches wait no longer than this. */
@@ -34,6 +35,8 @@ export function startWatchLoop(deps: SlackDeps, client: webApi.WebClient, option
     now: deps.watch.now,
     schedule: deps.watch.schedule,
     check: watchCheck(deps),
+    recordUnknowns: (watch, unexplained) =>
+      countUnknownWordings(deps, unexplained, watch.tenant, new Date(deps.watch.now())),
     tell: async (notice) => {
       await post(client, notice.watch.channelId, watchNoticeMessage(notice.kind, notice.text), notice.watch.threadTs);
       // A watch that ended or changed cause changes what the tenant's Home tab shows.

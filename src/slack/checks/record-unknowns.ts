@@ -1,4 +1,5 @@
 import type { DiagnoseOutcome } from '../../diagnosis';
+import type { Observation } from '../../input';
 import { recordUnknownWordings, unknownSightings } from '../../unknowns/record';
 import type { Requester, SlackDeps } from '../app/deps';
 import { logFailure } from '../send/failure';
@@ -15,10 +16,19 @@ export async function recordUnknowns(
 ): Promise<void> {
   if (!outcome.ok || !outcome.unexplained || outcome.unexplained.length === 0) return;
   try {
-    const sightings = unknownSightings(outcome.unexplained);
-    const { recorded, created } = await recordUnknownWordings(deps.store, sightings, tenant, new Date(deps.clock()));
-    for (let i = 0; i < recorded; i += 1) deps.metrics.unknownWording(i < created);
+    await countUnknownWordings(deps, outcome.unexplained, tenant, new Date(deps.clock()));
   } catch (err) {
     logFailure(deps.logger, 'unknown wording write', err, { channel: who.channelId, user: who.userId });
   }
+}
+
+/** Counts the wordings of `unexplained` in the store and the metric. */
+export async function countUnknownWordings(
+  deps: Pick<SlackDeps, 'store' | 'metrics'>,
+  unexplained: readonly Observation[],
+  tenant: string | null,
+  at: Date,
+): Promise<void> {
+  const { recorded, created } = await recordUnknownWordings(deps.store, unknownSightings(unexplained), tenant, at);
+  for (let i = 0; i < recorded; i += 1) deps.metrics.unknownWording(i < created);
 }
