@@ -3,7 +3,7 @@ import { lineEndAt, lineStartAt } from './lines';
 import { REASON_ALTERNATIVES, STATUS_IN_WORDS, STATUS_NUMBER, STATUS_THEN_REASON, statusOfReason } from './reasons';
 import { lowerBound, matchesIn } from './range-search';
 import type { Span } from './spans';
-import { isTrailingNoise, trimEndWhere } from './trim';
+import { trimTrailingNoise } from './trim';
 import { wordingEnd, wordingOf, type WordingSet } from './wordings';
 import { charge } from './work';
 
@@ -190,7 +190,7 @@ function messageAt(text: string, from: number, wordingEnd: number, lineEnd: numb
     charge(i - from);
     message = text.slice(from, Math.min(i, lineEnd)).replace(/\\(.)/g, '$1');
   } else {
-    message = trimEndWhere(text.slice(from, lineEnd), isTrailingNoise);
+    message = trimTrailingNoise(text.slice(from, lineEnd));
     if ((message.match(/"/g) ?? []).length % 2 === 1) message = message.replace(/"$/, '');
   }
   charge(2 * message.length);
@@ -209,9 +209,9 @@ function reasonAfterStatus(rest: string): Pick<TextHit, 'title' | 'message'> {
   if (!m?.[1] || statusOfReason(m[1]) === undefined) {
     // `Front API error 403: <message>`: no reason phrase, the message right after.
     const message = /^[ \t]*:[ \t]*(\S.*)$/.exec(rest)?.[1];
-    return message ? { message: trimEndWhere(message, isTrailingNoise).trim().slice(0, MAX_MESSAGE_CHARS) } : {};
+    return message ? { message: trimTrailingNoise(message).trim().slice(0, MAX_MESSAGE_CHARS) } : {};
   }
-  const message = m[2] === undefined ? undefined : trimEndWhere(m[2], isTrailingNoise).trim();
+  const message = m[2] === undefined ? undefined : trimTrailingNoise(m[2]).trim();
   return { title: m[1], ...(message ? { message: message.slice(0, MAX_MESSAGE_CHARS) } : {}) };
 }
 
@@ -219,7 +219,7 @@ function reasonAfterStatus(rest: string): Pick<TextHit, 'title' | 'message'> {
 function trailingMessage(rest: string): string | undefined {
   const m = /^[ \t]*[:\-–][ \t]*(.+)$/.exec(rest);
   charge(rest.length);
-  const message = m?.[1] === undefined ? undefined : trimEndWhere(m[1], isTrailingNoise).trim();
+  const message = m?.[1] === undefined ? undefined : trimTrailingNoise(m[1]).trim();
   return message && !/^for url\b/i.test(message) ? message.slice(0, MAX_MESSAGE_CHARS) : undefined;
 }
 

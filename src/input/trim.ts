@@ -18,3 +18,28 @@ const SPACE = /\s/;
 export function isTrailingNoise(c: string): boolean {
   return SPACE.test(c) || c === ',' || c === ';' || c === ')' || c === '}' || c === ']';
 }
+
+const OPENER_OF: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+
+/**
+ * `text` without the noise it ends with (`isTrailingNoise`), except the closing brackets that close one it opened:
+ * `Missing required scopes: [rules:write])` keeps its `]` and loses the `)` of the sentence around it.
+ */
+export function trimTrailingNoise(text: string): string {
+  let kept = trimEndWhere(text, isTrailingNoise);
+  const removed = text.slice(kept.length);
+  if (!/^[)\]}]/.test(removed)) return kept;
+  charge(kept.length + removed.length);
+  const open: Record<string, number> = { '(': 0, '[': 0, '{': 0 };
+  for (const c of kept) {
+    if (c in open) open[c] = (open[c] ?? 0) + 1;
+    else if (c in OPENER_OF) open[OPENER_OF[c] as string] = (open[OPENER_OF[c] as string] ?? 0) - 1;
+  }
+  for (const c of removed) {
+    const opener = OPENER_OF[c];
+    if (opener === undefined || (open[opener] ?? 0) <= 0) break;
+    open[opener] = (open[opener] ?? 0) - 1;
+    kept += c;
+  }
+  return kept;
+}

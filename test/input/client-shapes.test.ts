@@ -31,6 +31,11 @@ describe('client one-liners and wrappers', () => {
     expect([error.status, error.statusInferred, error.message]).toEqual([429, undefined, 'Rate limit exceeded']);
   });
 
+  it("keeps the bracket that closes the message's own, and drops the one of the sentence around it", () => {
+    const error = onlyError('- API attempt: not created: HTTP 403 (Missing required scopes: [rules:write])');
+    expect([error.status, error.message]).toEqual([403, 'Missing required scopes: [rules:write]']);
+  });
+
   it('does not take a number in parentheses further along the line for the status', () => {
     expect(parsed('Rate limit exceeded on the nightly sync, see ticket (4291)').errors).toEqual([]);
   });
