@@ -74,7 +74,13 @@ export async function runCompare(options: CompareOptions): Promise<Comparison> {
   const remove = () => {
     if (removed) return;
     removed = true;
-    running?.kill('SIGKILL');
+    // Each child leads a process group of its own (npx → tsc, the bench → serve …): end all of it.
+    if (running?.pid !== undefined && running.exitCode === null && running.signalCode === null)
+      try {
+        process.kill(-running.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     spawnSync('git', ['-C', ROOT, 'worktree', 'remove', '--force', worktree], { stdio: 'ignore' });
     rmSync(dir, { recursive: true, force: true });
     spawnSync('git', ['-C', ROOT, 'worktree', 'prune'], { stdio: 'ignore' });
@@ -174,7 +180,7 @@ export function formatComparison(c: Comparison, markdown: boolean): string {
     if (!s) return missing;
     const n = (v: number) => number(v);
     const spread = s.min === s.max ? n(s.median) : `${n(s.min)} / ${n(s.median)} / ${n(s.max)}`;
-    return unit ? `${spread} ${unit}` : spread;
+    return !unit ? spread : unit === '×' || unit === '%' ? `${spread}${unit}` : `${spread} ${unit}`;
   };
   const header = ['figure', 'goal', `${c.ref} (${c.base.commit})`, `this tree (${c.change.commit})`, 'this / ref'];
   const rows = c.figures.map((f) => [
@@ -254,7 +260,7 @@ function run(
   track: (child: ChildProcess) => ChildProcess,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = track(spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
     let out = '';
     const tail: string[] = [];
     child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
