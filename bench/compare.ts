@@ -34,7 +34,7 @@ export interface FigureComparison {
   label: string;
   unit: string;
   goal?: string;
-  better: 'lower' | 'higher';
+  better: FigureSpec['better'];
   base?: Spread;
   change?: Spread;
   /** change median / base median. */
@@ -204,7 +204,7 @@ export function formatComparison(c: Comparison, markdown: boolean): string {
 
 /** " (better)" / " (worse)" when the medians differ, by the figure's own direction. */
 function direction(f: FigureComparison): string {
-  if (f.ratio === undefined || f.ratio === 1) return '';
+  if (f.ratio === undefined || f.ratio === 1 || f.better === 'neither') return '';
   const lower = f.ratio < 1;
   return (f.better === 'lower') === lower ? ' (better)' : ' (worse)';
 }

@@ -11,8 +11,11 @@ export interface FigureSpec {
   unit: string;
   /** The goal, in words, when the figure has one. */
   goal?: string;
-  /** Whether lower values are better (times, requests, memory) or higher (rates, counts within a bound). */
-  better: 'lower' | 'higher';
+  /**
+   * Whether lower values are better (times, requests, memory) or higher (rates, counts within a bound); neither for
+   * a count that only gives the others their context.
+   */
+  better: 'lower' | 'higher' | 'neither';
   read(result: unknown): number | undefined;
 }
 
@@ -195,7 +198,7 @@ export const FIGURES: readonly FigureSpec[] = [
     key: 'e2e-count',
     label: `scenarios answered end to end (${E2E_EXCEPTED} excepted)`,
     unit: '',
-    better: 'higher',
+    better: 'neither',
     read: endToEndCount,
   },
   {
