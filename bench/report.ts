@@ -1,21 +1,36 @@
+import type { CliStartFigures } from './cli-start';
 import type { ScenarioFigures } from './diagnosis';
+import { BIG_COMPANY_TEAMMATES, describeOwner, type FrontRequestFigures } from './front-requests';
 import type { ReplicaFigures } from './replicas';
 import type { BurstFigures, EndToEndFigures, SlackFigures } from './slack';
 import { table } from './stats';
 import type { RulesLoadFigures, ThroughputFigures } from './throughput';
 
-/** Targets for a 2-core machine (issue 6). Figures only: nothing here fails the run. */
+/**
+ * Goals, for a 2-core machine. Figures only: nothing here fails the run. The first group is the current one (a
+ * diagnosis that names the owner cheaply, a fast start, a small footprint); the second, earlier goals the bench
+ * still watches.
+ */
 export const TARGETS = {
-  ackP99Ms: 100,
+  afterAuditRequests: 3,
+  coldRequestsBesidesTeammates: 2,
+  sharePercent: 10,
+  explainVsNode: 3,
+  serveVsBareBolt: 1.5,
+  serveHealthMs: 400,
+  rssAfterBurstMb: 128,
+  pastesPerSec: 20_000,
   e2eRatio: 1.25,
+  ackP99Ms: 100,
   coldCallsToDecide: 4,
   warmCalls: 1,
   rateLimitFailures: 0,
-  pastesPerSec: 20_000,
   hostileRatio: 2,
   readyMs: 1_500,
-  rssAfterBurstMb: 150,
 } as const;
+
+/** Retries a 5xx with backoff by design, so its answer cannot come near one round trip. */
+export const E2E_EXCEPTED = 'front_outage';
 
 /** The scenario the call budgets are about (the original community report). */
 export const BUDGET_SCENARIO = 'original_report';
@@ -39,6 +54,8 @@ export interface BenchResult {
   slack: SlackFigures;
   /** Absent with `--skip replicas`. */
   replicas?: ReplicaFigures;
+  frontRequests: FrontRequestFigures;
+  cliStart: CliStartFigures;
   targets: TargetRow[];
 }
 
@@ -46,13 +63,101 @@ export interface TargetRow {
   figure: string;
   target: string;
   measured: string;
-  met: boolean;
+  /** Undefined: the figure cannot be measured yet (the measured text says why). */
+  met: boolean | undefined;
+  /** Whether the row is one of the current goals (the rest are earlier ones the bench still watches). */
+  current?: boolean;
 }
 
 export function evaluateTargets(r: Omit<BenchResult, 'targets' | 'command'>): TargetRow[] {
+  return [...currentGoals(r).map((row) => ({ ...row, current: true })), ...earlierGoals(r)];
+}
+
+function currentGoals(r: Omit<BenchResult, 'targets' | 'command'>): TargetRow[] {
+  const { cold, afterAudit, bigCompany } = r.frontRequests;
+  const seed = `the seed case (${r.frontRequests.scenario})`;
+  const shares = [
+    { what: 'seed case cold', d: cold },
+    { what: 'seed case after an audit', d: afterAudit },
+    ...(bigCompany.firstAnswer
+      ? [{ what: `${bigCompany.teammates}-teammate company`, d: bigCompany.firstAnswer }]
+      : []),
+  ];
+  const worstShare = [...shares].sort((a, b) => b.d.sharePercent - a.d.sharePercent)[0] as (typeof shares)[number];
+  const e2e = r.slack.endToEnd.filter((e) => e.scenario !== E2E_EXCEPTED);
+  const e2eMisses = e2e.filter((e) => !withinBound(e));
+  const { startup, burst } = r.slack;
+  const t = r.throughput;
+  return [
+    {
+      figure: `Front requests for ${seed}, \`diagnose\`, owner named, after an \`audit\` of the tenant`,
+      target: `≤ ${TARGETS.afterAuditRequests}, owner named`,
+      measured: `${afterAudit.requests}; owner ${describeOwner(afterAudit.owner)}`,
+      met: afterAudit.requests <= TARGETS.afterAuditRequests && afterAudit.owner.named,
+    },
+    {
+      figure: `the same, cold (nothing known about the tenant)`,
+      target: `${TARGETS.coldRequestsBesidesTeammates} + the teammates checked, nothing else; owner named`,
+      measured: `${cold.requests}: ${cold.teammateChecks} teammates checked + ${cold.requests - cold.teammateChecks} other; owner ${describeOwner(cold.owner)}`,
+      met: cold.requests - cold.teammateChecks <= TARGETS.coldRequestsBesidesTeammates && cold.owner.named,
+    },
+    {
+      figure: 'share of a Starter window (50/min) one diagnosis may take',
+      target: `≤ ${TARGETS.sharePercent}%, whatever the company's size`,
+      measured: `${worstShare.d.sharePercent}% (${worstShare.d.requests} of ${worstShare.d.limitPerMinute}, ${worstShare.what})${
+        shares.length > 1
+          ? `; ${shares
+              .filter((s) => s !== worstShare)
+              .map((s) => `${s.what} ${s.d.sharePercent}%`)
+              .join(', ')}`
+          : ''
+      }`,
+      met: worstShare.d.sharePercent <= TARGETS.sharePercent,
+    },
+    bigCompanyRow(bigCompany),
+    {
+      figure: '`front-why explain` whole process vs `node -e 0`',
+      target: `≤ ${TARGETS.explainVsNode}×`,
+      measured: `${r.cliStart.ratio}× (${r.cliStart.medianExplainMs} ms vs ${r.cliStart.medianNodeMs} ms, medians of ${r.cliStart.runs})`,
+      met: r.cliStart.ratio <= TARGETS.explainVsNode,
+    },
+    {
+      figure: '`serve` until /healthz answers vs a bare Bolt app until it listens (both: spawn → first HTTP answer)',
+      target: `≤ ${TARGETS.serveVsBareBolt}×, and < ${TARGETS.serveHealthMs} ms`,
+      measured: `${startup.healthVsBareBolt}× (${startup.medianHealthMs} ms vs ${startup.medianBareBoltMs} ms, medians of ${startup.runs})`,
+      met: startup.healthVsBareBolt <= TARGETS.serveVsBareBolt && startup.medianHealthMs < TARGETS.serveHealthMs,
+    },
+    {
+      figure: "resident memory of `serve` after the bench's burst",
+      target: `< ${TARGETS.rssAfterBurstMb} MB`,
+      measured: `${burst.rssAfterMb} MB (${startup.rssAtReadyMb} MB at ready)`,
+      met: burst.rssAfterMb < TARGETS.rssAfterBurstMb,
+    },
+    parseAndMatchRow(t),
+    {
+      figure: 'Slack answer vs critical-path bound',
+      target: `every scenario ≤ ${TARGETS.e2eRatio}× (${E2E_EXCEPTED} excepted)`,
+      measured: `${e2e.length - e2eMisses.length} of ${e2e.length} within${e2eMisses.length > 0 ? `; over: ${listed(e2eMisses.map((e) => `${e.scenario} ${e.ratio}×`))}` : ''}`,
+      met: e2eMisses.length === 0,
+    },
+  ];
+}
+
+function bigCompanyRow(big: FrontRequestFigures['bigCompany']): TargetRow {
+  const figure = `a company too big to sweep within that share (${BIG_COMPANY_TEAMMATES} teammates)`;
+  const target = `first answer at once, within ${TARGETS.sharePercent}%; the owner named later in the thread`;
+  if (!big.firstAnswer) return { figure, target, measured: `not measurable yet: ${big.reason}`, met: undefined };
+  const first = big.firstAnswer;
+  return {
+    figure,
+    target,
+    measured: `first answer (\`diagnose\`, ${big.scenario}): ${first.requests} requests, ${first.sharePercent}% of ${first.limitPerMinute}/min; owner ${describeOwner(first.owner)}; the thread's later post is not measured here`,
+    met: first.sharePercent <= TARGETS.sharePercent,
+  };
+}
+
+function earlierGoals(r: Omit<BenchResult, 'targets' | 'command'>): TargetRow[] {
   const budget = r.diagnoses.find((d) => d.scenario === BUDGET_SCENARIO);
-  const e2eMisses = r.slack.endToEnd.filter((e) => !withinBound(e));
-  const worst = [...r.slack.endToEnd].sort((a, b) => (b.ratio ?? 0) - (a.ratio ?? 0))[0];
   const { burst, startup } = r.slack;
   return [
     {
@@ -62,19 +167,13 @@ export function evaluateTargets(r: Omit<BenchResult, 'targets' | 'command'>): Ta
       met: burst.ackP99Ms < TARGETS.ackP99Ms,
     },
     {
-      figure: 'diagnosis time (Slack, end to end) vs critical-path bound',
-      target: `≤ ${TARGETS.e2eRatio}× for every scenario`,
-      measured: `${r.slack.endToEnd.length - e2eMisses.length} of ${r.slack.endToEnd.length} within; ${e2eMisses.length > 0 ? `over: ${listed(e2eMisses.map((e) => `${e.scenario} ${e.ratio}×`))}` : `worst ${worst?.scenario} ${worst?.ratio}×`}`,
-      met: e2eMisses.length === 0,
-    },
-    {
-      figure: `Front calls to decide, cold (${BUDGET_SCENARIO})`,
+      figure: `Front calls to decide, cold, in-process (${BUDGET_SCENARIO})`,
       target: `≤ ${TARGETS.coldCallsToDecide}`,
       measured: budget ? `${budget.coldCallsToDecide} (${budget.coldCalls} with naming the teammates)` : 'not measured',
       met: budget !== undefined && budget.coldCallsToDecide <= TARGETS.coldCallsToDecide,
     },
     {
-      figure: `Front calls, warm (${BUDGET_SCENARIO})`,
+      figure: `Front calls, warm, in-process (${BUDGET_SCENARIO})`,
       target: `≤ ${TARGETS.warmCalls}`,
       measured: budget ? String(budget.warmCalls) : 'not measured',
       met: budget !== undefined && budget.warmCalls <= TARGETS.warmCalls,
@@ -85,38 +184,37 @@ export function evaluateTargets(r: Omit<BenchResult, 'targets' | 'command'>): Ta
       measured: `${burst.rateLimitFailures} (429s answered by Front: ${burst.front429s})`,
       met: burst.rateLimitFailures <= TARGETS.rateLimitFailures,
     },
-    ...throughputTargets(r.throughput),
+    hostileRow(r.throughput),
     {
       figure: '`serve` start-up to ready',
       target: `< ${TARGETS.readyMs} ms`,
       measured: `${startup.medianReadyMs} ms (median of ${startup.runs}; max ${startup.maxReadyMs})`,
       met: startup.maxReadyMs < TARGETS.readyMs,
     },
-    {
-      figure: 'resident memory after the burst',
-      target: `< ${TARGETS.rssAfterBurstMb} MB`,
-      measured: `${burst.rssAfterMb} MB`,
-      met: burst.rssAfterMb < TARGETS.rssAfterBurstMb,
-    },
   ];
 }
 
 /** The rows `--only throughput` prints as well. */
 export function throughputTargets(t: ThroughputFigures): TargetRow[] {
-  return [
-    {
-      figure: 'paste parsing + rule matching (diagnose offline), one core',
-      target: `≥ ${TARGETS.pastesPerSec.toLocaleString('en-US')} pastes/s`,
-      measured: `${t.parseAndMatchPerSec.toLocaleString('en-US')} pastes/s (parsePaste alone: ${t.parsePerSec.toLocaleString('en-US')}/s)`,
-      met: t.parseAndMatchPerSec >= TARGETS.pastesPerSec,
-    },
-    {
-      figure: 'slowest hostile 64 KiB paste vs a benign 64 KiB paste, parsePaste',
-      target: `≤ ${TARGETS.hostileRatio}×`,
-      measured: `${t.hostile.ratio}× (${t.hostile.worst}: ${t.hostile.worstMs} ms; benign ${t.hostile.benignMs} ms)`,
-      met: t.hostile.ratio <= TARGETS.hostileRatio,
-    },
-  ];
+  return [{ ...parseAndMatchRow(t), current: true }, hostileRow(t)];
+}
+
+function parseAndMatchRow(t: ThroughputFigures): TargetRow {
+  return {
+    figure: 'parse + match (`diagnose(text, { rules })` offline), one core',
+    target: `≥ ${TARGETS.pastesPerSec.toLocaleString('en-US')} pastes/s`,
+    measured: `${t.parseAndMatchPerSec.toLocaleString('en-US')} pastes/s (parsePaste alone: ${t.parsePerSec.toLocaleString('en-US')}/s)`,
+    met: t.parseAndMatchPerSec >= TARGETS.pastesPerSec,
+  };
+}
+
+function hostileRow(t: ThroughputFigures): TargetRow {
+  return {
+    figure: 'slowest hostile 64 KiB paste vs a benign 64 KiB paste, parsePaste',
+    target: `≤ ${TARGETS.hostileRatio}×`,
+    measured: `${t.hostile.ratio}× (${t.hostile.worst}: ${t.hostile.worstMs} ms; benign ${t.hostile.benignMs} ms)`,
+    met: t.hostile.ratio <= TARGETS.hostileRatio,
+  };
 }
 
 function listed(items: string[], max = 3): string {
@@ -191,9 +289,21 @@ export function formatBurst(b: BurstFigures): string {
   ].join('\n');
 }
 
+export function verdict(row: TargetRow): string {
+  return row.met === undefined ? 'not measurable' : row.met ? 'met' : 'NOT MET';
+}
+
+/** The goals as a plain-text table: the current ones, then the earlier ones. */
 export function formatTargets(rows: TargetRow[]): string {
-  return table(
-    ['figure', 'target', 'measured', ''],
-    rows.map((r) => [r.figure, r.target, r.measured, r.met ? 'met' : 'MISSED']),
-  );
+  const current = rows.filter((r) => r.current);
+  const earlier = rows.filter((r) => !r.current);
+  const tableOf = (group: TargetRow[]) =>
+    table(
+      ['figure', 'goal', 'measured', ''],
+      group.map((r) => [r.figure, r.target, r.measured, verdict(r)]),
+    );
+  return [
+    ...(current.length > 0 ? ['Current goals', '', tableOf(current)] : []),
+    ...(earlier.length > 0 ? [...(current.length > 0 ? [''] : []), 'Earlier goals', '', tableOf(earlier)] : []),
+  ].join('\n');
 }

@@ -5,13 +5,17 @@ import { createInterface } from 'node:readline';
 
 /** The repository root (this file runs from dist-bench/bench/). */
 export const ROOT = path.join(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/front-why.js');
+export const BIN = path.join(ROOT, 'bin/front-why.js');
+
+/** Whether this process has brought dist/ up to date already. */
+let built = false;
 
 /**
  * `bin/front-why.js` runs dist/, which `npm run bench` does not build: bring it up to date with src/ first
  * (incremental, as the test suite's global setup does), so the child runs the code the rest of the bench measured.
  */
 export function buildCli(): void {
+  if (built) return;
   const result = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -20,6 +24,7 @@ export function buildCli(): void {
     throw new Error(
       `npm run build failed, so bin/front-why.js would run stale code:\n${result.stdout}${result.stderr}`,
     );
+  built = true;
 }
 
 export interface ServeProcess {
@@ -185,4 +190,45 @@ function residentBytes(pid: number): number {
   const kb = Number(ps.stdout.trim());
   if (ps.status !== 0 || !Number.isFinite(kb)) throw new Error(`could not read the resident memory of process ${pid}`);
   return kb * 1024;
+}
+
+/**
+ * The bare Bolt app (bare-bolt.js) with `env`, timed from spawn until it listens and until it first answers an HTTP
+ * request (404: it has no route but Slack's), then stopped. The yardstick for `serve`'s start-up.
+ */
+export async function timeBareBolt(env: Record<string, string>, timeoutMs = 15_000): Promise<{ answerMs: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(__dirname, 'bare-bolt.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const logs: string[] = [];
+      const timer = setTimeout(
+        () => reject(new Error(`the bare Bolt app did not listen within ${timeoutMs} ms:\n${logs.join('\n')}`)),
+        timeoutMs,
+      );
+      createInterface({ input: child.stderr }).on('line', (line) => {
+        logs.push(line);
+        const entry = parseLogLine(line);
+        if (entry?.msg === 'ready' && typeof entry.port === 'number') {
+          clearTimeout(timer);
+          resolve(entry.port);
+        }
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`the bare Bolt app exited before it listened:\n${logs.join('\n')}`));
+      });
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/`);
+    await res.text();
+    return { answerMs: performance.now() - started };
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
 }

@@ -17,7 +17,7 @@ import { Keyring, openStore } from '../src/store';
 import { commandPayload } from '../test/slack/helpers/harness';
 import { signedHeaders } from '../test/slack/helpers/signing';
 import { startSlackStandIn, TEAM_ID, type RecordedCall, type SlackStandIn } from '../test/slack/helpers/slack-standin';
-import { buildCli, HEAP_PROBE_ARGS, startServe, type ServeProcess } from './serve-process';
+import { buildCli, HEAP_PROBE_ARGS, startServe, timeBareBolt, type ServeProcess } from './serve-process';
 import { median, megabytes, quantile, round, waitUntil } from './stats';
 
 /**
@@ -59,6 +59,13 @@ export interface StartupFigures {
   maxReadyMs: number;
   /** Spawn → first 200 from /healthz (asked as soon as "ready" names the port). */
   medianHealthMs: number;
+  /** Every run's spawn → /healthz answered. */
+  healthMs: number[];
+  /** The bare Bolt app (one listener, same environment), spawn → first HTTP answer, one run before each of serve's. */
+  bareBoltMs: number[];
+  medianBareBoltMs: number;
+  /** medianHealthMs / medianBareBoltMs. */
+  healthVsBareBolt: number;
   /** Resident memory once ready (the last run), before any work. */
   rssAtReadyMb: number;
   /** JS heap in use after a full collection, at ready. */
@@ -259,9 +266,12 @@ export async function startFixture(bindings: Binding[], database?: string): Prom
 async function measureStartup(fixture: Fixture, keep: (serve: ServeProcess) => void): Promise<StartupFigures> {
   const ready: number[] = [];
   const health: number[] = [];
+  const bare: number[] = [];
   let rss = 0;
   let heap = 0;
+  // Alternating, so a change in the machine's load weighs on both alike.
   for (let run = 0; run < STARTUP_RUNS; run += 1) {
+    bare.push((await timeBareBolt(fixture.env)).answerMs);
     const serve = await startServe(fixture.env, 15_000, HEAP_PROBE_ARGS);
     ready.push(serve.readyMs);
     health.push(serve.healthMs);
@@ -279,6 +289,10 @@ async function measureStartup(fixture: Fixture, keep: (serve: ServeProcess) => v
     medianReadyMs: round(median(ready)),
     maxReadyMs: round(Math.max(...ready)),
     medianHealthMs: round(median(health)),
+    healthMs: health.map((ms) => round(ms)),
+    bareBoltMs: bare.map((ms) => round(ms)),
+    medianBareBoltMs: round(median(bare)),
+    healthVsBareBolt: round(median(health) / median(bare), 2),
     rssAtReadyMb: megabytes(rss),
     heapAtReadyMb: megabytes(heap),
   };
