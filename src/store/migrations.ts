@@ -13,44 +13,31 @@ export type Migration = { version: number; name: string } & (
 );
 
 /**
- * The column types versions 1–5 were released with, frozen: a driver's types may change for later versions, these
- * never do. Each released version is written once over them and renders the very text it was released with.
+ * The column types versions 1–5 were released with, SQLite's then PostgreSQL's, frozen: a driver's types may change
+ * for later versions, these never do. Each released version is written once over them and renders the very text it
+ * was released with on each database.
  */
 const RELEASED_TYPES = {
-  sqlite: {
-    text: 'TEXT',
-    integer: 'INTEGER',
-    bigint: 'INTEGER',
-    time: 'INTEGER',
-    boolean: 'INTEGER',
-    false: '0',
-    bytes: 'BLOB',
-    list: 'TEXT',
-    json: 'TEXT',
-    identity: 'INTEGER PRIMARY KEY AUTOINCREMENT',
-    unlogged: '',
-    tableOptions: ' STRICT',
-  },
-  postgres: {
-    text: 'text',
-    integer: 'integer',
-    bigint: 'bigint',
-    time: 'timestamptz',
-    boolean: 'boolean',
-    false: 'false',
-    bytes: 'bytea',
-    list: 'text[]',
-    json: 'jsonb',
-    identity: 'bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
-    // The rate window is minutes-long state that Front's next answer restores: UNLOGGED keeps its writes out of the
-    // WAL, so a draw does not wait for a disk flush (a crash empties it, which the first request after re-learns).
-    unlogged: 'UNLOGGED ',
-    tableOptions: '',
-  },
+  text: ['TEXT', 'text'],
+  integer: ['INTEGER', 'integer'],
+  bigint: ['INTEGER', 'bigint'],
+  time: ['INTEGER', 'timestamptz'],
+  boolean: ['INTEGER', 'boolean'],
+  false: ['0', 'false'],
+  bytes: ['BLOB', 'bytea'],
+  list: ['TEXT', 'text[]'],
+  json: ['TEXT', 'jsonb'],
+  identity: ['INTEGER PRIMARY KEY AUTOINCREMENT', 'bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY'],
+  // The rate window is minutes-long state that Front's next answer restores: UNLOGGED keeps its writes out of the
+  // WAL, so a draw does not wait for a disk flush (a crash empties it, which the first request after re-learns).
+  unlogged: ['', 'UNLOGGED '],
+  tableOptions: [' STRICT', ''],
 };
+type ReleasedTypes = Record<keyof typeof RELEASED_TYPES, string>;
 
-function released(ddl: (t: typeof RELEASED_TYPES.sqlite) => string): { sqlite: string; postgres: string } {
-  return { sqlite: ddl(RELEASED_TYPES.sqlite), postgres: ddl(RELEASED_TYPES.postgres) };
+function released(ddl: (t: ReleasedTypes) => string): { sqlite: string; postgres: string } {
+  const on = (i: number) => Object.fromEntries(Object.entries(RELEASED_TYPES).map(([k, v]) => [k, v[i]]));
+  return { sqlite: ddl(on(0) as ReleasedTypes), postgres: ddl(on(1) as ReleasedTypes) };
 }
 
 export const MIGRATIONS: readonly Migration[] = [

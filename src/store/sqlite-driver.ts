@@ -2,7 +2,7 @@ import { chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statS
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { nested, type Driver, type Executor } from './driver';
-import { raw, type Sql } from './sql';
+import { empty, type Sql } from './sql';
 
 /** Long enough to ride out another process's migration or rotation; a claim or activity write takes microseconds. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -131,8 +131,8 @@ export class SqliteDriver extends Connection implements Driver {
   readonly shared = false;
   readonly types = { text: 'TEXT', integer: 'INTEGER', time: 'INTEGER', boolean: 'INTEGER', tableOptions: ' STRICT' };
   /** A transaction already holds the database's one write lock from its first statement (BEGIN IMMEDIATE). */
-  readonly forUpdate = raw('');
-  readonly skipLocked = raw('');
+  readonly forUpdate = empty;
+  readonly skipLocked = empty;
   /** Reload wake-ups reach the subscribers of this process: no other process serves this file. */
   readonly #subscribers = new Set<(generation: number) => void>();
 

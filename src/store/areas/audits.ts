@@ -9,16 +9,16 @@ export function audits({ db, clock }: Context): AuditStore {
   return {
     async setAuditSchedule(schedule) {
       const s = check(input.newAuditSchedule, schedule);
-      return forTenant(db, s.tenant, async () => {
-        const [row] = await db.all(
-          sql`INSERT INTO audit_schedules (tenant, cadence, set_by, set_at, next_run_at)
-              SELECT name, ${s.cadence}, ${s.setBy}, ${clock()}, ${s.nextRunAt} FROM tenants WHERE name = ${s.tenant}
-              ON CONFLICT (tenant) DO UPDATE SET cadence = excluded.cadence, set_by = excluded.set_by,
-                set_at = excluded.set_at, next_run_at = excluded.next_run_at
-              RETURNING ${SCHEDULE.list}`,
-        );
-        return row && SCHEDULE.read(row);
-      });
+      const row = await forTenant(
+        db,
+        s.tenant,
+        sql`INSERT INTO audit_schedules (tenant, cadence, set_by, set_at, next_run_at)
+            SELECT name, ${s.cadence}, ${s.setBy}, ${clock()}, ${s.nextRunAt} FROM tenants WHERE name = ${s.tenant}
+            ON CONFLICT (tenant) DO UPDATE SET cadence = excluded.cadence, set_by = excluded.set_by,
+              set_at = excluded.set_at, next_run_at = excluded.next_run_at
+            RETURNING ${SCHEDULE.list}`,
+      );
+      return SCHEDULE.read(row);
     },
 
     async getAuditSchedule(tenant) {
@@ -61,18 +61,17 @@ export function audits({ db, clock }: Context): AuditStore {
 
     async saveAuditResult(result) {
       const r = check(input.auditResult, result);
-      await forTenant(db, r.tenant, async () => {
-        const changed = await db.run(
-          sql`INSERT INTO audit_results (tenant, ran_at, token_works, token_error, preference_off, checked, total,
-                complete)
-              SELECT name, ${r.ranAt}, ${r.tokenWorks}, ${r.tokenError}, ${JSON.stringify(r.preferenceOff)},
-                ${r.checked}, ${r.total}, ${r.complete} FROM tenants WHERE name = ${r.tenant}
-              ON CONFLICT (tenant) DO UPDATE SET ran_at = excluded.ran_at, token_works = excluded.token_works,
-                token_error = excluded.token_error, preference_off = excluded.preference_off,
-                checked = excluded.checked, total = excluded.total, complete = excluded.complete`,
-        );
-        return changed > 0 || undefined;
-      });
+      await forTenant(
+        db,
+        r.tenant,
+        sql`INSERT INTO audit_results (tenant, ran_at, token_works, token_error, preference_off, checked, total, complete)
+            SELECT name, ${r.ranAt}, ${r.tokenWorks}, ${r.tokenError}, ${JSON.stringify(r.preferenceOff)},
+              ${r.checked}, ${r.total}, ${r.complete} FROM tenants WHERE name = ${r.tenant}
+            ON CONFLICT (tenant) DO UPDATE SET ran_at = excluded.ran_at, token_works = excluded.token_works,
+              token_error = excluded.token_error, preference_off = excluded.preference_off,
+              checked = excluded.checked, total = excluded.total, complete = excluded.complete
+            RETURNING tenant`,
+      );
     },
 
     async getAuditResult(tenant) {

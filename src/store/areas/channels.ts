@@ -13,16 +13,16 @@ export function channels({ db, clock }: Context): ChannelStore {
   return {
     async bindChannel(binding) {
       const b = check(input.newBinding, binding);
-      return forTenant(db, b.tenant, async () => {
-        const [row] = await db.all(
-          sql`INSERT INTO channel_bindings (team_id, channel_id, tenant, bound_by, bound_at)
-              SELECT ${b.teamId}, ${b.channelId}, name, ${b.boundBy}, ${clock()} FROM tenants WHERE name = ${b.tenant}
-              ON CONFLICT (team_id, channel_id) DO UPDATE SET
-                tenant = excluded.tenant, bound_by = excluded.bound_by, bound_at = excluded.bound_at
-              RETURNING ${BINDING.list}`,
-        );
-        return row && BINDING.read(row);
-      });
+      const row = await forTenant(
+        db,
+        b.tenant,
+        sql`INSERT INTO channel_bindings (team_id, channel_id, tenant, bound_by, bound_at)
+            SELECT ${b.teamId}, ${b.channelId}, name, ${b.boundBy}, ${clock()} FROM tenants WHERE name = ${b.tenant}
+            ON CONFLICT (team_id, channel_id) DO UPDATE SET
+              tenant = excluded.tenant, bound_by = excluded.bound_by, bound_at = excluded.bound_at
+            RETURNING ${BINDING.list}`,
+      );
+      return BINDING.read(row);
     },
 
     async unbindChannel(teamId, channelId) {

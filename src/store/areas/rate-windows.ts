@@ -14,7 +14,6 @@ import type { Context } from './context';
  *
  * Requests in flight hold a lease: a replica that dies mid-request cannot hold the window forever. Every draw
  * extends the lease of all of them, so a count is dropped only after a quiet spell longer than one request can take.
- * Window times are epoch milliseconds on both databases: they are compared with Front's reset header, never shown.
  */
 const ms = (value: number | null) => sql`CAST(${value} AS BIGINT)`;
 const int = (value: number | null) => sql`CAST(${value} AS INTEGER)`;
@@ -38,10 +37,6 @@ function toWindowState(row: RowOf<typeof RATE_WINDOW>, now: number): RateWindowS
 
 export function rateWindows({ db }: Context): RateWindowStore {
   const store: RateWindowStore = {
-    /**
-     * Not paused by a per-minute 429; and either Front's last count less what is in flight stays above the reserve,
-     * or no count is known for this window and nothing else is in flight (the first request learns the count for all).
-     */
     async drawRateWindow(key, draw) {
       check(input.windowKey, key);
       const { now, reserve, leaseMs } = check(input.rateWindowDraw, draw);

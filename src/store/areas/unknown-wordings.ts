@@ -19,7 +19,7 @@ async function withTenants(db: Executor, rows: Record<string, unknown>[]): Promi
   }));
 }
 
-/** Needs no keyring: nothing here is secret, so `explain` and `unknowns` can use it without FRONT_WHY_ENCRYPTION_KEY. */
+/** Needs no keyring: nothing here is secret (`openKeylessStore`). */
 export function unknownWordings({ db }: { db: Executor }): UnknownWordingStore {
   return {
     async recordUnknownWording(sighting) {
