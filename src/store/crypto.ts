@@ -48,11 +48,8 @@ export class Keyring {
     }
     const entries = text.split(',').map((part) => part.trim());
     const keys: [string, Buffer][] = entries.map((entry, index) => parseEntry(entry, index, entries.length));
-    const seen = new Set<string>();
-    for (const [id] of keys) {
-      if (seen.has(id)) throw keyConfig(`${KEY_VARIABLE} lists key id "${id}" twice; give each key its own id.`);
-      seen.add(id);
-    }
+    const twice = keys.find(([id], index) => keys.findIndex(([other]) => other === id) !== index);
+    if (twice) throw keyConfig(`${KEY_VARIABLE} lists key id "${twice[0]}" twice; give each key its own id.`);
     return new Keyring(keys);
   }
 
@@ -137,20 +134,14 @@ function parseEntry(entry: string, index: number, count: number): [string, Buffe
     );
   }
   // The value is a secret too: errors name the entry, never echo it.
-  if (!BASE64.test(encoded)) {
-    throw keyConfig(`${where} (key id ${id}) is not base64; ${HOW_TO_MAKE_ONE}.`);
-  }
+  if (!BASE64.test(encoded)) throw keyConfig(`${where} (key id ${id}) is not base64; ${HOW_TO_MAKE_ONE}.`);
   const key = Buffer.from(encoded, encoded.includes('-') || encoded.includes('_') ? 'base64url' : 'base64');
   if (key.length !== KEY_BYTES) {
     throw keyConfig(
-      `${where} (key id ${id}) decodes to ${key.length} bytes; AES-256 needs exactly ${KEY_BYTES}. ${capitalise(HOW_TO_MAKE_ONE)}.`,
+      `${where} (key id ${id}) decodes to ${key.length} bytes; AES-256 needs exactly ${KEY_BYTES}. ${HOW_TO_MAKE_ONE.replace(/^m/, 'M')}.`,
     );
   }
   return [id, key];
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function keyConfig(message: string): StoreError {

@@ -1,9 +1,19 @@
+import { activity, claims } from './areas/activity';
+import { audits } from './areas/audits';
+import { channels } from './areas/channels';
+import { rateWindows } from './areas/rate-windows';
+import { replicas } from './areas/replicas';
+import { checkKeys, tenants } from './areas/tenants';
+import { unknownWordings } from './areas/unknown-wordings';
+import { watches } from './areas/watches';
 import { Keyring } from './crypto';
-import { StoreError } from './store-error';
+import type { Driver } from './driver';
+import { migrate } from './migrations';
 import { describePostgresUrl, PostgresDriver } from './postgres-driver';
-import { openKeylessSqlStore, openSqlStore, type KeylessStore } from './sql-store';
+import { sql } from './sql';
 import { SqliteDriver } from './sqlite-driver';
-import type { Store, StoreOptions } from './store-api';
+import type { Store, StoreOptions, UnknownWordingStore } from './store-api';
+import { StoreError } from './store-error';
 
 export { Keyring, KEY_VARIABLE } from './crypto';
 export { StoreError, isStoreError, type StoreErrorCode } from './store-error';
@@ -11,7 +21,6 @@ export { MIGRATIONS, type Migration } from './migrations';
 export { readActivity } from './activity-read';
 export { redactSecrets } from '../redact';
 export * from './store-api';
-export type { KeylessStore } from './sql-store';
 
 const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
 const OTHER_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -27,13 +36,41 @@ export function describeStoreLocation(urlOrPath: string): string {
 
 /**
  * `postgres://` / `postgresql://` → PostgreSQL (for several replicas); anything else is a SQLite file path,
- * whose parent directory is created. Migrations run before this resolves, safely when replicas start together.
+ * whose parent directory is created. Migrations run before this resolves, safely when replicas start together,
+ * and the keyring is checked against the keys the database was written with. Every area's statements, written
+ * once, run over whichever driver the location asked for.
  */
 export async function openStore(urlOrPath: string, keyring: Keyring, options: StoreOptions = {}): Promise<Store> {
   if (!(keyring instanceof Keyring)) {
     throw new StoreError('key_config', 'openStore needs a Keyring; build one with Keyring.fromEnv()');
   }
-  return openSqlStore(await driverFor(urlOrPath, options), keyring, options);
+  const clock = options.clock ?? (() => new Date());
+  const driver = await opened(urlOrPath, options, async (db) => {
+    await migrate(db, clock());
+    await db.transaction((tx) => checkKeys(tx, keyring, false, clock()));
+  });
+  const ctx = { db: driver, clock, keys: { current: keyring } };
+  return {
+    shared: driver.shared,
+    ...tenants(ctx),
+    ...channels(ctx),
+    ...activity(ctx),
+    ...claims(ctx),
+    ...watches(ctx),
+    ...audits(ctx),
+    ...rateWindows(ctx),
+    ...replicas(ctx),
+    ...unknownWordings(ctx),
+    async ping() {
+      await driver.all(sql`SELECT 1`);
+    },
+    close: () => driver.close(),
+  };
+}
+
+/** The tables that hold no secret, opened without a keyring: what `explain` and `unknowns` need. */
+export interface KeylessStore extends UnknownWordingStore {
+  close(): Promise<void>;
 }
 
 /**
@@ -41,10 +78,23 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
  * lists them never asks for FRONT_WHY_ENCRYPTION_KEY. Same locations and migrations as `openStore`.
  */
 export async function openKeylessStore(urlOrPath: string, options: StoreOptions = {}): Promise<KeylessStore> {
-  return openKeylessSqlStore(await driverFor(urlOrPath, options), options);
+  const driver = await opened(urlOrPath, options, (db) => migrate(db, options.clock?.() ?? new Date()));
+  return { ...unknownWordings({ db: driver }), close: () => driver.close() };
 }
 
-async function driverFor(urlOrPath: string, options: StoreOptions) {
+/** The driver the location names, set up; one whose set-up fails is closed, not left holding connections. */
+async function opened(urlOrPath: string, options: StoreOptions, setUp: (db: Driver) => Promise<unknown>) {
+  const driver = await driverFor(urlOrPath, options);
+  try {
+    await setUp(driver);
+  } catch (err) {
+    await driver.close().catch(() => undefined);
+    throw err;
+  }
+  return driver;
+}
+
+async function driverFor(urlOrPath: string, options: StoreOptions): Promise<Driver> {
   if (isPostgresUrl(urlOrPath)) return PostgresDriver.open(urlOrPath, options.onBackgroundError);
   if (OTHER_URL.test(urlOrPath)) {
     throw new StoreError(

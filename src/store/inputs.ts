@@ -46,7 +46,9 @@ const label = (what: string, max = 200) =>
     error: `${what} must be a non-empty text of at most ${max} characters`,
   });
 export const date = (what: string) => z.date({ error: `${what} must be a valid Date` });
-const whole = (min: number, error: string) => z.number({ error }).int({ error }).min(min, { error });
+const whole = (min: number, error: string, max = Number.MAX_SAFE_INTEGER) =>
+  z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+const yesNo = (what: string) => z.boolean({ error: `${what} must be true or false` });
 const count = (what: string) => whole(0, `${what} must be a whole number, 0 or more`);
 const ms = (what: string) => whole(0, `${what} must be a whole number of milliseconds`);
 const requests = z.number().min(0).transform(Math.floor);
@@ -67,25 +69,24 @@ const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform(
  */
 export const RESERVED_TENANT_NAMES: readonly string[] = ['default'];
 
-export const newTenant = z.object({
+export const tenantCheck = z.object({
+  companyId: optional(label('companyId')),
+  companyName: optional(label('companyName')),
+  scopes: z.array(z.string(), { error: 'scopes must be a list of strings' }),
+  checkedAt: date('checkedAt'),
+});
+
+/** A tenant may be added before its token was checked. */
+export const newTenant = tenantCheck.extend({
   name: tenantName.refine((v) => !RESERVED_TENANT_NAMES.includes(v), {
     error: (iss) =>
       `tenant name ${shown(iss.input)} is reserved: it names FRONT_API_TOKEN, the token of unbound channels; ` +
       'choose another, e.g. "acme-prod"',
   }),
   token,
-  companyId: optional(label('companyId')),
-  companyName: optional(label('companyName')),
-  scopes: optional(z.array(z.string())),
-  checkedAt: optional(date('checkedAt')),
+  scopes: optional(tenantCheck.shape.scopes),
+  checkedAt: optional(tenantCheck.shape.checkedAt),
   addedBy: optional(label('addedBy')),
-});
-
-export const tenantCheck = z.object({
-  companyId: optional(label('companyId')),
-  companyName: optional(label('companyName')),
-  scopes: z.array(z.string(), { error: 'scopes must be a list of strings' }),
-  checkedAt: date('checkedAt'),
 });
 
 export const newBinding = z.object({
@@ -97,8 +98,8 @@ export const newBinding = z.object({
 
 export const channelSettings = z.strictObject(
   {
-    listen: z.boolean({ error: 'channel setting listen must be true or false' }).optional(),
-    allowExternal: z.boolean({ error: 'channel setting allowExternal must be true or false' }).optional(),
+    listen: yesNo('channel setting listen').optional(),
+    allowExternal: yesNo('channel setting allowExternal').optional(),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown channel setting "${iss.keys[0]}"` : undefined) },
 );
@@ -148,7 +149,7 @@ export const newWatch = z
   .object({
     tenant: tenantName,
     /** Re-checked with FRONT_API_TOKEN rather than the stored tenant `tenant` names. */
-    defaultToken: z.boolean({ error: 'defaultToken must be true or false' }).default(false),
+    defaultToken: yesNo('defaultToken').default(false),
     teamId: slackId('teamId'),
     channelId: slackId('channelId'),
     threadTs: pattern(/^\d{1,12}\.\d{1,9}$/, 'threadTs must be a Slack message timestamp such as "1710000000.000100"'),
@@ -175,18 +176,14 @@ export const watchQuery = z.object({
 });
 
 /** A lease longer than a day would keep a crashed replica's watches unchecked for that long. */
-export const leaseMs = z
-  .number()
-  .int()
-  .min(1)
-  .max(24 * 60 * 60 * 1000, { error: 'a lease must be a whole number of milliseconds from 1 to a day' });
+export const leaseMs = whole(1, 'a lease must be a whole number of milliseconds from 1 to a day', 24 * 60 * 60 * 1000);
 export const holder = label('lease holder');
 
 export const watchClaim = z.object({
   holder,
   now: date('now'),
   leaseMs,
-  limit: z.number().int().min(1).max(100, { error: 'limit must be from 1 to 100' }),
+  limit: whole(1, 'limit must be a whole number from 1 to 100', 100),
 });
 
 export const watchCheckUpdate = z.object({
@@ -226,7 +223,7 @@ export const auditResult = z.object({
   }),
   checked: count('checked'),
   total: count('total'),
-  complete: z.boolean({ error: 'complete must be true or false' }),
+  complete: yesNo('complete'),
 });
 
 /** The default tenant (FRONT_API_TOKEN) has a window too; no tenant name contains parentheses. */

@@ -4,138 +4,108 @@ import { StoreError } from './store-error';
 
 /**
  * One entry per schema change, never edited once released: a replica that started on version N must find
- * the same tables N means everywhere. Versions 1–5 were written per database (SQLite keeps times as epoch
- * milliseconds, PostgreSQL as timestamptz) and stay byte for byte; a new one is written once, its column types
- * named by the driver.
+ * the same tables N means everywhere. Versions 1–5 were released with a text per database (SQLite keeps times as
+ * epoch milliseconds, PostgreSQL as timestamptz) and send it byte for byte; a new one is written once, its column
+ * types named by the driver.
  */
 export type Migration = { version: number; name: string } & (
   { sqlite: string; postgres: string } | { sql: (types: ColumnTypes) => string }
 );
 
+/**
+ * The column types versions 1–5 were released with, SQLite's then PostgreSQL's, frozen: a driver's types may change
+ * for later versions, these never do. Each released version is written once over them and renders the very text it
+ * was released with on each database.
+ */
+const RELEASED_TYPES = {
+  text: ['TEXT', 'text'],
+  integer: ['INTEGER', 'integer'],
+  bigint: ['INTEGER', 'bigint'],
+  time: ['INTEGER', 'timestamptz'],
+  boolean: ['INTEGER', 'boolean'],
+  false: ['0', 'false'],
+  bytes: ['BLOB', 'bytea'],
+  list: ['TEXT', 'text[]'],
+  json: ['TEXT', 'jsonb'],
+  identity: ['INTEGER PRIMARY KEY AUTOINCREMENT', 'bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY'],
+  // The rate window is minutes-long state that Front's next answer restores: UNLOGGED keeps its writes out of the
+  // WAL, so a draw does not wait for a disk flush (a crash empties it, which the first request after re-learns).
+  unlogged: ['', 'UNLOGGED '],
+  tableOptions: [' STRICT', ''],
+};
+type ReleasedTypes = Record<keyof typeof RELEASED_TYPES, string>;
+
+function released(ddl: (t: ReleasedTypes) => string): { sqlite: string; postgres: string } {
+  const on = (i: number) => Object.fromEntries(Object.entries(RELEASED_TYPES).map(([k, v]) => [k, v[i]]));
+  return { sqlite: ddl(on(0) as ReleasedTypes), postgres: ddl(on(1) as ReleasedTypes) };
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'tenants, bindings, settings, audit log, event claims, key checks',
-    sqlite: `
+    ...released(
+      (t) => `
       CREATE TABLE tenants (
-        name TEXT PRIMARY KEY,
-        company_id TEXT,
-        company_name TEXT,
-        scopes TEXT,
-        checked_at INTEGER,
-        added_by TEXT,
-        added_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        token_key_id TEXT NOT NULL,
-        token_nonce BLOB NOT NULL,
-        token_ciphertext BLOB NOT NULL,
-        token_tag BLOB NOT NULL
-      ) STRICT;
+        name ${t.text} PRIMARY KEY,
+        company_id ${t.text},
+        company_name ${t.text},
+        scopes ${t.list},
+        checked_at ${t.time},
+        added_by ${t.text},
+        added_at ${t.time} NOT NULL,
+        updated_at ${t.time} NOT NULL,
+        token_key_id ${t.text} NOT NULL,
+        token_nonce ${t.bytes} NOT NULL,
+        token_ciphertext ${t.bytes} NOT NULL,
+        token_tag ${t.bytes} NOT NULL
+      )${t.tableOptions};
       CREATE TABLE channel_bindings (
-        team_id TEXT NOT NULL,
-        channel_id TEXT NOT NULL,
-        tenant TEXT NOT NULL REFERENCES tenants(name) ON DELETE CASCADE,
-        bound_by TEXT NOT NULL,
-        bound_at INTEGER NOT NULL,
+        team_id ${t.text} NOT NULL,
+        channel_id ${t.text} NOT NULL,
+        tenant ${t.text} NOT NULL REFERENCES tenants(name) ON DELETE CASCADE,
+        bound_by ${t.text} NOT NULL,
+        bound_at ${t.time} NOT NULL,
         PRIMARY KEY (team_id, channel_id)
-      ) STRICT;
+      )${t.tableOptions};
       CREATE INDEX channel_bindings_tenant ON channel_bindings (tenant);
       CREATE TABLE channel_settings (
-        team_id TEXT NOT NULL,
-        channel_id TEXT NOT NULL,
-        listen INTEGER NOT NULL DEFAULT 0,
-        allow_external INTEGER NOT NULL DEFAULT 0,
-        updated_at INTEGER NOT NULL,
+        team_id ${t.text} NOT NULL,
+        channel_id ${t.text} NOT NULL,
+        listen ${t.boolean} NOT NULL DEFAULT ${t.false},
+        allow_external ${t.boolean} NOT NULL DEFAULT ${t.false},
+        updated_at ${t.time} NOT NULL,
         PRIMARY KEY (team_id, channel_id)
-      ) STRICT;
+      )${t.tableOptions};
       CREATE TABLE audit_log (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at INTEGER NOT NULL,
-        actor TEXT NOT NULL,
-        team_id TEXT,
-        channel_id TEXT,
-        tenant TEXT,
-        action TEXT NOT NULL,
-        target TEXT,
-        cause TEXT,
-        detail TEXT
-      ) STRICT;
+        id ${t.identity},
+        at ${t.time} NOT NULL,
+        actor ${t.text} NOT NULL,
+        team_id ${t.text},
+        channel_id ${t.text},
+        tenant ${t.text},
+        action ${t.text} NOT NULL,
+        target ${t.text},
+        cause ${t.text},
+        detail ${t.text}
+      )${t.tableOptions};
       CREATE INDEX audit_log_at ON audit_log (at, id);
       CREATE INDEX audit_log_tenant_at ON audit_log (tenant, at, id);
       CREATE TABLE event_claims (
-        key TEXT PRIMARY KEY,
-        claimed_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL
-      ) STRICT;
+        key ${t.text} PRIMARY KEY,
+        claimed_at ${t.time} NOT NULL,
+        expires_at ${t.time} NOT NULL
+      )${t.tableOptions};
       CREATE INDEX event_claims_expires ON event_claims (expires_at);
       CREATE TABLE encryption_keys (
-        key_id TEXT PRIMARY KEY,
-        check_nonce BLOB NOT NULL,
-        check_ciphertext BLOB NOT NULL,
-        check_tag BLOB NOT NULL,
-        created_at INTEGER NOT NULL
-      ) STRICT;
+        key_id ${t.text} PRIMARY KEY,
+        check_nonce ${t.bytes} NOT NULL,
+        check_ciphertext ${t.bytes} NOT NULL,
+        check_tag ${t.bytes} NOT NULL,
+        created_at ${t.time} NOT NULL
+      )${t.tableOptions};
     `,
-    postgres: `
-      CREATE TABLE tenants (
-        name text PRIMARY KEY,
-        company_id text,
-        company_name text,
-        scopes text[],
-        checked_at timestamptz,
-        added_by text,
-        added_at timestamptz NOT NULL,
-        updated_at timestamptz NOT NULL,
-        token_key_id text NOT NULL,
-        token_nonce bytea NOT NULL,
-        token_ciphertext bytea NOT NULL,
-        token_tag bytea NOT NULL
-      );
-      CREATE TABLE channel_bindings (
-        team_id text NOT NULL,
-        channel_id text NOT NULL,
-        tenant text NOT NULL REFERENCES tenants(name) ON DELETE CASCADE,
-        bound_by text NOT NULL,
-        bound_at timestamptz NOT NULL,
-        PRIMARY KEY (team_id, channel_id)
-      );
-      CREATE INDEX channel_bindings_tenant ON channel_bindings (tenant);
-      CREATE TABLE channel_settings (
-        team_id text NOT NULL,
-        channel_id text NOT NULL,
-        listen boolean NOT NULL DEFAULT false,
-        allow_external boolean NOT NULL DEFAULT false,
-        updated_at timestamptz NOT NULL,
-        PRIMARY KEY (team_id, channel_id)
-      );
-      CREATE TABLE audit_log (
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        at timestamptz NOT NULL,
-        actor text NOT NULL,
-        team_id text,
-        channel_id text,
-        tenant text,
-        action text NOT NULL,
-        target text,
-        cause text,
-        detail text
-      );
-      CREATE INDEX audit_log_at ON audit_log (at, id);
-      CREATE INDEX audit_log_tenant_at ON audit_log (tenant, at, id);
-      CREATE TABLE event_claims (
-        key text PRIMARY KEY,
-        claimed_at timestamptz NOT NULL,
-        expires_at timestamptz NOT NULL
-      );
-      CREATE INDEX event_claims_expires ON event_claims (expires_at);
-      CREATE TABLE encryption_keys (
-        key_id text PRIMARY KEY,
-        check_nonce bytea NOT NULL,
-        check_ciphertext bytea NOT NULL,
-        check_tag bytea NOT NULL,
-        created_at timestamptz NOT NULL
-      );
-    `,
+    ),
   },
   {
     // The log of who did what is the activity log; "audit" is the teammate sweep. The rows stay as they are.
@@ -161,114 +131,67 @@ export const MIGRATIONS: readonly Migration[] = [
     // watch, and a crashed replica's watches be taken over once its lease runs out.
     version: 3,
     name: 'watches',
-    sqlite: `
+    ...released(
+      (t) => `
       CREATE TABLE watches (
-        id TEXT PRIMARY KEY,
-        tenant TEXT NOT NULL,
-        team_id TEXT NOT NULL,
-        channel_id TEXT NOT NULL,
-        thread_ts TEXT NOT NULL,
-        target TEXT NOT NULL,
-        label TEXT NOT NULL,
-        cause TEXT NOT NULL,
-        owner TEXT,
-        state TEXT NOT NULL CHECK (state IN ('active', 'fixed', 'stopped', 'expired')),
-        started_by TEXT NOT NULL,
-        started_at INTEGER NOT NULL,
-        next_check_at INTEGER NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        expires_at INTEGER NOT NULL,
-        last_cause TEXT,
-        last_result TEXT,
-        last_checked_at INTEGER,
-        ended_at INTEGER,
-        ended_by TEXT,
-        lease_holder TEXT,
-        lease_until INTEGER
-      ) STRICT;
+        id ${t.text} PRIMARY KEY,
+        tenant ${t.text} NOT NULL,
+        team_id ${t.text} NOT NULL,
+        channel_id ${t.text} NOT NULL,
+        thread_ts ${t.text} NOT NULL,
+        target ${t.text} NOT NULL,
+        label ${t.text} NOT NULL,
+        cause ${t.text} NOT NULL,
+        owner ${t.text},
+        state ${t.text} NOT NULL CHECK (state IN ('active', 'fixed', 'stopped', 'expired')),
+        started_by ${t.text} NOT NULL,
+        started_at ${t.time} NOT NULL,
+        next_check_at ${t.time} NOT NULL,
+        attempts ${t.integer} NOT NULL DEFAULT 0,
+        expires_at ${t.time} NOT NULL,
+        last_cause ${t.text},
+        last_result ${t.text},
+        last_checked_at ${t.time},
+        ended_at ${t.time},
+        ended_by ${t.text},
+        lease_holder ${t.text},
+        lease_until ${t.time}
+      )${t.tableOptions};
       CREATE INDEX watches_due ON watches (state, next_check_at);
       CREATE INDEX watches_channel ON watches (team_id, channel_id, state);
       CREATE UNIQUE INDEX watches_one_active ON watches (team_id, channel_id, thread_ts, target) WHERE state = 'active';
     `,
-    postgres: `
-      CREATE TABLE watches (
-        id text PRIMARY KEY,
-        tenant text NOT NULL,
-        team_id text NOT NULL,
-        channel_id text NOT NULL,
-        thread_ts text NOT NULL,
-        target text NOT NULL,
-        label text NOT NULL,
-        cause text NOT NULL,
-        owner text,
-        state text NOT NULL CHECK (state IN ('active', 'fixed', 'stopped', 'expired')),
-        started_by text NOT NULL,
-        started_at timestamptz NOT NULL,
-        next_check_at timestamptz NOT NULL,
-        attempts integer NOT NULL DEFAULT 0,
-        expires_at timestamptz NOT NULL,
-        last_cause text,
-        last_result text,
-        last_checked_at timestamptz,
-        ended_at timestamptz,
-        ended_by text,
-        lease_holder text,
-        lease_until timestamptz
-      );
-      CREATE INDEX watches_due ON watches (state, next_check_at);
-      CREATE INDEX watches_channel ON watches (team_id, channel_id, state);
-      CREATE UNIQUE INDEX watches_one_active ON watches (team_id, channel_id, thread_ts, target) WHERE state = 'active';
-    `,
+    ),
   },
   {
     // A tenant's audit schedule carries its own lease, so one replica runs a due audit and a crashed one's
     // lease simply runs out. The last result is what the next run compares with, across restarts.
     version: 4,
     name: 'audit schedules and last audit results',
-    sqlite: `
+    ...released(
+      (t) => `
       CREATE TABLE audit_schedules (
-        tenant TEXT PRIMARY KEY REFERENCES tenants(name) ON DELETE CASCADE,
-        cadence TEXT NOT NULL CHECK (cadence IN ('daily', 'weekly', 'off')),
-        set_by TEXT NOT NULL,
-        set_at INTEGER NOT NULL,
-        next_run_at INTEGER,
-        lease_holder TEXT,
-        lease_until INTEGER
-      ) STRICT;
+        tenant ${t.text} PRIMARY KEY REFERENCES tenants(name) ON DELETE CASCADE,
+        cadence ${t.text} NOT NULL CHECK (cadence IN ('daily', 'weekly', 'off')),
+        set_by ${t.text} NOT NULL,
+        set_at ${t.time} NOT NULL,
+        next_run_at ${t.time},
+        lease_holder ${t.text},
+        lease_until ${t.time}
+      )${t.tableOptions};
       CREATE INDEX audit_schedules_next_run ON audit_schedules (next_run_at);
       CREATE TABLE audit_results (
-        tenant TEXT PRIMARY KEY REFERENCES tenants(name) ON DELETE CASCADE,
-        ran_at INTEGER NOT NULL,
-        token_works INTEGER,
-        token_error TEXT,
-        preference_off TEXT NOT NULL,
-        checked INTEGER NOT NULL,
-        total INTEGER NOT NULL,
-        complete INTEGER NOT NULL
-      ) STRICT;
+        tenant ${t.text} PRIMARY KEY REFERENCES tenants(name) ON DELETE CASCADE,
+        ran_at ${t.time} NOT NULL,
+        token_works ${t.boolean},
+        token_error ${t.text},
+        preference_off ${t.json} NOT NULL,
+        checked ${t.integer} NOT NULL,
+        total ${t.integer} NOT NULL,
+        complete ${t.boolean} NOT NULL
+      )${t.tableOptions};
     `,
-    postgres: `
-      CREATE TABLE audit_schedules (
-        tenant text PRIMARY KEY REFERENCES tenants(name) ON DELETE CASCADE,
-        cadence text NOT NULL CHECK (cadence IN ('daily', 'weekly', 'off')),
-        set_by text NOT NULL,
-        set_at timestamptz NOT NULL,
-        next_run_at timestamptz,
-        lease_holder text,
-        lease_until timestamptz
-      );
-      CREATE INDEX audit_schedules_next_run ON audit_schedules (next_run_at);
-      CREATE TABLE audit_results (
-        tenant text PRIMARY KEY REFERENCES tenants(name) ON DELETE CASCADE,
-        ran_at timestamptz NOT NULL,
-        token_works boolean,
-        token_error text,
-        preference_off jsonb NOT NULL,
-        checked integer NOT NULL,
-        total integer NOT NULL,
-        complete boolean NOT NULL
-      );
-    `,
+    ),
   },
   {
     // Several replicas on one database share what must be decided once: each tenant's Front rate window (so together
@@ -276,72 +199,40 @@ export const MIGRATIONS: readonly Migration[] = [
     // milliseconds on both databases: they are compared with Front's reset header and the draw's clock, never shown.
     version: 5,
     name: 'shared Front rate windows, replicas, rule reloads',
-    sqlite: `
-      CREATE TABLE rate_windows (
-        key TEXT PRIMARY KEY,
-        remaining INTEGER,
-        rate_limit INTEGER,
-        until_ms INTEGER,
-        paused_until_ms INTEGER,
-        in_flight INTEGER NOT NULL DEFAULT 0,
-        lease_until_ms INTEGER NOT NULL DEFAULT 0,
-        updated_ms INTEGER NOT NULL
-      ) STRICT;
+    ...released(
+      (t) => `
+      CREATE ${t.unlogged}TABLE rate_windows (
+        key ${t.text} PRIMARY KEY,
+        remaining ${t.integer},
+        rate_limit ${t.integer},
+        until_ms ${t.bigint},
+        paused_until_ms ${t.bigint},
+        in_flight ${t.integer} NOT NULL DEFAULT 0,
+        lease_until_ms ${t.bigint} NOT NULL DEFAULT 0,
+        updated_ms ${t.bigint} NOT NULL
+      )${t.tableOptions};
       CREATE TABLE replicas (
-        id TEXT PRIMARY KEY,
-        started_at INTEGER NOT NULL,
-        seen_at INTEGER NOT NULL
-      ) STRICT;
+        id ${t.text} PRIMARY KEY,
+        started_at ${t.time} NOT NULL,
+        seen_at ${t.time} NOT NULL
+      )${t.tableOptions};
       CREATE TABLE rule_reloads (
-        generation INTEGER PRIMARY KEY AUTOINCREMENT,
-        requested_at INTEGER NOT NULL,
-        requested_by TEXT NOT NULL,
-        trigger TEXT NOT NULL
-      ) STRICT;
+        generation ${t.identity},
+        requested_at ${t.time} NOT NULL,
+        requested_by ${t.text} NOT NULL,
+        trigger ${t.text} NOT NULL
+      )${t.tableOptions};
       CREATE TABLE rule_reload_outcomes (
-        generation INTEGER NOT NULL REFERENCES rule_reloads(generation) ON DELETE CASCADE,
-        replica TEXT NOT NULL,
-        ok INTEGER NOT NULL,
-        rules INTEGER NOT NULL,
-        error TEXT,
-        at INTEGER NOT NULL,
+        generation ${t.bigint} NOT NULL REFERENCES rule_reloads(generation) ON DELETE CASCADE,
+        replica ${t.text} NOT NULL,
+        ok ${t.boolean} NOT NULL,
+        rules ${t.integer} NOT NULL,
+        error ${t.text},
+        at ${t.time} NOT NULL,
         PRIMARY KEY (generation, replica)
-      ) STRICT;
+      )${t.tableOptions};
     `,
-    // The window is minutes-long state that Front's next answer restores: UNLOGGED keeps its writes out of the WAL,
-    // so a draw does not wait for a disk flush (a crash empties it, which the first request after re-learns).
-    postgres: `
-      CREATE UNLOGGED TABLE rate_windows (
-        key text PRIMARY KEY,
-        remaining integer,
-        rate_limit integer,
-        until_ms bigint,
-        paused_until_ms bigint,
-        in_flight integer NOT NULL DEFAULT 0,
-        lease_until_ms bigint NOT NULL DEFAULT 0,
-        updated_ms bigint NOT NULL
-      );
-      CREATE TABLE replicas (
-        id text PRIMARY KEY,
-        started_at timestamptz NOT NULL,
-        seen_at timestamptz NOT NULL
-      );
-      CREATE TABLE rule_reloads (
-        generation bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        requested_at timestamptz NOT NULL,
-        requested_by text NOT NULL,
-        trigger text NOT NULL
-      );
-      CREATE TABLE rule_reload_outcomes (
-        generation bigint NOT NULL REFERENCES rule_reloads(generation) ON DELETE CASCADE,
-        replica text NOT NULL,
-        ok boolean NOT NULL,
-        rules integer NOT NULL,
-        error text,
-        at timestamptz NOT NULL,
-        PRIMARY KEY (generation, replica)
-      );
-    `,
+    ),
   },
   {
     // A tenant's name can be removed and added back with another company's token, so what outlives a request

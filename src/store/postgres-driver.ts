@@ -84,7 +84,6 @@ export class PostgresDriver extends Session implements Driver {
   /** Connects once, so that a wrong URL or a database that is down is reported at start-up. */
   static async open(url: string, onBackgroundError?: (err: Error) => void): Promise<PostgresDriver> {
     const pool = new Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    // Without a handler node-postgres would crash the process on an idle connection's error; the store never logs.
     pool.on('error', (err) => onBackgroundError?.(err));
     try {
       (await pool.connect()).release();
@@ -118,7 +117,6 @@ export class PostgresDriver extends Session implements Driver {
     return (err as { code?: unknown }).code === '23503';
   }
 
-  /** LISTEN/NOTIFY is per database; the payload names the schema, so deployments in other schemas are ignored. */
   async wake(generation: number): Promise<void> {
     await this.run(sql`SELECT pg_notify(${RELOAD_CHANNEL}, current_schema() || ':' || ${String(generation)})`);
   }

@@ -44,7 +44,7 @@ export async function listenForReloads(options: ListenOptions): Promise<ReloadSu
       readAgain = true;
       return reading;
     }
-    const run = (async () => {
+    reading = (async () => {
       try {
         do {
           readAgain = false;
@@ -59,8 +59,7 @@ export async function listenForReloads(options: ListenOptions): Promise<ReloadSu
         reading = undefined;
       }
     })();
-    reading = run;
-    return run;
+    return reading;
   }
 
   /** A failed read says the database is in trouble: the connection is opened again, and the table read then. */
@@ -115,11 +114,9 @@ export async function listenForReloads(options: ListenOptions): Promise<ReloadSu
       if (closed) return;
       open().catch((err: unknown) => {
         options.onError(err instanceof Error ? err : new Error(String(err)));
-        const c = client;
-        client = undefined;
-        c?.end().catch(() => undefined);
         retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
-        scheduleRetry();
+        if (client) dropped(client);
+        else scheduleRetry();
       });
     }, retryMs);
   }

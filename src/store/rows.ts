@@ -11,18 +11,12 @@ const text: Read<string> = (v) => String(v);
 const int: Read<number> = (v) => Number(v);
 const time: Read<Date> = (v) => (v instanceof Date ? v : new Date(Number(v)));
 const bool: Read<boolean> = (v) => v === true || v === 1;
-const parsed =
-  <T>(): Read<T> =>
-  (v) =>
-    (typeof v === 'string' ? JSON.parse(v) : v) as T;
-const oneOf =
-  <T extends string>(): Read<T> =>
-  (v) =>
-    v as T;
-const maybe =
-  <T>(read: Read<T>): Read<T | null> =>
-  (v) =>
-    v === null || v === undefined ? null : read(v);
+const parsed = <T>() => ((v) => (typeof v === 'string' ? JSON.parse(v) : v)) as Read<T>;
+/** Text the store itself wrote, from a fixed list (a CHECK constraint or the code keeps it there). */
+const oneOf = <T extends string>() => text as Read<T>;
+function maybe<T>(read: Read<T>): Read<T | null> {
+  return (v) => (v === null || v === undefined ? null : read(v));
+}
 
 type Columns<S extends Record<string, Read<unknown>>> = {
   /** The select list, in the order of the fields. */
@@ -162,9 +156,7 @@ export const RELOAD_OUTCOME = columns({
   generation: int,
   replica: text,
   ok: bool,
-  /** ok: the rules now serving; not ok: the rules that keep serving. */
   rules: int,
-  /** Not ok: the first error lines, as `front-why rules lint` prints them. */
   error: maybe(text),
   at: time,
 });
@@ -185,7 +177,6 @@ export const UNKNOWN_WORDING = columns({
   template: text,
   /** The HTTP status the error showed or implied; null when none. */
   status: maybe(int),
-  /** Times it was seen. */
   count: int,
   firstSeen: time,
   lastSeen: time,

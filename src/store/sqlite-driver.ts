@@ -2,7 +2,7 @@ import { chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statS
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { nested, type Driver, type Executor } from './driver';
-import { raw, type Sql } from './sql';
+import { empty, type Sql } from './sql';
 
 /** Long enough to ride out another process's migration or rotation; a claim or activity write takes microseconds. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -63,12 +63,19 @@ function turnsFor(db: Database.Database): Turns {
   return turns;
 }
 
+/** At depth 0 (the driver itself) every use waits its turn; a transaction's executor already has it. */
 class Connection implements Executor {
   constructor(
-    private readonly db: Database.Database,
+    protected readonly db: Database.Database,
+    private readonly turns: Turns,
     private readonly statements: Map<string, Database.Statement>,
     private readonly depth: number,
   ) {}
+
+  private turn<T>(fn: () => T | Promise<T>): Promise<T> {
+    const now = async () => fn();
+    return this.depth === 0 ? this.turns.take(now) : now();
+  }
 
   private prepare(statement: Sql): { stmt: Database.Statement; values: unknown[] } {
     const { text, values } = statement.render(() => '?');
@@ -81,22 +88,24 @@ class Connection implements Executor {
     return { stmt, values: values.map(encode) };
   }
 
-  async all<Row>(statement: Sql): Promise<Row[]> {
-    const { stmt, values } = this.prepare(statement);
-    if (!stmt.reader) {
+  all<Row>(statement: Sql): Promise<Row[]> {
+    return this.turn(() => {
+      const { stmt, values } = this.prepare(statement);
+      if (stmt.reader) return stmt.all(values) as Row[];
       stmt.run(values);
       return [];
-    }
-    return stmt.all(values) as Row[];
+    });
   }
 
-  async run(statement: Sql): Promise<number> {
-    const { stmt, values } = this.prepare(statement);
-    return stmt.run(values).changes;
+  run(statement: Sql): Promise<number> {
+    return this.turn(() => {
+      const { stmt, values } = this.prepare(statement);
+      return stmt.run(values).changes;
+    });
   }
 
-  async exec(text: string): Promise<void> {
-    this.db.exec(text);
+  exec(text: string): Promise<void> {
+    return this.turn(() => void this.db.exec(text));
   }
 
   /**
@@ -104,32 +113,31 @@ class Connection implements Executor {
    * of failing with SQLITE_BUSY when a read transaction tries to upgrade.
    */
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-    const tx = new Connection(this.db, this.statements, this.depth + 1);
-    return nested(
-      (text) => this.db.exec(text),
-      this.depth,
-      'BEGIN IMMEDIATE',
-      () => fn(tx),
+    const tx = new Connection(this.db, this.turns, this.statements, this.depth + 1);
+    return this.turn(() =>
+      nested(
+        (text) => this.db.exec(text),
+        this.depth,
+        'BEGIN IMMEDIATE',
+        () => fn(tx),
+      ),
     );
   }
 }
 
-export class SqliteDriver implements Driver {
+export class SqliteDriver extends Connection implements Driver {
   readonly kind = 'sqlite';
   /** One process owns a SQLite file's serving. */
   readonly shared = false;
   readonly types = { text: 'TEXT', integer: 'INTEGER', time: 'INTEGER', boolean: 'INTEGER', tableOptions: ' STRICT' };
   /** A transaction already holds the database's one write lock from its first statement (BEGIN IMMEDIATE). */
-  readonly forUpdate = raw('');
-  readonly skipLocked = raw('');
-  readonly #connection: Connection;
-  readonly #turns: Turns;
+  readonly forUpdate = empty;
+  readonly skipLocked = empty;
   /** Reload wake-ups reach the subscribers of this process: no other process serves this file. */
   readonly #subscribers = new Set<(generation: number) => void>();
 
-  constructor(private readonly db: Database.Database) {
-    this.#connection = new Connection(db, new Map(), 0);
-    this.#turns = turnsFor(db);
+  constructor(db: Database.Database) {
+    super(db, turnsFor(db), new Map(), 0);
   }
 
   /** `:memory:` or a file path, whose missing parent directory is created readable by its owner only. */
@@ -148,22 +156,6 @@ export class SqliteDriver implements Driver {
       throw err;
     }
     return new SqliteDriver(db);
-  }
-
-  all<Row>(statement: Sql): Promise<Row[]> {
-    return this.#turns.take(() => this.#connection.all<Row>(statement));
-  }
-
-  run(statement: Sql): Promise<number> {
-    return this.#turns.take(() => this.#connection.run(statement));
-  }
-
-  exec(text: string): Promise<void> {
-    return this.#turns.take(() => this.#connection.exec(text));
-  }
-
-  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-    return this.#turns.take(() => this.#connection.transaction(fn));
   }
 
   /** One immediate transaction: a second process starting at the same moment waits, then finds nothing to do. */

@@ -58,7 +58,6 @@ export interface RotationResult {
   total: number;
 }
 
-/** A listener on rule-reload requests; `close` stops it. */
 export interface ReloadSubscription {
   close(): Promise<void>;
 }
@@ -193,9 +192,9 @@ export interface AuditStore {
  */
 export interface RateWindowStore {
   /**
-   * Counts a request in flight when Front's last count less the requests in flight stays above `reserve`, or when
-   * no count is known and nothing else is in flight; otherwise returns the state that refused it. One statement,
-   * atomic across processes.
+   * Counts a request in flight when no per-minute 429 pauses the window and either Front's last count less the
+   * requests in flight stays above `reserve`, or no count is known and nothing else is in flight (the first request
+   * learns the count for all); otherwise returns the state that refused it. One statement, atomic across processes.
    */
   drawRateWindow(key: string, draw: RateWindowDraw): Promise<RateWindowGrant>;
   /** Returns a draw and records what Front's headers said. A missing window is left missing. */
@@ -234,7 +233,7 @@ export interface ReplicaStore {
 
 /**
  * Front errors no rule explains yet, by wording template. Holds no secret: it needs no keyring
- * (`openUnknownWordingStore`). Templates are redacted and refused with an email address in them.
+ * (`openKeylessStore`). Templates are redacted and refused with an email address in them.
  */
 export interface UnknownWordingStore {
   /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, isStoreError, type Migration } from '../../src/store';
 import { migrate } from '../../src/store/migrations';
@@ -102,5 +103,19 @@ describe('migrate on SQLite', () => {
       caught = err;
     }
     expect(isStoreError(caught, 'schema_too_new')).toBe(true);
+  });
+});
+
+describe('released migrations', () => {
+  // A database at version N was built by exactly this text: changing it (a column type, a space) would leave
+  // databases created before and after the change with different tables under the same version.
+  const RELEASED_TEXT = {
+    sqlite: ['631b49eb0b0f20a4', '834b91e13c171999', 'dccf1f6d86f9617e', '17bad0a6108d64f9', '6be70d70c0bd4381'],
+    postgres: ['03cf383674d57eef', '95ea48c0c12db463', '7b85a195da7a5efc', 'c970d9988d35ad6d', 'fdf90892dbf46b9b'],
+  };
+
+  it.each(['sqlite', 'postgres'] as const)('versions 1–5 send, on %s, the text they were released with', (kind) => {
+    const texts = MIGRATIONS.filter((m) => m.version <= 5).map((m) => ('sql' in m ? '' : m[kind]));
+    expect(texts.map((t) => createHash('sha256').update(t).digest('hex').slice(0, 16))).toEqual(RELEASED_TEXT[kind]);
   });
 });

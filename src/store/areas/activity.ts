@@ -1,4 +1,5 @@
-import { activityQuery, check, eventClaim, newActivity } from '../inputs';
+import { check } from '../inputs';
+import * as input from '../inputs';
 import { ACTIVITY } from '../rows';
 import { list, sql, where } from '../sql';
 import type { ActivityStore, ClaimStore } from '../store-api';
@@ -9,7 +10,7 @@ const PURGE_EVERY_MS = 60_000;
 export function activity({ db }: Context): ActivityStore {
   return {
     async recordActivity(entry) {
-      const e = check(newActivity, entry);
+      const e = check(input.newActivity, entry);
       await db.run(
         sql`INSERT INTO activity_log (at, actor, team_id, channel_id, tenant, action, target, cause, detail)
             VALUES (${e.at}, ${e.actor}, ${e.teamId}, ${e.channelId}, ${e.tenant}, ${e.action}, ${e.target},
@@ -18,7 +19,7 @@ export function activity({ db }: Context): ActivityStore {
     },
 
     async listActivity(query = {}) {
-      const q = check(activityQuery, query);
+      const q = check(input.activityQuery, query);
       const rows = await db.all(
         sql`SELECT ${ACTIVITY.list} FROM activity_log
             WHERE ${where([
@@ -38,7 +39,7 @@ export function claims({ db, clock }: Context): ClaimStore {
   let lastPurge = Number.NEGATIVE_INFINITY;
   return {
     async claimEvent(key, ttlSeconds) {
-      const c = check(eventClaim, { key, ttlSeconds });
+      const c = check(input.eventClaim, { key, ttlSeconds });
       const now = clock();
       if (now.getTime() - lastPurge >= PURGE_EVERY_MS) {
         lastPurge = now.getTime();

@@ -1,13 +1,5 @@
-import {
-  auditResult,
-  check,
-  claimedAudit,
-  date,
-  holder as holderInput,
-  leaseMs,
-  newAuditSchedule,
-  tenantName,
-} from '../inputs';
+import { check } from '../inputs';
+import * as input from '../inputs';
 import { AUDIT_RESULT, SCHEDULE } from '../rows';
 import { sql } from '../sql';
 import type { AuditStore } from '../store-api';
@@ -16,22 +8,22 @@ import { forTenant, type Context } from './context';
 export function audits({ db, clock }: Context): AuditStore {
   return {
     async setAuditSchedule(schedule) {
-      const s = check(newAuditSchedule, schedule);
-      return forTenant(db, s.tenant, async () => {
-        const [row] = await db.all(
-          sql`INSERT INTO audit_schedules (tenant, cadence, set_by, set_at, next_run_at)
-              SELECT name, ${s.cadence}, ${s.setBy}, ${clock()}, ${s.nextRunAt} FROM tenants WHERE name = ${s.tenant}
-              ON CONFLICT (tenant) DO UPDATE SET cadence = excluded.cadence, set_by = excluded.set_by,
-                set_at = excluded.set_at, next_run_at = excluded.next_run_at
-              RETURNING ${SCHEDULE.list}`,
-        );
-        return row && SCHEDULE.read(row);
-      });
+      const s = check(input.newAuditSchedule, schedule);
+      const row = await forTenant(
+        db,
+        s.tenant,
+        sql`INSERT INTO audit_schedules (tenant, cadence, set_by, set_at, next_run_at)
+            SELECT name, ${s.cadence}, ${s.setBy}, ${clock()}, ${s.nextRunAt} FROM tenants WHERE name = ${s.tenant}
+            ON CONFLICT (tenant) DO UPDATE SET cadence = excluded.cadence, set_by = excluded.set_by,
+              set_at = excluded.set_at, next_run_at = excluded.next_run_at
+            RETURNING ${SCHEDULE.list}`,
+      );
+      return SCHEDULE.read(row);
     },
 
     async getAuditSchedule(tenant) {
       const [row] = await db.all(
-        sql`SELECT ${SCHEDULE.list} FROM audit_schedules WHERE tenant = ${check(tenantName, tenant)}`,
+        sql`SELECT ${SCHEDULE.list} FROM audit_schedules WHERE tenant = ${check(input.tenantName, tenant)}`,
       );
       return row ? SCHEDULE.read(row) : null;
     },
@@ -41,9 +33,9 @@ export function audits({ db, clock }: Context): AuditStore {
     },
 
     async claimDueAudit(holder, lease) {
-      const h = check(holderInput, holder);
+      const h = check(input.holder, holder);
       const now = clock();
-      const until = new Date(now.getTime() + check(leaseMs, lease));
+      const until = new Date(now.getTime() + check(input.leaseMs, lease));
       const due = sql`cadence <> 'off' AND next_run_at <= ${now} AND (lease_until IS NULL OR lease_until <= ${now})`;
       // The outer condition is evaluated again on the row the subquery picked: a lease taken meanwhile stays.
       const [row] = await db.all(
@@ -57,8 +49,8 @@ export function audits({ db, clock }: Context): AuditStore {
     },
 
     async finishAudit(claim, nextRunAt) {
-      const c = check(claimedAudit, claim);
-      const next = check(date('nextRunAt'), nextRunAt);
+      const c = check(input.claimedAudit, claim);
+      const next = check(input.date('nextRunAt'), nextRunAt);
       const changed = await db.run(
         sql`UPDATE audit_schedules SET lease_holder = NULL, lease_until = NULL,
               next_run_at = CASE WHEN set_at = ${c.setAt} AND cadence <> 'off' THEN ${next} ELSE next_run_at END
@@ -68,24 +60,23 @@ export function audits({ db, clock }: Context): AuditStore {
     },
 
     async saveAuditResult(result) {
-      const r = check(auditResult, result);
-      await forTenant(db, r.tenant, async () => {
-        const changed = await db.run(
-          sql`INSERT INTO audit_results (tenant, ran_at, token_works, token_error, preference_off, checked, total,
-                complete)
-              SELECT name, ${r.ranAt}, ${r.tokenWorks}, ${r.tokenError}, ${JSON.stringify(r.preferenceOff)},
-                ${r.checked}, ${r.total}, ${r.complete} FROM tenants WHERE name = ${r.tenant}
-              ON CONFLICT (tenant) DO UPDATE SET ran_at = excluded.ran_at, token_works = excluded.token_works,
-                token_error = excluded.token_error, preference_off = excluded.preference_off,
-                checked = excluded.checked, total = excluded.total, complete = excluded.complete`,
-        );
-        return changed > 0 || undefined;
-      });
+      const r = check(input.auditResult, result);
+      await forTenant(
+        db,
+        r.tenant,
+        sql`INSERT INTO audit_results (tenant, ran_at, token_works, token_error, preference_off, checked, total, complete)
+            SELECT name, ${r.ranAt}, ${r.tokenWorks}, ${r.tokenError}, ${JSON.stringify(r.preferenceOff)},
+              ${r.checked}, ${r.total}, ${r.complete} FROM tenants WHERE name = ${r.tenant}
+            ON CONFLICT (tenant) DO UPDATE SET ran_at = excluded.ran_at, token_works = excluded.token_works,
+              token_error = excluded.token_error, preference_off = excluded.preference_off,
+              checked = excluded.checked, total = excluded.total, complete = excluded.complete
+            RETURNING tenant`,
+      );
     },
 
     async getAuditResult(tenant) {
       const [row] = await db.all(
-        sql`SELECT ${AUDIT_RESULT.list} FROM audit_results WHERE tenant = ${check(tenantName, tenant)}`,
+        sql`SELECT ${AUDIT_RESULT.list} FROM audit_results WHERE tenant = ${check(input.tenantName, tenant)}`,
       );
       return row ? AUDIT_RESULT.read(row) : null;
     },

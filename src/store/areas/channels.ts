@@ -1,27 +1,28 @@
-import { channelSettings, check, newBinding, slackId, tenantName } from '../inputs';
+import { check } from '../inputs';
+import * as input from '../inputs';
 import { BINDING, SETTINGS } from '../rows';
 import { sql } from '../sql';
 import type { ChannelStore } from '../store-api';
 import { forTenant, type Context } from './context';
 
 function channel(teamId: string, channelId: string) {
-  return { teamId: check(slackId('teamId'), teamId), channelId: check(slackId('channelId'), channelId) };
+  return { teamId: check(input.slackId('teamId'), teamId), channelId: check(input.slackId('channelId'), channelId) };
 }
 
 export function channels({ db, clock }: Context): ChannelStore {
   return {
     async bindChannel(binding) {
-      const b = check(newBinding, binding);
-      return forTenant(db, b.tenant, async () => {
-        const [row] = await db.all(
-          sql`INSERT INTO channel_bindings (team_id, channel_id, tenant, bound_by, bound_at)
-              SELECT ${b.teamId}, ${b.channelId}, name, ${b.boundBy}, ${clock()} FROM tenants WHERE name = ${b.tenant}
-              ON CONFLICT (team_id, channel_id) DO UPDATE SET
-                tenant = excluded.tenant, bound_by = excluded.bound_by, bound_at = excluded.bound_at
-              RETURNING ${BINDING.list}`,
-        );
-        return row && BINDING.read(row);
-      });
+      const b = check(input.newBinding, binding);
+      const row = await forTenant(
+        db,
+        b.tenant,
+        sql`INSERT INTO channel_bindings (team_id, channel_id, tenant, bound_by, bound_at)
+            SELECT ${b.teamId}, ${b.channelId}, name, ${b.boundBy}, ${clock()} FROM tenants WHERE name = ${b.tenant}
+            ON CONFLICT (team_id, channel_id) DO UPDATE SET
+              tenant = excluded.tenant, bound_by = excluded.bound_by, bound_at = excluded.bound_at
+            RETURNING ${BINDING.list}`,
+      );
+      return BINDING.read(row);
     },
 
     async unbindChannel(teamId, channelId) {
@@ -41,7 +42,7 @@ export function channels({ db, clock }: Context): ChannelStore {
     },
 
     async listChannelBindings(query = {}) {
-      const tenant = query.tenant === undefined ? undefined : check(tenantName, query.tenant);
+      const tenant = query.tenant === undefined ? undefined : check(input.tenantName, query.tenant);
       const rows = await db.all(
         sql`SELECT ${BINDING.list} FROM channel_bindings ${tenant === undefined ? sql`` : sql`WHERE tenant = ${tenant}`}
             ORDER BY tenant, team_id, channel_id`,
@@ -51,7 +52,7 @@ export function channels({ db, clock }: Context): ChannelStore {
 
     async setChannelSettings(teamId, channelId, settings) {
       const c = channel(teamId, channelId);
-      const s = check(channelSettings, settings);
+      const s = check(input.channelSettings, settings);
       const listen = s.listen ?? null;
       const allowExternal = s.allowExternal ?? null;
       // NULL means "leave as it is": the upsert merges in one statement, so two partial updates never undo each other.

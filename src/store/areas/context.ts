@@ -1,5 +1,6 @@
 import type { Keyring } from '../crypto';
 import type { Driver } from '../driver';
+import type { Sql } from '../sql';
 import { StoreError } from '../store-error';
 
 /** What every area of the store works with. */
@@ -16,16 +17,16 @@ export function notFound(name: string): StoreError {
 
 /**
  * A write that names a tenant inserts nothing when there is none (it selects from tenants), and the foreign key
- * covers a tenant removed meanwhile: either way the caller hears `tenant_not_found`.
+ * covers a tenant removed meanwhile: either way the caller hears `tenant_not_found`. Returns the row written.
  */
-export async function forTenant<T>(db: Driver, tenant: string, write: () => Promise<T | undefined>): Promise<T> {
-  let result: T | undefined;
+export async function forTenant(db: Driver, tenant: string, write: Sql): Promise<Record<string, unknown>> {
+  let row: Record<string, unknown> | undefined;
   try {
-    result = await write();
+    [row] = await db.all(write);
   } catch (err) {
     if (db.isForeignKeyViolation(err)) throw notFound(tenant);
     throw err;
   }
-  if (result === undefined) throw notFound(tenant);
-  return result;
+  if (!row) throw notFound(tenant);
+  return row;
 }

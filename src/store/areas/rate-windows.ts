@@ -1,5 +1,6 @@
 import type { RateWindowState } from '../../front';
-import { check, rateWindowDraw, rateWindowSettle, windowKey } from '../inputs';
+import { check } from '../inputs';
+import * as input from '../inputs';
 import { RATE_WINDOW, type RowOf } from '../rows';
 import { sql } from '../sql';
 import type { RateWindowStore } from '../store-api';
@@ -13,7 +14,6 @@ import type { Context } from './context';
  *
  * Requests in flight hold a lease: a replica that dies mid-request cannot hold the window forever. Every draw
  * extends the lease of all of them, so a count is dropped only after a quiet spell longer than one request can take.
- * Window times are epoch milliseconds on both databases: they are compared with Front's reset header, never shown.
  */
 const ms = (value: number | null) => sql`CAST(${value} AS BIGINT)`;
 const int = (value: number | null) => sql`CAST(${value} AS INTEGER)`;
@@ -37,13 +37,9 @@ function toWindowState(row: RowOf<typeof RATE_WINDOW>, now: number): RateWindowS
 
 export function rateWindows({ db }: Context): RateWindowStore {
   const store: RateWindowStore = {
-    /**
-     * Not paused by a per-minute 429; and either Front's last count less what is in flight stays above the reserve,
-     * or no count is known for this window and nothing else is in flight (the first request learns the count for all).
-     */
     async drawRateWindow(key, draw) {
-      check(windowKey, key);
-      const { now, reserve, leaseMs } = check(rateWindowDraw, draw);
+      check(input.windowKey, key);
+      const { now, reserve, leaseMs } = check(input.rateWindowDraw, draw);
       const granted = await db.all(
         sql`INSERT INTO rate_windows (key, in_flight, lease_until_ms, updated_ms)
             VALUES (${key}, 1, ${ms(now + leaseMs)}, ${ms(now)})
@@ -64,8 +60,8 @@ export function rateWindows({ db }: Context): RateWindowStore {
      * count from an older window is ignored.
      */
     async settleRateWindow(key, settle) {
-      check(windowKey, key);
-      const s = check(rateWindowSettle, settle);
+      check(input.windowKey, key);
+      const s = check(input.rateWindowSettle, settle);
       const remaining = s.remaining ?? null;
       const until = remaining === null ? null : (s.until ?? null);
       const pause = s.pauseUntil ?? null;
@@ -98,7 +94,7 @@ export function rateWindows({ db }: Context): RateWindowStore {
     },
 
     async readRateWindow(key, now) {
-      check(windowKey, key);
+      check(input.windowKey, key);
       const [row] = await db.all(sql`SELECT ${RATE_WINDOW.list} FROM rate_windows WHERE key = ${key}`);
       return row ? toWindowState(RATE_WINDOW.read(row), now) : null;
     },

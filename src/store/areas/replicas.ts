@@ -1,4 +1,5 @@
-import { check, generation as generationInput, reloadOutcome, reloadRequest, replicaId } from '../inputs';
+import { check } from '../inputs';
+import * as input from '../inputs';
 import { RELOAD_OUTCOME, REPLICA } from '../rows';
 import { sql } from '../sql';
 import type { ReplicaStore } from '../store-api';
@@ -8,13 +9,13 @@ export function replicas({ db, clock }: Context): ReplicaStore {
   return {
     async heartbeat(id, startedAt) {
       await db.run(
-        sql`INSERT INTO replicas (id, started_at, seen_at) VALUES (${check(replicaId, id)}, ${startedAt}, ${clock()})
+        sql`INSERT INTO replicas (id, started_at, seen_at) VALUES (${check(input.replicaId, id)}, ${startedAt}, ${clock()})
             ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`,
       );
     },
 
     async removeReplica(id) {
-      await db.run(sql`DELETE FROM replicas WHERE id = ${check(replicaId, id)}`);
+      await db.run(sql`DELETE FROM replicas WHERE id = ${check(input.replicaId, id)}`);
     },
 
     async liveReplicas(since) {
@@ -25,7 +26,7 @@ export function replicas({ db, clock }: Context): ReplicaStore {
     },
 
     async requestRulesReload(request) {
-      const r = check(reloadRequest, request);
+      const r = check(input.reloadRequest, request);
       const [row] = await db.all<{ generation: unknown }>(
         sql`INSERT INTO rule_reloads (requested_at, requested_by, trigger) VALUES (${clock()}, ${r.requestedBy},
               ${r.trigger}) RETURNING generation`,
@@ -42,7 +43,7 @@ export function replicas({ db, clock }: Context): ReplicaStore {
     },
 
     async recordRulesReload(outcome) {
-      const o = check(reloadOutcome, outcome);
+      const o = check(input.reloadOutcome, outcome);
       await db.run(
         sql`INSERT INTO rule_reload_outcomes (generation, replica, ok, rules, error, at)
             VALUES (${o.generation}, ${o.replica}, ${o.ok}, ${o.rules}, ${o.error ?? null}, ${o.at})
@@ -53,7 +54,7 @@ export function replicas({ db, clock }: Context): ReplicaStore {
 
     async rulesReloadOutcomes(generation) {
       const rows = await db.all(
-        sql`SELECT ${RELOAD_OUTCOME.list} FROM rule_reload_outcomes WHERE generation = ${check(generationInput, generation)}
+        sql`SELECT ${RELOAD_OUTCOME.list} FROM rule_reload_outcomes WHERE generation = ${check(input.generation, generation)}
             ORDER BY at, replica`,
       );
       return rows.map((row) => {

@@ -1,7 +1,8 @@
-import type { Keyring } from '../crypto';
-import type { Executor } from '../driver';
 import { randomBytes } from 'node:crypto';
-import { check, newTenant, tenantCheck, tenantId, tenantName, token as tokenInput } from '../inputs';
+import type { Keyring, Sealed } from '../crypto';
+import type { Executor } from '../driver';
+import { check } from '../inputs';
+import * as input from '../inputs';
 import { TENANT } from '../rows';
 import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from '../secrets';
 import { empty, sql, type Sql } from '../sql';
@@ -9,21 +10,8 @@ import { StoreError } from '../store-error';
 import type { RotationResult, TenantInfo, TenantStore } from '../store-api';
 import { notFound, type Context } from './context';
 
-const SEALED = sql`token_key_id AS key_id, token_nonce AS nonce, token_ciphertext AS ciphertext, token_tag AS tag`;
-
-interface SealedRow {
-  key_id: string;
-  nonce: Buffer;
-  ciphertext: Buffer;
-  tag: Buffer;
-}
-
-const toSealed = (row: SealedRow) => ({
-  keyId: row.key_id,
-  nonce: row.nonce,
-  ciphertext: row.ciphertext,
-  tag: row.tag,
-});
+/** Read straight into a `Sealed` (the quoted alias keeps its case on PostgreSQL). */
+const SEALED = sql`token_key_id AS "keyId", token_nonce AS nonce, token_ciphertext AS ciphertext, token_tag AS tag`;
 
 /**
  * Fails if a key id in the keyring names different bytes than the ones this database was written with.
@@ -32,11 +20,12 @@ const toSealed = (row: SealedRow) => ({
  */
 export async function checkKeys(db: Executor, keyring: Keyring, register: boolean, now: Date): Promise<void> {
   const verify = async () => {
-    const rows = await db.all<SealedRow>(
-      sql`SELECT key_id, check_nonce AS nonce, check_ciphertext AS ciphertext, check_tag AS tag FROM encryption_keys`,
+    const rows = await db.all<Sealed>(
+      sql`SELECT key_id AS "keyId", check_nonce AS nonce, check_ciphertext AS ciphertext, check_tag AS tag
+          FROM encryption_keys`,
     );
-    const known = rows.map((r) => r.key_id);
-    for (const row of rows) verifyKeyCheck(keyring, toSealed(row), known);
+    const known = rows.map((r) => r.keyId);
+    for (const row of rows) verifyKeyCheck(keyring, row, known);
     return known;
   };
   const known = await verify();
@@ -67,7 +56,7 @@ export function tenants(ctx: Context): TenantStore {
 
   return {
     async addTenant(tenant) {
-      const t = check(newTenant, tenant);
+      const t = check(input.newTenant, tenant);
       await registerCurrentKey();
       const s = sealTenantToken(keys.current, t.name, t.token);
       const now = clock();
@@ -84,15 +73,15 @@ export function tenants(ctx: Context): TenantStore {
     },
 
     async getTenant(name) {
-      const [row] = await db.all(sql`SELECT ${TENANT.list} FROM tenants WHERE name = ${check(tenantName, name)}`);
+      const [row] = await db.all(sql`SELECT ${TENANT.list} FROM tenants WHERE name = ${check(input.tenantName, name)}`);
       return row ? TENANT.read(row) : null;
     },
 
     async getTenantToken(name, id) {
-      check(tenantName, name);
-      const same = id === undefined ? empty : sql`AND id = ${check(tenantId, id)}`;
-      const [row] = await db.all<SealedRow>(sql`SELECT ${SEALED} FROM tenants WHERE name = ${name} ${same}`);
-      return row ? openTenantToken(keys.current, name, toSealed(row)) : null;
+      check(input.tenantName, name);
+      const same = id === undefined ? empty : sql`AND id = ${check(input.tenantId, id)}`;
+      const [row] = await db.all<Sealed>(sql`SELECT ${SEALED} FROM tenants WHERE name = ${name} ${same}`);
+      return row ? openTenantToken(keys.current, name, row) : null;
     },
 
     async listTenants() {
@@ -101,12 +90,12 @@ export function tenants(ctx: Context): TenantStore {
 
     async removeTenant(name) {
       // Bindings, schedules and results go with it through ON DELETE CASCADE.
-      return (await db.run(sql`DELETE FROM tenants WHERE name = ${check(tenantName, name)}`)) > 0;
+      return (await db.run(sql`DELETE FROM tenants WHERE name = ${check(input.tenantName, name)}`)) > 0;
     },
 
     async updateTenantCheck(name, tenantCheckResult) {
-      check(tenantName, name);
-      const c = check(tenantCheck, tenantCheckResult);
+      check(input.tenantName, name);
+      const c = check(input.tenantCheck, tenantCheckResult);
       return one(
         sql`UPDATE tenants SET company_id = ${c.companyId}, company_name = ${c.companyName}, scopes = ${c.scopes},
               checked_at = ${c.checkedAt}, updated_at = ${clock()}
@@ -116,9 +105,9 @@ export function tenants(ctx: Context): TenantStore {
     },
 
     async replaceTenantToken(name, token, newCheck) {
-      check(tenantName, name);
-      const plain = check(tokenInput, token);
-      const c = newCheck === undefined ? undefined : check(tenantCheck, newCheck);
+      check(input.tenantName, name);
+      const plain = check(input.token, token);
+      const c = newCheck === undefined ? undefined : check(input.tenantCheck, newCheck);
       await registerCurrentKey();
       const s = sealTenantToken(keys.current, name, plain);
       return one(
@@ -136,13 +125,13 @@ export function tenants(ctx: Context): TenantStore {
       const result = await db.transaction(async (tx) => {
         await checkKeys(tx, keyring, true, clock());
         // Locked: another replica's replaceTenantToken must not be overwritten with the old token.
-        const rows = await tx.all<SealedRow & { name: string }>(
+        const rows = await tx.all<Sealed & { name: string }>(
           sql`SELECT name, ${SEALED} FROM tenants ORDER BY name ${db.forUpdate}`,
         );
         let rotated = 0;
         for (const row of rows) {
-          if (row.key_id === keyring.currentId) continue;
-          const s = sealTenantToken(keyring, row.name, openTenantToken(keyring, row.name, toSealed(row)));
+          if (row.keyId === keyring.currentId) continue;
+          const s = sealTenantToken(keyring, row.name, openTenantToken(keyring, row.name, row));
           await tx.run(
             sql`UPDATE tenants SET token_key_id = ${s.keyId}, token_nonce = ${s.nonce},
                   token_ciphertext = ${s.ciphertext}, token_tag = ${s.tag} WHERE name = ${row.name}`,

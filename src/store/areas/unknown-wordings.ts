@@ -1,5 +1,6 @@
 import type { Executor } from '../driver';
-import { check, date, unknownSighting, unknownWordingId, unknownWordingQuery } from '../inputs';
+import { check } from '../inputs';
+import * as input from '../inputs';
 import { UNKNOWN_WORDING } from '../rows';
 import { list, sql, where } from '../sql';
 import type { UnknownWording, UnknownWordingStore } from '../store-api';
@@ -18,11 +19,11 @@ async function withTenants(db: Executor, rows: Record<string, unknown>[]): Promi
   }));
 }
 
-/** Needs no keyring: nothing here is secret, so `explain` and `unknowns` can use it without FRONT_WHY_ENCRYPTION_KEY. */
+/** Needs no keyring: nothing here is secret (`openKeylessStore`). */
 export function unknownWordings({ db }: { db: Executor }): UnknownWordingStore {
   return {
     async recordUnknownWording(sighting) {
-      const s = check(unknownSighting, sighting);
+      const s = check(input.unknownSighting, sighting);
       return db.transaction(async (tx) => {
         // The insert that finds the id taken counts instead; a count of 1 afterwards is the creating sighting.
         const rows = await tx.all(
@@ -46,7 +47,7 @@ export function unknownWordings({ db }: { db: Executor }): UnknownWordingStore {
     },
 
     async listUnknownWordings(query = {}) {
-      const q = check(unknownWordingQuery, query);
+      const q = check(input.unknownWordingQuery, query);
       const rows = await db.all(
         sql`SELECT ${UNKNOWN_WORDING.list} FROM unknown_wordings
             WHERE ${where([q.since !== undefined && sql`last_seen >= ${q.since}`])}
@@ -56,13 +57,13 @@ export function unknownWordings({ db }: { db: Executor }): UnknownWordingStore {
     },
 
     async getUnknownWording(id) {
-      const wordingId = check(unknownWordingId, id);
+      const wordingId = check(input.unknownWordingId, id);
       const rows = await db.all(sql`SELECT ${UNKNOWN_WORDING.list} FROM unknown_wordings WHERE id = ${wordingId}`);
       return (await withTenants(db, rows))[0] ?? null;
     },
 
     async countNewUnknownWordings(since) {
-      const from = check(date('since'), since);
+      const from = check(input.date('since'), since);
       const [row] = await db.all<{ n: unknown }>(
         sql`SELECT COUNT(*) AS n FROM unknown_wordings WHERE first_seen >= ${from}`,
       );

@@ -1,16 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  check,
-  date,
-  holder as holderInput,
-  newWatch,
-  watchCheckUpdate,
-  watchClaim,
-  watchEnd,
-  watchId,
-  watchQuery,
-} from '../inputs';
-import { DEFAULT_TOKEN_TENANT_ID } from '../inputs';
+import { check } from '../inputs';
+import * as input from '../inputs';
 import { WATCH } from '../rows';
 import { sql, where } from '../sql';
 import type { Watch, WatchStore } from '../store-api';
@@ -21,10 +11,10 @@ const byNextCheck = (a: Watch, b: Watch) => a.nextCheckAt.getTime() - b.nextChec
 export function watches({ db }: Context): WatchStore {
   const store: WatchStore = {
     async startWatch(watch) {
-      const w = check(newWatch, watch);
+      const w = check(input.newWatch, watch);
       const id = `w${randomBytes(8).toString('hex')}`;
       const started = await db.transaction(async (tx) => {
-        let tenantId = DEFAULT_TOKEN_TENANT_ID;
+        let tenantId = input.DEFAULT_TOKEN_TENANT_ID;
         if (!w.defaultToken) {
           // Locked: a removal meanwhile must not leave a watch holding an id no tenant has.
           const [tenant] = await tx.all<{ id: string }>(
@@ -55,12 +45,12 @@ export function watches({ db }: Context): WatchStore {
     },
 
     async getWatch(id) {
-      const [row] = await db.all(sql`SELECT ${WATCH.list} FROM watches WHERE id = ${check(watchId, id)}`);
+      const [row] = await db.all(sql`SELECT ${WATCH.list} FROM watches WHERE id = ${check(input.watchId, id)}`);
       return row ? WATCH.read(row) : null;
     },
 
     async listWatches(query = {}) {
-      const q = check(watchQuery, query);
+      const q = check(input.watchQuery, query);
       const rows = await db.all(
         sql`SELECT ${WATCH.list} FROM watches
             WHERE ${where([
@@ -80,7 +70,7 @@ export function watches({ db }: Context): WatchStore {
     },
 
     async claimDueWatches(claim) {
-      const c = check(watchClaim, claim);
+      const c = check(input.watchClaim, claim);
       const free = sql`state = 'active' AND (lease_until IS NULL OR lease_until <= ${c.now})`;
       // The condition is checked again on the row the subquery picked, so a row another claim just leased is left.
       const rows = await db.all(
@@ -95,9 +85,9 @@ export function watches({ db }: Context): WatchStore {
     },
 
     async recordWatchCheck(id, holder, update) {
-      check(watchId, id);
-      check(holderInput, holder);
-      const u = check(watchCheckUpdate, update);
+      check(input.watchId, id);
+      check(input.holder, holder);
+      const u = check(input.watchCheckUpdate, update);
       // The cause read and the update are one step for every replica.
       return db.transaction(async (tx) => {
         const [before] = await tx.all<{ last_cause: string | null }>(
@@ -116,9 +106,9 @@ export function watches({ db }: Context): WatchStore {
     },
 
     async postponeWatch(id, holder, nextCheckAt) {
-      check(watchId, id);
-      check(holderInput, holder);
-      const next = check(date('nextCheckAt'), nextCheckAt);
+      check(input.watchId, id);
+      check(input.holder, holder);
+      const next = check(input.date('nextCheckAt'), nextCheckAt);
       const changed = await db.run(
         sql`UPDATE watches SET next_check_at = ${next}, lease_holder = NULL, lease_until = NULL
             WHERE id = ${id} AND state = 'active' AND lease_holder = ${holder}`,
@@ -127,8 +117,8 @@ export function watches({ db }: Context): WatchStore {
     },
 
     async endWatch(id, end) {
-      check(watchId, id);
-      const e = check(watchEnd, end);
+      check(input.watchId, id);
+      const e = check(input.watchEnd, end);
       // Conditional on still being active: of several replicas (or a replica and a Stop click), one ends it.
       const [row] = await db.all(
         sql`UPDATE watches SET state = ${e.state}, ended_at = ${e.at}, ended_by = ${e.by},
