@@ -1,4 +1,5 @@
 import type { Logger } from '../log';
+import type { Rule } from '../rules';
 import type { Store, Watch, WatchEnd } from '../store';
 import { changeText, type WatchCheck } from './verdict';
 import { nextCheckAt, type WatchSchedule } from './schedule';
@@ -25,6 +26,8 @@ export interface WatchRunnerDeps {
   holder: string;
   now: () => number;
   schedule: WatchSchedule;
+  /** The rules in force now (a reload may have changed them since the watch started): their words for a fix. */
+  rules: () => readonly Rule[];
   /** Re-checks the watch's target with its tenant. */
   check: (watch: Watch) => Promise<WatchCheck>;
   /** Posts in the watch's thread; called at most once per notice, by the one replica that won it. */
@@ -69,7 +72,7 @@ export function createWatchRunner(deps: WatchRunnerDeps): WatchRunner {
       await end(
         watch,
         'expired',
-        `Stopped watching ${watch.label} after ${days} day(s): it still did not read fine (last: ${watch.lastCause ?? watch.cause}). Run the check again or start a new watch.`,
+        `Stopped watching ${watch.label} after ${days} day(s): it still did not read fine (last: ${watch.lastResult ?? 'not decided'}). Run the check again or start a new watch.`,
         watch.cause,
       );
       return;
@@ -93,7 +96,7 @@ export function createWatchRunner(deps: WatchRunnerDeps): WatchRunner {
         await end(
           watch,
           'fixed',
-          `${capitalised(changeText(watch.cause, watch.owner))}; ${watch.label} reads fine.`,
+          `${capitalised(changeText(deps.rules(), watch.cause, watch.owner))}; ${watch.label} reads fine.`,
           watch.cause,
           result.summary,
         );
@@ -128,7 +131,7 @@ export function createWatchRunner(deps: WatchRunnerDeps): WatchRunner {
             kind: 'changed',
             watch,
             cause: result.cause,
-            text: `${watch.label} still fails, now for another cause (${result.cause}): ${result.summary}. Still watching.`,
+            text: `${watch.label} still fails, now for another cause: ${result.summary}. Still watching.`,
           });
         }
         return;

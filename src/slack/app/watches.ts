@@ -33,6 +33,7 @@ export function startWatchLoop(deps: SlackDeps, client: webApi.WebClient, option
     holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     now: deps.watch.now,
     schedule: deps.watch.schedule,
+    rules: () => deps.rules,
     check: watchCheck(deps),
     tell: async (notice) => {
       await post(client, notice.watch.channelId, watchNoticeMessage(notice.kind, notice.text), notice.watch.threadTs);
