@@ -14,7 +14,8 @@ export interface OperatorCause {
 
 /**
  * Writes a new cause into an operator's rules folder, as docs/writing-rules.md walks it: the rule (confirmed when
- * the paste's message holds the wording and the live read of the conversation is refused) and its test.
+ * the paste's message holds the wording and the live read of the conversation is refused, in place of the
+ * preference the refusal would otherwise point at) and its test.
  */
 export function writeOperatorCause(dir: string, cause: OperatorCause): void {
   const declares = cause.customerCanFix
@@ -27,6 +28,8 @@ export function writeOperatorCause(dir: string, cause: OperatorCause): void {
       declares,
       'priority: 99',
       'confidence: high',
+      // The sandbox's conversation is refused for the owner's preference too: the proxy's wording takes its place.
+      'supersedes: [teammate-api-access-disabled]',
       'when:',
       '  all:',
       `    - { fact: error.message, matches: '(?i)${cause.wording}' }`,
@@ -42,7 +45,7 @@ export function writeOperatorCause(dir: string, cause: OperatorCause): void {
   writeFileSync(
     path.join(dir, `${cause.id}.test.yml`),
     [
-      `- paste: '{"_error":{"status":403,"message":"${cause.wording} for cnv_yo1kg5q"}}'`,
+      `- paste: 'GET /conversations/cnv_yo1kg5q 403 {"_error":{"status":403,"message":"${cause.wording} for cnv_yo1kg5q"}}'`,
       '  facts: { conversation.status: 403, conversation.reachable: true }',
       '- pasted: conversation-403',
       '  expect: none',
