@@ -81,7 +81,7 @@ const notAllowed = (kind: string, id: string): string =>
   `This agent is not allowed to read the "${kind}" with ID: "${id}"`;
 
 describe('SANDBOX_SCENARIOS', () => {
-  it('have unique names, known tokens and causes from src/causes.ts, and cover every required case', () => {
+  it('have unique names, known tokens and causes the built-in rules declare, and cover every required case', () => {
     const names = SANDBOX_SCENARIOS.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
     for (const s of SANDBOX_SCENARIOS) {
