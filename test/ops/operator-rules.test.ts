@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server';
 import { ACTION_IDS } from '../../src/slack/render/blocks';
-import { buttonClick, waitFor } from '../slack/helpers/harness';
-import { signedHeaders } from '../slack/helpers/signing';
+import { waitFor } from '../slack/helpers/harness';
 import { startSlackStandIn, type RecordedCall, type SlackStandIn } from '../slack/helpers/slack-standin';
 import { buttonIds, visibleText } from '../slack/helpers/visible';
 import { writeOperatorCause } from '../rules/operator-cause';
-import { runCli, startServe, type ServeProcess } from './helpers';
+import { runCli, serveEnvFor, startServe, type ServeProcess } from './helpers';
 
 /**
  * An operator adds causes without forking: rule files in a folder of their own, outside the repository, named by
@@ -49,20 +48,13 @@ beforeAll(async () => {
   operatorRules = mkdtempSync(path.join(tmpdir(), 'front-why-operator-rules-'));
   slack = await startSlackStandIn({ botToken });
   sandbox = await startSandbox({ port: 0, faults: { rateLimitPerMinute: 100_000 } });
-  env = {
-    SLACK_BOT_TOKEN: botToken,
-    SLACK_SIGNING_SECRET: secret,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
-    FRONT_API_BASE_URL: sandbox.url,
+  const parts = { botToken, secret, slackApiUrl: slack.apiUrl, frontUrl: sandbox.url, dir, name: 'operator' };
+  env = serveEnvFor(parts, {
     FRONT_API_TOKEN: sandbox.tokens.acme_private,
-    FRONT_WHY_DB: path.join(dir, 'operator.db'),
-    FRONT_WHY_PID_FILE: path.join(dir, 'operator.pid'),
     FRONT_WHY_ENCRYPTION_KEY: key,
     FRONT_WHY_RULES_DIR: operatorRules,
     FRONT_WHY_WATCH_INTERVAL_MS: '1000',
-    LOG_LEVEL: 'info',
-  };
+  });
 });
 
 afterAll(async () => {
@@ -115,16 +107,7 @@ test('a cause added in a folder outside the repository works after `rules reload
 
   // The watch tells the thread the fix in the rule file's own words.
   let mark = slack.calls.length;
-  const body = new URLSearchParams({
-    payload: JSON.stringify(buttonClick(fixable, ACTION_IDS.watch, { responseUrl: slack.responseUrl() })),
-  }).toString();
-  const contentType = 'application/x-www-form-urlencoded';
-  const click = await fetch(`${running.url}/slack/events`, {
-    method: 'POST',
-    headers: signedHeaders(secret, body, contentType),
-    body,
-  });
-  expect(click.status).toBe(200);
+  expect((await running.click(fixable, ACTION_IDS.watch, { responseUrl: slack.responseUrl() })).status).toBe(200);
   await waitFor(() => posts(mark).find((c) => visibleText(c).includes('Watching cnv_yo1kg5q')), 'the watch', 15_000);
   mark = slack.calls.length;
   sandbox.setApiAccess('bruno.keller@acme.example', true);
