@@ -142,14 +142,28 @@ const list = z
       : [],
   );
 
+/** The rules that ship with front-why, always loaded first. */
+export const BUILT_IN_RULES = path.join(PACKAGE_ROOT, 'rules');
+
+/**
+ * The rules folders in loading order: the built-in rules, then each folder FRONT_WHY_RULES_DIR lists (separated
+ * by the system's path separator, ":" here as in PATH, ";" on Windows), each over the ones before it. Listing
+ * the built-in folder itself changes nothing.
+ */
+function rulesFolders(value: string | undefined): readonly string[] {
+  const listed = (value ?? '')
+    .split(path.delimiter)
+    .map((v) => v.trim())
+    .filter(Boolean)
+    .map((v) => path.resolve(v));
+  return [...new Set([BUILT_IN_RULES, ...listed])];
+}
+
 const envSchema = z
   .object({
     FRONT_API_TOKEN: secret,
     FRONT_API_BASE_URL: baseUrl,
-    FRONT_WHY_RULES_DIR: z
-      .string()
-      .optional()
-      .transform((v) => (v && v.trim() !== '' ? path.resolve(v) : path.join(PACKAGE_ROOT, 'rules'))),
+    FRONT_WHY_RULES_DIR: z.string().optional().transform(rulesFolders),
     FRONT_WHY_DB: z
       .string()
       .optional()

@@ -95,7 +95,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   let rulesInForce: (() => number) | undefined;
   new Gauge({
     name: 'front_why_rules_loaded',
-    help: 'Rules in the rule set this instance serves.',
+    help: 'Rule files (one a cause) in the rule set this instance serves.',
     registers,
     collect() {
       if (rulesInForce) this.set(rulesInForce());

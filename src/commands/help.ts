@@ -101,7 +101,9 @@ examples:
   rules: {
     summary: 'lint the rule files, run their tests, list the fact paths, draft a rule, reload them in the server',
     usage: 'usage: front-why rules lint|test|facts|draft|reload',
-    details: `Rule files are read from FRONT_WHY_RULES_DIR (default: the rules/ of the package).
+    details: `Rule files are read from the rules/ of the package, then from each folder FRONT_WHY_RULES_DIR lists
+(separated by ":", ";" on Windows), a later file replacing an earlier one of the same name. A new rule file is a
+new cause. Rule sets are counted in rule files, one a cause.
 
 subcommands:
   lint     check every rule file and test file; errors name file:line:column
@@ -117,8 +119,8 @@ examples:
   'rules lint': {
     summary: 'check every rule file and test file',
     usage: 'usage: front-why rules lint',
-    details: `Loads every rule, named condition and test file in FRONT_WHY_RULES_DIR and reports each error as
-file:line:column. Exit 1 on any error.
+    details: `Loads every rule, named condition, fixture and test file of the built-in rules and FRONT_WHY_RULES_DIR's
+folders and reports every error at once, each as file:line:column. Exit 1 on any error.
 
 example:
   FRONT_WHY_RULES_DIR=./my-rules front-why rules lint`,
@@ -146,13 +148,14 @@ example:
     details: `Writes <cause>.yml and <cause>.test.yml from the wording ID that \`front-why unknowns\` lists: a condition
 matching the wording (its masked parts as wildcards) and its status, TODO texts to write, and a test that replays the
 wording with sample values. Both pass \`rules lint\` and \`rules test\` as drafted. The rule's id names its cause:
---cause picks it (default: the cause the status usually means: 400/422 invalid-request-body, 401 token-invalid,
-403 token-missing-permission, 404 resource-not-found, 429 rate-limited, 5xx front-unavailable).
-Without --out the files go to drafts/ID/ in the rules folder (FRONT_WHY_RULES_DIR), which the rules folder itself
-does not load, so the rules in force stay as they are until the author moves the rule in. Never overwrites a file.
+--cause picks it, a cause the rules have or a new one (default: the cause the status usually means: 400/422
+invalid-request-body, 401 token-invalid, 403 token-missing-permission, 404 resource-not-found, 429 rate-limited, 5xx
+front-unavailable). Without --out the files go to drafts/ID/ in the last rules folder (FRONT_WHY_RULES_DIR's, or
+the package's rules/), which the rules folder itself does not load, so the rules in force stay as they are until
+the author moves the rule in. Never overwrites a file.
 
 options:
-  --cause CAUSE   the cause the rule names (e.g. token-missing-permission)
+  --cause CAUSE   the cause the rule names (e.g. token-missing-permission, or a new one)
   --out DIR       write the two files into DIR instead
   -h, --help      this help
 

@@ -1,7 +1,19 @@
 import path from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { checkRuleExamples } from '../diagnosis/rule-examples';
-import { describeFacts, formatLoadError, formatExampleFailure, loadRules, loadRuleTests } from '../rules';
+import {
+  causesOf,
+  declarationOf,
+  describeFacts,
+  formatLoadError,
+  formatExampleFailure,
+  loadRules,
+  loadRulesOrThrow,
+  loadRuleTests,
+  RULE_ID,
+  ruleFilesText,
+  rulesDirsText,
+} from '../rules';
 import { parseCommandArgs, UsageError, type CliIo } from './io';
 import { isFrontWhy, processState, readPidFile, readReloadStatus, type ReloadStatus } from './pid-file';
 import { usageOf } from './help';
@@ -9,11 +21,10 @@ import { ALIVE_FOR_MS, awaitReloadOutcomes } from '../slack/app/rule-sync';
 import { reloadSummary } from '../slack/render/reload-report';
 import { isPostgresUrl } from '../store';
 import { withStore } from './store';
-import { draftRule, DRAFTABLE_CAUSES, suggestedCause } from '../unknowns/draft';
+import { draftRule, suggestedCause } from '../unknowns/draft';
 import { storeConfigured, withKeylessStore } from './unknown-wordings';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { TEST_SUFFIX } from '../rules';
-import type { Cause } from '../causes';
 
 export const RULES_USAGE = usageOf('rules');
 
@@ -33,30 +44,33 @@ export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(sub ? `unknown subcommand "${sub}"\n${RULES_USAGE}` : RULES_USAGE);
 
   const config = loadConfig(io.env);
-  const dir = config.FRONT_WHY_RULES_DIR;
-  const loaded = loadRules(dir);
-  if (!loaded.ok) {
-    for (const error of loaded.errors) io.stderr.write(`${formatLoadError(error)}\n`);
-    io.stderr.write(`${loaded.errors.length} error(s) in ${dir}\n`);
-    if (sub === 'reload') io.stderr.write('Nothing was sent to the server: it keeps serving the rules it has.\n');
-    return 1;
+  const dirs = config.FRONT_WHY_RULES_DIR;
+  const where = rulesDirsText(dirs);
+  const loaded = loadRules(dirs);
+  if (!loaded.ok || sub !== 'reload') {
+    // Every error at once: the rule files', then the tests' of the rules that loaded.
+    const tests = loadRuleTests(dirs, loaded.ok ? loaded.rules : loaded.loaded, loaded.ok ? [] : loaded.brokenIds);
+    const errors = [...(loaded.ok ? [] : loaded.errors), ...(tests.ok ? [] : tests.errors)];
+    if (errors.length > 0) {
+      for (const error of errors) io.stderr.write(`${formatLoadError(error)}\n`);
+      io.stderr.write(`${errors.length} error(s) in ${where}\n`);
+      if (sub === 'reload') io.stderr.write('Nothing was sent to the server: it keeps serving the rules it has.\n');
+      return 1;
+    }
   }
-  const ruleCount = new Set(loaded.rules.map((rule) => rule.id)).size;
+  if (!loaded.ok) return 1;
+  const size = ruleFilesText(loaded.rules);
   if (sub === 'reload')
-    return isPostgresUrl(config.FRONT_WHY_DB) ? reloadReplicas(io, config) : reloadServer(io, config, ruleCount);
-  const tests = loadRuleTests(dir, loaded.rules);
-  if (!tests.ok) {
-    for (const error of tests.errors) io.stderr.write(`${formatLoadError(error)}\n`);
-    io.stderr.write(`${tests.errors.length} error(s) in the tests in ${dir}\n`);
-    return 1;
-  }
+    return isPostgresUrl(config.FRONT_WHY_DB) ? reloadReplicas(io, config) : reloadServer(io, config, size);
+  const tests = loadRuleTests(dirs, loaded.rules);
+  if (!tests.ok) return 1;
   if (sub === 'lint') {
-    io.stdout.write(`${ruleCount} rules and their ${tests.tests.length} tests OK in ${dir}\n`);
+    io.stdout.write(`${size} (one cause each) and their ${tests.tests.length} tests OK in ${where}\n`);
     return 0;
   }
   const failures = await checkRuleExamples(loaded.rules, tests.tests);
   for (const failure of failures) io.stderr.write(`${formatExampleFailure(failure)}\n`);
-  io.stdout.write(`${tests.tests.length - failures.length} passed, ${failures.length} failed (${ruleCount} rules)\n`);
+  io.stdout.write(`${tests.tests.length - failures.length} passed, ${failures.length} failed (${size})\n`);
   return failures.length === 0 ? 0 : 1;
 }
 
@@ -64,7 +78,7 @@ export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
  * The rules checked out here, so the running `front-why serve` (found through FRONT_WHY_PID_FILE) is asked to
  * reload them with SIGHUP; then the outcome it records next to its pid file is reported (see pid-file.ts).
  */
-async function reloadServer(io: CliIo, config: Config, checked: number): Promise<number> {
+async function reloadServer(io: CliIo, config: Config, checked: string): Promise<number> {
   const fail = (message: string) => {
     io.stderr.write(`front-why rules reload: ${message}\n`);
     return 1;
@@ -115,14 +129,14 @@ async function reloadServer(io: CliIo, config: Config, checked: number): Promise
   if (!after.ok) {
     for (const line of after.errors ?? []) io.stderr.write(`${line}\n`);
     return fail(
-      `the server (pid ${pid}) could not load the rules in ${after.dir}, so it keeps serving its ${after.serving ?? '?'} rules.`,
+      `the server (pid ${pid}) could not load the rules in ${after.dir}, so it keeps serving its ${ruleFilesText(after.serving ?? 0)}.`,
     );
   }
-  const where =
-    after.dir === config.FRONT_WHY_RULES_DIR
-      ? ''
-      : ` from ${after.dir} (here FRONT_WHY_RULES_DIR is ${config.FRONT_WHY_RULES_DIR}, ${checked} rules)`;
-  io.stdout.write(`reloaded: the server (pid ${pid}) now serves ${after.rules ?? '?'} rules${where}\n`);
+  const here = rulesDirsText(config.FRONT_WHY_RULES_DIR);
+  const where = after.dir === here ? '' : ` from ${after.dir} (here the rules are ${here}, ${checked})`;
+  io.stdout.write(
+    `reloaded: the server (pid ${pid}) now serves ${after.rules === undefined ? '? rule files' : ruleFilesText(after.rules)}${where}\n`,
+  );
   return 0;
 }
 
@@ -174,7 +188,6 @@ async function reloadReplicas(io: CliIo, config: Config): Promise<number> {
 }
 
 const DRAFT_USAGE = usageOf('rules draft');
-const CAUSE_IDS = DRAFTABLE_CAUSES.map((c) => c.replaceAll('_', '-'));
 
 /** `front-why rules draft ID`: a rule and its test from a wording `front-why unknowns` lists. */
 async function draftCommand(argv: string[], io: CliIo): Promise<number> {
@@ -190,10 +203,17 @@ async function draftCommand(argv: string[], io: CliIo): Promise<number> {
       `"${id.slice(0, 40)}" is not a wording id ("u" and 12 hex digits, as \`front-why unknowns\` lists them)`,
     );
   const given = values.cause?.trim().replaceAll('_', '-');
-  if (given !== undefined && !CAUSE_IDS.includes(given))
-    throw new UsageError(`--cause takes one of ${CAUSE_IDS.join(', ')}; not "${values.cause}"`);
+  if (given !== undefined && !RULE_ID.test(given))
+    throw new UsageError(
+      `--cause is a cause's name in lowercase words joined by dashes (or underscores); not "${values.cause}"`,
+    );
 
   const config = loadConfig(io.env);
+  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  // Any cause the rules declare, or a new one: its id is the name of the rule file the draft writes.
+  const known = causesOf(rules)
+    .filter((c) => c !== 'unknown')
+    .map((c) => c.replaceAll('_', '-'));
   const wording = storeConfigured(config, io.env)
     ? await withKeylessStore(config, (store) => store.getUnknownWording(id))
     : null;
@@ -203,14 +223,14 @@ async function draftCommand(argv: string[], io: CliIo): Promise<number> {
     );
     return 1;
   }
-  const cause = (given?.replaceAll('-', '_') as Cause | undefined) ?? suggestedCause(wording.status);
+  const cause = given?.replaceAll('-', '_') ?? suggestedCause(wording.status);
   if (!cause) {
     throw new UsageError(
-      `the wording has ${wording.status === null ? 'no status' : `status ${wording.status}`}, which names no usual cause: choose one with --cause (${CAUSE_IDS.join(', ')})`,
+      `the wording has ${wording.status === null ? 'no status' : `status ${wording.status}`}, which names no usual cause: choose one with --cause (${known.join(', ')}, or a new one)`,
     );
   }
-  const draft = draftRule(wording, cause);
-  const dir = path.resolve(values.out ?? path.join(config.FRONT_WHY_RULES_DIR, 'drafts', id));
+  const draft = draftRule(wording, cause, declarationOf(rules, cause));
+  const dir = path.resolve(values.out ?? path.join(config.FRONT_WHY_RULES_DIR.at(-1) ?? '.', 'drafts', id));
   const ruleFile = path.join(dir, `${draft.ruleId}.yml`);
   const testFile = path.join(dir, `${draft.ruleId}${TEST_SUFFIX}`);
   const taken = [ruleFile, testFile].filter((f) => existsSync(f));

@@ -5,7 +5,7 @@ import { loadConfig } from '../config';
 import { closeSharedFrontDispatcher } from '../front';
 import { createLogger, type Logger } from '../log';
 import { createMetrics } from '../metrics';
-import { loadRulesOrThrow } from '../rules';
+import { loadRulesOrThrow, ruleFileCount, rulesDirsText } from '../rules';
 import { checkSlackConfig, createSlackApp, type SlackApp } from '../slack/app/create-app';
 import { AuditScheduler } from '../slack/checks/audit-scheduler';
 import { errorFields } from '../slack/send/failure';
@@ -70,7 +70,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       at: new Date().toISOString(),
       trigger,
       ok: result.ok,
-      dir: config.FRONT_WHY_RULES_DIR,
+      dir: rulesDirsText(config.FRONT_WHY_RULES_DIR),
       ...(result.ok ? { rules: result.rules } : { serving: result.serving, errors: result.errors }),
     });
     seq += 1;
@@ -119,7 +119,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   if (wrotePid) {
     recording = true;
     try {
-      record({ ok: true, rules: app.rules.length }, 'start');
+      record({ ok: true, rules: ruleFileCount(app.rules) }, 'start');
     } catch (err) {
       logger.warn({ err: errorFields(err) }, 'could not write the reload status file');
     }
@@ -129,7 +129,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       mode: started.mode,
       port: started.port,
       metricsPort: started.metricsPort,
-      rules: rules.length,
+      rules: ruleFileCount(rules),
       pid: process.pid,
       watchIntervalMs: config.FRONT_WHY_WATCH_INTERVAL_MS,
       watchDays: config.FRONT_WHY_WATCH_DAYS,

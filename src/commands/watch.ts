@@ -66,11 +66,11 @@ export async function watchCommand(argv: string[], io: CliIo, clock: WatchClock 
       const outcome = await diagnose(text, { rules, live: connection.live });
       const overruled = attempts === 0 && outcome.ok ? overruledNote(outcome.diagnoses[0]) : undefined;
       if (overruled) throw new UsageError(overruled);
-      const verdict = verdictOf(outcome);
+      const verdict = verdictOf(outcome, rules);
       const target = outcome.ok && outcome.targets.length > 0 ? outcome.targets.join(', ') : 'the target';
       const at = `[+${seconds(clock.now() - started)}]`;
       if (verdict.kind === 'fine') {
-        const change = cause ? `${changeText(cause, owner)}; ` : '';
+        const change = cause ? `${changeText(rules, cause, owner)}; ` : '';
         io.stdout.write(`${change}${target} reads fine with ${label}.\n`);
         return 0;
       }

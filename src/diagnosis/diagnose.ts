@@ -1,6 +1,14 @@
 import { PROBE_DESCRIPTIONS, factSource, isFactPath, type FactPath, type ProbeId } from '../facts';
 import type { FrontIdRef, Observation, ParseResult } from '../input';
-import { matchRules, renderRuleText, textFacts, type FactSource, type Rule, type RuleMatch } from '../rules';
+import {
+  declarationOf,
+  matchRules,
+  renderRuleText,
+  textFacts,
+  type FactSource,
+  type Rule,
+  type RuleMatch,
+} from '../rules';
 import { ProbeRun, type FrontGateway } from '../probes';
 import { parseFrontId, resourceId, type ResourceRef, type TokenInfo } from '../front';
 import { createFactSource } from './fact-source';
@@ -108,7 +116,7 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
         if (wanted.length > 0) await source.resolve(wanted);
       }
       const diagnoses = matches.map((match) => toDiagnosis(match, source, probes, target, deps.live !== undefined));
-      return rankByEvidence(diagnoses, source);
+      return rankByEvidence(diagnoses, source, (cause) => declarationOf(deps.rules, cause)?.traits ?? []);
     }),
   );
 
@@ -193,7 +201,7 @@ function toDiagnosis(
     // What the paste showed that made the rule apply; a field that held only by being absent shows nothing.
     .filter((entry) => entry.result === 'true' && entry.actual !== undefined && factSource(entry.fact) === 'paste')
     .map((entry) => ({ source: 'paste', check: entry.fact, result: formatValue(entry.actual), ok: false }));
-  const owner = ownerFinding(rule.cause, match.outcome, target, source);
+  const owner = ownerFinding(rule.declared.traits, match.outcome, target, source);
   return {
     cause: rule.cause,
     rule: rule.id,

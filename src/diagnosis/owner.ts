@@ -1,10 +1,12 @@
-import type { Cause } from '../causes';
 import type { FactPath } from '../facts';
-import type { FactSource } from '../rules';
+import type { FactSource, Trait } from '../rules';
 import type { OwnerFinding } from './types';
 
-/** Causes that come down to one teammate's private resources: the answer is only useful once it says whose. */
-const OWNER_CAUSES: ReadonlySet<Cause> = new Set<Cause>(['teammate_api_access_disabled']);
+/**
+ * A cause declared with this trait comes down to one teammate's private resources: the answer is only useful
+ * once it says whose.
+ */
+const NAMES_THE_OWNER: Trait = 'teammate-preference';
 
 type Facts = Pick<FactSource, 'get'>;
 
@@ -16,12 +18,12 @@ type Facts = Pick<FactSource, 'get'>;
  * teammates found with it off are candidates, with how many of how many were checked.
  */
 export function ownerFinding(
-  cause: Cause,
+  traits: readonly Trait[],
   status: 'confirmed' | 'possible',
   target: string | undefined,
   facts: Facts,
 ): OwnerFinding | undefined {
-  if (!OWNER_CAUSES.has(cause) || target === undefined) return undefined;
+  if (!traits.includes(NAMES_THE_OWNER) || target === undefined) return undefined;
   const name = text(facts, 'owner.name');
   if (name !== undefined)
     return { how: facts.get('input.resource_kind') === 'teammate_resources' ? 'requested' : 'inbox-owner', name };

@@ -1,36 +1,29 @@
-import type { Cause } from '../causes';
 import { PROBE_DESCRIPTIONS, type FactPath } from '../facts';
-import type { FactSource } from '../rules';
+import type { FactSource, Trait } from '../rules';
 import type { Diagnosis } from './types';
 
 type Facts = Pick<FactSource, 'get'>;
 
 /**
- * One piece of evidence that makes some causes likelier than others. `read` returns the line the answer shows
- * (what tipped the order), or undefined when the evidence is not there.
+ * One piece of evidence that makes some causes likelier than others, named by the traits their rule files
+ * declare (`traits:`). `read` returns the line the answer shows (what tipped the order), or undefined when the
+ * evidence is not there.
  */
 interface Signal {
-  favours: ReadonlySet<Cause>;
+  favours: readonly Trait[];
   /**
    * Causes the evidence makes less likely: still possible, they are shown one step less sure. Only where Front's
    * documented behaviour supports it (docs/front-behaviour.md); confidence is never raised above a rule's own.
    */
-  against: ReadonlySet<Cause>;
+  against: readonly Trait[];
   read(facts: Facts): string | undefined;
 }
 
-const OAUTH: ReadonlySet<Cause> = new Set<Cause>([
-  'oauth_token_private_resources',
-  'oauth_token_expired',
-  'oauth_admin_required',
-]);
-const PREFERENCE: ReadonlySet<Cause> = new Set<Cause>(['teammate_api_access_disabled']);
-const PRIVATE_SCOPE: ReadonlySet<Cause> = new Set<Cause>(['token_missing_private_scope']);
+const OAUTH: readonly Trait[] = ['oauth-token'];
+const PREFERENCE: readonly Trait[] = ['teammate-preference'];
+const PRIVATE_SCOPE: readonly Trait[] = ['private-scope'];
 /** Front's older OAuth docs: an OAuth token reaches no individual inbox, whatever the scope or the preference. */
-const API_TOKEN_PRIVATE: ReadonlySet<Cause> = new Set<Cause>([
-  'teammate_api_access_disabled',
-  'token_missing_private_scope',
-]);
+const API_TOKEN_PRIVATE: readonly Trait[] = ['teammate-preference', 'private-scope'];
 
 /** Front's wording when a teammate has "Allow access to my individual resources via the API" off (§1). */
 const PREFERENCE_WORDING = /do not have access to the resources of this teammate/i;
@@ -122,19 +115,24 @@ const SIGNALS: readonly Signal[] = [
  * next to another puts it first, lowers the confidence of the causes it speaks against while they stay
  * possible, and says in `rankedBy` what tipped it. Without such evidence the engine's static order stands.
  */
-export function rankByEvidence(diagnoses: Diagnosis[], facts: Facts): Diagnosis[] {
+export function rankByEvidence(
+  diagnoses: Diagnosis[],
+  facts: Facts,
+  traitsOf: (cause: string) => readonly Trait[],
+): Diagnosis[] {
+  const has = (d: Diagnosis, traits: readonly Trait[]) => traitsOf(d.cause).some((t) => traits.includes(t));
   const overruling = overrulingFirst(diagnoses);
   if (overruling) return overruling;
   if (diagnoses.length < 2) return diagnoses;
   for (const signal of SIGNALS) {
-    const favoured = diagnoses.filter((d) => signal.favours.has(d.cause));
+    const favoured = diagnoses.filter((d) => has(d, signal.favours));
     if (favoured.length === 0 || favoured.length === diagnoses.length) continue;
     const line = signal.read(facts);
     if (line === undefined) continue;
     const rest = diagnoses
-      .filter((d) => !signal.favours.has(d.cause))
+      .filter((d) => !has(d, signal.favours))
       .map((d) =>
-        signal.against.has(d.cause) && d.status === 'possible' ? { ...d, confidence: lowered(d.confidence) } : d,
+        has(d, signal.against) && d.status === 'possible' ? { ...d, confidence: lowered(d.confidence) } : d,
       );
     const [first, ...others] = favoured as [Diagnosis, ...Diagnosis[]];
     return [{ ...first, rankedBy: line }, ...others, ...rest];

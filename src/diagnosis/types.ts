@@ -1,4 +1,3 @@
-import type { Cause } from '../causes';
 import type { ProbeId } from '../facts';
 import type { Evidence } from '../probes/types';
 
@@ -8,7 +7,8 @@ export type { Evidence } from '../probes/types';
 
 /** A finding: data that each output (CLI text, JSON, Slack blocks) renders in its own way. */
 export interface Diagnosis {
-  cause: Cause;
+  /** The cause's name, from the id of the rule file that declares it (`token-invalid`: `token_invalid`). */
+  cause: string;
   rule: string;
   /** Which way the cause showed, for a rule with variants (`live`, `pasted`, …). */
   variant?: string;

@@ -18,6 +18,8 @@ export {
   loadRules,
   loadRulesOrThrow,
   parseRuleText,
+  rulesDirsText,
+  type RulesDirs,
   RULE_EXTENSION,
   RuleSetError,
   type LoadResult,
@@ -39,3 +41,5 @@ export { formatExampleFailure, runRuleExamples, type ExampleFailure, type Exampl
 export { loadRuleTests, TEST_SUFFIX, type RuleTest, type RuleTestsResult } from './rule-tests';
 export { describeFacts } from './facts-doc';
 export { compileRegex } from './regex';
+export { causesOf, declarationOf, hasTrait, ruleFileCount, ruleFilesText } from './cause-set';
+export { OWNER_FIELD, TRAITS, type CauseDeclaration, type Trait } from './schema';

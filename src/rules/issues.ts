@@ -24,7 +24,8 @@ function describeIssue(issue: z.core.$ZodIssue): PathMessage[] {
       return issue.keys.map((key) => ({ path: [...path, key], message: unknownKey(key) }));
     case 'invalid_type': {
       const name = describePath(path);
-      if (issue.input === undefined) return [{ path, message: `missing required key ${name}` }];
+      if (issue.input === undefined)
+        return [{ path, message: isDefaultMessage(issue.message) ? `missing required key ${name}` : issue.message }];
       if (!isDefaultMessage(issue.message)) return [{ path, message: issue.message }];
       return [{ path, message: `${name} must be ${article(issue.expected)}, got ${received(issue.input)}` }];
     }

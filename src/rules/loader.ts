@@ -21,6 +21,7 @@ import {
   conditionSchema,
   makeRuleSchema,
   RULE_ID,
+  type CauseDeclaration,
   type ConditionDraft,
   type Rule,
   type RuleDraft,
@@ -40,7 +41,12 @@ export interface RuleLoadError {
   message: string;
 }
 
-export type LoadResult = { ok: true; rules: Rule[] } | { ok: false; errors: RuleLoadError[] };
+/**
+ * Failing, `loaded` still holds the rules of the files that did load, and `brokenIds` the ids of those that did
+ * not, so that `rules lint` can check the tests of the rest in the same run.
+ */
+export type LoadResult =
+  { ok: true; rules: Rule[] } | { ok: false; errors: RuleLoadError[]; loaded: Rule[]; brokenIds: string[] };
 /** `declaredId`: the `id` the file states, when it is a string, for the duplicate check across files. */
 /** A file with variants gives one rule per variant. */
 export type ParseResult = { ok: true; rules: Rule[] } | { ok: false; errors: RuleLoadError[]; declaredId?: string };
@@ -64,36 +70,80 @@ export class RuleSetError extends Error {
   }
 }
 
-export function loadRulesOrThrow(dir: string): Rule[] {
-  const result = loadRules(dir);
+export function loadRulesOrThrow(dirs: RulesDirs): Rule[] {
+  const result = loadRules(dirs);
   if (!result.ok) throw new RuleSetError(result.errors);
   return result.rules;
 }
 
 /**
- * Loads every `*.yml` in `dir` (not subfolders). All files are checked and every error is returned,
- * so an author fixes them in one go; any error means no rule is loaded.
+ * The rules folders, in the order they are loaded: a file in a later one replaces the file of the same name in an
+ * earlier one (and so does a named condition or a shared fixture of the same name).
  */
-export function loadRules(dir: string): LoadResult {
-  const shownDir = displayPath(dir);
-  let names: string[];
-  try {
-    names = readdirSync(dir)
-      .filter((name) => !name.startsWith('.'))
-      .sort();
-  } catch (error) {
-    const reason = errorText(error);
-    const message = reason === 'ENOENT' ? 'the rules folder does not exist' : `cannot read the rules folder: ${reason}`;
-    return { ok: false, errors: [{ file: shownDir, line: 1, col: 1, message }] };
-  }
+export type RulesDirs = string | readonly string[];
 
-  const conditions = loadConditionFiles(path.join(dir, CONDITIONS_FOLDER), path.join(shownDir, CONDITIONS_FOLDER));
+export function rulesDirList(dirs: RulesDirs): readonly string[] {
+  return typeof dirs === 'string' ? [dirs] : dirs;
+}
+
+/** The folders as messages name them: "rules + /srv/our-rules". */
+export function rulesDirsText(dirs: RulesDirs): string {
+  return rulesDirList(dirs).map(displayPath).join(' + ');
+}
+
+/** One file of a layered listing: where it is read from, and how messages name it. */
+export interface LayeredFile {
+  full: string;
+  shown: string;
+}
+
+/**
+ * The files of every folder under one name each, a later folder's file replacing an earlier one's. A folder that
+ * cannot be read is an error (the rules it holds would silently be missing).
+ */
+export function layeredFiles(
+  dirs: RulesDirs,
+  errors: RuleLoadError[],
+  keep: (name: string) => boolean,
+): Map<string, LayeredFile> {
+  const files = new Map<string, LayeredFile>();
+  for (const dir of rulesDirList(dirs)) {
+    const shownDir = displayPath(dir);
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((name) => !name.startsWith('.') && keep(name));
+    } catch (error) {
+      const reason = errorText(error);
+      const message =
+        reason === 'ENOENT' ? 'the rules folder does not exist' : `cannot read the rules folder: ${reason}`;
+      errors.push({ file: shownDir, line: 1, col: 1, message });
+      continue;
+    }
+    for (const name of names) files.set(name, { full: path.join(dir, name), shown: path.join(shownDir, name) });
+  }
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Loads every `*.yml` in each of `dirs` (not subfolders), later folders over earlier ones. All files are checked
+ * and every error is returned, so an author fixes them in one go; any error means no rule is loaded.
+ */
+export function loadRules(dirs: RulesDirs): LoadResult {
+  const errors: RuleLoadError[] = [];
+  const files = layeredFiles(dirs, errors, () => true);
+  if (errors.length > 0) return { ok: false, errors, loaded: [], brokenIds: [] };
+
+  const conditions = loadConditionFiles(
+    rulesDirList(dirs).map((dir) => ({
+      full: path.join(dir, CONDITIONS_FOLDER),
+      shown: path.join(displayPath(dir), CONDITIONS_FOLDER),
+    })),
+  );
   const library = new ConditionLibrary(conditions.definitions);
-  const errors: RuleLoadError[] = [...conditions.errors];
+  errors.push(...conditions.errors);
   const rules: Rule[] = [];
   const declared: Declared[] = [];
-  for (const name of names) {
-    const file = path.join(shownDir, name);
+  for (const [name, { full, shown: file }] of files) {
     if (name.endsWith('.yaml')) {
       errors.push({
         file,
@@ -106,7 +156,7 @@ export function loadRules(dir: string): LoadResult {
     if (!name.endsWith(RULE_EXTENSION) || name.endsWith(TEST_SUFFIX)) continue;
     let text: string;
     try {
-      text = readFileSync(path.join(dir, name), 'utf8');
+      text = readFileSync(full, 'utf8');
     } catch (error) {
       errors.push({ file, line: 1, col: 1, message: `cannot read the file: ${errorText(error)}` });
       continue;
@@ -122,11 +172,27 @@ export function loadRules(dir: string): LoadResult {
   errors.push(...unknownSuperseded(declared, rules));
   library.checkAll();
   errors.push(...library.problems.map(positionProblem));
-  if (errors.length > 0) return { ok: false, errors: errors.sort(byFileAndPosition) };
+  if (errors.length > 0) {
+    const loadedIds = new Set(rules.map((rule) => rule.id));
+    const brokenIds = [...files.keys()]
+      .filter((name) => name.endsWith(RULE_EXTENSION) && !name.endsWith(TEST_SUFFIX))
+      .map((name) => name.slice(0, -RULE_EXTENSION.length))
+      .filter((id) => !loadedIds.has(id));
+    return { ok: false, errors: errors.sort(byFileAndPosition), loaded: rules, brokenIds };
+  }
   if (rules.length === 0) {
     return {
       ok: false,
-      errors: [{ file: shownDir, line: 1, col: 1, message: `no rule files (*${RULE_EXTENSION}) in this folder` }],
+      loaded: [],
+      brokenIds: [],
+      errors: [
+        {
+          file: rulesDirsText(dirs),
+          line: 1,
+          col: 1,
+          message: `no rule files (*${RULE_EXTENSION}) in ${typeof dirs === 'string' || dirs.length === 1 ? 'this folder' : 'these folders'}`,
+        },
+      ],
     };
   }
   // The engine's form of every condition, made now rather than on the first paste.
@@ -222,6 +288,15 @@ export function resolveRule(
       });
   }
 
+  const declared: CauseDeclaration = {
+    customerCanFix: draft.customer_can_fix,
+    watch: {
+      ...(draft.watch?.fixed === undefined ? {} : { fixed: draft.watch.fixed }),
+      ...(draft.watch?.fixed_for_owner === undefined ? {} : { fixedForOwner: draft.watch.fixed_for_owner }),
+      transient: draft.watch?.transient ?? false,
+    },
+    traits: draft.traits,
+  };
   const rules = variants.map((variant): Rule | undefined => {
     const when = library.resolve(variant.when, { ...origin, path: variant.path });
     problems.push(...when.problems);
@@ -247,7 +322,9 @@ export function resolveRule(
       });
     const rule = {
       id: draft.id,
-      cause: causeOfId(draft.id) ?? 'unknown',
+      file: origin.file,
+      cause: causeOfId(draft.id),
+      declared,
       ...(variant.name === undefined ? {} : { variant: variant.name }),
       priority: variant.priority ?? draft.priority ?? 0,
       confidence: variant.confidence ?? draft.confidence ?? 'low',
@@ -276,12 +353,24 @@ export function resolveRule(
 }
 
 /**
- * Reads every `*.yml` in the conditions folder: each file maps condition names to conditions. A missing folder
- * is fine (a rule set need not share conditions).
+ * Reads every `*.yml` in each rules folder's conditions folder: each file maps condition names to conditions; a
+ * name defined again in a later folder replaces the earlier definition. A missing folder is fine (a rule set need
+ * not share conditions).
  */
-function loadConditionFiles(dir: string, shownDir: string): { definitions: NamedCondition[]; errors: RuleLoadError[] } {
-  const definitions: NamedCondition[] = [];
+function loadConditionFiles(folders: LayeredFile[]): { definitions: NamedCondition[]; errors: RuleLoadError[] } {
+  let definitions: NamedCondition[] = [];
   const errors: RuleLoadError[] = [];
+  for (const folder of folders) {
+    const own = loadConditionFolder(folder.full, folder.shown, errors);
+    // Within one folder a name defined twice stays an error (the library reports it); across folders, later wins.
+    const redefined = new Set(own.map((d) => d.name));
+    definitions = [...definitions.filter((d) => !redefined.has(d.name)), ...own];
+  }
+  return { definitions, errors };
+}
+
+function loadConditionFolder(dir: string, shownDir: string, errors: RuleLoadError[]): NamedCondition[] {
+  const definitions: NamedCondition[] = [];
   let names: string[];
   try {
     names = readdirSync(dir)
@@ -295,7 +384,7 @@ function loadConditionFiles(dir: string, shownDir: string): { definitions: Named
         col: 1,
         message: `cannot read the conditions folder: ${errorText(error)}`,
       });
-    return { definitions, errors };
+    return definitions;
   }
   for (const name of names) {
     const file = path.join(shownDir, name);
@@ -335,7 +424,7 @@ function loadConditionFiles(dir: string, shownDir: string): { definitions: Named
       definitions.push({ name: conditionName, draft: parsed.data, origin: { file, text, path: [conditionName] } });
     }
   }
-  return { definitions, errors };
+  return definitions;
 }
 
 function yamlOrReadError(error: unknown, file: string): RuleLoadError {

@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import type { z } from 'zod';
 import { displayPath } from './display-path';
 import { describeIssues } from './issues';
-import { TEST_SUFFIX, type RuleLoadError } from './loader';
+import { layeredFiles, rulesDirList, TEST_SUFFIX, type RuleLoadError, type RulesDirs } from './loader';
 import { factFixturesSchema, pasteFixturesSchema, ruleTestFileSchema, type Rule } from './schema';
 import type { FactValue } from './source';
 import { didYouMean } from './suggest';
@@ -37,46 +37,29 @@ interface Fixtures {
  * Reads every rule's test file and the shared fixtures. Every rule must have tests, and every test file must
  * belong to a rule; a named paste or fact set must exist. As with the rules, every problem is reported at once.
  */
-export function loadRuleTests(dir: string, rules: Rule[]): RuleTestsResult {
-  const shownDir = displayPath(dir);
+/** `brokenIds`: rules whose files did not load; their tests are left for when they do (their errors are known). */
+export function loadRuleTests(dirs: RulesDirs, rules: Rule[], brokenIds: readonly string[] = []): RuleTestsResult {
   const errors: RuleLoadError[] = [];
-  const fixtures: Fixtures = {
-    pastes:
-      readFixtures(
-        path.join(dir, FIXTURES_FOLDER, 'pastes.yml'),
-        path.join(shownDir, FIXTURES_FOLDER, 'pastes.yml'),
-        pasteFixturesSchema,
-        errors,
-      ) ?? {},
-    facts:
-      readFixtures(
-        path.join(dir, FIXTURES_FOLDER, 'facts.yml'),
-        path.join(shownDir, FIXTURES_FOLDER, 'facts.yml'),
-        factFixturesSchema,
-        errors,
-      ) ?? {},
-  };
+  // A later folder's fixtures add to the earlier ones', and replace one of the same name.
+  const fixtures: Fixtures = { pastes: {}, facts: {} };
+  for (const dir of rulesDirList(dirs)) {
+    const shown = path.join(displayPath(dir), FIXTURES_FOLDER);
+    const full = path.join(dir, FIXTURES_FOLDER);
+    const read = <T>(name: string, schema: z.ZodType<T>) =>
+      readFixtures(path.join(full, name), path.join(shown, name), schema, errors);
+    Object.assign(fixtures.pastes, read('pastes.yml', pasteFixturesSchema));
+    Object.assign(fixtures.facts, read('facts.yml', factFixturesSchema));
+  }
   const variantsOf = new Map<string, string[]>();
   for (const rule of rules)
     variantsOf.set(rule.id, [...(variantsOf.get(rule.id) ?? []), ...(rule.variant ? [rule.variant] : [])]);
 
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir)
-      .filter((name) => name.endsWith(TEST_SUFFIX))
-      .sort();
-  } catch (error) {
-    errors.push({
-      file: shownDir,
-      line: 1,
-      col: 1,
-      message: `cannot read the rules folder: ${String((error as { code?: string }).code ?? error)}`,
-    });
-  }
+  const files = layeredFiles(dirs, errors, (name) => name.endsWith(TEST_SUFFIX));
+  const names = [...files.keys()];
   const tests: RuleTest[] = [];
-  for (const name of names) {
+  for (const [name, { full, shown: file }] of files) {
     const ruleId = name.slice(0, -TEST_SUFFIX.length);
-    const file = path.join(shownDir, name);
+    if (brokenIds.includes(ruleId)) continue;
     if (!variantsOf.has(ruleId)) {
       errors.push({
         file,
@@ -86,12 +69,12 @@ export function loadRuleTests(dir: string, rules: Rule[]): RuleTestsResult {
       });
       continue;
     }
-    tests.push(...readTestFile(path.join(dir, name), file, ruleId, variantsOf.get(ruleId) ?? [], fixtures, errors));
+    tests.push(...readTestFile(full, file, ruleId, variantsOf.get(ruleId) ?? [], fixtures, errors));
   }
   for (const id of variantsOf.keys()) {
     if (!names.includes(`${id}${TEST_SUFFIX}`))
       errors.push({
-        file: path.join(shownDir, `${id}.yml`),
+        file: rules.find((rule) => rule.id === id)?.file ?? `${id}.yml`,
         line: 1,
         col: 1,
         ruleId: id,

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { CAUSES, isCause, type Cause } from '../causes';
 import { CONDITION_NAME } from './expression';
 import { isRecord } from '../is-record';
 import { FACTS, PROBE_IDS, isFactPath, type FactPath, type FactType, type ProbeId } from '../facts';
@@ -352,12 +351,9 @@ export type RuleTestDraft = z.infer<typeof ruleTestSchema>;
 export const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** A rule's id names its cause: `rate-limited` is the cause `rate_limited`. */
-export function causeOfId(id: string): Cause | undefined {
-  const cause = id.replaceAll('-', '_');
-  return isCause(cause) ? cause : undefined;
+export function causeOfId(id: string): string {
+  return id.replaceAll('-', '_');
 }
-
-const CAUSE_IDS = CAUSES.map((cause) => cause.replaceAll('_', '-'));
 
 const priority = z.number().int('priority is a whole number').min(0, 'priority is 0–100').max(100, 'priority is 0–100');
 const confidence = z.enum(['high', 'medium', 'low']);
@@ -378,6 +374,37 @@ const variant = z
   })
   .strict();
 
+/**
+ * What the engine may do with a cause beyond its text, by name: ranking by evidence (src/diagnosis/ranking.ts)
+ * and naming whose private resources were refused (src/diagnosis/owner.ts).
+ */
+export const TRAITS = ['oauth-token', 'teammate-preference', 'private-scope'] as const;
+export type Trait = (typeof TRAITS)[number];
+
+/** The owner's name in `watch.fixed_for_owner`. */
+export const OWNER_FIELD = '{{owner}}';
+
+const watchText = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${what} is a line of text`)
+    .refine((t) => !t.includes('\n'), `${what} is one line`);
+
+/** What a watch of a diagnosis naming this cause does and says (see docs/writing-rules.md). */
+const watchSchema = z
+  .object({
+    /** Said when the watched target reads fine: what visibly changed ("the token is accepted again"). */
+    fixed: watchText('watch.fixed').optional(),
+    /** The same, when the diagnosis named whose resources were refused: it says {{owner}}. */
+    fixed_for_owner: watchText('watch.fixed_for_owner')
+      .refine((t) => t.includes(OWNER_FIELD), `watch.fixed_for_owner says whose: put ${OWNER_FIELD} in it`)
+      .optional(),
+    /** Comes and goes with Front's load or this host's network: a re-check that meets it learnt nothing. */
+    transient: z.boolean().default(false),
+  })
+  .strict();
+
 /** The schema of one rule file; with `fileId`, `id` must also equal the file's name. */
 export function makeRuleSchema(fileId?: string) {
   const id = z
@@ -385,10 +412,6 @@ export function makeRuleSchema(fileId?: string) {
     .regex(RULE_ID, 'id is lowercase letters, digits and dashes')
     .refine((value) => fileId === undefined || value === fileId, {
       message: `id must equal the file name without .yml ("${fileId ?? ''}")`,
-    })
-    .refine((value) => !RULE_ID.test(value) || causeOfId(value) !== undefined, {
-      error: (i) =>
-        `the id names the rule's cause, and "${String(i.input)}" is none${typeof i.input === 'string' ? didYouMean(i.input, CAUSE_IDS) : ''} (causes: ${CAUSE_IDS.join(', ')})`,
     });
   return (
     z
@@ -407,6 +430,14 @@ export function makeRuleSchema(fileId?: string) {
         steps,
         links: z.array(link).default([]),
         wordings: z.array(wording).default([]),
+        customer_can_fix: z.boolean({
+          error: (i) =>
+            i.input === undefined
+              ? 'missing required key "customer_can_fix": true when the customer can fix the cause on their side (the answer then offers "Watch until fixed"), false otherwise'
+              : 'customer_can_fix is true or false',
+        }),
+        watch: watchSchema.optional(),
+        traits: z.array(z.enum(TRAITS)).default([]),
       })
       .strict()
       // Runs even when other keys failed, so that every mistake is reported at once; hence the defensive checks.
@@ -415,6 +446,7 @@ export function makeRuleSchema(fileId?: string) {
 }
 
 function checkWhenAndVariants(rule: Record<string, unknown>, ctx: Ctx): void {
+  checkWatch(rule, ctx);
   if ((rule.when === undefined) === (rule.variants === undefined)) {
     if (rule.when === undefined) issue(ctx, 'missing required key "when" (or "variants", each with its own "when")');
     else issue(ctx, 'write "when" in each variant, not next to "variants"', ['when']);
@@ -434,6 +466,19 @@ function checkWhenAndVariants(rule: Record<string, unknown>, ctx: Ctx): void {
   for (const [name] of variants)
     if (!CONDITION_NAME.test(name))
       issue(ctx, `variant names are lowercase words joined by dashes ("${name}")`, ['variants', name]);
+}
+
+/** A cause the customer can fix offers a watch, and the thread must then be told in words what the fix changed. */
+function checkWatch(rule: Record<string, unknown>, ctx: Ctx): void {
+  const watch = isRecord(rule.watch) ? rule.watch : undefined;
+  if (rule.customer_can_fix === true && watch?.fixed === undefined)
+    issue(
+      ctx,
+      'customer_can_fix: true offers "Watch until fixed", so say what the thread is told when it is fixed: watch: { fixed: \'<what changed>\' }',
+      watch ? ['watch'] : ['customer_can_fix'],
+    );
+  if (rule.customer_can_fix === false && watch !== undefined && (watch.fixed ?? watch.fixed_for_owner) !== undefined)
+    issue(ctx, 'watch.fixed is said only for a cause the customer can fix (customer_can_fix: true)', ['watch']);
 }
 
 export const ruleSchema = makeRuleSchema();
@@ -459,9 +504,25 @@ export interface TextLine {
  * A loaded rule, ready for the engine: every named condition inlined. A rule file with variants loads as one
  * rule per variant, sharing the id and cause, each with its text resolved for that variant.
  */
+/** What a rule file declares about its cause beyond its text; every variant of the rule shares it. */
+export interface CauseDeclaration {
+  /** The customer can fix it on their side: an answer naming it (confirmed, live) offers "Watch until fixed". */
+  customerCanFix: boolean;
+  watch: {
+    fixed?: string;
+    /** With {{owner}} for the teammate named. */
+    fixedForOwner?: string;
+    transient: boolean;
+  };
+  traits: readonly Trait[];
+}
+
 export interface Rule {
   id: string;
-  cause: Cause;
+  /** The file it was read from, as messages name it. */
+  file?: string;
+  cause: string;
+  declared: CauseDeclaration;
   variant?: string;
   priority: number;
   confidence: 'high' | 'medium' | 'low';
@@ -488,6 +549,7 @@ export const KNOWN_KEYS = [
   ...Object.keys(rawCondition.shape).filter((key) => key !== 'expression'),
   ...Object.keys(steps.shape),
   ...Object.keys(wording.shape),
+  ...Object.keys(watchSchema.shape),
   'title',
   'url',
   'text',

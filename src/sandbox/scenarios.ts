@@ -1,4 +1,3 @@
-import type { Cause } from '../causes';
 import type { FaultSettings } from './faults';
 import type { TokenName } from './tokens';
 
@@ -13,7 +12,8 @@ export interface SandboxScenario {
   tokenName: TokenName;
   /** A cnv_ ID, an app link or an error paste, as an agent would give it. */
   input: string;
-  expectedCause: Cause;
+  /** The cause a diagnosis of it names: a rule file of the built-in rules declares it. */
+  expectedCause: string;
   /** Conditions to set on the sandbox (setFaults) before running the scenario. */
   faults?: Partial<FaultSettings>;
 }

@@ -1,4 +1,4 @@
-import { CAUSES, type Cause } from '../causes';
+import type { CauseDeclaration } from '../rules';
 import type { UnknownWording } from '../store';
 import { MASKS } from './template';
 
@@ -9,7 +9,7 @@ import { MASKS } from './template';
  */
 
 /** The cause a status usually means, as a starting point the author confirms or changes (`--cause`). */
-const CAUSE_BY_STATUS: Record<number, Cause> = {
+const CAUSE_BY_STATUS: Record<number, string> = {
   400: 'invalid_request_body',
   401: 'token_invalid',
   403: 'token_missing_permission',
@@ -18,13 +18,11 @@ const CAUSE_BY_STATUS: Record<number, Cause> = {
   429: 'rate_limited',
 };
 
-export function suggestedCause(status: number | null): Cause | undefined {
+export function suggestedCause(status: number | null): string | undefined {
   if (status === null) return undefined;
   if (status >= 500) return 'front_unavailable';
   return CAUSE_BY_STATUS[status];
 }
-
-export const DRAFTABLE_CAUSES: readonly Cause[] = CAUSES.filter((c) => c !== 'unknown');
 
 /** Each mask, what the condition accepts in its place, and the sample the test puts there. */
 const WILDCARDS: [string, string, string][] = [
@@ -35,6 +33,27 @@ const WILDCARDS: [string, string, string][] = [
   ['[redacted token]', String.raw`\S+`, 'TOKEN'],
   ['[redacted]', String.raw`\S+`, 'SECRET'],
 ];
+
+/** The draft's `customer_can_fix` and `watch`: the existing cause's, or a choice left to the author. */
+function declarationLines(declared: CauseDeclaration | undefined): string[] {
+  if (!declared)
+    return [
+      '# TODO: true if the customer can fix it on their side (the answer then offers "Watch until fixed"; say in',
+      '# watch.fixed what the thread is told once it is fixed), false if not.',
+      'customer_can_fix: false',
+    ];
+  const { fixed, fixedForOwner, transient } = declared.watch;
+  const watch = [
+    ...(fixed === undefined ? [] : [`  fixed: ${yamlQuoted(fixed)}`]),
+    ...(fixedForOwner === undefined ? [] : [`  fixed_for_owner: ${yamlQuoted(fixedForOwner)}`]),
+    ...(transient ? ['  transient: true'] : []),
+  ];
+  return [
+    `customer_can_fix: ${declared.customerCanFix}`,
+    ...(watch.length > 0 ? ['watch:', ...watch] : []),
+    ...(declared.traits.length > 0 ? [`traits: [${declared.traits.join(', ')}]`] : []),
+  ];
+}
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const yamlQuoted = (text: string) => `'${text.replace(/'/g, "''")}'`;
@@ -78,7 +97,11 @@ export interface Draft {
   testText: string;
 }
 
-export function draftRule(wording: UnknownWording, cause: Cause): Draft {
+/**
+ * `declared`: what the rule set's file for `cause` declares, copied so the draft offers a watch as that file does;
+ * for a new cause the author decides (the draft says so).
+ */
+export function draftRule(wording: UnknownWording, cause: string, declared?: CauseDeclaration): Draft {
   const ruleId = cause.replaceAll('_', '-');
   const pattern = wordingPattern(wording.template);
   const conditions = [
@@ -97,6 +120,7 @@ export function draftRule(wording: UnknownWording, cause: Cause): Draft {
     `id: ${ruleId}`,
     'priority: 50',
     'confidence: low',
+    ...declarationLines(declared),
     '',
     'when:',
     '  all:',

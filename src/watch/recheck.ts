@@ -24,5 +24,5 @@ export async function recheck(text: string, deps: RecheckDeps): Promise<WatchChe
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   if (share) share.share.spent(share.tenant, outcome.ok ? outcome.calls : 0, share.budget.snapshot());
-  return verdictOf(outcome);
+  return verdictOf(outcome, deps.rules);
 }

@@ -1,5 +1,6 @@
 import type { Observation } from '../input';
 import type { Logger } from '../log';
+import type { Rule } from '../rules';
 import type { Store, Watch, WatchEnd } from '../store';
 import { changeText, type WatchCheck } from './verdict';
 import { nextCheckAt, type WatchSchedule } from './schedule';
@@ -26,6 +27,8 @@ export interface WatchRunnerDeps {
   holder: string;
   now: () => number;
   schedule: WatchSchedule;
+  /** The rules in force now (a reload may have changed them since the watch started): their words for a fix. */
+  rules: () => readonly Rule[];
   /** Re-checks the watch's target with its tenant. */
   check: (watch: Watch) => Promise<WatchCheck>;
   /**
@@ -75,7 +78,7 @@ export function createWatchRunner(deps: WatchRunnerDeps): WatchRunner {
       await end(
         watch,
         'expired',
-        `Stopped watching ${watch.label} after ${days} day(s): it still did not read fine (last: ${watch.lastCause ?? watch.cause}). Run the check again or start a new watch.`,
+        `Stopped watching ${watch.label} after ${days} day(s): it still did not read fine (last: ${watch.lastResult ?? 'not decided'}). Run the check again or start a new watch.`,
         watch.cause,
       );
       return;
@@ -99,7 +102,7 @@ export function createWatchRunner(deps: WatchRunnerDeps): WatchRunner {
         await end(
           watch,
           'fixed',
-          `${capitalised(changeText(watch.cause, watch.owner))}; ${watch.label} reads fine.`,
+          `${capitalised(changeText(deps.rules(), watch.cause, watch.owner))}; ${watch.label} reads fine.`,
           watch.cause,
           result.summary,
         );
@@ -135,7 +138,7 @@ export function createWatchRunner(deps: WatchRunnerDeps): WatchRunner {
             kind: 'changed',
             watch,
             cause: result.cause,
-            text: `${watch.label} still fails, now for another cause (${result.cause}): ${result.summary}. Still watching.`,
+            text: `${watch.label} still fails, now for another cause: ${result.summary}. Still watching.`,
           });
         }
         return;

@@ -1,5 +1,6 @@
 import type { DiagnoseOutcome, Diagnosis } from '../diagnosis';
 import type { Observation } from '../input';
+import { declarationOf, OWNER_FIELD, type Rule } from '../rules';
 
 /** What one re-check of a watched target found. Texts are plain: whoever shows them escapes them. */
 export type WatchCheck =
@@ -18,20 +19,17 @@ export type WatchCheck =
   | { kind: 'gone'; summary: string };
 
 /**
- * Causes that come and go with Front's load or this host's network, not with the customer's settings: a re-check
- * meeting one learnt nothing.
- */
-const TRANSIENT = new Set(['rate_limited', 'rate_limited_burst', 'front_unavailable', 'bot_cannot_reach_front']);
-
-/**
  * Reading an outcome as a watch does. Fine only on Front's word: the target was read (the `not_reproducible`
- * rule, confirmed live). A cause counts only when confirmed; a merely possible one means a check was missing.
+ * rule, confirmed live). A cause counts only when confirmed; a merely possible one means a check was missing,
+ * and one its rule file declares transient (`watch: { transient: true }`: it comes and goes with Front's load or
+ * this host's network, not with the customer's settings) means the re-check learnt nothing.
  */
-export function verdictOf(outcome: DiagnoseOutcome): WatchCheck {
+export function verdictOf(outcome: DiagnoseOutcome, rules: readonly Rule[]): WatchCheck {
+  const transient = (cause: string) => declarationOf(rules, cause)?.watch.transient === true;
   if (!outcome.ok) return { kind: 'unknown', summary: outcome.message };
   const fine = outcome.diagnoses.find((d) => d.cause === 'not_reproducible' && d.status === 'confirmed');
   if (fine && outcome.live) return { kind: 'fine', summary: fine.headline };
-  const first = outcome.diagnoses.find((d) => d.status === 'confirmed' && !TRANSIENT.has(d.cause));
+  const first = outcome.diagnoses.find((d) => d.status === 'confirmed' && !transient(d.cause));
   if (first) {
     const unexplained = first.cause === 'unknown' ? (outcome.unexplained ?? []) : [];
     return {
@@ -83,29 +81,15 @@ function shortName(owner: string): string {
   return owner.replace(/\s*<[^<>]*>/g, '').trim() || owner;
 }
 
-/** What visibly changed when a watch's target reads fine, from the cause and owner found at the start. */
-export function changeText(cause: string, owner: string | null): string {
-  switch (cause) {
-    case 'teammate_api_access_disabled':
-      if (!owner) return 'the teammate\'s "Allow access to my individual resources via the API" is now on';
-      if (owner.startsWith('one of ')) {
-        return `"Allow access to my individual resources via the API" is now on for ${shortName(owner)}`;
-      }
-      return `${shortName(owner)}'s "Allow access to my individual resources via the API" is now on`;
-    case 'token_missing_private_scope':
-    case 'oauth_token_private_resources':
-      return "the token now reaches the teammates' private resources";
-    case 'token_missing_shared_scope':
-    case 'token_missing_permission':
-      return 'the token now has the access it was missing';
-    case 'token_workspace_restricted':
-      return "the token now reaches the conversation's workspace";
-    case 'token_invalid':
-    case 'oauth_token_expired':
-      return 'the token is accepted again';
-    case 'oauth_admin_required':
-      return 'an admin approved the app';
-    default:
-      return `the cause found before (${cause}) no longer shows`;
-  }
+/**
+ * What visibly changed when a watch's target reads fine, in the words the cause's rule file gives
+ * (`watch.fixed`, or `watch.fixed_for_owner` when the diagnosis named one teammate). A cause no loaded rule
+ * declares any more (a reload since the watch started) gets plain words, never its id.
+ */
+export function changeText(rules: readonly Rule[], cause: string, owner: string | null): string {
+  const watch = declarationOf(rules, cause)?.watch;
+  // Only one teammate named: of several candidates, the re-check does not tell whose setting changed.
+  if (owner && !owner.startsWith('one of ') && watch?.fixedForOwner)
+    return watch.fixedForOwner.replaceAll(OWNER_FIELD, shortName(owner));
+  return watch?.fixed ?? 'what was failing before no longer shows';
 }

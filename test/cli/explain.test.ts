@@ -149,6 +149,40 @@ describe('front-why rules', () => {
     expect(explain.stderr).toMatch(/broken\.yml/);
   });
 
+  test('lint lists every error of every file at once: rule files, tests and fixtures, over the built-in rules', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-rules-'));
+    // A new cause that forgets to say whether the customer can fix it.
+    fs.writeFileSync(
+      path.join(dir, 'acme-proxy-blocked.yml'),
+      "id: acme-proxy-blocked\npriority: 90\nconfidence: high\nwhen: { fact: error.status, equals: 403 }\nheadline: 'Blocked'\nwhy: w\nsteps: { agent: [a] }\n",
+    );
+    fs.writeFileSync(path.join(dir, 'acme-proxy-blocked.test.yml'), '- pasted: conversation-403\n');
+    // A built-in rule replaced by a copy whose test names a fact set that does not exist.
+    fs.copyFileSync(
+      path.join(__dirname, '../../rules/conversation-merged.yml'),
+      path.join(dir, 'conversation-merged.yml'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'conversation-merged.test.yml'),
+      '- pasted: conversation-403\n  with: [no-such-set]\n  expect: none\n',
+    );
+    // A test file for no rule at all.
+    fs.writeFileSync(path.join(dir, 'acme-gone.test.yml'), '- pasted: conversation-403\n');
+    const result = await runCli(['rules', 'lint'], { env: { FRONT_WHY_RULES_DIR: dir } });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      `${dir}/acme-proxy-blocked.yml:1:1 rule=acme-proxy-blocked: missing required key "customer_can_fix": true when the customer can fix the cause on their side (the answer then offers "Watch until fixed"), false otherwise`,
+      expect.stringMatching(new RegExp(`^${dir}/acme-gone\\.test\\.yml:1:1: no rule "acme-gone" for these tests`)),
+      expect.stringMatching(
+        new RegExp(
+          `^${dir}/conversation-merged\\.test\\.yml:2:\\d+ rule=conversation-merged: no shared fact set "no-such-set"`,
+        ),
+      ),
+      expect.stringMatching(/^3 error\(s\) in rules \+ /),
+    ]);
+  });
+
   test('facts lists every fact path', async () => {
     const result = await runCli(['rules', 'facts']);
     expect(result.code).toBe(0);

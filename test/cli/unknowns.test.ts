@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
+import { BUILT_IN_RULES } from '../../src/config';
+import { loadRulesOrThrow, ruleFilesText } from '../../src/rules';
 import { runCli } from './helpers';
 
 /**
@@ -166,15 +168,17 @@ describe('front-why rules draft', () => {
     expect(rule).toContain('{ fact: error.status, equals: 409 }');
     expect(result.stdout).toContain(`FRONT_WHY_RULES_DIR=${draftDir} front-why rules test`);
 
+    // The drafts folder loads over the built-in rules: its conversation-merged.yml (and test) take the place of theirs.
     const draftEnv = { ...env, FRONT_WHY_RULES_DIR: draftDir };
-    expect(await runCli(['rules', 'lint'], { env: draftEnv })).toMatchObject({
-      code: 0,
-      stdout: `1 rules and their 1 tests OK in ${draftDir}\n`,
-    });
-    expect(await runCli(['rules', 'test'], { env: draftEnv })).toMatchObject({
-      code: 0,
-      stdout: '1 passed, 0 failed (1 rules)\n',
-    });
+    const builtIn = ruleFilesText(loadRulesOrThrow(BUILT_IN_RULES));
+    const lint = await runCli(['rules', 'lint'], { env: draftEnv });
+    expect(lint.code).toBe(0);
+    expect(lint.stdout).toMatch(
+      new RegExp(`^${builtIn} \\(one cause each\\) and their \\d+ tests OK in \\S+ \\+ ${draftDir}\n$`),
+    );
+    const tested = await runCli(['rules', 'test'], { env: draftEnv });
+    expect(tested.code).toBe(0);
+    expect(tested.stdout).toMatch(new RegExp(`^\\d+ passed, 0 failed \\(${builtIn}\\)\n$`));
     // The drafted condition matches the wording with other IDs and numbers, and nothing else.
     const explained = await runCli(['explain', '--json', lockedPaste('cnv_q1', 42)], { env: draftEnv });
     expect(JSON.parse(explained.stdout).diagnoses.map((d: { rule: string }) => d.rule)).toEqual([
@@ -203,7 +207,13 @@ describe('front-why rules draft', () => {
   test('says what is wrong: no such wording (1), a bad id, a bad cause or a status with no usual cause (2)', async () => {
     const wording = await seenWording();
     expect(await runCli(['rules', 'draft', 'u000000000000'], { env })).toMatchObject({ code: 1 });
-    for (const args of [[], ['cnv_abc'], [wording.id, '--cause', 'bogus'], [wording.id, 'extra'], [wording.id]]) {
+    for (const args of [
+      [],
+      ['cnv_abc'],
+      [wording.id, '--cause', 'Bogus cause!'],
+      [wording.id, 'extra'],
+      [wording.id],
+    ]) {
       const result = await runCli(['rules', 'draft', ...args], { env });
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
       expect(result.stderr).toContain('front-why rules draft --help');

@@ -1,9 +1,17 @@
-import type { Cause } from '../../src/causes';
+import { BUILT_IN_RULES } from '../../src/config';
 import type { Diagnosis } from '../../src/diagnosis';
 import { ownerFinding } from '../../src/diagnosis/owner';
 import { rankByEvidence } from '../../src/diagnosis/ranking';
 import { exampleFactSource } from '../../src/diagnosis/rule-examples';
-import type { FactValue } from '../../src/rules';
+import { declarationOf, loadRulesOrThrow, type FactValue } from '../../src/rules';
+
+// What each cause's rule file declares (its traits), as the engine reads them.
+const RULES = loadRulesOrThrow(BUILT_IN_RULES);
+const traitsOf = (cause: string) => declarationOf(RULES, cause)?.traits ?? [];
+const rank = (diagnoses: Diagnosis[], facts: Parameters<typeof rankByEvidence>[1]) =>
+  rankByEvidence(diagnoses, facts, traitsOf);
+const owner = (cause: string, ...rest: Parameters<typeof ownerFinding> extends [unknown, ...infer R] ? R : never) =>
+  ownerFinding(traitsOf(cause), ...rest);
 
 // The facts of one diagnosis, exactly as rule tests state them: the paste parsed for real, probe facts given.
 const PASTE =
@@ -12,7 +20,7 @@ const facts = (stated: Record<string, FactValue | null>, paste = PASTE): ReturnT
   exampleFactSource(paste, stated);
 
 /** Possible diagnoses in the engine's static order (teammate 80, OAuth 75, scope 70). */
-function possible(...causes: Cause[]): Diagnosis[] {
+function possible(...causes: string[]): Diagnosis[] {
   return causes.map((cause) => ({
     cause,
     rule: cause.replace(/_/g, '-'),
@@ -28,12 +36,12 @@ function possible(...causes: Cause[]): Diagnosis[] {
   }));
 }
 
-const causesOf = (diagnoses: Diagnosis[]): Cause[] => diagnoses.map((d) => d.cause);
+const causesOf = (diagnoses: Diagnosis[]): string[] => diagnoses.map((d) => d.cause);
 const BOTH = ['teammate_api_access_disabled', 'token_missing_private_scope'] as const;
 
 describe("the token's claims", () => {
   test('present and granting private resources: the preference first, the missing scope less sure', () => {
-    const ranked = rankByEvidence(
+    const ranked = rank(
       possible('token_missing_private_scope', 'teammate_api_access_disabled'),
       facts({ 'token.kind': 'api', 'token.private_scope': true }),
     );
@@ -43,7 +51,7 @@ describe("the token's claims", () => {
   });
 
   test('present without private resources: the missing scope first, even over the higher static priority', () => {
-    const ranked = rankByEvidence(
+    const ranked = rank(
       possible(...BOTH),
       facts({ 'token.kind': 'api', 'token.private_scope': false, 'conversation.reachable': false }),
     );
@@ -53,14 +61,14 @@ describe("the token's claims", () => {
   });
 
   test('absent (a token without a scopes claim) and nothing else checked: static priority, no ranking line', () => {
-    const ranked = rankByEvidence(possible(...BOTH), facts({ 'token.kind': 'api' }));
+    const ranked = rank(possible(...BOTH), facts({ 'token.kind': 'api' }));
     expect(causesOf(ranked)).toEqual([...BOTH]);
     expect(ranked.map((d) => d.confidence)).toEqual(['medium', 'medium']);
     expect(ranked.some((d) => d.rankedBy !== undefined)).toBe(false);
   });
 
   test('an OAuth token: the OAuth causes first', () => {
-    const ranked = rankByEvidence(
+    const ranked = rank(
       possible('teammate_api_access_disabled', 'oauth_token_private_resources', 'token_missing_private_scope'),
       facts({ 'token.kind': 'oauth' }),
     );
@@ -76,7 +84,7 @@ describe("the token's claims", () => {
       'teammates.access_forbidden_count': 5,
       'teammates.complete': true,
     };
-    const ranked = rankByEvidence(possible(...BOTH), facts({ ...sweep, 'token.private_scope': true }));
+    const ranked = rank(possible(...BOTH), facts({ ...sweep, 'token.private_scope': true }));
     expect(ranked[0]?.cause).toBe('teammate_api_access_disabled');
   });
 });
@@ -92,26 +100,26 @@ describe('the sweep', () => {
   });
 
   test('complete, reading no one, with mixed wordings: the missing scope first', () => {
-    const ranked = rankByEvidence(possible(...BOTH), facts(sweep(0, 2, 3, true)));
+    const ranked = rank(possible(...BOTH), facts(sweep(0, 2, 3, true)));
     expect(ranked[0]?.cause).toBe('token_missing_private_scope');
     expect(ranked[0]?.rankedBy).toMatch(/Not one of the 5 teammates' private resources could be read/);
   });
 
   test("every refusal in Front's preference-off wording: the preference first", () => {
-    const ranked = rankByEvidence(possible(...BOTH), facts(sweep(0, 4, 0, true)));
+    const ranked = rank(possible(...BOTH), facts(sweep(0, 4, 0, true)));
     expect(ranked[0]?.cause).toBe('teammate_api_access_disabled');
     expect(ranked[0]?.rankedBy).toMatch(/its wording for a preference that is off/);
     expect(ranked[1]?.confidence).toBe('low');
   });
 
   test('every refusal "not allowed to read the teammate", sweep cut short: the missing scope first', () => {
-    const ranked = rankByEvidence(possible(...BOTH), facts(sweep(0, 0, 3, false)));
+    const ranked = rank(possible(...BOTH), facts(sweep(0, 0, 3, false)));
     expect(ranked[0]?.cause).toBe('token_missing_private_scope');
     expect(ranked[0]?.rankedBy).toMatch(/not allowed to read the teammate/);
   });
 
   test('a sweep cut short with mixed wordings tips nothing', () => {
-    const ranked = rankByEvidence(possible(...BOTH), facts(sweep(0, 1, 2, false)));
+    const ranked = rank(possible(...BOTH), facts(sweep(0, 1, 2, false)));
     expect(causesOf(ranked)).toEqual([...BOTH]);
     expect(ranked[0]?.rankedBy).toBeUndefined();
   });
@@ -127,7 +135,7 @@ describe('the owner', () => {
   };
 
   test("the private inbox's owner link wins over the sweep", () => {
-    const finding = ownerFinding(
+    const finding = owner(
       'teammate_api_access_disabled',
       'confirmed',
       'cnv_yo1kg5q',
@@ -137,7 +145,7 @@ describe('the owner', () => {
   });
 
   test("a teammate's own listing names that teammate: the one whose resources were requested", () => {
-    const finding = ownerFinding(
+    const finding = owner(
       'teammate_api_access_disabled',
       'confirmed',
       'tea_6r55b',
@@ -152,8 +160,8 @@ describe('the owner', () => {
 
   test('by elimination only for a confirmed cause; a possible one lists candidates', () => {
     const source = facts({ ...sweep, 'owner.name': null });
-    expect(ownerFinding('teammate_api_access_disabled', 'confirmed', 'cnv_yo1kg5q', source)?.how).toBe('elimination');
-    expect(ownerFinding('teammate_api_access_disabled', 'possible', 'cnv_yo1kg5q', source)).toEqual({
+    expect(owner('teammate_api_access_disabled', 'confirmed', 'cnv_yo1kg5q', source)?.how).toBe('elimination');
+    expect(owner('teammate_api_access_disabled', 'possible', 'cnv_yo1kg5q', source)).toEqual({
       how: 'candidates',
       candidates: ['Bruno Keller <bruno@acme.example>'],
       checked: 5,
@@ -163,8 +171,8 @@ describe('the owner', () => {
 
   test('no owner for other causes, nor without a conversation', () => {
     const source = facts({ ...sweep, 'owner.name': null });
-    expect(ownerFinding('token_missing_private_scope', 'confirmed', 'cnv_yo1kg5q', source)).toBeUndefined();
-    expect(ownerFinding('teammate_api_access_disabled', 'confirmed', undefined, source)).toBeUndefined();
+    expect(owner('token_missing_private_scope', 'confirmed', 'cnv_yo1kg5q', source)).toBeUndefined();
+    expect(owner('teammate_api_access_disabled', 'confirmed', undefined, source)).toBeUndefined();
   });
 });
 
@@ -177,7 +185,7 @@ describe('a live check that overrules the paste', () => {
 
   test('puts the contradiction first, whatever the static order, and names the check', () => {
     const [teammate, token] = possible('teammate_api_access_disabled', 'token_invalid');
-    const ranked = rankByEvidence(
+    const ranked = rank(
       [confirmed(teammate!), confirmed(token!, 'me')],
       facts({ 'token.kind': 'api', 'token.private_scope': true }),
     );
@@ -187,7 +195,7 @@ describe('a live check that overrules the paste', () => {
 
   test('a contradiction that is merely possible (the check did not answer) tips nothing', () => {
     const [teammate, scope] = possible(...BOTH);
-    const ranked = rankByEvidence([teammate!, { ...scope!, overruledBy: 'me' }], facts({}));
+    const ranked = rank([teammate!, { ...scope!, overruledBy: 'me' }], facts({}));
     expect(causesOf(ranked)).toEqual([...BOTH]);
     expect(ranked.every((d) => d.rankedBy === undefined)).toBe(true);
   });

@@ -1,9 +1,38 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
-import { commandPayload, eventEnvelope, waitFor, type HttpReply, type Who } from '../slack/helpers/harness';
+import {
+  buttonClick,
+  commandPayload,
+  eventEnvelope,
+  waitFor,
+  type HttpReply,
+  type Who,
+} from '../slack/helpers/harness';
+import type { RecordedCall } from '../slack/helpers/slack-standin';
 import { signedHeaders } from '../slack/helpers/signing';
 
 export const BIN = path.join(__dirname, '../../bin/front-why.js');
+
+/**
+ * The environment of a `serve` talking to a Slack stand-in and the sandbox, with its store and pid file in `dir`
+ * under `name`; `extra` adds or overrides.
+ */
+export function serveEnvFor(
+  parts: { botToken: string; secret: string; slackApiUrl: string; frontUrl: string; dir: string; name: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: parts.botToken,
+    SLACK_SIGNING_SECRET: parts.secret,
+    SLACK_API_URL: parts.slackApiUrl,
+    PORT: '0',
+    FRONT_API_BASE_URL: parts.frontUrl,
+    FRONT_WHY_DB: path.join(parts.dir, `${parts.name}.db`),
+    FRONT_WHY_PID_FILE: path.join(parts.dir, `${parts.name}.pid`),
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
 
 export interface LogLine {
   level: number;
@@ -26,6 +55,8 @@ export interface ServeProcess {
   waitForLog(match: (line: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine>;
   command(text: string, who?: Who & { responseUrl?: string }): Promise<HttpReply>;
   event(event: Record<string, unknown>, eventId?: string): Promise<HttpReply>;
+  /** Clicks the button `actionId` of a message the bot posted, as Slack sends the click. */
+  click(message: RecordedCall, actionId: string, who: Who & { responseUrl: string }): Promise<HttpReply>;
   /** Kills it if a test left it running. */
   kill(): Promise<void>;
 }
@@ -107,6 +138,11 @@ export async function startServe(env: Record<string, string>, secret: string): P
         'application/x-www-form-urlencoded',
       ),
     event: (event, eventId) => send(JSON.stringify(eventEnvelope(event, eventId)), 'application/json'),
+    click: (message, actionId, who) =>
+      send(
+        new URLSearchParams({ payload: JSON.stringify(buttonClick(message, actionId, who)) }).toString(),
+        'application/x-www-form-urlencoded',
+      ),
     async kill() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGKILL');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server';
@@ -7,6 +7,7 @@ import { Keyring, type Store } from '../../src/store';
 import { ADMIN, CHANNEL, userMessage, waitFor } from '../slack/helpers/harness';
 import { startSlackStandIn, TEAM_ID, type RecordedCall, type SlackStandIn } from '../slack/helpers/slack-standin';
 import { PostgresHarness, probePostgres, testPostgresUrl } from '../store/harness';
+import { writeOperatorCause } from '../rules/operator-cause';
 import { runCli, startServe, type LogLine, type ServeProcess } from './helpers';
 
 /**
@@ -185,17 +186,20 @@ if (probe.ok) {
 
     test('a reload on one replica is served by all three, and the admin is told so', async () => {
       const before = Number(replicas[0]!.logs.find((l) => l.msg === 'ready')?.rules);
-      // One rule file fewer: each replica's count says whether it loaded the new set.
-      expect(readdirSync(rules)).toContain('conversation-merged.yml');
-      rmSync(path.join(rules, 'conversation-merged.yml'));
-      rmSync(path.join(rules, 'conversation-merged.test.yml'));
+      // One rule file more: each replica's count says whether it loaded the new set.
+      writeOperatorCause(rules, {
+        id: 'acme-proxy-blocked',
+        wording: 'Blocked by the Acme proxy',
+        customerCanFix: false,
+        headline: 'The Acme proxy blocked the request',
+      });
       const marks = replicas.map((r) => r.logs.length);
       const responseUrl = slack.responseUrl();
       const mark = slack.calls.length;
       await replicas[1]!.command('reload', { user: ADMIN, responseUrl });
       const lines = await reloadedLines(marks);
       const after = Number(lines[1]!.rules);
-      expect(after).toBeLessThan(before);
+      expect(after).toBe(before + 1);
       expect(lines.map((l) => l.rules)).toEqual([after, after, after]);
       expect(lines.map((l) => l.trigger)).toEqual(['replica', 'slack', 'replica']);
       const told = await waitFor(
@@ -203,11 +207,12 @@ if (probe.ok) {
           slack.calls.slice(mark).find((c) => c.method === 'response_url' && c.path === new URL(responseUrl).pathname),
         'the answer to the admin',
       );
-      expect(text(told)).toContain(`Rules reloaded: *${after}* rules loaded`);
-      expect(text(told)).toContain(`Replicas: 3 replicas now serve ${after} rules.`);
+      expect(text(told)).toContain(`Rules reloaded: *${after}* rule files loaded`);
+      expect(text(told)).toContain(`Replicas: 3 replicas now serve ${after} rule files.`);
 
       // `front-why rules reload` reaches them through the store too, from any host with the database's address.
-      cpSync(RULES, rules, { recursive: true });
+      rmSync(path.join(rules, 'acme-proxy-blocked.yml'));
+      rmSync(path.join(rules, 'acme-proxy-blocked.test.yml'));
       const cliMarks = replicas.map((r) => r.logs.length);
       const run = await runCli(['rules', 'reload'], {
         FRONT_WHY_DB: pg.location,
@@ -215,7 +220,7 @@ if (probe.ok) {
         FRONT_WHY_RULES_DIR: rules,
       });
       expect(run.stderr).toBe('');
-      expect(run.stdout).toBe(`reloaded: 3 replicas now serve ${before} rules\n`);
+      expect(run.stdout).toBe(`reloaded: 3 replicas now serve ${before} rule files\n`);
       expect(run.code).toBe(0);
       expect((await reloadedLines(cliMarks)).map((l) => l.rules)).toEqual([before, before, before]);
     }, 60_000);

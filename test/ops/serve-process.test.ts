@@ -168,7 +168,7 @@ describe('rules reload', () => {
       FRONT_WHY_PID_FILE: env.FRONT_WHY_PID_FILE as string,
     });
     expect(run.stderr).toBe('');
-    expect(run.stdout).toBe(`reloaded: the server (pid ${server.pid}) now serves ${count} rules\n`);
+    expect(run.stdout).toBe(`reloaded: the server (pid ${server.pid}) now serves ${count} rule files\n`);
     expect(run.code).toBe(0);
     expect(await check(server, TEAPOT)).toContain('CLI-MARKER');
   });
@@ -258,7 +258,7 @@ describe('rules reload', () => {
       () => slack.calls.slice(mark).find((c) => c.method === 'response_url'),
       'the admin answer',
     );
-    expect(text(done)).toContain(`Rules reloaded: *${count}* rules loaded`);
+    expect(text(done)).toContain(`Rules reloaded: *${count}* rule files loaded`);
     expect(await check(server, TEAPOT)).toContain('SLACK-MARKER');
   });
 

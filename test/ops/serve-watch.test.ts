@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server';
 import { ACTION_IDS } from '../../src/slack/render/blocks';
-import { buttonClick, waitFor } from '../slack/helpers/harness';
-import { signedHeaders } from '../slack/helpers/signing';
+import { waitFor } from '../slack/helpers/harness';
 import { startSlackStandIn, type RecordedCall, type SlackStandIn } from '../slack/helpers/slack-standin';
 import { buttonIds, visibleText } from '../slack/helpers/visible';
-import { startServe, type ServeProcess } from './helpers';
+import { serveEnvFor, startServe, type ServeProcess } from './helpers';
 
 /**
  * "Watch until fixed" in `front-why serve` as a real process, on real timers: every other watch test ticks by hand,
@@ -42,20 +41,13 @@ function posts(mark: number): RecordedCall[] {
 }
 
 test('the server re-checks a watch by itself and tells the thread when it reads fine', async () => {
+  const parts = { botToken, secret, slackApiUrl: slack.apiUrl, frontUrl: sandbox.url, dir, name: 'watch' };
   server = await startServe(
-    {
-      SLACK_BOT_TOKEN: botToken,
-      SLACK_SIGNING_SECRET: secret,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: '0',
-      FRONT_API_BASE_URL: sandbox.url,
+    serveEnvFor(parts, {
       FRONT_API_TOKEN: sandbox.tokens.acme_private,
-      FRONT_WHY_DB: path.join(dir, 'watch.db'),
-      FRONT_WHY_PID_FILE: path.join(dir, 'watch.pid'),
       FRONT_WHY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       FRONT_WHY_WATCH_INTERVAL_MS: '1000',
-      LOG_LEVEL: 'info',
-    },
+    }),
     secret,
   );
   const running = server;
@@ -69,16 +61,7 @@ test('the server re-checks a watch by itself and tells the thread when it reads 
   );
 
   mark = slack.calls.length;
-  const body = new URLSearchParams({
-    payload: JSON.stringify(buttonClick(answer, ACTION_IDS.watch, { responseUrl: slack.responseUrl() })),
-  }).toString();
-  const contentType = 'application/x-www-form-urlencoded';
-  const click = await fetch(`${running.url}/slack/events`, {
-    method: 'POST',
-    headers: signedHeaders(secret, body, contentType),
-    body,
-  });
-  expect(click.status).toBe(200);
+  expect((await running.click(answer, ACTION_IDS.watch, { responseUrl: slack.responseUrl() })).status).toBe(200);
   await waitFor(
     () => posts(mark).find((c) => visibleText(c).includes('Watching cnv_yo1kg5q')),
     'the watch started',

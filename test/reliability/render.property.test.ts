@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { CAUSES } from '../../src/causes';
+import { BUILT_IN_RULES } from '../../src/config';
+import { causesOf, loadRulesOrThrow } from '../../src/rules';
 import type { DiagnoseOutcome, Diagnosis, Evidence } from '../../src/diagnosis';
 import type { AuditReport } from '../../src/diagnosis/audit';
 import { renderOutcome, type OutcomeView } from '../../src/slack/render/blocks';
@@ -10,6 +11,9 @@ import { escapeText } from '../../src/slack/render/escape';
 import { failureText } from '../../src/slack/send/failure';
 import { inviteHint, postFailedHint, withHint } from '../../src/slack/render/invite-hint';
 import { slackProblems } from './slack-limits';
+
+/** The causes the built-in rules declare. */
+const CAUSES = causesOf(loadRulesOrThrow(BUILT_IN_RULES));
 
 /**
  * The Block Kit renderers over hostile, huge and unicode-heavy diagnoses, outcomes and audit reports: they never

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import path from 'node:path';
-import { CAUSES } from '../../src/causes';
+import { BUILT_IN_RULES } from '../../src/config';
+import { causesOf } from '../../src/rules';
 import { diagnose, pasteFacts, type DiagnoseOutcome } from '../../src/diagnosis';
 import { FACTS, factSource, type FactPath, type FactType } from '../../src/facts';
 import { parseFrontId, parseTeammateRef } from '../../src/front';
@@ -12,6 +13,9 @@ import { escapeText } from '../../src/slack/render/escape';
 import { objectSource } from '../rules/helpers';
 import { ALL_PASTES } from '../input/pastes';
 import { slackProblems } from './slack-limits';
+
+/** The causes the built-in rules declare. */
+const CAUSES = causesOf(loadRulesOrThrow(BUILT_IN_RULES));
 
 /**
  * The shipped rules/ over random worlds and random pastes (the parser and the engine each have their own

@@ -64,7 +64,7 @@ describe('conditional text', () => {
 
 describe('conditional text: load errors', () => {
   const base = (extra: string) =>
-    `id: unknown\n# line 2\npriority: 1\nconfidence: low\n${extra}\nwhy: e\nsteps: {agent: [a]}\n`;
+    `id: unknown\n# line 2\npriority: 1\nconfidence: low\n${extra}\nwhy: e\nsteps: {agent: [a]}\ncustomer_can_fix: false\n`;
   const errors = (text: string, library = new ConditionLibrary([])) => {
     const result = parseRuleText(text, 'r.yml', 'unknown', library);
     return result.ok ? [] : result.errors.map(formatLoadError);

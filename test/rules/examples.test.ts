@@ -45,6 +45,7 @@ headline:
   - Possibly the owner's preference
 why: e
 steps: { agent: [a] }
+customer_can_fix: false
 `;
 
 const TESTS = `- pasted: forbidden
@@ -160,7 +161,7 @@ describe('rule tests beside the rule', () => {
   test('a fallback rule is tested on its own, so its tests can match', async () => {
     const dir = folder({
       'unknown.yml':
-        'id: unknown\npriority: 0\nconfidence: low\nfallback: true\nwhen: { fact: input.has_error, equals: true }\nheadline: s\nwhy: e\nsteps: { agent: [a] }\n',
+        'id: unknown\npriority: 0\nconfidence: low\nfallback: true\nwhen: { fact: input.has_error, equals: true }\nheadline: s\nwhy: e\nsteps: { agent: [a] }\ncustomer_can_fix: false\n',
       'unknown.test.yml': `- paste: '{"input.has_error": true}'\n`,
     });
     expect(await failures(dir)).toEqual([]);

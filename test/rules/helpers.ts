@@ -74,6 +74,7 @@ export function makeRule(parts: {
     headline: parts.summary ?? 'headline',
     why: 'why',
     steps: { agent: ['step'] },
+    customer_can_fix: false,
   });
   const resolved = resolveRule(draft, new ConditionLibrary([]), { file: 'test', text: '', path: [] });
   if (!resolved.ok) throw new Error(resolved.problems.map((p) => p.message).join('; '));

@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatLoadError, loadRules, loadRulesOrThrow, RuleSetError, type RuleLoadError } from '../../src/rules';
+import {
+  formatLoadError,
+  loadRules,
+  loadRulesOrThrow,
+  parseRuleText,
+  RuleSetError,
+  type RuleLoadError,
+} from '../../src/rules';
 
 /** Fixture dirs are passed relative to the working directory, so errors name them exactly as given. */
 function fixture(name: string): string {
@@ -64,15 +71,31 @@ describe('loadRules: errors carry file:line:col rule=<id>', () => {
     ]);
   });
 
-  it('rejects an id that names no cause', () => {
-    const dir = fixture('rules-bad-cause');
-    const [line, ...rest] = errorLines(dir);
-    expect(rest).toEqual([]);
-    expect(line).toMatch(
-      new RegExp(
-        `^${dir}/rate-limit\\.yml:1:1 rule=rate-limit: the id names the rule's cause, and "rate-limit" is none; did you mean "rate-limited"\\? \\(causes: teammate-api-access-disabled, .*, unknown\\)$`,
-      ),
-    );
+  it('takes any id as a new cause, but not without saying whether the customer can fix it', () => {
+    const dir = fixture('rules-undeclared-cause');
+    expect(errorLines(dir)).toEqual([
+      `${dir}/rate-limit.yml:1:1 rule=rate-limit: missing required key "customer_can_fix": true when the customer can fix the cause on their side (the answer then offers "Watch until fixed"), false otherwise`,
+    ]);
+  });
+
+  it('says what a watch of a cause the customer can fix tells the thread, or refuses it', () => {
+    const parsed = (extra: string) => {
+      const text = `id: rate-limit\npriority: 1\nconfidence: low\nwhen: { fact: error.status, equals: 429 }\nheadline: h\nwhy: w\nsteps: { agent: [a] }\n${extra}`;
+      const result = parseRuleText(text, 'rate-limit.yml', 'rate-limit');
+      return result.ok ? result.rules[0]?.declared : result.errors.map(formatLoadError);
+    };
+    expect(parsed('customer_can_fix: true\n')).toEqual([
+      `rate-limit.yml:8:1 rule=rate-limit: customer_can_fix: true offers "Watch until fixed", so say what the thread is told when it is fixed: watch: { fixed: '<what changed>' }`,
+    ]);
+    expect(parsed("customer_can_fix: true\nwatch: { fixed_for_owner: 'it is on' }\n")).toEqual([
+      `rate-limit.yml:9:1 rule=rate-limit: customer_can_fix: true offers "Watch until fixed", so say what the thread is told when it is fixed: watch: { fixed: '<what changed>' }`,
+      'rate-limit.yml:9:10 rule=rate-limit: watch.fixed_for_owner says whose: put {{owner}} in it',
+    ]);
+    expect(parsed("customer_can_fix: true\nwatch: { fixed: 'the limit is raised' }\ntraits: [oauth-token]\n")).toEqual({
+      customerCanFix: true,
+      watch: { fixed: 'the limit is raised', transient: false },
+      traits: ['oauth-token'],
+    });
   });
 
   it('rejects fact paths outside the catalogue, in conditions and templates', () => {
@@ -115,8 +138,10 @@ describe('loadRules: errors carry file:line:col rule=<id>', () => {
   });
 
   it('names files relative to the working directory when given an absolute folder under it', () => {
-    const result = loadRules(path.join(__dirname, '..', 'fixtures', 'rules-bad-cause'));
-    expect(result.ok ? [] : result.errors.map((e) => e.file)).toEqual([`${fixture('rules-bad-cause')}/rate-limit.yml`]);
+    const result = loadRules(path.join(__dirname, '..', 'fixtures', 'rules-undeclared-cause'));
+    expect(result.ok ? [] : result.errors.map((e) => e.file)).toEqual([
+      `${fixture('rules-undeclared-cause')}/rate-limit.yml`,
+    ]);
   });
 });
 
@@ -193,6 +218,7 @@ describe('loadRules: rules that overrule the paste', () => {
       'why: y',
       'steps:',
       "  agent: ['z']",
+      'customer_can_fix: false',
       '',
     ].join('\n');
 
@@ -200,7 +226,7 @@ describe('loadRules: rules that overrule the paste', () => {
     writeFileSync(path.join(tmp, 'company-mismatch.yml'), rule('overruled_by: conversation\nsupersedes: [unknown]'));
     writeFileSync(
       path.join(tmp, 'unknown.yml'),
-      "id: unknown\npriority: 0\nconfidence: low\nfallback: true\nwhen: { fact: input.has_error, equals: true }\nheadline: 'x'\nwhy: y\nsteps:\n  agent: ['z']\n",
+      "id: unknown\npriority: 0\nconfidence: low\nfallback: true\nwhen: { fact: input.has_error, equals: true }\nheadline: 'x'\nwhy: y\nsteps:\n  agent: ['z']\ncustomer_can_fix: false\n",
     );
     const [loaded] = loadRulesOrThrow(tmp);
     expect(loaded).toMatchObject({ id: 'company-mismatch', overruledBy: 'conversation', supersedes: ['unknown'] });

@@ -68,7 +68,7 @@ describe('named conditions shared across rules', () => {
 
   test('a rule file alone cannot use names it was not given', () => {
     const result = parseRuleText(
-      'id: unknown\npriority: 1\nconfidence: low\nwhen: pasted-429\nheadline: s\nwhy: e\nsteps: {agent: [a]}\n',
+      'id: unknown\npriority: 1\nconfidence: low\nwhen: pasted-429\nheadline: s\nwhy: e\nsteps: {agent: [a]}\ncustomer_can_fix: false\n',
       'unknown.yml',
       'unknown',
     );

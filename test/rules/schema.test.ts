@@ -1,7 +1,9 @@
 import { formatLoadError, parseRuleText, type Rule } from '../../src/rules';
 
 /** A valid rule whose `when` and extra lines a test replaces. */
-function ruleText(options: { when?: string; extra?: string; headline?: string; steps?: string } = {}): string {
+function ruleText(
+  options: { when?: string; extra?: string; headline?: string; steps?: string; declares?: string } = {},
+): string {
   return [
     'id: unknown',
     '# The rule the schema tests vary.',
@@ -13,6 +15,7 @@ function ruleText(options: { when?: string; extra?: string; headline?: string; s
     'why: It does not exist.',
     options.steps ?? 'steps:\n  agent: [Check the ID.]',
     options.extra ?? '',
+    options.declares ?? 'customer_can_fix: false',
   ].join('\n');
 }
 
@@ -37,6 +40,7 @@ describe('rule schema: the rule', () => {
       'unknown.yml:1:1 rule=unknown: missing required key "headline"',
       'unknown.yml:1:1 rule=unknown: missing required key "why"',
       'unknown.yml:1:1 rule=unknown: missing required key "steps"',
+      'unknown.yml:1:1 rule=unknown: missing required key "customer_can_fix": true when the customer can fix the cause on their side (the answer then offers "Watch until fixed"), false otherwise',
       'unknown.yml:1:1 rule=unknown: missing required key "when" (or "variants", each with its own "when")',
       'unknown.yml:1:1 rule=unknown: missing required key "priority"',
       'unknown.yml:1:1 rule=unknown: missing required key "confidence"',

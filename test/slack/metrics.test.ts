@@ -1,3 +1,4 @@
+import { ruleFileCount } from '../../src/rules';
 import { randomBytes } from 'node:crypto';
 import { SANDBOX_SCENARIOS } from '../../src/sandbox';
 import type { SandboxStats } from '../../src/sandbox/stats';
@@ -137,7 +138,7 @@ describe('GET /metrics in HTTP mode', () => {
       valueOf(s, 'front_why_slack_ack_seconds_count', { kind: 'command' }),
     );
 
-    expect(valueOf(s, 'front_why_rules_loaded')).toBe(h.app.rules.length);
+    expect(valueOf(s, 'front_why_rules_loaded')).toBe(ruleFileCount(h.app.rules));
     expect(typesOf(after.text)).toMatchObject({
       front_why_diagnoses_total: 'counter',
       front_why_front_requests_total: 'counter',
@@ -233,7 +234,7 @@ describe.each([
     expect(new URL(h.metricsUrl).hostname).toBe('127.0.0.1');
     const res = await fetch(`${h.metricsUrl}/metrics`);
     expect(res.status).toBe(200);
-    expect(valueOf(parseExposition(await res.text()), 'front_why_rules_loaded')).toBe(h.app.rules.length);
+    expect(valueOf(parseExposition(await res.text()), 'front_why_rules_loaded')).toBe(ruleFileCount(h.app.rules));
     for (const path of ['/METRICS', '/metrics/', '/healthz', '/slack/events'])
       expect((await fetch(`${h.metricsUrl}${path}`)).status).toBe(404);
   });

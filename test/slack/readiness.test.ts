@@ -1,3 +1,4 @@
+import { ruleFileCount } from '../../src/rules';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { PostgresHarness, probePostgres, testPostgresUrl } from '../store/harness';
@@ -47,7 +48,7 @@ describe.each([
     const ready = await get(app, '/readyz');
     expect({ status: ready.status, body: ready.body }).toEqual({
       status: 200,
-      body: { ready: true, rules: app.app.rules.length },
+      body: { ready: true, rules: ruleFileCount(app.app.rules) },
     });
   });
 

@@ -1,3 +1,5 @@
+import { ruleFileCount } from '../../src/rules';
+import { writeOperatorCause } from '../rules/operator-cause';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,8 +44,12 @@ const RULES = path.join(__dirname, '../../rules');
     const serving = b.app.rules;
     const file = path.join(dirB, 'rate-limited.yml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('priority:', 'priorty:'));
-    rmSync(path.join(dirA, 'conversation-merged.yml'));
-    rmSync(path.join(dirA, 'conversation-merged.test.yml'));
+    writeOperatorCause(dirA, {
+      id: 'acme-proxy-blocked',
+      wording: 'Blocked by the Acme proxy',
+      customerCanFix: false,
+      headline: 'The Acme proxy blocked the request',
+    });
 
     const reply = await a.command('reload', { user: ADMIN });
     const told = await waitFor(
@@ -51,13 +57,13 @@ const RULES = path.join(__dirname, '../../rules');
       'the answer to the admin',
     );
     await Promise.all([a.idle(), b.idle()]);
-    const loaded = a.app.rules.length;
-    expect(loaded).toBeLessThan(serving.length);
+    const loaded = ruleFileCount(a.app.rules);
+    expect(loaded).toBe(ruleFileCount(serving) + 1);
     // b never swapped its set: the broken load changed nothing there.
     expect(b.app.rules).toBe(serving);
     const text = JSON.stringify(told.args);
     expect(text).toContain(
-      `1 of 2 replicas now serve ${loaded} rules; replica ${b.app.replicaId} kept its ${serving.length} rules: `,
+      `1 of 2 replicas now serve ${loaded} rule files; replica ${b.app.replicaId} kept its ${ruleFileCount(serving)} rule files: `,
     );
     expect(text).toMatch(/rate-limited\.yml:\d+:\d+ rule=rate-limited: /);
   });

@@ -1,3 +1,4 @@
+import { ruleFileCount } from '../../src/rules';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ beforeAll(async () => {
   cpSync(RULES, dir, { recursive: true });
   h = await startHarness({ env: { FRONT_WHY_RULES_DIR: dir }, sandbox: { faults: { rateLimitPerMinute: 100_000 } } });
   await h.bindTenant('acme', h.sandbox.tokens.acme_private, 'C0BOUND');
-  ruleCount = h.app.rules.length;
+  ruleCount = ruleFileCount(h.app.rules);
 });
 
 afterAll(async () => {
@@ -144,7 +145,7 @@ describe('reloadRules (what SIGHUP calls)', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.msg === 'rules reload failed; the rules already loaded keep serving');
     expect(logged).toMatchObject({ level: 50, trigger: 'SIGHUP', serving: ruleCount, errors: result.errors });
-    expect(h.app.rules.length).toBe(ruleCount);
+    expect(ruleFileCount(h.app.rules)).toBe(ruleCount);
 
     const mark = h.slack.calls.length;
     await h.command(TEAPOT);
@@ -187,7 +188,7 @@ describe('/front-why reload (admins)', () => {
     const { status } = await h.command('reload', { user: ADMIN });
     expect(status).toBe(200);
     const answer = await privateAnswer(mark0);
-    expect(answer).toContain(`Rules reloaded: *${ruleCount}* rules loaded`);
+    expect(answer).toContain(`Rules reloaded: *${ruleCount}* rule files loaded`);
     expect(answer).toContain('"response_type":"ephemeral"');
     await h.idle();
     const [entry] = await h.store.listActivity({ limit: 1 });
@@ -195,7 +196,7 @@ describe('/front-why reload (admins)', () => {
       action: 'rules.reload',
       actor: ADMIN,
       channelId: CHANNEL,
-      detail: `slack: ${ruleCount} rules loaded (was ${ruleCount})`,
+      detail: `slack: ${ruleCount} rule files loaded (was ${ruleCount})`,
     });
 
     const mark = h.slack.calls.length;
@@ -210,7 +211,7 @@ describe('/front-why reload (admins)', () => {
     await h.command('reload', { user: ADMIN });
     const answer = await privateAnswer(mark0);
     expect(answer).toContain('did not load, so nothing changed');
-    expect(answer).toContain(`the *${ruleCount}* rules already loaded keep answering`);
+    expect(answer).toContain(`the *${ruleCount}* rule files already loaded keep answering`);
     expect(answer).toMatch(/rate-limited\.yml:\d+:\d+ rule=rate-limited: /);
     await h.idle();
     const [entry] = await h.store.listActivity({ limit: 1 });

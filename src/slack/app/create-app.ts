@@ -6,7 +6,7 @@ import { connectTenant } from '../../diagnosis/live';
 import { DEFAULT_BUDGET_KEY, systemClock, type RateBudgets } from '../../front';
 import type { Logger } from '../../log';
 import { createMetrics, type Metrics } from '../../metrics';
-import type { Rule } from '../../rules';
+import { ruleFileCount, type Rule, type RulesDirs } from '../../rules';
 import type { ChannelBinding, Store } from '../../store';
 import type { AuditReport } from '../../diagnosis/audit';
 import type { AuditChange } from '../../diagnosis/audit-change';
@@ -52,8 +52,8 @@ export interface SlackAppOptions {
   budgets?: RateBudgets;
   /** (token, budget key) → the tenant's Front connection; defaults to `connectTenant` with the config's settings. */
   connect?: ConnectFn;
-  /** Where `reloadRules` reads the rules again; defaults to FRONT_WHY_RULES_DIR. */
-  rulesDir?: string;
+  /** Where `reloadRules` reads the rules again; defaults to the built-in rules and FRONT_WHY_RULES_DIR's folders. */
+  rulesDir?: RulesDirs;
   /** Told after every reload, whatever triggered it (`serve` records the outcome for `front-why rules reload`). */
   onRulesReloaded?: (result: RulesReload, trigger: string) => void;
   /** The paste parser; defaults to `parsePaste`. */
@@ -149,7 +149,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const drain = drainer(requests, inflight);
   const ruleBook = new RuleBook(options.rulesDir ?? config.FRONT_WHY_RULES_DIR, options.rules);
   const reloadRules = loggedReload(ruleBook, logger, options.onRulesReloaded);
-  metrics.countRulesWith(() => ruleBook.current.length);
+  metrics.countRulesWith(() => ruleFileCount(ruleBook.current));
   const timer = requestTimer(metrics);
   const log = boltLogger(logger);
   let running: Running | undefined;
@@ -172,7 +172,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   let stopped: Promise<void> | undefined;
   const health = healthHandler(() => ({ mode, stopping, inflight: inflight.size }));
   const ready = readinessHandler(
-    () => ({ stopping, rules: ruleBook.current.length, ping: () => store.ping() }),
+    () => ({ stopping, rules: ruleFileCount(ruleBook.current), ping: () => store.ping() }),
     (reason, err) => logger.warn({ err: errorFields(err) }, `not ready: ${reason}`),
   );
   const routes: HttpRoute[] = [

@@ -1,5 +1,4 @@
-import { displayPath } from '../../rules/display-path';
-import { formatLoadError, loadRules, type Rule } from '../../rules';
+import { formatLoadError, loadRules, ruleFileCount, rulesDirsText, type Rule, type RulesDirs } from '../../rules';
 import type { Logger } from '../../log';
 import { errorFields } from '../send/failure';
 
@@ -22,7 +21,7 @@ export class RuleBook {
   private rules: Rule[];
 
   constructor(
-    readonly dir: string,
+    readonly dir: RulesDirs,
     initial: Rule[],
   ) {
     this.rules = initial;
@@ -32,14 +31,15 @@ export class RuleBook {
     return this.rules;
   }
 
-  /** Loads every file in `dir` again; all of it or none of it. */
+  /** Loads every file in the rules folders again; all of it or none of it. */
   reload(): RulesReload {
-    const dir = displayPath(this.dir);
+    const dir = rulesDirsText(this.dir);
     const loaded = loadRules(this.dir);
-    if (!loaded.ok) return { ok: false, serving: this.rules.length, dir, errors: loaded.errors.map(formatLoadError) };
-    const previous = this.rules.length;
+    if (!loaded.ok)
+      return { ok: false, serving: ruleFileCount(this.rules), dir, errors: loaded.errors.map(formatLoadError) };
+    const previous = ruleFileCount(this.rules);
     this.rules = loaded.rules;
-    return { ok: true, rules: loaded.rules.length, previous, dir };
+    return { ok: true, rules: ruleFileCount(loaded.rules), previous, dir };
   }
 }
 

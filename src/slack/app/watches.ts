@@ -34,6 +34,7 @@ export function startWatchLoop(deps: SlackDeps, client: webApi.WebClient, option
     holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     now: deps.watch.now,
     schedule: deps.watch.schedule,
+    rules: () => deps.rules,
     check: watchCheck(deps),
     recordUnknowns: (watch, unexplained) =>
       countUnknownWordings(deps, unexplained, watch.tenant, new Date(deps.watch.now())),

@@ -1,7 +1,7 @@
-import { isCustomerFixable } from '../../causes';
 import { overruledNote } from '../../watch';
 import { MAX_ERRORS_PER_PASTE, diagnoseParsed, type DiagnoseOutcome, type ParseResult } from '../../diagnosis';
 import { recheckInput } from '../../input';
+import { declarationOf, type Rule } from '../../rules';
 import type { OutcomeView } from '../render/blocks';
 import { LIMITS } from '../render/block-kit';
 import { recordActivity } from './record-activity';
@@ -81,7 +81,7 @@ export async function runDiagnosis(
       ...(lease && label ? { tenant: label } : {}),
       ...(offlineReason ? { offlineReason } : {}),
       ...(buttonValue ? { buttonValue } : {}),
-      ...(lease && watchable(outcome) ? { watchable: true } : {}),
+      ...(lease && watchable(outcome, deps.rules) ? { watchable: true } : {}),
     },
   };
 }
@@ -111,15 +111,15 @@ export async function diagnoseWithinShare(
 
 /**
  * A watch re-reads a conversation until it reads fine, so it needs a live answer about one whose likeliest cause
- * the customer can fix, and that the token connected here can see (no live check overruled the paste).
+ * the customer can fix (its rule file says `customer_can_fix: true`), and that the token connected here can see (no live check overruled the paste).
  */
-function watchable(outcome: DiagnoseOutcome): boolean {
+function watchable(outcome: DiagnoseOutcome, rules: readonly Rule[]): boolean {
   if (!outcome.ok || !outcome.live || outcome.targets.length === 0) return false;
   const first = outcome.diagnoses[0];
   return (
     first !== undefined &&
     first.status === 'confirmed' &&
-    isCustomerFixable(first.cause) &&
+    declarationOf(rules, first.cause)?.customerCanFix === true &&
     overruledNote(first) === undefined
   );
 }

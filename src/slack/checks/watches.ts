@@ -49,7 +49,7 @@ export async function startWatch(
   if (nothing) return { kind: 'refused', message: nothing };
   const overruled = outcome.ok ? overruledNote(outcome.diagnoses[0]) : undefined;
   if (overruled) return { kind: 'refused', message: overruled };
-  const verdict = verdictOf(outcome);
+  const verdict = verdictOf(outcome, deps.rules);
   const target = outcome.ok ? outcome.targets.join(', ') : '';
   const shown = target || 'the pasted error';
   if (verdict.kind === 'fine') return { kind: 'fine', label: shown };

@@ -33,8 +33,8 @@ export async function reloadVerb(ctx: VerbContext): Promise<void> {
   await recordActivity(ctx.deps, ctx.who, {
     action: 'rules.reload',
     detail: result.ok
-      ? `slack: ${result.rules} rules loaded (was ${result.previous})${also}`
-      : `slack: refused, ${result.errors.length} error(s); ${result.serving} rules keep serving${also}`,
+      ? `slack: ${result.rules} rule files loaded (was ${result.previous})${also}`
+      : `slack: refused, ${result.errors.length} error(s); ${result.serving} rule files keep serving${also}`,
   });
   const replicas = everywhere === undefined ? '' : ` Replicas: ${escapeText(truncate(everywhere, 1500))}.`;
   if (result.ok) {
@@ -42,7 +42,7 @@ export async function reloadVerb(ctx: VerbContext): Promise<void> {
     await respondEphemeral(
       ctx.respond,
       simpleMessage(
-        `${allGood ? ':white_check_mark:' : ':warning:'} Rules reloaded: *${result.rules}* rules loaded from ${inlineCode(result.dir)} (before: ${result.previous}).${replicas} New checks use them from now on.`,
+        `${allGood ? ':white_check_mark:' : ':warning:'} Rules reloaded: *${result.rules}* rule files loaded from ${inlineCode(result.dir)} (before: ${result.previous}).${replicas} New checks use them from now on.`,
       ),
     );
     return;
@@ -57,7 +57,7 @@ export async function reloadVerb(ctx: VerbContext): Promise<void> {
   await respondEphemeral(
     ctx.respond,
     simpleMessage(
-      `:warning: The rules in ${inlineCode(result.dir)} did not load, so nothing changed: the *${result.serving}* rules already loaded keep answering.${replicas} Fix ${result.errors.length === 1 ? 'this' : 'these'} and run \`/front-why reload\` again:\n\`\`\`${shown.join('\n')}\`\`\`${more}`,
+      `:warning: The rules in ${inlineCode(result.dir)} did not load, so nothing changed: the *${result.serving}* rule files already loaded keep answering.${replicas} Fix ${result.errors.length === 1 ? 'this' : 'these'} and run \`/front-why reload\` again:\n\`\`\`${shown.join('\n')}\`\`\`${more}`,
     ),
   );
 }

@@ -1,0 +1,32 @@
+import type { CauseDeclaration, Rule, Trait } from './schema';
+
+/**
+ * The causes a loaded rule set declares, and what each file says about its cause. The vocabulary is the rules':
+ * a rule file added to a rules folder adds its cause, with no change to the program.
+ */
+export function causesOf(rules: readonly Rule[]): string[] {
+  return [...new Set(rules.map((rule) => rule.cause))].sort();
+}
+
+/** What the rule file of `cause` declares, or undefined when no loaded rule names it (any more). */
+export function declarationOf(rules: readonly Rule[], cause: string): CauseDeclaration | undefined {
+  return rules.find((rule) => rule.cause === cause)?.declared;
+}
+
+export function hasTrait(rules: readonly Rule[], cause: string, trait: Trait): boolean {
+  return declarationOf(rules, cause)?.traits.includes(trait) ?? false;
+}
+
+/**
+ * How big a rule set is, counted one way everywhere it is said (lint, test, reload, /readyz, the logs): rule
+ * files, each one cause; a file with variants still counts once.
+ */
+export function ruleFileCount(rules: readonly Rule[]): number {
+  return new Set(rules.map((rule) => rule.id)).size;
+}
+
+/** "23 rule files": the count with its unit, as every output says it. */
+export function ruleFilesText(rules: readonly Rule[] | number): string {
+  const n = typeof rules === 'number' ? rules : ruleFileCount(rules);
+  return `${n} rule ${n === 1 ? 'file' : 'files'}`;
+}
