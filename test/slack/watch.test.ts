@@ -180,7 +180,9 @@ describe('on SQLite, across a restart', () => {
       expect(await h.app.tickWatches()).toBe(1);
     }
     expect(posts(h, mark).map((c) => visibleText(c))).toEqual([
-      expect.stringContaining('the pasted error still fails, now for another cause (unknown)'),
+      expect.stringContaining(
+        'the pasted error still fails, now for another cause: No rule explains this Front error yet (409',
+      ),
     ]);
     const wordings = await h.store.listUnknownWordings();
     expect(wordings.map((w) => [w.template, w.status, w.count, w.tenants])).toEqual([
