@@ -47,7 +47,7 @@ export function glance(outcome: AnsweredOutcome, view: OutcomeView, more: string
   if (!first) return { blocks: [...contexts(status), ...sections(noMatchText(outcome))], stepsCut: false };
 
   const head = [safeCut(causeTitle(first), HEADLINE_CHARS)];
-  const owner = escapedOwner(first);
+  const owner = escapedOwner(first, true);
   if (owner) head.push(safeCut(owner, OWNER_CHARS));
   const meta = [inlineCode(first.cause), `confidence ${escapeText(first.confidence)}`].join(' · ');
   const ranked = escapedRankedBy(first);

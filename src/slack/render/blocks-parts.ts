@@ -1,5 +1,12 @@
 import type { DiagnoseOutcome, Diagnosis } from '../../diagnosis';
-import { causeLabel, decidingChecks, evidenceMark, ownerLine, rankedByLine } from '../../diagnosis/text';
+import {
+  causeLabel,
+  decidingChecks,
+  evidenceMark,
+  ownerLine,
+  ownerLineBesideHeadline,
+  rankedByLine,
+} from '../../diagnosis/text';
 import { escapeText, inlineCode, oneLine, truncate } from './escape';
 
 /** Pieces the first reply and the details share. Every value from a paste, Front or a rule is escaped here. */
@@ -47,8 +54,9 @@ export function causeTitle(d: Diagnosis, number?: number): string {
   return `${number !== undefined ? `${number}. ` : ''}*${causeLabel(d)}:* ${escapeText(oneLine(d.headline))}`;
 }
 
-export function escapedOwner(d: Diagnosis): string | undefined {
-  const line = ownerLine(d.owner);
+/** Who owns the private resource and how the checks found out; `besideHeadline` leaves out what it already says. */
+export function escapedOwner(d: Diagnosis, besideHeadline = false): string | undefined {
+  const line = besideHeadline ? ownerLineBesideHeadline(d) : ownerLine(d.owner);
   return line ? escapeText(oneLine(line)) : undefined;
 }
 
