@@ -151,6 +151,24 @@ describe('/front-why <conversation>', () => {
     });
   });
 
+  test('in a channel with no tenant bound, an ID says it needs the customer’s token and how to bind one', async () => {
+    const channel = 'C0UNBOUND';
+    const mark = h.slack.calls.length;
+    await h.command('cnv_yo1kg5q', { channel });
+    const { replies } = await threadAfter(mark, channel);
+    const answer = replies.map((r) => visibleText(r)).join('\n');
+    expect(answer).toContain('Not checked.');
+    expect(answer).toContain('no tenant is bound to this channel');
+    expect(answer).toContain('/front-why bind NAME');
+    expect(answer).toContain('front-why diagnose --tenant NAME cnv_yo1kg5q');
+    expect(answer).not.toContain('No known cause matched');
+    // Nothing to tell the customer and no details: only the check, to run again once a tenant is bound.
+    const all = replies.map(text).join('\n');
+    expect(all).toContain(ACTION_IDS.checkAgain);
+    expect(all).not.toContain(ACTION_IDS.customerMessage);
+    expect(all).not.toContain(ACTION_IDS.details);
+  });
+
   test('the ack comes back before the probes finish (Front answers slowly)', async () => {
     h.sandbox.setFaults({ latencyMs: 1_500 });
     h.sandbox.resetStats();
@@ -306,7 +324,7 @@ describe('buttons', () => {
   });
 
   test('"Message for the customer" shows the clicker a customer-ready text: what to change, where, for whom', async () => {
-    const reply = await answeredReply('cnv_yo1kg5q');
+    const reply = await answeredReply(ORIGINAL_REPORT);
     const mark = h.slack.calls.length;
     await h.interact(buttonClick(reply, ACTION_IDS.customerMessage, { responseUrl: h.slack.responseUrl() }));
     const ephemeral = await waitFor(() => callsSince(mark, 'chat.postEphemeral')[0], 'the customer message');
@@ -316,6 +334,9 @@ describe('buttons', () => {
     expect(body).toContain('Allow access to my individual resources via the API');
     // The teammates concerned, and the exact click path for the admin and for the teammate.
     expect(body).toContain('Bruno Keller');
+    expect(body).toContain('Dmitri Ivanov');
+    // The admin has Front, not front-why: the message never asks them to run it.
+    expect(body).not.toMatch(/front-why/i);
     expect(body).toContain('gear icon → Company settings → Teammates');
     expect(body).toContain('gear icon → Personal tab → Preferences');
     expect(callsSince(mark, 'chat.postMessage')).toEqual([]);
