@@ -1,3 +1,6 @@
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../src/cli';
+import type { CliIo } from '../../src/commands/io';
 import { SANDBOX_SCENARIOS } from '../../src/sandbox';
 import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { AGENT, buttonClick, CHANNEL, startHarness, waitFor, type Harness } from './helpers/harness';
@@ -321,6 +324,37 @@ describe('buttons', () => {
     );
     expect(again.args.thread_ts).toBe(reply.args.thread_ts);
     expect(text(again)).toContain('teammate_api_access_disabled');
+  });
+
+  test('`front-why stats` counts a case once, however often its answer is checked again or opened', async () => {
+    const diagnosesSoFar = async (): Promise<number> => {
+      await h.idle();
+      const out: string[] = [];
+      const io: CliIo = {
+        stdout: { write: (t: string) => out.push(t) },
+        stderr: { write: () => undefined },
+        stdin: new PassThrough(),
+        env: h.env,
+      };
+      expect(await runCli(['stats', '--tenant', 'acme', '--json'], io)).toBe(0);
+      return (JSON.parse(out.join('')) as { diagnoses: { total: number } }).diagnoses.total;
+    };
+    const before = await diagnosesSoFar();
+    const reply = await answeredReply('cnv_yo1kg5r');
+    for (const button of [ACTION_IDS.checkAgain, ACTION_IDS.details, ACTION_IDS.customerMessage]) {
+      const mark = h.slack.calls.length;
+      await h.interact(buttonClick(reply, button, { responseUrl: h.slack.responseUrl() }));
+      await waitFor(() => callsSince(mark).length > 0, `the answer to ${button}`);
+    }
+    expect((await diagnosesSoFar()) - before).toBe(1);
+    // The re-runs are still in the activity log, as re-runs of that case.
+    const log = await h.store.listActivity({ tenant: 'acme', limit: 10 });
+    expect(log.filter((e) => e.target === 'cnv_yo1kg5r').map((e) => e.action)).toEqual([
+      'diagnose.again',
+      'diagnose.again',
+      'diagnose.again',
+      'diagnose',
+    ]);
   });
 
   test('"Message for the customer" shows the clicker a customer-ready text: what to change, where, for whom', async () => {

@@ -133,8 +133,11 @@ async function recordRun(
 ): Promise<void> {
   const targets = outcome.ok ? outcome.targets.join(',') : '';
   const causes = outcome.ok ? [...new Set(outcome.diagnoses.map((d) => d.cause))].join(',') : '';
+  const action = tenant ? 'diagnose' : 'explain';
   await recordActivity(deps, who, {
-    action: tenant ? 'diagnose' : 'explain',
+    // A button under an answer re-runs the same case: logged, but as the case's re-run, so that `stats` and the
+    // Home tab count each case once however often its answer was checked again or opened.
+    action: FIRST_SIGHTINGS.includes(origin) ? action : `${action}.again`,
     ...(tenant ? { tenant } : {}),
     ...(targets ? { target: targets } : {}),
     ...(causes ? { cause: causes } : {}),
