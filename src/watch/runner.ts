@@ -93,7 +93,7 @@ export function createWatchRunner(deps: WatchRunnerDeps): WatchRunner {
         await end(
           watch,
           'fixed',
-          `${capitalised(changeText(watch.cause, watch.owner))}; ${watch.label} reads fine.`,
+          `${capitalised(changeText(watch.cause, result.owner !== undefined ? result.owner : watch.owner))}; ${watch.label} reads fine.`,
           watch.cause,
           result.summary,
         );

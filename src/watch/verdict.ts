@@ -2,8 +2,11 @@ import type { DiagnoseOutcome, Diagnosis } from '../diagnosis';
 
 /** What one re-check of a watched target found. Texts are plain: whoever shows them escapes them. */
 export type WatchCheck =
-  /** The target reads fine with the tenant's token now. */
-  | { kind: 'fine'; summary: string }
+  /**
+   * The target reads fine with the tenant's token now. `owner`, when set, is whom the fix concerns as the re-check
+   * found it (null: it could not tell), in place of the owner the watch started with.
+   */
+  | { kind: 'fine'; summary: string; owner?: string | null }
   /** Still failing, for `cause` (perhaps another cause than before). */
   | { kind: 'broken'; cause: string; summary: string }
   /** The re-check could not tell (Front did not answer, a check was refused): look again later. */
