@@ -113,7 +113,7 @@ export async function diagnoseWithinShare(
  * A watch re-reads a conversation until it reads fine, so it needs a live answer about one whose likeliest cause
  * the customer can fix, and that the token connected here can see (no live check overruled the paste).
  */
-function watchable(outcome: DiagnoseOutcome): boolean {
+export function watchable(outcome: DiagnoseOutcome): boolean {
   if (!outcome.ok || !outcome.live || outcome.targets.length === 0) return false;
   const first = outcome.diagnoses[0];
   return (
