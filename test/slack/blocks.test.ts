@@ -330,6 +330,19 @@ describe('customerMessage', () => {
     expect(unescapedAngles([message])).toEqual([]);
   });
 
+  test('two possible causes read as the likeliest and what it may be instead, not both as the likeliest', () => {
+    const text = allText([
+      customerMessage(
+        outcome([
+          diagnosis({ status: 'possible', headline: 'The owner has the preference off' }),
+          diagnosis({ status: 'possible', headline: 'The token lacks the private scope' }),
+        ]),
+      ),
+    ]);
+    expect(text).toContain('1. What is most likely happening: The owner has the preference off');
+    expect(text).toContain('2. Or it may be: The token lacks the private scope');
+  });
+
   test('names the teammates concerned when the checks found them', () => {
     const one = allText([
       customerMessage(

@@ -161,7 +161,7 @@ describe('/front-why <conversation>', () => {
     const { replies } = await threadAfter(mark, channel);
     const answer = replies.map((r) => visibleText(r)).join('\n');
     expect(answer).toContain('Not checked.');
-    expect(answer).toContain('no tenant is bound to this channel');
+    expect(answer).toContain('not checked (no tenant is bound to this channel)');
     expect(answer).toContain('/front-why bind NAME');
     expect(answer).toContain('front-why diagnose --tenant NAME cnv_yo1kg5q');
     expect(answer).not.toContain('No known cause matched');

@@ -37,7 +37,8 @@ export function statusLine(outcome: AnsweredOutcome, view: OutcomeView): string 
     const unanswered = decidingChecks(outcome.checks).filter((e) => e.ok === null).length;
     if (unanswered > 0) parts.push(`could not check ${unanswered} of them`);
   } else {
-    parts.push(`explained from the paste alone${view.offlineReason ? ` (${escapeText(view.offlineReason)})` : ''}`);
+    const reason = view.offlineReason ? ` (${escapeText(view.offlineReason)})` : '';
+    parts.push(notCheckable(outcome) ? `not checked${reason}` : `explained from the paste alone${reason}`);
   }
   return parts.join(' · ');
 }
