@@ -124,6 +124,18 @@ describe('every line for the person who reads it', () => {
     expect(offending).toEqual([]);
   });
 
+  it('no line of any rule or variant has a default that prints a placeholder for an unchecked fact', () => {
+    // `{{me.status|not checked}}` or `{{error.format|}}`: a line that shows a checked value stands alone, under
+    // `if: { fact: …, exists: true }`, and goes when the fact was not checked.
+    const placeholderDefault = /\{\{[^{}|]+\|\s*(?:not checked|not run|\(?unknown\)?)?\s*\}\}/;
+    const offending = rules.flatMap((rule) =>
+      [...rule.headline, ...rule.why, ...rule.steps.agent, ...rule.steps.teammate, ...rule.steps.admin]
+        .filter((line) => placeholderDefault.test(line.text))
+        .map((line) => `${variantName(rule)}: ${line.text}`),
+    );
+    expect([...new Set(offending)]).toEqual([]);
+  });
+
   it('no answer shows a placeholder for a fact that was not checked', () => {
     const placeholder = /: not checked\b|\(\)|\(unknown\)|\bnot run\)|listed above/;
     const offending: string[] = [];
