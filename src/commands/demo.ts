@@ -1,8 +1,11 @@
 import { loadConfig } from '../config';
-import { diagnose, diagnosesToText } from '../diagnosis';
+import { diagnose, diagnosesToText, type DiagnoseOutcome } from '../diagnosis';
 import { connectTenant } from '../diagnosis/live';
-import { loadRulesOrThrow } from '../rules';
-import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox } from '../sandbox';
+import { loadRulesOrThrow, type Rule } from '../rules';
+import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox, type SandboxScenario } from '../sandbox';
+import { watchable } from '../slack/checks/run-diagnosis';
+import { renderOutcome } from '../slack/render/blocks';
+import { messageAsText } from '../slack/render/as-text';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { usageOf } from './help';
 
@@ -17,6 +20,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     json: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
     only: { type: 'string' },
+    slack: { type: 'boolean' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${DEMO_USAGE}`);
   const config = loadConfig(io.env);
@@ -49,11 +53,13 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
           io.stdout.write(`━━ ${scenario.name} ━━ ${scenario.description}\n`);
           io.stdout.write(`Agent: /front-why ${oneLine(scenario.input)}\n`);
           io.stdout.write(`(customer token ${connection.maskedToken}, ${calls} request(s) to Front)\n\n`);
-          const reply = !outcome.ok
-            ? outcome.message
-            : outcome.diagnoses.length > 0
-              ? diagnosesToText(outcome.diagnoses, { verbose: values.verbose === true })
-              : 'No cause found.';
+          const reply = values.slack
+            ? slackReply(outcome, scenario, rules)
+            : !outcome.ok
+              ? outcome.message
+              : outcome.diagnoses.length > 0
+                ? diagnosesToText(outcome.diagnoses, { verbose: values.verbose === true })
+                : 'No cause found.';
           io.stdout.write(
             `${reply}\n\n${ok ? '✓' : '✗'} expected ${scenario.expectedCause}, got ${causes[0] ?? 'nothing'}\n\n`,
           );
@@ -69,6 +75,16 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.json) writeJson(io, { scenarios: results });
   else io.stdout.write(`${results.length - failed} of ${results.length} scenarios diagnosed as expected.\n`);
   return failed === 0 ? 0 : 1;
+}
+
+/**
+ * The first reply as the agent reads it in Slack, rendered from the same blocks the bot posts (buttons as
+ * `[Label]`). The sandbox's tokens are named after their company (`acme_private`), which stands in for the tenant.
+ */
+function slackReply(outcome: DiagnoseOutcome, scenario: SandboxScenario, rules: readonly Rule[]): string {
+  const tenant = scenario.tokenName.split('_')[0] ?? scenario.tokenName;
+  const view = { tenant, buttonValue: scenario.input, ...(watchable(outcome, rules) ? { watchable: true } : {}) };
+  return renderOutcome(outcome, view).map(messageAsText).join('\n\n');
 }
 
 function oneLine(text: string): string {

@@ -317,16 +317,18 @@ examples:
   },
   demo: {
     summary: 'start the sandbox and diagnose its scenarios as the bot would reply',
-    usage: 'usage: front-why demo [--verbose] [--json] [--only NAME]',
+    usage: 'usage: front-why demo [--verbose] [--slack] [--json] [--only NAME]',
     details: `options:
   --only NAME     one scenario
   -v, --verbose   each answer in full (why, the checks that decided, links)
+  --slack         each answer as the first reply in Slack reads (the README's example is this, for original_report)
   --json          one JSON object {"scenarios": [...]}
   -h, --help      this help
 
 examples:
   front-why demo
-  front-why demo --only original_report`,
+  front-why demo --only original_report
+  front-why demo --only original_report --slack`,
   },
 };
 

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import { diagnose } from '../diagnosis';
 import { loadRulesOrThrow } from '../rules';
-import { changeText, delayAfter, nothingToWatch, overruledNote, ownerOf, verdictOf } from '../watch';
+import { changeText, delayAfter, nothingToWatch, overruledNote, ownerOf, verdictOf, whoChanged } from '../watch';
 import { textFrom } from './explain';
 import { usageOf } from './help';
 import { parseCommandArgs, UsageError, type CliIo } from './io';
@@ -70,7 +70,9 @@ export async function watchCommand(argv: string[], io: CliIo, clock: WatchClock 
       const target = outcome.ok && outcome.targets.length > 0 ? outcome.targets.join(', ') : 'the target';
       const at = `[+${seconds(clock.now() - started)}]`;
       if (verdict.kind === 'fine') {
-        const change = cause ? `${changeText(rules, cause, owner)}; ` : '';
+        // Several teammates could have been the owner: name only those who turned the preference on.
+        const who = cause ? await whoChanged({ cause, owner }, connection.live, Date.now) : undefined;
+        const change = cause ? `${changeText(rules, cause, who ? who.owner : owner)}; ` : '';
         io.stdout.write(`${change}${target} reads fine with ${label}.\n`);
         return 0;
       }

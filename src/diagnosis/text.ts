@@ -34,7 +34,7 @@ export function diagnosesToText(diagnoses: Diagnosis[], options: TextOptions = {
 /** One diagnosis: the first screen, or with `verbose` everything about it. */
 export function diagnosisToText(d: Diagnosis, index: number, options: TextOptions = {}): string {
   const lines: string[] = [`${index + 1}. ${causeLabel(d)}: ${d.headline}`];
-  const owner = ownerLine(d.owner);
+  const owner = options.verbose ? ownerLine(d.owner) : ownerLineBesideHeadline(d);
   if (owner) lines.push(`   ${owner}`);
   if (d.rankedBy) lines.push(`   ${rankedByLine(d.rankedBy)}`);
   const meta = options.verbose
@@ -91,6 +91,17 @@ export function ownerLine(owner: OwnerFinding | undefined): string | undefined {
       return `Owner: one of ${names.join(', ')} (the teammates with the preference off${swept})`;
     }
   }
+}
+
+/**
+ * The owner line under a headline, unless the headline already names every one of them: the rule's headline says
+ * who when the checks found out ("Bruno Keller has … turned off"), and the same names twice read as two findings.
+ * How they were found stays in the details.
+ */
+export function ownerLineBesideHeadline(d: Pick<Diagnosis, 'owner' | 'headline'>): string | undefined {
+  const names = d.owner?.name !== undefined ? [d.owner.name] : (d.owner?.candidates ?? []);
+  if (names.length > 0 && names.every((name) => d.headline.includes(name))) return undefined;
+  return ownerLine(d.owner);
 }
 
 export function rankedByLine(rankedBy: string): string {

@@ -29,6 +29,7 @@ import {
   type TextLineDraft,
 } from './schema';
 import { locate } from './yaml-position';
+import { applyTerms } from './terms';
 
 /** Beside each rule `<id>.yml`, its tests (see rule-tests.ts). */
 export const TEST_SUFFIX = '.test.yml';
@@ -233,11 +234,15 @@ export function parseRuleText(
       errors: [{ file, line: 1, col: 1, ruleId, message: 'the file is empty; a rule starts with "id:"' }],
     };
   }
-  const parsed = makeRuleSchema(fileId).safeParse(data, { reportInput: true });
-  if (!parsed.success) {
-    const errors = describeIssues(parsed.error.issues)
-      .map((m) => positioned(m, text, file, ruleId))
-      .sort(byPosition);
+  const termed = applyTerms(data);
+  const termErrors = termed.problems.map((p) => positioned(p, text, file, ruleId));
+  const parsed = makeRuleSchema(fileId).safeParse(termed.data, { reportInput: true });
+  if (!parsed.success || termErrors.length > 0) {
+    // An unknown term is said once, as a term, not again as an unknown fact path.
+    const schemaErrors = parsed.success
+      ? []
+      : describeIssues(parsed.error.issues).filter((m) => termErrors.length === 0 || !m.message.includes('{{term.'));
+    const errors = [...termErrors, ...schemaErrors.map((m) => positioned(m, text, file, ruleId))].sort(byPosition);
     return { ok: false, errors, declaredId };
   }
   const resolved = resolveRule(parsed.data, library, { file, text, path: [], ruleId });

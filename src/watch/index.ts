@@ -10,3 +10,4 @@ export { delayAfter, expiryOf, nextCheckAt, MAX_WATCH_INTERVAL_MS, DAY_MS, type 
 export { WatchShare, WATCH_SHARE, ASSUMED_LIMIT_PER_MINUTE, type BudgetSnapshot, type ShareDecision } from './share';
 export { verdictOf, ownerOf, changeText, nothingToWatch, overruledNote, type WatchCheck } from './verdict';
 export { recheck, type RecheckDeps } from './recheck';
+export { whoChanged, type WhoChanged } from './who-changed';

@@ -2,6 +2,7 @@ import { diagnose, type LiveAccess } from '../diagnosis';
 import type { Rule } from '../rules';
 import type { BudgetSnapshot, WatchShare } from './share';
 import { verdictOf, type WatchCheck } from './verdict';
+import { whoChanged } from './who-changed';
 
 export interface RecheckDeps {
   rules: Rule[];
@@ -11,8 +12,16 @@ export interface RecheckDeps {
   share?: { tenant: string; share: WatchShare; budget: { snapshot(): BudgetSnapshot } };
 }
 
-/** One re-check of a watched target, as the thread or the terminal will hear it. */
-export async function recheck(text: string, deps: RecheckDeps): Promise<WatchCheck> {
+/**
+ * One re-check of a watched target, as the thread or the terminal will hear it. `before` is the cause and owner the
+ * watch started with: when the target reads fine and several teammates could have been the owner, the fix is told
+ * with those who turned their preference on (whoChanged), never with the whole list.
+ */
+export async function recheck(
+  text: string,
+  deps: RecheckDeps,
+  before?: { cause: string; owner: string | null },
+): Promise<WatchCheck> {
   const { share } = deps;
   if (share) {
     const decision = share.share.decide(share.tenant, share.budget.snapshot());
@@ -23,6 +32,15 @@ export async function recheck(text: string, deps: RecheckDeps): Promise<WatchChe
     live: deps.live,
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
-  if (share) share.share.spent(share.tenant, outcome.ok ? outcome.calls : 0, share.budget.snapshot());
-  return verdictOf(outcome, deps.rules);
+  let calls = outcome.ok ? outcome.calls : 0;
+  const verdict = verdictOf(outcome, deps.rules);
+  if (verdict.kind === 'fine' && before) {
+    const who = await whoChanged(before, deps.live, deps.clock ?? Date.now);
+    if (who) {
+      calls += who.calls;
+      verdict.owner = who.owner;
+    }
+  }
+  if (share) share.share.spent(share.tenant, calls, share.budget.snapshot());
+  return verdict;
 }

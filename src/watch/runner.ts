@@ -102,7 +102,7 @@ export function createWatchRunner(deps: WatchRunnerDeps): WatchRunner {
         await end(
           watch,
           'fixed',
-          `${capitalised(changeText(deps.rules(), watch.cause, watch.owner))}; ${watch.label} reads fine.`,
+          `${capitalised(changeText(deps.rules(), watch.cause, result.owner !== undefined ? result.owner : watch.owner))}; ${watch.label} reads fine.`,
           watch.cause,
           result.summary,
         );

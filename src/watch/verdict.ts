@@ -4,8 +4,11 @@ import { declarationOf, OWNER_FIELD, type Rule } from '../rules';
 
 /** What one re-check of a watched target found. Texts are plain: whoever shows them escapes them. */
 export type WatchCheck =
-  /** The target reads fine with the tenant's token now. */
-  | { kind: 'fine'; summary: string }
+  /**
+   * The target reads fine with the tenant's token now. `owner`, when set, is whom the fix concerns as the re-check
+   * found it (null: it could not tell), in place of the owner the watch started with.
+   */
+  | { kind: 'fine'; summary: string; owner?: string | null }
   /**
    * Still failing, for `cause` (perhaps another cause than before). `unexplained`: for the `unknown` cause, the
    * errors no rule explains, whose wordings are counted as a paste's are.

@@ -70,7 +70,7 @@ test('exits 0 once the preference is turned on, after the backoff, saying what c
   expect(await watchCommand(['cnv_yo1kg5q'], c.io, time.clock)).toBe(0);
   expect(time.slept).toEqual([60_000, 120_000]);
   expect(c.out()).toBe(
-    'the teammate\'s "Allow access to my individual resources via the API" is now on; cnv_yo1kg5q reads fine with FRONT_API_TOKEN.\n',
+    'Bruno Keller\'s "Allow access to my individual resources via the API" is now on; cnv_yo1kg5q reads fine with FRONT_API_TOKEN.\n',
   );
   expect(c.err().split('\n').filter(Boolean)).toHaveLength(2);
   expect(c.err()).toContain('[+0 s] cnv_yo1kg5q still fails (teammate_api_access_disabled: ');

@@ -247,7 +247,7 @@ describe('an ID of another kind that Front does not know', () => {
     const [first] = outcome.diagnoses;
     expect([first?.cause, first?.status]).toEqual(['resource_not_found', 'confirmed']);
     expect(first?.headline).toBe('Front does not know the tag tag_zz9k2 (404 Not found)');
-    expect(first?.why).toContain('Live read of the tag tag_zz9k2 with the stored token: 404.');
+    expect(first?.why).toContain('Reading the tag tag_zz9k2 with the stored token: 404.');
     expect(sandbox.stats().byRequest['GET /tags/tag_zz9k2']).toBe(1);
   });
 

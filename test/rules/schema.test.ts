@@ -190,3 +190,38 @@ describe('rule schema: conditions', () => {
     ]);
   });
 });
+
+describe('rule schema: terms, a wording written once', () => {
+  const terms = 'terms:\n  preference: Allow access to my individual resources via the API';
+
+  it('puts each term in place of {{term.NAME}} in the headline, why, steps and link titles', () => {
+    const rule = parse(
+      ruleText({
+        headline: `'"{{term.preference}}" is off'`,
+        steps: 'steps:\n  admin: [\'Turn on "{{term.preference}}".\']',
+        extra: `${terms}\nlinks:\n  - { title: 'About {{term.preference}}', url: 'https://help.front.com/x' }`,
+      }),
+    );
+    expect(rule.headline[0]?.text).toBe('"Allow access to my individual resources via the API" is off');
+    expect(rule.steps.admin[0]?.text).toBe('Turn on "Allow access to my individual resources via the API".');
+    expect(rule.links[0]?.title).toBe('About Allow access to my individual resources via the API');
+  });
+
+  it('says where an unknown term is used, once, naming the terms the file defines', () => {
+    expect(errors(ruleText({ headline: `'"{{term.preferense}}" is off'`, extra: terms }))).toEqual([
+      'unknown.yml:8:1 rule=unknown: unknown term "preferense" (terms defined in this file: preference)',
+    ]);
+    expect(errors(ruleText({ headline: `'{{term.preference}}'` }))).toEqual([
+      'unknown.yml:8:1 rule=unknown: unknown term "preference" (this file defines no terms)',
+    ]);
+  });
+
+  it('refuses terms that are not a mapping of names to text', () => {
+    expect(errors(ruleText({ extra: 'terms: [a, b]' }))).toEqual([
+      'unknown.yml:12:1 rule=unknown: terms is a mapping of names to text, e.g. "preference: Allow …"',
+    ]);
+    expect(errors(ruleText({ extra: 'terms:\n  preference: 3' }))).toEqual([
+      'unknown.yml:13:3 rule=unknown: term "preference" must be non-empty text',
+    ]);
+  });
+});

@@ -127,13 +127,14 @@ describe('renderOutcome', () => {
 
   test('the first reply: the cause, who, what tipped it, the steps per audience and three buttons; no why', () => {
     const d = diagnosis({
+      headline: 'The teammate who owns cnv_yo1kg5q has the preference off',
       owner: { how: 'elimination', name: 'Bruno Keller', checked: 5, total: 5 },
       rankedBy: 'the live 403 on the conversation',
     });
     const [message, ...rest] = renderOutcome(outcome([d]), { tenant: 'acme', buttonValue: 'cnv_yo1kg5q' });
     expect(rest).toEqual([]);
     const text = sectionTexts([message!]).join('\n');
-    expect(text).toContain('*Cause:* Bruno Keller &lt;bruno@acme.example&gt; has the preference off');
+    expect(text).toContain('*Cause:* The teammate who owns cnv_yo1kg5q has the preference off');
     expect(text).toContain('Owner: Bruno Keller (the only teammate with the preference off; 5 of 5 checked)');
     expect(text).toContain('Ranked first: the live 403 on the conversation');
     expect(text).toContain('*Support agent*\n1. Tell the customer.');
@@ -154,7 +155,21 @@ describe('renderOutcome', () => {
       ACTION_IDS.details,
     ]);
     expect(last.elements.every((e) => e.value === 'cnv_yo1kg5q')).toBe(true);
-    expect(message!.text).toBe('Cause: Bruno Keller &lt;bruno@acme.example&gt; has the preference off');
+    expect(message!.text).toBe('Cause: The teammate who owns cnv_yo1kg5q has the preference off');
+  });
+
+  test('a headline that names the owners is not followed by an Owner line with the same names; Details says how', () => {
+    const d = diagnosis({
+      headline: 'The teammate who owns cnv_yo1kg5q has it off: one of Bruno Keller, Dmitri Ivanov (all 5 checked)',
+      owner: { how: 'candidates', candidates: ['Bruno Keller', 'Dmitri Ivanov'], checked: 5, total: 5 },
+    });
+    const view = { tenant: 'acme', buttonValue: 'cnv_yo1kg5q' };
+    const first = sectionTexts(renderOutcome(outcome([d]), view)).join('\n');
+    expect(first.match(/Dmitri Ivanov/g)).toHaveLength(1);
+    expect(first).not.toContain('Owner:');
+    expect(allText(renderOutcomeDetails(outcome([d]), view))).toContain(
+      'Owner: one of Bruno Keller, Dmitri Ivanov (the teammates with the preference off; 5 of 5 checked)',
+    );
   });
 
   test('the details: why, what would decide it, links and the live checks, never the pasted facts', () => {
@@ -313,6 +328,19 @@ describe('customerMessage', () => {
     expect(text).toContain('Or each teammate concerned can do it themselves');
     expect(text).toContain('Only you can see this');
     expect(unescapedAngles([message])).toEqual([]);
+  });
+
+  test('two possible causes read as the likeliest and what it may be instead, not both as the likeliest', () => {
+    const text = allText([
+      customerMessage(
+        outcome([
+          diagnosis({ status: 'possible', headline: 'The owner has the preference off' }),
+          diagnosis({ status: 'possible', headline: 'The token lacks the private scope' }),
+        ]),
+      ),
+    ]);
+    expect(text).toContain('1. What is most likely happening: The owner has the preference off');
+    expect(text).toContain('2. Or it may be: The token lacks the private scope');
   });
 
   test('names the teammates concerned when the checks found them', () => {

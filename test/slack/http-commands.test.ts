@@ -1,3 +1,6 @@
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../src/cli';
+import type { CliIo } from '../../src/commands/io';
 import { SANDBOX_SCENARIOS } from '../../src/sandbox';
 import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { AGENT, buttonClick, CHANNEL, startHarness, waitFor, type Harness } from './helpers/harness';
@@ -149,6 +152,24 @@ describe('/front-why <conversation>', () => {
       target: 'cnv_yo1kg5q',
       cause: 'teammate_api_access_disabled',
     });
+  });
+
+  test('in a channel with no tenant bound, an ID says it needs the customer’s token and how to bind one', async () => {
+    const channel = 'C0UNBOUND';
+    const mark = h.slack.calls.length;
+    await h.command('cnv_yo1kg5q', { channel });
+    const { replies } = await threadAfter(mark, channel);
+    const answer = replies.map((r) => visibleText(r)).join('\n');
+    expect(answer).toContain('Not checked.');
+    expect(answer).toContain('not checked (no tenant is bound to this channel)');
+    expect(answer).toContain('/front-why bind NAME');
+    expect(answer).toContain('front-why diagnose --tenant NAME cnv_yo1kg5q');
+    expect(answer).not.toContain('No known cause matched');
+    // Nothing to tell the customer and no details: only the check, to run again once a tenant is bound.
+    const all = replies.map(text).join('\n');
+    expect(all).toContain(ACTION_IDS.checkAgain);
+    expect(all).not.toContain(ACTION_IDS.customerMessage);
+    expect(all).not.toContain(ACTION_IDS.details);
   });
 
   test('the ack comes back before the probes finish (Front answers slowly)', async () => {
@@ -305,8 +326,39 @@ describe('buttons', () => {
     expect(text(again)).toContain('teammate_api_access_disabled');
   });
 
+  test('`front-why stats` counts a case once, however often its answer is checked again or opened', async () => {
+    const diagnosesSoFar = async (): Promise<number> => {
+      await h.idle();
+      const out: string[] = [];
+      const io: CliIo = {
+        stdout: { write: (t: string) => out.push(t) },
+        stderr: { write: () => undefined },
+        stdin: new PassThrough(),
+        env: h.env,
+      };
+      expect(await runCli(['stats', '--tenant', 'acme', '--json'], io)).toBe(0);
+      return (JSON.parse(out.join('')) as { diagnoses: { total: number } }).diagnoses.total;
+    };
+    const before = await diagnosesSoFar();
+    const reply = await answeredReply('cnv_yo1kg5r');
+    for (const button of [ACTION_IDS.checkAgain, ACTION_IDS.details, ACTION_IDS.customerMessage]) {
+      const mark = h.slack.calls.length;
+      await h.interact(buttonClick(reply, button, { responseUrl: h.slack.responseUrl() }));
+      await waitFor(() => callsSince(mark).length > 0, `the answer to ${button}`);
+    }
+    expect((await diagnosesSoFar()) - before).toBe(1);
+    // The re-runs are still in the activity log, as re-runs of that case.
+    const log = await h.store.listActivity({ tenant: 'acme', limit: 10 });
+    expect(log.filter((e) => e.target === 'cnv_yo1kg5r').map((e) => e.action)).toEqual([
+      'diagnose.again',
+      'diagnose.again',
+      'diagnose.again',
+      'diagnose',
+    ]);
+  });
+
   test('"Message for the customer" shows the clicker a customer-ready text: what to change, where, for whom', async () => {
-    const reply = await answeredReply('cnv_yo1kg5q');
+    const reply = await answeredReply(ORIGINAL_REPORT);
     const mark = h.slack.calls.length;
     await h.interact(buttonClick(reply, ACTION_IDS.customerMessage, { responseUrl: h.slack.responseUrl() }));
     const ephemeral = await waitFor(() => callsSince(mark, 'chat.postEphemeral')[0], 'the customer message');
@@ -316,6 +368,9 @@ describe('buttons', () => {
     expect(body).toContain('Allow access to my individual resources via the API');
     // The teammates concerned, and the exact click path for the admin and for the teammate.
     expect(body).toContain('Bruno Keller');
+    expect(body).toContain('Dmitri Ivanov');
+    // The admin has Front, not front-why: the message never asks them to run it.
+    expect(body).not.toMatch(/front-why/i);
     expect(body).toContain('gear icon → Company settings → Teammates');
     expect(body).toContain('gear icon → Personal tab → Preferences');
     expect(callsSince(mark, 'chat.postMessage')).toEqual([]);

@@ -142,7 +142,8 @@ describe('on SQLite, across a restart', () => {
     expect(await openWatches(restarted)).toBe(0);
     expect(fine[0]?.args.thread_ts).toBe(reply.args.thread_ts);
     expect(visibleText(fine[0]!)).toContain(
-      'The teammate\'s "Allow access to my individual resources via the API" is now on; cnv_yo1kg5q reads fine.',
+      // Bruno and Dmitri both had it off; only Bruno turned it on, so only he is named.
+      'Bruno Keller\'s "Allow access to my individual resources via the API" is now on; cnv_yo1kg5q reads fine.',
     );
 
     const activity = await restarted.store.listActivity({ tenant: 'acme' });

@@ -58,11 +58,15 @@ function runner(
     schedule,
     rules: () => rules,
     check: (w) =>
-      recheck(w.target, {
-        rules,
-        live: connection.live,
-        ...(share ? { share: { tenant: w.tenant, share, budget: connection.budget } } : {}),
-      }),
+      recheck(
+        w.target,
+        {
+          rules,
+          live: connection.live,
+          ...(share ? { share: { tenant: w.tenant, share, budget: connection.budget } } : {}),
+        },
+        { cause: w.cause, owner: w.owner },
+      ),
     tell: async (notice) => {
       notices.push(notice);
     },
@@ -122,8 +126,8 @@ test('re-checks when due, stays quiet while the cause holds, and tells once when
   expect(notices.map((n) => [n.kind, n.text])).toEqual([
     [
       'fixed',
-      // Two candidates, and only Bruno turned it on: the notice does not claim to know whose it was.
-      'The teammate\'s "Allow access to my individual resources via the API" is now on; cnv_yo1kg5q reads fine.',
+      // Bruno and Dmitri both had it off; only Bruno turned it on, so only he is named.
+      'Bruno Keller\'s "Allow access to my individual resources via the API" is now on; cnv_yo1kg5q reads fine.',
     ],
   ]);
   expect((await store.getWatch(watch.id))?.state).toBe('fixed');
@@ -136,6 +140,19 @@ test('re-checks when due, stays quiet while the cause holds, and tells once when
   now += 60 * MIN;
   expect(await r.tick()).toBe(0);
   expect(notices).toHaveLength(1);
+  await r.stop();
+});
+
+test('names every candidate who turned the preference on, and only them', async () => {
+  await watchOriginal();
+  const r = runner();
+  sandbox.setApiAccess('bruno.keller@acme.example', true);
+  sandbox.setApiAccess('dmitri.ivanov@acme.example', true);
+  now += MIN;
+  expect(await r.tick()).toBe(1);
+  expect(notices.map((n) => n.text)).toEqual([
+    'Bruno Keller and Dmitri Ivanov\'s "Allow access to my individual resources via the API" is now on; cnv_yo1kg5q reads fine.',
+  ]);
   await r.stop();
 });
 

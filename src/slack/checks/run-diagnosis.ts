@@ -113,7 +113,7 @@ export async function diagnoseWithinShare(
  * A watch re-reads a conversation until it reads fine, so it needs a live answer about one whose likeliest cause
  * the customer can fix (its rule file says `customer_can_fix: true`), and that the token connected here can see (no live check overruled the paste).
  */
-function watchable(outcome: DiagnoseOutcome, rules: readonly Rule[]): boolean {
+export function watchable(outcome: DiagnoseOutcome, rules: readonly Rule[]): boolean {
   if (!outcome.ok || !outcome.live || outcome.targets.length === 0) return false;
   const first = outcome.diagnoses[0];
   return (
@@ -133,8 +133,11 @@ async function recordRun(
 ): Promise<void> {
   const targets = outcome.ok ? outcome.targets.join(',') : '';
   const causes = outcome.ok ? [...new Set(outcome.diagnoses.map((d) => d.cause))].join(',') : '';
+  const action = tenant ? 'diagnose' : 'explain';
   await recordActivity(deps, who, {
-    action: tenant ? 'diagnose' : 'explain',
+    // A button under an answer re-runs the same case: logged, but as the case's re-run, so that `stats` and the
+    // Home tab count each case once however often its answer was checked again or opened.
+    action: FIRST_SIGHTINGS.includes(origin) ? action : `${action}.again`,
     ...(tenant ? { tenant } : {}),
     ...(targets ? { target: targets } : {}),
     ...(causes ? { cause: causes } : {}),

@@ -122,12 +122,16 @@ export function watchCheck(deps: SlackDeps): (watch: Watch) => Promise<WatchChec
     const lease = await deps.tenants.lease(tenant);
     if (!lease) return { kind: 'gone', summary: `the tenant ${watch.tenant} was removed from front-why` };
     try {
-      return await recheck(watch.target, {
-        rules: deps.rules,
-        live: lease.connection.live,
-        clock: deps.clock,
-        share: { tenant: watch.tenant, share: deps.watch.share, budget: lease.connection.budget },
-      });
+      return await recheck(
+        watch.target,
+        {
+          rules: deps.rules,
+          live: lease.connection.live,
+          clock: deps.clock,
+          share: { tenant: watch.tenant, share: deps.watch.share, budget: lease.connection.budget },
+        },
+        { cause: watch.cause, owner: watch.owner },
+      );
     } finally {
       lease.release();
     }

@@ -42,7 +42,9 @@ export function customerText(diagnoses: Diagnosis[], targets: string[]): string 
   const about = targets.length > 0 ? ` about ${targets.join(', ')}` : '';
   const lines = [`Hello, we looked into the Front API error you reported${about}.`];
   diagnoses.forEach((d, i) => {
-    const lead = d.status === 'confirmed' ? 'What is happening' : 'What is most likely happening';
+    // Possible causes are told as such: the first as the likeliest, the others as what it may be instead.
+    const lead =
+      d.status === 'confirmed' ? 'What is happening' : i === 0 ? 'What is most likely happening' : 'Or it may be';
     lines.push('', `${diagnoses.length > 1 ? `${i + 1}. ` : ''}${lead}: ${oneLine(d.headline)}`);
     const who = concerned(d.owner);
     if (who) lines.push(who);

@@ -44,10 +44,10 @@ export interface Glance {
 export function glance(outcome: AnsweredOutcome, view: OutcomeView, more: string): Glance {
   const status = safeCut(statusLine(outcome, view), STATUS_CHARS);
   const [first, ...others] = outcome.diagnoses;
-  if (!first) return { blocks: [...contexts(status), ...sections(noMatchText(outcome))], stepsCut: false };
+  if (!first) return { blocks: [...contexts(status), ...sections(noMatchText(outcome, view))], stepsCut: false };
 
   const head = [safeCut(causeTitle(first), HEADLINE_CHARS)];
-  const owner = escapedOwner(first);
+  const owner = escapedOwner(first, true);
   if (owner) head.push(safeCut(owner, OWNER_CHARS));
   const meta = [inlineCode(first.cause), `confidence ${escapeText(first.confidence)}`].join(' · ');
   const ranked = escapedRankedBy(first);

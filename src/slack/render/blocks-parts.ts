@@ -1,5 +1,12 @@
 import type { DiagnoseOutcome, Diagnosis } from '../../diagnosis';
-import { causeLabel, decidingChecks, evidenceMark, ownerLine, rankedByLine } from '../../diagnosis/text';
+import {
+  causeLabel,
+  decidingChecks,
+  evidenceMark,
+  ownerLine,
+  ownerLineBesideHeadline,
+  rankedByLine,
+} from '../../diagnosis/text';
 import { escapeText, inlineCode, oneLine, truncate } from './escape';
 
 /** Pieces the first reply and the details share. Every value from a paste, Front or a rule is escaped here. */
@@ -30,16 +37,28 @@ export function statusLine(outcome: AnsweredOutcome, view: OutcomeView): string 
     const unanswered = decidingChecks(outcome.checks).filter((e) => e.ok === null).length;
     if (unanswered > 0) parts.push(`could not check ${unanswered} of them`);
   } else {
-    parts.push(`explained from the paste alone${view.offlineReason ? ` (${escapeText(view.offlineReason)})` : ''}`);
+    const reason = view.offlineReason ? ` (${escapeText(view.offlineReason)})` : '';
+    parts.push(notCheckable(outcome) ? `not checked${reason}` : `explained from the paste alone${reason}`);
   }
   return parts.join(' · ');
 }
 
-export function noMatchText(outcome: AnsweredOutcome): string {
+export function noMatchText(outcome: AnsweredOutcome, view: OutcomeView): string {
+  if (notCheckable(outcome)) {
+    const targets = outcome.targets.map((t) => inlineCode(t)).join(', ');
+    const why = escapeText(view.offlineReason ?? 'no customer token was used');
+    const example = inlineCode(`front-why diagnose --tenant NAME ${outcome.targets[0] ?? ''}`);
+    return `*Not checked.* ${targets} can only be checked live with the customer’s token, and ${why}; there is no Front error in it to explain from the paste alone. A Slack admin binds the customer’s tenant here with \`/front-why bind NAME\` (\`/front-why connect NAME\` adds a tenant first), then check again; or run ${example} in a terminal; or paste the Front error the customer got.`;
+  }
   if (!outcome.sawError && outcome.targets.length === 0) {
     return '*Nothing to check.* I found no Front error and no Front ID to check in that. Paste the error Front returned, or the ID of what failed: a conversation (`cnv_…`), message (`msg_…`), comment, inbox, tag, contact, message template, signature, channel or rule, or a Front app link to it.';
   }
   return '*No known cause matched.* None of the rules fits what the paste and the checks show. If the error persists, share the full response (status, body and headers) with the Front API team.';
+}
+
+/** IDs without a Front error and without the customer's token: nothing can be said about them, nor sent to anyone. */
+export function notCheckable(outcome: AnsweredOutcome): boolean {
+  return outcome.diagnoses.length === 0 && !outcome.sawError && outcome.targets.length > 0 && !outcome.live;
 }
 
 /** `*Cause:* …` or `*Possible cause:* …`, escaped. */
@@ -47,8 +66,9 @@ export function causeTitle(d: Diagnosis, number?: number): string {
   return `${number !== undefined ? `${number}. ` : ''}*${causeLabel(d)}:* ${escapeText(oneLine(d.headline))}`;
 }
 
-export function escapedOwner(d: Diagnosis): string | undefined {
-  const line = ownerLine(d.owner);
+/** Who owns the private resource and how the checks found out; `besideHeadline` leaves out what it already says. */
+export function escapedOwner(d: Diagnosis, besideHeadline = false): string | undefined {
+  const line = besideHeadline ? ownerLineBesideHeadline(d) : ownerLine(d.owner);
   return line ? escapeText(oneLine(line)) : undefined;
 }
 

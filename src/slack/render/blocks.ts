@@ -2,7 +2,7 @@ import type { DiagnoseOutcome } from '../../diagnosis';
 import { actions, escapedFallback, sections, simpleMessage, type SlackMessage } from './block-kit';
 import { renderDetails } from './blocks-details';
 import { glance } from './blocks-glance';
-import type { AnsweredOutcome, OutcomeView } from './blocks-parts';
+import { notCheckable, type AnsweredOutcome, type OutcomeView } from './blocks-parts';
 import { escapeText, oneLine, truncate } from './escape';
 
 export { LIMITS, type SlackMessage, type Block } from './block-kit';
@@ -30,12 +30,18 @@ export function renderOutcome(outcome: DiagnoseOutcome, view: OutcomeView): Slac
     return [{ text: fallbackFor(outcome), blocks: first.blocks }, ...renderDetails(outcome, view, first.stepsCut)];
   }
   const first = glance(outcome, view, 'under *Details*');
-  const buttons = actions([
-    { actionId: ACTION_IDS.checkAgain, label: 'Check again', value: view.buttonValue },
-    { actionId: ACTION_IDS.customerMessage, label: 'Message for the customer', value: view.buttonValue },
-    { actionId: ACTION_IDS.details, label: 'Details', value: view.buttonValue },
-    ...(view.watchable ? [{ actionId: ACTION_IDS.watch, label: 'Watch until fixed', value: view.buttonValue }] : []),
-  ]);
+  const checkAgain = { actionId: ACTION_IDS.checkAgain, label: 'Check again', value: view.buttonValue };
+  // Nothing was checked: there is nothing to tell the customer nor any details, only a check to run once bound.
+  const buttons = notCheckable(outcome)
+    ? actions([checkAgain])
+    : actions([
+        checkAgain,
+        { actionId: ACTION_IDS.customerMessage, label: 'Message for the customer', value: view.buttonValue },
+        { actionId: ACTION_IDS.details, label: 'Details', value: view.buttonValue },
+        ...(view.watchable
+          ? [{ actionId: ACTION_IDS.watch, label: 'Watch until fixed', value: view.buttonValue }]
+          : []),
+      ]);
   return [{ text: fallbackFor(outcome), blocks: [...first.blocks, buttons] }];
 }
 
@@ -63,7 +69,11 @@ function unreadable(message: string): SlackMessage {
 
 function fallbackFor(outcome: AnsweredOutcome): string {
   const first = outcome.diagnoses[0];
-  if (!first) return outcome.sawError || outcome.targets.length > 0 ? 'No known cause matched.' : 'Nothing to check.';
+  if (!first) {
+    if (notCheckable(outcome))
+      return escapedFallback(`Not checked: ${outcome.targets.join(', ')} needs the customer's token`);
+    return outcome.sawError || outcome.targets.length > 0 ? 'No known cause matched.' : 'Nothing to check.';
+  }
   const label = first.status === 'confirmed' ? 'Cause' : 'Possible cause';
   const more = outcome.diagnoses.length > 1 ? ` (+${outcome.diagnoses.length - 1} more)` : '';
   return escapedFallback(`${label}: ${oneLine(first.headline)}${more}`);
