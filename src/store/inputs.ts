@@ -81,6 +81,12 @@ export const newTenant = z.object({
   addedBy: optional(label('addedBy')),
 });
 
+/** Why `name` cannot name a new tenant (the store's own rule), or undefined: for a caller to refuse it first. */
+export function newTenantNameProblem(name: string): string | undefined {
+  const result = newTenant.shape.name.safeParse(name);
+  return result.success ? undefined : (result.error.issues[0]?.message ?? `tenant name "${name}" is not valid`);
+}
+
 export const tenantCheck = z.object({
   companyId: optional(label('companyId')),
   companyName: optional(label('companyName')),

@@ -9,9 +9,9 @@ import { rateWindows } from './areas/rate-windows';
 import { replicas } from './areas/replicas';
 import { unknownWordings } from './areas/unknown-wordings';
 import { watches } from './areas/watches';
-import { checkKeys, tenants } from './areas/tenants';
+import { checkKeys, tenantInfo, tenants } from './areas/tenants';
 import { sql } from './sql';
-import type { Store, StoreOptions, UnknownWordingStore } from './store-api';
+import type { ActivityStore, Store, StoreOptions, TenantStore, UnknownWordingStore } from './store-api';
 
 /** Runs a freshly opened driver's set-up; a driver whose set-up fails is closed, not left holding connections. */
 async function settingUp(driver: Driver, steps: () => Promise<unknown>): Promise<void> {
@@ -52,8 +52,11 @@ export async function openSqlStore(driver: Driver, keyring: Keyring, options: St
   };
 }
 
-/** The tables that hold no secret, opened without a keyring: what `explain` and `unknowns` need. */
-export interface KeylessStore extends UnknownWordingStore {
+/**
+ * What can be read and written without a keyring: the unknown wordings (`explain`, `unknowns`), the activity log
+ * and a tenant's plain columns (`activity`, `stats`). No token is ever read through it.
+ */
+export interface KeylessStore extends UnknownWordingStore, ActivityStore, Pick<TenantStore, 'getTenant'> {
   close(): Promise<void>;
 }
 
@@ -61,5 +64,10 @@ export interface KeylessStore extends UnknownWordingStore {
 export async function openKeylessSqlStore(driver: Driver, options: StoreOptions = {}): Promise<KeylessStore> {
   const clock = options.clock ?? (() => new Date());
   await settingUp(driver, () => migrate(driver, clock()));
-  return { ...unknownWordings({ db: driver }), close: () => driver.close() };
+  return {
+    ...unknownWordings({ db: driver }),
+    ...activity({ db: driver }),
+    ...tenantInfo({ db: driver }),
+    close: () => driver.close(),
+  };
 }

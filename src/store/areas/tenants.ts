@@ -25,6 +25,16 @@ const toSealed = (row: SealedRow) => ({
   tag: row.tag,
 });
 
+/** A tenant's name, company and scopes: plain columns, readable without the keyring. */
+export function tenantInfo({ db }: Pick<Context, 'db'>): Pick<TenantStore, 'getTenant'> {
+  return {
+    async getTenant(name) {
+      const [row] = await db.all(sql`SELECT ${TENANT.list} FROM tenants WHERE name = ${check(tenantName, name)}`);
+      return row ? TENANT.read(row) : null;
+    },
+  };
+}
+
 /**
  * Fails if a key id in the keyring names different bytes than the ones this database was written with.
  * `register` records the current key id: only writes under it and a rotation do, so a command that only
@@ -83,10 +93,7 @@ export function tenants(ctx: Context): TenantStore {
       return TENANT.read(row);
     },
 
-    async getTenant(name) {
-      const [row] = await db.all(sql`SELECT ${TENANT.list} FROM tenants WHERE name = ${check(tenantName, name)}`);
-      return row ? TENANT.read(row) : null;
-    },
+    ...tenantInfo({ db }),
 
     async getTenantToken(name, id) {
       check(tenantName, name);
