@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
@@ -186,3 +187,76 @@ describe('activity and stats', () => {
     },
   );
 });
+
+describe('serve, before it connects anywhere', () => {
+  const bare = { PORT: '0', FRONT_WHY_METRICS_PORT: '0' };
+
+  test('lists every configuration problem at once: the variables, the Slack settings and the key', async () => {
+    const result = await runCli(['serve'], { cwd: dir, env: { ...bare, FRONT_WHY_WATCH_DAYS: '0' } });
+    expect(result.code).toBe(1);
+    const problems = result.stderr.split('\n').filter((line) => line.startsWith('  - '));
+    expect(problems.map((p) => /^ {2}- (\S+)/.exec(p)?.[1])).toEqual([
+      'FRONT_WHY_WATCH_DAYS',
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'FRONT_WHY_ENCRYPTION_KEY',
+    ]);
+    // Our own fix text reaches the operator whole: "Basic Information" is a page of the Slack app, not a credential.
+    expect(result.stderr).toContain('copy the "Signing Secret" from your Slack app\'s Basic Information page');
+    expect(result.stderr).not.toContain('[redacted');
+  });
+
+  test.each([
+    [{ SLACK_BOT_TOKEN: 'nonsense', SLACK_SIGNING_SECRET: 's' }, ['SLACK_BOT_TOKEN does not start with xoxb-']],
+    [
+      { SLACK_BOT_TOKEN: 'xoxb-1-abc', SLACK_APP_TOKEN: 'nonsense' },
+      ['SLACK_APP_TOKEN does not start with xapp-, so it is not an app-level token.'],
+    ],
+    [
+      { SLACK_BOT_TOKEN: 'xapp-1-A0-123-abcdef', SLACK_APP_TOKEN: 'xoxb-1-abcdef' },
+      [
+        'SLACK_BOT_TOKEN does not start with xoxb-, so it is not a bot token. It holds an app-level token (xapp-…), which belongs in SLACK_APP_TOKEN.',
+        'SLACK_APP_TOKEN does not start with xapp-, so it is not an app-level token. It holds the bot token (xoxb-…), which belongs in SLACK_BOT_TOKEN.',
+      ],
+    ],
+  ])('a Slack token of the wrong kind is named, its value not shown: %j', async (slack, messages) => {
+    const key = crypto.randomBytes(32).toString('base64');
+    const result = await runCli(['serve'], { cwd: dir, env: { ...bare, ...slack, FRONT_WHY_ENCRYPTION_KEY: key } });
+    expect(result.code).toBe(1);
+    for (const message of messages) expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toContain('nonsense');
+    expect(result.stderr).not.toContain('abcdef');
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test('when Slack cannot be reached, the message names Slack, where it was asked and why', async () => {
+    const closed = await freePort();
+    const result = await runCli(['serve'], {
+      cwd: dir,
+      env: {
+        ...bare,
+        SLACK_BOT_TOKEN: 'xoxb-1-abcdefgh',
+        SLACK_SIGNING_SECRET: 's',
+        SLACK_API_URL: `http://127.0.0.1:${closed}/api/`,
+        FRONT_WHY_DB: path.join(dir, 'front-why.db'),
+        FRONT_WHY_PID_FILE: path.join(dir, 'front-why.pid'),
+        FRONT_WHY_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+        LOG_LEVEL: 'error',
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `front-why: could not reach Slack at http://127.0.0.1:${closed}/api/ to check SLACK_BOT_TOKEN (auth.test: fetch failed: ECONNREFUSED)`,
+    );
+    expect(result.stderr).toContain('Check that this host can reach Slack');
+  });
+});
+
+/** A port nothing listens on: one the system just handed out and took back. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

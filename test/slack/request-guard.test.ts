@@ -312,8 +312,9 @@ describe('a payload that does not say the user’s team counts as a Slack Connec
     expect(opened.args.view).toMatchObject({ callback_id: CONNECT_CALLBACK_ID });
   });
 
-  test('a pasted error whose message names no team gets no reply in a listening channel', async () => {
+  test('a pasted error whose message names no team, by an author Slack cannot place, gets no reply', async () => {
     await h.store.setChannelSettings(TEAM_ID, CHANNEL, { listen: true });
+    h.slack.failMethod('users.info', 'user_not_found');
     try {
       h.sandbox.resetStats();
       const mark = h.slack.calls.length;
@@ -321,7 +322,7 @@ describe('a payload that does not say the user’s team counts as a Slack Connec
       delete message.team;
       expect((await h.event(message)).status).toBe(200);
       await h.idle();
-      expect(h.slack.calls.slice(mark)).toEqual([]);
+      expect(h.slack.calls.slice(mark).map((c) => c.method)).toEqual(['users.info']);
       expect(h.sandbox.stats().total).toBe(0);
 
       // The same message naming the workspace as the author's team is answered.
@@ -332,6 +333,7 @@ describe('a payload that does not say the user’s team counts as a Slack Connec
         'the reply to a member',
       );
     } finally {
+      h.slack.failMethod('users.info', undefined);
       await h.store.setChannelSettings(TEAM_ID, CHANNEL, { listen: false });
     }
   });
