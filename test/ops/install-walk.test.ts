@@ -4,16 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server';
-import { TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
-import { ADMIN, AGENT, CHANNEL, waitFor } from '../slack/helpers/harness';
+import { ADMIN, AGENT, CHANNEL, connectSubmission, waitFor } from '../slack/helpers/harness';
 import { signedHeaders } from '../slack/helpers/signing';
-import {
-  BOT_USER_ID,
-  startSlackStandIn,
-  TEAM_ID,
-  type RecordedCall,
-  type SlackStandIn,
-} from '../slack/helpers/slack-standin';
+import { BOT_USER_ID, startSlackStandIn, type RecordedCall, type SlackStandIn } from '../slack/helpers/slack-standin';
 import { runCli, startServe, type ServeProcess } from './helpers';
 
 /**
@@ -114,27 +107,6 @@ async function interact(payload: Record<string, unknown>): Promise<{ status: num
   return { status: res.status, body: await res.text() };
 }
 
-/** The connect form as Slack submits it, the customer's token typed into it. */
-function submission(opened: RecordedCall, token: string): Record<string, unknown> {
-  const view = opened.args.view as Record<string, unknown>;
-  return {
-    type: 'view_submission',
-    team: { id: TEAM_ID, domain: 'front-why-test' },
-    user: { id: ADMIN, username: 'admin', name: 'admin', team_id: TEAM_ID },
-    api_app_id: 'A0FRONTWHY',
-    token: 'legacy-verification-token',
-    trigger_id: `${Date.now()}.1.x`,
-    view: {
-      ...view,
-      id: 'V0INSTALL',
-      team_id: TEAM_ID,
-      hash: 'h1',
-      state: { values: { [TOKEN_BLOCK_ID]: { [TOKEN_ACTION_ID]: { type: 'plain_text_input', value: token } } } },
-    },
-    response_urls: [],
-  };
-}
-
 test('docs/install.md, walked step by step in HTTP mode, ends in a threaded answer', async () => {
   const page = blocks(PAGE);
 
@@ -195,7 +167,7 @@ test('docs/install.md, walked step by step in HTTP mode, ends in a threaded answ
         200,
       );
       const opened = await waitFor(() => since(mark, 'views.open')[0], 'the connect form');
-      const submitted = await interact(submission(opened, sandbox.tokens.acme_private));
+      const submitted = await interact(connectSubmission(opened, sandbox.tokens.acme_private));
       expect(submitted.status).toBe(200);
       expect(submitted.body).not.toContain('errors');
       await waitFor(() => since(mark, 'views.update')[0], 'the form saying it is connected');
