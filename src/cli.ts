@@ -5,6 +5,7 @@ import { RuleSetError } from './rules';
 import { asksForHelp, HELP, helpText, helpTopic } from './commands/help';
 import { UsageError, type CliIo } from './commands/io';
 import { guardOutput } from './commands/output';
+import { closestName } from './commands/suggest';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
@@ -37,6 +38,13 @@ function commandName(name: string, io: CliIo): string {
   return renamed;
 }
 
+/** "; did you mean explain?" when a mistyped name is one or two keystrokes from a command; else nothing. */
+function didYouMean(given: string): string {
+  if (given.startsWith('-')) return '';
+  const close = closestName(given, [...Object.keys(COMMANDS), ...Object.keys(RENAMED)]);
+  return close ? `; did you mean \`${close}\`?` : '';
+}
+
 export function usage(): string {
   const names = Object.keys(COMMANDS);
   const width = Math.max(...names.map((name) => name.length));
@@ -66,7 +74,7 @@ export async function runCli(argv: string[], processIo: CliIo = defaultIo()): Pr
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' && rest[0] ? helpTopic(commandName(rest[0], io), rest.slice(1)) : undefined;
     if (topic && !COMMANDS[topic.split(' ')[0]!]) {
-      io.stderr.write(`front-why: no command "${rest[0]}"\n${usage()}`);
+      io.stderr.write(`front-why: no command "${rest[0]}"${didYouMean(rest[0]!)}\n${usage()}`);
       return 2;
     }
     io.stdout.write(topic ? helpText(topic) : usage());
@@ -79,7 +87,7 @@ export async function runCli(argv: string[], processIo: CliIo = defaultIo()): Pr
   const load = COMMANDS[name];
   if (!load) {
     const what = name.startsWith('-') ? `unknown option "${name}"` : `unknown command "${name}"`;
-    io.stderr.write(`front-why: ${what}\n${usage()}`);
+    io.stderr.write(`front-why: ${what}${didYouMean(name)}\n${usage()}`);
     return 2;
   }
   const topic = helpTopic(name, rest);

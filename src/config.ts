@@ -159,6 +159,14 @@ function rulesFolders(value: string | undefined): readonly string[] {
   return [...new Set([BUILT_IN_RULES, ...listed])];
 }
 
+/** The Slack settings, read on their own too, so their problems can be listed with every other one. */
+const slackSecrets = z.object({ SLACK_BOT_TOKEN: secret, SLACK_SIGNING_SECRET: secret, SLACK_APP_TOKEN: secret });
+export type SlackSecrets = z.infer<typeof slackSecrets>;
+
+export function readSlackSecrets(env: NodeJS.ProcessEnv = process.env): SlackSecrets {
+  return slackSecrets.parse(env);
+}
+
 const envSchema = z
   .object({
     FRONT_API_TOKEN: secret,
@@ -188,9 +196,7 @@ const envSchema = z
     FRONT_WHY_CHANNELS: list,
     FRONT_WHY_ADMINS: list,
     FRONT_WHY_ADMIN_GROUP: secret,
-    SLACK_BOT_TOKEN: secret,
-    SLACK_SIGNING_SECRET: secret,
-    SLACK_APP_TOKEN: secret,
+    ...slackSecrets.shape,
     SLACK_API_URL: slackApiUrl,
     PORT: port(3000),
     FRONT_WHY_METRICS_PORT: port(9464),

@@ -5,7 +5,8 @@
  * - JWTs (every Front API token is one) wherever they start, even glued to other characters
  *   (`FRONT_TOKEN=eyJ…`, `…/eyJ…`, `eyJ….`), with their first character JSON-escaped (`\u0065yJ…`), and split by
  *   the line breaks of a wrapped log or terminal (`eyJ…\n…signature`);
- * - the value after `Bearer` or `Basic`; Slack tokens (`xoxb-…`, `xapp-…`);
+ * - the value after `Bearer`, or after `Basic` when it decodes as a `user:password` pair; Slack tokens (`xoxb-…`,
+ *   `xapp-…`);
  * - with `known`, a secret known by value (the token in use) and its altered forms: anything that starts like it
  *   (its first 20 characters; for a JWT, all but its signature) whatever follows, cut short or changed, and a
  *   JWT's signature on its own, whole or cut short;
@@ -261,7 +262,19 @@ function schemeValueAt(r: Reader, i: number): { valueStart: number; end: number 
   if (valueStart === i + scheme.length) return undefined;
   // A JWT after the scheme is known complete only by its shape; any other value, when its next line holds no more.
   const end = Math.max(jwtAt(r, valueStart).end, wrappedRunEnd(r, valueStart, isB64Token, 0));
-  return end - valueStart >= MIN_SCHEME_VALUE ? { valueStart, end } : undefined;
+  if (end - valueStart < MIN_SCHEME_VALUE) return undefined;
+  if (scheme === 'basic' && !isBasicCredential(r.text.slice(valueStart, Math.min(end, valueStart + 128))))
+    return undefined;
+  return { valueStart, end };
+}
+
+/**
+ * A Basic value is base64 of `user:password` (RFC 7617), so its start decodes to printable text and a colon; a word
+ * after "Basic" ("Basic Information", a settings page) does not, and is prose, not a credential.
+ */
+function isBasicCredential(head: string): boolean {
+  const whole = head.slice(0, head.length - (head.length % 4));
+  return /^[\x20-\x7e]*:/.test(Buffer.from(whole, 'base64').toString('latin1'));
 }
 
 /** `token: "…"`: where the value starts and ends, or undefined. A `Bearer ` before the value is kept. */

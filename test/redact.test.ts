@@ -17,6 +17,7 @@ describe('secrets found by their shape', () => {
     ['after Bearer', `Authorization: Bearer ${TOKEN}`, 'Authorization: Bearer [redacted]'],
     ['after bearer, any value', 'authorization: bearer abcdefgh12345678', 'authorization: bearer [redacted]'],
     ['after Basic', 'Basic dXNlcjpwYXNzd29yZA==', 'Basic [redacted]'],
+    ['after Basic, cut short', 'Authorization: basic dXNlcjpwYXNz', 'Authorization: basic [redacted]'],
     ['a Slack bot token', 'SLACK_BOT_TOKEN=xoxb-1234567890-abcdefghij done', 'SLACK_BOT_TOKEN=[redacted token] done'],
     ['a Slack app token', 'xapp-1-A0123-456-abcdef', '[redacted token]'],
   ])('%s', (_name, text, expected) => {
@@ -32,6 +33,8 @@ describe('secrets found by their shape', () => {
       'eyJhbGciOiJIUzI1NiJ9 (a JWT header alone)',
       'token eyJh…9fQx (a masked token)',
       'Token lacks the required `inboxes:read` scope',
+      'copy the "Signing Secret" from your Slack app\'s Basic Information page',
+      'Basic Settings and Basic Authentication',
     ];
     for (const text of texts) expect(redactSecrets(text)).toBe(text);
   });

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
-import { withStore } from './store';
+import { withExistingKeylessStore } from './store';
 import { usageOf } from './help';
 
 export const ACTIVITY_USAGE = usageOf('activity');
@@ -17,7 +17,7 @@ export async function activityCommand(argv: string[], io: CliIo): Promise<number
   const since = values.since ? parseSince(values.since, new Date()) : undefined;
   const limit = values.limit ? parseLimit(values.limit) : undefined;
   const config = loadConfig(io.env);
-  return withStore(config, io.env, async (store) => {
+  return withExistingKeylessStore(config, io.env, async (store) => {
     const entries = await store.listActivity({ tenant: values.tenant, since, limit });
     if (values.json) {
       writeJson(io, { entries });

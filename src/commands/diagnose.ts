@@ -18,7 +18,7 @@ export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number
   });
   const config = loadConfig(io.env);
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
-  const text = await textFrom(positionals, io, DIAGNOSE_USAGE);
+  const text = await textFrom(positionals, io);
   const { connection, label, tenant } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets);
   try {
     const outcome = await diagnose(text, { rules, live: connection.live });

@@ -2,7 +2,7 @@ import { loadConfig } from '../config';
 import { diagnose, diagnosesToText, type DiagnoseOutcome } from '../diagnosis';
 import { MAX_PASTE_BYTES, tooLargeMessage } from '../input';
 import { loadRulesOrThrow } from '../rules';
-import { parseCommandArgs, readCounted, UsageError, writeJson, type CliIo } from './io';
+import { parseCommandArgs, readCounted, writeJson, type CliIo } from './io';
 import { usageOf } from './help';
 import { recordCliUnknowns } from './unknown-wordings';
 
@@ -16,20 +16,24 @@ export async function explainCommand(argv: string[], io: CliIo): Promise<number>
   });
   const config = loadConfig(io.env);
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
-  const text = await textFrom(positionals, io, EXPLAIN_USAGE);
+  const text = await textFrom(positionals, io);
   const outcome = await diagnose(text, { rules });
   await recordCliUnknowns(config, io, outcome, null);
   return printOutcome(outcome, io, { json: values.json === true, verbose: values.verbose === true });
 }
 
-export async function textFrom(positionals: string[], io: CliIo, usage: string): Promise<string> {
+export async function textFrom(positionals: string[], io: CliIo): Promise<string> {
   if (positionals.length > 0) return positionals.join(' ');
-  if (io.stdin.isTTY) throw new UsageError(`nothing to explain: give the paste as an argument or pipe it in\n${usage}`);
+  // A multi-line JSON error is awkward to quote on a command line, so a terminal is read like a pipe, saying so.
+  if (io.stdin.isTTY) io.stderr.write(TERMINAL_PROMPT);
   const read = await readCounted(io.stdin, MAX_PASTE_BYTES, MAX_COUNTED_BYTES);
   // Said here, with the real size: the parser sees only what was kept.
   if (read.bytes > MAX_PASTE_BYTES) throw new Error(tooLargeMessage(read.bytes, read.stoppedCounting));
   return read.text;
 }
+
+export const TERMINAL_PROMPT =
+  'Paste the error, then press Ctrl-D on a line of its own to finish (Ctrl-Z then Enter on Windows; Ctrl-C to cancel).\n';
 
 /** Past this, a piped input is not read further just to say how large it is. */
 const MAX_COUNTED_BYTES = 256 * 1024 * 1024;

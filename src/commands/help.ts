@@ -16,7 +16,7 @@ export const HELP: Record<string, CommandHelp> = {
     usage: 'usage: front-why explain [TEXT] [--verbose] [--json]   (reads the paste from stdin when TEXT is absent)',
     details: `Explains a Front API error from the paste alone: no token, no request to Front. Prints the likeliest
 cause, who it concerns and the steps for the support agent, the customer's teammate and the customer's admin;
-other causes get one line each.
+other causes get one line each. Run with no TEXT in a terminal, it reads what you paste until Ctrl-D.
 
 options:
   -v, --verbose   also why, what would decide it, the checks that decided and links, for every cause
@@ -240,7 +240,10 @@ example:
   activity: {
     summary: 'print the activity log: who ran which diagnosis or changed which tenant',
     usage: 'usage: front-why activity [--tenant NAME] [--since 2026-11-01|24h|7d] [--limit N] [--json]',
-    details: `options:
+    details: `Reads the store at FRONT_WHY_DB (default ./data/front-why.db, relative to the current folder); needs no
+FRONT_WHY_ENCRYPTION_KEY: the log holds no token.
+
+options:
   --tenant NAME   only this tenant
   --since WHEN    a date, or a duration back from now (30m, 24h, 7d)
   --limit N       at most N entries (1–1000, default 100)
@@ -259,7 +262,7 @@ examples:
     details: `Counts from the activity log alone (nothing new is collected): diagnoses per cause, per tenant and per week
 (weeks start on Monday, UTC), and for watched cases the time from the answer to the fixed notice (median and
 p90, nearest rank). The answer is the diagnosis of the same tenant and target before the watch started, or
-the start itself.
+the start itself. Like \`activity\`, reads FRONT_WHY_DB and needs no FRONT_WHY_ENCRYPTION_KEY.
 
 options:
   --tenant NAME   only this tenant

@@ -69,16 +69,26 @@ export function parseCommandArgs<T extends OptionSpec>(argv: string[], usage: st
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(`${describeArgError(err)}\n${usage}`);
+    throw new UsageError(`${describeArgError(err, usage)}\n${usage}`);
   }
 }
 
-/** parseArgs' own message for an unknown option runs to three lines about `--`; one is enough. */
-function describeArgError(err: unknown): string {
+/**
+ * parseArgs' own messages ("Option '--tenant <value>' argument missing", three lines about `--` for an unknown
+ * option) read unlike every other usage error; each is said again in the words the commands use for a bad value.
+ */
+function describeArgError(err: unknown, usage: string): string {
   const message = err instanceof Error ? err.message : String(err);
-  if ((err as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    const option = /'([^']+)'/.exec(message)?.[1];
-    if (option) return `unknown option "${option}"`;
-  }
+  const option = /--[\w-]+/.exec(message)?.[0] ?? /'(-[^' ]+)/.exec(message)?.[1];
+  if (!option) return message;
+  if ((err as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option "${option}"`;
+  if (/argument missing|argument is ambiguous/.test(message)) return `${option} takes a value${example(option, usage)}`;
+  if (/does not take an argument/.test(message)) return `${option} takes no value; give it alone`;
   return message;
+}
+
+/** "e.g. --tenant NAME", from the command's own usage line, when the line shows the option with its value. */
+function example(option: string, usage: string): string {
+  const shown = new RegExp(`${option}[ =](<[^>]+>|[A-Z][A-Z_]*)`).exec(usage)?.[0];
+  return shown ? `, e.g. ${shown}` : '';
 }

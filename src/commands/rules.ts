@@ -20,9 +20,9 @@ import { usageOf } from './help';
 import { ALIVE_FOR_MS, awaitReloadOutcomes } from '../slack/app/rule-sync';
 import { reloadSummary } from '../slack/render/reload-report';
 import { isPostgresUrl } from '../store';
-import { withStore } from './store';
+import { withKeylessStore, withStore } from './store';
 import { draftRule, suggestedCause } from '../unknowns/draft';
-import { storeConfigured, withKeylessStore } from './unknown-wordings';
+import { storeConfigured } from './unknown-wordings';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { TEST_SUFFIX } from '../rules';
 

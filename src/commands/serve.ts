@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig, readSlackSecrets, type Config } from '../config';
 import { closeSharedFrontDispatcher } from '../front';
 import { createLogger, type Logger } from '../log';
 import { createMetrics } from '../metrics';
 import { loadRulesOrThrow, ruleFileCount, rulesDirsText } from '../rules';
-import { checkSlackConfig, createSlackApp, type SlackApp } from '../slack/app/create-app';
+import { createSlackApp, type SlackApp } from '../slack/app/create-app';
+import { slackConfigProblems } from '../slack/app/slack-settings';
 import { AuditScheduler } from '../slack/checks/audit-scheduler';
 import { errorFields } from '../slack/send/failure';
 import type { RulesReload } from '../slack/app/rule-book';
@@ -37,8 +38,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (argv.length > 0) throw new UsageError(`unexpected argument "${argv[0]}"\n${SERVE_USAGE}`);
 
-  const config = loadConfig(io.env);
-  checkSlackConfig(config);
+  const { config, keyring } = serveSettings(io.env);
   const logger = createLogger({
     level: config.LOG_LEVEL,
     destination: { write: (line: string) => io.stderr.write(line) },
@@ -49,7 +49,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
 
   let store: Store;
   try {
-    store = await openStore(config.FRONT_WHY_DB, Keyring.fromEnv(io.env), {
+    store = await openStore(config.FRONT_WHY_DB, keyring, {
       onBackgroundError: (err) => logger.error({ err: errorFields(err) }, 'store connection error'),
       onNotice: (message) => logger.warn(message),
     });
@@ -149,6 +149,31 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   }
   logger.info('stopped');
   return 0;
+}
+
+/**
+ * Every problem with the settings `serve` needs (the variables, the Slack tokens, the encryption key), found in one
+ * pass: a first start lists them all at once instead of one more on each try.
+ */
+function serveSettings(env: NodeJS.ProcessEnv): { config: Config; keyring: Keyring } {
+  const problems: string[] = [];
+  let config: Config | undefined;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  problems.push(...slackConfigProblems(readSlackSecrets(env)));
+  let keyring: Keyring | undefined;
+  try {
+    keyring = Keyring.fromEnv(env);
+  } catch (err) {
+    if (!isStoreError(err)) throw err;
+    problems.push(err.message);
+  }
+  if (!config || !keyring || problems.length > 0) throw new ConfigError(problems);
+  return { config, keyring };
 }
 
 /** Best effort: without a pid file `front-why rules reload` cannot find this server, but SIGHUP still works. */

@@ -3,7 +3,7 @@ import { readActivity, WATCH_ACTIVITY_ACTIONS } from '../store';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { usageOf } from './help';
 import { buildStats, statsToText } from './stats-report';
-import { withStore } from './store';
+import { withExistingKeylessStore } from './store';
 
 export const STATS_USAGE = usageOf('stats');
 
@@ -42,7 +42,7 @@ export async function statsCommand(argv: string[], io: CliIo): Promise<number> {
   if (tenant !== undefined && !TENANT_NAME.test(tenant))
     throw new UsageError('--tenant takes a tenant name: 1–40 lowercase letters, digits or dashes');
   const config = loadConfig(io.env);
-  return withStore(config, io.env, async (store) => {
+  return withExistingKeylessStore(config, io.env, async (store) => {
     const { entries, truncated } = await readActivity(store, {
       ...(tenant ? { tenant } : {}),
       since: new Date(since.getTime() - LOOKBACK_MS),

@@ -2,7 +2,7 @@ import { loadConfig, type Config } from '../config';
 import { connectTenant } from '../diagnosis/live';
 import { checkToken, describeTokenCheck } from '../diagnosis/token-check';
 import { maskToken } from '../front';
-import { Keyring, RESERVED_TENANT_NAMES } from '../store';
+import { Keyring, newTenantNameProblem } from '../store';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { readSecret } from './secret-input';
 import { withStore } from './store';
@@ -62,10 +62,8 @@ function nameArg(positionals: string[]): string {
 
 async function addTenant(config: Config, io: CliIo, name: string, force: boolean, actor: string): Promise<number> {
   // Refused before the token is read or checked: the store would refuse it after.
-  if (RESERVED_TENANT_NAMES.includes(name))
-    throw new UsageError(
-      `tenant name "${name}" is reserved: it names FRONT_API_TOKEN, the token of unbound channels; choose another, e.g. "acme-prod"`,
-    );
+  const problem = newTenantNameProblem(name);
+  if (problem) throw new UsageError(problem);
   const token = await readSecret(io, `Paste the Front API token for "${name}" and press Enter: `);
   if (token === '')
     throw new UsageError('no token on stdin: pipe it in, e.g. `front-why tenants add acme < token.txt`');

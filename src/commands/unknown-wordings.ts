@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config';
 import type { DiagnoseOutcome } from '../diagnosis';
-import { isPostgresUrl, openKeylessStore, type KeylessStore } from '../store';
+import { isPostgresUrl } from '../store';
 import { recordUnknownWordings, unknownSightings } from '../unknowns/record';
 import type { CliIo } from './io';
+import { withKeylessStore } from './store';
 
 /**
  * Whether this host has a store to keep unknown wordings in: FRONT_WHY_DB set, or the default SQLite file already
@@ -12,18 +13,6 @@ import type { CliIo } from './io';
 export function storeConfigured(config: Config, env: NodeJS.ProcessEnv): boolean {
   if ((env.FRONT_WHY_DB ?? '').trim() !== '') return true;
   return !isPostgresUrl(config.FRONT_WHY_DB) && existsSync(config.FRONT_WHY_DB);
-}
-
-/** The unknown-wordings tables, opened without FRONT_WHY_ENCRYPTION_KEY: they hold no secret. */
-export async function withKeylessStore<T>(config: Config, work: (store: KeylessStore) => Promise<T>): Promise<T> {
-  const store = await openKeylessStore(config.FRONT_WHY_DB, {
-    onNotice: (message) => process.stderr.write(`front-why: ${message}\n`),
-  });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
 }
 
 /**

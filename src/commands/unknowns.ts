@@ -3,7 +3,8 @@ import type { UnknownWording } from '../store';
 import { parseSince } from './activity';
 import { usageOf } from './help';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
-import { storeConfigured, withKeylessStore } from './unknown-wordings';
+import { withKeylessStore } from './store';
+import { storeConfigured } from './unknown-wordings';
 
 export const UNKNOWNS_USAGE = usageOf('unknowns');
 

@@ -52,7 +52,7 @@ export async function watchCommand(argv: string[], io: CliIo, clock: WatchClock 
   const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(values.timeout);
   const config = loadConfig(io.env);
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
-  const text = await textFrom(positionals, io, WATCH_USAGE);
+  const text = await textFrom(positionals, io);
   // Read offline first: an input with nothing to check (a typo such as `msg_`) would be re-checked until the timeout.
   const nothing = nothingToWatch(await diagnose(text, { rules }));
   if (nothing) throw new UsageError(nothing);

@@ -1,4 +1,4 @@
-import type { ActivityEntry, ActivityQuery, Store } from './store-api';
+import type { ActivityEntry, ActivityQuery, ActivityStore } from './store-api';
 
 const PAGE = 1000;
 
@@ -7,7 +7,7 @@ const PAGE = 1000;
  * (`truncated` then says so) so a huge log cannot exhaust memory.
  */
 export async function readActivity(
-  store: Store,
+  store: Pick<ActivityStore, 'listActivity'>,
   query: Omit<ActivityQuery, 'limit' | 'before'>,
   max = 100_000,
 ): Promise<{ entries: ActivityEntry[]; truncated: boolean }> {

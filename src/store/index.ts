@@ -3,7 +3,7 @@ import { audits } from './areas/audits';
 import { channels } from './areas/channels';
 import { rateWindows } from './areas/rate-windows';
 import { replicas } from './areas/replicas';
-import { checkKeys, tenants } from './areas/tenants';
+import { checkKeys, tenantInfo, tenants } from './areas/tenants';
 import { unknownWordings } from './areas/unknown-wordings';
 import { watches } from './areas/watches';
 import { Keyring } from './crypto';
@@ -12,7 +12,7 @@ import { migrate } from './migrations';
 import { describePostgresUrl, PostgresDriver } from './postgres-driver';
 import { sql } from './sql';
 import { SqliteDriver } from './sqlite-driver';
-import type { Store, StoreOptions, UnknownWordingStore } from './store-api';
+import type { ActivityStore, Store, StoreOptions, TenantStore, UnknownWordingStore } from './store-api';
 import { StoreError } from './store-error';
 
 export { Keyring, KEY_VARIABLE } from './crypto';
@@ -68,18 +68,26 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
   };
 }
 
-/** The tables that hold no secret, opened without a keyring: what `explain` and `unknowns` need. */
-export interface KeylessStore extends UnknownWordingStore {
+/**
+ * What can be read and written without a keyring: the unknown wordings (`explain`, `unknowns`), the activity log
+ * and a tenant's plain columns (`activity`, `stats`). No token is ever read through it.
+ */
+export interface KeylessStore extends UnknownWordingStore, ActivityStore, Pick<TenantStore, 'getTenant'> {
   close(): Promise<void>;
 }
 
 /**
- * The store's tables that hold no secret (unknown wordings), without a keyring: a command that only records or
- * lists them never asks for FRONT_WHY_ENCRYPTION_KEY. Same locations and migrations as `openStore`.
+ * The store's tables that hold no secret, without a keyring: a command that only records or lists them never asks
+ * for FRONT_WHY_ENCRYPTION_KEY. Same locations and migrations as `openStore`.
  */
 export async function openKeylessStore(urlOrPath: string, options: StoreOptions = {}): Promise<KeylessStore> {
   const driver = await opened(urlOrPath, options, (db) => migrate(db, options.clock?.() ?? new Date()));
-  return { ...unknownWordings({ db: driver }), close: () => driver.close() };
+  return {
+    ...unknownWordings({ db: driver }),
+    ...activity({ db: driver }),
+    ...tenantInfo({ db: driver }),
+    close: () => driver.close(),
+  };
 }
 
 /** The driver the location names, set up; one whose set-up fails is closed, not left holding connections. */

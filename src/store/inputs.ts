@@ -89,6 +89,12 @@ export const newTenant = tenantCheck.extend({
   addedBy: optional(label('addedBy')),
 });
 
+/** Why `name` cannot name a new tenant (the store's own rule), or undefined: for a caller to refuse it first. */
+export function newTenantNameProblem(name: string): string | undefined {
+  const result = newTenant.shape.name.safeParse(name);
+  return result.success ? undefined : (result.error.issues[0]?.message ?? `tenant name "${name}" is not valid`);
+}
+
 export const newBinding = z.object({
   teamId: slackId('teamId'),
   channelId: slackId('channelId'),

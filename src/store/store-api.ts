@@ -12,7 +12,7 @@ import type * as rows from './rows';
 
 // The shared rate window's shapes belong to the budget that draws from it; the store keeps its rows.
 export type { RateWindowDraw, RateWindowGrant, RateWindowSettle, RateWindowState };
-export { DEFAULT_TOKEN_TENANT_ID, RESERVED_TENANT_NAMES } from './inputs';
+export { DEFAULT_TOKEN_TENANT_ID, newTenantNameProblem, RESERVED_TENANT_NAMES } from './inputs';
 export { AUDIT_CADENCES, type AuditCadence, type AuditTeammate, type WatchEnd, type WatchState } from './rows';
 
 export type TenantInfo = rows.RowOf<typeof rows.TENANT>;

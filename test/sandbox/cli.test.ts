@@ -129,7 +129,7 @@ describe('front-why sandbox', () => {
     [['--latency=-5'], '--latency takes a whole number, 0 or more, not "-5"'],
     [['--latency', '1.5'], '--latency takes a whole number, 0 or more, not "1.5"'],
     [['--host='], '--host takes an address, e.g. --host 127.0.0.1'],
-    [['--port'], `Option '--port <value>' argument missing\n${usage}`],
+    [['--port'], `--port takes a value, e.g. --port <n>\n${usage}`],
     [['--verbose'], `unknown option "--verbose"\n${usage}`],
     [['4010'], `unexpected argument "4010"\n${usage}`],
   ])('%j: exit 2 with the message every command gives, nothing started', async (args, message) => {
@@ -145,7 +145,7 @@ describe('front-why sandbox', () => {
     const demo = await runCli(other);
     const asSandbox = demo.stderr
       .replace(usageOf('demo'), usageOf('sandbox'))
-      .replace(`'${other[1]} <value>'`, `'${option} <value>'`)
+      .replace(`${other[1]} takes a value, e.g. ${other[1]} NAME`, `${option} takes a value, e.g. ${option} <n>`)
       .replaceAll('front-why demo', 'front-why sandbox');
     expect(sandbox).toEqual({ ...demo, stderr: asSandbox });
   });

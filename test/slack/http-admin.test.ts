@@ -1,6 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { CONNECT_CALLBACK_ID, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
-import { ADMIN, AGENT, CHANNEL, GUEST, GUEST_TEAM, startHarness, waitFor, type Harness } from './helpers/harness';
+import { CONNECT_CALLBACK_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
+import {
+  ADMIN,
+  AGENT,
+  CHANNEL,
+  connectSubmission,
+  GUEST,
+  GUEST_TEAM,
+  startHarness,
+  waitFor,
+  type Harness,
+} from './helpers/harness';
 import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 
 /** Who may do what, and the connect modal: the token goes in through the modal and nowhere else. */
@@ -31,26 +41,6 @@ async function privateAnswer(mark: number): Promise<string> {
   const call = await waitFor(() => since(mark, 'response_url')[0], 'the private answer');
   expect(call.args).toMatchObject({ response_type: 'ephemeral' });
   return JSON.stringify(call.args);
-}
-
-function submission(opened: RecordedCall, token: string, user = ADMIN): Record<string, unknown> {
-  const view = opened.args.view as Record<string, unknown>;
-  return {
-    type: 'view_submission',
-    team: { id: TEAM_ID, domain: 'front-why-test' },
-    user: { id: user, username: 'admin', name: 'admin', team_id: TEAM_ID },
-    api_app_id: 'A0FRONTWHY',
-    token: 'legacy-verification-token',
-    trigger_id: `${Date.now()}.1.x`,
-    view: {
-      ...view,
-      id: 'V0CONNECT1',
-      team_id: TEAM_ID,
-      hash: 'h1',
-      state: { values: { [TOKEN_BLOCK_ID]: { [TOKEN_ACTION_ID]: { type: 'plain_text_input', value: token } } } },
-    },
-    response_urls: [],
-  };
 }
 
 describe('admin-only verbs', () => {
@@ -163,11 +153,12 @@ describe('connect NAME', () => {
 
     h.sandbox.resetStats();
     mark = h.slack.calls.length;
-    const ack = await h.interact(submission(opened, token));
+    const submitted = connectSubmission(opened, token);
+    const ack = await h.interact(submitted);
     expect(ack.status).toBe(200);
     expect(JSON.parse(ack.body)).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
     const result = await waitFor(() => since(mark, 'views.update')[0], 'the result in the modal');
-    expect(result.args).toMatchObject({ view_id: 'V0CONNECT1' });
+    expect(result.args).toMatchObject({ view_id: (submitted.view as { id: string }).id });
     expect(JSON.stringify(result.args)).toContain('Tenant *globex* is connected');
     expect(JSON.stringify(result.args)).toContain('Globex');
     expect(h.sandbox.stats().byRoute['GET /me']).toBe(1);
@@ -213,7 +204,7 @@ describe('connect NAME', () => {
     const opened = await waitFor(() => since(mark, 'views.open')[0], 'views.open');
     expect(JSON.stringify(opened.args)).toContain('Replace the Front API token');
     mark = h.slack.calls.length;
-    await h.interact(submission(opened, h.sandbox.tokens.globex_legacy_all));
+    await h.interact(connectSubmission(opened, h.sandbox.tokens.globex_legacy_all));
     const result = await waitFor(() => since(mark, 'views.update')[0], 'the result');
     expect(JSON.stringify(result.args)).toContain('has a new token');
     expect(await h.store.getTenantToken('globex')).toBe(h.sandbox.tokens.globex_legacy_all);
@@ -228,7 +219,7 @@ describe('connect NAME', () => {
     await h.command('connect revoked', { user: ADMIN });
     const opened = await waitFor(() => since(mark, 'views.open')[0], 'views.open');
     mark = h.slack.calls.length;
-    await h.interact(submission(opened, h.sandbox.tokens.acme_revoked));
+    await h.interact(connectSubmission(opened, h.sandbox.tokens.acme_revoked));
     const result = await waitFor(() => since(mark, 'views.update')[0], 'the result');
     expect(JSON.stringify(result.args)).toContain('Nothing was stored');
     expect(JSON.stringify(result.args)).toContain('Front refuses the token');
@@ -239,12 +230,14 @@ describe('connect NAME', () => {
     const mark = h.slack.calls.length;
     await h.command('connect other', { user: ADMIN });
     const opened = await waitFor(() => since(mark, 'views.open')[0], 'views.open');
-    const notToken = await h.interact(submission(opened, 'my password is hunter2'));
+    const notToken = await h.interact(connectSubmission(opened, 'my password is hunter2'));
     expect(JSON.parse(notToken.body)).toMatchObject({
       response_action: 'errors',
       errors: { [TOKEN_BLOCK_ID]: expect.stringContaining('not a Front API token') },
     });
-    const forged = await h.interact(submission(opened, h.sandbox.tokens.acme_private, AGENT));
+    const forged = await h.interact(
+      connectSubmission(opened, h.sandbox.tokens.acme_private, { id: AGENT, team_id: TEAM_ID }),
+    );
     expect(JSON.parse(forged.body)).toMatchObject({
       response_action: 'errors',
       errors: { [TOKEN_BLOCK_ID]: expect.stringContaining('Only front-why admins') },

@@ -64,6 +64,7 @@ test('declares the bot user, the Home tab, /front-why with a usage hint, only th
     'groups:history',
     'groups:read',
     'usergroups:read',
+    'users:read',
   ]);
   expect(manifest.oauth_config.scopes.user ?? []).toEqual([]);
   expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual([
@@ -73,4 +74,30 @@ test('declares the bot user, the Home tab, /front-why with a usage hint, only th
   ]);
   expect(manifest.settings.interactivity.is_enabled).toBe(true);
   expect(manifest.settings.socket_mode_enabled).toBe(true);
+});
+
+test('the HTTP-mode set-up the header comment gives is valid against the schema too', () => {
+  const header = readFileSync(MANIFEST_PATH, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('#'));
+  const keys = header.map((line) => /^#\s+([a-z_]+(?:\.[a-z_]+|\[\d+\])+)\s*$/.exec(line)?.[1]).filter(Boolean);
+  expect(keys).toHaveLength(3);
+  const http = structuredClone(manifest) as unknown as Record<string, unknown>;
+  (http.settings as Record<string, unknown>).socket_mode_enabled = false;
+  for (const key of keys as string[]) {
+    const parts = key.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '');
+    let node = http as Record<string, unknown>;
+    for (const part of parts.slice(0, -1)) node = node[part] as Record<string, unknown>;
+    node[parts.at(-1)!] = 'https://front-why.example.com/slack/events';
+  }
+  const validate = compile();
+  expect(validate(http) ? [] : validate.errors).toEqual([]);
+  // Every place Slack sends requests to in HTTP mode got the URL.
+  const settings = http.settings as {
+    event_subscriptions: { request_url?: string };
+    interactivity: { request_url?: string };
+  };
+  expect(settings.event_subscriptions.request_url).toMatch(/^https:/);
+  expect(settings.interactivity.request_url).toMatch(/^https:/);
+  expect((http.features as { slash_commands: { url?: string }[] }).slash_commands[0]?.url).toMatch(/^https:/);
 });

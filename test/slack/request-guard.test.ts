@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { ACTION_IDS } from '../../src/slack/render/blocks';
-import { CONNECT_CALLBACK_ID, TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
+import { CONNECT_CALLBACK_ID, TOKEN_BLOCK_ID } from '../../src/slack/render/connect-view';
 import {
   ADMIN,
   buttonClick,
   CHANNEL,
   commandPayload,
+  connectSubmission,
   eventEnvelope,
   renderedText,
   startHarness,
@@ -159,7 +160,7 @@ describe('a signed request sent again', () => {
     const opened = await waitFor(() => since(mark, 'views.open')[0], 'views.open');
     mark = h.slack.calls.length;
     const body = new URLSearchParams({
-      payload: JSON.stringify(submission(opened, h.sandbox.tokens.globex_private)),
+      payload: JSON.stringify(connectSubmission(opened, h.sandbox.tokens.globex_private)),
     }).toString();
     const headers = signedHeaders(h.secret, body, FORM);
     expect((await h.send(body, FORM, headers)).status).toBe(200);
@@ -249,30 +250,6 @@ describe('a signed request sent again', () => {
   });
 });
 
-function submission(
-  opened: RecordedCall,
-  token: string,
-  user: { id: string; team_id?: string } = { id: ADMIN, team_id: TEAM_ID },
-): Record<string, unknown> {
-  const view = opened.args.view as Record<string, unknown>;
-  return {
-    type: 'view_submission',
-    team: { id: TEAM_ID, domain: 'front-why-test' },
-    user: { ...user, username: 'someone', name: 'someone' },
-    api_app_id: 'A0FRONTWHY',
-    token: 'legacy-verification-token',
-    trigger_id: `${Date.now()}.1.${randomBytes(3).toString('hex')}`,
-    view: {
-      ...view,
-      id: `V0${randomBytes(3).toString('hex').toUpperCase()}`,
-      team_id: TEAM_ID,
-      hash: 'h1',
-      state: { values: { [TOKEN_BLOCK_ID]: { [TOKEN_ACTION_ID]: { type: 'plain_text_input', value: token } } } },
-    },
-    response_urls: [],
-  };
-}
-
 describe('a payload that does not say the user’s team counts as a Slack Connect guest', () => {
   test('a button click without user.team_id is refused in a channel that does not allow guests', async () => {
     let mark = h.slack.calls.length;
@@ -301,7 +278,7 @@ describe('a payload that does not say the user’s team counts as a Slack Connec
     await h.command('connect guestform', { user: ADMIN });
     const opened = await waitFor(() => since(mark, 'views.open')[0], 'views.open');
     mark = h.slack.calls.length;
-    const reply = await h.interact(submission(opened, h.sandbox.tokens.globex_private, { id: ADMIN }));
+    const reply = await h.interact(connectSubmission(opened, h.sandbox.tokens.globex_private, { id: ADMIN }));
     expect(JSON.parse(reply.body)).toMatchObject({
       response_action: 'errors',
       errors: { [TOKEN_BLOCK_ID]: expect.stringContaining('Only front-why admins of this workspace') },
@@ -312,8 +289,9 @@ describe('a payload that does not say the user’s team counts as a Slack Connec
     expect(opened.args.view).toMatchObject({ callback_id: CONNECT_CALLBACK_ID });
   });
 
-  test('a pasted error whose message names no team gets no reply in a listening channel', async () => {
+  test('a pasted error whose message names no team, by an author Slack cannot place, gets no reply', async () => {
     await h.store.setChannelSettings(TEAM_ID, CHANNEL, { listen: true });
+    h.slack.failMethod('users.info', 'user_not_found');
     try {
       h.sandbox.resetStats();
       const mark = h.slack.calls.length;
@@ -321,7 +299,7 @@ describe('a payload that does not say the user’s team counts as a Slack Connec
       delete message.team;
       expect((await h.event(message)).status).toBe(200);
       await h.idle();
-      expect(h.slack.calls.slice(mark)).toEqual([]);
+      expect(h.slack.calls.slice(mark).map((c) => c.method)).toEqual(['users.info']);
       expect(h.sandbox.stats().total).toBe(0);
 
       // The same message naming the workspace as the author's team is answered.
@@ -332,6 +310,7 @@ describe('a payload that does not say the user’s team counts as a Slack Connec
         'the reply to a member',
       );
     } finally {
+      h.slack.failMethod('users.info', undefined);
       await h.store.setChannelSettings(TEAM_ID, CHANNEL, { listen: false });
     }
   });

@@ -136,8 +136,8 @@ test('refuses to start without the Slack settings it needs, naming the variable 
 
 test('a missing encryption key is a clear error, not a silent plaintext store', async () => {
   const cli = io(env({ FRONT_WHY_ENCRYPTION_KEY: '' }));
-  await expect(serveCommand([], cli)).resolves.toBe(1);
-  expect(cli.err.join('')).toContain('FRONT_WHY_ENCRYPTION_KEY is not set');
+  await expect(serveCommand([], cli)).rejects.toThrow(ConfigError);
+  await expect(serveCommand([], cli)).rejects.toThrow(/FRONT_WHY_ENCRYPTION_KEY is not set/);
 });
 
 test('refuses to start when the metrics port is taken, naming the variable', async () => {

@@ -23,6 +23,11 @@ export class AdminCheck {
     private readonly clock: () => number,
   ) {}
 
+  /** false when neither FRONT_WHY_ADMINS nor FRONT_WHY_ADMIN_GROUP names anyone: nobody can be an admin yet. */
+  get configured(): boolean {
+    return this.config.FRONT_WHY_ADMINS.length > 0 || Boolean(this.config.FRONT_WHY_ADMIN_GROUP);
+  }
+
   async check(client: webApi.WebClient, userId: string): Promise<AdminVerdict> {
     if (this.config.FRONT_WHY_ADMINS.includes(userId)) return { admin: true };
     const group = this.config.FRONT_WHY_ADMIN_GROUP;
@@ -44,6 +49,11 @@ export class AdminCheck {
     return members;
   }
 }
+
+/** Who can become an admin and how: said at start-up when there is none, and to whoever needs one. */
+export const HOW_TO_NAME_ADMINS =
+  "whoever runs the front-why server adds a person's Slack member ID (their profile → ⋮ → Copy member ID) to " +
+  'FRONT_WHY_ADMINS, or sets FRONT_WHY_ADMIN_GROUP to the ID (S…) of a Slack user group, then restarts front-why';
 
 /**
  * A user of another organisation (a Slack Connect guest). A user of another workspace of the same Enterprise

@@ -1,5 +1,5 @@
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
-import { ConfigError, type Config } from '../../config';
+import type { Config } from '../../config';
 import { parsePaste, wordingsOfRules, type ParseResult } from '../../diagnosis';
 import { rateBudgetsFor } from '../../diagnosis/budgets';
 import { connectTenant } from '../../diagnosis/live';
@@ -19,14 +19,16 @@ import { registerCommands } from '../listeners/commands';
 import { registerEvents } from '../listeners/events';
 import { registerViews } from '../listeners/views';
 import { errorFields, logFailure } from '../send/failure';
-import { AdminCheck } from './admins';
+import { AdminCheck, HOW_TO_NAME_ADMINS } from './admins';
 import { boltLogger } from './bolt-logger';
 import type { SlackDeps } from './deps';
 import { frontDoor } from './front-door';
 import { HEALTH_PATH, healthHandler, READY_PATH, readinessHandler, type HttpRoute } from './health';
 import { HTTP_LIMITS, listen, type HttpLimits } from './http-server';
-import { whoAmI } from './identity';
+import { DEFAULT_SLACK_API_URL, identify } from './identity';
+import { checkSlackConfig } from './slack-settings';
 import { InFlight } from './inflight';
+import { UserTeams } from './user-teams';
 import { startMetricsServer } from './metrics-server';
 import { replicaCount } from './replica-count';
 import { buildReceiver, slackClientOptions } from './receiver';
@@ -143,6 +145,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const connect = options.connect ?? frontConnector(config, clock, budgets, metrics);
   const tenants = new TenantConnections(connect, store, config.FRONT_API_TOKEN);
   const admins = new AdminCheck(config, clock);
+  const userTeams = new UserTeams(clock);
   const inflight = new InFlight();
   /** Every request let through the gate, until its listeners return (they await the work they start). */
   const requests = new InFlight();
@@ -189,7 +192,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       stopping = false;
       stopped = undefined;
       const client = new webApi.WebClient(botToken, slackClientOptions(config, log));
-      const identity = await identify(client);
+      const identity = await identify(client, config.SLACK_API_URL ?? DEFAULT_SLACK_API_URL);
+      if (!admins.configured) {
+        logger.warn(
+          `no front-why admins are configured, so nobody can connect a tenant or bind a channel from Slack; to make someone an admin, ${HOW_TO_NAME_ADMINS}`,
+        );
+      }
       const homes = new HomeViews({ store, clock, teamId: identity.teamId, admins, inflight, logger }, client);
       live = { client, homes };
       await ruleSync.start();
@@ -209,6 +217,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         budgets,
         connect,
         admins,
+        userTeams,
         identity,
         inflight,
         parse: options.parse ?? ((text) => parsePaste(text, { wordings: wordingsOfRules(ruleBook.current) })),
@@ -370,41 +379,6 @@ function wireListeners(
 }
 
 /** Which mode the config asks for; throws a ConfigError naming each missing variable and where to find it. */
-export function checkSlackConfig(config: Config): 'http' | 'socket' {
-  const mode: 'http' | 'socket' = config.SLACK_APP_TOKEN ? 'socket' : 'http';
-  const problems = missingSettings(config, mode);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return mode;
-}
-
-function missingSettings(config: Config, mode: 'http' | 'socket'): string[] {
-  const problems: string[] = [];
-  if (!config.SLACK_BOT_TOKEN) {
-    problems.push(
-      'SLACK_BOT_TOKEN is not set: copy the "Bot User OAuth Token" (xoxb-…) from your Slack app\'s OAuth & Permissions page',
-    );
-  }
-  if (mode === 'http' && !config.SLACK_SIGNING_SECRET) {
-    problems.push(
-      'SLACK_SIGNING_SECRET is not set: copy the "Signing Secret" from your Slack app\'s Basic Information page (or set SLACK_APP_TOKEN to use Socket Mode)',
-    );
-  }
-  return problems;
-}
-
-async function identify(client: webApi.WebClient) {
-  try {
-    return await whoAmI(client);
-  } catch (err) {
-    const code = (err as { data?: { error?: string } }).data?.error;
-    if (code)
-      throw new Error(
-        `Slack refused SLACK_BOT_TOKEN (auth.test: ${code}); copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions`,
-      );
-    throw err;
-  }
-}
-
 /** The metrics count the FRONT_API_TOKEN's requests as "default", the name the rest of the app shows for it. */
 function tenantMetricLabel(budgetKey: string): string {
   return budgetKey === DEFAULT_BUDGET_KEY ? DEFAULT_TENANT_LABEL : budgetKey;

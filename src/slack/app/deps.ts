@@ -8,6 +8,7 @@ import type { WatchSchedule, WatchShare } from '../../watch';
 import type { AdminCheck } from './admins';
 import type { Identity } from './identity';
 import type { InFlight } from './inflight';
+import type { UserTeams } from './user-teams';
 import type { RequestMetrics } from './request-metrics';
 import type { RulesReload } from './rule-book';
 import type { ReloadReport } from './rule-sync';
@@ -41,6 +42,8 @@ export interface SlackDeps {
   /** Only the connect modal uses it directly, to check a new token before anything is stored. */
   connect: ConnectFn;
   admins: AdminCheck;
+  /** The team of a message's author when the event does not say it (users.info, kept an hour). */
+  userTeams: UserTeams;
   identity: Identity;
   inflight: InFlight;
   /** The paste parser (`parsePaste`). Every message in a listening channel goes through it, so it runs once per message. */

@@ -1,4 +1,4 @@
-import type { webApi } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
 
 /** Who the bot is in Slack, from `auth.test` at start-up. */
 export interface Identity {
@@ -20,4 +20,34 @@ export async function whoAmI(client: webApi.WebClient): Promise<Identity> {
     );
   }
   return { botUserId, botId, teamId, botName: user ?? 'front-why', ...(enterpriseId ? { enterpriseId } : {}) };
+}
+
+/** Who the bot is, or an error naming the Slack setting at fault, or Slack itself when it cannot be reached. */
+export async function identify(client: webApi.WebClient, apiUrl: string) {
+  try {
+    return await whoAmI(client);
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (code)
+      throw new Error(
+        `Slack refused SLACK_BOT_TOKEN (auth.test: ${code}); copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions`,
+      );
+    if ((err as { code?: unknown }).code === webApi.ErrorCode.RequestError) {
+      throw new Error(
+        `could not reach Slack at ${apiUrl} to check SLACK_BOT_TOKEN (auth.test: ${requestFailure(err)}). Check that this host can reach Slack (network, proxy, firewall)${apiUrl === DEFAULT_SLACK_API_URL ? '' : ', and SLACK_API_URL'}.`,
+      );
+    }
+    throw err;
+  }
+}
+
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+
+/** "fetch failed (ECONNREFUSED)": the low-level cause a request error wraps, without any header it carried. */
+function requestFailure(err: unknown): string {
+  const original = (err as { original?: { message?: unknown; cause?: { code?: unknown; message?: unknown } } })
+    .original;
+  const message = typeof original?.message === 'string' ? original.message : 'no answer';
+  const cause = original?.cause?.code ?? original?.cause?.message;
+  return typeof cause === 'string' ? `${message}: ${cause}` : message;
 }

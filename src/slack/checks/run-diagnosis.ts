@@ -82,6 +82,7 @@ export async function runDiagnosis(
       ...(offlineReason ? { offlineReason } : {}),
       ...(buttonValue ? { buttonValue } : {}),
       ...(lease && watchable(outcome, deps.rules) ? { watchable: true } : {}),
+      ...(parsed.ok ? { idsInPaste: parsed.ids.length } : {}),
     },
   };
 }
@@ -155,6 +156,12 @@ function buttonValueFor(parsed: ParseResult, outcome: DiagnoseOutcome | undefine
     ? recheckInput(parsed, { maxErrors: MAX_ERRORS_PER_PASTE, maxChars: LIMITS.buttonValueChars - 100 })
     : undefined;
   if (reduced) return reduced;
-  if (outcome?.ok && outcome.targets.length > 0) return outcome.targets.join(' ');
-  return undefined;
+  if (!outcome?.ok) return undefined;
+  // Whole IDs only, as many as fit: a button's value is cut at its limit, and half an ID would check another one.
+  const kept: string[] = [];
+  for (const target of outcome.targets) {
+    if ([...kept, target].join(' ').length > LIMITS.buttonValueChars) break;
+    kept.push(target);
+  }
+  return kept.length > 0 ? kept.join(' ') : undefined;
 }

@@ -52,10 +52,17 @@ export function actions(buttons: ButtonSpec[]): Block {
       type: 'button',
       action_id: b.actionId,
       text: { type: 'plain_text', text: truncate(b.label, 75), emoji: false },
-      value: b.value.slice(0, LIMITS.buttonValueChars),
+      value: wholeWords(b.value, LIMITS.buttonValueChars),
       ...(b.style ? { style: b.style } : {}),
     })),
   };
+}
+
+/** At most `max` characters, cut after a whole word: a value of IDs never ends in half an ID. */
+function wholeWords(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const cut = value.lastIndexOf(' ', max);
+  return cut > 0 ? value.slice(0, cut) : '';
 }
 
 /** A message made of our own wording with escaped values already interpolated. */

@@ -22,6 +22,19 @@ export interface OutcomeView {
   buttonValue?: string;
   /** The cause is one the customer can fix and the checks ran live: offer "Watch until fixed". */
   watchable?: boolean;
+  /** The paste named more IDs than were checked: how many, since "Check again" re-checks only those. */
+  idsInPaste?: number;
+}
+
+/**
+ * Said under the buttons when the paste named more Front IDs than one check reads: which ones were checked, that
+ * "Check again" re-checks those same ones, and how to check the rest.
+ */
+export function recheckScope(outcome: AnsweredOutcome, view: OutcomeView, perCheck: number): string | undefined {
+  const total = view.idsInPaste ?? 0;
+  if (outcome.targets.length === 0 || total <= outcome.targets.length) return undefined;
+  const checked = outcome.targets.map((t) => inlineCode(t)).join(', ');
+  return `Checked, and *Check again* re-checks, ${checked}: ${outcome.targets.length} of the ${total} Front IDs in the paste. To check others, send them ${perCheck} at a time.`;
 }
 
 const MAX_CHECK_LINES = 20;

@@ -1,8 +1,8 @@
-import type { DiagnoseOutcome } from '../../diagnosis';
-import { actions, escapedFallback, sections, simpleMessage, type SlackMessage } from './block-kit';
+import { MAX_BARE_TARGETS, type DiagnoseOutcome } from '../../diagnosis';
+import { actions, contexts, escapedFallback, sections, simpleMessage, type SlackMessage } from './block-kit';
 import { renderDetails } from './blocks-details';
 import { glance } from './blocks-glance';
-import { notCheckable, type AnsweredOutcome, type OutcomeView } from './blocks-parts';
+import { notCheckable, recheckScope, type AnsweredOutcome, type OutcomeView } from './blocks-parts';
 import { escapeText, oneLine, truncate } from './escape';
 
 export { LIMITS, type SlackMessage, type Block } from './block-kit';
@@ -42,7 +42,9 @@ export function renderOutcome(outcome: DiagnoseOutcome, view: OutcomeView): Slac
           ? [{ actionId: ACTION_IDS.watch, label: 'Watch until fixed', value: view.buttonValue }]
           : []),
       ]);
-  return [{ text: fallbackFor(outcome), blocks: [...first.blocks, buttons] }];
+  const scope = recheckScope(outcome, view, MAX_BARE_TARGETS);
+  const note = scope ? contexts(scope) : [];
+  return [{ text: fallbackFor(outcome), blocks: [...first.blocks, buttons, ...note] }];
 }
 
 /**

@@ -3,11 +3,21 @@ import { escapeText } from '../render/escape';
 import { respondEphemeral } from '../send/reply';
 import { RESERVED_TENANT_NAMES } from '../../store';
 import type { VerbContext } from './verb';
+import { HOW_TO_NAME_ADMINS } from '../app/admins';
 
 /** Admin-only verbs answer everyone else with a clear refusal, never silence. */
 export async function requireAdmin(ctx: VerbContext, what: string): Promise<boolean> {
   const verdict = await ctx.deps.admins.check(ctx.client, ctx.who.userId);
   if (verdict.admin) return true;
+  if (!ctx.deps.admins.configured) {
+    await respondEphemeral(
+      ctx.respond,
+      simpleMessage(
+        `:no_entry: Only front-why admins can ${what}, and none is set up yet. To make someone an admin, ${HOW_TO_NAME_ADMINS}. Your member ID is \`${escapeText(ctx.who.userId)}\`. Meanwhile \`front-why tenants add NAME\` on the server stores a tenant's token.`,
+      ),
+    );
+    return false;
+  }
   const why = verdict.problem ? ` (${escapeText(verdict.problem)})` : '';
   await respondEphemeral(
     ctx.respond,

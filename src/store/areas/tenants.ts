@@ -13,6 +13,16 @@ import { notFound, type Context } from './context';
 /** Read straight into a `Sealed` (the quoted alias keeps its case on PostgreSQL). */
 const SEALED = sql`token_key_id AS "keyId", token_nonce AS nonce, token_ciphertext AS ciphertext, token_tag AS tag`;
 
+/** A tenant's name, company and scopes: plain columns, readable without the keyring. */
+export function tenantInfo({ db }: Pick<Context, 'db'>): Pick<TenantStore, 'getTenant'> {
+  return {
+    async getTenant(name) {
+      const [row] = await db.all(sql`SELECT ${TENANT.list} FROM tenants WHERE name = ${check(input.tenantName, name)}`);
+      return row ? TENANT.read(row) : null;
+    },
+  };
+}
+
 /**
  * Fails if a key id in the keyring names different bytes than the ones this database was written with.
  * `register` records the current key id: only writes under it and a rotation do, so a command that only
@@ -72,10 +82,7 @@ export function tenants(ctx: Context): TenantStore {
       return TENANT.read(row);
     },
 
-    async getTenant(name) {
-      const [row] = await db.all(sql`SELECT ${TENANT.list} FROM tenants WHERE name = ${check(input.tenantName, name)}`);
-      return row ? TENANT.read(row) : null;
-    },
+    ...tenantInfo({ db }),
 
     async getTenantToken(name, id) {
       check(input.tenantName, name);

@@ -11,6 +11,7 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sa
 import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../../src/slack/app/create-app';
 import type { ParseResult } from '../../../src/input';
 import type { ConnectFn } from '../../../src/slack/checks/tenant-connections';
+import { TOKEN_ACTION_ID, TOKEN_BLOCK_ID } from '../../../src/slack/render/connect-view';
 import { Keyring, openStore, type Store } from '../../../src/store';
 import { signedHeaders } from './signing';
 import { startSlackStandIn, TEAM_ID, type RecordedCall, type SlackStandIn } from './slack-standin';
@@ -252,6 +253,31 @@ export function userMessage(text: string, extra: Record<string, unknown> = {}): 
     ts: `1710000000.${String(messageCounter).padStart(6, '0')}`,
     team: TEAM_ID,
     ...extra,
+  };
+}
+
+/** The connect form (`/front-why connect`) as Slack submits it, `token` typed into it, by `user`. */
+export function connectSubmission(
+  opened: RecordedCall,
+  token: string,
+  user: { id: string; team_id?: string } = { id: ADMIN, team_id: TEAM_ID },
+): Record<string, unknown> {
+  const view = opened.args.view as Record<string, unknown>;
+  return {
+    type: 'view_submission',
+    team: { id: TEAM_ID, domain: 'front-why-test' },
+    user: { ...user, username: 'someone', name: 'someone' },
+    api_app_id: 'A0FRONTWHY',
+    token: 'legacy-verification-token',
+    trigger_id: `${Date.now()}.1.${randomBytes(3).toString('hex')}`,
+    view: {
+      ...view,
+      id: `V0${randomBytes(3).toString('hex').toUpperCase()}`,
+      team_id: TEAM_ID,
+      hash: 'h1',
+      state: { values: { [TOKEN_BLOCK_ID]: { [TOKEN_ACTION_ID]: { type: 'plain_text_input', value: token } } } },
+    },
+    response_urls: [],
   };
 }
 

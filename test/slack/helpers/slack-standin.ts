@@ -56,6 +56,8 @@ export interface SlackStandIn {
   /** Makes every response_url answer `status` (404 `expired_url`, as Slack does after 30 minutes) until cleared. */
   failResponseUrls(status: number | undefined): void;
   setGroupMembers(group: string, users: string[]): void;
+  /** The team `users.info` says `user` is in; every user not set this way is in TEAM_ID. */
+  setUserTeam(user: string, team: string): void;
   /**
    * A channel and its members, for `users.conversations`: a public channel is listed for each member; a private
    * one only for members when the bot is a member too, as Slack answers a bot token.
@@ -93,6 +95,7 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
   const rateLimits = new Map<string, { retryAfterSec: number; left: number }>();
   let responseUrlStatus: number | undefined;
   const groups = new Map<string, string[]>();
+  const userTeams = new Map<string, string>();
   const channels = new Map<string, { members: Set<string>; private: boolean; archived: boolean; extShared: boolean }>();
   const sockets = new Set<WebSocket>();
   const pendingAcks = new Map<string, (ack: SocketAck) => void>();
@@ -247,6 +250,11 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
         viewCounter += 1;
         return { ok: true, view: { ...view, id: `V0HOME${viewCounter}`, team_id: TEAM_ID, app_id: APP_ID } };
       }
+      case 'users.info': {
+        const user = typeof args.user === 'string' ? args.user : '';
+        if (!/^[UW][A-Z0-9]+$/.test(user)) return { ok: false, error: 'user_not_found' };
+        return { ok: true, user: { id: user, team_id: userTeams.get(user) ?? TEAM_ID, name: user.toLowerCase() } };
+      }
       case 'usergroups.users.list': {
         const group = typeof args.usergroup === 'string' ? args.usergroup : '';
         const users = groups.get(group);
@@ -371,6 +379,7 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
       responseUrlStatus = status;
     },
     setGroupMembers: (group, users) => groups.set(group, users),
+    setUserTeam: (user, team) => userTeams.set(user, team),
     setChannel: (channel, members, opts = {}) =>
       channels.set(channel, {
         members: new Set(members),

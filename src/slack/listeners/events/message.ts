@@ -43,9 +43,7 @@ export function passiveMessage(deps: SlackDeps) {
     const who: Requester = { userId: message.user, teamId: deps.identity.teamId, channelId: message.channel };
     const settings = await deps.store.getChannelSettings(who.teamId, who.channelId);
     if (!settings.listen && !deps.config.FRONT_WHY_CHANNELS.includes(who.channelId)) return;
-    // The author's team, never the envelope's `team_id` (the workspace the event was delivered to).
-    const userTeam = message.user_team ?? message.team;
-    if (isExternal(deps.identity, userTeam ? { teamId: userTeam } : {}) && !settings.allowExternal) return;
+    if (!settings.allowExternal && (await authorIsExternal(deps, client, message))) return;
 
     // Offline first: most messages in a support channel are not Front errors, and those cost no claim and no probe.
     // The paste is read once; the live diagnosis reuses what was read.
@@ -65,6 +63,30 @@ export function passiveMessage(deps: SlackDeps) {
     const threadTs = message.thread_ts ?? message.ts;
     await deps.inflight.track(answer(deps, client, who, { text, parsed }, threadTs));
   };
+}
+
+/**
+ * The author's team, never the envelope's `team_id` (the workspace the event was delivered to). When the event does
+ * not say it, Slack is asked (users.info) rather than guessing; an author whose team stays unknown is treated as
+ * external, so no probe runs for someone unknown. Each lookup's outcome is logged.
+ */
+async function authorIsExternal(deps: SlackDeps, client: Args['client'], message: UserMessage): Promise<boolean> {
+  const said = message.user_team ?? message.team;
+  if (said) return isExternal(deps.identity, { teamId: said });
+  const user = message.user as string;
+  const team = await deps.userTeams.of(client, user);
+  const external = 'problem' in team || isExternal(deps.identity, team);
+  const decided =
+    'problem' in team
+      ? `could not be looked up (${team.problem}): treated as external`
+      : external
+        ? 'is another organisation (users.info): treated as external'
+        : 'is this workspace (users.info)';
+  deps.logger.info(
+    { user, channel: message.channel, ...('problem' in team ? {} : { team: team.teamId }), external },
+    `the team of a message's author, not in the event, ${decided}`,
+  );
+  return external;
 }
 
 async function answer(
