@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { redactSecrets } from '../redact';
-import { AUDIT_CADENCES, WATCH_STATES } from './rows';
+import { AUDIT_CADENCES, TEAMMATE_SOURCES, WATCH_STATES } from './rows';
 import { StoreError } from './store-error';
 
 /**
@@ -301,4 +301,23 @@ export const unknownWordingQuery = z.object({
   /** Wordings seen at or after this moment. */
   since: date('since').optional(),
   limit: limit('unknown wording'),
+});
+
+/**
+ * What one probe of teammates found. `complete`: every teammate of the company was checked in this one go (an audit,
+ * a full sweep), so the map becomes exactly these teammates; otherwise only these are updated.
+ */
+export const teammatePreferences = z.object({
+  tenantId,
+  seenBy: z.enum(TEAMMATE_SOURCES, { error: `seenBy must be one of ${TEAMMATE_SOURCES.join(', ')}` }),
+  at: date('at'),
+  complete: yesNo('complete'),
+  teammates: z.array(
+    z.object({
+      id: pattern(/^tea_[0-9a-z]{1,40}$/, 'a teammate id is "tea_" and letters or digits'),
+      name: redacted(200, 'a teammate name'),
+      apiAccess: yesNo('apiAccess'),
+    }),
+    { error: 'teammates must be a list of teammates with an id, a name and apiAccess' },
+  ),
 });

@@ -282,6 +282,32 @@ export const MIGRATIONS: readonly Migration[] = [
       )${t.tableOptions};
     `,
   },
+  {
+    // Whose "Allow access to my individual resources via the API" is on or off, as the last probe of each teammate
+    // found it: a diagnosis asks only the teammates this names instead of the whole company. Keyed by the tenant's
+    // id, so a tenant removed (and perhaps added back with another company's token) starts with no map.
+    // teammate_sweeps holds when every teammate was last checked in one go: only then can the map name an owner
+    // by elimination.
+    version: 8,
+    name: 'teammate preference map',
+    sql: (t) => `
+      CREATE TABLE teammate_preferences (
+        tenant_id ${t.text} NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        teammate_id ${t.text} NOT NULL,
+        name ${t.text} NOT NULL,
+        api_access ${t.boolean} NOT NULL,
+        seen_at ${t.time} NOT NULL,
+        seen_by ${t.text} NOT NULL,
+        PRIMARY KEY (tenant_id, teammate_id)
+      )${t.tableOptions};
+      CREATE TABLE teammate_sweeps (
+        tenant_id ${t.text} PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        complete_at ${t.time} NOT NULL,
+        seen_by ${t.text} NOT NULL,
+        total ${t.integer} NOT NULL
+      )${t.tableOptions};
+    `,
+  },
 ];
 
 function pending(applied: Set<number>, migrations: readonly Migration[]): Migration[] {

@@ -181,3 +181,25 @@ export const UNKNOWN_WORDING = columns({
   firstSeen: time,
   lastSeen: time,
 });
+
+export const TEAMMATE_SOURCES = ['audit', 'sweep', 'diagnosis', 'watch'] as const;
+/** What probed a teammate's preference: an audit (by hand or scheduled), a diagnosis' sweep, its candidate check, a watch. */
+export type TeammateSource = (typeof TEAMMATE_SOURCES)[number];
+
+/** One teammate's "Allow access to my individual resources via the API", as a private-resource probe found it. */
+export const TEAMMATE_PREFERENCE = columns({
+  teammateId: text,
+  /** "First Last <email>", as Front listed them. */
+  name: text,
+  /** true: their private resources read fine; false: Front refused them for the preference. */
+  apiAccess: bool,
+  seenAt: time,
+  seenBy: oneOf<TeammateSource>(),
+});
+
+/** When every teammate of a tenant was last checked in one go, and how many there were. */
+export const TEAMMATE_SWEEP = columns({
+  completeAt: time,
+  seenBy: oneOf<TeammateSource>(),
+  total: int,
+});

@@ -13,7 +13,14 @@ import type * as rows from './rows';
 // The shared rate window's shapes belong to the budget that draws from it; the store keeps its rows.
 export type { RateWindowDraw, RateWindowGrant, RateWindowSettle, RateWindowState };
 export { DEFAULT_TOKEN_TENANT_ID, newTenantNameProblem, RESERVED_TENANT_NAMES } from './inputs';
-export { AUDIT_CADENCES, type AuditCadence, type AuditTeammate, type WatchEnd, type WatchState } from './rows';
+export {
+  AUDIT_CADENCES,
+  type AuditCadence,
+  type AuditTeammate,
+  type TeammateSource,
+  type WatchEnd,
+  type WatchState,
+} from './rows';
 
 export type TenantInfo = rows.RowOf<typeof rows.TENANT>;
 export type ChannelBinding = rows.RowOf<typeof rows.BINDING>;
@@ -26,6 +33,14 @@ export type ReplicaInfo = rows.RowOf<typeof rows.REPLICA>;
 export type RulesReloadOutcome = z.output<typeof input.reloadOutcome>;
 /** An unknown wording and the tenants that hit it (sorted by name). */
 export type UnknownWording = rows.RowOf<typeof rows.UNKNOWN_WORDING> & { tenants: string[] };
+export type TeammatePreference = rows.RowOf<typeof rows.TEAMMATE_PREFERENCE>;
+/** A tenant's teammate map: each teammate as last seen, and the last time every one was checked in one go. */
+export interface TeammateMap {
+  sweep: rows.RowOf<typeof rows.TEAMMATE_SWEEP> | null;
+  /** Ordered by teammate id. */
+  teammates: TeammatePreference[];
+}
+export type TeammatePreferencesUpdate = z.input<typeof input.teammatePreferences>;
 
 export type NewTenant = z.input<typeof input.newTenant>;
 export type TenantCheck = z.input<typeof input.tenantCheck>;
@@ -249,6 +264,21 @@ export interface UnknownWordingStore {
   countNewUnknownWordings(since: Date): Promise<number>;
 }
 
+/**
+ * Per tenant (by id), whose "Allow access to my individual resources via the API" is on or off, and when that was
+ * seen. Removing the tenant drops its map.
+ */
+export interface TeammateMapStore {
+  /**
+   * Records what a probe of teammates found; a complete sweep replaces the map (teammates it did not list are
+   * dropped) and stamps when the whole company was checked. A teammate's older finding never replaces a newer one.
+   * false, writing nothing, when the tenant is gone.
+   */
+  recordTeammatePreferences(update: TeammatePreferencesUpdate): Promise<boolean>;
+  /** null: nothing is known about the tenant's teammates. */
+  getTeammateMap(tenantId: string): Promise<TeammateMap | null>;
+}
+
 export interface Store
   extends
     TenantStore,
@@ -259,7 +289,8 @@ export interface Store
     AuditStore,
     RateWindowStore,
     ReplicaStore,
-    UnknownWordingStore {
+    UnknownWordingStore,
+    TeammateMapStore {
   /** true on PostgreSQL: several processes may share this store, so shared state must live in it. */
   readonly shared: boolean;
   /** A cheap round trip to the database: resolves when it can be used, throws when it cannot (readiness). */

@@ -935,6 +935,97 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
       });
     });
 
+    describe('teammate preference map', () => {
+      const bruno = { id: 'tea_6r55b', name: 'Bruno Keller <bruno@acme.example>', apiAccess: false };
+      const ada = { id: 'tea_6r55a', name: 'Ada Moreno <ada@acme.example>', apiAccess: true };
+      const chloe = { id: 'tea_6r55c', name: 'Chloé Martin <chloe@acme.example>', apiAccess: true };
+
+      it('keeps each teammate as last seen, and when the whole company was last checked in one go', async () => {
+        const store = await h.open(ring1);
+        const { id } = await store.addTenant({ name: 'acme', token: fakeToken() });
+        expect(await store.getTeammateMap(id)).toBeNull();
+
+        const audited = { tenantId: id, seenBy: 'audit' as const, at: new Date(T0), complete: true };
+        expect(await store.recordTeammatePreferences({ ...audited, teammates: [ada, bruno, chloe] })).toBe(true);
+        // A diagnosis later finds Bruno's preference on: only his entry moves.
+        await store.recordTeammatePreferences({
+          tenantId: id,
+          seenBy: 'diagnosis',
+          at: new Date(T0 + 60_000),
+          complete: false,
+          teammates: [{ ...bruno, apiAccess: true }],
+        });
+        // A finding older than what is known (a slow replica) changes nothing.
+        await store.recordTeammatePreferences({
+          tenantId: id,
+          seenBy: 'watch',
+          at: new Date(T0 + 30_000),
+          complete: false,
+          teammates: [bruno],
+        });
+
+        const map = await store.getTeammateMap(id);
+        expect(map?.sweep).toEqual({ completeAt: new Date(T0), seenBy: 'audit', total: 3 });
+        expect(map?.teammates).toEqual([
+          { teammateId: 'tea_6r55a', name: ada.name, apiAccess: true, seenAt: new Date(T0), seenBy: 'audit' },
+          {
+            teammateId: 'tea_6r55b',
+            name: bruno.name,
+            apiAccess: true,
+            seenAt: new Date(T0 + 60_000),
+            seenBy: 'diagnosis',
+          },
+          { teammateId: 'tea_6r55c', name: chloe.name, apiAccess: true, seenAt: new Date(T0), seenBy: 'audit' },
+        ]);
+
+        // The next complete sweep is the company as it is: Chloé has left.
+        await store.recordTeammatePreferences({ ...audited, at: new Date(T0 + 90_000), teammates: [ada, bruno] });
+        const after = await store.getTeammateMap(id);
+        expect(after?.sweep?.total).toBe(2);
+        expect(after?.teammates.map((t) => [t.teammateId, t.apiAccess])).toEqual([
+          ['tea_6r55a', true],
+          ['tea_6r55b', false],
+        ]);
+      });
+
+      it('drops the map with its tenant: the name added back starts empty, and a late write is refused', async () => {
+        const store = await h.open(ring1);
+        const first = await store.addTenant({ name: 'acme', token: fakeToken() });
+        const write = (tenantId: string) =>
+          store.recordTeammatePreferences({
+            tenantId,
+            seenBy: 'sweep',
+            at: new Date(T0),
+            complete: true,
+            teammates: [bruno],
+          });
+        expect(await write(first.id)).toBe(true);
+        expect(await store.removeTenant('acme')).toBe(true);
+        expect(await store.getTeammateMap(first.id)).toBeNull();
+        expect(await write(first.id)).toBe(false);
+
+        const again = await store.addTenant({ name: 'acme', token: fakeToken() });
+        expect(await store.getTeammateMap(again.id)).toBeNull();
+      });
+
+      it('refuses a malformed update with the field it is about', async () => {
+        const store = await h.open(ring1);
+        const { id } = await store.addTenant({ name: 'acme', token: fakeToken() });
+        await expectStoreError(
+          store.recordTeammatePreferences({
+            tenantId: id,
+            seenBy: 'audit',
+            at: new Date(T0),
+            complete: true,
+            teammates: [{ ...bruno, id: "tea_1'; DROP TABLE tenants" }],
+          }),
+          'invalid_input',
+          /teammate id/,
+        );
+        await expectStoreError(store.getTeammateMap('acme'), 'invalid_input', /tenant id/);
+      });
+    });
+
     describe('unknown wordings', () => {
       const sighting = (id: string, at: number, tenant: string | null = 'acme') => ({
         id,
