@@ -193,6 +193,9 @@ const envSchema = z
     FRONT_WHY_CHECK_SHARE_PERCENT: boundedInt(40, 1, 80, 'percent'),
     // An audit run by hand starts at most this often per tenant, and stops by then, so two never run at once.
     FRONT_WHY_AUDIT_COOLDOWN_MS: boundedInt(10 * 60_000, 60_000, 24 * 60 * 60_000, 'milliseconds'),
+    // How long what an audit or sweep learnt of the teammates' API preference is trusted to name an owner with a
+    // check of the candidates only; 0: always sweep. Up to 30 days.
+    FRONT_WHY_TEAMMATES_TTL: boundedInt(24 * 60 * 60_000, 0, 30 * 24 * 60 * 60_000, 'milliseconds'),
     FRONT_WHY_CHANNELS: list,
     FRONT_WHY_ADMINS: list,
     FRONT_WHY_ADMIN_GROUP: secret,

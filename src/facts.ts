@@ -343,6 +343,12 @@ export const FACTS = {
     description:
       'In a complete sweep, the one teammate whose private listing was refused ("Name <email>") when every other teammate\'s read fine. Once the token is known to have the private namespace and a conversation in a private inbox is refused, its owner can only be this teammate. Absent otherwise.',
   },
+  'teammates.known_as_of': {
+    type: 'string',
+    source: 'teammates_access',
+    description:
+      'Set when the teammates were not swept now but read from the tenant\'s teammate map (the last complete check, an audit or a sweep, within FRONT_WHY_TEAMMATES_TTL): how old it is, e.g. "the audit 3 h ago". Only the teammates the map had with the preference off were checked live; those in teammates.access_denied still have it off now, every other teammate is as of then. Absent when the teammates were swept now.',
+  },
 
   // ---- GET /teams ----
   'teams.visible_ids': { type: 'string[]', source: 'teams', description: 'The workspaces (tim_…) the token can see.' },

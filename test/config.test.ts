@@ -59,8 +59,16 @@ test('watch settings: defaults, and a wrong value named with its bounds', () => 
   ]);
 });
 
-test("the checks' share of a tenant's Front limit and the audit cooldown: defaults, and a wrong value named with its bounds", () => {
-  expect(loadConfig({})).toMatchObject({ FRONT_WHY_CHECK_SHARE_PERCENT: 40, FRONT_WHY_AUDIT_COOLDOWN_MS: 600_000 });
+test("the checks' share of a tenant's Front limit, the audit cooldown and the teammates map's TTL: defaults, and a wrong value named with its bounds", () => {
+  expect(loadConfig({})).toMatchObject({
+    FRONT_WHY_CHECK_SHARE_PERCENT: 40,
+    FRONT_WHY_AUDIT_COOLDOWN_MS: 600_000,
+    FRONT_WHY_TEAMMATES_TTL: 86_400_000,
+  });
+  expect(loadConfig({ FRONT_WHY_TEAMMATES_TTL: '3600000' }).FRONT_WHY_TEAMMATES_TTL).toBe(3_600_000);
+  expect(problems({ FRONT_WHY_TEAMMATES_TTL: '24h' })).toEqual([
+    'FRONT_WHY_TEAMMATES_TTL must be a whole number of milliseconds from 0 to 2592000000 (got "24h"); leave it unset for 86400000',
+  ]);
   expect(loadConfig({ FRONT_WHY_CHECK_SHARE_PERCENT: '25', FRONT_WHY_AUDIT_COOLDOWN_MS: '120000' })).toMatchObject({
     FRONT_WHY_CHECK_SHARE_PERCENT: 25,
     FRONT_WHY_AUDIT_COOLDOWN_MS: 120_000,

@@ -25,6 +25,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
       gateway: connection.gateway,
       token: connection.live.token,
       deadline: Date.now() + AUDIT_TIMEOUT_MS,
+      teammates: connection.teammates?.for('audit'),
       onProgress: showProgress ? (done, total) => io.stderr.write(`\rchecking teammates: ${done}/${total}`) : undefined,
     });
     if (showProgress) io.stderr.write('\n');

@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import { rateBudgetsFor } from '../diagnosis/budgets';
 import { connectTenant, type TenantConnection } from '../diagnosis/live';
+import { storedTeammates } from '../diagnosis/teammate-map';
 import { UsageError, type CliIo } from './io';
 import { openConfiguredStore, withStore } from './store';
 import { liveSettings } from './tenants';
@@ -31,9 +32,11 @@ export async function openConnection(
       // On PostgreSQL the servers' replicas draw from the tenant's window too: so does this command.
       const settings = liveSettings(config);
       const budgets = rateBudgetsFor(store, settings);
-      const connection = connectTenant(token, settings, undefined, budgets.forTenant(name));
+      const teammates = storedTeammates({ store, tenant: name, ttlMs: config.FRONT_WHY_TEAMMATES_TTL });
+      const connection = connectTenant(token, settings, undefined, budgets.forTenant(name), teammates);
       const close = async () => {
         await connection.close();
+        await teammates.settled();
         await budgets.close();
         await store.close();
       };

@@ -1,5 +1,6 @@
 import { loadConfig } from '../config';
 import { diagnose } from '../diagnosis';
+import { liveAs } from '../diagnosis/live';
 import { loadRulesOrThrow } from '../rules';
 import { changeText, delayAfter, nothingToWatch, overruledNote, ownerOf, verdictOf, whoChanged } from '../watch';
 import { textFrom } from './explain';
@@ -63,7 +64,7 @@ export async function watchCommand(argv: string[], io: CliIo, clock: WatchClock 
   let cause: string | undefined;
   try {
     for (let attempts = 0; ; attempts += 1) {
-      const outcome = await diagnose(text, { rules, live: connection.live });
+      const outcome = await diagnose(text, { rules, live: liveAs(connection, 'watch') });
       const overruled = attempts === 0 && outcome.ok ? overruledNote(outcome.diagnoses[0]) : undefined;
       if (overruled) throw new UsageError(overruled);
       const verdict = verdictOf(outcome, rules);
@@ -71,7 +72,7 @@ export async function watchCommand(argv: string[], io: CliIo, clock: WatchClock 
       const at = `[+${seconds(clock.now() - started)}]`;
       if (verdict.kind === 'fine') {
         // Several teammates could have been the owner: name only those who turned the preference on.
-        const who = cause ? await whoChanged({ cause, owner }, connection.live, Date.now) : undefined;
+        const who = cause ? await whoChanged({ cause, owner }, liveAs(connection, 'watch'), Date.now) : undefined;
         const change = cause ? `${changeText(rules, cause, who ? who.owner : owner)}; ` : '';
         io.stdout.write(`${change}${target} reads fine with ${label}.\n`);
         return 0;

@@ -8,7 +8,7 @@ import {
   type RecordedGet,
   type TeammateSummary,
 } from '../probes';
-import type { FrontGateway } from '../probes';
+import type { FrontGateway, TeammateFinding, TeammateMemory } from '../probes';
 import { isRecord } from '../is-record';
 
 export interface AuditReport {
@@ -46,6 +46,8 @@ export interface AuditOptions {
   deadline: number;
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
+  /** The tenant's teammate map, which every audit brings up to date. */
+  teammates?: TeammateMemory;
 }
 
 /** The admin's view: is the token good, and whose "individual resources via the API" preference is off. */
@@ -55,6 +57,7 @@ export async function runAudit({
   deadline,
   concurrency = 3,
   onProgress,
+  teammates: memory,
 }: AuditOptions): Promise<AuditReport> {
   let calls = 0;
   const get: RecordedGet = async (path) => {
@@ -128,6 +131,12 @@ export async function runAudit({
   };
   if (stopped) report.incomplete = stopped;
   report.calls = calls;
+  const found: TeammateFinding[] = checkable.flatMap((t) => {
+    const access = outcomes.get(t.id);
+    return access === 'allowed' || access === 'denied' ? [{ id: t.id, label: t.label, access }] : [];
+  });
+  // The map can name an owner by elimination only when it knows every teammate's preference.
+  memory?.learnt(found, found.length === teammates.length);
   return report;
 }
 

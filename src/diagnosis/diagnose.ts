@@ -9,7 +9,7 @@ import {
   type Rule,
   type RuleMatch,
 } from '../rules';
-import { ProbeRun, type FrontGateway } from '../probes';
+import { ProbeRun, type FrontGateway, type TeammateMemory } from '../probes';
 import { parseFrontId, resourceId, type ResourceRef, type TokenInfo } from '../front';
 import { createFactSource } from './fact-source';
 import { ownerFinding } from './owner';
@@ -30,6 +30,8 @@ export interface LiveAccess {
   maxCalls?: number;
   /** Time for every check of one diagnosis. */
   timeoutMs?: number;
+  /** The tenant's teammate map (src/diagnosis/teammate-map.ts), read before a sweep and written by every check. */
+  teammates?: TeammateMemory;
 }
 
 export interface DiagnoseDeps {
@@ -88,6 +90,7 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
         deadline,
         maxCalls: deps.live.maxCalls ?? 12,
         clock,
+        ...(deps.live.teammates ? { teammates: deps.live.teammates } : {}),
       });
       runs.set(key, run);
     }

@@ -9,6 +9,7 @@ import {
 } from '../front';
 import { createFrontGateway, type FrontGateway } from '../probes';
 import type { LiveAccess } from './diagnose';
+import type { StoredTeammates, TeammateChecker } from './teammate-map';
 
 export interface LiveSettings {
   baseUrl: string;
@@ -30,6 +31,8 @@ export interface TenantConnection {
   budget: Pick<TenantBudget, 'snapshot'>;
   /** For display only: a short prefix and the last characters. */
   maskedToken: string;
+  /** The stored tenant's teammate map (none for FRONT_API_TOKEN); `live` reads and writes it as a diagnosis. */
+  teammates?: StoredTeammates;
   close(): Promise<void>;
 }
 
@@ -43,6 +46,7 @@ export function connectTenant(
   settings: LiveSettings,
   clock: Clock = systemClock,
   budget: TenantBudget = createRateBudget({ reserve: settings.rateLimitReserve ?? 5, clock }),
+  teammates?: StoredTeammates,
 ): TenantConnection {
   const client = createFrontClient({
     baseUrl: settings.baseUrl,
@@ -55,10 +59,22 @@ export function connectTenant(
   const gateway = createFrontGateway(client, { ttlMs: settings.cacheTtlMs ?? 60_000, clock: clock.now });
   const info = inspectToken(token, clock);
   return {
-    live: { gateway, token: info, maxCalls: settings.maxCalls, timeoutMs: settings.timeoutMs },
+    live: {
+      gateway,
+      token: info,
+      maxCalls: settings.maxCalls,
+      timeoutMs: settings.timeoutMs,
+      ...(teammates ? { teammates: teammates.for('diagnosis') } : {}),
+    },
     gateway,
     budget,
+    ...(teammates ? { teammates } : {}),
     maskedToken: maskToken(token),
     close: () => client.close(),
   };
+}
+
+/** The connection's live access for another kind of check (a watch's re-check): its findings are recorded as such. */
+export function liveAs(connection: Pick<TenantConnection, 'live' | 'teammates'>, checker: TeammateChecker): LiveAccess {
+  return connection.teammates ? { ...connection.live, teammates: connection.teammates.for(checker) } : connection.live;
 }

@@ -31,7 +31,8 @@ export function ownerFinding(
   const checked = number(facts, 'teammates.checked_count');
   if (checked === undefined) return undefined;
   const total = number(facts, 'teammates.total_count');
-  const counts = { checked, ...(total !== undefined ? { total } : {}) };
+  const asOf = text(facts, 'teammates.known_as_of');
+  const counts = { checked, ...(total !== undefined ? { total } : {}), ...(asOf !== undefined ? { asOf } : {}) };
   const sole = text(facts, 'teammates.sole_denied');
   if (sole !== undefined && status === 'confirmed') return { how: 'elimination', name: sole, ...counts };
   const denied = facts.get('teammates.access_denied');

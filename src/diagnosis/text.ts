@@ -83,10 +83,17 @@ export function ownerLine(owner: OwnerFinding | undefined): string | undefined {
     case 'requested':
       return owner.name ? `Owner: ${owner.name} (the teammate whose own resources were requested)` : undefined;
     case 'elimination':
-      return owner.name ? `Owner: ${owner.name} (the only teammate with the preference off${swept})` : undefined;
+      if (!owner.name) return undefined;
+      return owner.asOf
+        ? `Owner: ${owner.name} (the only teammate with the preference off as of ${owner.asOf}; still off in a live check just now)`
+        : `Owner: ${owner.name} (the only teammate with the preference off${swept})`;
     case 'candidates': {
       const names = owner.candidates ?? [];
       if (names.length === 0) return undefined;
+      if (owner.asOf)
+        return names.length === 1
+          ? `Owner: ${names[0]} (the teammate with the preference off as of ${owner.asOf}; still off in a live check just now)`
+          : `Owner: one of ${names.join(', ')} (the teammates with the preference off as of ${owner.asOf}; each still off in a live check just now)`;
       if (names.length === 1) return `Owner: ${names[0]} (the teammate with the preference off${swept})`;
       return `Owner: one of ${names.join(', ')} (the teammates with the preference off${swept})`;
     }

@@ -52,6 +52,11 @@ export interface OwnerFinding {
   /** How many teammates the sweep checked, of how many; present when the sweep ran. */
   checked?: number;
   total?: number;
+  /**
+   * Set when the owner comes from the tenant's teammate map rather than a sweep now: how old it is ("the audit 3 h
+   * ago"). The named teammates (`checked` of them) were confirmed by a live check just now; everyone else is as of then.
+   */
+  asOf?: string;
 }
 
 export interface DiagnosisReport {

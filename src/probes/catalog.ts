@@ -10,8 +10,10 @@ import {
   readTeammatePage,
   readTeammates,
   teammateLabel,
+  type PrivateAccess,
+  type TeammateSummary,
 } from './front-reads';
-import type { Probe, ProbeContext, ProbeFactValue, ProbeOutput } from './types';
+import type { Probe, ProbeContext, ProbeFactValue, ProbeOutput, RecalledTeammates, TeammateFinding } from './types';
 
 /** How many teammates one diagnosis may check to name whose preference is off; `audit` checks everyone. */
 export const TEAMMATES_PER_DIAGNOSIS = 8;
@@ -167,36 +169,95 @@ const teammatesAccessProbe: Probe = {
   needs: [],
   cost: 1 + TEAMMATES_PER_DIAGNOSIS,
   async prepare(ctx) {
-    // The list is one request and is kept per tenant: the sweep then reads it without asking again.
+    // A map to trust spares the list; otherwise the list is one request, kept per tenant: the sweep then reads it
+    // without asking again.
+    if (await trustedMap(ctx)) return;
     await readTeammates(ctx.call);
   },
   async run(ctx) {
-    const page = await readTeammatePage(ctx.call);
-    if (!page) return { ok: false, facts: {} };
-    const { teammates } = page;
-    const limit = Math.max(0, Math.min(TEAMMATES_PER_DIAGNOSIS, ctx.callsLeft()));
-    const checked = teammates.slice(0, limit);
-    const results = await Promise.all(
-      checked.map(async (t) => ({ teammate: t, access: await readPrivateAccess(ctx.call, t.id) })),
-    );
-    const decided = results.filter((r) => r.access !== 'unknown');
-    const denied = decided.filter((r) => r.access === 'denied').map((r) => r.teammate.label);
-    const allowed = decided.filter((r) => r.access === 'allowed').length;
-    const complete = !page.more && decided.length === teammates.length;
-    const facts: ProbeOutput['facts'] = {
-      'teammates.access_denied': denied,
-      'teammates.access_denied_count': denied.length,
-      'teammates.access_allowed_count': allowed,
-      'teammates.access_forbidden_count': decided.length - allowed - denied.length,
-      'teammates.checked_count': decided.length,
-      'teammates.complete': complete,
-    };
-    if (!page.more) facts['teammates.total_count'] = teammates.length;
-    // Everyone checked, everyone else readable: a refused private resource can belong to this teammate only.
-    if (complete && denied.length === 1 && allowed === decided.length - 1) facts['teammates.sole_denied'] = denied[0];
-    return { ok: true, facts };
+    const known = await trustedMap(ctx);
+    return (known && (await checkCandidates(ctx, known))) ?? sweepTeammates(ctx);
   },
 };
+
+/**
+ * The tenant's teammate map, when it may stand in for a sweep: fresh enough (the memory's own TTL), and the token's
+ * claims prove it has the private namespace, since checking only the candidates (all refused) cannot prove that.
+ */
+async function trustedMap(ctx: ProbeContext): Promise<RecalledTeammates | undefined> {
+  return ctx.token.privateScope === true ? ctx.recallTeammates() : undefined;
+}
+
+/**
+ * Checks live only the teammates the map has with the preference off. Undefined (sweep instead) when the map cannot
+ * answer: it had nobody off, or more than this diagnosis may check, or every candidate has it on now; then whoever
+ * owns the refused resource turned it off since, and only a sweep finds them. A live answer always wins over the map,
+ * and goes back into it.
+ */
+async function checkCandidates(ctx: ProbeContext, known: RecalledTeammates): Promise<ProbeOutput | undefined> {
+  const candidates = known.teammates.filter((t) => t.access === 'denied');
+  const limit = Math.max(0, Math.min(TEAMMATES_PER_DIAGNOSIS, ctx.callsLeft()));
+  if (candidates.length === 0 || candidates.length > limit) return undefined;
+  const results = await Promise.all(
+    candidates.map(async (t) => ({ teammate: t, access: await readPrivateAccess(ctx.call, t.id) })),
+  );
+  const found = findings(results);
+  ctx.learnTeammates(found, false);
+  const stillOff = found.filter((f) => f.access === 'denied').map((f) => f.label);
+  if (stillOff.length === 0) return undefined;
+  const allAnswered = found.length === candidates.length;
+  const facts: ProbeOutput['facts'] = {
+    'teammates.access_denied': stillOff,
+    'teammates.access_denied_count': stillOff.length,
+    'teammates.access_allowed_count': found.length - stillOff.length,
+    'teammates.access_forbidden_count': results.filter((r) => r.access === 'forbidden').length,
+    'teammates.checked_count': found.length,
+    'teammates.total_count': known.total,
+    'teammates.complete': allAnswered,
+    'teammates.known_as_of': known.asOf,
+  };
+  // Everyone else had it on then, and this one still has it off now.
+  if (allAnswered && stillOff.length === 1) facts['teammates.sole_denied'] = stillOff[0];
+  return { ok: true, facts };
+}
+
+/** Each teammate on the first page, as far as this diagnosis may ask: whose preference is off. */
+async function sweepTeammates(ctx: ProbeContext): Promise<ProbeOutput> {
+  const page = await readTeammatePage(ctx.call);
+  if (!page) return { ok: false, facts: {} };
+  const { teammates } = page;
+  const limit = Math.max(0, Math.min(TEAMMATES_PER_DIAGNOSIS, ctx.callsLeft()));
+  const checked = teammates.slice(0, limit);
+  const results = await Promise.all(
+    checked.map(async (t) => ({ teammate: t, access: await readPrivateAccess(ctx.call, t.id) })),
+  );
+  const decided = results.filter((r) => r.access !== 'unknown');
+  const denied = decided.filter((r) => r.access === 'denied').map((r) => r.teammate.label);
+  const allowed = decided.filter((r) => r.access === 'allowed').length;
+  const complete = !page.more && decided.length === teammates.length;
+  const found = findings(results);
+  // The map names an owner by elimination only if it knows every teammate's preference.
+  ctx.learnTeammates(found, complete && found.length === decided.length);
+  const facts: ProbeOutput['facts'] = {
+    'teammates.access_denied': denied,
+    'teammates.access_denied_count': denied.length,
+    'teammates.access_allowed_count': allowed,
+    'teammates.access_forbidden_count': decided.length - allowed - denied.length,
+    'teammates.checked_count': decided.length,
+    'teammates.complete': complete,
+  };
+  if (!page.more) facts['teammates.total_count'] = teammates.length;
+  // Everyone checked, everyone else readable: a refused private resource can belong to this teammate only.
+  if (complete && denied.length === 1 && allowed === decided.length - 1) facts['teammates.sole_denied'] = denied[0];
+  return { ok: true, facts };
+}
+
+/** What the map keeps: the teammates whose listing told their preference (another refusal tells nothing of it). */
+function findings(results: { teammate: TeammateSummary; access: PrivateAccess }[]): TeammateFinding[] {
+  return results.flatMap(({ teammate, access }) =>
+    access === 'allowed' || access === 'denied' ? [{ id: teammate.id, label: teammate.label, access }] : [],
+  );
+}
 
 const teamsProbe: Probe = {
   id: 'teams',

@@ -2,7 +2,15 @@ import { PROBE_DESCRIPTIONS, factSource, type FactPath, type ProbeId } from '../
 import type { FrontPath, FrontResult, ResourceRef, TokenInfo } from '../front';
 import { PROBES } from './catalog';
 import type { FrontGateway } from './gateway';
-import type { Evidence, Probe, ProbeContext, ProbeFactValue, ProbeOutput } from './types';
+import type {
+  Evidence,
+  Probe,
+  ProbeContext,
+  ProbeFactValue,
+  ProbeOutput,
+  RecalledTeammates,
+  TeammateMemory,
+} from './types';
 
 export interface ProbeRunOptions {
   gateway: FrontGateway;
@@ -16,6 +24,8 @@ export interface ProbeRunOptions {
   maxCalls: number;
   clock?: () => number;
   probes?: Record<ProbeId, Probe>;
+  /** The tenant's teammate map; without one, every diagnosis that must name an owner sweeps. */
+  teammates?: TeammateMemory;
 }
 
 export type ProbeFact =
@@ -34,6 +44,7 @@ export class ProbeRun {
   private readonly preparing = new Map<ProbeId, Promise<number>>();
   private readonly followUps: Promise<ProbeOutput>[] = [];
   private callsSent = 0;
+  private recalled: Promise<RecalledTeammates | undefined> | undefined;
   private readonly clock: () => number;
   private readonly probes: Record<ProbeId, Probe>;
 
@@ -164,6 +175,12 @@ export class ProbeRun {
       target: this.options.target,
       resource: this.options.resource,
       callsLeft: () => this.options.maxCalls - this.callsSent,
+      // Read once per diagnosis; a map that cannot be read is no map (the sweep runs as without one).
+      recallTeammates: () =>
+        (this.recalled ??= this.options.teammates?.recall().catch(() => undefined) ?? Promise.resolve(undefined)),
+      learnTeammates: (found, complete) => {
+        if (found.length > 0 || complete) this.options.teammates?.learnt(found, complete);
+      },
       fact: (path) => {
         const fact = this.fact(path);
         return fact.state === 'known' ? fact.value : undefined;

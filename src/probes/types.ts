@@ -29,6 +29,35 @@ export interface ProbeContext {
   fact(path: FactPath): ProbeFactValue | undefined;
   /** Calls this diagnosis may still spend. */
   callsLeft(): number;
+  /** The tenant's teammate map when it is fresh enough to be trusted; undefined: none, or too old (sweep). */
+  recallTeammates(): Promise<RecalledTeammates | undefined>;
+  /** Hands what a check of teammates found to the tenant's map (`complete`: every teammate was checked now). */
+  learnTeammates(found: TeammateFinding[], complete: boolean): void;
+}
+
+/** One teammate whose private listing answered: their API preference is on (allowed) or off (denied). */
+export interface TeammateFinding {
+  id: string;
+  label: string;
+  access: 'allowed' | 'denied';
+}
+
+/** What the tenant's teammate map says, as of the last time every teammate was checked in one go. */
+export interface RecalledTeammates {
+  teammates: TeammateFinding[];
+  /** How many teammates the company had then. */
+  total: number;
+  /** How old the knowledge is, for the answer: "the audit 3 h ago". */
+  asOf: string;
+}
+
+/**
+ * Where a tenant's teammate map lives (the store, for a stored tenant): a diagnosis reads it before sweeping, and
+ * every check of teammates writes to it.
+ */
+export interface TeammateMemory {
+  recall(): Promise<RecalledTeammates | undefined>;
+  learnt(found: TeammateFinding[], complete: boolean): void;
 }
 
 export interface Probe {

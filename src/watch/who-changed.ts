@@ -37,6 +37,12 @@ export async function whoChanged(
   // The candidates as the sweep labelled them, found again by that label among today's teammates.
   const candidates = (teammates ?? []).filter((t) => labelIn(t.label, candidatesText));
   const access = await Promise.all(candidates.map(async (t) => ({ t, access: await readPrivateAccess(get, t.id) })));
+  live.teammates?.learnt(
+    access.flatMap(({ t, access: a }) =>
+      a === 'allowed' || a === 'denied' ? [{ id: t.id, label: t.label, access: a }] : [],
+    ),
+    false,
+  );
   const turnedOn = access.filter((a) => a.access === 'allowed').map((a) => a.t.label);
   return { owner: turnedOn.length > 0 ? turnedOn.join(' and ') : null, calls };
 }

@@ -3,6 +3,7 @@ import type { Config } from '../../config';
 import { parsePaste, wordingsOfRules, type ParseResult } from '../../diagnosis';
 import { rateBudgetsFor } from '../../diagnosis/budgets';
 import { connectTenant } from '../../diagnosis/live';
+import { storedTeammates, type StoredTeammates } from '../../diagnosis/teammate-map';
 import { DEFAULT_BUDGET_KEY, systemClock, type RateBudgets } from '../../front';
 import type { Logger } from '../../log';
 import { createMetrics, type Metrics } from '../../metrics';
@@ -142,7 +143,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         onError: (err) => logFailure(logger, 'shared rate budget', err),
       },
     );
-  const connect = options.connect ?? frontConnector(config, clock, budgets, metrics);
+  const connect =
+    options.connect ??
+    frontConnector(config, clock, budgets, metrics, (tenant) =>
+      storedTeammates({
+        store,
+        tenant,
+        ttlMs: config.FRONT_WHY_TEAMMATES_TTL,
+        clock,
+        onError: (err) => logFailure(logger, 'teammate map', err),
+      }),
+    );
   const tenants = new TenantConnections(connect, store, config.FRONT_API_TOKEN);
   const admins = new AdminCheck(config, clock);
   const userTeams = new UserTeams(clock);
@@ -341,8 +352,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   };
 }
 
-/** A tenant's Front connection with the config's deadlines, call cap and the tenant's rate budget, its requests counted by tenant. */
-function frontConnector(config: Config, clock: () => number, budgets: RateBudgets, metrics: Metrics): ConnectFn {
+/**
+ * A tenant's Front connection with the config's deadlines, call cap and the tenant's rate budget, its requests counted
+ * by tenant; a stored tenant's with its teammate map.
+ */
+function frontConnector(
+  config: Config,
+  clock: () => number,
+  budgets: RateBudgets,
+  metrics: Metrics,
+  teammatesOf: (tenant: string) => StoredTeammates,
+): ConnectFn {
   return (token, budgetKey) =>
     connectTenant(
       token,
@@ -355,6 +375,7 @@ function frontConnector(config: Config, clock: () => number, budgets: RateBudget
       },
       { now: clock, sleep: systemClock.sleep },
       budgets.forTenant(budgetKey),
+      budgetKey === DEFAULT_BUDGET_KEY ? undefined : teammatesOf(budgetKey),
     );
 }
 

@@ -25,6 +25,7 @@ export function auditThrough(
         gateway: lease.connection.gateway,
         token: lease.connection.live.token,
         deadline: clock() + AUDIT_TIMEOUT_MS,
+        teammates: lease.connection.teammates?.for('audit'),
       });
     } finally {
       lease.release();

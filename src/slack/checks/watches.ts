@@ -1,5 +1,6 @@
 import { expiryOf, nothingToWatch, overruledNote, ownerOf, recheck, verdictOf, type WatchCheck } from '../../watch';
 import { MAX_ERRORS_PER_PASTE } from '../../diagnosis';
+import { liveAs } from '../../diagnosis/live';
 import { diagnoseWithinShare } from './run-diagnosis';
 import { recheckInput } from '../../input';
 import { DEFAULT_TOKEN_TENANT_ID, isStoreError, type Watch } from '../../store';
@@ -126,7 +127,7 @@ export function watchCheck(deps: SlackDeps): (watch: Watch) => Promise<WatchChec
         watch.target,
         {
           rules: deps.rules,
-          live: lease.connection.live,
+          live: liveAs(lease.connection, 'watch'),
           clock: deps.clock,
           share: { tenant: watch.tenant, share: deps.watch.share, budget: lease.connection.budget },
         },

@@ -83,6 +83,7 @@ export async function auditVerb(ctx: VerbContext): Promise<void> {
       // Over before the next audit by hand may start: two never run at once.
       deadline: deps.clock() + Math.min(AUDIT_TIMEOUT_MS, deps.config.FRONT_WHY_AUDIT_COOLDOWN_MS),
       onProgress: (done, total) => progress.push({ done, total }),
+      teammates: lease.connection.teammates?.for('audit'),
     });
     await progress.finish(async () => {
       if (progressTs) await update(client, who.channelId, progressTs, auditDoneMessage(label, report));

@@ -1,0 +1,175 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { diagnose } from '../../src/diagnosis';
+import { runAudit } from '../../src/diagnosis/audit';
+import { connectTenant, type TenantConnection } from '../../src/diagnosis/live';
+import { storedTeammates, type StoredTeammates } from '../../src/diagnosis/teammate-map';
+import { loadRulesOrThrow } from '../../src/rules';
+import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox, type Sandbox } from '../../src/sandbox';
+import { openStore, type Store } from '../../src/store';
+import { keyring, newKey } from '../store/harness';
+import { okOutcome } from './helpers';
+
+/**
+ * The seed case (a conversation in Bruno Keller's private inbox, refused for his preference) against the sandbox over
+ * real HTTP, with a stored tenant and its teammate map in a real SQLite store; requests counted at the sandbox.
+ */
+const rules = loadRulesOrThrow(path.join(__dirname, '../../rules'));
+const seed = SANDBOX_SCENARIOS.find((s) => s.name === 'original_report')!;
+const BRUNO = 'Bruno Keller <bruno.keller@acme.example>';
+const HOUR = 60 * 60_000;
+const TTL = 24 * HOUR;
+
+let sandbox: Sandbox;
+let dir: string;
+let store: Store;
+let now: number;
+let teammates: StoredTeammates;
+const connections: TenantConnection[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'front-why-teammate-map-'));
+  store = await openStore(path.join(dir, 'front-why.db'), keyring(newKey()));
+  await store.addTenant({ name: 'acme', token: sandbox.tokens[seed.tokenName] });
+  now = Date.now();
+  teammates = storedTeammates({ store, tenant: 'acme', ttlMs: TTL, clock: () => now });
+  sandbox.setFaults({ ...NO_FAULTS });
+  // Dmitri turned his preference on: Bruno is the only teammate of the five with it off.
+  sandbox.setApiAccess('dmitri.ivanov@acme.example', true);
+  sandbox.setApiAccess('bruno.keller@acme.example', false);
+  sandbox.resetRateLimits();
+});
+
+afterEach(async () => {
+  await Promise.all(connections.splice(0).map((c) => c.close()));
+  await teammates.settled();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  sandbox.setApiAccess('dmitri.ivanov@acme.example', false);
+});
+
+function connect(): TenantConnection {
+  const connection = connectTenant(
+    sandbox.tokens[seed.tokenName],
+    { baseUrl: sandbox.url, requestTimeoutMs: 2_000, timeoutMs: 5_000, maxCalls: 12 },
+    undefined,
+    undefined,
+    teammates,
+  );
+  connections.push(connection);
+  return connection;
+}
+
+/** One diagnosis of the seed case on a connection of its own (no cached answers), and the requests Front received. */
+async function diagnoseSeed() {
+  sandbox.resetStats();
+  const outcome = okOutcome(await diagnose(seed.input, { rules, live: connect().live }));
+  await teammates.settled();
+  const stats = sandbox.stats();
+  const teammateChecks = Object.entries(stats.byPath)
+    .filter(([p]) => /^\/teammates\/[^/]+\//.test(p))
+    .reduce((sum, [, n]) => sum + n, 0);
+  return { first: outcome.diagnoses[0]!, requests: stats.byToken[seed.tokenName] ?? 0, teammateChecks, outcome };
+}
+
+async function audit(): Promise<void> {
+  const connection = connect();
+  await runAudit({
+    gateway: connection.gateway,
+    token: connection.live.token,
+    deadline: Date.now() + 10_000,
+    teammates: teammates.for('audit'),
+  });
+  await teammates.settled();
+}
+
+/**
+ * What decides the cause before anyone is named: GET /me, the conversation itself and its inboxes (whether they are
+ * private), asked together. A sweep adds the teammate list and one request per teammate; the map, one per candidate.
+ */
+const DECIDING = 3;
+
+test('cold: the requests that decide the cause, the list and one per teammate checked; the sweep fills the map', async () => {
+  const { first, requests, teammateChecks } = await diagnoseSeed();
+  expect(first.cause).toBe('teammate_api_access_disabled');
+  expect(first.owner).toMatchObject({ how: 'elimination', name: BRUNO, checked: 5, total: 5 });
+  expect(first.owner?.asOf).toBeUndefined();
+  expect(teammateChecks).toBe(5);
+  expect(requests).toBe(DECIDING + 1 + teammateChecks);
+
+  const map = await store.getTeammateMap((await store.getTenant('acme'))!.id);
+  expect(map?.sweep).toMatchObject({ seenBy: 'sweep', total: 5 });
+  expect(map?.teammates.filter((t) => !t.apiAccess).map((t) => t.name)).toEqual([BRUNO]);
+});
+
+test('after an audit: the owner named with one request beyond those that decide, saying how old the map is and what confirmed it', async () => {
+  await audit();
+  now += 3 * HOUR;
+  const { first, requests, teammateChecks } = await diagnoseSeed();
+  expect(first.cause).toBe('teammate_api_access_disabled');
+  expect(first.owner).toMatchObject({ how: 'elimination', name: BRUNO, asOf: 'the audit 3 h ago' });
+  expect(teammateChecks).toBe(1);
+  expect(requests).toBe(DECIDING + 1);
+  expect(first.headline).toContain(`${BRUNO} has "Allow access to my individual resources via the API" turned off`);
+  expect(first.headline).toContain('as of the audit 3 h ago, still off in a live check just now');
+  expect(first.evidence.map((e) => `${e.check}: ${e.result}`)).toContainEqual(
+    expect.stringMatching(/^private inboxes of tea_6r55b: 403 You do not have access/),
+  );
+});
+
+test('the live check wins over the map: a candidate who turned the preference on since is dropped, and the map says so', async () => {
+  sandbox.setApiAccess('dmitri.ivanov@acme.example', false);
+  await audit();
+  sandbox.setApiAccess('dmitri.ivanov@acme.example', true);
+  now += HOUR;
+  const { first, requests, teammateChecks } = await diagnoseSeed();
+  // Both candidates checked live; only Bruno still has it off, and everyone else had it on at the audit.
+  expect(teammateChecks).toBe(2);
+  expect(requests).toBe(DECIDING + 2);
+  expect(first.owner).toMatchObject({ how: 'elimination', name: BRUNO, asOf: 'the audit 1 h ago' });
+  const map = await store.getTeammateMap((await store.getTenant('acme'))!.id);
+  expect(map?.teammates.filter((t) => !t.apiAccess).map((t) => t.name)).toEqual([BRUNO]);
+  expect(map?.teammates.find((t) => t.teammateId === 'tea_6r55d')).toMatchObject({
+    apiAccess: true,
+    seenBy: 'diagnosis',
+  });
+});
+
+test('a stale map is re-checked, not trusted: past the TTL the whole company is swept again', async () => {
+  sandbox.setApiAccess('dmitri.ivanov@acme.example', false);
+  await audit();
+  sandbox.setApiAccess('dmitri.ivanov@acme.example', true);
+  now += TTL + 60_000;
+  const { first, requests, teammateChecks } = await diagnoseSeed();
+  expect(teammateChecks).toBe(5);
+  expect(requests).toBe(DECIDING + 1 + teammateChecks);
+  expect(first.owner).toMatchObject({ how: 'elimination', name: BRUNO, checked: 5, total: 5 });
+  expect(first.owner?.asOf).toBeUndefined();
+  const map = await store.getTeammateMap((await store.getTenant('acme'))!.id);
+  expect(map?.sweep).toMatchObject({ seenBy: 'sweep', completeAt: new Date(now) });
+});
+
+test('a fresh map whose every candidate has the preference on now cannot name the owner: the sweep runs', async () => {
+  // At the audit Dmitri had it off and Bruno on; since then they swapped.
+  sandbox.setApiAccess('dmitri.ivanov@acme.example', false);
+  sandbox.setApiAccess('bruno.keller@acme.example', true);
+  await audit();
+  sandbox.setApiAccess('dmitri.ivanov@acme.example', true);
+  sandbox.setApiAccess('bruno.keller@acme.example', false);
+  now += HOUR;
+  const { first, teammateChecks } = await diagnoseSeed();
+  // Dmitri once (the sweep reuses the answer the candidate check just had), then the four others.
+  expect(teammateChecks).toBe(5);
+  expect(first.owner).toMatchObject({ how: 'elimination', name: BRUNO, checked: 5, total: 5 });
+  expect(first.owner?.asOf).toBeUndefined();
+  const map = await store.getTeammateMap((await store.getTenant('acme'))!.id);
+  expect(map?.teammates.filter((t) => !t.apiAccess).map((t) => t.name)).toEqual([BRUNO]);
+});
