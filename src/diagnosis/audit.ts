@@ -2,13 +2,14 @@ import { frontPaths, parseFrontId, type FrontResult, type TokenInfo } from '../f
 import {
   answeredStatus,
   frontErrorMessage,
+  preferenceFindings,
   readPrivateAccess,
   readTeammates,
   type PrivateAccess,
   type RecordedGet,
   type TeammateSummary,
 } from '../probes';
-import type { FrontGateway, TeammateFinding, TeammateMemory } from '../probes';
+import type { FrontGateway, TeammateMemory } from '../probes';
 import { isRecord } from '../is-record';
 
 export interface AuditReport {
@@ -131,10 +132,12 @@ export async function runAudit({
   };
   if (stopped) report.incomplete = stopped;
   report.calls = calls;
-  const found: TeammateFinding[] = checkable.flatMap((t) => {
-    const access = outcomes.get(t.id);
-    return access === 'allowed' || access === 'denied' ? [{ id: t.id, label: t.label, access }] : [];
-  });
+  const found = preferenceFindings(
+    checkable.flatMap((teammate) => {
+      const access = outcomes.get(teammate.id);
+      return access ? [{ teammate, access }] : [];
+    }),
+  );
   // The map can name an owner by elimination only when it knows every teammate's preference.
   memory?.learnt(found, found.length === teammates.length);
   return report;

@@ -9,11 +9,10 @@ import {
   readPrivateAccess,
   readTeammatePage,
   readTeammates,
+  preferenceFindings,
   teammateLabel,
-  type PrivateAccess,
-  type TeammateSummary,
 } from './front-reads';
-import type { Probe, ProbeContext, ProbeFactValue, ProbeOutput, RecalledTeammates, TeammateFinding } from './types';
+import type { Probe, ProbeContext, ProbeFactValue, ProbeOutput, RecalledTeammates } from './types';
 
 /** How many teammates one diagnosis may check to name whose preference is off; `audit` checks everyone. */
 export const TEAMMATES_PER_DIAGNOSIS = 8;
@@ -201,7 +200,7 @@ async function checkCandidates(ctx: ProbeContext, known: RecalledTeammates): Pro
   const results = await Promise.all(
     candidates.map(async (t) => ({ teammate: t, access: await readPrivateAccess(ctx.call, t.id) })),
   );
-  const found = findings(results);
+  const found = preferenceFindings(results);
   ctx.learnTeammates(found, false);
   const stillOff = found.filter((f) => f.access === 'denied').map((f) => f.label);
   if (stillOff.length === 0) return undefined;
@@ -235,7 +234,7 @@ async function sweepTeammates(ctx: ProbeContext): Promise<ProbeOutput> {
   const denied = decided.filter((r) => r.access === 'denied').map((r) => r.teammate.label);
   const allowed = decided.filter((r) => r.access === 'allowed').length;
   const complete = !page.more && decided.length === teammates.length;
-  const found = findings(results);
+  const found = preferenceFindings(results);
   // The map names an owner by elimination only if it knows every teammate's preference.
   ctx.learnTeammates(found, complete && found.length === decided.length);
   const facts: ProbeOutput['facts'] = {
@@ -250,13 +249,6 @@ async function sweepTeammates(ctx: ProbeContext): Promise<ProbeOutput> {
   // Everyone checked, everyone else readable: a refused private resource can belong to this teammate only.
   if (complete && denied.length === 1 && allowed === decided.length - 1) facts['teammates.sole_denied'] = denied[0];
   return { ok: true, facts };
-}
-
-/** What the map keeps: the teammates whose listing told their preference (another refusal tells nothing of it). */
-function findings(results: { teammate: TeammateSummary; access: PrivateAccess }[]): TeammateFinding[] {
-  return results.flatMap(({ teammate, access }) =>
-    access === 'allowed' || access === 'denied' ? [{ id: teammate.id, label: teammate.label, access }] : [],
-  );
 }
 
 const teamsProbe: Probe = {

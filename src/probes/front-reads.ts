@@ -1,5 +1,6 @@
 import { frontPaths, type FrontPath, type FrontResult } from '../front';
 import { isRecord } from '../is-record';
+import type { TeammateFinding } from './types';
 
 /** A GET that is recorded as evidence; probes and the audit sweep both read Front through it. */
 export type RecordedGet = (path: FrontPath, label: string, opts?: { fresh?: boolean }) => Promise<FrontResult>;
@@ -51,6 +52,13 @@ export async function readPrivateAccess(get: RecordedGet, teammateId: string): P
   if (result.status === 200) return 'allowed';
   if (result.status === 403) return PREFERENCE_OFF_MESSAGE.test(result.error?.message ?? '') ? 'denied' : 'forbidden';
   return 'unknown';
+}
+
+/** What the teammate map keeps: the teammates whose listing told their preference (another refusal tells nothing of it). */
+export function preferenceFindings(results: { teammate: TeammateSummary; access: PrivateAccess }[]): TeammateFinding[] {
+  return results.flatMap(({ teammate, access }) =>
+    access === 'allowed' || access === 'denied' ? [{ id: teammate.id, label: teammate.label, access }] : [],
+  );
 }
 
 export interface TeammatePage {

@@ -1,5 +1,5 @@
 import type { LiveAccess } from '../diagnosis';
-import { readPrivateAccess, readTeammates, type RecordedGet } from '../probes';
+import { preferenceFindings, readPrivateAccess, readTeammates, type RecordedGet } from '../probes';
 
 /** The cause whose fix is one teammate's preference: the only one where a watch has someone to name. */
 const PREFERENCE_CAUSE = 'teammate_api_access_disabled';
@@ -37,12 +37,7 @@ export async function whoChanged(
   // The candidates as the sweep labelled them, found again by that label among today's teammates.
   const candidates = (teammates ?? []).filter((t) => labelIn(t.label, candidatesText));
   const access = await Promise.all(candidates.map(async (t) => ({ t, access: await readPrivateAccess(get, t.id) })));
-  live.teammates?.learnt(
-    access.flatMap(({ t, access: a }) =>
-      a === 'allowed' || a === 'denied' ? [{ id: t.id, label: t.label, access: a }] : [],
-    ),
-    false,
-  );
+  live.teammates?.learnt(preferenceFindings(access.map((a) => ({ teammate: a.t, access: a.access }))), false);
   const turnedOn = access.filter((a) => a.access === 'allowed').map((a) => a.t.label);
   return { owner: turnedOn.length > 0 ? turnedOn.join(' and ') : null, calls };
 }

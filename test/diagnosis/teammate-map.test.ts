@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { diagnose } from '../../src/diagnosis';
 import { runAudit } from '../../src/diagnosis/audit';
-import { connectTenant, type TenantConnection } from '../../src/diagnosis/live';
+import { connectTenant, liveAs, type TenantConnection } from '../../src/diagnosis/live';
 import { storedTeammates, type StoredTeammates } from '../../src/diagnosis/teammate-map';
 import { loadRulesOrThrow } from '../../src/rules';
 import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox, type Sandbox } from '../../src/sandbox';
 import { openStore, type Store } from '../../src/store';
 import { keyring, newKey } from '../store/harness';
+import { whoChanged } from '../../src/watch/who-changed';
 import { okOutcome } from './helpers';
 
 /**
@@ -172,4 +173,24 @@ test('a fresh map whose every candidate has the preference on now cannot name th
   expect(first.owner?.asOf).toBeUndefined();
   const map = await store.getTeammateMap((await store.getTenant('acme'))!.id);
   expect(map?.teammates.filter((t) => !t.apiAccess).map((t) => t.name)).toEqual([BRUNO]);
+});
+
+test("a watch's re-check of the candidates writes what it found into the map, as the watch's", async () => {
+  sandbox.setApiAccess('dmitri.ivanov@acme.example', false);
+  await audit();
+  const auditedAt = now;
+  sandbox.setApiAccess('dmitri.ivanov@acme.example', true);
+  now += HOUR;
+  const who = await whoChanged(
+    { cause: 'teammate_api_access_disabled', owner: `one of ${BRUNO}, Dmitri Ivanov <dmitri.ivanov@acme.example>` },
+    liveAs(connect(), 'watch'),
+    Date.now,
+  );
+  await teammates.settled();
+  expect(who?.owner).toBe('Dmitri Ivanov <dmitri.ivanov@acme.example>');
+  const map = await store.getTeammateMap((await store.getTenant('acme'))!.id);
+  expect(map?.teammates.find((t) => t.teammateId === 'tea_6r55d')).toMatchObject({ apiAccess: true, seenBy: 'watch' });
+  expect(map?.teammates.find((t) => t.teammateId === 'tea_6r55b')).toMatchObject({ apiAccess: false, seenBy: 'watch' });
+  // A check of a few teammates is not a check of the company: the map is still as of the audit.
+  expect(map?.sweep).toMatchObject({ seenBy: 'audit', completeAt: new Date(auditedAt) });
 });
