@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config';
 import type { DiagnoseOutcome } from '../diagnosis';
-import { isPostgresUrl } from '../store';
+import { isPostgresUrl } from '../store/location';
 import { recordUnknownWordings, unknownSightings } from '../unknowns/record';
 import type { CliIo } from './io';
-import { withKeylessStore } from './store';
 
 /**
  * Whether this host has a store to keep unknown wordings in: FRONT_WHY_DB set, or the default SQLite file already
@@ -29,6 +28,8 @@ export async function recordCliUnknowns(
   if (!storeConfigured(config, io.env)) return;
   const sightings = unknownSightings(outcome.unexplained);
   try {
+    // Loaded only now: the database drivers are most of what `explain` would otherwise load for nothing.
+    const { withKeylessStore } = await import('./store');
     await withKeylessStore(config, (store) => recordUnknownWordings(store, sightings, tenant, new Date()));
   } catch (err) {
     io.stderr.write(

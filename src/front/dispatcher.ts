@@ -1,10 +1,13 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 
 /**
  * An undici Agent keeps one connection pool per origin, so a single instance serves every tenant's
  * client. Timeouts here are only a backstop: each request is aborted by the client's own timer.
  */
 export function createFrontDispatcher(options: { connections?: number } = {}): Dispatcher {
+  // Required here, not at the top: undici is the largest module the CLI would load, and `explain` never sends.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Agent } = require('undici') as typeof import('undici');
   return new Agent({
     connections: options.connections ?? 16,
     keepAliveTimeout: 4_000,

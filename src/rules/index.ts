@@ -1,7 +1,6 @@
 export { UNKNOWN, type FactSource, type FactValue } from './source';
 export {
   conditionSchema,
-  makeRuleSchema,
   ruleSchema,
   OPERATORS,
   RULE_ID,

@@ -15,12 +15,13 @@ import {
 import { displayPath } from './display-path';
 import { compileRegex } from './regex';
 import { CONDITION_NAME } from './expression';
+import { isRecord } from '../is-record';
 import { describeIssues, type PathMessage } from './issues';
 import {
   causeOfId,
   conditionSchema,
-  makeRuleSchema,
   RULE_ID,
+  ruleSchema,
   type CauseDeclaration,
   type ConditionDraft,
   type Rule,
@@ -236,18 +237,28 @@ export function parseRuleText(
   }
   const termed = applyTerms(data);
   const termErrors = termed.problems.map((p) => positioned(p, text, file, ruleId));
-  const parsed = makeRuleSchema(fileId).safeParse(termed.data, { reportInput: true });
-  if (!parsed.success || termErrors.length > 0) {
+  const parsed = ruleSchema.safeParse(termed.data, { reportInput: true });
+  const mismatch = idMismatch(termed.data, fileId);
+  if (!parsed.success || termErrors.length > 0 || mismatch.length > 0) {
     // An unknown term is said once, as a term, not again as an unknown fact path.
-    const schemaErrors = parsed.success
-      ? []
-      : describeIssues(parsed.error.issues).filter((m) => termErrors.length === 0 || !m.message.includes('{{term.'));
+    const schemaErrors = [
+      ...(parsed.success
+        ? []
+        : describeIssues(parsed.error.issues).filter((m) => termErrors.length === 0 || !m.message.includes('{{term.'))),
+      ...mismatch,
+    ];
     const errors = [...termErrors, ...schemaErrors.map((m) => positioned(m, text, file, ruleId))].sort(byPosition);
     return { ok: false, errors, declaredId };
   }
   const resolved = resolveRule(parsed.data, library, { file, text, path: [], ruleId });
   if (!resolved.ok) return { ok: false, errors: resolved.problems.map(positionProblem).sort(byPosition), declaredId };
   return { ok: true, rules: resolved.rules };
+}
+
+/** A rule's `id` (when it is a string) must be its file's name, so that a rule is found by its id. */
+function idMismatch(data: unknown, fileId: string): PathMessage[] {
+  if (!isRecord(data) || typeof data.id !== 'string' || data.id === fileId) return [];
+  return [{ path: ['id'], message: `id must equal the file name without .yml ("${fileId}")` }];
 }
 
 /**

@@ -8,6 +8,7 @@ import { unknownWordings } from './areas/unknown-wordings';
 import { teammates } from './areas/teammates';
 import { watches } from './areas/watches';
 import { Keyring } from './crypto';
+import { isPostgresUrl } from './location';
 import type { Driver } from './driver';
 import { migrate } from './migrations';
 import { describePostgresUrl, PostgresDriver } from './postgres-driver';
@@ -17,18 +18,14 @@ import type { ActivityStore, Store, StoreOptions, TenantStore, UnknownWordingSto
 import { StoreError } from './store-error';
 
 export { Keyring, KEY_VARIABLE } from './crypto';
+export { isPostgresUrl } from './location';
 export { StoreError, isStoreError, type StoreErrorCode } from './store-error';
 export { MIGRATIONS, type Migration } from './migrations';
 export { readActivity } from './activity-read';
 export { redactSecrets } from '../redact';
 export * from './store-api';
 
-const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
 const OTHER_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
-
-export function isPostgresUrl(urlOrPath: string): boolean {
-  return POSTGRES_URL.test(urlOrPath);
-}
 
 /** For start-up lines and errors: a Postgres URL loses its user and password, a path stays as it is. */
 export function describeStoreLocation(urlOrPath: string): string {

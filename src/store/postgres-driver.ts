@@ -1,4 +1,13 @@
-import { Client, Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+
+/**
+ * Required on first use, not at the top: a SQLite store (one replica, every CLI command on a laptop) never needs
+ * the PostgreSQL client, and it is one of the largest modules a start would otherwise load.
+ */
+function pg(): typeof import('pg') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('pg') as typeof import('pg');
+}
 import { nested, type Driver, type Executor } from './driver';
 import { listenForReloads, RELOAD_CHANNEL } from './postgres-listen';
 import { raw, sql, type Sql } from './sql';
@@ -44,7 +53,7 @@ class Session implements Executor {
 
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
     const client = this.client;
-    if (client instanceof Pool) return withClient(client, (c) => new Session(c, 0).transaction(fn));
+    if (client instanceof pg().Pool) return withClient(client, (c) => new Session(c, 0).transaction(fn));
     return nested(
       (text) => client.query(text),
       this.depth,
@@ -83,7 +92,7 @@ export class PostgresDriver extends Session implements Driver {
 
   /** Connects once, so that a wrong URL or a database that is down is reported at start-up. */
   static async open(url: string, onBackgroundError?: (err: Error) => void): Promise<PostgresDriver> {
-    const pool = new Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const pool = new (pg().Pool)({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     pool.on('error', (err) => onBackgroundError?.(err));
     try {
       (await pool.connect()).release();
@@ -128,7 +137,7 @@ export class PostgresDriver extends Session implements Driver {
   ): Promise<{ close(): Promise<void> }> {
     if (this.#closed) throw new StoreError('connection_failed', 'the store is closed');
     const listener = await listenForReloads({
-      connect: () => new Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }),
+      connect: () => new (pg().Client)({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }),
       latest,
       onRequest: onWake,
       onError,
