@@ -7,7 +7,7 @@
  * change is one plain line, so the log stays readable.
  */
 
-import { distinctIds, scanFrontIds } from '../input';
+import { distinctIds, scanFrontIds } from '../input/id-scan';
 
 export interface ProgressStream {
   write(text: string): unknown;

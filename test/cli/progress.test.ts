@@ -76,7 +76,8 @@ describe('a check that takes a while says what it is waiting for', () => {
   });
 
   test('audit: a slow audit names its step', async () => {
-    sandbox.setFaults(SLOW);
+    // Each step lasts two seconds, so an update (once a second) falls inside the teammates' step whatever the load.
+    sandbox.setFaults({ ...SLOW, latencyMs: 2_000 });
     const result = await runCli(['audit'], { env });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/auditing FRONT_API_TOKEN: reading the teammates' preferences \(\d of 5\)/);
