@@ -51,7 +51,6 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
     else io.stdout.write(`${auditToText(report, connection.maskedToken)}\n`);
     return report.token.valid === true ? 0 : 1;
   } finally {
-    progress.end();
     await connection.close();
   }
 }

@@ -77,7 +77,6 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
           );
         }
       } finally {
-        if (!whole) progress.end();
         await connection.close();
       }
     }

@@ -44,7 +44,6 @@ export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number
     }
     return printOutcome(outcome, io, { json: values.json === true, verbose: values.verbose === true });
   } finally {
-    progress.end();
     await connection.close();
   }
 }

@@ -113,7 +113,6 @@ async function addTenant(config: Config, io: CliIo, name: string, force: boolean
       return 0;
     });
   } finally {
-    progress.end();
     await connection.close();
   }
 }
@@ -185,7 +184,6 @@ async function checkTenant(config: Config, io: CliIo, name: string, actor: strin
       io.stdout.write(`${name}: token ${connection.maskedToken} ${describeTokenCheck(check)}\n`);
       return check.verdict === 'valid' ? 0 : 1;
     } finally {
-      progress.end();
       await connection.close();
     }
   });
