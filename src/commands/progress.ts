@@ -114,6 +114,8 @@ export function startProgress(stream: ProgressStream, options: ProgressOptions =
 
   function onInterrupt() {
     const waited = shown;
+    // The terminal echoes "^C" after the line: wipe it too.
+    if (drawnWidth > 0) drawnWidth += 2;
     end();
     stream.write(waited ? `front-why: interrupted (${waited})\n` : 'front-why: interrupted\n');
     interrupts.exit(INTERRUPTED_EXIT_CODE);
