@@ -9,7 +9,8 @@
  *   `xapp-…`);
  * - with `known`, a secret known by value (the token in use) and its altered forms: anything that starts like it
  *   (its first 20 characters; for a JWT, all but its signature) whatever follows, cut short or changed, and a
- *   JWT's signature on its own, whole or cut short;
+ *   JWT's signature on its own, whole or cut short; a value shorter than 8 characters only where it stands apart
+ *   from letters and digits, since inside a word it is far likelier to be the word (`tok` in "token");
  * - with `pairs`, the value in `token=…`, `password: …`, `"api_key": "…"` (for pastes, where such pairs are common).
  *
  * It is one left-to-right scan that never re-reads more than a bounded stretch, so its cost is linear in the text:
@@ -33,6 +34,8 @@ export interface RedactOptions {
 
 /** How many characters of a long known secret identify it. */
 const KNOWN_PREFIX = 20;
+/** A known secret shorter than this is redacted only where no letter or digit touches it. */
+const MIN_IN_WORD = 8;
 /** A JWT's first segment is at least `{"a":1}` encoded; its second at least a few characters. */
 const MIN_JWT_HEADER = 10;
 const MIN_JWT_PAYLOAD = 6;
@@ -59,6 +62,9 @@ const PAIR_KEYS = [
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isWord = (c: number) => isDigit(c) || isLetter(c) || c === 95;
+/** Any script's letters and digits: `tok` inside "tokén" is part of that word too. */
+const isLetterOrDigit = (c: number) =>
+  isDigit(c) || isLetter(c) || (c > 127 && /[\p{L}\p{N}]/u.test(String.fromCharCode(c)));
 /** base64url, the alphabet of each JWT segment. */
 const isB64Url = (c: number) => isDigit(c) || isLetter(c) || c === 45 || c === 95;
 /** RFC 6750's b64token: what may follow `Bearer `. */
@@ -87,6 +93,8 @@ interface KnownForm {
   value: string;
   /** How many leading characters must match before the rest may differ. */
   need: number;
+  /** Too short to tell from part of a word: matched only with no letter or digit either side. */
+  alone: boolean;
 }
 
 /**
@@ -97,7 +105,8 @@ interface KnownForm {
  */
 function knownForms(known: readonly (string | undefined)[]): KnownForm[] {
   const forms = new Map<string, KnownForm>();
-  const add = (value: string, need: number) => forms.set(value, { value, need: Math.min(value.length, need) });
+  const add = (value: string, need: number) =>
+    forms.set(value, { value, need: Math.min(value.length, need), alone: value.length < MIN_IN_WORD });
   for (const secret of known) {
     if (!secret) continue;
     const parts = secret.split('.');
@@ -153,10 +162,11 @@ function createReader(text: string): Reader {
 
 /** End of a known secret (or its altered form) starting at i, or -1. */
 function knownSecretAt(r: Reader, forms: readonly KnownForm[], i: number): number {
-  for (const { value, need } of forms) {
+  for (const { value, need, alone } of forms) {
     let k = 0;
     while (k < need && r.at(i + k) === value.charCodeAt(k)) k += 1;
     if (k < need) continue;
+    if (alone && ((i > 0 && isLetterOrDigit(r.at(i - 1))) || isLetterOrDigit(r.at(i + k)))) continue;
     if (need === value.length) return i + k;
     while (k < value.length && r.at(i + k) === value.charCodeAt(k)) k += 1;
     // What follows a long shared prefix is the rest of the token, changed: take it up to the run's end.

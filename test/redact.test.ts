@@ -96,6 +96,18 @@ describe('a known token and its altered forms', () => {
     );
   });
 
+  test('a very short known value is redacted where it stands alone, not inside the words that contain it', () => {
+    const short: RedactOptions = { known: ['tok'], shapes: false };
+    expect(redactSecrets('Token tok: refused. Fix the token, or store it with --force.', short)).toBe(
+      'Token [redacted token]: refused. Fix the token, or store it with --force.',
+    );
+    expect(redactSecrets('FRONT_API_TOKEN=tok "tok" (tok) tok_1 Stoker tokén', short)).toBe(
+      'FRONT_API_TOKEN=[redacted token] "[redacted token]" ([redacted token]) [redacted token]_1 Stoker tokén',
+    );
+    // From eight characters on, a value is taken for the secret wherever it appears, glued to words or not.
+    expect(redactSecrets('xsecret12y', { known: ['secret12'], shapes: false })).toBe('x[redacted token]y');
+  });
+
   test('after JSON parsing: escaped forms, keys, a __proto__ key, deep nesting', () => {
     const raw = `{"_error":{"message":"bad \\u0065${TOKEN.slice(1)}"},"${TOKEN}":1,"__proto__":"${TOKEN}","list":[["${SIGNATURE}"]]}`;
     // The escape hides the token's first two segments from a pass over the raw text.

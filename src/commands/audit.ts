@@ -4,6 +4,7 @@ import { auditToText } from '../diagnosis/audit-text';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { recordProbeRun, openConnection } from './live-token';
 import { usageOf } from './help';
+import { requestCount, startProgress } from './progress';
 
 export const AUDIT_USAGE = usageOf('audit');
 
@@ -18,17 +19,23 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${AUDIT_USAGE}`);
   const config = loadConfig(io.env);
-  const { connection, tenant } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets);
-  const showProgress = io.stderr.isTTY === true && !values.json;
+  const requests = requestCount();
+  const { connection, label, tenant } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets, {
+    onFrontAttempt: requests.onFrontAttempt,
+  });
+  const progress = startProgress(io.stderr);
+  progress.show(() => `auditing ${label}: reading the token and the teammates, ${requests.text()}…`);
   try {
     const report = await runAudit({
       gateway: connection.gateway,
       token: connection.live.token,
       deadline: Date.now() + AUDIT_TIMEOUT_MS,
       teammates: connection.teammates?.for('audit'),
-      onProgress: showProgress ? (done, total) => io.stderr.write(`\rchecking teammates: ${done}/${total}`) : undefined,
-    });
-    if (showProgress) io.stderr.write('\n');
+      onProgress: (done, total) =>
+        progress.show(
+          () => `auditing ${label}: reading the teammates' preferences (${done} of ${total}), ${requests.text()}…`,
+        ),
+    }).finally(progress.end);
     const off = report.teammates?.preferenceOff.length;
     await recordProbeRun(config, io.env, {
       tenant,

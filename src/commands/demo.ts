@@ -8,6 +8,7 @@ import { renderOutcome } from '../slack/render/blocks';
 import { messageAsText } from '../slack/render/as-text';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { usageOf } from './help';
+import { requestCount, startProgress, type Progress } from './progress';
 
 export const DEMO_USAGE = usageOf('demo');
 
@@ -33,18 +34,29 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
 
   const sandbox = await startSandbox({ port: 0 });
   const results: { scenario: string; expected: string; got: string[]; calls: number; ok: boolean }[] = [];
+  // With --json nothing reaches the terminal until the end, so one line follows the whole run; otherwise each
+  // scenario's reply is printed as it comes, and the line follows one scenario at a time.
+  const whole: Progress | undefined = values.json ? startProgress(io.stderr) : undefined;
   try {
-    for (const scenario of scenarios) {
+    for (const [index, scenario] of scenarios.entries()) {
       sandbox.setFaults({ ...NO_FAULTS, ...scenario.faults });
       sandbox.resetRateLimits();
+      const requests = requestCount();
       const connection = connectTenant(sandbox.tokens[scenario.tokenName], {
         baseUrl: sandbox.url,
         requestTimeoutMs: 1_500,
         timeoutMs: 4_000,
         maxCalls: config.FRONT_WHY_MAX_CALLS,
+        onFrontAttempt: requests.onFrontAttempt,
       });
+      const progress = whole ?? startProgress(io.stderr);
+      progress.show(
+        () => `diagnosing scenario ${index + 1} of ${scenarios.length} (${scenario.name}): ${requests.text()}…`,
+      );
       try {
-        const outcome = await diagnose(scenario.input, { rules, live: connection.live });
+        const outcome = await diagnose(scenario.input, { rules, live: connection.live }).finally(() => {
+          if (!whole) progress.end();
+        });
         const causes = outcome.ok ? outcome.diagnoses.map((d) => d.cause) : [];
         const ok = causes[0] === scenario.expectedCause;
         const calls = outcome.ok ? outcome.calls : 0;
@@ -69,6 +81,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
       }
     }
   } finally {
+    whole?.end();
     await sandbox.close();
   }
   const failed = results.filter((r) => !r.ok).length;

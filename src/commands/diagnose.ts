@@ -6,6 +6,7 @@ import { parseCommandArgs, type CliIo } from './io';
 import { recordProbeRun, openConnection } from './live-token';
 import { usageOf } from './help';
 import { recordCliUnknowns } from './unknown-wordings';
+import { checkingWhat, requestCount, startProgress } from './progress';
 
 export const DIAGNOSE_USAGE = usageOf('diagnose');
 
@@ -19,9 +20,14 @@ export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number
   const config = loadConfig(io.env);
   const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
   const text = await textFrom(positionals, io);
-  const { connection, label, tenant } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets);
+  const requests = requestCount();
+  const { connection, label, tenant } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets, {
+    onFrontAttempt: requests.onFrontAttempt,
+  });
+  const progress = startProgress(io.stderr);
+  progress.show(() => `checking ${checkingWhat(text)} with ${label}: ${requests.text()}…`);
   try {
-    const outcome = await diagnose(text, { rules, live: connection.live });
+    const outcome = await diagnose(text, { rules, live: connection.live }).finally(progress.end);
     if (outcome.ok) {
       await recordProbeRun(config, io.env, {
         tenant,

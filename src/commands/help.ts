@@ -86,7 +86,8 @@ in the store (FRONT_WHY_DB) as a wording template: IDs, numbers, emails, the var
 token-shaped are masked (<id>, <n>, <email>, <value>, [redacted token]). Lists each template with its id, how often
 it was seen, its status, when it was last seen and the tenants that hit it, most frequent first. Needs no
 FRONT_WHY_ENCRYPTION_KEY: these tables hold no secret. \`explain\` records only when FRONT_WHY_DB is set or the
-default ./data/front-why.db exists.
+default ./data/front-why.db exists. Where there is no database (run from another folder), it says where it looked
+and exits 1, rather than answering that nothing was recorded.
 
 options:
   --since WHEN    only wordings last seen since a date (2026-11-01) or a duration back (30m, 24h, 7d)

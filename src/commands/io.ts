@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 /** What a CLI command may touch, passed in so tests can run commands in-process with captured output. */
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   /** Where a command registers a token it holds, so output never carries it (see output.ts). */

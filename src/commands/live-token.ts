@@ -10,6 +10,11 @@ export interface TenantChoice {
   tenant?: string;
 }
 
+export interface ConnectionWatchers {
+  /** Told of every request sent to Front (a progress line counts them). */
+  onFrontAttempt?: () => void;
+}
+
 /**
  * The token a live command uses: a stored tenant's, or FRONT_API_TOKEN. Tokens never come from the command
  * line, where they would land in shell history and process listings.
@@ -19,7 +24,9 @@ export async function openConnection(
   env: NodeJS.ProcessEnv,
   choice: TenantChoice,
   secrets?: CliIo['secrets'],
+  watchers: ConnectionWatchers = {},
 ): Promise<{ connection: TenantConnection; label: string; tenant?: string }> {
+  const settings = { ...liveSettings(config), ...watchers };
   if (choice.tenant) {
     const name = choice.tenant;
     const store = await openConfiguredStore(config, env);
@@ -30,7 +37,6 @@ export async function openConnection(
       // The command's output is told which token to keep out of what it prints.
       secrets?.add(token);
       // On PostgreSQL the servers' replicas draw from the tenant's window too: so does this command.
-      const settings = liveSettings(config);
       const budgets = rateBudgetsFor(store, settings);
       const teammates = storedTeammates({ store, tenant: name, ttlMs: config.FRONT_WHY_TEAMMATES_TTL });
       const connection = connectTenant(token, settings, undefined, budgets.forTenant(name), teammates);
@@ -49,7 +55,7 @@ export async function openConnection(
   if (!config.FRONT_API_TOKEN) {
     throw new UsageError('no token to check with: use --tenant NAME (a stored tenant) or set FRONT_API_TOKEN');
   }
-  return { connection: connectTenant(config.FRONT_API_TOKEN, liveSettings(config)), label: 'FRONT_API_TOKEN' };
+  return { connection: connectTenant(config.FRONT_API_TOKEN, settings), label: 'FRONT_API_TOKEN' };
 }
 
 /** Probe runs against a stored tenant are recorded in the activity log like those from Slack; FRONT_API_TOKEN runs have no store. */

@@ -28,9 +28,13 @@ export function guardOutput(io: CliIo, options: OutputGuardOptions): CliIo {
     const plain = stripControls(String(text));
     return options.redact ? redactSecrets(plain, { known }) : plain;
   };
-  const guard = (stream: CliIo['stdout']): CliIo['stdout'] => ({
+  const guard = (stream: CliIo['stderr']): CliIo['stderr'] => ({
     write: (text: string) => stream.write(clean(text)),
     isTTY: stream.isTTY,
+    // Read when asked: a terminal's width changes when its window is resized.
+    get columns() {
+      return stream.columns;
+    },
   });
   return {
     ...io,

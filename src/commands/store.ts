@@ -34,7 +34,7 @@ export async function withKeylessStore<T>(config: Config, work: (store: KeylessS
 }
 
 /**
- * For a command that only reads what the bot wrote (`activity`, `stats`): a SQLite file that is not there is
+ * For a command that only reads what the bot wrote (`activity`, `stats`, `unknowns`): a SQLite file that is not there is
  * said, with where it was looked for, instead of being created empty and read as "nothing happened".
  */
 export async function withExistingKeylessStore<T>(

@@ -7,6 +7,7 @@ import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { readSecret } from './secret-input';
 import { withStore } from './store';
 import { usageOf } from './help';
+import { requestCount, startProgress, type Progress } from './progress';
 
 export const TENANTS_USAGE = usageOf('tenants');
 
@@ -68,9 +69,11 @@ async function addTenant(config: Config, io: CliIo, name: string, force: boolean
   if (token === '')
     throw new UsageError('no token on stdin: pipe it in, e.g. `front-why tenants add acme < token.txt`');
   io.secrets?.add(token);
-  const connection = connectTenant(token, liveSettings(config));
+  const requests = requestCount();
+  const connection = connectTenant(token, { ...liveSettings(config), onFrontAttempt: requests.onFrontAttempt });
+  const progress = checkingToken(io, connection.maskedToken, requests.text);
   try {
-    const check = await checkToken(connection);
+    const check = await checkToken(connection).finally(progress.end);
     io.stderr.write(`Token ${connection.maskedToken}: ${describeTokenCheck(check)}\n`);
     if (check.verdict !== 'valid' && !force) {
       io.stderr.write('Not stored. Fix the token, or pass --force to store it unchecked.\n');
@@ -158,9 +161,11 @@ async function checkTenant(config: Config, io: CliIo, name: string, actor: strin
       return 1;
     }
     io.secrets?.add(token);
-    const connection = connectTenant(token, liveSettings(config));
+    const requests = requestCount();
+    const connection = connectTenant(token, { ...liveSettings(config), onFrontAttempt: requests.onFrontAttempt });
+    const progress = checkingToken(io, connection.maskedToken, requests.text);
     try {
-      const check = await checkToken(connection);
+      const check = await checkToken(connection).finally(progress.end);
       if (check.verdict === 'valid') {
         await store.updateTenantCheck(name, {
           companyId: check.companyId ?? null,
@@ -182,6 +187,12 @@ async function checkTenant(config: Config, io: CliIo, name: string, actor: strin
       await connection.close();
     }
   });
+}
+
+function checkingToken(io: CliIo, maskedToken: string, requests: () => string): Progress {
+  const progress = startProgress(io.stderr);
+  progress.show(() => `checking token ${maskedToken} with Front: ${requests()}…`);
+  return progress;
 }
 
 export function liveSettings(config: Config) {

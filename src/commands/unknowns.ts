@@ -3,8 +3,7 @@ import type { UnknownWording } from '../store';
 import { parseSince } from './activity';
 import { usageOf } from './help';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
-import { withKeylessStore } from './store';
-import { storeConfigured } from './unknown-wordings';
+import { withExistingKeylessStore } from './store';
 
 export const UNKNOWNS_USAGE = usageOf('unknowns');
 
@@ -19,9 +18,10 @@ export async function unknownsCommand(argv: string[], io: CliIo): Promise<number
   const since = values.since ? parseSince(values.since, new Date()) : undefined;
   const limit = values.limit ? parseLimit(values.limit) : 100;
   const config = loadConfig(io.env);
-  const wordings = storeConfigured(config, io.env)
-    ? await withKeylessStore(config, (store) => store.listUnknownWordings({ since, limit }))
-    : [];
+  // Run from another folder, "nothing recorded" would be a confident wrong answer: say where the database was looked for.
+  const wordings = await withExistingKeylessStore(config, io.env, (store) =>
+    store.listUnknownWordings({ since, limit }),
+  );
   if (values.json) {
     writeJson(io, { unknowns: wordings });
     return 0;

@@ -8,6 +8,7 @@ import { usageOf } from './help';
 import { parseCommandArgs, UsageError, type CliIo } from './io';
 import { openConnection } from './live-token';
 import { recordCliUnknowns } from './unknown-wordings';
+import { checkingWhat, requestCount, startProgress } from './progress';
 
 export const WATCH_USAGE = usageOf('watch');
 
@@ -57,14 +58,20 @@ export async function watchCommand(argv: string[], io: CliIo, clock: WatchClock 
   // Read offline first: an input with nothing to check (a typo such as `msg_`) would be re-checked until the timeout.
   const nothing = nothingToWatch(await diagnose(text, { rules }));
   if (nothing) throw new UsageError(nothing);
-  const { connection, label, tenant } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets);
+  const requests = requestCount();
+  const { connection, label, tenant } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets, {
+    onFrontAttempt: requests.onFrontAttempt,
+  });
+  const checking = `checking ${checkingWhat(text)} with ${label}`;
   const started = clock.now();
   const deadline = started + timeoutMs;
   let owner: string | null = null;
   let cause: string | undefined;
   try {
     for (let attempts = 0; ; attempts += 1) {
-      const outcome = await diagnose(text, { rules, live: liveAs(connection, 'watch') });
+      const progress = startProgress(io.stderr);
+      progress.show(() => `${checking}: ${requests.text()}…`);
+      const outcome = await diagnose(text, { rules, live: liveAs(connection, 'watch') }).finally(progress.end);
       const overruled = attempts === 0 && outcome.ok ? overruledNote(outcome.diagnoses[0]) : undefined;
       if (overruled) throw new UsageError(overruled);
       const verdict = verdictOf(outcome, rules);
@@ -72,7 +79,12 @@ export async function watchCommand(argv: string[], io: CliIo, clock: WatchClock 
       const at = `[+${seconds(clock.now() - started)}]`;
       if (verdict.kind === 'fine') {
         // Several teammates could have been the owner: name only those who turned the preference on.
-        const who = cause ? await whoChanged({ cause, owner }, liveAs(connection, 'watch'), Date.now) : undefined;
+        let who: Awaited<ReturnType<typeof whoChanged>> | undefined;
+        if (cause) {
+          const naming = startProgress(io.stderr);
+          naming.show(() => `${target} reads fine; asking Front who changed it: ${requests.text()}…`);
+          who = await whoChanged({ cause, owner }, liveAs(connection, 'watch'), Date.now).finally(naming.end);
+        }
         const change = cause ? `${changeText(rules, cause, who ? who.owner : owner)}; ` : '';
         io.stdout.write(`${change}${target} reads fine with ${label}.\n`);
         return 0;

@@ -168,7 +168,7 @@ describe('activity and stats', () => {
     expect((JSON.parse(stats.stdout) as { diagnoses: { total: number } }).diagnoses.total).toBe(1);
   });
 
-  test.each([['activity'], ['stats']])(
+  test.each([['activity'], ['stats'], ['unknowns']])(
     '%s run where there is no database says so and where it looked, and creates none',
     async (command) => {
       const result = await runCli([command], { cwd: dir });

@@ -193,6 +193,13 @@ describe('front-why tenants and --tenant', () => {
     expect(JSON.parse(list.stdout).tenants.map((t: { name: string }) => t.name)).not.toContain('revoked');
   });
 
+  test('a very short token is refused and kept out of the output without mangling the words around it', async () => {
+    const add = await runCli(['tenants', 'add', 'short'], { env, stdin: 'tok\n' });
+    expect(add.code).toBe(1);
+    expect(add.stderr).toContain('Not stored. Fix the token, or pass --force to store it unchecked.');
+    expect(add.stderr).not.toMatch(/\btok\b/);
+  });
+
   test('without an encryption key the store refuses to open, naming the variable', async () => {
     const result = await runCli(['tenants', 'list'], { env: { ...env, FRONT_WHY_ENCRYPTION_KEY: '' } });
     expect(result.code).not.toBe(0);

@@ -107,10 +107,11 @@ describe('front-why unknowns', () => {
     const result = await runCli(['explain', lockedPaste('cnv_abc123', 1)], { env: {}, cwd: dir });
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(fs.readdirSync(dir)).toEqual([]);
-    expect(await runCli(['unknowns', '--json'], { env: {}, cwd: dir })).toMatchObject({
-      code: 0,
-      stdout: '{\n  "unknowns": []\n}\n',
-    });
+    // Nor does `unknowns`, which says where it looked instead of answering "none".
+    const unknowns = await runCli(['unknowns', '--json'], { env: {}, cwd: dir });
+    expect(unknowns).toMatchObject({ code: 1, stdout: '' });
+    expect(unknowns.stderr).toContain('there is no database at ./data/front-why.db');
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   test('bad usage exits 2 with the usage line', async () => {

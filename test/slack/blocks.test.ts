@@ -87,6 +87,26 @@ describe('escaping', () => {
     );
   });
 
+  test('literal * _ ~ in a value never turn into bold, italics or strike-through; IDs and code stay as they are', () => {
+    const d = diagnosis({
+      why: 'The token has the private namespace (scopes: shared:*, private:*, provisioning), so ~_1 teammate_ is it. Run `front-why diagnose cnv_*` to check.',
+      headline: 'tea_6r55d has the preference off',
+    });
+    const messages = [
+      ...renderOutcome(outcome([d]), { tenant: 'acme' }),
+      ...renderOutcomeDetails(outcome([d]), { tenant: 'acme' }),
+    ];
+    const text = allText(messages);
+    // Slack would have shown ", private:" in bold and "1 teammate" in italics, struck through.
+    expect(text).toContain('scopes: shared:\u2217, private:\u2217, provisioning');
+    expect(text).toContain('\u223c\u02cd1 teammate\u02cd is it');
+    expect(text).not.toContain('private:*');
+    // Inside a word an underscore is not a mark: IDs read, and copy, as they are; so does inline code.
+    expect(text).toContain('tea_6r55d has the preference off');
+    expect(text).toContain('`front-why diagnose cnv_*`');
+    expect(escapeText('teammate_api_access_disabled')).toBe('teammate_api_access_disabled');
+  });
+
   test('links only https URLs, with an escaped title and no credentials', () => {
     expect(slackLink('https://help.front.com/a?b=1&c=2', 'Help <!channel>')).toBe(
       '<https://help.front.com/a?b=1&amp;c=2|Help &lt;!channel&gt;>',

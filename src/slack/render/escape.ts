@@ -14,9 +14,38 @@ const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>
  * someone pasted by mistake, e.g. in `curl -v` output. Control characters, bidi overrides among them, are dropped.
  */
 export function escapeText(text: string): string {
+  return literalMarkers(escapeEntities(text));
+}
+
+function escapeEntities(text: string): string {
   // A bidi override in a teammate's name would make the answer read differently from what it says.
   const decoded = withoutControls(text).replace(/&(?:amp|lt|gt);/g, (entity) => ENTITIES[entity] ?? entity);
   return scrubSecrets(decoded).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * mrkdwn has no escape for its formatting marks: `shared:*, private:*` from a token's scopes would show
+ * ", private:" in bold. A mark Slack could read as one (`*`, `_`, `~` not between two letters or digits) is shown
+ * with the look-alike character that has no meaning to Slack; one inside a word (`cnv_yo1kg5q`,
+ * `teammate_api_access_disabled`) is never a mark and stays, so IDs copied from the message are the real ones.
+ * Inline code and code blocks show their text as it is, so what is between backquotes is left alone.
+ */
+const LOOK_ALIKES: Record<string, string> = { '*': '\u2217', _: '\u02cd', '~': '\u223c' };
+const isLetterOrDigit = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{N}]/u.test(ch);
+
+function literalMarkers(text: string): string {
+  if (!/[*_~]/.test(text)) return text;
+  const parts = text.split('`');
+  // Every other part is between backquotes; the last part is code only when a backquote closes it.
+  return parts
+    .map((part, i) =>
+      i % 2 === 1 && i < parts.length - 1
+        ? part
+        : part.replace(/[*_~]/g, (mark, at: number) =>
+            isLetterOrDigit(part[at - 1]) && isLetterOrDigit(part[at + 1]) ? mark : (LOOK_ALIKES[mark] ?? mark),
+          ),
+    )
+    .join('`');
 }
 
 /**
@@ -44,7 +73,7 @@ export function slackLink(url: string, title: string): string {
 
 /** Inline code for a value that came from elsewhere; backticks inside would end the span early. */
 export function inlineCode(text: string): string {
-  return `\`${escapeText(oneLine(text).replace(/`/g, "'"))}\``;
+  return `\`${escapeEntities(oneLine(text).replace(/`/g, "'"))}\``;
 }
 
 export function oneLine(text: string): string {
