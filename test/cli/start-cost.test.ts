@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,7 +47,10 @@ test('`explain` answers without loading Slack, the HTTP client, the database dri
 });
 
 test('a command on a SQLite store opens it without loading the PostgreSQL client', async () => {
-  const run = await packagesLoadedBy(['unknowns'], { FRONT_WHY_DB: path.join(dir, 'front-why.db') });
+  // `unknowns` reads an existing database only (it says where it looked when there is none): give it an empty one.
+  const db = path.join(dir, 'front-why.db');
+  new Database(db).close();
+  const run = await packagesLoadedBy(['unknowns'], { FRONT_WHY_DB: db });
   expect(run.code).toBe(0);
   expect(run.stdout).toContain('No Front error wording without a rule.');
   expect(run.packages).toContain('better-sqlite3');
