@@ -154,7 +154,9 @@ if (probe.ok) {
       // answered with how long to wait.
       const held = answersIn(mark, (c) => text(c).includes(WAIT));
       expect(held.length).toBeGreaterThan(0);
-      expect(held.length).toBeLessThan(targets.length);
+      // And the share went to checks that could finish: each replica answered at least one (when a check took one
+      // unit to start, the started checks starved each other and the burst was answered by one or two, or none).
+      expect(targets.length - held.length).toBeGreaterThanOrEqual(replicas.length);
     }, 90_000);
 
     test('each event, delivered to two replicas at once, is answered once', async () => {
