@@ -26,7 +26,7 @@ const LEARN_POLL_MS = 25;
  * it). Taking one unit only let as many checks start as the share had units, each then waiting on the others for
  * its next request until nearly all were cut short: on three replicas of a Starter tenant a burst spent the share
  * and got "try again" from every check, or from all but one or two. A check that needs less gives the rest back
- * when it ends.
+ * when it ends; with fewer units left in the minute, it takes those.
  */
 const CHECK_RESERVE = 4;
 
@@ -92,8 +92,10 @@ export class CheckShare {
   startCheck(key: string, tenant: string, budget: { snapshot(): BudgetSnapshot }): ShareStart {
     const window = this.current(key, budget.snapshot());
     const cap = this.cap(key, budget.snapshot(), 'check');
-    const reserve = Math.min(CHECK_RESERVE, cap);
-    if (window.spent + window.held + reserve > cap) {
+    const free = cap - window.spent - window.held;
+    // The last units of the minute still go to a check (one that needs only them is answered), never more than that.
+    const reserve = Math.min(CHECK_RESERVE, free);
+    if (reserve < 1) {
       return { ok: false, wait: this.waitOf(key, tenant, window, budget.snapshot()) };
     }
     window.held += reserve;
