@@ -54,7 +54,7 @@ export function parseSince(value: string, now: Date): Date {
   return date;
 }
 
-function parseLimit(value: string): number {
+export function parseLimit(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 1000)
     throw new UsageError(`--limit takes a whole number from 1 to 1000, not "${value}"`);

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
 import type { UnknownWording } from '../store';
-import { parseSince } from './activity';
+import { parseLimit, parseSince } from './activity';
 import { usageOf } from './help';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { withExistingKeylessStore } from './store';
@@ -33,13 +33,6 @@ export async function unknownsCommand(argv: string[], io: CliIo): Promise<number
   }
   io.stdout.write(`${table(wordings)}\nDraft a rule from one: front-why rules draft ID [--cause CAUSE] [--out DIR]\n`);
   return 0;
-}
-
-function parseLimit(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1000)
-    throw new UsageError(`--limit takes a whole number from 1 to 1000, not "${value}"`);
-  return n;
 }
 
 function table(wordings: UnknownWording[]): string {
