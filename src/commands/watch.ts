@@ -83,7 +83,7 @@ export async function watchCommand(argv: string[], io: CliIo, clock: WatchClock 
         if (cause) {
           const naming = startProgress(io.stderr);
           naming.show(() => `${target} reads fine; asking Front who changed it: ${requests.text()}…`);
-          who = await whoChanged({ cause, owner }, liveAs(connection, 'watch'), Date.now).finally(naming.end);
+          who = await whoChanged({ cause, owner }, liveAs(connection, 'watch'), Date.now, rules).finally(naming.end);
         }
         const change = cause ? `${changeText(rules, cause, who ? who.owner : owner)}; ` : '';
         io.stdout.write(`${change}${target} reads fine with ${label}.\n`);

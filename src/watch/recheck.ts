@@ -35,7 +35,7 @@ export async function recheck(
   let calls = outcome.ok ? outcome.calls : 0;
   const verdict = verdictOf(outcome, deps.rules);
   if (verdict.kind === 'fine' && before) {
-    const who = await whoChanged(before, deps.live, deps.clock ?? Date.now);
+    const who = await whoChanged(before, deps.live, deps.clock ?? Date.now, deps.rules);
     if (who) {
       calls += who.calls;
       verdict.owner = who.owner;

@@ -1,8 +1,7 @@
 import type { LiveAccess } from '../diagnosis';
 import { preferenceFindings, readPrivateAccess, readTeammates, type RecordedGet } from '../probes';
+import { hasTrait, type Rule } from '../rules';
 
-/** The cause whose fix is one teammate's preference: the only one where a watch has someone to name. */
-const PREFERENCE_CAUSE = 'teammate_api_access_disabled';
 const CANDIDATES_PREFIX = 'one of ';
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -17,14 +16,18 @@ export interface WhoChanged {
  * When the target reads fine and the watch started with several candidate owners ("one of A, B": the sweep found
  * several teammates with the preference off and could not tell whose inbox it is), which of them turned it on:
  * their private resources are read again now. Only those who did are named; when none can be told, nobody is.
- * Undefined when there is nothing to find out (another cause, or an owner named from the start).
+ * Undefined when there is nothing to find out (a cause whose rule file does not declare it a teammate's preference,
+ * or an owner named from the start).
  */
 export async function whoChanged(
   before: { cause: string; owner: string | null },
   live: LiveAccess,
   now: () => number,
+  rules: readonly Rule[],
 ): Promise<WhoChanged | undefined> {
-  if (before.cause !== PREFERENCE_CAUSE || !before.owner?.startsWith(CANDIDATES_PREFIX)) return undefined;
+  if (!hasTrait(rules, before.cause, 'teammate-preference') || !before.owner?.startsWith(CANDIDATES_PREFIX)) {
+    return undefined;
+  }
   const candidatesText = before.owner.slice(CANDIDATES_PREFIX.length);
   const deadline = now() + (live.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let calls = 0;

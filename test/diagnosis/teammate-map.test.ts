@@ -185,6 +185,7 @@ test("a watch's re-check of the candidates writes what it found into the map, as
     { cause: 'teammate_api_access_disabled', owner: `one of ${BRUNO}, Dmitri Ivanov <dmitri.ivanov@acme.example>` },
     liveAs(connect(), 'watch'),
     Date.now,
+    rules,
   );
   await teammates.settled();
   expect(who?.owner).toBe('Dmitri Ivanov <dmitri.ivanov@acme.example>');
