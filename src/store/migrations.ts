@@ -4,7 +4,7 @@ import { StoreError } from './store-error';
 
 /**
  * One entry per schema change, never edited once released: a replica that started on version N must find
- * the same tables N means everywhere. Versions 1–5 were released with a text per database (SQLite keeps times as
+ * the same tables N means everywhere. Versions 1–8 were released with a text per database (SQLite keeps times as
  * epoch milliseconds, PostgreSQL as timestamptz) and send it byte for byte; a new one is written once, its column
  * types named by the driver.
  */
@@ -13,7 +13,7 @@ export type Migration = { version: number; name: string } & (
 );
 
 /**
- * The column types versions 1–5 were released with, SQLite's then PostgreSQL's, frozen: a driver's types may change
+ * The column types versions 1–8 were released with, SQLite's then PostgreSQL's, frozen: a driver's types may change
  * for later versions, these never do. Each released version is written once over them and renders the very text it
  * was released with on each database.
  */
@@ -244,7 +244,8 @@ export const MIGRATIONS: readonly Migration[] = [
     // and like a watch whose tenant is gone it gets NULL and ends at its next check.
     version: 6,
     name: 'tenant identity: tenants.id, watches.tenant_id',
-    sql: (t) => `
+    ...released(
+      (t) => `
       ALTER TABLE tenants ADD COLUMN id ${t.text};
       UPDATE tenants SET id = 'v5:' || name;
       CREATE UNIQUE INDEX tenants_id ON tenants (id);
@@ -258,13 +259,15 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
       CREATE INDEX watches_tenant_id ON watches (tenant_id, state);
     `,
+    ),
   },
   {
     // Front errors no rule explains yet, kept as redacted wording templates: what a rule author writes the next
     // rule from. The tenants that hit a wording are their names, which are labels and not secrets.
     version: 7,
     name: 'unknown Front error wordings',
-    sql: (t) => `
+    ...released(
+      (t) => `
       CREATE TABLE unknown_wordings (
         id ${t.text} PRIMARY KEY,
         template ${t.text} NOT NULL,
@@ -281,6 +284,7 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (wording_id, tenant)
       )${t.tableOptions};
     `,
+    ),
   },
   {
     // Whose "Allow access to my individual resources via the API" is on or off, as the last probe of each teammate
@@ -290,7 +294,8 @@ export const MIGRATIONS: readonly Migration[] = [
     // by elimination.
     version: 8,
     name: 'teammate preference map',
-    sql: (t) => `
+    ...released(
+      (t) => `
       CREATE TABLE teammate_preferences (
         tenant_id ${t.text} NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
         teammate_id ${t.text} NOT NULL,
@@ -307,6 +312,7 @@ export const MIGRATIONS: readonly Migration[] = [
         total ${t.integer} NOT NULL
       )${t.tableOptions};
     `,
+    ),
   },
 ];
 
