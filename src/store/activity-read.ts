@@ -1,4 +1,4 @@
-import type { ActivityEntry, ActivityQuery, ActivityStore } from './store-api';
+import type { ActivityEntry, ActivityQuery, ActivityStore } from './areas/activity';
 
 const PAGE = 1000;
 

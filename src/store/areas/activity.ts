@@ -1,16 +1,17 @@
+import type { z } from 'zod';
 import { check } from '../inputs';
 import * as input from '../inputs';
-import { ACTIVITY } from '../rows';
+import { ACTIVITY, type RowOf } from '../rows';
 import { list, sql, where } from '../sql';
-import type { ActivityStore, ClaimStore } from '../store-api';
 import type { Context } from './context';
 
 const PURGE_EVERY_MS = 60_000;
 
 /** Needs no keyring: nothing in the log is encrypted (token-shaped text is redacted before it is written). */
-export function activity({ db }: Pick<Context, 'db'>): ActivityStore {
+export function activity({ db }: Pick<Context, 'db'>) {
   return {
-    async recordActivity(entry) {
+    /** Anything shaped like a bearer token or JWT in the text fields is redacted before it is written. */
+    async recordActivity(entry: NewActivityEntry) {
       const e = check(input.newActivity, entry);
       await db.run(
         sql`INSERT INTO activity_log (at, actor, team_id, channel_id, tenant, action, target, cause, detail)
@@ -19,7 +20,8 @@ export function activity({ db }: Pick<Context, 'db'>): ActivityStore {
       );
     },
 
-    async listActivity(query = {}) {
+    /** Newest first; default 100 entries, at most 1000. */
+    async listActivity(query: ActivityQuery = {}) {
       const q = check(input.activityQuery, query);
       const rows = await db.all(
         sql`SELECT ${ACTIVITY.list} FROM activity_log
@@ -36,10 +38,14 @@ export function activity({ db }: Pick<Context, 'db'>): ActivityStore {
   };
 }
 
-export function claims({ db, clock }: Context): ClaimStore {
+export function claims({ db, clock }: Context) {
   let lastPurge = Number.NEGATIVE_INFINITY;
   return {
-    async claimEvent(key, ttlSeconds) {
+    /**
+     * true for the first caller only, across every process sharing the database, until the key expires.
+     * Expired keys can be claimed again and are purged lazily.
+     */
+    async claimEvent(key: string, ttlSeconds: number) {
       const c = check(input.eventClaim, { key, ttlSeconds });
       const now = clock();
       if (now.getTime() - lastPurge >= PURGE_EVERY_MS) {
@@ -58,3 +64,9 @@ export function claims({ db, clock }: Context): ClaimStore {
     },
   };
 }
+
+export type ActivityStore = ReturnType<typeof activity>;
+export type ClaimStore = ReturnType<typeof claims>;
+export type ActivityEntry = RowOf<typeof ACTIVITY>;
+export type NewActivityEntry = z.input<typeof input.newActivity>;
+export type ActivityQuery = z.input<typeof input.activityQuery>;

@@ -1,13 +1,14 @@
+import type { z } from 'zod';
 import { check } from '../inputs';
 import * as input from '../inputs';
-import { AUDIT_RESULT, SCHEDULE } from '../rows';
+import { AUDIT_RESULT, SCHEDULE, type RowOf } from '../rows';
 import { sql } from '../sql';
-import type { AuditStore } from '../store-api';
 import { forTenant, type Context } from './context';
 
-export function audits({ db, clock }: Context): AuditStore {
+export function audits({ db, clock }: Context) {
   return {
-    async setAuditSchedule(schedule) {
+    /** Sets (or replaces) a tenant's audit schedule; a lease already held stays with its holder. Throws `tenant_not_found`. */
+    async setAuditSchedule(schedule: z.input<typeof input.newAuditSchedule>) {
       const s = check(input.newAuditSchedule, schedule);
       const row = await forTenant(
         db,
@@ -21,18 +22,24 @@ export function audits({ db, clock }: Context): AuditStore {
       return SCHEDULE.read(row);
     },
 
-    async getAuditSchedule(tenant) {
+    async getAuditSchedule(tenant: string) {
       const [row] = await db.all(
         sql`SELECT ${SCHEDULE.list} FROM audit_schedules WHERE tenant = ${check(input.tenantName, tenant)}`,
       );
       return row ? SCHEDULE.read(row) : null;
     },
 
+    /** Ordered by tenant. */
     async listAuditSchedules() {
       return (await db.all(sql`SELECT ${SCHEDULE.list} FROM audit_schedules ORDER BY tenant`)).map(SCHEDULE.read);
     },
 
-    async claimDueAudit(holder, lease) {
+    /**
+     * Takes the lease of one due audit (cadence not off, next run at or before now, no live lease), the one due
+     * longest first, for `leaseMs`. Across every process sharing the database, one caller gets a given audit
+     * until the lease runs out. null: nothing is due.
+     */
+    async claimDueAudit(holder: string, lease: number) {
       const h = check(input.holder, holder);
       const now = clock();
       const until = new Date(now.getTime() + check(input.leaseMs, lease));
@@ -48,7 +55,11 @@ export function audits({ db, clock }: Context): AuditStore {
       return row ? SCHEDULE.read(row) : null;
     },
 
-    async finishAudit(claim, nextRunAt) {
+    /**
+     * Gives the lease back and sets the next run, unless the schedule was changed since `claim` (its new next
+     * run stands) or the lease was lost meanwhile. false when the lease was no longer `claim`'s.
+     */
+    async finishAudit(claim: AuditSchedule, nextRunAt: Date) {
       const c = check(input.claimedAudit, claim);
       const next = check(input.date('nextRunAt'), nextRunAt);
       const changed = await db.run(
@@ -59,7 +70,8 @@ export function audits({ db, clock }: Context): AuditStore {
       return changed > 0;
     },
 
-    async saveAuditResult(result) {
+    /** Replaces the tenant's last audit result. Throws `tenant_not_found`. */
+    async saveAuditResult(result: AuditResult) {
       const r = check(input.auditResult, result);
       await forTenant(
         db,
@@ -74,7 +86,7 @@ export function audits({ db, clock }: Context): AuditStore {
       );
     },
 
-    async getAuditResult(tenant) {
+    async getAuditResult(tenant: string) {
       const [row] = await db.all(
         sql`SELECT ${AUDIT_RESULT.list} FROM audit_results WHERE tenant = ${check(input.tenantName, tenant)}`,
       );
@@ -82,3 +94,7 @@ export function audits({ db, clock }: Context): AuditStore {
     },
   };
 }
+
+export type AuditStore = ReturnType<typeof audits>;
+export type AuditSchedule = RowOf<typeof SCHEDULE>;
+export type AuditResult = RowOf<typeof AUDIT_RESULT>;

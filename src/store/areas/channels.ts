@@ -1,17 +1,18 @@
+import type { z } from 'zod';
 import { check } from '../inputs';
 import * as input from '../inputs';
-import { BINDING, SETTINGS } from '../rows';
+import { BINDING, SETTINGS, type RowOf } from '../rows';
 import { sql } from '../sql';
-import type { ChannelStore } from '../store-api';
 import { forTenant, type Context } from './context';
 
 function channel(teamId: string, channelId: string) {
   return { teamId: check(input.slackId('teamId'), teamId), channelId: check(input.slackId('channelId'), channelId) };
 }
 
-export function channels({ db, clock }: Context): ChannelStore {
+export function channels({ db, clock }: Context) {
   return {
-    async bindChannel(binding) {
+    /** Replaces any earlier binding of the channel. Throws `tenant_not_found`. */
+    async bindChannel(binding: z.input<typeof input.newBinding>) {
       const b = check(input.newBinding, binding);
       const row = await forTenant(
         db,
@@ -25,7 +26,8 @@ export function channels({ db, clock }: Context): ChannelStore {
       return BINDING.read(row);
     },
 
-    async unbindChannel(teamId, channelId) {
+    /** false when the channel was not bound. */
+    async unbindChannel(teamId: string, channelId: string) {
       const c = channel(teamId, channelId);
       return (
         (await db.run(sql`DELETE FROM channel_bindings WHERE team_id = ${c.teamId} AND channel_id = ${c.channelId}`)) >
@@ -33,7 +35,7 @@ export function channels({ db, clock }: Context): ChannelStore {
       );
     },
 
-    async getChannelBinding(teamId, channelId) {
+    async getChannelBinding(teamId: string, channelId: string) {
       const c = channel(teamId, channelId);
       const [row] = await db.all(
         sql`SELECT ${BINDING.list} FROM channel_bindings WHERE team_id = ${c.teamId} AND channel_id = ${c.channelId}`,
@@ -41,7 +43,8 @@ export function channels({ db, clock }: Context): ChannelStore {
       return row ? BINDING.read(row) : null;
     },
 
-    async listChannelBindings(query = {}) {
+    /** Every bound channel, or those of one tenant; ordered by tenant, team, channel. */
+    async listChannelBindings(query: { tenant?: string } = {}) {
       const tenant = query.tenant === undefined ? undefined : check(input.tenantName, query.tenant);
       const rows = await db.all(
         sql`SELECT ${BINDING.list} FROM channel_bindings ${tenant === undefined ? sql`` : sql`WHERE tenant = ${tenant}`}
@@ -50,7 +53,8 @@ export function channels({ db, clock }: Context): ChannelStore {
       return rows.map(BINDING.read);
     },
 
-    async setChannelSettings(teamId, channelId, settings) {
+    /** Fields left out keep their value. Returns the settings now in force. */
+    async setChannelSettings(teamId: string, channelId: string, settings: Partial<ChannelSettings>) {
       const c = channel(teamId, channelId);
       const s = check(input.channelSettings, settings);
       const listen = s.listen ?? null;
@@ -69,7 +73,8 @@ export function channels({ db, clock }: Context): ChannelStore {
       return SETTINGS.read(row ?? {});
     },
 
-    async getChannelSettings(teamId, channelId) {
+    /** Defaults: listen false, allowExternal false. */
+    async getChannelSettings(teamId: string, channelId: string) {
       const c = channel(teamId, channelId);
       const [row] = await db.all(
         sql`SELECT ${SETTINGS.list} FROM channel_settings WHERE team_id = ${c.teamId} AND channel_id = ${c.channelId}`,
@@ -78,3 +83,7 @@ export function channels({ db, clock }: Context): ChannelStore {
     },
   };
 }
+
+export type ChannelStore = ReturnType<typeof channels>;
+export type ChannelBinding = RowOf<typeof BINDING>;
+type ChannelSettings = RowOf<typeof SETTINGS>;

@@ -1,9 +1,8 @@
-import type { RateWindowState } from '../../front';
+import type { RateWindowDraw, RateWindowGrant, RateWindowSettle, RateWindowState } from '../../front';
 import { check } from '../inputs';
 import * as input from '../inputs';
 import { RATE_WINDOW, type RowOf } from '../rows';
 import { sql } from '../sql';
-import type { RateWindowStore } from '../store-api';
 import type { Context } from './context';
 
 /**
@@ -35,9 +34,19 @@ function toWindowState(row: RowOf<typeof RATE_WINDOW>, now: number): RateWindowS
   };
 }
 
-export function rateWindows({ db }: Context): RateWindowStore {
-  const store: RateWindowStore = {
-    async drawRateWindow(key, draw) {
+/**
+ * The store's part in Front's rate budget (src/front/shared-budget.ts): one window per `key` (a tenant name, or
+ * "(default)" for FRONT_API_TOKEN) for every process on this database.
+ */
+export function rateWindows({ db }: Context) {
+  const store = {
+    /**
+     * Counts a request in flight when no per-minute 429 pauses the window and either Front's last count less the
+     * requests in flight stays above `reserve`, or no count is known and nothing else is in flight (the first
+     * request learns the count for all); otherwise returns the state that refused it. One statement, atomic across
+     * processes.
+     */
+    async drawRateWindow(key: string, draw: RateWindowDraw): Promise<RateWindowGrant> {
       check(input.windowKey, key);
       const { now, reserve, leaseMs } = check(input.rateWindowDraw, draw);
       const granted = await db.all(
@@ -55,11 +64,12 @@ export function rateWindows({ db }: Context): RateWindowStore {
     },
 
     /**
-     * The same rules as the in-process budget (src/front/rate-limit.ts): a per-minute 429 pauses and forgets the
-     * count; during a pause nothing else is learnt; within one window the smallest count is the latest truth; a
-     * count from an older window is ignored.
+     * Returns a draw and records what Front's headers said; a missing window is left missing. The same rules as the
+     * in-process budget (src/front/rate-limit.ts): a per-minute 429 pauses and forgets the count; during a pause
+     * nothing else is learnt; within one window the smallest count is the latest truth; a count from an older window
+     * is ignored.
      */
-    async settleRateWindow(key, settle) {
+    async settleRateWindow(key: string, settle: RateWindowSettle): Promise<void> {
       check(input.windowKey, key);
       const s = check(input.rateWindowSettle, settle);
       const remaining = s.remaining ?? null;
@@ -93,7 +103,8 @@ export function rateWindows({ db }: Context): RateWindowStore {
       );
     },
 
-    async readRateWindow(key, now) {
+    /** null when nothing was ever drawn for `key`. */
+    async readRateWindow(key: string, now: number): Promise<RateWindowState | null> {
       check(input.windowKey, key);
       const [row] = await db.all(sql`SELECT ${RATE_WINDOW.list} FROM rate_windows WHERE key = ${key}`);
       return row ? toWindowState(RATE_WINDOW.read(row), now) : null;
@@ -101,3 +112,5 @@ export function rateWindows({ db }: Context): RateWindowStore {
   };
   return store;
 }
+
+export type RateWindowStore = ReturnType<typeof rateWindows>;

@@ -1,31 +1,38 @@
+import type { z } from 'zod';
 import { check } from '../inputs';
 import * as input from '../inputs';
 import { RELOAD_OUTCOME, REPLICA } from '../rows';
 import { sql } from '../sql';
-import type { ReplicaStore } from '../store-api';
 import type { Context } from './context';
 
-export function replicas({ db, clock }: Context): ReplicaStore {
+export function replicas({ db, clock }: Context) {
   return {
-    async heartbeat(id, startedAt) {
+    /** Records that replica `id` is alive now (started at `startedAt`). */
+    async heartbeat(id: string, startedAt: Date) {
       await db.run(
         sql`INSERT INTO replicas (id, started_at, seen_at) VALUES (${check(input.replicaId, id)}, ${startedAt}, ${clock()})
             ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`,
       );
     },
 
-    async removeReplica(id) {
+    /** A replica stopping cleanly: the others stop waiting for it. */
+    async removeReplica(id: string) {
       await db.run(sql`DELETE FROM replicas WHERE id = ${check(input.replicaId, id)}`);
     },
 
-    async liveReplicas(since) {
+    /** Replicas seen at or after `since`, oldest first. */
+    async liveReplicas(since: Date) {
       const rows = await db.all(
         sql`SELECT ${REPLICA.list} FROM replicas WHERE seen_at >= ${since} ORDER BY started_at, id`,
       );
       return rows.map(REPLICA.read);
     },
 
-    async requestRulesReload(request) {
+    /**
+     * Asks every replica to load its rules again: records a new generation and wakes every subscriber (PostgreSQL:
+     * NOTIFY; SQLite: the subscribers of this instance). Returns the generation.
+     */
+    async requestRulesReload(request: z.input<typeof input.reloadRequest>) {
       const r = check(input.reloadRequest, request);
       const [row] = await db.all<{ generation: unknown }>(
         sql`INSERT INTO rule_reloads (requested_at, requested_by, trigger) VALUES (${clock()}, ${r.requestedBy},
@@ -37,12 +44,13 @@ export function replicas({ db, clock }: Context): ReplicaStore {
       return generation;
     },
 
+    /** The newest generation asked for, 0 when none: what a replica that missed a wake-up compares with. */
     async latestRulesReload() {
       const [row] = await db.all<{ g: unknown }>(sql`SELECT max(generation) AS g FROM rule_reloads`);
       return Number(row?.g ?? 0);
     },
 
-    async recordRulesReload(outcome) {
+    async recordRulesReload(outcome: RulesReloadOutcome) {
       const o = check(input.reloadOutcome, outcome);
       await db.run(
         sql`INSERT INTO rule_reload_outcomes (generation, replica, ok, rules, error, at)
@@ -52,7 +60,8 @@ export function replicas({ db, clock }: Context): ReplicaStore {
       );
     },
 
-    async rulesReloadOutcomes(generation) {
+    /** Every replica's outcome for `generation`, in the order they arrived. */
+    async rulesReloadOutcomes(generation: number): Promise<RulesReloadOutcome[]> {
       const rows = await db.all(
         sql`SELECT ${RELOAD_OUTCOME.list} FROM rule_reload_outcomes WHERE generation = ${check(input.generation, generation)}
             ORDER BY at, replica`,
@@ -63,7 +72,12 @@ export function replicas({ db, clock }: Context): ReplicaStore {
       });
     },
 
-    subscribeRulesReloads(onRequest, onError) {
+    /**
+     * Calls `onRequest` with each generation asked for from now on. PostgreSQL: LISTEN on a connection of its own,
+     * re-established when it drops; `onRequest(latest)` is called after each reconnection so nothing missed is lost.
+     * `onError` hears connection problems (the store never logs).
+     */
+    subscribeRulesReloads(onRequest: (generation: number) => void, onError?: (err: Error) => void) {
       // Through the store the caller holds (not this area's own function), so a wrapper around it sees the reads.
       return db.subscribe(
         onRequest,
@@ -73,3 +87,7 @@ export function replicas({ db, clock }: Context): ReplicaStore {
     },
   };
 }
+
+export type ReplicaStore = ReturnType<typeof replicas>;
+export type RulesReloadOutcome = z.output<typeof input.reloadOutcome>;
+export type ReloadSubscription = Awaited<ReturnType<ReplicaStore['subscribeRulesReloads']>>;

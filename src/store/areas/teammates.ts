@@ -1,13 +1,22 @@
+import type { z } from 'zod';
 import type { Driver } from '../driver';
 import { check } from '../inputs';
 import * as input from '../inputs';
 import { TEAMMATE_PREFERENCE, TEAMMATE_SWEEP } from '../rows';
 import { list, sql } from '../sql';
-import type { TeammateMapStore } from '../store-api';
 
-export function teammates({ db }: { db: Driver }): TeammateMapStore {
+/**
+ * Per tenant (by id), whose "Allow access to my individual resources via the API" is on or off, and when that was
+ * seen. Removing the tenant drops its map.
+ */
+export function teammates({ db }: { db: Driver }) {
   return {
-    async recordTeammatePreferences(update) {
+    /**
+     * Records what a probe of teammates found; a complete sweep replaces the map (teammates it did not list are
+     * dropped) and stamps when the whole company was checked. A teammate's older finding never replaces a newer one.
+     * false, writing nothing, when the tenant is gone.
+     */
+    async recordTeammatePreferences(update: z.input<typeof input.teammatePreferences>) {
       const u = check(input.teammatePreferences, update);
       try {
         return await db.transaction(async (tx) => {
@@ -47,7 +56,11 @@ export function teammates({ db }: { db: Driver }): TeammateMapStore {
       }
     },
 
-    async getTeammateMap(tenantId) {
+    /**
+     * A tenant's teammate map: each teammate as last seen (ordered by id), and the last time every one was checked
+     * in one go. null: nothing is known about the tenant's teammates.
+     */
+    async getTeammateMap(tenantId: string) {
       const id = check(input.tenantId, tenantId);
       const [sweep] = await db.all(sql`SELECT ${TEAMMATE_SWEEP.list} FROM teammate_sweeps WHERE tenant_id = ${id}`);
       const rows = await db.all(
@@ -58,3 +71,5 @@ export function teammates({ db }: { db: Driver }): TeammateMapStore {
     },
   };
 }
+
+export type TeammateMapStore = ReturnType<typeof teammates>;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import type { Keyring, Sealed } from '../crypto';
 import type { Executor } from '../driver';
 import { check } from '../inputs';
@@ -7,16 +8,15 @@ import { TENANT } from '../rows';
 import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from '../secrets';
 import { empty, sql, type Sql } from '../sql';
 import { StoreError } from '../store-error';
-import type { RotationResult, TenantInfo, TenantStore } from '../store-api';
 import { notFound, type Context } from './context';
 
 /** Read straight into a `Sealed` (the quoted alias keeps its case on PostgreSQL). */
 const SEALED = sql`token_key_id AS "keyId", token_nonce AS nonce, token_ciphertext AS ciphertext, token_tag AS tag`;
 
 /** A tenant's name, company and scopes: plain columns, readable without the keyring. */
-export function tenantInfo({ db }: Pick<Context, 'db'>): Pick<TenantStore, 'getTenant'> {
+export function tenantInfo({ db }: Pick<Context, 'db'>) {
   return {
-    async getTenant(name) {
+    async getTenant(name: string) {
       const [row] = await db.all(sql`SELECT ${TENANT.list} FROM tenants WHERE name = ${check(input.tenantName, name)}`);
       return row ? TENANT.read(row) : null;
     },
@@ -50,7 +50,7 @@ export async function checkKeys(db: Executor, keyring: Keyring, register: boolea
   if (inserted === 0) await verify();
 }
 
-export function tenants(ctx: Context): TenantStore {
+export function tenants(ctx: Context) {
   const { db, clock, keys } = ctx;
   let registered = false;
   const registerCurrentKey = async () => {
@@ -58,14 +58,18 @@ export function tenants(ctx: Context): TenantStore {
     await db.transaction((tx) => checkKeys(tx, keys.current, true, clock()));
     registered = true;
   };
-  const one = async (statement: Sql, name: string): Promise<TenantInfo> => {
+  const one = async (statement: Sql, name: string) => {
     const [row] = await db.all(statement);
     if (!row) throw notFound(name);
     return TENANT.read(row);
   };
 
   return {
-    async addTenant(tenant) {
+    /**
+     * Gives the tenant a new id every time: a name removed and added back is another tenant. Throws `invalid_input`
+     * (bad or reserved name, empty token) or `tenant_exists`.
+     */
+    async addTenant(tenant: z.input<typeof input.newTenant>) {
       const t = check(input.newTenant, tenant);
       await registerCurrentKey();
       const s = sealTenantToken(keys.current, t.name, t.token);
@@ -84,7 +88,12 @@ export function tenants(ctx: Context): TenantStore {
 
     ...tenantInfo({ db }),
 
-    async getTenantToken(name, id) {
+    /**
+     * The only way a token leaves the store. null when the tenant does not exist, or, given `id`, when the name now
+     * belongs to another tenant (removed and added back): one read, so never the other tenant's token. Throws
+     * `decrypt_failed` or `key_unknown` rather than ever returning a wrong token.
+     */
+    async getTenantToken(name: string, id?: string) {
       check(input.tenantName, name);
       const same = id === undefined ? empty : sql`AND id = ${check(input.tenantId, id)}`;
       const [row] = await db.all<Sealed>(sql`SELECT ${SEALED} FROM tenants WHERE name = ${name} ${same}`);
@@ -95,12 +104,17 @@ export function tenants(ctx: Context): TenantStore {
       return (await db.all(sql`SELECT ${TENANT.list} FROM tenants ORDER BY name`)).map(TENANT.read);
     },
 
-    async removeTenant(name) {
+    /**
+     * Also drops the tenant's channel bindings, audit schedule and result; its watches keep its id, which no tenant
+     * has any more, so they end at their next check. false when there was no such tenant.
+     */
+    async removeTenant(name: string) {
       // Bindings, schedules and results go with it through ON DELETE CASCADE.
       return (await db.run(sql`DELETE FROM tenants WHERE name = ${check(input.tenantName, name)}`)) > 0;
     },
 
-    async updateTenantCheck(name, tenantCheckResult) {
+    /** Throws `tenant_not_found`. */
+    async updateTenantCheck(name: string, tenantCheckResult: TenantCheck) {
       check(input.tenantName, name);
       const c = check(input.tenantCheck, tenantCheckResult);
       return one(
@@ -111,7 +125,11 @@ export function tenants(ctx: Context): TenantStore {
       );
     },
 
-    async replaceTenantToken(name, token, newCheck) {
+    /**
+     * Throws `tenant_not_found`. The last check described the old token, so without `check` the scopes and
+     * check time are cleared (company kept); pass the new token's check to record it in the same write.
+     */
+    async replaceTenantToken(name: string, token: string, newCheck?: TenantCheck) {
       check(input.tenantName, name);
       const plain = check(input.token, token);
       const c = newCheck === undefined ? undefined : check(input.tenantCheck, newCheck);
@@ -127,7 +145,14 @@ export function tenants(ctx: Context): TenantStore {
       );
     },
 
-    async rotateKey(newKeyring: Keyring): Promise<RotationResult> {
+    /**
+     * Re-encrypts every token under `newKeyring`'s current key, in one transaction; all or nothing. Old keys
+     * may be listed in either keyring. Afterwards this instance writes under the new key and, until closed,
+     * still reads rows a replica on the old keyring writes meanwhile. Throws `key_mismatch` if the new keyring
+     * gives a known key id other bytes. `rotated`: tokens re-encrypted; those already under the current key are
+     * left as they are.
+     */
+    async rotateKey(newKeyring: Keyring) {
       const keyring = newKeyring.extendedWith(keys.current);
       const result = await db.transaction(async (tx) => {
         await checkKeys(tx, keyring, true, clock());
@@ -153,3 +178,6 @@ export function tenants(ctx: Context): TenantStore {
     },
   };
 }
+
+export type TenantStore = ReturnType<typeof tenants>;
+export type TenantCheck = z.input<typeof input.tenantCheck>;

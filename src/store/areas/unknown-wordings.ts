@@ -1,9 +1,9 @@
+import type { z } from 'zod';
 import type { Executor } from '../driver';
 import { check } from '../inputs';
 import * as input from '../inputs';
-import { UNKNOWN_WORDING } from '../rows';
+import { UNKNOWN_WORDING, type RowOf } from '../rows';
 import { list, sql, where } from '../sql';
-import type { UnknownWording, UnknownWordingStore } from '../store-api';
 
 /** The tenants of each wording, in one query for the whole page. */
 async function withTenants(db: Executor, rows: Record<string, unknown>[]): Promise<UnknownWording[]> {
@@ -19,10 +19,18 @@ async function withTenants(db: Executor, rows: Record<string, unknown>[]): Promi
   }));
 }
 
-/** Needs no keyring: nothing here is secret (`openKeylessStore`). */
-export function unknownWordings({ db }: { db: Executor }): UnknownWordingStore {
+/**
+ * Front errors no rule explains yet, by wording template. Holds no secret: it needs no keyring
+ * (`openKeylessStore`). Templates are redacted and refused with an email address in them.
+ */
+export function unknownWordings({ db }: { db: Executor }) {
   return {
-    async recordUnknownWording(sighting) {
+    /**
+     * Counts one sighting of the wording `id`: the first one creates it (`created` true) with `template` and
+     * `status`, later ones add one to its count and move its last-seen time forward; `tenant`, when given, joins
+     * the wording's tenants. One statement decides creation, so across processes exactly one sighting creates it.
+     */
+    async recordUnknownWording(sighting: z.input<typeof input.unknownSighting>) {
       const s = check(input.unknownSighting, sighting);
       return db.transaction(async (tx) => {
         // The insert that finds the id taken counts instead; a count of 1 afterwards is the creating sighting.
@@ -46,7 +54,8 @@ export function unknownWordings({ db }: { db: Executor }): UnknownWordingStore {
       });
     },
 
-    async listUnknownWordings(query = {}) {
+    /** Most frequent first, then the most recently seen; `since` keeps those last seen at or after it. */
+    async listUnknownWordings(query: z.input<typeof input.unknownWordingQuery> = {}) {
       const q = check(input.unknownWordingQuery, query);
       const rows = await db.all(
         sql`SELECT ${UNKNOWN_WORDING.list} FROM unknown_wordings
@@ -56,13 +65,14 @@ export function unknownWordings({ db }: { db: Executor }): UnknownWordingStore {
       return withTenants(db, rows);
     },
 
-    async getUnknownWording(id) {
+    async getUnknownWording(id: string) {
       const wordingId = check(input.unknownWordingId, id);
       const rows = await db.all(sql`SELECT ${UNKNOWN_WORDING.list} FROM unknown_wordings WHERE id = ${wordingId}`);
       return (await withTenants(db, rows))[0] ?? null;
     },
 
-    async countNewUnknownWordings(since) {
+    /** Wordings first seen at or after `since`: what the admins' Home tab calls new. */
+    async countNewUnknownWordings(since: Date) {
       const from = check(input.date('since'), since);
       const [row] = await db.all<{ n: unknown }>(
         sql`SELECT COUNT(*) AS n FROM unknown_wordings WHERE first_seen >= ${from}`,
@@ -71,3 +81,7 @@ export function unknownWordings({ db }: { db: Executor }): UnknownWordingStore {
     },
   };
 }
+
+export type UnknownWordingStore = ReturnType<typeof unknownWordings>;
+/** An unknown wording and the tenants that hit it (sorted by name). */
+export type UnknownWording = RowOf<typeof UNKNOWN_WORDING> & { tenants: string[] };

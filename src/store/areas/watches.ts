@@ -1,16 +1,31 @@
 import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import { check } from '../inputs';
 import * as input from '../inputs';
-import { WATCH } from '../rows';
+import { WATCH, type RowOf } from '../rows';
 import { sql, where } from '../sql';
-import type { Watch, WatchStore } from '../store-api';
 import { notFound, type Context } from './context';
+
+/** What a watch leaves in the activity log: one start, any number of changes, and one end. */
+export const WATCH_ACTIVITY_ACTIONS = [
+  'watch.start',
+  'watch.changed',
+  'watch.fixed',
+  'watch.expired',
+  'watch.stop',
+] as const;
 
 const byNextCheck = (a: Watch, b: Watch) => a.nextCheckAt.getTime() - b.nextCheckAt.getTime();
 
-export function watches({ db }: Context): WatchStore {
-  const store: WatchStore = {
-    async startWatch(watch) {
+export function watches({ db }: Context) {
+  const store = {
+    /**
+     * Starts watching, or returns the watch already active for the same thread and target (`created` false).
+     * Anything token-shaped in the target is redacted before it is written. The watch holds the id of the tenant
+     * `tenant` names at that moment (or DEFAULT_TOKEN_TENANT_ID with `defaultToken`). Throws `invalid_input` or
+     * `tenant_not_found`.
+     */
+    async startWatch(watch: z.input<typeof input.newWatch>): Promise<{ watch: Watch; created: boolean }> {
       const w = check(input.newWatch, watch);
       const id = `w${randomBytes(8).toString('hex')}`;
       const started = await db.transaction(async (tx) => {
@@ -44,12 +59,13 @@ export function watches({ db }: Context): WatchStore {
       return started ?? store.startWatch(watch);
     },
 
-    async getWatch(id) {
+    async getWatch(id: string) {
       const [row] = await db.all(sql`SELECT ${WATCH.list} FROM watches WHERE id = ${check(input.watchId, id)}`);
       return row ? WATCH.read(row) : null;
     },
 
-    async listWatches(query = {}) {
+    /** Oldest first; default: the active ones. */
+    async listWatches(query: z.input<typeof input.watchQuery> = {}) {
       const q = check(input.watchQuery, query);
       const rows = await db.all(
         sql`SELECT ${WATCH.list} FROM watches
@@ -64,12 +80,18 @@ export function watches({ db }: Context): WatchStore {
       return rows.map(WATCH.read);
     },
 
+    /** Active watches across every replica sharing the database (what GET /metrics reports). */
     async countActiveWatches() {
       const [row] = await db.all<{ n: unknown }>(sql`SELECT count(*) AS n FROM watches WHERE state = 'active'`);
       return Number(row?.n ?? 0);
     },
 
-    async claimDueWatches(claim) {
+    /**
+     * Leases up to `limit` active watches that are due (next check or expiry reached) and not leased by anyone
+     * else, to `holder` until `now + leaseMs`. Across every replica sharing the database, a watch is leased to
+     * one holder at a time; a lease that ran out (its holder crashed) is taken over.
+     */
+    async claimDueWatches(claim: z.input<typeof input.watchClaim>) {
       const c = check(input.watchClaim, claim);
       const free = sql`state = 'active' AND (lease_until IS NULL OR lease_until <= ${c.now})`;
       // The condition is checked again on the row the subquery picked, so a row another claim just leased is left.
@@ -84,7 +106,12 @@ export function watches({ db }: Context): WatchStore {
       return rows.map(WATCH.read).sort(byNextCheck);
     },
 
-    async recordWatchCheck(id, holder, update) {
+    /**
+     * Records a re-check by the lease's holder and releases the lease; one more attempt is counted. Returns the
+     * cause recorded before (so the caller can tell whether it changed), or `undefined` when `holder` no longer
+     * holds an active watch's lease (the watch ended, or its lease ran out and another replica took it).
+     */
+    async recordWatchCheck(id: string, holder: string, update: z.input<typeof input.watchCheckUpdate>) {
       check(input.watchId, id);
       check(input.holder, holder);
       const u = check(input.watchCheckUpdate, update);
@@ -105,7 +132,8 @@ export function watches({ db }: Context): WatchStore {
       });
     },
 
-    async postponeWatch(id, holder, nextCheckAt) {
+    /** Moves the next check without counting an attempt (the tenant's Front budget was busy); releases the lease. */
+    async postponeWatch(id: string, holder: string, nextCheckAt: Date) {
       check(input.watchId, id);
       check(input.holder, holder);
       const next = check(input.date('nextCheckAt'), nextCheckAt);
@@ -116,7 +144,11 @@ export function watches({ db }: Context): WatchStore {
       return changed === 1;
     },
 
-    async endWatch(id, end) {
+    /**
+     * Ends an active watch. Only the first caller, across every replica, gets the ended watch back; everyone
+     * else gets null, so exactly one of them tells the thread.
+     */
+    async endWatch(id: string, end: z.input<typeof input.watchEnd>) {
       check(input.watchId, id);
       const e = check(input.watchEnd, end);
       // Conditional on still being active: of several replicas (or a replica and a Stop click), one ends it.
@@ -131,3 +163,6 @@ export function watches({ db }: Context): WatchStore {
   };
   return store;
 }
+
+export type WatchStore = ReturnType<typeof watches>;
+export type Watch = RowOf<typeof WATCH>;
