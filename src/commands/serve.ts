@@ -12,6 +12,7 @@ import { AuditScheduler } from '../slack/checks/audit-scheduler';
 import { errorFields } from '../slack/send/failure';
 import type { RulesReload } from '../slack/app/rule-book';
 import { reloadSummary } from '../slack/render/reload-report';
+import { KeyringError } from '../secrets/keyring';
 import { isStoreError, Keyring, openStore, type Store } from '../store';
 import { UsageError, type CliIo } from './io';
 import { processState, readPidFile, removePidFile, writePidFile, writeReloadStatus } from './pid-file';
@@ -169,7 +170,7 @@ function serveSettings(env: NodeJS.ProcessEnv): { config: Config; keyring: Keyri
   try {
     keyring = Keyring.fromEnv(env);
   } catch (err) {
-    if (!isStoreError(err)) throw err;
+    if (!(err instanceof KeyringError)) throw err;
     problems.push(err.message);
   }
   if (!config || !keyring || problems.length > 0) throw new ConfigError(problems);

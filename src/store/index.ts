@@ -7,7 +7,7 @@ import { checkKeys, tenantInfo, tenants } from './areas/tenants';
 import { unknownWordings } from './areas/unknown-wordings';
 import { teammates } from './areas/teammates';
 import { watches } from './areas/watches';
-import { Keyring } from './crypto';
+import { Keyring } from '../secrets/keyring';
 import { isPostgresUrl } from './location';
 import type { Driver } from './driver';
 import { migrate } from './migrations';
@@ -17,7 +17,7 @@ import { SqliteDriver } from './sqlite-driver';
 import type { ActivityStore, Store, StoreOptions, TenantStore, UnknownWordingStore } from './store-api';
 import { StoreError } from './store-error';
 
-export { Keyring, KEY_VARIABLE } from './crypto';
+export { Keyring, KEY_VARIABLE } from '../secrets/keyring';
 export { isPostgresUrl } from './location';
 export { StoreError, isStoreError, type StoreErrorCode } from './store-error';
 export { MIGRATIONS, type Migration } from './migrations';

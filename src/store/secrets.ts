@@ -1,4 +1,4 @@
-import { KEY_VARIABLE, type Keyring, type Sealed } from './crypto';
+import { KEY_VARIABLE, KeyringError, type Keyring, type Sealed } from '../secrets/keyring';
 import { StoreError } from './store-error';
 
 /**
@@ -9,12 +9,22 @@ function tokenAad(tenant: string): Buffer {
   return Buffer.from(`front-why/tenant-token/v1\0${tenant}`, 'utf8');
 }
 
+/** The keyring's errors reach the store's callers as the store's own, with the same code and message. */
+export function asStoreError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof KeyringError) throw new StoreError(err.code, err.message);
+    throw err;
+  }
+}
+
 export function sealTenantToken(keyring: Keyring, tenant: string, token: string): Sealed {
   return keyring.seal(Buffer.from(token, 'utf8'), tokenAad(tenant));
 }
 
 export function openTenantToken(keyring: Keyring, tenant: string, sealed: Sealed): string {
-  const plain = keyring.open(sealed, tokenAad(tenant), `the token of tenant ${tenant}`);
+  const plain = asStoreError(() => keyring.open(sealed, tokenAad(tenant), `the token of tenant ${tenant}`));
   if (plain === null) {
     throw new StoreError(
       'key_unknown',

@@ -1,4 +1,4 @@
-import type { Keyring } from '../crypto';
+import type { Keyring } from '../../secrets/keyring';
 import type { Driver } from '../driver';
 import type { Sql } from '../sql';
 import { StoreError } from '../store-error';

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import type { Keyring, Sealed } from '../crypto';
+import type { Keyring, Sealed } from '../../secrets/keyring';
 import type { Executor } from '../driver';
 import { check } from '../inputs';
 import * as input from '../inputs';
 import { TENANT } from '../rows';
-import { openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from '../secrets';
+import { asStoreError, openTenantToken, sealKeyCheck, sealTenantToken, verifyKeyCheck } from '../secrets';
 import { empty, sql, type Sql } from '../sql';
 import { StoreError } from '../store-error';
 import { notFound, type Context } from './context';
@@ -153,7 +153,7 @@ export function tenants(ctx: Context) {
      * left as they are.
      */
     async rotateKey(newKeyring: Keyring) {
-      const keyring = newKeyring.extendedWith(keys.current);
+      const keyring = asStoreError(() => newKeyring.extendedWith(keys.current));
       const result = await db.transaction(async (tx) => {
         await checkKeys(tx, keyring, true, clock());
         // Locked: another replica's replaceTenantToken must not be overwritten with the old token.

@@ -1,5 +1,20 @@
 import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
-import { StoreError } from './store-error';
+
+/**
+ * What is wrong with a key: its configuration (`key_config`), a key id given other bytes than before
+ * (`key_mismatch`), or data the key cannot authenticate (`decrypt_failed`). The message says what to do and never
+ * carries a key.
+ */
+export class KeyringError extends Error {
+  override readonly name = 'KeyringError';
+
+  constructor(
+    readonly code: 'key_config' | 'key_mismatch' | 'decrypt_failed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export const KEY_VARIABLE = 'FRONT_WHY_ENCRYPTION_KEY';
 
@@ -74,7 +89,7 @@ export class Keyring {
     for (const [id, key] of other.#keys) {
       const mine = this.#keys.get(id);
       if (mine && !timingSafeEqual(mine, key)) {
-        throw new StoreError(
+        throw new KeyringError(
           'key_mismatch',
           `key "${id}" has different values in the two keyrings; a new key needs a new id (e.g. k2:…).`,
         );
@@ -98,7 +113,7 @@ export class Keyring {
     const key = this.#keys.get(sealed.keyId);
     if (!key) return null;
     const failed = () =>
-      new StoreError(
+      new KeyringError(
         'decrypt_failed',
         `cannot decrypt ${what} with key ${sealed.keyId}: the key is wrong or the row was tampered with`,
       );
@@ -144,6 +159,6 @@ function parseEntry(entry: string, index: number, count: number): [string, Buffe
   return [id, key];
 }
 
-function keyConfig(message: string): StoreError {
-  return new StoreError('key_config', message);
+function keyConfig(message: string): KeyringError {
+  return new KeyringError('key_config', message);
 }
