@@ -39,10 +39,10 @@ export function audits({ db, clock }: Context) {
      * longest first, for `leaseMs`. Across every process sharing the database, one caller gets a given audit
      * until the lease runs out. null: nothing is due.
      */
-    async claimDueAudit(holder: string, lease: number) {
+    async claimDueAudit(holder: string, leaseMs: number) {
       const h = check(input.holder, holder);
       const now = clock();
-      const until = new Date(now.getTime() + check(input.leaseMs, lease));
+      const until = new Date(now.getTime() + check(input.leaseMs, leaseMs));
       const due = sql`cadence <> 'off' AND next_run_at <= ${now} AND (lease_until IS NULL OR lease_until <= ${now})`;
       // The outer condition is evaluated again on the row the subquery picked: a lease taken meanwhile stays.
       const [row] = await db.all(
