@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { redactSecrets } from '../redact';
-import { AUDIT_CADENCES, TEAMMATE_SOURCES, WATCH_STATES } from './rows';
 import { StoreError } from './store-error';
 
 /**
@@ -25,6 +24,15 @@ function shown(value: unknown): string {
   if (typeof value !== 'string') return `(${typeof value})`;
   return value.length <= 40 ? `"${value}"` : `(${value.length} characters)`;
 }
+
+export const AUDIT_CADENCES = ['daily', 'weekly', 'off'] as const;
+export type AuditCadence = (typeof AUDIT_CADENCES)[number];
+export const WATCH_STATES = ['active', 'fixed', 'stopped', 'expired'] as const;
+export type WatchState = (typeof WATCH_STATES)[number];
+export type WatchEnd = Exclude<WatchState, 'active'>;
+export const TEAMMATE_SOURCES = ['audit', 'sweep', 'diagnosis', 'watch'] as const;
+/** What probed a teammate's preference: an audit (by hand or scheduled), a diagnosis' sweep, its candidate check, a watch. */
+export type TeammateSource = (typeof TEAMMATE_SOURCES)[number];
 
 /** A text matching `re`, refused with `error`. */
 const pattern = (re: RegExp, error: string | ((iss: { input: unknown }) => string)) =>
@@ -219,14 +227,15 @@ export const newAuditSchedule = z
 
 export const claimedAudit = z.object({ tenant: tenantName, leaseHolder: holder, setAt: date('setAt') });
 
+const auditTeammate = z.object({ id: z.string().min(1).pipe(redacted(200)), name: redacted(200) });
+export type AuditTeammate = z.output<typeof auditTeammate>;
+
 export const auditResult = z.object({
   tenant: tenantName,
   ranAt: date('ranAt'),
   tokenWorks: z.boolean().nullable(),
   tokenError: redacted(200).nullable(),
-  preferenceOff: z.array(z.object({ id: z.string().min(1).pipe(redacted(200)), name: redacted(200) }), {
-    error: 'preferenceOff must be a list of teammates with an id and a name',
-  }),
+  preferenceOff: z.array(auditTeammate, { error: 'preferenceOff must be a list of teammates with an id and a name' }),
   checked: count('checked'),
   total: count('total'),
   complete: yesNo('complete'),

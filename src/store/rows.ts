@@ -1,3 +1,4 @@
+import type { AuditCadence, AuditTeammate, TeammateSource, WatchState } from './inputs';
 import { raw, type Sql } from './sql';
 
 /**
@@ -35,17 +36,6 @@ function columns<S extends Record<string, Read<unknown>>>(spec: S): Columns<S> {
 }
 
 export type RowOf<C> = C extends Columns<infer S> ? ReturnType<Columns<S>['read']> : never;
-
-export const AUDIT_CADENCES = ['daily', 'weekly', 'off'] as const;
-export type AuditCadence = (typeof AUDIT_CADENCES)[number];
-export const WATCH_STATES = ['active', 'fixed', 'stopped', 'expired'] as const;
-export type WatchState = (typeof WATCH_STATES)[number];
-export type WatchEnd = Exclude<WatchState, 'active'>;
-
-export interface AuditTeammate {
-  id: string;
-  name: string;
-}
 
 /** A tenant as everyone but `getTenantToken` sees it: never the token. */
 export const TENANT = columns({
@@ -181,10 +171,6 @@ export const UNKNOWN_WORDING = columns({
   firstSeen: time,
   lastSeen: time,
 });
-
-export const TEAMMATE_SOURCES = ['audit', 'sweep', 'diagnosis', 'watch'] as const;
-/** What probed a teammate's preference: an audit (by hand or scheduled), a diagnosis' sweep, its candidate check, a watch. */
-export type TeammateSource = (typeof TEAMMATE_SOURCES)[number];
 
 /** One teammate's "Allow access to my individual resources via the API", as a private-resource probe found it. */
 export const TEAMMATE_PREFERENCE = columns({

@@ -24,7 +24,7 @@ export type { TenantCheck, TenantStore } from './areas/tenants';
 export type { UnknownWording, UnknownWordingStore } from './areas/unknown-wordings';
 export { WATCH_ACTIVITY_ACTIONS, type Watch, type WatchStore } from './areas/watches';
 export { DEFAULT_TOKEN_TENANT_ID, newTenantNameProblem, RESERVED_TENANT_NAMES } from './inputs';
-export type { AuditCadence, AuditTeammate, TeammateSource, WatchEnd } from './rows';
+export type { AuditCadence, AuditTeammate, TeammateSource, WatchEnd } from './inputs';
 
 export interface Store
   extends
