@@ -279,6 +279,24 @@ export interface TeammateMapStore {
   getTeammateMap(tenantId: string): Promise<TeammateMap | null>;
 }
 
+export type OwnerSweep = rows.RowOf<typeof rows.OWNER_SWEEP>;
+export type NewOwnerSweep = z.input<typeof input.newOwnerSweep>;
+
+/**
+ * Threads waiting for an owner while the rest of a company's teammates are checked in the background
+ * (src/diagnosis/owner-sweep.ts). One per thread and target; removing the tenant removes its sweeps.
+ */
+export interface OwnerSweepStore {
+  /** false when the thread already has one for the target, or the tenant is gone. */
+  startOwnerSweep(sweep: NewOwnerSweep): Promise<boolean>;
+  /** Leases the sweep due longest, if any, to `holder` until now + leaseMs; a lease run out is taken over. */
+  claimOwnerSweep(claim: { holder: string; now: Date; leaseMs: number }): Promise<OwnerSweep | null>;
+  /** Keeps its progress and gives the lease back; false when `holder` no longer holds it (nothing written). */
+  saveOwnerSweep(id: string, holder: string, update: { progress: string; nextRunAt: Date }): Promise<boolean>;
+  /** Ends it: true for the one holder whose call removed it (the one to tell the thread). */
+  finishOwnerSweep(id: string, holder: string): Promise<boolean>;
+}
+
 export interface Store
   extends
     TenantStore,
@@ -290,7 +308,8 @@ export interface Store
     RateWindowStore,
     ReplicaStore,
     UnknownWordingStore,
-    TeammateMapStore {
+    TeammateMapStore,
+    OwnerSweepStore {
   /** true on PostgreSQL: several processes may share this store, so shared state must live in it. */
   readonly shared: boolean;
   /** A cheap round trip to the database: resolves when it can be used, throws when it cannot (readiness). */
