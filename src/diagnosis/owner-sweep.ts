@@ -48,6 +48,8 @@ export interface SweepConnection {
   gateway: FrontGateway;
   budget: { snapshot(): BudgetSnapshot };
   teammates?: TeammateMemory;
+  /** Resolves once what `teammates` was told is written, so the map knows the company before the thread is told. */
+  settled?: () => Promise<void>;
   release(): void;
 }
 
@@ -136,6 +138,7 @@ async function step(deps: OwnerSweepDeps, sweep: OwnerSweep): Promise<void> {
     }
     // Everyone told their preference: the map knows the whole company now.
     if (next.found.length === teammates.length) connection.teammates?.learnt(next.found, true);
+    await connection.settled?.();
     await finish(deps, sweep, ownerText(sweep.target, next.found, teammates.length));
   } finally {
     connection.release();

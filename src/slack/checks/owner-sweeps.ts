@@ -69,7 +69,9 @@ export function ownerSweepRunner(deps: SlackDeps, client: webApi.WebClient): () 
         tenant: sweep.tenant,
         gateway: connection.gateway,
         budget: connection.budget,
-        ...(connection.teammates ? { teammates: connection.teammates.for('watch') } : {}),
+        ...(connection.teammates
+          ? { teammates: connection.teammates.for('watch'), settled: () => connection.teammates!.settled() }
+          : {}),
         release: () => lease.release(),
       };
     },
