@@ -174,6 +174,10 @@ const PREFERENCE = '"Allow access to my individual resources via the API"';
 export function ownerText(target: string, found: readonly TeammateFinding[], total: number): string {
   const off = found.filter((f) => f.access === 'denied').map((f) => f.label);
   const of = `of the ${total} teammates`;
+  // Refused for another reason (the token itself), or Front never said: their preference is not known.
+  const unread = total - found.length;
+  if (off.length === 0 && unread > 0)
+    return `None ${of} whose private resources the token could read has ${PREFERENCE} off, and ${unread} could not be read for another reason, so the owner of ${target} is not named. Run \`/front-why audit\` here for who could not be read and why.`;
   if (off.length === 1)
     return `Owner of ${target}: ${off[0]}, the only one ${of} with ${PREFERENCE} off. They, or an admin for them, must turn it on.`;
   if (off.length > 1)

@@ -26,7 +26,7 @@ export function ownerStillSought(outcome: DiagnoseOutcome): { target: string; le
 
 /** Starts the sweep for an answer posted in `threadTs`; false when none is needed or the thread already has one. */
 export async function startOwnerSweep(
-  deps: Pick<SlackDeps, 'store' | 'clock'>,
+  deps: Pick<SlackDeps, 'store' | 'clock' | 'logger'>,
   who: Requester,
   tenant: ChannelTenant,
   outcome: DiagnoseOutcome,
@@ -34,18 +34,24 @@ export async function startOwnerSweep(
 ): Promise<boolean> {
   const sought = ownerStillSought(outcome);
   if (!sought || tenant.kind !== 'bound') return false;
-  const id = tenant.id ?? (await deps.store.getTenant(tenant.name))?.id;
-  if (!id) return false;
-  return deps.store.startOwnerSweep({
-    tenant: tenant.name,
-    tenantId: id,
-    teamId: who.teamId,
-    channelId: who.channelId,
-    threadTs,
-    target: sought.target,
-    at: new Date(deps.clock()),
-    progress: JSON.stringify(NEW_OWNER_SWEEP),
-  });
+  // The answer is posted already: a store that fails here costs the owner's follow-up, never the answer.
+  try {
+    const id = tenant.id ?? (await deps.store.getTenant(tenant.name))?.id;
+    if (!id) return false;
+    return await deps.store.startOwnerSweep({
+      tenant: tenant.name,
+      tenantId: id,
+      teamId: who.teamId,
+      channelId: who.channelId,
+      threadTs,
+      target: sought.target,
+      at: new Date(deps.clock()),
+      progress: JSON.stringify(NEW_OWNER_SWEEP),
+    });
+  } catch (err) {
+    deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'could not start the owner sweep');
+    return false;
+  }
 }
 
 /** The server's sweeps: through the tenants' shared connections, within the watches' share, told with the bot's client. */
