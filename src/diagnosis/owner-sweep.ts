@@ -58,7 +58,7 @@ export interface OwnerSweepDeps {
   holder: string;
   now: () => number;
   leaseMs: number;
-  /** Front's deadline for one step's requests. */
+  /** Time for all of one step's requests (less than the lease). */
   timeoutMs: number;
   share: SweepShare;
   connect: (sweep: OwnerSweep) => Promise<SweepConnection | undefined>;
@@ -107,8 +107,10 @@ async function step(deps: OwnerSweepDeps, sweep: OwnerSweep): Promise<void> {
     if (!decided.ok) return void (await save(deps, sweep, progressOf(sweep), decided.retryAt));
     const progress = progressOf(sweep);
     let sent = 0;
+    // One deadline for the whole step, well within its lease, so no other replica takes the sweep over meanwhile.
+    const deadline = now + deps.timeoutMs;
     const get: RecordedGet = async (path) => {
-      const { result, shared } = await connection.gateway.get(path, { deadline: deps.now() + deps.timeoutMs });
+      const { result, shared } = await connection.gateway.get(path, { deadline });
       if (!shared) sent += 1;
       return result;
     };

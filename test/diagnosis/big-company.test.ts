@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { diagnose } from '../../src/diagnosis';
+import { ownerText } from '../../src/diagnosis/owner-sweep';
 import { diagnosesToText } from '../../src/diagnosis/text';
 import { loadRulesOrThrow } from '../../src/rules';
 import { BIG_COMPANY_SIZE, PLAN_RATE_LIMITS } from '../../src/sandbox/seed';
@@ -39,4 +40,21 @@ test('answers at once within 10% of the Starter limit on teammates, and says the
   expect(text).toContain(
     `The other ${BIG_COMPANY_SIZE - share} teammates were not checked, to spare the company's rate limit: \`front-why audit --tenant NAME\` checks every teammate`,
   );
+});
+
+describe('what the thread is told once every teammate was checked', () => {
+  const on = (n: number) => ({ id: `tea_${n}`, label: `Agent ${n}`, access: 'allowed' as const });
+  const off = (n: number) => ({ id: `tea_${n}`, label: `Agent ${n}`, access: 'denied' as const });
+
+  test('several with the preference off: every one of them, since any may own it', () => {
+    expect(ownerText('cnv_1', [on(1), off(2), off(3)], 3)).toBe(
+      'Owner of cnv_1: one of Agent 2, Agent 3, the 2 of the 3 teammates with "Allow access to my individual resources via the API" off. Each of them, or an admin for them, should turn it on.',
+    );
+  });
+
+  test('nobody off but some unread: the owner is not named, and the audit says who could not be read', () => {
+    const text = ownerText('cnv_1', [on(1), on(2)], 3);
+    expect(text).toContain('1 could not be read for another reason, so the owner of cnv_1 is not named');
+    expect(text).toContain('/front-why audit');
+  });
 });
