@@ -36,8 +36,12 @@ export function ownerFinding(
   const sole = text(facts, 'teammates.sole_denied');
   if (sole !== undefined && status === 'confirmed') return { how: 'elimination', name: sole, ...counts };
   const denied = facts.get('teammates.access_denied');
-  if (!Array.isArray(denied) || denied.length === 0) return undefined;
-  return { how: 'candidates', candidates: denied, ...counts };
+  const found = Array.isArray(denied) ? denied : [];
+  // The company is bigger than this diagnosis's share of its limit: the owner may be any of the rest.
+  if (total !== undefined && checked < total && facts.get('teammates.complete') === false)
+    return { how: 'unfinished', candidates: found, ...counts };
+  if (found.length === 0) return undefined;
+  return { how: 'candidates', candidates: found, ...counts };
 }
 
 function text(facts: Facts, path: FactPath): string | undefined {

@@ -36,6 +36,11 @@ export function diagnosisToText(d: Diagnosis, index: number, options: TextOption
   const lines: string[] = [`${index + 1}. ${causeLabel(d)}: ${d.headline}`];
   const owner = options.verbose ? ownerLine(d.owner) : ownerLineBesideHeadline(d);
   if (owner) lines.push(`   ${owner}`);
+  const left = teammatesLeft(d.owner);
+  if (left > 0)
+    lines.push(
+      `   The other ${left} teammates were not checked, to spare the company's rate limit: \`front-why audit --tenant NAME\` checks every teammate, and the next diagnosis names the owner from what it found.`,
+    );
   if (d.rankedBy) lines.push(`   ${rankedByLine(d.rankedBy)}`);
   const meta = options.verbose
     ? `${d.cause} · rule ${d.rule} · confidence ${d.confidence}${d.target ? ` · ${d.target}` : ''}`
@@ -97,7 +102,17 @@ export function ownerLine(owner: OwnerFinding | undefined): string | undefined {
       if (names.length === 1) return `Owner: ${names[0]} (the teammate with the preference off${swept})`;
       return `Owner: one of ${names.join(', ')} (the teammates with the preference off${swept})`;
     }
+    case 'unfinished': {
+      const names = owner.candidates ?? [];
+      const found = names.length > 0 ? `; with it off so far: ${names.join(', ')}` : '';
+      return `Owner: not named yet (checked ${owner.checked ?? 0} of ${owner.total ?? '?'} teammates${found})`;
+    }
   }
+}
+
+/** Teammates an unfinished finding left unchecked (0 for any other finding). */
+export function teammatesLeft(owner: OwnerFinding | undefined): number {
+  return owner?.how === 'unfinished' && owner.total !== undefined ? Math.max(0, owner.total - (owner.checked ?? 0)) : 0;
 }
 
 /**

@@ -42,9 +42,11 @@ export interface OwnerFinding {
   /**
    * inbox-owner: the private inbox's owner link named them; requested: the refused request was for that teammate's
    * own resources (/teammates/{id}/…); elimination: the sweep was complete and exactly one
-   * teammate has the preference off; candidates: several teammates have it off, one of them is the owner.
+   * teammate has the preference off; candidates: several teammates have it off, one of them is the owner;
+   * unfinished: the company has more teammates than this diagnosis could check (`checked` of `total`), so the owner
+   * may be among the rest (`candidates`: those found with it off so far).
    */
-  how: 'inbox-owner' | 'requested' | 'elimination' | 'candidates';
+  how: 'inbox-owner' | 'requested' | 'elimination' | 'candidates' | 'unfinished';
   /** The owner ("Name <email>"), for inbox-owner, requested and elimination. */
   name?: string;
   /** The teammates with the preference off, for candidates. */

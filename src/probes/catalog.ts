@@ -16,6 +16,20 @@ import type { Probe, ProbeContext, ProbeFactValue, ProbeOutput, RecalledTeammate
 
 /** How many teammates one diagnosis may check to name whose preference is off; `audit` checks everyone. */
 export const TEAMMATES_PER_DIAGNOSIS = 8;
+/**
+ * The share of the company's per-minute limit one diagnosis may spend checking teammates: the limit is the
+ * customer's first, and a big company would otherwise cost a minute's worth per question. What is left is checked in
+ * the background (src/diagnosis/owner-sweep.ts) or by an audit.
+ */
+export const OWNER_SHARE = 0.1;
+/** Front's lowest plan (Starter), assumed until Front's headers tell the company's limit. */
+const ASSUMED_LIMIT = 50;
+
+/** Teammates one diagnosis may check: its own cap, its calls left, and OWNER_SHARE of the company's limit. */
+function teammatesToCheck(ctx: ProbeContext, limitPerMinute: number | undefined): number {
+  const share = Math.max(1, Math.floor(OWNER_SHARE * (limitPerMinute ?? ASSUMED_LIMIT)));
+  return Math.max(0, Math.min(TEAMMATES_PER_DIAGNOSIS, share, ctx.callsLeft()));
+}
 
 const tokenProbe: Probe = {
   id: 'token',
@@ -195,7 +209,7 @@ async function trustedMap(ctx: ProbeContext): Promise<RecalledTeammates | undefi
  */
 async function checkCandidates(ctx: ProbeContext, known: RecalledTeammates): Promise<ProbeOutput | undefined> {
   const candidates = known.teammates.filter((t) => t.access === 'denied');
-  const limit = Math.max(0, Math.min(TEAMMATES_PER_DIAGNOSIS, ctx.callsLeft()));
+  const limit = teammatesToCheck(ctx, undefined);
   if (candidates.length === 0 || candidates.length > limit) return undefined;
   const results = await Promise.all(
     candidates.map(async (t) => ({ teammate: t, access: await readPrivateAccess(ctx.call, t.id) })),
@@ -225,8 +239,7 @@ async function sweepTeammates(ctx: ProbeContext): Promise<ProbeOutput> {
   const page = await readTeammatePage(ctx.call);
   if (!page) return { ok: false, facts: {} };
   const { teammates } = page;
-  const limit = Math.max(0, Math.min(TEAMMATES_PER_DIAGNOSIS, ctx.callsLeft()));
-  const checked = teammates.slice(0, limit);
+  const checked = teammates.slice(0, teammatesToCheck(ctx, page.limitPerMinute));
   const results = await Promise.all(
     checked.map(async (t) => ({ teammate: t, access: await readPrivateAccess(ctx.call, t.id) })),
   );

@@ -65,6 +65,8 @@ export interface TeammatePage {
   teammates: TeammateSummary[];
   /** Front has more teammates than this page: whoever is not on it was never seen. */
   more: boolean;
+  /** The company's requests per minute, as Front's headers on the list said. */
+  limitPerMinute?: number;
 }
 
 /** One page of teammates (a diagnosis never walks further), and whether Front said there is another. */
@@ -78,6 +80,7 @@ export async function readTeammatePage(get: RecordedGet): Promise<TeammatePage |
   return {
     teammates: list.map(teammateLabel).filter((t): t is TeammateSummary => t !== undefined),
     more: typeof next === 'string' && next !== '',
+    ...(result.rateLimit.limit !== undefined ? { limitPerMinute: result.rateLimit.limit } : {}),
   };
 }
 

@@ -95,7 +95,12 @@ export const ROUTES: readonly Route[] = [
     template: '/teammates',
     requiredPermission: 'teammates:read',
     handle: (ctx) => {
-      const paged = paginate(ctx, '/teammates', ctx.company.teammates);
+      // Front's OpenAPI gives the list of teammates no parameters: every teammate at once. Asked for pages
+      // (limit, page_token), the sandbox still pages it, as it does every list.
+      const paging = ctx.query.has('limit') || ctx.query.has('page_token');
+      const paged = paging
+        ? paginate(ctx, '/teammates', ctx.company.teammates)
+        : { page: ctx.company.teammates, next: null };
       if ('status' in paged) return paged;
       return {
         status: 200,

@@ -43,6 +43,14 @@ export const SANDBOX_SCENARIOS: readonly SandboxScenario[] = [
     expectedCause: 'teammate_api_access_disabled',
   },
   {
+    name: 'big_company_owner',
+    description:
+      "Initech (200 teammates, Starter) reads a conversation in Peter Gibbons's private inbox; his preference is off. One diagnosis may check 5 teammates (10% of 50 a minute): the owner is named later, by a sweep in the background (Slack) or an audit.",
+    tokenName: 'initech_private',
+    input: 'https://app.frontapp.com/open/cnv_9b0c001',
+    expectedCause: 'teammate_api_access_disabled',
+  },
+  {
     name: 'globex_teammate_resources_denied',
     description: "Globex's integration lists Marco Rossi's private inboxes; Marco's preference is off.",
     tokenName: 'globex_private',

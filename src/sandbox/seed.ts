@@ -1,10 +1,11 @@
 /**
  * Deterministic seed data: two small companies that between them hold every situation the diagnosis
- * rules must tell apart (preference on/off, private vs shared inboxes, several workspaces, a merge).
+ * rules must tell apart (preference on/off, private vs shared inboxes, several workspaces, a merge), and one big
+ * company (200 teammates on Starter) too big to check every teammate within one diagnosis's share of its limit.
  * IDs follow Front's shape (prefix + lowercase base-36) so the paste parser treats them as real ones.
  */
 
-export type CompanyKey = 'acme' | 'globex';
+export type CompanyKey = 'acme' | 'globex' | 'initech';
 export type Plan = 'Starter' | 'Professional' | 'Enterprise';
 
 /** Requests per minute per company, by plan (docs/front-behaviour.md §4). */
@@ -448,7 +449,67 @@ const GLOBEX: SeedCompany = {
   merged: { cnv_zq3ab13: 'cnv_zq3ab10' },
 };
 
+/** Teammates of the big company. */
+export const BIG_COMPANY_SIZE = 200;
+/** Where the owner of the big company's private conversation stands in GET /teammates: far past what one diagnosis checks. */
+const BIG_COMPANY_OWNER_INDEX = 137;
+
+function bigCompanyTeammate(i: number): SeedTeammate {
+  const n = String(i + 1).padStart(3, '0');
+  const owner = i === BIG_COMPANY_OWNER_INDEX;
+  return {
+    id: `tea_9b${i.toString(36).padStart(2, '0')}`,
+    email: owner ? 'peter.gibbons@initech.example' : `agent${n}@initech.example`,
+    username: owner ? 'peter' : `agent${n}`,
+    firstName: owner ? 'Peter' : 'Agent',
+    lastName: owner ? 'Gibbons' : n,
+    isAdmin: i === 0,
+    isAvailable: true,
+    isBlocked: false,
+    // Only the owner of the private conversation has the preference off.
+    apiAccessToIndividualResources: !owner,
+  };
+}
+
+/** 200 teammates on Starter (50 requests a minute): the owner of cnv_9b0c001 is the 138th of them. */
+function bigCompany(): SeedCompany {
+  const teammates = Array.from({ length: BIG_COMPANY_SIZE }, (_, i) => bigCompanyTeammate(i));
+  const owner = teammates[BIG_COMPANY_OWNER_INDEX]!;
+  return {
+    key: 'initech',
+    id: 'cmp_i7e0',
+    name: 'Initech',
+    slug: 'initech',
+    plan: 'Starter',
+    tokenSubject: '3c9e1d7a5b2f8046e1d9',
+    teams: [{ id: 'tim_p20', name: 'Support', memberIds: teammates.map((t) => t.id) }],
+    teammates,
+    inboxes: [
+      { id: 'inb_3c00', name: 'Support', owner: { kind: 'team', id: 'tim_p20' }, isPublic: true },
+      { id: 'inb_3c01', name: 'Peter Gibbons', owner: { kind: 'teammate', id: owner.id }, isPublic: false },
+    ],
+    tags: [],
+    resources: [],
+    comments: [],
+    conversations: [
+      {
+        id: 'cnv_9b0c001',
+        subject: 'TPS report cover sheets',
+        status: 'assigned',
+        inboxIds: ['inb_3c01'],
+        assigneeId: owner.id,
+        recipient: { name: 'Bill Lumbergh', handle: 'bill@lumbergh.example', contactId: 'crd_4c0a1' },
+        tagIds: [],
+        lastMessageId: 'msg_3b11c0',
+        createdAt: 1720000100.1,
+        updatedAt: 1720000900.2,
+      },
+    ],
+    merged: {},
+  };
+}
+
 /** A fresh copy each time, so one sandbox's run-time changes never leak into another. */
 export function seedCompanies(): Record<CompanyKey, SeedCompany> {
-  return structuredClone({ acme: ACME, globex: GLOBEX });
+  return structuredClone({ acme: ACME, globex: GLOBEX, initech: bigCompany() });
 }

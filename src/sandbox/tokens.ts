@@ -145,6 +145,13 @@ export const TOKEN_DEFS = [
     scopes: ['shared:*'],
     description: 'API token, shared resources only',
   },
+  {
+    name: 'initech_private',
+    company: 'initech',
+    kind: 'api',
+    scopes: ['shared:*', 'private:*'],
+    description: 'API token of the 200-teammate company (Starter), scopes shared + private',
+  },
 ] as const satisfies readonly TokenDef[];
 
 export type TokenName = (typeof TOKEN_DEFS)[number]['name'];

@@ -5,6 +5,7 @@ import { rateWindows } from './areas/rate-windows';
 import { replicas } from './areas/replicas';
 import { checkKeys, tenantInfo, tenants } from './areas/tenants';
 import { unknownWordings } from './areas/unknown-wordings';
+import { ownerSweeps } from './areas/owner-sweeps';
 import { teammates } from './areas/teammates';
 import { watches } from './areas/watches';
 import { Keyring } from '../secrets/keyring';
@@ -60,6 +61,7 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
     ...replicas(ctx),
     ...unknownWordings(ctx),
     ...teammates(ctx),
+    ...ownerSweeps(ctx),
     async ping() {
       await driver.all(sql`SELECT 1`);
     },

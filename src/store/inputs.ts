@@ -200,6 +200,23 @@ export const watchClaim = z.object({
   limit: whole(1, 'limit must be a whole number from 1 to 100', 100),
 });
 
+export const newOwnerSweep = z.object({
+  tenant: tenantName,
+  tenantId: label('tenantId'),
+  teamId: slackId('teamId'),
+  channelId: slackId('channelId'),
+  threadTs: pattern(/^\d{1,12}\.\d{1,9}$/, 'threadTs must be a Slack message timestamp such as "1710000000.000100"'),
+  target: pattern(/^[a-z]{2,4}_[0-9a-z]{1,24}$/, 'the target must be a Front ID such as "cnv_yo1kg5q"'),
+  at: date('at'),
+  progress: z.string().max(100_000, { error: 'progress must be at most 100000 characters' }),
+});
+export const ownerSweepClaim = z.object({ holder, now: date('now'), leaseMs });
+export const ownerSweepId = pattern(/^o[0-9a-f]{16}$/, 'an owner sweep id is "o" and 16 hexadecimal digits');
+export const ownerSweepUpdate = z.object({
+  progress: newOwnerSweep.shape.progress,
+  nextRunAt: date('nextRunAt'),
+});
+
 export const watchCheckUpdate = z.object({
   checkedAt: date('checkedAt'),
   nextCheckAt: date('nextCheckAt'),

@@ -314,6 +314,31 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     ),
   },
+  {
+    // A diagnosis of a company too big to check within its share of the rate limit answers at once, and the rest
+    // of its teammates are checked here in the background: one row per thread waiting for its owner, leased so one
+    // replica at a time works it, its progress kept so a restart goes on where it was. Removing the tenant ends it.
+    version: 9,
+    name: 'owner sweeps',
+    sql: (t) => `
+      CREATE TABLE owner_sweeps (
+        id ${t.text} PRIMARY KEY,
+        tenant ${t.text} NOT NULL,
+        tenant_id ${t.text} NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        team_id ${t.text} NOT NULL,
+        channel_id ${t.text} NOT NULL,
+        thread_ts ${t.text} NOT NULL,
+        target ${t.text} NOT NULL,
+        started_at ${t.time} NOT NULL,
+        next_run_at ${t.time} NOT NULL,
+        progress ${t.text} NOT NULL,
+        lease_holder ${t.text},
+        lease_until ${t.time},
+        UNIQUE (team_id, channel_id, thread_ts, target)
+      )${t.tableOptions};
+      CREATE INDEX owner_sweeps_next_run ON owner_sweeps (next_run_at);
+    `,
+  },
 ];
 
 function pending(applied: Set<number>, migrations: readonly Migration[]): Migration[] {

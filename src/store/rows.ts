@@ -138,6 +138,23 @@ export const AUDIT_RESULT = columns({
   complete: bool,
 });
 
+/** A thread waiting for the owner of a private resource, while the rest of the company's teammates are checked. */
+export const OWNER_SWEEP = columns({
+  id: text,
+  /** The tenant's name when the sweep started; the sweep goes on only while that name is still that tenant's. */
+  tenant: text,
+  tenantId: text,
+  teamId: text,
+  channelId: text,
+  threadTs: text,
+  /** The conversation (or other Front ID) whose owner is sought. */
+  target: text,
+  startedAt: time,
+  nextRunAt: time,
+  /** What the sweep has found so far, as its runner wrote it (JSON). */
+  progress: text,
+});
+
 /** A running `serve`, as the others see it through the store. */
 export const REPLICA = columns({ id: text, startedAt: time, seenAt: time });
 

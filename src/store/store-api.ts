@@ -1,6 +1,7 @@
 import type { ActivityStore, ClaimStore } from './areas/activity';
 import type { AuditStore } from './areas/audits';
 import type { ChannelStore } from './areas/channels';
+import type { OwnerSweepStore } from './areas/owner-sweeps';
 import type { RateWindowStore } from './areas/rate-windows';
 import type { ReplicaStore } from './areas/replicas';
 import type { TeammateMapStore } from './areas/teammates';
@@ -17,6 +18,7 @@ import type { WatchStore } from './areas/watches';
 export type { ActivityEntry, ActivityStore, ClaimStore, NewActivityEntry } from './areas/activity';
 export type { AuditResult, AuditSchedule, AuditStore } from './areas/audits';
 export type { ChannelBinding, ChannelStore } from './areas/channels';
+export type { OwnerSweep, OwnerSweepStore } from './areas/owner-sweeps';
 export type { RateWindowStore } from './areas/rate-windows';
 export type { ReloadSubscription, ReplicaStore, RulesReloadOutcome } from './areas/replicas';
 export type { TeammateMapStore } from './areas/teammates';
@@ -37,7 +39,8 @@ export interface Store
     RateWindowStore,
     ReplicaStore,
     UnknownWordingStore,
-    TeammateMapStore {
+    TeammateMapStore,
+    OwnerSweepStore {
   /** true on PostgreSQL: several processes may share this store, so shared state must live in it. */
   readonly shared: boolean;
   /** A cheap round trip to the database: resolves when it can be used, throws when it cannot (readiness). */

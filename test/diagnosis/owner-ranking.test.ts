@@ -66,7 +66,9 @@ describe('the owner of a refused private conversation', () => {
       const [first] = diagnosesOf(
         await diagnose(originalReport.input, { rules, live: live(originalReport.tokenName, 8) }),
       );
-      expect(first?.owner?.how).toBe('candidates');
+      // The rest of the company may hold the owner: not named, and what was found so far kept.
+      expect(first?.owner?.how).toBe('unfinished');
+      expect(first?.owner?.candidates).toEqual(['Bruno Keller <bruno.keller@acme.example>']);
       expect(first?.owner?.total).toBe(5);
       expect(first?.owner?.checked).toBeLessThan(5);
       expect(first?.headline).toMatch(/^The teammate who owns cnv_yo1kg5q has .*; checked \d of 5 teammates\)$/);

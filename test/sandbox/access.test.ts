@@ -241,6 +241,19 @@ describe('teammates', () => {
     expect((await get(sandbox, '/teammates?limit=0', { token: 'acme_private' })).status).toBe(400);
   });
 
+  it('GET /teammates without paging lists the 200-teammate company whole; only its owner has the preference off', async () => {
+    const list = await get(sandbox, '/teammates', { token: 'initech_private' });
+    const body = list.json as { _results: { id: string; email: string }[]; _pagination: { next: string | null } };
+    expect(body._results).toHaveLength(200);
+    expect(body._pagination.next).toBeNull();
+    const refused: string[] = [];
+    for (const t of body._results) {
+      const res = await get(sandbox, `/teammates/${t.id}/private_inboxes`, { token: 'initech_private' });
+      if (res.status !== 200) refused.push(t.email);
+    }
+    expect(refused).toEqual(['peter.gibbons@initech.example']);
+  });
+
   it('GET /teammates/{id} by ID and by alt:email alias (plain or URL-encoded)', async () => {
     const byId = await get(sandbox, '/teammates/tea_6r55b', { token: 'acme_private' });
     expect(byId.json).toMatchObject({ id: 'tea_6r55b', first_name: 'Bruno', last_name: 'Keller', type: 'user' });

@@ -52,6 +52,7 @@ const WITH_WATCH = [
   'channel_oauth',
   'rule_preference_off',
   'teammate_tags_preference_off',
+  'big_company_owner',
 ];
 /**
  * Not the customer's to fix (a missing or merged conversation, a rate limit, Front down, fine now), no ID, or a live

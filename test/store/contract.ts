@@ -1026,6 +1026,69 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
       });
     });
 
+    describe('owner sweeps', () => {
+      const thread = { teamId: 'T0TEAM', channelId: 'C0SUPPORT', threadTs: '1710000000.000100', target: 'cnv_9b0c001' };
+      const claim = (store: Store, holder: string, at: number) =>
+        store.claimOwnerSweep({ holder, now: new Date(at), leaseMs: 60_000 });
+
+      it('one per thread and target, leased to one holder at a time, its progress kept until the holder ends it', async () => {
+        const store = await h.open(ring1);
+        const { id } = await store.addTenant({ name: 'initech', token: fakeToken() });
+        const sweep = { tenant: 'initech', tenantId: id, ...thread, at: new Date(T0), progress: '{"next":0}' };
+        expect(await store.startOwnerSweep(sweep)).toBe(true);
+        // "Check again" in the same thread starts none.
+        expect(await store.startOwnerSweep({ ...sweep, at: new Date(T0 + 1_000) })).toBe(false);
+
+        const taken = await claim(store, 'a', T0);
+        expect(taken).toMatchObject({ tenant: 'initech', tenantId: id, ...thread, progress: '{"next":0}' });
+        // Leased: the other replica finds nothing until the lease runs out.
+        expect(await claim(store, 'b', T0 + 1_000)).toBeNull();
+        expect(await store.saveOwnerSweep(taken!.id, 'b', { progress: '{}', nextRunAt: new Date(T0) })).toBe(false);
+        expect(
+          await store.saveOwnerSweep(taken!.id, 'a', { progress: '{"next":12}', nextRunAt: new Date(T0 + 120_000) }),
+        ).toBe(true);
+        // Saved and released, it waits for its next run.
+        expect(await claim(store, 'b', T0 + 60_000)).toBeNull();
+        const again = await claim(store, 'b', T0 + 120_000);
+        expect(again?.progress).toBe('{"next":12}');
+        // A lease run out (a crashed replica) is taken over; the old holder can no longer write or end it.
+        const takenOver = await claim(store, 'a', T0 + 180_001);
+        expect(takenOver?.id).toBe(again?.id);
+        expect(await store.finishOwnerSweep(again!.id, 'b')).toBe(false);
+        expect(await store.finishOwnerSweep(again!.id, 'a')).toBe(true);
+        expect(await store.finishOwnerSweep(again!.id, 'a')).toBe(false);
+        expect(await claim(store, 'a', T0 + 10 * 60_000)).toBeNull();
+      });
+
+      it('ends with its tenant', async () => {
+        const store = await h.open(ring1);
+        const { id } = await store.addTenant({ name: 'initech', token: fakeToken() });
+        const sweep = { tenant: 'initech', tenantId: id, ...thread, at: new Date(T0), progress: '{}' };
+        expect(await store.startOwnerSweep(sweep)).toBe(true);
+        expect(await store.removeTenant('initech')).toBe(true);
+        expect(await claim(store, 'a', T0 + 60_000)).toBeNull();
+        expect(await store.startOwnerSweep(sweep)).toBe(false);
+      });
+
+      it('refuses a malformed sweep with the field it is about', async () => {
+        const store = await h.open(ring1);
+        const { id } = await store.addTenant({ name: 'initech', token: fakeToken() });
+        await expectStoreError(
+          store.startOwnerSweep({
+            tenant: 'initech',
+            tenantId: id,
+            ...thread,
+            target: "cnv_1'--",
+            at: new Date(T0),
+            progress: '{}',
+          }),
+          'invalid_input',
+          /target/,
+        );
+        await expectStoreError(store.finishOwnerSweep('w1', 'a'), 'invalid_input', /owner sweep id/);
+      });
+    });
+
     describe('unknown wordings', () => {
       const sighting = (id: string, at: number, tenant: string | null = 'acme') => ({
         id,

@@ -39,7 +39,7 @@ import { loggedReload, RuleBook, type RulesReload } from './rule-book';
 import { RuleSync, type ReloadReport } from './rule-sync';
 import { gateRequests } from './shutdown-gate';
 import { drainer, stopRunning, type Running } from './stop';
-import { startWatchLoop, type WatchLoopOptions } from './watches';
+import { startOwnerSweepLoop, startWatchLoop, type OwnerSweepLoop, type WatchLoopOptions } from './watches';
 import { WatchShare, type WatchRunner } from '../../watch';
 
 export interface SlackAppOptions {
@@ -109,6 +109,8 @@ export interface SlackApp {
   idle(timeoutMs: number): Promise<boolean>;
   /** Re-checks every watch due now (the background loop does this on its own); resolves with how many. */
   tickWatches(): Promise<number>;
+  /** Works a step of every owner sweep due now (the background loop does this on its own); resolves with how many. */
+  tickOwnerSweeps(): Promise<number>;
 
   /**
    * What the audit scheduler `serve` runs needs from the app, once started: an audit on the tenant's shared
@@ -168,6 +170,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const log = boltLogger(logger);
   let running: Running | undefined;
   let watches: WatchRunner | undefined;
+  let ownerSweeps: OwnerSweepLoop | undefined;
   const watchNow = options.watch?.now ?? clock;
   const watchSettings = {
     now: watchNow,
@@ -282,6 +285,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         throw err;
       }
       watches = startWatchLoop(deps, app.client, options.watch);
+      ownerSweeps = startOwnerSweepLoop(deps, app.client, options.watch);
       const metricsPort = metricsServer.port;
       logger.info({ mode, port, metricsPort, team: identity.teamId, botUser: identity.botUserId }, 'slack app started');
       return { mode, port, metricsPort };
@@ -297,10 +301,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       running = undefined;
       stopping = true;
       const runner = watches;
+      const sweeps = ownerSweeps;
       watches = undefined;
+      ownerSweeps = undefined;
       stopped = (async () => {
         // No re-check starts from here; the one running finishes (within its deadline) before connections close.
-        await runner?.stop();
+        await Promise.all([runner?.stop(), sweeps?.stop()]);
         await stopRunning(current, {
           graceMs: config.FRONT_WHY_SHUTDOWN_GRACE_MS,
           logger,
@@ -338,6 +344,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
     tickWatches() {
       return watches ? watches.tick() : Promise.resolve(0);
+    },
+
+    tickOwnerSweeps() {
+      return ownerSweeps ? ownerSweeps.tick() : Promise.resolve(0);
     },
 
     auditParts() {

@@ -6,6 +6,7 @@ import { watchNoticeMessage } from '../render/blocks-watch';
 import { post } from '../send/reply';
 import { watchCheck } from '../checks/watches';
 import { countUnknownWordings } from '../checks/record-unknowns';
+import { ownerSweepRunner } from '../checks/owner-sweeps';
 import type { SlackDeps } from './deps';
 
 /** How often a replica asks the store for due watches, at most: due watches wait no longer than this. */
@@ -50,4 +51,50 @@ export function startWatchLoop(deps: SlackDeps, client: webApi.WebClient, option
   });
   runner.start();
   return runner;
+}
+
+export interface OwnerSweepLoop {
+  /** Works every owner sweep due now, a step each; resolves with how many steps ran. */
+  tick(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** The owner sweeps (src/slack/checks/owner-sweeps.ts) on the watches' clock and timers, polled as often as watches. */
+export function startOwnerSweepLoop(
+  deps: SlackDeps,
+  client: webApi.WebClient,
+  options: WatchLoopOptions = {},
+): OwnerSweepLoop {
+  const runner = ownerSweepRunner(deps, client);
+  const timers: WatchTimers | null =
+    options.timers === undefined
+      ? {
+          setTimeout: (fn, ms) => setTimeout(fn, ms),
+          clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+        }
+      : options.timers;
+  let stopped = false;
+  let handle: unknown;
+  let current: Promise<number> | undefined;
+  const tick = () => (current = runner());
+  const schedule = () => {
+    if (stopped || !timers) return;
+    handle = timers.setTimeout(
+      () => {
+        tick()
+          .catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'owner sweep round failed'))
+          .finally(schedule);
+      },
+      Math.min(deps.watch.schedule.intervalMs, MAX_POLL_MS),
+    );
+  };
+  schedule();
+  return {
+    tick: () => (stopped ? Promise.resolve(0) : tick()),
+    async stop() {
+      stopped = true;
+      if (handle !== undefined) timers?.clearTimeout(handle);
+      await current?.catch(() => 0);
+    },
+  };
 }

@@ -9,6 +9,7 @@ import { recordUnknowns } from './record-unknowns';
 import type { Requester, SlackDeps } from '../app/deps';
 import { waitText, type ShareWait } from './check-share';
 import { budgetKeyOf, tenantLabel, type ChannelTenant, type Lease } from './tenant-connections';
+import { ownerStillSought } from './owner-sweeps';
 
 export interface DiagnosisAnswer {
   outcome: DiagnoseOutcome;
@@ -75,6 +76,8 @@ export async function runDiagnosis(
   await recordRun(deps, who, lease ? label : undefined, outcome, origin);
   if (FIRST_SIGHTINGS.includes(origin)) await recordUnknowns(deps, who, outcome, label ?? null);
   const buttonValue = buttonValueFor(parsed, outcome);
+  // Only a stored tenant's thread gets the owner later (startOwnerSweep, once the answer is posted).
+  const sought = lease && tenant.kind === 'bound' ? ownerStillSought(outcome) : undefined;
   return {
     outcome,
     view: {
@@ -83,6 +86,7 @@ export async function runDiagnosis(
       ...(buttonValue ? { buttonValue } : {}),
       ...(lease && watchable(outcome, deps.rules) ? { watchable: true } : {}),
       ...(parsed.ok ? { idsInPaste: parsed.ids.length } : {}),
+      ...(sought ? { ownerFollowUp: sought.left } : {}),
     },
   };
 }

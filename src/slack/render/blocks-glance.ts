@@ -48,7 +48,10 @@ export function glance(outcome: AnsweredOutcome, view: OutcomeView, more: string
 
   const head = [safeCut(causeTitle(first), HEADLINE_CHARS)];
   const owner = escapedOwner(first, true);
-  if (owner) head.push(safeCut(owner, OWNER_CHARS));
+  const followUp = view.ownerFollowUp
+    ? `Checking the other ${view.ownerFollowUp} teammates; I'll post the owner here.`
+    : undefined;
+  if (owner) head.push(followUp ? `${safeCut(owner, OWNER_CHARS)}\n${followUp}` : safeCut(owner, OWNER_CHARS));
   const meta = [inlineCode(first.cause), `confidence ${escapeText(first.confidence)}`].join(' · ');
   const ranked = escapedRankedBy(first);
   const metaLine = safeCut(ranked ? `${meta}\n${ranked}` : meta, META_CHARS);

@@ -24,6 +24,8 @@ export interface OutcomeView {
   watchable?: boolean;
   /** The paste named more IDs than were checked: how many, since "Check again" re-checks only those. */
   idsInPaste?: number;
+  /** The owner is not named yet and the rest of the company's teammates (this many) are checked in the background. */
+  ownerFollowUp?: number;
 }
 
 /**

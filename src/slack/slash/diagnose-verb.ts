@@ -6,6 +6,7 @@ import { inviteHint, postFailedHint, withHint } from '../render/invite-hint';
 import { cannotPostHere, post, postAll, reachUser, respondEphemeral } from '../send/reply';
 import { mustWait, runDiagnosis } from '../checks/run-diagnosis';
 import { channelTenant, tenantLabel } from '../checks/tenant-connections';
+import { startOwnerSweep } from '../checks/owner-sweeps';
 import { requireInsider } from './guards';
 import type { VerbContext } from './verb';
 
@@ -51,12 +52,13 @@ export async function diagnoseVerb(ctx: VerbContext): Promise<void> {
         ? [renderWait(result.wait, result.buttonValue)]
         : renderOutcome(result.outcome, result.view);
       await postAll(client, who.channelId, answer, threadTs);
+      if (!mustWait(result)) await startOwnerSweep(deps, who, tenant, result.outcome, threadTs);
     } else {
       const messages = withHint(
         privately ?? inviteHint(deps.identity.botName, who.channelId),
         mustWait(result)
           ? [renderWait(result.wait)]
-          : renderOutcome(result.outcome, { ...result.view, buttonValue: undefined }),
+          : renderOutcome(result.outcome, { ...result.view, buttonValue: undefined, ownerFollowUp: undefined }),
       );
       for (const message of messages.slice(0, MAX_EPHEMERAL_MESSAGES)) await respondEphemeral(ctx.respond, message);
     }

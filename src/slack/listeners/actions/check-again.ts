@@ -4,6 +4,7 @@ import type { SlackDeps } from '../../app/deps';
 import { postAll } from '../../send/reply';
 import { mustWait, runDiagnosis } from '../../checks/run-diagnosis';
 import { channelTenant } from '../../checks/tenant-connections';
+import { startOwnerSweep } from '../../checks/owner-sweeps';
 import { buttonHandler, tellClicker } from './button';
 
 /** "Check again": runs the checks again now and adds the fresh answer to the same thread. */
@@ -21,6 +22,8 @@ export function checkAgainAction(deps: SlackDeps) {
     const stamped = first
       ? [{ ...first, blocks: [...contexts(':repeat: Checked again just now'), ...first.blocks].slice(0, 50) }, ...rest]
       : [];
-    if (click.threadTs) await postAll(client, click.who.channelId, stamped, click.threadTs);
+    if (!click.threadTs) return;
+    await postAll(client, click.who.channelId, stamped, click.threadTs);
+    await startOwnerSweep(deps, click.who, tenant, result.outcome, click.threadTs);
   });
 }

@@ -9,6 +9,7 @@ import { failureText, logFailure, slackRateLimited } from '../../send/failure';
 import { post, postAll, postEphemeral, reachUser } from '../../send/reply';
 import { mustWait, runDiagnosis, type Paste } from '../../checks/run-diagnosis';
 import { channelTenant } from '../../checks/tenant-connections';
+import { startOwnerSweep } from '../../checks/owner-sweeps';
 
 type Args = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 
@@ -103,6 +104,7 @@ async function answer(
       ? [renderWait(result.wait, result.buttonValue)]
       : renderOutcome(result.outcome, result.view);
     await postAll(client, who.channelId, messages, threadTs);
+    if (!mustWait(result)) await startOwnerSweep(deps, who, tenant, result.outcome, threadTs);
   } catch (err) {
     const ref = logFailure(deps.logger, 'passive diagnosis', err, { channel: who.channelId, user: who.userId });
     const note = simpleMessage(failureText('checking this message', err, ref));
