@@ -34,6 +34,16 @@ export type RulesReloadOutcome = z.output<typeof input.reloadOutcome>;
 /** An unknown wording and the tenants that hit it (sorted by name). */
 export type UnknownWording = rows.RowOf<typeof rows.UNKNOWN_WORDING> & { tenants: string[] };
 export type TeammatePreference = rows.RowOf<typeof rows.TEAMMATE_PREFERENCE>;
+/** A diagnosis API key; `tenants` empty means every tenant. Never the key or its hash. */
+export type ApiKey = Omit<rows.RowOf<typeof rows.API_KEY>, 'tenants'> & { tenants: string[] };
+export type ApiAlert = rows.RowOf<typeof rows.API_ALERT>;
+export type NewApiKey = z.input<typeof input.newApiKey>;
+export type IdempotencyClaim = z.input<typeof input.idempotencyClaim>;
+export type AlertKey = z.input<typeof input.alertKey>;
+export type AlertSighting = z.input<typeof input.alertSighting>;
+/** What an Idempotency-Key finds: nothing yet (run it), the same request still running, its answer, or another request. */
+export type IdempotencyState =
+  { kind: 'new' } | { kind: 'running' } | { kind: 'answered'; answer: string } | { kind: 'other-request' };
 /** A tenant's teammate map: each teammate as last seen, and the last time every one was checked in one go. */
 export interface TeammateMap {
   sweep: rows.RowOf<typeof rows.TEAMMATE_SWEEP> | null;
@@ -279,8 +289,40 @@ export interface TeammateMapStore {
   getTeammateMap(tenantId: string): Promise<TeammateMap | null>;
 }
 
+/** The diagnosis API (POST /v1/diagnose): its keys, the answers kept for retries, and grouped alerts. */
+export interface ApiStore {
+  /** Throws `api_key_exists` when a key (revoked or not) already has the name, `invalid_input` on a bad field. */
+  createApiKey(key: NewApiKey): Promise<ApiKey>;
+  /** The key whose SHA-256 is `keyHash`, revoked or not; null when there is none. */
+  findApiKey(keyHash: string): Promise<ApiKey | null>;
+  /** Ordered by name. */
+  listApiKeys(): Promise<ApiKey[]>;
+  /** Revokes the working key `name`; null when there is none (never created, or revoked already). */
+  revokeApiKey(name: string, at: Date): Promise<ApiKey | null>;
+  /**
+   * Claims `idempotencyKey` for this key's request (`requestHash`: what was sent), unless an answer or a running
+   * request younger than `keepMs` holds it: one statement, so across replicas exactly one request runs.
+   */
+  claimIdempotency(claim: IdempotencyClaim): Promise<IdempotencyState>;
+  /** Keeps the claimed request's answer (JSON), or drops the claim when `answer` is null so a retry runs again. */
+  finishIdempotency(keyId: string, idempotencyKey: string, answer: string | null): Promise<void>;
+  /**
+   * Counts one failure of a fingerprint in a channel on a day, and hands the thread's lease to `holder` when nobody
+   * holds it (or a holder's lease ran out). One statement: across replicas one caller creates the count.
+   */
+  countAlert(sighting: AlertSighting): Promise<ApiAlert>;
+  /** The thread's parent message, once posted by the lease's holder. false when `holder` lost the lease. */
+  setAlertThread(key: AlertKey, holder: string, ts: string): Promise<boolean>;
+  /**
+   * Gives the lease back when the thread shows `shown`, the count now; otherwise (more failures arrived meanwhile)
+   * keeps it and returns the alert to show next. null: released, or no longer `holder`'s.
+   */
+  releaseAlert(key: AlertKey, holder: string, shown: number): Promise<ApiAlert | null>;
+}
+
 export interface Store
   extends
+    ApiStore,
     TenantStore,
     ChannelStore,
     ActivityStore,
