@@ -13,7 +13,7 @@ const folders = readdirSync(VENDOR, { withFileTypes: true })
   .map((entry) => entry.name);
 
 test('every vendored folder has a SOURCE.md', () => {
-  expect(folders.sort()).toEqual(['front-openapi', 'slack-manifest-schema']);
+  expect(folders.sort()).toEqual(['front-openapi', 'openapi-3.1-schema', 'slack-manifest-schema']);
   for (const folder of folders) expect(readFileSync(path.join(VENDOR, folder, 'SOURCE.md'), 'utf8')).toMatch(/commit\s+`[0-9a-f]{40}`/);
 });
 
