@@ -11,6 +11,7 @@ import { ruleFileCount, type Rule, type RulesDirs } from '../../rules';
 import type { ChannelBinding, Store } from '../../store';
 import type { AuditReport } from '../../diagnosis/audit';
 import type { AuditChange } from '../../diagnosis/audit-change';
+import { ApiAlerts } from '../checks/api-alerts';
 import { CheckShare } from '../checks/check-share';
 import { HomeViews } from '../checks/home-views';
 import { auditThrough, postAuditChange } from '../checks/scheduled-audit';
@@ -251,6 +252,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         convoStore: false,
       });
       wireListeners(app, deps, { stopping: () => stopping, requests, timer });
+      const alerts = new ApiAlerts(deps, client);
       const portRoutes = [
         ...routes,
         ...apiRoutes(deps, {
@@ -258,7 +260,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           stopping: () => stopping,
           replicas,
           requests,
-          onAnswer: () => undefined,
+          onAnswer: (answered) => alerts.raise(answered),
         }),
       ];
 
