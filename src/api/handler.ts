@@ -117,7 +117,11 @@ export function diagnoseHandler(deps: ApiDeps) {
       if (key.tenants.length > 0 && !key.tenants.includes(body.tenant)) {
         throw new Refusal(403, 'forbidden', `this key may not ask about tenant "${body.tenant}"`);
       }
-      const requestHash = createHash('sha256').update(`${live}\n`).update(raw).digest('hex');
+      // Of the request as read (zod writes the fields in the schema's order): the same failure sent with other
+      // spacing or field order is the same request.
+      const requestHash = createHash('sha256')
+        .update(`${live}\n${JSON.stringify(body)}`)
+        .digest('hex');
       if (idempotencyKey !== undefined) {
         const state = await deps.store.claimIdempotency({
           keyId: key.id,
