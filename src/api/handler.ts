@@ -109,7 +109,11 @@ export function diagnoseHandler(deps: ApiDeps) {
       if (Number.isFinite(declared) && declared > bodyBytes) throw tooLarge(bodyBytes, declared);
       if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
       const raw = await readBody(req, bodyBytes);
-      if (raw === 'gone') return;
+      if (raw === 'gone') {
+        // The client went away mid-body: nobody to answer (499, as proxies count it).
+        call.status = 499;
+        return;
+      }
       if (raw === 'too large') throw tooLarge(bodyBytes);
       bodyRead = true;
       const body = parseRequest(raw);

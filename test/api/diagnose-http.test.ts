@@ -182,6 +182,24 @@ test('the same Idempotency-Key returns the first answer without checking again; 
   expect((other.body.error as { code: string }).code).toBe('idempotency_key_reused');
 });
 
+test('a retry while the first call with its Idempotency-Key still runs gets 409, then the first answer', async () => {
+  h.sandbox.setFaults({ latencyMs: 300 });
+  try {
+    const headers = { 'idempotency-key': 'retry-0002' };
+    const both = await Promise.all([
+      diagnoseCall(h.url, acmeKey, SEED_CASE, { headers }),
+      diagnoseCall(h.url, acmeKey, SEED_CASE, { headers }),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    const waiting = both.find((r) => r.status === 409)!;
+    expect(waiting.body).toMatchObject({ error: { code: 'idempotency_in_progress', retry_after: 1 } });
+    const later = await diagnoseCall(h.url, acmeKey, SEED_CASE, { headers });
+    expect(later.body).toEqual(both.find((r) => r.status === 200)!.body);
+  } finally {
+    h.sandbox.setFaults({ latencyMs: 0 });
+  }
+});
+
 test("each key has its own rate limit: past it, 429 with Retry-After, and other keys' calls still run", async () => {
   const slow = await createKey(h.env, ['slow', '--tenant', 'acme', '--per-minute', '2']);
   const offline = { query: '?live=false' };
@@ -217,6 +235,8 @@ test('every call is in the activity log by key name, never its body, and /metric
     3,
   );
   expect(valueOf(samples, 'front_why_api_calls_total', { key: 'none', status: '401' })).toBeGreaterThanOrEqual(2);
+  // The keys themselves are nowhere in the log.
+  expect(h.logs.join('\n')).not.toContain(acmeKey.slice(4));
 });
 
 test('GET /v1/openapi.json serves the committed document; other methods on /v1/diagnose get 405', async () => {
