@@ -1,3 +1,4 @@
+import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { startHarness, type Harness } from '../slack/helpers/harness';
 import { parseExposition, valueOf } from '../slack/helpers/prometheus';
 import { cli, createKey, diagnoseCall, largePost } from './helpers';
@@ -237,6 +238,28 @@ test('every call is in the activity log by key name, never its body, and /metric
   expect(valueOf(samples, 'front_why_api_calls_total', { key: 'none', status: '401' })).toBeGreaterThanOrEqual(2);
   // The keys themselves are nowhere in the log.
   expect(h.logs.join('\n')).not.toContain(acmeKey.slice(4));
+});
+
+test('a key with --notify to a channel bound to no tenant: one thread, its count updated, the answer without buttons saying why', async () => {
+  const key = await createKey(h.env, ['notifier', '--tenant', 'acme', '--notify', 'C0UNBOUND']);
+  for (let i = 0; i < 3; i += 1) {
+    expect((await diagnoseCall(h.url, key, SEED_CASE, { query: '?live=false' })).status).toBe(200);
+  }
+  await h.idle();
+  const posts = h.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0UNBOUND');
+  const parents = posts.filter((c) => c.args.thread_ts === undefined);
+  expect(parents).toHaveLength(1);
+  const ts = parents[0]!.answer?.ts;
+  const shown =
+    h.slack
+      .callsTo('chat.update')
+      .filter((c) => c.args.ts === ts)
+      .at(-1) ?? parents[0]!;
+  expect(JSON.stringify(shown.args.blocks)).toContain('3 failures today');
+  const answer = JSON.stringify(posts.filter((c) => c.args.thread_ts === ts).map((c) => c.args.blocks));
+  expect(answer).toContain('teammate_api_access_disabled');
+  expect(answer).not.toContain(ACTION_IDS.checkAgain);
+  expect(answer).toContain('/front-why bind acme');
 });
 
 test('GET /v1/openapi.json serves the committed document; other methods on /v1/diagnose get 405', async () => {
