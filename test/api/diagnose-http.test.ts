@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { ACTION_IDS } from '../../src/slack/render/blocks';
 import { startHarness, type Harness } from '../slack/helpers/harness';
 import { parseExposition, valueOf } from '../slack/helpers/prometheus';
@@ -137,6 +138,37 @@ test('a 2 MB body gets 413, declared or not; without a key it gets 401 before a 
   expect(JSON.parse(chunked.body).error.code).toBe('payload_too_large');
   const anonymous = await largePost(url, json, 2 * 1024 * 1024);
   expect(anonymous.status).toBe(401);
+});
+
+test('the body is asked for (100-continue) only once the key is known and may send that much', async () => {
+  const ask = (headers: Record<string, string>) =>
+    new Promise<{ invited: boolean; status: number }>((resolve, reject) => {
+      const body = JSON.stringify(SEED_CASE);
+      let invited = false;
+      const req = request(`${h.url}/v1/diagnose?live=false`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(body.length),
+          expect: '100-continue',
+          ...headers,
+        },
+      });
+      req.on('continue', () => {
+        invited = true;
+        req.end(body);
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve({ invited, status: res.statusCode ?? 0 }));
+        if (!invited) req.destroy();
+      });
+      req.on('error', (err) => (invited ? reject(err) : undefined));
+      req.flushHeaders();
+    });
+  expect(await ask({})).toEqual({ invited: false, status: 401 });
+  expect(await ask({ authorization: 'Bearer fwk_unknown' })).toEqual({ invited: false, status: 401 });
+  expect(await ask({ authorization: `Bearer ${acmeKey}` })).toEqual({ invited: true, status: 200 });
 });
 
 test('a malformed body gets 400 saying what was wrong', async () => {
