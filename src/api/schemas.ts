@@ -131,7 +131,7 @@ export const diagnoseAnswer = z
       .regex(/^f[0-9a-f]{16}$/)
       .meta({
         description:
-          'The same for every failure of this tenant with this cause, resource kind and error wording (IDs and numbers masked): group by it.',
+          'The same for every failure of this tenant with this cause, resource kind, HTTP status and error wording (IDs and numbers masked): group by it.',
       }),
     diagnoses: z.array(diagnosis),
   })
