@@ -343,9 +343,14 @@ export const newApiKey = z.object({
   createdAt: date('createdAt'),
 });
 
+export const idempotencyKey = pattern(
+  /^[\x21-\x7e]{1,255}$/,
+  'an Idempotency-Key is 1–255 printable characters without spaces',
+);
+
 export const idempotencyClaim = z.object({
   keyId: apiKeyId,
-  idempotencyKey: pattern(/^[\x21-\x7e]{1,255}$/, 'an Idempotency-Key is 1–255 printable characters without spaces'),
+  idempotencyKey,
   requestHash: sha256Hex('a request hash'),
   now: date('now'),
   /** How long an answer is kept for replays. */

@@ -86,7 +86,8 @@ export function api({ db, clock }: { db: Driver; clock: () => Date }): ApiStore 
     },
 
     async finishIdempotency(keyId, idempotencyKey, answer) {
-      const where = sql`key_id = ${check(input.apiKeyId, keyId)} AND idempotency_key = ${idempotencyKey}`;
+      const where = sql`key_id = ${check(input.apiKeyId, keyId)}
+        AND idempotency_key = ${check(input.idempotencyKey, idempotencyKey)}`;
       await db.run(
         answer === null
           ? sql`DELETE FROM api_replays WHERE ${where} AND answer IS NULL`
