@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   audit: async () => (await import('./commands/audit')).auditCommand,
   rules: async () => (await import('./commands/rules')).rulesCommand,
   tenants: async () => (await import('./commands/tenants')).tenantsCommand,
+  keys: async () => (await import('./commands/keys')).keysCommand,
   activity: async () => (await import('./commands/activity')).activityCommand,
   unknowns: async () => (await import('./commands/unknowns')).unknownsCommand,
   stats: async () => (await import('./commands/stats')).statsCommand,

@@ -21,6 +21,8 @@ export interface Metrics {
   countRulesWith(count: () => number): void;
   /** A Front error no rule explains, counted by whether its wording was seen before (`front-why unknowns`). */
   unknownWording(isNew: boolean): void;
+  /** A call of the diagnosis API (POST /v1/diagnose) by key name ("none" without a working key), by HTTP status. */
+  apiCall(key: string, status: number): void;
 }
 
 export type DiagnosisStatus = 'confirmed' | 'possible' | 'none' | 'unreadable';
@@ -48,6 +50,8 @@ const STORE_READ_TTL_MS = 10_000;
 
 const TENANT_LABEL = /^[a-z0-9-]{1,40}$/;
 const CAUSE_LABEL = /^[a-z0-9_]{1,64}$/;
+/** API key names are operator-chosen and checked by the store (`[a-z0-9_.-]`); anything else is never a label. */
+const KEY_LABEL = /^[a-z0-9][a-z0-9_.-]{0,39}$/;
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
@@ -115,6 +119,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     });
   }
 
+  const apiCalls = new Counter({
+    name: 'front_why_api_calls_total',
+    help: 'Calls of POST /v1/diagnose, by API key name ("none": no working key was sent) and HTTP status.',
+    labelNames: ['key', 'status'] as const,
+    registers,
+  });
+
   return {
     get contentType() {
       return registry.contentType;
@@ -136,6 +147,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     unknownWording(isNew) {
       unknownWordings.inc({ wording: isNew ? 'new' : 'seen' });
+    },
+    apiCall(key, status) {
+      apiCalls.inc({ key: KEY_LABEL.test(key) ? key : 'invalid', status: String(Math.trunc(status)) });
     },
   };
 }

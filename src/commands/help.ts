@@ -177,6 +177,32 @@ examples:
   FRONT_WHY_PID_FILE=/var/run/front-why.pid front-why rules reload
   FRONT_WHY_DB=postgres://front-why@db/front-why FRONT_WHY_ENCRYPTION_KEY=… front-why rules reload`,
   },
+  keys: {
+    summary: 'create, list, revoke API keys for POST /v1/diagnose (your integration asks front-why directly)',
+    usage: [
+      'usage: front-why keys create NAME [--tenant T]... [--notify CHANNEL] [--per-minute N]',
+      '       front-why keys list [--json]',
+      '       front-why keys revoke NAME',
+    ].join('\n'),
+    details: `An API key lets the vendor's own systems send a failing call to front-why (POST /v1/diagnose on PORT, see the
+README, "Send failures from your integration"). \`create\` prints the key alone on stdout, so a script can capture
+it, and everything else on stderr; it is shown once and kept only as its SHA-256. A key may ask only about the tenants
+given with --tenant (every tenant when none is given), at most --per-minute calls a minute (default 60). With
+--notify CHANNEL (a Slack channel ID the bot is in) each new problem opens one thread there a day, and its later
+failures update that thread's count. \`revoke\` takes effect at the next call, on every replica.
+
+options:
+  --tenant T        a tenant the key may ask about (repeat for several)
+  --notify CHANNEL  post grouped alerts to this Slack channel ID (C…)
+  --per-minute N    calls a minute the key may make (default 60, at most 10000)
+  --json            (list) one JSON object {"keys": [...]}
+  -h, --help        this help
+
+examples:
+  KEY="$(front-why keys create billing-sync --tenant acme --notify C0123ALERTS)"
+  front-why keys list
+  front-why keys revoke billing-sync`,
+  },
   tenants: {
     summary: 'add, list, check, remove tenants (encrypted Front tokens); rotate the encryption key',
     usage: [

@@ -63,7 +63,7 @@ export function writeJson(io: CliIo, value: unknown): void {
 }
 
 /** Flags as each command declares them; a wrong one is a usage error with the command's usage line. */
-type OptionSpec = Record<string, { type: 'boolean' | 'string'; short?: string }>;
+type OptionSpec = Record<string, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }>;
 
 export function parseCommandArgs<T extends OptionSpec>(argv: string[], usage: string, options: T) {
   try {

@@ -1,4 +1,5 @@
 import { activity, claims } from './areas/activity';
+import { api } from './areas/api';
 import { audits } from './areas/audits';
 import { channels } from './areas/channels';
 import { rateWindows } from './areas/rate-windows';
@@ -15,7 +16,7 @@ import { migrate } from './migrations';
 import { describePostgresUrl, PostgresDriver } from './postgres-driver';
 import { sql } from './sql';
 import { SqliteDriver } from './sqlite-driver';
-import type { ActivityStore, Store, StoreOptions, TenantStore, UnknownWordingStore } from './store-api';
+import type { ActivityStore, ApiStore, Store, StoreOptions, TenantStore, UnknownWordingStore } from './store-api';
 import { StoreError } from './store-error';
 
 export { Keyring, KEY_VARIABLE } from '../secrets/keyring';
@@ -62,6 +63,7 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
     ...unknownWordings(ctx),
     ...teammates(ctx),
     ...ownerSweeps(ctx),
+    ...api(ctx),
     async ping() {
       await driver.all(sql`SELECT 1`);
     },
@@ -70,10 +72,11 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
 }
 
 /**
- * What can be read and written without a keyring: the unknown wordings (`explain`, `unknowns`), the activity log
- * and a tenant's plain columns (`activity`, `stats`). No token is ever read through it.
+ * What can be read and written without a keyring: the unknown wordings (`explain`, `unknowns`), the activity log,
+ * a tenant's plain columns (`activity`, `stats`) and the diagnosis API's keys (`keys`, kept hashed). No token is
+ * ever read through it.
  */
-export interface KeylessStore extends UnknownWordingStore, ActivityStore, Pick<TenantStore, 'getTenant'> {
+export interface KeylessStore extends UnknownWordingStore, ActivityStore, ApiStore, Pick<TenantStore, 'getTenant'> {
   close(): Promise<void>;
 }
 
@@ -87,6 +90,7 @@ export async function openKeylessStore(urlOrPath: string, options: StoreOptions 
     ...unknownWordings({ db: driver }),
     ...activity({ db: driver }),
     ...tenantInfo({ db: driver }),
+    ...api({ db: driver, clock: options.clock ?? (() => new Date()) }),
     close: () => driver.close(),
   };
 }

@@ -347,3 +347,46 @@ export const teammatePreferences = z.object({
     { error: 'teammates must be a list of teammates with an id, a name and apiAccess' },
   ),
 });
+
+/** How `front-why keys` and the activity log name an API key; never the key itself. */
+export const apiKeyName = pattern(
+  /^[a-z0-9][a-z0-9_.-]{0,39}$/,
+  (iss) =>
+    `API key name ${shown(iss.input)} is not valid: use 1–40 lowercase letters, digits, ".", "_" or "-", e.g. "billing-sync"`,
+);
+const sha256Hex = (what: string) => pattern(/^[0-9a-f]{64}$/, `${what} must be 64 hexadecimal digits (a SHA-256)`);
+export const apiKeyHash = sha256Hex('an API key hash');
+export const apiKeyId = pattern(/^k[0-9a-f]{16}$/, 'an API key id is "k" and 16 hexadecimal digits');
+
+export const newApiKey = z.object({
+  name: apiKeyName,
+  keyHash: apiKeyHash,
+  /** The tenants the key may ask about; empty: every tenant. */
+  tenants: z.array(tenantName).max(100, { error: 'an API key names at most 100 tenants' }),
+  notifyChannel: optional(slackId('notifyChannel')),
+  perMinute: whole(1, 'an API key allows a whole number of calls a minute from 1 to 10000', 10_000),
+  createdBy: label('createdBy'),
+  createdAt: date('createdAt'),
+});
+
+export const idempotencyKey = pattern(
+  /^[\x21-\x7e]{1,255}$/,
+  'an Idempotency-Key is 1–255 printable characters without spaces',
+);
+
+export const idempotencyClaim = z.object({
+  keyId: apiKeyId,
+  idempotencyKey,
+  requestHash: sha256Hex('a request hash'),
+  now: date('now'),
+  /** How long an answer is kept for replays. */
+  keepMs: whole(1, 'keepMs must be a positive whole number of milliseconds'),
+});
+
+export const alertKey = z.object({
+  channelId: slackId('channelId'),
+  fingerprint: pattern(/^f[0-9a-f]{16}$/, 'a fingerprint is "f" and 16 hexadecimal digits'),
+  day: pattern(/^\d{4}-\d{2}-\d{2}$/, 'an alert day is written YYYY-MM-DD'),
+});
+
+export const alertSighting = alertKey.extend({ at: date('at'), holder, leaseMs });

@@ -339,6 +339,49 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX owner_sweeps_next_run ON owner_sweeps (next_run_at);
     `,
   },
+  {
+    // The diagnosis API (POST /v1/diagnose). A key is kept as the SHA-256 of itself, never the key: it is 32 random
+    // bytes, so a hash cannot be reversed by guessing and needs no salt or slow hash, and a lookup is one indexed
+    // read. `tenants` are the names the key may ask about, space-separated ('' for every tenant). api_replays keeps
+    // the first answer to an Idempotency-Key for a day (answer null while that first request runs); api_alerts
+    // counts the failures of one fingerprint in a channel for a day, and which replica updates its Slack thread.
+    version: 11,
+    name: 'diagnosis API keys, idempotent answers, grouped alerts',
+    sql: (t) => `
+      CREATE TABLE api_keys (
+        id ${t.text} PRIMARY KEY,
+        name ${t.text} NOT NULL UNIQUE,
+        key_hash ${t.text} NOT NULL UNIQUE,
+        tenants ${t.text} NOT NULL,
+        notify_channel ${t.text},
+        per_minute ${t.integer} NOT NULL,
+        created_by ${t.text} NOT NULL,
+        created_at ${t.time} NOT NULL,
+        revoked_at ${t.time}
+      )${t.tableOptions};
+      CREATE TABLE api_replays (
+        key_id ${t.text} NOT NULL REFERENCES api_keys(id) ON DELETE CASCADE,
+        idempotency_key ${t.text} NOT NULL,
+        request_hash ${t.text} NOT NULL,
+        answer ${t.text},
+        created_at ${t.time} NOT NULL,
+        PRIMARY KEY (key_id, idempotency_key)
+      )${t.tableOptions};
+      CREATE INDEX api_replays_created_at ON api_replays (created_at);
+      CREATE TABLE api_alerts (
+        channel_id ${t.text} NOT NULL,
+        fingerprint ${t.text} NOT NULL,
+        day ${t.text} NOT NULL,
+        count ${t.integer} NOT NULL,
+        ts ${t.text},
+        first_seen ${t.time} NOT NULL,
+        last_seen ${t.time} NOT NULL,
+        lease_holder ${t.text},
+        lease_until ${t.time},
+        PRIMARY KEY (channel_id, fingerprint, day)
+      )${t.tableOptions};
+    `,
+  },
 ];
 
 function pending(applied: Set<number>, migrations: readonly Migration[]): Migration[] {

@@ -206,3 +206,28 @@ export const TEAMMATE_SWEEP = columns({
   seenBy: oneOf<TeammateSource>(),
   total: int,
 });
+
+/** A diagnosis API key as `front-why keys list` shows it: its hash never leaves the store. */
+export const API_KEY = columns({
+  id: text,
+  name: text,
+  /** Space-separated tenant names; '' for every tenant (read through `apiKeyTenants`). */
+  tenants: text,
+  notifyChannel: maybe(text),
+  perMinute: int,
+  createdBy: text,
+  createdAt: time,
+  /** null while the key works. */
+  revokedAt: maybe(time),
+});
+
+/** One fingerprint's failures in a channel on one day, and its thread. */
+export const API_ALERT = columns({
+  count: int,
+  /** The thread's parent message; null until the first replica to see it has posted. */
+  ts: maybe(text),
+  firstSeen: time,
+  lastSeen: time,
+  /** The replica updating the thread now, until `leaseUntil`. */
+  leaseHolder: maybe(text),
+});

@@ -1,4 +1,5 @@
 import type { ActivityStore, ClaimStore } from './areas/activity';
+import type { ApiStore } from './areas/api';
 import type { AuditStore } from './areas/audits';
 import type { ChannelStore } from './areas/channels';
 import type { OwnerSweepStore } from './areas/owner-sweeps';
@@ -16,6 +17,7 @@ import type { WatchStore } from './areas/watches';
  * throws `invalid_input` (rather than reading as "not found"), so a typo is reported as one.
  */
 export type { ActivityEntry, ActivityStore, ClaimStore, NewActivityEntry } from './areas/activity';
+export type { AlertKey, ApiAlert, ApiKey, ApiStore, IdempotencyState } from './areas/api';
 export type { AuditResult, AuditSchedule, AuditStore } from './areas/audits';
 export type { ChannelBinding, ChannelStore } from './areas/channels';
 export type { OwnerSweep, OwnerSweepStore } from './areas/owner-sweeps';
@@ -30,6 +32,7 @@ export type { AuditCadence, AuditTeammate, TeammateSource, WatchEnd } from './in
 
 export interface Store
   extends
+    ApiStore,
     TenantStore,
     ChannelStore,
     ActivityStore,

@@ -6,6 +6,7 @@ export type StoreErrorCode =
   | 'invalid_input'
   | 'tenant_exists'
   | 'tenant_not_found'
+  | 'api_key_exists'
   | 'key_config'
   | 'key_unknown'
   | 'key_mismatch'

@@ -1167,6 +1167,106 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
       });
     });
 
+    describe('diagnosis API', () => {
+      let store: Store;
+      let c: ReturnType<typeof manualClock>;
+      const hash = (n: number) => n.toString(16).padStart(64, '0');
+      beforeEach(async () => {
+        c = manualClock();
+        store = await h.open(ring1, { clock: c.clock });
+      });
+
+      it('keeps keys by hash, finds them by it, refuses a second key of a name and revokes once', async () => {
+        const created = await store.createApiKey({
+          name: 'billing-sync',
+          keyHash: hash(1),
+          tenants: ['globex', 'acme', 'acme'],
+          notifyChannel: 'C0ALERTS',
+          perMinute: 60,
+          createdBy: 'cli:ops',
+          createdAt: c.at(0),
+        });
+        expect(created).toEqual({
+          id: expect.stringMatching(/^k[0-9a-f]{16}$/),
+          name: 'billing-sync',
+          tenants: ['acme', 'globex'],
+          notifyChannel: 'C0ALERTS',
+          perMinute: 60,
+          createdBy: 'cli:ops',
+          createdAt: c.at(0),
+          revokedAt: null,
+        });
+        expect(await store.findApiKey(hash(1))).toEqual(created);
+        expect(await store.findApiKey(hash(2))).toBeNull();
+        await expectStoreError(
+          store.createApiKey({ ...created, keyHash: hash(3), createdAt: c.at(0) }),
+          'api_key_exists',
+          /billing-sync/,
+        );
+        const all = await store.createApiKey({
+          name: 'all-tenants',
+          keyHash: hash(4),
+          tenants: [],
+          perMinute: 5,
+          createdBy: 'cli:ops',
+          createdAt: c.at(0),
+        });
+        expect(all).toMatchObject({ tenants: [], notifyChannel: null });
+        expect((await store.listApiKeys()).map((k) => k.name)).toEqual(['all-tenants', 'billing-sync']);
+        expect(await store.revokeApiKey('billing-sync', c.at(5))).toMatchObject({ revokedAt: c.at(5) });
+        expect(await store.revokeApiKey('billing-sync', c.at(6))).toBeNull();
+        expect(await store.findApiKey(hash(1))).toMatchObject({ revokedAt: c.at(5) });
+      });
+
+      it('runs an Idempotency-Key once, replays its answer, and tells another request or a running one apart', async () => {
+        const { id: keyId } = await store.createApiKey({
+          name: 'k',
+          keyHash: hash(1),
+          tenants: [],
+          perMinute: 5,
+          createdBy: 'cli:ops',
+          createdAt: c.at(0),
+        });
+        const claim = { keyId, idempotencyKey: 'retry-1', requestHash: hash(7), now: c.at(0), keepMs: 60_000 };
+        expect(await store.claimIdempotency(claim)).toEqual({ kind: 'new' });
+        expect(await store.claimIdempotency(claim)).toEqual({ kind: 'running' });
+        expect(await store.claimIdempotency({ ...claim, requestHash: hash(8) })).toEqual({ kind: 'other-request' });
+        await store.finishIdempotency(keyId, 'retry-1', '{"fingerprint":"f1"}');
+        expect(await store.claimIdempotency(claim)).toEqual({ kind: 'answered', answer: '{"fingerprint":"f1"}' });
+        // Past its time the key runs afresh.
+        expect(await store.claimIdempotency({ ...claim, now: c.at(60_000) })).toEqual({ kind: 'new' });
+        await store.finishIdempotency(keyId, 'retry-1', null);
+        expect(await store.claimIdempotency({ ...claim, now: c.at(60_001) })).toEqual({ kind: 'new' });
+      });
+
+      it('counts one fingerprint a day in a channel, with one holder of its thread at a time', async () => {
+        const key = { channelId: 'C0ALERTS', fingerprint: 'f0123456789abcdef', day: '2025-03-01' };
+        const sighting = (holder: string, ms: number) => ({ ...key, at: c.at(ms), holder, leaseMs: 30_000 });
+        expect(await store.countAlert(sighting('a', 0))).toEqual({
+          count: 1,
+          ts: null,
+          firstSeen: c.at(0),
+          lastSeen: c.at(0),
+          leaseHolder: 'a',
+        });
+        expect(await store.countAlert(sighting('b', 10))).toMatchObject({
+          count: 2,
+          leaseHolder: 'a',
+          lastSeen: c.at(10),
+        });
+        expect(await store.setAlertThread(key, 'b', '1.2')).toBe(false);
+        expect(await store.setAlertThread(key, 'a', '1.2')).toBe(true);
+        // Shown 1, but 2 happened: a keeps the lease and is told what to show.
+        expect(await store.releaseAlert(key, 'a', 1)).toMatchObject({ count: 2, ts: '1.2', leaseHolder: 'a' });
+        expect(await store.releaseAlert(key, 'a', 2)).toBeNull();
+        expect(await store.countAlert(sighting('b', 20))).toMatchObject({ count: 3, leaseHolder: 'b', ts: '1.2' });
+        // A holder that never came back loses the lease once it runs out.
+        expect(await store.countAlert(sighting('c', 20 + 30_000))).toMatchObject({ count: 4, leaseHolder: 'c' });
+        expect(await store.releaseAlert(key, 'b', 3)).toBeNull();
+        expect(await store.countAlert({ ...sighting('d', 40_000), day: '2025-03-02' })).toMatchObject({ count: 1 });
+      });
+    });
+
     describe('persistence and encryption', () => {
       it('keeps every tenant, binding, setting, audit entry and claim across a restart', async () => {
         const tokens = new Map(Array.from({ length: 5 }, (_, i) => [`tenant-${i}`, fakeToken()] as const));

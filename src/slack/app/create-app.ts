@@ -11,6 +11,7 @@ import { ruleFileCount, type Rule, type RulesDirs } from '../../rules';
 import type { ChannelBinding, Store } from '../../store';
 import type { AuditReport } from '../../diagnosis/audit';
 import type { AuditChange } from '../../diagnosis/audit-change';
+import { ApiAlerts } from '../checks/api-alerts';
 import { CheckShare } from '../checks/check-share';
 import { HomeViews } from '../checks/home-views';
 import { auditThrough, postAuditChange } from '../checks/scheduled-audit';
@@ -21,6 +22,7 @@ import { registerEvents } from '../listeners/events';
 import { registerViews } from '../listeners/views';
 import { errorFields, logFailure } from '../send/failure';
 import { AdminCheck, HOW_TO_NAME_ADMINS } from './admins';
+import { apiRoutes } from './api-routes';
 import { boltLogger } from './bolt-logger';
 import type { SlackDeps } from './deps';
 import { frontDoor } from './front-door';
@@ -253,6 +255,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         convoStore: false,
       });
       wireListeners(app, deps, { stopping: () => stopping, requests, timer });
+      const alerts = new ApiAlerts(deps, client);
+      const portRoutes = [
+        ...routes,
+        ...apiRoutes(deps, {
+          metrics,
+          stopping: () => stopping,
+          replicas,
+          requests,
+          onAnswer: (answered) => alerts.raise(answered),
+        }),
+      ];
 
       // Before anything else listens: a port already taken stops the start here, with the variable to change.
       const metricsServer = await startMetricsServer({
@@ -269,14 +282,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           // Bolt's own server would read up to 4 MiB of anyone's body before checking a signature; the front door
           // judges the headers first and hands Bolt only the requests it admitted, already read.
           const entrance = { listener: receiver.requestListener, clock, bodyBytes: limits.bodyBytes, logger };
-          const server = await listen(config.PORT, undefined, frontDoor(routes, entrance), limits);
+          const server = await listen(config.PORT, undefined, frontDoor(portRoutes, entrance), limits);
           running = { mode, app, receiver, servers: [server, metricsServer] };
           port = server.port;
         } else {
           await app.start();
           // Recorded before the health server binds, so a failure there still lets stop() close the socket.
           running = { mode, app, receiver, servers: [metricsServer] };
-          const health = await listen(config.PORT, undefined, frontDoor(routes), limits);
+          const health = await listen(config.PORT, undefined, frontDoor(portRoutes), limits);
           running.servers.push(health);
           port = health.port;
         }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../../log';
+import { readBody } from '../../api/read-body';
 import { errorFields } from '../send/failure';
 import type { HttpRoute } from './health';
 import { EVENTS_PATH } from './receiver';
@@ -21,7 +22,8 @@ export interface SlackEntrance {
 }
 
 /**
- * Everything that reaches a port front-why listens on (PORT, the metrics port): GET on the exact paths of `routes`,
+ * Everything that reaches a port front-why listens on (PORT, the metrics port): the exact paths and methods of `routes`
+ * (GET /healthz, …; /v1 on PORT, whose handlers read their own bodies once the caller is known, see src/api),
  * POST /slack/events for Slack when `slack` is given (PORT in HTTP mode), 404 for anything else (other methods, casing, a trailing slash). A Slack request is judged on
  * its headers before a byte of its body is read: no signing headers, a signature not written as Slack writes it, a
  * timestamp more than five minutes from now, or a declared length over the limit, and it is answered at once and
@@ -36,7 +38,7 @@ export function frontDoor(routes: HttpRoute[], slack?: SlackEntrance): RequestLi
       return refuse(res, 400);
     }
     if (slack && path === EVENTS_PATH && req.method === 'POST') return admitSlack(req, res, slack);
-    const route = req.method === 'GET' ? routes.find((r) => r.path === path) : undefined;
+    const route = routes.find((r) => r.path === path && r.method.includes(req.method ?? ''));
     if (route) return route.handler(req, res);
     refuse(res, 404);
   };
@@ -88,30 +90,6 @@ function admitSlack(req: IncomingMessage, res: ServerResponse, slack: SlackEntra
       slack.logger.error({ err: errorFields(err) }, 'the Slack request listener failed');
       if (!res.headersSent) refuse(res, 500);
     }
-  });
-}
-
-/** The body, unless it runs over `limit` (reading stops there) or the client goes away first. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large' | 'gone'> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = (outcome: 'too large' | 'gone') => {
-      req.off('data', onData);
-      req.pause();
-      resolve(outcome);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) return stop('too large');
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks, size)));
-    req.once('error', () => stop('gone'));
-    req.once('close', () => {
-      if (!req.complete) stop('gone');
-    });
   });
 }
 

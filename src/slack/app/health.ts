@@ -22,10 +22,11 @@ export function healthHandler(state: () => HealthState) {
   };
 }
 
-/** A GET route on PORT, beside Slack's /slack/events in HTTP mode (see front-door.ts). */
+/** A route on PORT (or the metrics port), beside Slack's /slack/events in HTTP mode (see front-door.ts). */
 export interface HttpRoute {
   path: string;
-  method: ['GET'];
+  /** The methods it answers; any other is 404, as for a path nobody serves. */
+  method: readonly string[];
   handler: (req: IncomingMessage, res: ServerResponse) => void;
 }
 

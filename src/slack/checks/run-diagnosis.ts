@@ -155,7 +155,7 @@ async function recordRun(
  * channel while the paste came from a private command, and a paste carries whatever surrounded the error). When
  * even that does not fit in a button, its targets.
  */
-function buttonValueFor(parsed: ParseResult, outcome: DiagnoseOutcome | undefined): string | undefined {
+export function buttonValueFor(parsed: ParseResult, outcome: DiagnoseOutcome | undefined): string | undefined {
   const reduced = parsed.ok
     ? recheckInput(parsed, { maxErrors: MAX_ERRORS_PER_PASTE, maxChars: LIMITS.buttonValueChars - 100 })
     : undefined;
