@@ -1,0 +1,133 @@
+import type { DiagnoseOutcome, Diagnosis } from '../../diagnosis';
+import {
+  actions,
+  contexts,
+  escapedFallback,
+  sections,
+  simpleMessage,
+  type Block,
+  type SlackMessage,
+} from './block-kit';
+import { concernedLine } from './blocks-customer';
+import { escapeText, inlineCode, oneLine, slackLink, truncate } from './escape';
+
+/**
+ * The answer a customer reads in a shared channel (customer mode): addressed to them, in their terms. Built from its
+ * own allow-list of a diagnosis's fields (`customerFacing`), never from the agent's answer: no agent steps, no why,
+ * no evidence, no ranking, no checks, no token, no tenant, no rule or cause id. Not the headline either: it is
+ * written for the agent ("the token connected here works, so the customer's integration…"). What the customer reads
+ * is our own sentence, the steps the rules write for their admin and teammates, who is concerned, and Front's
+ * documentation. A cause with no step on the customer's side is not shown; the support team has it.
+ */
+
+export const CUSTOMER_ACTION_IDS = { watch: 'front_why_customer_watch' } as const;
+
+/** What of a diagnosis the customer may read, copied field by field. */
+interface CustomerFacing {
+  likely: 'confirmed' | 'likeliest' | 'alternative';
+  admin: string[];
+  teammate: string[];
+  concerned?: string;
+  links: { title: string; url: string }[];
+}
+
+const MAX_CAUSES = 3;
+const MAX_STEPS = 6;
+const MAX_LINE_CHARS = 700;
+const MAX_TARGETS = 5;
+
+function customerFacing(d: Diagnosis, index: number): CustomerFacing | undefined {
+  if (d.steps.admin.length === 0 && d.steps.teammate.length === 0) return undefined;
+  const concerned = concernedLine(d.owner);
+  return {
+    likely: d.status === 'confirmed' ? 'confirmed' : index === 0 ? 'likeliest' : 'alternative',
+    admin: d.steps.admin.slice(0, MAX_STEPS),
+    teammate: d.steps.teammate.slice(0, MAX_STEPS),
+    ...(concerned ? { concerned } : {}),
+    links: d.links.filter((l) => l.url.startsWith('https://')).slice(0, 3),
+  };
+}
+
+export interface CustomerAnswerView {
+  /** Who asked: the answer is addressed to them. */
+  asker: string;
+  /** The paste to re-check, when "Tell me when it works" can be offered (a live answer the customer can fix). */
+  watchValue?: string;
+}
+
+/** One message: what happened, what to change and who, and "Tell me when it works" when it can be watched. */
+export function customerAnswer(outcome: DiagnoseOutcome, view: CustomerAnswerView): SlackMessage {
+  const to = `<@${escapeText(view.asker)}>`;
+  if (!outcome.ok) {
+    return simpleMessage(
+      `${to} I could not read a Front error in that. Paste the whole response your integration got from Front (status and body), or the ID of the conversation (cnv_…).`,
+    );
+  }
+  const about =
+    outcome.targets.length > 0
+      ? ` about ${outcome.targets
+          .slice(0, MAX_TARGETS)
+          .map((t) => inlineCode(t))
+          .join(', ')}`
+      : '';
+  const facing = outcome.diagnoses
+    .map((d, i) => customerFacing(d, i))
+    .filter((f): f is CustomerFacing => f !== undefined)
+    .slice(0, MAX_CAUSES);
+  const blocks: Block[] = [];
+  if (facing.length === 0) {
+    const fine = outcome.live && outcome.diagnoses.length === 0 && outcome.targets.length > 0;
+    blocks.push(
+      ...sections(
+        fine
+          ? `${to} I checked${about}: Front answers it fine now. If your integration still gets the error, paste the whole error here.`
+          : `${to} I looked into the error${about}, and found nothing you can change on your side. Our support team has been told and will answer in this thread.`,
+      ),
+    );
+  } else {
+    const lead =
+      facing[0]?.likely === 'confirmed' ? 'Here is what to change' : 'Here is what most likely needs changing';
+    blocks.push(...sections(`${to} I looked into the Front API error${about}. ${lead} on your side.`));
+    facing.forEach((f, i) => blocks.push(...sections(causeText(f, facing.length > 1 ? i + 1 : undefined))));
+  }
+  const button = view.watchValue
+    ? [actions([{ actionId: CUSTOMER_ACTION_IDS.watch, label: 'Tell me when it works', value: view.watchValue }])]
+    : [];
+  const note =
+    facing.length > 0
+      ? `Once that is done, the same request should work.${view.watchValue ? ' Click *Tell me when it works* and I will tell you here.' : ''} Our support team can see this thread.`
+      : 'Answered automatically. Our support team can see this thread.';
+  return {
+    text: escapedFallback(facing.length > 0 ? 'What to change on your side' : 'I looked into the Front API error.'),
+    blocks: [...blocks, ...button, ...contexts(note)],
+  };
+}
+
+const LEADS = {
+  confirmed: 'What to change',
+  likeliest: 'Most likely',
+  alternative: 'Or it may be this instead',
+} as const;
+
+function line(text: string): string {
+  return escapeText(truncate(oneLine(text), MAX_LINE_CHARS));
+}
+
+function causeText(f: CustomerFacing, number: number | undefined): string {
+  const lines = [`${number ? `${number}. ` : ''}*${LEADS[f.likely]}*`];
+  if (f.concerned) lines.push(line(f.concerned));
+  if (f.admin.length > 0) {
+    lines.push('*What your Front admin can do:*');
+    f.admin.forEach((step, n) => lines.push(`${n + 1}. ${line(step)}`));
+  }
+  if (f.teammate.length > 0) {
+    lines.push(
+      f.admin.length > 0
+        ? '*Or each teammate concerned can do it themselves:*'
+        : '*What the teammate concerned can do:*',
+    );
+    f.teammate.forEach((step) => lines.push(`• ${line(step)}`));
+  }
+  if (f.links.length > 0) lines.push(`More: ${f.links.map((l) => slackLink(l.url, l.title)).join(' · ')}`);
+  return lines.join('\n');
+}
