@@ -1,6 +1,7 @@
 import { activity, claims } from './areas/activity';
 import { audits } from './areas/audits';
 import { channels } from './areas/channels';
+import { customer } from './areas/customer';
 import { rateWindows } from './areas/rate-windows';
 import { replicas } from './areas/replicas';
 import { checkKeys, tenantInfo, tenants } from './areas/tenants';
@@ -52,6 +53,7 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
     shared: driver.shared,
     ...tenants(ctx),
     ...channels(ctx),
+    ...customer(ctx),
     ...activity(ctx),
     ...claims(ctx),
     ...watches(ctx),

@@ -25,6 +25,11 @@ export {
 export type TenantInfo = rows.RowOf<typeof rows.TENANT>;
 export type ChannelBinding = rows.RowOf<typeof rows.BINDING>;
 export type ChannelSettings = rows.RowOf<typeof rows.SETTINGS>;
+export type CustomerChannel = rows.RowOf<typeof rows.CUSTOMER_CHANNEL>;
+export type CustomerQuestion = rows.RowOf<typeof rows.CUSTOMER_QUESTION>;
+export type NewCustomerChannel = z.input<typeof input.customerChannel>;
+export type NewCustomerCheck = z.input<typeof input.customerCheck>;
+export type CustomerThread = z.input<typeof input.customerThread>;
 export type ActivityEntry = rows.RowOf<typeof rows.ACTIVITY>;
 export type Watch = rows.RowOf<typeof rows.WATCH>;
 export type AuditSchedule = rows.RowOf<typeof rows.SCHEDULE>;
@@ -124,6 +129,28 @@ export interface ChannelStore {
   setChannelSettings(teamId: string, channelId: string, settings: Partial<ChannelSettings>): Promise<ChannelSettings>;
   /** Defaults: listen false, allowExternal false. */
   getChannelSettings(teamId: string, channelId: string): Promise<ChannelSettings>;
+}
+
+export interface CustomerStore {
+  /** Turns customer mode on for the channel, or changes its mirror channel. */
+  setCustomerChannel(channel: NewCustomerChannel): Promise<CustomerChannel>;
+  /** false when customer mode was not on. */
+  clearCustomerChannel(teamId: string, channelId: string): Promise<boolean>;
+  getCustomerChannel(teamId: string, channelId: string): Promise<CustomerChannel | null>;
+  /**
+   * Counts a check a customer asked for, unless the asker or the channel already reached its limit within the
+   * window; then nothing is written and `over` says which (the person's limit first). One statement: two checks of
+   * one process never both pass the last free place (concurrent replicas on PostgreSQL may pass it by one each).
+   */
+  recordCustomerCheck(
+    check: NewCustomerCheck,
+  ): Promise<{ recorded: true } | { recorded: false; over: 'person' | 'channel' }>;
+  /** Whether a customer asked in this thread. */
+  isCustomerThread(thread: CustomerThread): Promise<boolean>;
+  /** Someone of the vendor posted in a customer's thread; the first time is kept. */
+  markAgentPosted(thread: CustomerThread, at: Date): Promise<void>;
+  /** Each customer thread asked in at or after `since`, oldest first, with its tenant, first check and outcome. */
+  listCustomerQuestions(since: Date): Promise<CustomerQuestion[]>;
 }
 
 export interface ActivityStore {
@@ -283,6 +310,7 @@ export interface Store
   extends
     TenantStore,
     ChannelStore,
+    CustomerStore,
     ActivityStore,
     ClaimStore,
     WatchStore,
