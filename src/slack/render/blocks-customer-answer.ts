@@ -114,7 +114,8 @@ function line(text: string): string {
 }
 
 function causeText(f: CustomerFacing, number: number | undefined): string {
-  const lines = [`${number ? `${number}. ` : ''}*${LEADS[f.likely]}*`];
+  // A single confirmed cause needs no heading: the sentence above already says what follows.
+  const lines = number || f.likely !== 'confirmed' ? [`${number ? `${number}. ` : ''}*${LEADS[f.likely]}*`] : [];
   if (f.concerned) lines.push(line(f.concerned));
   if (f.admin.length > 0) {
     lines.push('*What your Front admin can do:*');
@@ -130,4 +131,76 @@ function causeText(f: CustomerFacing, number: number | undefined): string {
   }
   if (f.links.length > 0) lines.push(`More: ${f.links.map((l) => slackLink(l.url, l.title)).join(' · ')}`);
   return lines.join('\n');
+}
+
+/** Said in the thread instead of an answer when the asker or the channel reached its limit of checks. */
+export function customerLimitMessage(asker: string, over: 'person' | 'channel', perPerson: number): SlackMessage {
+  const why =
+    over === 'person'
+      ? `you have asked for ${perPerson} checks in the last hour, the most I run for one person`
+      : 'this channel has asked for as many checks in the last hour as I run for it';
+  return simpleMessage(
+    `<@${escapeText(asker)}> Sorry, I cannot check this one now: ${why}. Please try again later; our support team can see this thread and may answer sooner.`,
+  );
+}
+
+/** In place of an answer when the check could not run now (Front's limit for checks is busy, or no tenant). */
+export function customerNotNowMessage(asker: string, why: 'busy' | 'not-set-up'): SlackMessage {
+  return simpleMessage(
+    why === 'busy'
+      ? `<@${escapeText(asker)}> I cannot check this right now: too many checks are running for your company. Please try again in a few minutes.`
+      : `<@${escapeText(asker)}> I cannot check errors in this channel yet. Our support team can see this thread and will answer here.`,
+  );
+}
+
+/** The watch a customer started: addressed to them, with the Stop button only they (or our people) may use. */
+export function customerWatchStartedMessage(
+  watch: { id: string; label: string },
+  asker: string,
+  stopActionId: string,
+): SlackMessage {
+  const text = `<@${escapeText(asker)}> I'll tell you here when ${inlineCode(truncate(oneLine(watch.label), 120))} works.`;
+  return {
+    text: escapedFallback(`I'll tell you here when ${watch.label} works.`),
+    blocks: [
+      ...sections(text),
+      actions([{ actionId: stopActionId, label: 'Stop telling me', value: watch.id, style: 'danger' }]),
+    ],
+  };
+}
+
+/**
+ * What a watch in a customer's thread tells them. Only "fixed" quotes the runner's text (the rule's own line on what
+ * changed, e.g. the teammate's preference now on); the others say what the customer needs in our own words, since the
+ * runner's text for them names causes and tenants.
+ */
+export function customerWatchNotice(
+  kind: 'fixed' | 'changed' | 'expired' | 'stopped',
+  watch: { label: string; startedBy: string },
+  text: string,
+): SlackMessage {
+  const to = `<@${escapeText(watch.startedBy)}>`;
+  const what = inlineCode(truncate(oneLine(watch.label), 120));
+  switch (kind) {
+    case 'fixed':
+      return simpleMessage(`:white_check_mark: ${to} It works now: ${escapeText(truncate(oneLine(text), 1_500))}`);
+    case 'changed':
+      return simpleMessage(
+        `:warning: ${to} ${what} still does not work, now for another reason. I'm still watching; our support team can see this thread.`,
+      );
+    case 'expired':
+      return simpleMessage(
+        `:hourglass: ${to} I stopped watching ${what}: it still did not work. Our support team can see this thread.`,
+      );
+    case 'stopped':
+      return simpleMessage(`:octagonal_sign: ${to} I stopped watching ${what}.`);
+  }
+}
+
+/** On top of the full answer in the internal mirror channel: whose question, and a link to the customer's thread. */
+export function mirrorHeader(asker: string, channelId: string, permalink: string | undefined): SlackMessage {
+  const where = permalink ? slackLink(permalink, 'their thread') : `<#${escapeText(channelId)}>`;
+  return simpleMessage(
+    `:busts_in_silhouette: <@${escapeText(asker)}> asked in <#${escapeText(channelId)}> (${where}). They got the customer answer; the full answer follows.`,
+  );
 }
