@@ -15,7 +15,7 @@ import { migrate } from './migrations';
 import { describePostgresUrl, PostgresDriver } from './postgres-driver';
 import { sql } from './sql';
 import { SqliteDriver } from './sqlite-driver';
-import type { ActivityStore, Store, StoreOptions, TenantStore, UnknownWordingStore } from './store-api';
+import type { ActivityStore, CustomerStore, Store, StoreOptions, TenantStore, UnknownWordingStore } from './store-api';
 import { StoreError } from './store-error';
 
 export { Keyring, KEY_VARIABLE } from './crypto';
@@ -23,6 +23,7 @@ export { isPostgresUrl } from './location';
 export { StoreError, isStoreError, type StoreErrorCode } from './store-error';
 export { MIGRATIONS, type Migration } from './migrations';
 export { readActivity } from './activity-read';
+export { deflectionByTenant, median, type Deflection } from './deflection';
 export { redactSecrets } from '../redact';
 export * from './store-api';
 
@@ -71,9 +72,14 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
 
 /**
  * What can be read and written without a keyring: the unknown wordings (`explain`, `unknowns`), the activity log
- * and a tenant's plain columns (`activity`, `stats`). No token is ever read through it.
+ * a tenant's plain columns (`activity`, `stats`) and the customer questions (`stats`). No token is ever read through it.
  */
-export interface KeylessStore extends UnknownWordingStore, ActivityStore, Pick<TenantStore, 'getTenant'> {
+export interface KeylessStore
+  extends
+    UnknownWordingStore,
+    ActivityStore,
+    Pick<TenantStore, 'getTenant'>,
+    Pick<CustomerStore, 'listCustomerQuestions'> {
   close(): Promise<void>;
 }
 
@@ -87,6 +93,7 @@ export async function openKeylessStore(urlOrPath: string, options: StoreOptions 
     ...unknownWordings({ db: driver }),
     ...activity({ db: driver }),
     ...tenantInfo({ db: driver }),
+    listCustomerQuestions: customer({ db: driver, clock: () => new Date() }).listCustomerQuestions,
     close: () => driver.close(),
   };
 }

@@ -6,7 +6,7 @@ import type { CustomerStore } from '../store-api';
 import type { Context } from './context';
 
 /** Customer mode: which channels are in it, and the checks customers asked for there (limits and deflection). */
-export function customer({ db, clock }: Context): CustomerStore {
+export function customer({ db, clock }: Pick<Context, 'db' | 'clock'>): CustomerStore {
   const thread = (t: unknown) => check(input.customerThread, t);
   const channel = (teamId: string, channelId: string) => ({
     teamId: check(input.slackId('teamId'), teamId),
