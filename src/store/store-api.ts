@@ -137,6 +137,8 @@ export interface CustomerStore {
   /** false when customer mode was not on. */
   clearCustomerChannel(teamId: string, channelId: string): Promise<boolean>;
   getCustomerChannel(teamId: string, channelId: string): Promise<CustomerChannel | null>;
+  /** The workspace's customer channels, by channel id. */
+  listCustomerChannels(teamId: string): Promise<CustomerChannel[]>;
   /**
    * Counts a check a customer asked for, unless the asker or the channel already reached its limit within the
    * window; then nothing is written and `over` says which (the person's limit first). One statement: two checks of

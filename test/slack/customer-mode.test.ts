@@ -12,7 +12,7 @@ import {
   waitFor,
   type Harness,
 } from './helpers/harness';
-import { TEAM_ID, type RecordedCall } from './helpers/slack-standin';
+import { BOT_USER_ID, TEAM_ID, type RecordedCall } from './helpers/slack-standin';
 import { buttonIds, visibleText } from './helpers/visible';
 
 /**
@@ -28,7 +28,8 @@ const ERROR_PASTE =
   'Our integration gets this: {"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}';
 const MIN = 60_000;
 
-let now = Date.parse('2026-03-02T09:00:00.000Z');
+// The watches' clock starts at the app's: the time from a question to fixed is read across both.
+let now = Date.now();
 let h: Harness;
 
 beforeAll(async () => {
@@ -80,6 +81,8 @@ test('an admin turns customer mode on with a mirror; a guest cannot', async () =
 });
 
 let customerAnswer: RecordedCall;
+/** The thread of a guest's /front-why. */
+let commandThread: string;
 let asked: Record<string, unknown>;
 
 test("a guest's paste gets the customer answer in the thread, and the mirror gets the full answer", async () => {
@@ -136,6 +139,7 @@ test('/front-why from a guest gets the customer answer; from the vendor’s peop
     expect.stringContaining(`@${GUEST} I looked into the Front API error about cnv_yo1kg5q`),
   ]);
   for (const pattern of INTERNAL) expect(JSON.stringify(posted[1]!.args)).not.toMatch(pattern);
+  commandThread = posted[0]!.answer!.ts!;
 
   mark = h.slack.calls.length;
   await h.command('cnv_yo1kg5q', { user: AGENT, channel: SHARED });
@@ -218,11 +222,34 @@ test('"Tell me when it works": only its creator can stop it, and it tells them o
 
 test('the vendor’s people posting in a customer’s thread is noted; chit-chat gets no answer', async () => {
   const mark = h.slack.calls.length;
-  await h.event(userMessage('Looking into it', { channel: SHARED, user: AGENT, thread_ts: asked.ts }));
+  await h.event(userMessage('Looking into it', { channel: SHARED, user: AGENT, thread_ts: commandThread }));
+  // A guest's own follow-up is not an agent's.
+  await h.event(userMessage('Thanks!', guest({ thread_ts: asked.ts })));
   await h.idle();
   expect(since(mark, 'chat.postMessage')).toEqual([]);
-  const [question] = await h.store.listCustomerQuestions(new Date(0));
-  expect(question?.agentPostedAt).not.toBeNull();
+  const questions = await h.store.listCustomerQuestions(new Date(0));
+  expect(questions.map((q) => q.agentPostedAt !== null)).toEqual([false, true]);
+});
+
+test('the Home tab of someone in the mirror channel counts the tenant’s customer questions', async () => {
+  h.slack.setChannel(SHARED, [GUEST, AGENT, BOT_USER_ID], { extShared: true });
+  h.slack.setChannel(MIRROR, [AGENT, BOT_USER_ID]);
+  const mark = h.slack.calls.length;
+  await h.event({
+    type: 'app_home_opened',
+    user: AGENT,
+    channel: 'D0HOME',
+    tab: 'home',
+    event_ts: `${Date.now() / 1000}`,
+  });
+  await h.idle();
+  const [published] = since(mark, 'views.publish');
+  const view = JSON.stringify(published?.args.view);
+  expect(view).toContain('*acme*');
+  // The paste's thread (fixed by the watch, the agent posting only after) and the /front-why thread.
+  expect(view).toMatch(
+    /Customer questions in the last 30 days:\* 2 answered · 1 fixed without an agent · median \d+ min to fixed/,
+  );
 });
 
 test('past the per-person limit a guest gets a polite answer and nothing is checked', async () => {

@@ -436,6 +436,8 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
         await store.setCustomerChannel({ teamId: 'T1', channelId: 'C1', mirrorChannelId: 'C2', setBy: 'U2' });
         expect(await store.getCustomerChannel('T1', 'C1')).toMatchObject({ mirrorChannelId: 'C2', setBy: 'U2' });
         expect(await store.getCustomerChannel('T2', 'C1')).toBeNull();
+        expect((await store.listCustomerChannels('T1')).map((c) => c.channelId)).toEqual(['C1']);
+        expect(await store.listCustomerChannels('T2')).toEqual([]);
         expect(await store.clearCustomerChannel('T1', 'C1')).toBe(true);
         expect(await store.clearCustomerChannel('T1', 'C1')).toBe(false);
         expect(await store.getCustomerChannel('T1', 'C1')).toBeNull();

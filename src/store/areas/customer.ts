@@ -42,6 +42,14 @@ export function customer({ db, clock }: Pick<Context, 'db' | 'clock'>): Customer
       return row ? CUSTOMER_CHANNEL.read(row) : null;
     },
 
+    async listCustomerChannels(teamId) {
+      const team = check(input.slackId('teamId'), teamId);
+      const rows = await db.all(
+        sql`SELECT ${CUSTOMER_CHANNEL.list} FROM customer_channels WHERE team_id = ${team} ORDER BY channel_id`,
+      );
+      return rows.map(CUSTOMER_CHANNEL.read);
+    },
+
     async recordCustomerCheck(checkAsked) {
       const c = check(input.customerCheck, checkAsked);
       const since = new Date(c.at.getTime() - c.windowMs);
