@@ -1,5 +1,6 @@
 import type { DiagnoseOutcome, Diagnosis } from '../../src/diagnosis';
 import { maskToken } from '../../src/front/mask';
+import { blockChars, LIMITS } from '../../src/slack/render/block-kit';
 import { customerAnswer } from '../../src/slack/render/blocks-customer-answer';
 import { renderCases, rules, variantName, type Rendered } from '../rules/rendered-cases';
 
@@ -142,4 +143,20 @@ test('a cause with nothing on the customer’s side says support has it, and sho
   expect(text).toContain('found nothing you can change on your side');
   expect(text).not.toContain(internal.diagnosis.headline.slice(0, 40));
   expect(text).not.toContain(CANARY);
+});
+
+test('however long the steps, the customer answer is one message within Slack’s limits', () => {
+  const long = rendered.find((r) => r.diagnosis.steps.admin.length > 0)!.diagnosis;
+  const huge = {
+    ...long,
+    steps: { ...long.steps, admin: Array(20).fill('x'.repeat(3_000)), teammate: Array(20).fill('y'.repeat(3_000)) },
+  };
+  const message = customerAnswer(outcomeOf([huge, huge, huge], 'cnv_yo1kg5q'), {
+    asker: 'U0CUSTOMER',
+    watchValue: 'cnv_yo1kg5q',
+  });
+  expect(message.blocks.length).toBeLessThanOrEqual(LIMITS.blocksPerMessage);
+  expect(message.blocks.reduce((n, b) => n + blockChars(b), 0)).toBeLessThanOrEqual(LIMITS.messageChars);
+  expect(visible(message)).toContain('too long to show here');
+  expect(message.blocks.some((b) => b.type === 'actions')).toBe(true);
 });

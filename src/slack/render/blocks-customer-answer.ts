@@ -3,6 +3,7 @@ import {
   actions,
   contexts,
   escapedFallback,
+  LIMITS,
   sections,
   simpleMessage,
   type Block,
@@ -35,6 +36,8 @@ const MAX_CAUSES = 3;
 const MAX_STEPS = 6;
 const MAX_LINE_CHARS = 700;
 const MAX_TARGETS = 5;
+/** Room for the causes in one message, leaving the greeting, the button and the note theirs. */
+const MAX_CAUSE_CHARS = LIMITS.messageChars - 2_000;
 
 function customerFacing(d: Diagnosis, index: number): CustomerFacing | undefined {
   if (d.steps.admin.length === 0 && d.steps.teammate.length === 0) return undefined;
@@ -88,7 +91,17 @@ export function customerAnswer(outcome: DiagnoseOutcome, view: CustomerAnswerVie
     const lead =
       facing[0]?.likely === 'confirmed' ? 'Here is what to change' : 'Here is what most likely needs changing';
     blocks.push(...sections(`${to} I looked into the Front API error${about}. ${lead} on your side.`));
-    facing.forEach((f, i) => blocks.push(...sections(causeText(f, facing.length > 1 ? i + 1 : undefined))));
+    // Within one message: a cause that would not fit is left to the support team, and the customer is told so.
+    let used = 0;
+    for (const [i, f] of facing.entries()) {
+      const text = causeText(f, facing.length > 1 ? i + 1 : undefined);
+      if (i > 0 && used + text.length > MAX_CAUSE_CHARS) {
+        blocks.push(...sections('_One more possible cause is too long to show here; our support team has it._'));
+        break;
+      }
+      blocks.push(...sections(text));
+      used += text.length;
+    }
   }
   const button = view.watchValue
     ? [actions([{ actionId: CUSTOMER_ACTION_IDS.watch, label: 'Tell me when it works', value: view.watchValue }])]

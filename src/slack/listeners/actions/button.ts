@@ -17,8 +17,9 @@ export interface ButtonClick {
 }
 
 /**
- * Shared by both buttons: ack first, work out who clicked where, refuse Slack Connect guests unless the channel
- * allows them, then run `work`; a failure still reaches the person who clicked.
+ * Shared by every button: ack first, work out who clicked where, refuse Slack Connect guests unless the channel
+ * allows them (or, for a button of the customer answer, the channel is a customer channel), then run `work`; a
+ * failure still reaches the person who clicked.
  */
 export function buttonHandler(
   deps: SlackDeps,
