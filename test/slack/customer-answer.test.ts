@@ -1,7 +1,7 @@
 import type { DiagnoseOutcome, Diagnosis } from '../../src/diagnosis';
 import { maskToken } from '../../src/front/mask';
 import { blockChars, LIMITS } from '../../src/slack/render/block-kit';
-import { customerAnswer } from '../../src/slack/render/blocks-customer-answer';
+import { customerAnswer, customerWatchNotice } from '../../src/slack/render/blocks-customer-answer';
 import { renderCases, rules, variantName, type Rendered } from '../rules/rendered-cases';
 
 /**
@@ -159,4 +159,17 @@ test('however long the steps, the customer answer is one message within Slack’
   expect(message.blocks.reduce((n, b) => n + blockChars(b), 0)).toBeLessThanOrEqual(LIMITS.messageChars);
   expect(visible(message)).toContain('too long to show here');
   expect(message.blocks.some((b) => b.type === 'actions')).toBe(true);
+});
+
+test('what a watch tells a customer names no cause and no tenant, whatever the runner said', () => {
+  const watch = { label: 'cnv_yo1kg5q', startedBy: 'U0CUSTOMER' };
+  const runner = 'cnv_yo1kg5q still fails, now for another cause: token_invalid with tenant acme';
+  for (const kind of ['changed', 'expired', 'stopped'] as const) {
+    const text = visible(customerWatchNotice(kind, watch, runner));
+    expect(text).toContain('<@U0CUSTOMER>');
+    expect(text).not.toMatch(/token_invalid|tenant|acme/);
+  }
+  expect(
+    visible(customerWatchNotice('fixed', watch, 'the token is accepted again; cnv_yo1kg5q reads fine.')),
+  ).toContain('It works now: the token is accepted again');
 });

@@ -231,6 +231,23 @@ test('the vendor’s people posting in a customer’s thread is noted; chit-chat
   expect(questions.map((q) => q.agentPostedAt !== null)).toEqual([false, true]);
 });
 
+test('an author the event names no team for is looked up with users.info, once, and answered as a customer', async () => {
+  const someone = 'U0GUESTTHREE';
+  h.slack.setUserTeam(someone, GUEST_TEAM);
+  const mark = h.slack.calls.length;
+  for (const text of [ERROR_PASTE, `${ERROR_PASTE} (again)`]) {
+    await h.event(userMessage(text, { channel: SHARED, user: someone, team: undefined }));
+    await h.idle();
+  }
+  expect(since(mark, 'users.info')).toHaveLength(1);
+  const answers = since(mark, 'chat.postMessage', SHARED);
+  expect(answers.map((c) => visibleText(c).split('\n')[0])).toEqual([
+    expect.stringContaining(`@${someone} I looked into the Front API error`),
+    expect.stringContaining(`@${someone} I looked into the Front API error`),
+  ]);
+  expect(since(mark, 'chat.postEphemeral')).toEqual([]);
+});
+
 test('the Home tab of someone in the mirror channel counts the tenant’s customer questions', async () => {
   h.slack.setChannel(SHARED, [GUEST, AGENT, BOT_USER_ID], { extShared: true });
   h.slack.setChannel(MIRROR, [AGENT, BOT_USER_ID]);
@@ -246,9 +263,10 @@ test('the Home tab of someone in the mirror channel counts the tenant’s custom
   const [published] = since(mark, 'views.publish');
   const view = JSON.stringify(published?.args.view);
   expect(view).toContain('*acme*');
-  // The paste's thread (fixed by the watch, the agent posting only after) and the /front-why thread.
+  // The paste's thread (fixed by the watch, the agent posting only after), the /front-why thread, and the two
+  // threads of the author looked up with users.info.
   expect(view).toMatch(
-    /Customer questions in the last 30 days:\* 2 answered · 1 fixed without an agent · median \d+ min to fixed/,
+    /Customer questions in the last 30 days:\* 4 answered · 1 fixed without an agent · median \d+ min to fixed/,
   );
 });
 
@@ -273,6 +291,20 @@ test('past the per-person limit a guest gets a polite answer and nothing is chec
     expect.stringContaining(
       `@${GUEST_2} Sorry, I cannot check this one now: you have asked for 20 checks in the last hour`,
     ),
+  ]);
+  expect(h.sandbox.stats().total).toBe(0);
+});
+
+test('a customer channel no longer bound checks nothing, not even with another token, and says so', async () => {
+  await h.command('unbind', { user: ADMIN, channel: SHARED });
+  await h.idle();
+  h.sandbox.resetStats();
+  const mark = h.slack.calls.length;
+  await h.event(userMessage(ERROR_PASTE, guest({ user: 'U0GUESTFOUR' })));
+  await waitFor(() => since(mark, 'chat.postMessage', SHARED)[0], 'the answer');
+  await h.idle();
+  expect(since(mark, 'chat.postMessage').map((c) => visibleText(c))).toEqual([
+    '@U0GUESTFOUR I cannot check errors in this channel yet. Our support team can see this thread and will answer here.',
   ]);
   expect(h.sandbox.stats().total).toBe(0);
 });
