@@ -295,6 +295,16 @@ test('past the per-person limit a guest gets a polite answer and nothing is chec
   expect(h.sandbox.stats().total).toBe(0);
 });
 
+test('a command whose payload says this workspace, from someone users.info places in another, is a customer’s', async () => {
+  const someone = 'U0GUESTFIVE';
+  h.slack.setUserTeam(someone, GUEST_TEAM);
+  const mark = h.slack.calls.length;
+  await h.command('audit', { user: someone, channel: SHARED });
+  await h.idle();
+  expect(since(mark, 'users.info')).toHaveLength(1);
+  expect(visibleText(since(mark, 'response_url')[0]!)).toContain('is for the support team');
+});
+
 test('a customer channel no longer bound checks nothing, not even with another token, and says so', async () => {
   await h.command('unbind', { user: ADMIN, channel: SHARED });
   await h.idle();

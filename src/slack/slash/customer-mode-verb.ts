@@ -4,6 +4,7 @@ import { escapeText, inlineCode } from '../render/escape';
 import { cannotPostHere, post, respondEphemeral } from '../send/reply';
 import { answerCustomer, answerInsiderPrivately, CUSTOMER_LIMITS } from '../checks/customer-mode';
 import type { CustomerChannel } from '../../store';
+import { authorIsExternal } from '../checks/author-team';
 import { parseOnOff, requireAdmin, requireInsider } from './guards';
 import type { SlashVerb, VerbContext } from './verb';
 
@@ -100,7 +101,11 @@ export function inCustomerChannel(
   elsewhere: SlashVerb,
 ): SlashVerb {
   return async (ctx) => {
-    if (ctx.external) {
+    // The full answer is never handed on the command's own team alone: Slack is asked too (users.info, kept an
+    // hour), and either saying "another organisation" (or the lookup failing) makes the author a customer.
+    const external =
+      ctx.external || (await authorIsExternal(ctx.deps, ctx.client, ctx.who.userId, ctx.who.channelId, {}));
+    if (external) {
       if (ctx.text === '' || verbName === 'help') {
         await respondEphemeral(ctx.respond, simpleMessage(CUSTOMER_HELP, 'front-why: help'));
         return;

@@ -27,6 +27,8 @@ interface UserMessage {
   user_team?: string;
   /** The author's workspace. */
   team?: string;
+  /** In shared channels: the workspace the message was posted from. */
+  source_team?: string;
   text?: string;
   ts: string;
   thread_ts?: string;
@@ -128,7 +130,10 @@ async function answer(
   }
 }
 
-/** The author's team as the event says it: `user_team` in channels shared with other organisations, else `team`. */
+/**
+ * The author's team as the event says it: `user_team` in channels shared with other organisations, else `team`, else
+ * `source_team` (where the message was posted from).
+ */
 function said(message: UserMessage): SaidTeam {
-  return { teamId: message.user_team ?? message.team };
+  return { teamId: message.user_team ?? message.team ?? message.source_team };
 }
