@@ -175,6 +175,12 @@ test("a guest's admin verbs are refused, and change nothing", async () => {
     expect(since(mark, 'views.open')).toEqual([]);
     expect(since(mark, 'chat.postMessage')).toEqual([]);
   }
+  const mark = h.slack.calls.length;
+  await h.command('help', { user: GUEST, team: GUEST_TEAM, channel: SHARED });
+  await h.idle();
+  const help = visibleText(since(mark, 'response_url')[0]!);
+  expect(help).toContain('In this channel you can ask me about a Front API error');
+  expect(help).not.toMatch(/bind|connect|audit|tenant/);
   expect(await h.store.getCustomerChannel(TEAM_ID, SHARED)).not.toBeNull();
   expect((await h.store.getChannelBinding(TEAM_ID, SHARED))?.tenant).toBe('acme');
   expect(await h.store.getAuditSchedule('acme')).toBeNull();
