@@ -284,12 +284,14 @@ examples:
   front-why activity --json --limit 1000`,
   },
   stats: {
-    summary: 'diagnoses per cause, tenant and week, and how long watched cases took to be fixed',
+    summary: 'diagnoses per cause, tenant and week, how long watched cases took to be fixed, and customer questions',
     usage: 'usage: front-why stats [--tenant NAME] [--since 30d|4w|2026-11-01] [--json]',
     details: `Counts from the activity log alone (nothing new is collected): diagnoses per cause, per tenant and per week
 (weeks start on Monday, UTC), and for watched cases the time from the answer to the fixed notice (median and
 p90, nearest rank). The answer is the diagnosis of the same tenant and target before the watch started, or
-the start itself. Like \`activity\`, reads FRONT_WHY_DB and needs no FRONT_WHY_ENCRYPTION_KEY.
+the start itself. Per tenant, the customer questions customer mode answered in Slack (one per thread), how many a
+watch found fixed before anyone of the vendor posted in the thread, and the median time from question to fixed.
+Like \`activity\`, reads FRONT_WHY_DB and needs no FRONT_WHY_ENCRYPTION_KEY.
 
 options:
   --tenant NAME   only this tenant

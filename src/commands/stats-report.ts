@@ -1,4 +1,7 @@
+import { median, type Deflection } from '../deflection';
 import type { ActivityEntry } from '../store';
+
+export { median };
 
 const DAY_MS = 86_400_000;
 
@@ -27,6 +30,8 @@ export interface StatsReport {
     /** From the answer (the diagnosis before the watch started, else the start) to the fixed notice. */
     timeToFixed: { count: number; medianMs: number | null; p90Ms: number | null };
   };
+  /** Customer mode, per tenant: questions answered, fixed without an agent, median time to fixed. */
+  customers: Deflection[];
 }
 
 export const NO_CAUSE = '(no Front error found)';
@@ -50,15 +55,6 @@ export function weekStart(at: Date): string {
   return new Date(monday * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** The median of sorted values (the mean of the middle two for an even count). */
-export function median(sorted: number[]): number | null {
-  if (sorted.length === 0) return null;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 /** Nearest-rank percentile of sorted values: the smallest value with at least p% of them at or below it. */
 export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -69,7 +65,13 @@ export function percentile(sorted: number[], p: number): number | null {
  * Diagnoses and watches counted from the activity log alone. `entries` may start before `since`: earlier
  * diagnoses are what a watch's answer time is looked up in, but only what happened from `since` counts.
  */
-export function buildStats(entries: ActivityEntry[], since: Date, until: Date, tenant: string | null): StatsReport {
+export function buildStats(
+  entries: ActivityEntry[],
+  since: Date,
+  until: Date,
+  tenant: string | null,
+  customers: Deflection[] = [],
+): StatsReport {
   const ordered = [...entries].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
   const inWindow = (e: ActivityEntry) => e.at >= since && e.at <= until;
   const byCause = new Map<string, number>();
@@ -122,6 +124,7 @@ export function buildStats(entries: ActivityEntry[], since: Date, until: Date, t
       ...watches,
       timeToFixed: { count: durations.length, medianMs: median(durations), p90Ms: percentile(durations, 90) },
     },
+    customers: customers.filter((c) => tenant === null || c.tenant === tenant),
   };
 }
 
@@ -169,7 +172,19 @@ export function statsToText(r: StatsReport): string {
       ? 'Time from answer to fixed: no watched case was fixed in this period.'
       : `Time from answer to fixed (${t.count} case(s)): median ${formatDuration(t.medianMs ?? 0)}, p90 ${formatDuration(t.p90Ms ?? 0)}`,
   );
+  lines.push('', ...customerLines(r.customers));
   return lines.join('\n');
+}
+
+function customerLines(customers: Deflection[]): string[] {
+  if (customers.length === 0) return ['Customer questions (customer mode): none in this period.'];
+  return [
+    'Customer questions (customer mode), by tenant:',
+    ...customers.map((c) => {
+      const time = c.medianMsToFixed === null ? '' : `, median ${formatDuration(c.medianMsToFixed)} to fixed`;
+      return `  ${String(c.answered).padStart(5)} answered, ${c.fixedWithoutAgent} fixed without an agent${time}  ${c.tenant}`;
+    }),
+  ];
 }
 
 /** The watch id an entry's detail starts with (`watch=<id>`, as every watch line writes it), if any. */

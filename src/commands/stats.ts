@@ -1,4 +1,5 @@
 import { loadConfig } from '../config';
+import { deflectionByTenant } from '../deflection';
 import { readActivity, WATCH_ACTIVITY_ACTIONS } from '../store';
 import { parseCommandArgs, UsageError, writeJson, type CliIo } from './io';
 import { usageOf } from './help';
@@ -28,7 +29,10 @@ export function parseStatsSince(value: string, now: Date): Date {
   return date;
 }
 
-/** `front-why stats`: what was diagnosed, where and when, and how long watched cases took to be fixed. */
+/**
+ * `front-why stats`: what was diagnosed, where and when, how long watched cases took to be fixed, and what customer
+ * mode answered and closed without an agent.
+ */
 export async function statsCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, STATS_USAGE, {
     tenant: { type: 'string' },
@@ -48,7 +52,8 @@ export async function statsCommand(argv: string[], io: CliIo): Promise<number> {
       since: new Date(since.getTime() - LOOKBACK_MS),
       actions: ['diagnose', ...WATCH_ACTIVITY_ACTIONS],
     });
-    const report = buildStats(entries, since, now, tenant ?? null);
+    const questions = await store.listCustomerQuestions(since);
+    const report = buildStats(entries, since, now, tenant ?? null, deflectionByTenant(questions));
     if (values.json) {
       writeJson(io, { ...report, truncated });
       return 0;

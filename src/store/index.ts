@@ -2,6 +2,7 @@ import { activity, claims } from './areas/activity';
 import { api } from './areas/api';
 import { audits } from './areas/audits';
 import { channels } from './areas/channels';
+import { customer } from './areas/customer';
 import { rateWindows } from './areas/rate-windows';
 import { replicas } from './areas/replicas';
 import { checkKeys, tenantInfo, tenants } from './areas/tenants';
@@ -16,7 +17,15 @@ import { migrate } from './migrations';
 import { describePostgresUrl, PostgresDriver } from './postgres-driver';
 import { sql } from './sql';
 import { SqliteDriver } from './sqlite-driver';
-import type { ActivityStore, ApiStore, Store, StoreOptions, TenantStore, UnknownWordingStore } from './store-api';
+import type {
+  ActivityStore,
+  ApiStore,
+  CustomerStore,
+  Store,
+  StoreOptions,
+  TenantStore,
+  UnknownWordingStore,
+} from './store-api';
 import { StoreError } from './store-error';
 
 export { Keyring, KEY_VARIABLE } from '../secrets/keyring';
@@ -54,6 +63,7 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
     shared: driver.shared,
     ...tenants(ctx),
     ...channels(ctx),
+    ...customer(ctx),
     ...activity(ctx),
     ...claims(ctx),
     ...watches(ctx),
@@ -73,10 +83,16 @@ export async function openStore(urlOrPath: string, keyring: Keyring, options: St
 
 /**
  * What can be read and written without a keyring: the unknown wordings (`explain`, `unknowns`), the activity log,
- * a tenant's plain columns (`activity`, `stats`) and the diagnosis API's keys (`keys`, kept hashed). No token is
- * ever read through it.
+ * a tenant's plain columns (`activity`, `stats`), the customer questions (`stats`) and the diagnosis API's keys
+ * (`keys`, kept hashed). No token is ever read through it.
  */
-export interface KeylessStore extends UnknownWordingStore, ActivityStore, ApiStore, Pick<TenantStore, 'getTenant'> {
+export interface KeylessStore
+  extends
+    UnknownWordingStore,
+    ActivityStore,
+    ApiStore,
+    Pick<TenantStore, 'getTenant'>,
+    Pick<CustomerStore, 'listCustomerQuestions'> {
   close(): Promise<void>;
 }
 
@@ -85,12 +101,14 @@ export interface KeylessStore extends UnknownWordingStore, ActivityStore, ApiSto
  * for FRONT_WHY_ENCRYPTION_KEY. Same locations and migrations as `openStore`.
  */
 export async function openKeylessStore(urlOrPath: string, options: StoreOptions = {}): Promise<KeylessStore> {
-  const driver = await opened(urlOrPath, options, (db) => migrate(db, options.clock?.() ?? new Date()));
+  const clock = options.clock ?? (() => new Date());
+  const driver = await opened(urlOrPath, options, (db) => migrate(db, clock()));
   return {
     ...unknownWordings({ db: driver }),
     ...activity({ db: driver }),
     ...tenantInfo({ db: driver }),
-    ...api({ db: driver, clock: options.clock ?? (() => new Date()) }),
+    ...api({ db: driver, clock }),
+    listCustomerQuestions: customer({ db: driver, clock }).listCustomerQuestions,
     close: () => driver.close(),
   };
 }

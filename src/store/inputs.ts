@@ -118,6 +118,33 @@ export const channelSettings = z.strictObject(
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown channel setting "${iss.keys[0]}"` : undefined) },
 );
 
+const threadTs = pattern(
+  /^\d{1,12}\.\d{1,9}$/,
+  'threadTs must be a Slack message timestamp such as "1710000000.000100"',
+);
+
+export const customerChannel = z.object({
+  teamId: slackId('teamId'),
+  channelId: slackId('channelId'),
+  mirrorChannelId: slackId('mirrorChannelId').nullable().default(null),
+  setBy: label('setBy'),
+});
+
+export const customerCheck = z.object({
+  teamId: slackId('teamId'),
+  channelId: slackId('channelId'),
+  threadTs,
+  tenant: tenantName,
+  askedBy: slackId('askedBy'),
+  at: date('at'),
+  /** The limits: at most this many checks per person, and per channel, within `windowMs` before `at`. */
+  perPerson: whole(1, 'perPerson must be a whole number, 1 or more'),
+  perChannel: whole(1, 'perChannel must be a whole number, 1 or more'),
+  windowMs: ms('windowMs'),
+});
+
+export const customerThread = z.object({ teamId: slackId('teamId'), channelId: slackId('channelId'), threadTs });
+
 const activityText = optional(redacted(4000));
 export const newActivity = z.object({
   at: date('at'),

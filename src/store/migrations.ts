@@ -340,6 +340,36 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // Customer mode: a channel shared with one customer, where their people get the customer answer, and the
+    // internal channel that mirrors it. customer_checks holds one row per check a customer asked for there: the
+    // per-person and per-channel limits count them, and a thread's rows (with the watch that ended fixed in that
+    // thread, and whether an agent posted in it) are what `stats` and the Home tab count as deflected.
+    version: 10,
+    name: 'customer channels and their checks',
+    sql: (t) => `
+      CREATE TABLE customer_channels (
+        team_id ${t.text} NOT NULL,
+        channel_id ${t.text} NOT NULL,
+        mirror_channel_id ${t.text},
+        set_by ${t.text} NOT NULL,
+        set_at ${t.time} NOT NULL,
+        PRIMARY KEY (team_id, channel_id)
+      )${t.tableOptions};
+      CREATE TABLE customer_checks (
+        team_id ${t.text} NOT NULL,
+        channel_id ${t.text} NOT NULL,
+        thread_ts ${t.text} NOT NULL,
+        tenant ${t.text} NOT NULL,
+        asked_by ${t.text} NOT NULL,
+        asked_at ${t.time} NOT NULL,
+        agent_posted_at ${t.time}
+      )${t.tableOptions};
+      CREATE INDEX customer_checks_thread ON customer_checks (team_id, channel_id, thread_ts);
+      CREATE INDEX customer_checks_asker ON customer_checks (asked_by, asked_at);
+      CREATE INDEX customer_checks_asked ON customer_checks (asked_at);
+    `,
+  },
+  {
     // The diagnosis API (POST /v1/diagnose). A key is kept as the SHA-256 of itself, never the key: it is 32 random
     // bytes, so a hash cannot be reversed by guessing and needs no salt or slow hash, and a lookup is one indexed
     // read. `tenants` are the names the key may ask about, space-separated ('' for every tenant). api_replays keeps

@@ -61,6 +61,25 @@ export const BINDING = columns({ teamId: text, channelId: text, tenant: text, bo
 
 export const SETTINGS = columns({ listen: bool, allowExternal: bool });
 
+export const CUSTOMER_CHANNEL = columns({
+  teamId: text,
+  channelId: text,
+  /** The internal channel that gets the full answer, with a link to the customer's thread. */
+  mirrorChannelId: maybe(text),
+  setBy: text,
+  setAt: time,
+});
+
+/** One customer question (a thread) as `stats` and the Home tab count it. */
+export const CUSTOMER_QUESTION = columns({
+  tenant: text,
+  askedAt: time,
+  /** When someone of the vendor first posted in the thread; null: nobody did. */
+  agentPostedAt: maybe(time),
+  /** When a watch of the thread ended fixed; null: none did (yet). */
+  fixedAt: maybe(time),
+});
+
 export const ACTIVITY = columns({
   id: int,
   at: time,

@@ -2,6 +2,7 @@ import type { ActivityStore, ClaimStore } from './areas/activity';
 import type { ApiStore } from './areas/api';
 import type { AuditStore } from './areas/audits';
 import type { ChannelStore } from './areas/channels';
+import type { CustomerStore } from './areas/customer';
 import type { OwnerSweepStore } from './areas/owner-sweeps';
 import type { RateWindowStore } from './areas/rate-windows';
 import type { ReplicaStore } from './areas/replicas';
@@ -20,6 +21,7 @@ export type { ActivityEntry, ActivityStore, ClaimStore, NewActivityEntry } from 
 export type { AlertKey, ApiAlert, ApiKey, ApiStore, IdempotencyState } from './areas/api';
 export type { AuditResult, AuditSchedule, AuditStore } from './areas/audits';
 export type { ChannelBinding, ChannelStore } from './areas/channels';
+export type { CustomerChannel, CustomerQuestion, CustomerStore } from './areas/customer';
 export type { OwnerSweep, OwnerSweepStore } from './areas/owner-sweeps';
 export type { RateWindowStore } from './areas/rate-windows';
 export type { ReloadSubscription, ReplicaStore, RulesReloadOutcome } from './areas/replicas';
@@ -35,6 +37,7 @@ export interface Store
     ApiStore,
     TenantStore,
     ChannelStore,
+    CustomerStore,
     ActivityStore,
     ClaimStore,
     WatchStore,

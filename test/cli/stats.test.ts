@@ -120,9 +120,58 @@ function describeStats(kind: string, makeHarness: () => Promise<Harness>): void 
         target: 'cnv_x',
         detail: w('w5'),
       });
+      // Customer mode: three acme threads. T1 fixed after 30 min with nobody of the vendor posting; T2 fixed after
+      // 90 min, an agent having posted after the fix; T3 an agent answered before it was fixed. One globex thread.
+      const thread = async (ts: string, tenant: string, askedAt: Date, fixedAfter?: number, agentAfter?: number) => {
+        const where = { teamId: 'T0', channelId: 'C0SHARED', threadTs: ts };
+        await store.recordCustomerCheck({
+          ...where,
+          tenant,
+          askedBy: 'U0GUEST',
+          at: askedAt,
+          perPerson: 100,
+          perChannel: 100,
+          windowMs: 60 * MIN,
+        });
+        if (agentAfter !== undefined) await store.markAgentPosted(where, new Date(askedAt.getTime() + agentAfter));
+        if (fixedAfter === undefined) return;
+        const { watch } = await store.startWatch({
+          tenant,
+          teamId: 'T0',
+          channelId: 'C0SHARED',
+          threadTs: ts,
+          target: 'cnv_q',
+          label: 'cnv_q',
+          cause: 'teammate_api_access_disabled',
+          startedBy: 'U0GUEST',
+          startedAt: askedAt,
+          nextCheckAt: askedAt,
+          expiresAt: new Date(askedAt.getTime() + 7 * 24 * 60 * MIN),
+        });
+        await store.endWatch(watch.id, { state: 'fixed', at: new Date(askedAt.getTime() + fixedAfter) });
+      };
+      await store.addTenant({ name: 'globex', token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ5In0.c2ln' });
+      await thread('1791000000.000001', 'acme', at('2026-10-06T09:00:00Z'), 30 * MIN);
+      await thread('1791000000.000002', 'acme', at('2026-10-06T10:00:00Z'), 90 * MIN, 100 * MIN);
+      await thread('1791000000.000003', 'acme', at('2026-10-06T11:00:00Z'), 60 * MIN, 5 * MIN);
+      await thread('1791000000.000004', 'globex', at('2026-10-06T12:00:00Z'));
+      await thread('1791000000.000005', 'acme', at('2026-09-06T12:00:00Z'), 10 * MIN);
       await store.close();
     });
     afterEach(() => h.dispose());
+
+    it('counts customer questions per tenant: answered, fixed without an agent, median time to fixed', async () => {
+      const json = JSON.parse((await stats(h, key, ['--since', '2026-10-01', '--json'])).stdout) as {
+        customers: unknown;
+      };
+      expect(json.customers).toEqual([
+        { tenant: 'acme', answered: 3, fixedWithoutAgent: 2, medianMsToFixed: 60 * MIN },
+        { tenant: 'globex', answered: 1, fixedWithoutAgent: 0, medianMsToFixed: null },
+      ]);
+      const text = (await stats(h, key, ['--since', '2026-10-01', '--tenant', 'acme'])).stdout;
+      expect(text).toContain('3 answered, 2 fixed without an agent, median 1h 0m to fixed  acme');
+      expect(text).not.toContain('globex');
+    });
 
     it('counts diagnoses per cause, tenant and week, and the time from answer to fixed', async () => {
       const result = await stats(h, key, ['--since', '2026-10-01', '--json']);

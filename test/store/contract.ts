@@ -409,6 +409,91 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<H
       });
     });
 
+    describe('customer channels and their checks', () => {
+      let store: Store;
+      const MIN = 60_000;
+      const asked = (over: Partial<Parameters<Store['recordCustomerCheck']>[0]> = {}) => ({
+        teamId: 'T1',
+        channelId: 'C1',
+        threadTs: '1710000000.000100',
+        tenant: 'acme',
+        askedBy: 'U9',
+        at: new Date(T0),
+        perPerson: 2,
+        perChannel: 3,
+        windowMs: 60 * MIN,
+        ...over,
+      });
+      beforeEach(async () => {
+        store = await h.open(ring1);
+        await store.addTenant({ name: 'acme', token: fakeToken() });
+      });
+
+      it('turns customer mode on, changes its mirror, and off', async () => {
+        expect(await store.getCustomerChannel('T1', 'C1')).toBeNull();
+        await store.setCustomerChannel({ teamId: 'T1', channelId: 'C1', setBy: 'U1' });
+        expect(await store.getCustomerChannel('T1', 'C1')).toMatchObject({ mirrorChannelId: null, setBy: 'U1' });
+        await store.setCustomerChannel({ teamId: 'T1', channelId: 'C1', mirrorChannelId: 'C2', setBy: 'U2' });
+        expect(await store.getCustomerChannel('T1', 'C1')).toMatchObject({ mirrorChannelId: 'C2', setBy: 'U2' });
+        expect(await store.getCustomerChannel('T2', 'C1')).toBeNull();
+        expect((await store.listCustomerChannels('T1')).map((c) => c.channelId)).toEqual(['C1']);
+        expect(await store.listCustomerChannels('T2')).toEqual([]);
+        expect(await store.clearCustomerChannel('T1', 'C1')).toBe(true);
+        expect(await store.clearCustomerChannel('T1', 'C1')).toBe(false);
+        expect(await store.getCustomerChannel('T1', 'C1')).toBeNull();
+      });
+
+      it('counts checks per person and per channel within the window, and refuses past either limit', async () => {
+        expect(await store.recordCustomerCheck(asked())).toEqual({ recorded: true });
+        expect(await store.recordCustomerCheck(asked({ at: new Date(T0 + MIN) }))).toEqual({ recorded: true });
+        expect(await store.recordCustomerCheck(asked({ at: new Date(T0 + 2 * MIN) }))).toEqual({
+          recorded: false,
+          over: 'person',
+        });
+        // Someone else in the channel: the channel has one place left.
+        expect(await store.recordCustomerCheck(asked({ askedBy: 'U8', at: new Date(T0 + 2 * MIN) }))).toEqual({
+          recorded: true,
+        });
+        expect(await store.recordCustomerCheck(asked({ askedBy: 'U7', at: new Date(T0 + 2 * MIN) }))).toEqual({
+          recorded: false,
+          over: 'channel',
+        });
+        // An hour after the first check, its place is free again.
+        expect(await store.recordCustomerCheck(asked({ at: new Date(T0 + 60 * MIN) }))).toEqual({ recorded: true });
+      });
+
+      it('lists each thread once, with the first post of an agent and when a watch of it ended fixed', async () => {
+        await store.recordCustomerCheck(asked());
+        await store.recordCustomerCheck(asked({ at: new Date(T0 + MIN) }));
+        const other = { threadTs: '1710000000.000200', askedBy: 'U8', at: new Date(T0 + 2 * MIN) };
+        await store.recordCustomerCheck(asked(other));
+        const thread = { teamId: 'T1', channelId: 'C1', threadTs: '1710000000.000100' };
+        expect(await store.isCustomerThread(thread)).toBe(true);
+        expect(await store.isCustomerThread({ ...thread, threadTs: '1710000000.000999' })).toBe(false);
+        await store.markAgentPosted({ ...thread, threadTs: other.threadTs }, new Date(T0 + 3 * MIN));
+        await store.markAgentPosted({ ...thread, threadTs: other.threadTs }, new Date(T0 + 9 * MIN));
+        const { watch } = await store.startWatch({
+          tenant: 'acme',
+          teamId: 'T1',
+          channelId: 'C1',
+          threadTs: thread.threadTs,
+          target: 'cnv_yo1kg5q',
+          label: 'cnv_yo1kg5q',
+          cause: 'teammate_api_access_disabled',
+          startedBy: 'U9',
+          startedAt: new Date(T0),
+          nextCheckAt: new Date(T0 + MIN),
+          expiresAt: new Date(T0 + 60 * MIN),
+        });
+        await store.endWatch(watch.id, { state: 'fixed', at: new Date(T0 + 20 * MIN) });
+        expect(await store.listCustomerQuestions(new Date(T0))).toEqual([
+          { tenant: 'acme', askedAt: new Date(T0), agentPostedAt: null, fixedAt: new Date(T0 + 20 * MIN) },
+          { tenant: 'acme', askedAt: new Date(T0 + 2 * MIN), agentPostedAt: new Date(T0 + 3 * MIN), fixedAt: null },
+        ]);
+        expect(await store.listCustomerQuestions(new Date(T0 + MIN))).toHaveLength(1);
+      });
+    });
+
     describe('activity log', () => {
       let store: Store;
       beforeEach(async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { webApi } from '@slack/bolt';
 import { createWatchRunner, type WatchRunner, type WatchTimers } from '../../watch';
-import { watchNoticeMessage } from '../render/blocks-watch';
+import { watchNoticeFor } from '../checks/customer-mode';
 import { post } from '../send/reply';
 import { watchCheck } from '../checks/watches';
 import { countUnknownWordings } from '../checks/record-unknowns';
@@ -40,7 +40,8 @@ export function startWatchLoop(deps: SlackDeps, client: webApi.WebClient, option
     recordUnknowns: (watch, unexplained) =>
       countUnknownWordings(deps, unexplained, watch.tenant, new Date(deps.watch.now())),
     tell: async (notice) => {
-      await post(client, notice.watch.channelId, watchNoticeMessage(notice.kind, notice.text), notice.watch.threadTs);
+      const message = await watchNoticeFor(deps, notice.watch, notice.kind, notice.text);
+      await post(client, notice.watch.channelId, message, notice.watch.threadTs);
       // A watch that ended or changed cause changes what the tenant's Home tab shows.
       deps.homes.tenantChanged(notice.watch.tenant);
     },

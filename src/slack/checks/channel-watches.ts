@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Watch } from '../../store';
 import type { Requester, SlackDeps } from '../app/deps';
-import { watchNoticeMessage } from '../render/blocks-watch';
+import { watchNoticeFor } from './customer-mode';
 import { logFailure } from '../send/failure';
 import { post } from '../send/reply';
 import { recordActivity } from './record-activity';
@@ -51,7 +51,7 @@ async function stopOne(
   });
   deps.homes.tenantChanged(ended.tenant);
   try {
-    await post(client, ended.channelId, watchNoticeMessage('stopped', text), ended.threadTs);
+    await post(client, ended.channelId, await watchNoticeFor(deps, ended, 'stopped', text), ended.threadTs);
   } catch (err) {
     // The watch is stopped either way; the admin's reply still counts it.
     logFailure(deps.logger, 'watch stop notice', err, { channel: ended.channelId, watch: ended.id });

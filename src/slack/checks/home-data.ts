@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { inspectToken } from '../../front';
+import { deflectionByTenant } from '../../deflection';
 import { readActivity, type ChannelBinding, type Store } from '../../store';
 import type { HomeData, HomeTenant, OpenWatch } from '../render/home-view';
 
@@ -58,14 +59,25 @@ export async function loadHomeData(inputs: HomeInputs): Promise<HomeData> {
   const { store, now } = inputs;
   const since = new Date(now.getTime() - HOME_DAYS * DAY_MS);
   const bindings: ChannelBinding[] = [];
+  const mirrors = new Map<string, string>();
+  for (const c of await store.listCustomerChannels(inputs.teamId))
+    if (c.mirrorChannelId) mirrors.set(c.channelId, c.mirrorChannelId);
   for (const b of await store.listChannelBindings()) {
-    const channel = inputs.channels.get(b.channelId);
+    // A customer channel the viewer is not in, but whose internal mirror they are in, is followed from there.
+    const mirror = mirrors.get(b.channelId);
+    const channel =
+      inputs.channels.get(b.channelId) ?? (mirror && inputs.channels.has(mirror) ? { shared: true } : undefined);
     if (b.teamId !== inputs.teamId || !channel) continue;
     // The event does not say which organisation the viewer is in, so a channel shared with another one shows its
-    // tenant only where an admin allowed people from outside (as for every check there).
-    if (channel.shared && !(await store.getChannelSettings(b.teamId, b.channelId)).allowExternal) continue;
+    // tenant only where an admin allowed people from outside (as for every check there), or, for a customer
+    // channel, to whoever is in its internal mirror channel.
+    if (channel.shared && !(await store.getChannelSettings(b.teamId, b.channelId)).allowExternal) {
+      const inMirror = mirror ? inputs.channels.get(mirror) : undefined;
+      if (!inMirror || inMirror.shared) continue;
+    }
     bindings.push(b);
   }
+  const customers = new Map(deflectionByTenant(await store.listCustomerQuestions(since)).map((d) => [d.tenant, d]));
   const byTenant = new Map<string, string[]>();
   for (const b of bindings) byTenant.set(b.tenant, [...(byTenant.get(b.tenant) ?? []), b.channelId]);
 
@@ -102,6 +114,7 @@ export async function loadHomeData(inputs: HomeInputs): Promise<HomeData> {
         .map(([cause, count]) => ({ cause, count }))
         .sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause)),
       ...(schedule !== undefined ? { schedule } : {}),
+      ...(customers.has(name) ? { customers: customers.get(name) } : {}),
     });
     // Only the watches of channels the viewer is in: another channel's thread is not theirs to see.
     for (const w of active.filter((w) => channelIds.includes(w.channelId)))

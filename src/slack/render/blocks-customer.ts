@@ -46,7 +46,7 @@ export function customerText(diagnoses: Diagnosis[], targets: string[]): string 
     const lead =
       d.status === 'confirmed' ? 'What is happening' : i === 0 ? 'What is most likely happening' : 'Or it may be';
     lines.push('', `${diagnoses.length > 1 ? `${i + 1}. ` : ''}${lead}: ${oneLine(d.headline)}`);
-    const who = concerned(d.owner);
+    const who = concernedLine(d.owner);
     if (who) lines.push(who);
     const steps = d.steps.admin.length > 0 ? d.steps.admin : d.steps.teammate;
     if (steps.length > 0) {
@@ -65,7 +65,7 @@ export function customerText(diagnoses: Diagnosis[], targets: string[]): string 
 }
 
 /** The teammates the change is for, in the customer's terms (how the checks found them is for the agent). */
-function concerned(owner: OwnerFinding | undefined): string | undefined {
+export function concernedLine(owner: OwnerFinding | undefined): string | undefined {
   if (!owner) return undefined;
   if (owner.how !== 'candidates') return owner.name ? `Teammate concerned: ${oneLine(owner.name)}` : undefined;
   const names = (owner.candidates ?? []).map(oneLine);

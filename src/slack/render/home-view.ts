@@ -1,3 +1,4 @@
+import type { Deflection } from '../../deflection';
 import type { AuditSchedule, AuditTeammate } from '../../store';
 import { safeCut, type Block } from './block-kit';
 import { escapeText, inlineCode } from './escape';
@@ -27,6 +28,8 @@ export interface HomeTenant {
   causes: { cause: string; count: number }[];
   /** Shown to admins only; null when never scheduled. */
   schedule?: AuditSchedule | null;
+  /** Customer mode in the period, when a customer asked at all. */
+  customers?: Deflection;
 }
 
 export interface OpenWatch {
@@ -138,6 +141,7 @@ function tenantBlocks(t: HomeTenant, data: HomeData): Block[] {
     );
     blocks.push(section(`*Causes diagnosed in the last ${data.days} days:*\n${listWithin(lines)}`));
   }
+  if (t.customers) blocks.push(section(customerLine(t.customers, data.days)));
   if (data.admin) {
     const s = t.schedule;
     blocks.push(
@@ -150,6 +154,20 @@ function tenantBlocks(t: HomeTenant, data: HomeData): Block[] {
   }
   blocks.push({ type: 'divider' });
   return blocks;
+}
+
+/** What customer mode answered in the customer's own channel, and closed without an agent. */
+function customerLine(c: Deflection, days: number): string {
+  const time = c.medianMsToFixed === null ? '' : ` · median ${roughly(c.medianMsToFixed)} to fixed`;
+  return `:handshake: *Customer questions in the last ${days} days:* ${c.answered} answered · ${c.fixedWithoutAgent} fixed without an agent${time}`;
+}
+
+/** Minutes up to two hours, then hours to one decimal, then days: a median read at a glance. */
+function roughly(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 120) return `${minutes} min`;
+  const hours = ms / 3_600_000;
+  return hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(1)} days`;
 }
 
 /** What the rule authors have to learn from: wordings that reached the `unknown` answer. */

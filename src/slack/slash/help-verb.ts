@@ -18,6 +18,7 @@ export function helpText(botName: string): string {
     '• `/front-why bind NAME` / `/front-why unbind` — choose which tenant this channel checks with',
     '• `/front-why listen on|off` — answer pasted Front errors and Front IDs (conversations, messages, tags, …) in this channel without a command',
     '• `/front-why allow-external on|off` — let Slack Connect guests run checks in this channel',
+    '• `/front-why customer-mode on [C0MIRROR]|off` — in a channel shared with one customer: their people get the answer written for them, yours the full one privately (and the mirror channel, if given)',
     '• `/front-why audit schedule daily|weekly|off` — audit this channel’s tenant on a schedule; posts here only when something changed',
     '• `/front-why reload` — load the rule files again (a broken file changes nothing and is shown to you)',
     '',

@@ -56,5 +56,9 @@ export async function statusVerb(ctx: VerbContext): Promise<void> {
     `*Listening for pasted errors:* ${listening ? 'on' : 'off'}${settings.listen ? '' : listening ? ' (FRONT_WHY_CHANNELS)' : ''}`,
   );
   lines.push(`*Slack Connect guests may run checks:* ${settings.allowExternal ? 'yes' : 'no'}`);
+  const customer = await ctx.deps.store.getCustomerChannel(ctx.who.teamId, ctx.who.channelId);
+  lines.push(
+    `*Customer mode:* ${customer ? `on${customer.mirrorChannelId ? `, mirrored to <#${escapeText(customer.mirrorChannelId)}>` : ''}` : 'off'}`,
+  );
   await respondEphemeral(ctx.respond, simpleMessage(lines.join('\n'), 'front-why status'));
 }

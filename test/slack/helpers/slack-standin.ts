@@ -189,6 +189,15 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
         if (error) return { ok: false, error };
         return { ok: true, message_ts: nextTs() };
       }
+      case 'chat.getPermalink': {
+        const ts = typeof args.message_ts === 'string' ? args.message_ts : undefined;
+        if (!channel || !ts) return { ok: false, error: 'message_not_found' };
+        return {
+          ok: true,
+          channel,
+          permalink: `https://front-why-test.slack.invalid/archives/${channel}/p${ts.replace('.', '')}`,
+        };
+      }
       case 'chat.update': {
         if (!channel || !args.ts) return { ok: false, error: 'message_not_found' };
         return {

@@ -12,36 +12,44 @@ export interface ButtonClick {
   /** The thread the button's message is in (or starts). */
   threadTs: string | undefined;
   value: string;
+  /** The clicker is of another organisation (Slack Connect). */
+  external: boolean;
 }
 
 /**
- * Shared by both buttons: ack first, work out who clicked where, refuse Slack Connect guests unless the channel
- * allows them, then run `work`; a failure still reaches the person who clicked.
+ * Shared by every button: ack first, work out who clicked where, refuse Slack Connect guests unless the channel
+ * allows them (or, for a button of the customer answer, the channel is a customer channel), then run `work`; a
+ * failure still reaches the person who clicked.
  */
 export function buttonHandler(
   deps: SlackDeps,
   what: string,
   work: (click: ButtonClick, args: ButtonArgs) => Promise<void>,
+  /** The button is one the customer answer offers: a guest may click it in a customer channel. */
+  options: { forCustomers?: boolean } = {},
 ) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const { body, action } = args;
     const channelId = body.channel?.id;
     if (!channelId) return;
+    // Only the user's own team counts: `body.team` is the channel's workspace, a guest's click included.
+    const userTeam = body.user.team_id;
     const click: ButtonClick = {
       who: { userId: body.user.id, teamId: deps.identity.teamId, channelId },
       threadTs: (body.message?.thread_ts as string | undefined) ?? body.message?.ts,
       value: action.value ?? '',
+      external: isExternal(deps.identity, userTeam ? { teamId: userTeam } : {}),
     };
     const tell = (message: SlackMessage) => tellClicker(args, click, message);
     await deps.inflight.track(
       (async () => {
         try {
-          // Only the user's own team counts: `body.team` is the channel's workspace, a guest's click included.
-          const userTeam = body.user.team_id;
-          if (isExternal(deps.identity, userTeam ? { teamId: userTeam } : {})) {
+          if (click.external) {
             const settings = await deps.store.getChannelSettings(click.who.teamId, channelId);
-            if (!settings.allowExternal) {
+            const customerMay =
+              options.forCustomers && (await deps.store.getCustomerChannel(click.who.teamId, channelId));
+            if (!settings.allowExternal && !customerMay) {
               await tell(
                 simpleMessage(
                   ':no_entry: People from outside this workspace (Slack Connect) cannot run front-why checks in this channel.',

@@ -16,6 +16,8 @@ import { statusVerb } from '../../slash/status-verb';
 import type { VerbContext, SlashVerb } from '../../slash/verb';
 import { unbindVerb } from '../../slash/unbind-verb';
 import { watchesVerb } from '../../slash/watches-verb';
+import { customerModeVerb, inCustomerChannel } from '../../slash/customer-mode-verb';
+import { customerChannelOf } from '../../checks/customer-mode';
 
 export const COMMAND = '/front-why';
 
@@ -27,6 +29,7 @@ const VERBS: Record<string, SlashVerb> = {
   unbind: unbindVerb,
   listen: listenVerb,
   'allow-external': allowExternalVerb,
+  'customer-mode': customerModeVerb,
   audit: auditVerb,
   reload: reloadVerb,
   watches: watchesVerb,
@@ -59,9 +62,13 @@ export function frontWhyCommand(deps: SlackDeps) {
       args: rest,
       text,
     };
-    const run = text === '' ? helpVerb : (verb ?? diagnoseVerb);
+    const anywhere = text === '' ? helpVerb : (verb ?? diagnoseVerb);
     await deps.inflight.track(
-      run(ctx).catch(async (err: unknown) => {
+      (async () => {
+        const customer = await customerChannelOf(deps, ctx.who);
+        const run = customer ? inCustomerChannel(customer, first.toLowerCase(), verb, anywhere) : anywhere;
+        await run(ctx);
+      })().catch(async (err: unknown) => {
         const ref = logFailure(deps.logger, `/front-why ${verb ? first.toLowerCase() : 'check'}`, err, {
           channel: command.channel_id,
           user: command.user_id,

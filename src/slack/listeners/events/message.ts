@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { diagnoseParsed } from '../../../diagnosis';
-import { isExternal } from '../../app/admins';
+import { authorIsExternal, type SaidTeam } from '../../checks/author-team';
 import { renderOutcome, renderWait } from '../../render/blocks';
 import { simpleMessage } from '../../render/block-kit';
 import type { Requester, SlackDeps } from '../../app/deps';
@@ -9,6 +9,12 @@ import { failureText, logFailure, slackRateLimited } from '../../send/failure';
 import { post, postAll, postEphemeral, reachUser } from '../../send/reply';
 import { mustWait, runDiagnosis, type Paste } from '../../checks/run-diagnosis';
 import { channelTenant } from '../../checks/tenant-connections';
+import {
+  answerCustomer,
+  answerInsiderPrivately,
+  customerChannelOf,
+  privatelyInThread,
+} from '../../checks/customer-mode';
 import { startOwnerSweep } from '../../checks/owner-sweeps';
 
 type Args = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
@@ -22,6 +28,8 @@ interface UserMessage {
   user_team?: string;
   /** The author's workspace. */
   team?: string;
+  /** In shared channels: the workspace the message was posted from. */
+  source_team?: string;
   text?: string;
   ts: string;
   thread_ts?: string;
@@ -42,9 +50,18 @@ export function passiveMessage(deps: SlackDeps) {
     if (text.trim() === '') return;
 
     const who: Requester = { userId: message.user, teamId: deps.identity.teamId, channelId: message.channel };
-    const settings = await deps.store.getChannelSettings(who.teamId, who.channelId);
-    if (!settings.listen && !deps.config.FRONT_WHY_CHANNELS.includes(who.channelId)) return;
-    if (!settings.allowExternal && (await authorIsExternal(deps, client, message))) return;
+    // A customer channel always listens: answering the customer is what it is for.
+    const customer = await customerChannelOf(deps, who);
+    let external = false;
+    if (customer) {
+      external = await authorIsExternal(deps, client, message.user, who.channelId, said(message));
+      if (!external && message.thread_ts) await noteAgentPost(deps, who, message.thread_ts);
+    } else {
+      const settings = await deps.store.getChannelSettings(who.teamId, who.channelId);
+      if (!settings.listen && !deps.config.FRONT_WHY_CHANNELS.includes(who.channelId)) return;
+      if (!settings.allowExternal && (await authorIsExternal(deps, client, message.user, who.channelId, said(message))))
+        return;
+    }
 
     // Offline first: most messages in a support channel are not Front errors, and those cost no claim and no probe.
     // The paste is read once; the live diagnosis reuses what was read.
@@ -62,49 +79,47 @@ export function passiveMessage(deps: SlackDeps) {
     }
 
     const threadTs = message.thread_ts ?? message.ts;
-    await deps.inflight.track(answer(deps, client, who, { text, parsed }, threadTs));
+    const paste = { text, parsed };
+    const run = !customer
+      ? () => answerInThread(deps, client, who, paste, threadTs)
+      : external
+        ? () => answerCustomer(deps, client, who, customer, paste, threadTs, message.ts, 'message')
+        : () => answerInsiderPrivately(deps, who, paste, privatelyInThread(client, who, threadTs), 'message');
+    await deps.inflight.track(answer(deps, client, who, threadTs, run));
   };
 }
 
-/**
- * The author's team, never the envelope's `team_id` (the workspace the event was delivered to). When the event does
- * not say it, Slack is asked (users.info) rather than guessing; an author whose team stays unknown is treated as
- * external, so no probe runs for someone unknown. Each lookup's outcome is logged.
- */
-async function authorIsExternal(deps: SlackDeps, client: Args['client'], message: UserMessage): Promise<boolean> {
-  const said = message.user_team ?? message.team;
-  if (said) return isExternal(deps.identity, { teamId: said });
-  const user = message.user as string;
-  const team = await deps.userTeams.of(client, user);
-  const external = 'problem' in team || isExternal(deps.identity, team);
-  const decided =
-    'problem' in team
-      ? `could not be looked up (${team.problem}): treated as external`
-      : external
-        ? 'is another organisation (users.info): treated as external'
-        : 'is this workspace (users.info)';
-  deps.logger.info(
-    { user, channel: message.channel, ...('problem' in team ? {} : { team: team.teamId }), external },
-    `the team of a message's author, not in the event, ${decided}`,
-  );
-  return external;
+/** One of the vendor's people wrote in a customer's thread: that question is no longer answered by front-why alone. */
+async function noteAgentPost(deps: SlackDeps, who: Requester, threadTs: string): Promise<void> {
+  const thread = { teamId: who.teamId, channelId: who.channelId, threadTs };
+  if (await deps.store.isCustomerThread(thread)) await deps.store.markAgentPosted(thread, new Date(deps.clock()));
 }
 
-async function answer(
+async function answerInThread(
   deps: SlackDeps,
   client: Args['client'],
   who: Requester,
   paste: Paste,
   threadTs: string,
 ): Promise<void> {
+  const tenant = await channelTenant(deps.store, deps.config, who.teamId, who.channelId);
+  const result = await runDiagnosis(deps, who, paste, tenant, 'message');
+  const messages = mustWait(result)
+    ? [renderWait(result.wait, result.buttonValue)]
+    : renderOutcome(result.outcome, result.view);
+  await postAll(client, who.channelId, messages, threadTs);
+  if (!mustWait(result)) await startOwnerSweep(deps, who, tenant, result.outcome, threadTs);
+}
+
+async function answer(
+  deps: SlackDeps,
+  client: Args['client'],
+  who: Requester,
+  threadTs: string,
+  run: () => Promise<void>,
+): Promise<void> {
   try {
-    const tenant = await channelTenant(deps.store, deps.config, who.teamId, who.channelId);
-    const result = await runDiagnosis(deps, who, paste, tenant, 'message');
-    const messages = mustWait(result)
-      ? [renderWait(result.wait, result.buttonValue)]
-      : renderOutcome(result.outcome, result.view);
-    await postAll(client, who.channelId, messages, threadTs);
-    if (!mustWait(result)) await startOwnerSweep(deps, who, tenant, result.outcome, threadTs);
+    await run();
   } catch (err) {
     const ref = logFailure(deps.logger, 'passive diagnosis', err, { channel: who.channelId, user: who.userId });
     const note = simpleMessage(failureText('checking this message', err, ref));
@@ -115,4 +130,12 @@ async function answer(
     const reached = await reachUser(slackRateLimited(err) ? [privately] : [inThread, privately]);
     if (!reached) deps.logger.error({ ref }, 'could not tell the user about the failure');
   }
+}
+
+/**
+ * The author's team as the event says it: `user_team` in channels shared with other organisations, else `team`, else
+ * `source_team` (where the message was posted from).
+ */
+function said(message: UserMessage): SaidTeam {
+  return { teamId: message.user_team ?? message.team ?? message.source_team };
 }
