@@ -38,6 +38,8 @@ beforeAll(async () => {
     watch: { now: () => now, timers: null },
   });
   await h.bindTenant('acme', h.sandbox.tokens.acme_private, SHARED);
+  h.slack.setChannel(SHARED, [GUEST, AGENT, ADMIN, BOT_USER_ID], { extShared: true, name: 'acme-shared' });
+  h.slack.setChannel(MIRROR, [AGENT, ADMIN, BOT_USER_ID], { name: 'acme-internal' });
 });
 
 afterAll(async () => {
@@ -77,6 +79,25 @@ test('an admin turns customer mode on with a mirror; a guest cannot', async () =
   await h.command(`customer-mode on <#${MIRROR}|acme-internal>`, { user: ADMIN, channel: SHARED });
   await h.idle();
   expect(visibleText(since(mark, 'response_url')[0]!)).toContain('Customer mode is on, with tenant acme');
+  expect(await h.store.getCustomerChannel(TEAM_ID, SHARED)).toMatchObject({ mirrorChannelId: MIRROR, setBy: ADMIN });
+});
+
+test('the mirror is named as typed, and must be an internal channel the bot is in', async () => {
+  const answerTo = async (args: string) => {
+    const mark = h.slack.calls.length;
+    await h.command(`customer-mode on ${args}`, { user: ADMIN, channel: SHARED });
+    await h.idle();
+    return visibleText(since(mark, 'response_url')[0]!);
+  };
+  h.slack.setChannel('C0OTHERCUST', [ADMIN, BOT_USER_ID], { extShared: true, name: 'globex-shared' });
+  h.slack.setChannel('C0NOBOT', [ADMIN], { name: 'team-private', private: true });
+  expect(await answerTo('#globex-shared')).toContain('#globex-shared is shared outside this workspace');
+  expect(await answerTo('<#C0OTHERCUST|globex-shared>')).toContain('is shared outside this workspace');
+  expect(await answerTo('#team-private')).toContain('I am not in a channel called #team-private');
+  expect(await answerTo('C0NOBOT')).toContain('Invite me to #C0NOBOT first');
+  expect(await h.store.getCustomerChannel(TEAM_ID, SHARED)).toMatchObject({ mirrorChannelId: MIRROR });
+
+  expect(await answerTo('#acme-internal')).toContain('Customer mode is on, with tenant acme');
   expect(await h.store.getCustomerChannel(TEAM_ID, SHARED)).toMatchObject({ mirrorChannelId: MIRROR, setBy: ADMIN });
 });
 
@@ -255,8 +276,6 @@ test('an author the event names no team for is looked up with users.info, once, 
 });
 
 test('the Home tab of someone in the mirror channel counts the tenant’s customer questions', async () => {
-  h.slack.setChannel(SHARED, [GUEST, AGENT, BOT_USER_ID], { extShared: true });
-  h.slack.setChannel(MIRROR, [AGENT, BOT_USER_ID]);
   const mark = h.slack.calls.length;
   await h.event({
     type: 'app_home_opened',

@@ -5,14 +5,12 @@ import { cannotPostHere, post, respondEphemeral } from '../send/reply';
 import { answerCustomer, answerInsiderPrivately, CUSTOMER_LIMITS } from '../checks/customer-mode';
 import type { CustomerChannel } from '../../store';
 import { authorIsExternal } from '../checks/author-team';
+import { findMirrorChannel } from '../checks/mirror-channel';
 import { parseOnOff, requireAdmin, requireInsider } from './guards';
 import type { SlashVerb, VerbContext } from './verb';
 
 const USAGE =
-  'Usage: `/front-why customer-mode on`, `/front-why customer-mode on C0123ABCD` (the ID of an internal channel that gets the full answers: channel details → About → Channel ID) or `/front-why customer-mode off`.';
-
-/** `<#C123|name>` or `<#C123>` (as some clients send a channel mention), or a bare channel ID. */
-const MIRROR = /^(?:<#([CG][A-Z0-9]{2,20})(?:\|[^>]*)?>|([CG][A-Z0-9]{2,20}))$/;
+  'Usage: `/front-why customer-mode on`, `/front-why customer-mode on #support-acme-internal` (an internal channel I am in, which gets the full answers) or `/front-why customer-mode off`.';
 
 /**
  * `customer-mode on [mirror] | off`, admins of this workspace only: in this channel (shared with one customer and
@@ -23,12 +21,8 @@ export async function customerModeVerb(ctx: VerbContext): Promise<void> {
   const { deps, who } = ctx;
   const on = parseOnOff(ctx.args[0]);
   const mirrorArg = ctx.args[1];
-  const mirror = mirrorArg === undefined ? undefined : MIRROR.exec(mirrorArg);
-  if (on === undefined || ctx.args.length > 2 || (mirrorArg !== undefined && (!on || !mirror))) {
-    const named = mirrorArg?.startsWith('#')
-      ? ' Slack sends a channel typed as `#name` without its ID, so give the ID instead.'
-      : '';
-    await respondEphemeral(ctx.respond, simpleMessage(`${USAGE}${named}`));
+  if (on === undefined || ctx.args.length > 2 || (mirrorArg !== undefined && !on)) {
+    await respondEphemeral(ctx.respond, simpleMessage(USAGE));
     return;
   }
   if (!on) {
@@ -54,7 +48,12 @@ export async function customerModeVerb(ctx: VerbContext): Promise<void> {
     );
     return;
   }
-  const mirrorChannelId = mirror ? (mirror[1] ?? mirror[2] ?? null) : null;
+  const mirror = mirrorArg === undefined ? undefined : await findMirrorChannel(ctx.client, mirrorArg);
+  if (mirror && !mirror.ok) {
+    await respondEphemeral(ctx.respond, simpleMessage(mirror.problem));
+    return;
+  }
+  const mirrorChannelId = mirror?.id ?? null;
   if (mirrorChannelId === who.channelId) {
     await respondEphemeral(ctx.respond, simpleMessage('The mirror must be an internal channel, not this one.'));
     return;
@@ -71,7 +70,7 @@ export async function customerModeVerb(ctx: VerbContext): Promise<void> {
     detail: `customer-mode on${mirrorChannelId ? ` mirror=${mirrorChannelId}` : ''}`,
   });
   const mirrored = mirrorChannelId
-    ? ` The full answer, with a link to the thread, goes to <#${escapeText(mirrorChannelId)}> (invite me there too).`
+    ? ` The full answer, with a link to the thread, goes to <#${escapeText(mirrorChannelId)}>.`
     : '';
   await respondEphemeral(
     ctx.respond,

@@ -65,7 +65,7 @@ export interface SlackStandIn {
   setChannel(
     channel: string,
     members: string[],
-    options?: { private?: boolean; archived?: boolean; extShared?: boolean },
+    options?: { private?: boolean; archived?: boolean; extShared?: boolean; name?: string },
   ): void;
   /** A fresh response_url, as Slack puts one in each command and interaction. */
   responseUrl(): string;
@@ -96,7 +96,20 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
   let responseUrlStatus: number | undefined;
   const groups = new Map<string, string[]>();
   const userTeams = new Map<string, string>();
-  const channels = new Map<string, { members: Set<string>; private: boolean; archived: boolean; extShared: boolean }>();
+  const channels = new Map<
+    string,
+    { members: Set<string>; private: boolean; archived: boolean; extShared: boolean; name: string }
+  >();
+  const channelFields = (id: string, c: typeof channels extends Map<string, infer C> ? C : never) => ({
+    id,
+    name: c.name,
+    is_private: c.private,
+    is_archived: c.archived,
+    is_channel: !c.private,
+    is_group: c.private,
+    is_shared: c.extShared,
+    is_ext_shared: c.extShared,
+  });
   const sockets = new Set<WebSocket>();
   const pendingAcks = new Map<string, (ack: SocketAck) => void>();
   let connectedResolvers: (() => void)[] = [];
@@ -238,15 +251,7 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
           .filter(([, c]) => c.members.has(user) && !(excludeArchived && c.archived))
           .filter(([, c]) => types.includes(c.private ? 'private_channel' : 'public_channel'))
           .filter(([, c]) => !c.private || c.members.has(BOT_USER_ID))
-          .map(([id, c]) => ({
-            id,
-            is_private: c.private,
-            is_archived: c.archived,
-            is_channel: !c.private,
-            is_group: c.private,
-            is_shared: c.extShared,
-            is_ext_shared: c.extShared,
-          }));
+          .map(([id, c]) => channelFields(id, c));
         const page = listed.slice(start, start + limit);
         const next = start + limit < listed.length ? `next:${start + limit}` : '';
         return { ok: true, channels: page, response_metadata: { next_cursor: next } };
@@ -258,6 +263,13 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
         if (!Array.isArray(view.blocks) || view.blocks.length > 100) return { ok: false, error: 'invalid_arguments' };
         viewCounter += 1;
         return { ok: true, view: { ...view, id: `V0HOME${viewCounter}`, team_id: TEAM_ID, app_id: APP_ID } };
+      }
+      case 'conversations.info': {
+        // As Slack answers a bot token: a private channel the bot is not in does not exist for it.
+        const id = typeof args.channel === 'string' ? args.channel : '';
+        const c = channels.get(id);
+        if (!c || (c.private && !c.members.has(BOT_USER_ID))) return { ok: false, error: 'channel_not_found' };
+        return { ok: true, channel: { ...channelFields(id, c), is_member: c.members.has(BOT_USER_ID) } };
       }
       case 'users.info': {
         const user = typeof args.user === 'string' ? args.user : '';
@@ -395,6 +407,7 @@ export async function startSlackStandIn(options: StandInOptions): Promise<SlackS
         private: opts.private ?? false,
         archived: opts.archived ?? false,
         extShared: opts.extShared ?? false,
+        name: opts.name ?? channel.toLowerCase(),
       }),
     responseUrl: () => `${base}/response/${randomUUID()}`,
     socketConnected: (timeoutMs = 5_000) =>
