@@ -21,6 +21,8 @@ const tokenProbe: Probe = {
   id: 'token',
   needs: [],
   cost: 0,
+  // Free, and what it tells (the kind of token, its scopes) makes whole rules moot before anything is asked.
+  stage: 0,
   async run({ token }) {
     const facts: ProbeOutput['facts'] = {
       'token.kind': token.kind,
@@ -45,6 +47,9 @@ const meProbe: Probe = {
   id: 'me',
   needs: [],
   cost: 1,
+  // Front's answer to the read of the refused resource itself usually tells what this would (the token accepted,
+  // Front reachable): asked after it, and only when the rules still need it.
+  stage: 2,
   async run(ctx) {
     const result = await ctx.call(frontPaths.me(), 'GET /me');
     const read = readAnswer(result, 'me');

@@ -252,6 +252,17 @@ export class Round<R extends Pick<Rule, 'when'> = Rule> {
   }
 
   /**
+   * The unknown facts this node cannot be decided without, whatever the others turn out to be: followed only
+   * through the one child left open (a second open child of `all` or `any` could decide the node alone).
+   */
+  forcedFacts(node: Node, into: Set<FactPath>): Set<FactPath> {
+    if (this.truth(node) !== UNDECIDED) return into;
+    if (node.kind === LEAF) return into.add(this.program.facts[node.slot] as FactPath);
+    const open = node.children.filter((child) => this.truth(child) === UNDECIDED);
+    return open.length === 1 ? this.forcedFacts(open[0] as Node, into) : into;
+  }
+
+  /**
    * Whether something known points towards `want` for this node: a leaf with that result, reached without
    * passing through a branch already decided the other way. `not` flips what is wanted, so in
    * `not: {any: [A, B]}` a false A counts. A possible rule is reported only when this holds for its root:
