@@ -366,6 +366,16 @@ export function conditionTruth(condition: Condition, source: Pick<FactSource, 'g
   return truthName(new Round(program, source).truth((program.rules[0] as CompiledRule<{ when: Condition }>).root));
 }
 
+/** The unknown facts that could still decide a condition (none once it is decided), in the order written. */
+export function conditionNeeds(condition: Condition, source: Pick<FactSource, 'get'>): FactPath[] {
+  let program = conditions.get(condition);
+  if (program === undefined) {
+    program = new Program([{ when: condition }]);
+    conditions.set(condition, program);
+  }
+  return new Round(program, source).neededFacts((program.rules[0] as CompiledRule<{ when: Condition }>).root);
+}
+
 /** Compiles a rule set and its text lines' conditions now, so that the first paste does not pay for it. */
 export function precompile(rules: readonly Rule[]): void {
   compileRules(rules);

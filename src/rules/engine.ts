@@ -108,12 +108,15 @@ function cheapestFirst(facts: FactPath[], source: FactSource, cheapOnly: boolean
 /**
  * Of the facts a round wants, those of the earliest stage (`FactSource.stage`), and any later one some rule cannot
  * be decided without: the earlier answers often make the later requests moot, and a forced one would be asked next
- * round anyway, so it goes now rather than wait.
+ * round anyway, so it goes now rather than wait. A free stage (nothing to send) goes alone: it answers at once, and
+ * what it tells changes what is forced.
  */
 function earliestStage(facts: FactPath[], forced: ReadonlySet<FactPath>, source: FactSource): FactPath[] {
   const stage = source.stage?.bind(source);
   if (!stage || facts.length < 2) return facts;
   const first = Math.min(...facts.map(stage));
+  const earliest = facts.filter((fact) => stage(fact) === first);
+  if (earliest.every((fact) => (source.cost?.(fact) ?? 1) === 0)) return earliest;
   return facts.filter((fact) => stage(fact) === first || forced.has(fact));
 }
 

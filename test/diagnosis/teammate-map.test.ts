@@ -78,7 +78,13 @@ async function diagnoseSeed() {
   const teammateChecks = Object.entries(stats.byPath)
     .filter(([p]) => /^\/teammates\/[^/]+\//.test(p))
     .reduce((sum, [, n]) => sum + n, 0);
-  return { first: outcome.diagnoses[0]!, requests: stats.byToken[seed.tokenName] ?? 0, teammateChecks, outcome };
+  return {
+    first: outcome.diagnoses[0]!,
+    requests: stats.byToken[seed.tokenName] ?? 0,
+    sent: Object.keys(stats.byRequest).sort(),
+    teammateChecks,
+    outcome,
+  };
 }
 
 async function audit(): Promise<void> {
@@ -93,18 +99,21 @@ async function audit(): Promise<void> {
 }
 
 /**
- * What decides the cause before anyone is named: GET /me, the conversation itself and its inboxes (whether they are
- * private), asked together. A sweep adds the teammate list and one request per teammate; the map, one per candidate.
+ * What decides the cause before anyone is named: the conversation itself and its inboxes (whether they are private),
+ * asked together. Not GET /me: the conversation refused in Front's words already proves the token accepted and Front
+ * reachable. A sweep adds the teammate list and one request per teammate; the map, one per candidate.
  */
-const DECIDING = 3;
+const DECIDING = 2;
+const DECIDING_REQUESTS = ['GET /conversations/cnv_yo1kg5q', 'GET /conversations/cnv_yo1kg5q/inboxes'];
 
 test('cold: the requests that decide the cause, the list and one per teammate checked; the sweep fills the map', async () => {
-  const { first, requests, teammateChecks } = await diagnoseSeed();
+  const { first, requests, sent, teammateChecks } = await diagnoseSeed();
   expect(first.cause).toBe('teammate_api_access_disabled');
   expect(first.owner).toMatchObject({ how: 'elimination', name: BRUNO, checked: 5, total: 5 });
   expect(first.owner?.asOf).toBeUndefined();
   expect(teammateChecks).toBe(5);
   expect(requests).toBe(DECIDING + 1 + teammateChecks);
+  expect(sent.filter((r) => !r.startsWith('GET /teammates'))).toEqual(DECIDING_REQUESTS);
 
   const map = await store.getTeammateMap((await store.getTenant('acme'))!.id);
   expect(map?.sweep).toMatchObject({ seenBy: 'sweep', total: 5 });
@@ -114,11 +123,13 @@ test('cold: the requests that decide the cause, the list and one per teammate ch
 test('after an audit: the owner named with one request beyond those that decide, saying how old the map is and what confirmed it', async () => {
   await audit();
   now += 3 * HOUR;
-  const { first, requests, teammateChecks } = await diagnoseSeed();
+  const { first, requests, sent, teammateChecks } = await diagnoseSeed();
   expect(first.cause).toBe('teammate_api_access_disabled');
   expect(first.owner).toMatchObject({ how: 'elimination', name: BRUNO, asOf: 'the audit 3 h ago' });
   expect(teammateChecks).toBe(1);
   expect(requests).toBe(DECIDING + 1);
+  expect(requests).toBeLessThanOrEqual(3);
+  expect(sent).toEqual([...DECIDING_REQUESTS, 'GET /teammates/tea_6r55b/private_inboxes']);
   expect(first.headline).toContain(`${BRUNO} has "Allow access to my individual resources via the API" turned off`);
   expect(first.headline).toContain('as of the audit 3 h ago, still off in a live check just now');
   expect(first.evidence.map((e) => `${e.check}: ${e.result}`)).toContainEqual(

@@ -132,3 +132,57 @@ describe('work per paste', () => {
     expect(Object.keys(gets).length).toBeGreaterThan(5);
   });
 });
+
+/** The same source, with a stage on each probe fact (1 unless given). */
+function staged(
+  source: ReturnType<typeof objectSource>,
+  stages: Record<string, number>,
+): ReturnType<typeof objectSource> & Required<Pick<FactSource, 'stage'>> {
+  return Object.assign(source, { stage: (path: string) => stages[path] ?? 1 });
+}
+
+describe('a later stage waits for the earlier one', () => {
+  // Token refused: the read of the target answered 401, or GET /me did while the target read did not accept the token.
+  const tokenRefused = makeRule({
+    id: 'refused',
+    when: {
+      any: [
+        { fact: 'conversation.status', equals: 401 },
+        { all: [{ fact: 'me.status', equals: 401 }, { not: { fact: 'conversation.status', equals: 403 } }] },
+      ],
+    },
+  });
+
+  test('the earlier answer makes the later check moot: it is never asked', async () => {
+    const source = staged(objectSource({}, { 'conversation.status': 403, 'me.status': 200 }), { 'me.status': 2 });
+    const matches = await matchRules([tokenRefused], source);
+    expect(matches).toEqual([]);
+    expect(source.calls).toEqual([['conversation.status']]);
+  });
+
+  test('when the earlier answer leaves the rule open, the later check is asked next', async () => {
+    const source = staged(objectSource({}, { 'conversation.status': 404, 'me.status': 401 }), { 'me.status': 2 });
+    const [match] = await matchRules([tokenRefused], source);
+    expect(match?.outcome).toBe('confirmed');
+    expect(source.calls).toEqual([['conversation.status'], ['me.status']]);
+  });
+
+  test('a later check the rule cannot be decided without goes with the first batch', async () => {
+    const needsMe = makeRule({
+      id: 'other-token',
+      when: {
+        all: [
+          { fact: 'error.status', equals: 401 },
+          { fact: 'me.status', equals: 200 },
+        ],
+      },
+    });
+    const source = staged(objectSource({ 'error.status': 401 }, { 'conversation.status': 200, 'me.status': 200 }), {
+      'me.status': 2,
+    });
+    const [match] = await matchRules([tokenRefused, needsMe], source);
+    expect(match?.rule.id).toBe('other-token');
+    expect(source.calls).toHaveLength(1);
+    expect(source.calls[0]?.sort()).toEqual(['conversation.status', 'me.status']);
+  });
+});
