@@ -207,7 +207,8 @@ async function checkCandidates(ctx: ProbeContext, known: RecalledTeammates): Pro
   );
   const found = preferenceFindings(results);
   ctx.learnTeammates(found, false);
-  const stillOff = found.filter((f) => f.access === 'denied').map((f) => f.label);
+  const stillOffFindings = found.filter((f) => f.access === 'denied');
+  const stillOff = stillOffFindings.map((f) => f.label);
   if (stillOff.length === 0) return undefined;
   const allAnswered = found.length === candidates.length;
   const facts: ProbeOutput['facts'] = {
@@ -219,6 +220,10 @@ async function checkCandidates(ctx: ProbeContext, known: RecalledTeammates): Pro
     'teammates.total_count': known.total,
     'teammates.complete': allAnswered,
     'teammates.known_as_of': known.asOf,
+    // Which live answers the map's word now rests on, for the answer to show.
+    'teammates.confirmed_by': stillOffFindings.map(
+      (f) => `GET ${String(frontPaths.teammatePrivateInboxes(f.id))}: 403`,
+    ),
   };
   // Everyone else had it on then, and this one still has it off now.
   if (allAnswered && stillOff.length === 1) facts['teammates.sole_denied'] = stillOff[0];

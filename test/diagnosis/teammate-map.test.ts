@@ -10,6 +10,8 @@ import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox, type Sandbox } from '../../
 import { openStore, type Store } from '../../src/store';
 import { keyring, newKey } from '../store/harness';
 import { whoChanged } from '../../src/watch/who-changed';
+import { diagnosesToText } from '../../src/diagnosis/text';
+import { renderOutcome, renderOutcomeDetails } from '../../src/slack/render/blocks';
 import { okOutcome } from './helpers';
 
 /**
@@ -123,9 +125,15 @@ test('cold: the requests that decide the cause, the list and one per teammate ch
 test('after an audit: the owner named with one request beyond those that decide, saying how old the map is and what confirmed it', async () => {
   await audit();
   now += 3 * HOUR;
-  const { first, requests, sent, teammateChecks } = await diagnoseSeed();
+  const { first, requests, sent, teammateChecks, outcome } = await diagnoseSeed();
   expect(first.cause).toBe('teammate_api_access_disabled');
-  expect(first.owner).toMatchObject({ how: 'elimination', name: BRUNO, asOf: 'the audit 3 h ago' });
+  const confirmedBy = 'GET /teammates/tea_6r55b/private_inboxes: 403';
+  expect(first.owner).toMatchObject({
+    how: 'elimination',
+    name: BRUNO,
+    asOf: 'the audit 3 h ago',
+    confirmedBy: [confirmedBy],
+  });
   expect(teammateChecks).toBe(1);
   expect(requests).toBe(DECIDING + 1);
   expect(requests).toBeLessThanOrEqual(3);
@@ -134,6 +142,15 @@ test('after an audit: the owner named with one request beyond those that decide,
   expect(first.headline).toContain('as of the audit 3 h ago, still off in a live check just now');
   expect(first.evidence.map((e) => `${e.check}: ${e.result}`)).toContainEqual(
     expect.stringMatching(/^private inboxes of tea_6r55b: 403 You do not have access/),
+  );
+  // How old the knowledge is and which live check confirmed it, where the agent reads the answer: the CLI's text,
+  // --json (the diagnosis as is, above) and Slack's first reply.
+  const said = `As of the audit 3 h ago only they had it off of the 5 teammates, and a live check just now found it still off (${confirmedBy})`;
+  expect(diagnosesToText(outcome.diagnoses)).toContain(said);
+  const firstReply = JSON.stringify(renderOutcome(outcome, { tenant: 'acme' }));
+  expect(firstReply).toContain(said);
+  expect(JSON.stringify(renderOutcomeDetails(outcome, { tenant: 'acme' }))).toContain(
+    `still off in a live check just now (${confirmedBy})`,
   );
 });
 
