@@ -74,6 +74,8 @@ async function settle(
   budget: { rounds: number },
   requested: Set<FactPath>,
 ): Promise<RuleMatch[]> {
+  // The early first steps of costly checks (`FactSource.prepare`) started and not yet waited for.
+  let preparing: Promise<unknown> | undefined;
   for (;;) {
     const round = new Round(program, source);
     // Most rules are plainly false for a given paste: those cost a few shared node lookups and nothing more.
@@ -90,11 +92,22 @@ async function settle(
     }
     // Once a cause is confirmed, costly checks for the still-open rules are not worth the customer's requests.
     const batch = earliestStage(cheapestFirst([...wanted], source, settledOne), forced, source);
-    if (batch.length === 0) return report(round, rules);
+    if (batch.length === 0) {
+      await preparing;
+      return report(round, rules);
+    }
     budget.rounds--;
     for (const fact of batch) requested.add(fact);
     const deferred = settledOne ? [] : [...wanted].filter((fact) => !batch.includes(fact));
-    await Promise.all([source.resolve(batch), deferred.length > 0 ? source.prepare?.(deferred) : undefined]);
+    preparing = Promise.all([preparing, deferred.length > 0 ? source.prepare?.(deferred) : undefined]);
+    // A round that sends nothing (the token's claims) does not wait for early first steps: they run on beside the
+    // next round, which does.
+    if (batch.every((fact) => (source.cost?.(fact) ?? 1) === 0)) {
+      await source.resolve(batch);
+      continue;
+    }
+    await Promise.all([source.resolve(batch), preparing]);
+    preparing = undefined;
   }
 }
 

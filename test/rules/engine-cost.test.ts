@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { loadRulesOrThrow, matchRules, type Condition, type FactSource } from '../../src/rules';
+import type { FactPath } from '../../src/facts';
+import { loadRulesOrThrow, matchRules, UNKNOWN, type Condition, type FactSource } from '../../src/rules';
 import { makeRule, objectSource } from './helpers';
 
 /** The same source, with a price on each probe fact. */
@@ -184,5 +185,62 @@ describe('a later stage waits for the earlier one', () => {
     expect(match?.rule.id).toBe('other-token');
     expect(source.calls).toHaveLength(1);
     expect(source.calls[0]?.sort()).toEqual(['conversation.status', 'me.status']);
+  });
+});
+
+describe('a round that sends nothing', () => {
+  test('does not wait for the early first step of a costly check: the next round starts beside it', async () => {
+    // Free claims first; the costly sweep is held back, its first step (the teammate list) started early.
+    const source = staged(
+      priced(
+        objectSource(
+          { 'error.status': 403 },
+          { 'token.private_scope': UNKNOWN, 'conversation.status': 403, 'teammates.access_allowed_count': 3 },
+        ),
+        { 'token.private_scope': 0, 'conversation.status': 1, 'teammates.access_allowed_count': 9 },
+      ),
+      { 'token.private_scope': 0 },
+    );
+    const order: string[] = [];
+    let finishList = () => {};
+    const listed = new Promise<void>((resolve) => (finishList = resolve));
+    const resolve = source.resolve.bind(source);
+    Object.assign(source, {
+      resolve: async (paths: FactPath[]) => {
+        order.push(`resolve ${paths.join(' ')}`);
+        await resolve(paths);
+        // The read of the conversation comes back only once the list has: both were in flight together.
+        if (paths.includes('conversation.status')) finishList();
+      },
+      prepare: async (paths: FactPath[]) => {
+        order.push(`prepare ${paths.join(' ')}`);
+        await listed;
+      },
+    });
+    const reproduced = makeRule({
+      when: {
+        all: [
+          { fact: 'conversation.status', equals: 403 },
+          {
+            any: [
+              { fact: 'token.private_scope', equals: true },
+              { fact: 'teammates.access_allowed_count', gt: 0 },
+            ],
+          },
+        ],
+      },
+    });
+    const [match] = await matchRules([reproduced], source);
+    expect(match?.outcome).toBe('confirmed');
+    // Had the free round waited for the list, the list (waiting for the conversation's read) would never finish.
+    expect(order.filter((step) => step.startsWith('resolve'))).toEqual([
+      'resolve token.private_scope',
+      'resolve conversation.status',
+      // The claims did not tell (a token without a scopes claim): the sweep decides.
+      'resolve teammates.access_allowed_count',
+    ]);
+    expect(order.findIndex((step) => step.startsWith('prepare'))).toBeLessThan(
+      order.indexOf('resolve conversation.status'),
+    );
   });
 });
