@@ -350,6 +350,13 @@ export const FACTS = {
       'Set when the teammates were not swept now but read from the tenant\'s teammate map (the last complete check, an audit or a sweep, within FRONT_WHY_TEAMMATES_TTL): how old it is, e.g. "the audit 3 h ago". Only the teammates the map had with the preference off were checked live; those in teammates.access_denied still have it off now, every other teammate is as of then. Absent when the teammates were swept now.',
   },
 
+  'teammates.confirmed_by': {
+    type: 'string[]',
+    source: 'teammates_access',
+    description:
+      'Set with teammates.known_as_of: the live checks that found the map\'s candidates still with the preference off just now, each as Front answered it ("GET /teammates/tea_…/private_inboxes: 403").',
+  },
+
   // ---- GET /teams ----
   'teams.visible_ids': { type: 'string[]', source: 'teams', description: 'The workspaces (tim_…) the token can see.' },
 } as const satisfies Record<string, FactSpec>;

@@ -115,7 +115,7 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
     decided.map(async ({ matches, source, probes, target }) => {
       // Offline there is nothing left to learn (and scanning every template of every match costs).
       if (probes) {
-        const wanted = mentionedFacts(matches).filter((path) => source.canResolve(path));
+        const wanted = mentionedFacts(matches, source).filter((path) => source.canResolve(path));
         if (wanted.length > 0) await source.resolve(wanted);
       }
       const diagnoses = matches.map((match) => toDiagnosis(match, source, probes, target, deps.live !== undefined));
@@ -220,10 +220,11 @@ function toDiagnosis(
   };
 }
 
-/** The fact paths the matched rules' texts show or depend on, each once. */
-function mentionedFacts(matches: RuleMatch[]): FactPath[] {
+/** The fact paths the matched rules' texts show or depend on, each once: those that can still change the text. */
+function mentionedFacts(matches: RuleMatch[], source: FactSource): FactPath[] {
   const paths = new Set<FactPath>();
-  for (const match of matches) for (const path of textFacts(match.rule)) if (isFactPath(path)) paths.add(path);
+  for (const match of matches)
+    for (const path of textFacts(match.rule, { source, state: match.outcome })) if (isFactPath(path)) paths.add(path);
   return [...paths];
 }
 

@@ -29,5 +29,8 @@ export function createFactSource(paste: PasteFacts, probes: ProbeRun | undefined
     cost(path: FactPath): number {
       return probes?.costOf(path) ?? 0;
     },
+    stage(path: FactPath): number {
+      return probes?.stageOf(path) ?? 0;
+    },
   };
 }

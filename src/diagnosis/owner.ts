@@ -32,7 +32,13 @@ export function ownerFinding(
   if (checked === undefined) return undefined;
   const total = number(facts, 'teammates.total_count');
   const asOf = text(facts, 'teammates.known_as_of');
-  const counts = { checked, ...(total !== undefined ? { total } : {}), ...(asOf !== undefined ? { asOf } : {}) };
+  const confirmedBy = asOf !== undefined ? facts.get('teammates.confirmed_by') : undefined;
+  const counts = {
+    checked,
+    ...(total !== undefined ? { total } : {}),
+    ...(asOf !== undefined ? { asOf } : {}),
+    ...(Array.isArray(confirmedBy) && confirmedBy.length > 0 ? { confirmedBy } : {}),
+  };
   const sole = text(facts, 'teammates.sole_denied');
   if (sole !== undefined && status === 'confirmed') return { how: 'elimination', name: sole, ...counts };
   const denied = facts.get('teammates.access_denied');

@@ -82,6 +82,7 @@ export function ownerLine(owner: OwnerFinding | undefined): string | undefined {
   if (!owner) return undefined;
   const swept =
     owner.checked !== undefined && owner.total !== undefined ? `; ${owner.checked} of ${owner.total} checked` : '';
+  const confirmed = owner.confirmedBy?.length ? ` (${owner.confirmedBy.join(', ')})` : '';
   switch (owner.how) {
     case 'inbox-owner':
       return owner.name ? `Owner: ${owner.name} (the owner of the private inbox)` : undefined;
@@ -90,15 +91,15 @@ export function ownerLine(owner: OwnerFinding | undefined): string | undefined {
     case 'elimination':
       if (!owner.name) return undefined;
       return owner.asOf
-        ? `Owner: ${owner.name} (the only teammate with the preference off as of ${owner.asOf}; still off in a live check just now)`
+        ? `Owner: ${owner.name} (the only teammate with the preference off as of ${owner.asOf}; still off in a live check just now${confirmed})`
         : `Owner: ${owner.name} (the only teammate with the preference off${swept})`;
     case 'candidates': {
       const names = owner.candidates ?? [];
       if (names.length === 0) return undefined;
       if (owner.asOf)
         return names.length === 1
-          ? `Owner: ${names[0]} (the teammate with the preference off as of ${owner.asOf}; still off in a live check just now)`
-          : `Owner: one of ${names.join(', ')} (the teammates with the preference off as of ${owner.asOf}; each still off in a live check just now)`;
+          ? `Owner: ${names[0]} (the teammate with the preference off as of ${owner.asOf}; still off in a live check just now${confirmed})`
+          : `Owner: one of ${names.join(', ')} (the teammates with the preference off as of ${owner.asOf}; each still off in a live check just now${confirmed})`;
       if (names.length === 1) return `Owner: ${names[0]} (the teammate with the preference off${swept})`;
       return `Owner: one of ${names.join(', ')} (the teammates with the preference off${swept})`;
     }

@@ -59,6 +59,8 @@ export interface OwnerFinding {
    * ago"). The named teammates (`checked` of them) were confirmed by a live check just now; everyone else is as of then.
    */
   asOf?: string;
+  /** With asOf: the live checks that found the named teammates still with the preference off just now. */
+  confirmedBy?: string[];
 }
 
 export interface DiagnosisReport {

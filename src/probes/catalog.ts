@@ -35,6 +35,8 @@ const tokenProbe: Probe = {
   id: 'token',
   needs: [],
   cost: 0,
+  // Free, and what it tells (the kind of token, its scopes) makes whole rules moot before anything is asked.
+  stage: 0,
   async run({ token }) {
     const facts: ProbeOutput['facts'] = {
       'token.kind': token.kind,
@@ -59,6 +61,9 @@ const meProbe: Probe = {
   id: 'me',
   needs: [],
   cost: 1,
+  // Front's answer to the read of the refused resource itself usually tells what this would (the token accepted,
+  // Front reachable): asked after it, and only when the rules still need it.
+  stage: 2,
   async run(ctx) {
     const result = await ctx.call(frontPaths.me(), 'GET /me');
     const read = readAnswer(result, 'me');
@@ -216,7 +221,8 @@ async function checkCandidates(ctx: ProbeContext, known: RecalledTeammates): Pro
   );
   const found = preferenceFindings(results);
   ctx.learnTeammates(found, false);
-  const stillOff = found.filter((f) => f.access === 'denied').map((f) => f.label);
+  const stillOffFindings = found.filter((f) => f.access === 'denied');
+  const stillOff = stillOffFindings.map((f) => f.label);
   if (stillOff.length === 0) return undefined;
   const allAnswered = found.length === candidates.length;
   const facts: ProbeOutput['facts'] = {
@@ -228,6 +234,10 @@ async function checkCandidates(ctx: ProbeContext, known: RecalledTeammates): Pro
     'teammates.total_count': known.total,
     'teammates.complete': allAnswered,
     'teammates.known_as_of': known.asOf,
+    // Which live answers the map's word now rests on, for the answer to show.
+    'teammates.confirmed_by': stillOffFindings.map(
+      (f) => `GET ${String(frontPaths.teammatePrivateInboxes(f.id))}: 403`,
+    ),
   };
   // Everyone else had it on then, and this one still has it off now.
   if (allAnswered && stillOff.length === 1) facts['teammates.sole_denied'] = stillOff[0];

@@ -100,6 +100,12 @@ export class ProbeRun {
     );
   }
 
+  /** When the rules may ask for the fact (see Probe.stage); the paste's are known from the start. */
+  stageOf(path: FactPath): number {
+    const source = factSource(path);
+    return source === 'paste' ? 0 : (this.probes[source].stage ?? 1);
+  }
+
   async runFor(paths: FactPath[]): Promise<void> {
     const ids = new Set<ProbeId>();
     for (const path of paths) {

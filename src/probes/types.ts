@@ -66,6 +66,12 @@ export interface Probe {
   needs: ProbeId[];
   /** Requests it usually sends; costly probes run only once the cheap ones cannot decide. */
   cost: number;
+  /**
+   * When the rules may ask for it (default 1): the claims first (0, no request), then the reads of what was refused,
+   * then (2) the checks their answers often make moot. A later probe runs earlier only when some rule needs it whatever
+   * the earlier ones say.
+   */
+  stage?: 0 | 1 | 2;
   run(ctx: ProbeContext): Promise<ProbeOutput>;
   /** The cheap first step of a costly probe, which may be started before the probe itself is asked for. */
   prepare?(ctx: ProbeContext): Promise<void>;

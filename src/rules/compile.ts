@@ -252,6 +252,17 @@ export class Round<R extends Pick<Rule, 'when'> = Rule> {
   }
 
   /**
+   * The unknown facts this node cannot be decided without, whatever the others turn out to be: followed only
+   * through the one child left open (a second open child of `all` or `any` could decide the node alone).
+   */
+  forcedFacts(node: Node, into: Set<FactPath>): Set<FactPath> {
+    if (this.truth(node) !== UNDECIDED) return into;
+    if (node.kind === LEAF) return into.add(this.program.facts[node.slot] as FactPath);
+    const open = node.children.filter((child) => this.truth(child) === UNDECIDED);
+    return open.length === 1 ? this.forcedFacts(open[0] as Node, into) : into;
+  }
+
+  /**
    * Whether something known points towards `want` for this node: a leaf with that result, reached without
    * passing through a branch already decided the other way. `not` flips what is wanted, so in
    * `not: {any: [A, B]}` a false A counts. A possible rule is reported only when this holds for its root:
@@ -353,6 +364,16 @@ export function conditionTruth(condition: Condition, source: Pick<FactSource, 'g
     conditions.set(condition, program);
   }
   return truthName(new Round(program, source).truth((program.rules[0] as CompiledRule<{ when: Condition }>).root));
+}
+
+/** The unknown facts that could still decide a condition (none once it is decided), in the order written. */
+export function conditionNeeds(condition: Condition, source: Pick<FactSource, 'get'>): FactPath[] {
+  let program = conditions.get(condition);
+  if (program === undefined) {
+    program = new Program([{ when: condition }]);
+    conditions.set(condition, program);
+  }
+  return new Round(program, source).neededFacts((program.rules[0] as CompiledRule<{ when: Condition }>).root);
 }
 
 /** Compiles a rule set and its text lines' conditions now, so that the first paste does not pay for it. */

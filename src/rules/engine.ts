@@ -74,25 +74,40 @@ async function settle(
   budget: { rounds: number },
   requested: Set<FactPath>,
 ): Promise<RuleMatch[]> {
+  // The early first steps of costly checks (`FactSource.prepare`) started and not yet waited for.
+  let preparing: Promise<unknown> | undefined;
   for (;;) {
     const round = new Round(program, source);
     // Most rules are plainly false for a given paste: those cost a few shared node lookups and nothing more.
     let settledOne = false;
     const wanted = new Set<FactPath>();
+    const forced = new Set<FactPath>();
     for (const { root } of rules) {
       const result = round.truth(root);
       if (result === TRUE) settledOne = true;
       if (result !== UNDECIDED || budget.rounds <= 0) continue;
       // A fact asked for once is not asked for again: the source has had its chance.
       for (const fact of round.neededFacts(root)) if (!requested.has(fact) && source.canResolve(fact)) wanted.add(fact);
+      round.forcedFacts(root, forced);
     }
     // Once a cause is confirmed, costly checks for the still-open rules are not worth the customer's requests.
-    const batch = cheapestFirst([...wanted], source, settledOne);
-    if (batch.length === 0) return report(round, rules);
+    const batch = earliestStage(cheapestFirst([...wanted], source, settledOne), forced, source);
+    if (batch.length === 0) {
+      await preparing;
+      return report(round, rules);
+    }
     budget.rounds--;
     for (const fact of batch) requested.add(fact);
     const deferred = settledOne ? [] : [...wanted].filter((fact) => !batch.includes(fact));
-    await Promise.all([source.resolve(batch), deferred.length > 0 ? source.prepare?.(deferred) : undefined]);
+    preparing = Promise.all([preparing, deferred.length > 0 ? source.prepare?.(deferred) : undefined]);
+    // A round that sends nothing (the token's claims) does not wait for early first steps: they run on beside the
+    // next round, which does.
+    if (batch.every((fact) => (source.cost?.(fact) ?? 1) === 0)) {
+      await source.resolve(batch);
+      continue;
+    }
+    await Promise.all([source.resolve(batch), preparing]);
+    preparing = undefined;
   }
 }
 
@@ -101,6 +116,21 @@ function cheapestFirst(facts: FactPath[], source: FactSource, cheapOnly: boolean
   if (!cost) return facts;
   const cheap = facts.filter((fact) => cost(fact) <= CHEAP_FACT_COST);
   return cheap.length > 0 || cheapOnly ? cheap : facts;
+}
+
+/**
+ * Of the facts a round wants, those of the earliest stage (`FactSource.stage`), and any later one some rule cannot
+ * be decided without: the earlier answers often make the later requests moot, and a forced one would be asked next
+ * round anyway, so it goes now rather than wait. A free stage (nothing to send) goes alone: it answers at once, and
+ * what it tells changes what is forced.
+ */
+function earliestStage(facts: FactPath[], forced: ReadonlySet<FactPath>, source: FactSource): FactPath[] {
+  const stage = source.stage?.bind(source);
+  if (!stage || facts.length < 2) return facts;
+  const first = Math.min(...facts.map(stage));
+  const earliest = facts.filter((fact) => stage(fact) === first);
+  if (earliest.every((fact) => (source.cost?.(fact) ?? 1) === 0)) return earliest;
+  return facts.filter((fact) => stage(fact) === first || forced.has(fact));
 }
 
 /** Traces and the facts that would decide are built here, for the few rules reported. */

@@ -22,6 +22,12 @@ export interface FactSource {
    */
   cost?(path: FactPath): number;
   /**
+   * When learning the fact is worth asking (0 first; undefined: all alike). A round asks only for the earliest stage
+   * it wants, plus the facts some rule cannot be decided without: a later check waits for answers that often make it
+   * moot (GET /me, once the read of the refused resource has answered).
+   */
+  stage?(path: FactPath): number;
+  /**
    * Costly facts that were held back this round and may be asked for next: a source can start their cheap
    * first steps now, alongside the round, so asking later waits for less.
    */

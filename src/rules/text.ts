@@ -1,6 +1,6 @@
 import type { FactPath } from '../facts';
 import type { DiagnosisState } from './conditions';
-import { conditionTruth } from './compile';
+import { conditionNeeds, conditionTruth } from './compile';
 import type { Condition, Rule, TextLine } from './schema';
 import type { FactSource } from './source';
 import { renderTemplate, templateFields } from './template';
@@ -37,13 +37,22 @@ export function renderRuleText(rule: Rule, source: Pick<FactSource, 'get'>, stat
   };
 }
 
-/** Every fact a rule's text may show or depend on: its fields, and the facts its line conditions test. */
-export function textFacts(rule: Rule): string[] {
+/**
+ * Every fact a rule's text may show or depend on: its fields, and the facts its line conditions test. Given what is
+ * known (`shown`), only those that can still change the text: a line whose condition is already false shows nothing,
+ * and of a condition still open only the facts that could decide it count.
+ */
+export function textFacts(rule: Rule, shown?: { source: Pick<FactSource, 'get'>; state: DiagnosisState }): string[] {
   const lines = [...rule.headline, ...rule.why, ...rule.steps.agent, ...rule.steps.teammate, ...rule.steps.admin];
   const paths = new Set<string>();
   for (const line of lines) {
+    if (line.if !== undefined && shown !== undefined) {
+      const condition = line.if[shown.state];
+      const truth = conditionTruth(condition, shown.source);
+      if (truth === 'false') continue;
+      if (truth === 'unknown') for (const path of conditionNeeds(condition, shown.source)) paths.add(path);
+    } else if (line.if !== undefined) conditionFacts(line.if.possible, paths);
     for (const path of templateFields(line.text)) paths.add(path);
-    if (line.if !== undefined) conditionFacts(line.if.possible, paths);
   }
   for (const link of rule.links) for (const path of templateFields(link.title)) paths.add(path);
   return [...paths];

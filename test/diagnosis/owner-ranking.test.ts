@@ -62,9 +62,9 @@ describe('the owner of a refused private conversation', () => {
   test('a sweep cut short says how many of how many it checked, and names no owner', async () => {
     sandbox.setApiAccess('tea_6r55d', true);
     try {
-      // Nine requests: three to decide, the list, then private listings until the budget runs out.
+      // Seven requests: two to decide, the list, then private listings until the budget runs out.
       const [first] = diagnosesOf(
-        await diagnose(originalReport.input, { rules, live: live(originalReport.tokenName, 8) }),
+        await diagnose(originalReport.input, { rules, live: live(originalReport.tokenName, 7) }),
       );
       // The rest of the company may hold the owner: not named, and what was found so far kept.
       expect(first?.owner?.how).toBe('unfinished');

@@ -10,6 +10,8 @@ import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox, type Sandbox } from '../../
 import { openStore, type Store } from '../../src/store';
 import { keyring, newKey } from '../store/harness';
 import { whoChanged } from '../../src/watch/who-changed';
+import { diagnosesToText } from '../../src/diagnosis/text';
+import { renderOutcome, renderOutcomeDetails } from '../../src/slack/render/blocks';
 import { okOutcome } from './helpers';
 
 /**
@@ -78,7 +80,13 @@ async function diagnoseSeed() {
   const teammateChecks = Object.entries(stats.byPath)
     .filter(([p]) => /^\/teammates\/[^/]+\//.test(p))
     .reduce((sum, [, n]) => sum + n, 0);
-  return { first: outcome.diagnoses[0]!, requests: stats.byToken[seed.tokenName] ?? 0, teammateChecks, outcome };
+  return {
+    first: outcome.diagnoses[0]!,
+    requests: stats.byToken[seed.tokenName] ?? 0,
+    sent: Object.keys(stats.byRequest).sort(),
+    teammateChecks,
+    outcome,
+  };
 }
 
 async function audit(): Promise<void> {
@@ -93,18 +101,21 @@ async function audit(): Promise<void> {
 }
 
 /**
- * What decides the cause before anyone is named: GET /me, the conversation itself and its inboxes (whether they are
- * private), asked together. A sweep adds the teammate list and one request per teammate; the map, one per candidate.
+ * What decides the cause before anyone is named: the conversation itself and its inboxes (whether they are private),
+ * asked together. Not GET /me: the conversation refused in Front's words already proves the token accepted and Front
+ * reachable. A sweep adds the teammate list and one request per teammate; the map, one per candidate.
  */
-const DECIDING = 3;
+const DECIDING = 2;
+const DECIDING_REQUESTS = ['GET /conversations/cnv_yo1kg5q', 'GET /conversations/cnv_yo1kg5q/inboxes'];
 
 test('cold: the requests that decide the cause, the list and one per teammate checked; the sweep fills the map', async () => {
-  const { first, requests, teammateChecks } = await diagnoseSeed();
+  const { first, requests, sent, teammateChecks } = await diagnoseSeed();
   expect(first.cause).toBe('teammate_api_access_disabled');
   expect(first.owner).toMatchObject({ how: 'elimination', name: BRUNO, checked: 5, total: 5 });
   expect(first.owner?.asOf).toBeUndefined();
   expect(teammateChecks).toBe(5);
   expect(requests).toBe(DECIDING + 1 + teammateChecks);
+  expect(sent.filter((r) => !r.startsWith('GET /teammates'))).toEqual(DECIDING_REQUESTS);
 
   const map = await store.getTeammateMap((await store.getTenant('acme'))!.id);
   expect(map?.sweep).toMatchObject({ seenBy: 'sweep', total: 5 });
@@ -114,15 +125,32 @@ test('cold: the requests that decide the cause, the list and one per teammate ch
 test('after an audit: the owner named with one request beyond those that decide, saying how old the map is and what confirmed it', async () => {
   await audit();
   now += 3 * HOUR;
-  const { first, requests, teammateChecks } = await diagnoseSeed();
+  const { first, requests, sent, teammateChecks, outcome } = await diagnoseSeed();
   expect(first.cause).toBe('teammate_api_access_disabled');
-  expect(first.owner).toMatchObject({ how: 'elimination', name: BRUNO, asOf: 'the audit 3 h ago' });
+  const confirmedBy = 'GET /teammates/tea_6r55b/private_inboxes: 403';
+  expect(first.owner).toMatchObject({
+    how: 'elimination',
+    name: BRUNO,
+    asOf: 'the audit 3 h ago',
+    confirmedBy: [confirmedBy],
+  });
   expect(teammateChecks).toBe(1);
   expect(requests).toBe(DECIDING + 1);
+  expect(requests).toBeLessThanOrEqual(3);
+  expect(sent).toEqual([...DECIDING_REQUESTS, 'GET /teammates/tea_6r55b/private_inboxes']);
   expect(first.headline).toContain(`${BRUNO} has "Allow access to my individual resources via the API" turned off`);
   expect(first.headline).toContain('as of the audit 3 h ago, still off in a live check just now');
   expect(first.evidence.map((e) => `${e.check}: ${e.result}`)).toContainEqual(
     expect.stringMatching(/^private inboxes of tea_6r55b: 403 You do not have access/),
+  );
+  // How old the knowledge is and which live check confirmed it, where the agent reads the answer: the CLI's text,
+  // --json (the diagnosis as is, above) and Slack's first reply.
+  const said = `As of the audit 3 h ago only they had it off of the 5 teammates, and a live check just now found it still off (${confirmedBy})`;
+  expect(diagnosesToText(outcome.diagnoses)).toContain(said);
+  const firstReply = JSON.stringify(renderOutcome(outcome, { tenant: 'acme' }));
+  expect(firstReply).toContain(said);
+  expect(JSON.stringify(renderOutcomeDetails(outcome, { tenant: 'acme' }))).toContain(
+    `still off in a live check just now (${confirmedBy})`,
   );
 });
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { loadRulesOrThrow, matchRules, type Condition, type FactSource } from '../../src/rules';
+import type { FactPath } from '../../src/facts';
+import { loadRulesOrThrow, matchRules, UNKNOWN, type Condition, type FactSource } from '../../src/rules';
 import { makeRule, objectSource } from './helpers';
 
 /** The same source, with a price on each probe fact. */
@@ -130,5 +131,116 @@ describe('work per paste', () => {
     await matchRules(rules, source, { maxRounds: 0 });
     expect(Object.values(gets).every((n) => n === 1)).toBe(true);
     expect(Object.keys(gets).length).toBeGreaterThan(5);
+  });
+});
+
+/** The same source, with a stage on each probe fact (1 unless given). */
+function staged(
+  source: ReturnType<typeof objectSource>,
+  stages: Record<string, number>,
+): ReturnType<typeof objectSource> & Required<Pick<FactSource, 'stage'>> {
+  return Object.assign(source, { stage: (path: string) => stages[path] ?? 1 });
+}
+
+describe('a later stage waits for the earlier one', () => {
+  // Token refused: the read of the target answered 401, or GET /me did while the target read did not accept the token.
+  const tokenRefused = makeRule({
+    id: 'refused',
+    when: {
+      any: [
+        { fact: 'conversation.status', equals: 401 },
+        { all: [{ fact: 'me.status', equals: 401 }, { not: { fact: 'conversation.status', equals: 403 } }] },
+      ],
+    },
+  });
+
+  test('the earlier answer makes the later check moot: it is never asked', async () => {
+    const source = staged(objectSource({}, { 'conversation.status': 403, 'me.status': 200 }), { 'me.status': 2 });
+    const matches = await matchRules([tokenRefused], source);
+    expect(matches).toEqual([]);
+    expect(source.calls).toEqual([['conversation.status']]);
+  });
+
+  test('when the earlier answer leaves the rule open, the later check is asked next', async () => {
+    const source = staged(objectSource({}, { 'conversation.status': 404, 'me.status': 401 }), { 'me.status': 2 });
+    const [match] = await matchRules([tokenRefused], source);
+    expect(match?.outcome).toBe('confirmed');
+    expect(source.calls).toEqual([['conversation.status'], ['me.status']]);
+  });
+
+  test('a later check the rule cannot be decided without goes with the first batch', async () => {
+    const needsMe = makeRule({
+      id: 'other-token',
+      when: {
+        all: [
+          { fact: 'error.status', equals: 401 },
+          { fact: 'me.status', equals: 200 },
+        ],
+      },
+    });
+    const source = staged(objectSource({ 'error.status': 401 }, { 'conversation.status': 200, 'me.status': 200 }), {
+      'me.status': 2,
+    });
+    const [match] = await matchRules([tokenRefused, needsMe], source);
+    expect(match?.rule.id).toBe('other-token');
+    expect(source.calls).toHaveLength(1);
+    expect(source.calls[0]?.sort()).toEqual(['conversation.status', 'me.status']);
+  });
+});
+
+describe('a round that sends nothing', () => {
+  test('does not wait for the early first step of a costly check: the next round starts beside it', async () => {
+    // Free claims first; the costly sweep is held back, its first step (the teammate list) started early.
+    const source = staged(
+      priced(
+        objectSource(
+          { 'error.status': 403 },
+          { 'token.private_scope': UNKNOWN, 'conversation.status': 403, 'teammates.access_allowed_count': 3 },
+        ),
+        { 'token.private_scope': 0, 'conversation.status': 1, 'teammates.access_allowed_count': 9 },
+      ),
+      { 'token.private_scope': 0 },
+    );
+    const order: string[] = [];
+    let finishList = () => {};
+    const listed = new Promise<void>((resolve) => (finishList = resolve));
+    const resolve = source.resolve.bind(source);
+    Object.assign(source, {
+      resolve: async (paths: FactPath[]) => {
+        order.push(`resolve ${paths.join(' ')}`);
+        await resolve(paths);
+        // The read of the conversation comes back only once the list has: both were in flight together.
+        if (paths.includes('conversation.status')) finishList();
+      },
+      prepare: async (paths: FactPath[]) => {
+        order.push(`prepare ${paths.join(' ')}`);
+        await listed;
+      },
+    });
+    const reproduced = makeRule({
+      when: {
+        all: [
+          { fact: 'conversation.status', equals: 403 },
+          {
+            any: [
+              { fact: 'token.private_scope', equals: true },
+              { fact: 'teammates.access_allowed_count', gt: 0 },
+            ],
+          },
+        ],
+      },
+    });
+    const [match] = await matchRules([reproduced], source);
+    expect(match?.outcome).toBe('confirmed');
+    // Had the free round waited for the list, the list (waiting for the conversation's read) would never finish.
+    expect(order.filter((step) => step.startsWith('resolve'))).toEqual([
+      'resolve token.private_scope',
+      'resolve conversation.status',
+      // The claims did not tell (a token without a scopes claim): the sweep decides.
+      'resolve teammates.access_allowed_count',
+    ]);
+    expect(order.findIndex((step) => step.startsWith('prepare'))).toBeLessThan(
+      order.indexOf('resolve conversation.status'),
+    );
   });
 });
