@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Diagnosis, OwnerFinding } from '../diagnosis';
 
 /** The schemas the OpenAPI document names as components, by their id. */
 export const API_SCHEMAS = z.registry<{ id: string }>();
@@ -113,6 +114,7 @@ const diagnosis = z
         checked: z.number().optional(),
         total: z.number().optional(),
         asOf: z.string().optional(),
+        confirmedBy: z.array(z.string()).optional(),
       })
       .optional(),
     rankedBy: z.string().optional(),
@@ -120,6 +122,15 @@ const diagnosis = z
   })
   .meta({ description: 'One cause, as `front-why diagnose --json` gives it.' })
   .register(API_SCHEMAS, { id: 'Diagnosis' });
+
+/**
+ * The answer's schemas refuse fields they do not declare, so a field the diagnosis gains must be declared here too:
+ * these fail to compile until it is.
+ */
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+type DiagnosisJson = z.output<typeof diagnosis>;
+export const DIAGNOSIS_FIELDS_DECLARED: SameKeys<Diagnosis, DiagnosisJson> = true;
+export const OWNER_FIELDS_DECLARED: SameKeys<OwnerFinding, NonNullable<DiagnosisJson['owner']>> = true;
 
 export const diagnoseAnswer = z
   .object({
