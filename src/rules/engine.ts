@@ -93,8 +93,11 @@ async function settle(
     // Once a cause is confirmed, costly checks for the still-open rules are not worth the customer's requests.
     const batch = earliestStage(cheapestFirst([...wanted], source, settledOne), forced, source);
     if (batch.length === 0) {
+      // Reported before waiting: the program's buffers belong to the newest round, and another paste's matching may
+      // start one while this waits.
+      const matches = report(round, rules);
       await preparing;
-      return report(round, rules);
+      return matches;
     }
     budget.rounds--;
     for (const fact of batch) requested.add(fact);

@@ -244,3 +244,24 @@ describe('a round that sends nothing', () => {
     );
   });
 });
+
+test('pastes matched at the same time each get their own answer, even when one waits for early first steps', async () => {
+  // One rule set, so one compiled program shared by both matchings.
+  const rules = [rule];
+  let finishPrepare = () => {};
+  const prepared = new Promise<void>((resolve) => (finishPrepare = resolve));
+  const waiting = Object.assign(
+    priced(
+      objectSource({ 'error.status': 403 }, { 'token.private_scope': true, 'teammates.access_allowed_count': 3 }),
+      { 'token.private_scope': 0, 'teammates.access_allowed_count': 9 },
+    ),
+    { prepare: () => prepared },
+  );
+  const first = matchRules(rules, waiting);
+  // The first matching is decided and waits for the sweep's early first step; the second runs its rounds meanwhile.
+  await new Promise((resolve) => setImmediate(resolve));
+  const other = objectSource({ 'error.status': 404 }, { 'token.private_scope': true });
+  expect(await matchRules(rules, other)).toEqual([]);
+  finishPrepare();
+  expect((await first).map((m) => m.outcome)).toEqual(['confirmed']);
+});
