@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './config';
-import { RuleSetError } from './rules';
+import { RuleSetError } from './rules/rule-set';
 import { asksForHelp, HELP, helpText, helpTopic } from './commands/help';
 import { UsageError, type CliIo } from './commands/io';
 import { guardOutput } from './commands/output';

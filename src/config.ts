@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_FRONT_BASE_URL, isLoopbackHost, validateBaseUrl, validateServiceUrl } from './front/base-url';
 
@@ -138,6 +139,24 @@ function rulesFolders(value: string | undefined): readonly string[] {
     .filter(Boolean)
     .map((v) => path.resolve(v));
   return [...new Set([BUILT_IN_RULES, ...listed])];
+}
+
+/**
+ * Where rule sets that loaded without error are kept between runs (src/rules/rule-set.ts), so a command does not
+ * check the same files again: front-why's folder in the user's cache folder (XDG_CACHE_HOME, else ~/.cache).
+ */
+export function ruleCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const cache = env.XDG_CACHE_HOME?.trim() || path.join(env.HOME?.trim() || userHome(), '.cache');
+  return path.isAbsolute(cache) ? path.join(cache, 'front-why') : undefined;
+}
+
+/** The account's home folder, or '' when the system knows none (then nothing is kept). */
+function userHome(): string {
+  try {
+    return homedir();
+  } catch {
+    return '';
+  }
 }
 
 type Settings<R> = { [K in keyof R]: R[K] extends Reader<infer T> ? T : never };

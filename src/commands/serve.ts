@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig, readSlackSecrets, type Config } from '../config';
+import { ConfigError, loadConfig, readSlackSecrets, type Config, ruleCacheDir } from '../config';
 import { closeSharedFrontDispatcher } from '../front';
 import { createLogger, type Logger } from '../log';
 import { createMetrics } from '../metrics';
@@ -44,7 +44,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     destination: { write: (line: string) => io.stderr.write(line) },
   });
   // Refuses to start on a broken rule file, with the file:line:col message (printed by the CLI).
-  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR, { cacheDir: ruleCacheDir(io.env) });
   const pidFile = path.resolve(config.FRONT_WHY_PID_FILE);
 
   let store: Store;

@@ -1,14 +1,10 @@
 import { PROBE_DESCRIPTIONS, factSource, isFactPath, type FactPath, type ProbeId } from '../facts';
 import type { FrontIdRef, Observation, ParseResult } from '../input';
-import {
-  declarationOf,
-  matchRules,
-  renderRuleText,
-  textFacts,
-  type FactSource,
-  type Rule,
-  type RuleMatch,
-} from '../rules';
+import type { FactSource, Rule, RuleMatch } from '../rules';
+// By module, not through the rules' index: a paste explained loads the engine, not the loader and its schemas.
+import { declarationOf } from '../rules/cause-set';
+import { matchRules } from '../rules/engine';
+import { renderRuleText, textFacts } from '../rules/text';
 import { ProbeRun, type FrontGateway, type TeammateMemory } from '../probes';
 import { parseFrontId, resourceId, type ResourceRef, type TokenInfo } from '../front';
 import { createFactSource } from './fact-source';

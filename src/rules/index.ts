@@ -14,17 +14,16 @@ export {
 } from './schema';
 export {
   formatLoadError,
-  loadRules,
   loadRulesOrThrow,
-  parseRuleText,
   rulesDirsText,
   type RulesDirs,
   RULE_EXTENSION,
   RuleSetError,
   type LoadResult,
-  type ParseResult,
   type RuleLoadError,
-} from './loader';
+  type RuleSetOptions,
+} from './rule-set';
+export { loadRules, parseRuleText, type ParseResult } from './loader';
 export {
   evaluateRule,
   matchRules,

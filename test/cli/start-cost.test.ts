@@ -39,11 +39,38 @@ async function packagesLoadedBy(
 }
 
 test('`explain` answers without loading Slack, the HTTP client, the database drivers, metrics or the logger', async () => {
-  const run = await packagesLoadedBy(['explain', ORIGINAL]);
+  const run = await packagesLoadedBy(['explain', ORIGINAL], { XDG_CACHE_HOME: path.join(dir, 'cache-1') });
   expect(run.code).toBe(0);
   expect(run.stdout).toMatch(/^1\. Possible cause: The teammate who owns cnv_yo1kg5q/);
-  expect(run.packages).toContain('zod');
+  // The first run checks the rule files (YAML, the rule format's schemas).
+  expect(run.packages).toEqual(expect.arrayContaining(['js-yaml', 'zod']));
   expect(run.packages.filter((name) => NOT_FOR_EXPLAIN.includes(name))).toEqual([]);
+});
+
+test('from the second run on, `explain` loads no package at all: the checked rule set is kept', async () => {
+  const env = { XDG_CACHE_HOME: path.join(dir, 'cache-2') };
+  const first = await packagesLoadedBy(['explain', ORIGINAL], env);
+  const second = await packagesLoadedBy(['explain', ORIGINAL], env);
+  expect(second.code).toBe(0);
+  expect(second.stdout).toBe(first.stdout);
+  expect(second.packages).toEqual([]);
+});
+
+test('a broken rule file in the operator folder is reported by `explain` even after a good run kept the set', async () => {
+  const env = { XDG_CACHE_HOME: path.join(dir, 'cache-3'), FRONT_WHY_RULES_DIR: path.join(dir, 'operator-rules') };
+  fs.mkdirSync(env.FRONT_WHY_RULES_DIR);
+  fs.copyFileSync(
+    path.join(__dirname, '../../rules/resource-not-found.yml'),
+    path.join(env.FRONT_WHY_RULES_DIR, 'resource-not-found.yml'),
+  );
+  expect((await runCli(['explain', ORIGINAL], { env, cwd: dir })).code).toBe(0);
+  fs.writeFileSync(path.join(env.FRONT_WHY_RULES_DIR, 'broken.yml'), 'id: broken\ncause: not_a_cause\n');
+  fs.appendFileSync(path.join(env.FRONT_WHY_RULES_DIR, 'resource-not-found.yml'), 'priorty: 3\n');
+  const broken = await runCli(['explain', ORIGINAL], { env, cwd: dir });
+  expect(broken.code).toBe(1);
+  expect(broken.stderr).toMatch(/operator-rules\/broken\.yml:\d+:\d+ rule=broken: /);
+  expect(broken.stderr).toMatch(/operator-rules\/resource-not-found\.yml:\d+:\d+ rule=resource-not-found: .*priorty/);
+  expect(broken.stdout).toBe('');
 });
 
 test('a command on a SQLite store opens it without loading the PostgreSQL client', async () => {
