@@ -15,7 +15,7 @@ export async function explainCommand(argv: string[], io: CliIo): Promise<number>
     verbose: { type: 'boolean', short: 'v' },
   });
   const config = loadConfig(io.env);
-  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR, { cacheDir: ruleCacheDir(io.env) });
+  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR, { cacheDir: ruleCacheDir(io.env), compileText: false });
   const text = await textFrom(positionals, io);
   const outcome = await diagnose(text, { rules });
   await recordCliUnknowns(config, io, outcome, null);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { precompile } from './compile';
+import { compileRules, precompile } from './compile';
 import { displayPath } from './display-path';
 import type { Rule } from './schema';
 
@@ -73,6 +73,11 @@ export interface RuleSetOptions {
    * files. A folder that cannot be read or written only costs the check.
    */
   cacheDir?: string;
+  /**
+   * Whether every text line's condition is compiled at load (default), so the first paste of a server does not
+   * pay for it; a command that answers one paste compiles only those of the rules it renders, on first use.
+   */
+  compileText?: boolean;
 }
 
 /** The rule set of `dirs`, or a RuleSetError listing every error in it. */
@@ -81,8 +86,9 @@ export function loadRulesOrThrow(dirs: RulesDirs, options: RuleSetOptions = {}):
   const file = key === undefined ? undefined : path.join(options.cacheDir as string, `rules-${key}.json`);
   const kept = file === undefined ? undefined : readKept(file, key as string);
   if (kept) {
-    // The engine's form of every condition, made now rather than on the first paste, as the loader does.
-    precompile(kept);
+    // The engine's form of the rule set, made now rather than on the first paste, as the loader does.
+    if (options.compileText === false) compileRules(kept);
+    else precompile(kept);
     return kept;
   }
   const result = loader().loadRules(dirs);
@@ -158,12 +164,27 @@ function codeFingerprint(): string {
       .map((name) => path.join(__dirname, name)),
     path.join(__dirname, '..', `facts${ext}`),
     path.join(__dirname, '..', `is-record${ext}`),
-    require.resolve('js-yaml/package.json'),
-    require.resolve('zod/package.json'),
+    packageFile('js-yaml'),
+    packageFile('zod'),
   ];
   for (const file of files) hash.update(`\0${path.basename(file)}\0`).update(readFileSync(file));
   fingerprint = hash.digest('hex');
   return fingerprint;
+}
+
+/**
+ * A dependency's package.json, where an install puts it beside front-why's own (resolving it the way `require`
+ * does reads and parses several package files, which would cost this module more than all its work), else as
+ * `require` finds it.
+ */
+function packageFile(name: string): string {
+  const beside = path.join(__dirname, '..', '..', 'node_modules', name, 'package.json');
+  try {
+    statSync(beside);
+    return beside;
+  } catch {
+    return require.resolve(`${name}/package.json`);
+  }
 }
 
 /** The kept rule set, or undefined when there is none, it is not this key's, or someone else could have written it. */
@@ -173,7 +194,7 @@ function readKept(file: string, key: string): Rule[] | undefined {
     // Only a file of this user's that no one else may write: what it holds is answered to agents as is.
     if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) return undefined;
     if ((stat.mode & 0o022) !== 0) return undefined;
-    const kept = JSON.parse(readFileSync(file, 'utf8'), revive) as { key?: unknown; rules?: unknown };
+    const kept = revive(JSON.parse(readFileSync(file, 'utf8'))) as { key?: unknown; rules?: unknown };
     if (kept.key !== key || !Array.isArray(kept.rules) || kept.rules.length === 0) return undefined;
     return kept.rules as Rule[];
   } catch {
@@ -212,8 +233,16 @@ function keepRegex(this: unknown, _key: string, value: unknown): unknown {
   return value instanceof RegExp ? { [REGEX]: [value.source, value.flags] } : value;
 }
 
-function revive(_key: string, value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || !(REGEX in value)) return value;
-  const [source, flags] = (value as Record<typeof REGEX, [string, string]>)[REGEX];
-  return new RegExp(source, flags);
+/** The kept patterns made regular expressions again, in place (a reviver would be called for every value). */
+function revive(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) value[i] = revive(value[i]);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  const pattern = record[REGEX];
+  if (Array.isArray(pattern)) return new RegExp(pattern[0] as string, pattern[1] as string);
+  for (const key in record) record[key] = revive(record[key]);
+  return record;
 }
