@@ -5,7 +5,9 @@ import { ConfigError, loadConfig, readSlackSecrets, type Config, ruleCacheDir } 
 import { closeSharedFrontDispatcher } from '../front';
 import { createLogger, type Logger } from '../log';
 import { createMetrics } from '../metrics';
-import { loadRulesOrThrow, ruleFileCount, rulesDirsText } from '../rules';
+// By module, not through the rules' index, which would load the rule loader and its schemas (see rule-set.ts).
+import { ruleFileCount } from '../rules/cause-set';
+import { loadRulesOrThrow, rulesDirsText } from '../rules/rule-set';
 import { createSlackApp, type SlackApp } from '../slack/app/create-app';
 import { slackConfigProblems } from '../slack/app/slack-settings';
 import { AuditScheduler } from '../slack/checks/audit-scheduler';

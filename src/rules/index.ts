@@ -40,4 +40,5 @@ export { loadRuleTests, TEST_SUFFIX, type RuleTest, type RuleTestsResult } from 
 export { describeFacts } from './facts-doc';
 export { compileRegex } from './regex';
 export { causesOf, declarationOf, hasTrait, ruleFileCount, ruleFilesText } from './cause-set';
-export { OWNER_FIELD, TRAITS, type CauseDeclaration, type Trait } from './schema';
+export { type CauseDeclaration } from './schema';
+export { OWNER_FIELD, TRAITS, type Trait } from './cause-set';

@@ -91,10 +91,15 @@ export function loadRulesOrThrow(dirs: RulesDirs, options: RuleSetOptions = {}):
     else precompile(kept);
     return kept;
   }
-  const result = loader().loadRules(dirs);
+  const result = checkRuleSet(dirs);
   if (!result.ok) throw new RuleSetError(result.errors);
   if (file !== undefined) keep(file, key as string, result.rules);
   return result.rules;
+}
+
+/** Every file of `dirs` read and checked again, never from the cache: a reload, whatever the cache holds. */
+export function checkRuleSet(dirs: RulesDirs): LoadResult {
+  return loader().loadRules(dirs);
 }
 
 /**

@@ -7,7 +7,8 @@ import { storedTeammates, type StoredTeammates } from '../../diagnosis/teammate-
 import { DEFAULT_BUDGET_KEY, systemClock, type RateBudgets } from '../../front';
 import type { Logger } from '../../log';
 import { createMetrics, type Metrics } from '../../metrics';
-import { ruleFileCount, type Rule, type RulesDirs } from '../../rules';
+import type { Rule, RulesDirs } from '../../rules';
+import { ruleFileCount } from '../../rules/cause-set';
 import type { ChannelBinding, Store } from '../../store';
 import type { AuditReport } from '../../diagnosis/audit';
 import type { AuditChange } from '../../diagnosis/audit-change';
