@@ -2,7 +2,11 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from './helpers';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { BIN, runCli } from './helpers';
+import { startSlackStandIn } from '../slack/helpers/slack-standin';
 
 const ORIGINAL =
   '{"_error":{"status":403,"title":"Forbidden","message":"This agent is not allowed to read the \\"conversation\\" with ID: \\"cnv_yo1kg5q\\""}}';
@@ -15,6 +19,28 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'front-why-start-'));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Writes the module cache's files to `list` as the process exits (a `--require` preload). */
+function recorder(list: string): string {
+  const preload = path.join(dir, `record-${path.basename(list, '.json')}.js`);
+  fs.writeFileSync(
+    preload,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, JSON.stringify(Object.keys(require.cache))));\n`,
+  );
+  return preload;
+}
+
+/** The packages a recorded module list holds files of, scoped ones by their full name (`@slack/bolt`). */
+function packagesIn(list: string): string[] {
+  const files = JSON.parse(fs.readFileSync(list, 'utf8')) as string[];
+  const packages = new Set(
+    files.flatMap((file) => {
+      const match = /node_modules[\\/]((?:@[^\\/]+[\\/][^\\/]+)|[^\\/@]+)/.exec(file);
+      return match ? [match[1]!.replace(/\\/g, '/')] : [];
+    }),
+  );
+  return [...packages].sort();
+}
 
 /** The packages a real run of the binary loaded, read from the module cache as the process exits. */
 async function packagesLoadedBy(
@@ -82,4 +108,53 @@ test('a command on a SQLite store opens it without loading the PostgreSQL client
   expect(run.stdout).toContain('No Front error wording without a rule.');
   expect(run.packages).toContain('better-sqlite3');
   expect(run.packages).not.toContain('pg');
+});
+
+test('`serve` starts without the Express receiver, the rule loader or the YAML parser once its rule set is kept', async () => {
+  const botToken = 'xoxb-start-cost';
+  const slack = await startSlackStandIn({ botToken });
+  const env = {
+    PATH: process.env.PATH ?? '',
+    XDG_CACHE_HOME: path.join(dir, 'cache-serve'),
+    SLACK_BOT_TOKEN: botToken,
+    SLACK_SIGNING_SECRET: 'start-cost-secret',
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    FRONT_WHY_METRICS_PORT: '0',
+    FRONT_WHY_DB: path.join(dir, 'serve.db'),
+    FRONT_WHY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    FRONT_WHY_PID_FILE: path.join(dir, 'serve.pid'),
+    LOG_LEVEL: 'info',
+  };
+  /** Starts serve, waits for "ready" and a /healthz answer, stops it with SIGTERM; the packages it had loaded. */
+  const start = async (run: number): Promise<string[]> => {
+    const list = path.join(dir, `serve-${run}.json`);
+    const child = spawn(process.execPath, ['--require', recorder(list), BIN, 'serve'], {
+      env,
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const port = await new Promise<number>((resolve, reject) => {
+      createInterface({ input: child.stderr }).on('line', (line) => {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg === 'ready') resolve(entry.port as number);
+      });
+      void exited.then(() => reject(new Error('serve exited before it was ready')));
+    });
+    // Answered once serve awaits its stop signal: a SIGTERM sent earlier could end it before its handler is set.
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    child.kill('SIGTERM');
+    await exited;
+    return packagesIn(list);
+  };
+  try {
+    // The first start checks the rule files.
+    expect(await start(1)).toContain('js-yaml');
+    const kept = await start(2);
+    expect(kept).toEqual(expect.arrayContaining(['@slack/bolt', '@slack/web-api', 'better-sqlite3']));
+    expect(kept.filter((name) => ['express', 'js-yaml', 'pg'].includes(name))).toEqual([]);
+  } finally {
+    await slack.close();
+  }
 });

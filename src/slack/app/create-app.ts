@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import type { Config } from '../../config';
 import { parsePaste, wordingsOfRules, type ParseResult } from '../../diagnosis';
 import { rateBudgetsFor } from '../../diagnosis/budgets';
@@ -22,6 +22,7 @@ import { registerEvents } from '../listeners/events';
 import { registerViews } from '../listeners/views';
 import { errorFields, logFailure } from '../send/failure';
 import { AdminCheck, HOW_TO_NAME_ADMINS } from './admins';
+import { App, HTTPReceiver, WebClient } from './bolt';
 import { boltLogger } from './bolt-logger';
 import type { SlackDeps } from './deps';
 import { frontDoor } from './front-door';
@@ -203,7 +204,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (running) throw new Error('the Slack app is already started');
       stopping = false;
       stopped = undefined;
-      const client = new webApi.WebClient(botToken, slackClientOptions(config, log));
+      const client = new WebClient(botToken, slackClientOptions(config, log));
       const identity = await identify(client, config.SLACK_API_URL ?? DEFAULT_SLACK_API_URL);
       if (!admins.configured) {
         logger.warn(

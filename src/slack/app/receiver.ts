@@ -1,11 +1,5 @@
-import {
-  defaultProcessEventErrorHandler,
-  HTTPModuleFunctions,
-  HTTPReceiver,
-  SocketModeReceiver,
-  type Logger as BoltLogger,
-  type webApi,
-} from '@slack/bolt';
+import type { Logger as BoltLogger, webApi } from '@slack/bolt';
+import { defaultProcessEventErrorHandler, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver } from './bolt';
 import type { Config } from '../../config';
 import { RefusedRequestError, signedStamp } from './request-guard';
 import { RestartingError } from './shutdown-gate';

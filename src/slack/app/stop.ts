@@ -1,4 +1,4 @@
-import { SocketModeReceiver, type App, type HTTPReceiver } from '@slack/bolt';
+import { SocketModeReceiver, type App, type HTTPReceiver } from './bolt';
 import type { Logger } from '../../log';
 import type { ListeningServer } from './http-server';
 import type { InFlight } from './inflight';
