@@ -5,8 +5,12 @@ import type { FactSource, Rule, RuleMatch } from '../rules';
 import { declarationOf } from '../rules/cause-set';
 import { matchRules } from '../rules/engine';
 import { renderRuleText, textFacts } from '../rules/text';
-import { ProbeRun, type FrontGateway, type TeammateMemory } from '../probes';
-import { parseFrontId, resourceId, type ResourceRef, type TokenInfo } from '../front';
+import type { FrontGateway, TeammateMemory } from '../probes';
+import type { ResourceRef, TokenInfo } from '../front';
+// By module, not through the indexes: explaining a paste loads neither Front's HTTP client nor its rate budgets.
+import { ProbeRun } from '../probes/run';
+import { parseFrontId } from '../front/ids';
+import { resourceId } from '../front/resources';
 import { createFactSource } from './fact-source';
 import { ownerFinding } from './owner';
 import { bareIds, bareTarget, pasteFacts, targetOf } from './paste-facts';
