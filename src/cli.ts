@@ -115,5 +115,13 @@ export async function runCli(argv: string[], processIo: CliIo = defaultIo()): Pr
 }
 
 function defaultIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // process.stdin makes its stream on first read of the property: only a command that reads stdin pays for it.
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
 }
