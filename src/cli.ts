@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './config';
-import { RuleSetError } from './rules';
+import { RuleSetError } from './rules/rule-set';
 import { asksForHelp, HELP, helpText, helpTopic } from './commands/help';
 import { UsageError, type CliIo } from './commands/io';
 import { guardOutput } from './commands/output';
@@ -116,5 +116,13 @@ export async function runCli(argv: string[], processIo: CliIo = defaultIo()): Pr
 }
 
 function defaultIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // process.stdin makes its stream on first read of the property: only a command that reads stdin pays for it.
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
 }

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config';
+import { loadConfig, ruleCacheDir } from '../config';
 import { diagnose, diagnosesToText, type DiagnoseOutcome } from '../diagnosis';
 import { connectTenant } from '../diagnosis/live';
 import { loadRulesOrThrow, type Rule } from '../rules';
@@ -25,7 +25,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${DEMO_USAGE}`);
   const config = loadConfig(io.env);
-  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR, { cacheDir: ruleCacheDir(io.env) });
   const scenarios = SANDBOX_SCENARIOS.filter((s) => !values.only || s.name === values.only);
   if (scenarios.length === 0)
     throw new UsageError(

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config';
+import { loadConfig, ruleCacheDir } from '../config';
 import { diagnose } from '../diagnosis';
 import { loadRulesOrThrow } from '../rules';
 import { printOutcome, textFrom } from './explain';
@@ -18,7 +18,7 @@ export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number
     tenant: { type: 'string' },
   });
   const config = loadConfig(io.env);
-  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR, { cacheDir: ruleCacheDir(io.env) });
   const text = await textFrom(positionals, io);
   const requests = requestCount();
   const { connection, label, tenant } = await openConnection(config, io.env, { tenant: values.tenant }, io.secrets, {

@@ -1,7 +1,7 @@
-import { loadConfig } from '../config';
+import { loadConfig, ruleCacheDir } from '../config';
 import { diagnose, diagnosesToText, type DiagnoseOutcome } from '../diagnosis';
 import { MAX_PASTE_BYTES, tooLargeMessage } from '../input';
-import { loadRulesOrThrow } from '../rules';
+import { loadRulesOrThrow } from '../rules/rule-set';
 import { parseCommandArgs, readCounted, writeJson, type CliIo } from './io';
 import { usageOf } from './help';
 import { recordCliUnknowns } from './unknown-wordings';
@@ -15,7 +15,7 @@ export async function explainCommand(argv: string[], io: CliIo): Promise<number>
     verbose: { type: 'boolean', short: 'v' },
   });
   const config = loadConfig(io.env);
-  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR, { cacheDir: ruleCacheDir(io.env), compileText: false });
   const text = await textFrom(positionals, io);
   const outcome = await diagnose(text, { rules });
   await recordCliUnknowns(config, io, outcome, null);

@@ -37,7 +37,11 @@ export function guardOutput(io: CliIo, options: OutputGuardOptions): CliIo {
     },
   });
   return {
-    ...io,
+    env: io.env,
+    // Read when asked: opening stdin costs a start that never reads it (`explain` with the paste as an argument).
+    get stdin() {
+      return io.stdin;
+    },
     stdout: guard(io.stdout),
     stderr: guard(io.stderr),
     secrets: {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfig, type Config } from '../config';
+import { loadConfig, type Config, ruleCacheDir } from '../config';
 import { checkRuleExamples } from '../diagnosis/rule-examples';
 import {
   causesOf,
@@ -209,7 +209,7 @@ async function draftCommand(argv: string[], io: CliIo): Promise<number> {
     );
 
   const config = loadConfig(io.env);
-  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR, { cacheDir: ruleCacheDir(io.env) });
   // Any cause the rules declare, or a new one: its id is the name of the rule file the draft writes.
   const known = causesOf(rules)
     .filter((c) => c !== 'unknown')

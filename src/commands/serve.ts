@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig, readSlackSecrets, type Config } from '../config';
+import { ConfigError, loadConfig, readSlackSecrets, type Config, ruleCacheDir } from '../config';
 import { closeSharedFrontDispatcher } from '../front';
 import { createLogger, type Logger } from '../log';
 import { createMetrics } from '../metrics';
-import { loadRulesOrThrow, ruleFileCount, rulesDirsText } from '../rules';
+// By module, not through the rules' index, which would load the rule loader and its schemas (see rule-set.ts).
+import { ruleFileCount } from '../rules/cause-set';
+import { precompile } from '../rules/compile';
+import { loadRulesOrThrow, rulesDirsText } from '../rules/rule-set';
 import { createSlackApp, type SlackApp } from '../slack/app/create-app';
 import { slackConfigProblems } from '../slack/app/slack-settings';
 import { AuditScheduler } from '../slack/checks/audit-scheduler';
@@ -45,7 +48,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     destination: { write: (line: string) => io.stderr.write(line) },
   });
   // Refuses to start on a broken rule file, with the file:line:col message (printed by the CLI).
-  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  // The text lines' conditions are compiled right after "ready" (below): a start need not wait for them.
+  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR, { cacheDir: ruleCacheDir(io.env), compileText: false });
   const pidFile = path.resolve(config.FRONT_WHY_PID_FILE);
 
   let store: Store;
@@ -139,6 +143,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     'ready',
   );
 
+  setImmediate(() => precompile(rules));
   const signal = await nextSignal();
   logger.info({ signal }, 'stopping');
   try {

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../config';
 import type { DiagnoseOutcome } from '../diagnosis';
 import { isPostgresUrl } from '../store/location';
-import { recordUnknownWordings, unknownSightings } from '../unknowns/record';
 import type { CliIo } from './io';
 
 /**
@@ -26,9 +25,10 @@ export async function recordCliUnknowns(
 ): Promise<void> {
   if (!outcome.ok || !outcome.unexplained || outcome.unexplained.length === 0) return;
   if (!storeConfigured(config, io.env)) return;
+  // Loaded only now: the database drivers are most of what `explain` would otherwise load for nothing.
+  const { recordUnknownWordings, unknownSightings } = await import('../unknowns/record');
   const sightings = unknownSightings(outcome.unexplained);
   try {
-    // Loaded only now: the database drivers are most of what `explain` would otherwise load for nothing.
     const { withKeylessStore } = await import('./store');
     await withKeylessStore(config, (store) => recordUnknownWordings(store, sightings, tenant, new Date()));
   } catch (err) {

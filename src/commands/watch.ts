@@ -1,4 +1,4 @@
-import { loadConfig } from '../config';
+import { loadConfig, ruleCacheDir } from '../config';
 import { diagnose } from '../diagnosis';
 import { liveAs } from '../diagnosis/live';
 import { loadRulesOrThrow } from '../rules';
@@ -53,7 +53,7 @@ export async function watchCommand(argv: string[], io: CliIo, clock: WatchClock 
     throw new UsageError(`what to watch is missing: a cnv_ ID, a Front app link or a paste\n${WATCH_USAGE}`);
   const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(values.timeout);
   const config = loadConfig(io.env);
-  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR);
+  const rules = loadRulesOrThrow(config.FRONT_WHY_RULES_DIR, { cacheDir: ruleCacheDir(io.env) });
   const text = await textFrom(positionals, io);
   // Read offline first: an input with nothing to check (a typo such as `msg_`) would be re-checked until the timeout.
   const nothing = nothingToWatch(await diagnose(text, { rules }));

@@ -1,16 +1,16 @@
 import { PROBE_DESCRIPTIONS, factSource, isFactPath, type FactPath, type ProbeId } from '../facts';
 import type { FrontIdRef, Observation, ParseResult } from '../input';
-import {
-  declarationOf,
-  matchRules,
-  renderRuleText,
-  textFacts,
-  type FactSource,
-  type Rule,
-  type RuleMatch,
-} from '../rules';
-import { ProbeRun, type FrontGateway, type TeammateMemory } from '../probes';
-import { parseFrontId, resourceId, type ResourceRef, type TokenInfo } from '../front';
+import type { FactSource, Rule, RuleMatch } from '../rules';
+// By module, not through the rules' index: a paste explained loads the engine, not the loader and its schemas.
+import { declarationOf } from '../rules/cause-set';
+import { matchRules } from '../rules/engine';
+import { renderRuleText, textFacts } from '../rules/text';
+import type { FrontGateway, TeammateMemory } from '../probes';
+import type { ResourceRef, TokenInfo } from '../front';
+import type { ProbeRun } from '../probes/run';
+// By module, not through the indexes: explaining a paste loads neither Front's HTTP client nor its rate budgets.
+import { parseFrontId } from '../front/ids';
+import { resourceId } from '../front/resources';
 import { createFactSource } from './fact-source';
 import { ownerFinding } from './owner';
 import { bareIds, bareTarget, pasteFacts, targetOf } from './paste-facts';
@@ -67,6 +67,12 @@ export async function diagnose(text: string, deps: DiagnoseDeps): Promise<Diagno
   return diagnoseParsed(parsePaste(text, { wordings: wordingsOfRules(deps.rules) }), deps);
 }
 
+/** Required for the first live check: a paste explained offline never runs a probe. */
+function probeRun(): typeof ProbeRun {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../probes/run') as typeof import('../probes/run')).ProbeRun;
+}
+
 /** `diagnose` of a paste already read: a caller that looks at one paste twice (offline, then live) reads it once. */
 export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): Promise<DiagnoseOutcome> {
   if (!parsed.ok) return { ok: false, message: parsed.message };
@@ -82,7 +88,7 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
       : (target ?? '');
     let run = runs.get(key);
     if (!run) {
-      run = new ProbeRun({
+      run = new (probeRun())({
         gateway: deps.live.gateway,
         token: deps.live.token,
         target,

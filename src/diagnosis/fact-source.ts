@@ -1,5 +1,5 @@
 import { FACTS, factSource, type FactPath } from '../facts';
-import { UNKNOWN, type FactSource, type FactValue } from '../rules';
+import { UNKNOWN, type FactSource, type FactValue } from '../rules/source';
 import type { ProbeRun } from '../probes';
 import type { PasteFacts } from './paste-facts';
 

@@ -1,15 +1,7 @@
 import type { FactPath } from '../facts';
-import {
-  PRIVATE_KINDS,
-  describeResource,
-  isTeammateListing,
-  kindFromId,
-  kindFromWord,
-  parseFrontId,
-  parseTeammateRef,
-  type PrivateKind,
-  type ResourceRef,
-} from '../front';
+import type { PrivateKind, ResourceRef } from '../front';
+import { parseFrontId, parseTeammateRef } from '../front/ids';
+import { PRIVATE_KINDS, describeResource, isTeammateListing, kindFromId, kindFromWord } from '../front/resources';
 import type { FrontIdRef, Observation } from '../input/types';
 
 export type PasteFacts = Partial<Record<FactPath, string | number | boolean | string[]>>;

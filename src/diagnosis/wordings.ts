@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parsePaste as parseWith, wordingSet, type ParseOptions, type ParseResult, type WordingSet } from '../input';
-import { loadRulesOrThrow, type Rule } from '../rules';
+import type { Rule } from '../rules';
+import { loadRulesOrThrow } from '../rules/rule-set';
 
 const byRuleSet = new WeakMap<readonly Rule[], WordingSet>();
 

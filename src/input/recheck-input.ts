@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z as Zod } from 'zod';
 import { KIND_BY_PREFIX } from './id-scan';
 import { truncate } from './excerpt';
 import type { FrontIdRef, Observation, ParseResult } from './types';
@@ -18,41 +18,56 @@ const FRONT_ID = /^[a-z]{2,4}_[0-9a-z]{1,24}$/;
 const MAX_TEXT = 2_000;
 const MAX_ITEMS = 200;
 
-const text = z.string().max(MAX_TEXT);
-const frontId = z.string().regex(FRONT_ID);
-const count = z.number().finite();
+/** The shape of a re-check input; built on first use (see `inputSchema`). */
+function buildInputSchema(z: typeof Zod) {
+  const text = z.string().max(MAX_TEXT);
+  const frontId = z.string().regex(FRONT_ID);
+  const count = z.number().finite();
 
-const observationSchema = z.strictObject({
-  format: z.enum(['json', 'http', 'html', 'text']),
-  status: z.number().int().min(0).max(999).optional(),
-  statusInferred: z.boolean().optional(),
-  title: text.optional(),
-  message: text.optional(),
-  details: z.array(text).max(MAX_ITEMS).optional(),
-  resource: z.strictObject({ verb: text.optional(), kind: text.optional(), id: text.optional() }).optional(),
-  request: z.strictObject({ method: text.optional(), path: text.optional() }).optional(),
-  rateLimit: z
-    .strictObject({
-      limit: count.optional(),
-      remaining: count.optional(),
-      reset: count.optional(),
-      retryAfter: count.optional(),
-      tier: text.optional(),
-    })
-    .optional(),
-  location: text.optional(),
-  ids: z.array(frontId).max(MAX_ITEMS),
-});
+  const observationSchema = z.strictObject({
+    format: z.enum(['json', 'http', 'html', 'text']),
+    status: z.number().int().min(0).max(999).optional(),
+    statusInferred: z.boolean().optional(),
+    title: text.optional(),
+    message: text.optional(),
+    details: z.array(text).max(MAX_ITEMS).optional(),
+    resource: z.strictObject({ verb: text.optional(), kind: text.optional(), id: text.optional() }).optional(),
+    request: z.strictObject({ method: text.optional(), path: text.optional() }).optional(),
+    rateLimit: z
+      .strictObject({
+        limit: count.optional(),
+        remaining: count.optional(),
+        reset: count.optional(),
+        retryAfter: count.optional(),
+        tier: text.optional(),
+      })
+      .optional(),
+    location: text.optional(),
+    ids: z.array(frontId).max(MAX_ITEMS),
+  });
 
-const inputSchema = z.strictObject({
-  errors: z.array(observationSchema).max(MAX_ITEMS),
-  /** Every distinct ID, in order; `links` are those that came from an app link. */
-  ids: z.array(frontId).max(MAX_ITEMS),
-  links: z.array(frontId).max(MAX_ITEMS).optional(),
-  oauth: z.literal(true).optional(),
-});
+  return z.strictObject({
+    errors: z.array(observationSchema).max(MAX_ITEMS),
+    /** Every distinct ID, in order; `links` are those that came from an app link. */
+    ids: z.array(frontId).max(MAX_ITEMS),
+    links: z.array(frontId).max(MAX_ITEMS).optional(),
+    oauth: z.literal(true).optional(),
+  });
+}
 
-type RecheckInput = z.infer<typeof inputSchema>;
+let schema: ReturnType<typeof buildInputSchema> | undefined;
+
+/**
+ * zod is required here, on the first re-check input read, not at the top: every paste passes through this module,
+ * and `front-why explain` would otherwise load zod for a button value it never sees.
+ */
+function inputSchema(): ReturnType<typeof buildInputSchema> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  schema ??= buildInputSchema((require('zod') as typeof import('zod')).z);
+  return schema;
+}
+
+type RecheckInput = Zod.infer<ReturnType<typeof buildInputSchema>>;
 type Read = Extract<ParseResult, { ok: true }>;
 
 export interface RecheckInputLimits {
@@ -115,7 +130,7 @@ export function readRecheckInput(value: string): Read | undefined {
   } catch {
     return undefined;
   }
-  const checked = inputSchema.safeParse(json);
+  const checked = inputSchema().safeParse(json);
   if (!checked.success) return undefined;
   const input = checked.data;
   const links = new Set(input.links ?? []);

@@ -1,4 +1,6 @@
-import { describeResource, frontPaths, resourcePath, type FrontResult } from '../front';
+import type { FrontResult } from '../front';
+import { frontPaths } from '../front/ids';
+import { describeResource, resourcePath } from '../front/resources';
 import type { FactPath, ProbeId } from '../facts';
 import { isRecord } from '../is-record';
 import {

@@ -1,4 +1,5 @@
-import { frontPaths, type FrontPath, type FrontResult } from '../front';
+import type { FrontPath, FrontResult } from '../front';
+import { frontPaths } from '../front/ids';
 import { isRecord } from '../is-record';
 import type { TeammateFinding } from './types';
 

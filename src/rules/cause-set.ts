@@ -1,4 +1,14 @@
-import type { CauseDeclaration, Rule, Trait } from './schema';
+import type { CauseDeclaration, Rule } from './schema';
+
+/**
+ * What the engine may do with a cause beyond its text, by name: ranking by evidence (src/diagnosis/ranking.ts)
+ * and naming whose private resources were refused (src/diagnosis/owner.ts).
+ */
+export const TRAITS = ['oauth-token', 'teammate-preference', 'private-scope'] as const;
+export type Trait = (typeof TRAITS)[number];
+
+/** The owner's name in `watch.fixed_for_owner`. */
+export const OWNER_FIELD = '{{owner}}';
 
 /**
  * The causes a loaded rule set declares, and what each file says about its cause. The vocabulary is the rules':

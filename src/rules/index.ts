@@ -14,17 +14,16 @@ export {
 } from './schema';
 export {
   formatLoadError,
-  loadRules,
   loadRulesOrThrow,
-  parseRuleText,
   rulesDirsText,
   type RulesDirs,
   RULE_EXTENSION,
   RuleSetError,
   type LoadResult,
-  type ParseResult,
   type RuleLoadError,
-} from './loader';
+  type RuleSetOptions,
+} from './rule-set';
+export { loadRules, parseRuleText, type ParseResult } from './loader';
 export {
   evaluateRule,
   matchRules,
@@ -41,4 +40,5 @@ export { loadRuleTests, TEST_SUFFIX, type RuleTest, type RuleTestsResult } from 
 export { describeFacts } from './facts-doc';
 export { compileRegex } from './regex';
 export { causesOf, declarationOf, hasTrait, ruleFileCount, ruleFilesText } from './cause-set';
-export { OWNER_FIELD, TRAITS, type CauseDeclaration, type Trait } from './schema';
+export { type CauseDeclaration } from './schema';
+export { OWNER_FIELD, TRAITS, type Trait } from './cause-set';

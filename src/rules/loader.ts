@@ -30,68 +30,34 @@ import {
   type TextLineDraft,
 } from './schema';
 import { locate } from './yaml-position';
+import {
+  CONDITIONS_FOLDER,
+  RULE_EXTENSION,
+  rulesDirList,
+  rulesDirsText,
+  TEST_SUFFIX,
+  type LoadResult,
+  type RuleLoadError,
+  type RulesDirs,
+} from './rule-set';
 import { applyTerms } from './terms';
 
-/** Beside each rule `<id>.yml`, its tests (see rule-tests.ts). */
-export const TEST_SUFFIX = '.test.yml';
+export {
+  CONDITIONS_FOLDER,
+  formatLoadError,
+  RULE_EXTENSION,
+  RuleSetError,
+  rulesDirList,
+  rulesDirsText,
+  TEST_SUFFIX,
+  type LoadResult,
+  type RuleLoadError,
+  type RulesDirs,
+} from './rule-set';
 
-export interface RuleLoadError {
-  file: string;
-  line: number;
-  col: number;
-  ruleId?: string;
-  message: string;
-}
-
-/**
- * Failing, `loaded` still holds the rules of the files that did load, and `brokenIds` the ids of those that did
- * not, so that `rules lint` can check the tests of the rest in the same run.
- */
-export type LoadResult =
-  { ok: true; rules: Rule[] } | { ok: false; errors: RuleLoadError[]; loaded: Rule[]; brokenIds: string[] };
 /** `declaredId`: the `id` the file states, when it is a string, for the duplicate check across files. */
 /** A file with variants gives one rule per variant. */
 export type ParseResult = { ok: true; rules: Rule[] } | { ok: false; errors: RuleLoadError[]; declaredId?: string };
-
-export const RULE_EXTENSION = '.yml';
-/** The subfolder of the rules folder that holds the named conditions any rule may use. */
-export const CONDITIONS_FOLDER = 'conditions';
-
-export function formatLoadError(e: RuleLoadError): string {
-  const rule = e.ruleId === undefined ? '' : ` rule=${e.ruleId}`;
-  return `${e.file}:${e.line}:${e.col}${rule}: ${e.message}`;
-}
-
-/** The bot refuses to start with this: every problem in the rule set, one per line. */
-export class RuleSetError extends Error {
-  constructor(readonly errors: RuleLoadError[]) {
-    super(
-      `the rule set does not load (${errors.length} ${errors.length === 1 ? 'error' : 'errors'}):\n${errors.map((e) => `  ${formatLoadError(e)}`).join('\n')}`,
-    );
-    this.name = 'RuleSetError';
-  }
-}
-
-export function loadRulesOrThrow(dirs: RulesDirs): Rule[] {
-  const result = loadRules(dirs);
-  if (!result.ok) throw new RuleSetError(result.errors);
-  return result.rules;
-}
-
-/**
- * The rules folders, in the order they are loaded: a file in a later one replaces the file of the same name in an
- * earlier one (and so does a named condition or a shared fixture of the same name).
- */
-export type RulesDirs = string | readonly string[];
-
-export function rulesDirList(dirs: RulesDirs): readonly string[] {
-  return typeof dirs === 'string' ? [dirs] : dirs;
-}
-
-/** The folders as messages name them: "rules + /srv/our-rules". */
-export function rulesDirsText(dirs: RulesDirs): string {
-  return rulesDirList(dirs).map(displayPath).join(' + ');
-}
 
 /** One file of a layered listing: where it is read from, and how messages name it. */
 export interface LayeredFile {

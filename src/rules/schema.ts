@@ -6,6 +6,7 @@ import { compileRegex, regexError } from './regex';
 import type { FactValue } from './source';
 import { didYouMean } from './suggest';
 import { templateFields } from './template';
+import { OWNER_FIELD, TRAITS, type Trait } from './cause-set';
 
 export type Scalar = string | number | boolean;
 
@@ -374,15 +375,7 @@ const variant = z
   })
   .strict();
 
-/**
- * What the engine may do with a cause beyond its text, by name: ranking by evidence (src/diagnosis/ranking.ts)
- * and naming whose private resources were refused (src/diagnosis/owner.ts).
- */
-export const TRAITS = ['oauth-token', 'teammate-preference', 'private-scope'] as const;
-export type Trait = (typeof TRAITS)[number];
-
-/** The owner's name in `watch.fixed_for_owner`. */
-export const OWNER_FIELD = '{{owner}}';
+export { OWNER_FIELD, TRAITS, type Trait };
 
 const watchText = (what: string) =>
   z

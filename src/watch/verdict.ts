@@ -1,6 +1,7 @@
 import type { DiagnoseOutcome, Diagnosis } from '../diagnosis';
 import type { Observation } from '../input';
-import { declarationOf, OWNER_FIELD, type Rule } from '../rules';
+import type { Rule } from '../rules';
+import { declarationOf, OWNER_FIELD } from '../rules/cause-set';
 
 /** What one re-check of a watched target found. Texts are plain: whoever shows them escapes them. */
 export type WatchCheck =

@@ -1,6 +1,7 @@
 import type { LiveAccess } from '../diagnosis';
 import { preferenceFindings, readPrivateAccess, readTeammates, type RecordedGet } from '../probes';
-import { hasTrait, type Rule } from '../rules';
+import type { Rule } from '../rules';
+import { hasTrait } from '../rules/cause-set';
 
 const CANDIDATES_PREFIX = 'one of ';
 const DEFAULT_TIMEOUT_MS = 10_000;

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger as BoltLogger } from '@slack/bolt';
+import { LogLevel } from './bolt';
 import type { Logger } from '../../log';
 import { errorFields } from '../send/failure';
 

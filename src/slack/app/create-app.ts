@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import type { Config } from '../../config';
 import { parsePaste, wordingsOfRules, type ParseResult } from '../../diagnosis';
 import { rateBudgetsFor } from '../../diagnosis/budgets';
@@ -7,7 +7,8 @@ import { storedTeammates, type StoredTeammates } from '../../diagnosis/teammate-
 import { DEFAULT_BUDGET_KEY, systemClock, type RateBudgets } from '../../front';
 import type { Logger } from '../../log';
 import { createMetrics, type Metrics } from '../../metrics';
-import { ruleFileCount, type Rule, type RulesDirs } from '../../rules';
+import type { Rule, RulesDirs } from '../../rules';
+import { ruleFileCount } from '../../rules/cause-set';
 import type { ChannelBinding, Store } from '../../store';
 import type { AuditReport } from '../../diagnosis/audit';
 import type { AuditChange } from '../../diagnosis/audit-change';
@@ -23,6 +24,7 @@ import { registerViews } from '../listeners/views';
 import { errorFields, logFailure } from '../send/failure';
 import { AdminCheck, HOW_TO_NAME_ADMINS } from './admins';
 import { apiRoutes } from './api-routes';
+import { App, HTTPReceiver, WebClient } from './bolt';
 import { boltLogger } from './bolt-logger';
 import type { SlackDeps } from './deps';
 import { frontDoor } from './front-door';
@@ -207,7 +209,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (running) throw new Error('the Slack app is already started');
       stopping = false;
       stopped = undefined;
-      const client = new webApi.WebClient(botToken, slackClientOptions(config, log));
+      const client = new WebClient(botToken, slackClientOptions(config, log));
       const identity = await identify(client, config.SLACK_API_URL ?? DEFAULT_SLACK_API_URL);
       if (!admins.configured) {
         logger.warn(

@@ -1,4 +1,4 @@
-import { webApi } from '@slack/bolt';
+import { WebApiErrorCode, WebClient } from './bolt';
 
 /** Who the bot is in Slack, from `auth.test` at start-up. */
 export interface Identity {
@@ -11,7 +11,7 @@ export interface Identity {
   botName: string;
 }
 
-export async function whoAmI(client: webApi.WebClient): Promise<Identity> {
+export async function whoAmI(client: WebClient): Promise<Identity> {
   const result = await client.auth.test();
   const { user_id: botUserId, bot_id: botId, team_id: teamId, user, enterprise_id: enterpriseId } = result;
   if (!botUserId || !botId || !teamId) {
@@ -23,7 +23,7 @@ export async function whoAmI(client: webApi.WebClient): Promise<Identity> {
 }
 
 /** Who the bot is, or an error naming the Slack setting at fault, or Slack itself when it cannot be reached. */
-export async function identify(client: webApi.WebClient, apiUrl: string) {
+export async function identify(client: WebClient, apiUrl: string) {
   try {
     return await whoAmI(client);
   } catch (err) {
@@ -32,7 +32,7 @@ export async function identify(client: webApi.WebClient, apiUrl: string) {
       throw new Error(
         `Slack refused SLACK_BOT_TOKEN (auth.test: ${code}); copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions`,
       );
-    if ((err as { code?: unknown }).code === webApi.ErrorCode.RequestError) {
+    if ((err as { code?: unknown }).code === WebApiErrorCode.RequestError) {
       throw new Error(
         `could not reach Slack at ${apiUrl} to check SLACK_BOT_TOKEN (auth.test: ${requestFailure(err)}). Check that this host can reach Slack (network, proxy, firewall)${apiUrl === DEFAULT_SLACK_API_URL ? '' : ', and SLACK_API_URL'}.`,
       );

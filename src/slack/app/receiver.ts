@@ -1,11 +1,11 @@
+import type { Logger as BoltLogger, webApi } from '@slack/bolt';
 import {
   defaultProcessEventErrorHandler,
   HTTPModuleFunctions,
   HTTPReceiver,
-  SocketModeReceiver,
-  type Logger as BoltLogger,
-  type webApi,
-} from '@slack/bolt';
+  socketModeReceiver,
+  type SocketModeReceiver,
+} from './bolt';
 import type { Config } from '../../config';
 import { RefusedRequestError, signedStamp } from './request-guard';
 import { RestartingError } from './shutdown-gate';
@@ -45,7 +45,8 @@ export function buildReceiver(
   bodyBytes: number,
 ): HTTPReceiver | SocketModeReceiver {
   if (mode === 'socket') {
-    return new SocketModeReceiver({
+    const SocketMode = socketModeReceiver();
+    return new SocketMode({
       appToken: config.SLACK_APP_TOKEN as string,
       logger: log,
       installerOptions: { clientOptions: slackClientOptions(config, log) },

@@ -1,4 +1,6 @@
-import { formatLoadError, loadRules, ruleFileCount, rulesDirsText, type Rule, type RulesDirs } from '../../rules';
+import type { Rule, RulesDirs } from '../../rules';
+import { ruleFileCount } from '../../rules/cause-set';
+import { checkRuleSet, formatLoadError, rulesDirsText } from '../../rules/rule-set';
 import type { Logger } from '../../log';
 import { errorFields } from '../send/failure';
 
@@ -34,7 +36,7 @@ export class RuleBook {
   /** Loads every file in the rules folders again; all of it or none of it. */
   reload(): RulesReload {
     const dir = rulesDirsText(this.dir);
-    const loaded = loadRules(this.dir);
+    const loaded = checkRuleSet(this.dir);
     if (!loaded.ok)
       return { ok: false, serving: ruleFileCount(this.rules), dir, errors: loaded.errors.map(formatLoadError) };
     const previous = ruleFileCount(this.rules);

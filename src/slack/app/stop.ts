@@ -1,4 +1,4 @@
-import { SocketModeReceiver, type App, type HTTPReceiver } from '@slack/bolt';
+import { socketModeReceiver, type App, type HTTPReceiver, type SocketModeReceiver } from './bolt';
 import type { Logger } from '../../log';
 import type { ListeningServer } from './http-server';
 import type { InFlight } from './inflight';
@@ -64,7 +64,8 @@ export async function stopRunning(
     if (!(await drain(Date.now() + WRAP_UP_MS)))
       logger.warn({ running: checks.size }, 'stopping without waiting for the checks still running');
   }
-  if (current.receiver instanceof SocketModeReceiver) {
+  // Asked in Socket Mode only: an HTTP-mode server never loads the Socket Mode receiver (see bolt.ts).
+  if (mode === 'socket' && current.receiver instanceof socketModeReceiver()) {
     // Bolt's stop() does not wait for the socket to close; the client's disconnect() does.
     await current.receiver.client.disconnect();
   }

@@ -1,7 +1,8 @@
 import { overruledNote } from '../../watch';
 import { MAX_ERRORS_PER_PASTE, diagnoseParsed, type DiagnoseOutcome, type ParseResult } from '../../diagnosis';
 import { recheckInput } from '../../input';
-import { declarationOf, type Rule } from '../../rules';
+import type { Rule } from '../../rules';
+import { declarationOf } from '../../rules/cause-set';
 import type { OutcomeView } from '../render/blocks';
 import { LIMITS } from '../render/block-kit';
 import { recordActivity } from './record-activity';
