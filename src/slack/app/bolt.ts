@@ -1,18 +1,15 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
-import { createRequire, Module } from 'node:module';
+import { createRequire } from 'node:module';
 import type * as Bolt from '@slack/bolt';
 
 /**
  * The parts of Bolt front-why uses, required file by file. Bolt's index also loads the Express and AWS Lambda
  * receivers and their dependencies (over a hundred modules, none used here), all before `serve` can answer
  * anything. Bolt 5 has no export map, so its files are required by path; the types are the index's own, and a
- * test (test/cli/start-cost.test.ts) checks what a start loads.
+ * test (test/cli/start-cost.test.ts) checks that a start loads Bolt without Express.
  */
 
 const APP = '@slack/bolt/dist/App';
-const SOCKET_MODE_RECEIVER = '@slack/bolt/dist/receivers/SocketModeReceiver';
-
-deferSocketModeReceiver();
 
 export const App: typeof Bolt.App = (require('@slack/bolt/dist/App') as typeof import('@slack/bolt/dist/App')).default;
 export type App = Bolt.App;
@@ -22,40 +19,10 @@ export const HTTPReceiver: typeof Bolt.HTTPReceiver = (
 ).default;
 export type HTTPReceiver = Bolt.HTTPReceiver;
 
-/** Socket Mode's receiver, loaded on first use: only a start with SLACK_APP_TOKEN needs it. */
-export function socketModeReceiver(): typeof Bolt.SocketModeReceiver {
-  return (require(SOCKET_MODE_RECEIVER) as typeof import('@slack/bolt/dist/receivers/SocketModeReceiver')).default;
-}
+export const SocketModeReceiver: typeof Bolt.SocketModeReceiver = (
+  require('@slack/bolt/dist/receivers/SocketModeReceiver') as typeof import('@slack/bolt/dist/receivers/SocketModeReceiver')
+).default;
 export type SocketModeReceiver = Bolt.SocketModeReceiver;
-
-/**
- * Bolt's App requires its Socket Mode receiver when it loads, and with it the Socket Mode client and its own HTTP
- * stack (about 120 modules, a third of a start's CPU and some 10 MB), though it reads the receiver's class only to
- * build one when given `socketMode: true` and no receiver, which front-why never does. So until something asks for
- * that class, the module cache holds a stand-in whose `default` loads the real receiver: App gets the same class
- * whenever it reads it, and an HTTP-mode server never loads Socket Mode. Nothing is deferred if the file is not
- * where Bolt 5 puts it, or is already loaded.
- */
-function deferSocketModeReceiver(): void {
-  let file: string;
-  try {
-    file = require.resolve(SOCKET_MODE_RECEIVER);
-  } catch {
-    return;
-  }
-  if (require.cache[file]) return;
-  const standIn = new Module(file, module);
-  standIn.filename = file;
-  standIn.loaded = true;
-  standIn.exports = {
-    __esModule: true,
-    get default(): typeof Bolt.SocketModeReceiver {
-      if (require.cache[file] === standIn) delete require.cache[file];
-      return socketModeReceiver();
-    },
-  };
-  require.cache[file] = standIn;
-}
 
 export const HTTPModuleFunctions: typeof Bolt.HTTPModuleFunctions = require('@slack/bolt/dist/receivers/HTTPModuleFunctions');
 

@@ -1,11 +1,5 @@
 import type { Logger as BoltLogger, webApi } from '@slack/bolt';
-import {
-  defaultProcessEventErrorHandler,
-  HTTPModuleFunctions,
-  HTTPReceiver,
-  socketModeReceiver,
-  type SocketModeReceiver,
-} from './bolt';
+import { defaultProcessEventErrorHandler, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver } from './bolt';
 import type { Config } from '../../config';
 import { RefusedRequestError, signedStamp } from './request-guard';
 import { RestartingError } from './shutdown-gate';
@@ -45,8 +39,7 @@ export function buildReceiver(
   bodyBytes: number,
 ): HTTPReceiver | SocketModeReceiver {
   if (mode === 'socket') {
-    const SocketMode = socketModeReceiver();
-    return new SocketMode({
+    return new SocketModeReceiver({
       appToken: config.SLACK_APP_TOKEN as string,
       logger: log,
       installerOptions: { clientOptions: slackClientOptions(config, log) },

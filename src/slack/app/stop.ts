@@ -1,4 +1,4 @@
-import { socketModeReceiver, type App, type HTTPReceiver, type SocketModeReceiver } from './bolt';
+import { SocketModeReceiver, type App, type HTTPReceiver } from './bolt';
 import type { Logger } from '../../log';
 import type { ListeningServer } from './http-server';
 import type { InFlight } from './inflight';
@@ -64,8 +64,7 @@ export async function stopRunning(
     if (!(await drain(Date.now() + WRAP_UP_MS)))
       logger.warn({ running: checks.size }, 'stopping without waiting for the checks still running');
   }
-  // Asked in Socket Mode only: an HTTP-mode server never loads the Socket Mode receiver (see bolt.ts).
-  if (mode === 'socket' && current.receiver instanceof socketModeReceiver()) {
+  if (current.receiver instanceof SocketModeReceiver) {
     // Bolt's stop() does not wait for the socket to close; the client's disconnect() does.
     await current.receiver.client.disconnect();
   }
