@@ -23,13 +23,7 @@ export interface WatchLoopOptions {
  * under a live check; a crashed replica's watches wait that long before another takes them over.
  */
 export function startWatchLoop(deps: SlackDeps, client: webApi.WebClient, options: WatchLoopOptions = {}): WatchRunner {
-  const timers: WatchTimers | null =
-    options.timers === undefined
-      ? {
-          setTimeout: (fn, ms) => setTimeout(fn, ms),
-          clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-        }
-      : options.timers;
+  const timers = timersOf(options);
   const runner = createWatchRunner({
     store: deps.store,
     holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
@@ -54,6 +48,16 @@ export function startWatchLoop(deps: SlackDeps, client: webApi.WebClient, option
   return runner;
 }
 
+/** The process's timers unless the options give others, or null (a test ticks by hand). */
+function timersOf(options: WatchLoopOptions): WatchTimers | null {
+  return options.timers === undefined
+    ? {
+        setTimeout: (fn, ms) => setTimeout(fn, ms),
+        clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+      }
+    : options.timers;
+}
+
 export interface OwnerSweepLoop {
   /** Works every owner sweep due now, a step each; resolves with how many steps ran. */
   tick(): Promise<number>;
@@ -67,13 +71,7 @@ export function startOwnerSweepLoop(
   options: WatchLoopOptions = {},
 ): OwnerSweepLoop {
   const runner = ownerSweepRunner(deps, client);
-  const timers: WatchTimers | null =
-    options.timers === undefined
-      ? {
-          setTimeout: (fn, ms) => setTimeout(fn, ms),
-          clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-        }
-      : options.timers;
+  const timers = timersOf(options);
   let stopped = false;
   let handle: unknown;
   let current: Promise<number> | undefined;
