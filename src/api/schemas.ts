@@ -100,6 +100,10 @@ const diagnosis = z
     status: z.enum(['confirmed', 'possible']),
     confidence: z.enum(['high', 'medium', 'low']),
     headline: z.string(),
+    whatHappened: z
+      .string()
+      .optional()
+      .meta({ description: "What happened, in plain words for the customer's people (no tool or check names)." }),
     why: z.string(),
     steps: z.object({ agent: z.array(z.string()), teammate: z.array(z.string()), admin: z.array(z.string()) }),
     links: z.array(z.object({ title: z.string(), url: z.string() })),

@@ -17,6 +17,8 @@ export interface Diagnosis {
   confidence: 'high' | 'medium' | 'low';
   /** What the agent reads first: who or what, and the fix, in one line. */
   headline: string;
+  /** What happened, in plain words for the customer (the rule's `what_happened`), when the rule has it. */
+  whatHappened?: string;
   /** Why, for whoever asks: the reasoning behind the headline. */
   why: string;
   steps: Record<Audience, string[]>;

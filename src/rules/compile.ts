@@ -382,6 +382,7 @@ export function precompile(rules: readonly Rule[]): void {
   for (const rule of rules) {
     for (const line of [
       ...rule.headline,
+      ...(rule.whatHappened ?? []),
       ...rule.why,
       ...rule.steps.agent,
       ...rule.steps.teammate,

@@ -314,6 +314,7 @@ export function resolveRule(
       ...(draft.supersedes && draft.supersedes.length > 0 ? { supersedes: draft.supersedes } : {}),
       fallback: draft.fallback,
       headline: lines(draft.headline, ['headline']),
+      ...(draft.what_happened ? { whatHappened: lines(draft.what_happened, ['what_happened']) } : {}),
       why: lines(draft.why, ['why']),
       steps: {
         agent: lines(draft.steps.agent, ['steps', 'agent']),

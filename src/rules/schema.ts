@@ -240,6 +240,48 @@ const headline = lines('headline').refine((alternatives) => alternatives[alterna
   message: 'the last headline line must have no "if", so that some headline always shows',
 });
 
+/**
+ * Words the customer's line of what happened never uses: it is read by the customer's people, who have no front-why
+ * and no access to how it checks. They are the agent's vocabulary (`test/slack/customer-answer.test.ts` checks the
+ * rendered answer too).
+ */
+export const AGENT_ONLY_WORDS: readonly { pattern: RegExp; say: string }[] = [
+  { pattern: /front-why/i, say: "front-why is the vendor's tool" },
+  { pattern: /\bprobes?\b/i, say: 'say "a check" instead of "probe"' },
+  { pattern: /\bnamespaces?\b/i, say: 'say "private resources" or "shared resources" instead of "namespace"' },
+  { pattern: /\bscope claims?\b|\bclaims\b/i, say: 'say what the token includes instead of its claims' },
+  { pattern: /\brules?\b/i, say: 'the reader does not know the rules' },
+  { pattern: /\btenants?\b/i, say: '"tenant" is the vendor\'s word' },
+  { pattern: /\bGET \//, say: 'name what was read, not the request' },
+  { pattern: /\bthe customer\b/i, say: 'the line is addressed to the customer: say "you" or "your"' },
+  {
+    pattern: /\b(?:connected|stored) here\b|\bstored token\b/i,
+    say: 'the customer does not know which token was connected',
+  },
+  { pattern: /\bevidence\b|\branked\b/i, say: 'evidence and ranking are for the agent' },
+];
+
+/** The first agent-only word in a line of what happened, with what to say instead. */
+export function agentOnlyWord(text: string): string | undefined {
+  for (const { pattern, say } of AGENT_ONLY_WORDS) {
+    const found = text.match(pattern);
+    if (found) return `"${found[0]}" is for the agent, not the customer: ${say}`;
+  }
+  return undefined;
+}
+
+/** The customer's line of what happened: like the headline, the first line that holds; in their words. */
+const whatHappened = lines('what_happened')
+  .refine((alternatives) => alternatives[alternatives.length - 1]?.if === undefined, {
+    message: 'the last what_happened line must have no "if", so that some line always shows',
+  })
+  .superRefine((alternatives, ctx) => {
+    alternatives.forEach((line, i) => {
+      const word = typeof line?.text === 'string' ? agentOnlyWord(line.text) : undefined;
+      if (word) issue(ctx, word, [i, 'text']);
+    });
+  });
+
 const steps = z
   .object({
     agent: z.array(textLine()).default([]),
@@ -417,6 +459,7 @@ function makeRuleSchema() {
         variants: z.record(z.string(), variant).optional(),
         conditions: z.record(z.string(), conditionSchema).default({}),
         headline,
+        what_happened: whatHappened.optional(),
         why: lines(),
         steps,
         links: z.array(link).default([]),
@@ -527,6 +570,8 @@ export interface Rule {
   fallback: boolean;
   when: Condition;
   headline: TextLine[];
+  /** What happened, in the customer's words (the customer answer opens with it); the first line that holds. */
+  whatHappened?: TextLine[];
   why: TextLine[];
   steps: Record<'agent' | 'teammate' | 'admin', TextLine[]>;
   links: { title: string; url: string }[];

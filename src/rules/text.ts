@@ -10,6 +10,8 @@ export type { DiagnosisState } from './conditions';
 export interface RuleText {
   /** What the agent reads first: one line naming the person or thing when known, and the fix. */
   headline: string;
+  /** What happened, in the customer's own terms: the customer answer opens with it. Absent when the rule has none. */
+  whatHappened?: string;
   /** The reasoning, on demand. */
   why: string;
   steps: Record<keyof Rule['steps'], string[]>;
@@ -26,9 +28,12 @@ export function renderRuleText(rule: Rule, source: Pick<FactSource, 'get'>, stat
   const shown = (lines: TextLine[]) =>
     lines.filter((line) => line.if === undefined || conditionTruth(line.if[state], source) === 'true');
   const render = (lines: TextLine[]) => shown(lines).map((line) => renderTemplate(line.text, get));
-  const headline = shown(rule.headline)[0] ?? rule.headline[rule.headline.length - 1];
+  const first = (alternatives: TextLine[]) => shown(alternatives)[0] ?? alternatives[alternatives.length - 1];
+  const headline = first(rule.headline);
+  const happened = rule.whatHappened ? first(rule.whatHappened) : undefined;
   return {
     headline: headline === undefined ? '' : renderTemplate(headline.text, get),
+    ...(happened === undefined ? {} : { whatHappened: renderTemplate(happened.text, get) }),
     why: render(rule.why)
       .map((paragraph) => paragraph.trim())
       .join('\n\n'),
@@ -43,7 +48,14 @@ export function renderRuleText(rule: Rule, source: Pick<FactSource, 'get'>, stat
  * and of a condition still open only the facts that could decide it count.
  */
 export function textFacts(rule: Rule, shown?: { source: Pick<FactSource, 'get'>; state: DiagnosisState }): string[] {
-  const lines = [...rule.headline, ...rule.why, ...rule.steps.agent, ...rule.steps.teammate, ...rule.steps.admin];
+  const lines = [
+    ...rule.headline,
+    ...(rule.whatHappened ?? []),
+    ...rule.why,
+    ...rule.steps.agent,
+    ...rule.steps.teammate,
+    ...rule.steps.admin,
+  ];
   const paths = new Set<string>();
   for (const line of lines) {
     if (line.if !== undefined && shown !== undefined) {

@@ -114,7 +114,7 @@ export function draftRule(wording: UnknownWording, cause: string, declared?: Cau
   const ruleText = [
     `# Drafted by \`front-why rules draft ${wording.id}\` from a Front error no rule explained (${seen}):`,
     `#   ${wording.status ?? 'no status'} ${wording.template}`,
-    '# Check the cause (the id names it), write the headline, why and steps, add links, then run',
+    '# Check the cause (the id names it), write the headline, what_happened, why and steps, add links, then run',
     '# `front-why rules lint` and `front-why rules test`. If this folder already has a rule for this cause, add the',
     '# condition below to that rule instead (as one more `any` branch, or a variant).',
     `id: ${ruleId}`,
@@ -127,6 +127,7 @@ export function draftRule(wording: UnknownWording, cause: string, declared?: Cau
     ...conditions,
     '',
     "headline: 'TODO: who or what, and the fix, in one line (Front said: {{error.message}})'",
+    "what_happened: 'TODO: what happened, in plain words addressed to whoever asked (you, your integration, your token).'",
     'why: >',
     '  TODO: why Front answers this, what it means for the customer, and what rules it out.',
     'steps:',

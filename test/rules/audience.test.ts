@@ -1,4 +1,5 @@
 import { HELP } from '../../src/commands/help';
+import { agentOnlyWord } from '../../src/rules/schema';
 import { customerText } from '../../src/slack/render/blocks-customer';
 import { renderCases, rules, variantName, type Rendered } from './rendered-cases';
 
@@ -37,6 +38,28 @@ describe('every line for the person who reads it', () => {
     expect(offending).toEqual([]);
   });
 
+  it('every rule with a step for the customer’s admin or teammate says what happened in the customer’s words', () => {
+    // The customer answer (customer mode) shows a cause only when it has such a step, and opens it with this line.
+    const missing = rules
+      .filter((rule) => rule.steps.admin.length + rule.steps.teammate.length > 0 && !rule.whatHappened)
+      .map(variantName);
+    expect(missing).toEqual([]);
+  });
+
+  it('no line of what happened, in any rule or variant, uses the agent’s words or names a front-why command', () => {
+    // The loader refuses them (src/rules/schema.ts); this reads the rules as loaded, operators' folders included.
+    const offending = rules.flatMap((rule) =>
+      (rule.whatHappened ?? [])
+        .map((line) => ({
+          line,
+          word: agentOnlyWord(line.text) ?? (FRONT_WHY_COMMAND.test(line.text) ? 'command' : ''),
+        }))
+        .filter(({ word }) => word !== '')
+        .map(({ line, word }) => `${variantName(rule)}: ${word} in "${line.text}"`),
+    );
+    expect([...new Set(offending)]).toEqual([]);
+  });
+
   it('the rule tests reach every variant of every rule, so the checks below read every one', () => {
     const reached = new Set(rendered.map((r) => variantName(r.rule)));
     const missing = rules.filter((rule) => !rule.fallback && !reached.has(variantName(rule))).map(variantName);
@@ -72,7 +95,14 @@ describe('every line for the person who reads it', () => {
     // `if: { fact: …, exists: true }`, and goes when the fact was not checked.
     const placeholderDefault = /\{\{[^{}|]+\|\s*(?:not checked|not run|\(?unknown\)?)?\s*\}\}/;
     const offending = rules.flatMap((rule) =>
-      [...rule.headline, ...rule.why, ...rule.steps.agent, ...rule.steps.teammate, ...rule.steps.admin]
+      [
+        ...rule.headline,
+        ...(rule.whatHappened ?? []),
+        ...rule.why,
+        ...rule.steps.agent,
+        ...rule.steps.teammate,
+        ...rule.steps.admin,
+      ]
         .filter((line) => placeholderDefault.test(line.text))
         .map((line) => `${variantName(rule)}: ${line.text}`),
     );
@@ -83,7 +113,12 @@ describe('every line for the person who reads it', () => {
     const placeholder = /: not checked\b|\(\)|\(unknown\)|\bnot run\)|listed above/;
     const offending: string[] = [];
     for (const { test, diagnosis } of rendered) {
-      const lines = [diagnosis.headline, ...diagnosis.why.split('\n'), ...Object.values(diagnosis.steps).flat()];
+      const lines = [
+        diagnosis.headline,
+        ...(diagnosis.whatHappened ? [diagnosis.whatHappened] : []),
+        ...diagnosis.why.split('\n'),
+        ...Object.values(diagnosis.steps).flat(),
+      ];
       for (const line of lines)
         if (placeholder.test(line) && !offending.some((o) => o.endsWith(`"${line}"`)))
           offending.push(`${test.file}:${test.line}: ${line.match(placeholder)?.[0]} in "${line}"`);

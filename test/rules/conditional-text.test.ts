@@ -56,6 +56,38 @@ describe('conditional text', () => {
     expect(shown.headline).toBe('The teammate who owns the conversation has the preference off');
   });
 
+  test("the customer's line of what happened is the first that holds, with the owner's name when known", () => {
+    const parsed = parseRuleText(
+      [
+        'id: unknown',
+        'customer_can_fix: false',
+        'priority: 1',
+        'confidence: low',
+        'when: {fact: error.status, equals: 403}',
+        'headline: h',
+        'what_happened:',
+        '  - if: possible',
+        '    text: Either the preference is off or the token lacks private resources.',
+        '  - if: {fact: owner.name, exists: true}',
+        "    text: '{{owner.name}} has the preference off.'",
+        '  - A teammate has the preference off.',
+        'why: w',
+        'steps: {teammate: [t]}',
+      ].join('\n'),
+      'r.yml',
+      'unknown',
+    );
+    if (!parsed.ok) throw new Error(parsed.errors.map(formatLoadError).join('\n'));
+    const withLine = parsed.rules[0] as Rule;
+    const render = (state: 'confirmed' | 'possible', facts: Record<string, FactValue> = {}) =>
+      renderRuleText(withLine, objectSource({ 'error.status': 403, ...facts }), state).whatHappened;
+    expect(render('possible')).toBe('Either the preference is off or the token lacks private resources.');
+    expect(render('confirmed', { 'owner.name': 'Bo Kim <bo@x.io>' })).toBe('Bo Kim <bo@x.io> has the preference off.');
+    // The owner unchecked: that line's condition is unknown, so it is not shown.
+    expect(render('confirmed')).toBe('A teammate has the preference off.');
+    expect(text('confirmed').whatHappened).toBeUndefined();
+  });
+
   test('tests check the headline of the state they expect', async () => {
     const tests = loadRuleTests(dir, [rule]);
     expect(await runRuleExamples([rule], tests.ok ? tests.tests : [], exampleSource)).toEqual([]);
@@ -79,6 +111,31 @@ describe('conditional text: load errors', () => {
   test('the last headline line must show always', () => {
     expect(errors(base('when: {fact: error.status, equals: 1}\nheadline:\n  - if: possible\n    text: s'))).toEqual([
       'r.yml:6:1 rule=unknown: the last headline line must have no "if", so that some headline always shows',
+    ]);
+  });
+
+  test("the customer's line of what happened refuses the agent's words, each at its line", () => {
+    const rule = base(
+      [
+        'when: {fact: error.status, equals: 1}',
+        'headline: s',
+        'what_happened:',
+        '  - if: possible',
+        '    text: Either the probe or the scope claim will tell',
+        "  - 'Front refused: run GET /me with the tenant''s token'",
+      ].join('\n'),
+    );
+    expect(errors(rule)).toEqual([
+      'r.yml:9:5 rule=unknown: "probe" is for the agent, not the customer: say "a check" instead of "probe"',
+      'r.yml:10:5 rule=unknown: "tenant" is for the agent, not the customer: "tenant" is the vendor\'s word',
+    ]);
+  });
+
+  test('the last line of what happened must show always, like the headline', () => {
+    expect(
+      errors(base('when: {fact: error.status, equals: 1}\nheadline: s\nwhat_happened:\n  - if: possible\n    text: s')),
+    ).toEqual([
+      'r.yml:7:1 rule=unknown: the last what_happened line must have no "if", so that some line always shows',
     ]);
   });
 

@@ -4,7 +4,7 @@ import { ownerFinding } from '../../src/diagnosis/owner';
 import type { Diagnosis } from '../../src/diagnosis';
 import { wordingsOfRules } from '../../src/diagnosis/wordings';
 import { loadRulesOrThrow, loadRuleTests, renderRuleText, type Rule, type RuleTest } from '../../src/rules';
-import { matchRules } from '../../src/rules/engine';
+import { matchRules, type FactSource } from '../../src/rules/engine';
 
 /** Every rule, and every case of the rule tests, as the bot would answer it: what the audience checks read. */
 
@@ -21,6 +21,8 @@ export interface Rendered {
   test: RuleTest;
   rule: Rule;
   diagnosis: Diagnosis;
+  /** The case's facts, those of the paste included, as the rule's text read them. */
+  source: Pick<FactSource, 'get'>;
 }
 
 /** Every rule test case as the bot would answer it: the rule's text rendered in the state the case reaches. */
@@ -54,6 +56,7 @@ export async function renderCases(): Promise<Rendered[]> {
         decidedBy: [],
         ...(owner ? { owner } : {}),
       },
+      source,
     });
   }
   return out;

@@ -2,6 +2,10 @@ import type { DiagnoseOutcome, Diagnosis } from '../../src/diagnosis';
 import { maskToken } from '../../src/front/mask';
 import { blockChars, LIMITS } from '../../src/slack/render/block-kit';
 import { customerAnswer, customerWatchNotice } from '../../src/slack/render/blocks-customer-answer';
+import { escapeText } from '../../src/slack/render/escape';
+import type { FactPath } from '../../src/facts';
+import { agentOnlyWord } from '../../src/rules/schema';
+import { templateFields } from '../../src/rules/template';
 import { renderCases, rules, variantName, type Rendered } from '../rules/rendered-cases';
 
 /**
@@ -76,13 +80,8 @@ beforeAll(async () => {
   rendered = await renderCases();
 });
 
-function problems({ test, diagnosis }: Rendered): string[] {
-  const target = typeof test.facts['input.resource'] === 'string' ? test.facts['input.resource'] : undefined;
-  const message = customerAnswer(outcomeOf([withInternals(diagnosis)], target as string | undefined), {
-    asker: 'U0CUSTOMER',
-    watchValue: 'cnv_yo1kg5q',
-  });
-  const text = visible(message);
+/** What the customer's people must never read, in `text`: agent-only words, the token, a rule id, an outsider. */
+function leaks(text: string, { test, diagnosis }: Rendered): string[] {
   const found: string[] = [];
   for (const pattern of [...AGENT_ONLY, ...TOKEN_SHAPES])
     if (pattern.test(text)) found.push(`${pattern.source}: ${text.match(pattern)?.[0]}`);
@@ -92,9 +91,44 @@ function problems({ test, diagnosis }: Rendered): string[] {
   const theirs = new Set((JSON.stringify(test.facts) + test.paste).match(EMAIL) ?? []);
   for (const email of text.match(EMAIL) ?? []) if (!theirs.has(email)) found.push(`email ${email}`);
   for (const line of diagnosis.steps.agent) if (line.length > 30 && text.includes(line)) found.push(`agent step`);
-  return found.map(
-    (f) => `${test.file}:${test.line} ${variantName(rendered.find((r) => r.test === test)!.rule)}: ${f}`,
-  );
+  return found;
+}
+
+function answerFor(diagnosis: Diagnosis, test: Rendered['test']) {
+  const target = typeof test.facts['input.resource'] === 'string' ? test.facts['input.resource'] : undefined;
+  return customerAnswer(outcomeOf([withInternals(diagnosis)], target as string | undefined), {
+    asker: 'U0CUSTOMER',
+    watchValue: 'cnv_yo1kg5q',
+  });
+}
+
+function where(r: Rendered): string {
+  return `${r.test.file}:${r.test.line} ${variantName(r.rule)}`;
+}
+
+function problems(r: Rendered): string[] {
+  return leaks(visible(answerFor(r.diagnosis, r.test)), r).map((f) => `${where(r)}: ${f}`);
+}
+
+/** A cause the customer answer shows: one with a step for the customer's admin or teammate. */
+const shownToCustomer = (r: Rendered) => r.diagnosis.steps.admin.length + r.diagnosis.steps.teammate.length > 0;
+
+/**
+ * The line of what happened, checked on its own: the same leaks as the whole answer, and none of the words the
+ * rule loader refuses in it. Values from the case (an ID such as "the rule rul_58xhq", a name) are the customer's
+ * own, not the rule's words, so they are taken out before the words are looked for.
+ */
+function lineProblems(r: Rendered): string[] {
+  const line = r.diagnosis.whatHappened;
+  if (line === undefined) return [`${where(r)}: no line of what happened`];
+  let words = line;
+  for (const field of (r.rule.whatHappened ?? []).flatMap((l) => templateFields(l.text))) {
+    const value = r.source.get(field as FactPath);
+    for (const part of [value].flat())
+      if (typeof part === 'string' && part.length > 0) words = words.replaceAll(part, '');
+  }
+  const word = agentOnlyWord(words);
+  return [...leaks(line, r), ...(word ? [word] : [])].map((f) => `${where(r)}: ${f} in "${line}"`);
 }
 
 test('the rule tests reach every rule and variant, so each is rendered for the customer below', () => {
@@ -106,6 +140,48 @@ test('the rule tests reach every rule and variant, so each is rendered for the c
 
 test('no customer answer, for any rule test case, shows agent-only text, the token, a rule id or an outsider’s email', () => {
   expect(rendered.flatMap(problems)).toEqual([]);
+});
+
+test('every cause shown to the customer opens with its line of what happened, right after the greeting', () => {
+  const offending: string[] = [];
+  for (const r of rendered.filter(shownToCustomer)) {
+    const [greeting, first] = answerFor(r.diagnosis, r.test).blocks;
+    const text = (block: unknown) => (block as { text?: { text?: string } } | undefined)?.text?.text ?? '';
+    if (!text(greeting).startsWith('<@U0CUSTOMER> I looked into the Front API error'))
+      offending.push(`${where(r)}: greeting "${text(greeting)}"`);
+    const line = r.diagnosis.whatHappened;
+    if (line === undefined || !text(first).startsWith(escapeText(line)))
+      offending.push(`${where(r)}: opens with "${text(first).split('\n')[0]}"`);
+  }
+  expect(offending).toEqual([]);
+});
+
+test('no line of what happened, for any rule test case shown to the customer, holds agent-only words or leaks', () => {
+  expect(rendered.filter(shownToCustomer).flatMap(lineProblems)).toEqual([]);
+});
+
+test('a possible cause’s line of what happened says both readings and what tells them apart', () => {
+  const offending = rendered
+    .filter((r) => shownToCustomer(r) && r.diagnosis.status === 'possible')
+    .filter(
+      (r) =>
+        !/\b(?:either|or)\b/i.test(r.diagnosis.whatHappened ?? '') ||
+        !/tells which/.test(r.diagnosis.whatHappened ?? ''),
+    )
+    .map((r) => `${where(r)}: "${r.diagnosis.whatHappened}"`);
+  expect(offending).toEqual([]);
+});
+
+test('the line checks fail when the agent’s text reaches the line of what happened', () => {
+  const shown = rendered.find((r) => shownToCustomer(r) && r.diagnosis.steps.agent.some((s) => /front-why/.test(s)))!;
+  const leaky = { ...shown, diagnosis: { ...shown.diagnosis, whatHappened: shown.diagnosis.steps.agent.join(' ') } };
+  expect(lineProblems(leaky).length).toBeGreaterThan(0);
+  expect(problems(leaky).length).toBeGreaterThan(0);
+  const jargon = {
+    ...shown,
+    diagnosis: { ...shown.diagnosis, whatHappened: 'The probe found the namespace missing.' },
+  };
+  expect(lineProblems(jargon)).toEqual([expect.stringContaining('"probe" is for the agent')]);
 });
 
 test('several causes at once: still nothing internal, and each shown cause keeps its customer steps', () => {

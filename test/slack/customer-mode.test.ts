@@ -119,7 +119,10 @@ test("a guest's paste gets the customer answer in the thread, and the mirror get
   expect(customerAnswer.args.thread_ts).toBe(asked.ts);
   const shown = visibleText(customerAnswer);
   expect(shown).toContain(`@${GUEST} I looked into the Front API error about cnv_yo1kg5q`);
-  expect(shown).toContain('Allow access to my individual resources via the API');
+  // What happened, in the customer's words, right after the greeting: the rule's what_happened.
+  expect(shown).toMatch(
+    /cnv_yo1kg5q\.?\s+Front refused because cnv_yo1kg5q is in a teammate's private inbox, and that teammate has "Allow access to my individual resources via the API" turned off/,
+  );
   expect(shown).toContain('Bruno Keller');
   for (const pattern of INTERNAL) expect(JSON.stringify(customerAnswer.args)).not.toMatch(pattern);
   expect(buttonIds(customerAnswer)).toEqual([CUSTOMER_ACTION_IDS.watch]);

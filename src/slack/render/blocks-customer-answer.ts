@@ -17,7 +17,8 @@ import { escapeText, inlineCode, oneLine, slackLink, truncate } from './escape';
  * own allow-list of a diagnosis's fields (`customerFacing`), never from the agent's answer: no agent steps, no why,
  * no evidence, no ranking, no checks, no token, no tenant, no rule or cause id. Not the headline either: it is
  * written for the agent ("the token connected here works, so the customer's integration…"). What the customer reads
- * is our own sentence, the steps the rules write for their admin and teammates, who is concerned, and Front's
+ * is the rule's line of what happened, written for them (`what_happened`, which the rule loader keeps free of the
+ * agent's words), the steps the rules write for their admin and teammates, who is concerned, and Front's
  * documentation. A cause with no step on the customer's side is not shown; the support team has it.
  */
 
@@ -26,6 +27,8 @@ export const CUSTOMER_ACTION_IDS = { watch: 'front_why_customer_watch' } as cons
 /** What of a diagnosis the customer may read, copied field by field. */
 interface CustomerFacing {
   likely: 'confirmed' | 'likeliest' | 'alternative';
+  /** What happened, in the customer's words (the rule's `what_happened`). */
+  happened?: string;
   admin: string[];
   teammate: string[];
   concerned?: string;
@@ -44,6 +47,7 @@ function customerFacing(d: Diagnosis, index: number): CustomerFacing | undefined
   const concerned = concernedLine(d.owner);
   return {
     likely: d.status === 'confirmed' ? 'confirmed' : index === 0 ? 'likeliest' : 'alternative',
+    ...(d.whatHappened ? { happened: d.whatHappened } : {}),
     admin: d.steps.admin.slice(0, MAX_STEPS),
     teammate: d.steps.teammate.slice(0, MAX_STEPS),
     ...(concerned ? { concerned } : {}),
@@ -90,7 +94,9 @@ export function customerAnswer(outcome: DiagnoseOutcome, view: CustomerAnswerVie
   } else {
     const lead =
       facing[0]?.likely === 'confirmed' ? 'Here is what to change' : 'Here is what most likely needs changing';
-    blocks.push(...sections(`${to} I looked into the Front API error${about}. ${lead} on your side.`));
+    // What happened opens the first cause, right below; without it, our own sentence says what follows.
+    const next = facing[0]?.happened ? '' : ` ${lead} on your side.`;
+    blocks.push(...sections(`${to} I looked into the Front API error${about}.${next}`));
     // Within one message: a cause that would not fit is left to the support team, and the customer is told so.
     let used = 0;
     for (const [i, f] of facing.entries()) {
@@ -122,13 +128,22 @@ const LEADS = {
   alternative: 'Or it may be this instead',
 } as const;
 
+/** The same, heading a cause's line of what happened. */
+const HAPPENED_LEADS = { ...LEADS, confirmed: 'What happened' } as const;
+
 function line(text: string): string {
   return escapeText(truncate(oneLine(text), MAX_LINE_CHARS));
 }
 
 function causeText(f: CustomerFacing, number: number | undefined): string {
-  // A single confirmed cause needs no heading: the sentence above already says what follows.
-  const lines = number || f.likely !== 'confirmed' ? [`${number ? `${number}. ` : ''}*${LEADS[f.likely]}*`] : [];
+  // A single cause needs no heading when its line of what happened opens it (that line says how sure it is, both
+  // readings for a possible one), nor when it is confirmed: the sentence above already says what follows.
+  const heading =
+    number || (f.likely !== 'confirmed' && !f.happened)
+      ? `${number ? `${number}. ` : ''}*${(f.happened ? HAPPENED_LEADS : LEADS)[f.likely]}*`
+      : '';
+  const first = f.happened ? line(f.happened) : '';
+  const lines = [heading && first ? `${heading}: ${first}` : heading || first].filter((l) => l !== '');
   if (f.concerned) lines.push(line(f.concerned));
   if (f.admin.length > 0) {
     lines.push('*What your Front admin can do:*');
