@@ -93,8 +93,11 @@ async function settle(
     // Once a cause is confirmed, costly checks for the still-open rules are not worth the customer's requests.
     const batch = earliestStage(cheapestFirst([...wanted], source, settledOne), forced, source);
     if (batch.length === 0) {
+      if (preparing === undefined) return report(round, rules);
+      // While this waited, another paste's evaluation may have started a round of its own (rounds share the program's
+      // buffers): the report reads the facts again, in a round of its own.
       await preparing;
-      return report(round, rules);
+      return report(new Round(program, source), rules);
     }
     budget.rounds--;
     for (const fact of batch) requested.add(fact);

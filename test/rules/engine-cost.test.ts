@@ -244,3 +244,30 @@ describe('a round that sends nothing', () => {
     );
   });
 });
+
+describe('several pastes evaluated at once', () => {
+  test('one that waits for an early first step still reports after another has started its own rounds', async () => {
+    // The claims confirm the rule for free while the costly sweep's first step (the teammate list) is still under
+    // way: the evaluation waits for it before reporting, and another paste's evaluation starts meanwhile.
+    let finishList = () => {};
+    const listed = new Promise<void>((resolve) => (finishList = resolve));
+    const waiting = Object.assign(
+      priced(
+        objectSource({ 'error.status': 403 }, { 'token.private_scope': true, 'teammates.access_allowed_count': 3 }),
+        { 'token.private_scope': 0, 'teammates.access_allowed_count': 9 },
+      ),
+      { prepare: () => listed },
+    );
+    const rules = [rule];
+    const first = matchRules(rules, waiting);
+    await new Promise((resolve) => setImmediate(resolve));
+    const other = matchRules(
+      rules,
+      objectSource({ 'error.status': 403 }, { 'token.private_scope': false, 'teammates.access_allowed_count': 0 }),
+    );
+    finishList();
+    const [mine, theirs] = await Promise.all([first, other]);
+    expect(mine.map((m) => m.outcome)).toEqual(['confirmed']);
+    expect(theirs).toEqual([]);
+  });
+});
