@@ -213,10 +213,17 @@ function scenarioNamed(name: string): SandboxScenario {
   return scenario;
 }
 
-/** "named (inbox-owner)", "one of 2 candidates (5 of 5 checked)", "not named". */
+/**
+ * "named (inbox-owner)", "not named: one of 2 candidates, 5 of 5 checked", "not named yet: 2 of 5 checked (1 found
+ * with it off so far), the rest left to the background sweep (Slack) or an audit", "not named".
+ */
 export function describeOwner(owner: OwnerShown): string {
   if (owner.named) return `named (${owner.how})`;
   if (owner.how === 'none') return 'not named';
+  if (owner.how === 'unfinished')
+    return `not named yet: ${owner.checked ?? 0} of ${owner.total ?? '?'} checked${
+      owner.candidates ? ` (${owner.candidates} found with it off so far)` : ''
+    }, the rest left to the background sweep (Slack) or an audit`;
   const checked = owner.checked !== undefined ? `, ${owner.checked} of ${owner.total} checked` : '';
   return owner.candidates !== undefined
     ? `not named: one of ${owner.candidates} candidates${checked}`

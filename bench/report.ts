@@ -97,9 +97,13 @@ function currentGoals(r: Omit<BenchResult, 'targets' | 'command'>): TargetRow[] 
     },
     {
       figure: `the same, cold (nothing known about the tenant)`,
-      target: `${TARGETS.coldRequestsBesidesTeammates} + the teammates checked, nothing else; owner named`,
+      // Within the share the owner may not be named yet (the rest of the teammates are checked in the background), but
+      // never named from a partial check.
+      target: `${TARGETS.coldRequestsBesidesTeammates} + the teammates checked, nothing else; owner named, or the rest left to the background sweep`,
       measured: `${cold.requests}: ${cold.teammateChecks} teammates checked + ${cold.requests - cold.teammateChecks} other; owner ${describeOwner(cold.owner)}`,
-      met: cold.requests - cold.teammateChecks <= TARGETS.coldRequestsBesidesTeammates && cold.owner.named,
+      met:
+        cold.requests - cold.teammateChecks <= TARGETS.coldRequestsBesidesTeammates &&
+        (cold.owner.named || cold.owner.how === 'unfinished'),
     },
     {
       figure: 'share of a Starter window (50/min) one diagnosis may take',

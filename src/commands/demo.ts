@@ -3,6 +3,7 @@ import { diagnose, diagnosesToText, type DiagnoseOutcome } from '../diagnosis';
 import { connectTenant } from '../diagnosis/live';
 import { loadRulesOrThrow, type Rule } from '../rules';
 import { NO_FAULTS, SANDBOX_SCENARIOS, startSandbox, type SandboxScenario } from '../sandbox';
+import { ownerStillSought } from '../slack/checks/owner-sweeps';
 import { watchable } from '../slack/checks/run-diagnosis';
 import { renderOutcome } from '../slack/render/blocks';
 import { messageAsText } from '../slack/render/as-text';
@@ -92,11 +93,18 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
 
 /**
  * The first reply as the agent reads it in Slack, rendered from the same blocks the bot posts (buttons as
- * `[Label]`). The sandbox's tokens are named after their company (`acme_private`), which stands in for the tenant.
+ * `[Label]`). The sandbox's tokens are named after their company (`acme_private`), which stands in for the tenant,
+ * as if bound to the channel: teammates left unchecked are promised in the thread, as the bot's background sweep does.
  */
 function slackReply(outcome: DiagnoseOutcome, scenario: SandboxScenario, rules: readonly Rule[]): string {
   const tenant = scenario.tokenName.split('_')[0] ?? scenario.tokenName;
-  const view = { tenant, buttonValue: scenario.input, ...(watchable(outcome, rules) ? { watchable: true } : {}) };
+  const sought = ownerStillSought(outcome);
+  const view = {
+    tenant,
+    buttonValue: scenario.input,
+    ...(watchable(outcome, rules) ? { watchable: true } : {}),
+    ...(sought ? { ownerFollowUp: sought.left } : {}),
+  };
   return renderOutcome(outcome, view).map(messageAsText).join('\n\n');
 }
 

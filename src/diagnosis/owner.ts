@@ -43,7 +43,7 @@ export function ownerFinding(
   if (sole !== undefined && status === 'confirmed') return { how: 'elimination', name: sole, ...counts };
   const denied = facts.get('teammates.access_denied');
   const found = Array.isArray(denied) ? denied : [];
-  // The company is bigger than this diagnosis's share of its limit: the owner may be any of the rest.
+  // This diagnosis's share of the limit ran out before every teammate was checked: the owner may be any of the rest.
   if (total !== undefined && checked < total && facts.get('teammates.complete') === false)
     return { how: 'unfinished', candidates: found, ...counts };
   if (found.length === 0) return undefined;

@@ -13,24 +13,35 @@ import {
   readTeammates,
   preferenceFindings,
   teammateLabel,
+  type PrivateAccess,
+  type TeammateSummary,
 } from './front-reads';
 import type { Probe, ProbeContext, ProbeFactValue, ProbeOutput, RecalledTeammates } from './types';
 
-/** How many teammates one diagnosis may check to name whose preference is off; `audit` checks everyone. */
+/** How many requests one diagnosis may spend checking teammates to name whose preference is off; `audit` checks everyone. */
 export const TEAMMATES_PER_DIAGNOSIS = 8;
 /**
- * The share of the company's per-minute limit one diagnosis may spend checking teammates: the limit is the
- * customer's first, and a big company would otherwise cost a minute's worth per question. What is left is checked in
- * the background (src/diagnosis/owner-sweep.ts) or by an audit.
+ * The share of the company's per-minute limit one diagnosis may take, every request of it counted (the reads that
+ * decide the cause, the teammate list, the teammate checks): the limit is the customer's first, and a big company would
+ * otherwise cost a minute's worth per question. What is left is checked in the background (src/diagnosis/owner-sweep.ts)
+ * or by an audit.
  */
 export const OWNER_SHARE = 0.1;
 /** Front's lowest plan (Starter), assumed until Front's headers tell the company's limit. */
 const ASSUMED_LIMIT = 50;
 
-/** Teammates one diagnosis may check: its own cap, its calls left, and OWNER_SHARE of the company's limit. */
+/** Requests one diagnosis may send in all: OWNER_SHARE of the company's limit (5 on Starter), at least one. */
+function diagnosisShare(limitPerMinute: number | undefined): number {
+  return Math.max(1, Math.floor(OWNER_SHARE * (limitPerMinute ?? ASSUMED_LIMIT)));
+}
+
+/**
+ * Teammates one diagnosis may still check: what is left of its share after every request it has sent so far (counted
+ * by the probe run, not estimated), within its own cap and its calls left; never below none.
+ */
 function teammatesToCheck(ctx: ProbeContext, limitPerMinute: number | undefined): number {
-  const share = Math.max(1, Math.floor(OWNER_SHARE * (limitPerMinute ?? ASSUMED_LIMIT)));
-  return Math.max(0, Math.min(TEAMMATES_PER_DIAGNOSIS, share, ctx.callsLeft()));
+  const leftOfShare = diagnosisShare(limitPerMinute) - ctx.callsSent();
+  return Math.max(0, Math.min(TEAMMATES_PER_DIAGNOSIS, leftOfShare, ctx.callsLeft()));
 }
 
 const tokenProbe: Probe = {
@@ -196,7 +207,8 @@ const teammatesAccessProbe: Probe = {
   },
   async run(ctx) {
     const known = await trustedMap(ctx);
-    return (known && (await checkCandidates(ctx, known))) ?? sweepTeammates(ctx);
+    const fromMap = known ? await checkCandidates(ctx, known) : undefined;
+    return fromMap?.output ?? sweepTeammates(ctx, fromMap?.checked ?? []);
   },
 };
 
@@ -208,16 +220,25 @@ async function trustedMap(ctx: ProbeContext): Promise<RecalledTeammates | undefi
   return ctx.token.privateScope === true ? ctx.recallTeammates() : undefined;
 }
 
+/** A teammate whose private listing this diagnosis has asked for, and what it said. */
+interface TeammateCheck {
+  teammate: TeammateSummary;
+  access: PrivateAccess;
+}
+
 /**
- * Checks live only the teammates the map has with the preference off. Undefined (sweep instead) when the map cannot
- * answer: it had nobody off, or more than this diagnosis may check, or every candidate has it on now; then whoever
- * owns the refused resource turned it off since, and only a sweep finds them. A live answer always wins over the map,
- * and goes back into it.
+ * Checks live only the teammates the map has with the preference off. No output (sweep instead) when the map cannot
+ * answer: it had nobody off, or more than this diagnosis may still check, or every candidate has it on now; then
+ * whoever owns the refused resource turned it off since, and only a sweep finds them (the candidates checked here are
+ * not asked again). A live answer always wins over the map, and goes back into it.
  */
-async function checkCandidates(ctx: ProbeContext, known: RecalledTeammates): Promise<ProbeOutput | undefined> {
+async function checkCandidates(
+  ctx: ProbeContext,
+  known: RecalledTeammates,
+): Promise<{ output?: ProbeOutput; checked: TeammateCheck[] }> {
   const candidates = known.teammates.filter((t) => t.access === 'denied');
   const limit = teammatesToCheck(ctx, undefined);
-  if (candidates.length === 0 || candidates.length > limit) return undefined;
+  if (candidates.length === 0 || candidates.length > limit) return { checked: [] };
   const results = await Promise.all(
     candidates.map(async (t) => ({ teammate: t, access: await readPrivateAccess(ctx.call, t.id) })),
   );
@@ -225,7 +246,7 @@ async function checkCandidates(ctx: ProbeContext, known: RecalledTeammates): Pro
   ctx.learnTeammates(found, false);
   const stillOffFindings = found.filter((f) => f.access === 'denied');
   const stillOff = stillOffFindings.map((f) => f.label);
-  if (stillOff.length === 0) return undefined;
+  if (stillOff.length === 0) return { checked: results };
   const allAnswered = found.length === candidates.length;
   const facts: ProbeOutput['facts'] = {
     'teammates.access_denied': stillOff,
@@ -243,18 +264,40 @@ async function checkCandidates(ctx: ProbeContext, known: RecalledTeammates): Pro
   };
   // Everyone else had it on then, and this one still has it off now.
   if (allAnswered && stillOff.length === 1) facts['teammates.sole_denied'] = stillOff[0];
-  return { ok: true, facts };
+  return { output: { ok: true, facts }, checked: results };
 }
 
-/** Each teammate on the first page, as far as this diagnosis may ask: whose preference is off. */
-async function sweepTeammates(ctx: ProbeContext): Promise<ProbeOutput> {
+/**
+ * Each teammate on the first page, as far as what is left of this diagnosis's share allows: whose preference is off.
+ * Teammates this diagnosis already checked (`before`) count as checked and are not asked again.
+ */
+async function sweepTeammates(ctx: ProbeContext, before: readonly TeammateCheck[]): Promise<ProbeOutput> {
   const page = await readTeammatePage(ctx.call);
   if (!page) return { ok: false, facts: {} };
   const { teammates } = page;
-  const checked = teammates.slice(0, teammatesToCheck(ctx, page.limitPerMinute));
-  const results = await Promise.all(
-    checked.map(async (t) => ({ teammate: t, access: await readPrivateAccess(ctx.call, t.id) })),
-  );
+  const earlier = new Map(before.map((r) => [r.teammate.id, r.access]));
+  const known = teammates.flatMap((t) => {
+    const access = earlier.get(t.id);
+    return access !== undefined ? [{ teammate: t, access }] : [];
+  });
+  const unchecked = teammates.filter((t) => !earlier.has(t.id));
+  const results: TeammateCheck[] = [...known];
+  // Sized after the list, from the requests actually sent: a check the tenant's recent answers held cost nothing, so
+  // what it left of the share goes to the next teammates, in one more round.
+  const sentBefore = ctx.callsSent();
+  for (;;) {
+    const room = Math.min(
+      teammatesToCheck(ctx, page.limitPerMinute),
+      TEAMMATES_PER_DIAGNOSIS - (ctx.callsSent() - sentBefore),
+    );
+    if (room <= 0 || unchecked.length === 0) break;
+    const round = unchecked.splice(0, room);
+    results.push(
+      ...(await Promise.all(
+        round.map(async (t) => ({ teammate: t, access: await readPrivateAccess(ctx.call, t.id) })),
+      )),
+    );
+  }
   const decided = results.filter((r) => r.access !== 'unknown');
   const denied = decided.filter((r) => r.access === 'denied').map((r) => r.teammate.label);
   const allowed = decided.filter((r) => r.access === 'allowed').length;

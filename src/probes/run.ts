@@ -181,6 +181,7 @@ export class ProbeRun {
       target: this.options.target,
       resource: this.options.resource,
       callsLeft: () => this.options.maxCalls - this.callsSent,
+      callsSent: () => this.callsSent,
       // Read once per diagnosis; a map that cannot be read is no map (the sweep runs as without one).
       recallTeammates: () =>
         (this.recalled ??= this.options.teammates?.recall().catch(() => undefined) ?? Promise.resolve(undefined)),

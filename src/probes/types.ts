@@ -29,6 +29,8 @@ export interface ProbeContext {
   fact(path: FactPath): ProbeFactValue | undefined;
   /** Calls this diagnosis may still spend. */
   callsLeft(): number;
+  /** Requests this diagnosis has sent to Front so far, every probe's (answers shared from the cache not counted). */
+  callsSent(): number;
   /** The tenant's teammate map when it is fresh enough to be trusted; undefined: none, or too old (sweep). */
   recallTeammates(): Promise<RecalledTeammates | undefined>;
   /** Hands what a check of teammates found to the tenant's map (`complete`: every teammate was checked now). */

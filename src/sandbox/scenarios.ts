@@ -45,7 +45,7 @@ export const SANDBOX_SCENARIOS: readonly SandboxScenario[] = [
   {
     name: 'big_company_owner',
     description:
-      "Initech (200 teammates, Starter) reads a conversation in Peter Gibbons's private inbox; his preference is off. One diagnosis may check 5 teammates (10% of 50 a minute): the owner is named later, by a sweep in the background (Slack) or an audit.",
+      "Initech (200 teammates, Starter) reads a conversation in Peter Gibbons's private inbox; his preference is off. One diagnosis may send 5 requests (10% of 50 a minute), 3 of them before any teammate is checked, so it checks 2: the owner is named later, by a sweep in the background (Slack) or an audit.",
     tokenName: 'initech_private',
     input: 'https://app.frontapp.com/open/cnv_9b0c001',
     expectedCause: 'teammate_api_access_disabled',

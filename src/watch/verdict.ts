@@ -70,10 +70,13 @@ export function overruledNote(d: Diagnosis | undefined): string | undefined {
   return "No watch for this one: a watch re-checks with the token connected here, and the live checks showed the failing integration does not use that token, so its fix would never show. Ask the customer to say when they changed the integration's token, then check again.";
 }
 
-/** Who the cause concerned, for saying later what changed: the owner, or the candidates. */
+/**
+ * Who the cause concerned, for saying later what changed: the owner, or the candidates. Nobody when the check of the
+ * teammates was cut short: those found with the preference off so far may not include the owner.
+ */
 export function ownerOf(d: Diagnosis | undefined): string | undefined {
   const owner = d?.owner;
-  if (!owner) return undefined;
+  if (!owner || owner.how === 'unfinished') return undefined;
   if (owner.name) return owner.name;
   const names = owner.candidates ?? [];
   if (names.length === 0) return undefined;

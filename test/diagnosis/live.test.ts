@@ -38,18 +38,25 @@ describe("the original report's case", () => {
     expect(outcome.diagnoses.map((d) => d.cause)).not.toContain('token_missing_private_scope');
   });
 
-  test('is decided within 4 requests cold and costs 1 request warm', async () => {
+  test('is decided within 4 requests cold, takes 10% of its Starter minute, and a repeat checks only the teammates left', async () => {
     const connection = connect(scenario.tokenName);
     const cold = okOutcome(await diagnose(scenario.input, { rules, live: connection.live }));
     expect(cold.callsToDecide).toBeLessThanOrEqual(4);
-    expect(cold.calls).toBeLessThanOrEqual(12);
+    // Every request counted, the teammate checks too: 5 of Starter's 50 a minute, so 2 of the 5 teammates checked.
+    expect(cold.calls).toBe(5);
     expect(sandbox.stats().total).toBe(cold.calls);
+    expect(cold.diagnoses[0]?.owner).toMatchObject({ how: 'unfinished', checked: 2, total: 5 });
 
+    // A repeat soon after: the conversation is read again (it must be seen as it is now), the answers the first had
+    // cost nothing, and what that leaves of the share checks the other 3 teammates: the seed's two with the
+    // preference off (Bruno and Dmitri) named, since the whole company was checked.
     sandbox.resetStats();
     const warm = okOutcome(await diagnose(scenario.input, { rules, live: connection.live }));
     expect(warm.diagnoses[0]?.cause).toBe('teammate_api_access_disabled');
-    expect(warm.calls).toBe(1);
-    expect(sandbox.stats().total).toBe(1);
+    expect(warm.diagnoses[0]?.owner).toMatchObject({ how: 'candidates', checked: 5, total: 5 });
+    expect(warm.calls).toBe(4);
+    expect(sandbox.stats().total).toBe(4);
+    expect(Object.keys(sandbox.stats().byPath).filter((p) => p.endsWith('/private_inboxes'))).toHaveLength(3);
   });
 
   test('says access works now once the teammate turns the preference on', async () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { diagnose, type DiagnoseOutcome, type Diagnosis } from '../../src/diagnosis';
 import type { TenantConnection } from '../../src/diagnosis/live';
 import { loadRulesOrThrow } from '../../src/rules';
-import { SANDBOX_SCENARIOS, type Sandbox, type TokenName } from '../../src/sandbox';
+import { NO_FAULTS, PLAN_RATE_LIMITS, SANDBOX_SCENARIOS, type Sandbox, type TokenName } from '../../src/sandbox';
 import { okOutcome, useLiveSandbox } from './helpers';
 
 const rules = loadRulesOrThrow(path.join(__dirname, '../../rules'));
@@ -19,6 +19,14 @@ function live(tokenName: TokenName, maxCalls = 12): TenantConnection['live'] {
   return connect(tokenName, { maxCalls }).live;
 }
 
+/**
+ * Acme on the Professional plan (100 requests a minute, in Front's headers): one diagnosis may send 10, enough to check
+ * all 5 teammates after the 3 requests before them. On Starter it may send 5, and checks 2 (test/diagnosis/teammate-map).
+ */
+function onProfessional(): void {
+  sandbox.setFaults({ ...NO_FAULTS, rateLimitPerMinute: PLAN_RATE_LIMITS.Professional });
+}
+
 function diagnosesOf(outcome: DiagnoseOutcome): Diagnosis[] {
   return okOutcome(outcome).diagnoses;
 }
@@ -27,6 +35,7 @@ describe('the owner of a refused private conversation', () => {
   test('with one teammate off and everyone checked, the headline names them: the owner by elimination', async () => {
     // Dmitri turns his preference on: Bruno Keller is the only teammate left with it off.
     sandbox.setApiAccess('tea_6r55d', true);
+    onProfessional();
     try {
       const [first] = diagnosesOf(
         await diagnose(originalReport.input, { rules, live: live(originalReport.tokenName) }),
@@ -47,6 +56,7 @@ describe('the owner of a refused private conversation', () => {
   });
 
   test('with two teammates off, both are named as candidates', async () => {
+    onProfessional();
     const [first] = diagnosesOf(await diagnose(originalReport.input, { rules, live: live(originalReport.tokenName) }));
     expect(first?.headline).toContain(
       'turned off: one of Bruno Keller <bruno.keller@acme.example>, Dmitri Ivanov <dmitri.ivanov@acme.example> (all 5 teammates checked)',
@@ -61,8 +71,9 @@ describe('the owner of a refused private conversation', () => {
 
   test('a sweep cut short says how many of how many it checked, and names no owner', async () => {
     sandbox.setApiAccess('tea_6r55d', true);
+    onProfessional();
     try {
-      // Seven requests: two to decide, the list, then private listings until the budget runs out.
+      // Seven requests, fewer than the share: two to decide, the list, then private listings until the budget runs out.
       const [first] = diagnosesOf(
         await diagnose(originalReport.input, { rules, live: live(originalReport.tokenName, 7) }),
       );
@@ -80,6 +91,7 @@ describe('the owner of a refused private conversation', () => {
 
 describe('the possible causes are ranked by what the checks showed', () => {
   test('a complete sweep that read no one: the missing private scope first, the preference less sure', async () => {
+    onProfessional();
     // A token without a scopes claim and without the private namespace: its claims cannot decide.
     const diagnoses = diagnosesOf(
       await diagnose(`GET /conversations/cnv_yo1kg5q 403 ${notAllowed('cnv_yo1kg5q')}`, {

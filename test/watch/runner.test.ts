@@ -1,6 +1,6 @@
 import { diagnose } from '../../src/diagnosis';
 import { loadRulesOrThrow, type Rule } from '../../src/rules';
-import { SANDBOX_SCENARIOS, type Sandbox } from '../../src/sandbox';
+import { NO_FAULTS, PLAN_RATE_LIMITS, SANDBOX_SCENARIOS, type Sandbox } from '../../src/sandbox';
 import type { Store, Watch } from '../../src/store';
 import {
   createWatchRunner,
@@ -77,10 +77,15 @@ function runner(
   });
 }
 
-/** A watch started as the Slack button starts one: on the first answer's cause and owner. */
-async function watchOriginal(cause?: string): Promise<Watch> {
+/**
+ * A watch started as the Slack button starts one: on the first answer's cause and owner. Acme on the Professional plan
+ * for that answer, whose share (10 requests) checks all 5 teammates: the candidates are named.
+ */
+async function watchOriginal(cause?: string, plan: 'Starter' | 'Professional' = 'Professional'): Promise<Watch> {
+  sandbox.setFaults({ ...NO_FAULTS, rateLimitPerMinute: PLAN_RATE_LIMITS[plan] });
   const first = okOutcome(await diagnose(original.input, { rules, live: live.connect('acme_private').live }))
     .diagnoses[0]!;
+  sandbox.setFaults({ ...NO_FAULTS });
   const { watch } = await store.startWatch({
     tenant: 'acme',
     teamId: 'T1',
@@ -140,6 +145,20 @@ test('re-checks when due, stays quiet while the cause holds, and tells once when
   now += 60 * MIN;
   expect(await r.tick()).toBe(0);
   expect(notices).toHaveLength(1);
+  await r.stop();
+});
+
+test('a first answer that checked only some teammates names nobody: the fix is told without a name', async () => {
+  // On Starter the first answer checks 2 of the 5 teammates and finds Bruno with it off: the owner may still be another.
+  const watch = await watchOriginal(undefined, 'Starter');
+  expect(watch.owner).toBeNull();
+  const r = runner();
+  sandbox.setApiAccess('bruno.keller@acme.example', true);
+  now += MIN;
+  expect(await r.tick()).toBe(1);
+  expect(notices.map((n) => n.text)).toEqual([
+    'The teammate\'s "Allow access to my individual resources via the API" is now on; cnv_yo1kg5q reads fine.',
+  ]);
   await r.stop();
 });
 

@@ -12,9 +12,10 @@ import type { Requester, SlackDeps } from '../app/deps';
 import type { ChannelTenant } from './tenant-connections';
 
 /**
- * A company too big to check within one diagnosis's share of its limit: the first answer says the owner will come,
- * and the rest of the teammates are checked in the background (src/diagnosis/owner-sweep.ts) until the owner can be
- * posted in the thread. Only a stored tenant has one: its sweep ends with it.
+ * A company whose teammates one diagnosis could not all check within its share of the limit (a big one, or any not in
+ * a fresh teammate map on Starter): the first answer says the owner will come, and the rest of the teammates are
+ * checked in the background (src/diagnosis/owner-sweep.ts) until the owner can be posted in the thread. Only a stored
+ * tenant has one: its sweep ends with it.
  */
 
 /** The target of the first answer's owner still to be named, and how many teammates are left; undefined: none. */

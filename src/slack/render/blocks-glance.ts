@@ -51,7 +51,9 @@ export function glance(outcome: AnsweredOutcome, view: OutcomeView, more: string
   const followUp = view.ownerFollowUp
     ? `Checking the other ${view.ownerFollowUp} teammates; I'll post the owner here.`
     : undefined;
-  if (owner) head.push(followUp ? `${safeCut(owner, OWNER_CHARS)}\n${followUp}` : safeCut(owner, OWNER_CHARS));
+  // The follow-up shows even when the headline already names those found so far (and so no owner line is shown).
+  const ownerLines = [...(owner ? [safeCut(owner, OWNER_CHARS)] : []), ...(followUp ? [followUp] : [])];
+  if (ownerLines.length > 0) head.push(ownerLines.join('\n'));
   const meta = [inlineCode(first.cause), `confidence ${escapeText(first.confidence)}`].join(' · ');
   const ranked = escapedRankedBy(first);
   const metaLine = safeCut(ranked ? `${meta}\n${ranked}` : meta, META_CHARS);
