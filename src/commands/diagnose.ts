@@ -42,7 +42,7 @@ export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number
         `Checked live with ${label} (${connection.maskedToken}) against ${config.FRONT_API_BASE_URL}: ${outcome.calls} request(s) to Front.\n\n`,
       );
     }
-    return printOutcome(outcome, io, { json: values.json === true, verbose: values.verbose === true });
+    return printOutcome(outcome, io, { json: values.json === true, verbose: values.verbose === true, tenant });
   } finally {
     await connection.close();
   }

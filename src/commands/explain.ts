@@ -43,6 +43,8 @@ export interface PrintOptions {
   json: boolean;
   /** The text with the why, the checks that decided and the links; without it, the first screen only. */
   verbose: boolean;
+  /** The stored tenant checked, named in the commands the text suggests. */
+  tenant?: string;
 }
 
 export function printOutcome(outcome: DiagnoseOutcome, io: CliIo, options: PrintOptions): number {
@@ -56,7 +58,7 @@ export function printOutcome(outcome: DiagnoseOutcome, io: CliIo, options: Print
   }
   const text =
     outcome.diagnoses.length > 0
-      ? diagnosesToText(outcome.diagnoses, { verbose: options.verbose })
+      ? diagnosesToText(outcome.diagnoses, { verbose: options.verbose, tenant: options.tenant })
       : nothingFound(outcome);
   io.stdout.write(`${text}\n`);
   return 0;

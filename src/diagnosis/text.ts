@@ -11,6 +11,8 @@ export const AUDIENCES = Object.keys(AUDIENCE_TITLES) as Audience[];
 export interface TextOptions {
   /** Everything: why, what would decide it, the live checks that decided, links, and every cause in full. */
   verbose?: boolean;
+  /** The stored tenant checked, for the command that checks the rest of its teammates; NAME when there is none. */
+  tenant?: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export function diagnosesToText(diagnoses: Diagnosis[], options: TextOptions = {
   if (options.verbose) return diagnoses.map((d, i) => diagnosisToText(d, i, options)).join('\n\n');
   const [first, ...others] = diagnoses;
   if (!first) return '';
-  const parts = [diagnosisToText(first, 0)];
+  const parts = [diagnosisToText(first, 0, options)];
   if (others.length > 0) {
     parts.push(
       ['Also found:', ...others.map((d, i) => `   ${i + 2}. ${causeLabel(d)}: ${d.headline} [${d.cause}]`)].join('\n'),
@@ -39,7 +41,7 @@ export function diagnosisToText(d: Diagnosis, index: number, options: TextOption
   const left = teammatesLeft(d.owner);
   if (left > 0)
     lines.push(
-      `   The other ${left} teammates were not checked, to spare the company's rate limit: \`front-why audit --tenant NAME\` checks every teammate, and the next diagnosis names the owner from what it found.`,
+      `   The other ${left} teammates were not checked, to spare the company's rate limit: \`front-why audit --tenant ${options.tenant ?? 'NAME'}\` checks every teammate, and the next diagnosis names the owner from what it found.`,
     );
   if (d.rankedBy) lines.push(`   ${rankedByLine(d.rankedBy)}`);
   const meta = options.verbose
