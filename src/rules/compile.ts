@@ -1,6 +1,7 @@
 import type { FactPath } from '../facts';
 import type { Condition, LeafCondition, Operator, Rule } from './schema';
 import { UNKNOWN, type FactSource, type FactValue } from './source';
+import { textLines } from './text-lines';
 
 /**
  * Conditions compiled once into a graph the engine evaluates per paste without walking the YAML-shaped tree
@@ -380,14 +381,7 @@ export function conditionNeeds(condition: Condition, source: Pick<FactSource, 'g
 export function precompile(rules: readonly Rule[]): void {
   compileRules(rules);
   for (const rule of rules) {
-    for (const line of [
-      ...rule.headline,
-      ...(rule.whatHappened ?? []),
-      ...rule.why,
-      ...rule.steps.agent,
-      ...rule.steps.teammate,
-      ...rule.steps.admin,
-    ]) {
+    for (const line of textLines(rule)) {
       if (line.if === undefined) continue;
       conditionTruth(line.if.confirmed, ALWAYS_UNKNOWN);
       conditionTruth(line.if.possible, ALWAYS_UNKNOWN);

@@ -4,6 +4,7 @@ import { conditionNeeds, conditionTruth } from './compile';
 import type { Condition, Rule, TextLine } from './schema';
 import type { FactSource } from './source';
 import { renderTemplate, templateFields } from './template';
+import { textLines } from './text-lines';
 
 export type { DiagnosisState } from './conditions';
 
@@ -48,14 +49,7 @@ export function renderRuleText(rule: Rule, source: Pick<FactSource, 'get'>, stat
  * and of a condition still open only the facts that could decide it count.
  */
 export function textFacts(rule: Rule, shown?: { source: Pick<FactSource, 'get'>; state: DiagnosisState }): string[] {
-  const lines = [
-    ...rule.headline,
-    ...(rule.whatHappened ?? []),
-    ...rule.why,
-    ...rule.steps.agent,
-    ...rule.steps.teammate,
-    ...rule.steps.admin,
-  ];
+  const lines = textLines(rule);
   const paths = new Set<string>();
   for (const line of lines) {
     if (line.if !== undefined && shown !== undefined) {

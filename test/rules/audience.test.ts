@@ -1,5 +1,6 @@
 import { HELP } from '../../src/commands/help';
 import { agentOnlyWord } from '../../src/rules/schema';
+import { textLines } from '../../src/rules/text-lines';
 import { customerText } from '../../src/slack/render/blocks-customer';
 import { renderCases, rules, variantName, type Rendered } from './rendered-cases';
 
@@ -95,14 +96,7 @@ describe('every line for the person who reads it', () => {
     // `if: { fact: …, exists: true }`, and goes when the fact was not checked.
     const placeholderDefault = /\{\{[^{}|]+\|\s*(?:not checked|not run|\(?unknown\)?)?\s*\}\}/;
     const offending = rules.flatMap((rule) =>
-      [
-        ...rule.headline,
-        ...(rule.whatHappened ?? []),
-        ...rule.why,
-        ...rule.steps.agent,
-        ...rule.steps.teammate,
-        ...rule.steps.admin,
-      ]
+      textLines(rule)
         .filter((line) => placeholderDefault.test(line.text))
         .map((line) => `${variantName(rule)}: ${line.text}`),
     );
