@@ -1,27 +1,11 @@
 import { request as httpRequest } from 'node:http';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../src/cli';
-import type { CliIo } from '../../src/commands/io';
+import { runCliInProcess } from '../cli/helpers';
 import { apiContract } from './contract';
 
 const contract = apiContract();
 
 /** `front-why …` in-process with `env`: its exit code, stdout and stderr. */
-export async function cli(
-  argv: string[],
-  env: Record<string, string | undefined>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t) },
-    stdin: new PassThrough(),
-    env,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+export const cli = runCliInProcess;
 
 /** A new key from `front-why keys create`, as a script captures it: stdout, trimmed. */
 export async function createKey(env: Record<string, string | undefined>, args: string[]): Promise<string> {

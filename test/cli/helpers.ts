@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runCli as runCliIn } from '../../src/cli';
+import type { CliIo } from '../../src/commands/io';
 
 export const BIN = path.join(__dirname, '../../bin/front-why.js');
 
@@ -28,4 +31,21 @@ export function runCli(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/** `front-why …` in this process with `env` as its whole environment: its exit code, stdout and stderr. */
+export async function runCliInProcess(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = {
+    stdout: { write: (t: string) => out.push(t) },
+    stderr: { write: (t: string) => err.push(t) },
+    stdin: new PassThrough(),
+    env,
+  };
+  const code = await runCliIn(argv, io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
 }

@@ -1,7 +1,5 @@
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../src/cli';
-import type { CliIo } from '../../src/commands/io';
 import type { Store } from '../../src/store';
+import { runCliInProcess } from './helpers';
 import {
   keyring,
   newKey,
@@ -18,17 +16,8 @@ const pg = probePostgres(testPostgresUrl());
 const MIN = 60_000;
 const at = (iso: string, plusMs = 0) => new Date(Date.parse(iso) + plusMs);
 
-async function stats(h: Harness, key: string, args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t) },
-    stdin: new PassThrough(),
-    env: { FRONT_WHY_DB: h.location, FRONT_WHY_ENCRYPTION_KEY: key },
-  };
-  const code = await runCli(['stats', ...args], io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
+function stats(h: Harness, key: string, args: string[]) {
+  return runCliInProcess(['stats', ...args], { FRONT_WHY_DB: h.location, FRONT_WHY_ENCRYPTION_KEY: key });
 }
 
 async function entry(
