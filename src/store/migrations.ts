@@ -4,7 +4,7 @@ import { StoreError } from './store-error';
 
 /**
  * One entry per schema change, never edited once released: a replica that started on version N must find
- * the same tables N means everywhere. Versions 1–8 were released with a text per database (SQLite keeps times as
+ * the same tables N means everywhere. Versions 1–11 were released with a text per database (SQLite keeps times as
  * epoch milliseconds, PostgreSQL as timestamptz) and send it byte for byte; a new one is written once, its column
  * types named by the driver.
  */
@@ -13,7 +13,7 @@ export type Migration = { version: number; name: string } & (
 );
 
 /**
- * The column types versions 1–8 were released with, SQLite's then PostgreSQL's, frozen: a driver's types may change
+ * The column types versions 1–11 were released with, SQLite's then PostgreSQL's, frozen: a driver's types may change
  * for later versions, these never do. Each released version is written once over them and renders the very text it
  * was released with on each database.
  */
@@ -320,7 +320,8 @@ export const MIGRATIONS: readonly Migration[] = [
     // replica at a time works it, its progress kept so a restart goes on where it was. Removing the tenant ends it.
     version: 9,
     name: 'owner sweeps',
-    sql: (t) => `
+    ...released(
+      (t) => `
       CREATE TABLE owner_sweeps (
         id ${t.text} PRIMARY KEY,
         tenant ${t.text} NOT NULL,
@@ -338,6 +339,7 @@ export const MIGRATIONS: readonly Migration[] = [
       )${t.tableOptions};
       CREATE INDEX owner_sweeps_next_run ON owner_sweeps (next_run_at);
     `,
+    ),
   },
   {
     // Customer mode: a channel shared with one customer, where their people get the customer answer, and the
@@ -346,7 +348,8 @@ export const MIGRATIONS: readonly Migration[] = [
     // thread, and whether an agent posted in it) are what `stats` and the Home tab count as deflected.
     version: 10,
     name: 'customer channels and their checks',
-    sql: (t) => `
+    ...released(
+      (t) => `
       CREATE TABLE customer_channels (
         team_id ${t.text} NOT NULL,
         channel_id ${t.text} NOT NULL,
@@ -368,6 +371,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX customer_checks_asker ON customer_checks (asked_by, asked_at);
       CREATE INDEX customer_checks_asked ON customer_checks (asked_at);
     `,
+    ),
   },
   {
     // The diagnosis API (POST /v1/diagnose). A key is kept as the SHA-256 of itself, never the key: it is 32 random
@@ -377,7 +381,8 @@ export const MIGRATIONS: readonly Migration[] = [
     // counts the failures of one fingerprint in a channel for a day, and which replica updates its Slack thread.
     version: 11,
     name: 'diagnosis API keys, idempotent answers, grouped alerts',
-    sql: (t) => `
+    ...released(
+      (t) => `
       CREATE TABLE api_keys (
         id ${t.text} PRIMARY KEY,
         name ${t.text} NOT NULL UNIQUE,
@@ -411,6 +416,7 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (channel_id, fingerprint, day)
       )${t.tableOptions};
     `,
+    ),
   },
 ];
 
