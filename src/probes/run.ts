@@ -59,9 +59,11 @@ export class ProbeRun {
   }
 
   /**
-   * The longest chain of requests that each needed the previous one's answer (a request depends on those
-   * its probe had seen answered when it started, and on everything the probes it needs sent). Times the
-   * latency of one request, this is the fastest any diagnosis making these requests could be.
+   * The longest chain of requests that each needed the previous one's answer: a request depends on those its probe
+   * had seen answered when it started, on everything the probes it needs sent, and on every answer in hand when the
+   * rules asked for the probe (a probe the rules ask for in a later round, such as GET /me once the refused read has
+   * answered, is sent because of what those answers said). Times the latency of one request, this is the fastest any
+   * diagnosis deciding on these requests as this one did could be.
    */
   get depth(): number {
     return Math.max(0, ...this.depths.values());
@@ -139,12 +141,14 @@ export class ProbeRun {
     const existing = this.outputs.get(id);
     if (existing) return existing;
     const probe = this.probes[id];
+    const askedAfter = this.depth;
     const started = (async () => {
       await Promise.all(probe.needs.map((need) => this.run(need)));
       let output: ProbeOutput;
       // Requests its early first step made count in its chain, as if the probe had made them itself.
       const prepared = (await this.preparing.get(id)) ?? 0;
-      const chain = { base: Math.max(prepared, ...probe.needs.map((need) => this.depths.get(need) ?? 0)), done: 0 };
+      const needed = probe.needs.map((need) => this.depths.get(need) ?? 0);
+      const chain = { base: Math.max(askedAfter, prepared, ...needed), done: 0 };
       chain.done = chain.base;
       try {
         output = await probe.run(this.contextFor(probe, chain));
