@@ -214,7 +214,17 @@ function scenarioNamed(name: string): SandboxScenario {
 }
 
 /**
- * "named (inbox-owner)", "not named: one of 2 candidates, 5 of 5 checked", "not named yet: 2 of 5 checked (1 found
+ * The owner is named as far as Front can tell when the answer names them, or, with several teammates off, names every
+ * one of them from a company whose every teammate is known: a teammate with the preference off has every private
+ * resource refused, so nothing a token can read tells which of them owns the conversation.
+ */
+export function namedAsFarAsFrontTells(owner: OwnerShown): boolean {
+  return owner.named || owner.how === 'candidates';
+}
+export const OWNER_NAMED_OR_ALL_OFF = 'with several teammates off, all of them, each confirmed live';
+
+/**
+ * "named (inbox-owner)", "one of the 2 with it off, all named, 5 of 5 checked live", "not named yet: 2 of 5 checked (1 found
  * with it off so far), the rest left to the background sweep (Slack) or an audit", "not named".
  */
 export function describeOwner(owner: OwnerShown): string {
@@ -224,9 +234,9 @@ export function describeOwner(owner: OwnerShown): string {
     return `not named yet: ${owner.checked ?? 0} of ${owner.total ?? '?'} checked${
       owner.candidates ? ` (${owner.candidates} found with it off so far)` : ''
     }, the rest left to the background sweep (Slack) or an audit`;
-  const checked = owner.checked !== undefined ? `, ${owner.checked} of ${owner.total} checked` : '';
+  const checked = owner.checked !== undefined ? `, ${owner.checked} of ${owner.total} checked live` : '';
   return owner.candidates !== undefined
-    ? `not named: one of ${owner.candidates} candidates${checked}`
+    ? `one of the ${owner.candidates} with it off, all named${checked}`
     : `not named (${owner.how}${checked})`;
 }
 
