@@ -145,11 +145,13 @@ const resourceProbe: Probe = {
 
 const inboxesProbe: Probe = {
   id: 'inboxes',
-  needs: [],
+  // Asked once the conversation has answered, and only when that answer leaves something for its inboxes to tell.
+  needs: ['conversation'],
   cost: 1,
   async run(ctx) {
     const target = ctx.target;
     if (!target) return { ok: false, facts: {} };
+    if (conversationClosesItsInboxes(ctx)) return { ok: true, facts: {} };
     const result = await ctx.call(frontPaths.conversationInboxes(target), `GET /conversations/${target}/inboxes`);
     const status = answeredStatus(result);
     if (status === undefined || result.kind !== 'response') return { ok: false, facts: {} };
@@ -168,6 +170,19 @@ const inboxesProbe: Probe = {
     return { ok: true, facts };
   },
 };
+
+/**
+ * A conversation Front refused to this token (403, "not allowed to read the conversation") or does not know (404)
+ * has its inbox listing refused or unknown in the same words: Front checks the conversation before its sub-resource.
+ * Asking costs the customer a request of their minute and tells nothing the conversation's answer did not.
+ */
+function conversationClosesItsInboxes(ctx: ProbeContext): boolean {
+  const status = ctx.fact('conversation.status');
+  if (status === 404) return true;
+  const message = ctx.fact('conversation.error_message');
+  return status === 403 && typeof message === 'string' && NOT_ALLOWED_CONVERSATION.test(message);
+}
+const NOT_ALLOWED_CONVERSATION = /not allowed to read the "conversation"/i;
 
 const ownerProbe: Probe = {
   id: 'owner',

@@ -49,8 +49,8 @@ test("after an audit the diagnosis checks only the map's candidates and says how
   expect(result.stdout).toContain(
     'one of Bruno Keller <bruno.keller@acme.example>, Dmitri Ivanov <dmitri.ivanov@acme.example> (the teammates with it off as of the audit just now, each still off in a live check just now)',
   );
-  // The conversation, its inboxes, and the two candidates: no GET /me, no teammate list, nobody else.
-  expect(requests).toBe(4);
+  // The conversation and the two candidates: not its inboxes, no GET /me, no teammate list, nobody else.
+  expect(requests).toBe(3);
 
   // --json carries the same: how old the map is and the live checks that confirmed it.
   const json = await runCli(['diagnose', '--tenant', 'acme', '--json', seed.input], { env });
@@ -64,5 +64,5 @@ test("after an audit the diagnosis checks only the map's candidates and says how
   // FRONT_WHY_TEAMMATES_TTL=0 trusts no map: the company is swept as before.
   const cold = await diagnoseCounted({ FRONT_WHY_TEAMMATES_TTL: '0' });
   expect(cold.result.stdout).toContain('(all 5 teammates checked)');
-  expect(cold.requests).toBe(8);
+  expect(cold.requests).toBe(7);
 });

@@ -40,7 +40,7 @@ test('the answer names the audit command for the tenant checked, within the shar
   sandbox.resetStats();
   const result = await runCli(['diagnose', '--tenant', 'initech', scenario.input], { env });
   expect(result.code).toBe(0);
-  expect(result.stdout).toContain('Owner: not named yet (checked 2 of 200 teammates)');
+  expect(result.stdout).toContain('Owner: not named yet (checked 3 of 200 teammates)');
   expect(result.stdout).toContain('`front-why audit --tenant initech` checks every teammate');
   // 10% of Starter's 50 a minute.
   expect(sandbox.stats().byToken[scenario.tokenName]).toBe(5);

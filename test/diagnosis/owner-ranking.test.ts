@@ -73,9 +73,9 @@ describe('the owner of a refused private conversation', () => {
     sandbox.setApiAccess('tea_6r55d', true);
     onProfessional();
     try {
-      // Seven requests, fewer than the share: two to decide, the list, then private listings until the budget runs out.
+      // Six requests, fewer than the share: one to decide, the list, then private listings until the budget runs out.
       const [first] = diagnosesOf(
-        await diagnose(originalReport.input, { rules, live: live(originalReport.tokenName, 7) }),
+        await diagnose(originalReport.input, { rules, live: live(originalReport.tokenName, 6) }),
       );
       // The rest of the company may hold the owner: not named, and what was found so far kept.
       expect(first?.owner?.how).toBe('unfinished');

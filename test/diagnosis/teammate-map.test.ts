@@ -101,32 +101,33 @@ async function audit(): Promise<void> {
 }
 
 /**
- * What decides the cause before anyone is named: the conversation itself and its inboxes (whether they are private),
- * asked together. Not GET /me: the conversation refused in Front's words already proves the token accepted and Front
- * reachable. A sweep adds the teammate list and one request per teammate; the map, one per candidate.
+ * What decides the cause before anyone is named: the conversation itself. Not its inboxes: Front refuses them in the
+ * same words as the conversation. Not GET /me: the conversation refused in Front's words already proves the token
+ * accepted and Front reachable. A sweep adds the teammate list and one request per teammate; the map, one per
+ * candidate.
  */
-const DECIDING = 2;
-const DECIDING_REQUESTS = ['GET /conversations/cnv_yo1kg5q', 'GET /conversations/cnv_yo1kg5q/inboxes'];
+const DECIDING = 1;
+const DECIDING_REQUESTS = ['GET /conversations/cnv_yo1kg5q'];
 
 test('cold: the requests that decide the cause, the list, and as many teammates as the rest of the 10% share allows', async () => {
   const { first, requests, sent, teammateChecks, outcome } = await diagnoseSeed();
   expect(first.cause).toBe('teammate_api_access_disabled');
-  // 5 requests of Starter's 50 a minute in all: 3 spent before any teammate is checked, so 2 of the 5 are.
+  // 5 requests of Starter's 50 a minute in all: 2 spent before any teammate is checked, so 3 of the 5 are.
   expect(requests).toBe(5);
-  expect(teammateChecks).toBe(2);
+  expect(teammateChecks).toBe(3);
   expect(requests).toBe(DECIDING + 1 + teammateChecks);
   expect(sent.filter((r) => !r.startsWith('GET /teammates'))).toEqual(DECIDING_REQUESTS);
   // A partial check never names the owner, even when it found someone with the preference off.
-  expect(first.owner).toMatchObject({ how: 'unfinished', checked: 2, total: 5 });
+  expect(first.owner).toMatchObject({ how: 'unfinished', checked: 3, total: 5 });
   expect(first.owner?.name).toBeUndefined();
   const text = diagnosesToText(outcome.diagnoses);
-  expect(text).toContain('checked 2 of 5 teammates');
-  expect(text).toContain('The other 3 teammates were not checked');
+  expect(text).toContain('checked 3 of 5 teammates');
+  expect(text).toContain('The other 2 teammates were not checked');
 
   // What the checks found goes into the map, but it is no sweep of the company: nothing to name the owner from yet.
   const map = await store.getTeammateMap((await store.getTenant('acme'))!.id);
   expect(map?.sweep).toBeNull();
-  expect(map?.teammates).toHaveLength(2);
+  expect(map?.teammates).toHaveLength(3);
 });
 
 test('after an audit: the owner named with one request beyond those that decide, saying how old the map is and what confirmed it', async () => {
@@ -186,9 +187,9 @@ test('a stale map is re-checked, not trusted: past the TTL a sweep starts again,
   now += TTL + 60_000;
   const { first, requests, teammateChecks } = await diagnoseSeed();
   // The map's candidates are not asked: the list and the first teammates are, as cold.
-  expect(teammateChecks).toBe(2);
+  expect(teammateChecks).toBe(3);
   expect(requests).toBe(DECIDING + 1 + teammateChecks);
-  expect(first.owner).toMatchObject({ how: 'unfinished', checked: 2, total: 5 });
+  expect(first.owner).toMatchObject({ how: 'unfinished', checked: 3, total: 5 });
   expect(first.owner?.asOf).toBeUndefined();
   expect(first.owner?.name).toBeUndefined();
   const map = await store.getTeammateMap((await store.getTenant('acme'))!.id);
@@ -205,11 +206,11 @@ test('a fresh map whose every candidate has the preference on now cannot name th
   sandbox.setApiAccess('bruno.keller@acme.example', false);
   now += HOUR;
   const { first, requests, teammateChecks } = await diagnoseSeed();
-  // Dmitri (the candidate), the list, then one more teammate: 5 requests in all. Dmitri counts as checked and is not
-  // asked again.
+  // The conversation, Dmitri (the candidate), the list, then two more teammates: 5 requests in all. Dmitri counts as
+  // checked and is not asked again.
   expect(requests).toBe(5);
-  expect(teammateChecks).toBe(2);
-  expect(first.owner).toMatchObject({ how: 'unfinished', checked: 2, total: 5 });
+  expect(teammateChecks).toBe(3);
+  expect(first.owner).toMatchObject({ how: 'unfinished', checked: 3, total: 5 });
   expect(first.owner?.asOf).toBeUndefined();
   expect(first.owner?.name).toBeUndefined();
   const map = await store.getTeammateMap((await store.getTenant('acme'))!.id);
