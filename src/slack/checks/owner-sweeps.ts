@@ -55,6 +55,9 @@ export async function startOwnerSweep(
   }
 }
 
+/** The activity line a sweep leaves when it posts the owner in the thread. */
+export const OWNER_POSTED_ACTION = 'owner.posted';
+
 /** The server's sweeps: through the tenants' shared connections, within the watches' share, told with the bot's client. */
 export function ownerSweepRunner(deps: SlackDeps, client: webApi.WebClient): () => Promise<number> {
   const sweepDeps: OwnerSweepDeps = {
@@ -89,6 +92,25 @@ export function ownerSweepRunner(deps: SlackDeps, client: webApi.WebClient): () 
         simpleMessage(`:bust_in_silhouette: ${escapeText(truncate(text, 2_500))}`),
         sweep.threadTs,
       );
+      // Whoever reads the tenant's activity sees who was named in which thread, and by what: the answer itself
+      // was logged by the diagnosis, this follow-up by the sweep.
+      await deps.store
+        .recordActivity({
+          at: new Date(deps.watch.now()),
+          actor: `owner-sweep:${sweepDeps.holder}`,
+          teamId: sweep.teamId,
+          channelId: sweep.channelId,
+          tenant: sweep.tenant,
+          action: OWNER_POSTED_ACTION,
+          target: sweep.target,
+          detail: truncate(text, 1_000),
+        })
+        .catch((err: unknown) =>
+          deps.logger.error(
+            { sweep: sweep.id, err: err instanceof Error ? err.message : String(err) },
+            'activity log write failed',
+          ),
+        );
     },
     onError: (sweep, err) =>
       deps.logger.warn(
