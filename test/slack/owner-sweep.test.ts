@@ -1,4 +1,4 @@
-import { OWNER_POSTED_ACTION } from '../../src/slack/checks/owner-sweeps';
+import { OWNER_SWEEP_TOLD_ACTION } from '../../src/slack/checks/owner-sweeps';
 import { PLAN_RATE_LIMITS } from '../../src/sandbox/seed';
 import { PostgresHarness, probePostgres, testPostgresUrl } from '../store/harness';
 import { CHANNEL, startHarness, type Harness } from './helpers/harness';
@@ -204,7 +204,7 @@ describe('the seed case on Starter (5 teammates)', () => {
       `Owner of cnv_yo1kg5q: one of ${BRUNO}, ${DMITRI}, the 2 of the 5 teammates with "Allow access to my individual resources via the API" off.`,
     );
     // The follow-up is in the tenant's activity too, next to the answer it completes.
-    const posted = await h.store.listActivity({ tenant: 'acme', actions: [OWNER_POSTED_ACTION] });
+    const posted = await h.store.listActivity({ tenant: 'acme', actions: [OWNER_SWEEP_TOLD_ACTION] });
     expect(posted).toHaveLength(1);
     expect(posted[0]).toMatchObject({ channelId: CHANNEL, target: 'cnv_yo1kg5q' });
     expect(posted[0]?.detail).toContain(`one of ${BRUNO}, ${DMITRI}`);

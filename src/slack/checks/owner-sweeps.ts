@@ -55,8 +55,8 @@ export async function startOwnerSweep(
   }
 }
 
-/** The activity line a sweep leaves when it posts the owner in the thread. */
-export const OWNER_POSTED_ACTION = 'owner.posted';
+/** The activity line a sweep leaves with its last word in the thread: the owner, or that it could not finish. */
+export const OWNER_SWEEP_TOLD_ACTION = 'owner_sweep.told';
 
 /** The server's sweeps: through the tenants' shared connections, within the watches' share, told with the bot's client. */
 export function ownerSweepRunner(deps: SlackDeps, client: webApi.WebClient): () => Promise<number> {
@@ -101,7 +101,7 @@ export function ownerSweepRunner(deps: SlackDeps, client: webApi.WebClient): () 
           teamId: sweep.teamId,
           channelId: sweep.channelId,
           tenant: sweep.tenant,
-          action: OWNER_POSTED_ACTION,
+          action: OWNER_SWEEP_TOLD_ACTION,
           target: sweep.target,
           detail: truncate(text, 1_000),
         })
