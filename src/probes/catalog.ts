@@ -151,7 +151,10 @@ const inboxesProbe: Probe = {
   async run(ctx) {
     const target = ctx.target;
     if (!target) return { ok: false, facts: {} };
-    if (conversationClosesItsInboxes(ctx)) return { ok: true, facts: {} };
+    // A conversation read Front did not answer (down, a timeout) says nothing of its inboxes either: unknown, as a
+    // failed read of them would be.
+    if (typeof ctx.fact('conversation.status') !== 'number') return { ok: false, facts: {} };
+    if (!inboxesCanTell(ctx)) return { ok: true, facts: {} };
     const result = await ctx.call(frontPaths.conversationInboxes(target), `GET /conversations/${target}/inboxes`);
     const status = answeredStatus(result);
     if (status === undefined || result.kind !== 'response') return { ok: false, facts: {} };
@@ -172,15 +175,18 @@ const inboxesProbe: Probe = {
 };
 
 /**
- * A conversation Front refused to this token (403, "not allowed to read the conversation") or does not know (404)
- * has its inbox listing refused or unknown in the same words: Front checks the conversation before its sub-resource.
- * Asking costs the customer a request of their minute and tells nothing the conversation's answer did not.
+ * Whether the conversation's answer leaves its inboxes something to tell: they do when it reads (which inboxes hold it,
+ * whose private inbox), was merged, or was refused for some other reason than the conversation itself (a permission
+ * the listing may not need). A conversation Front refused to this token (403, "not allowed to read the conversation"),
+ * does not know (404) or refused the token for (401) has its inbox listing answered the same: Front checks the
+ * conversation before its sub-resource. A rate-limited read (429) waits for the next window. Asking would cost the
+ * customer a request of their minute and tell nothing new.
  */
-function conversationClosesItsInboxes(ctx: ProbeContext): boolean {
+function inboxesCanTell(ctx: ProbeContext): boolean {
   const status = ctx.fact('conversation.status');
-  if (status === 404) return true;
+  if (status === 401 || status === 404 || status === 429) return false;
   const message = ctx.fact('conversation.error_message');
-  return status === 403 && typeof message === 'string' && NOT_ALLOWED_CONVERSATION.test(message);
+  return !(status === 403 && typeof message === 'string' && NOT_ALLOWED_CONVERSATION.test(message));
 }
 const NOT_ALLOWED_CONVERSATION = /not allowed to read the "conversation"/i;
 
@@ -212,7 +218,9 @@ const ownerAccessProbe: Probe = {
 
 const teammatesAccessProbe: Probe = {
   id: 'teammates_access',
-  needs: [],
+  // After the reads of the owner the answer names when Front tells whose it is (one request each at most): the checks
+  // are sized from the requests sent before them, so a read that answered later would go past the share.
+  needs: ['owner', 'owner_access'],
   cost: 1 + TEAMMATES_PER_DIAGNOSIS,
   async prepare(ctx) {
     // A map to trust spares the list; otherwise the list is one request, kept per tenant: the sweep then reads it
