@@ -30,12 +30,16 @@ function refuse(error: Message | undefined, input: unknown, fallback: () => stri
   throw new Refused(message, chained);
 }
 
-/** How zod names a value's type in "received …". */
+/** How zod names a value's type in "received …": an object that is not plain by its class. */
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : 'Infinity';
-  if (typeof value === 'object' && value instanceof Date) return 'Date';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'object') {
+    const proto: unknown = Object.getPrototypeOf(value);
+    const { constructor } = value;
+    if (proto !== Object.prototype && proto !== null && typeof constructor === 'function') return constructor.name;
+  }
   return typeof value;
 }
 
