@@ -1,8 +1,10 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
 
 /**
  * What an operator scrapes at GET /metrics (README, Metrics). One registry per instance, never prom-client's
  * global one, so several apps in one process (tests, replicas in a benchmark) each count only their own work.
+ * prom-client (with the OpenTelemetry API it loads, some eighty modules) is loaded at the first count or scrape,
+ * not when `serve` starts: nothing is counted before then, so nothing is lost.
  *
  * No label ever carries a token or customer text: labels are cause ids, statuses, tenant names (operator-chosen,
  * `[a-z0-9-]`), HTTP status classes and request kinds, each from a fixed list or checked against its pattern.
@@ -53,7 +55,57 @@ const CAUSE_LABEL = /^[a-z0-9_]{1,64}$/;
 /** API key names are operator-chosen and checked by the store (`[a-z0-9_.-]`); anything else is never a label. */
 const KEY_LABEL = /^[a-z0-9][a-z0-9_.-]{0,39}$/;
 
+interface Registered {
+  registry: Registry;
+  diagnoses: Counter<'cause' | 'status'>;
+  frontRequests: Counter<'tenant' | 'status_class'>;
+  front429: Counter<'tenant'>;
+  ack: Histogram<'kind'>;
+  answer: Histogram<'kind'>;
+  unknownWordings: Counter<'wording'>;
+  apiCalls: Counter<'key' | 'status'>;
+}
+
 export function createMetrics(options: MetricsOptions = {}): Metrics {
+  let rulesInForce: (() => number) | undefined;
+  let registered: Registered | undefined;
+  const metrics = () => (registered ??= register(options, () => rulesInForce?.()));
+
+  return {
+    get contentType() {
+      return metrics().registry.contentType;
+    },
+    text: () => metrics().registry.metrics(),
+    diagnosis(cause, status) {
+      metrics().diagnoses.inc({ cause: CAUSE_LABEL.test(cause) ? cause : 'invalid', status });
+    },
+    frontAttempt(tenant, status) {
+      const label = TENANT_LABEL.test(tenant) ? tenant : 'invalid';
+      const { frontRequests, front429 } = metrics();
+      frontRequests.inc({ tenant: label, status_class: statusClass(status) });
+      if (status === 429) front429.inc({ tenant: label });
+    },
+    slackTiming(what, kind, seconds) {
+      const { ack, answer } = metrics();
+      (what === 'ack' ? ack : answer).observe({ kind }, seconds);
+    },
+    countRulesWith(count) {
+      rulesInForce = count;
+    },
+    unknownWording(isNew) {
+      metrics().unknownWordings.inc({ wording: isNew ? 'new' : 'seen' });
+    },
+    apiCall(key, status) {
+      metrics().apiCalls.inc({ key: KEY_LABEL.test(key) ? key : 'invalid', status: String(Math.trunc(status)) });
+    },
+  };
+}
+
+/** The registry and its metrics; `rulesInForce` is read at each scrape (undefined: no rule count to give yet). */
+function register(options: MetricsOptions, rulesInForce: () => number | undefined): Registered {
+  const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('prom-client') as typeof import('prom-client');
   const registry = new Registry();
   const registers = [registry];
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
@@ -96,13 +148,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['wording'] as const,
     registers,
   });
-  let rulesInForce: (() => number) | undefined;
   new Gauge({
     name: 'front_why_rules_loaded',
     help: 'Rule files (one a cause) in the rule set this instance serves.',
     registers,
     collect() {
-      if (rulesInForce) this.set(rulesInForce());
+      const count = rulesInForce();
+      if (count !== undefined) this.set(count);
     },
   });
   const watches =
@@ -125,33 +177,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['key', 'status'] as const,
     registers,
   });
-
-  return {
-    get contentType() {
-      return registry.contentType;
-    },
-    text: () => registry.metrics(),
-    diagnosis(cause, status) {
-      diagnoses.inc({ cause: CAUSE_LABEL.test(cause) ? cause : 'invalid', status });
-    },
-    frontAttempt(tenant, status) {
-      const label = TENANT_LABEL.test(tenant) ? tenant : 'invalid';
-      frontRequests.inc({ tenant: label, status_class: statusClass(status) });
-      if (status === 429) front429.inc({ tenant: label });
-    },
-    slackTiming(what, kind, seconds) {
-      (what === 'ack' ? ack : answer).observe({ kind }, seconds);
-    },
-    countRulesWith(count) {
-      rulesInForce = count;
-    },
-    unknownWording(isNew) {
-      unknownWordings.inc({ wording: isNew ? 'new' : 'seen' });
-    },
-    apiCall(key, status) {
-      apiCalls.inc({ key: KEY_LABEL.test(key) ? key : 'invalid', status: String(Math.trunc(status)) });
-    },
-  };
+  return { registry, diagnoses, frontRequests, front429, ack, answer, unknownWordings, apiCalls };
 }
 
 function statusClass(status: number | undefined): string {

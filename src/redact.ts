@@ -93,6 +93,8 @@ interface KnownForm {
   value: string;
   /** How many leading characters must match before the rest may differ. */
   need: number;
+  /** Those characters: a text without them holds no form of the secret. */
+  prefix: string;
   /** Too short to tell from part of a word: matched only with no letter or digit either side. */
   alone: boolean;
 }
@@ -106,7 +108,12 @@ interface KnownForm {
 function knownForms(known: readonly (string | undefined)[]): KnownForm[] {
   const forms = new Map<string, KnownForm>();
   const add = (value: string, need: number) =>
-    forms.set(value, { value, need: Math.min(value.length, need), alone: value.length < MIN_IN_WORD });
+    forms.set(value, {
+      value,
+      need: Math.min(value.length, need),
+      prefix: value.slice(0, need),
+      alone: value.length < MIN_IN_WORD,
+    });
   for (const secret of known) {
     if (!secret) continue;
     const parts = secret.split('.');
@@ -118,7 +125,42 @@ function knownForms(known: readonly (string | undefined)[]): KnownForm[] {
   return [...forms.values()];
 }
 
+const NO_FORMS: readonly KnownForm[] = [];
+const NO_SECRETS: readonly string[] = [];
+/**
+ * The forms of a list of secrets, worked out once per list: a parsed body is redacted string by string with the same
+ * options, and most of its strings hold none of them. Kept with a copy of the list, since a caller may add a secret
+ * to its list later (the CLI's output guard does).
+ */
+const formsByList = new WeakMap<
+  readonly (string | undefined)[],
+  { secrets: readonly (string | undefined)[]; forms: readonly KnownForm[] }
+>();
+
+function formsOf(known: readonly (string | undefined)[]): readonly KnownForm[] {
+  const kept = formsByList.get(known);
+  if (kept && sameList(kept.secrets, known)) return kept.forms;
+  const forms = knownForms(known);
+  formsByList.set(known, { secrets: [...known], forms });
+  return forms;
+}
+
+function sameList(a: readonly (string | undefined)[], b: readonly (string | undefined)[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Whether `text` holds the first characters of any of `forms`. */
+function holdsAny(text: string, forms: readonly KnownForm[]): boolean {
+  for (let i = 0; i < forms.length; i += 1) if (text.includes((forms[i] as KnownForm).prefix)) return true;
+  return false;
+}
+
 export function redactSecrets(text: string, options: RedactOptions = {}): string {
+  // Only known secrets looked for, and none of them there: the common case of a parsed body's strings.
+  if (options.shapes === false && options.pairs !== true && !holdsAny(text, formsOf(options.known ?? NO_SECRETS)))
+    return text;
   return redactCounting(text, options).text;
 }
 
@@ -314,7 +356,8 @@ export function redactCounting(text: string, options: RedactOptions = {}): { tex
   const shapes = options.shapes !== false;
   const pairs = options.pairs === true;
   // A known secret absent from the text costs one native search, not a comparison at every position.
-  const forms = knownForms(options.known ?? []).filter((f) => text.includes(f.value.slice(0, f.need)));
+  const known = options.known === undefined ? NO_FORMS : formsOf(options.known);
+  const forms = holdsAny(text, known) ? known.filter((f) => text.includes(f.prefix)) : NO_FORMS;
   if (forms.length === 0 && !shapes && !pairs) return { text, visited: 0 };
   const knownMask = options.knownMask ?? REDACTED_TOKEN;
   const r = createReader(text);

@@ -124,6 +124,16 @@ describe('a known token and its altered forms', () => {
     while (Array.isArray(node)) node = node[0] as unknown;
     expect(node).toBe('<masked>');
   });
+
+  test('a secret added to the list after a first use is redacted from then on', () => {
+    const secrets: string[] = ['first-secret-value'];
+    const options: RedactOptions = { known: secrets, shapes: false };
+    expect(redactSecrets('first-secret-value second-secret-value', options)).toBe(
+      '[redacted token] second-secret-value',
+    );
+    secrets.push('second-secret-value');
+    expect(redactSecrets('first-secret-value second-secret-value', options)).toBe('[redacted token] [redacted token]');
+  });
 });
 
 describe('a token split by a line break', () => {

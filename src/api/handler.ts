@@ -4,14 +4,7 @@ import type { ActivityStore, ApiKey, ApiStore } from '../store';
 import { bearerKey, hashApiKey } from './keys';
 import type { KeyRate } from './key-rate';
 import { readBody } from './read-body';
-import {
-  failedCall,
-  pastedFailure,
-  type ApiError,
-  type DiagnoseAnswer,
-  type DiagnoseRequest,
-  type ErrorCode,
-} from './schemas';
+import type { ApiError, DiagnoseAnswer, DiagnoseRequest, ErrorCode } from './schemas';
 
 export const DIAGNOSE_PATH = '/v1/diagnose';
 export const OPENAPI_PATH = '/v1/openapi.json';
@@ -240,6 +233,9 @@ function parseRequest(raw: Buffer): DiagnoseRequest {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new Refusal(400, 'invalid_request', 'the body must be a JSON object');
   }
+  // Required at the first call rather than at load: the schemas are zod's, which a start of `serve` need not load.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { failedCall, pastedFailure } = require('./schemas') as typeof import('./schemas');
   // The shape is picked by its one telling field, so the error speaks of that shape's fields only.
   const schema = 'paste' in json ? pastedFailure : failedCall;
   const parsed = schema.safeParse(json);

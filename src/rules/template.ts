@@ -19,9 +19,17 @@ function parseField(inner: string): Field {
   return { path: inner.slice(0, bar).trim(), fallback: inner.slice(bar + 1).trim() };
 }
 
-/** Every path a template refers to, as written (the schema rejects those not in the catalogue). */
-export function templateFields(template: string): string[] {
-  return [...template.matchAll(FIELD)].map((m) => parseField(m[1] ?? '').path);
+/**
+ * Every path a template refers to, as written (the schema rejects those not in the catalogue). Read once per
+ * template: a diagnosis asks it of every line of the rules it reports.
+ */
+export function templateFields(template: string): readonly string[] {
+  let paths = fieldsOf.get(template);
+  if (paths !== undefined) return paths;
+  paths = [...template.matchAll(FIELD)].map((m) => parseField(m[1] ?? '').path);
+  if (fieldsOf.size >= MAX_CACHED_TEMPLATES) fieldsOf.clear();
+  fieldsOf.set(template, paths);
+  return paths;
 }
 
 /** A template cut once into literal text and fields; `path` is undefined for one outside the catalogue. */
@@ -31,6 +39,7 @@ type Piece = string | { path: FactPath | undefined; fallback: string | undefined
 // arbitrary text.
 const MAX_CACHED_TEMPLATES = 5_000;
 const compiled = new Map<string, Piece[]>();
+const fieldsOf = new Map<string, readonly string[]>();
 
 function piecesOf(template: string): Piece[] {
   let pieces = compiled.get(template);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { is, type AnySchema, type Message, type Output, type Schema } from './shapes';
 import { redactSecrets } from '../redact';
 import { StoreError } from './store-error';
 
@@ -9,7 +9,7 @@ import { StoreError } from './store-error';
  */
 
 /** The first problem, as the message of an `invalid_input` error. */
-export function check<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+export function check<S extends AnySchema>(schema: S, value: unknown): Output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -35,41 +35,40 @@ export const TEAMMATE_SOURCES = ['audit', 'sweep', 'diagnosis', 'watch'] as cons
 export type TeammateSource = (typeof TEAMMATE_SOURCES)[number];
 
 /** A text matching `re`, refused with `error`. */
-const pattern = (re: RegExp, error: string | ((iss: { input: unknown }) => string)) =>
-  z.string().refine((v) => re.test(v), { error });
+const pattern = (re: RegExp, error: Message) => is.string().refine((v) => re.test(v), { error });
 
 export const tenantName = pattern(
   /^[a-z0-9-]{1,40}$/,
   (iss) =>
     `tenant name ${shown(iss.input)} is not valid: use 1–40 lowercase letters, digits or dashes, e.g. "acme-prod"`,
 );
-export const token = z
+export const token = is
   .string()
   .refine((v) => v.trim() !== '', { error: 'the Front API token is empty' })
   .refine((v) => v.length <= 8192, { error: (iss) => `the Front API token is ${shown(iss.input)} long; not a token` });
 export const slackId = (what: string) =>
   pattern(/^[A-Za-z0-9_-]{1,64}$/, `${what} must be a Slack ID (letters, digits, '_' or '-', at most 64 characters)`);
 const label = (what: string, max = 200) =>
-  z.string().refine((v) => v.trim() !== '' && v.length <= max, {
+  is.string().refine((v) => v.trim() !== '' && v.length <= max, {
     error: `${what} must be a non-empty text of at most ${max} characters`,
   });
-export const date = (what: string) => z.date({ error: `${what} must be a valid Date` });
+export const date = (what: string) => is.date({ error: `${what} must be a valid Date` });
 const whole = (min: number, error: string, max = Number.MAX_SAFE_INTEGER) =>
-  z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-const yesNo = (what: string) => z.boolean({ error: `${what} must be true or false` });
+  is.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+const yesNo = (what: string) => is.boolean({ error: `${what} must be true or false` });
 const count = (what: string) => whole(0, `${what} must be a whole number, 0 or more`);
 const ms = (what: string) => whole(0, `${what} must be a whole number of milliseconds`);
-const requests = z.number().min(0).transform(Math.floor);
+const requests = is.number().min(0).transform(Math.floor);
 /** Redacted, then held to `max` characters: cut with an ellipsis, or refused when `refuse` names it. */
 const redacted = (max: number, refuse?: string) =>
-  z
+  is
     .string()
     .transform((v) => redactSecrets(v))
     .refine((v) => !refuse || (v.trim() !== '' && v.length <= max), {
       error: `${refuse} must be a non-empty text of at most ${max} characters`,
     })
     .transform((v) => (v.length > max ? `${v.slice(0, max - 1)}…` : v));
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? null);
+const optional = <O, I>(schema: Schema<O, I>) => schema.nullish().transform((v) => v ?? null);
 
 /**
  * Names a new tenant may not take. "default" is how threads, lists and watches name FRONT_API_TOKEN (the token of
@@ -77,10 +76,10 @@ const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform(
  */
 export const RESERVED_TENANT_NAMES: readonly string[] = ['default'];
 
-export const tenantCheck = z.object({
+export const tenantCheck = is.object({
   companyId: optional(label('companyId')),
   companyName: optional(label('companyName')),
-  scopes: z.array(z.string(), { error: 'scopes must be a list of strings' }),
+  scopes: is.array(is.string(), { error: 'scopes must be a list of strings' }),
   checkedAt: date('checkedAt'),
 });
 
@@ -103,19 +102,19 @@ export function newTenantNameProblem(name: string): string | undefined {
   return result.success ? undefined : (result.error.issues[0]?.message ?? `tenant name "${name}" is not valid`);
 }
 
-export const newBinding = z.object({
+export const newBinding = is.object({
   teamId: slackId('teamId'),
   channelId: slackId('channelId'),
   tenant: tenantName,
   boundBy: label('boundBy'),
 });
 
-export const channelSettings = z.strictObject(
+export const channelSettings = is.strictObject(
   {
     listen: yesNo('channel setting listen').optional(),
     allowExternal: yesNo('channel setting allowExternal').optional(),
   },
-  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown channel setting "${iss.keys[0]}"` : undefined) },
+  (key) => `unknown channel setting "${key}"`,
 );
 
 const threadTs = pattern(
@@ -123,14 +122,14 @@ const threadTs = pattern(
   'threadTs must be a Slack message timestamp such as "1710000000.000100"',
 );
 
-export const customerChannel = z.object({
+export const customerChannel = is.object({
   teamId: slackId('teamId'),
   channelId: slackId('channelId'),
   mirrorChannelId: slackId('mirrorChannelId').nullable().default(null),
   setBy: label('setBy'),
 });
 
-export const customerCheck = z.object({
+export const customerCheck = is.object({
   teamId: slackId('teamId'),
   channelId: slackId('channelId'),
   threadTs,
@@ -143,10 +142,10 @@ export const customerCheck = z.object({
   windowMs: ms('windowMs'),
 });
 
-export const customerThread = z.object({ teamId: slackId('teamId'), channelId: slackId('channelId'), threadTs });
+export const customerThread = is.object({ teamId: slackId('teamId'), channelId: slackId('channelId'), threadTs });
 
 const activityText = optional(redacted(4000));
-export const newActivity = z.object({
+export const newActivity = is.object({
   at: date('at'),
   actor: redacted(4000, 'activity actor'),
   teamId: activityText,
@@ -167,18 +166,18 @@ const limit = (what: string) =>
     .default(100)
     .transform((v) => Math.min(v, 1000));
 
-export const activityQuery = z.object({
-  tenant: z.string().optional(),
+export const activityQuery = is.object({
+  tenant: is.string().optional(),
   since: date('since').optional(),
-  actions: z.array(z.string(), { error: 'activity actions must be a list of action names' }).optional(),
+  actions: is.array(is.string(), { error: 'activity actions must be a list of action names' }).optional(),
   /** Entries older than this one (newest-first paging: pass the last entry of the previous page). */
-  before: z.object({ at: date('before.at'), id: z.number().int() }).optional(),
+  before: is.object({ at: date('before.at'), id: is.number().int() }).optional(),
   limit: limit('activity'),
 });
 
-export const eventClaim = z.object({
-  key: z.string().min(1).max(512, { error: 'event key must be a non-empty text of at most 512 characters' }),
-  ttlSeconds: z.number().positive({ error: 'event claim ttlSeconds must be a positive number' }),
+export const eventClaim = is.object({
+  key: is.string().min(1).max(512, { error: 'event key must be a non-empty text of at most 512 characters' }),
+  ttlSeconds: is.number().positive({ error: 'event claim ttlSeconds must be a positive number' }),
 });
 
 export const watchId = pattern(
@@ -186,7 +185,7 @@ export const watchId = pattern(
   'a watch id is "w" and 16 hexadecimal digits, as front-why gives them',
 );
 
-export const newWatch = z
+export const newWatch = is
   .object({
     tenant: tenantName,
     /** Re-checked with FRONT_API_TOKEN rather than the stored tenant `tenant` names. */
@@ -205,12 +204,12 @@ export const newWatch = z
   })
   .refine((w) => w.expiresAt.getTime() > w.startedAt.getTime(), { error: 'a watch must expire after it starts' });
 
-export const watchQuery = z.object({
+export const watchQuery = is.object({
   teamId: slackId('teamId').optional(),
   channelId: slackId('channelId').optional(),
   tenant: tenantName.optional(),
   /** Default `active`. */
-  state: z
+  state: is
     .enum([...WATCH_STATES, 'any'], { error: `watch state must be one of ${WATCH_STATES.join(', ')} or "any"` })
     .default('active'),
   limit: limit('watch'),
@@ -220,14 +219,14 @@ export const watchQuery = z.object({
 export const leaseMs = whole(1, 'a lease must be a whole number of milliseconds from 1 to a day', 24 * 60 * 60 * 1000);
 export const holder = label('lease holder');
 
-export const watchClaim = z.object({
+export const watchClaim = is.object({
   holder,
   now: date('now'),
   leaseMs,
   limit: whole(1, 'limit must be a whole number from 1 to 100', 100),
 });
 
-export const newOwnerSweep = z.object({
+export const newOwnerSweep = is.object({
   tenant: tenantName,
   tenantId: label('tenantId'),
   teamId: slackId('teamId'),
@@ -235,16 +234,16 @@ export const newOwnerSweep = z.object({
   threadTs: pattern(/^\d{1,12}\.\d{1,9}$/, 'threadTs must be a Slack message timestamp such as "1710000000.000100"'),
   target: pattern(/^[a-z]{2,4}_[0-9a-z]{1,24}$/, 'the target must be a Front ID such as "cnv_yo1kg5q"'),
   at: date('at'),
-  progress: z.string().max(100_000, { error: 'progress must be at most 100000 characters' }),
+  progress: is.string().max(100_000, { error: 'progress must be at most 100000 characters' }),
 });
-export const ownerSweepClaim = z.object({ holder, now: date('now'), leaseMs });
+export const ownerSweepClaim = is.object({ holder, now: date('now'), leaseMs });
 export const ownerSweepId = pattern(/^o[0-9a-f]{16}$/, 'an owner sweep id is "o" and 16 hexadecimal digits');
-export const ownerSweepUpdate = z.object({
+export const ownerSweepUpdate = is.object({
   progress: newOwnerSweep.shape.progress,
   nextRunAt: date('nextRunAt'),
 });
 
-export const watchCheckUpdate = z.object({
+export const watchCheckUpdate = is.object({
   checkedAt: date('checkedAt'),
   nextCheckAt: date('nextCheckAt'),
   /** The cause found; absent when the re-check could not tell (the last cause is kept). */
@@ -252,34 +251,34 @@ export const watchCheckUpdate = z.object({
   result: redacted(4000, 'result'),
 });
 
-export const watchEnd = z.object({
-  state: z.enum(['fixed', 'stopped', 'expired'], { error: 'a watch ends as one of fixed, stopped, expired' }),
+export const watchEnd = is.object({
+  state: is.enum(['fixed', 'stopped', 'expired'], { error: 'a watch ends as one of fixed, stopped, expired' }),
   at: date('at'),
   by: optional(label('by')),
   result: optional(redacted(4000, 'result')),
 });
 
-export const newAuditSchedule = z
+export const newAuditSchedule = is
   .object({
     tenant: tenantName,
-    cadence: z.enum(AUDIT_CADENCES, { error: `audit cadence must be one of ${AUDIT_CADENCES.join(', ')}` }),
+    cadence: is.enum(AUDIT_CADENCES, { error: `audit cadence must be one of ${AUDIT_CADENCES.join(', ')}` }),
     setBy: label('setBy'),
     /** Ignored (stored as null) when the cadence is off. */
     nextRunAt: date('nextRunAt').nullable(),
   })
   .transform((s) => ({ ...s, nextRunAt: s.cadence === 'off' ? null : s.nextRunAt }));
 
-export const claimedAudit = z.object({ tenant: tenantName, leaseHolder: holder, setAt: date('setAt') });
+export const claimedAudit = is.object({ tenant: tenantName, leaseHolder: holder, setAt: date('setAt') });
 
-const auditTeammate = z.object({ id: z.string().min(1).pipe(redacted(200)), name: redacted(200) });
-export type AuditTeammate = z.output<typeof auditTeammate>;
+const auditTeammate = is.object({ id: is.string().min(1).pipe(redacted(200)), name: redacted(200) });
+export type AuditTeammate = Output<typeof auditTeammate>;
 
-export const auditResult = z.object({
+export const auditResult = is.object({
   tenant: tenantName,
   ranAt: date('ranAt'),
-  tokenWorks: z.boolean().nullable(),
+  tokenWorks: is.boolean().nullable(),
   tokenError: redacted(200).nullable(),
-  preferenceOff: z.array(auditTeammate, { error: 'preferenceOff must be a list of teammates with an id and a name' }),
+  preferenceOff: is.array(auditTeammate, { error: 'preferenceOff must be a list of teammates with an id and a name' }),
   checked: count('checked'),
   total: count('total'),
   complete: yesNo('complete'),
@@ -291,14 +290,14 @@ const DEFAULT_WINDOW_KEY = '(default)';
 export const DEFAULT_TOKEN_TENANT_ID = '(default)';
 /** What addTenant gives: "t" and 16 hex digits; tenants stored before ids were "v5:" and their name. */
 export const tenantId = pattern(/^(t[0-9a-f]{16}|v5:[a-z0-9-]{1,40})$/, 'a tenant id is as front-why gives them');
-export const windowKey = z.union([z.literal(DEFAULT_WINDOW_KEY), tenantName]);
+export const windowKey = is.union([is.literal(DEFAULT_WINDOW_KEY), tenantName]);
 
-export const rateWindowDraw = z.object({ now: ms('now'), reserve: ms('reserve'), leaseMs: ms('leaseMs') });
+export const rateWindowDraw = is.object({ now: ms('now'), reserve: ms('reserve'), leaseMs: ms('leaseMs') });
 
-export const rateWindowSettle = z
+export const rateWindowSettle = is
   .object({
     now: ms('now'),
-    returning: z.union([z.literal(0), z.literal(1)], { error: 'returning must be 0 or 1' }),
+    returning: is.union([is.literal(0), is.literal(1)], { error: 'returning must be 0 or 1' }),
     remaining: requests.optional(),
     limit: requests.optional(),
     until: ms('until').optional(),
@@ -313,19 +312,19 @@ export const replicaId = pattern(
   'a replica id must be 1–120 printable characters without spaces',
 );
 
-export const reloadRequest = z.object({
+export const reloadRequest = is.object({
   /** What asked: slack, SIGHUP, cli. */
   trigger: label('trigger'),
   /** Who asked (a Slack user, a replica, the CLI user); shown to operators, never a secret. */
   requestedBy: label('requestedBy'),
 });
 
-export const generation = z.number().int().positive({ error: 'a reload generation is a positive whole number' });
+export const generation = is.number().int().positive({ error: 'a reload generation is a positive whole number' });
 
-export const reloadOutcome = z.object({
+export const reloadOutcome = is.object({
   generation,
   replica: replicaId,
-  ok: z.boolean(),
+  ok: is.boolean(),
   /** ok: the rules now serving; not ok: the rules that keep serving. */
   rules: requests.default(0),
   /** Not ok: the first error lines, as `front-why rules lint` prints them. */
@@ -339,18 +338,18 @@ export const unknownWordingId = pattern(/^u[0-9a-f]{12}$/, 'an unknown wording i
 /** An email address left in a template would be a person's in clear: the store refuses it rather than keep it. */
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/;
 
-export const unknownSighting = z.object({
+export const unknownSighting = is.object({
   id: unknownWordingId,
   template: redacted(1000, 'the wording template').refine((v) => !EMAIL.test(v), {
     error: 'the wording template must not hold an email address; mask it first',
   }),
-  status: z.number().int().min(100).max(599).nullable(),
+  status: is.number().int().min(100).max(599).nullable(),
   /** The tenant whose paste it was (a stored tenant's name, or "default"); null when none was involved. */
-  tenant: z.string().min(1).max(64).nullable(),
+  tenant: is.string().min(1).max(64).nullable(),
   at: date('at'),
 });
 
-export const unknownWordingQuery = z.object({
+export const unknownWordingQuery = is.object({
   /** Wordings seen at or after this moment. */
   since: date('since').optional(),
   limit: limit('unknown wording'),
@@ -360,13 +359,13 @@ export const unknownWordingQuery = z.object({
  * What one probe of teammates found. `complete`: every teammate of the company was checked in this one go (an audit,
  * a full sweep), so the map becomes exactly these teammates; otherwise only these are updated.
  */
-export const teammatePreferences = z.object({
+export const teammatePreferences = is.object({
   tenantId,
-  seenBy: z.enum(TEAMMATE_SOURCES, { error: `seenBy must be one of ${TEAMMATE_SOURCES.join(', ')}` }),
+  seenBy: is.enum(TEAMMATE_SOURCES, { error: `seenBy must be one of ${TEAMMATE_SOURCES.join(', ')}` }),
   at: date('at'),
   complete: yesNo('complete'),
-  teammates: z.array(
-    z.object({
+  teammates: is.array(
+    is.object({
       id: pattern(/^tea_[0-9a-z]{1,40}$/, 'a teammate id is "tea_" and letters or digits'),
       name: redacted(200, 'a teammate name'),
       apiAccess: yesNo('apiAccess'),
@@ -385,11 +384,11 @@ const sha256Hex = (what: string) => pattern(/^[0-9a-f]{64}$/, `${what} must be 6
 export const apiKeyHash = sha256Hex('an API key hash');
 export const apiKeyId = pattern(/^k[0-9a-f]{16}$/, 'an API key id is "k" and 16 hexadecimal digits');
 
-export const newApiKey = z.object({
+export const newApiKey = is.object({
   name: apiKeyName,
   keyHash: apiKeyHash,
   /** The tenants the key may ask about; empty: every tenant. */
-  tenants: z.array(tenantName).max(100, { error: 'an API key names at most 100 tenants' }),
+  tenants: is.array(tenantName).max(100, { error: 'an API key names at most 100 tenants' }),
   notifyChannel: optional(slackId('notifyChannel')),
   perMinute: whole(1, 'an API key allows a whole number of calls a minute from 1 to 10000', 10_000),
   createdBy: label('createdBy'),
@@ -401,7 +400,7 @@ export const idempotencyKey = pattern(
   'an Idempotency-Key is 1–255 printable characters without spaces',
 );
 
-export const idempotencyClaim = z.object({
+export const idempotencyClaim = is.object({
   keyId: apiKeyId,
   idempotencyKey,
   requestHash: sha256Hex('a request hash'),
@@ -410,7 +409,7 @@ export const idempotencyClaim = z.object({
   keepMs: whole(1, 'keepMs must be a positive whole number of milliseconds'),
 });
 
-export const alertKey = z.object({
+export const alertKey = is.object({
   channelId: slackId('channelId'),
   fingerprint: pattern(/^f[0-9a-f]{16}$/, 'a fingerprint is "f" and 16 hexadecimal digits'),
   day: pattern(/^\d{4}-\d{2}-\d{2}$/, 'an alert day is written YYYY-MM-DD'),

@@ -31,7 +31,11 @@ function columns<S extends Record<string, Read<unknown>>>(spec: S): Columns<S> {
   const fields = Object.entries(spec).map(([field, read]) => [field, snakeCase(field), read] as const);
   return {
     list: raw(fields.map(([, column]) => column).join(', ')),
-    read: (row) => Object.fromEntries(fields.map(([field, column, read]) => [field, read(row[column])])) as never,
+    read: (row) => {
+      const out: Record<string, unknown> = {};
+      for (const [field, column, read] of fields) out[field] = read(row[column]);
+      return out as never;
+    },
   };
 }
 

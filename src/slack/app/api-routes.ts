@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diagnoseHandler, DIAGNOSE_PATH, OPENAPI_PATH, type ApiCall } from '../../api/handler';
 import { KeyRate } from '../../api/key-rate';
-import { openApiDocument } from '../../api/openapi';
 import type { Metrics } from '../../metrics';
 import { diagnoseForApi, type AnsweredCall } from '../checks/api-diagnosis';
 import { logFailure } from '../send/failure';
@@ -35,7 +34,7 @@ export function apiRoutes(deps: SlackDeps, options: ApiRouteOptions): HttpRoute[
     },
     onError: (err) => logFailure(deps.logger, 'diagnosis API call', err),
   });
-  const document = JSON.stringify(openApiDocument(), null, 2);
+  let document: string | undefined;
   return [
     {
       path: DIAGNOSE_PATH,
@@ -46,6 +45,13 @@ export function apiRoutes(deps: SlackDeps, options: ApiRouteOptions): HttpRoute[
       path: OPENAPI_PATH,
       method: ['GET'],
       handler: (_req: IncomingMessage, res: ServerResponse) => {
+        // Built at the first request, not at start: it is generated from the API's zod schemas.
+        document ??= JSON.stringify(
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          (require('../../api/openapi') as typeof import('../../api/openapi')).openApiDocument(),
+          null,
+          2,
+        );
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' });
         res.end(document);
       },

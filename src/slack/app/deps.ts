@@ -74,4 +74,6 @@ export interface Requester {
   /** The workspace the app is installed in: bindings and settings are keyed by it, whoever asks. */
   teamId: string;
   channelId: string;
+  /** The Slack request being answered (its body): a diagnosis run for it counts towards its time to answer. */
+  request?: object;
 }

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { App, ReceiverEvent } from '@slack/bolt';
 import type { DiagnoseOutcome } from '../../diagnosis';
@@ -6,8 +5,8 @@ import type { Metrics, SlackRequestKind } from '../../metrics';
 
 /** What the listeners report to the metrics; `SlackDeps.metrics`. */
 export interface RequestMetrics {
-  /** Counts a run's diagnoses, and makes the request that ran it count towards time to answer. */
-  diagnosed(outcome: DiagnoseOutcome): void;
+  /** Counts a run's diagnoses, and makes `request` (the Slack request's body), when given, count towards time to answer. */
+  diagnosed(outcome: DiagnoseOutcome, request?: object): void;
   /** Counts an unknown wording recorded: `isNew` when no one had seen it before. */
   unknownWording(isNew: boolean): void;
 }
@@ -17,20 +16,18 @@ export interface RequestTimer extends RequestMetrics {
   instrument(app: App): void;
 }
 
-interface RequestTiming {
-  diagnosed: boolean;
-}
-
 /**
  * Times every Slack request at the one place each passes through (`processEvent`, as the gate and the guard do):
  * time to ack when Bolt acknowledges it, time to answer once its listeners are done, counted only for requests
- * that ran a diagnosis (a status command or a chat message that is no Front error is no answer to wait for).
+ * that ran a diagnosis (a status command or a chat message that is no Front error is no answer to wait for). The
+ * request is named by its body, which Bolt hands the listeners as it is (an AsyncLocalStorage would tell it too, but
+ * would have Node run a hook for every promise of the process).
  */
 export function requestTimer(metrics: Metrics, now: () => number = () => performance.now()): RequestTimer {
-  const current = new AsyncLocalStorage<RequestTiming>();
+  const diagnosing = new WeakSet<object>();
   const instrument = (app: App) => {
     const handle = app.processEvent.bind(app);
-    app.processEvent = (event: ReceiverEvent): Promise<void> => {
+    app.processEvent = async (event: ReceiverEvent): Promise<void> => {
       const started = now();
       const kind = requestKind(event.body as Record<string, unknown>);
       const seconds = () => (now() - started) / 1000;
@@ -38,21 +35,17 @@ export function requestTimer(metrics: Metrics, now: () => number = () => perform
         await event.ack(response);
         metrics.slackTiming('ack', kind, seconds());
       };
-      const timing: RequestTiming = { diagnosed: false };
-      return current.run(timing, async () => {
-        try {
-          await handle({ ...event, ack });
-        } finally {
-          if (timing.diagnosed) metrics.slackTiming('answer', kind, seconds());
-        }
-      });
+      try {
+        await handle({ ...event, ack });
+      } finally {
+        if (diagnosing.delete(event.body)) metrics.slackTiming('answer', kind, seconds());
+      }
     };
   };
   return {
     instrument,
-    diagnosed(outcome) {
-      const timing = current.getStore();
-      if (timing) timing.diagnosed = true;
+    diagnosed(outcome, request) {
+      if (request) diagnosing.add(request);
       if (!outcome.ok) return metrics.diagnosis('none', 'unreadable');
       if (outcome.diagnoses.length === 0) return metrics.diagnosis('none', 'none');
       for (const d of outcome.diagnoses) metrics.diagnosis(d.cause, d.status);

@@ -73,7 +73,7 @@ export async function runDiagnosis(
   } finally {
     lease?.release();
   }
-  deps.metrics.diagnosed(outcome);
+  deps.metrics.diagnosed(outcome, who.request);
   await recordRun(deps, who, lease ? label : undefined, outcome, origin);
   if (FIRST_SIGHTINGS.includes(origin)) await recordUnknowns(deps, who, outcome, label ?? null);
   const buttonValue = buttonValueFor(parsed, outcome);

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { Input } from '../shapes';
 import { check } from '../inputs';
 import * as input from '../inputs';
 import { ACTIVITY, type RowOf } from '../rows';
@@ -68,5 +68,5 @@ export function claims({ db, clock }: Context) {
 export type ActivityStore = ReturnType<typeof activity>;
 export type ClaimStore = ReturnType<typeof claims>;
 export type ActivityEntry = RowOf<typeof ACTIVITY>;
-export type NewActivityEntry = z.input<typeof input.newActivity>;
-export type ActivityQuery = z.input<typeof input.activityQuery>;
+export type NewActivityEntry = Input<typeof input.newActivity>;
+export type ActivityQuery = Input<typeof input.activityQuery>;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+import type { Input } from '../shapes';
 import type { Driver } from '../driver';
 import { check } from '../inputs';
 import * as input from '../inputs';
@@ -15,7 +15,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** A diagnosis API key; `tenants` empty means every tenant. Never the key or its hash. */
 export type ApiKey = Omit<RowOf<typeof API_KEY>, 'tenants'> & { tenants: string[] };
 export type ApiAlert = RowOf<typeof API_ALERT>;
-export type AlertKey = z.input<typeof input.alertKey>;
+export type AlertKey = Input<typeof input.alertKey>;
 /** What an Idempotency-Key finds: nothing yet (run it), the same request still running, its answer, or another request. */
 export type IdempotencyState =
   { kind: 'new' } | { kind: 'running' } | { kind: 'answered'; answer: string } | { kind: 'other-request' };
@@ -36,7 +36,7 @@ export function api({ db, clock }: { db: Driver; clock: () => Date }) {
     sql`channel_id = ${k.channelId} AND fingerprint = ${k.fingerprint} AND day = ${k.day}`;
   return {
     /** Throws `api_key_exists` when a key (revoked or not) already has the name, `invalid_input` on a bad field. */
-    async createApiKey(key: z.input<typeof input.newApiKey>): Promise<ApiKey> {
+    async createApiKey(key: Input<typeof input.newApiKey>): Promise<ApiKey> {
       const k = check(input.newApiKey, key);
       const id = `k${randomBytes(8).toString('hex')}`;
       const tenants = [...new Set(k.tenants)].sort().join(' ');
@@ -78,7 +78,7 @@ export function api({ db, clock }: { db: Driver; clock: () => Date }) {
      * Claims `idempotencyKey` for this key's request (`requestHash`: what was sent), unless an answer or a running
      * request younger than `keepMs` holds it: one statement, so across replicas exactly one request runs.
      */
-    async claimIdempotency(claim: z.input<typeof input.idempotencyClaim>): Promise<IdempotencyState> {
+    async claimIdempotency(claim: Input<typeof input.idempotencyClaim>): Promise<IdempotencyState> {
       const c = check(input.idempotencyClaim, claim);
       const stale = new Date(c.now.getTime() - c.keepMs);
       if (c.now.getTime() - lastReplayPurge >= PURGE_EVERY_MS) {
@@ -119,7 +119,7 @@ export function api({ db, clock }: { db: Driver; clock: () => Date }) {
      * Counts one failure of a fingerprint in a channel on a day, and hands the thread's lease to `holder` when nobody
      * holds it (or a holder's lease ran out). One statement: across replicas one caller creates the count.
      */
-    async countAlert(sighting: z.input<typeof input.alertSighting>): Promise<ApiAlert> {
+    async countAlert(sighting: Input<typeof input.alertSighting>): Promise<ApiAlert> {
       const s = check(input.alertSighting, sighting);
       const now = clock();
       if (now.getTime() - lastAlertPurge >= PURGE_EVERY_MS) {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { Input } from '../shapes';
 import { check } from '../inputs';
 import * as input from '../inputs';
 import { AUDIT_RESULT, SCHEDULE, type RowOf } from '../rows';
@@ -8,7 +8,7 @@ import { forTenant, type Context } from './context';
 export function audits({ db, clock }: Context) {
   return {
     /** Sets (or replaces) a tenant's audit schedule; a lease already held stays with its holder. Throws `tenant_not_found`. */
-    async setAuditSchedule(schedule: z.input<typeof input.newAuditSchedule>) {
+    async setAuditSchedule(schedule: Input<typeof input.newAuditSchedule>) {
       const s = check(input.newAuditSchedule, schedule);
       const row = await forTenant(
         db,

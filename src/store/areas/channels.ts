@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { Input } from '../shapes';
 import { check } from '../inputs';
 import * as input from '../inputs';
 import { BINDING, SETTINGS, type RowOf } from '../rows';
@@ -12,7 +12,7 @@ function channel(teamId: string, channelId: string) {
 export function channels({ db, clock }: Context) {
   return {
     /** Replaces any earlier binding of the channel. Throws `tenant_not_found`. */
-    async bindChannel(binding: z.input<typeof input.newBinding>) {
+    async bindChannel(binding: Input<typeof input.newBinding>) {
       const b = check(input.newBinding, binding);
       const row = await forTenant(
         db,

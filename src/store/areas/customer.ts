@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { Input } from '../shapes';
 import { check } from '../inputs';
 import * as input from '../inputs';
 import { CUSTOMER_CHANNEL, CUSTOMER_QUESTION, type RowOf } from '../rows';
@@ -7,7 +7,7 @@ import type { Context } from './context';
 
 export type CustomerChannel = RowOf<typeof CUSTOMER_CHANNEL>;
 export type CustomerQuestion = RowOf<typeof CUSTOMER_QUESTION>;
-type CustomerThread = z.input<typeof input.customerThread>;
+type CustomerThread = Input<typeof input.customerThread>;
 
 /** Customer mode: which channels are in it, and the checks customers asked for there (limits and deflection). */
 export function customer({ db, clock }: Pick<Context, 'db' | 'clock'>) {
@@ -18,7 +18,7 @@ export function customer({ db, clock }: Pick<Context, 'db' | 'clock'>) {
   });
   return {
     /** Turns customer mode on for the channel, or changes its mirror channel. */
-    async setCustomerChannel(channel: z.input<typeof input.customerChannel>): Promise<CustomerChannel> {
+    async setCustomerChannel(channel: Input<typeof input.customerChannel>): Promise<CustomerChannel> {
       const c = check(input.customerChannel, channel);
       const [row] = await db.all(
         sql`INSERT INTO customer_channels (team_id, channel_id, mirror_channel_id, set_by, set_at)
@@ -63,7 +63,7 @@ export function customer({ db, clock }: Pick<Context, 'db' | 'clock'>) {
      * one process never both pass the last free place (concurrent replicas on PostgreSQL may pass it by one each).
      */
     async recordCustomerCheck(
-      checkAsked: z.input<typeof input.customerCheck>,
+      checkAsked: Input<typeof input.customerCheck>,
     ): Promise<{ recorded: true } | { recorded: false; over: 'person' | 'channel' }> {
       const c = check(input.customerCheck, checkAsked);
       const since = new Date(c.at.getTime() - c.windowMs);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+import type { Input } from '../shapes';
 import { check } from '../inputs';
 import * as input from '../inputs';
 import { OWNER_SWEEP, type RowOf } from '../rows';
@@ -16,7 +16,7 @@ export function ownerSweeps({ db }: Context) {
   const held = (id: string, holder: string) => sql`id = ${id} AND lease_holder = ${holder}`;
   return {
     /** false when the thread already has one for the target, or the tenant is gone. */
-    async startOwnerSweep(sweep: z.input<typeof input.newOwnerSweep>): Promise<boolean> {
+    async startOwnerSweep(sweep: Input<typeof input.newOwnerSweep>): Promise<boolean> {
       const s = check(input.newOwnerSweep, sweep);
       try {
         // The unique (thread, target) keeps one per thread: "Check again" in the same thread starts none.
@@ -36,7 +36,7 @@ export function ownerSweeps({ db }: Context) {
     },
 
     /** Leases the sweep due longest, if any, to `holder` until now + leaseMs; a lease run out is taken over. */
-    async claimOwnerSweep(claim: z.input<typeof input.ownerSweepClaim>): Promise<OwnerSweep | null> {
+    async claimOwnerSweep(claim: Input<typeof input.ownerSweepClaim>): Promise<OwnerSweep | null> {
       const c = check(input.ownerSweepClaim, claim);
       const free = sql`next_run_at <= ${c.now} AND (lease_until IS NULL OR lease_until <= ${c.now})`;
       // The condition is checked again on the row the subquery picked, so a row another replica just leased is left.
@@ -50,7 +50,7 @@ export function ownerSweeps({ db }: Context) {
     },
 
     /** Keeps its progress and gives the lease back; false when `holder` no longer holds it (nothing written). */
-    async saveOwnerSweep(id: string, holder: string, update: z.input<typeof input.ownerSweepUpdate>): Promise<boolean> {
+    async saveOwnerSweep(id: string, holder: string, update: Input<typeof input.ownerSweepUpdate>): Promise<boolean> {
       const u = check(input.ownerSweepUpdate, update);
       const changed = await db.run(
         sql`UPDATE owner_sweeps SET progress = ${u.progress}, next_run_at = ${u.nextRunAt}, lease_holder = NULL,

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { Input, Output } from '../shapes';
 import { check } from '../inputs';
 import * as input from '../inputs';
 import { RELOAD_OUTCOME, REPLICA } from '../rows';
@@ -32,7 +32,7 @@ export function replicas({ db, clock }: Context) {
      * Asks every replica to load its rules again: records a new generation and wakes every subscriber (PostgreSQL:
      * NOTIFY; SQLite: the subscribers of this instance). Returns the generation.
      */
-    async requestRulesReload(request: z.input<typeof input.reloadRequest>) {
+    async requestRulesReload(request: Input<typeof input.reloadRequest>) {
       const r = check(input.reloadRequest, request);
       const [row] = await db.all<{ generation: unknown }>(
         sql`INSERT INTO rule_reloads (requested_at, requested_by, trigger) VALUES (${clock()}, ${r.requestedBy},
@@ -89,5 +89,5 @@ export function replicas({ db, clock }: Context) {
 }
 
 export type ReplicaStore = ReturnType<typeof replicas>;
-export type RulesReloadOutcome = z.output<typeof input.reloadOutcome>;
+export type RulesReloadOutcome = Output<typeof input.reloadOutcome>;
 export type ReloadSubscription = Awaited<ReturnType<ReplicaStore['subscribeRulesReloads']>>;

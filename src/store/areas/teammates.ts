@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { Input } from '../shapes';
 import type { Driver } from '../driver';
 import { check } from '../inputs';
 import * as input from '../inputs';
@@ -16,7 +16,7 @@ export function teammates({ db }: { db: Driver }) {
      * dropped) and stamps when the whole company was checked. A teammate's older finding never replaces a newer one.
      * false, writing nothing, when the tenant is gone.
      */
-    async recordTeammatePreferences(update: z.input<typeof input.teammatePreferences>) {
+    async recordTeammatePreferences(update: Input<typeof input.teammatePreferences>) {
       const u = check(input.teammatePreferences, update);
       try {
         return await db.transaction(async (tx) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+import type { Input } from '../shapes';
 import type { Keyring, Sealed } from '../../secrets/keyring';
 import type { Executor } from '../driver';
 import { check } from '../inputs';
@@ -69,7 +69,7 @@ export function tenants(ctx: Context) {
      * Gives the tenant a new id every time: a name removed and added back is another tenant. Throws `invalid_input`
      * (bad or reserved name, empty token) or `tenant_exists`.
      */
-    async addTenant(tenant: z.input<typeof input.newTenant>) {
+    async addTenant(tenant: Input<typeof input.newTenant>) {
       const t = check(input.newTenant, tenant);
       await registerCurrentKey();
       const s = sealTenantToken(keys.current, t.name, t.token);
@@ -180,4 +180,4 @@ export function tenants(ctx: Context) {
 }
 
 export type TenantStore = ReturnType<typeof tenants>;
-export type TenantCheck = z.input<typeof input.tenantCheck>;
+export type TenantCheck = Input<typeof input.tenantCheck>;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { Input } from '../shapes';
 import type { Executor } from '../driver';
 import { check } from '../inputs';
 import * as input from '../inputs';
@@ -30,7 +30,7 @@ export function unknownWordings({ db }: { db: Executor }) {
      * `status`, later ones add one to its count and move its last-seen time forward; `tenant`, when given, joins
      * the wording's tenants. One statement decides creation, so across processes exactly one sighting creates it.
      */
-    async recordUnknownWording(sighting: z.input<typeof input.unknownSighting>) {
+    async recordUnknownWording(sighting: Input<typeof input.unknownSighting>) {
       const s = check(input.unknownSighting, sighting);
       return db.transaction(async (tx) => {
         // The insert that finds the id taken counts instead; a count of 1 afterwards is the creating sighting.
@@ -55,7 +55,7 @@ export function unknownWordings({ db }: { db: Executor }) {
     },
 
     /** Most frequent first, then the most recently seen; `since` keeps those last seen at or after it. */
-    async listUnknownWordings(query: z.input<typeof input.unknownWordingQuery> = {}) {
+    async listUnknownWordings(query: Input<typeof input.unknownWordingQuery> = {}) {
       const q = check(input.unknownWordingQuery, query);
       const rows = await db.all(
         sql`SELECT ${UNKNOWN_WORDING.list} FROM unknown_wordings

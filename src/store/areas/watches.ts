@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+import type { Input } from '../shapes';
 import { check } from '../inputs';
 import * as input from '../inputs';
 import { WATCH, type RowOf } from '../rows';
@@ -25,7 +25,7 @@ export function watches({ db }: Context) {
      * `tenant` names at that moment (or DEFAULT_TOKEN_TENANT_ID with `defaultToken`). Throws `invalid_input` or
      * `tenant_not_found`.
      */
-    async startWatch(watch: z.input<typeof input.newWatch>): Promise<{ watch: Watch; created: boolean }> {
+    async startWatch(watch: Input<typeof input.newWatch>): Promise<{ watch: Watch; created: boolean }> {
       const w = check(input.newWatch, watch);
       const id = `w${randomBytes(8).toString('hex')}`;
       const started = await db.transaction(async (tx) => {
@@ -65,7 +65,7 @@ export function watches({ db }: Context) {
     },
 
     /** Oldest first; default: the active ones. */
-    async listWatches(query: z.input<typeof input.watchQuery> = {}) {
+    async listWatches(query: Input<typeof input.watchQuery> = {}) {
       const q = check(input.watchQuery, query);
       const rows = await db.all(
         sql`SELECT ${WATCH.list} FROM watches
@@ -91,7 +91,7 @@ export function watches({ db }: Context) {
      * else, to `holder` until `now + leaseMs`. Across every replica sharing the database, a watch is leased to
      * one holder at a time; a lease that ran out (its holder crashed) is taken over.
      */
-    async claimDueWatches(claim: z.input<typeof input.watchClaim>) {
+    async claimDueWatches(claim: Input<typeof input.watchClaim>) {
       const c = check(input.watchClaim, claim);
       const free = sql`state = 'active' AND (lease_until IS NULL OR lease_until <= ${c.now})`;
       // The condition is checked again on the row the subquery picked, so a row another claim just leased is left.
@@ -111,7 +111,7 @@ export function watches({ db }: Context) {
      * cause recorded before (so the caller can tell whether it changed), or `undefined` when `holder` no longer
      * holds an active watch's lease (the watch ended, or its lease ran out and another replica took it).
      */
-    async recordWatchCheck(id: string, holder: string, update: z.input<typeof input.watchCheckUpdate>) {
+    async recordWatchCheck(id: string, holder: string, update: Input<typeof input.watchCheckUpdate>) {
       check(input.watchId, id);
       check(input.holder, holder);
       const u = check(input.watchCheckUpdate, update);
@@ -148,7 +148,7 @@ export function watches({ db }: Context) {
      * Ends an active watch. Only the first caller, across every replica, gets the ended watch back; everyone
      * else gets null, so exactly one of them tells the thread.
      */
-    async endWatch(id: string, end: z.input<typeof input.watchEnd>) {
+    async endWatch(id: string, end: Input<typeof input.watchEnd>) {
       check(input.watchId, id);
       const e = check(input.watchEnd, end);
       // Conditional on still being active: of several replicas (or a replica and a Stop click), one ends it.

@@ -36,7 +36,7 @@ export function buttonHandler(
     // Only the user's own team counts: `body.team` is the channel's workspace, a guest's click included.
     const userTeam = body.user.team_id;
     const click: ButtonClick = {
-      who: { userId: body.user.id, teamId: deps.identity.teamId, channelId },
+      who: { userId: body.user.id, teamId: deps.identity.teamId, channelId, request: body },
       threadTs: (body.message?.thread_ts as string | undefined) ?? body.message?.ts,
       value: action.value ?? '',
       external: isExternal(deps.identity, userTeam ? { teamId: userTeam } : {}),

@@ -42,7 +42,7 @@ type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
  * Anything that fails after the ack still reaches the asker, with a reference id that is in the logs.
  */
 export function frontWhyCommand(deps: SlackDeps) {
-  return async ({ command, ack, client, respond }: Args): Promise<void> => {
+  return async ({ command, body, ack, client, respond }: Args): Promise<void> => {
     await ack();
     // The other commands of a burst (already received, not yet acknowledged) go first.
     await afterPendingAcks();
@@ -53,7 +53,7 @@ export function frontWhyCommand(deps: SlackDeps) {
       deps,
       client,
       respond,
-      who: { userId: command.user_id, teamId: deps.identity.teamId, channelId: command.channel_id },
+      who: { userId: command.user_id, teamId: deps.identity.teamId, channelId: command.channel_id, request: body },
       external: isExternal(deps.identity, {
         teamId: command.team_id,
         ...(command.enterprise_id ? { enterpriseId: command.enterprise_id } : {}),

@@ -49,7 +49,12 @@ export function passiveMessage(deps: SlackDeps) {
     const text = message.text ?? '';
     if (text.trim() === '') return;
 
-    const who: Requester = { userId: message.user, teamId: deps.identity.teamId, channelId: message.channel };
+    const who: Requester = {
+      userId: message.user,
+      teamId: deps.identity.teamId,
+      channelId: message.channel,
+      request: body,
+    };
     // A customer channel always listens: answering the customer is what it is for.
     const customer = await customerChannelOf(deps, who);
     let external = false;
