@@ -4,7 +4,7 @@ import { REASON_ALTERNATIVES, STATUS_IN_WORDS, STATUS_NUMBER, STATUS_THEN_REASON
 import { lowerBound, matchesIn } from './range-search';
 import type { Span } from './spans';
 import { trimTrailingNoise } from './trim';
-import { wordingEnd, wordingOf, type WordingSet } from './wordings';
+import { wordingEnd, wordingMatches, wordingOf, type WordingSet } from './wordings';
 import { charge } from './work';
 
 /**
@@ -56,7 +56,7 @@ export function findTextHits(text: string, segments: readonly Span[], wordings: 
   const matches = [
     ...withinSegments(matchesIn(STATUS_THEN_REASON, text), segments, 'reason'),
     ...withinSegments(matchesIn(STATUS_IN_WORDS, text), segments, 'status'),
-    ...(wordings.search ? withinSegments(matchesIn(wordings.search, text), segments, 'wording') : []),
+    ...withinSegments(wordingMatches(wordings, text), segments, 'wording'),
   ].sort((a, b) => a.index - b.index);
 
   const hits: TextHit[] = [];

@@ -27,10 +27,10 @@ export interface RuleText {
 export function renderRuleText(rule: Rule, source: Pick<FactSource, 'get'>, state: DiagnosisState): RuleText {
   const get = (path: FactPath) => source.get(path);
   const conditions = lineConditions(rule, source);
-  const shown = (lines: TextLine[]) =>
-    lines.filter((line) => line.if === undefined || conditions.truth(line.if[state]) === 'true');
-  const render = (lines: TextLine[]) => shown(lines).map((line) => renderTemplate(line.text, get));
-  const first = (alternatives: TextLine[]) => shown(alternatives)[0] ?? alternatives[alternatives.length - 1];
+  const holds = (line: TextLine) => line.if === undefined || conditions.truth(line.if[state]) === 'true';
+  const render = (lines: TextLine[]) => lines.filter(holds).map((line) => renderTemplate(line.text, get));
+  // The alternatives after the first that holds are not looked at.
+  const first = (alternatives: TextLine[]) => alternatives.find(holds) ?? alternatives[alternatives.length - 1];
   const headline = first(rule.headline);
   const happened = rule.whatHappened ? first(rule.whatHappened) : undefined;
   return {
