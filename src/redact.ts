@@ -287,9 +287,14 @@ function isBasicCredential(head: string): boolean {
   return /^[\x20-\x7e]*:/.test(Buffer.from(whole, 'base64').toString('latin1'));
 }
 
+/** The pair keys by their first letter, in the same order: only those can start where that letter is. */
+const PAIR_KEYS_BY_FIRST = new Map<number, string[]>(
+  [...new Set(PAIR_KEYS.map((k) => k.charCodeAt(0)))].map((c) => [c, PAIR_KEYS.filter((k) => k.charCodeAt(0) === c)]),
+);
+
 /** `token: "…"`: where the value starts and ends, or undefined. A `Bearer ` before the value is kept. */
 function pairValueAt(r: Reader, i: number): { valueStart: number; end: number } | undefined {
-  const key = PAIR_KEYS.find((k) => r.matchesLower(i, k));
+  const key = PAIR_KEYS_BY_FIRST.get(lower(r.at(i)))?.find((k) => r.matchesLower(i, k));
   if (!key) return undefined;
   let j = i + key.length;
   if (r.at(j) === 34 || r.at(j) === 39) j += 1;

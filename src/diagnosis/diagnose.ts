@@ -78,7 +78,8 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
   if (!parsed.ok) return { ok: false, message: parsed.message };
 
   const clock = deps.clock ?? Date.now;
-  const deadline = clock() + (deps.live?.timeoutMs ?? 10_000);
+  // Offline nothing waits on the clock.
+  const deadline = deps.live ? clock() + (deps.live.timeoutMs ?? 10_000) : Infinity;
   const units = unitsOf(parsed.errors, parsed.ids);
   const runs = new Map<string, ProbeRun>();
   const runFor = (target: string | undefined, resource: ResourceRef | undefined): ProbeRun | undefined => {
