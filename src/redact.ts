@@ -226,6 +226,9 @@ function dotAt(r: Reader, i: number): number {
   return next >= 0 && r.at(next) === 46 ? next : -1;
 }
 
+/** Most letters tried are an `e` that starts no JWT: that answer is shared rather than made anew each time. */
+const NO_JWT: { readonly end: number; readonly headerEnd?: number } = Object.freeze({ end: -1 });
+
 /**
  * A JWT starting at i (`eyJ` or `\u0065yJ`), also when a line break splits it: its end, or -1. `headerEnd`, when a
  * header run was read: no JWT can start before it, so the scan need not read that run twice.
@@ -240,7 +243,7 @@ function jwtAt(r: Reader, i: number): { end: number; headerEnd?: number } {
   } else if (c === 92 && r.matchesLower(i + 1, 'u0065') && r.at(i + 6) === 121 && r.at(i + 7) === 74) {
     segStart = i + 6;
     headerLength = 1;
-  } else return { end: -1 };
+  } else return NO_JWT;
   const headerEnd = wrappedRunEnd(r, segStart, isB64Url, 0, isDot);
   headerLength += headerEnd - segStart;
   const headerDot = dotAt(r, headerEnd);
