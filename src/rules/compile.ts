@@ -404,18 +404,6 @@ function testLeaf(node: Node, actual: FactValue): boolean {
   }
 }
 
-const conditions = new WeakMap<Condition, Program<{ when: Condition }>>();
-
-/** A text line's condition, compiled on first use: its three-valued truth against the source as it is now. */
-export function conditionTruth(condition: Condition, source: Pick<FactSource, 'get'>): Truth {
-  let program = conditions.get(condition);
-  if (program === undefined) {
-    program = new Program([{ when: condition }]);
-    conditions.set(condition, program);
-  }
-  return truthName(new Round(program, source).truth((program.rules[0] as CompiledRule<{ when: Condition }>).root));
-}
-
 /** The conditions of a rule's text lines, as a diagnosis of it sees them (`lineConditions`). */
 export interface LineConditions {
   truth(condition: Condition): Truth;
