@@ -124,40 +124,41 @@ export function redactSecrets(text: string, options: RedactOptions = {}): string
 
 /**
  * The text under scan. Every character read goes through `at` and is counted: the count is what holds the scan to
- * linear time in the tests and the bench.
+ * linear time in the tests and the bench. A class rather than closures over the count: the scan reads every
+ * character through it, and a field is cheaper to count in than a captured variable.
  */
-interface Reader {
-  readonly text: string;
-  at(i: number): number;
-  /** The end of the run of characters from `from` that pass `test`. */
-  runEnd(from: number, test: (c: number) => boolean): number;
-  matchesLower(i: number, word: string): boolean;
-  boundaryBefore(i: number): boolean;
-  visited(): number;
-}
+class Reader {
+  private reads = 0;
+  private readonly n: number;
 
-function createReader(text: string): Reader {
-  const n = text.length;
-  let visited = 0;
-  const at = (i: number): number => {
-    visited += 1;
-    return i < n ? text.charCodeAt(i) : -1;
-  };
-  return {
-    text,
-    at,
-    runEnd(from, test) {
-      let i = from;
-      while (i < n && test(at(i))) i += 1;
-      return i;
-    },
-    matchesLower(i, word) {
-      for (let k = 0; k < word.length; k += 1) if (lower(at(i + k)) !== word.charCodeAt(k)) return false;
-      return true;
-    },
-    boundaryBefore: (i) => i === 0 || !isWord(at(i - 1)),
-    visited: () => visited,
-  };
+  constructor(readonly text: string) {
+    this.n = text.length;
+  }
+
+  at(i: number): number {
+    this.reads += 1;
+    return i < this.n ? this.text.charCodeAt(i) : -1;
+  }
+
+  /** The end of the run of characters from `from` that pass `test`. */
+  runEnd(from: number, test: (c: number) => boolean): number {
+    let i = from;
+    while (i < this.n && test(this.at(i))) i += 1;
+    return i;
+  }
+
+  matchesLower(i: number, word: string): boolean {
+    for (let k = 0; k < word.length; k += 1) if (lower(this.at(i + k)) !== word.charCodeAt(k)) return false;
+    return true;
+  }
+
+  boundaryBefore(i: number): boolean {
+    return i === 0 || !isWord(this.at(i - 1));
+  }
+
+  visited(): number {
+    return this.reads;
+  }
 }
 
 /** End of a known secret (or its altered form) starting at i, or -1. */
@@ -325,7 +326,7 @@ export function redactCounting(text: string, options: RedactOptions = {}): { tex
   const forms = knownForms(options.known ?? []).filter((f) => text.includes(f.value.slice(0, f.need)));
   if (forms.length === 0 && !shapes && !pairs) return { text, visited: 0 };
   const knownMask = options.knownMask ?? REDACTED_TOKEN;
-  const r = createReader(text);
+  const r = new Reader(text);
   /** JWT attempts before this index are known to fail: a failed header run is never read twice. */
   let noJwtBefore = 0;
 
