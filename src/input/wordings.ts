@@ -61,7 +61,8 @@ export function wordingMatches(set: WordingSet, text: string): RegExpExecArray[]
   let at = 0;
   while (at <= text.length) {
     let first: RegExpExecArray | undefined;
-    for (const [i, search] of set.searches.entries()) {
+    for (let i = 0; i < set.searches.length; i++) {
+      const search = set.searches[i] as RegExp;
       let candidate = next[i];
       if (candidate === undefined || (candidate !== null && candidate.index < at)) {
         search.lastIndex = at;
