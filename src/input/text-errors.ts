@@ -202,10 +202,16 @@ function messageAt(text: string, from: number, wordingEnd: number, lineEnd: numb
   return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…` : message;
 }
 
+// Built once: it is tried after every status found in words.
+const REASON_AFTER_STATUS = new RegExp(
+  String.raw`^[ \t)\]]*(${REASON_ALTERNATIVES})\b[ \t]*(?:[:\-–][ \t]*(.+))?$`,
+  'i',
+);
+
 /** `(HTTP Status: 401) Unauthenticated: Invalid token`: the reason and message a tool prints after the status. */
 function reasonAfterStatus(rest: string): Pick<TextHit, 'title' | 'message'> {
   charge(rest.length);
-  const m = new RegExp(String.raw`^[ \t)\]]*(${REASON_ALTERNATIVES})\b[ \t]*(?:[:\-–][ \t]*(.+))?$`, 'i').exec(rest);
+  const m = REASON_AFTER_STATUS.exec(rest);
   if (!m?.[1] || statusOfReason(m[1]) === undefined) {
     // `Front API error 403: <message>`: no reason phrase, the message right after.
     const message = /^[ \t]*:[ \t]*(\S.*)$/.exec(rest)?.[1];
