@@ -130,10 +130,11 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
     }),
   );
 
-  await Promise.all(runList.map((run) => run.idle()));
+  // Offline there is no run to wait for.
+  if (runList.length > 0) await Promise.all(runList.map((run) => run.idle()));
   return {
     ok: true,
-    diagnoses: dedupe(perUnit.flat()),
+    diagnoses: dedupe(([] as Diagnosis[]).concat(...perUnit)),
     targets: unique(
       units
         .map((u) => u.target ?? (u.resource ? resourceId(u.resource) : undefined))
@@ -145,9 +146,9 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
     callsToDecide,
     depth: Math.max(0, ...runList.map((run) => run.depth)),
     checks: runList.flatMap((run) => run.evidence),
-    unexplained: units.flatMap((unit, i) =>
-      unit.observation && perUnit[i]?.some((d) => d.cause === 'unknown') ? [unit.observation] : [],
-    ),
+    unexplained: units
+      .filter((unit, i) => unit.observation && perUnit[i]?.some((d) => d.cause === 'unknown'))
+      .map((unit) => unit.observation as Observation),
   };
 }
 

@@ -102,10 +102,10 @@ export function targetOf(observation: Observation | undefined, ids: FrontIdRef[]
     return id ? { kind, resource: { kind, id } } : { kind };
   }
   const conversation = targetConversation(observation, ids);
-  return {
-    ...(conversation ? { conversation } : {}),
-    ...(kind ? { kind } : conversation ? { kind: 'conversation' } : {}),
-  };
+  const target: Target = {};
+  if (conversation) target.conversation = conversation;
+  if (kind || conversation) target.kind = kind ?? 'conversation';
+  return target;
 }
 
 /**
