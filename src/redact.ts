@@ -166,40 +166,41 @@ export function redactSecrets(text: string, options: RedactOptions = {}): string
 
 /**
  * The text under scan. Every character read goes through `at` and is counted: the count is what holds the scan to
- * linear time in the tests and the bench.
+ * linear time in the tests and the bench. A class rather than closures over the count: the scan reads every
+ * character through it, and a field is cheaper to count in than a captured variable.
  */
-interface Reader {
-  readonly text: string;
-  at(i: number): number;
-  /** The end of the run of characters from `from` that pass `test`. */
-  runEnd(from: number, test: (c: number) => boolean): number;
-  matchesLower(i: number, word: string): boolean;
-  boundaryBefore(i: number): boolean;
-  visited(): number;
-}
+class Reader {
+  private reads = 0;
+  private readonly n: number;
 
-function createReader(text: string): Reader {
-  const n = text.length;
-  let visited = 0;
-  const at = (i: number): number => {
-    visited += 1;
-    return i < n ? text.charCodeAt(i) : -1;
-  };
-  return {
-    text,
-    at,
-    runEnd(from, test) {
-      let i = from;
-      while (i < n && test(at(i))) i += 1;
-      return i;
-    },
-    matchesLower(i, word) {
-      for (let k = 0; k < word.length; k += 1) if (lower(at(i + k)) !== word.charCodeAt(k)) return false;
-      return true;
-    },
-    boundaryBefore: (i) => i === 0 || !isWord(at(i - 1)),
-    visited: () => visited,
-  };
+  constructor(readonly text: string) {
+    this.n = text.length;
+  }
+
+  at(i: number): number {
+    this.reads += 1;
+    return i < this.n ? this.text.charCodeAt(i) : -1;
+  }
+
+  /** The end of the run of characters from `from` that pass `test`. */
+  runEnd(from: number, test: (c: number) => boolean): number {
+    let i = from;
+    while (i < this.n && test(this.at(i))) i += 1;
+    return i;
+  }
+
+  matchesLower(i: number, word: string): boolean {
+    for (let k = 0; k < word.length; k += 1) if (lower(this.at(i + k)) !== word.charCodeAt(k)) return false;
+    return true;
+  }
+
+  boundaryBefore(i: number): boolean {
+    return i === 0 || !isWord(this.at(i - 1));
+  }
+
+  visited(): number {
+    return this.reads;
+  }
 }
 
 /** End of a known secret (or its altered form) starting at i, or -1. */
@@ -268,6 +269,9 @@ function dotAt(r: Reader, i: number): number {
   return next >= 0 && r.at(next) === 46 ? next : -1;
 }
 
+/** Most letters tried are an `e` that starts no JWT: that answer is shared rather than made anew each time. */
+const NO_JWT: { readonly end: number; readonly headerEnd?: number } = Object.freeze({ end: -1 });
+
 /**
  * A JWT starting at i (`eyJ` or `\u0065yJ`), also when a line break splits it: its end, or -1. `headerEnd`, when a
  * header run was read: no JWT can start before it, so the scan need not read that run twice.
@@ -282,7 +286,7 @@ function jwtAt(r: Reader, i: number): { end: number; headerEnd?: number } {
   } else if (c === 92 && r.matchesLower(i + 1, 'u0065') && r.at(i + 6) === 121 && r.at(i + 7) === 74) {
     segStart = i + 6;
     headerLength = 1;
-  } else return { end: -1 };
+  } else return NO_JWT;
   const headerEnd = wrappedRunEnd(r, segStart, isB64Url, 0, isDot);
   headerLength += headerEnd - segStart;
   const headerDot = dotAt(r, headerEnd);
@@ -329,9 +333,14 @@ function isBasicCredential(head: string): boolean {
   return /^[\x20-\x7e]*:/.test(Buffer.from(whole, 'base64').toString('latin1'));
 }
 
+/** The pair keys by their first letter, in the same order: only those can start where that letter is. */
+const PAIR_KEYS_BY_FIRST = new Map<number, string[]>(
+  [...new Set(PAIR_KEYS.map((k) => k.charCodeAt(0)))].map((c) => [c, PAIR_KEYS.filter((k) => k.charCodeAt(0) === c)]),
+);
+
 /** `token: "…"`: where the value starts and ends, or undefined. A `Bearer ` before the value is kept. */
 function pairValueAt(r: Reader, i: number): { valueStart: number; end: number } | undefined {
-  const key = PAIR_KEYS.find((k) => r.matchesLower(i, k));
+  const key = PAIR_KEYS_BY_FIRST.get(lower(r.at(i)))?.find((k) => r.matchesLower(i, k));
   if (!key) return undefined;
   let j = i + key.length;
   if (r.at(j) === 34 || r.at(j) === 39) j += 1;
@@ -360,7 +369,7 @@ export function redactCounting(text: string, options: RedactOptions = {}): { tex
   const forms = holdsAny(text, known) ? known.filter((f) => text.includes(f.prefix)) : NO_FORMS;
   if (forms.length === 0 && !shapes && !pairs) return { text, visited: 0 };
   const knownMask = options.knownMask ?? REDACTED_TOKEN;
-  const r = createReader(text);
+  const r = new Reader(text);
   /** JWT attempts before this index are known to fail: a failed header run is never read twice. */
   let noJwtBefore = 0;
 

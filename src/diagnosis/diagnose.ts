@@ -1,6 +1,6 @@
 import { PROBE_DESCRIPTIONS, factSource, isFactPath, type FactPath, type ProbeId } from '../facts';
 import type { FrontIdRef, Observation, ParseResult } from '../input';
-import type { FactSource, Rule, RuleMatch } from '../rules';
+import type { ConditionTrace, FactSource, Rule, RuleMatch } from '../rules';
 // By module, not through the rules' index: a paste explained loads the engine, not the loader and its schemas.
 import { declarationOf } from '../rules/cause-set';
 import { matchRules } from '../rules/engine';
@@ -13,7 +13,7 @@ import { parseFrontId } from '../front/ids';
 import { resourceId } from '../front/resources';
 import { createFactSource } from './fact-source';
 import { ownerFinding } from './owner';
-import { bareIds, bareTarget, pasteFacts, targetOf } from './paste-facts';
+import { bareIds, bareTarget, pasteFacts, targetOf, type Target } from './paste-facts';
 import { lowered, rankByEvidence } from './ranking';
 import type { Diagnosis, Evidence } from './types';
 import { parsePaste, wordingsOfRules } from './wordings';
@@ -78,7 +78,8 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
   if (!parsed.ok) return { ok: false, message: parsed.message };
 
   const clock = deps.clock ?? Date.now;
-  const deadline = clock() + (deps.live?.timeoutMs ?? 10_000);
+  // Offline nothing waits on the clock.
+  const deadline = deps.live ? clock() + (deps.live.timeoutMs ?? 10_000) : Infinity;
   const units = unitsOf(parsed.errors, parsed.ids);
   const runs = new Map<string, ProbeRun>();
   const runFor = (target: string | undefined, resource: ResourceRef | undefined): ProbeRun | undefined => {
@@ -104,9 +105,9 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
   };
 
   const decided = await Promise.all(
-    units.map(async ({ observation, bare, target, resource }) => {
+    units.map(async ({ observation, bare, found, target, resource }) => {
       const probes = runFor(target, resource);
-      const source = createFactSource(pasteFacts(observation, parsed.ids, parsed, bare), probes);
+      const source = createFactSource(pasteFacts(observation, parsed.ids, parsed, bare, found), probes);
       // Offline nothing can be learnt: no round asks the source for facts, so the facts that would decide are
       // worked out only for the rules reported as possible.
       const matches = keepConfirmedIfAny(await matchRules(deps.rules, source, probes ? {} : { maxRounds: 0 }));
@@ -129,10 +130,11 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
     }),
   );
 
-  await Promise.all(runList.map((run) => run.idle()));
+  // Offline there is no run to wait for.
+  if (runList.length > 0) await Promise.all(runList.map((run) => run.idle()));
   return {
     ok: true,
-    diagnoses: dedupe(perUnit.flat()),
+    diagnoses: dedupe(([] as Diagnosis[]).concat(...perUnit)),
     targets: unique(
       units
         .map((u) => u.target ?? (u.resource ? resourceId(u.resource) : undefined))
@@ -144,9 +146,9 @@ export async function diagnoseParsed(parsed: ParseResult, deps: DiagnoseDeps): P
     callsToDecide,
     depth: Math.max(0, ...runList.map((run) => run.depth)),
     checks: runList.flatMap((run) => run.evidence),
-    unexplained: units.flatMap((unit, i) =>
-      unit.observation && perUnit[i]?.some((d) => d.cause === 'unknown') ? [unit.observation] : [],
-    ),
+    unexplained: units
+      .filter((unit, i) => unit.observation && perUnit[i]?.some((d) => d.cause === 'unknown'))
+      .map((unit) => unit.observation as Observation),
   };
 }
 
@@ -154,6 +156,8 @@ interface Unit {
   observation?: Observation;
   /** Without an error: the bare ID this unit checks. */
   bare?: string;
+  /** What the error (or the bare ID) is about, as its paste facts tell it. */
+  found: Target;
   /** The conversation to read. */
   target?: string;
   /** Or the other private resource to read. */
@@ -164,7 +168,7 @@ function unitsOf(errors: Observation[], ids: FrontIdRef[]): Unit[] {
   if (errors.length > 0) {
     return errors.slice(0, MAX_ERRORS_PER_PASTE).map((observation) => {
       const found = targetOf(observation, ids);
-      return { observation, target: validTarget(found.conversation), resource: found.resource };
+      return { observation, found, target: validTarget(found.conversation), resource: found.resource };
     });
   }
   // A bare ID of anything that can be private is checked the way its refusal would be: `cnv_…` or `tag_…` alike.
@@ -172,7 +176,7 @@ function unitsOf(errors: Observation[], ids: FrontIdRef[]): Unit[] {
     .slice(0, MAX_BARE_TARGETS)
     .map((id) => {
       const found = bareTarget(id);
-      return { bare: id, target: validTarget(found.conversation), resource: found.resource };
+      return { bare: id, found, target: validTarget(found.conversation), resource: found.resource };
     });
 }
 
@@ -206,10 +210,7 @@ function toDiagnosis(
   live: boolean,
 ): Diagnosis {
   const { rule } = match;
-  const pasteEvidence: Evidence[] = match.trace
-    // What the paste showed that made the rule apply; a field that held only by being absent shows nothing.
-    .filter((entry) => entry.result === 'true' && entry.actual !== undefined && factSource(entry.fact) === 'paste')
-    .map((entry) => ({ source: 'paste', check: entry.fact, result: formatValue(entry.actual), ok: false }));
+  const shown = pasteEvidence(match.trace);
   const owner = ownerFinding(rule.declared.traits, match.outcome, target, source);
   return {
     cause: rule.cause,
@@ -218,12 +219,29 @@ function toDiagnosis(
     status: match.outcome,
     confidence: match.outcome === 'confirmed' ? rule.confidence : lowered(rule.confidence),
     ...renderRuleText(rule, source, match.outcome),
-    evidence: uniqueBy([...pasteEvidence, ...(probes?.evidence ?? [])], (e) => `${e.source}|${e.check}|${e.result}`),
+    evidence: probes?.evidence.length
+      ? uniqueBy([...shown, ...probes.evidence], (e) => `${e.source}|${e.check}|${e.result}`)
+      : shown,
     decidedBy: match.outcome === 'possible' ? decidingChecks(match.unknownFacts, live) : [],
     ...(target ? { target } : {}),
     ...(owner ? { owner } : {}),
     ...(rule.overruledBy && match.outcome === 'confirmed' ? { overruledBy: rule.overruledBy } : {}),
   };
+}
+
+/**
+ * What the paste showed that made the rule apply, each fact once: a round reads a fact once, so however many leaves
+ * test it, it shows one value. A field that held only by being absent shows nothing.
+ */
+function pasteEvidence(trace: ConditionTrace[]): Evidence[] {
+  const facts = new Set<FactPath>();
+  const evidence: Evidence[] = [];
+  for (const { fact, result, actual } of trace) {
+    if (result !== 'true' || actual === undefined || facts.has(fact) || factSource(fact) !== 'paste') continue;
+    facts.add(fact);
+    evidence.push({ source: 'paste', check: fact, result: formatValue(actual), ok: false });
+  }
+  return evidence;
 }
 
 /** The fact paths the matched rules' texts show or depend on, each once: those that can still change the text. */

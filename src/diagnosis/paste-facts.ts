@@ -16,13 +16,14 @@ export function pasteFacts(
   ids: FrontIdRef[],
   paste: { mentionsOAuth?: boolean } = {},
   bare?: string,
+  /** What the error or the bare ID is about, when the caller has read it already (`targetOf`, `bareTarget`). */
+  target: Target = observation ? targetOf(observation, ids) : bareTarget(bare ?? bareIds(ids)[0]),
 ): PasteFacts {
   const facts: PasteFacts = {
     'input.ids': ids.map((ref) => ref.id),
     'input.has_error': observation !== undefined,
     'input.mentions_oauth': paste.mentionsOAuth === true,
   };
-  const target = observation ? targetOf(observation, ids) : bareTarget(bare ?? bareIds(ids)[0]);
   if (target.conversation) facts['input.conversation_id'] = target.conversation;
   if (target.kind) facts['input.resource_kind'] = target.kind;
   if (target.resource) facts['input.resource'] = describeResource(target.resource);
@@ -101,10 +102,10 @@ export function targetOf(observation: Observation | undefined, ids: FrontIdRef[]
     return id ? { kind, resource: { kind, id } } : { kind };
   }
   const conversation = targetConversation(observation, ids);
-  return {
-    ...(conversation ? { conversation } : {}),
-    ...(kind ? { kind } : conversation ? { kind: 'conversation' } : {}),
-  };
+  const target: Target = {};
+  if (conversation) target.conversation = conversation;
+  if (kind || conversation) target.kind = kind ?? 'conversation';
+  return target;
 }
 
 /**

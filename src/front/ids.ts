@@ -66,26 +66,8 @@ export function parseFrontId(input: string, expectedPrefix?: string): FrontIdPar
   if (input === '') return fail('empty', 'it is empty');
   // Checked first so a 1 MB paste is not scanned character by character below.
   if (input.length > 29) return fail('too_long', 'Front IDs are at most 29 characters');
-  const nonAscii = [...input].find((ch) => ch.codePointAt(0)! > 0x7f);
-  if (nonAscii !== undefined) {
-    const code = nonAscii.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    return fail(
-      'non_ascii',
-      `it contains the non-ASCII character U+${code} (a lookalike letter?); Front IDs use only a–z, 0–9 and "_"`,
-    );
-  }
-  if ([...input].some((ch) => ch.codePointAt(0)! <= 0x20 || ch.codePointAt(0) === 0x7f))
-    return fail('whitespace', 'it contains whitespace or a control character');
-  const forbidden = /[^A-Za-z0-9_]/.exec(input);
-  if (forbidden) return fail('forbidden_char', `it contains ${JSON.stringify(forbidden[0])}, which Front IDs never do`);
-  if (/[A-Z]/.test(input)) {
-    const lower = input.toLowerCase();
-    const hint = FRONT_ID.test(lower) ? ` (did you mean ${shown(lower)}?)` : '';
-    return fail('uppercase', `Front IDs are lowercase${hint}`);
-  }
   const match = FRONT_ID.exec(input);
-  if (!match)
-    return fail('bad_format', 'expected a 2–4 letter prefix, "_", then up to 24 letters or digits, e.g. cnv_yo1kg5q');
+  if (!match) return fail(...whatIsWrong(input));
   const prefix = match[1]!;
   if (expectedPrefix !== undefined && prefix !== expectedPrefix) {
     return fail(
@@ -94,6 +76,31 @@ export function parseFrontId(input: string, expectedPrefix?: string): FrontIdPar
     );
   }
   return { ok: true, id: input, prefix, kind: kindOf(prefix) };
+}
+
+/**
+ * Why a short, non-empty input is not a Front ID, first problem first. Only a rejection pays for these checks (IDs are
+ * checked for every paste): a well-formed ID passes each of them.
+ */
+function whatIsWrong(input: string): [FrontIdProblem, string] {
+  const nonAscii = [...input].find((ch) => ch.codePointAt(0)! > 0x7f);
+  if (nonAscii !== undefined) {
+    const code = nonAscii.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    return [
+      'non_ascii',
+      `it contains the non-ASCII character U+${code} (a lookalike letter?); Front IDs use only a–z, 0–9 and "_"`,
+    ];
+  }
+  if ([...input].some((ch) => ch.codePointAt(0)! <= 0x20 || ch.codePointAt(0) === 0x7f))
+    return ['whitespace', 'it contains whitespace or a control character'];
+  const forbidden = /[^A-Za-z0-9_]/.exec(input);
+  if (forbidden) return ['forbidden_char', `it contains ${JSON.stringify(forbidden[0])}, which Front IDs never do`];
+  if (/[A-Z]/.test(input)) {
+    const lower = input.toLowerCase();
+    const hint = FRONT_ID.test(lower) ? ` (did you mean ${shown(lower)}?)` : '';
+    return ['uppercase', `Front IDs are lowercase${hint}`];
+  }
+  return ['bad_format', 'expected a 2–4 letter prefix, "_", then up to 24 letters or digits, e.g. cnv_yo1kg5q'];
 }
 
 // Deliberately narrower than RFC 5321: no quotes, "%", "/" or non-ASCII, so the encoded alias can only

@@ -65,11 +65,16 @@ export function kindFromWord(word: string | undefined): PrivateKind | undefined 
   return undefined;
 }
 
+/** Asked for every ID a diagnosis looks at. */
+const KIND_BY_PREFIX: ReadonlyMap<string, PrivateKind> = new Map(
+  (Object.keys(PRIVATE_KINDS) as PrivateKind[]).map((kind) => [PRIVATE_KINDS[kind].prefix, kind]),
+);
+
 export function kindFromId(id: string | undefined): PrivateKind | undefined {
   if (!id) return undefined;
   const parsed = parseFrontId(id);
   if (!parsed.ok) return undefined;
-  return (Object.keys(PRIVATE_KINDS) as PrivateKind[]).find((kind) => PRIVATE_KINDS[kind].prefix === parsed.prefix);
+  return KIND_BY_PREFIX.get(parsed.prefix);
 }
 
 export function isTeammateListing(name: string | undefined): name is TeammateListing {

@@ -11,7 +11,9 @@ export interface IdOccurrence extends FrontIdRef {
   index: number;
 }
 
-const ID_CANDIDATE = /(?<![A-Za-z0-9_])([a-z]{2,4})_([0-9a-z]{1,24})(?![A-Za-z0-9_])/g;
+// `\b` before a letter is "no letter, digit or _ before it" (without the u and i flags \w is exactly those): the
+// same as a lookbehind, but the search can skip to where a candidate may start instead of testing every character.
+const ID_CANDIDATE = /\b([a-z]{2,4})_([0-9a-z]{1,24})(?![A-Za-z0-9_])/g;
 /** snake_case words that look like a known prefix followed by base 36: `tag_ids`, `msg_id`, `com_port`. */
 const NOT_AN_ID_SUFFIX = new Set([
   'id',

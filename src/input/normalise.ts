@@ -45,7 +45,11 @@ const WIDE_SPACES = /[\u00A0\u2007\u202F]/g;
 const INVISIBLES = /[\u200B-\u200D\u2060\uFEFF]/g;
 const LINE_SEPARATORS = /\r\n?|[\u2028\u2029]/g;
 
+const BEYOND_ASCII = /[\u0080-\uffff]/;
+
 export function straightenTypography(text: string): string {
+  // Every character replaced lies beyond ASCII: most pastes have none, and one scan says so.
+  if (!BEYOND_ASCII.test(text)) return text;
   return text.replace(DOUBLE_QUOTES, '"').replace(SINGLE_QUOTES, "'").replace(WIDE_SPACES, ' ').replace(INVISIBLES, '');
 }
 

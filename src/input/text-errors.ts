@@ -4,7 +4,7 @@ import { REASON_ALTERNATIVES, STATUS_IN_WORDS, STATUS_NUMBER, STATUS_THEN_REASON
 import { lowerBound, matchesIn } from './range-search';
 import type { Span } from './spans';
 import { trimTrailingNoise } from './trim';
-import { wordingEnd, wordingOf, type WordingSet } from './wordings';
+import { wordingEnd, wordingMatches, wordingOf, type WordingSet } from './wordings';
 import { charge } from './work';
 
 /**
@@ -56,7 +56,7 @@ export function findTextHits(text: string, segments: readonly Span[], wordings: 
   const matches = [
     ...withinSegments(matchesIn(STATUS_THEN_REASON, text), segments, 'reason'),
     ...withinSegments(matchesIn(STATUS_IN_WORDS, text), segments, 'status'),
-    ...(wordings.search ? withinSegments(matchesIn(wordings.search, text), segments, 'wording') : []),
+    ...withinSegments(wordingMatches(wordings, text), segments, 'wording'),
   ].sort((a, b) => a.index - b.index);
 
   const hits: TextHit[] = [];
@@ -202,10 +202,16 @@ function messageAt(text: string, from: number, wordingEnd: number, lineEnd: numb
   return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…` : message;
 }
 
+// Built once: it is tried after every status found in words.
+const REASON_AFTER_STATUS = new RegExp(
+  String.raw`^[ \t)\]]*(${REASON_ALTERNATIVES})\b[ \t]*(?:[:\-–][ \t]*(.+))?$`,
+  'i',
+);
+
 /** `(HTTP Status: 401) Unauthenticated: Invalid token`: the reason and message a tool prints after the status. */
 function reasonAfterStatus(rest: string): Pick<TextHit, 'title' | 'message'> {
   charge(rest.length);
-  const m = new RegExp(String.raw`^[ \t)\]]*(${REASON_ALTERNATIVES})\b[ \t]*(?:[:\-–][ \t]*(.+))?$`, 'i').exec(rest);
+  const m = REASON_AFTER_STATUS.exec(rest);
   if (!m?.[1] || statusOfReason(m[1]) === undefined) {
     // `Front API error 403: <message>`: no reason phrase, the message right after.
     const message = /^[ \t]*:[ \t]*(\S.*)$/.exec(rest)?.[1];

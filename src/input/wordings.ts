@@ -4,13 +4,20 @@ import { charge } from './work';
 /**
  * Front's wordings come from the rules (`wordings:` in rules/*.yml), so a rule author adds one without a build.
  * They are searched as one case-insensitive alternation, each in a named group (`w0`, `w1`, …): a pass over the
- * paste, whatever the number of wordings, and a rule's own groups do not shift which wording matched.
+ * paste, whatever the number of wordings, and a rule's own groups do not shift which wording matched. (The
+ * alternation is run in two parts, see `searches`, with the same result.)
  */
 export interface WordingSet {
   readonly wordings: readonly Wording[];
-  /** Undefined when there are none. */
-  readonly search?: RegExp;
+  /**
+   * The alternation, cut in two (`wordingMatches` puts it back together): the wordings that open with a lookbehind
+   * apart from the others. A lookbehind may hold at any character, so in one alternation it makes the search try
+   * every wording at every character, where the others alone are tried only where one of them can start.
+   */
+  readonly searches: readonly RegExp[];
 }
+
+const LOOKBEHIND = /^\(\?<[=!]/;
 
 export function wordingSet(wordings: readonly Wording[]): WordingSet {
   const seen = new Set<string>();
@@ -20,16 +27,58 @@ export function wordingSet(wordings: readonly Wording[]): WordingSet {
     seen.add(wording.pattern.source);
     kept.push(wording);
   }
-  if (kept.length === 0) return { wordings: kept };
-  const search = new RegExp(kept.map((w, i) => `(?<w${i}>${w.pattern.source})`).join('|'), 'gi');
-  return { wordings: kept, search };
+  const named = kept.map((w, i) => ({
+    group: `(?<w${i}>${w.pattern.source})`,
+    behind: LOOKBEHIND.test(w.pattern.source),
+  }));
+  const searches = [named.filter((w) => !w.behind), named.filter((w) => w.behind)]
+    .filter((part) => part.length > 0)
+    .map((part) => new RegExp(part.map((w) => w.group).join('|'), 'gi'));
+  return { wordings: kept, searches };
 }
 
-/** Which wording of `set` a match of its `search` is. */
+/** Which wording of `set` a match of one of its `searches` is. */
 export function wordingOf(set: WordingSet, match: RegExpExecArray): Wording | undefined {
+  return set.wordings[wordingIndex(set, match)];
+}
+
+function wordingIndex(set: WordingSet, match: RegExpExecArray): number {
   const groups = match.groups ?? {};
-  const index = set.wordings.findIndex((_w, i) => groups[`w${i}`] !== undefined);
-  return set.wordings[index];
+  return set.wordings.findIndex((_w, i) => groups[`w${i}`] !== undefined);
+}
+
+/**
+ * Every match in `text`, exactly as the one alternation of all the wordings in order would find them: the leftmost
+ * match of either search, the earlier wording when both start at the same place, then on from its end. A search's
+ * next match is kept while it starts past where the last one ended (the alternation would find it there too), so
+ * each search reads the text once.
+ */
+export function wordingMatches(set: WordingSet, text: string): RegExpExecArray[] {
+  if (set.searches.length === 0) return [];
+  charge(text.length);
+  const next: (RegExpExecArray | null | undefined)[] = set.searches.map(() => undefined);
+  const found: RegExpExecArray[] = [];
+  let at = 0;
+  while (at <= text.length) {
+    let first: RegExpExecArray | undefined;
+    for (let i = 0; i < set.searches.length; i++) {
+      const search = set.searches[i] as RegExp;
+      let candidate = next[i];
+      if (candidate === undefined || (candidate !== null && candidate.index < at)) {
+        search.lastIndex = at;
+        candidate = next[i] = search.exec(text);
+      }
+      if (candidate && (!first || before(set, candidate, first))) first = candidate;
+    }
+    if (!first) break;
+    found.push(first);
+    at = first.index + Math.max(first[0].length, 1);
+  }
+  return found;
+}
+
+function before(set: WordingSet, a: RegExpExecArray, b: RegExpExecArray): boolean {
+  return a.index < b.index || (a.index === b.index && wordingIndex(set, a) < wordingIndex(set, b));
 }
 
 const NOT_ALLOWED =
@@ -65,4 +114,4 @@ export function resourceFromMessage(message: string | undefined): Observation['r
   return undefined;
 }
 
-export const NO_WORDINGS: WordingSet = { wordings: [] };
+export const NO_WORDINGS: WordingSet = { wordings: [], searches: [] };

@@ -18,9 +18,21 @@ export function causesOf(rules: readonly Rule[]): string[] {
   return [...new Set(rules.map((rule) => rule.cause))].sort();
 }
 
-/** What the rule file of `cause` declares, or undefined when no loaded rule names it (any more). */
+const declarations = new WeakMap<readonly Rule[], Map<string, CauseDeclaration>>();
+
+/**
+ * What the rule file of `cause` declares, or undefined when no loaded rule names it (any more). Asked for every
+ * diagnosis, so each rule set is indexed once: a set is replaced on reload, never changed.
+ */
 export function declarationOf(rules: readonly Rule[], cause: string): CauseDeclaration | undefined {
-  return rules.find((rule) => rule.cause === cause)?.declared;
+  let byCause = declarations.get(rules);
+  if (byCause === undefined) {
+    byCause = new Map();
+    // The first rule naming a cause speaks for it, as a search in order would find it.
+    for (const rule of rules) if (!byCause.has(rule.cause)) byCause.set(rule.cause, rule.declared);
+    declarations.set(rules, byCause);
+  }
+  return byCause.get(cause);
 }
 
 export function hasTrait(rules: readonly Rule[], cause: string, trait: Trait): boolean {

@@ -57,6 +57,11 @@ interface TraceStep {
   node: Node;
   condition: LeafCondition;
   negated: boolean;
+  /**
+   * The same leaf written again (in a named condition many rules inline) has the same entry: the entry depends only
+   * on the node, the value as written and `negated`, so a round builds it once however many traces show it.
+   */
+  entry: number;
 }
 
 export interface CompiledRule<R extends Pick<Rule, 'when'> = Rule> {
@@ -65,32 +70,48 @@ export interface CompiledRule<R extends Pick<Rule, 'when'> = Rule> {
   trace: TraceStep[];
 }
 
-/** Per node, `round << 2 | result`; per fact slot, its value and the round it was read in. */
+/**
+ * Per node, `round << 4 | state` (its result and what `supports` answers, see `State`); per fact slot, its value and
+ * the round it was read in; per trace entry, the entry and the round it was built in.
+ */
 class Buffers {
   round = 0;
-  results: Uint32Array;
+  states: Uint32Array;
   values: (FactValue | typeof UNKNOWN)[];
   readIn: Uint32Array;
+  traced: (ConditionTrace | undefined)[];
+  tracedIn: Uint32Array;
 
-  constructor(nodes: number, slots: number) {
-    this.results = new Uint32Array(nodes);
+  constructor(nodes: number, slots: number, entries: number) {
+    this.states = new Uint32Array(nodes);
     this.values = new Array<FactValue>(slots).fill(undefined);
     this.readIn = new Uint32Array(slots);
+    this.traced = new Array<ConditionTrace | undefined>(entries).fill(undefined);
+    this.tracedIn = new Uint32Array(entries);
   }
 
   /** The next round's number; 0 never is one, so fresh buffers hold nothing. */
   next(): number {
     if (this.round >= MAX_ROUND) {
       this.round = 0;
-      this.results.fill(0);
-      this.readIn.fill(0);
+      for (const marks of [this.states, this.readIn, this.tracedIn]) marks.fill(0);
     }
     return ++this.round;
   }
 }
 
-// Leaves room for the two result bits in an unsigned 32-bit mark.
-const MAX_ROUND = 2 ** 30 - 1;
+// Leaves room for the four state bits in a 32-bit mark that stays positive as a signed number.
+const MAX_ROUND = 2 ** 27 - 1;
+
+/**
+ * A node's result in its low two bits, then whether it supports TRUE and FALSE (`Round.supports`). Both are worked
+ * out as the node is evaluated, from its children's: a possible rule asks for its root, and rules share nodes.
+ */
+type State = number;
+const RESULT_BITS = 3;
+const SUPPORTS_TRUE = 4;
+const SUPPORTS_FALSE = 8;
+const SUPPORT_BITS = SUPPORTS_TRUE | SUPPORTS_FALSE;
 
 export class Program<R extends Pick<Rule, 'when'> = Rule> {
   readonly facts: FactPath[] = [];
@@ -101,6 +122,7 @@ export class Program<R extends Pick<Rule, 'when'> = Rule> {
   private nodes = 0;
   private readonly slots = new Map<string, number>();
   private readonly byKey = new Map<string, Node>();
+  private readonly entries = new Map<string, number>();
 
   constructor(rules: readonly R[]) {
     this.rules = rules.map((rule) => {
@@ -109,7 +131,7 @@ export class Program<R extends Pick<Rule, 'when'> = Rule> {
     });
     this.primary = this.rules.filter((r) => !(r.rule as Partial<Rule>).fallback);
     this.fallback = this.rules.filter((r) => (r.rule as Partial<Rule>).fallback);
-    this.buffers = new Buffers(this.nodes, this.facts.length);
+    this.buffers = new Buffers(this.nodes, this.facts.length, this.entries.size);
   }
 
   private node(condition: Condition, negated: boolean, trace: TraceStep[]): Node {
@@ -133,8 +155,17 @@ export class Program<R extends Pick<Rule, 'when'> = Rule> {
     const regex = condition.op === 'matches' ? condition.regex : undefined;
     const key = `${LEAF}:${slot}:${op}:${regex ? `${regex.flags}/${regex.source}` : valueKey(condition.value)}`;
     const node = this.intern(key, () => new Node(this.nodes++, LEAF, [], slot, op, condition.value, regex));
-    trace.push({ node, condition, negated });
+    trace.push({ node, condition, negated, entry: this.entry(`${node.id}:${negated}:${valueKey(condition.value)}`) });
     return node;
+  }
+
+  private entry(key: string): number {
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      entry = this.entries.size;
+      this.entries.set(key, entry);
+    }
+    return entry;
   }
 
   private intern(key: string, make: () => Node): Node {
@@ -193,13 +224,15 @@ export class Round<R extends Pick<Rule, 'when'> = Rule> {
 
   /** Short-circuits like the three-valued `and`/`or` it implements; an undecided branch has evaluated all its children. */
   truth(node: Node): Result {
-    return this.evaluate(node, this.current());
+    return (this.evaluate(node, this.current()) & RESULT_BITS) as Result;
   }
 
-  private evaluate(node: Node, buffers: Buffers): Result {
-    const mark = buffers.results[node.id] as number;
-    if (mark >>> 2 === this.number) return (mark & 3) as Result;
+  private evaluate(node: Node, buffers: Buffers): State {
+    const mark = buffers.states[node.id] as number;
+    if (mark >>> 4 === this.number) return mark & 15;
     let result: Result;
+    // What the children support, for a node left undecided (only then are they asked: see `supports`).
+    let open = 0;
     switch (node.kind) {
       case LEAF: {
         const actual = this.readIn(node.slot, buffers);
@@ -209,32 +242,40 @@ export class Round<R extends Pick<Rule, 'when'> = Rule> {
       case ALL:
         result = TRUE;
         for (const child of node.children) {
-          const r = this.evaluate(child, buffers);
+          const state = this.evaluate(child, buffers);
+          const r = state & RESULT_BITS;
           if (r === FALSE) {
             result = FALSE;
             break;
           }
           if (r === UNDECIDED) result = UNDECIDED;
+          open |= state & SUPPORT_BITS;
         }
         break;
       case ANY:
         result = FALSE;
         for (const child of node.children) {
-          const r = this.evaluate(child, buffers);
+          const state = this.evaluate(child, buffers);
+          const r = state & RESULT_BITS;
           if (r === TRUE) {
             result = TRUE;
             break;
           }
           if (r === UNDECIDED) result = UNDECIDED;
+          open |= state & SUPPORT_BITS;
         }
         break;
       default: {
-        const r = this.evaluate(node.children[0] as Node, buffers);
+        const state = this.evaluate(node.children[0] as Node, buffers);
+        const r = state & RESULT_BITS;
         result = r === TRUE ? FALSE : r === FALSE ? TRUE : UNDECIDED;
+        // `not` flips what is wanted.
+        open = (state & SUPPORTS_TRUE ? SUPPORTS_FALSE : 0) | (state & SUPPORTS_FALSE ? SUPPORTS_TRUE : 0);
       }
     }
-    buffers.results[node.id] = (this.number << 2) | result;
-    return result;
+    const state = result | (result === TRUE ? SUPPORTS_TRUE : result === FALSE ? SUPPORTS_FALSE : open);
+    buffers.states[node.id] = (this.number << 4) | state;
+    return state;
   }
 
   /**
@@ -268,30 +309,38 @@ export class Round<R extends Pick<Rule, 'when'> = Rule> {
    * passing through a branch already decided the other way. `not` flips what is wanted, so in
    * `not: {any: [A, B]}` a false A counts. A possible rule is reported only when this holds for its root:
    * otherwise nothing in the paste suggests it, and listing it would be noise.
+   *
+   * Worked out in `evaluate`: a decided node supports its own result and nothing else; an undecided leaf supports
+   * nothing; an undecided `all` or `any` has evaluated every child, and a child decided against what is wanted supports
+   * only its own result, so the branch supports whatever any child supports; `not` supports the opposite of its child.
    */
   supports(node: Node, want: typeof TRUE | typeof FALSE): boolean {
-    const result = this.truth(node);
-    if (result === want) return true;
-    if (result !== UNDECIDED || node.kind === LEAF) return false;
-    if (node.kind === NOT) return this.supports(node.children[0] as Node, want === TRUE ? FALSE : TRUE);
-    const against = want === TRUE ? FALSE : TRUE;
-    for (const child of node.children) if (this.truth(child) !== against && this.supports(child, want)) return true;
-    return false;
+    const state = this.evaluate(node, this.current());
+    return (state & (want === TRUE ? SUPPORTS_TRUE : SUPPORTS_FALSE)) !== 0;
   }
 
   /** Every leaf of the rule as written, with what it saw: built only for a rule that is reported. */
   trace(rule: CompiledRule<R>): ConditionTrace[] {
-    return rule.trace.map(({ node, condition, negated }) => {
-      const actual = this.read(node.slot);
-      return {
-        fact: condition.fact,
-        op: condition.op,
-        expected: condition.value,
-        actual: actual === UNKNOWN ? 'unknown' : actual,
-        result: truthName(this.truth(node)),
-        negated,
-      };
+    const buffers = this.current();
+    return rule.trace.map((step) => {
+      if (buffers.tracedIn[step.entry] === this.number) return buffers.traced[step.entry] as ConditionTrace;
+      const entry = this.traceEntry(step);
+      buffers.traced[step.entry] = entry;
+      buffers.tracedIn[step.entry] = this.number;
+      return entry;
     });
+  }
+
+  private traceEntry({ node, condition, negated }: TraceStep): ConditionTrace {
+    const actual = this.read(node.slot);
+    return {
+      fact: condition.fact,
+      op: condition.op,
+      expected: condition.value,
+      actual: actual === UNKNOWN ? 'unknown' : actual,
+      result: truthName(this.truth(node)),
+      negated,
+    };
   }
 
   private read(slot: number): FactValue | typeof UNKNOWN {
@@ -355,38 +404,54 @@ function testLeaf(node: Node, actual: FactValue): boolean {
   }
 }
 
-const conditions = new WeakMap<Condition, Program<{ when: Condition }>>();
-
-/** A text line's condition, compiled on first use: its three-valued truth against the source as it is now. */
-export function conditionTruth(condition: Condition, source: Pick<FactSource, 'get'>): Truth {
-  let program = conditions.get(condition);
-  if (program === undefined) {
-    program = new Program([{ when: condition }]);
-    conditions.set(condition, program);
-  }
-  return truthName(new Round(program, source).truth((program.rules[0] as CompiledRule<{ when: Condition }>).root));
+/** The conditions of a rule's text lines, as a diagnosis of it sees them (`lineConditions`). */
+export interface LineConditions {
+  truth(condition: Condition): Truth;
+  /** The unknown facts that could still decide the condition (none once it is decided), in the order written. */
+  needs(condition: Condition): FactPath[];
 }
 
-/** The unknown facts that could still decide a condition (none once it is decided), in the order written. */
-export function conditionNeeds(condition: Condition, source: Pick<FactSource, 'get'>): FactPath[] {
-  let program = conditions.get(condition);
-  if (program === undefined) {
-    program = new Program([{ when: condition }]);
-    conditions.set(condition, program);
+interface TextProgram {
+  program: Program<{ when: Condition }>;
+  roots: Map<Condition, Node>;
+}
+
+const textPrograms = new WeakMap<Rule, TextProgram>();
+
+/**
+ * A rule's line conditions, for both states, compiled into one program on first use: a diagnosis evaluates them in
+ * one round, so the pieces lines share (`conversation`, `owner-known`, the state) and the facts they read are
+ * evaluated once per diagnosis instead of once per line. Only the rule's own line conditions can be asked about.
+ */
+export function lineConditions(rule: Rule, source: Pick<FactSource, 'get'>): LineConditions {
+  const { program, roots } = textProgram(rule);
+  const round = new Round(program, source);
+  const rootOf = (condition: Condition): Node => {
+    const root = roots.get(condition);
+    if (root === undefined)
+      throw new Error(`rule ${rule.id}: a condition that is not one of its text lines' was asked`);
+    return root;
+  };
+  return {
+    truth: (condition) => truthName(round.truth(rootOf(condition))),
+    needs: (condition) => round.neededFacts(rootOf(condition)),
+  };
+}
+
+function textProgram(rule: Rule): TextProgram {
+  let compiled = textPrograms.get(rule);
+  if (compiled === undefined) {
+    const conditions = textLines(rule).flatMap((line) => (line.if ? [line.if.confirmed, line.if.possible] : []));
+    const program = new Program(conditions.map((when) => ({ when })));
+    const roots = new Map(program.rules.map(({ rule: { when }, root }) => [when, root] as const));
+    compiled = { program, roots };
+    textPrograms.set(rule, compiled);
   }
-  return new Round(program, source).neededFacts((program.rules[0] as CompiledRule<{ when: Condition }>).root);
+  return compiled;
 }
 
 /** Compiles a rule set and its text lines' conditions now, so that the first paste does not pay for it. */
 export function precompile(rules: readonly Rule[]): void {
   compileRules(rules);
-  for (const rule of rules) {
-    for (const line of textLines(rule)) {
-      if (line.if === undefined) continue;
-      conditionTruth(line.if.confirmed, ALWAYS_UNKNOWN);
-      conditionTruth(line.if.possible, ALWAYS_UNKNOWN);
-    }
-  }
+  for (const rule of rules) textProgram(rule);
 }
-
-const ALWAYS_UNKNOWN: Pick<FactSource, 'get'> = { get: () => UNKNOWN };

@@ -1,6 +1,6 @@
 import type { FactPath } from '../facts';
 import type { DiagnosisState } from './conditions';
-import { conditionNeeds, conditionTruth } from './compile';
+import { lineConditions } from './compile';
 import type { Condition, Rule, TextLine } from './schema';
 import type { FactSource } from './source';
 import { renderTemplate, templateFields } from './template';
@@ -26,10 +26,11 @@ export interface RuleText {
  */
 export function renderRuleText(rule: Rule, source: Pick<FactSource, 'get'>, state: DiagnosisState): RuleText {
   const get = (path: FactPath) => source.get(path);
-  const shown = (lines: TextLine[]) =>
-    lines.filter((line) => line.if === undefined || conditionTruth(line.if[state], source) === 'true');
-  const render = (lines: TextLine[]) => shown(lines).map((line) => renderTemplate(line.text, get));
-  const first = (alternatives: TextLine[]) => shown(alternatives)[0] ?? alternatives[alternatives.length - 1];
+  const conditions = lineConditions(rule, source);
+  const holds = (line: TextLine) => line.if === undefined || conditions.truth(line.if[state]) === 'true';
+  const render = (lines: TextLine[]) => lines.filter(holds).map((line) => renderTemplate(line.text, get));
+  // The alternatives after the first that holds are not looked at.
+  const first = (alternatives: TextLine[]) => alternatives.find(holds) ?? alternatives[alternatives.length - 1];
   const headline = first(rule.headline);
   const happened = rule.whatHappened ? first(rule.whatHappened) : undefined;
   return {
@@ -50,13 +51,14 @@ export function renderRuleText(rule: Rule, source: Pick<FactSource, 'get'>, stat
  */
 export function textFacts(rule: Rule, shown?: { source: Pick<FactSource, 'get'>; state: DiagnosisState }): string[] {
   const lines = textLines(rule);
+  const conditions = shown && lineConditions(rule, shown.source);
   const paths = new Set<string>();
   for (const line of lines) {
-    if (line.if !== undefined && shown !== undefined) {
+    if (line.if !== undefined && shown !== undefined && conditions !== undefined) {
       const condition = line.if[shown.state];
-      const truth = conditionTruth(condition, shown.source);
+      const truth = conditions.truth(condition);
       if (truth === 'false') continue;
-      if (truth === 'unknown') for (const path of conditionNeeds(condition, shown.source)) paths.add(path);
+      if (truth === 'unknown') for (const path of conditions.needs(condition)) paths.add(path);
     } else if (line.if !== undefined) conditionFacts(line.if.possible, paths);
     for (const path of templateFields(line.text)) paths.add(path);
   }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { FactPath } from '../../src/facts';
 import { evaluateRule, matchRules, UNKNOWN, type Condition, type FactValue, type Rule } from '../../src/rules';
-import { conditionTruth } from '../../src/rules/compile';
+import { lineConditions } from '../../src/rules/compile';
 import * as reference from './reference-engine';
 import { leaf, PROBE_FACTS, value, world } from './arbitraries';
 import { makeRule, objectSource } from './helpers';
@@ -68,10 +68,18 @@ describe('the compiled engine equals the tree walk', () => {
     );
   });
 
-  it('a text line condition: the same truth', () => {
+  it("a rule's text lines, compiled together and evaluated in one round: each line's truth and deciding facts", () => {
+    const lines = pool.chain((p) => fc.array(fc.tuple(pooled(p), pooled(p)), { minLength: 1, maxLength: 6 }));
     fc.assert(
-      fc.property(tree, world, (when, values) => {
-        expect(conditionTruth(when, rawSource(values))).toBe(reference.truthOf(when, rawSource(values)));
+      fc.property(lines, world, (conditions, values) => {
+        const headline = conditions.map(([confirmed, possible]) => ({ text: 'a line', if: { confirmed, possible } }));
+        const rule = { ...ruleOf({ all: [] }, 'r0'), headline };
+        const compiled = lineConditions(rule, rawSource(values));
+        for (const condition of conditions.flat()) {
+          const walked = reference.evaluateRule({ when: condition }, rawSource(values));
+          expect(compiled.truth(condition)).toBe(walked.outcome);
+          expect(compiled.needs(condition)).toEqual(walked.unknownFacts);
+        }
       }),
       { numRuns: 500 },
     );
