@@ -62,6 +62,8 @@ const PAIR_KEYS = [
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isWord = (c: number) => isDigit(c) || isLetter(c) || c === 95;
+/** isWord as a table, for the scan's pass over characters that start nothing. */
+const WORD_CHARS = Uint8Array.from({ length: 128 }, (_v, c) => (isWord(c) ? 1 : 0));
 /** Any script's letters and digits: `tok` inside "tokén" is part of that word too. */
 const isLetterOrDigit = (c: number) =>
   isDigit(c) || isLetter(c) || (c > 127 && /[\p{L}\p{N}]/u.test(String.fromCharCode(c)));
@@ -196,6 +198,34 @@ class Reader {
 
   boundaryBefore(i: number): boolean {
     return i === 0 || !isWord(this.at(i - 1));
+  }
+
+  /**
+   * The first index from `from` where the scan may find something (see STARTS), or the text's end. Each character
+   * passed over is read, with the one before `from` and the one after a character whose follower decides: all
+   * counted.
+   */
+  nextStart(from: number, starts: Uint8Array): number {
+    const { text, n } = this;
+    let i = from;
+    let reads = i > 0 ? 1 : 0;
+    let wordBefore = i > 0 && isWord(text.charCodeAt(i - 1));
+    for (; i < n; i += 1) {
+      const c = text.charCodeAt(i);
+      reads += 1;
+      const start = c < 128 ? (starts[c] as number) : 0;
+      if (start === AT_WORD_START) {
+        if (!wordBefore) break;
+      } else if (start !== 0) {
+        reads += 1;
+        const next = lower(text.charCodeAt(i + 1));
+        if (next === start || (start === BEFORE_O_OR_A && (next === 111 || next === 97))) break;
+      }
+      wordBefore = c < 128 && WORD_CHARS[c] === 1;
+    }
+    // The scan reads the character it stops at itself.
+    this.reads += i < n ? reads - 1 : reads;
+    return i;
   }
 
   visited(): number {
@@ -360,6 +390,33 @@ function pairValueAt(r: Reader, i: number): { valueStart: number; end: number } 
   return end > j ? { valueStart: j, end } : undefined;
 }
 
+/**
+ * What makes a character a place where the scan may find something, in STARTS: being at a word's start, being
+ * followed by `o` or `a`, or (any other value) being followed by the character of that code, in either case.
+ */
+const AT_WORD_START = 1;
+const BEFORE_O_OR_A = 2;
+
+/**
+ * Where the scan can find something, by what it looks for (1: pairs, 2: shapes): a pair key or `Bearer`/`Basic` at a
+ * word's start, an `e` before `y` (`eyJ…`), a backslash before `u` (`\u0065yJ…`), an `x` before `o` or `a` (`xoxb-`,
+ * `xapp-`). Everywhere else none of them can start, and the scan passes over without trying them.
+ */
+const STARTS: readonly Uint8Array[] = [0, 1, 2, 3].map((looked) => {
+  const starts = new Uint8Array(128);
+  const mark = (chars: string, start: number) => {
+    for (const ch of chars) starts[ch.charCodeAt(0)] = start;
+  };
+  if (looked & 1) mark('atpsATPS', AT_WORD_START);
+  if (looked & 2) {
+    mark('bB', AT_WORD_START);
+    mark('e', 121);
+    mark('\\', 117);
+    mark('xX', BEFORE_O_OR_A);
+  }
+  return starts;
+});
+
 export function redactCounting(text: string, options: RedactOptions = {}): { text: string; visited: number } {
   const n = text.length;
   const shapes = options.shapes !== false;
@@ -380,9 +437,13 @@ export function redactCounting(text: string, options: RedactOptions = {}): { tex
     copied = to;
   };
 
+  const starts = STARTS[(pairs ? 1 : 0) | (shapes ? 2 : 0)] as Uint8Array;
   let i = 0;
   while (i < n) {
-    if (forms.length > 0) {
+    if (forms.length === 0) {
+      i = r.nextStart(i, starts);
+      if (i >= n) break;
+    } else {
       const end = knownSecretAt(r, forms, i);
       if (end > i) {
         replace(i, end, knownMask);
