@@ -15,6 +15,11 @@ export interface WordingSet {
    * every wording at every character, where the others alone are tried only where one of them can start.
    */
   readonly searches: readonly RegExp[];
+  /**
+   * For each search, words one of which a text must hold for it to match anything (undefined: no such words known).
+   * A lookbehind search is tried at every character; a text without any of its words is not searched at all.
+   */
+  readonly needs?: readonly (readonly RegExp[] | undefined)[];
 }
 
 const LOOKBEHIND = /^\(\?<[=!]/;
@@ -28,13 +33,56 @@ export function wordingSet(wordings: readonly Wording[]): WordingSet {
     kept.push(wording);
   }
   const named = kept.map((w, i) => ({
+    source: w.pattern.source,
     group: `(?<w${i}>${w.pattern.source})`,
     behind: LOOKBEHIND.test(w.pattern.source),
   }));
-  const searches = [named.filter((w) => !w.behind), named.filter((w) => w.behind)]
-    .filter((part) => part.length > 0)
-    .map((part) => new RegExp(part.map((w) => w.group).join('|'), 'gi'));
-  return { wordings: kept, searches };
+  const parts = [named.filter((w) => !w.behind), named.filter((w) => w.behind)].filter((part) => part.length > 0);
+  const searches = parts.map((part) => new RegExp(part.map((w) => w.group).join('|'), 'gi'));
+  const needs = parts.map((part) => {
+    const words = part.map((w) => w.behind && literalBehind(w.source));
+    return words.every((word) => typeof word === 'string')
+      ? words.map((word) => new RegExp(word as string, 'i'))
+      : undefined;
+  });
+  return { wordings: kept, searches, needs };
+}
+
+/** Characters that stand for themselves in a pattern (outside a class) and need no escape in a new one. */
+const PLAIN = /[A-Za-z0-9 :_,'"-]/;
+const QUANTIFIER = /[?*+{]/;
+
+/**
+ * The longest run of plain characters inside the positive lookbehind that opens `source`, when every match of
+ * `source` needs it: the source has no alternative (`|`) and the lookbehind no group of its own. Otherwise undefined.
+ */
+function literalBehind(source: string): string | undefined {
+  if (!source.startsWith('(?<=') || source.includes('|')) return undefined;
+  let best = '';
+  let run = '';
+  for (let i = 4; i < source.length; i += 1) {
+    const ch = source[i] as string;
+    if (ch === ')') return best === '' ? undefined : best;
+    if (ch === '(') return undefined;
+    if (PLAIN.test(ch)) {
+      if (QUANTIFIER.test(source[i + 1] ?? '')) run = '';
+      else run += ch;
+    } else {
+      run = '';
+      if (ch === '\\') {
+        // Only escapes that stand for one character class or punctuation; `\u0041`, `\x41`, `\1`… are let be.
+        const escaped = source[i + 1] ?? '';
+        if (/[A-Za-z0-9]/.test(escaped) && !'bBsSdDwWtnrfv'.includes(escaped)) return undefined;
+        i += 1;
+      } else if (ch === '[') {
+        // A class ends at its first unescaped `]`.
+        for (i += 1; i < source.length && source[i] !== ']'; i += 1) if (source[i] === '\\') i += 1;
+      } else if (ch === '{') i = source.indexOf('}', i);
+      if (i < 0) return undefined;
+    }
+    if (run.length > best.length) best = run;
+  }
+  return undefined;
 }
 
 /** Which wording of `set` a match of one of its `searches` is. */
@@ -56,7 +104,10 @@ function wordingIndex(set: WordingSet, match: RegExpExecArray): number {
 export function wordingMatches(set: WordingSet, text: string): RegExpExecArray[] {
   if (set.searches.length === 0) return [];
   charge(text.length);
-  const next: (RegExpExecArray | null | undefined)[] = set.searches.map(() => undefined);
+  const next: (RegExpExecArray | null | undefined)[] = set.searches.map((_s, i) => {
+    const words = set.needs?.[i];
+    return words && !words.some((word) => word.test(text)) ? null : undefined;
+  });
   const found: RegExpExecArray[] = [];
   let at = 0;
   while (at <= text.length) {

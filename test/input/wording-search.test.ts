@@ -39,6 +39,8 @@ const wording = (source: string): Wording => ({ pattern: new RegExp(source), fro
 const PIECES = [
   String.raw`(?<=\bFrontError:[ \t]*)\S`,
   String.raw`(?<=error:[ \t]*)\S+`,
+  String.raw`(?<=x{2}y)z`,
+  String.raw`(?<=\u0041)z`,
   String.raw`(?<!x)a+`,
   String.raw`(?<=a)`,
   String.raw`\S+ed\b`,
@@ -60,6 +62,9 @@ const TEXT_PIECES = [
   '\n',
   'refused ',
   'ed',
+  'xxyz',
+  'xyz',
+  'Az',
 ];
 const text = fc.oneof(
   fc
