@@ -122,7 +122,10 @@ export function findRequest(text: string, from: number, anchor: number, to: numb
       chosen?.index ?? anchor,
     )?.method;
   if (!chosen && !method) return undefined;
-  return { ...(method ? { method } : {}), ...(chosen?.path ? { path: chosen.path } : {}) };
+  const request: RequestInfo = {};
+  if (method) request.method = method;
+  if (chosen?.path) request.path = chosen.path;
+  return request;
 }
 
 function nearest(clues: RequestClue[], index: number): RequestClue | undefined {

@@ -39,7 +39,9 @@ export function findHttpResponses(text: string): HttpResponse[] {
   if (!text.includes('HTTP/')) return [];
   const found: Omit<HttpResponse, 'limit'>[] = [];
   charge(text.length);
-  for (const m of text.matchAll(STATUS_LINE)) {
+  // exec on the patterns themselves: matchAll copies a pattern on every call.
+  STATUS_LINE.lastIndex = 0;
+  for (let m = STATUS_LINE.exec(text); m !== null; m = STATUS_LINE.exec(text)) {
     const start = m.index;
     const statusLineEnd = start + m[0].length;
     charge(3 * m[0].length);
@@ -53,7 +55,9 @@ export function findHttpResponses(text: string): HttpResponse[] {
     });
   }
   charge(text.length);
-  const requestStarts = [...text.matchAll(REQUEST_LINE)].map((m) => m.index);
+  const requestStarts: number[] = [];
+  REQUEST_LINE.lastIndex = 0;
+  for (let m = REQUEST_LINE.exec(text); m !== null; m = REQUEST_LINE.exec(text)) requestStarts.push(m.index);
   // Both lists are in order: one walk pairs each response with the first request after its headers.
   let request = 0;
   return found.map((r, i) => {

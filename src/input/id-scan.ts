@@ -117,7 +117,9 @@ function appLinkSpans(text: string): { start: number; end: number }[] {
   if (!text.includes('frontapp.com')) return [];
   const spans: { start: number; end: number }[] = [];
   charge(text.length);
-  for (const m of text.matchAll(URL)) {
+  // exec on the pattern itself: matchAll copies the pattern on every call.
+  URL.lastIndex = 0;
+  for (let m = URL.exec(text); m !== null; m = URL.exec(text)) {
     charge(m[0].length);
     const host = (/^https?:\/\/([^/?#:]*)/i.exec(m[0])?.[1] ?? '').toLowerCase();
     const isFront = host === 'frontapp.com' || host.endsWith('.frontapp.com');
@@ -135,7 +137,8 @@ export function scanFrontIds(text: string): IdOccurrence[] {
   const links = appLinkSpans(text);
   const found: IdOccurrence[] = [];
   let link = 0;
-  for (const m of text.matchAll(ID_CANDIDATE)) {
+  ID_CANDIDATE.lastIndex = 0;
+  for (let m = ID_CANDIDATE.exec(text); m !== null; m = ID_CANDIDATE.exec(text)) {
     const prefix = m[1] ?? '';
     const kind = kindOf(prefix, m[2] ?? '');
     if (kind === undefined) continue;

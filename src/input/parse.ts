@@ -1,5 +1,5 @@
 import { findErrors } from './assemble';
-import { distinctIds, scanFrontIds } from './id-scan';
+import { distinctIds, scanFrontIds, type IdOccurrence } from './id-scan';
 import { normalisePaste } from './normalise';
 import { isRecheckInput, readRecheckInput } from './recheck-input';
 import { MAX_PASTE_BYTES, type ParseResult } from './types';
@@ -73,7 +73,10 @@ function parseMetered(text: string, wordings: WordingSet): ParseResult {
   const errors = safely(() => findErrors(normalised, occurrences, wordings), []);
   // An error body can hold an ID only its unescaping reveals (a JSON string wrapped with a literal "\n"):
   // it joins the paste's IDs after the ones seen as written.
-  const revealed = errors.flatMap((error) => scanFrontIds(error.ids.join(' '))).map((o) => ({ ...o, index: Infinity }));
+  const revealed: IdOccurrence[] = [];
+  for (const error of errors)
+    for (const o of scanFrontIds(error.ids.join(' ')))
+      revealed.push({ id: o.id, prefix: o.prefix, kind: o.kind, fromLink: o.fromLink, index: Infinity });
   charge(normalised.length);
   const mentionsOAuth = OAUTH_MENTION.test(normalised);
   return { ok: true, errors, ids: distinctIds([...occurrences, ...revealed]), mentionsOAuth };
