@@ -215,7 +215,11 @@ class Reader {
       reads += 1;
       const start = c < 128 ? (starts[c] as number) : 0;
       if (start === AT_WORD_START) {
-        if (!wordBefore) break;
+        if (!wordBefore) {
+          reads += 1;
+          const next = lower(text.charCodeAt(i + 1));
+          if (next < 128 && starts[128 + ((lower(c) - 97) << 7) + next] === 1) break;
+        }
       } else if (start !== 0) {
         reads += 1;
         const next = lower(text.charCodeAt(i + 1));
@@ -398,18 +402,28 @@ const AT_WORD_START = 1;
 const BEFORE_O_OR_A = 2;
 
 /**
- * Where the scan can find something, by what it looks for (1: pairs, 2: shapes): a pair key or `Bearer`/`Basic` at a
- * word's start, an `e` before `y` (`eyJ…`), a backslash before `u` (`\u0065yJ…`), an `x` before `o` or `a` (`xoxb-`,
- * `xapp-`). Everywhere else none of them can start, and the scan passes over without trying them.
+ * Where the scan can find something, by what it looks for (1: pairs, 2: shapes): the first two letters of a pair key
+ * or of `Bearer`/`Basic` at a word's start, an `e` before `y` (`eyJ…`), a backslash before `u` (`\u0065yJ…`), an
+ * `x` before `o` or `a` (`xoxb-`, `xapp-`). Everywhere else none of them can start, and the scan passes over without
+ * trying them.
  */
 const STARTS: readonly Uint8Array[] = [0, 1, 2, 3].map((looked) => {
-  const starts = new Uint8Array(128);
+  // The first 128 entries by character; then, by a word's first letter (a to z) and its next character, lowercased,
+  // 1 where a word may start so.
+  const starts = new Uint8Array(128 + 26 * 128);
   const mark = (chars: string, start: number) => {
     for (const ch of chars) starts[ch.charCodeAt(0)] = start;
   };
-  if (looked & 1) mark('atpsATPS', AT_WORD_START);
+  const markWords = (words: readonly string[]) => {
+    for (const word of words) {
+      mark(word[0] as string, AT_WORD_START);
+      mark((word[0] as string).toUpperCase(), AT_WORD_START);
+      starts[128 + ((word.charCodeAt(0) - 97) << 7) + word.charCodeAt(1)] = 1;
+    }
+  };
+  if (looked & 1) markWords(PAIR_KEYS);
   if (looked & 2) {
-    mark('bB', AT_WORD_START);
+    markWords(SCHEMES);
     mark('e', 121);
     mark('\\', 117);
     mark('xX', BEFORE_O_OR_A);
