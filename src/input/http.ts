@@ -1,5 +1,6 @@
 import { isTransportNoiseLine, lineEndAt } from './lines';
 import { parseLoose } from './loose-json';
+import { matchesIn } from './range-search';
 import { trimEndWhere } from './trim';
 import type { RateLimitHeaders } from './types';
 import { charge } from './work';
@@ -38,10 +39,7 @@ export function findHttpResponses(text: string): HttpResponse[] {
   charge(text.length);
   if (!text.includes('HTTP/')) return [];
   const found: Omit<HttpResponse, 'limit'>[] = [];
-  charge(text.length);
-  // exec on the patterns themselves: matchAll copies a pattern on every call.
-  STATUS_LINE.lastIndex = 0;
-  for (let m = STATUS_LINE.exec(text); m !== null; m = STATUS_LINE.exec(text)) {
+  for (const m of matchesIn(STATUS_LINE, text)) {
     const start = m.index;
     const statusLineEnd = start + m[0].length;
     charge(3 * m[0].length);
@@ -54,10 +52,7 @@ export function findHttpResponses(text: string): HttpResponse[] {
       ...readHeaders(text, statusLineEnd + 1),
     });
   }
-  charge(text.length);
-  const requestStarts: number[] = [];
-  REQUEST_LINE.lastIndex = 0;
-  for (let m = REQUEST_LINE.exec(text); m !== null; m = REQUEST_LINE.exec(text)) requestStarts.push(m.index);
+  const requestStarts = matchesIn(REQUEST_LINE, text).map((m) => m.index);
   // Both lists are in order: one walk pairs each response with the first request after its headers.
   let request = 0;
   return found.map((r, i) => {

@@ -1,5 +1,6 @@
 import { FRONT_ID_KINDS } from '../front/ids';
 import type { FrontIdRef } from './types';
+import { matchesIn } from './range-search';
 import { charge } from './work';
 
 /** Front IDs (`cnv_yo1kg5q`: prefix, `_`, lowercase base 36) and the app links that carry them. */
@@ -116,10 +117,7 @@ function appLinkSpans(text: string): { start: number; end: number }[] {
   charge(text.length);
   if (!text.includes('frontapp.com')) return [];
   const spans: { start: number; end: number }[] = [];
-  charge(text.length);
-  // exec on the pattern itself: matchAll copies the pattern on every call.
-  URL.lastIndex = 0;
-  for (let m = URL.exec(text); m !== null; m = URL.exec(text)) {
+  for (const m of matchesIn(URL, text)) {
     charge(m[0].length);
     const host = (/^https?:\/\/([^/?#:]*)/i.exec(m[0])?.[1] ?? '').toLowerCase();
     const isFront = host === 'frontapp.com' || host.endsWith('.frontapp.com');
