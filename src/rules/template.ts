@@ -20,42 +20,45 @@ function parseField(inner: string): Field {
 }
 
 /**
- * Every path a template refers to, as written (the schema rejects those not in the catalogue). Read once per
- * template: a diagnosis asks it of every line of the rules it reports.
+ * Every path a template refers to, as written (the schema rejects those not in the catalogue). Read from the
+ * template's one parse: a diagnosis asks it of every line of the rules it reports.
  */
 export function templateFields(template: string): readonly string[] {
-  let paths = fieldsOf.get(template);
-  if (paths !== undefined) return paths;
-  paths = [...template.matchAll(FIELD)].map((m) => parseField(m[1] ?? '').path);
-  if (fieldsOf.size >= MAX_CACHED_TEMPLATES) fieldsOf.clear();
-  fieldsOf.set(template, paths);
-  return paths;
+  return parsed(template).fields;
 }
 
 /** A template cut once into literal text and fields; `path` is undefined for one outside the catalogue. */
 type Piece = string | { path: FactPath | undefined; fallback: string | undefined };
 
+interface ParsedTemplate {
+  pieces: Piece[];
+  /** Every field's path as written, in or outside the catalogue. */
+  fields: readonly string[];
+}
+
 // Templates come from the rule files, so there are a few hundred; the bound only guards a caller that renders
 // arbitrary text.
 const MAX_CACHED_TEMPLATES = 5_000;
-const compiled = new Map<string, Piece[]>();
-const fieldsOf = new Map<string, readonly string[]>();
+const cache = new Map<string, ParsedTemplate>();
 
-function piecesOf(template: string): Piece[] {
-  let pieces = compiled.get(template);
-  if (pieces !== undefined) return pieces;
-  pieces = [];
+function parsed(template: string): ParsedTemplate {
+  const kept = cache.get(template);
+  if (kept !== undefined) return kept;
+  const pieces: Piece[] = [];
+  const fields: string[] = [];
   let at = 0;
   for (const match of template.matchAll(FIELD)) {
     if (match.index > at) pieces.push(template.slice(at, match.index));
     const field = parseField(match[1] ?? '');
+    fields.push(field.path);
     pieces.push({ path: isFactPath(field.path) ? field.path : undefined, fallback: field.fallback });
     at = match.index + match[0].length;
   }
   if (at < template.length) pieces.push(template.slice(at));
-  if (compiled.size >= MAX_CACHED_TEMPLATES) compiled.clear();
-  compiled.set(template, pieces);
-  return pieces;
+  if (cache.size >= MAX_CACHED_TEMPLATES) cache.clear();
+  const result = { pieces, fields };
+  cache.set(template, result);
+  return result;
 }
 
 /**
@@ -64,7 +67,7 @@ function piecesOf(template: string): Piece[] {
  * (Slack's `&<>`) is left to each output; this only keeps values to one short, printable line.
  */
 export function renderTemplate(template: string, get: (path: FactPath) => FactValue | typeof UNKNOWN): string {
-  const pieces = piecesOf(template);
+  const { pieces } = parsed(template);
   let out = '';
   for (const piece of pieces) {
     if (typeof piece === 'string') {
