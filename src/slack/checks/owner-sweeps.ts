@@ -9,6 +9,7 @@ import { simpleMessage } from '../render/block-kit';
 import { escapeText, truncate } from '../render/escape';
 import { post } from '../send/reply';
 import type { Requester, SlackDeps } from '../app/deps';
+import { recordActivity } from './record-activity';
 import type { ChannelTenant } from './tenant-connections';
 
 /**
@@ -94,23 +95,13 @@ export function ownerSweepRunner(deps: SlackDeps, client: webApi.WebClient): () 
       );
       // Whoever reads the tenant's activity sees who was named in which thread, and by what: the answer itself
       // was logged by the diagnosis, this follow-up by the sweep.
-      await deps.store
-        .recordActivity({
-          at: new Date(deps.watch.now()),
-          actor: `owner-sweep:${sweepDeps.holder}`,
-          teamId: sweep.teamId,
-          channelId: sweep.channelId,
-          tenant: sweep.tenant,
-          action: OWNER_SWEEP_TOLD_ACTION,
-          target: sweep.target,
-          detail: truncate(text, 1_000),
-        })
-        .catch((err: unknown) =>
-          deps.logger.error(
-            { sweep: sweep.id, err: err instanceof Error ? err.message : String(err) },
-            'activity log write failed',
-          ),
-        );
+      const sweeper = { userId: `owner-sweep:${sweepDeps.holder}`, teamId: sweep.teamId, channelId: sweep.channelId };
+      await recordActivity({ ...deps, clock: deps.watch.now }, sweeper, {
+        tenant: sweep.tenant,
+        action: OWNER_SWEEP_TOLD_ACTION,
+        target: sweep.target,
+        detail: truncate(text, 1_000),
+      });
     },
     onError: (sweep, err) =>
       deps.logger.warn(
