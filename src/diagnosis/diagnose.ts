@@ -67,10 +67,16 @@ export async function diagnose(text: string, deps: DiagnoseDeps): Promise<Diagno
   return diagnoseParsed(parsePaste(text, { wordings: wordingsOfRules(deps.rules) }), deps);
 }
 
-/** Required for the first live check: a paste explained offline never runs a probe. */
+let probeRunClass: typeof ProbeRun | undefined;
+
+/**
+ * Required for the first live check: a paste explained offline never runs a probe. Kept once required: each
+ * `require` resolves its path again, which costs every diagnosis an allocation.
+ */
 function probeRun(): typeof ProbeRun {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../probes/run') as typeof import('../probes/run')).ProbeRun;
+  probeRunClass ??= (require('../probes/run') as typeof import('../probes/run')).ProbeRun;
+  return probeRunClass;
 }
 
 /** `diagnose` of a paste already read: a caller that looks at one paste twice (offline, then live) reads it once. */

@@ -114,13 +114,13 @@ describe('/front-why <conversation>', () => {
     expect(parent.args).toMatchObject({
       channel: CHANNEL,
       text: ':mag: Checking `cnv_yo1kg5q` for *acme*…',
-      unfurl_links: 'false',
-      unfurl_media: 'false',
+      unfurl_links: false,
+      unfurl_media: false,
     });
     const parentResponse = callsSince(mark, 'chat.postMessage').indexOf(parent);
     expect(parentResponse).toBe(0);
     for (const reply of replies) {
-      expect(reply.args).toMatchObject({ channel: CHANNEL, unfurl_links: 'false', unfurl_media: 'false' });
+      expect(reply.args).toMatchObject({ channel: CHANNEL, unfurl_links: false, unfurl_media: false });
       expect(typeof reply.args.text).toBe('string');
       expect(reply.args.text).not.toBe('');
     }

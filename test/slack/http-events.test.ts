@@ -47,7 +47,7 @@ test('a message with a Front error in a listening channel gets one threaded repl
   const ack = await h.event(message);
   expect(ack.status).toBe(200);
   const reply = await oneReply(mark);
-  expect(reply.args).toMatchObject({ channel: CHANNEL, thread_ts: message.ts, unfurl_links: 'false' });
+  expect(reply.args).toMatchObject({ channel: CHANNEL, thread_ts: message.ts, unfurl_links: false });
   expect(JSON.stringify(reply.args)).toContain('teammate_api_access_disabled');
   await h.idle();
   const [entry] = await h.store.listActivity({ limit: 1 });

@@ -3,7 +3,8 @@ import { TEAM_ID } from './helpers/slack-standin';
 
 /**
  * Every log line the app writes (trace level, where Bolt logs what it receives) while it diagnoses, and while it
- * fails: neither the tenant's token nor a token an agent pasted by mistake shows, whole or in part.
+ * fails: neither the tenant's token nor a token an agent pasted by mistake shows, whole or in part. Nor does what
+ * it posts to Slack, which quotes the paste.
  */
 
 let h: Harness;
@@ -40,8 +41,12 @@ test('a full diagnosis and a failing one log no token bytes', async () => {
   }
   const logs = h.logs.join('\n');
   expect(logs.length).toBeGreaterThan(0);
-  expect(logs).toContain('cnv_yo1kg5q');
-  for (const secret of [token, payload, signature, h.botToken, h.secret]) expect(logs).not.toContain(secret);
+  const posted = JSON.stringify(h.slack.calls.map((c) => c.args));
+  expect(posted).toContain('cnv_yo1kg5q');
+  for (const secret of [token, payload, signature, h.botToken, h.secret]) {
+    expect(logs).not.toContain(secret);
+    expect(posted).not.toContain(secret);
+  }
 });
 
 test('tokens pasted in a command and in a channel message never reach the logs', async () => {
@@ -73,10 +78,12 @@ test('tokens pasted in a command and in a channel message never reach the logs',
   await h.idle();
 
   const logs = h.logs.join('\n');
-  // The pastes were read and logged about: what is missing was taken out, not never there.
-  expect(logs).toContain('cnv_yo1kg5q');
-  expect(logs).toContain('[redacted');
+  const posted = JSON.stringify(h.slack.calls.map((c) => c.args));
+  // The pastes were read and quoted back: what is missing was taken out, not never there.
+  expect(posted).toContain('cnv_yo1kg5q');
+  expect(posted).toContain('[redacted');
   for (const secret of [pasted, `${header}.${payload}`, signature, slackToken, slackToken.slice(5)]) {
     expect(logs).not.toContain(secret);
+    expect(posted).not.toContain(secret);
   }
 });

@@ -3,6 +3,7 @@ import { defaultProcessEventErrorHandler, HTTPModuleFunctions, HTTPReceiver, Soc
 import type { Config } from '../../config';
 import { RefusedRequestError, signedStamp } from './request-guard';
 import { RestartingError } from './shutdown-gate';
+import { SLACK_CALL_TIMEOUT_MS, SLACK_RETRY } from '../send/chat-call';
 
 export const EVENTS_PATH = '/slack/events';
 
@@ -17,12 +18,11 @@ export function slackClientOptions(config: Config, log: BoltLogger): webApi.WebC
   return {
     logger: log,
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
-    // The SDK default retries for half an hour; a reply that late helps no one, and a retried post may duplicate.
-    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
+    retryConfig: { ...SLACK_RETRY },
     // Left alone, the client answers a 429 by pausing every call of the workspace for Retry-After, so a form
     // whose trigger expires in 3 seconds would wait it out too. Each caller decides instead (see send/slack-retry.ts).
     rejectRateLimitedCalls: true,
-    timeout: 10_000,
+    timeout: SLACK_CALL_TIMEOUT_MS,
   };
 }
 

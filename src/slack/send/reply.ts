@@ -1,5 +1,6 @@
 import type { RespondFn, webApi } from '@slack/bolt';
 import type { SlackMessage } from '../render/block-kit';
+import { chatCall } from './chat-call';
 import { slackErrorCode } from './failure';
 import { retryRateLimited } from './slack-retry';
 
@@ -26,7 +27,7 @@ export async function post(
   threadTs?: string,
 ): Promise<string> {
   const result = await retryRateLimited(() =>
-    client.chat.postMessage({
+    chatCall(client, 'chat.postMessage', {
       channel,
       text: message.text,
       blocks: message.blocks,
@@ -55,7 +56,9 @@ export async function update(
   ts: string,
   message: SlackMessage,
 ): Promise<void> {
-  await retryRateLimited(() => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
+  await retryRateLimited(() =>
+    chatCall(client, 'chat.update', { channel, ts, text: message.text, blocks: message.blocks }),
+  );
 }
 
 export async function postEphemeral(

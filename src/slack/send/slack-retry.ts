@@ -1,8 +1,8 @@
 import { slackRateLimited } from './failure';
 
 /**
- * Slack rate limits a Web API method per workspace with HTTP 429 and Retry-After. The client rejects such a call at
- * once (`rejectRateLimitedCalls`), so nothing else waits behind it; where a delay is harmless (a thread reply, a
+ * Slack rate limits a Web API method per workspace with HTTP 429 and Retry-After. The client (`rejectRateLimitedCalls`)
+ * and the chat calls (chat-call.ts) reject such a call at once, so nothing else waits behind it; where a delay is harmless (a thread reply, a
  * private note, the connect result) the call is tried again here after Retry-After, a bounded number of times.
  * Where it is not (opening a modal: its trigger expires in 3 seconds) the caller does not retry and says so.
  */
