@@ -9,6 +9,11 @@ export interface RequestMetrics {
   diagnosed(outcome: DiagnoseOutcome, request?: object): void;
   /** Counts an unknown wording recorded: `isNew` when no one had seen it before. */
   unknownWording(isNew: boolean): void;
+  /**
+   * The answer to `request` is `work`, which goes on after its listener returned: its time to answer ends when
+   * `work` settles rather than with the listener.
+   */
+  answerAfter(request: object, work: Promise<unknown>): void;
 }
 
 export interface RequestTimer extends RequestMetrics {
@@ -25,20 +30,27 @@ export interface RequestTimer extends RequestMetrics {
  */
 export function requestTimer(metrics: Metrics, now: () => number = () => performance.now()): RequestTimer {
   const diagnosing = new WeakSet<object>();
+  const open = new WeakMap<object, { kind: SlackRequestKind; started: number }>();
+  const answeredLater = new WeakSet<object>();
+  const answered = (request: object) => {
+    const timing = open.get(request);
+    open.delete(request);
+    if (timing && diagnosing.delete(request)) metrics.slackTiming('answer', timing.kind, (now() - timing.started) / 1000);
+  };
   const instrument = (app: App) => {
     const handle = app.processEvent.bind(app);
     app.processEvent = async (event: ReceiverEvent): Promise<void> => {
       const started = now();
       const kind = requestKind(event.body as Record<string, unknown>);
-      const seconds = () => (now() - started) / 1000;
+      open.set(event.body, { kind, started });
       const ack: ReceiverEvent['ack'] = async (response) => {
         await event.ack(response);
-        metrics.slackTiming('ack', kind, seconds());
+        metrics.slackTiming('ack', kind, (now() - started) / 1000);
       };
       try {
         await handle({ ...event, ack });
       } finally {
-        if (diagnosing.delete(event.body)) metrics.slackTiming('answer', kind, seconds());
+        if (!answeredLater.has(event.body)) answered(event.body);
       }
     };
   };
@@ -51,6 +63,14 @@ export function requestTimer(metrics: Metrics, now: () => number = () => perform
       for (const d of outcome.diagnoses) metrics.diagnosis(d.cause, d.status);
     },
     unknownWording: (isNew) => metrics.unknownWording(isNew),
+    answerAfter(request, work) {
+      answeredLater.add(request);
+      const settled = () => {
+        answeredLater.delete(request);
+        answered(request);
+      };
+      work.then(settled, settled);
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { isExternal } from '../../app/admins';
+import { answerLater } from '../../app/answer-later';
 import { simpleMessage, type SlackMessage } from '../../render/block-kit';
 import type { Requester, SlackDeps } from '../../app/deps';
 import { failureText, logFailure } from '../../send/failure';
@@ -42,7 +43,9 @@ export function buttonHandler(
       external: isExternal(deps.identity, userTeam ? { teamId: userTeam } : {}),
     };
     const tell = (message: SlackMessage) => tellClicker(args, click, message);
-    await deps.inflight.track(
+    answerLater(
+      deps,
+      body,
       (async () => {
         try {
           if (click.external) {

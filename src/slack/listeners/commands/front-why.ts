@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { isExternal } from '../../app/admins';
 import { afterPendingAcks } from '../../app/after-acks';
+import { answerLater } from '../../app/answer-later';
 import { simpleMessage } from '../../render/block-kit';
 import type { SlackDeps } from '../../app/deps';
 import { failureText, logFailure } from '../../send/failure';
@@ -44,8 +45,6 @@ type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 export function frontWhyCommand(deps: SlackDeps) {
   return async ({ command, body, ack, client, respond }: Args): Promise<void> => {
     await ack();
-    // The other commands of a burst (already received, not yet acknowledged) go first.
-    await afterPendingAcks();
     const text = command.text.trim();
     const [first = '', ...rest] = text.split(/\s+/);
     const verb = VERBS[first.toLowerCase()];
@@ -63,8 +62,12 @@ export function frontWhyCommand(deps: SlackDeps) {
       text,
     };
     const anywhere = text === '' ? helpVerb : (verb ?? diagnoseVerb);
-    await deps.inflight.track(
+    answerLater(
+      deps,
+      body,
       (async () => {
+        // The other commands of a burst (already received, not yet acknowledged) go first.
+        await afterPendingAcks();
         const customer = await customerChannelOf(deps, ctx.who);
         const run = customer ? inCustomerChannel(customer, first.toLowerCase(), verb, anywhere) : anywhere;
         await run(ctx);

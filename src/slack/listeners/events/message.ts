@@ -3,6 +3,7 @@ import { diagnoseParsed } from '../../../diagnosis';
 import { authorIsExternal, type SaidTeam } from '../../checks/author-team';
 import { renderOutcome, renderWait } from '../../render/blocks';
 import { simpleMessage } from '../../render/block-kit';
+import { answerLater } from '../../app/answer-later';
 import type { Requester, SlackDeps } from '../../app/deps';
 import { claimMessage } from '../../app/dedupe';
 import { failureText, logFailure, slackRateLimited } from '../../send/failure';
@@ -90,7 +91,7 @@ export function passiveMessage(deps: SlackDeps) {
       : external
         ? () => answerCustomer(deps, client, who, customer, paste, threadTs, message.ts, 'message')
         : () => answerInsiderPrivately(deps, who, paste, privatelyInThread(client, who, threadTs), 'message');
-    await deps.inflight.track(answer(deps, client, who, threadTs, run));
+    answerLater(deps, body, answer(deps, client, who, threadTs, run));
   };
 }
 
