@@ -235,15 +235,17 @@ export function createRateBudget(options: RateBudgetOptions = {}): TenantRateBud
     observe,
     forDiagnosis,
     snapshot() {
+      // Asked before and after every request a check sends: one object, not one per optional field.
       const state = current();
       const resumeAt = paused();
-      return {
-        ...(state ? { remaining: state.remaining, resetsAt: state.until } : {}),
-        ...(resumeAt !== undefined ? { pausedUntil: resumeAt } : {}),
-        ...(state?.limit !== undefined ? { limit: state.limit } : {}),
-        inFlight,
-        reserve,
-      };
+      const snapshot: BudgetSnapshot = { inFlight, reserve };
+      if (state) {
+        snapshot.remaining = state.remaining;
+        snapshot.resetsAt = state.until;
+        if (state.limit !== undefined) snapshot.limit = state.limit;
+      }
+      if (resumeAt !== undefined) snapshot.pausedUntil = resumeAt;
+      return snapshot;
     },
   };
 }

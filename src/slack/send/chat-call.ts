@@ -105,7 +105,13 @@ async function sendOnce(
   options: ChatCallOptions,
 ): Promise<ChatResult> {
   const request = options.request ?? undiciRequest();
+  // A timer cleared as soon as the answer is read: AbortSignal.timeout leaves each post's timer pending for the whole
+  // timeout, so a burst of posts kept hundreds alive long enough to reach the old generation.
+  const timeoutMs = options.timeoutMs ?? SLACK_CALL_TIMEOUT_MS;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   let answer: Dispatcher.ResponseData;
+  let text: string;
   try {
     answer = await request(`${target.slackApiUrl}${method}`, {
       method: 'POST',
@@ -114,16 +120,13 @@ async function sendOnce(
         ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
       },
       body,
-      signal: AbortSignal.timeout(options.timeoutMs ?? SLACK_CALL_TIMEOUT_MS),
+      signal: controller.signal,
     });
-  } catch (err) {
-    throw requestError(err);
-  }
-  let text: string;
-  try {
     text = await readCapped(answer.body);
   } catch (err) {
     throw requestError(err);
+  } finally {
+    clearTimeout(timer);
   }
   if (answer.statusCode === 429) {
     // Slack always says how long to wait; without it the caller gives up on the call rather than guess.
