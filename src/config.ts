@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_FRONT_BASE_URL, isLoopbackHost, validateBaseUrl, validateServiceUrl } from './front/base-url';
@@ -88,7 +87,9 @@ const bindAddress =
   (v) => {
     if (isBlank(v)) return fallback;
     const host = v.trim();
-    if (host !== 'localhost' && isIP(host) === 0)
+    // Required here: node:net is not in Node's start-up snapshot, and every command reads the config.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (host !== 'localhost' && (require('node:net') as typeof import('node:net')).isIP(host) === 0)
       invalid(
         `must be an IP address of this host to listen on, or localhost (got "${host}"): ${fallback} serves this host only, 0.0.0.0 every interface`,
       );
