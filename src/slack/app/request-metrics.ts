@@ -35,7 +35,8 @@ export function requestTimer(metrics: Metrics, now: () => number = () => perform
   const answered = (request: object) => {
     const timing = open.get(request);
     open.delete(request);
-    if (timing && diagnosing.delete(request)) metrics.slackTiming('answer', timing.kind, (now() - timing.started) / 1000);
+    if (timing && diagnosing.delete(request))
+      metrics.slackTiming('answer', timing.kind, (now() - timing.started) / 1000);
   };
   const instrument = (app: App) => {
     const handle = app.processEvent.bind(app);
