@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chatCall, type ChatTarget } from '../../src/slack/send/chat-call';
+import { chatCall, MAX_CHAT_CALLS_IN_FLIGHT, type ChatTarget } from '../../src/slack/send/chat-call';
 import { cannotPostHere } from '../../src/slack/send/reply';
 import { failureReason, slackErrorCode, slackRateLimited } from '../../src/slack/send/failure';
 import { retryAfterSeconds } from '../../src/slack/send/slack-retry';
@@ -183,5 +183,36 @@ test('an answer that does not end is cut at 1 MiB instead of filling memory', as
     expect((err as { original?: Error }).original?.message).toMatch(/1048576 bytes/);
   } finally {
     await endless.close();
+  }
+});
+
+test('a burst of posts keeps at most MAX_CHAT_CALLS_IN_FLIGHT open at once, and every one arrives', async () => {
+  const held: (() => void)[] = [];
+  const slow = await bareServer((_req, res) => {
+    held.push(() => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, ts: '1700000000.000200' }));
+    });
+  });
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  try {
+    const burst = MAX_CHAT_CALLS_IN_FLIGHT + 30;
+    const calls = Array.from({ length: burst }, (_, i) =>
+      chatCall(slow.target, 'chat.postMessage', { channel: 'C0', text: `answer ${i}` }, noWait),
+    );
+    for (let waited = 0; slow.requests() < MAX_CHAT_CALLS_IN_FLIGHT && waited < 5_000; waited += 10) await pause(10);
+    // Slack has not answered any: the rest wait for a slot instead of opening connections of their own.
+    await pause(100);
+    expect(slow.requests()).toBe(MAX_CHAT_CALLS_IN_FLIGHT);
+    for (let waited = 0; slow.requests() < burst || held.length > 0; waited += 5) {
+      if (waited > 5_000) throw new Error('the posts that waited were never sent');
+      held.splice(0).forEach((answer) => answer());
+      await pause(5);
+    }
+    const results = await Promise.all(calls);
+    expect(results.every((r) => r.ts === '1700000000.000200')).toBe(true);
+    expect(slow.requests()).toBe(burst);
+  } finally {
+    await slow.close();
   }
 });

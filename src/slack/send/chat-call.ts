@@ -31,6 +31,29 @@ export const SLACK_CALL_TIMEOUT_MS = 10_000;
 /** The SDK default retries for half an hour; a reply that late helps no one, and a retried post may duplicate. */
 export const SLACK_RETRY = { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 } as const;
 
+/**
+ * Chat calls in flight at once, process-wide, as the Web API client allowed per client (its maxRequestConcurrency):
+ * a burst of answers waits for a connection rather than opening one each.
+ */
+export const MAX_CHAT_CALLS_IN_FLIGHT = 100;
+let inFlight = 0;
+const waiting: (() => void)[] = [];
+
+async function takeSlot(): Promise<void> {
+  if (inFlight < MAX_CHAT_CALLS_IN_FLIGHT) {
+    inFlight += 1;
+    return;
+  }
+  // The slot is handed over by the call that frees it, so the count never passes the bound.
+  await new Promise<void>((resolve) => waiting.push(resolve));
+}
+
+function releaseSlot(): void {
+  const next = waiting.shift();
+  if (next) next();
+  else inFlight -= 1;
+}
+
 /** Slack's answer to a chat call is the message echoed back: a few KB. Anything past this is not Slack. */
 const MAX_ANSWER_BYTES = 1 << 20;
 
@@ -85,16 +108,21 @@ export async function chatCall(
   const body = JSON.stringify(args);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   for (let attempt = 0; ; attempt += 1) {
+    await takeSlot();
+    let failure: unknown;
     try {
       return await sendOnce(target, method, body, options);
     } catch (err) {
-      // As the client: a call that got no usable HTTP answer is tried again; Slack's own verdicts are final.
-      const transient =
-        err instanceof SlackCallError &&
-        (err.code === 'slack_webapi_request_error' || err.code === 'slack_webapi_http_error');
-      if (!transient || attempt >= SLACK_RETRY.retries) throw err;
-      await sleep(Math.min(SLACK_RETRY.minTimeout * SLACK_RETRY.factor ** attempt, SLACK_RETRY.maxTimeout));
+      failure = err;
+    } finally {
+      releaseSlot();
     }
+    // As the client: a call that got no usable HTTP answer is tried again; Slack's own verdicts are final.
+    const transient =
+      failure instanceof SlackCallError &&
+      (failure.code === 'slack_webapi_request_error' || failure.code === 'slack_webapi_http_error');
+    if (!transient || attempt >= SLACK_RETRY.retries) throw failure;
+    await sleep(Math.min(SLACK_RETRY.minTimeout * SLACK_RETRY.factor ** attempt, SLACK_RETRY.maxTimeout));
   }
 }
 
