@@ -22,7 +22,7 @@ export interface GatewayOptions {
 export function createFrontGateway(
   client: Pick<FrontClient, 'get'>,
   { ttlMs = 60_000, clock = Date.now }: GatewayOptions = {},
-): FrontGateway {
+): FrontGateway & { /** Answers held now, each until its time is up and another answer is kept. */ kept(): number } {
   const cache = new Map<string, { at: number; result: FrontResult }>();
   const inFlight = new Map<string, Promise<FrontResult>>();
 
@@ -39,11 +39,13 @@ export function createFrontGateway(
       const request = client.get(path, { deadline }).finally(() => inFlight.delete(key));
       inFlight.set(key, request);
       const result = await request;
+      // Deleted before it is set again, so the cache stays in the order answers were kept.
+      cache.delete(key);
       if (isWorthKeeping(result)) cache.set(key, { at: clock(), result });
-      else cache.delete(key);
       pruneExpired(cache, clock(), ttlMs);
       return { result, shared: false };
     },
+    kept: () => cache.size,
   };
 }
 
@@ -52,7 +54,14 @@ function isWorthKeeping(result: FrontResult): boolean {
   return result.kind === 'response' && result.status < 500 && result.status !== 429;
 }
 
+/**
+ * Drops the answers past their time, oldest first, stopping at the first one still fresh. Every answer kept is
+ * dropped once it expires and another is kept, not only when the cache is large: a tenant's cache held a company's
+ * 200 teammate answers for the life of the process.
+ */
 function pruneExpired(cache: Map<string, { at: number }>, now: number, ttlMs: number): void {
-  if (cache.size < 512) return;
-  for (const [key, entry] of cache) if (now - entry.at >= ttlMs) cache.delete(key);
+  for (const [key, entry] of cache) {
+    if (now - entry.at < ttlMs) return;
+    cache.delete(key);
+  }
 }
