@@ -1,6 +1,6 @@
 import type { TenantConnection } from '../../src/diagnosis/live';
 import type { Store } from '../../src/store';
-import { TenantConnections } from '../../src/slack/checks/tenant-connections';
+import { IDLE_CONNECTION_MS, TenantConnections } from '../../src/slack/checks/tenant-connections';
 
 /** One Front connection per tenant for the app's lifetime, replaced (and the old one closed) when the token changes. */
 
@@ -8,8 +8,11 @@ function fakeConnection(token: string, closed: string[]): TenantConnection {
   return { maskedToken: token, close: async () => void closed.push(token) } as unknown as TenantConnection;
 }
 
-function setup() {
-  const tokens = new Map<string, string>([['acme', 'token-a1']]);
+function setup(clock: () => number = Date.now) {
+  const tokens = new Map<string, string>([
+    ['acme', 'token-a1'],
+    ['globex', 'token-g1'],
+  ]);
   const created: string[] = [];
   const closed: string[] = [];
   const store = { getTenantToken: async (name: string) => tokens.get(name) ?? null } as unknown as Store;
@@ -20,6 +23,7 @@ function setup() {
     },
     store,
     'default-token',
+    clock,
   );
   return { tokens, created, closed, registry };
 }
@@ -57,4 +61,28 @@ test('the default tenant and a bound tenant never share a connection; a removed 
   expect(created).toEqual(['token-a1', 'default-token']);
   tokens.delete('acme');
   expect(await registry.lease({ kind: 'bound', name: 'acme' })).toBeUndefined();
+});
+
+test('a connection nobody used for IDLE_CONNECTION_MS is closed at a later lease; one in use never is', async () => {
+  let now = 1_000_000;
+  const { registry, created, closed } = setup(() => now);
+  const acme = await registry.lease({ kind: 'bound', name: 'acme' });
+  acme?.release();
+  const longCheck = await registry.lease({ kind: 'bound', name: 'globex' });
+
+  now += IDLE_CONNECTION_MS - 1;
+  (await registry.lease({ kind: 'default' }))?.release();
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(closed).toEqual([]);
+
+  now += IDLE_CONNECTION_MS / 10;
+  (await registry.lease({ kind: 'default' }))?.release();
+  await new Promise((resolve) => setImmediate(resolve));
+  // acme was idle that long; globex is still leased, however long ago.
+  expect(closed).toEqual(['token-a1']);
+
+  const again = await registry.lease({ kind: 'bound', name: 'acme' });
+  expect(created).toEqual(['token-a1', 'token-g1', 'default-token', 'token-a1']);
+  again?.release();
+  longCheck?.release();
 });

@@ -160,7 +160,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         onError: (err) => logFailure(logger, 'teammate map', err),
       }),
     );
-  const tenants = new TenantConnections(connect, store, config.FRONT_API_TOKEN);
+  const tenants = new TenantConnections(connect, store, config.FRONT_API_TOKEN, clock);
   const admins = new AdminCheck(config, clock);
   const userTeams = new UserTeams(clock);
   const inflight = new InFlight();

@@ -50,21 +50,32 @@ interface Entry {
   connection: TenantConnection;
   users: number;
   retired: boolean;
+  /** When it was last leased or released. */
+  usedAt: number;
 }
 
 /**
- * One Front connection (client, rate budget, short cache) per tenant for the app's lifetime. The token is read
- * from the store on every lease, so a token replaced by another replica is picked up at once; the old
- * connection closes when its last in-flight diagnosis releases it.
+ * How long a tenant's connection is kept with nobody using it. Its answers from Front are past their time (a
+ * minute) long before; the rate budget and the teammate map live elsewhere, so closing it loses nothing.
+ */
+export const IDLE_CONNECTION_MS = 10 * 60_000;
+
+/**
+ * One Front connection (client, rate budget, short cache) per tenant while it is used. The token is read from the
+ * store on every lease, so a token replaced by another replica is picked up at once; the old connection closes when
+ * its last in-flight diagnosis releases it. A connection unused for IDLE_CONNECTION_MS is closed, so a server that
+ * answers for many customers holds connections for the ones asked about lately, not for every one ever asked about.
  */
 export class TenantConnections {
   private readonly entries = new Map<string, Entry>();
   private readonly closing = new Set<Promise<void>>();
+  private sweptAt = 0;
 
   constructor(
     private readonly connect: ConnectFn,
     private readonly store: Store,
     private readonly defaultToken: string | undefined,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** undefined when the tenant no longer exists (removed since the channel was bound, or since the watch began). */
@@ -73,8 +84,10 @@ export class TenantConnections {
     const token =
       tenant.kind === 'default' ? this.defaultToken : await this.store.getTenantToken(tenant.name, tenant.id);
     if (!token) return undefined;
+    this.closeIdle();
     const entry = this.entryFor(key, token);
     entry.users += 1;
+    entry.usedAt = this.now();
     let released = false;
     return {
       connection: entry.connection,
@@ -82,6 +95,7 @@ export class TenantConnections {
         if (released) return;
         released = true;
         entry.users -= 1;
+        entry.usedAt = this.now();
         if (entry.retired && entry.users === 0) this.closeLater(entry.connection);
       },
     };
@@ -89,7 +103,7 @@ export class TenantConnections {
 
   /** After the connect modal checked a token with this connection: keep it as the tenant's connection. */
   adopt(name: string, token: string, connection: TenantConnection): void {
-    this.install(name, { fingerprint: fingerprint(token), connection, users: 0, retired: false });
+    this.install(name, { fingerprint: fingerprint(token), connection, users: 0, retired: false, usedAt: this.now() });
   }
 
   async closeAll(): Promise<void> {
@@ -102,9 +116,27 @@ export class TenantConnections {
     const fp = fingerprint(token);
     const current = this.entries.get(key);
     if (current && current.fingerprint === fp) return current;
-    const entry: Entry = { fingerprint: fp, connection: this.connect(token, key), users: 0, retired: false };
+    const entry: Entry = {
+      fingerprint: fp,
+      connection: this.connect(token, key),
+      users: 0,
+      retired: false,
+      usedAt: this.now(),
+    };
     this.install(key, entry);
     return entry;
+  }
+
+  /** At most once a tenth of IDLE_CONNECTION_MS, so a lease costs a pass over the tenants only now and then. */
+  private closeIdle(): void {
+    const now = this.now();
+    if (now - this.sweptAt < IDLE_CONNECTION_MS / 10) return;
+    this.sweptAt = now;
+    for (const [key, entry] of this.entries) {
+      if (entry.users > 0 || now - entry.usedAt < IDLE_CONNECTION_MS) continue;
+      this.entries.delete(key);
+      this.closeLater(entry.connection);
+    }
   }
 
   private install(key: string, entry: Entry): void {
