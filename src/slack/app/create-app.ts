@@ -164,7 +164,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const admins = new AdminCheck(config, clock);
   const userTeams = new UserTeams(clock);
   const inflight = new InFlight();
-  /** Every request let through the gate, until its listeners return (they await the work they start). */
+  /** Every request let through the gate, until its listeners return; the checks they start are in `inflight` (answer-later.ts). */
   const requests = new InFlight();
   const drain = drainer(requests, inflight);
   const ruleBook = new RuleBook(options.rulesDir ?? config.FRONT_WHY_RULES_DIR, options.rules);
