@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
  * The Web API client was the largest allocator of a burst of answers: per call it builds three debug lines
  * (a copy of the arguments, stringified) whether or not debug is logged, JSON-encodes the blocks and then
  * form-encodes that string again, and goes through a queue, a retry wrapper and `fetch`. Slack takes these
- * methods as JSON (https://docs.slack.dev/apis/web-api/#posting-json), so a post here is one `JSON.stringify`.
+ * methods as JSON (https://docs.slack.dev/apis/web-api#posting_json), so a post here is one `JSON.stringify`.
  *
  * Failures carry the client's error codes and fields (`data.error`, `retryAfter`, `original`), so everything
  * that reads a Slack failure (send/failure.ts) reads these the same way. Retries are the client's too.
