@@ -61,10 +61,11 @@ interface Entry {
 export const IDLE_CONNECTION_MS = 10 * 60_000;
 
 /**
- * One Front connection (client, rate budget, short cache) per tenant while it is used. The token is read from the
- * store on every lease, so a token replaced by another replica is picked up at once; the old connection closes when
- * its last in-flight diagnosis releases it. A connection unused for IDLE_CONNECTION_MS is closed, so a server that
- * answers for many customers holds connections for the ones asked about lately, not for every one ever asked about.
+ * One Front connection (client and short cache, drawing on the tenant's shared rate budget) per tenant while it is
+ * used. The token is read from the store on every lease, so a token replaced by another replica is picked up at
+ * once; the old connection closes when its last in-flight diagnosis releases it. A connection unused for
+ * IDLE_CONNECTION_MS is closed, so a server that answers for many customers holds connections for the ones asked
+ * about lately, not for every one ever asked about.
  */
 export class TenantConnections {
   private readonly entries = new Map<string, Entry>();

@@ -58,8 +58,6 @@ function releaseSlot(): void {
 const MAX_ANSWER_BYTES = 1 << 20;
 
 export interface ChatCallOptions {
-  /** undici's request function; the default one goes through the process's global dispatcher, as `fetch` did. */
-  request?: typeof import('undici').request;
   sleep?: (ms: number) => Promise<void>;
   timeoutMs?: number;
 }
@@ -92,7 +90,10 @@ export class SlackCallError extends Error {
 
 let loadedRequest: typeof import('undici').request | undefined;
 
-/** Required at the first post, not at load: undici is the largest module the CLI would load, and `explain` never posts. */
+/**
+ * Required at the first post, not at load: undici is the largest module the CLI would load, and `explain` never posts.
+ * The posts go through undici's global dispatcher, as `fetch` does.
+ */
 function undiciRequest(): typeof import('undici').request {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   loadedRequest ??= (require('undici') as typeof import('undici')).request;
@@ -132,7 +133,7 @@ async function sendOnce(
   body: string,
   options: ChatCallOptions,
 ): Promise<ChatResult> {
-  const request = options.request ?? undiciRequest();
+  const request = undiciRequest();
   // A timer cleared as soon as the answer is read: AbortSignal.timeout leaves each post's timer pending for the whole
   // timeout, so a burst of posts kept hundreds alive long enough to reach the old generation.
   const timeoutMs = options.timeoutMs ?? SLACK_CALL_TIMEOUT_MS;
