@@ -51,14 +51,14 @@ export function renderRuleText(rule: Rule, source: Pick<FactSource, 'get'>, stat
  */
 export function textFacts(rule: Rule, shown?: { source: Pick<FactSource, 'get'>; state: DiagnosisState }): string[] {
   const lines = textLines(rule);
-  const conditions = shown && lineConditions(rule, shown.source);
+  const known = shown && { conditions: lineConditions(rule, shown.source), state: shown.state };
   const paths = new Set<string>();
   for (const line of lines) {
-    if (line.if !== undefined && shown !== undefined && conditions !== undefined) {
-      const condition = line.if[shown.state];
-      const truth = conditions.truth(condition);
+    if (line.if !== undefined && known !== undefined) {
+      const condition = line.if[known.state];
+      const truth = known.conditions.truth(condition);
       if (truth === 'false') continue;
-      if (truth === 'unknown') for (const path of conditions.needs(condition)) paths.add(path);
+      if (truth === 'unknown') for (const path of known.conditions.needs(condition)) paths.add(path);
     } else if (line.if !== undefined) conditionFacts(line.if.possible, paths);
     for (const path of templateFields(line.text)) paths.add(path);
   }
