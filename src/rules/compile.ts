@@ -155,7 +155,12 @@ export class Program<R extends Pick<Rule, 'when'> = Rule> {
     const regex = condition.op === 'matches' ? condition.regex : undefined;
     const key = `${LEAF}:${slot}:${op}:${regex ? `${regex.flags}/${regex.source}` : valueKey(condition.value)}`;
     const node = this.intern(key, () => new Node(this.nodes++, LEAF, [], slot, op, condition.value, regex));
-    trace.push({ node, condition, negated, entry: this.entry(`${node.id}:${negated}:${valueKey(condition.value)}`) });
+    trace.push({
+      node,
+      condition,
+      negated,
+      entry: this.entry(`${node.id}:${negated}:${valueKey(condition.value, true)}`),
+    });
     return node;
   }
 
@@ -189,8 +194,13 @@ export class Program<R extends Pick<Rule, 'when'> = Rule> {
 }
 
 /** Tells apart every value a leaf may compare with (`String` alone would merge 1 and "1"). */
-function valueKey(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(valueKey).join(',')}]`;
+/**
+ * A value as a key. `asWritten` tells -0 from 0, which every test of a leaf treats alike but a trace shows as the
+ * rule wrote it.
+ */
+function valueKey(value: unknown, asWritten = false): string {
+  if (Array.isArray(value)) return `[${value.map((v) => valueKey(v, asWritten)).join(',')}]`;
+  if (asWritten && Object.is(value, -0)) return 'number:-0';
   return typeof value === 'string' ? JSON.stringify(value) : `${typeof value}:${String(value)}`;
 }
 

@@ -124,6 +124,28 @@ describe('the compiled engine equals the tree walk', () => {
     );
   });
 
+  it('one leaf written with 0 and again with -0: one node, but each trace entry shows the value as written', async () => {
+    // Found by the property above: the trace entries of equal leaves were shared, and -0 showed as 0.
+    const rules = [
+      ruleOf(
+        {
+          any: [
+            { fact: 'error.status', op: 'exists', value: false },
+            { fact: 'owner.name', op: 'equals', value: 0 },
+            { fact: 'owner.name', op: 'equals', value: -0 },
+          ],
+        } as Condition,
+        'r0',
+      ),
+    ];
+    // No error status in the paste: the rule holds, and is reported with its trace.
+    const compiled = await matchRules(rules, objectSource({ 'error.status': undefined }, {}));
+    expect(compiled).toEqual(await reference.matchRules(rules, objectSource({ 'error.status': undefined }, {})));
+    const shown = compiled.flatMap((m) => m.trace.map((entry) => entry.expected));
+    expect(shown.some((v) => Object.is(v, -0))).toBe(true);
+    expect(shown.some((v) => Object.is(v, 0))).toBe(true);
+  });
+
   it('leaves that differ only in a value that prints the same stay apart (1 and "1", Infinity and -Infinity)', async () => {
     const confusable = fc.constantFrom<FactValue>(
       1,
