@@ -35,7 +35,10 @@ if (probe.ok) {
       // A fresh schema per test: no claim, tenant or audit entry from another test can decide anything here.
       pg = await PostgresHarness.create(url);
       a = await startHarness({
-        env: { FRONT_WHY_DB: pg.location },
+        // The most of Starter's minute the checks may take (80%: 20 requests a replica): these tests are about each
+        // event answered once. At 40% the burst's 8 diagnoses (1 to 3 requests each) could spend one replica's 10
+        // when most of them ran on it, and the last was told to wait instead of diagnosed.
+        env: { FRONT_WHY_DB: pg.location, FRONT_WHY_CHECK_SHARE_PERCENT: '80' },
         sandbox: { faults: { rateLimitPerMinute: 100_000 } },
       });
       b = await startHarness({ replicaOf: a });
